@@ -1,0 +1,21 @@
+"""Telegram routers, one module per feature. Each module offers `create_router()`.
+
+Routers are built fresh for every Dispatcher (an aiogram router belongs to one parent), which
+lets tests and the terminal chat build as many dispatchers as they need.
+"""
+
+from __future__ import annotations
+
+from aiogram import Router
+
+from handlers import errors, fallback, questions, start
+
+
+def feature_routers() -> list[Router]:
+    """Every feature's router, in the order updates should try them; the fallback comes last."""
+    return [
+        errors.create_router(),
+        start.create_router(),
+        questions.create_router(),
+        fallback.create_router(),
+    ]

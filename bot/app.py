@@ -1,0 +1,75 @@
+"""The aiogram app factory: one Dispatcher for polling, webhooks and the terminal chat."""
+
+from __future__ import annotations
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.session.base import BaseSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+from aiogram.fsm.storage.base import BaseStorage
+from aiogram.types import BotCommand
+
+from bot.config import Settings
+from bot.container import AppServices
+from bot.middlewares.throttling import FloodGate, ThrottlingMiddleware
+from bot.middlewares.user import UserMiddleware
+from bot.storage.fsm import DatabaseStorage
+from handlers import feature_routers
+
+BOT_COMMANDS = {
+    "en": [
+        BotCommand(command="start", description="Start and choose your language"),
+        BotCommand(command="help", description="How to use the bot"),
+        BotCommand(command="language", description="Change language"),
+        BotCommand(command="cancel", description="Stop what you are doing"),
+    ],
+    "ur": [
+        BotCommand(command="start", description="شروع کریں اور زبان منتخب کریں"),
+        BotCommand(command="help", description="بوٹ کیسے استعمال کریں"),
+        BotCommand(command="language", description="زبان تبدیل کریں"),
+        BotCommand(command="cancel", description="جاری کام روکیں"),
+    ],
+}
+
+
+def create_bot(settings: Settings, *, session: BaseSession | None = None) -> Bot:
+    """A Bot speaking HTML, pointed at `TELEGRAM_API_BASE` unless a session is given."""
+    if session is None:
+        session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_base))
+    token = settings.bot_token.get_secret_value() if settings.bot_token else "0:terminal"
+    return Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
+
+
+def create_storage(services: AppServices) -> BaseStorage:
+    """Redis when configured (several instances), otherwise hecbot's own database."""
+    if services.settings.redis_url:
+        from aiogram.fsm.storage.base import DefaultKeyBuilder
+        from aiogram.fsm.storage.redis import RedisStorage
+
+        return RedisStorage.from_url(
+            services.settings.redis_url, key_builder=DefaultKeyBuilder(with_destiny=True)
+        )
+    return DatabaseStorage(services.database)
+
+
+def create_dispatcher(services: AppServices, *, storage: BaseStorage | None = None) -> Dispatcher:
+    """Wire middlewares, routers and services into a Dispatcher."""
+    dispatcher = Dispatcher(storage=storage or create_storage(services), **services.workflow_data())
+    settings = services.settings
+    dispatcher.update.outer_middleware(
+        ThrottlingMiddleware(
+            FloodGate(settings.throttle_seconds), services.catalogue, settings.default_language
+        )
+    )
+    dispatcher.update.outer_middleware(
+        UserMiddleware(services.users, services.catalogue, settings.default_language)
+    )
+    dispatcher.include_routers(*feature_routers())
+    return dispatcher
+
+
+async def publish_commands(bot: Bot) -> None:
+    for language, commands in BOT_COMMANDS.items():
+        await bot.set_my_commands(commands, language_code=None if language == "en" else language)

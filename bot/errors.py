@@ -1,0 +1,37 @@
+"""Domain errors. The error router turns each into a message in the user's language."""
+
+from __future__ import annotations
+
+
+class HecbotError(Exception):
+    """Base of every error hecbot expects and can explain to a person.
+
+    `message_key` names the catalogue entry shown to a Telegram user; `args` carries the
+    operator-facing text used by the CLI and logs.
+    """
+
+    message_key = "error-generic"
+
+
+class ConfigurationError(HecbotError):
+    """A setting is missing or wrong; raised at start-up."""
+
+
+class NotAllowedError(HecbotError):
+    """The current user's role does not allow this action."""
+
+    message_key = "error-not-allowed"
+
+
+class NotFoundError(HecbotError):
+    message_key = "error-not-found"
+
+
+class InvalidInputError(HecbotError):
+    message_key = "error-invalid-input"
+
+
+class ServiceUnavailableError(HecbotError):
+    """A backing service (database, index, Redis) is unreachable for now."""
+
+    message_key = "error-unavailable"

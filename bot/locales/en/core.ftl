@@ -1,0 +1,36 @@
+# Foundation strings: welcome, help, answers, errors. Keys exist in every language.
+start-welcome =
+    <b>Welcome to the HEC × Coursera assistant!</b>
+    I answer questions about the programme's free Coursera licences: who is eligible, how to apply, deadlines, certificates, and what to do when you are stuck.
+    Every answer cites the programme rule it comes from.
+
+    Choose your language:
+start-language-set = Language set to English. Ask me anything about the programme, for example: <i>How do I get a Coursera licence?</i>
+language-choose = Choose your language:
+help-body =
+    <b>How to use this bot</b>
+    • Just type your question, in English, Urdu or Roman Urdu.
+    • Each answer names the rule it comes from. Press 👍 or 👎 to tell us if it helped.
+    • /language: change the language
+    • /help: this message
+    • /cancel: stop what you are doing
+answer-sources = Sources:
+answer-abstained =
+    I don't know the answer to that from the programme rules, and I'd rather not guess.
+    You can ask your university's focal person or the HEC desk.
+answer-feedback-yes = 👍 Helpful
+answer-feedback-no = 👎 Not helpful
+answer-feedback-thanks = Thank you for your feedback!
+question-empty = Please type your question as text.
+question-too-long = That message is too long for one question ({ $limit } characters at most). Please ask one short question at a time.
+throttled = You are sending messages very quickly. Please wait a moment; I will answer each question in turn.
+unknown-command = I don't know that command. Type /help to see what I can do, or simply type your question.
+unsupported-content = I can only read text messages for now. Please type your question.
+cancelled = Cancelled. Ask me anything whenever you like.
+nothing-to-cancel = There is nothing to cancel.
+error-generic = Sorry, something went wrong on our side. Please try again in a moment.
+error-not-allowed = Sorry, you are not allowed to do that.
+error-not-found = Sorry, I could not find that. It may have been removed or expired.
+error-invalid-input = Sorry, I could not understand that input.
+error-unavailable = The service is busy or restarting. Please try again shortly; nothing you sent is lost.
+button-expired = This button has expired. Please start again.

@@ -1,0 +1,1 @@
+"""Business logic. Plain Python: no Telegram, no aiogram; handlers and the CLI call these."""

@@ -1,0 +1,133 @@
+"""Answering learners' questions from the knowledge base, and keeping a record of each."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from bot.errors import InvalidInputError, NotFoundError
+from bot.storage.db import Database
+from bot.storage.models import QuestionLog, User
+from bot.storage.types import utcnow
+
+log = logging.getLogger(__name__)
+
+MAX_QUESTION_CHARS = 1000
+
+
+class CitationLike(Protocol):
+    @property
+    def title(self) -> str: ...
+    @property
+    def section(self) -> str: ...
+    @property
+    def source(self) -> str: ...
+    @property
+    def score(self) -> float: ...
+
+
+class AnswerLike(Protocol):
+    @property
+    def text(self) -> str: ...
+    @property
+    def abstained(self) -> bool: ...
+    @property
+    def citations(self) -> Sequence[CitationLike]: ...
+    @property
+    def latency_ms(self) -> float: ...
+    @property
+    def language(self) -> str: ...
+
+
+class Answerer(Protocol):
+    """The knowledge engine as the bot sees it."""
+
+    async def ask(self, question: str) -> AnswerLike: ...
+
+
+@dataclass(frozen=True)
+class CitedSource:
+    title: str
+    section: str
+    source: str
+    score: float
+
+
+@dataclass(frozen=True)
+class AnsweredQuestion:
+    """An answer as stored: `id` is what feedback buttons refer to."""
+
+    id: int
+    question: str
+    text: str
+    abstained: bool
+    language: str
+    latency_ms: float
+    citations: list[CitedSource] = field(default_factory=list)
+
+
+class QuestionTooLongError(InvalidInputError):
+    message_key = "question-too-long"
+
+
+class EmptyQuestionError(InvalidInputError):
+    message_key = "question-empty"
+
+
+class QuestionService:
+    def __init__(self, database: Database, answerer: Answerer) -> None:
+        self._database = database
+        self._answerer = answerer
+
+    async def ask(self, user_id: int | None, question: str, *, channel: str) -> AnsweredQuestion:
+        """Answer a question and store it with its answer, citations and latency."""
+        question = " ".join(question.split())
+        if not question:
+            raise EmptyQuestionError("empty question")
+        if len(question) > MAX_QUESTION_CHARS:
+            raise QuestionTooLongError(f"question of {len(question)} characters")
+        answer = await self._answerer.ask(question)
+        citations = [
+            CitedSource(title=c.title, section=c.section, source=c.source, score=float(c.score))
+            for c in answer.citations
+        ]
+        async with self._database.session() as session:
+            user = await session.get(User, user_id) if user_id is not None else None
+            record = QuestionLog(
+                user_id=user_id,
+                university_id=user.university_id if user else None,
+                channel=channel,
+                question=question,
+                language=answer.language,
+                answer=answer.text,
+                abstained=answer.abstained,
+                citations=[c.__dict__ for c in citations],
+                top_section=(
+                    f"{citations[0].title} › {citations[0].section}"[:300] if citations else None
+                ),
+                latency_ms=answer.latency_ms,
+            )
+            session.add(record)
+            await session.flush()
+            assert record.id is not None
+            return AnsweredQuestion(
+                id=record.id,
+                question=question,
+                text=answer.text,
+                abstained=answer.abstained,
+                language=answer.language,
+                latency_ms=answer.latency_ms,
+                citations=citations,
+            )
+
+    async def record_feedback(self, *, question_id: int, user_id: int, helpful: bool) -> None:
+        """Store a 👍/👎 vote; only the person who asked may vote, and a new vote replaces one."""
+        async with self._database.session() as session:
+            record = await session.get(QuestionLog, question_id)
+            if record is None or record.user_id != user_id:
+                raise NotFoundError(f"question {question_id} of user {user_id}")
+            record.feedback = 1 if helpful else -1
+            record.feedback_at = utcnow()
+            session.add(record)

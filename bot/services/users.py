@@ -1,0 +1,103 @@
+"""Who the bot is talking to: profiles, language, reachability."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.i18n import SUPPORTED_LANGUAGES
+from bot.storage.db import Database
+from bot.storage.models import Role, User
+
+
+@dataclass(frozen=True)
+class UserProfile:
+    """What a handler may know about the current user."""
+
+    id: int
+    language: str
+    role: Role
+    learner_kind: str | None
+    university_id: int | None
+    onboarded_at: datetime | None
+    is_new: bool = False
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role is Role.ADMIN
+
+    @property
+    def is_focal_person(self) -> bool:
+        return self.role is Role.FOCAL_PERSON
+
+
+def _profile(user: User, *, is_new: bool = False) -> UserProfile:
+    return UserProfile(
+        id=user.id,
+        language=user.language,
+        role=Role(user.role),
+        learner_kind=user.learner_kind,
+        university_id=user.university_id,
+        onboarded_at=user.onboarded_at,
+        is_new=is_new,
+    )
+
+
+def guess_language(language_code: str | None, default: str = "en") -> str:
+    """Telegram's client language, when hecbot speaks it."""
+    if language_code:
+        short = language_code.split("-")[0].lower()
+        if short in SUPPORTED_LANGUAGES:
+            return short
+    return default
+
+
+class UserService:
+    def __init__(self, database: Database, *, admin_ids: frozenset[int] = frozenset()) -> None:
+        self._database = database
+        self._admin_ids = admin_ids
+
+    async def get_or_create(
+        self, user_id: int, *, language_code: str | None = None, default_language: str = "en"
+    ) -> UserProfile:
+        """Load the user, creating them on first contact; `ADMIN_IDS` become HEC admins."""
+        async with self._database.session() as session:
+            user = await session.get(User, user_id)
+            created = user is None
+            if user is None:
+                user = User(id=user_id, language=guess_language(language_code, default_language))
+            changed = created
+            if user_id in self._admin_ids and user.role != Role.ADMIN.value:
+                user.role = Role.ADMIN.value
+                changed = True
+            if user.is_blocked:
+                # They wrote to us, so they have unblocked the bot.
+                user.is_blocked = False
+                changed = True
+            if changed:
+                session.add(user)
+            return _profile(user, is_new=created)
+
+    async def get(self, user_id: int) -> UserProfile | None:
+        async with self._database.session() as session:
+            user = await session.get(User, user_id)
+            return _profile(user) if user else None
+
+    async def set_language(self, user_id: int, language: str) -> UserProfile:
+        if language not in SUPPORTED_LANGUAGES:
+            raise ValueError(f"unsupported language {language!r}")
+        async with self._database.session() as session:
+            user = await session.get(User, user_id)
+            if user is None:
+                user = User(id=user_id)
+            user.language = language
+            session.add(user)
+            return _profile(user)
+
+    async def mark_unreachable(self, user_id: int) -> None:
+        """The user blocked the bot or deleted their account: stop sending to them."""
+        async with self._database.session() as session:
+            user = await session.get(User, user_id)
+            if user is not None and not user.is_blocked:
+                user.is_blocked = True
+                session.add(user)

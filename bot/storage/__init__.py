@@ -1,0 +1,1 @@
+"""Persistence: sqlmodel tables, the database handle, repositories, the FSM storage."""

@@ -1,0 +1,6 @@
+"""Imports every table module so `SQLModel.metadata` knows the whole schema (Alembic, tests).
+
+Each feature adds its models module here.
+"""
+
+from bot.storage import models  # noqa: F401

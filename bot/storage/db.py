@@ -1,0 +1,120 @@
+"""The database handle: one async engine and session factory, built at start-up and passed down."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import event, inspect, text
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.errors import ConfigurationError, ServiceUnavailableError
+
+log = logging.getLogger(__name__)
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+
+
+def alembic_config(url: str) -> Config:
+    """Alembic's config without an ini file, so migrations run from the installed package."""
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    # WAL lets the bot read while the worker writes; busy_timeout waits out short locks.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+class Database:
+    """An async engine plus its session factory."""
+
+    def __init__(self, url: str, *, echo: bool = False) -> None:
+        self.url = url
+        self.is_sqlite = url.startswith("sqlite")
+        if self.is_sqlite:
+            path = url.split(":///", 1)[-1]
+            if path and path != ":memory:":
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+            self.engine: AsyncEngine = create_async_engine(url, echo=echo)
+            event.listen(self.engine.sync_engine, "connect", _configure_sqlite)
+        else:
+            self.engine = create_async_engine(
+                url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=10
+            )
+        self._sessions = async_sessionmaker(
+            self.engine, class_=AsyncSession, expire_on_commit=False
+        )
+
+    @asynccontextmanager
+    async def session(self) -> AsyncIterator[AsyncSession]:
+        """A session that commits when the block succeeds and rolls back when it raises."""
+        async with self._sessions() as session:
+            try:
+                yield session
+                await session.commit()
+            except OperationalError as error:
+                await session.rollback()
+                raise ServiceUnavailableError(f"database unavailable: {error.orig}") from error
+            except BaseException:
+                await session.rollback()
+                raise
+
+    async def migrate(self) -> None:
+        """Bring the schema to the newest migration; a fresh database gets every table."""
+        try:
+            async with self.engine.begin() as connection:
+                await connection.run_sync(self._upgrade)
+        except OperationalError as error:
+            raise ServiceUnavailableError(f"database unavailable: {error.orig}") from error
+
+    def _upgrade(self, connection: Connection) -> None:
+        tables = set(inspect(connection).get_table_names())
+        if tables and "alembic_version" not in tables:
+            raise ConfigurationError(
+                "DATABASE_URL: this database has tables but no migration history; "
+                "it was not created by hecbot. Point DATABASE_URL at an empty database."
+            )
+        current = MigrationContext.configure(connection).get_current_revision()
+        config = alembic_config(self.url)
+        heads = ScriptDirectory.from_config(config).get_heads()
+        if current is not None and current not in _known_revisions(config):
+            raise ConfigurationError(
+                f"DATABASE_URL: the database is at migration {current}, newer than this "
+                f"hecbot knows ({', '.join(heads)}); upgrade hecbot before using it."
+            )
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+        if current not in heads:
+            log.info("database migrated from %s to %s", current or "nothing", ", ".join(heads))
+
+    async def ping(self) -> bool:
+        try:
+            async with self.engine.connect() as connection:
+                await connection.execute(text("SELECT 1"))
+        except (SQLAlchemyError, OSError):
+            return False
+        return True
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+
+def _known_revisions(config: Config) -> set[str]:
+    return {script.revision for script in ScriptDirectory.from_config(config).walk_revisions()}

@@ -1,0 +1,57 @@
+"""One place where errors become messages: domain errors explained, the rest logged."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from aiogram import Router
+from aiogram.exceptions import TelegramForbiddenError
+from aiogram.filters import ExceptionTypeFilter
+from aiogram.types import ErrorEvent
+
+from bot.errors import HecbotError
+from bot.i18n import Texts
+from bot.services.users import UserService
+
+log = logging.getLogger(__name__)
+
+
+async def _reply(event: ErrorEvent, text: str) -> None:
+    update = event.update
+    try:
+        if update.message is not None:
+            await update.message.answer(text)
+        elif update.callback_query is not None:
+            await update.callback_query.answer(text[:200], show_alert=True)
+    except Exception:  # the reply itself failed: there is nobody left to tell
+        log.warning("could not deliver an error reply for update %s", update.update_id)
+
+
+async def on_domain_error(event: ErrorEvent, texts: Texts | None = None, **_: Any) -> None:
+    error = event.exception
+    assert isinstance(error, HecbotError)
+    log.info("update %s: %s: %s", event.update.update_id, type(error).__name__, error)
+    if texts is not None:
+        await _reply(event, texts(error.message_key))
+
+
+async def on_blocked(event: ErrorEvent, users: UserService, **data: Any) -> None:
+    user = data.get("event_from_user")
+    if user is not None:
+        await users.mark_unreachable(user.id)
+    log.info("update %s: the user blocked the bot", event.update.update_id)
+
+
+async def on_unexpected(event: ErrorEvent, texts: Texts | None = None, **_: Any) -> None:
+    log.exception("update %s failed", event.update.update_id, exc_info=event.exception)
+    if texts is not None:
+        await _reply(event, texts("error-generic"))
+
+
+def create_router() -> Router:
+    router = Router(name="errors")
+    router.errors.register(on_domain_error, ExceptionTypeFilter(HecbotError))
+    router.errors.register(on_blocked, ExceptionTypeFilter(TelegramForbiddenError))
+    router.errors.register(on_unexpected)
+    return router

@@ -1,0 +1,49 @@
+"""Any plain text is a question: answer it with citations and 👍/👎 buttons."""
+
+from __future__ import annotations
+
+from aiogram import Bot, F, Router
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.chat_action import ChatActionSender
+
+from bot.i18n import Texts, split_message
+from bot.services.questions import MAX_QUESTION_CHARS, QuestionService, QuestionTooLongError
+from bot.services.users import UserProfile
+from handlers.callbacks import AnswerFeedback
+from handlers.rendering import feedback_keyboard, render_answer
+
+
+async def on_question(
+    message: Message, bot: Bot, texts: Texts, user: UserProfile, questions: QuestionService
+) -> None:
+    text = message.text or ""
+    try:
+        async with ChatActionSender.typing(bot=bot, chat_id=message.chat.id):
+            answered = await questions.ask(user.id, text, channel="telegram")
+    except QuestionTooLongError:
+        await message.answer(texts("question-too-long", limit=MAX_QUESTION_CHARS))
+        return
+    pieces = split_message(render_answer(texts, answered))
+    for piece in pieces[:-1]:
+        await message.answer(piece)
+    await message.answer(pieces[-1], reply_markup=feedback_keyboard(texts, answered.id))
+
+
+async def on_feedback(
+    query: CallbackQuery,
+    callback_data: AnswerFeedback,
+    texts: Texts,
+    user: UserProfile,
+    questions: QuestionService,
+) -> None:
+    await questions.record_feedback(
+        question_id=callback_data.question_id, user_id=user.id, helpful=callback_data.helpful
+    )
+    await query.answer(texts("answer-feedback-thanks"))
+
+
+def create_router() -> Router:
+    router = Router(name="questions")
+    router.message.register(on_question, F.text, ~F.text.startswith("/"))
+    router.callback_query.register(on_feedback, AnswerFeedback.filter())
+    return router

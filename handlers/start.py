@@ -1,0 +1,58 @@
+"""/start, /help, /language and /cancel."""
+
+from __future__ import annotations
+
+from aiogram import Router
+from aiogram.filters import Command, CommandStart
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
+
+from bot.i18n import Catalogue, Texts
+from bot.services.users import UserProfile, UserService
+from handlers.callbacks import LanguageChoice
+from handlers.rendering import language_keyboard
+
+
+async def on_start(message: Message, texts: Texts, state: FSMContext) -> None:
+    await state.clear()
+    await message.answer(texts("start-welcome"), reply_markup=language_keyboard())
+
+
+async def on_help(message: Message, texts: Texts) -> None:
+    await message.answer(texts("help-body"))
+
+
+async def on_language(message: Message, texts: Texts) -> None:
+    await message.answer(texts("language-choose"), reply_markup=language_keyboard())
+
+
+async def on_language_chosen(
+    query: CallbackQuery,
+    callback_data: LanguageChoice,
+    user: UserProfile,
+    users: UserService,
+    catalogue: Catalogue,
+) -> None:
+    profile = await users.set_language(user.id, callback_data.code)
+    texts = catalogue.for_language(profile.language)
+    await query.answer()
+    if query.message is not None:
+        await query.message.answer(texts("start-language-set"))
+
+
+async def on_cancel(message: Message, texts: Texts, state: FSMContext) -> None:
+    if await state.get_state() is None:
+        await message.answer(texts("nothing-to-cancel"))
+        return
+    await state.clear()
+    await message.answer(texts("cancelled"))
+
+
+def create_router() -> Router:
+    router = Router(name="start")
+    router.message.register(on_start, CommandStart())
+    router.message.register(on_help, Command("help"))
+    router.message.register(on_language, Command("language"))
+    router.message.register(on_cancel, Command("cancel"))
+    router.callback_query.register(on_language_chosen, LanguageChoice.filter())
+    return router
