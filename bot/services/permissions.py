@@ -54,7 +54,9 @@ class Actor(Protocol):
     def university_id(self) -> int | None: ...
 
 
-def is_allowed(actor: Actor | None, permission: Permission, *, university_id: int | None = None) -> bool:
+def is_allowed(
+    actor: Actor | None, permission: Permission, *, university_id: int | None = None
+) -> bool:
     """Whether `actor` may use `permission` (for `university_id`, when the action has one).
 
     For a focal person a scoped permission needs `university_id` equal to their own; passing
@@ -70,7 +72,9 @@ def is_allowed(actor: Actor | None, permission: Permission, *, university_id: in
     return False
 
 
-def require(actor: Actor | None, permission: Permission, *, university_id: int | None = None) -> None:
+def require(
+    actor: Actor | None, permission: Permission, *, university_id: int | None = None
+) -> None:
     """Raise `NotAllowedError` unless `actor` may use `permission`; refusals are logged."""
     if is_allowed(actor, permission, university_id=university_id):
         return

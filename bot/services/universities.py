@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import io
 import re
@@ -169,12 +170,13 @@ class UniversityService:
             count = (await session.exec(select(func.count()).select_from(University))).one()
         if count:
             return 0
-        report = await self.import_text(csv_path.read_text(encoding="utf-8"))
+        text = await asyncio.to_thread(csv_path.read_text, encoding="utf-8")
+        report = await self.import_text(text)
         return report.added
 
     async def import_file(self, path: Path, *, replace: bool = False) -> ImportReport:
         try:
-            text = path.read_text(encoding="utf-8")
+            text = await asyncio.to_thread(path.read_text, encoding="utf-8")
         except (OSError, UnicodeDecodeError) as error:
             raise InvalidInputError(f"cannot read {path}: {error}") from error
         return await self.import_text(text, replace=replace)
@@ -258,9 +260,7 @@ class UniversityService:
             limit=limit * 8,
             score_cutoff=MATCH_CUTOFF,
         )
-        best: dict[int, UniversityMatch] = {
-            info.id: UniversityMatch(info, 100.0) for info in exact
-        }
+        best: dict[int, UniversityMatch] = {info.id: UniversityMatch(info, 100.0) for info in exact}
         for _, score, position in found:
             info = index[position][1]
             if info.id not in best or best[info.id].score < score:
