@@ -59,11 +59,15 @@ async def build_services(settings: Settings, *, answerer: Answerer | None = None
     await database.migrate()
     users = UserService(database, admin_ids=settings.admin_ids)
     answerer = answerer if answerer is not None else build_answerer(settings)
+    catalogue = Catalogue.load()
+    from bot.people_wiring import build_people_services
+
     return AppServices(
         settings=settings,
         database=database,
-        catalogue=Catalogue.load(),
+        catalogue=catalogue,
         answerer=answerer,
         users=users,
         questions=QuestionService(database, answerer),
+        extras=await build_people_services(settings, database, catalogue, answerer, users),
     )

@@ -8,14 +8,29 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from handlers import errors, fallback, questions, start
+from handlers import (
+    errors,
+    fallback,
+    insights,
+    onboarding,
+    privacy,
+    questions,
+    roles,
+    start,
+    tickets,
+)
 
 
 def feature_routers() -> list[Router]:
     """Every feature's router, in the order updates should try them; the fallback comes last."""
     return [
         errors.create_router(),
+        onboarding.create_router(),
         start.create_router(),
+        roles.create_router(),
+        tickets.create_router(),
+        insights.create_router(),
+        privacy.create_router(),
         questions.create_router(),
         fallback.create_router(),
     ]

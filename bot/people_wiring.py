@@ -1,0 +1,49 @@
+"""Builds the people feature's services (onboarding, roles, tickets, FAQ, insights, privacy)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.config import Settings
+from bot.direct_delivery import DirectDelivery
+from bot.i18n import Catalogue
+from bot.services.faq import FaqIndexer, FaqService
+from bot.services.insights import InsightsService
+from bot.services.onboarding import OnboardingService
+from bot.services.privacy import PrivacyService
+from bot.services.questions import Answerer
+from bot.services.roles import RoleService
+from bot.services.tickets import TicketService
+from bot.services.universities import UniversityService
+from bot.services.users import UserService
+from bot.storage.db import Database
+
+
+async def build_people_services(
+    settings: Settings,
+    database: Database,
+    catalogue: Catalogue,
+    answerer: Answerer,
+    users: UserService,
+) -> dict[str, Any]:
+    """Workflow data entries, by the parameter names handlers use."""
+    from handlers.tickets_rendering import TelegramTicketRenderer
+
+    universities = UniversityService(database)
+    await universities.ensure_loaded()
+    delivery = DirectDelivery(users)
+    indexer: FaqIndexer | None = answerer if hasattr(answerer, "index_paths") else None  # type: ignore[assignment]
+    return {
+        "universities": universities,
+        "onboarding": OnboardingService(database),
+        "roles": RoleService(database, admin_ids=settings.admin_ids),
+        "tickets": TicketService(
+            database,
+            enqueue=delivery.enqueue_job,
+            renderer=TelegramTicketRenderer(catalogue),
+        ),
+        "faq": FaqService(database, settings.data_dir / "faq", indexer),
+        "insights": InsightsService(database),
+        "privacy": PrivacyService(database),
+        "direct_delivery": delivery,
+    }
