@@ -177,8 +177,9 @@ DATA_PRIVACY_AND_SURVEYS: list[Block] = [
     ),
     h2("How to opt out of surveys"),
     p(
-        "Send /settings to hecbot and switch micro-surveys off. The change takes effect "
-        "immediately, and you can switch surveys on again at any time. Opting out of surveys "
+        "Send /surveys off to hecbot to switch micro-surveys off (/surveys on switches them "
+        "back on). The change takes effect "
+        "immediately. Opting out of surveys "
         "does not stop important notices such as deadline reminders from your focal person."
     ),
     h2("How survey results are used"),
