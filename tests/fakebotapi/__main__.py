@@ -22,8 +22,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument(
         "--rate-limit", action="store_true", help="enforce Telegram's flood limits (429)"
     )
-    parser.add_argument("--global-per-second", type=int, default=RateLimit.global_per_second)
-    parser.add_argument("--per-chat-per-second", type=int, default=RateLimit.per_chat_per_second)
+    parser.add_argument("--global-limit", type=int, default=RateLimit.global_limit)
+    parser.add_argument("--per-chat-limit", type=int, default=RateLimit.per_chat_limit)
+    parser.add_argument("--window-seconds", type=float, default=RateLimit.window_seconds)
     parser.add_argument(
         "--any-chat", action="store_true", help="accept any chat id, not only users who wrote"
     )
@@ -34,7 +35,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 async def serve(args: argparse.Namespace) -> None:
     rate_limit = (
-        RateLimit(args.global_per_second, args.per_chat_per_second) if args.rate_limit else None
+        RateLimit(args.global_limit, args.per_chat_limit, args.window_seconds)
+        if args.rate_limit
+        else None
     )
     fake = FakeTelegram(
         token=args.token,

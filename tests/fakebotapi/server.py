@@ -144,6 +144,7 @@ class FakeTelegram:
         self._update_counter = itertools.count(100_000_001)
         self._pending: list[dict[str, Any]] = []
         self._pollers: list[asyncio.Future[str]] = []
+        self._poller_added = asyncio.Event()
         self._webhook_wakeup = asyncio.Event()
         self._webhook_round_robin = itertools.count()
         self._webhook_last_error: tuple[int, str] | None = None
@@ -458,6 +459,18 @@ class FakeTelegram:
         return self._files[file_id].data
 
     @property
+    def active_long_polls(self) -> int:
+        """getUpdates calls currently waiting for an update."""
+        return sum(1 for poller in self._pollers if not poller.done())
+
+    async def wait_for_long_poll(self, timeout: float = 5) -> None:  # noqa: ASYNC109
+        """Return once a getUpdates call is waiting (so a push will wake it)."""
+        async with asyncio.timeout(timeout):
+            while not self.active_long_polls:
+                self._poller_added.clear()
+                await self._poller_added.wait()
+
+    @property
     def pending_update_count(self) -> int:
         return len(self._pending)
 
@@ -578,6 +591,7 @@ class FakeTelegram:
                 return ready
             wakeup: asyncio.Future[str] = asyncio.get_running_loop().create_future()
             self._pollers.append(wakeup)
+            self._poller_added.set()
             try:
                 reason = await asyncio.wait_for(asyncio.shield(wakeup), remaining)
             except TimeoutError:
