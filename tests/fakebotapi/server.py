@@ -286,23 +286,27 @@ class FakeTelegram:
         text: str = "",
         *,
         chat_id: int | None = None,
-        first_name: str = "Test",
+        first_name: str | None = None,
         last_name: str | None = None,
         username: str | None = None,
-        language_code: str | None = "en",
+        language_code: str | None = None,
         reply_to_message_id: int | None = None,
         document: UserFile | tuple[bytes, str] | None = None,
         photo: UserFile | bytes | None = None,
         sticker: str | None = None,
         voice: UserFile | bytes | None = None,
     ) -> dict[str, Any]:
-        """A user writes to the bot; returns the update. Text goes to caption with media."""
+        """A user writes to the bot; returns the update. Text goes to caption with media.
+
+        Profile fields left as None keep what `add_user` (or an earlier push) set.
+        """
+        known = self._users.get(user_id, {})
         user = self.add_user(
             user_id,
-            first_name=first_name,
-            last_name=last_name,
-            username=username,
-            language_code=language_code,
+            first_name=first_name or known.get("first_name", "Test"),
+            last_name=last_name or known.get("last_name"),
+            username=username or known.get("username"),
+            language_code=language_code or known.get("language_code", "en"),
         )
         target = user_id if chat_id is None else chat_id
         if target != user_id:

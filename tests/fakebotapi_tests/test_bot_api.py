@@ -234,3 +234,58 @@ async def test_answer_callback_query_text_limit(fake_telegram: FakeTelegram) -> 
         await bot.answer_callback_query(query["id"])
     with pytest.raises(ValueError, match="no button"):
         fake_telegram.push_callback(USER, sent.message_id, "not-on-the-keyboard")
+
+
+async def test_markdown_v2_and_caption_limits(fake_telegram: FakeTelegram) -> None:
+    fake_telegram.add_user(USER)
+    bot = fake_telegram.make_bot()
+
+    with pytest.raises(TelegramBadRequest, match="reserved and must be escaped"):
+        await bot.send_message(USER, "Deadline: 30.06.2026", parse_mode="MarkdownV2")
+    sent = await bot.send_message(USER, r"Deadline: *30\.06\.2026*", parse_mode="MarkdownV2")
+    assert sent.text == "Deadline: 30.06.2026"
+
+    photo = BufferedInputFile(b"\x89PNG fake", filename="poster.png")
+    await bot.send_photo(USER, photo, caption="<b>" + "c" * 1024 + "</b>")
+    with pytest.raises(TelegramBadRequest, match="message caption is too long"):
+        await bot.send_photo(USER, photo, caption="c" * 1025)
+
+
+async def test_other_methods_return_what_aiogram_expects(fake_telegram: FakeTelegram) -> None:
+    fake_telegram.add_user(USER, first_name="Bilal", username="bilal_k")
+    fake_telegram.add_user(USER + 1)
+    bot = fake_telegram.make_bot()
+    original = fake_telegram.push_message(USER, "please share")["message"]
+
+    me = await bot.get_me()
+    copied = await bot.copy_message(USER + 1, USER, original["message_id"])
+    forwarded = await bot.forward_message(USER + 1, USER, original["message_id"])
+    chat = await bot.get_chat(USER)
+    assert await bot.send_chat_action(USER, "typing")
+    with pytest.raises(TelegramBadRequest, match="wrong parameter action"):
+        await bot.send_chat_action(USER, "dancing")  # type: ignore[arg-type]
+    from aiogram.types import BotCommand
+
+    assert await bot.set_my_commands([BotCommand(command="start", description="Begin")])
+    commands = await bot.get_my_commands()
+    with pytest.raises(TelegramBadRequest, match="BOT_COMMAND_INVALID"):
+        await bot.set_my_commands([BotCommand(command="Start-Now", description="x")])
+
+    assert me.username == "hecbot_test_bot"
+    assert [m.text for m in fake_telegram.messages_to(USER + 1)] == ["please share"] * 2
+    assert copied.message_id == 1
+    assert forwarded.forward_origin is not None
+    assert chat.username == "bilal_k"
+    assert [c.command for c in commands] == ["start"]
+
+
+async def test_clear_forgets_requests_but_not_chats(fake_telegram: FakeTelegram) -> None:
+    fake_telegram.add_user(USER)
+    bot = fake_telegram.make_bot()
+    await bot.send_message(USER, "one")
+
+    fake_telegram.clear()
+
+    assert fake_telegram.requests() == []
+    assert fake_telegram.counts_by_status() == {}
+    assert [m.text for m in fake_telegram.messages_to(USER)] == ["one"]
