@@ -12,13 +12,6 @@ from bot.storage.db import Database
 HEADER = "code,name,name_ur,short_name,city,province,sector,aliases\n"
 
 
-@pytest.fixture
-async def universities(database: Database) -> UniversityService:
-    service = UniversityService(database)
-    await service.ensure_loaded()
-    return service
-
-
 async def top_code(service: UniversityService, text: str) -> str:
     matches = await service.search(text)
     assert matches, f"no match for {text!r}"
