@@ -180,7 +180,7 @@ class RoleService:
         async with self._database.session() as session:
             user = await session.get(User, user_id)
             if user is None or user.role != Role.ADMIN.value:
-                raise NotFoundError(f"admin {user_id}")
+                raise NotFoundError(f"user {user_id} is not an HEC admin")
             user.role = Role.LEARNER.value
             session.add(user)
 
