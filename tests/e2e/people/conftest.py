@@ -82,6 +82,24 @@ class PeopleBot:
     tg: FakeTelegram
     services: AppServices
     answerer: FaqAnswerer
+    dispatcher: Dispatcher | None = None
+    polling: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        """Start polling with a new Dispatcher (and a new FSM storage object)."""
+        self.dispatcher = create_dispatcher(self.services)
+        self.polling = await start_polling(self.dispatcher, self.tg.make_bot(), self.tg)
+
+    async def stop(self) -> None:
+        if self.dispatcher is not None and self.polling is not None:
+            await self.dispatcher.stop_polling()
+            await self.polling
+        self.dispatcher = self.polling = None
+
+    async def restart(self) -> None:
+        """What a process restart leaves: only the database."""
+        await self.stop()
+        await self.start()
 
     def messages(self, chat_id: int) -> list[ChatMessage]:
         return self.tg.messages_to(chat_id)
@@ -164,12 +182,10 @@ async def people_bot(settings: Settings) -> AsyncIterator[PeopleBot]:
     answerer = FaqAnswerer()
     services = await build_services(settings, answerer=answerer)
     async with FakeTelegram() as tg:
-        bot = tg.make_bot()
-        dispatcher = create_dispatcher(services)
-        polling = await start_polling(dispatcher, bot, tg)
+        people = PeopleBot(tg, services, answerer)
+        await people.start()
         try:
-            yield PeopleBot(tg, services, answerer)
+            yield people
         finally:
-            await dispatcher.stop_polling()
-            await polling
+            await people.stop()
             await services.close()
