@@ -39,6 +39,7 @@ async def test_ticket_goes_to_the_universitys_focal_persons_without_phone_or_nam
     assert "Can my licence move to a new email?" in notice.text
     assert "COMSATS" in notice.text
     assert str(LEARNER) not in notice.text
+    assert notice.reply_markup is not None
     buttons = [b["callback_data"] for row in notice.reply_markup["inline_keyboard"] for b in row]
     assert buttons == [f"tk:answer:{opened.ticket.id}", f"tk:pass:{opened.ticket.id}"]
 
@@ -78,7 +79,9 @@ async def test_no_focal_person_or_a_blocked_one_sends_to_the_desk(
     assert opened.ticket.route is TicketRoute.DESK
     assert enqueue.recipients("ticket") == [ADMIN, ADMIN + 1]
     assert "no reachable focal person" in enqueue.jobs[0].messages[0].text
-    buttons = enqueue.jobs[0].messages[0].reply_markup["inline_keyboard"]
+    markup = enqueue.jobs[0].messages[0].reply_markup
+    assert markup is not None
+    buttons = markup["inline_keyboard"]
     assert len(buttons[0]) == 1  # the desk has no "Not mine"
 
 
