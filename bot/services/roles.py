@@ -28,10 +28,6 @@ class InviteInvalidError(HecbotError):
     message_key = "invite-invalid"
 
 
-class LastAdminError(HecbotError):
-    message_key = "admin-last"
-
-
 @dataclass(frozen=True)
 class CreatedInvite:
     token: str
