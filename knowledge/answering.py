@@ -88,8 +88,13 @@ def judge_evidence(
     return Evidence(query, list(passages), False, f"coverage {coverage:.2f} < min")
 
 
+_SOFT_WRAP = re.compile(r"(?<!\n)\n(?!\n|\s*(?:[-*•]|\d+[.)])\s)")
+
+
 def _sentences(text: str) -> list[str]:
-    return [s.strip(" -*\t") for s in _SENTENCE_SPLIT.split(text) if s.strip(" -*\t")]
+    """Sentences and list items; lines wrapped inside a paragraph are joined first."""
+    unwrapped = _SOFT_WRAP.sub(" ", text)
+    return [s.strip(" -*•\t") for s in _SENTENCE_SPLIT.split(unwrapped) if s.strip(" -*•\t")]
 
 
 class ExtractiveAnswerer:

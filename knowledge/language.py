@@ -140,8 +140,8 @@ GLOSSARY: dict[str, tuple[str, ...]] = {
     "tulaba": ("students",),
     "ustad": ("faculty", "teacher"),
     "jamia": ("university",),
-    "mudat": ("duration", "period"),
-    "muddat": ("duration", "period"),
+    "mudat": ("duration", "period", "long", "last"),
+    "muddat": ("duration", "period", "long", "last"),
     "waqt": ("time", "deadline"),
     "akhri": ("last", "deadline"),
     "tareekh": ("date",),
@@ -198,7 +198,7 @@ GLOSSARY: dict[str, tuple[str, ...]] = {
     "طلباء": ("students",),
     "فیکلٹی": ("faculty",),
     "اساتذہ": ("faculty", "teachers"),
-    "مدت": ("duration", "period"),
+    "مدت": ("duration", "period", "long", "last"),
     "ختم": ("end", "ends", "expire"),
     "غیر": ("inactive",),
     "فعال": ("active",),
@@ -279,8 +279,11 @@ class NormalisedQuery:
     original: str
     language: Language
     text: str  # normalised, for dense search
-    terms: tuple[str, ...]  # English content terms for BM25 and coverage
+    terms: tuple[str, ...]  # English terms for BM25 (question words kept)
     glossed: tuple[str, ...]  # English words that came from the glossary
+    # Content of the question for evidence checks: one group per word of the question, holding
+    # its English alternatives (a glossary entry's synonyms count once, matched by any of them).
+    groups: tuple[tuple[str, ...], ...] = ()
 
 
 def detect_language(text: str) -> Language:
@@ -318,20 +321,24 @@ def stem(word: str) -> str:
     return word
 
 
-def _glossary_lookup(words: list[str]) -> tuple[list[str], set[int]]:
-    """English words for glossary hits, trying two-word phrases first; indexes consumed."""
-    found: list[str] = []
+def _glossary_lookup(words: list[str]) -> tuple[list[tuple[str, ...]], set[int]]:
+    """English alternatives for glossary hits, two-word phrases first; indexes consumed."""
+    found: list[tuple[str, ...]] = []
     used: set[int] = set()
     for i in range(len(words)):
         if i in used:
             continue
         if i + 1 < len(words) and f"{words[i]} {words[i + 1]}" in GLOSSARY:
-            found.extend(GLOSSARY[f"{words[i]} {words[i + 1]}"])
+            found.append(GLOSSARY[f"{words[i]} {words[i + 1]}"])
             used.update({i, i + 1})
         elif words[i] in GLOSSARY:
-            found.extend(GLOSSARY[words[i]])
+            found.append(GLOSSARY[words[i]])
             used.add(i)
     return found, used
+
+
+def _is_content(word: str) -> bool:
+    return word not in ENGLISH_STOPWORDS and word not in QUESTION_WORDS
 
 
 def normalise_query(question: str) -> NormalisedQuery:
@@ -343,10 +350,12 @@ def normalise_query(question: str) -> NormalisedQuery:
         words = [ROMAN_VARIANTS.get(w, w) for w in words]
     glossed: list[str] = []
     kept: list[str] = []
+    alternatives: list[tuple[str, ...]] = []
     if language is Language.ENGLISH:
         kept = words
     else:
-        glossed, used = _glossary_lookup(words)
+        alternatives, used = _glossary_lookup(words)
+        glossed = [word for group in alternatives for word in group]
         for i, word in enumerate(words):
             if i in used or word in ROMAN_URDU_FUNCTION_WORDS or _URDU_CHAR.search(word):
                 continue
@@ -363,10 +372,16 @@ def normalise_query(question: str) -> NormalisedQuery:
         text = f"{question.strip()} ({' '.join(dict.fromkeys(glossed))})"
     elif language is Language.ENGLISH:
         text = _WORD.sub(lambda m: SPELLING.get(m.group().lower(), m.group()), question)
+    groups = [(stem(w),) for w in kept if _is_content(w)]
+    for group in alternatives:
+        content = tuple(dict.fromkeys(stem(w) for w in group if _is_content(w)))
+        if content:
+            groups.append(content)
     return NormalisedQuery(
         original=question,
         language=language,
         text=text,
         terms=tuple(dict.fromkeys(terms)),
         glossed=tuple(dict.fromkeys(glossed)),
+        groups=tuple(dict.fromkeys(groups)),
     )

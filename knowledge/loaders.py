@@ -27,6 +27,7 @@ _EFFECTIVE_DATE = re.compile(
     re.IGNORECASE,
 )
 _DATE_FORMATS = ("%Y-%m-%d", "%d %B %Y", "%d %b %Y", "%B %d, %Y", "%B %d %Y", "%b %d, %Y", "%b %d %Y")
+_PLACEHOLDER_TITLES = frozenset({"untitled", "anonymous", "document", "title"})
 _NUMBERED_HEADING = re.compile(r"^(\d+(?:\.\d+)*)\.?\s+([A-Z][^.!?:]{1,80})$")
 
 
@@ -166,13 +167,31 @@ def load_html(path: Path) -> LoadedDocument:
     )
 
 
-def _pdf_line_to_markdown(line: str) -> str:
-    """PDFs lose structure; numbered short lines ("2.1 Licence terms") are read as headings."""
-    match = _NUMBERED_HEADING.match(line)
-    if match:
-        level = min(match.group(1).count(".") + 2, 6)
-        return f"\n{'#' * level} {line}\n"
-    return line
+def _looks_like_heading(line: str, previous: str) -> bool:
+    """PDFs lose structure; a short capitalised line without final punctuation that follows
+    the end of a sentence (or a blank line) is read as a heading."""
+    if not line or len(line) > 70 or len(line.split()) > 9 or not line[0].isupper():
+        return False
+    if line[-1] in ".,;:!" or line.startswith(("SAMPLE", "Effective")):
+        return False
+    return not previous or previous[-1] in ".!?:"
+
+
+def _pdf_lines_to_markdown(lines: list[str], title: str) -> str:
+    out: list[str] = []
+    previous = ""
+    for line in lines:
+        numbered = _NUMBERED_HEADING.match(line)
+        if line == title:
+            pass
+        elif numbered:
+            out.append(f"\n{'#' * min(numbered.group(1).count('.') + 2, 6)} {line}\n")
+        elif _looks_like_heading(line, previous):
+            out.append(f"\n## {line}\n")
+        else:
+            out.append(line)
+        previous = line
+    return "\n".join(out)
 
 
 def load_pdf(path: Path) -> LoadedDocument:
@@ -183,6 +202,8 @@ def load_pdf(path: Path) -> LoadedDocument:
         reader = PdfReader(str(path))
         pages = [page.extract_text() or "" for page in reader.pages]
         meta_title = (reader.metadata.title if reader.metadata else None) or None
+        if meta_title and str(meta_title).strip().lower() in _PLACEHOLDER_TITLES:
+            meta_title = None  # PDF generators stamp these when the author set no title
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
         raise DocumentLoadError(str(path), f"malformed PDF ({exc})") from exc
     text = "\n".join(pages)
@@ -191,10 +212,7 @@ def load_pdf(path: Path) -> LoadedDocument:
     lines = [line.strip() for line in text.splitlines()]
     first = next((line for line in lines if line), "")
     title = str(meta_title) if meta_title else first
-    body_lines = list(lines)
-    if not meta_title and first:
-        body_lines.remove(first)
-    markdown = f"# {title}\n\n" + "\n".join(_pdf_line_to_markdown(line) for line in body_lines)
+    markdown = f"# {title}\n\n" + _pdf_lines_to_markdown(lines, title)
     return LoadedDocument(
         title=title or _title_from_stem(path),
         markdown=markdown,
