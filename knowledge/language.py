@@ -374,9 +374,9 @@ def normalise_query(question: str) -> NormalisedQuery:
         text = _WORD.sub(lambda m: SPELLING.get(m.group().lower(), m.group()), question)
     groups = [(stem(w),) for w in kept if _is_content(w)]
     for group in alternatives:
-        content = tuple(dict.fromkeys(stem(w) for w in group if _is_content(w)))
-        if content:
-            groups.append(content)
+        # A word glossed as a function word ("milega" → get) carries no topic, as in English.
+        if all(_is_content(w) for w in group):
+            groups.append(tuple(dict.fromkeys(stem(w) for w in group)))
     return NormalisedQuery(
         original=question,
         language=language,

@@ -127,61 +127,6 @@ class HybridRetriever:
         return found / total if total else 0.0
 
     def idf(self, term: str) -> float:
-        """Smoothed IDF; a term the corpus never uses gets the highest possible value."""
-        df = len(self._postings[term][0]) if term in self._postings else 0
-        return math.log(1 + (self.size - df + 0.5) / (df + 0.5))
-
-    def scores(self, terms: Sequence[str]) -> npt.NDArray[np.float32]:
-        total = np.zeros(self.size, dtype=np.float32)
-        for term in set(terms):
-            posting = self._postings.get(term)
-            if posting is None:
-                continue
-            ids, tfs = posting
-            total[ids] += self.idf(term) * tfs * (self._k1 + 1) / (tfs + self._norm[ids])
-        return total
-
-
-class HybridRetriever:
-    """Loads the chunks once, keeps BM25 in memory, asks chroma for dense neighbours."""
-
-    def __init__(self, store: ChunkStore, thresholds: RetrievalThresholds) -> None:
-        self._store = store
-        self._thresholds = thresholds
-        self._chunks: list[Chunk] = []
-        self._position: dict[str, int] = {}
-        self._bm25 = BM25Index([])
-
-    def load(self) -> None:
-        """(Re)build the in-memory BM25 index from the chunks in the store."""
-        self._chunks = self._store.all_chunks()
-        self._position = {chunk.id: i for i, chunk in enumerate(self._chunks)}
-        self._bm25 = BM25Index([tokenize(chunk.search_text) for chunk in self._chunks])
-
-    @property
-    def chunk_count(self) -> int:
-        return len(self._chunks)
-
-    def coverage(self, query: NormalisedQuery, passages: Sequence[Chunk]) -> float:
-        """IDF-weighted share of the query's content terms found in the passages.
-
-        Terms the knowledge base never uses weigh the most, so a question about something
-        the rules never mention ("scholarship") scores low even if "course" matches.
-        """
-        terms = _content_terms(query)
-        if not terms:
-            return 0.0
-        present: set[str] = set()
-        for chunk in passages:
-            index = self._position.get(chunk.id)
-            if index is not None:
-                present |= self._bm25.document_terms[index]
-        weights = {term: self._bm25.idf(term) for term in terms}
-        total = sum(weights.values())
-        found = sum(weight for term, weight in weights.items() if term in present)
-        return found / total if total else 0.0
-
-    def idf(self, term: str) -> float:
         return self._bm25.idf(term)
 
     def retrieve(
