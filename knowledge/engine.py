@@ -157,12 +157,18 @@ class KnowledgeEngine:
 
     def answer_sync(self, question: str, mode: RetrievalMode = RetrievalMode.HYBRID) -> Answer:
         """Answer with the extractive answerer (no LLM), blocking."""
+        return self.answer_with_evidence(question, mode)[0]
+
+    def answer_with_evidence(
+        self, question: str, mode: RetrievalMode = RetrievalMode.HYBRID
+    ) -> tuple[Answer, Evidence | None]:
+        """The extractive answer and the retrieval evidence behind it (for evaluation)."""
         started = time.perf_counter()
         question = question.strip()
         if not question:
-            return Answer(question, "Please type a question.", True)
+            return Answer(question, "Please type a question.", True), None
         evidence = self.gather_evidence(question, mode)
-        return self._extractive_answer(evidence, started)
+        return self._extractive_answer(evidence, started), evidence
 
     def _extractive_answer(self, evidence: Evidence, started: float) -> Answer:
         query = evidence.query
