@@ -8,7 +8,13 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from knowledge.config import RetrievalThresholds
-from knowledge.language import ENGLISH_STOPWORDS, QUESTION_WORDS, Language, NormalisedQuery, tokenize
+from knowledge.language import (
+    ENGLISH_STOPWORDS,
+    QUESTION_WORDS,
+    Language,
+    NormalisedQuery,
+    tokenize,
+)
 from knowledge.retrieval import HybridRetriever, ScoredPassage
 
 ABSTAIN_TEXT = (
@@ -42,7 +48,12 @@ class Answer:
             "answer": self.text,
             "abstained": self.abstained,
             "citations": [
-                {"title": c.title, "section": c.section, "source": c.source, "score": round(c.score, 4)}
+                {
+                    "title": c.title,
+                    "section": c.section,
+                    "source": c.source,
+                    "score": round(c.score, 4),
+                }
                 for c in self.citations
             ],
             "latency_ms": round(self.latency_ms, 1),
@@ -77,8 +88,11 @@ def judge_evidence(
     """
     if not passages:
         return Evidence(query, list(passages), False, "no passages")
-    dense = max((p.dense for p in passages if p.dense is not None), default=0.0)
     coverage = retriever.coverage(query, [p.chunk for p in passages])
+    if all(p.dense is None for p in passages):  # lexical-only retrieval: coverage decides
+        ok = coverage >= thresholds.min_coverage
+        return Evidence(query, list(passages), ok, f"coverage {coverage:.2f} (lexical only)")
+    dense = max((p.dense for p in passages if p.dense is not None), default=0.0)
     if dense < thresholds.min_dense:
         return Evidence(query, list(passages), False, f"dense {dense:.3f} < min")
     if dense >= thresholds.strong_dense:
@@ -111,7 +125,9 @@ class ExtractiveAnswerer:
 
     def compose(self, evidence: Evidence) -> tuple[str, list[Citation]]:
         terms = {
-            t for t in evidence.query.terms if t not in QUESTION_WORDS and t not in ENGLISH_STOPWORDS
+            t
+            for t in evidence.query.terms
+            if t not in QUESTION_WORDS and t not in ENGLISH_STOPWORDS
         }
         passages = evidence.passages
         top_score = passages[0].score

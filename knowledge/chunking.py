@@ -99,7 +99,9 @@ def split_document(
     chunks: list[Chunk] = []
     ordinals: dict[str, int] = {}
     for section_doc in header_splitter.split_text(document.markdown):
-        headings = [str(section_doc.metadata[key]) for _, key in _HEADERS if key in section_doc.metadata]
+        headings = [
+            str(section_doc.metadata[key]) for _, key in _HEADERS if key in section_doc.metadata
+        ]
         # The document title is already carried separately; keep it out of the heading path.
         if headings and headings[0] == document.title:
             headings = headings[1:]

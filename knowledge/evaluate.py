@@ -162,7 +162,16 @@ def _fmt(value: float | None) -> str:
 
 
 TABLE_HEADER = (
-    "mode", "group", "n", "hit@1", "hit@3", "fact", "OOS abstained", "false abst.", "p50 ms", "p95 ms"
+    "mode",
+    "group",
+    "n",
+    "hit@1",
+    "hit@3",
+    "fact",
+    "OOS abstained",
+    "false abst.",
+    "p50 ms",
+    "p95 ms",
 )
 
 
@@ -201,7 +210,14 @@ def failures(outcomes: Sequence[EvalOutcome], mode: RetrievalMode) -> list[dict[
         )
         if bad:
             wrong.append(
-                {"id": q.id, "q": q.question, "lang": q.lang, "split": q.split,
-                 "want": q.expected_sources, "got": o.sources, "abstained": o.abstained}
+                {
+                    "id": q.id,
+                    "q": q.question,
+                    "lang": q.lang,
+                    "split": q.split,
+                    "want": q.expected_sources,
+                    "got": o.sources,
+                    "abstained": o.abstained,
+                }
             )
     return wrong

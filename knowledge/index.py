@@ -9,6 +9,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+import chromadb
+from chromadb.config import Settings
+
 from knowledge.chunking import Chunk, content_hash, split_document
 from knowledge.embeddings import Embedder, HecbotEmbeddingFunction
 from knowledge.errors import DocumentLoadError, EmbedderMismatchError, IndexUnavailableError
@@ -67,9 +70,6 @@ ProgressCallback = Callable[[IndexProgress], None]
 
 def make_chroma_client(chroma_path: Path, chroma_url: str | None) -> Any:
     """An embedded PersistentClient, or an HttpClient when a server URL is configured."""
-    import chromadb
-    from chromadb.config import Settings
-
     settings = Settings(anonymized_telemetry=False)
     try:
         if chroma_url:
@@ -105,9 +105,7 @@ class ChunkStore:
         return self._embedder
 
     def _open_collection(self) -> Any:
-        existing = {
-            getattr(item, "name", item) for item in self._client.list_collections()
-        }
+        existing = {getattr(item, "name", item) for item in self._client.list_collections()}
         if self._collection_name in existing:
             collection = self._client.get_collection(
                 self._collection_name, embedding_function=self._function

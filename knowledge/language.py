@@ -249,27 +249,39 @@ GLOSSARY: dict[str, tuple[str, ...]] = {
     "چاہیے": ("need",),
 }
 
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 # Function words of Roman Urdu: evidence of the language, no content for retrieval.
-ROMAN_URDU_FUNCTION_WORDS = frozenset(
+ROMAN_URDU_FUNCTION_WORDS = _words(
     "hai hain ho hota hoti hote ka ki ke ko se mein mai main mujhe mujhay mera meri mere hum "
     "humein aap ap apna apni apne yeh ye woh wo kar karna karein karen karte karta karti kiya "
     "sakta sakti sakte skta skti gaya gayi gaye tha thi the bhi aur ya agar to toh jab tak "
     "par pe liye liay lye wala wali wale kuch koi sab jo ab abhi raha rahi rahe hoga hogi "
-    "kaise kya kab kitne kahan kaun kyun nahi nahin chahiye milega".split()
+    "kaise kya kab kitne kahan kaun kyun nahi nahin chahiye milega "
+    # common verbs, particles and fillers of everyday Roman Urdu chat
+    "karun karoon karu krna krein kro karo batao batayein bataen btao plz pls yaar bhai "
+    "hui hua huye hue hona hone hoti hoga jata jati jate jaye jaega jayega lete leti lena "
+    "dete deti dena di diya diye aaya aayi aaye aayega raha rahe rahi pehle pehlay baad "
+    "wala wale wali walay sirf bas bohat bahut zyada kam acha achha theek thik ghalat sahi "
+    "khud apne pata chalega chalta chalti lagta lagte lagti sakta sakti mil gaya gayi "
+    "abhi tak phir dobara kuchh kisi kis kin unka unki unke iska iski iske mein"
 )
 
-ENGLISH_STOPWORDS = frozenset(
+ENGLISH_STOPWORDS = _words(
     "a an the is are was were be been being am do does did doing have has had having i me my "
     "we our you your he she it its they them their this that these those of in on at to for "
     "from by with about as into over after before under again further then once here there "
     "all any both each few more most other some such no nor not only own same so than too "
     "very s t can will just should now or and but if because until while what which who whom "
     "when where why how would could may might must shall get got also please tell know want "
-    "let ok okay hi hello dear sir madam thanks thank".split()
+    "let ok okay hi hello dear sir madam thanks thank "
 )
 
 # Question words carry intent but not topic: kept for dense search, ignored for coverage.
-QUESTION_WORDS = frozenset("how what when where who which why whom whose many much".split())
+QUESTION_WORDS = _words("how what when where who which why whom whose many much")
 
 
 @dataclass(frozen=True)
@@ -361,9 +373,7 @@ def normalise_query(question: str) -> NormalisedQuery:
                 continue
             kept.append(word)  # English loanwords in Roman Urdu: "licence", "coursera"...
     terms = [
-        stem(w)
-        for w in [*kept, *glossed]
-        if w not in ENGLISH_STOPWORDS or w in QUESTION_WORDS
+        stem(w) for w in [*kept, *glossed] if w not in ENGLISH_STOPWORDS or w in QUESTION_WORDS
     ]
     text = " ".join(words)
     if glossed:
@@ -372,7 +382,7 @@ def normalise_query(question: str) -> NormalisedQuery:
         text = f"{question.strip()} ({' '.join(dict.fromkeys(glossed))})"
     elif language is Language.ENGLISH:
         text = _WORD.sub(lambda m: SPELLING.get(m.group().lower(), m.group()), question)
-    groups = [(stem(w),) for w in kept if _is_content(w)]
+    groups: list[tuple[str, ...]] = [(stem(w),) for w in kept if _is_content(w)]
     for group in alternatives:
         # A word glossed as a function word ("milega" → get) carries no topic, as in English.
         if all(_is_content(w) for w in group):

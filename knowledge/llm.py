@@ -6,6 +6,9 @@ import asyncio
 import logging
 from typing import Any
 
+from langchain_core.messages import HumanMessage, SystemMessage
+from pydantic import SecretStr
+
 from knowledge.answering import Citation, Evidence, ExtractiveAnswerer
 from knowledge.config import LLMConfig
 from knowledge.errors import KnowledgeError
@@ -17,8 +20,8 @@ logger = logging.getLogger(__name__)
 def make_chat_model(config: LLMConfig) -> Any:
     """A langchain chat model for an OpenAI-compatible endpoint or Ollama."""
     if config.provider == "openai":
-        from langchain_openai import ChatOpenAI
-        from pydantic import SecretStr
+        # Provider packages load only when an LLM is configured.
+        from langchain_openai import ChatOpenAI  # noqa: PLC0415
 
         return ChatOpenAI(
             model=config.model,
@@ -29,7 +32,7 @@ def make_chat_model(config: LLMConfig) -> Any:
             max_retries=0,
         )
     if config.provider == "ollama":
-        from langchain_ollama import ChatOllama
+        from langchain_ollama import ChatOllama  # noqa: PLC0415
 
         return ChatOllama(
             model=config.model,
@@ -51,8 +54,6 @@ class LLMAnswerer:
 
     async def compose(self, evidence: Evidence) -> tuple[str, list[Citation], bool]:
         """Return (text, citations, used_llm)."""
-        from langchain_core.messages import HumanMessage, SystemMessage
-
         chunks = [p.chunk for p in evidence.passages]
         citations = [
             Citation(

@@ -13,20 +13,48 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+import docx
+from bs4 import BeautifulSoup, Tag
+from docx.opc.exceptions import PackageNotFoundError
+from pypdf import PdfReader
+from pypdf.errors import PdfReadError
+
 from knowledge.errors import DocumentLoadError
 
 SUPPORTED_SUFFIXES = frozenset({".md", ".markdown", ".txt", ".html", ".htm", ".pdf", ".docx"})
 
 # HTML elements that are page furniture, never the document's content.
 _HTML_BOILERPLATE = ("script", "style", "nav", "header", "footer", "aside", "noscript", "form")
-_HTML_BLOCKS = ("h1", "h2", "h3", "h4", "h5", "h6", "p", "li", "tr", "pre", "blockquote", "dt", "dd")
+_HTML_BLOCKS = (
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "p",
+    "li",
+    "tr",
+    "pre",
+    "blockquote",
+    "dt",
+    "dd",
+)
 
 _EFFECTIVE_DATE = re.compile(
     r"effective(?:\s+(?:date|from|on|as\s+of))?\s*[:\-–—]?\s*"
     r"(\d{4}-\d{2}-\d{2}|\d{1,2}\s+[A-Za-z]+\s+\d{4}|[A-Za-z]+\s+\d{1,2},?\s+\d{4})",
     re.IGNORECASE,
 )
-_DATE_FORMATS = ("%Y-%m-%d", "%d %B %Y", "%d %b %Y", "%B %d, %Y", "%B %d %Y", "%b %d, %Y", "%b %d %Y")
+_DATE_FORMATS = (
+    "%Y-%m-%d",
+    "%d %B %Y",
+    "%d %b %Y",
+    "%B %d, %Y",
+    "%B %d %Y",
+    "%b %d, %Y",
+    "%b %d %Y",
+)
 _PLACEHOLDER_TITLES = frozenset({"untitled", "anonymous", "document", "title"})
 _NUMBERED_HEADING = re.compile(r"^(\d+(?:\.\d+)*)\.?\s+([A-Z][^.!?:]{1,80})$")
 
@@ -118,8 +146,6 @@ def load_text(path: Path) -> LoadedDocument:
 
 
 def load_html(path: Path) -> LoadedDocument:
-    from bs4 import BeautifulSoup, Tag
-
     data = path.read_bytes()
     if b"\x00" in data:
         raise DocumentLoadError(str(path), "binary content (NUL bytes) in an HTML file")
@@ -135,7 +161,7 @@ def load_html(path: Path) -> LoadedDocument:
         url = str(canonical["href"])
     for element in soup.find_all(_HTML_BOILERPLATE):
         element.decompose()
-    root = soup.find("main") or soup.find("article") or soup.find(attrs={"role": "main"})
+    root = soup.find("main") or soup.find("article") or soup.find(role="main")
     container = root if isinstance(root, Tag) else (soup.body or soup)
 
     lines: list[str] = []
@@ -195,9 +221,6 @@ def _pdf_lines_to_markdown(lines: list[str], title: str) -> str:
 
 
 def load_pdf(path: Path) -> LoadedDocument:
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
-
     try:
         reader = PdfReader(str(path))
         pages = [page.extract_text() or "" for page in reader.pages]
@@ -221,9 +244,6 @@ def load_pdf(path: Path) -> LoadedDocument:
 
 
 def load_docx(path: Path) -> LoadedDocument:
-    import docx
-    from docx.opc.exceptions import PackageNotFoundError
-
     try:
         document = docx.Document(str(path))
     except (PackageNotFoundError, KeyError, ValueError, OSError) as exc:

@@ -33,8 +33,8 @@ class RetrievalMode(StrEnum):
 # only glossary terms in Urdu script — so its vote counts less the less English there is.
 FUSION_WEIGHTS: dict[Language, tuple[float, float]] = {
     Language.ENGLISH: (1.0, 1.0),
-    Language.ROMAN_URDU: (0.8, 1.0),
-    Language.URDU: (0.4, 1.0),
+    Language.ROMAN_URDU: (0.6, 1.0),
+    Language.URDU: (0.2, 1.0),
 }
 
 
@@ -49,7 +49,9 @@ class ScoredPassage:
 class BM25Index:
     """Okapi BM25 over an inverted index (fast enough for tens of thousands of chunks)."""
 
-    def __init__(self, documents: Sequence[Sequence[str]], k1: float = 1.5, b: float = 0.75) -> None:
+    def __init__(
+        self, documents: Sequence[Sequence[str]], k1: float = 1.5, b: float = 0.75
+    ) -> None:
         self._k1 = k1
         self._b = b
         self.size = len(documents)

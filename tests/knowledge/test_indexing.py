@@ -68,7 +68,11 @@ def test_initial_index_reports_bad_files_and_indexes_the_rest(
     assert set(failed) == {"bad/junk.md", "bad/empty.txt", "bad/scanned.pdf", "bad/broken.docx"}
     assert "no text layer" in failed["bad/scanned.pdf"]
     assert sorted(report.added) == [
-        "certificates.docx", "eligibility.pdf", "helpdesk.html", "licence.md", "notice.txt"
+        "certificates.docx",
+        "eligibility.pdf",
+        "helpdesk.html",
+        "licence.md",
+        "notice.txt",
     ]
     sources = {info.source: info for info in engine.list_sources()}
     assert set(sources) == set(report.added)
@@ -113,7 +117,10 @@ def test_reindex_skips_unchanged_replaces_changed_drops_deleted(
     assert "six months" not in texts
     assert "orientation webinar" not in texts
     assert {s.source for s in hash_engine.list_sources()} == {
-        "certificates.docx", "eligibility.pdf", "helpdesk.html", "licence.md"
+        "certificates.docx",
+        "eligibility.pdf",
+        "helpdesk.html",
+        "licence.md",
     }
 
 

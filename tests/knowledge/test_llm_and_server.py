@@ -44,8 +44,11 @@ class FakeOpenAI:
                 "created": 0,
                 "model": body["model"],
                 "choices": [
-                    {"index": 0, "finish_reason": "stop",
-                     "message": {"role": "assistant", "content": content}}
+                    {
+                        "index": 0,
+                        "finish_reason": "stop",
+                        "message": {"role": "assistant", "content": content},
+                    }
                 ],
                 "usage": {"prompt_tokens": 1, "completion_tokens": 1, "total_tokens": 2},
             }
@@ -72,7 +75,11 @@ def llm_engine(engine: KnowledgeEngine, base_url: str) -> KnowledgeEngine:
     )
     llm = KnowledgeEngine(config)
     # Reuse the session's loaded store and retriever (same index, no reload).
-    llm._store, llm._retriever, llm._embedder = engine.store, engine.retriever, engine.store.embedder
+    llm._store, llm._retriever, llm._embedder = (
+        engine.store,
+        engine.retriever,
+        engine.store.embedder,
+    )
     return llm
 
 
@@ -101,7 +108,9 @@ async def test_llm_failure_or_timeout_falls_back_to_extractive(
 
 
 @pytest.mark.parametrize("fake_llm", ["ok"], indirect=True)
-async def test_llm_is_not_asked_when_the_kb_has_no_answer(engine: KnowledgeEngine, fake_llm) -> None:
+async def test_llm_is_not_asked_when_the_kb_has_no_answer(
+    engine: KnowledgeEngine, fake_llm
+) -> None:
     server, url = fake_llm
     answer = await llm_engine(engine, url).ask("Give me a recipe for chicken biryani")
     assert answer.abstained
@@ -115,14 +124,22 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         pytest.skip("LOUD SKIP: the `chroma` CLI is not installed; HttpClient path untested")
     port = free_port()
     process = subprocess.Popen(
-        [executable, "run", "--host", "127.0.0.1", "--port", str(port),
-         "--path", str(tmp_path_factory.mktemp("chroma-server"))],
+        [
+            executable,
+            "run",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--path",
+            str(tmp_path_factory.mktemp("chroma-server")),
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        for _ in range(100):
+        for _ in range(300):
             try:
                 with socket.create_connection(("127.0.0.1", port), timeout=0.2):
                     break
@@ -131,7 +148,7 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                     pytest.skip("LOUD SKIP: `chroma run` exited at start-up; HttpClient untested")
                 time.sleep(0.2)
         else:
-            pytest.skip("LOUD SKIP: `chroma run` did not listen within 20 s; HttpClient untested")
+            pytest.skip("LOUD SKIP: `chroma run` did not listen within 60 s; HttpClient untested")
         yield url
     finally:
         process.terminate()
