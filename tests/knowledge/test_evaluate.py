@@ -51,9 +51,9 @@ def test_load_questions_reads_alt_sources(tmp_path: Path) -> None:
     path = tmp_path / "q.yaml"
     path.write_text(
         "questions:\n"
-        "- {id: q1, question: "How long?", lang: en, in_scope: true,"
+        "- {id: q1, question: 'How long?', lang: en, in_scope: true,"
         " expected_source: data/licence.md, alt_sources: [faq.md], fact: 6 months, split: dev}\n"
-        "- {id: q2, question: "Weather?", lang: en, in_scope: false,"
+        "- {id: q2, question: 'Weather?', lang: en, in_scope: false,"
         " expected_source: null, fact: null, split: heldout}\n",
         encoding="utf-8",
     )
