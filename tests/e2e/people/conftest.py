@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import re
 from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -81,7 +82,7 @@ class PeopleBot:
 
     tg: FakeTelegram
     services: AppServices
-    answerer: FaqAnswerer
+    answerer: Any
     dispatcher: Dispatcher | None = None
     polling: asyncio.Task[None] | None = None
 
@@ -176,10 +177,9 @@ async def start_polling(dispatcher: Dispatcher, bot: Bot, tg: FakeTelegram) -> a
     return task
 
 
-@pytest.fixture
-async def people_bot(settings: Settings) -> AsyncIterator[PeopleBot]:
+@asynccontextmanager
+async def running_bot(settings: Settings, answerer: Any) -> AsyncIterator[PeopleBot]:
     settings = settings.model_copy(update={"admin_ids": frozenset({ADMIN})})
-    answerer = FaqAnswerer()
     services = await build_services(settings, answerer=answerer)
     async with FakeTelegram() as tg:
         people = PeopleBot(tg, services, answerer)
@@ -189,3 +189,9 @@ async def people_bot(settings: Settings) -> AsyncIterator[PeopleBot]:
         finally:
             await people.stop()
             await services.close()
+
+
+@pytest.fixture
+async def people_bot(settings: Settings) -> AsyncIterator[PeopleBot]:
+    async with running_bot(settings, FaqAnswerer()) as people:
+        yield people
