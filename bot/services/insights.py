@@ -156,7 +156,9 @@ def _percent(part: int, whole: int) -> str:
 
 def format_text(report: InsightsReport) -> str:
     """A plain-text report for the terminal (the bot renders its own, translated)."""
-    scope = report.university_name or "all universities"
+    scope = report.university_name or (
+        f"university {report.university_id}" if report.university_id else "all universities"
+    )
     lines = [f"Insights for {scope}" + (f" since {report.since}" if report.since else "")]
     lines.append(
         f"Questions: {report.total_questions} (answered {report.answered}, "
