@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 from aiogram import Bot, Dispatcher
+from aiogram.fsm.storage.base import BaseStorage
 
 from bot.app import create_dispatcher
 from bot.config import Settings
@@ -85,16 +86,20 @@ class PeopleBot:
     answerer: Any
     dispatcher: Dispatcher | None = None
     polling: asyncio.Task[None] | None = None
+    # Builds the FSM storage for each (re)start; None: the configured one (the database).
+    storage_factory: Callable[[], BaseStorage] | None = None
 
     async def start(self) -> None:
         """Start polling with a new Dispatcher (and a new FSM storage object)."""
-        self.dispatcher = create_dispatcher(self.services)
+        storage = self.storage_factory() if self.storage_factory else None
+        self.dispatcher = create_dispatcher(self.services, storage=storage)
         self.polling = await start_polling(self.dispatcher, self.tg.make_bot(), self.tg)
 
     async def stop(self) -> None:
         if self.dispatcher is not None and self.polling is not None:
             await self.dispatcher.stop_polling()
             await self.polling
+            await self.dispatcher.storage.close()
         self.dispatcher = self.polling = None
 
     async def restart(self) -> None:
@@ -178,11 +183,15 @@ async def start_polling(dispatcher: Dispatcher, bot: Bot, tg: FakeTelegram) -> a
 
 
 @asynccontextmanager
-async def running_bot(settings: Settings, answerer: Any) -> AsyncIterator[PeopleBot]:
+async def running_bot(
+    settings: Settings,
+    answerer: Any,
+    storage_factory: Callable[[], BaseStorage] | None = None,
+) -> AsyncIterator[PeopleBot]:
     settings = settings.model_copy(update={"admin_ids": frozenset({ADMIN})})
     services = await build_services(settings, answerer=answerer)
     async with FakeTelegram() as tg:
-        people = PeopleBot(tg, services, answerer)
+        people = PeopleBot(tg, services, answerer, storage_factory=storage_factory)
         await people.start()
         try:
             yield people

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
+import pytest
 from sqlmodel import select
 
+from bot.config import Settings
 from bot.storage.models import FsmRecord, Role, User
 from bot.storage.types import utcnow
-from tests.e2e.people.conftest import ADMIN, PeopleBot
+from tests.e2e.people.conftest import ADMIN, FaqAnswerer, PeopleBot, running_bot
 from tests.e2e.people.test_people_story import invite_link
 
 LEARNER, FOCAL, OTHER = 1001, 2001, 2002
@@ -99,3 +102,41 @@ async def test_invite_link_is_single_use_and_expires(people_bot: PeopleBot) -> N
         focal = await session.get(User, FOCAL)
     assert other is not None and other.role == Role.LEARNER.value
     assert focal is not None and focal.role == Role.FOCAL_PERSON.value
+
+
+@pytest.mark.redis
+async def test_restart_resumes_onboarding_from_redis(settings: Settings) -> None:
+    """Production keeps FSM state in Redis: a new process finds the learner at the same step."""
+    from aiogram.fsm.storage.base import DefaultKeyBuilder
+    from aiogram.fsm.storage.redis import RedisStorage
+    from redis.asyncio import Redis
+
+    probe = Redis.from_url("redis://127.0.0.1:6379/0")
+    try:
+        await probe.ping()
+    except OSError:
+        pytest.skip("Redis is not running at 127.0.0.1:6379")
+    prefix = f"people-test-{uuid.uuid4().hex[:8]}"  # the server is shared with other test runs
+
+    def redis_storage() -> RedisStorage:
+        return RedisStorage.from_url(
+            "redis://127.0.0.1:6379/0",
+            key_builder=DefaultKeyBuilder(prefix=prefix, with_destiny=True),
+        )
+
+    try:
+        async with running_bot(settings, FaqAnswerer(), redis_storage) as people:
+            [notice] = await people.send(LEARNER, "/start")
+            [language] = await people.press(LEARNER, notice, "ob:privacy:yes")
+            [kinds] = await people.press(LEARNER, language, "ob:lang:en")
+            await people.restart()
+            [resumed] = await people.send(LEARNER, "/start")
+            assert resumed.callback_data == kinds.callback_data
+            async with people.services.database.session() as session:
+                assert (await session.exec(select(FsmRecord))).all() == []
+            assert await probe.keys(f"{prefix}:*")
+    finally:
+        keys = await probe.keys(f"{prefix}:*")
+        if keys:
+            await probe.delete(*keys)
+        await probe.aclose()
