@@ -7,6 +7,8 @@ The ticket service calls this renderer without knowing Telegram; the result is a
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import Any
 
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
@@ -72,20 +74,25 @@ def render_ticket(texts: Texts, ticket: TicketView, desk_reason: DeskReason | No
 
 
 class TelegramTicketRenderer:
-    def __init__(self, catalogue: Catalogue) -> None:
+    """`message_factory` builds the Outbox's message type (`bot.delivery.OutgoingMessage`)."""
+
+    def __init__(
+        self, catalogue: Catalogue, message_factory: Callable[..., Any] = OutgoingNotice
+    ) -> None:
         self._catalogue = catalogue
+        self._message = message_factory
 
     def for_answerer(
         self, ticket: TicketView, recipient: Recipient, *, desk_reason: DeskReason | None
-    ) -> OutgoingNotice:
+    ) -> Any:
         texts = self._catalogue.for_language(recipient.language)
-        return OutgoingNotice(
+        return self._message(
             chat_id=recipient.user_id,
             text=render_ticket(texts, ticket, desk_reason),
             reply_markup=_markup(answerer_keyboard(texts, ticket)),
         )
 
-    def for_learner(self, ticket: TicketView, recipient: Recipient) -> OutgoingNotice:
+    def for_learner(self, ticket: TicketView, recipient: Recipient) -> Any:
         texts = self._catalogue.for_language(recipient.language)
         who = (
             texts("ticket-from-desk")
@@ -101,7 +108,7 @@ class TelegramTicketRenderer:
             text=texts("answer-feedback-no"),
             callback_data=TicketRating(ticket_id=ticket.id, helpful=False),
         )
-        return OutgoingNotice(
+        return self._message(
             chat_id=recipient.user_id,
             text=texts(
                 "ticket-answer-for-learner",
