@@ -92,3 +92,20 @@ def require(
 def own_university_scope(actor: Actor) -> int | None:
     """The university a view is limited to: `None` (all) for admins, theirs for anyone else."""
     return None if Role(actor.role) is Role.ADMIN else actor.university_id
+
+
+def scope_for(
+    actor: Actor | None, permission: Permission, requested_university_id: int | None = None
+) -> int | None:
+    """The university a view under `permission` is limited to, checked.
+
+    Admins get what they asked for (`None`: every university). A focal person asking for no
+    university in particular gets their own; asking for another university is refused, as is
+    anyone without the permission. Typical use: results and insights screens.
+    """
+    is_focal = actor is not None and Role(actor.role) is Role.FOCAL_PERSON
+    if is_focal and requested_university_id is None:
+        assert actor is not None
+        requested_university_id = actor.university_id
+    require(actor, permission, university_id=requested_university_id)
+    return requested_university_id

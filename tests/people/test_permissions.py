@@ -8,7 +8,13 @@ from dataclasses import dataclass
 import pytest
 
 from bot.errors import NotAllowedError
-from bot.services.permissions import Permission, is_allowed, own_university_scope, require
+from bot.services.permissions import (
+    Permission,
+    is_allowed,
+    own_university_scope,
+    require,
+    scope_for,
+)
 from bot.storage.models import Role
 
 OWN, OTHER = 7, 8
@@ -65,3 +71,16 @@ def test_own_university_scope() -> None:
     assert own_university_scope(ADMIN) is None
     assert own_university_scope(FOCAL) == OWN
     assert own_university_scope(LEARNER) == OWN
+
+
+def test_scope_for_views() -> None:
+    assert scope_for(ADMIN, Permission.VIEW_RESULTS_ANY) is None
+    assert scope_for(ADMIN, Permission.VIEW_RESULTS_ANY, OTHER) == OTHER
+    assert scope_for(FOCAL, Permission.VIEW_RESULTS_OWN_UNIVERSITY) == OWN
+    assert scope_for(FOCAL, Permission.VIEW_RESULTS_OWN_UNIVERSITY, OWN) == OWN
+    with pytest.raises(NotAllowedError):
+        scope_for(FOCAL, Permission.VIEW_RESULTS_OWN_UNIVERSITY, OTHER)
+    with pytest.raises(NotAllowedError):
+        scope_for(LEARNER, Permission.VIEW_RESULTS_OWN_UNIVERSITY)
+    with pytest.raises(NotAllowedError):
+        scope_for(FOCAL_WITHOUT_UNIVERSITY, Permission.VIEW_INSIGHTS)
