@@ -6,14 +6,15 @@ import asyncio
 from pathlib import Path
 
 from aiogram import Router
-from aiogram.filters import Command
+from aiogram.filters import Command, CommandObject
 from aiogram.types import FSInputFile, Message
 
 from bot.config import Settings
 from bot.i18n import Texts, split_message
 from bot.services.insights import InsightsReport, InsightsService
 from bot.services.insights_chart import render_chart
-from bot.services.permissions import own_university_scope
+from bot.services.permissions import Permission, scope_for
+from bot.services.universities import UniversityService
 from bot.services.users import UserProfile
 
 
@@ -57,12 +58,23 @@ def render_insights(texts: Texts, report: InsightsReport) -> str:
 async def on_insights(
     message: Message,
     *,
+    command: CommandObject,
     texts: Texts,
     user: UserProfile,
     insights: InsightsService,
+    universities: UniversityService,
     settings: Settings,
 ) -> None:
-    report = await insights.report(user, university_id=own_university_scope(user))
+    """`/insights` (admins: all, focal persons: theirs) or `/insights <university>` (admins)."""
+    # Checked first, so someone without the permission learns nothing from the search.
+    scope = scope_for(user, Permission.VIEW_INSIGHTS)
+    if command.args:
+        matches = await universities.search(command.args, limit=1)
+        if not matches:
+            await message.answer(texts("onboarding-university-not-found"))
+            return
+        scope = scope_for(user, Permission.VIEW_INSIGHTS, matches[0].university.id)
+    report = await insights.report(user, university_id=scope)
     for piece in split_message(render_insights(texts, report)):
         await message.answer(piece)
     chart = settings.data_dir / "charts" / f"insights-{user.id}-{message.message_id}.png"

@@ -178,7 +178,11 @@ async def test_tickets_list_mydata_and_insights(people_bot: PeopleBot) -> None:
     assert QUESTION in (report.text or "")
     assert "photo" in chart.raw
     own, _ = await people.send(FOCAL, "/insights", expect=2)
-    assert "COMSATS" in (own.text or "")
+    assert "Insights: COMSATS" in (own.text or "")
+    [refused] = await people.send(FOCAL, "/insights central punjab")
+    assert refused.text == "Sorry, you are not allowed to do that."
+    other, _ = await people.send(ADMIN, "/insights central punjab", expect=2)
+    assert "Insights: UCP" in (other.text or "") and QUESTION not in (other.text or "")
 
 
 async def test_forget_then_start_again(people_bot: PeopleBot) -> None:
