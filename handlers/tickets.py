@@ -262,9 +262,13 @@ async def bind_bot(
     return await handler(event, data)
 
 
-async def on_startup(bot: Bot, direct_delivery: DirectDelivery | None = None) -> None:
+async def on_startup(
+    bot: Bot, faq: FaqService | None = None, direct_delivery: DirectDelivery | None = None
+) -> None:
     if direct_delivery is not None:
         direct_delivery.bind(bot)
+    if faq is not None:
+        await faq.restore_index()
 
 
 def create_router() -> Router:

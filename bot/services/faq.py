@@ -144,6 +144,16 @@ class FaqService:
     async def reindex(self) -> None:
         await self._reindex()
 
+    async def restore_index(self) -> bool:
+        """At start-up: put FAQ files back in the index if a rebuild dropped them.
+
+        Unchanged files cost only a hash; with no FAQ file the model is not even loaded.
+        """
+        has_files = await asyncio.to_thread(lambda: any(self.faq_dir.glob("*.md")))
+        if has_files:
+            await self._reindex()
+        return has_files
+
     def _write(self, entry: FaqEntry, university_name: str | None) -> None:
         self.faq_dir.mkdir(parents=True, exist_ok=True)
         path = self.faq_dir / entry.file_name

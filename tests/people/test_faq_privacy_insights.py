@@ -67,6 +67,11 @@ async def test_answered_ticket_becomes_an_indexed_faq_file(
     assert f"{utcnow():%Y-%m-%d}" in text
     assert str(focal_id) not in text
 
+    # A start-up after a knowledge-base rebuild puts the entry back in the index.
+    assert await faq.restore_index()
+    assert entry.path.name in indexer.snapshots[-1]
+    assert not await FaqService(database, tmp_path / "empty", indexer).restore_index()
+
     admin = await make_user(database, 1, role=Role.ADMIN)
     [listed] = await faq.entries(admin)
     assert not listed.reviewed
