@@ -284,8 +284,12 @@ def _clean_text(raw: Any) -> str:
 
 
 def _join_text(raw: Any) -> str:
-    """A description may be plain text or a list of bullets (Coursera's summary)."""
-    items = _as_list(raw)
+    """A description may be plain text or a list of bullets (Coursera's summary); a list that
+    does not parse is kept as text rather than losing the row."""
+    try:
+        items = _as_list(raw)
+    except ValueError:
+        items = [str(raw).strip("[]")]
     return " ".join(_clean_text(item) for item in items if _clean_text(item))
 
 
@@ -295,7 +299,7 @@ def _as_list(raw: Any) -> list[Any]:
     if isinstance(raw, list | tuple):
         return list(raw)
     text = str(raw).strip()
-    if text.startswith("[") and text.endswith("]"):
+    if text.startswith("["):
         try:
             value = ast.literal_eval(text)
         except (ValueError, SyntaxError):

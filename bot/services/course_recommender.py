@@ -386,19 +386,24 @@ class CourseRecommender:
             seen_titles.add(title)
             chosen.append((course, track_id))
 
+        ranked = sorted(adjusted, key=lambda course_id: -adjusted[course_id])
+        best = adjusted[ranked[0]] if ranked else 0.0
         if track is not None:
             for course in self._track_path(track, level, excluded):
                 if len(chosen) >= max(wanted - 1, 2):
                     break
-                take(course, track.id)
-        ranked = sorted(adjusted, key=lambda course_id: -adjusted[course_id])
-        best = adjusted[ranked[0]] if ranked else 0.0
+                # A track course must still be about the goal: "web developer" should not
+                # get the freelancing track's negotiation course.
+                if self._about_goal(course, query, adjusted.get(course.id, 0.0), best):
+                    take(course, track.id)
         for course_id in ranked:
             if len(chosen) >= wanted:
                 break
             course = self.courses[self._by_id[course_id]]
             if adjusted[course_id] < best * 0.2:
                 break
+            if not self._about_goal(course, query, adjusted[course_id], best):
+                continue
             if level == "beginner" and course.level == "advanced" and len(ranked) > wanted:
                 continue
             if level == "advanced" and course.level == "beginner" and len(ranked) > wanted:
@@ -439,6 +444,11 @@ class CourseRecommender:
             track=_suggestion(track) if track else None,
             **base,  # type: ignore[arg-type]
         )
+
+    @staticmethod
+    def _about_goal(course: CatalogueCourse, query: GoalQuery, score: float, best: float) -> bool:
+        """Has a skill the goal asks for, or ranks close to the best match."""
+        return bool(skills_matching(course.skills, query)) or score >= best * 0.5
 
     def _track_path(self, track: Track, level: str, excluded: set[int]) -> list[CatalogueCourse]:
         """The part of a track that suits a level: all of it for beginners; from the first
