@@ -252,7 +252,7 @@ class CourseRecommender:
         level = level if level in LEVELS else "beginner"
         query = interpret_goal(goal)
         base = {"goal": goal, "level": level, "hours_per_week": hours_per_week}
-        if query.is_empty or (not self._understood(query) and not query.has_language):
+        if not self._is_clear(query):
             return Recommendation(RecommendationStatus.UNCLEAR_GOAL, **base)  # type: ignore[arg-type]
         scores = self._blended_scores(query, query.embedding_text())
         if scores is None or float(scores.max(initial=0.0)) < MIN_FIT_SCORE:
@@ -292,6 +292,13 @@ class CourseRecommender:
     def course(self, course_id: int) -> CatalogueCourse | None:
         index = self._by_id.get(course_id)
         return self.courses[index] if index is not None else None
+
+    def goal_is_clear(self, goal: str) -> bool:
+        """False for an empty goal or keyboard noise: ask the learner again."""
+        return self._is_clear(interpret_goal(goal))
+
+    def _is_clear(self, query: GoalQuery) -> bool:
+        return not query.is_empty and (self._understood(query) or query.has_language)
 
     def _understood(self, query: GoalQuery) -> bool:
         return bool(query.expanded_skills) or any(t in self.vocabulary for t in query.query_tokens)

@@ -236,6 +236,11 @@ class CourseService:
         """Build the recommender now (embedding the catalogue) instead of on the first request."""
         await self.recommender()
 
+    async def goal_is_clear(self, goal: str) -> bool:
+        """Whether a goal can be worked with, or the learner should be asked again."""
+        recommender = await self.recommender()
+        return recommender.goal_is_clear(" ".join(goal.split())[:MAX_GOAL_CHARS])
+
     async def recommend(
         self,
         goal: str,
