@@ -13,6 +13,7 @@ from bot.app import create_dispatcher
 from bot.config import Settings
 from bot.container import AppServices, build_services
 from bot.services.courses import CourseService
+from bot.services.questions import CitationLike
 from tests.courses.factories import HashingEmbedder
 from tests.fakebotapi import ChatMessage, FakeTelegram
 from tests.fakebotapi.fixtures import fake_telegram
@@ -26,7 +27,7 @@ LEARNER = 7_100_000_042
 class RulesAnswer:
     text: str = "From the rules."
     abstained: bool = False
-    citations: list[object] = field(default_factory=list)
+    citations: list[CitationLike] = field(default_factory=list)
     latency_ms: float = 1.0
     language: str = "en"
 
