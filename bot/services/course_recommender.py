@@ -321,17 +321,22 @@ class CourseRecommender:
         return blended
 
     def _track_scores(self, query: GoalQuery) -> list[tuple[float, Track]]:
-        text = f" {query.english} {' '.join(query.expanded_skills)} "
+        """Keyword hits: full weight in the learner's own words, half in the skill expansions
+        (so "start a business" -> entrepreneurship -> marketing does not pick Marketing)."""
+        said = f" {query.english} "
+        expanded = f" {' '.join(query.expanded_skills)} "
         goal_tokens = set(query.goal_tokens)
         scored: list[tuple[float, Track]] = []
         for track in self.tracks:
             score = 0.0
             for keyword in track.keywords:
                 keyword_tokens = tokens(keyword)
-                if f" {keyword} " in text:
+                if f" {keyword} " in said or (
+                    keyword_tokens and set(keyword_tokens) <= goal_tokens
+                ):
                     score += len(keyword_tokens) + 0.5
-                elif keyword_tokens and set(keyword_tokens) <= goal_tokens:
-                    score += len(keyword_tokens)
+                elif f" {keyword} " in expanded:
+                    score += (len(keyword_tokens) + 0.5) / 2
             scored.append((score, track))
         scored.sort(key=lambda pair: -pair[0])
         return scored
