@@ -53,6 +53,7 @@ class GoalOutcome:
     coverage: float
     level_fit: bool
     latency_ms: float
+    track: str | None = None
     missing: list[str] = field(default_factory=list)
 
 
@@ -75,6 +76,10 @@ class BenchReport:
         subset = self._subset(language)
         return sum(o.level_fit for o in subset) / len(subset) if subset else 0.0
 
+    def track_share(self, language: str | None = None) -> float:
+        subset = self._subset(language)
+        return sum(o.track is not None for o in subset) / len(subset) if subset else 0.0
+
     def latency(self, quantile: float) -> float:
         values = sorted(o.latency_ms for o in self.outcomes)
         if not values:
@@ -94,6 +99,8 @@ class BenchReport:
             f"{self.coverage('ur-Latn'):.1%} | |",
             f"| level fit | {self.level_fit():.1%} | {self.level_fit('en'):.1%} | "
             f"{self.level_fit('ur-Latn'):.1%} | 100% |",
+            f"| answered from an HEC track | {self.track_share():.1%} | "
+            f"{self.track_share('en'):.1%} | {self.track_share('ur-Latn'):.1%} | |",
             f"| latency p50 | {self.latency(0.5):.0f} ms | | | |",
             f"| latency p95 | {self.latency(0.95):.0f} ms | | | ≤ {LATENCY_TARGET_MS:.0f} ms |",
             f"| index build (vectors from cache or embedded) | {self.build_seconds:.1f} s | | | |",
@@ -164,6 +171,7 @@ def evaluate(recommender: CourseRecommender, goals: Sequence[EvalGoal]) -> list[
                 coverage=1 - len(missing) / len(goal.skills),
                 level_fit=level_fits(result),
                 latency_ms=latency,
+                track=result.track.id if result.track else None,
                 missing=missing,
             )
         )
