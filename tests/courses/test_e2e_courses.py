@@ -197,3 +197,14 @@ async def test_a_goal_nothing_fits_names_the_nearest_tracks(
     reply = fake_telegram.last_message_to(LEARNER)
     assert reply is not None and "no course" in (reply.text or "")
     assert reply.callback_data == []
+
+
+async def test_urdu_speaker_gets_the_path_in_urdu(fake_telegram: FakeTelegram, running: Running):
+    urdu_learner = LEARNER + 1
+    fake_telegram.push_message(urdu_learner, "cloud ke liye konsa course", language_code="ur")
+    await fake_telegram.wait_for("sendMessage", lambda r: r.chat_id == urdu_learner, timeout=15)
+    reply = fake_telegram.last_message_to(urdu_learner)
+    assert reply is not None and reply.text is not None
+    assert "تعلیمی راستہ" in reply.text  # "learning path", the Urdu header
+    assert "کلاؤڈ کمپیوٹنگ" in reply.text  # the track's Urdu title
+    assert len([e for e in reply.entities if e.get("type") == "text_link"]) >= 3
