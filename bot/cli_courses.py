@@ -26,6 +26,7 @@ def import_catalogue(
     """Import courses; rows that cannot be read are listed by line and skipped."""
     from bot.cli import run_async, settings_or_exit
     from bot.container import build_course_service
+    from bot.services.course_tracks import TrackValidationError
     from bot.storage.db import Database
 
     settings = settings_or_exit()
@@ -43,7 +44,14 @@ def import_catalogue(
             )
             for problem in report.problems:
                 typer.echo(f"  skipped {problem}", err=True)
-            await service.load_tracks()
+            try:
+                await service.load_tracks(strict=True)
+            except TrackValidationError as error:
+                typer.echo(
+                    f"warning: tracks.yaml does not fit this catalogue ({len(error.problems)} "
+                    "problem(s)); the bot will skip those courses. See `hecbot courses tracks`.",
+                    err=True,
+                )
         finally:
             await database.close()
 
@@ -101,7 +109,7 @@ def tracks() -> None:
             await database.migrate()
             service = build_course_service(settings, database)
             await service.ensure_catalogue()
-            for track in await service.load_tracks():
+            for track in await service.load_tracks(strict=True):
                 typer.echo(f"{track.title} [{track.id}]")
                 by_url = {c.url: c for c in await service.courses()}
                 for position, url in enumerate(track.course_urls, start=1):

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import yaml
 
 from bot.errors import ConfigurationError
 from bot.services.course_catalogue import DATA_DIR, normalise_url
+
+log = logging.getLogger(__name__)
 
 DEFAULT_TRACKS_PATH = DATA_DIR / "tracks.yaml"
 LEVEL_RANK = {"beginner": 0, "intermediate": 1, "advanced": 2}
@@ -37,10 +40,17 @@ class Track:
 
 
 def load_tracks(
-    path: Path = DEFAULT_TRACKS_PATH, course_levels: Mapping[str, str] | None = None
+    path: Path = DEFAULT_TRACKS_PATH,
+    course_levels: Mapping[str, str] | None = None,
+    *,
+    strict: bool = True,
 ) -> list[Track]:
     """Read and validate tracks; with `course_levels` (normalised URL -> level) also check that
-    every course exists and that levels never go down along a track. Reports every problem."""
+    every course exists and that levels never go down along a track. Reports every problem.
+
+    With `strict=False` (the running bot) problems with the catalogue are logged instead: an
+    unknown course is left out of its track and a track left empty is dropped, so importing a
+    new catalogue never stops the bot. A malformed file always raises."""
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except (OSError, yaml.YAMLError) as error:
@@ -48,6 +58,7 @@ def load_tracks(
     if not isinstance(raw, dict) or not isinstance(raw.get("tracks"), list):
         raise TrackValidationError(path, ["expected a top-level 'tracks:' list"])
     problems: list[str] = []
+    catalogue_problems: list[str] = []
     tracks: list[Track] = []
     seen_ids: set[str] = set()
     for number, entry in enumerate(raw["tracks"], start=1):
@@ -68,7 +79,7 @@ def load_tracks(
         if not isinstance(urls, list) or not urls:
             problems.append(f"{label} is empty: list at least one course URL under 'courses:'")
             urls = []
-        problems.extend(_check_courses(label, [str(url) for url in urls], course_levels))
+        catalogue_problems.extend(_check_courses(label, [str(url) for url in urls], course_levels))
         keywords = entry.get("keywords") or []
         tracks.append(
             Track(
@@ -81,9 +92,22 @@ def load_tracks(
         )
     if not tracks and not problems:
         problems.append("no tracks defined")
+    if strict:
+        problems.extend(catalogue_problems)
     if problems:
         raise TrackValidationError(path, problems)
-    return tracks
+    if catalogue_problems:
+        log.error("%s: %s", path, "; ".join(catalogue_problems))
+    if course_levels is None or strict:
+        return tracks
+    kept: list[Track] = []
+    for track in tracks:
+        known = tuple(u for u in track.course_urls if normalise_url(u) in course_levels)
+        if known:
+            kept.append(replace(track, course_urls=known))
+        else:
+            log.error("%s: track %r has no course in the catalogue; skipped", path, track.id)
+    return kept
 
 
 def _check_courses(

@@ -183,7 +183,8 @@ class CourseService:
 
     async def ensure_catalogue(self) -> int:
         """At start-up: import the bundled sample into an empty catalogue, then check the
-        tracks against it (a broken tracks.yaml stops start-up with every problem listed)."""
+        tracks against it (a malformed tracks.yaml stops start-up with every problem listed;
+        courses missing from the catalogue are logged and skipped)."""
         count = await self.count()
         if count == 0:
             report = await self.import_file(SAMPLE_CATALOGUE_PATH)
@@ -197,10 +198,12 @@ class CourseService:
             rows = (await session.exec(select(Course).order_by(col(Course.id)))).all()
         return [_to_catalogue_course(row) for row in rows]
 
-    async def load_tracks(self) -> list[Track]:
+    async def load_tracks(self, *, strict: bool = False) -> list[Track]:
+        """HEC's tracks checked against the catalogue; `strict` raises on any problem (the CLI),
+        otherwise unknown courses are logged and left out (the running bot)."""
         courses = await self.courses()
         levels = {normalise_url(course.url): course.level for course in courses}
-        return load_tracks(self._tracks_path, levels)
+        return load_tracks(self._tracks_path, levels, strict=strict)
 
     async def tracks(self) -> list[TrackView]:
         recommender = await self.recommender()
@@ -223,7 +226,7 @@ class CourseService:
             if self._recommender is None:
                 courses = await self.courses()
                 levels = {normalise_url(course.url): course.level for course in courses}
-                tracks = load_tracks(self._tracks_path, levels)
+                tracks = load_tracks(self._tracks_path, levels, strict=False)
                 embedder = self._embedder
                 if embedder is None and self._embedder_factory is not None:
                     embedder = self._embedder = await asyncio.to_thread(self._embedder_factory)

@@ -71,3 +71,23 @@ def test_duplicate_ids_and_malformed_files(tmp_path: Path):
         load_tracks(path, LEVELS)
     with pytest.raises(TrackValidationError, match="tracks:"):
         load_tracks(_write(tmp_path, "just: text\n"), LEVELS)
+
+
+def test_the_running_bot_skips_unknown_courses_instead_of_stopping(tmp_path: Path):
+    path = _write(
+        tmp_path,
+        f"""
+tracks:
+  - id: a
+    title: A
+    courses: [https://example.org/gone, {BEGINNER}]
+  - id: b
+    title: B
+    courses: [https://example.org/gone-too]
+""",
+    )
+    (track,) = load_tracks(path, LEVELS, strict=False)
+    assert track.id == "a"
+    assert track.course_urls == (BEGINNER,)
+    with pytest.raises(TrackValidationError):
+        load_tracks(path, LEVELS, strict=True)
