@@ -406,8 +406,12 @@ def skills_matching(course_skills: Iterable[str], query: GoalQuery) -> list[str]
     wanted_phrases = {phrase for skill in query.expanded_skills for phrase in skill_phrases(skill)}
     wanted_tokens = set(query.query_tokens)
     matched: list[str] = []
+    seen: set[str] = set()
     for skill in course_skills:
         phrases = skill_phrases(skill)
+        if not phrases or phrases[0] in seen:  # "Data Visualization" and "... (DataViz)"
+            continue
+        seen.add(phrases[0])
         if any(phrase in wanted_phrases for phrase in phrases):
             matched.append(skill)
             continue
