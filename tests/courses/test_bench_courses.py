@@ -34,3 +34,9 @@ def test_the_sample_catalogue_meets_the_level_rule_on_every_goal():
     ]
     mean_coverage = sum(outcome.coverage for outcome in outcomes) / len(outcomes)
     assert mean_coverage >= 0.8
+
+
+def test_held_out_goals_are_a_separate_section():
+    heldout = load_eval(section="heldout")
+    assert len(heldout) >= 10
+    assert not {goal.goal for goal in heldout} & {goal.goal for goal in load_eval()}
