@@ -7,7 +7,7 @@ general-chat messages `is_course_question` recognises; everything else falls thr
 from __future__ import annotations
 
 from aiogram import Bot, F, Router
-from aiogram.filters import Command
+from aiogram.filters import Command, StateFilter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -352,5 +352,7 @@ def create_router() -> Router:
     router.callback_query.register(on_stale_button, CourseHoursPick.filter())
     router.callback_query.register(on_course_action, CourseAction.filter())
     router.callback_query.register(on_plan_done, PlanCourseDone.filter())
-    router.message.register(on_course_question, F.text, _is_course_question)
+    # Only outside any conversation: a survey's free-text answer that mentions courses is
+    # that survey's, not ours.
+    router.message.register(on_course_question, StateFilter(None), F.text, _is_course_question)
     return router

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
 import pytest
-from aiogram import Bot
+from aiogram import Bot, Dispatcher
 
 from bot.app import create_dispatcher
 from bot.config import Settings
@@ -50,6 +50,7 @@ class Running:
     courses: CourseService
     completed: list[tuple[int, int]]
     bot: Bot
+    dispatcher: Dispatcher
 
 
 @pytest.fixture
@@ -74,7 +75,7 @@ async def running(fake_telegram: FakeTelegram, settings: Settings) -> AsyncItera
         )
     )
     await fake_telegram.wait_for_long_poll()
-    yield Running(services, answerer, courses, completed, bot)
+    yield Running(services, answerer, courses, completed, bot, dispatcher)
     await dispatcher.stop_polling()
     await polling
     await bot.session.close()
@@ -208,3 +209,13 @@ async def test_urdu_speaker_gets_the_path_in_urdu(fake_telegram: FakeTelegram, r
     assert "تعلیمی راستہ" in reply.text  # "learning path", the Urdu header
     assert "کلاؤڈ کمپیوٹنگ" in reply.text  # the track's Urdu title
     assert len([e for e in reply.entities if e.get("type") == "text_link"]) >= 3
+
+
+async def test_course_questions_inside_another_conversation_are_left_alone(
+    fake_telegram: FakeTelegram, running: Running
+):
+    context = running.dispatcher.fsm.get_context(running.bot, chat_id=LEARNER, user_id=LEARNER)
+    await context.set_state("SurveyAnswer:free_text")
+    await _say(fake_telegram, "which course for cloud?")
+    # Not recommended: the text went on to the next router (here the rules questions).
+    assert running.answerer.questions == ["which course for cloud?"]
