@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 
@@ -107,6 +108,31 @@ class Recommendation:
         return [item.course.id for item in self.courses]
 
 
+@dataclass(frozen=True)
+class _Request:
+    goal: str
+    level: str
+    hours_per_week: int
+
+    def answer(
+        self,
+        status: RecommendationStatus,
+        *,
+        courses: tuple[RecommendedCourse, ...] = (),
+        track: TrackSuggestion | None = None,
+        nearest_tracks: tuple[TrackSuggestion, ...] = (),
+    ) -> Recommendation:
+        return Recommendation(
+            status,
+            goal=self.goal,
+            level=self.level,
+            hours_per_week=self.hours_per_week,
+            courses=courses,
+            track=track,
+            nearest_tracks=nearest_tracks,
+        )
+
+
 def estimated_hours(duration: str) -> float:
     """'3 - 6 Months' -> hours at Coursera's pace (midpoint); 'Less Than 2 Hours' -> 2."""
     text = duration.lower()
@@ -170,16 +196,13 @@ class CourseRecommender:
         courses: Sequence[CatalogueCourse],
         tracks: Sequence[Track],
         embedder: TextEmbedder | None,
-        cache_dir: object = None,
+        cache_dir: Path | None = None,
     ) -> CourseRecommender:
         """Embed every course (or reuse the on-disk cache) and index it."""
-        from pathlib import Path
-
         vectors = None
         if embedder is not None and courses:
-            directory = cache_dir if isinstance(cache_dir, Path) else None
             vectors = cached_passage_vectors(
-                embedder, [course.passage_text() for course in courses], directory
+                embedder, [course.passage_text() for course in courses], cache_dir
             )
         return cls(courses, tracks, embedder=embedder, vectors=vectors)
 
@@ -251,15 +274,13 @@ class CourseRecommender:
         """3-5 courses for a goal, fundamentals first, preferring an HEC track that fits."""
         level = level if level in LEVELS else "beginner"
         query = interpret_goal(goal)
-        base = {"goal": goal, "level": level, "hours_per_week": hours_per_week}
+        base = _Request(goal, level, hours_per_week)
         if not self._is_clear(query):
-            return Recommendation(RecommendationStatus.UNCLEAR_GOAL, **base)  # type: ignore[arg-type]
+            return base.answer(RecommendationStatus.UNCLEAR_GOAL)
         scores = self._blended_scores(query, query.embedding_text())
         if scores is None or float(scores.max(initial=0.0)) < MIN_FIT_SCORE:
-            return Recommendation(
-                RecommendationStatus.NO_FIT,
-                nearest_tracks=self._nearest_tracks(query),
-                **base,  # type: ignore[arg-type]
+            return base.answer(
+                RecommendationStatus.NO_FIT, nearest_tracks=self._nearest_tracks(query)
             )
         track = self._best_track(query)
         return self._assemble(
@@ -371,7 +392,7 @@ class CourseRecommender:
         excluded: set[int],
         track: Track | None,
         language: str,
-        base: dict[str, object],
+        base: _Request,
     ) -> Recommendation:
         wanted = path_length(hours_per_week)
         fit = LEVEL_FIT[level]
@@ -445,16 +466,13 @@ class CourseRecommender:
             for course, track_id in chosen
         )
         if not recommended:
-            return Recommendation(
-                RecommendationStatus.NO_FIT,
-                nearest_tracks=self._nearest_tracks(query),
-                **base,  # type: ignore[arg-type]
+            return base.answer(
+                RecommendationStatus.NO_FIT, nearest_tracks=self._nearest_tracks(query)
             )
-        return Recommendation(
+        return base.answer(
             RecommendationStatus.OK,
             courses=recommended,
             track=_suggestion(track) if track else None,
-            **base,  # type: ignore[arg-type]
         )
 
     @staticmethod
