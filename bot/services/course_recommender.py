@@ -41,7 +41,6 @@ LEVEL_FIT = {
 # Coursera states durations at its suggested pace; we assume about 6 hours a week.
 REFERENCE_HOURS_PER_WEEK = 6
 LEXICAL_WEIGHT = 0.65
-MIN_FIT_SCORE = 0.12
 
 
 class RecommendationStatus(StrEnum):
@@ -278,7 +277,7 @@ class CourseRecommender:
         if not self._is_clear(query):
             return base.answer(RecommendationStatus.UNCLEAR_GOAL)
         scores = self._blended_scores(query, query.embedding_text())
-        if scores is None or float(scores.max(initial=0.0)) < MIN_FIT_SCORE:
+        if scores is None:  # no word of the goal occurs anywhere in the catalogue
             return base.answer(
                 RecommendationStatus.NO_FIT, nearest_tracks=self._nearest_tracks(query)
             )
