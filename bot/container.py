@@ -8,6 +8,7 @@ from typing import Any
 
 from bot.config import Settings
 from bot.i18n import Catalogue
+from bot.services.courses import CourseService
 from bot.services.questions import Answerer, QuestionService
 from bot.services.users import UserService
 from bot.storage.db import Database
@@ -60,6 +61,8 @@ async def build_services(settings: Settings, *, answerer: Answerer | None = None
     users = UserService(database, admin_ids=settings.admin_ids)
     answerer = answerer if answerer is not None else build_answerer(settings)
     catalogue = Catalogue.load()
+    courses = build_course_service(settings, database)
+    await courses.ensure_catalogue()
     from bot.people_wiring import build_people_services
 
     return AppServices(
@@ -69,5 +72,19 @@ async def build_services(settings: Settings, *, answerer: Answerer | None = None
         answerer=answerer,
         users=users,
         questions=QuestionService(database, answerer),
-        extras=await build_people_services(settings, database, catalogue, answerer, users),
+        extras={
+            "courses": courses,
+            **await build_people_services(settings, database, catalogue, answerer, users),
+        },
+    )
+
+
+def build_course_service(settings: Settings, database: Database) -> CourseService:
+    """The course recommender on the knowledge base's embedder (loaded on first use)."""
+    from bot.services.course_embeddings import make_course_embedder
+
+    return CourseService(
+        database,
+        embedder_factory=lambda: make_course_embedder(settings.embedder),
+        cache_dir=settings.data_dir / "cache",
     )

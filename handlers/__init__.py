@@ -9,6 +9,7 @@ from __future__ import annotations
 from aiogram import Router
 
 from handlers import (
+    courses,
     errors,
     fallback,
     insights,
@@ -31,6 +32,7 @@ def feature_routers() -> list[Router]:
         tickets.create_router(),
         insights.create_router(),
         privacy.create_router(),
+        courses.create_router(),  # before questions: it takes course-choice questions
         questions.create_router(),
         fallback.create_router(),
     ]
