@@ -16,6 +16,9 @@ from aiogram import Bot, Dispatcher
 
 from bot.app import create_dispatcher
 from bot.container import AppServices
+from bot.storage.db import Database
+from bot.storage.models import User
+from bot.storage.types import utcnow
 from tests.fakebotapi import ChatMessage, FakeTelegram
 
 
@@ -113,3 +116,21 @@ def _button_data(message: ChatMessage, button_text: str) -> str:
             if button_text in button.get("text", "") and "callback_data" in button:
                 return str(button["callback_data"])
     raise AssertionError(f"no button {button_text!r} under message {message.text!r}")
+
+
+async def onboarded_learner(
+    database: Database, user_id: int, *, language: str = "en", university_id: int | None = None
+) -> None:
+    """A learner who finished onboarding earlier (privacy accepted), stored directly."""
+    now = utcnow()
+    async with database.session() as session:
+        session.add(
+            User(
+                id=user_id,
+                language=language,
+                learner_kind="student",
+                university_id=university_id,
+                privacy_accepted_at=now,
+                onboarded_at=now,
+            )
+        )
