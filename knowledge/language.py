@@ -9,9 +9,14 @@ The glossary is general programme vocabulary, not phrases from any evaluation qu
 
 from __future__ import annotations
 
+import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cache
+
+import snowballstemmer
+from spellchecker import SpellChecker
 
 
 class Language(StrEnum):
@@ -296,6 +301,11 @@ class NormalisedQuery:
     # Content of the question for evidence checks: one group per word of the question, holding
     # its English alternatives (a glossary entry's synonyms count once, matched by any of them).
     groups: tuple[tuple[str, ...], ...] = ()
+    # Groups of Roman Urdu words that are not English words: absence from the (English)
+    # knowledge base is no evidence against them.
+    foreign: frozenset[tuple[str, ...]] = frozenset()
+    # The question's own spelling of each stemmed content word ("scholarships" for "scholarship").
+    surface: dict[str, str] = field(default_factory=dict)
 
 
 def detect_language(text: str) -> Language:
@@ -313,7 +323,7 @@ def detect_language(text: str) -> Language:
 
 
 def tokenize(text: str) -> list[str]:
-    """Lowercase word tokens with British spelling and a light plural stem (for BM25)."""
+    """Lowercase word tokens with British spelling, stemmed (for BM25 and coverage)."""
     tokens: list[str] = []
     for raw in _WORD.findall(text.lower()):
         word = raw.strip("'")
@@ -324,13 +334,34 @@ def tokenize(text: str) -> list[str]:
     return tokens
 
 
+_STEMMER = snowballstemmer.stemmer("english")
+
+
+@cache
 def stem(word: str) -> str:
-    """Very light English stemming: plural and possessive endings only."""
-    if len(word) > 4 and word.endswith("ies"):
-        return word[:-3] + "y"
-    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        return word[:-1]
-    return word
+    """Snowball (Porter 2) stem, so "expires", "expiry" and "expired" meet as one term."""
+    return str(_STEMMER.stemWord(word.removesuffix("'s")))
+
+
+@cache
+def _english_frequencies() -> tuple[dict[str, int], int]:
+    # pyspellchecker's English list (word counts from film subtitles): a general-English
+    # lexicon that knows nothing of the knowledge base. Loaded once, on first use.
+    frequency = SpellChecker(language="en").word_frequency
+    return dict(frequency.dictionary), int(frequency.total_words)
+
+
+def english_zipf(word: str) -> float:
+    """How common a word is in general English on the Zipf scale (log10 of uses per billion
+    words; "the" ≈ 7.5, "scholarship" ≈ 3.7); 0.0 for a word English does not use."""
+    counts, total = _english_frequencies()
+    count = counts.get(word.lower(), 0)
+    return math.log10(count / total * 1e9) if count else 0.0
+
+
+# A Roman Urdu word rarer than this in English (about one use per million words) is taken to
+# be Urdu, not an English loanword: "dost" or "badle" say nothing about the rules' vocabulary.
+ENGLISH_WORD_MIN_ZIPF = 3.0
 
 
 def _glossary_lookup(words: list[str]) -> tuple[list[tuple[str, ...]], set[int]]:
@@ -383,6 +414,14 @@ def normalise_query(question: str) -> NormalisedQuery:
     elif language is Language.ENGLISH:
         text = _WORD.sub(lambda m: SPELLING.get(m.group().lower(), m.group()), question)
     groups: list[tuple[str, ...]] = [(stem(w),) for w in kept if _is_content(w)]
+    foreign = {
+        (stem(w),)
+        for w in kept
+        if language is Language.ROMAN_URDU
+        and _is_content(w)
+        and not w.isdigit()
+        and english_zipf(w) < ENGLISH_WORD_MIN_ZIPF
+    }
     for group in alternatives:
         # A word glossed as a function word ("milega" → get) carries no topic, as in English.
         if all(_is_content(w) for w in group):
@@ -394,4 +433,6 @@ def normalise_query(question: str) -> NormalisedQuery:
         terms=tuple(dict.fromkeys(terms)),
         glossed=tuple(dict.fromkeys(glossed)),
         groups=tuple(dict.fromkeys(groups)),
+        foreign=frozenset(foreign),
+        surface={stem(w): w for w in kept if _is_content(w)},
     )
