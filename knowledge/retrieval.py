@@ -141,6 +141,16 @@ def unsupported_terms(
     return found
 
 
+def _top_positions(scores: npt.NDArray[np.float32], k: int) -> list[int]:
+    """Positions of the k highest finite scores, best first (partial sort: O(n))."""
+    if k <= 0 or not scores.size:
+        return []
+    k = min(k, scores.size)
+    candidates = np.argpartition(-scores, k - 1)[:k]
+    ordered = candidates[np.argsort(-scores[candidates], kind="stable")]
+    return [int(i) for i in ordered if np.isfinite(scores[i])]
+
+
 class HybridRetriever:
     """Loads chunks and vectors once; scores every chunk with BM25 and cosine similarity."""
 
@@ -232,10 +242,9 @@ class HybridRetriever:
             vector = self._store.embedder.embed_queries([query.text])[0]
             dense = (self._vectors @ np.asarray(vector, dtype=np.float32)).astype(np.float32)
             fused = fused + dense_weight * standardise(dense)
-        order = np.argsort(-fused, kind="stable")
         if dense is None:  # lexical only: a chunk sharing no word with the question is no hit
-            order = order[lexical[order] > 0]
-        best = [int(i) for i in order[:top_k]]
+            fused = np.where(lexical > 0, fused, -np.inf).astype(np.float32)
+        best = _top_positions(fused, top_k)
         return [
             ScoredPassage(
                 chunk=self._chunks[position],
