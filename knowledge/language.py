@@ -272,7 +272,9 @@ ROMAN_URDU_FUNCTION_WORDS = _words(
     "dete deti dena di diya diye aaya aayi aaye aayega raha rahe rahi pehle pehlay baad "
     "wala wale wali walay sirf bas bohat bahut zyada kam acha achha theek thik ghalat sahi "
     "khud apne pata chalega chalta chalti lagta lagte lagti sakta sakti mil gaya gayi "
-    "abhi tak phir dobara kuchh kisi kis kin unka unki unke iska iski iske mein"
+    "abhi tak phir dobara kuchh kisi kis kin unka unki unke iska iski iske mein "
+    # verb stems and the short negation (dena → de, lena → le; na = not)
+    "de le na"
 )
 
 ENGLISH_STOPWORDS = _words(
@@ -306,6 +308,8 @@ class NormalisedQuery:
     foreign: frozenset[tuple[str, ...]] = frozenset()
     # The question's own spelling of each stemmed content word ("scholarships" for "scholarship").
     surface: dict[str, str] = field(default_factory=dict)
+    # Groups that came from the glossary (programme vocabulary, never "unsupported").
+    glossary: frozenset[tuple[str, ...]] = frozenset()
 
 
 def detect_language(text: str) -> Language:
@@ -422,10 +426,13 @@ def normalise_query(question: str) -> NormalisedQuery:
         and not w.isdigit()
         and english_zipf(w) < ENGLISH_WORD_MIN_ZIPF
     }
+    glossary_groups: set[tuple[str, ...]] = set()
     for group in alternatives:
         # A word glossed as a function word ("milega" → get) carries no topic, as in English.
         if all(_is_content(w) for w in group):
-            groups.append(tuple(dict.fromkeys(stem(w) for w in group)))
+            stems = tuple(dict.fromkeys(stem(w) for w in group))
+            groups.append(stems)
+            glossary_groups.add(stems)
     return NormalisedQuery(
         original=question,
         language=language,
@@ -435,4 +442,5 @@ def normalise_query(question: str) -> NormalisedQuery:
         groups=tuple(dict.fromkeys(groups)),
         foreign=frozenset(foreign),
         surface={stem(w): w for w in kept if _is_content(w)},
+        glossary=frozenset(glossary_groups),
     )

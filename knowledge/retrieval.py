@@ -129,7 +129,7 @@ def unsupported_terms(
     )
     found: list[str] = []
     for group in query.groups:
-        if len(group) != 1 or group in query.foreign:
+        if len(group) != 1 or group in query.foreign or group in query.glossary:
             continue
         term = group[0]
         if term.isdigit() or frequency(term) > 0:
