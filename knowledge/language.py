@@ -217,10 +217,10 @@ GLOSSARY: dict[str, tuple[str, ...]] = {
     "مفت": ("free", "cost"),
     "فیس": ("fee",),
     "پاسورڈ": ("password",),
-    "پاس": ("password",),
-    "ورڈ": ("password",),
-    "ای": ("email",),
-    "میل": ("email",),
+    # Two-word forms only: alone, "پاس" is "near/pass" and "ای" is the letter E (as in the
+    # spelt-out "ڈی ایل ایس ای آئی", DLSEI).
+    "پاس ورڈ": ("password",),
+    "ای میل": ("email",),
     "سروے": ("survey",),
     "ڈیٹا": ("data",),
     "اکاؤنٹ": ("account",),
