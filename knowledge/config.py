@@ -42,10 +42,6 @@ class RetrievalThresholds:
     unsupported_blocks_dense: bool = False
     # Share of the query's IDF mass that the best passages must contain.
     min_coverage: float = 0.5
-    # Reciprocal-rank-fusion constant.
-    rrf_k: int = 60
-    # Candidates drawn from each retriever before fusion.
-    candidates: int = 20
 
 
 @dataclass(frozen=True)
