@@ -43,6 +43,7 @@ async def database_url(database_backend: str, settings: Settings) -> AsyncIterat
     """An empty database of the parametrised backend; `settings.database_url` points at it,
     so `build_services(settings)` in the same test uses it too."""
     if database_backend == "sqlite":
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
         yield settings.effective_database_url
         return
     url = await real_services.create_postgres_database()
