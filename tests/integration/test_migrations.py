@@ -54,9 +54,7 @@ async def inspect_database(url: str) -> tuple[set[str], str | None, list[object]
         async with engine.connect() as connection:
 
             def look(sync_connection: Connection) -> tuple[set[str], str | None, list[object]]:
-                context = MigrationContext.configure(
-                    sync_connection, opts={"compare_type": True}
-                )
+                context = MigrationContext.configure(sync_connection, opts={"compare_type": True})
                 tables = set(inspect(sync_connection).get_table_names())
                 diff = compare_metadata(context, SQLModel.metadata)
                 return tables, context.get_current_revision(), list(diff)
@@ -133,7 +131,9 @@ async def test_an_older_database_upgrades_to_head_keeping_its_data(database_url:
         await database.migrate()
         async with database.engine.connect() as connection:
             users = (await connection.execute(text("SELECT id, language FROM users"))).all()
-            questions = (await connection.execute(text("SELECT user_id, question FROM questions"))).all()
+            questions = (
+                await connection.execute(text("SELECT user_id, question FROM questions"))
+            ).all()
     finally:
         await database.close()
     assert [tuple(row) for row in users] == [(5_000_000_123, "ur")]
