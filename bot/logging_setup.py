@@ -101,3 +101,7 @@ def configure_logging(level: str = "INFO", fmt: str = "text", stream: TextIO | N
     root.setLevel(level.upper())
     for noisy in ("chromadb", "httpx", "aiogram.event"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
+    # These write SQL parameters (a learner's question among them) or raw chat ids below
+    # WARNING; hecbot's own lines carry the salted user hash instead.
+    for leaky in ("aiosqlite", "sqlalchemy.engine", "sqlalchemy.pool", "aiogram.utils"):
+        logging.getLogger(leaky).setLevel(max(logging.WARNING, root.level))
