@@ -8,7 +8,7 @@ Prometheus.
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Any, Protocol
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -125,3 +125,32 @@ class BotMetrics:
         """One sample's current value (0 when never observed); for tests and `hecbot bench`."""
         sample = self.registry.get_sample_value(name, labels or {})
         return float(sample) if sample is not None else 0.0
+
+
+class MeteredSender:
+    """Wraps the delivery worker's sender so every send outcome and 429 is counted.
+
+    Duck-typed on purpose (`send(message) -> outcome` with `outcome.kind`, as
+    `bot.delivery.telegram.MessageSender`), so metrics need not import the delivery package:
+    `DeliveryWorker(..., sender=MeteredSender(TelegramSender(bot), services.metrics))`.
+    """
+
+    RATE_LIMITED_KINDS = frozenset({"retry_after"})
+
+    def __init__(self, inner: Any, metrics: DeliveryMetrics, kind: str = "outbox") -> None:
+        self._inner = inner
+        self._metrics = metrics
+        self._kind = kind
+
+    async def send(self, message: Any) -> Any:
+        outcome = await self._inner.send(message)
+        outcome_kind = str(getattr(outcome, "kind", "unknown"))
+        if outcome_kind in self.RATE_LIMITED_KINDS:
+            self._metrics.rate_limited()
+        else:
+            self._metrics.message_sent(kind=self._kind, outcome=outcome_kind)
+        return outcome
+
+    def __getattr__(self, name: str) -> Any:
+        # edit_text and anything else the sender offers pass straight through.
+        return getattr(self._inner, name)
