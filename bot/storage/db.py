@@ -23,6 +23,8 @@ from bot.errors import ConfigurationError, ServiceUnavailableError
 log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+# PostgreSQL advisory lock id held while migrating (an arbitrary constant: "hecb" in ASCII).
+MIGRATION_LOCK = 0x68656362
 
 
 def alembic_config(url: str) -> Config:
@@ -102,6 +104,10 @@ class Database:
             raise ServiceUnavailableError(f"database unavailable: {error}") from error
 
     def _upgrade(self, connection: Connection) -> None:
+        if connection.dialect.name == "postgresql":
+            # Several instances start at once: one migrates, the others wait here, then find
+            # the schema at head. The lock ends with this transaction.
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         tables = set(inspect(connection).get_table_names())
         if tables and "alembic_version" not in tables:
             raise ConfigurationError(

@@ -6,6 +6,7 @@ downgrade that forgets a table, an index or an enum, and a migration that cannot
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -158,3 +159,16 @@ async def test_a_database_newer_than_this_code_is_refused(database_url: str):
             await database.migrate()
     finally:
         await database.close()
+
+
+@pytest.mark.parametrize("database_backend", ["postgres"], indirect=True)
+async def test_instances_starting_together_migrate_once(database_url: str):
+    databases = [Database(database_url) for _ in range(3)]
+    try:
+        await asyncio.gather(*(database.migrate() for database in databases))
+    finally:
+        for database in databases:
+            await database.close()
+    tables, revision, diff = await inspect_database(database_url)
+    assert revision in ScriptDirectory.from_config(alembic_config(database_url)).get_heads()
+    assert diff == []
