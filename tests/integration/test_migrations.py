@@ -169,6 +169,6 @@ async def test_instances_starting_together_migrate_once(database_url: str):
     finally:
         for database in databases:
             await database.close()
-    tables, revision, diff = await inspect_database(database_url)
+    _, revision, diff = await inspect_database(database_url)
     assert revision in ScriptDirectory.from_config(alembic_config(database_url)).get_heads()
     assert diff == []
