@@ -105,15 +105,17 @@ class CheckResult:
 HealthCheck = Callable[[], Awaitable[CheckResult]]
 
 
-def health_checks(services: AppServices, dispatcher: Dispatcher) -> dict[str, HealthCheck]:
-    """Database, Redis (when configured) and the knowledge index, each reported separately."""
+def health_checks(
+    services: AppServices, dispatcher: Dispatcher | None = None
+) -> dict[str, HealthCheck]:
+    """Database, Redis (when the dispatcher uses it) and the knowledge index, each separately."""
 
     async def database() -> CheckResult:
         ok = await services.database.ping()
         return CheckResult(ok, "reachable" if ok else "unreachable")
 
     async def redis() -> CheckResult:
-        client = getattr(dispatcher.storage, "redis", None)
+        client = getattr(dispatcher.storage, "redis", None) if dispatcher else None
         if client is None:
             return CheckResult(False, "storage has no Redis client")
         await client.ping()
@@ -128,7 +130,7 @@ def health_checks(services: AppServices, dispatcher: Dispatcher) -> dict[str, He
         return CheckResult(bool(health.ok), str(getattr(health, "detail", "")))
 
     checks: dict[str, HealthCheck] = {"database": database, "knowledge": knowledge}
-    if services.settings.redis_url:
+    if services.settings.redis_url and dispatcher is not None:
         checks["redis"] = redis
     return checks
 
@@ -147,22 +149,10 @@ async def run_checks(checks: dict[str, HealthCheck]) -> dict[str, CheckResult]:
     return dict(zip(names, results, strict=True))
 
 
-def create_web_app(
-    services: AppServices,
-    dispatcher: Dispatcher,
-    bot: Bot,
-    *,
-    webhook_path: str | None = None,
-    secret: str | None = None,
-) -> web.Application:
-    """An aiohttp app serving the webhook, `/healthz` and `/metrics` for one bot instance."""
-    settings = services.settings
-    if secret is None:
-        secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
-    app = web.Application()
-    handler = WebhookHandler(dispatcher, bot, secret, services.metrics)
-    handler.register(app, path=webhook_path or settings.webhook_path)
-    checks = health_checks(services, dispatcher)
+def add_probe_routes(
+    app: web.Application, services: AppServices, checks: dict[str, HealthCheck]
+) -> None:
+    """`/healthz` (JSON, 200 or 503) and `/metrics` (Prometheus text)."""
 
     async def healthz(_: web.Request) -> web.Response:
         results = await run_checks(checks)
@@ -180,4 +170,37 @@ def create_web_app(
 
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics)
+
+
+def create_web_app(
+    services: AppServices,
+    dispatcher: Dispatcher,
+    bot: Bot,
+    *,
+    webhook_path: str | None = None,
+    secret: str | None = None,
+) -> web.Application:
+    """An aiohttp app serving the webhook, `/healthz` and `/metrics` for one bot instance."""
+    settings = services.settings
+    if secret is None:
+        secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
+    app = web.Application()
+    handler = WebhookHandler(dispatcher, bot, secret, services.metrics)
+    handler.register(app, path=webhook_path or settings.webhook_path)
+    add_probe_routes(app, services, health_checks(services, dispatcher))
     return app
+
+
+async def start_probe_server(services: AppServices, host: str, port: int) -> web.AppRunner:
+    """`/healthz` and `/metrics` alone, for a process without webhooks (`hecbot worker`).
+
+    The caller stops it with `await runner.cleanup()`.
+    """
+    app = web.Application()
+    checks = health_checks(services)
+    checks.pop("knowledge")  # the worker answers no questions
+    add_probe_routes(app, services, checks)
+    runner = web.AppRunner(app, handle_signals=False)
+    await runner.setup()
+    await web.TCPSite(runner, host, port).start()
+    return runner

@@ -195,3 +195,26 @@ async def test_two_apps_in_one_process_keep_separate_metrics(
     finally:
         await first.close()
         await second.close()
+
+
+async def test_the_worker_probe_server_reports_health_and_metrics(
+    settings: Settings, database: Database
+):
+    from bot.webserver import start_probe_server
+    from tests.production.tcp_proxy import free_port
+
+    services = await build_services(settings, answerer=EchoAnswerer())
+    services.metrics.message_sent(kind="broadcast", outcome="sent")
+    port = free_port()
+    runner = await start_probe_server(services, "127.0.0.1", port)
+    try:
+        async with ClientSession() as http:
+            health = await http.get(f"http://127.0.0.1:{port}/healthz")
+            body = await health.json()
+            metrics = await (await http.get(f"http://127.0.0.1:{port}/metrics")).text()
+    finally:
+        await runner.cleanup()
+        await services.close()
+    assert health.status == 200
+    assert set(body["checks"]) == {"database"}
+    assert 'hecbot_delivery_sends_total{kind="broadcast",outcome="sent"} 1.0' in metrics
