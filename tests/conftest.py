@@ -88,3 +88,8 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
             red=True,
             bold=True,
         )
+
+
+from tests.fakebotapi.fixtures import fake_telegram  # noqa: E402
+
+__all__ = ["fake_telegram"]
