@@ -41,6 +41,8 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default=Path("data"), validation_alias="HECBOT_DATA_DIR")
     database_url: str | None = None
     chroma_url: AnyHttpUrl | None = None
+    # With CHROMA_URL: how often an instance checks whether `hecbot kb index` changed the index.
+    knowledge_refresh_seconds: float = Field(default=30.0, gt=0)
     redis_url: str | None = None
     # Several deployments (or test runs) may share one Redis: every key starts with this.
     redis_key_prefix: str = Field(default="hecbot", min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
