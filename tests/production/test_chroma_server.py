@@ -81,7 +81,13 @@ async def chroma_url(tmp_path: Path, chroma_port: int) -> AsyncIterator[str]:
 
 def run_hecbot(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [str(HECBOT), *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=400
+        [str(HECBOT), *args],
+        check=False,
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=400,
     )
 
 
