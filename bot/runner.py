@@ -55,6 +55,7 @@ async def run_webhook(
     if configure is not None:
         configure(dispatcher)
     app = create_web_app(services, dispatcher, bot)
+    await warm_up(services.answerer)
     runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=20)
     try:
         await runner.setup()
@@ -79,6 +80,21 @@ async def run_webhook(
         await dispatcher.fsm.events_isolation.close()
         await bot.session.close()
         await services.close()
+
+
+async def warm_up(answerer: Answerer) -> None:
+    """Load the model and indexes before the first learner waits for them.
+
+    An unreachable index is not fatal: the instance starts, answers "try again shortly", and
+    /healthz says what is wrong.
+    """
+    warm = getattr(answerer, "warm_up", None)
+    if warm is None:
+        return
+    try:
+        await warm()
+    except Exception as error:
+        log.warning("knowledge index not ready at start: %s: %s", type(error).__name__, error)
 
 
 async def wait_for_stop_signal() -> None:

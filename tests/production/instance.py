@@ -1,10 +1,10 @@
 """One bot instance in webhook mode, as its own process, for the multi-instance tests.
 
 `python -m tests.production.instance` runs `bot.runner.run_webhook` (what `hecbot run --webhook`
-runs) configured from the environment, with two test-only additions: `EchoAnswerer` instead of
-the knowledge engine (ANSWER_DELAY_SECONDS simulates its work), and a small enrolment
-conversation whose state lives in the FSM storage, so a test can make each step of it arrive
-at a different instance.
+runs) configured from the environment, with two test-only additions: `EchoAnswerer` instead
+of the knowledge engine unless ANSWERER=engine (ANSWER_DELAY_SECONDS simulates its work), and
+a small enrolment conversation whose state lives in the FSM storage, so a test can make each
+step of it arrive at a different instance.
 """
 
 from __future__ import annotations
@@ -19,8 +19,10 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import Message
 
 from bot.config import load_settings
+from bot.container import build_answerer
 from bot.logging_setup import configure_logging
 from bot.runner import run_webhook
+from bot.services.questions import Answerer
 from tests.production.doubles import EchoAnswerer
 
 INSTANCE = os.environ.get("INSTANCE_NAME", "?")
@@ -62,7 +64,11 @@ def add_enrolment(dispatcher: Dispatcher) -> None:
 def main() -> None:
     settings = load_settings()
     configure_logging(settings.log_level, settings.log_format)
-    answerer = EchoAnswerer(float(os.environ.get("ANSWER_DELAY_SECONDS", "0")))
+    answerer: Answerer
+    if os.environ.get("ANSWERER") == "engine":
+        answerer = build_answerer(settings)  # the real knowledge engine, as in production
+    else:
+        answerer = EchoAnswerer(float(os.environ.get("ANSWER_DELAY_SECONDS", "0")))
     asyncio.run(run_webhook(settings, answerer=answerer, configure=add_enrolment))
 
 
