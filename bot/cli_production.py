@@ -30,9 +30,12 @@ def bench_load(
     ),
 ) -> None:
     """Questions per second and reply latency of 1 and 2 webhook instances on PostgreSQL+Redis."""
+    import logging
+
     from bot.bench_load import TABLE_HEADER, run_load
     from bot.cli import run_async
 
+    logging.getLogger("aiohttp.access").setLevel(logging.WARNING)  # the fake's per-request lines
     if answerer not in {"engine", "stub"}:
         raise typer.BadParameter("engine or stub", param_hint="--answerer")
     typer.echo(TABLE_HEADER)

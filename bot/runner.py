@@ -56,7 +56,8 @@ async def run_webhook(
         configure(dispatcher)
     app = create_web_app(services, dispatcher, bot)
     await warm_up(services.answerer)
-    runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=20)
+    # No access log: every update would add a line; the bot logs what matters, with context.
+    runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=20, access_log=None)
     try:
         await runner.setup()
         site = web.TCPSite(runner, settings.webhook_host, settings.webhook_port)
