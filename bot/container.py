@@ -9,6 +9,7 @@ from typing import Any
 from bot.config import Settings
 from bot.i18n import Catalogue
 from bot.metrics import BotMetrics
+from bot.services.courses import CourseService
 from bot.services.questions import Answerer, QuestionService
 from bot.services.users import UserService
 from bot.storage.db import Database
@@ -62,6 +63,8 @@ async def build_services(settings: Settings, *, answerer: Answerer | None = None
     await database.migrate()
     users = UserService(database, admin_ids=settings.admin_ids)
     answerer = answerer if answerer is not None else build_answerer(settings)
+    courses = build_course_service(settings, database)
+    await courses.ensure_catalogue()
     # One registry per app: several apps in one process (tests) never clash over metric names.
     metrics = BotMetrics()
     return AppServices(
@@ -72,4 +75,16 @@ async def build_services(settings: Settings, *, answerer: Answerer | None = None
         users=users,
         questions=QuestionService(database, answerer, metrics),
         metrics=metrics,
+        extras={"courses": courses},
+    )
+
+
+def build_course_service(settings: Settings, database: Database) -> CourseService:
+    """The course recommender on the knowledge base's embedder (loaded on first use)."""
+    from bot.services.course_embeddings import make_course_embedder
+
+    return CourseService(
+        database,
+        embedder_factory=lambda: make_course_embedder(settings.embedder),
+        cache_dir=settings.data_dir / "cache",
     )

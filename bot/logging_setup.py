@@ -99,7 +99,7 @@ def configure_logging(level: str = "INFO", fmt: str = "text", stream: TextIO | N
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    for noisy in ("chromadb", "httpx", "aiogram.event"):
+    for noisy in ("chromadb", "httpx", "aiogram.event", "alembic"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
     # These write SQL parameters (a learner's question among them) or raw chat ids below
     # WARNING; hecbot's own lines carry the salted user hash instead.

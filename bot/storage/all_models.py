@@ -3,4 +3,7 @@
 Each feature adds its models module here.
 """
 
-from bot.storage import models  # noqa: F401
+from bot.storage import (
+    courses_models,  # noqa: F401
+    models,  # noqa: F401
+)
