@@ -6,7 +6,14 @@ from typing import Annotated
 
 import typer
 
-bench_app = typer.Typer(help="Benchmarks (figures for docs/benchmarks.md).", no_args_is_help=True)
+bench_app = typer.Typer(help="Benchmarks (figures for docs/benchmarks.md).")
+
+
+@bench_app.callback(invoke_without_command=True)
+def bench(ctx: typer.Context) -> None:
+    """Without a subcommand (`make bench`): the load benchmark with its defaults."""
+    if ctx.invoked_subcommand is None:
+        bench_load()
 
 
 @bench_app.command("load")
