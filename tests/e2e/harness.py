@@ -17,8 +17,7 @@ from aiogram import Bot, Dispatcher
 from bot.app import create_dispatcher
 from bot.container import AppServices
 from bot.storage.db import Database
-from bot.storage.models import User
-from bot.storage.types import utcnow
+from tests.factories import make_user
 from tests.fakebotapi import ChatMessage, FakeTelegram
 
 
@@ -122,15 +121,4 @@ async def onboarded_learner(
     database: Database, user_id: int, *, language: str = "en", university_id: int | None = None
 ) -> None:
     """A learner who finished onboarding earlier (privacy accepted), stored directly."""
-    now = utcnow()
-    async with database.session() as session:
-        session.add(
-            User(
-                id=user_id,
-                language=language,
-                learner_kind="student",
-                university_id=university_id,
-                privacy_accepted_at=now,
-                onboarded_at=now,
-            )
-        )
+    await make_user(database, user_id, language=language, university_id=university_id)

@@ -15,7 +15,7 @@ from bot.services.tickets import TicketService
 from bot.services.universities import UniversityService
 from bot.services.users import UserProfile
 from bot.storage.db import Database
-from bot.storage.models import QuestionLog, Role, User
+from bot.storage.models import QuestionLog
 from bot.storage.types import utcnow
 from handlers.tickets_rendering import TelegramTicketRenderer
 
@@ -54,40 +54,6 @@ class RecordingEnqueue:
             if kind is None or job.kind == kind
             for message in job.messages
         ]
-
-
-async def make_user(
-    database: Database,
-    user_id: int,
-    *,
-    role: Role = Role.LEARNER,
-    university_id: int | None = None,
-    language: str = "en",
-    learner_kind: str | None = "student",
-    blocked: bool = False,
-) -> UserProfile:
-    now = utcnow()
-    async with database.session() as session:
-        session.add(
-            User(
-                id=user_id,
-                role=role.value,
-                university_id=university_id,
-                language=language,
-                learner_kind=learner_kind if role is Role.LEARNER else None,
-                privacy_accepted_at=now,
-                onboarded_at=now,
-                is_blocked=blocked,
-            )
-        )
-    return UserProfile(
-        id=user_id,
-        language=language,
-        role=role,
-        learner_kind=learner_kind,
-        university_id=university_id,
-        onboarded_at=now,
-    )
 
 
 async def make_question(

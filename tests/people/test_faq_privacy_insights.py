@@ -21,7 +21,8 @@ from bot.storage.db import Database
 from bot.storage.models import QuestionLog, Role, User
 from bot.storage.people_models import Ticket
 from bot.storage.types import utcnow
-from tests.people.conftest import make_question, make_user
+from tests.factories import make_user
+from tests.people.conftest import make_question
 
 
 class RecordingIndexer:

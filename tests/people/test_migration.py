@@ -16,7 +16,8 @@ from bot.services.universities import UniversityService
 from bot.storage.db import Database, alembic_config
 from bot.storage.models import Role
 from handlers.tickets_rendering import TelegramTicketRenderer
-from tests.people.conftest import RecordingEnqueue, make_question, make_user
+from tests.factories import make_user
+from tests.people.conftest import RecordingEnqueue, make_question
 
 SERVER = "postgresql+asyncpg://postgres@127.0.0.1:5432"
 

@@ -14,7 +14,7 @@ from bot.storage.db import Database
 from bot.storage.models import Role, User
 from bot.storage.people_models import FocalInvite
 from bot.storage.types import utcnow
-from tests.people.conftest import make_user
+from tests.factories import make_user
 
 
 @pytest.fixture

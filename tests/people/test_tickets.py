@@ -12,7 +12,8 @@ from bot.storage.db import Database
 from bot.storage.models import Role, User
 from bot.storage.people_models import TicketRoute
 from bot.storage.types import utcnow
-from tests.people.conftest import RecordingEnqueue, make_question, make_user
+from tests.factories import make_user
+from tests.people.conftest import RecordingEnqueue, make_question
 
 LEARNER, FOCAL, OTHER_FOCAL, ADMIN = 1001, 2001, 2002, 9001
 

@@ -11,7 +11,8 @@ from bot.people_wiring import build_people_services
 from bot.services.users import UserService
 from bot.storage.db import Database
 from bot.storage.models import Role
-from tests.people.conftest import RecordingEnqueue, make_question, make_user
+from tests.factories import make_user
+from tests.people.conftest import RecordingEnqueue, make_question
 
 
 @dataclass(frozen=True)

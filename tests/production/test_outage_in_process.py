@@ -17,6 +17,7 @@ from bot.config import Settings
 from bot.container import build_services
 from bot.webserver import create_web_app
 from tests import real_services
+from tests.factories import make_user
 from tests.fakebotapi import DEFAULT_TOKEN, FakeTelegram
 from tests.production.doubles import EchoAnswerer
 from tests.production.tcp_proxy import TcpProxy
@@ -60,13 +61,14 @@ async def test_an_update_during_an_outage_gets_503_and_succeeds_when_redelivered
         )
         settings.bot_token = SecretStr(DEFAULT_TOKEN)
         services = await build_services(settings, answerer=EchoAnswerer())
+        learner = 5_000_000_501
+        await make_user(services.database, learner)
         dispatcher = create_dispatcher(services)
         app = create_web_app(services, dispatcher, create_bot(settings), secret=SECRET)
         server = TestServer(app)
         await server.start_server()
         url = str(server.make_url(settings.webhook_path))
         headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET, "Content-Type": "application/json"}
-        learner = 5_000_000_501
         try:
             async with ClientSession() as http:
 
