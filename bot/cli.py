@@ -94,6 +94,12 @@ def db_upgrade() -> None:
     typer.echo("database is up to date")
 
 
+from bot.cli_delivery import outbox_app, worker_app  # noqa: E402  (needs `app` defined above)
+
+app.add_typer(worker_app, name="worker")
+app.add_typer(outbox_app, name="outbox")
+
+
 def main() -> None:
     app()
 

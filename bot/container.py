@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.config import Settings
+from bot.delivery import Outbox, Scheduler
 from bot.i18n import Catalogue
 from bot.services.questions import Answerer, QuestionService
 from bot.services.users import UserService
@@ -25,6 +26,8 @@ class AppServices:
     answerer: Answerer
     users: UserService
     questions: QuestionService
+    outbox: Outbox
+    scheduler: Scheduler
     extras: dict[str, Any] = field(default_factory=dict)
 
     def workflow_data(self) -> dict[str, Any]:
@@ -34,6 +37,7 @@ class AppServices:
             "catalogue": self.catalogue,
             "users": self.users,
             "questions": self.questions,
+            "outbox": self.outbox,
             **self.extras,
         }
 
@@ -66,4 +70,7 @@ async def build_services(settings: Settings, *, answerer: Answerer | None = None
         answerer=answerer,
         users=users,
         questions=QuestionService(database, answerer),
+        outbox=Outbox(database, send_rate_per_second=settings.send_rate_per_second),
+        # Features register their periodic `run_due` callables here; the delivery worker runs them.
+        scheduler=Scheduler(),
     )

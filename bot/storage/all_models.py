@@ -3,4 +3,4 @@
 Each feature adds its models module here.
 """
 
-from bot.storage import models  # noqa: F401
+from bot.storage import broadcast_models, delivery_models, models  # noqa: F401
