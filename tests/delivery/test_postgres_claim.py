@@ -29,8 +29,8 @@ async def postgres_url() -> AsyncIterator[str]:
     name = f"hecbot_delivery_{uuid.uuid4().hex[:12]}"
     admin = Database(ADMIN_URL)
     try:
-        async with admin.engine.connect() as connection:
-            connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
+        async with admin.engine.connect() as raw:
+            connection = await raw.execution_options(isolation_level="AUTOCOMMIT")
             await connection.execute(text(f'CREATE DATABASE "{name}"'))
     except Exception as error:  # no server, no rights: say so, do not pass silently
         await admin.close()
@@ -38,8 +38,8 @@ async def postgres_url() -> AsyncIterator[str]:
     try:
         yield ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
     finally:
-        async with admin.engine.connect() as connection:
-            connection = await connection.execution_options(isolation_level="AUTOCOMMIT")
+        async with admin.engine.connect() as raw:
+            connection = await raw.execution_options(isolation_level="AUTOCOMMIT")
             await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         await admin.close()
 
