@@ -94,10 +94,13 @@ def db_upgrade() -> None:
     typer.echo("database is up to date")
 
 
+from bot.cli_broadcast import broadcast_app, webinar_app  # noqa: E402
 from bot.cli_delivery import outbox_app, worker_app  # noqa: E402  (needs `app` defined above)
 
 app.add_typer(worker_app, name="worker")
 app.add_typer(outbox_app, name="outbox")
+app.add_typer(broadcast_app, name="broadcast")
+app.add_typer(webinar_app, name="webinar")
 
 
 def main() -> None:

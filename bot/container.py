@@ -9,6 +9,7 @@ from typing import Any
 from bot.config import Settings
 from bot.delivery import Outbox, Scheduler
 from bot.i18n import Catalogue
+from bot.services.broadcasts import BroadcastService
 from bot.services.questions import Answerer, QuestionService
 from bot.services.users import UserService
 from bot.storage.db import Database
@@ -28,6 +29,7 @@ class AppServices:
     questions: QuestionService
     outbox: Outbox
     scheduler: Scheduler
+    broadcasts: BroadcastService
     extras: dict[str, Any] = field(default_factory=dict)
 
     def workflow_data(self) -> dict[str, Any]:
@@ -38,6 +40,7 @@ class AppServices:
             "users": self.users,
             "questions": self.questions,
             "outbox": self.outbox,
+            "broadcasts": self.broadcasts,
             **self.extras,
         }
 
@@ -63,14 +66,37 @@ async def build_services(settings: Settings, *, answerer: Answerer | None = None
     await database.migrate()
     users = UserService(database, admin_ids=settings.admin_ids)
     answerer = answerer if answerer is not None else build_answerer(settings)
+    catalogue = Catalogue.load()
+    outbox = Outbox(database, send_rate_per_second=settings.send_rate_per_second)
+    scheduler = Scheduler()
+    broadcasts = build_broadcasts(settings, database, outbox, catalogue)
+    scheduler.register("webinar-reminders", broadcasts.run_due, every_seconds=60)
     return AppServices(
         settings=settings,
         database=database,
-        catalogue=Catalogue.load(),
+        catalogue=catalogue,
         answerer=answerer,
         users=users,
         questions=QuestionService(database, answerer),
-        outbox=Outbox(database, send_rate_per_second=settings.send_rate_per_second),
+        outbox=outbox,
         # Features register their periodic `run_due` callables here; the delivery worker runs them.
-        scheduler=Scheduler(),
+        scheduler=scheduler,
+        broadcasts=broadcasts,
+    )
+
+
+def build_broadcasts(
+    settings: Settings, database: Database, outbox: Outbox, catalogue: Catalogue
+) -> BroadcastService:
+    """Broadcasts get their notice buttons from the handlers' callback factories."""
+    from functools import partial
+
+    from handlers.broadcast_callbacks import webinar_keyboard
+
+    return BroadcastService(
+        database,
+        outbox,
+        catalogue,
+        webinar_keyboard=partial(webinar_keyboard, catalogue),
+        files_dir=settings.data_dir / "broadcast-files",
     )

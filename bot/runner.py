@@ -45,7 +45,7 @@ async def embedded_worker(services: AppServices, bot: Bot) -> AsyncIterator[None
 
 async def run_worker(settings: Settings) -> None:
     """`hecbot worker`: only the delivery worker and the scheduler, no dispatcher."""
-    services = await build_services(settings, answerer=_NoAnswerer())
+    services = await build_services(settings, answerer=NoAnswerer())
     bot = create_bot(settings)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -62,7 +62,7 @@ async def run_worker(settings: Settings) -> None:
         await services.close()
 
 
-class _NoAnswerer:
+class NoAnswerer:
     """The worker answers no questions: spare it loading the knowledge engine."""
 
     async def ask(self, question: str) -> AnswerLike:
