@@ -653,7 +653,7 @@ async def on_webinar_button(
 def create_router() -> Router:
     router = Router(name="broadcast")
     # Another feature's command typed mid-way is not the notice's text.
-    router.message.filter(~F.text.startswith("/"))
+    not_command = ~F.text.startswith("/")
     router.message.register(on_broadcast, Command("broadcast"))
     router.message.register(on_list, Command("broadcasts"))
     router.message.register(on_webinars, Command("webinars"))
@@ -661,10 +661,12 @@ def create_router() -> Router:
     router.callback_query.register(on_manage, BroadcastManage.filter())
     # Not bound to a state: a forged audience callback still reaches the permission check.
     router.callback_query.register(on_audience_chosen, BroadcastAudienceChoice.filter())
-    router.message.register(on_university_typed, StateFilter(BroadcastForm.university), F.text)
-    router.message.register(on_city_typed, StateFilter(BroadcastForm.city), F.text)
-    router.message.register(on_text, StateFilter(BroadcastForm.text))
-    router.message.register(on_attachment, StateFilter(BroadcastForm.attachment))
+    router.message.register(
+        on_university_typed, StateFilter(BroadcastForm.university), not_command, F.text
+    )
+    router.message.register(on_city_typed, StateFilter(BroadcastForm.city), not_command, F.text)
+    router.message.register(on_text, StateFilter(BroadcastForm.text), not_command)
+    router.message.register(on_attachment, StateFilter(BroadcastForm.attachment), not_command)
     router.callback_query.register(
         on_attachment_skipped,
         StateFilter(BroadcastForm.attachment),
@@ -673,16 +675,18 @@ def create_router() -> Router:
     router.callback_query.register(
         on_webinar_answer, StateFilter(BroadcastForm.webinar), BroadcastStep.filter()
     )
-    router.message.register(on_webinar_title, StateFilter(BroadcastForm.webinar_title))
-    router.message.register(on_webinar_start, StateFilter(BroadcastForm.webinar_start))
-    router.message.register(on_webinar_duration, StateFilter(BroadcastForm.webinar_duration))
-    router.message.register(on_webinar_link, StateFilter(BroadcastForm.webinar_link))
-    router.message.register(on_urdu, StateFilter(BroadcastForm.urdu))
+    router.message.register(on_webinar_title, StateFilter(BroadcastForm.webinar_title), not_command)
+    router.message.register(on_webinar_start, StateFilter(BroadcastForm.webinar_start), not_command)
+    router.message.register(
+        on_webinar_duration, StateFilter(BroadcastForm.webinar_duration), not_command
+    )
+    router.message.register(on_webinar_link, StateFilter(BroadcastForm.webinar_link), not_command)
+    router.message.register(on_urdu, StateFilter(BroadcastForm.urdu), not_command)
     router.callback_query.register(
         on_urdu_skipped, StateFilter(BroadcastForm.urdu), BroadcastStep.filter(F.action == "skip")
     )
     router.callback_query.register(
         on_preview_answer, StateFilter(BroadcastForm.preview), BroadcastStep.filter()
     )
-    router.message.register(on_schedule_time, StateFilter(BroadcastForm.schedule))
+    router.message.register(on_schedule_time, StateFilter(BroadcastForm.schedule), not_command)
     return router
