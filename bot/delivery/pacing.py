@@ -41,6 +41,11 @@ class RateLimiter:
         """No send may start for `seconds` from now (extends, never shortens, a pause)."""
         self._paused_until = max(self._paused_until, self._clock.monotonic() + seconds)
 
+    async def wait_unpaused(self) -> None:
+        """Wait out a pause (a 429) without taking a slot."""
+        while (wait := self._paused_until - self._clock.monotonic()) > 0:
+            await self._clock.sleep(wait)
+
     async def acquire(self) -> None:
         """Wait for the next send slot."""
         while True:

@@ -133,12 +133,16 @@ class DeliveryWorker:
                 if len(self._in_flight) >= self._max_in_flight:
                     await asyncio.wait(self._in_flight, return_when=asyncio.FIRST_COMPLETED)
                     continue
-                await self._limiter.acquire()
+                # Claim while the next slot comes closer (the database time overlaps the pacing),
+                # but never during a pause: a claimed row waiting out a 429 would be `sending`
+                # for seconds, and a crash then would make it uncertain for nothing.
+                await self._limiter.wait_unpaused()
                 claimed = await self._claim_next()
                 if claimed is None:
                     with contextlib.suppress(TimeoutError):
                         await asyncio.wait_for(stop.wait(), timeout=0.25)
                     continue
+                await self._limiter.acquire()
                 task = asyncio.create_task(self._deliver(claimed))
                 self._in_flight.add(task)
                 task.add_done_callback(self._in_flight.discard)
