@@ -244,10 +244,14 @@ class WebinarSummary:
     rsvps_by_university: dict[int | None, int] = field(default_factory=dict)
 
 
+def plain_text(html_text: str) -> str:
+    """What remains of Telegram HTML once parsed: the text a learner reads."""
+    return html.unescape(re.sub(r"<[^>]+>", "", html_text))
+
+
 def plain_length(html_text: str) -> int:
     """Characters Telegram counts after parsing the HTML (UTF-16 units, as it does)."""
-    plain = html.unescape(re.sub(r"<[^>]+>", "", html_text))
-    return len(plain.encode("utf-16-le")) // 2
+    return len(plain_text(html_text).encode("utf-16-le")) // 2
 
 
 def pakistan_time(moment: datetime) -> str:
@@ -301,7 +305,7 @@ def validate_title(value: str) -> str:
 
 def validate_notice_text(value: str | None) -> str:
     text_value = (value or "").strip()
-    if plain_length(text_value) == 0:
+    if not plain_text(text_value).strip():
         raise BroadcastInputError("broadcast-error-empty")
     return text_value
 
@@ -608,7 +612,7 @@ class BroadcastService:
             webinar_id=broadcast.webinar_id,
             job_id=broadcast.job_id,
             progress=progress,
-            preview=html.unescape(re.sub(r"<[^>]+>", "", broadcast.text_en))[:80],
+            preview=plain_text(broadcast.text_en)[:80],
         )
 
     # --- webinars ---------------------------------------------------------------------
