@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from collections import deque
 from dataclasses import dataclass
 
 from bot.delivery.clock import Clock
 
 
 class RateLimiter:
-    """Spaces sends evenly at `rate_per_second`, with a tiny burst to make up for jitter.
+    """At most `rate_per_second` sends in any rolling second, at least half an interval apart.
 
     Telegram counts about 30 messages a second per bot; the configured rate (25 by default)
     stays below it so the bot's direct replies, which do not pass through here, keep headroom.
-    `pause` stops every sender (a 429's `retry_after` applies to the whole bot).
+    A rolling window (rather than strict spacing) lets the sender catch up after the process
+    was held up for a moment without ever exceeding the rate in any one-second window; the
+    minimum gap keeps the catching up from turning into a burst. `pause` stops every sender (a
+    429's `retry_after` applies to the whole bot).
     """
 
     def __init__(
@@ -21,15 +25,15 @@ class RateLimiter:
         clock: Clock,
         *,
         per_chat_interval: float = 1.0,
-        burst: int = 2,
     ) -> None:
         if rate_per_second <= 0:
             raise ValueError("rate_per_second must be positive")
-        self._interval = 1.0 / rate_per_second
+        self._capacity = max(1, int(rate_per_second))
+        self._window = self._capacity / rate_per_second
+        self._min_gap = 0.5 / rate_per_second
         self._clock = clock
-        self._burst = max(1, burst)
         self._per_chat_interval = per_chat_interval
-        self._next_slot = float("-inf")
+        self._recent: deque[float] = deque()
         self._paused_until = float("-inf")
         self._chat_free_at: dict[int, float] = {}
 
@@ -50,13 +54,17 @@ class RateLimiter:
         """Wait for the next send slot."""
         while True:
             now = self._clock.monotonic()
-            ready_at = max(self._next_slot, self._paused_until)
+            while self._recent and self._recent[0] <= now - self._window:
+                self._recent.popleft()
+            ready_at = self._paused_until
+            if self._recent:
+                ready_at = max(ready_at, self._recent[-1] + self._min_gap)
+            if len(self._recent) >= self._capacity:
+                ready_at = max(ready_at, self._recent[0] + self._window)
             if ready_at <= now:
                 break
             await self._clock.sleep(ready_at - now)
-        # An idle limiter earns at most `burst` slots of credit, never a flood.
-        earliest = now - (self._burst - 1) * self._interval
-        self._next_slot = max(self._next_slot, earliest) + self._interval
+        self._recent.append(now)
 
     def chat_wait(self, chat_id: int) -> float:
         """Seconds until `chat_id` may receive another message (0 when it may now)."""

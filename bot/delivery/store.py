@@ -197,15 +197,19 @@ class DeliveryStore:
         """
         if self._database.is_sqlite:
             return await self._claim_sqlite(job_id, now, worker_id, chat_wait, mark_started)
-        candidates = (
-            _candidates(job_id, now, LOOKAHEAD)
-            .with_for_update(skip_locked=True, of=Delivery)
+        candidates = _candidates(job_id, now, LOOKAHEAD).with_for_update(
+            skip_locked=True, of=Delivery
         )
         async with self._connection() as connection:
             rows = [_Candidate(*row) for row in (await connection.execute(candidates)).all()]
             for row in rows:
                 claimed = await _take(
-                    connection, row, job_id=job_id, now=now, worker_id=worker_id, chat_wait=chat_wait
+                    connection,
+                    row,
+                    job_id=job_id,
+                    now=now,
+                    worker_id=worker_id,
+                    chat_wait=chat_wait,
                 )
                 if claimed is not None:
                     if mark_started:
@@ -232,7 +236,12 @@ class DeliveryStore:
             row = queue.popleft()
             async with self._connection() as connection:
                 claimed = await _take(
-                    connection, row, job_id=job_id, now=now, worker_id=worker_id, chat_wait=chat_wait
+                    connection,
+                    row,
+                    job_id=job_id,
+                    now=now,
+                    worker_id=worker_id,
+                    chat_wait=chat_wait,
                 )
                 if claimed is not None:
                     if mark_started:
