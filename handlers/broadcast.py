@@ -600,7 +600,7 @@ async def on_list(
                 preview=summary.preview,
             )
         )
-        if summary.state == "scheduled":
+        if summary.state in {"scheduled", "queued"}:
             rows.append(
                 [(f"✖️ #{summary.id}", BroadcastManage(action="cancel", broadcast_id=summary.id))]
             )

@@ -228,7 +228,7 @@ class BroadcastSummary:
         if self.progress.status == "done":
             return "finished"
         if self.progress.done == 0 and self.progress.sending == 0:
-            return "scheduled"
+            return "scheduled" if self.scheduled_for is not None else "queued"
         return "sending"
 
 
@@ -563,7 +563,7 @@ class BroadcastService:
     async def cancel(self, actor: Actor, broadcast_id: int) -> BroadcastSummary:
         """Cancel a scheduled broadcast that has not started."""
         summary = await self.show(actor, broadcast_id)
-        if summary.state != "scheduled" or summary.job_id is None:
+        if summary.state not in {"scheduled", "queued"} or summary.job_id is None:
             raise BroadcastInputError("broadcast-error-not-cancellable", summary.state)
         if not await self._outbox.cancel_job(summary.job_id):
             raise BroadcastInputError("broadcast-error-not-cancellable", "job over")

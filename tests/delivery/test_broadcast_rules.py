@@ -169,3 +169,31 @@ async def test_each_reminder_wave_is_queued_once(service, database):
     assert all(job.progress.total == 1 for job in reminders)
     webinars = await service.webinars(FOCAL)
     assert webinars[0].rsvps_by_university == {1: 1}
+
+
+async def test_only_a_broadcast_that_has_not_started_can_be_cancelled(service, database, settings):
+    from bot.delivery.worker import DeliveryWorker
+    from tests.delivery.fakes import FakeClock, ScriptedSender
+
+    audience = Audience(university_ids=(1,))
+    later = await service.create(
+        FOCAL,
+        BroadcastDraft(audience=audience, text_en="Later"),
+        send_at=datetime.now(UTC) + timedelta(hours=3),
+    )
+    assert later.state == "scheduled"
+    now = await service.create(FOCAL, BroadcastDraft(audience=audience, text_en="Now"))
+    sender = ScriptedSender()
+    worker = DeliveryWorker(
+        database, None, settings, sender=sender, clock=FakeClock(datetime.now(UTC))
+    )
+    await worker.run_until_idle()
+    assert sorted(sender.sent) == [1, 2]  # the scheduled one is not sent yet
+    with pytest.raises(BroadcastInputError) as started:
+        await service.cancel(FOCAL, now.id)
+    assert started.value.message_key == "broadcast-error-not-cancellable"
+    other_focal = Actor(id=51, role=Role.FOCAL_PERSON, university_id=2)
+    with pytest.raises(Exception) as foreign:
+        await service.cancel(other_focal, later.id)
+    assert type(foreign.value).__name__ == "NotFoundError"
+    assert (await service.cancel(FOCAL, later.id)).state == "cancelled"
