@@ -614,17 +614,24 @@ async def on_webinars(
     if not found:
         await message.answer(texts("webinars-empty"))
         return
-    await message.answer(
-        "\n\n".join(
-            texts(
-                "webinars-item",
-                title=webinar.title,
-                start=pakistan_time(webinar.starts_at),
-                rsvps=webinar.rsvps_total,
-            )
-            for webinar in found
+    items = []
+    for webinar in found:
+        item = texts(
+            "webinars-item",
+            title=webinar.title,
+            start=pakistan_time(webinar.starts_at),
+            rsvps=webinar.rsvps_total,
         )
-    )
+        if user.is_admin and webinar.rsvps_by_university:
+            counts = ", ".join(
+                f"{'?' if university is None else university}: {count}"
+                for university, count in sorted(
+                    webinar.rsvps_by_university.items(), key=lambda pair: -pair[1]
+                )
+            )
+            item += "\n" + texts("webinars-by-university", counts=counts)
+        items.append(item)
+    await message.answer("\n\n".join(items))
 
 
 # --- learners' buttons --------------------------------------------------------------------

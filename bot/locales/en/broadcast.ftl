@@ -72,3 +72,4 @@ broadcast-error-city-unknown = I do not know universities in that city yet.
 broadcast-error-not-cancellable = This broadcast has already started or finished; it cannot be cancelled.
 broadcast-error-schedule-after-start = The notice must go out before the webinar starts.
 broadcast-error-webinar-over = This webinar is already over.
+webinars-by-university = By university: { $counts }

@@ -72,3 +72,4 @@ broadcast-error-city-unknown = مجھے ابھی اس شہر کی یونیورس
 broadcast-error-not-cancellable = یہ نشریہ شروع یا مکمل ہو چکا ہے؛ اسے منسوخ نہیں کیا جا سکتا۔
 broadcast-error-schedule-after-start = نوٹس ویبینار شروع ہونے سے پہلے جانا چاہیے۔
 broadcast-error-webinar-over = یہ ویبینار ختم ہو چکا ہے۔
+webinars-by-university = یونیورسٹی کے لحاظ سے: { $counts }

@@ -92,6 +92,8 @@ async def test_focal_person_broadcasts_a_webinar_to_their_university_only(harnes
     webinars = await h.say(FOCAL, "/webinars")
     assert "Coursera orientation" in webinars.params["text"]
     assert "RSVPs: <b>1</b>" in webinars.params["text"]
+    national_view = await h.say(ADMIN, "/webinars")
+    assert "By university: 1: 1" in national_view.params["text"]
 
     # Time passes: a day before, then an hour before, the one who RSVPed is reminded.
     h.clock.elapsed = (
