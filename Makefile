@@ -45,4 +45,7 @@ bench: install ## Benchmarks (figures for docs/benchmarks.md)
 clean: ## Remove the virtual environment and caches (keeps ./data)
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
 
-.PHONY: help install run chat test check format bench clean
+bench-delivery: install ## Broadcast delivery benchmark: 10,000 learners, about 8 minutes (KILLS=2 kills the worker twice)
+	$(BIN)/python -m bot.bench_delivery --recipients 10000 --kills $(or $(KILLS),0)
+
+.PHONY: help install run chat test check format bench bench-delivery clean

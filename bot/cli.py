@@ -114,6 +114,13 @@ def db_upgrade() -> None:
 from bot import cli_people  # noqa: E402  (the people feature's commands)
 
 cli_people.register(app)
+from bot.cli_broadcast import broadcast_app, webinar_app  # noqa: E402
+from bot.cli_delivery import outbox_app, worker_app  # noqa: E402  (needs `app` defined above)
+
+app.add_typer(worker_app, name="worker")
+app.add_typer(outbox_app, name="outbox")
+app.add_typer(broadcast_app, name="broadcast")
+app.add_typer(webinar_app, name="webinar")
 
 
 def main() -> None:

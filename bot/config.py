@@ -66,6 +66,13 @@ class Settings(BaseSettings):
     webhook_max_connections: int = Field(default=40, ge=1, le=100)
     worker_health_port: int | None = Field(default=None, ge=1, le=65535)
     send_rate_per_second: float = Field(default=25.0, gt=0, le=30)
+    # The outbox worker (bot/delivery). Embedded in the bot process unless DELIVERY_EMBEDDED=false
+    # (then run `hecbot worker` as its own process).
+    delivery_embedded: bool = True
+    delivery_max_attempts: int = Field(default=5, ge=1, le=50)
+    delivery_backoff_seconds: float = Field(default=2.0, gt=0)
+    delivery_per_chat_interval_seconds: float = Field(default=1.05, ge=0)
+    delivery_sending_lease_seconds: float = Field(default=120.0, gt=0)
     llm: LLMSettings = Field(default_factory=LLMSettings)
 
     @field_validator("admin_ids", mode="before")

@@ -7,8 +7,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.config import Settings
+from bot.delivery import Outbox, OutgoingMessage, Scheduler
 from bot.i18n import Catalogue
 from bot.metrics import BotMetrics
+from bot.services.broadcasts import BroadcastService
 from bot.services.courses import CourseService
 from bot.services.questions import Answerer, QuestionService
 from bot.services.users import UserService
@@ -27,6 +29,9 @@ class AppServices:
     answerer: Answerer
     users: UserService
     questions: QuestionService
+    outbox: Outbox
+    scheduler: Scheduler
+    broadcasts: BroadcastService
     metrics: BotMetrics = field(default_factory=BotMetrics)
     extras: dict[str, Any] = field(default_factory=dict)
 
@@ -38,6 +43,8 @@ class AppServices:
             "users": self.users,
             "questions": self.questions,
             "metrics": self.metrics,
+            "outbox": self.outbox,
+            "broadcasts": self.broadcasts,
             **self.extras,
         }
 
@@ -70,6 +77,21 @@ async def build_services(settings: Settings, *, answerer: Answerer | None = None
 
     # One registry per app: several apps in one process (tests) never clash over metric names.
     metrics = BotMetrics()
+    outbox = Outbox(database, send_rate_per_second=settings.send_rate_per_second)
+    # Features register their periodic `run_due` callables here; the delivery worker runs them.
+    scheduler = Scheduler()
+    broadcasts = build_broadcasts(settings, database, outbox, catalogue)
+    scheduler.register("webinar-reminders", broadcasts.run_due, every_seconds=60)
+    people = await build_people_services(
+        settings,
+        database,
+        catalogue,
+        answerer,
+        users,
+        enqueue=outbox.enqueue_job,
+        message_factory=OutgoingMessage,
+    )
+    scheduler.register("tickets-to-desk", people["tickets"].run_due, every_seconds=300)
     return AppServices(
         settings=settings,
         database=database,
@@ -77,11 +99,11 @@ async def build_services(settings: Settings, *, answerer: Answerer | None = None
         answerer=answerer,
         users=users,
         questions=QuestionService(database, answerer, metrics),
+        outbox=outbox,
+        scheduler=scheduler,
+        broadcasts=broadcasts,
         metrics=metrics,
-        extras={
-            "courses": courses,
-            **await build_people_services(settings, database, catalogue, answerer, users),
-        },
+        extras={"courses": courses, **people},
     )
 
 
@@ -93,4 +115,21 @@ def build_course_service(settings: Settings, database: Database) -> CourseServic
         database,
         embedder_factory=lambda: make_course_embedder(settings.embedder),
         cache_dir=settings.data_dir / "cache",
+    )
+
+
+def build_broadcasts(
+    settings: Settings, database: Database, outbox: Outbox, catalogue: Catalogue
+) -> BroadcastService:
+    """Broadcasts get their notice buttons from the handlers' callback factories."""
+    from functools import partial
+
+    from handlers.broadcast_callbacks import webinar_keyboard
+
+    return BroadcastService(
+        database,
+        outbox,
+        catalogue,
+        webinar_keyboard=partial(webinar_keyboard, catalogue),
+        files_dir=settings.data_dir / "broadcast-files",
     )

@@ -3,23 +3,88 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from typing import TextIO
 
-from aiogram import Dispatcher
+from aiogram import Bot, Dispatcher
 from aiohttp import web
 
 from bot.app import create_bot, create_dispatcher, publish_commands
 from bot.config import Settings
-from bot.container import build_services
+from bot.container import AppServices, build_services
+from bot.delivery.telegram import TelegramSender
+from bot.delivery.worker import DeliveryWorker
 from bot.errors import ConfigurationError
-from bot.services.questions import Answerer
+from bot.metrics import MeteredSender
+from bot.services.questions import Answerer, AnswerLike
 from bot.terminal import TerminalChat, TerminalSession
-from bot.webserver import create_web_app
+from bot.webserver import create_web_app, start_probe_server
 
 log = logging.getLogger(__name__)
+
+
+@contextlib.asynccontextmanager
+async def embedded_worker(services: AppServices, bot: Bot) -> AsyncIterator[None]:
+    """Run the delivery worker beside the dispatcher unless `DELIVERY_EMBEDDED=false`."""
+    if not services.settings.delivery_embedded:
+        yield
+        return
+    stop = asyncio.Event()
+    worker = DeliveryWorker(
+        services.database,
+        bot,
+        services.settings,
+        scheduler=services.scheduler,
+        users=services.users,
+        sender=MeteredSender(TelegramSender(bot), services.metrics),
+    )
+    task = asyncio.create_task(worker.run(stop), name="delivery-worker")
+    try:
+        yield
+    finally:
+        stop.set()
+        await asyncio.gather(task, return_exceptions=True)
+
+
+async def run_worker(settings: Settings) -> None:
+    """`hecbot worker`: only the delivery worker and the scheduler, no dispatcher."""
+    services = await build_services(settings, answerer=NoAnswerer())
+    bot = create_bot(settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(signum, stop.set)
+    worker = DeliveryWorker(
+        services.database,
+        bot,
+        settings,
+        scheduler=services.scheduler,
+        users=services.users,
+        sender=MeteredSender(TelegramSender(bot), services.metrics),
+    )
+    probe = None
+    if settings.worker_health_port is not None:
+        probe = await start_probe_server(
+            services, settings.webhook_host, settings.worker_health_port
+        )
+    try:
+        await worker.run(stop)
+    finally:
+        if probe is not None:
+            await probe.cleanup()
+        await bot.session.close()
+        await services.close()
+
+
+class NoAnswerer:
+    """The worker answers no questions: spare it loading the knowledge engine."""
+
+    async def ask(self, question: str) -> AnswerLike:
+        raise RuntimeError("the delivery worker does not answer questions")
 
 
 async def run_polling(settings: Settings) -> None:
@@ -32,7 +97,9 @@ async def run_polling(settings: Settings) -> None:
     try:
         await publish_commands(bot)
         log.info("polling %s", settings.telegram_api_base)
-        await dispatcher.start_polling(bot, handle_signals=True, close_bot_session=True)
+        async with embedded_worker(services, bot):
+            await dispatcher.start_polling(bot, handle_signals=True, close_bot_session=False)
+        await bot.session.close()
     finally:
         courses_warm_up.cancel()
         await services.close()
@@ -76,7 +143,8 @@ async def run_webhook(
                 max_connections=settings.webhook_max_connections,
             )
             log.info("webhook registered with Telegram")
-        await wait_for_stop_signal()
+        async with embedded_worker(services, bot):
+            await wait_for_stop_signal()
         log.info("stopping: finishing the updates in progress")
     finally:
         # The webhook stays registered: other instances keep serving it.
@@ -122,7 +190,8 @@ async def run_terminal_chat(settings: Settings, lines: TextIO, output: TextIO) -
     dispatcher = create_dispatcher(services)
     output.write("Type a question, or a number to press a button. /quit ends the chat.\n")
     try:
-        await TerminalChat(dispatcher, bot, session).run(lines)
+        async with embedded_worker(services, bot):
+            await TerminalChat(dispatcher, bot, session).run(lines)
     finally:
         await dispatcher.storage.close()
         await services.close()

@@ -9,6 +9,7 @@ from __future__ import annotations
 from aiogram import Router
 
 from handlers import (
+    broadcast,
     courses,
     errors,
     fallback,
@@ -33,6 +34,7 @@ def feature_routers() -> list[Router]:
         insights.create_router(),
         privacy.create_router(),
         courses.create_router(),  # before questions: it takes course-choice questions
+        broadcast.create_router(),
         questions.create_router(),
         fallback.create_router(),
     ]

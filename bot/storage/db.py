@@ -40,6 +40,9 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     # WAL lets the bot read while the worker writes; busy_timeout waits out short locks.
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=5000")
+    # In WAL mode NORMAL survives a killed process (only a power cut may lose the last commits)
+    # and spares an fsync per commit: the outbox commits twice per message.
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
 

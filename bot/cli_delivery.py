@@ -1,0 +1,74 @@
+"""`hecbot worker` (the delivery worker as its own process) and `hecbot outbox ...`."""
+
+from __future__ import annotations
+
+import typer
+
+worker_app = typer.Typer(help="Run the delivery worker (outbox sender and scheduler) alone.")
+outbox_app = typer.Typer(help="Inspect and cancel outbox delivery jobs.", no_args_is_help=True)
+
+
+@worker_app.callback(invoke_without_command=True)
+def worker() -> None:
+    """Send queued messages and run scheduled jobs, without answering chats.
+
+    In production set DELIVERY_EMBEDDED=false for the bot processes and run this once (or a few
+    times on PostgreSQL: rows are claimed with SKIP LOCKED; the rate is per worker).
+    """
+    from bot import runner
+    from bot.cli import run_async, settings_or_exit
+
+    settings = settings_or_exit()
+    if not settings.has_token:
+        typer.echo("hecbot: BOT_TOKEN is not set: the worker has nobody to send as.", err=True)
+        raise typer.Exit(2)
+    run_async(runner.run_worker(settings))
+
+
+@outbox_app.command("list")
+def list_jobs(kind: str | None = typer.Option(None, help="Only jobs of this kind.")) -> None:
+    """The newest delivery jobs with their counts."""
+    from bot.cli import run_async, settings_or_exit
+    from bot.delivery import Outbox
+    from bot.storage.db import Database
+
+    settings = settings_or_exit()
+
+    async def show() -> None:
+        database = Database(settings.effective_database_url)
+        try:
+            await database.migrate()
+            for job in await Outbox(database).jobs(kind):
+                p = job.progress
+                typer.echo(
+                    f"{job.id}\t{job.kind}\t{job.status}\tsent {p.sent}/{p.total}\t"
+                    f"failed {p.failed}\tblocked {p.blocked}\tuncertain {p.uncertain}\t"
+                    f"{job.reference or ''}"
+                )
+        finally:
+            await database.close()
+
+    run_async(show())
+
+
+@outbox_app.command("cancel")
+def cancel_job(job_id: int) -> None:
+    """Stop a job: its unsent rows are cancelled."""
+    from bot.cli import run_async, settings_or_exit
+    from bot.delivery import Outbox
+    from bot.storage.db import Database
+
+    settings = settings_or_exit()
+
+    async def cancel() -> bool:
+        database = Database(settings.effective_database_url)
+        try:
+            await database.migrate()
+            return await Outbox(database).cancel_job(job_id)
+        finally:
+            await database.close()
+
+    if not run_async(cancel()):
+        typer.echo(f"job {job_id} is unknown or already over", err=True)
+        raise typer.Exit(1)
+    typer.echo(f"job {job_id} cancelled")

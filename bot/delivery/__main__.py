@@ -1,0 +1,51 @@
+"""`python -m bot.delivery`: the bare sender, without features' scheduled jobs.
+
+Starts fast (no handlers, no knowledge engine): the benchmark and the crash tests run it as a
+subprocess and kill it. Production runs `hecbot worker`, which adds the scheduler's jobs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+
+from aiogram import Bot
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.enums import ParseMode
+
+from bot.config import load_settings
+from bot.delivery.worker import DeliveryWorker
+from bot.storage.db import Database
+
+
+async def main() -> None:
+    settings = load_settings()
+    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(message)s")
+    if not settings.bot_token:
+        raise SystemExit("BOT_TOKEN is not set")
+    database = Database(settings.effective_database_url)
+    await database.migrate()
+    session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_base))
+    bot = Bot(
+        settings.bot_token.get_secret_value(),
+        session=session,
+        default=DefaultBotProperties(parse_mode=ParseMode.HTML),
+    )
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(signum, stop.set)
+    try:
+        await DeliveryWorker(database, bot, settings).run(stop)
+    finally:
+        await session.close()
+        await database.close()
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,348 @@
+"""The worker's database operations on the outbox tables.
+
+Claiming differs per backend. PostgreSQL: `SELECT ... FOR UPDATE SKIP LOCKED` in the same
+transaction that marks the row `sending`, so two workers never take the same row. SQLite (one
+worker): a plain read, then a conditional `UPDATE ... WHERE status = 'pending'` — a single write
+statement, which waits out the bot's own writes through `busy_timeout` instead of failing on a
+stale read snapshot.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections import deque
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.delivery.messages import OutgoingMessage
+from bot.errors import ServiceUnavailableError
+from bot.storage.db import Database
+from bot.storage.delivery_models import Delivery, DeliveryJob, DeliveryStatus, JobStatus
+
+LOOKAHEAD = 8
+SQLITE_BATCH = 64
+_PENDING = DeliveryStatus.PENDING.value
+_SENDING = DeliveryStatus.SENDING.value
+
+# sqlmodel's column attributes are typed as plain values; these give SQLAlchemy expressions.
+D: Any = Delivery
+J: Any = DeliveryJob
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    id: int
+    chat_id: int
+    payload: dict[str, Any]
+    attempts: int
+
+
+def _candidates(job_id: int, now: datetime, limit: int) -> Any:
+    return (
+        select(D.id, D.chat_id, D.payload, D.attempts)
+        .where(D.job_id == job_id, D.status == _PENDING, D.next_attempt_at <= now)
+        .order_by(D.id)
+        .limit(limit)
+    )
+
+
+async def _take(
+    connection: AsyncConnection,
+    row: _Candidate,
+    *,
+    job_id: int,
+    now: datetime,
+    worker_id: str,
+    chat_wait: Callable[[int], float],
+) -> ClaimedDelivery | None:
+    wait = chat_wait(int(row.chat_id))
+    if wait > 0:
+        await connection.execute(
+            update(Delivery)
+            .where(D.id == row.id, D.status == _PENDING)
+            .values(next_attempt_at=now + timedelta(seconds=wait))
+        )
+        return None
+    taken = await connection.execute(
+        update(Delivery)
+        .where(D.id == row.id, D.status == _PENDING)
+        .values(status=_SENDING, claimed_by=worker_id, claimed_at=now)
+    )
+    if taken.rowcount != 1:
+        return None
+    return ClaimedDelivery(
+        id=int(row.id),
+        job_id=job_id,
+        attempts=int(row.attempts),
+        message=OutgoingMessage.from_payload(int(row.chat_id), dict(row.payload)),
+    )
+
+
+async def _mark_started(connection: AsyncConnection, job_id: int, now: datetime) -> None:
+    await connection.execute(
+        update(DeliveryJob).where(J.id == job_id, J.started_at.is_(None)).values(started_at=now)
+    )
+
+
+@dataclass(frozen=True)
+class ClaimedDelivery:
+    id: int
+    job_id: int
+    attempts: int
+    message: OutgoingMessage
+
+
+@dataclass(frozen=True)
+class DueJob:
+    id: int
+    priority: int
+
+
+@dataclass(frozen=True)
+class FinishedJob:
+    id: int
+    kind: str
+    status_chat_id: int | None
+    status_message_id: int | None
+    status_language: str
+
+
+@dataclass(frozen=True)
+class WatchedJob:
+    id: int
+    chat_id: int
+    message_id: int
+    language: str
+
+
+class DeliveryStore:
+    def __init__(self, database: Database) -> None:
+        self._database = database
+        self._sqlite_candidates: dict[int, deque[_Candidate]] = {}
+
+    async def mark_interrupted(self, now: datetime, *, older_than: timedelta | None) -> int:
+        """Rows left `sending` by a dead worker become `uncertain` (never resent).
+
+        `older_than=None` takes every such row (SQLite: this is the only worker); on
+        PostgreSQL only rows whose claim is older than the lease, as another live worker may
+        be sending the recent ones.
+        """
+        condition = D.status == _SENDING
+        if older_than is not None:
+            condition = and_(condition, D.claimed_at < now - older_than)
+        async with self._database.session() as session:
+            result = await session.execute(
+                update(Delivery)
+                .where(condition)
+                .values(
+                    status=DeliveryStatus.UNCERTAIN.value,
+                    finished_at=now,
+                    error="the worker stopped during the send; not resent",
+                )
+            )
+            return int(result.rowcount)  # type: ignore[attr-defined]
+
+    async def due_jobs(self, now: datetime) -> list[DueJob]:
+        """Active jobs with at least one row due now, highest priority first."""
+        has_due_row = exists().where(
+            D.job_id == J.id, D.status == _PENDING, D.next_attempt_at <= now
+        )
+        query = (
+            select(J.id, J.priority)
+            .where(
+                J.status == JobStatus.ACTIVE.value,
+                or_(J.not_before.is_(None), J.not_before <= now),
+                has_due_row,
+            )
+            .order_by(J.priority.desc(), J.id)
+        )
+        async with self._database.session() as session:
+            rows = (await session.execute(query)).all()
+        return [DueJob(int(row[0]), int(row[1])) for row in rows]
+
+    async def next_due_at(self) -> datetime | None:
+        """When the earliest pending row of an active job becomes due (may be past).
+
+        Rows of a job with `not_before` are written with that time as `next_attempt_at`.
+        """
+        query = (
+            select(func.min(D.next_attempt_at))
+            .select_from(Delivery)
+            .join(DeliveryJob, J.id == D.job_id)
+            .where(D.status == _PENDING, J.status == JobStatus.ACTIVE.value)
+        )
+        async with self._database.session() as session:
+            value = (await session.execute(query)).scalar()
+        return value if isinstance(value, datetime) else None
+
+    async def claim(
+        self,
+        job_id: int,
+        now: datetime,
+        worker_id: str,
+        chat_wait: Callable[[int], float],
+        *,
+        mark_started: bool = True,
+    ) -> ClaimedDelivery | None:
+        """Mark the next due row of the job `sending` (committed) and return it.
+
+        Rows whose chat got a message less than a second ago are pushed back a little instead
+        (`chat_wait` says how long); they were never sent, so that is safe.
+        """
+        if self._database.is_sqlite:
+            return await self._claim_sqlite(job_id, now, worker_id, chat_wait, mark_started)
+        candidates = _candidates(job_id, now, LOOKAHEAD).with_for_update(
+            skip_locked=True, of=Delivery
+        )
+        async with self._connection() as connection:
+            rows = [_Candidate(*row) for row in (await connection.execute(candidates)).all()]
+            for row in rows:
+                claimed = await _take(
+                    connection,
+                    row,
+                    job_id=job_id,
+                    now=now,
+                    worker_id=worker_id,
+                    chat_wait=chat_wait,
+                )
+                if claimed is not None:
+                    if mark_started:
+                        await _mark_started(connection, job_id, now)
+                    return claimed
+        return None
+
+    async def _claim_sqlite(
+        self,
+        job_id: int,
+        now: datetime,
+        worker_id: str,
+        chat_wait: Callable[[int], float],
+        mark_started: bool,
+    ) -> ClaimedDelivery | None:
+        # One worker: read a batch of candidates once, then take them one conditional UPDATE
+        # at a time (a row cancelled meanwhile is simply not taken).
+        queue = self._sqlite_candidates.setdefault(job_id, deque())
+        if not queue:
+            async with self._connection() as connection:
+                found = await connection.execute(_candidates(job_id, now, SQLITE_BATCH))
+                queue.extend(_Candidate(*row) for row in found.all())
+        while queue:
+            row = queue.popleft()
+            async with self._connection() as connection:
+                claimed = await _take(
+                    connection,
+                    row,
+                    job_id=job_id,
+                    now=now,
+                    worker_id=worker_id,
+                    chat_wait=chat_wait,
+                )
+                if claimed is not None:
+                    if mark_started:
+                        await _mark_started(connection, job_id, now)
+                    return claimed
+        self._sqlite_candidates.pop(job_id, None)
+        return None
+
+    @contextlib.asynccontextmanager
+    async def _connection(self) -> AsyncIterator[AsyncConnection]:
+        """A Core transaction: the worker's hot path skips the ORM session's overhead."""
+        try:
+            async with self._database.engine.begin() as connection:
+                yield connection
+        except OperationalError as error:
+            raise ServiceUnavailableError(f"database unavailable: {error.orig}") from error
+
+    async def finish(
+        self,
+        delivery_id: int,
+        status: DeliveryStatus,
+        now: datetime,
+        *,
+        error: str | None = None,
+        telegram_message_id: int | None = None,
+        attempts: int | None = None,
+    ) -> None:
+        values: dict[str, Any] = {
+            "status": status.value,
+            "finished_at": now,
+            "error": error[:300] if error else None,
+            "telegram_message_id": telegram_message_id,
+        }
+        if attempts is not None:
+            values["attempts"] = attempts
+        async with self._connection() as connection:
+            await connection.execute(
+                update(Delivery).where(D.id == delivery_id, D.status == _SENDING).values(**values)
+            )
+
+    async def retry_later(
+        self, delivery_id: int, at: datetime, *, attempts: int, error: str | None
+    ) -> None:
+        """Back to `pending`: only for answers that prove nothing was delivered."""
+        async with self._connection() as connection:
+            await connection.execute(
+                update(Delivery)
+                .where(D.id == delivery_id, D.status == _SENDING)
+                .values(
+                    status=_PENDING,
+                    next_attempt_at=at,
+                    attempts=attempts,
+                    error=error[:300] if error else None,
+                    claimed_by=None,
+                )
+            )
+
+    async def complete_finished_jobs(self, now: datetime) -> list[FinishedJob]:
+        """Active, started jobs without pending or sending rows become `done`."""
+        unfinished = exists().where(D.job_id == J.id, D.status.in_([_PENDING, _SENDING]))
+        async with self._database.session() as session:
+            candidates = (
+                await session.execute(
+                    select(DeliveryJob).where(
+                        J.status == JobStatus.ACTIVE.value,
+                        or_(J.not_before.is_(None), J.not_before <= now),
+                        ~unfinished,
+                    )
+                )
+            ).scalars()
+            finished: list[FinishedJob] = []
+            for job in list(candidates):
+                # Conditional, so with several workers exactly one reports the job.
+                changed = await session.execute(
+                    update(DeliveryJob)
+                    .where(J.id == job.id, J.status == JobStatus.ACTIVE.value)
+                    .values(status=JobStatus.DONE.value, finished_at=now)
+                )
+                if changed.rowcount == 1:  # type: ignore[attr-defined]
+                    finished.append(
+                        FinishedJob(
+                            id=job.id or 0,
+                            kind=job.kind,
+                            status_chat_id=job.status_chat_id,
+                            status_message_id=job.status_message_id,
+                            status_language=job.status_language,
+                        )
+                    )
+            return finished
+
+    async def watched_jobs(self, now: datetime) -> list[WatchedJob]:
+        """Started, active jobs whose sender watches a status message."""
+        async with self._database.session() as session:
+            rows = (
+                await session.execute(
+                    select(J.id, J.status_chat_id, J.status_message_id, J.status_language).where(
+                        J.status == JobStatus.ACTIVE.value,
+                        J.status_chat_id.is_not(None),
+                        J.status_message_id.is_not(None),
+                        J.started_at.is_not(None),
+                    )
+                )
+            ).all()
+        return [WatchedJob(int(r[0]), int(r[1]), int(r[2]), str(r[3])) for r in rows]

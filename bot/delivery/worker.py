@@ -1,0 +1,326 @@
+"""The delivery worker: claims due outbox rows and sends them, paced and exactly once.
+
+Exactly once, as far as Telegram allows: a row is committed as `sending` before the API call and
+as `sent` right after. Telegram has no idempotency key, so a row found `sending` after a crash
+may or may not have arrived; it is marked `uncertain` and never resent (a missed notice is
+better than a duplicate). See docs/architecture.md, "Delivery".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import socket
+from collections.abc import Callable
+from datetime import timedelta
+
+from aiogram import Bot
+
+from bot.config import Settings
+from bot.delivery.clock import Clock, SystemClock
+from bot.delivery.messages import JobProgress, OutgoingMessage
+from bot.delivery.outbox import PRIORITY_REPORT, Outbox
+from bot.delivery.pacing import RateLimiter, RetryPolicy
+from bot.delivery.scheduler import Scheduler
+from bot.delivery.store import ClaimedDelivery, DeliveryStore, DueJob
+from bot.delivery.telegram import MessageSender, OutcomeKind, SendOutcome, TelegramSender
+from bot.i18n import Catalogue
+from bot.services.users import UserService
+from bot.storage.db import Database
+from bot.storage.delivery_models import DeliveryStatus
+
+log = logging.getLogger(__name__)
+
+# (progress, language, final) -> the status message text.
+ProgressRenderer = Callable[[JobProgress, str, bool], str]
+
+UNAUTHORIZED_PAUSE_SECONDS = 60.0
+
+
+def catalogue_renderer(catalogue: Catalogue) -> ProgressRenderer:
+    """Status texts from the `delivery-*` catalogue keys."""
+
+    def render(progress: JobProgress, language: str, final: bool) -> str:
+        eta = progress.eta_seconds or 0.0
+        minutes, seconds = divmod(round(eta), 60)
+        return catalogue.text(
+            language,
+            "delivery-report" if final else "delivery-progress",
+            sent=progress.sent,
+            total=progress.total,
+            failed=progress.failed,
+            blocked=progress.blocked,
+            uncertain=progress.uncertain,
+            cancelled=progress.cancelled,
+            minutes=minutes,
+            seconds=seconds,
+        )
+
+    return render
+
+
+class DeliveryWorker:
+    """Runs until `stop` is set: sends due rows, runs the scheduler, edits status messages."""
+
+    def __init__(
+        self,
+        database: Database,
+        bot: Bot | None,
+        settings: Settings,
+        *,
+        scheduler: Scheduler | None = None,
+        users: UserService | None = None,
+        sender: MessageSender | None = None,
+        clock: Clock | None = None,
+        renderer: ProgressRenderer | None = None,
+        worker_id: str | None = None,
+    ) -> None:
+        if sender is None:
+            if bot is None:
+                raise ValueError("a DeliveryWorker needs a bot or a sender")
+            sender = TelegramSender(bot)
+        self._sender = sender
+        self._clock = clock or SystemClock()
+        self._store = DeliveryStore(database)
+        self._is_sqlite = database.is_sqlite
+        self._outbox = Outbox(database, send_rate_per_second=settings.send_rate_per_second)
+        self._users = users or UserService(database)
+        self._scheduler = scheduler or Scheduler()
+        self._render = renderer or catalogue_renderer(Catalogue.load())
+        self._limiter = RateLimiter(
+            settings.send_rate_per_second,
+            self._clock,
+            per_chat_interval=settings.delivery_per_chat_interval_seconds,
+        )
+        self._retry = RetryPolicy(
+            max_attempts=settings.delivery_max_attempts,
+            base_seconds=settings.delivery_backoff_seconds,
+        )
+        self._lease = timedelta(seconds=settings.delivery_sending_lease_seconds)
+        self._max_in_flight = max(1, int(settings.send_rate_per_second))
+        self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}"
+        self._in_flight: set[asyncio.Task[None]] = set()
+        self._round_robin = 0
+        self._due_jobs: list[DueJob] | None = None
+        self._due_jobs_at = float("-inf")
+        self._started_jobs: set[int] = set()
+        self._last_housekeeping = float("-inf")
+        self._last_status_edit = float("-inf")
+        self._shown: dict[int, tuple[int, int, int]] = {}
+        self.uncertain_at_start = 0
+
+    @property
+    def limiter(self) -> RateLimiter:
+        return self._limiter
+
+    async def recover(self) -> int:
+        """At start-up: rows a dead worker left `sending` become `uncertain`."""
+        older_than = None if self._is_sqlite else self._lease
+        count = await self._store.mark_interrupted(self._clock.now(), older_than=older_than)
+        if count:
+            log.warning("%s deliveries were in flight when a worker stopped: not resent", count)
+        self.uncertain_at_start = count
+        return count
+
+    async def run(self, stop: asyncio.Event) -> None:
+        await self.recover()
+        log.info("delivery worker %s started", self.worker_id)
+        try:
+            while not stop.is_set():
+                await self._housekeeping()
+                if len(self._in_flight) >= self._max_in_flight:
+                    await asyncio.wait(self._in_flight, return_when=asyncio.FIRST_COMPLETED)
+                    continue
+                # Claim while the next slot comes closer (the database time overlaps the pacing),
+                # but never during a pause: a claimed row waiting out a 429 would be `sending`
+                # for seconds, and a crash then would make it uncertain for nothing.
+                await self._limiter.wait_unpaused()
+                claimed = await self._claim_next()
+                if claimed is None:
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(stop.wait(), timeout=0.25)
+                    continue
+                await self._limiter.acquire()
+                task = asyncio.create_task(self._deliver(claimed))
+                self._in_flight.add(task)
+                task.add_done_callback(self._in_flight.discard)
+        finally:
+            if self._in_flight:
+                await asyncio.gather(*self._in_flight, return_exceptions=True)
+            log.info("delivery worker %s stopped", self.worker_id)
+
+    async def run_until_idle(self, *, horizon_seconds: float = 600.0) -> None:
+        """Send until nothing is due within `horizon_seconds` (tests, one-shot CLI sends).
+
+        Waits (on the worker's clock) for retries and per-chat gaps due within the horizon.
+        """
+        await self.recover()
+        while True:
+            await self._housekeeping(force=True)
+            claimed = None
+            if len(self._in_flight) < self._max_in_flight:
+                await self._limiter.acquire()
+                claimed = await self._claim_next()
+            if claimed is not None:
+                task = asyncio.create_task(self._deliver(claimed))
+                self._in_flight.add(task)
+                task.add_done_callback(self._in_flight.discard)
+                continue
+            if self._in_flight:
+                await asyncio.wait(self._in_flight, return_when=asyncio.FIRST_COMPLETED)
+                continue
+            # Finishing a job may enqueue its report: look for due rows only after that.
+            await self._housekeeping(force=True)
+            due_at = await self._store.next_due_at()
+            now = self._clock.now()
+            if due_at is None or (due_at - now).total_seconds() > horizon_seconds:
+                return
+            await self._clock.sleep(max(0.01, (due_at - now).total_seconds()))
+
+    async def _claim_next(self) -> ClaimedDelivery | None:
+        now = self._clock.now()
+        tick = self._clock.monotonic()
+        # The list of due jobs is cached briefly: asking for it before every send would double
+        # the database work of a broadcast.
+        if self._due_jobs is None or tick - self._due_jobs_at > 0.5:
+            self._due_jobs = await self._store.due_jobs(now)
+            self._due_jobs_at = tick
+        jobs = self._due_jobs
+        if not jobs:
+            return None
+        top = jobs[0].priority
+        # Round-robin among the jobs of the highest priority: a big broadcast and a small one
+        # started later share the rate instead of the small one waiting for the big one.
+        group: list[DueJob] = [job for job in jobs if job.priority == top]
+        for offset in range(len(group)):
+            job = group[(self._round_robin + offset) % len(group)]
+            claimed = await self._store.claim(
+                job.id,
+                now,
+                self.worker_id,
+                self._limiter.chat_wait,
+                mark_started=job.id not in self._started_jobs,
+            )
+            if claimed is not None:
+                self._started_jobs.add(job.id)
+                self._round_robin = (self._round_robin + offset + 1) % max(1, len(group))
+                return claimed
+        self._due_jobs = None  # nothing claimable in the cached jobs: ask again next time
+        return None
+
+    async def _deliver(self, claimed: ClaimedDelivery) -> None:
+        chat_id = claimed.message.chat_id
+        self._limiter.note_sent_to(chat_id)
+        try:
+            outcome = await self._sender.send(claimed.message)
+        except Exception as error:  # a sender must not raise; be safe if one does
+            log.exception("sender raised for delivery %s", claimed.id)
+            outcome = SendOutcome(OutcomeKind.FAILED, error=f"{type(error).__name__}: {error}")
+        try:
+            await self._record(claimed, outcome)
+        except Exception:
+            log.exception("could not record the outcome of delivery %s", claimed.id)
+
+    async def _record(self, claimed: ClaimedDelivery, outcome: SendOutcome) -> None:
+        now = self._clock.now()
+        attempts = claimed.attempts + 1
+        if outcome.kind is OutcomeKind.SENT:
+            await self._store.finish(
+                claimed.id,
+                DeliveryStatus.SENT,
+                now,
+                telegram_message_id=outcome.telegram_message_id,
+                attempts=attempts,
+            )
+        elif outcome.kind is OutcomeKind.BLOCKED:
+            await self._store.finish(
+                claimed.id, DeliveryStatus.BLOCKED, now, error=outcome.error, attempts=attempts
+            )
+            await self._users.mark_unreachable(claimed.message.chat_id)
+        elif outcome.kind is OutcomeKind.FAILED:
+            await self._store.finish(
+                claimed.id, DeliveryStatus.FAILED, now, error=outcome.error, attempts=attempts
+            )
+        elif outcome.kind is OutcomeKind.RETRY_AFTER:
+            # Telegram names the wait; everyone waits exactly that long. Not a failed attempt.
+            log.warning("Telegram asked to wait %.0f s", outcome.retry_after)
+            self._limiter.pause(outcome.retry_after)
+            await self._store.retry_later(
+                claimed.id,
+                now + timedelta(seconds=outcome.retry_after),
+                attempts=claimed.attempts,
+                error=outcome.error,
+            )
+        elif outcome.kind is OutcomeKind.UNAUTHORIZED:
+            log.error("Telegram refused the bot token; pausing delivery")
+            self._limiter.pause(UNAUTHORIZED_PAUSE_SECONDS)
+            await self._store.retry_later(
+                claimed.id,
+                now + timedelta(seconds=UNAUTHORIZED_PAUSE_SECONDS),
+                attempts=claimed.attempts,
+                error=outcome.error,
+            )
+        else:
+            delay = self._retry.delay_after(attempts)
+            if delay is None:
+                await self._store.finish(
+                    claimed.id, DeliveryStatus.FAILED, now, error=outcome.error, attempts=attempts
+                )
+            else:
+                await self._store.retry_later(
+                    claimed.id,
+                    now + timedelta(seconds=delay),
+                    attempts=attempts,
+                    error=outcome.error,
+                )
+
+    async def _housekeeping(self, *, force: bool = False) -> None:
+        """About once a second: the scheduler, finished jobs, status messages."""
+        tick = self._clock.monotonic()
+        if not force and tick - self._last_housekeeping < 1.0:
+            return
+        self._last_housekeeping = tick
+        now = self._clock.now()
+        await self._scheduler.run_pending(now)
+        if not self._is_sqlite:
+            await self._store.mark_interrupted(now, older_than=self._lease)
+        for job in await self._store.complete_finished_jobs(now):
+            await self._report(
+                job.id, job.status_chat_id, job.status_message_id, job.status_language
+            )
+        if force or tick - self._last_status_edit >= 3.0:
+            self._last_status_edit = tick
+            await self._edit_status_messages()
+
+    async def _edit_status_messages(self) -> None:
+        for job in await self._store.watched_jobs(self._clock.now()):
+            progress = await self._outbox.job_progress(job.id)
+            shown = (progress.sent, progress.failed, progress.blocked)
+            if self._shown.get(job.id) == shown:
+                continue
+            self._shown[job.id] = shown
+            await self._limiter.acquire()
+            await self._sender.edit_text(
+                job.chat_id, job.message_id, self._render(progress, job.language, False)
+            )
+
+    async def _report(
+        self, job_id: int, chat_id: int | None, message_id: int | None, language: str
+    ) -> None:
+        if chat_id is None:
+            return
+        progress = await self._outbox.job_progress(job_id)
+        text = self._render(progress, language, True)
+        self._shown.pop(job_id, None)
+        if message_id is not None:
+            await self._limiter.acquire()
+            await self._sender.edit_text(chat_id, message_id, text)
+        # An edit does not notify; a short new message does. It goes through the outbox too.
+        await self._outbox.enqueue_job(
+            kind="delivery-report",
+            reference=f"job:{job_id}",
+            messages=[OutgoingMessage(chat_id=chat_id, text=text)],
+            priority=PRIORITY_REPORT,
+        )

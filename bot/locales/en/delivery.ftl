@@ -1,0 +1,8 @@
+# Status of a running delivery job, edited in place for the sender.
+delivery-progress =
+    <b>Sending…</b> { $sent } of { $total } delivered.
+    Failed: { $failed } · Blocked the bot: { $blocked }
+    Time remaining: about { $minutes } min { $seconds } s
+delivery-report =
+    <b>Delivery finished.</b> { $sent } of { $total } delivered.
+    Failed: { $failed } · Blocked the bot: { $blocked } · Cancelled: { $cancelled } · Uncertain (interrupted, not resent): { $uncertain }

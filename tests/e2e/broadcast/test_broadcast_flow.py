@@ -1,0 +1,191 @@
+"""A focal person broadcasts a webinar to their university, end to end against the fake API."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+import pytest
+
+from bot.services.broadcasts import PAKISTAN_TIME
+from bot.storage.models import Role
+from bot.storage.types import utcnow
+from tests.e2e.broadcast.harness import Harness, running_bot
+from tests.fakebotapi import ChatStatus, FakeTelegram, UserFile
+
+FOCAL = 500
+ADMIN = 900
+OWN = [1001, 1002, 1003]  # 1002 reads Urdu, 1003's account is gone
+OTHER = 2001  # another university
+
+
+@pytest.fixture
+async def harness(settings) -> AsyncIterator[Harness]:
+    async with FakeTelegram() as fake, running_bot(settings, fake) as running:
+        await running.add_person(FOCAL, role=Role.FOCAL_PERSON, university_id=1)
+        await running.add_person(ADMIN, role=Role.ADMIN, university_id=None)
+        await running.add_person(1001)
+        await running.add_person(1002, language="ur")
+        await running.add_person(1003)
+        await running.add_person(OTHER, university_id=2)
+        yield running
+
+
+def pakistan(moment) -> str:
+    return moment.astimezone(PAKISTAN_TIME).strftime("%Y-%m-%d %H:%M")
+
+
+async def compose_webinar(h: Harness, starts_at) -> None:
+    reply = await h.say(FOCAL, "/broadcast")
+    assert "notice text" in reply.params["text"]
+    reply = await h.say(FOCAL, "Orientation for new Coursera learners & alumni")
+    assert "image or a PDF" in reply.params["text"]
+    reply = await h.press_and_reply(FOCAL, h.button(FOCAL, "Skip"))
+    assert "webinar" in reply.params["text"]
+    reply = await h.press_and_reply(FOCAL, h.button(FOCAL, "Yes"))
+    await h.say(FOCAL, "Coursera orientation")
+    await h.say(FOCAL, pakistan(starts_at))
+    await h.say(FOCAL, "60")
+    reply = await h.say(FOCAL, "https://zoom.us/j/123456")
+    assert "Urdu" in reply.params["text"]
+
+
+async def test_focal_person_broadcasts_a_webinar_to_their_university_only(harness: Harness):
+    h = harness
+    h.fake.set_chat_status(1003, ChatStatus.NOT_FOUND)
+    starts_at = (utcnow() + timedelta(days=3)).replace(second=0, microsecond=0)
+    await compose_webinar(h, starts_at)
+
+    before = len(h.fake.requests("sendMessage"))
+    h.fake.push_message(FOCAL, "کورسیرا تعارفی سیشن، تمام طلبہ مدعو ہیں")
+    # The preview: the English and the Urdu notice, then the summary with the audience size.
+    await h.fake.wait_for("sendMessage", count=before + 3)
+    english, urdu, summary = (m.text or "" for m in h.fake.messages_to(FOCAL)[-3:])
+    assert "Orientation for new Coursera learners & alumni" in english
+    assert "https://zoom.us/j/123456" in english and "PKT" in english
+    assert "کورسیرا" in urdu
+    assert "Recipients: 3" in summary
+
+    reply = await h.press_and_reply(FOCAL, h.button(FOCAL, "Send now"))
+    assert "Queued for <b>3</b> recipients" in reply.params["text"]
+
+    await h.worker.run_until_idle()
+
+    assert "Orientation for new Coursera learners" in h.texts_to(1001)[-1]
+    assert "کورسیرا" in h.texts_to(1002)[-1]
+    assert h.fake.messages_to(OTHER) == []
+    # The chat that no longer exists failed without stopping the others; the sender's status
+    # message became the final report, and a report message followed.
+    report = h.texts_to(FOCAL)[-1]
+    assert "2 of 3 delivered" in report and "Failed: 1" in report
+
+    # A learner says they will attend and takes the calendar file.
+    await h.press(1001, h.button(1001, "attend"))
+    assert h.fake.requests("answerCallbackQuery")[-1].params["text"].startswith("Thank you")
+    seen = len(h.fake.requests("sendDocument"))
+    await h.press(1001, h.button(1001, "calendar"))
+    ics = (await h.fake.wait_for("sendDocument", count=seen + 1))[-1]
+    calendar = next(iter(ics.files.values())).data.decode()
+    assert "BEGIN:VEVENT" in calendar
+    assert f"DTSTART:{starts_at.strftime('%Y%m%dT%H%M%SZ')}" in calendar
+
+    webinars = await h.say(FOCAL, "/webinars")
+    assert "Coursera orientation" in webinars.params["text"]
+    assert "RSVPs: <b>1</b>" in webinars.params["text"]
+    national_view = await h.say(ADMIN, "/webinars")
+    assert "By university: 1: 1" in national_view.params["text"]
+
+    # Time passes: a day before, then an hour before, the one who RSVPed is reminded.
+    h.clock.elapsed = (
+        starts_at - timedelta(hours=24) + timedelta(minutes=1) - h.clock.start
+    ).total_seconds()
+    await h.worker.run_until_idle()
+    assert "Tomorrow" in h.texts_to(1001)[-1]
+    assert "https://zoom.us/j/123456" in h.texts_to(1001)[-1]
+    h.clock.elapsed = (
+        starts_at - timedelta(hours=1) + timedelta(minutes=1) - h.clock.start
+    ).total_seconds()
+    await h.worker.run_until_idle()
+    assert "In one hour" in h.texts_to(1001)[-1]
+    reminders = [text for text in h.texts_to(1001) if "⏰" in text]
+    assert len(reminders) == 2
+    assert not any("⏰" in text for text in h.texts_to(1002))  # no RSVP, no reminder
+
+
+async def test_a_learner_cannot_broadcast(harness: Harness):
+    reply = await harness.say(1001, "/broadcast")
+    assert "not allowed" in reply.params["text"]
+
+
+async def test_a_forged_audience_callback_is_refused(harness: Harness):
+    h = harness
+    await h.say(FOCAL, "/broadcast")
+    prompt = h.fake.last_message_to(FOCAL)
+    assert prompt is not None
+    # The focal person's client sends callback data it was never offered: another university.
+    await h.press(FOCAL, "bca:university:2", message=prompt)
+    answer = h.fake.requests("answerCallbackQuery")[-1]
+    assert "not allowed" in answer.params["text"]
+    # Nothing changed: the conversation is still at the text step of their own university.
+    reply = await h.say(FOCAL, "Still my own university's notice")
+    assert "image or a PDF" in reply.params["text"]
+
+
+async def test_bad_webinar_input_is_explained_and_asked_again(harness: Harness):
+    h = harness
+    await h.say(FOCAL, "/broadcast")
+    await h.say(FOCAL, "Career fair")
+    await h.press_and_reply(FOCAL, h.button(FOCAL, "Skip"))
+    await h.press_and_reply(FOCAL, h.button(FOCAL, "Yes"))
+    await h.say(FOCAL, "Career fair webinar")
+    reply = await h.say(FOCAL, pakistan(utcnow() - timedelta(days=1)))
+    assert "already passed" in reply.params["text"]
+    reply = await h.say(FOCAL, "next friday")
+    assert "could not read that time" in reply.params["text"]
+    await h.say(FOCAL, pakistan(utcnow() + timedelta(days=2)))
+    await h.say(FOCAL, "45")
+    reply = await h.say(FOCAL, "zoom.us/j/1")
+    assert "not a valid join link" in reply.params["text"]
+    reply = await h.say(FOCAL, "http://zoom.us/j/1")
+    assert "not a valid join link" in reply.params["text"]
+    reply = await h.say(FOCAL, "https://zoom.us/j/1")
+    assert "Urdu" in reply.params["text"]
+
+
+async def test_an_empty_notice_and_a_long_caption_are_refused(harness: Harness):
+    h = harness
+    await h.say(FOCAL, "/broadcast")
+    reply = await h.say(FOCAL, photo=b"\x89PNG fake image")
+    assert "as a text message" in reply.params["text"]
+    await h.say(FOCAL, "word " * 230)  # 1150 characters: fine as text, too long as a caption
+    pdf = UserFile(b"%PDF-1.4 notice", "notice.pdf", "application/pdf")
+    reply = await h.say(FOCAL, document=pdf)
+    assert "webinar" in reply.params["text"]
+    await h.press_and_reply(FOCAL, h.button(FOCAL, "No"))
+    reply = await h.press_and_reply(FOCAL, h.button(FOCAL, "Skip"))
+    assert "at most 1024 characters" in reply.params["text"]
+    # Back at the text step: a shorter notice goes through to the preview with the PDF.
+    await h.fake.wait_for("sendMessage", lambda r: "notice text" in r.params.get("text", ""))
+    assert h.fake.requests("sendDocument") == []
+
+
+async def test_a_scheduled_broadcast_can_be_cancelled_until_it_starts(harness: Harness):
+    h = harness
+    await h.say(FOCAL, "/broadcast")
+    await h.say(FOCAL, "Exam week reminder")
+    await h.press_and_reply(FOCAL, h.button(FOCAL, "Skip"))
+    await h.press_and_reply(FOCAL, h.button(FOCAL, "No"))
+    before = len(h.fake.requests("sendMessage"))
+    await h.press(FOCAL, h.button(FOCAL, "Skip"))
+    await h.fake.wait_for("sendMessage", count=before + 2)
+    reply = await h.press_and_reply(FOCAL, h.button(FOCAL, "Schedule"))
+    assert "When should it go out" in reply.params["text"]
+    reply = await h.say(FOCAL, pakistan(utcnow() + timedelta(hours=5)))
+    assert "Scheduled for" in reply.params["text"]
+    await h.worker.run_until_idle()
+    assert h.fake.messages_to(1001) == []
+    await h.press(FOCAL, h.button(FOCAL, "Cancel"))
+    assert "cancelled" in h.fake.requests("answerCallbackQuery")[-1].params["text"]
+    h.clock.advance(6 * 3600)
+    await h.worker.run_until_idle()
+    assert h.fake.messages_to(1001) == []
