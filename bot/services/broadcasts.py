@@ -25,6 +25,8 @@ from bot.delivery import PRIORITY_BROADCAST, PRIORITY_REMINDER, Outbox, Outgoing
 from bot.delivery.messages import JobProgress
 from bot.errors import InvalidInputError, NotAllowedError, NotFoundError
 from bot.i18n import Catalogue, Html
+from bot.services import permissions
+from bot.services.permissions import Permission
 from bot.storage.broadcast_models import Broadcast, Webinar, WebinarRsvp
 from bot.storage.db import Database
 from bot.storage.models import Role, User
@@ -311,11 +313,7 @@ def validate_notice_text(value: str | None) -> str:
 
 
 async def universities_in_city_from_table(database: Database, city: str) -> list[int]:
-    """University ids in a city, from the `universities` table of the people feature.
-
-    TODO(merge): the table arrives with the people branch (bot/services/universities.py);
-    until it is there a city filter is refused with a clear message.
-    """
+    """University ids in a city, from the `universities` table of the people feature."""
     try:
         async with database.session() as session:
             rows = await session.execute(
@@ -351,23 +349,19 @@ class BroadcastService:
 
     @staticmethod
     def require_can_broadcast(actor: Actor) -> None:
-        """Focal persons (for their own university) and HEC admins may broadcast.
-
-        TODO(merge): replace with bot.services.permissions.require(actor,
-        Permission.BROADCAST_OWN_UNIVERSITY / BROADCAST_ANY, university_id=...) from the people
-        branch; the rules below are the same.
-        """
-        if actor.role is Role.ADMIN:
+        """Focal persons (for their own university) and HEC admins may broadcast."""
+        if permissions.is_allowed(actor, Permission.BROADCAST_ANY):
             return
-        if actor.role is Role.FOCAL_PERSON and actor.university_id is not None:
-            return
-        log.warning("refused broadcast to user %s (role %s)", actor.id, actor.role)
-        raise NotAllowedError("broadcast refused")
+        permissions.require(
+            actor, Permission.BROADCAST_OWN_UNIVERSITY, university_id=actor.university_id
+        )
+        if actor.university_id is None:
+            raise NotAllowedError("a focal person without a university cannot broadcast")
 
     def allowed_audience(self, actor: Actor, audience: Audience) -> Audience:
         """The audience as the actor may address it; a focal person only their university."""
         self.require_can_broadcast(actor)
-        if actor.role is Role.ADMIN:
+        if permissions.is_allowed(actor, Permission.BROADCAST_ANY):
             return audience
         own = actor.university_id
         if audience.everyone or audience.city or set(audience.university_ids) - {own}:

@@ -47,7 +47,7 @@ class Actor(Protocol):
     """Whoever acts: a `UserProfile` fits, and so does any object with these attributes."""
 
     @property
-    def id(self) -> int: ...
+    def id(self) -> int | None: ...  # None: an operator at the command line
     @property
     def role(self) -> Role: ...
     @property

@@ -14,6 +14,7 @@ from bot.delivery.worker import DeliveryWorker
 from bot.services.users import UserService
 from bot.storage.db import Database
 from bot.storage.delivery_models import Delivery, DeliveryStatus
+from bot.storage.types import utcnow
 from tests.delivery.fakes import FakeClock, ScriptedSender
 
 
@@ -115,7 +116,9 @@ async def test_rows_left_sending_by_a_dead_worker_are_not_resent(database, setti
         await session.execute(
             update(Delivery)
             .where(Delivery.job_id == job, Delivery.chat_id == 2)
-            .values(status=DeliveryStatus.SENDING.value)
+            # Claimed by a worker that died long ago: older than any lease, so PostgreSQL's
+            # several-worker rule (only stale claims are interrupted) applies too.
+            .values(status=DeliveryStatus.SENDING.value, claimed_at=utcnow() - timedelta(hours=1))
         )
     sender = ScriptedSender()
     worker, _ = make_worker(database, settings, sender)
