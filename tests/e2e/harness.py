@@ -16,6 +16,7 @@ from aiogram import Bot, Dispatcher
 
 from bot.app import create_dispatcher
 from bot.container import AppServices
+from bot.runner import embedded_worker
 from bot.storage.db import Database
 from tests.factories import make_user
 from tests.fakebotapi import ChatMessage, FakeTelegram
@@ -38,7 +39,9 @@ async def running_bot(fake: FakeTelegram, services: AppServices) -> AsyncIterato
     )
     try:
         await fake.wait_for_long_poll(timeout=20)
-        yield RunningBot(fake, services, dispatcher, bot)
+        # Messages that are not direct replies (tickets, reminders) go through the outbox.
+        async with embedded_worker(services, bot):
+            yield RunningBot(fake, services, dispatcher, bot)
     finally:
         await dispatcher.stop_polling()
         await asyncio.wait_for(polling, timeout=10)

@@ -22,6 +22,7 @@ from aiogram.fsm.storage.base import BaseStorage
 from bot.app import create_dispatcher
 from bot.config import Settings
 from bot.container import AppServices, build_services
+from bot.runner import embedded_worker
 from tests.fakebotapi import ChatMessage, FakeTelegram
 
 ADMIN = 9001
@@ -190,14 +191,15 @@ async def running_bot(
 ) -> AsyncIterator[PeopleBot]:
     settings = settings.model_copy(update={"admin_ids": frozenset({ADMIN})})
     services = await build_services(settings, answerer=answerer)
-    async with FakeTelegram() as tg:
+    async with FakeTelegram() as tg, embedded_worker(services, tg.make_bot()):
+        # Tickets to focal persons go through the outbox, which the worker sends.
         people = PeopleBot(tg, services, answerer, storage_factory=storage_factory)
         await people.start()
         try:
             yield people
         finally:
             await people.stop()
-            await services.close()
+    await services.close()
 
 
 @pytest.fixture
