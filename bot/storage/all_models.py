@@ -4,3 +4,4 @@ Each feature adds its models module here.
 """
 
 from bot.storage import models  # noqa: F401
+from bot.storage import survey_models  # noqa: F401
