@@ -1,0 +1,245 @@
+"""Consistency checks for the sample knowledge base and its evaluation sets.
+
+These tests do not use the retrieval engine: they read the documents with the plain
+format libraries, so a broken question (a fact that is not in its document, a heading
+that does not exist, a language mislabelled) is caught before it skews an evaluation.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+EVAL_DIR = REPO_ROOT / "knowledge" / "eval"
+MAIN_KB = REPO_ROOT / "knowledge" / "data"
+UNSEEN_KB = EVAL_DIR / "unseen_kb"
+
+SAMPLE_MARK = "SAMPLE: for HEC to replace"
+LANGS = {"en", "roman_ur", "ur"}
+ARABIC_SCRIPT = re.compile(r"[\u0600-\u06FF\u0750-\u077F\uFB50-\uFDFF\uFE70-\uFEFF]")
+
+
+@dataclass(frozen=True)
+class EvalSet:
+    questions_file: Path
+    kb_dir: Path
+    min_total: int
+    min_per_lang: dict[str, int]
+    min_out_of_scope: int
+    has_splits: bool
+
+
+MAIN_SET = EvalSet(
+    questions_file=EVAL_DIR / "questions.yaml",
+    kb_dir=MAIN_KB,
+    min_total=100,
+    min_per_lang={"en": 55, "roman_ur": 20, "ur": 12},
+    min_out_of_scope=20,
+    has_splits=True,
+)
+UNSEEN_SET = EvalSet(
+    questions_file=EVAL_DIR / "unseen_questions.yaml",
+    kb_dir=UNSEEN_KB,
+    min_total=20,
+    min_per_lang={"en": 6, "roman_ur": 4, "ur": 3},
+    min_out_of_scope=4,
+    has_splits=False,
+)
+EVAL_SETS = pytest.mark.parametrize("eval_set", [MAIN_SET, UNSEEN_SET], ids=["main", "unseen"])
+
+
+def normalise(text: str) -> str:
+    """Case- and whitespace-insensitive form, so PDF line breaks do not hide a fact."""
+    text = unicodedata.normalize("NFKC", text).replace("\u2019", "'")
+    return re.sub(r"\s+", " ", text).strip().casefold()
+
+
+def markdown_blocks(path: Path) -> list[tuple[bool, str]]:
+    text = path.read_text(encoding="utf-8")
+    if text.startswith("---"):
+        _, _, text = text[3:].partition("\n---")
+    blocks: list[tuple[bool, str]] = []
+    for line in text.splitlines():
+        heading = re.match(r"^#{1,6}\s+(.*)$", line)
+        blocks.append((True, heading.group(1)) if heading else (False, line))
+    return blocks
+
+
+def html_blocks(path: Path) -> list[tuple[bool, str]]:
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+    for boilerplate in soup(["script", "style", "nav", "header", "footer", "aside"]):
+        boilerplate.decompose()
+    blocks: list[tuple[bool, str]] = []
+    for element in soup.find_all(["h1", "h2", "h3", "h4", "p", "li", "th", "td"]):
+        is_heading = re.fullmatch(r"h[1-6]", element.name) is not None
+        blocks.append((is_heading, element.get_text(" ", strip=True)))
+    return blocks
+
+
+def docx_blocks(path: Path) -> list[tuple[bool, str]]:
+    from docx import Document
+
+    blocks: list[tuple[bool, str]] = []
+    for paragraph in Document(str(path)).paragraphs:
+        style_name = paragraph.style.name if paragraph.style is not None else ""
+        blocks.append((str(style_name).startswith("Heading"), paragraph.text))
+    return blocks
+
+
+def pdf_blocks(path: Path) -> list[tuple[bool, str]]:
+    from pypdf import PdfReader
+
+    reader = PdfReader(str(path))
+    headings: set[str] = set()
+
+    def collect(outline: list[Any]) -> None:
+        for entry in outline:
+            if isinstance(entry, list):
+                collect(entry)
+            else:
+                headings.add(str(entry.title))
+
+    collect(reader.outline)
+    lines = "\n".join(page.extract_text() or "" for page in reader.pages).splitlines()
+    return [(line.strip() in headings, line) for line in lines]
+
+
+READERS = {".md": markdown_blocks, ".html": html_blocks, ".docx": docx_blocks, ".pdf": pdf_blocks}
+
+
+def document_blocks(path: Path) -> list[tuple[bool, str]]:
+    return READERS[path.suffix](path)
+
+
+def sections(path: Path) -> dict[str, str]:
+    """Heading text -> normalised text of that section (up to the next heading of any level)."""
+    result: dict[str, list[str]] = {}
+    current: list[str] | None = None
+    for is_heading, text in document_blocks(path):
+        if is_heading:
+            current = result.setdefault(normalise(text), [])
+        elif current is not None:
+            current.append(text)
+    return {heading: normalise(" ".join(body)) for heading, body in result.items()}
+
+
+def full_text(path: Path) -> str:
+    return normalise(" ".join(text for _, text in document_blocks(path)))
+
+
+def kb_documents(kb_dir: Path) -> list[Path]:
+    return sorted(p for p in kb_dir.iterdir() if p.suffix in READERS)
+
+
+def load_questions(eval_set: EvalSet) -> list[dict[str, Any]]:
+    data = yaml.safe_load(eval_set.questions_file.read_text(encoding="utf-8"))
+    questions = data["questions"]
+    assert isinstance(questions, list)
+    return questions
+
+
+def test_main_kb_has_every_format_and_enough_documents() -> None:
+    documents = kb_documents(MAIN_KB)
+    assert 10 <= len(documents) <= 14
+    assert {p.suffix for p in documents} == {".md", ".html", ".pdf", ".docx"}
+
+
+@pytest.mark.parametrize("kb_dir", [MAIN_KB, UNSEEN_KB], ids=["main", "unseen"])
+def test_every_document_has_title_effective_date_and_sample_mark(kb_dir: Path) -> None:
+    for path in kb_documents(kb_dir):
+        raw = path.read_text(encoding="utf-8") if path.suffix in {".md", ".html"} else ""
+        text = full_text(path)
+        assert any(is_heading for is_heading, _ in document_blocks(path)), path.name
+        assert re.search(r"effective date: \d{4}-\d{2}-\d{2}", text), path.name
+        assert normalise(SAMPLE_MARK) in normalise(raw) or normalise(SAMPLE_MARK) in text, path.name
+
+
+def test_html_document_carries_boilerplate_to_strip() -> None:
+    for path in MAIN_KB.glob("*.html"):
+        raw = path.read_text(encoding="utf-8")
+        for tag in ("<nav", "<script", "<style", "<footer"):
+            assert tag in raw, f"{path.name} lacks {tag}"
+
+
+@EVAL_SETS
+def test_questions_are_well_formed(eval_set: EvalSet) -> None:
+    questions = load_questions(eval_set)
+    ids = [q["id"] for q in questions]
+    assert len(ids) == len(set(ids)), "duplicate ids"
+    for q in questions:
+        assert q["lang"] in LANGS, q["id"]
+        assert isinstance(q["question"], str) and q["question"].strip(), q["id"]
+        assert isinstance(q["in_scope"], bool), q["id"]
+        if eval_set.has_splits:
+            assert q["split"] in {"dev", "heldout"}, q["id"]
+        if not q["in_scope"]:
+            assert q["expected_source"] is None and q["fact"] is None, q["id"]
+
+
+@EVAL_SETS
+def test_language_labels_match_the_script(eval_set: EvalSet) -> None:
+    for q in load_questions(eval_set):
+        has_urdu_script = ARABIC_SCRIPT.search(q["question"]) is not None
+        assert has_urdu_script == (q["lang"] == "ur"), q["id"]
+
+
+@EVAL_SETS
+def test_distribution_meets_minimums(eval_set: EvalSet) -> None:
+    questions = load_questions(eval_set)
+    per_lang = Counter(q["lang"] for q in questions)
+    assert len(questions) >= eval_set.min_total
+    for lang, minimum in eval_set.min_per_lang.items():
+        assert per_lang[lang] >= minimum, (lang, per_lang[lang])
+    assert sum(not q["in_scope"] for q in questions) >= eval_set.min_out_of_scope
+
+
+def test_heldout_is_about_a_quarter_of_in_scope_questions() -> None:
+    in_scope = [q for q in load_questions(MAIN_SET) if q["in_scope"]]
+    heldout = sum(q["split"] == "heldout" for q in in_scope)
+    assert 0.2 <= heldout / len(in_scope) <= 0.3
+    heldout_langs = {q["lang"] for q in in_scope if q["split"] == "heldout"}
+    assert heldout_langs == LANGS
+
+
+def test_every_main_document_is_asked_about() -> None:
+    asked = {q["expected_source"] for q in load_questions(MAIN_SET) if q["in_scope"]}
+    assert asked == {p.name for p in kb_documents(MAIN_KB)}
+
+
+@EVAL_SETS
+def test_fact_is_in_the_expected_source_and_section(eval_set: EvalSet) -> None:
+    problems: list[str] = []
+    section_cache: dict[Path, dict[str, str]] = {}
+    for q in load_questions(eval_set):
+        if not q["in_scope"]:
+            continue
+        source = eval_set.kb_dir / q["expected_source"]
+        if not source.is_file():
+            problems.append(f"{q['id']}: no document {q['expected_source']}")
+            continue
+        doc_sections = section_cache.setdefault(source, sections(source))
+        fact = normalise(str(q["fact"]))
+        if fact not in full_text(source):
+            problems.append(f"{q['id']}: fact {q['fact']!r} not in {source.name}")
+        section = q.get("expected_section")
+        if section is not None:
+            body = doc_sections.get(normalise(section))
+            if body is None:
+                problems.append(f"{q['id']}: no heading {section!r} in {source.name}")
+            elif fact not in body:
+                problems.append(f"{q['id']}: fact {q['fact']!r} not under {section!r}")
+        for alternative in q.get("alt_sources") or []:
+            alt_path = eval_set.kb_dir / alternative
+            if not alt_path.is_file() or fact not in full_text(alt_path):
+                problems.append(f"{q['id']}: fact not in alternative source {alternative}")
+    assert not problems, "\n".join(problems)
