@@ -9,6 +9,7 @@ from typing import Any
 from bot.config import Settings
 from bot.i18n import Catalogue
 from bot.services.questions import Answerer, QuestionService
+from bot.services.surveys import SurveyService
 from bot.services.users import UserService
 from bot.storage.db import Database
 
@@ -59,7 +60,7 @@ async def build_services(settings: Settings, *, answerer: Answerer | None = None
     await database.migrate()
     users = UserService(database, admin_ids=settings.admin_ids)
     answerer = answerer if answerer is not None else build_answerer(settings)
-    return AppServices(
+    services = AppServices(
         settings=settings,
         database=database,
         catalogue=Catalogue.load(),
@@ -67,3 +68,5 @@ async def build_services(settings: Settings, *, answerer: Answerer | None = None
         users=users,
         questions=QuestionService(database, answerer),
     )
+    services.extras["surveys"] = SurveyService(database)
+    return services

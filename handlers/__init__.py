@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from handlers import errors, fallback, questions, start
+from handlers import errors, fallback, questions, start, surveys
 
 
 def feature_routers() -> list[Router]:
@@ -16,6 +16,7 @@ def feature_routers() -> list[Router]:
     return [
         errors.create_router(),
         start.create_router(),
+        surveys.create_router(),
         questions.create_router(),
         fallback.create_router(),
     ]

@@ -1,4 +1,4 @@
-"""Factories for survey tests: learners, saved surveys, an outbox that records instead of sending."""
+"""Survey test factories: learners, saved surveys, an outbox that records instead of sending."""
 
 from __future__ import annotations
 
@@ -33,9 +33,17 @@ class RecordingOutbox:
 
     jobs: list[tuple[str, list[OutgoingMessage]]] = field(default_factory=list)
 
-    async def enqueue_job(self, *, kind: str, reference: str | None, messages: Iterable[OutgoingMessage],
-                          created_by: int | None = None, priority: int = 0,
-                          not_before: datetime | None = None, session: Any = None) -> int:
+    async def enqueue_job(
+        self,
+        *,
+        kind: str,
+        reference: str | None,
+        messages: Iterable[OutgoingMessage],
+        created_by: int | None = None,
+        priority: int = 0,
+        not_before: datetime | None = None,
+        session: Any = None,
+    ) -> int:
         self.jobs.append((kind, list(messages)))
         return len(self.jobs)
 
