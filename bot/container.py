@@ -9,6 +9,7 @@ from typing import Any
 from bot.config import Settings
 from bot.i18n import Catalogue
 from bot.services.questions import Answerer, QuestionService
+from bot.services.survey_results import SurveyResultsService
 from bot.services.surveys import SurveyService
 from bot.services.users import UserService
 from bot.storage.db import Database
@@ -69,4 +70,5 @@ async def build_services(settings: Settings, *, answerer: Answerer | None = None
         questions=QuestionService(database, answerer),
     )
     services.extras["surveys"] = SurveyService(database)
+    services.extras["survey_results"] = SurveyResultsService(database)
     return services

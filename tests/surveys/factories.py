@@ -49,3 +49,48 @@ class RecordingOutbox:
 
     def sent_to(self, kind: str) -> list[int]:
         return [m.chat_id for job_kind, messages in self.jobs if job_kind == kind for m in messages]
+
+
+async def seed_responses(
+    database: Database,
+    slug: str,
+    answer_sets: Iterable[dict[str, Any]],
+    *,
+    university_id: int | None = None,
+    role: str = "learner",
+) -> None:
+    """Completed responses with the given answers in the newest wave of `slug` (fast: no chat)."""
+    from sqlmodel import col, select
+
+    from bot.storage.survey_models import SurveyAnswer, SurveyResponse, SurveyWave
+
+    async with database.session() as session:
+        wave = (
+            await session.exec(
+                select(SurveyWave)
+                .where(SurveyWave.slug == slug)
+                .order_by(col(SurveyWave.id).desc())
+            )
+        ).first()
+        assert wave is not None and wave.id is not None
+        for answers in answer_sets:
+            response = SurveyResponse(
+                wave_id=wave.id,
+                survey_version_id=wave.survey_version_id,
+                slug=slug,
+                university_id=university_id,
+                role=role,
+                completed_at=datetime.now().astimezone(),
+            )
+            session.add(response)
+            await session.flush()
+            assert response.id is not None
+            for question_id, value in answers.items():
+                session.add(
+                    SurveyAnswer(
+                        response_id=response.id,
+                        question_id=question_id,
+                        value=value,
+                        skipped=value is None,
+                    )
+                )

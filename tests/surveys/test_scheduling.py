@@ -23,10 +23,12 @@ async def test_start_now_invites_the_audience_once_and_skips_blocked_and_opted_o
 ) -> None:
     await add_learners(database, [1, 2, 3], created_at=START - timedelta(days=5), university_id=7)
     await add_learners(database, [4], created_at=START - timedelta(days=5), university_id=8)
-    await add_learners(database, [5], created_at=START - timedelta(days=5), university_id=7,
-                       is_blocked=True)
-    await add_learners(database, [6], created_at=START - timedelta(days=5), university_id=7,
-                       surveys_enabled=False)
+    await add_learners(
+        database, [5], created_at=START - timedelta(days=5), university_id=7, is_blocked=True
+    )
+    await add_learners(
+        database, [6], created_at=START - timedelta(days=5), university_id=7, surveys_enabled=False
+    )
     await add_learners(database, [7], created_at=START + timedelta(hours=1), university_id=7)
     surveys = SurveyService(database, clock=lambda: START)
     await surveys.add_survey(shipped_survey("impact"))
