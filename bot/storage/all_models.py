@@ -3,5 +3,7 @@
 Each feature adds its models module here.
 """
 
-from bot.storage import models  # noqa: F401
-from bot.storage import survey_models  # noqa: F401
+from bot.storage import (
+    models,  # noqa: F401
+    survey_models,  # noqa: F401
+)
