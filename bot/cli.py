@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 import typer
 
+from bot.cli_survey import survey_app
 from bot.config import Settings, load_settings
 from bot.errors import HecbotError
 from bot.logging_setup import configure_logging
@@ -24,6 +25,7 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+app.add_typer(survey_app, name="survey")
 
 log = logging.getLogger("hecbot")
 

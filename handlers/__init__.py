@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from handlers import errors, fallback, questions, start, surveys
+from handlers import errors, fallback, questions, start, survey_results, surveys
 
 
 def feature_routers() -> list[Router]:
@@ -17,6 +17,7 @@ def feature_routers() -> list[Router]:
         errors.create_router(),
         start.create_router(),
         surveys.create_router(),
+        survey_results.create_router(),
         questions.create_router(),
         fallback.create_router(),
     ]
