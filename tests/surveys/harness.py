@@ -16,6 +16,7 @@ from bot.app import create_dispatcher
 from bot.config import Settings
 from bot.container import AppServices, build_services
 from bot.delivery import OutgoingMessage
+from bot.services.surveys import Clock, SurveyService
 from tests.fakebotapi import ChatMessage, FakeTelegram
 
 
@@ -66,9 +67,12 @@ class ImmediateOutbox:
 class RunningBot:
     """hecbot's services and dispatcher polling the fake; `restart()` is a process restart."""
 
-    def __init__(self, fake: FakeTelegram, settings: Settings) -> None:
+    def __init__(
+        self, fake: FakeTelegram, settings: Settings, *, clock: Clock | None = None
+    ) -> None:
         self.fake = fake
         self.settings = settings
+        self.clock = clock
         self.bot = fake.make_bot()
         self.services: AppServices | None = None
         self._dispatcher: Dispatcher | None = None
@@ -76,6 +80,10 @@ class RunningBot:
 
     async def start(self) -> AppServices:
         self.services = await build_services(self.settings, answerer=NoAnswerer())
+        if self.clock is not None:
+            self.services.extras["surveys"] = SurveyService(
+                self.services.database, clock=self.clock
+            )
         self._dispatcher = create_dispatcher(self.services)
         self._polling = asyncio.create_task(
             self._dispatcher.start_polling(
@@ -127,11 +135,12 @@ class Learner:
     def button(self, label: str, message: ChatMessage | None = None) -> tuple[int, str]:
         message = message or self.last_keyboard_message()
         assert message.reply_markup is not None
-        for row in message.reply_markup["inline_keyboard"]:
-            for button in row:
-                if label in button["text"]:
+        buttons = [b for row in message.reply_markup["inline_keyboard"] for b in row]
+        for matches in (lambda text: text == label, lambda text: label in text):
+            for button in buttons:
+                if matches(button["text"]):
                     return message.message_id, button["callback_data"]
-        labels = [b["text"] for row in message.reply_markup["inline_keyboard"] for b in row]
+        labels = [button["text"] for button in buttons]
         raise AssertionError(f"learner {self.id}: no button {label!r} in {labels}")
 
     async def press(self, label: str, *, message: ChatMessage | None = None) -> str:
