@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, exists, or_, select, text
+from sqlalchemy import and_, bindparam, exists, or_, text
 from sqlalchemy.sql.elements import ColumnElement
-from sqlmodel import col
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.delivery import PRIORITY_REMINDER, PRIORITY_SURVEY, Outbox, OutgoingMessage
@@ -117,7 +117,7 @@ class SurveyScheduler:
         async with self._database.session() as session:
             for wave, survey in await self._open_waves(session, now):
                 rows = (
-                    await session.execute(
+                    await session.exec(
                         select(SurveyInvitation, col(User.language))
                         .join(User, col(User.id) == col(SurveyInvitation.user_id))
                         .where(
@@ -163,7 +163,7 @@ class SurveyScheduler:
         self, session: AsyncSession, now: datetime
     ) -> list[tuple[SurveyWave, SurveyVersion]]:
         rows = (
-            await session.execute(
+            await session.exec(
                 select(SurveyWave, SurveyVersion)
                 .join(SurveyVersion, col(SurveyVersion.id) == col(SurveyWave.survey_version_id))
                 .where(
@@ -202,7 +202,7 @@ class SurveyScheduler:
             conditions.append(col(User.onboarded_at) <= now - timedelta(days=wave.offset_days or 0))
         conditions.extend(audience_conditions(audience))
         rows = (
-            await session.execute(
+            await session.exec(
                 select(col(User.id), col(User.language)).where(*conditions).order_by(col(User.id))
             )
         ).all()
