@@ -122,3 +122,13 @@ def test_preview_shows_each_question_in_the_language() -> None:
     preview = render_preview(parse_survey(VALID), "ur")
     assert "کیا آپ طالب علم ہیں؟" in preview and "روپے" in preview
     assert "only if student = no" in preview
+
+
+def test_the_example_in_the_docs_is_valid() -> None:
+    docs = (Path(__file__).parents[2] / "docs" / "surveys.md").read_text(encoding="utf-8")
+    example = docs.split("```yaml\n", 1)[1].split("```", 1)[0]
+    definition = parse_survey(example)
+    assert definition.slug == "skills-check"
+    assert [q.type for q in definition.questions] == [
+        QuestionType.YES_NO, QuestionType.NUMBER, QuestionType.MULTIPLE_CHOICE
+    ]
