@@ -130,5 +130,7 @@ def test_the_example_in_the_docs_is_valid() -> None:
     definition = parse_survey(example)
     assert definition.slug == "skills-check"
     assert [q.type for q in definition.questions] == [
-        QuestionType.YES_NO, QuestionType.NUMBER, QuestionType.MULTIPLE_CHOICE
+        QuestionType.YES_NO,
+        QuestionType.NUMBER,
+        QuestionType.MULTIPLE_CHOICE,
     ]
