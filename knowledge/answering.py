@@ -1,0 +1,182 @@
+"""Answers composed only from retrieved passages, with citations, or an honest abstention."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from knowledge.config import RetrievalThresholds
+from knowledge.language import (
+    ENGLISH_STOPWORDS,
+    QUESTION_WORDS,
+    Language,
+    NormalisedQuery,
+    tokenize,
+)
+from knowledge.retrieval import HybridRetriever, ScoredPassage
+
+ABSTAIN_TEXT = (
+    "I don't know: the programme's rules in my knowledge base don't answer this. "
+    "Please ask your university's focal person or the HEC helpdesk, who can help you further."
+)
+_SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])|\n+")
+
+
+@dataclass(frozen=True)
+class Citation:
+    title: str
+    section: str
+    source: str
+    score: float
+
+
+@dataclass
+class Answer:
+    question: str
+    text: str
+    abstained: bool
+    citations: list[Citation] = field(default_factory=list)
+    latency_ms: float = 0.0
+    language: str = Language.ENGLISH.value
+
+    def to_json_dict(self) -> dict[str, Any]:
+        """The shape printed by ``hecbot ask --json``."""
+        return {
+            "question": self.question,
+            "answer": self.text,
+            "abstained": self.abstained,
+            "citations": [
+                {
+                    "title": c.title,
+                    "section": c.section,
+                    "source": c.source,
+                    "score": round(c.score, 4),
+                }
+                for c in self.citations
+            ],
+            "latency_ms": round(self.latency_ms, 1),
+        }
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What retrieval found for a question, and whether it is enough to answer."""
+
+    query: NormalisedQuery
+    passages: list[ScoredPassage]
+    answerable: bool
+    reason: str
+
+
+class Answerer(Protocol):
+    def compose(self, evidence: Evidence) -> tuple[str, list[Citation]]: ...
+
+
+def judge_evidence(
+    query: NormalisedQuery,
+    passages: Sequence[ScoredPassage],
+    retriever: HybridRetriever,
+    thresholds: RetrievalThresholds,
+) -> Evidence:
+    """Decide whether the knowledge base holds the answer.
+
+    Two independent signals must agree: the best passage must be semantically close to the
+    question (dense cosine), and the question's content words must occur in the top passages
+    (IDF-weighted coverage) — unless the semantic match alone is very strong (a paraphrase).
+    """
+    if not passages:
+        return Evidence(query, list(passages), False, "no passages")
+    coverage = retriever.coverage(query, [p.chunk for p in passages])
+    if all(p.dense is None for p in passages):  # lexical-only retrieval: coverage decides
+        ok = coverage >= thresholds.min_coverage
+        return Evidence(query, list(passages), ok, f"coverage {coverage:.2f} (lexical only)")
+    dense = max((p.dense for p in passages if p.dense is not None), default=0.0)
+    if dense < thresholds.min_dense:
+        return Evidence(query, list(passages), False, f"dense {dense:.3f} < min")
+    if dense >= thresholds.strong_dense:
+        return Evidence(query, list(passages), True, f"dense {dense:.3f} strong")
+    if coverage >= thresholds.min_coverage:
+        return Evidence(query, list(passages), True, f"coverage {coverage:.2f}")
+    return Evidence(query, list(passages), False, f"coverage {coverage:.2f} < min")
+
+
+_SOFT_WRAP = re.compile(r"(?<!\n)\n(?!\n|\s*(?:[-*•]|\d+[.)])\s)")
+
+
+def _sentences(text: str) -> list[str]:
+    """Sentences and list items; lines wrapped inside a paragraph are joined first."""
+    unwrapped = _SOFT_WRAP.sub(" ", text)
+    return [s.strip(" -*•\t") for s in _SENTENCE_SPLIT.split(unwrapped) if s.strip(" -*•\t")]
+
+
+class ExtractiveAnswerer:
+    """Picks the sentences of the best passages that share the most (rare) words with the
+    question; writes nothing of its own except the joins."""
+
+    def __init__(self, retriever: HybridRetriever, max_chars: int = 700) -> None:
+        self._retriever = retriever
+        self._max_chars = max_chars
+
+    def _sentence_score(self, sentence: str, terms: set[str]) -> float:
+        words = set(tokenize(sentence))
+        return sum(self._retriever.idf(t) for t in terms if t in words)
+
+    def compose(self, evidence: Evidence) -> tuple[str, list[Citation]]:
+        terms = {
+            t
+            for t in evidence.query.terms
+            if t not in QUESTION_WORDS and t not in ENGLISH_STOPWORDS
+        }
+        passages = evidence.passages
+        top_score = passages[0].score
+        parts: list[str] = []
+        citations: list[Citation] = []
+        budget = self._max_chars
+        for rank, passage in enumerate(passages):
+            # Later passages only when they are nearly as relevant as the best one.
+            if rank > 0 and passage.score < 0.8 * top_score:
+                continue
+            sentences = _sentences(passage.chunk.text)
+            scored = [(self._sentence_score(s, terms), i) for i, s in enumerate(sentences)]
+            if rank > 0 and max((score for score, _ in scored), default=0.0) == 0.0:
+                continue
+            marker = f" [{len(citations) + 1}]"
+            chosen: list[int] = []
+            used = len(marker)
+            # The best passage leads with its opening sentence (it usually states the rule).
+            order = sorted(scored, key=lambda item: (-item[0], item[1]))
+            if rank == 0 and sentences:
+                order = [(0.0, 0), *[item for item in order if item[1] != 0]]
+            for score, i in order:
+                if score == 0.0 and (rank > 0 or used > self._max_chars // 2):
+                    break
+                cost = len(sentences[i]) + 1
+                if used + cost > budget:
+                    continue
+                chosen.append(i)
+                used += cost
+                if rank > 0 and len(chosen) >= 2:
+                    break
+            if not chosen:
+                continue
+            text = " ".join(_as_sentence(sentences[i]) for i in sorted(chosen))
+            parts.append(text + marker)
+            budget -= used + 1
+            chunk = passage.chunk
+            citations.append(
+                Citation(
+                    title=chunk.title,
+                    section=chunk.section,
+                    source=chunk.citation_source,
+                    score=passage.dense if passage.dense is not None else passage.score,
+                )
+            )
+            if budget < 80:
+                break
+        return "\n".join(parts), citations
+
+
+def _as_sentence(text: str) -> str:
+    return text if text.endswith((".", "!", "?", ":")) else text + "."

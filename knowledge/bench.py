@@ -1,0 +1,148 @@
+"""Speed and memory benchmark (issue 2 §10): answer latency at sample size and at 20k+ chunks,
+indexing throughput, resident memory. Synthetic chunks exist only inside the benchmark's own
+temporary index; nothing here runs in the bot.
+"""
+
+from __future__ import annotations
+
+import csv
+import resource
+import statistics
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from knowledge.chunking import Chunk, chunk_id
+from knowledge.config import KnowledgeConfig
+from knowledge.engine import KnowledgeEngine, build_engine
+
+SAMPLE_QUESTIONS = (
+    "How long does a licence last?",
+    "Who is eligible for a Coursera licence?",
+    "How do I get my certificate?",
+    "license kab khatam hota hai?",
+    "certificate kaise milega?",
+    "لائسنس کی مدت کتنی ہے؟",
+    "What happens if I am inactive for a month?",
+    "How do I contact the helpdesk?",
+    "What is the weather in Lahore tomorrow?",
+    "Can I get academic credit for a course?",
+)
+
+
+@dataclass(frozen=True)
+class BenchResult:
+    chunks: int
+    p50_ms: float
+    p95_ms: float
+    index_chunks_per_s: float
+    rss_mb: float
+
+
+def _rss_mb() -> float:
+    """Current resident set size (Linux /proc), falling back to the peak."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _latencies(engine: KnowledgeEngine, questions: Sequence[str], rounds: int) -> list[float]:
+    engine.answer_sync(questions[0])  # warm-up: model, BM25, chroma caches
+    timings: list[float] = []
+    for _ in range(rounds):
+        for question in questions:
+            started = time.perf_counter()
+            engine.answer_sync(question)
+            timings.append((time.perf_counter() - started) * 1000)
+    return timings
+
+
+def _percentiles(values: list[float]) -> tuple[float, float]:
+    cuts = statistics.quantiles(values, n=100, method="inclusive")
+    return cuts[49], cuts[94]
+
+
+def synthetic_chunks(csv_path: Path, count: int) -> list[Chunk]:
+    """Chunks made from course descriptions (cycled until ``count``), for load testing only."""
+    rows: list[tuple[str, str]] = []
+    with csv_path.open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            text = (row.get("course_description") or row.get("course_summary") or "").strip()
+            if text:
+                rows.append((row.get("course_title") or "Course", text))
+    chunks: list[Chunk] = []
+    i = 0
+    while len(chunks) < count and rows:
+        title, text = rows[i % len(rows)]
+        start = (i // len(rows)) * 200 % max(len(text) - 200, 1)
+        body = text[start : start + 700] or text[:700]
+        source = f"synthetic/course-{i % len(rows)}.md"
+        section = f"Part {i // len(rows)}"
+        chunks.append(
+            Chunk(
+                id=chunk_id("bench", source, section, 0),
+                text=body,
+                title=title,
+                section=section,
+                source=source,
+                root="bench",
+                content_hash="synthetic",
+                ordinal=0,
+            )
+        )
+        i += 1
+    return chunks
+
+
+def run_benchmark(
+    kb_path: Path,
+    courses_csv: Path,
+    *,
+    target_chunks: int = 20_000,
+    rounds: int = 5,
+    log: Callable[[str], None] = print,
+) -> dict[str, BenchResult]:
+    """Measure at sample size, then grow the index to ``target_chunks`` and measure again."""
+    results: dict[str, BenchResult] = {}
+    with tempfile.TemporaryDirectory(prefix="hecbot-bench-") as tmp:
+        engine = build_engine(KnowledgeConfig(data_dir=Path(tmp)))
+        report = engine.index_paths([kb_path])
+        rate = report.chunks_written / report.seconds if report.seconds else 0.0
+        p50, p95 = _percentiles(_latencies(engine, SAMPLE_QUESTIONS, rounds))
+        results["sample"] = BenchResult(engine.stats().chunks, p50, p95, rate, _rss_mb())
+        log(f"sample: {results['sample']}")
+        if target_chunks <= results["sample"].chunks:
+            return results
+
+        extra = synthetic_chunks(courses_csv, max(target_chunks - engine.stats().chunks, 0))
+        started = time.perf_counter()
+        engine.store.add_chunks(extra)
+        grow_rate = len(extra) / (time.perf_counter() - started) if extra else 0.0
+        engine.reload()
+        p50, p95 = _percentiles(_latencies(engine, SAMPLE_QUESTIONS, rounds))
+        results["grown"] = BenchResult(engine.stats().chunks, p50, p95, grow_rate, _rss_mb())
+        log(f"grown: {results['grown']}")
+    return results
+
+
+def to_markdown(results: dict[str, BenchResult]) -> str:
+    lines = [
+        "| index | chunks | p50 ms | p95 ms | indexing chunks/s | RSS MB |",
+        "|---|---|---|---|---|---|",
+    ]
+    for name, r in results.items():
+        lines.append(
+            f"| {name} | {r.chunks} | {r.p50_ms:.0f} | {r.p95_ms:.0f} | "
+            f"{r.index_chunks_per_s:.0f} | {r.rss_mb:.0f} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def results_as_dicts(results: dict[str, BenchResult]) -> dict[str, dict[str, float]]:
+    return {name: asdict(result) for name, result in results.items()}

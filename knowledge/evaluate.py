@@ -1,0 +1,223 @@
+"""Evaluation of retrieval and answering on a question set (knowledge/eval/questions.yaml).
+
+Metrics per language and split, for hybrid retrieval and the BM25-only and dense-only
+baselines: hit@1, hit@3 (expected source among the top passages), fact-in-answer, abstention
+on out-of-scope questions, false abstention on in-scope ones, and p50/p95 latency.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from knowledge.engine import KnowledgeEngine
+from knowledge.retrieval import RetrievalMode
+
+
+@dataclass(frozen=True)
+class EvalQuestion:
+    id: str
+    question: str
+    lang: str
+    in_scope: bool
+    expected_sources: tuple[str, ...]
+    fact: str | None
+    split: str
+
+
+@dataclass(frozen=True)
+class EvalOutcome:
+    question: EvalQuestion
+    mode: RetrievalMode
+    sources: tuple[str, ...]
+    answer: str
+    abstained: bool
+    latency_ms: float
+
+    def hit_at(self, k: int) -> bool:
+        return any(Path(s).name in self.question.expected_sources for s in self.sources[:k])
+
+    @property
+    def fact_in_answer(self) -> bool:
+        if self.abstained or not self.question.fact:
+            return False
+        return _squash(self.question.fact) in _squash(self.answer)
+
+
+@dataclass(frozen=True)
+class MetricsRow:
+    mode: str
+    group: str
+    questions: int
+    hit1: float | None
+    hit3: float | None
+    fact: float | None
+    oos_abstained: float | None
+    false_abstention: float | None
+    p50_ms: float
+    p95_ms: float
+
+
+def _squash(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def load_questions(path: Path) -> list[EvalQuestion]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    questions: list[EvalQuestion] = []
+    for item in data["questions"]:
+        sources = [item.get("expected_source"), *(item.get("alt_sources") or [])]
+        questions.append(
+            EvalQuestion(
+                id=str(item["id"]),
+                question=str(item["question"]),
+                lang=str(item["lang"]),
+                in_scope=bool(item["in_scope"]),
+                expected_sources=tuple(Path(s).name for s in sources if s),
+                fact=str(item["fact"]) if item.get("fact") else None,
+                split=str(item.get("split", "heldout")),
+            )
+        )
+    return questions
+
+
+def run_questions(
+    engine: KnowledgeEngine,
+    questions: Sequence[EvalQuestion],
+    modes: Iterable[RetrievalMode] = tuple(RetrievalMode),
+    on_done: Callable[[EvalOutcome], None] | None = None,
+) -> list[EvalOutcome]:
+    outcomes: list[EvalOutcome] = []
+    for mode in modes:
+        for item in questions:
+            answer, evidence = engine.answer_with_evidence(item.question, mode)
+            passages = evidence.passages if evidence else []
+            outcome = EvalOutcome(
+                question=item,
+                mode=mode,
+                sources=tuple(p.chunk.source for p in passages),
+                answer=answer.text,
+                abstained=answer.abstained,
+                latency_ms=answer.latency_ms,
+            )
+            outcomes.append(outcome)
+            if on_done is not None:
+                on_done(outcome)
+    return outcomes
+
+
+def _share(flags: list[bool]) -> float | None:
+    return sum(flags) / len(flags) if flags else None
+
+
+def _percentile(values: list[float], q: float) -> float:
+    if not values:
+        return 0.0
+    if len(values) == 1:
+        return values[0]
+    return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
+
+
+def summarise(outcomes: Sequence[EvalOutcome]) -> list[MetricsRow]:
+    """One row per (mode, group); groups: all, each language, each split."""
+    rows: list[MetricsRow] = []
+    modes = list(dict.fromkeys(o.mode for o in outcomes))
+    for mode in modes:
+        mine = [o for o in outcomes if o.mode is mode]
+        groups: dict[str, list[EvalOutcome]] = {"all": mine}
+        for lang in ("en", "roman_ur", "ur"):
+            groups[lang] = [o for o in mine if o.question.lang == lang]
+        for split in ("dev", "heldout"):
+            groups[split] = [o for o in mine if o.question.split == split]
+        for name, group in groups.items():
+            if not group:
+                continue
+            in_scope = [o for o in group if o.question.in_scope]
+            out_scope = [o for o in group if not o.question.in_scope]
+            latencies = [o.latency_ms for o in group]
+            rows.append(
+                MetricsRow(
+                    mode=mode.value,
+                    group=name,
+                    questions=len(group),
+                    hit1=_share([o.hit_at(1) for o in in_scope]),
+                    hit3=_share([o.hit_at(3) for o in in_scope]),
+                    fact=_share([o.fact_in_answer for o in in_scope]),
+                    oos_abstained=_share([o.abstained for o in out_scope]),
+                    false_abstention=_share([o.abstained for o in in_scope]),
+                    p50_ms=_percentile(latencies, 50),
+                    p95_ms=_percentile(latencies, 95),
+                )
+            )
+    return rows
+
+
+def _fmt(value: float | None) -> str:
+    return "–" if value is None else f"{value:.2f}"
+
+
+TABLE_HEADER = (
+    "mode",
+    "group",
+    "n",
+    "hit@1",
+    "hit@3",
+    "fact",
+    "OOS abstained",
+    "false abst.",
+    "p50 ms",
+    "p95 ms",
+)
+
+
+def table_cells(row: MetricsRow) -> list[str]:
+    return [
+        row.mode,
+        row.group,
+        str(row.questions),
+        _fmt(row.hit1),
+        _fmt(row.hit3),
+        _fmt(row.fact),
+        _fmt(row.oos_abstained),
+        _fmt(row.false_abstention),
+        f"{row.p50_ms:.0f}",
+        f"{row.p95_ms:.0f}",
+    ]
+
+
+def to_markdown(rows: Sequence[MetricsRow], title: str = "") -> str:
+    lines = [f"### {title}", ""] if title else []
+    lines.append("| " + " | ".join(TABLE_HEADER) + " |")
+    lines.append("|" + "---|" * len(TABLE_HEADER))
+    lines.extend("| " + " | ".join(table_cells(row)) + " |" for row in rows)
+    return "\n".join(lines) + "\n"
+
+
+def failures(outcomes: Sequence[EvalOutcome], mode: RetrievalMode) -> list[dict[str, Any]]:
+    """Questions the given mode got wrong (for inspecting the dev split)."""
+    wrong: list[dict[str, Any]] = []
+    for o in outcomes:
+        if o.mode is not mode:
+            continue
+        q = o.question
+        bad = (q.in_scope and (not o.hit_at(3) or o.abstained)) or (
+            not q.in_scope and not o.abstained
+        )
+        if bad:
+            wrong.append(
+                {
+                    "id": q.id,
+                    "q": q.question,
+                    "lang": q.lang,
+                    "split": q.split,
+                    "want": q.expected_sources,
+                    "got": o.sources,
+                    "abstained": o.abstained,
+                }
+            )
+    return wrong

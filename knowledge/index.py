@@ -1,0 +1,318 @@
+"""The chromadb-backed store of chunks, and incremental indexing of files and folders."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
+
+import chromadb
+from chromadb.config import Settings
+
+from knowledge.chunking import Chunk, content_hash, split_document
+from knowledge.embeddings import Embedder, HecbotEmbeddingFunction
+from knowledge.errors import DocumentLoadError, EmbedderMismatchError, IndexUnavailableError
+from knowledge.loaders import iter_document_files, load_document
+
+_WRITE_BATCH = 256
+_READ_BATCH = 2000
+
+
+@dataclass(frozen=True)
+class IndexProgress:
+    """Reported after each file: how many of ``total`` files are done."""
+
+    done: int
+    total: int
+    source: str
+
+
+@dataclass
+class IndexReport:
+    """What an indexing run did, file by file."""
+
+    added: list[str] = field(default_factory=list)
+    replaced: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+    chunks_written: int = 0
+    seconds: float = 0.0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.replaced or self.removed)
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    source: str
+    title: str
+    chunks: int
+    root: str
+    effective_date: str | None
+
+
+@dataclass(frozen=True)
+class IndexStats:
+    documents: int
+    chunks: int
+    embedder: str
+    size_bytes: int | None
+    location: str
+
+
+ProgressCallback = Callable[[IndexProgress], None]
+
+
+def make_chroma_client(chroma_path: Path, chroma_url: str | None) -> Any:
+    """An embedded PersistentClient, or an HttpClient when a server URL is configured."""
+    settings = Settings(anonymized_telemetry=False)
+    try:
+        if chroma_url:
+            parsed = urlparse(chroma_url)
+            return chromadb.HttpClient(
+                host=parsed.hostname or "127.0.0.1",
+                port=parsed.port or (443 if parsed.scheme == "https" else 8000),
+                ssl=parsed.scheme == "https",
+                settings=settings,
+            )
+        chroma_path.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(chroma_path), settings=settings)
+    except Exception as exc:  # chroma raises plain Exception/ValueError on connection failures
+        where = chroma_url or str(chroma_path)
+        raise IndexUnavailableError(f"Cannot open the Chroma index at {where}: {exc}") from exc
+
+
+class ChunkStore:
+    """Chunks with their embeddings in one chroma collection, stamped with the embedder name."""
+
+    def __init__(
+        self, client: Any, embedder: Embedder, collection: str, location: str = ""
+    ) -> None:
+        self._client = client
+        self._embedder = embedder
+        self._location = location
+        self._collection_name = collection
+        self._function = HecbotEmbeddingFunction(embedder)
+        self._collection = self._open_collection()
+
+    @property
+    def embedder(self) -> Embedder:
+        return self._embedder
+
+    def _open_collection(self) -> Any:
+        existing = {getattr(item, "name", item) for item in self._client.list_collections()}
+        if self._collection_name in existing:
+            collection = self._client.get_collection(
+                self._collection_name, embedding_function=self._function
+            )
+            built_with = (collection.metadata or {}).get("embedder")
+            if built_with != self._embedder.name:
+                raise EmbedderMismatchError(str(built_with), self._embedder.name)
+            return collection
+        return self._client.create_collection(
+            self._collection_name,
+            embedding_function=self._function,
+            metadata={"embedder": self._embedder.name, "dim": self._embedder.dim},
+            configuration={"hnsw": {"space": "cosine"}},
+        )
+
+    def reset(self) -> None:
+        """Drop everything (used to rebuild with another embedder)."""
+        existing = {getattr(item, "name", item) for item in self._client.list_collections()}
+        if self._collection_name in existing:
+            self._client.delete_collection(self._collection_name)
+        self._collection = self._open_collection()
+
+    # -- writing -----------------------------------------------------------------------------
+    def add_chunks(self, chunks: Sequence[Chunk]) -> None:
+        for start in range(0, len(chunks), _WRITE_BATCH):
+            batch = chunks[start : start + _WRITE_BATCH]
+            vectors = self._embedder.embed_passages([chunk.search_text for chunk in batch])
+            self._collection.upsert(
+                ids=[chunk.id for chunk in batch],
+                documents=[chunk.text for chunk in batch],
+                metadatas=[chunk.metadata() for chunk in batch],
+                embeddings=vectors,
+            )
+
+    def delete_source(self, root: str, source: str) -> int:
+        found = self._collection.get(where={"$and": [{"root": root}, {"source": source}]})
+        ids = list(found["ids"])
+        if ids:
+            self._collection.delete(ids=ids)
+        return len(ids)
+
+    def delete_ids(self, ids: Sequence[str]) -> None:
+        for start in range(0, len(ids), _WRITE_BATCH):
+            self._collection.delete(ids=list(ids[start : start + _WRITE_BATCH]))
+
+    # -- reading -----------------------------------------------------------------------------
+    def count(self) -> int:
+        return int(self._collection.count())
+
+    def iter_metadata(self) -> Iterable[tuple[str, dict[str, Any]]]:
+        total = self.count()
+        for offset in range(0, total, _READ_BATCH):
+            page = self._collection.get(include=["metadatas"], limit=_READ_BATCH, offset=offset)
+            yield from zip(page["ids"], page["metadatas"], strict=True)
+
+    def all_chunks(self) -> list[Chunk]:
+        chunks: list[Chunk] = []
+        total = self.count()
+        for offset in range(0, total, _READ_BATCH):
+            page = self._collection.get(
+                include=["documents", "metadatas"], limit=_READ_BATCH, offset=offset
+            )
+            for chunk_id, text, meta in zip(
+                page["ids"], page["documents"], page["metadatas"], strict=True
+            ):
+                chunks.append(Chunk.from_store(chunk_id, text or "", dict(meta or {})))
+        return chunks
+
+    def query(self, vector: Sequence[float], n_results: int) -> list[tuple[str, float]]:
+        """Nearest chunk ids with their cosine similarity, best first."""
+        if n_results <= 0 or self.count() == 0:
+            return []
+        result = self._collection.query(
+            query_embeddings=[list(vector)],
+            n_results=min(n_results, self.count()),
+            include=["distances"],
+        )
+        ids = result["ids"][0]
+        distances = result["distances"][0] if result.get("distances") else [1.0] * len(ids)
+        return [(chunk_id, 1.0 - float(d)) for chunk_id, d in zip(ids, distances, strict=True)]
+
+    def sources(self) -> list[SourceInfo]:
+        grouped: dict[tuple[str, str], dict[str, Any]] = {}
+        for _, meta in self.iter_metadata():
+            key = (str(meta.get("root", "")), str(meta.get("source", "")))
+            entry = grouped.setdefault(
+                key,
+                {"title": meta.get("title", ""), "chunks": 0, "date": meta.get("effective_date")},
+            )
+            entry["chunks"] += 1
+        return sorted(
+            (
+                SourceInfo(
+                    source=source,
+                    title=str(entry["title"]),
+                    chunks=int(entry["chunks"]),
+                    root=root,
+                    effective_date=str(entry["date"]) if entry["date"] else None,
+                )
+                for (root, source), entry in grouped.items()
+            ),
+            key=lambda info: (info.root, info.source),
+        )
+
+    def file_hashes(self, root: str) -> dict[str, str]:
+        hashes: dict[str, str] = {}
+        for _, meta in self.iter_metadata():
+            if meta.get("root") == root:
+                hashes[str(meta.get("source"))] = str(meta.get("content_hash"))
+        return hashes
+
+    def stats(self, size_path: Path | None) -> IndexStats:
+        size = None
+        if size_path is not None and size_path.exists():
+            size = sum(p.stat().st_size for p in size_path.rglob("*") if p.is_file())
+        return IndexStats(
+            documents=len(self.sources()),
+            chunks=self.count(),
+            embedder=self._embedder.name,
+            size_bytes=size,
+            location=self._location,
+        )
+
+
+def _root_key(root: Path) -> str:
+    return str(root.resolve())
+
+
+def _source_name(path: Path, root: Path) -> str:
+    if root.is_dir():
+        return path.relative_to(root).as_posix()
+    return path.name
+
+
+def index_paths(
+    store: ChunkStore,
+    paths: Sequence[Path],
+    *,
+    progress: ProgressCallback | None = None,
+) -> IndexReport:
+    """Index files/folders incrementally: skip unchanged files, replace changed, drop deleted.
+
+    Deletions are judged per indexed root: a file once indexed under a folder and now gone from
+    it is removed. Files that cannot be loaded are reported in ``failed`` and skipped.
+    """
+    started = time.perf_counter()
+    report = IndexReport()
+    plan: list[tuple[Path, Path]] = []
+    for root in paths:
+        root_key = _root_key(root)
+        if not root.exists():
+            # A vanished file root drops its chunks; a mistyped folder is reported.
+            known = store.file_hashes(root_key)
+            if known:
+                for source in known:
+                    store.delete_source(root_key, source)
+                    report.removed.append(source)
+            else:
+                report.failed.append((str(root), "no such file or folder"))
+            continue
+        files = list(iter_document_files(root))
+        present = {_source_name(path, root) for path in files}
+        for source in store.file_hashes(root_key):
+            if source not in present:
+                store.delete_source(root_key, source)
+                report.removed.append(source)
+        plan.extend((root, path) for path in files)
+
+    hashes_by_root: dict[str, dict[str, str]] = {}
+    for done, (root, path) in enumerate(plan, start=1):
+        root_key = _root_key(root)
+        source = _source_name(path, root)
+        known = hashes_by_root.setdefault(root_key, store.file_hashes(root_key))
+        try:
+            data = path.read_bytes()
+            file_hash = content_hash(data)
+            if known.get(source) == file_hash:
+                report.unchanged.append(source)
+            else:
+                document = load_document(path)
+                chunks = split_document(document, source=source, root=root_key, file_hash=file_hash)
+                if not chunks:
+                    raise DocumentLoadError(str(path), "no text to index")
+                if source in known:
+                    store.delete_source(root_key, source)
+                    report.replaced.append(source)
+                else:
+                    report.added.append(source)
+                store.add_chunks(chunks)
+                report.chunks_written += len(chunks)
+        except DocumentLoadError as exc:
+            report.failed.append((source, exc.reason))
+        except OSError as exc:
+            report.failed.append((source, f"unreadable ({exc.strerror or exc})"))
+        if progress is not None:
+            progress(IndexProgress(done=done, total=len(plan), source=source))
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def remove_source(store: ChunkStore, source: str) -> list[str]:
+    """Remove a document by its indexed source name, or by its path on disk."""
+    wanted = Path(source).resolve() if source else None
+    removed: list[str] = []
+    for info in store.sources():
+        on_disk = Path(info.root) / info.source if Path(info.root).is_dir() else Path(info.root)
+        if info.source == source or (wanted is not None and on_disk == wanted):
+            store.delete_source(info.root, info.source)
+            removed.append(info.source)
+    return removed

@@ -1,0 +1,397 @@
+"""Language detection, normalisation and a Roman Urdu / Urdu → English glossary.
+
+The knowledge base is written in (British) English. Learners write English (often American
+spelling), Roman Urdu (Urdu in Latin letters, spelt many ways) or Urdu script. BM25 can only
+match English words, so questions are normalised and the Urdu/Roman Urdu *vocabulary of the
+programme* (licence, certificate, apply, how, when...) is mapped to the words the rules use.
+The glossary is general programme vocabulary, not phrases from any evaluation question.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Language(StrEnum):
+    ENGLISH = "en"
+    ROMAN_URDU = "roman_ur"
+    URDU = "ur"
+
+
+_URDU_CHAR = re.compile(r"[\u0600-\u06FF\u0750-\u077F\uFB50-\uFDFF\uFE70-\uFEFF]")
+_WORD = re.compile(r"[\w']+", re.UNICODE)
+
+# American → British spellings used by the rules, and common misspellings of key terms.
+SPELLING: dict[str, str] = {
+    "license": "licence",
+    "licenses": "licences",
+    "licence's": "licence",
+    "lisence": "licence",
+    "lisense": "licence",
+    "liscense": "licence",
+    "licens": "licence",
+    "enroll": "enrol",
+    "enrolled": "enrolled",
+    "enrollment": "enrolment",
+    "enrollments": "enrolments",
+    "enrolling": "enrolling",
+    "program": "programme",
+    "programs": "programmes",
+    "center": "centre",
+    "catalog": "catalogue",
+    "organization": "organisation",
+    "specialization": "specialisation",
+    "specializations": "specialisations",
+    "certifcate": "certificate",
+    "certficate": "certificate",
+    "certificat": "certificate",
+    "cerificate": "certificate",
+    "eligable": "eligible",
+    "eligiblity": "eligibility",
+    "univeristy": "university",
+    "uni": "university",
+    "webinars": "webinar",
+    "e-mail": "email",
+    "mail": "email",
+    "cnic's": "cnic",
+}
+
+# Frequent Roman Urdu spelling variants collapsed to one form before glossary lookup.
+ROMAN_VARIANTS: dict[str, str] = {
+    "kese": "kaise",
+    "kaisay": "kaise",
+    "kaisy": "kaise",
+    "kesay": "kaise",
+    "kaese": "kaise",
+    "kia": "kya",
+    "kyaa": "kya",
+    "ky": "kya",
+    "kb": "kab",
+    "kahan": "kahan",
+    "kahaan": "kahan",
+    "kidhar": "kahan",
+    "kitnay": "kitne",
+    "kitna": "kitne",
+    "kitni": "kitne",
+    "kitny": "kitne",
+    "kon": "kaun",
+    "kaunsa": "kaun",
+    "konsa": "kaun",
+    "kaunsi": "kaun",
+    "konsi": "kaun",
+    "kyun": "kyun",
+    "kyon": "kyun",
+    "kiun": "kyun",
+    "q": "kyun",
+    "milay": "milega",
+    "milegi": "milega",
+    "mile": "milega",
+    "milta": "milega",
+    "milti": "milega",
+    "milenge": "milega",
+    "mil": "milega",
+    "chahiye": "chahiye",
+    "chahye": "chahiye",
+    "chaiye": "chahiye",
+    "chahiay": "chahiye",
+    "khatam": "khatam",
+    "khtm": "khatam",
+    "khatm": "khatam",
+    "darkhast": "darkhwast",
+    "darkhwaast": "darkhwast",
+    "sanad": "sanad",
+    "dakhla": "dakhla",
+    "dakhlay": "dakhla",
+    "muft": "muft",
+    "paisay": "paise",
+    "pesay": "paise",
+    "paisy": "paise",
+    "fees": "fee",
+}
+
+# Roman Urdu / Urdu programme vocabulary → the English words of the rules.
+GLOSSARY: dict[str, tuple[str, ...]] = {
+    # question words
+    "kaise": ("how",),
+    "kya": ("what",),
+    "kab": ("when", "date", "deadline"),
+    "kitne": ("how", "many", "much"),
+    "kahan": ("where",),
+    "kaun": ("who", "which"),
+    "kyun": ("why",),
+    # verbs and nouns of the programme
+    "milega": ("get", "receive"),
+    "chahiye": ("need", "required"),
+    "khatam": ("end", "ends", "expire"),
+    "darkhwast": ("apply", "application"),
+    "apply": ("apply", "application"),
+    "dakhla": ("enrol", "admission"),
+    "sanad": ("certificate",),
+    "muft": ("free", "cost"),
+    "paise": ("fee", "pay", "cost"),
+    "qeemat": ("cost", "fee"),
+    "madad": ("help", "support"),
+    "rabta": ("contact",),
+    "shikayat": ("complaint",),
+    "talib": ("student",),
+    "talaba": ("students",),
+    "tulaba": ("students",),
+    "ustad": ("faculty", "teacher"),
+    "jamia": ("university",),
+    "mudat": ("duration", "period", "long", "last"),
+    "muddat": ("duration", "period", "long", "last"),
+    "waqt": ("time", "deadline"),
+    "akhri": ("last", "deadline"),
+    "tareekh": ("date",),
+    "tarikh": ("date",),
+    "din": ("days",),
+    "dino": ("days",),
+    "mahine": ("months",),
+    "saal": ("year",),
+    "dobara": ("again", "reapply"),
+    "wapas": ("back", "return"),
+    "band": ("closed", "deactivated"),
+    "ghair": ("inactive",),
+    "faal": ("active",),
+    "kaam": ("work",),
+    "nahi": ("not",),
+    "nahin": ("not",),
+    "mukammal": ("complete", "finish"),
+    "pura": ("complete", "finish"),
+    "naukri": ("job", "career"),
+    "hunar": ("skills",),
+    "masla": ("problem", "issue"),
+    "bhool": ("forgot",),
+    "bhool gaya": ("forgot",),
+    "zaroori": ("required", "mandatory"),
+    "lazmi": ("mandatory", "required"),
+    "shart": ("condition", "requirement"),
+    "sharait": ("conditions", "requirements"),
+    "ahliyat": ("eligibility", "eligible"),
+    "ahal": ("eligible",),
+    "intikhab": ("selection", "choose"),
+    "chunna": ("choose",),
+    "chunein": ("choose",),
+    "cheating": ("cheating", "integrity"),
+    "nakal": ("cheating", "plagiarism"),
+    "maloomat": ("information", "data"),
+    "raaz": ("privacy",),
+    # Urdu script
+    "لائسنس": ("licence",),
+    "لائسنز": ("licences",),
+    "سرٹیفکیٹ": ("certificate",),
+    "سرٹیفیکیٹ": ("certificate",),
+    "سند": ("certificate",),
+    "کورس": ("course",),
+    "کورسز": ("courses",),
+    "کورسرا": ("coursera",),
+    "اہلیت": ("eligibility", "eligible"),
+    "اہل": ("eligible",),
+    "درخواست": ("apply", "application"),
+    "داخلہ": ("enrol", "admission"),
+    "یونیورسٹی": ("university",),
+    "جامعہ": ("university",),
+    "طالب": ("student",),
+    "طلبہ": ("students",),
+    "طلباء": ("students",),
+    "فیکلٹی": ("faculty",),
+    "اساتذہ": ("faculty", "teachers"),
+    "مدت": ("duration", "period", "long", "last"),
+    "ختم": ("end", "ends", "expire"),
+    "غیر": ("inactive",),
+    "فعال": ("active",),
+    "ہیلپ": ("helpdesk", "help"),
+    "ڈیسک": ("helpdesk",),
+    "مدد": ("help", "support"),
+    "رابطہ": ("contact",),
+    "فوکل": ("focal",),
+    "پرسن": ("person",),
+    "کریڈٹ": ("credit",),
+    "مفت": ("free", "cost"),
+    "فیس": ("fee",),
+    "پاسورڈ": ("password",),
+    "پاس": ("password",),
+    "ورڈ": ("password",),
+    "ای": ("email",),
+    "میل": ("email",),
+    "سروے": ("survey",),
+    "ڈیٹا": ("data",),
+    "اکاؤنٹ": ("account",),
+    "ویبینار": ("webinar",),
+    "ٹریک": ("track",),
+    "مکمل": ("complete", "finish"),
+    "نوکری": ("job", "career"),
+    "رجسٹر": ("register",),
+    "ڈگری": ("degree",),
+    "دعوت": ("invitation",),
+    "دعوت نامہ": ("invitation",),
+    "آخری": ("last", "deadline"),
+    "تاریخ": ("date",),
+    "دن": ("days",),
+    "مہینے": ("months",),
+    "دوبارہ": ("again", "reapply"),
+    "نقل": ("cheating", "plagiarism"),
+    "شرائط": ("conditions", "requirements"),
+    "کیسے": ("how",),
+    "کس": ("how", "which"),
+    "کیا": ("what",),
+    "کب": ("when", "date"),
+    "کتنے": ("how", "many"),
+    "کتنی": ("how", "much"),
+    "کہاں": ("where",),
+    "کون": ("who", "which"),
+    "کیوں": ("why",),
+    "ملے": ("get",),
+    "ملتا": ("get",),
+    "ملے گا": ("get",),
+    "چاہیے": ("need",),
+}
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+# Function words of Roman Urdu: evidence of the language, no content for retrieval.
+ROMAN_URDU_FUNCTION_WORDS = _words(
+    "hai hain ho hota hoti hote ka ki ke ko se mein mai main mujhe mujhay mera meri mere hum "
+    "humein aap ap apna apni apne yeh ye woh wo kar karna karein karen karte karta karti kiya "
+    "sakta sakti sakte skta skti gaya gayi gaye tha thi the bhi aur ya agar to toh jab tak "
+    "par pe liye liay lye wala wali wale kuch koi sab jo ab abhi raha rahi rahe hoga hogi "
+    "kaise kya kab kitne kahan kaun kyun nahi nahin chahiye milega "
+    # common verbs, particles and fillers of everyday Roman Urdu chat
+    "karun karoon karu krna krein kro karo batao batayein bataen btao plz pls yaar bhai "
+    "hui hua huye hue hona hone hoti hoga jata jati jate jaye jaega jayega lete leti lena "
+    "dete deti dena di diya diye aaya aayi aaye aayega raha rahe rahi pehle pehlay baad "
+    "wala wale wali walay sirf bas bohat bahut zyada kam acha achha theek thik ghalat sahi "
+    "khud apne pata chalega chalta chalti lagta lagte lagti sakta sakti mil gaya gayi "
+    "abhi tak phir dobara kuchh kisi kis kin unka unki unke iska iski iske mein"
+)
+
+ENGLISH_STOPWORDS = _words(
+    "a an the is are was were be been being am do does did doing have has had having i me my "
+    "we our you your he she it its they them their this that these those of in on at to for "
+    "from by with about as into over after before under again further then once here there "
+    "all any both each few more most other some such no nor not only own same so than too "
+    "very s t can will just should now or and but if because until while what which who whom "
+    "when where why how would could may might must shall get got also please tell know want "
+    "let ok okay hi hello dear sir madam thanks thank "
+)
+
+# Question words carry intent but not topic: kept for dense search, ignored for coverage.
+QUESTION_WORDS = _words("how what when where who which why whom whose many much")
+
+
+@dataclass(frozen=True)
+class NormalisedQuery:
+    """A question prepared for retrieval."""
+
+    original: str
+    language: Language
+    text: str  # normalised, for dense search
+    terms: tuple[str, ...]  # English terms for BM25 (question words kept)
+    glossed: tuple[str, ...]  # English words that came from the glossary
+    # Content of the question for evidence checks: one group per word of the question, holding
+    # its English alternatives (a glossary entry's synonyms count once, matched by any of them).
+    groups: tuple[tuple[str, ...], ...] = ()
+
+
+def detect_language(text: str) -> Language:
+    """Urdu script if Arabic-script letters dominate; Roman Urdu if its function words appear."""
+    letters = [ch for ch in text if ch.isalpha()]
+    if letters and sum(1 for ch in letters if _URDU_CHAR.match(ch)) / len(letters) >= 0.3:
+        return Language.URDU
+    words = [w.lower() for w in _WORD.findall(text)]
+    canonical = [ROMAN_VARIANTS.get(w, w) for w in words]
+    roman = sum(1 for w in canonical if w in ROMAN_URDU_FUNCTION_WORDS)
+    # Short English words ("to", "main") overlap; require two markers or a high share.
+    if roman >= 2 or (words and roman / len(words) >= 0.25):
+        return Language.ROMAN_URDU
+    return Language.ENGLISH
+
+
+def tokenize(text: str) -> list[str]:
+    """Lowercase word tokens with British spelling and a light plural stem (for BM25)."""
+    tokens: list[str] = []
+    for raw in _WORD.findall(text.lower()):
+        word = raw.strip("'")
+        if not word:
+            continue
+        word = SPELLING.get(word, word)
+        tokens.append(stem(word))
+    return tokens
+
+
+def stem(word: str) -> str:
+    """Very light English stemming: plural and possessive endings only."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def _glossary_lookup(words: list[str]) -> tuple[list[tuple[str, ...]], set[int]]:
+    """English alternatives for glossary hits, two-word phrases first; indexes consumed."""
+    found: list[tuple[str, ...]] = []
+    used: set[int] = set()
+    for i in range(len(words)):
+        if i in used:
+            continue
+        if i + 1 < len(words) and f"{words[i]} {words[i + 1]}" in GLOSSARY:
+            found.append(GLOSSARY[f"{words[i]} {words[i + 1]}"])
+            used.update({i, i + 1})
+        elif words[i] in GLOSSARY:
+            found.append(GLOSSARY[words[i]])
+            used.add(i)
+    return found, used
+
+
+def _is_content(word: str) -> bool:
+    return word not in ENGLISH_STOPWORDS and word not in QUESTION_WORDS
+
+
+def normalise_query(question: str) -> NormalisedQuery:
+    """Detect the language, fix spellings, map Urdu/Roman Urdu vocabulary to English terms."""
+    language = detect_language(question)
+    raw_words = [w.strip("'") for w in _WORD.findall(question.lower())]
+    words = [SPELLING.get(w, w) for w in raw_words if w]
+    if language is not Language.ENGLISH:
+        words = [ROMAN_VARIANTS.get(w, w) for w in words]
+    glossed: list[str] = []
+    kept: list[str] = []
+    alternatives: list[tuple[str, ...]] = []
+    if language is Language.ENGLISH:
+        kept = words
+    else:
+        alternatives, used = _glossary_lookup(words)
+        glossed = [word for group in alternatives for word in group]
+        for i, word in enumerate(words):
+            if i in used or word in ROMAN_URDU_FUNCTION_WORDS or _URDU_CHAR.search(word):
+                continue
+            kept.append(word)  # English loanwords in Roman Urdu: "licence", "coursera"...
+    terms = [
+        stem(w) for w in [*kept, *glossed] if w not in ENGLISH_STOPWORDS or w in QUESTION_WORDS
+    ]
+    text = " ".join(words)
+    if glossed:
+        # Dense search sees the question plus its English gloss (e5 is multilingual, but the
+        # gloss pulls the vector towards the rules' vocabulary).
+        text = f"{question.strip()} ({' '.join(dict.fromkeys(glossed))})"
+    elif language is Language.ENGLISH:
+        text = _WORD.sub(lambda m: SPELLING.get(m.group().lower(), m.group()), question)
+    groups: list[tuple[str, ...]] = [(stem(w),) for w in kept if _is_content(w)]
+    for group in alternatives:
+        # A word glossed as a function word ("milega" → get) carries no topic, as in English.
+        if all(_is_content(w) for w in group):
+            groups.append(tuple(dict.fromkeys(stem(w) for w in group)))
+    return NormalisedQuery(
+        original=question,
+        language=language,
+        text=text,
+        terms=tuple(dict.fromkeys(terms)),
+        glossed=tuple(dict.fromkeys(glossed)),
+        groups=tuple(dict.fromkeys(groups)),
+    )

