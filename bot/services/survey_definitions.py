@@ -182,6 +182,8 @@ class _Reader:
     def __init__(self, lines: dict[Path, int]) -> None:
         self.lines = lines
         self.problems: list[DefinitionProblem] = []
+        # Questions already reported as broken: rules pointing at them add no new problem.
+        self.broken: set[str] = set()
 
     def line(self, path: Path) -> int | None:
         while path:
@@ -219,6 +221,8 @@ class _Reader:
             self.fail(path, f"{what} needs 'question' and 'equals' or 'in'")
             return None
         target = value.get("question")
+        if target in self.broken:
+            return None
         if target not in earlier:
             self.fail(
                 (*path, "question"),
@@ -368,6 +372,8 @@ def _read_survey(data: dict[str, Any], reader: _Reader, source: str) -> SurveyDe
     earlier: dict[str, Question] = {}
     for index, raw in enumerate(raw_questions):
         question = _read_question(raw, ("questions", index), reader, earlier)
+        if question is None and isinstance(raw, dict) and isinstance(raw.get("id"), str):
+            reader.broken.add(raw["id"])
         if question is not None:
             if question.id in earlier:
                 reader.fail(("questions", index, "id"), f"duplicate question id {question.id!r}")

@@ -555,23 +555,6 @@ class SurveyService:
                 await session.delete(progress.answers.pop(previous))
             return self._step(progress, language)
 
-    async def active_survey(self, user_id: int) -> str | None:
-        """The slug of the survey the learner is answering, if any (newest first)."""
-        async with self._database.session() as session:
-            row = (
-                await session.exec(
-                    select(SurveyWave.slug)
-                    .join(SurveyInvitation, col(SurveyInvitation.wave_id) == col(SurveyWave.id))
-                    .where(
-                        SurveyInvitation.user_id == user_id,
-                        col(SurveyInvitation.response_id).is_not(None),
-                        col(SurveyInvitation.completed_at).is_(None),
-                    )
-                    .order_by(col(SurveyInvitation.opened_at).desc())
-                )
-            ).first()
-            return row
-
     # --- internals ---------------------------------------------------------------------
 
     async def _answer(

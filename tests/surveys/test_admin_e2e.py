@@ -51,6 +51,7 @@ async def test_admin_uploads_a_broken_file_then_a_good_one_and_saves_it(
 
     broken = shipped_survey("answer-pulse").replace("type: yes_no", "type: thumbs")
     await upload(fake, admin, broken)
+    assert "1 problem(s)" in admin.last_text
     assert "line 10: unknown question type 'thumbs'" in admin.last_text
 
     await upload(fake, admin, shipped_survey("answer-pulse").replace("version: 1", "version: 3"))
