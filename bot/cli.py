@@ -14,6 +14,7 @@ from bot.cli_survey import survey_app
 from bot.config import Settings, load_settings
 from bot.errors import HecbotError
 from bot.logging_setup import configure_logging
+from knowledge.cli import ask_command, kb_app
 
 T = TypeVar("T")
 
@@ -25,6 +26,8 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+app.add_typer(kb_app, name="kb")
+app.command("ask")(ask_command)
 app.add_typer(survey_app, name="survey")
 
 log = logging.getLogger("hecbot")
@@ -50,6 +53,16 @@ def run_async(coroutine: Coroutine[Any, Any, T]) -> T:
         raise typer.Exit(1) from None
     except KeyboardInterrupt:
         raise typer.Exit(130) from None
+
+
+@app.callback()
+def main_options(ctx: typer.Context) -> None:
+    """Load settings once; sub-commands (`kb`, `ask`) read the knowledge config from here."""
+    from bot.knowledge_bridge import knowledge_config
+
+    if ctx.resilient_parsing:
+        return
+    ctx.obj = {"knowledge": knowledge_config(settings_or_exit())}
 
 
 @app.command()

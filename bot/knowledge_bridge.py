@@ -5,10 +5,9 @@
 
 from __future__ import annotations
 
-from knowledge.config import KnowledgeConfig, LLMConfig
-from knowledge.engine import KnowledgeEngine
-
 from bot.config import Settings
+from knowledge.config import KnowledgeConfig, LLMConfig
+from knowledge.engine import KnowledgeEngine, build_engine
 
 
 def knowledge_config(settings: Settings) -> KnowledgeConfig:
@@ -28,4 +27,4 @@ def knowledge_config(settings: Settings) -> KnowledgeConfig:
 
 
 def build_knowledge_engine(settings: Settings) -> KnowledgeEngine:
-    return KnowledgeEngine.from_config(knowledge_config(settings))
+    return build_engine(knowledge_config(settings))

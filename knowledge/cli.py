@@ -8,6 +8,7 @@ The app mounts ``kb_app`` and ``ask_command`` in bot/cli.py. Commands take the
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import sys
 import tempfile
@@ -20,7 +21,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 from knowledge.config import KnowledgeConfig, default_config
-from knowledge.engine import KnowledgeEngine, build_engine
+from knowledge.embeddings import CachedEmbedder, make_embedder
+from knowledge.engine import (
+    BUNDLED_KB_DIR,
+    EMBEDDING_SEEDS_DIR,
+    KnowledgeEngine,
+    build_engine,
+)
 from knowledge.errors import KnowledgeError
 from knowledge.evaluate import (
     TABLE_HEADER,
@@ -58,13 +65,19 @@ def _fail(console: Console, exc: Exception) -> typer.Exit:
 @kb_app.command("index")
 def index_command(
     ctx: typer.Context,
-    paths: Annotated[list[Path], typer.Argument(help="Files or folders to index.")],
+    paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders to index.")] = None,
     rebuild: Annotated[
         bool, typer.Option(help="Drop the index first (e.g. new embedder).")
+    ] = False,
+    bundled: Annotated[
+        bool, typer.Option("--bundled", help="Also index the sample knowledge base shipped here.")
     ] = False,
 ) -> None:
     """Index Markdown, text, HTML, PDF and DOCX files; unchanged files are skipped."""
     console = Console(stderr=True)
+    paths = [*(paths or []), *([BUNDLED_KB_DIR] if bundled else [])]
+    if not paths:
+        raise _fail(console, ValueError("name files or folders to index, or pass --bundled"))
     engine = _engine(ctx)
     try:
         with Progress(
@@ -93,6 +106,20 @@ def index_command(
     )
     for source, reason in report.failed:
         out.print(f"[yellow]skipped[/yellow] {source}: {reason}")
+
+
+@kb_app.command("seed-cache")
+def seed_cache_command(ctx: typer.Context) -> None:
+    """Regenerate the shipped passage vectors of the bundled knowledge base (for maintainers)."""
+    config = _config(ctx)
+    inner = make_embedder(config.embedder, config.embed_threads)
+    with tempfile.TemporaryDirectory() as scratch:
+        embedder = CachedEmbedder(inner, Path(scratch) / "cache.npz")
+        scratch_config = dataclasses.replace(config, data_dir=Path(scratch), chroma_url=None)
+        KnowledgeEngine(scratch_config, embedder=embedder).index_paths([BUNDLED_KB_DIR])
+        target = EMBEDDING_SEEDS_DIR / f"{inner.name}.npz"
+        embedder.save(target)
+    Console().print(f"wrote {embedder.size} passage vectors to {target}")
 
 
 @kb_app.command("list")

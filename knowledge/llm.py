@@ -21,7 +21,7 @@ def make_chat_model(config: LLMConfig) -> Any:
     """A langchain chat model for an OpenAI-compatible endpoint or Ollama."""
     if config.provider == "openai":
         # Provider packages load only when an LLM is configured.
-        from langchain_openai import ChatOpenAI  # noqa: PLC0415
+        from langchain_openai import ChatOpenAI
 
         return ChatOpenAI(
             model=config.model,
@@ -32,7 +32,7 @@ def make_chat_model(config: LLMConfig) -> Any:
             max_retries=0,
         )
     if config.provider == "ollama":
-        from langchain_ollama import ChatOllama  # noqa: PLC0415
+        from langchain_ollama import ChatOllama
 
         return ChatOllama(
             model=config.model,

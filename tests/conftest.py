@@ -31,3 +31,8 @@ async def database(settings: Settings) -> AsyncIterator[Database]:
     await db.migrate()
     yield db
     await db.close()
+
+
+from tests.fakebotapi.fixtures import fake_telegram  # noqa: E402
+
+__all__ = ["fake_telegram"]

@@ -416,7 +416,7 @@ class FakeTelegram:
         self,
         method: str,
         predicate: Callable[[RecordedRequest], bool] | None = None,
-        timeout: float = 5,  # noqa: ASYNC109 - the tests' API reads best with a plain timeout
+        timeout: float = 5,
         count: int = 1,
     ) -> list[RecordedRequest]:
         """Wait until `count` requests of `method` (matching predicate) were recorded.
@@ -467,7 +467,7 @@ class FakeTelegram:
         """getUpdates calls currently waiting for an update."""
         return sum(1 for poller in self._pollers if not poller.done())
 
-    async def wait_for_long_poll(self, timeout: float = 5) -> None:  # noqa: ASYNC109
+    async def wait_for_long_poll(self, timeout: float = 5) -> None:
         """Return once a getUpdates call is waiting (so a push will wake it)."""
         async with asyncio.timeout(timeout):
             while not self.active_long_polls:
