@@ -13,31 +13,22 @@ import json
 import sys
 import tempfile
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
-from knowledge.config import KnowledgeConfig, default_config
-from knowledge.embeddings import CachedEmbedder, make_embedder
-from knowledge.engine import (
-    BUNDLED_KB_DIR,
-    EMBEDDING_SEEDS_DIR,
-    KnowledgeEngine,
-    build_engine,
-)
+from knowledge.config import BUNDLED_KB_DIR, EMBEDDING_SEEDS_DIR, KnowledgeConfig, default_config
 from knowledge.errors import KnowledgeError
-from knowledge.evaluate import (
-    TABLE_HEADER,
-    load_questions,
-    run_questions,
-    summarise,
-    table_cells,
-    to_markdown,
-)
-from knowledge.index import IndexProgress
+
+if TYPE_CHECKING:
+    from knowledge.engine import KnowledgeEngine
+    from knowledge.index import IndexProgress
+
+# The engine (chromadb, langchain, the embedding model) is imported inside the commands, so
+# `hecbot --help` and commands that never touch the index start quickly.
 
 kb_app = typer.Typer(help="Manage the knowledge base index.", no_args_is_help=True)
 
@@ -54,6 +45,8 @@ def _config(ctx: typer.Context) -> KnowledgeConfig:
 
 
 def _engine(ctx: typer.Context) -> KnowledgeEngine:
+    from knowledge.engine import build_engine
+
     return build_engine(_config(ctx))
 
 
@@ -111,6 +104,9 @@ def index_command(
 @kb_app.command("seed-cache")
 def seed_cache_command(ctx: typer.Context) -> None:
     """Regenerate the shipped passage vectors of the bundled knowledge base (for maintainers)."""
+    from knowledge.embeddings import CachedEmbedder, make_embedder
+    from knowledge.engine import KnowledgeEngine
+
     config = _config(ctx)
     inner = make_embedder(config.embedder, config.embed_threads)
     with tempfile.TemporaryDirectory() as scratch:
@@ -176,6 +172,16 @@ def eval_command(
     markdown: Annotated[Path | None, typer.Option(help="Also write the table here.")] = None,
 ) -> None:
     """Evaluate hybrid, BM25-only and dense-only retrieval on a question set."""
+    from knowledge.engine import build_engine
+    from knowledge.evaluate import (
+        TABLE_HEADER,
+        load_questions,
+        run_questions,
+        summarise,
+        table_cells,
+        to_markdown,
+    )
+
     base = _config(ctx)
     items = load_questions(questions)
     with tempfile.TemporaryDirectory(prefix="hecbot-eval-") as tmp:

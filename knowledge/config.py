@@ -6,6 +6,11 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+BUNDLED_KB_DIR = Path(__file__).parent / "data"
+# Passage vectors of the bundled knowledge base, so a fresh install indexes it in seconds;
+# regenerate with `hecbot kb seed-cache` after editing knowledge/data/.
+EMBEDDING_SEEDS_DIR = Path(__file__).parent / "embedding_seeds"
+
 
 @dataclass(frozen=True)
 class LLMConfig:

@@ -21,7 +21,7 @@ from knowledge.answering import (
     ExtractiveAnswerer,
     judge_evidence,
 )
-from knowledge.config import KnowledgeConfig
+from knowledge.config import EMBEDDING_SEEDS_DIR, KnowledgeConfig
 from knowledge.embeddings import CachedEmbedder, Embedder, make_embedder
 from knowledge.index import (
     ChunkStore,
@@ -38,10 +38,6 @@ from knowledge.llm import LLMAnswerer, make_chat_model
 from knowledge.retrieval import HybridRetriever, RetrievalMode
 
 MAX_QUESTION_CHARS = 1000
-BUNDLED_KB_DIR = Path(__file__).parent / "data"
-# Passage vectors of the bundled knowledge base, so a fresh install indexes it in seconds;
-# regenerate with `hecbot kb seed-cache` after editing knowledge/data/.
-EMBEDDING_SEEDS_DIR = Path(__file__).parent / "embedding_seeds"
 
 
 @dataclass(frozen=True)

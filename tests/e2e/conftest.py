@@ -1,0 +1,32 @@
+"""End-to-end fixtures: one knowledge index of the bundled KB per session, a fresh DB per test."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from bot.config import Settings
+from bot.container import AppServices, build_services
+from bot.knowledge_bridge import knowledge_config
+from knowledge.engine import BUNDLED_KB_DIR, KnowledgeEngine, build_engine
+
+
+@pytest.fixture(scope="session")
+def knowledge_engine(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeEngine:
+    """The real engine over the bundled knowledge base, indexed once for the whole session."""
+    data_dir = tmp_path_factory.mktemp("kb")
+    settings = Settings(HECBOT_DATA_DIR=data_dir)  # type: ignore[call-arg]
+    engine = build_engine(knowledge_config(settings))
+    report = engine.index_paths([BUNDLED_KB_DIR])
+    assert not report.failed, report.failed
+    return engine
+
+
+@pytest.fixture
+async def services(
+    settings: Settings, knowledge_engine: KnowledgeEngine
+) -> AsyncIterator[AppServices]:
+    built = await build_services(settings, answerer=knowledge_engine)
+    yield built
+    await built.database.close()

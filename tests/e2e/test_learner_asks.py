@@ -1,0 +1,96 @@
+"""A learner meets the bot on Telegram: /start, language, questions in three languages, feedback."""
+
+from __future__ import annotations
+
+import re
+
+from sqlmodel import select
+
+from bot.container import AppServices
+from bot.storage.models import QuestionLog, User
+from tests.e2e.harness import Learner, running_bot
+from tests.fakebotapi import FakeTelegram
+
+SOURCES_LINE = re.compile(r"^\d+\. .+", re.MULTILINE)
+
+
+async def stored_questions(services: AppServices) -> list[QuestionLog]:
+    async with services.database.session() as session:
+        return list((await session.exec(select(QuestionLog).order_by(QuestionLog.id))).all())  # type: ignore[arg-type]
+
+
+async def test_learner_gets_cited_answers_in_english_roman_urdu_and_urdu(
+    fake_telegram: FakeTelegram, services: AppServices
+):
+    learner = Learner(fake_telegram, user_id=5_000_000_123)
+    async with running_bot(fake_telegram, services):
+        (welcome,) = await learner.says("/start")
+        assert "English" in str(welcome.reply_markup) and "اردو" in str(welcome.reply_markup)
+
+        questions = [
+            "How long does a Coursera licence last?",
+            "license kitne arsay ke liye milta hai?",
+            "لائسنس کتنے عرصے کے لیے ملتا ہے؟",
+        ]
+        for question in questions:
+            (answer,) = await learner.says(question)
+            assert "Sources:" in answer.text, answer.text
+            assert SOURCES_LINE.search(answer.text), answer.text
+            assert "6 months" in answer.text or "six months" in answer.text.lower(), answer.text
+            assert any("Helpful" in data or "fb:" in data for data in answer.callback_data)
+
+        typing = fake_telegram.requests("sendChatAction", chat_id=learner.user_id)
+        assert typing and all(r.params["action"] == "typing" for r in typing)
+
+    stored = await stored_questions(services)
+    assert [q.question for q in stored] == questions
+    assert all(not q.abstained and q.citations and q.latency_ms > 0 for q in stored)
+    assert {q.user_id for q in stored} == {learner.user_id}
+
+
+async def test_feedback_is_stored_and_off_topic_questions_get_an_honest_i_dont_know(
+    fake_telegram: FakeTelegram, services: AppServices
+):
+    learner = Learner(fake_telegram, user_id=42_000)
+    async with running_bot(fake_telegram, services):
+        (answer,) = await learner.says("Who is eligible for a free Coursera licence?")
+        await learner.presses(answer, "Helpful")
+        (off_topic,) = await learner.says("What is the weather in Lahore tomorrow?")
+        assert "don't know" in off_topic.text
+
+    first, second = await stored_questions(services)
+    assert first.feedback == 1 and first.feedback_at is not None
+    assert second.abstained
+
+
+async def test_choosing_urdu_switches_every_later_reply(
+    fake_telegram: FakeTelegram, services: AppServices
+):
+    learner = Learner(fake_telegram, user_id=77)
+    async with running_bot(fake_telegram, services):
+        (welcome,) = await learner.says("/start")
+        (confirmation,) = await learner.presses(welcome, "اردو", replies=1)
+        assert re.search(r"[\u0600-\u06ff]", confirmation.text)
+        (help_text,) = await learner.says("/help")
+        assert "بوٹ" in help_text.text
+    async with services.database.session() as session:
+        user = await session.get(User, learner.user_id)
+        assert user is not None and user.language == "ur"
+
+
+async def test_bad_input_gets_clear_replies_and_nothing_breaks(
+    fake_telegram: FakeTelegram, services: AppServices
+):
+    learner = Learner(fake_telegram, user_id=88)
+    async with running_bot(fake_telegram, services):
+        (too_long,) = await learner.says("licence " * 1500)
+        assert "too long" in too_long.text
+        (unknown,) = await learner.says("/frobnicate")
+        assert "/help" in unknown.text
+        fake_telegram.push_message(learner.user_id, sticker="👍")
+        (sticker_reply,) = await learner._replies(1, 20)
+        assert "text" in sticker_reply.text
+        (still_answers,) = await learner.says("How do I apply for a licence?")
+        assert "Sources:" in still_answers.text
+    stored = await stored_questions(services)
+    assert [q.question for q in stored] == ["How do I apply for a licence?"]
