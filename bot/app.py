@@ -23,12 +23,16 @@ BOT_COMMANDS = {
         BotCommand(command="start", description="Start and choose your language"),
         BotCommand(command="help", description="How to use the bot"),
         BotCommand(command="language", description="Change language"),
+        BotCommand(command="courses", description="Find courses for your goal"),
+        BotCommand(command="myplan", description="My saved courses"),
         BotCommand(command="cancel", description="Stop what you are doing"),
     ],
     "ur": [
         BotCommand(command="start", description="شروع کریں اور زبان منتخب کریں"),
         BotCommand(command="help", description="بوٹ کیسے استعمال کریں"),
         BotCommand(command="language", description="زبان تبدیل کریں"),
+        BotCommand(command="courses", description="اپنے مقصد کے لیے کورس تلاش کریں"),
+        BotCommand(command="myplan", description="میرے محفوظ کورس"),
         BotCommand(command="cancel", description="جاری کام روکیں"),
     ],
 }

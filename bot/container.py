@@ -8,6 +8,7 @@ from typing import Any
 
 from bot.config import Settings
 from bot.i18n import Catalogue
+from bot.services.courses import CourseService
 from bot.services.questions import Answerer, QuestionService
 from bot.services.survey_results import SurveyResultsService
 from bot.services.surveys import SurveyService
@@ -61,14 +62,29 @@ async def build_services(settings: Settings, *, answerer: Answerer | None = None
     await database.migrate()
     users = UserService(database, admin_ids=settings.admin_ids)
     answerer = answerer if answerer is not None else build_answerer(settings)
-    services = AppServices(
+    courses = build_course_service(settings, database)
+    await courses.ensure_catalogue()
+    return AppServices(
         settings=settings,
         database=database,
         catalogue=Catalogue.load(),
         answerer=answerer,
         users=users,
         questions=QuestionService(database, answerer),
+        extras={
+            "courses": courses,
+            "surveys": SurveyService(database),
+            "survey_results": SurveyResultsService(database),
+        },
     )
-    services.extras["surveys"] = SurveyService(database)
-    services.extras["survey_results"] = SurveyResultsService(database)
-    return services
+
+
+def build_course_service(settings: Settings, database: Database) -> CourseService:
+    """The course recommender on the knowledge base's embedder (loaded on first use)."""
+    from bot.services.course_embeddings import make_course_embedder
+
+    return CourseService(
+        database,
+        embedder_factory=lambda: make_course_embedder(settings.embedder),
+        cache_dir=settings.data_dir / "cache",
+    )

@@ -54,5 +54,5 @@ def configure_logging(level: str = "INFO", fmt: str = "text") -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    for noisy in ("chromadb", "httpx", "aiogram.event"):
+    for noisy in ("chromadb", "httpx", "aiogram.event", "alembic"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import TextIO
 
@@ -17,11 +18,15 @@ async def run_polling(settings: Settings) -> None:
     services = await build_services(settings)
     bot = create_bot(settings)
     dispatcher = create_dispatcher(services)
+    # Embed the course catalogue now (cached on disk after the first run) rather than making
+    # the first /courses user wait for it.
+    courses_warm_up = asyncio.create_task(services.extras["courses"].warm_up())
     try:
         await publish_commands(bot)
         log.info("polling %s", settings.telegram_api_base)
         await dispatcher.start_polling(bot, handle_signals=True, close_bot_session=True)
     finally:
+        courses_warm_up.cancel()
         await services.close()
 
 

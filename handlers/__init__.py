@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from handlers import errors, fallback, questions, start, survey_results, surveys
+from handlers import courses, errors, fallback, questions, start, survey_results, surveys
 
 
 def feature_routers() -> list[Router]:
@@ -16,8 +16,9 @@ def feature_routers() -> list[Router]:
     return [
         errors.create_router(),
         start.create_router(),
-        surveys.create_router(),
+        surveys.create_router(),  # before courses: typed survey answers come first
         survey_results.create_router(),
+        courses.create_router(),  # before questions: it takes course-choice questions
         questions.create_router(),
         fallback.create_router(),
     ]

@@ -9,7 +9,8 @@ import pytest
 from bot.config import Settings
 from bot.container import AppServices, build_services
 from bot.knowledge_bridge import knowledge_config
-from knowledge.engine import BUNDLED_KB_DIR, KnowledgeEngine, build_engine
+from knowledge.config import BUNDLED_KB_DIR
+from knowledge.engine import KnowledgeEngine, build_engine
 
 
 @pytest.fixture(scope="session")

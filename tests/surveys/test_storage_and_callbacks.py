@@ -38,7 +38,7 @@ def _stairway(connection: Connection, url: str) -> list[set[str]]:
     seen = []
     command.upgrade(config, "0004")
     seen.append(_tables(connection) & SURVEY_TABLES)
-    command.downgrade(config, "0001")
+    command.downgrade(config, "-1")
     seen.append(_tables(connection) & SURVEY_TABLES)
     command.upgrade(config, "0004")
     seen.append(_tables(connection) & SURVEY_TABLES)

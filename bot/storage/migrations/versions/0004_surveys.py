@@ -1,7 +1,7 @@
 """surveys
 
 Revision ID: 0004
-Revises: 0001
+Revises: 0005
 Create Date: 2026-11-28 18:06:26.114537
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 import bot.storage.types
 
 revision: str = '0004'
-down_revision: str | None = '0001'
+down_revision: str | None = '0005'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -1,0 +1,155 @@
+"""`hecbot courses ...`: import a catalogue, try recommendations, list HEC's tracks."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from bot.services.course_recommender import Recommendation, RecommendationStatus, shown_fields
+
+courses_app = typer.Typer(
+    help="Course catalogue, HEC tracks and recommendations.", no_args_is_help=True
+)
+
+
+@courses_app.command("import")
+def import_catalogue(
+    file: Annotated[Path, typer.Argument(help="Catalogue file (.csv or .json).")],
+    mapping: Annotated[
+        Path | None,
+        typer.Option("--mapping", help="Column-mapping YAML (default: Coursera's export)."),
+    ] = None,
+) -> None:
+    """Import courses; rows that cannot be read are listed by line and skipped."""
+    from bot.cli import run_async, settings_or_exit
+    from bot.container import build_course_service
+    from bot.services.course_tracks import TrackValidationError
+    from bot.storage.db import Database
+
+    settings = settings_or_exit()
+
+    async def run() -> None:
+        database = Database(settings.effective_database_url)
+        try:
+            await database.migrate()
+            service = build_course_service(settings, database)
+            report = await service.import_file(file, mapping)
+            typer.echo(
+                f"{file.name} ({report.encoding}): {report.rows_read} rows read, "
+                f"{report.added} added, {report.updated} updated, {report.unchanged} unchanged, "
+                f"{len(report.problems)} skipped"
+            )
+            for problem in report.problems:
+                typer.echo(f"  skipped {problem}", err=True)
+            try:
+                await service.load_tracks(strict=True)
+            except TrackValidationError as error:
+                typer.echo(
+                    f"warning: tracks.yaml does not fit this catalogue ({len(error.problems)} "
+                    "problem(s)); the bot will skip those courses. See `hecbot courses tracks`.",
+                    err=True,
+                )
+        finally:
+            await database.close()
+
+    run_async(run())
+
+
+@courses_app.command("recommend")
+def recommend(
+    goal: Annotated[str, typer.Argument(help='What to learn, e.g. "become a data analyst".')],
+    level: Annotated[
+        str, typer.Option("--level", help="beginner, intermediate or advanced.")
+    ] = "beginner",
+    hours: Annotated[int, typer.Option("--hours", min=1, max=60, help="Hours per week.")] = 5,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Recommend 3-5 courses for a goal, as /courses does on Telegram."""
+    from bot.cli import run_async, settings_or_exit
+    from bot.container import build_course_service
+    from bot.storage.db import Database
+
+    if level not in ("beginner", "intermediate", "advanced"):
+        typer.echo("hecbot: --level must be beginner, intermediate or advanced", err=True)
+        raise typer.Exit(2)
+    settings = settings_or_exit()
+
+    async def run() -> Recommendation:
+        database = Database(settings.effective_database_url)
+        try:
+            await database.migrate()
+            service = build_course_service(settings, database)
+            await service.ensure_catalogue()
+            return await service.recommend(goal, level=level, hours_per_week=hours)
+        finally:
+            await database.close()
+
+    result = run_async(run())
+    if as_json:
+        typer.echo(json.dumps(recommendation_json(result), ensure_ascii=False, indent=2))
+        return
+    typer.echo(render_recommendation_text(result))
+
+
+@courses_app.command("tracks")
+def tracks() -> None:
+    """List HEC's tracks with their courses (and check tracks.yaml against the catalogue)."""
+    from bot.cli import run_async, settings_or_exit
+    from bot.container import build_course_service
+    from bot.storage.db import Database
+
+    settings = settings_or_exit()
+
+    async def run() -> None:
+        database = Database(settings.effective_database_url)
+        try:
+            await database.migrate()
+            service = build_course_service(settings, database)
+            await service.ensure_catalogue()
+            for track in await service.load_tracks(strict=True):
+                typer.echo(f"{track.title} [{track.id}]")
+                by_url = {c.url: c for c in await service.courses()}
+                for position, url in enumerate(track.course_urls, start=1):
+                    course = by_url.get(url)
+                    label = f"{course.title} ({course.level})" if course else url
+                    typer.echo(f"  {position}. {label}")
+        finally:
+            await database.close()
+
+    run_async(run())
+
+
+def recommendation_json(result: Recommendation) -> dict[str, object]:
+    return {
+        "status": result.status.value,
+        "goal": result.goal,
+        "level": result.level,
+        "hours_per_week": result.hours_per_week,
+        "track": result.track.id if result.track else None,
+        "courses": [shown_fields(item) for item in result.courses],
+        "nearest_tracks": [track.id for track in result.nearest_tracks],
+        "latency_ms": result.latency_ms,
+    }
+
+
+def render_recommendation_text(result: Recommendation) -> str:
+    if result.status is RecommendationStatus.UNCLEAR_GOAL:
+        return 'I could not tell what you want to learn. Try e.g. "become a data analyst".'
+    if result.status is RecommendationStatus.NO_FIT:
+        nearest = ", ".join(track.title for track in result.nearest_tracks)
+        return f"No course in the catalogue fits that goal. Nearest tracks: {nearest}"
+    lines = []
+    if result.track:
+        lines.append(f"HEC track: {result.track.title}")
+    for number, item in enumerate(result.courses, start=1):
+        course = item.course
+        rating = f"{course.rating:.1f}★" if course.rating is not None else "no rating"
+        why = ", ".join(item.matched_skills) or "related to your goal"
+        lines.append(
+            f"{number}. {course.title} — {course.partner}; {course.level}; {course.duration}; "
+            f"{rating}\n   why: {why}\n   {course.url}"
+        )
+    return "\n".join(lines)

@@ -1,0 +1,48 @@
+# Choosing courses: /courses, /myplan and course questions in the chat.
+courses-ask-goal =
+    <b>What do you want to learn or become?</b>
+    Tell me in your own words, for example: <i>I want to become a data analyst</i> or <i>mujhe cloud seekhna hai</i>.
+courses-goal-unclear =
+    I couldn't tell what you want to learn from that. Please name a skill or a job, for example: <i>data analysis</i>, <i>web development for freelancing</i>, <i>digital marketing</i>.
+    (Type /cancel to stop.)
+courses-goal-text-only = Please type your goal as a text message.
+courses-ask-level = What is your level in this area?
+courses-ask-hours = How many hours a week can you study?
+courses-level-beginner = Beginner
+courses-level-intermediate = Intermediate
+courses-level-advanced = Advanced
+courses-level-mixed = All levels
+courses-hours-2 = Up to 2 h
+courses-hours-5 = 3–5 h
+courses-hours-10 = 6–10 h
+courses-hours-15 = More than 10 h
+courses-result-header = <b>Your learning path</b> (take them in this order):
+courses-result-track = Based on HEC's track <b>{ $track }</b>.
+courses-item-title = <b>{ $number }. { $title }</b>
+courses-item-facts = { $partner } · { $level } · { $duration } · { $rating }
+courses-item-no-rating = not rated yet
+courses-item-why = Why: { $skills }
+courses-item-why-track = Why: a step in HEC's { $track } track
+courses-item-why-related = Why: closely related to your goal
+courses-item-pace = About { $weeks } weeks at { $hours } h a week
+courses-item-link = <a href="{ $url }">Open on Coursera</a>
+courses-kind-course = course
+courses-kind-specialization = specialization
+courses-kind-professional_certificate = professional certificate
+courses-kind-guided_project = guided project
+courses-no-fit =
+    Sorry, no course in our catalogue fits that goal well.
+    The closest HEC tracks are: { $tracks }. Send /courses to try another goal.
+courses-no-fit-no-tracks = Sorry, no course in our catalogue fits that goal well. Send /courses to try another goal.
+courses-button-more = 🔁 More like this
+courses-button-basics = 🌱 Start from basics
+courses-button-save = 💾 Save to my plan
+courses-saved = Saved { $count } course(s) to your plan. See it with /myplan.
+courses-saved-none = These courses are already in your plan. See it with /myplan.
+courses-chat-hint = To fit the path to your level and time, send /courses.
+courses-plan-empty = Your plan is empty. Send /courses to find courses and save them.
+courses-plan-header = <b>My plan</b>
+courses-plan-item = { $mark } { $title } ({ $level })
+courses-plan-done-button = ✅ Done: { $title }
+courses-plan-marked = Marked done. Well done! 🎉
+courses-preparing = One moment, I'm looking through the catalogue…

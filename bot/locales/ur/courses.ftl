@@ -1,0 +1,48 @@
+# کورس کا انتخاب: /courses، /myplan اور چیٹ میں کورس سے متعلق سوالات۔
+courses-ask-goal =
+    <b>آپ کیا سیکھنا یا بننا چاہتے ہیں؟</b>
+    اپنے الفاظ میں بتائیں، مثلاً: <i>میں ڈیٹا اینالسٹ بننا چاہتا ہوں</i> یا <i>mujhe cloud seekhna hai</i>۔
+courses-goal-unclear =
+    معاف کیجیے، میں سمجھ نہیں سکا کہ آپ کیا سیکھنا چاہتے ہیں۔ کوئی مہارت یا پیشہ لکھیں، مثلاً: <i>data analysis</i>، <i>فری لانسنگ کے لیے ویب ڈیولپمنٹ</i>، <i>ڈیجیٹل مارکیٹنگ</i>۔
+    (روکنے کے لیے /cancel لکھیں۔)
+courses-goal-text-only = براہِ کرم اپنا مقصد تحریری پیغام میں لکھیں۔
+courses-ask-level = اس شعبے میں آپ کی سطح کیا ہے؟
+courses-ask-hours = آپ ہفتے میں کتنے گھنٹے پڑھ سکتے ہیں؟
+courses-level-beginner = ابتدائی
+courses-level-intermediate = درمیانی
+courses-level-advanced = اعلیٰ
+courses-level-mixed = ہر سطح
+courses-hours-2 = زیادہ سے زیادہ 2 گھنٹے
+courses-hours-5 = 3 تا 5 گھنٹے
+courses-hours-10 = 6 تا 10 گھنٹے
+courses-hours-15 = 10 گھنٹے سے زیادہ
+courses-result-header = <b>آپ کا تعلیمی راستہ</b> (اسی ترتیب سے کریں):
+courses-result-track = ایچ ای سی کے ٹریک <b>{ $track }</b> کی بنیاد پر۔
+courses-item-title = <b>{ $number }۔ { $title }</b>
+courses-item-facts = { $partner }، { $level }، { $duration }، { $rating }
+courses-item-no-rating = ابھی ریٹنگ نہیں
+courses-item-why = کیوں: { $skills }
+courses-item-why-track = کیوں: ایچ ای سی کے { $track } ٹریک کا ایک مرحلہ
+courses-item-why-related = کیوں: آپ کے مقصد سے قریبی تعلق
+courses-item-pace = ہفتے میں { $hours } گھنٹے کے حساب سے تقریباً { $weeks } ہفتے
+courses-item-link = <a href="{ $url }">کورسیرا پر کھولیں</a>
+courses-kind-course = کورس
+courses-kind-specialization = اسپیشلائزیشن
+courses-kind-professional_certificate = پروفیشنل سرٹیفکیٹ
+courses-kind-guided_project = گائیڈڈ پراجیکٹ
+courses-no-fit =
+    معاف کیجیے، ہمارے کیٹلاگ میں کوئی کورس اس مقصد کے لیے موزوں نہیں۔
+    قریب ترین ایچ ای سی ٹریک یہ ہیں: { $tracks }۔ کوئی اور مقصد آزمانے کے لیے /courses بھیجیں۔
+courses-no-fit-no-tracks = معاف کیجیے، ہمارے کیٹلاگ میں کوئی کورس اس مقصد کے لیے موزوں نہیں۔ کوئی اور مقصد آزمانے کے لیے /courses بھیجیں۔
+courses-button-more = 🔁 اس جیسے مزید
+courses-button-basics = 🌱 بنیاد سے شروع کریں
+courses-button-save = 💾 میرے منصوبے میں محفوظ کریں
+courses-saved = { $count } کورس آپ کے منصوبے میں محفوظ ہو گئے۔ دیکھنے کے لیے /myplan بھیجیں۔
+courses-saved-none = یہ کورس پہلے ہی آپ کے منصوبے میں ہیں۔ دیکھنے کے لیے /myplan بھیجیں۔
+courses-chat-hint = اپنی سطح اور وقت کے مطابق راستہ پانے کے لیے /courses بھیجیں۔
+courses-plan-empty = آپ کا منصوبہ خالی ہے۔ کورس تلاش کر کے محفوظ کرنے کے لیے /courses بھیجیں۔
+courses-plan-header = <b>میرا منصوبہ</b>
+courses-plan-item = { $mark } { $title } (سطح: { $level })
+courses-plan-done-button = ✅ مکمل: { $title }
+courses-plan-marked = مکمل کے طور پر درج ہو گیا۔ شاباش! 🎉
+courses-preparing = ایک لمحہ، میں کیٹلاگ دیکھ رہا ہوں…

@@ -1,0 +1,407 @@
+"""Reading course catalogues (CSV or JSON) into clean records, with a YAML column mapping.
+
+Pure parsing: no database, no Telegram. `CourseService.import_file` stores what this returns.
+Each problem row is reported by its line (CSV) or record number (JSON) and skipped; problems
+with the file as a whole (unknown format, missing columns, unreadable mapping) raise
+`CatalogueFileError` with a message an operator can act on.
+"""
+
+from __future__ import annotations
+
+import ast
+import csv
+import io
+import json
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.errors import InvalidInputError
+from bot.storage.courses_models import CourseKind, CourseLevel
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+DEFAULT_MAPPING_PATH = DATA_DIR / "course_import_coursera.yaml"
+SAMPLE_CATALOGUE_PATH = DATA_DIR / "courses_sample.csv"
+
+FIELDS = ("title", "partner", "kind", "level", "duration", "rating", "skills", "description")
+FIELDS_WITH_LANGUAGE = (*FIELDS, "url", "language")
+REQUIRED_FIELDS = ("title", "url")
+# Tried in order. utf-8-sig also reads plain UTF-8; cp1252 is what Excel on Windows writes;
+# latin-1 maps every byte, so it is the last resort that always decodes.
+ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")
+MAX_DESCRIPTION_CHARS = 1000
+
+_KIND_ALIASES = {
+    "course": CourseKind.COURSE,
+    "specialization": CourseKind.SPECIALIZATION,
+    "specialisation": CourseKind.SPECIALIZATION,
+    "professional certificate": CourseKind.PROFESSIONAL_CERTIFICATE,
+    "professional_certificate": CourseKind.PROFESSIONAL_CERTIFICATE,
+    "certificate": CourseKind.PROFESSIONAL_CERTIFICATE,
+    "guided project": CourseKind.GUIDED_PROJECT,
+    "guided_project": CourseKind.GUIDED_PROJECT,
+    "project": CourseKind.GUIDED_PROJECT,
+}
+_LEVEL_ALIASES = {
+    "beginner": CourseLevel.BEGINNER,
+    "introductory": CourseLevel.BEGINNER,
+    "intermediate": CourseLevel.INTERMEDIATE,
+    "advanced": CourseLevel.ADVANCED,
+    "mixed": CourseLevel.MIXED,
+    "all levels": CourseLevel.MIXED,
+}
+
+
+class CatalogueFileError(InvalidInputError):
+    """The catalogue file or its mapping cannot be imported at all."""
+
+
+@dataclass(frozen=True)
+class CourseRecord:
+    """One clean catalogue row, ready to store."""
+
+    url: str
+    title: str
+    partner: str = ""
+    kind: str = CourseKind.COURSE.value
+    level: str = CourseLevel.MIXED.value
+    duration: str = ""
+    rating: float | None = None
+    skills: tuple[str, ...] = ()
+    description: str = ""
+    language: str = "en"
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """A skipped row: `line` is the file line where the row starts (CSV) or the record number."""
+
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.message}"
+
+
+@dataclass
+class ParsedCatalogue:
+    records: list[CourseRecord] = field(default_factory=list)
+    problems: list[RowProblem] = field(default_factory=list)
+    encoding: str = "utf-8"
+    rows_read: int = 0
+
+
+@dataclass(frozen=True)
+class ColumnMapping:
+    """Which source column(s) feed each field, and defaults for unmapped or empty cells."""
+
+    columns: Mapping[str, tuple[str, ...]]
+    defaults: Mapping[str, str]
+
+    @classmethod
+    def load(cls, path: Path = DEFAULT_MAPPING_PATH) -> ColumnMapping:
+        try:
+            raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (OSError, yaml.YAMLError) as error:
+            raise CatalogueFileError(f"cannot read mapping {path}: {error}") from None
+        return cls.from_dict(raw, source=str(path))
+
+    @classmethod
+    def from_dict(cls, raw: object, *, source: str = "mapping") -> ColumnMapping:
+        if not isinstance(raw, dict) or not isinstance(raw.get("columns"), dict):
+            raise CatalogueFileError(f"{source}: expected a 'columns:' section")
+        columns: dict[str, tuple[str, ...]] = {}
+        for name, value in raw["columns"].items():
+            if name not in FIELDS_WITH_LANGUAGE:
+                known = ", ".join(FIELDS_WITH_LANGUAGE)
+                raise CatalogueFileError(f"{source}: unknown field {name!r} (known: {known})")
+            sources = [value] if isinstance(value, str) else value
+            if not isinstance(sources, list) or not all(isinstance(s, str) for s in sources):
+                raise CatalogueFileError(f"{source}: field {name!r} must name a column or a list")
+            columns[name] = tuple(sources)
+        missing = [name for name in REQUIRED_FIELDS if name not in columns]
+        if missing:
+            raise CatalogueFileError(f"{source}: map the required field(s) {', '.join(missing)}")
+        defaults = raw.get("defaults") or {}
+        if not isinstance(defaults, dict):
+            raise CatalogueFileError(f"{source}: 'defaults:' must be a mapping")
+        return cls(columns=columns, defaults={str(k): str(v) for k, v in defaults.items()})
+
+    def source_columns(self) -> set[str]:
+        return {column for sources in self.columns.values() for column in sources}
+
+
+def decode_bytes(data: bytes) -> tuple[str, str]:
+    """Decode a catalogue file, trying UTF-8 (with or without BOM), then cp1252, then latin-1."""
+    for encoding in ENCODINGS:
+        try:
+            return data.decode(encoding), "utf-8" if encoding == "utf-8-sig" else encoding
+        except UnicodeDecodeError:
+            continue
+    raise AssertionError("latin-1 decodes every byte")  # pragma: no cover
+
+
+def parse_catalogue_file(path: Path, mapping: ColumnMapping | None = None) -> ParsedCatalogue:
+    """Read a `.csv` or `.json` catalogue into records, reporting and skipping bad rows."""
+    mapping = mapping or ColumnMapping.load()
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise CatalogueFileError(f"cannot read {path}: {error.strerror or error}") from None
+    text, encoding = decode_bytes(data)
+    suffix = path.suffix.lower()
+    if suffix == ".json":
+        rows = list(_json_rows(text, path))
+    elif suffix in (".csv", ".txt", ""):
+        rows = list(_csv_rows(text, path, mapping))
+    else:
+        raise CatalogueFileError(f"{path.name}: use a .csv or .json file (got {suffix})")
+    parsed = parse_rows(rows, mapping)
+    parsed.encoding = encoding
+    return parsed
+
+
+def parse_rows(
+    rows: Sequence[tuple[int, Mapping[str, Any]]], mapping: ColumnMapping
+) -> ParsedCatalogue:
+    """Turn (line, row) pairs into records; duplicates of an earlier URL are reported."""
+    parsed = ParsedCatalogue(rows_read=len(rows))
+    seen_urls: dict[str, int] = {}
+    for line, row in rows:
+        try:
+            record = _record_from_row(row, mapping)
+        except ValueError as error:
+            parsed.problems.append(RowProblem(line, str(error)))
+            continue
+        key = normalise_url(record.url)
+        if key in seen_urls:
+            parsed.problems.append(
+                RowProblem(line, f"duplicate URL {record.url} (first on line {seen_urls[key]})")
+            )
+            continue
+        seen_urls[key] = line
+        parsed.records.append(record)
+    return parsed
+
+
+def _csv_rows(
+    text: str, path: Path, mapping: ColumnMapping
+) -> Iterator[tuple[int, dict[str, Any]]]:
+    # newline="" semantics: quoted fields keep their embedded LF while rows end in CRLF.
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise CatalogueFileError(f"{path.name}: the file is empty") from None
+    header = [name.strip() for name in header]
+    # A field is satisfied when any of its columns is present (the sample has no
+    # course_description, the full export has both).
+    absent = {
+        name: columns for name, columns in mapping.columns.items() if not set(columns) & set(header)
+    }
+    if absent:
+        found = ", ".join(name or "(unnamed)" for name in header)
+        described = "; ".join(
+            f"{name} ({' or '.join(columns)}{', required' if name in REQUIRED_FIELDS else ''})"
+            for name, columns in absent.items()
+        )
+        raise CatalogueFileError(
+            f"{path.name}: missing column(s) for {described}; found: {found}. "
+            "Fix the file or pass --mapping with its column names."
+        )
+    start = reader.line_num + 1
+    for cells in reader:
+        line, start = start, reader.line_num + 1
+        if not any(cell.strip() for cell in cells):
+            continue
+        if len(cells) != len(header):
+            yield line, {"__error__": f"{len(cells)} cells, the header has {len(header)}"}
+            continue
+        yield line, dict(zip(header, cells, strict=True))
+
+
+def _json_rows(text: str, path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise CatalogueFileError(f"{path.name}: not valid JSON ({error})") from None
+    if isinstance(data, dict):
+        data = data.get("courses")
+    if not isinstance(data, list):
+        raise CatalogueFileError(f"{path.name}: expected a list of courses or {{'courses': [...]}}")
+    for number, item in enumerate(data, start=1):
+        if isinstance(item, dict):
+            yield number, item
+        else:
+            yield number, {"__error__": "not an object"}
+
+
+def _record_from_row(row: Mapping[str, Any], mapping: ColumnMapping) -> CourseRecord:
+    if "__error__" in row:
+        raise ValueError(str(row["__error__"]))
+
+    def value(name: str) -> Any:
+        for column in mapping.columns.get(name, ()):
+            cell = row.get(column)
+            if cell not in (None, "", [], "[]"):
+                return cell.strip() if isinstance(cell, str) else cell
+        return mapping.defaults.get(name)
+
+    title = _clean_text(value("title"))
+    url = _clean_text(value("url"))
+    if not title:
+        raise ValueError("no title")
+    if not url:
+        raise ValueError("no URL")
+    if not re.match(r"^https?://\S+$", url):
+        raise ValueError(f"URL {url[:80]!r} does not start with http:// or https://")
+    description = _join_text(value("description"))[:MAX_DESCRIPTION_CHARS]
+    language = _clean_text(value("language")) or "auto"
+    if language == "auto":
+        language = guess_language(f"{title} {description}")
+    return CourseRecord(
+        url=url,
+        title=title[:300],
+        partner=_clean_text(value("partner"))[:200],
+        kind=_parse_kind(value("kind")),
+        level=_parse_level(value("level")),
+        duration=_clean_text(value("duration"))[:64],
+        rating=_parse_rating(value("rating")),
+        skills=parse_skills(value("skills")),
+        description=description,
+        language=language[:8].lower(),
+    )
+
+
+def _clean_text(raw: Any) -> str:
+    if raw is None:
+        return ""
+    return " ".join(str(raw).split())
+
+
+def _join_text(raw: Any) -> str:
+    """A description may be plain text or a list of bullets (Coursera's summary); a list that
+    does not parse is kept as text rather than losing the row."""
+    try:
+        items = _as_list(raw)
+    except ValueError:
+        items = [str(raw).strip("[]")]
+    return " ".join(_clean_text(item) for item in items if _clean_text(item))
+
+
+def _as_list(raw: Any) -> list[Any]:
+    if raw is None:
+        return []
+    if isinstance(raw, list | tuple):
+        return list(raw)
+    text = str(raw).strip()
+    if text.startswith("["):
+        try:
+            value = ast.literal_eval(text)
+        except (ValueError, SyntaxError):
+            raise ValueError(f"cannot read the list {text[:40]!r}") from None
+        if isinstance(value, list | tuple):
+            return list(value)
+    return [text]
+
+
+def parse_skills(raw: Any) -> tuple[str, ...]:
+    """Skills as a Python/JSON list literal, a list, or a ';'/'|'/','-separated string."""
+    items = _as_list(raw)
+    if len(items) == 1 and isinstance(items[0], str):
+        items = re.split(r"[;|,]", items[0])
+    skills: list[str] = []
+    seen: set[str] = set()
+    for item in items:
+        skill = _clean_text(item)
+        if skill and skill.lower() not in seen:
+            seen.add(skill.lower())
+            skills.append(skill[:80])
+    return tuple(skills)
+
+
+def parse_number(raw: Any) -> float | None:
+    """'4.7', '1,080,159', '39.2k', '1.2M' -> float; empty -> None; anything else -> ValueError."""
+    if raw is None:
+        return None
+    if isinstance(raw, int | float):
+        return float(raw)
+    text = str(raw).strip().lower().replace(",", "")
+    if not text:
+        return None
+    multiplier = 1.0
+    if text[-1:] in ("k", "m"):
+        multiplier = 1_000.0 if text[-1] == "k" else 1_000_000.0
+        text = text[:-1]
+    try:
+        return float(text) * multiplier
+    except ValueError:
+        raise ValueError(f"{raw!r} is not a number") from None
+
+
+def _parse_rating(raw: Any) -> float | None:
+    rating = parse_number(raw)
+    if rating is not None and not 0 <= rating <= 5:
+        raise ValueError(f"rating {raw!r} is not between 0 and 5")
+    return rating
+
+
+def _parse_kind(raw: Any) -> str:
+    text = _clean_text(raw).lower()
+    if not text:
+        return CourseKind.COURSE.value
+    kind = _KIND_ALIASES.get(text)
+    if kind is None:
+        known = ", ".join(sorted({k.value for k in CourseKind}))
+        raise ValueError(f"unknown course type {raw!r} (known: {known})")
+    return kind.value
+
+
+def _parse_level(raw: Any) -> str:
+    text = _clean_text(raw).lower()
+    if not text:
+        return CourseLevel.MIXED.value
+    level = _LEVEL_ALIASES.get(text)
+    if level is None:
+        raise ValueError(f"unknown level {raw!r} (beginner, intermediate, advanced or mixed)")
+    return level.value
+
+
+def normalise_url(url: str) -> str:
+    """Two spellings of one course page count as the same course."""
+    return url.strip().rstrip("/").split("?", 1)[0].split("#", 1)[0].lower()
+
+
+_STOPWORDS = {
+    "es": {"de", "la", "el", "y", "para", "los", "las", "en", "del", "con", "una", "un", "por"},
+    "fr": {"de", "la", "le", "et", "les", "des", "du", "pour", "une", "un", "sur", "en"},
+    "de": {"der", "die", "das", "und", "sie", "mit", "für", "ein", "eine", "von", "zu", "ist"},
+    "pt": {"de", "da", "do", "e", "para", "os", "as", "em", "com", "uma", "um", "dos"},
+    "en": {"the", "and", "of", "to", "for", "in", "with", "a", "an", "your", "you", "how"},
+}
+
+
+def guess_language(text: str) -> str:
+    """A rough language code from letters and stopwords; 'en' when unsure.
+
+    Good enough to keep Spanish, French or Chinese courses from crowding out English ones for
+    learners who asked in English; a catalogue with a language column should map it instead.
+    """
+    if re.search(r"[\u3040-\u30ff]", text):
+        return "ja"
+    if re.search(r"[\u4e00-\u9fff]", text):
+        return "zh"
+    words = re.findall(r"[a-zà-ÿ]+", text.lower())
+    if not words:
+        return "en"
+    scores = {lang: sum(word in stops for word in words) for lang, stops in _STOPWORDS.items()}
+    best = max(scores, key=lambda lang: scores[lang])
+    if best != "en" and scores[best] > scores["en"] * 1.5 and scores[best] >= 2:
+        return best
+    if re.search(r"[áéíóúñ¿¡]", text) and scores["es"] >= scores["en"]:
+        return "es"
+    return "en"

@@ -1,0 +1,371 @@
+"""Choosing courses: the catalogue in the database, HEC's tracks, recommendations, learning plans.
+
+No Telegram here: `handlers/courses.py` and `bot/cli_courses.py` are two faces over this service.
+
+Completion hook: when a learner marks a saved course done, `on_course_completed(user_id,
+course_id)` is awaited if set (constructor argument or `set_completion_hook`). The surveys
+feature uses it to send a follow-up survey; a failing hook is logged and never undoes the mark.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import func
+from sqlmodel import col, select
+
+from bot.errors import NotFoundError
+from bot.services.course_catalogue import (
+    SAMPLE_CATALOGUE_PATH,
+    ColumnMapping,
+    CourseRecord,
+    RowProblem,
+    normalise_url,
+    parse_catalogue_file,
+)
+from bot.services.course_embeddings import TextEmbedder
+from bot.services.course_matching import is_course_question
+from bot.services.course_recommender import (
+    CatalogueCourse,
+    CourseRecommender,
+    Recommendation,
+)
+from bot.services.course_tracks import DEFAULT_TRACKS_PATH, Track, load_tracks
+from bot.storage.courses_models import Course, CoursePlanEntry
+from bot.storage.db import Database
+from bot.storage.types import utcnow
+
+log = logging.getLogger(__name__)
+
+CourseCompletedHook = Callable[[int, int], Awaitable[None]]
+MAX_GOAL_CHARS = 300
+
+__all__ = [
+    "CourseCompletedHook",
+    "CourseService",
+    "ImportReport",
+    "PlanItem",
+    "TrackView",
+    "is_course_question",
+]
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """What an import did; `problems` are the skipped rows with their line numbers."""
+
+    rows_read: int
+    added: int
+    updated: int
+    unchanged: int
+    problems: tuple[RowProblem, ...]
+    encoding: str
+
+
+@dataclass(frozen=True)
+class PlanItem:
+    course: CatalogueCourse
+    saved_at: datetime
+    completed_at: datetime | None
+
+    @property
+    def done(self) -> bool:
+        return self.completed_at is not None
+
+
+@dataclass(frozen=True)
+class TrackView:
+    track: Track
+    courses: tuple[CatalogueCourse, ...]
+
+
+def _to_catalogue_course(row: Course) -> CatalogueCourse:
+    assert row.id is not None
+    return CatalogueCourse(
+        id=row.id,
+        url=row.url,
+        title=row.title,
+        partner=row.partner,
+        kind=row.kind,
+        level=row.level,
+        duration=row.duration,
+        rating=row.rating,
+        skills=tuple(row.skills or ()),
+        description=row.description,
+        language=row.language,
+    )
+
+
+class CourseService:
+    def __init__(
+        self,
+        database: Database,
+        *,
+        embedder: TextEmbedder | None = None,
+        embedder_factory: Callable[[], TextEmbedder] | None = None,
+        cache_dir: Path | None = None,
+        tracks_path: Path = DEFAULT_TRACKS_PATH,
+        on_course_completed: CourseCompletedHook | None = None,
+    ) -> None:
+        self._database = database
+        self._embedder = embedder
+        self._embedder_factory = embedder_factory
+        self._cache_dir = cache_dir
+        self._tracks_path = tracks_path
+        self._on_course_completed = on_course_completed
+        self._recommender: CourseRecommender | None = None
+        self._lock = asyncio.Lock()
+
+    def set_completion_hook(self, hook: CourseCompletedHook | None) -> None:
+        """Called with (user_id, course_id) after a learner marks a course done."""
+        self._on_course_completed = hook
+
+    # ---- catalogue ------------------------------------------------------------------------
+
+    async def import_file(self, path: Path, mapping_path: Path | None = None) -> ImportReport:
+        """Import a CSV/JSON catalogue: new URLs are added, known URLs updated in place."""
+        mapping = ColumnMapping.load(mapping_path) if mapping_path else ColumnMapping.load()
+        parsed = await asyncio.to_thread(parse_catalogue_file, path, mapping)
+        added, updated, unchanged = await self._store(parsed.records)
+        self._recommender = None
+        return ImportReport(
+            rows_read=parsed.rows_read,
+            added=added,
+            updated=updated,
+            unchanged=unchanged,
+            problems=tuple(parsed.problems),
+            encoding=parsed.encoding,
+        )
+
+    async def _store(self, records: Sequence[CourseRecord]) -> tuple[int, int, int]:
+        added = updated = unchanged = 0
+        async with self._database.session() as session:
+            existing = {
+                normalise_url(row.url): row for row in (await session.exec(select(Course))).all()
+            }
+            for record in records:
+                values = {
+                    "url": record.url,
+                    "title": record.title,
+                    "partner": record.partner,
+                    "kind": record.kind,
+                    "level": record.level,
+                    "duration": record.duration,
+                    "rating": record.rating,
+                    "skills": list(record.skills),
+                    "description": record.description,
+                    "language": record.language,
+                }
+                row = existing.get(normalise_url(record.url))
+                if row is None:
+                    session.add(Course.model_validate(values))
+                    added += 1
+                    continue
+                if all(getattr(row, name) == value for name, value in values.items()):
+                    unchanged += 1
+                    continue
+                for name, value in values.items():
+                    setattr(row, name, value)
+                row.imported_at = utcnow()
+                session.add(row)
+                updated += 1
+        return added, updated, unchanged
+
+    async def count(self) -> int:
+        async with self._database.session() as session:
+            return int((await session.exec(select(func.count()).select_from(Course))).one())
+
+    async def ensure_catalogue(self) -> int:
+        """At start-up: import the bundled sample into an empty catalogue, then check the
+        tracks against it (a malformed tracks.yaml stops start-up with every problem listed;
+        courses missing from the catalogue are logged and skipped)."""
+        count = await self.count()
+        if count == 0:
+            report = await self.import_file(SAMPLE_CATALOGUE_PATH)
+            log.info("imported the bundled course sample: %d courses", report.added)
+            count = report.added
+        await self.load_tracks()
+        return count
+
+    async def courses(self) -> list[CatalogueCourse]:
+        async with self._database.session() as session:
+            rows = (await session.exec(select(Course).order_by(col(Course.id)))).all()
+        return [_to_catalogue_course(row) for row in rows]
+
+    async def load_tracks(self, *, strict: bool = False) -> list[Track]:
+        """HEC's tracks checked against the catalogue; `strict` raises on any problem (the CLI),
+        otherwise unknown courses are logged and left out (the running bot)."""
+        courses = await self.courses()
+        levels = {normalise_url(course.url): course.level for course in courses}
+        return load_tracks(self._tracks_path, levels, strict=strict)
+
+    async def tracks(self) -> list[TrackView]:
+        recommender = await self.recommender()
+        by_url = {normalise_url(c.url): c for c in recommender.courses}
+        return [
+            TrackView(
+                track=track,
+                courses=tuple(by_url[normalise_url(u)] for u in track.course_urls),
+            )
+            for track in recommender.tracks
+        ]
+
+    # ---- recommending ---------------------------------------------------------------------
+
+    async def recommender(self) -> CourseRecommender:
+        """The in-memory recommender, built on first use (embedding runs in a worker thread)."""
+        if self._recommender is not None:
+            return self._recommender
+        async with self._lock:
+            if self._recommender is None:
+                courses = await self.courses()
+                levels = {normalise_url(course.url): course.level for course in courses}
+                tracks = load_tracks(self._tracks_path, levels, strict=False)
+                embedder = self._embedder
+                if embedder is None and self._embedder_factory is not None:
+                    embedder = self._embedder = await asyncio.to_thread(self._embedder_factory)
+                self._recommender = await asyncio.to_thread(
+                    CourseRecommender.build, courses, tracks, embedder, self._cache_dir
+                )
+            return self._recommender
+
+    async def warm_up(self) -> None:
+        """Build the recommender now (embedding the catalogue) instead of on the first request."""
+        await self.recommender()
+
+    async def goal_is_clear(self, goal: str) -> bool:
+        """Whether a goal can be worked with, or the learner should be asked again."""
+        recommender = await self.recommender()
+        return recommender.goal_is_clear(" ".join(goal.split())[:MAX_GOAL_CHARS])
+
+    async def recommend(
+        self,
+        goal: str,
+        *,
+        level: str = "beginner",
+        hours_per_week: int = 5,
+        exclude_ids: Sequence[int] = (),
+    ) -> Recommendation:
+        goal = " ".join(goal.split())[:MAX_GOAL_CHARS]
+        recommender = await self.recommender()
+        started = time.perf_counter()
+        result = await asyncio.to_thread(
+            recommender.recommend,
+            goal,
+            level=level,
+            hours_per_week=hours_per_week,
+            exclude_ids=exclude_ids,
+        )
+        return _with_latency(result, started)
+
+    async def more_like(
+        self, course_ids: Sequence[int], *, level: str = "beginner", hours_per_week: int = 5
+    ) -> Recommendation:
+        recommender = await self.recommender()
+        started = time.perf_counter()
+        result = await asyncio.to_thread(
+            recommender.more_like, course_ids, level=level, hours_per_week=hours_per_week
+        )
+        return _with_latency(result, started)
+
+    async def from_basics(
+        self, course_ids: Sequence[int], *, hours_per_week: int = 5
+    ) -> Recommendation:
+        recommender = await self.recommender()
+        started = time.perf_counter()
+        result = await asyncio.to_thread(
+            recommender.from_basics, course_ids, hours_per_week=hours_per_week
+        )
+        return _with_latency(result, started)
+
+    # ---- learning plans -------------------------------------------------------------------
+
+    async def save_to_plan(self, user_id: int, course_ids: Sequence[int]) -> int:
+        """Add courses to a learner's plan; returns how many were new (saving twice is fine)."""
+        wanted = list(dict.fromkeys(course_ids))
+        async with self._database.session() as session:
+            known = set(
+                (await session.exec(select(Course.id).where(col(Course.id).in_(wanted)))).all()
+            )
+            saved = set(
+                (
+                    await session.exec(
+                        select(CoursePlanEntry.course_id).where(
+                            CoursePlanEntry.user_id == user_id,
+                            col(CoursePlanEntry.course_id).in_(wanted),
+                        )
+                    )
+                ).all()
+            )
+            new = [course_id for course_id in wanted if course_id in known - saved]
+            for course_id in new:
+                session.add(CoursePlanEntry(user_id=user_id, course_id=course_id))
+        if not known:
+            raise NotFoundError(f"courses {wanted}")
+        return len(new)
+
+    async def plan(self, user_id: int) -> list[PlanItem]:
+        """Saved courses, unfinished first, each group in the order they were saved."""
+        async with self._database.session() as session:
+            rows = (
+                await session.exec(
+                    select(CoursePlanEntry, Course)
+                    .join(Course, col(Course.id) == col(CoursePlanEntry.course_id))
+                    .where(CoursePlanEntry.user_id == user_id)
+                    .order_by(col(CoursePlanEntry.saved_at), col(CoursePlanEntry.id))
+                )
+            ).all()
+        items = [
+            PlanItem(
+                course=_to_catalogue_course(course),
+                saved_at=entry.saved_at,
+                completed_at=entry.completed_at,
+            )
+            for entry, course in rows
+        ]
+        return sorted(items, key=lambda item: item.done)
+
+    async def mark_done(self, user_id: int, course_id: int) -> PlanItem:
+        """Mark a saved course done (idempotent) and call the completion hook the first time."""
+        async with self._database.session() as session:
+            row = (
+                await session.exec(
+                    select(CoursePlanEntry, Course)
+                    .join(Course, col(Course.id) == col(CoursePlanEntry.course_id))
+                    .where(
+                        CoursePlanEntry.user_id == user_id, CoursePlanEntry.course_id == course_id
+                    )
+                )
+            ).first()
+            if row is None:
+                raise NotFoundError(f"course {course_id} in the plan of user {user_id}")
+            entry, course = row
+            first_time = entry.completed_at is None
+            if first_time:
+                entry.completed_at = utcnow()
+                session.add(entry)
+            item = PlanItem(
+                course=_to_catalogue_course(course),
+                saved_at=entry.saved_at,
+                completed_at=entry.completed_at,
+            )
+        if first_time and self._on_course_completed is not None:
+            try:
+                await self._on_course_completed(user_id, course_id)
+            except Exception:
+                log.exception(
+                    "course completion hook failed for user %s course %s", user_id, course_id
+                )
+        return item
+
+
+def _with_latency(result: Recommendation, started: float) -> Recommendation:
+    from dataclasses import replace
+
+    return replace(result, latency_ms=round((time.perf_counter() - started) * 1000, 1))

@@ -1,0 +1,66 @@
+"""`hecbot courses import` and `hecbot courses tracks` from the command line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from bot.cli import app
+from bot.config import Settings
+from tests.courses.factories import course_row, write_csv
+
+
+@pytest.fixture
+def env(settings: Settings) -> dict[str, str]:
+    return {"HECBOT_DATA_DIR": str(settings.data_dir), "HECBOT_LOG_LEVEL": "WARNING"}
+
+
+def test_import_reports_counts_and_skipped_lines(tmp_path: Path, env: dict[str, str]):
+    rows = [course_row(1), course_row(2, course_difficulty="Expert"), course_row(1)]
+    path = write_csv(tmp_path / "catalogue.csv", rows)
+
+    result = CliRunner().invoke(app, ["courses", "import", str(path)], env=env)
+
+    assert result.exit_code == 0, result.output
+    assert "3 rows read, 1 added" in result.output
+    assert "2 skipped" in result.output
+    assert "line 3: unknown level 'Expert'" in result.output
+    assert "line 4: duplicate URL" in result.output
+    # The crafted catalogue lacks the tracks' courses: a warning, not a failed import.
+    assert "tracks.yaml does not fit this catalogue" in result.output
+
+
+def test_import_of_a_file_without_required_columns_fails_clearly(
+    tmp_path: Path, env: dict[str, str]
+):
+    path = tmp_path / "other.csv"
+    path.write_text("name,link\nCloud,https://example.org/c\n", encoding="utf-8")
+
+    result = CliRunner().invoke(app, ["courses", "import", str(path)], env=env)
+
+    assert result.exit_code == 1
+    assert "missing column(s)" in result.output
+    assert "--mapping" in result.output
+
+
+def test_import_with_a_mapping_file(tmp_path: Path, env: dict[str, str]):
+    path = tmp_path / "other.csv"
+    path.write_text("name,link,tags\nCloud 101,https://example.org/c,Cloud;Linux\n", "utf-8")
+    mapping = tmp_path / "mapping.yaml"
+    mapping.write_text("columns:\n  title: name\n  url: link\n  skills: tags\n", "utf-8")
+
+    result = CliRunner().invoke(
+        app, ["courses", "import", str(path), "--mapping", str(mapping)], env=env
+    )
+
+    assert result.exit_code == 0, result.output
+    assert "1 added" in result.output
+
+
+def test_tracks_lists_hec_tracks_in_order(env: dict[str, str]):
+    result = CliRunner().invoke(app, ["courses", "tracks"], env=env)
+    assert result.exit_code == 0, result.output
+    assert "Data Analysis [data-analysis]" in result.output
+    assert "  1. " in result.output
