@@ -334,6 +334,23 @@ async def on_upload_decision(
     await query.message.answer(texts("survey-saved", slug=summary.slug, version=summary.version))
 
 
+async def on_send_command(
+    message: Message,
+    command: CommandObject,
+    user: UserProfile,
+    surveys: SurveyService,
+    texts: Texts,
+) -> None:
+    """`/survey_send <id>`: an HEC admin starts the newest version for everyone now."""
+    _require_admin(user)
+    slug = (command.args or "").strip()
+    if not slug:
+        await message.answer(texts("survey-send-usage"))
+        return
+    waves = await surveys.start_waves(slug, created_by=user.id)
+    await message.answer(texts("survey-send-started", slug=slug, wave=waves[0].id))
+
+
 def create_router() -> Router:
     router = Router(name="surveys")
     router.callback_query.register(on_start_pressed, SurveyStart.filter())
@@ -341,6 +358,7 @@ def create_router() -> Router:
     router.callback_query.register(on_upload_decision, SurveyUploadDecision.filter())
     router.message.register(on_surveys_toggle, Command("surveys"))
     router.message.register(on_upload_command, Command("survey_upload"))
+    router.message.register(on_send_command, Command("survey_send"))
     router.message.register(on_upload_document, StateFilter(SurveyUpload.waiting_file))
     router.message.register(
         on_typed_answer,

@@ -61,6 +61,7 @@ async def test_admin_uploads_a_broken_file_then_a_good_one_and_saves_it(
     assert "Did the bot's last answer help you?" in admin.last_text
     saved = await admin.press("Save")
     assert "Saved survey answer-pulse version 3" in saved
+    assert "started (wave 1)" in await admin.say("/survey_send answer-pulse")
     assert running.services is not None
     listed = await SurveyService(running.services.database).list_surveys()
     assert [(s.slug, s.version) for s in listed] == [("answer-pulse", 3)]
@@ -73,6 +74,7 @@ async def test_learners_cannot_upload_or_read_results(
     learner = Learner(fake, LEARNER)
     assert "not allowed" in await learner.say("/survey_upload")
     assert "not allowed" in await learner.say("/results impact")
+    assert "not allowed" in await learner.say("/survey_send impact")
 
 
 async def test_results_come_with_one_chart_per_question_and_focal_persons_see_their_own(

@@ -46,3 +46,5 @@ survey-cancel-button = ✖️ Cancel
 survey-saved = Saved survey <b>{ $slug }</b> version { $version }. Start it with <code>hecbot survey send { $slug }</code>.
 survey-upload-cancelled = Nothing was saved.
 survey-results-usage = Usage: /results &lt;survey id&gt;, for example /results impact
+survey-send-usage = Usage: /survey_send &lt;survey id&gt; starts the survey for everyone now. For an audience or follow-ups, use <code>hecbot survey send</code>.
+survey-send-started = Survey <b>{ $slug }</b> started (wave { $wave }). Invitations go out within a few minutes, at most one survey a week per learner.

@@ -46,3 +46,5 @@ survey-cancel-button = ✖️ منسوخ کریں
 survey-saved = سروے <b>{ $slug }</b> ورژن { $version } محفوظ ہو گیا۔ اسے <code>hecbot survey send { $slug }</code> سے شروع کریں۔
 survey-upload-cancelled = کچھ محفوظ نہیں کیا گیا۔
 survey-results-usage = طریقہ: /results &lt;survey id&gt;، مثلاً /results impact
+survey-send-usage = طریقہ: /survey_send &lt;survey id&gt; سروے ابھی سب کے لیے شروع کرتا ہے۔ مخصوص افراد یا بعد کے مراحل کے لیے <code>hecbot survey send</code> استعمال کریں۔
+survey-send-started = سروے <b>{ $slug }</b> شروع ہو گیا (مرحلہ { $wave })۔ دعوت نامے چند منٹ میں بھیجے جائیں گے، ہر طالب علم کو ہفتے میں زیادہ سے زیادہ ایک سروے۔
