@@ -20,12 +20,15 @@ from handlers import feature_routers
 
 BOT_COMMANDS = {
     "en": [
-        BotCommand(command="start", description="Start and choose your language"),
+        BotCommand(command="start", description="Start: privacy, language, university"),
         BotCommand(command="help", description="How to use the bot"),
         BotCommand(command="language", description="Change language"),
         BotCommand(command="courses", description="Find courses for your goal"),
         BotCommand(command="myplan", description="My saved courses"),
         BotCommand(command="cancel", description="Stop what you are doing"),
+        BotCommand(command="privacy", description="What is stored about you"),
+        BotCommand(command="mydata", description="Receive your data as a file"),
+        BotCommand(command="forget", description="Delete your data"),
     ],
     "ur": [
         BotCommand(command="start", description="شروع کریں اور زبان منتخب کریں"),
@@ -34,6 +37,9 @@ BOT_COMMANDS = {
         BotCommand(command="courses", description="اپنے مقصد کے لیے کورس تلاش کریں"),
         BotCommand(command="myplan", description="میرے محفوظ کورس"),
         BotCommand(command="cancel", description="جاری کام روکیں"),
+        BotCommand(command="privacy", description="آپ کے بارے میں کیا محفوظ ہے"),
+        BotCommand(command="mydata", description="اپنا ڈیٹا فائل میں حاصل کریں"),
+        BotCommand(command="forget", description="اپنا ڈیٹا مٹا دیں"),
     ],
 }
 

@@ -111,6 +111,11 @@ def db_upgrade() -> None:
     typer.echo("database is up to date")
 
 
+from bot import cli_people  # noqa: E402  (the people feature's commands)
+
+cli_people.register(app)
+
+
 def main() -> None:
     app()
 

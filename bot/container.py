@@ -62,17 +62,21 @@ async def build_services(settings: Settings, *, answerer: Answerer | None = None
     await database.migrate()
     users = UserService(database, admin_ids=settings.admin_ids)
     answerer = answerer if answerer is not None else build_answerer(settings)
+    catalogue = Catalogue.load()
     courses = build_course_service(settings, database)
     await courses.ensure_catalogue()
+    from bot.people_wiring import build_people_services
+
     return AppServices(
         settings=settings,
         database=database,
-        catalogue=Catalogue.load(),
+        catalogue=catalogue,
         answerer=answerer,
         users=users,
         questions=QuestionService(database, answerer),
         extras={
             "courses": courses,
+            **await build_people_services(settings, database, catalogue, answerer, users),
             "surveys": SurveyService(database),
             "survey_results": SurveyResultsService(database),
         },

@@ -8,14 +8,32 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from handlers import courses, errors, fallback, questions, start, survey_results, surveys
+from handlers import (
+    courses,
+    errors,
+    fallback,
+    insights,
+    onboarding,
+    privacy,
+    questions,
+    roles,
+    start,
+    survey_results,
+    surveys,
+    tickets,
+)
 
 
 def feature_routers() -> list[Router]:
     """Every feature's router, in the order updates should try them; the fallback comes last."""
     return [
         errors.create_router(),
+        onboarding.create_router(),
         start.create_router(),
+        roles.create_router(),
+        tickets.create_router(),
+        insights.create_router(),
+        privacy.create_router(),
         surveys.create_router(),  # before courses: typed survey answers come first
         survey_results.create_router(),
         courses.create_router(),  # before questions: it takes course-choice questions

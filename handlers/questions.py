@@ -10,7 +10,7 @@ from bot.i18n import Texts, split_message
 from bot.services.questions import MAX_QUESTION_CHARS, QuestionService, QuestionTooLongError
 from bot.services.users import UserProfile
 from handlers.callbacks import AnswerFeedback
-from handlers.rendering import feedback_keyboard, render_answer
+from handlers.rendering import feedback_keyboard, offers_escalation, render_answer
 
 
 async def on_question(
@@ -26,7 +26,8 @@ async def on_question(
     pieces = split_message(render_answer(texts, answered))
     for piece in pieces[:-1]:
         await message.answer(piece)
-    await message.answer(pieces[-1], reply_markup=feedback_keyboard(texts, answered.id))
+    keyboard = feedback_keyboard(texts, answered.id, offer_escalation=answered.abstained)
+    await message.answer(pieces[-1], reply_markup=keyboard)
 
 
 async def on_feedback(
@@ -40,6 +41,15 @@ async def on_feedback(
         question_id=callback_data.question_id, user_id=user.id, helpful=callback_data.helpful
     )
     await query.answer(texts("answer-feedback-thanks"))
+    if (
+        not callback_data.helpful
+        and isinstance(query.message, Message)
+        and not offers_escalation(query.message.reply_markup)
+    ):
+        # A 👎 answer gets the way to a person that an abstention has from the start.
+        await query.message.edit_reply_markup(
+            reply_markup=feedback_keyboard(texts, callback_data.question_id, offer_escalation=True)
+        )
 
 
 def create_router() -> Router:

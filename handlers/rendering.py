@@ -8,6 +8,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from bot.i18n import Texts, escape
 from bot.services.questions import AnsweredQuestion
 from handlers.callbacks import AnswerFeedback, LanguageChoice
+from handlers.people_callbacks import EscalateQuestion
 
 LANGUAGE_NAMES = {"en": "English", "ur": "اردو"}
 
@@ -35,7 +36,10 @@ def render_answer(texts: Texts, answered: AnsweredQuestion) -> str:
     return "\n".join(lines)
 
 
-def feedback_keyboard(texts: Texts, question_id: int) -> InlineKeyboardMarkup:
+def feedback_keyboard(
+    texts: Texts, question_id: int, *, offer_escalation: bool = False
+) -> InlineKeyboardMarkup:
+    """👍/👎, plus "Ask my focal person" when the bot abstained or the learner pressed 👎."""
     builder = InlineKeyboardBuilder()
     builder.button(
         text=texts("answer-feedback-yes"),
@@ -45,4 +49,20 @@ def feedback_keyboard(texts: Texts, question_id: int) -> InlineKeyboardMarkup:
         text=texts("answer-feedback-no"),
         callback_data=AnswerFeedback(question_id=question_id, helpful=False),
     )
+    if offer_escalation:
+        builder.button(
+            text=texts("ticket-button-escalate"),
+            callback_data=EscalateQuestion(question_id=question_id),
+        )
+        builder.adjust(2, 1)
     return builder.as_markup()
+
+
+def offers_escalation(markup: InlineKeyboardMarkup | None) -> bool:
+    """Whether an answer's keyboard already has the "Ask my focal person" button."""
+    prefix = EscalateQuestion.__prefix__ + ":"
+    return markup is not None and any(
+        (button.callback_data or "").startswith(prefix)
+        for row in markup.inline_keyboard
+        for button in row
+    )

@@ -1,9 +1,9 @@
-"""/start, /help, /language and /cancel."""
+"""/help, /language and /cancel (/start is the onboarding conversation's)."""
 
 from __future__ import annotations
 
 from aiogram import Router
-from aiogram.filters import Command, CommandStart
+from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
@@ -13,13 +13,8 @@ from handlers.callbacks import LanguageChoice
 from handlers.rendering import language_keyboard
 
 
-async def on_start(message: Message, texts: Texts, state: FSMContext) -> None:
-    await state.clear()
-    await message.answer(texts("start-welcome"), reply_markup=language_keyboard())
-
-
 async def on_help(message: Message, texts: Texts) -> None:
-    await message.answer(texts("help-body"))
+    await message.answer(texts("help-body") + "\n" + texts("help-people"))
 
 
 async def on_language(message: Message, texts: Texts) -> None:
@@ -50,7 +45,6 @@ async def on_cancel(message: Message, texts: Texts, state: FSMContext) -> None:
 
 def create_router() -> Router:
     router = Router(name="start")
-    router.message.register(on_start, CommandStart())
     router.message.register(on_help, Command("help"))
     router.message.register(on_language, Command("language"))
     router.message.register(on_cancel, Command("cancel"))

@@ -19,8 +19,8 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.errors import NotAllowedError
 from bot.i18n import Texts, escape, split_message
+from bot.services.permissions import Permission, require
 from bot.services.survey_definitions import QuestionType, SurveyDefinitionError, render_preview
 from bot.services.survey_scheduling import START_CALLBACK_PREFIX
 from bot.services.surveys import QuestionRef, QuestionView, StepKind, SurveyService, SurveyStep
@@ -255,9 +255,7 @@ async def on_surveys_toggle(
 
 
 def _require_admin(user: UserProfile) -> None:
-    # TODO(people): use bot.services.permissions.require(user, Permission.MANAGE_SURVEYS)
-    if not user.is_admin:
-        raise NotAllowedError(f"user {user.id} may not manage surveys")
+    require(user, Permission.MANAGE_SURVEYS)
 
 
 async def on_upload_command(

@@ -19,7 +19,8 @@ from typing import Any, Literal
 from sqlalchemy import func
 from sqlmodel import col, select
 
-from bot.errors import InvalidInputError, NotAllowedError, NotFoundError
+from bot.errors import InvalidInputError, NotFoundError
+from bot.services.permissions import Actor, Permission, scope_for
 from bot.services.survey_definitions import (
     Condition,
     QuestionType,
@@ -27,9 +28,8 @@ from bot.services.survey_definitions import (
     answer_key,
     parse_stored_survey,
 )
-from bot.services.users import UserProfile
 from bot.storage.db import Database
-from bot.storage.models import Role, User
+from bot.storage.models import User
 from bot.storage.survey_models import (
     SurveyAnswer,
     SurveyInvitation,
@@ -114,16 +114,9 @@ class _Loaded:
     answers: dict[str, Any]  # question id -> value (None: skipped)
 
 
-def university_scope(viewer: UserProfile, university_id: int | None) -> int | None:
-    """Which university's results `viewer` may see (None: all)."""
-    # TODO(people): use bot.services.permissions.require(viewer, VIEW_RESULTS_*) once merged.
-    if viewer.role is Role.ADMIN:
-        return university_id
-    if viewer.role is Role.FOCAL_PERSON and viewer.university_id is not None:
-        if university_id not in (None, viewer.university_id):
-            raise NotAllowedError(f"focal person {viewer.id} asked for university {university_id}")
-        return viewer.university_id
-    raise NotAllowedError(f"user {viewer.id} may not see survey results")
+def university_scope(viewer: Actor, university_id: int | None) -> int | None:
+    """Which university's results `viewer` may see (None: all); refuses everyone else."""
+    return scope_for(viewer, Permission.VIEW_RESULTS_OWN_UNIVERSITY, university_id)
 
 
 class SurveyResultsService:

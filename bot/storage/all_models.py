@@ -6,5 +6,6 @@ Each feature adds its models module here.
 from bot.storage import (
     courses_models,  # noqa: F401
     models,  # noqa: F401
+    people_models,  # noqa: F401
     survey_models,  # noqa: F401
 )

@@ -15,6 +15,7 @@ from bot.container import AppServices, build_services
 from bot.services.courses import CourseService
 from bot.services.questions import CitationLike
 from tests.courses.factories import HashingEmbedder
+from tests.e2e.harness import onboarded_learner
 from tests.fakebotapi import ChatMessage, FakeTelegram
 from tests.fakebotapi.fixtures import fake_telegram
 
@@ -67,6 +68,9 @@ async def running(fake_telegram: FakeTelegram, settings: Settings) -> AsyncItera
 
     courses.set_completion_hook(on_completed)
     services.extras["courses"] = courses
+    # Learners answer questions only once onboarded (privacy accepted): these two already are.
+    await onboarded_learner(services.database, LEARNER)
+    await onboarded_learner(services.database, LEARNER + 1, language="ur")
     dispatcher = create_dispatcher(services)
     bot = fake_telegram.make_bot()
     polling = asyncio.create_task(

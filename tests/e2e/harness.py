@@ -16,6 +16,9 @@ from aiogram import Bot, Dispatcher
 
 from bot.app import create_dispatcher
 from bot.container import AppServices
+from bot.storage.db import Database
+from bot.storage.models import User
+from bot.storage.types import utcnow
 from tests.fakebotapi import ChatMessage, FakeTelegram
 
 
@@ -71,6 +74,26 @@ class Learner:
         )
         return await self._replies(replies, timeout)
 
+    async def onboards(
+        self,
+        *,
+        language: str = "English",
+        kind: str = "Student",
+        university: str = "comsats",
+        university_button: str = "COMSATS",
+    ) -> list[ChatMessage]:
+        """The first conversation: privacy notice, language, who they are, their university.
+
+        Returns the bot's messages: notice, languages, kinds, university prompt, choices, done.
+        """
+        (notice,) = await self.says("/start")
+        (languages,) = await self.presses(notice, "✅", replies=1)
+        (kinds,) = await self.presses(languages, language, replies=1)
+        (prompt,) = await self.presses(kinds, kind, replies=1)
+        (choices,) = await self.says(university)
+        (done,) = await self.presses(choices, university_button, replies=1)
+        return [notice, languages, kinds, prompt, choices, done]
+
     async def _replies(self, count: int, timeout: float) -> list[ChatMessage]:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
@@ -93,3 +116,21 @@ def _button_data(message: ChatMessage, button_text: str) -> str:
             if button_text in button.get("text", "") and "callback_data" in button:
                 return str(button["callback_data"])
     raise AssertionError(f"no button {button_text!r} under message {message.text!r}")
+
+
+async def onboarded_learner(
+    database: Database, user_id: int, *, language: str = "en", university_id: int | None = None
+) -> None:
+    """A learner who finished onboarding earlier (privacy accepted), stored directly."""
+    now = utcnow()
+    async with database.session() as session:
+        session.add(
+            User(
+                id=user_id,
+                language=language,
+                learner_kind="student",
+                university_id=university_id,
+                privacy_accepted_at=now,
+                onboarded_at=now,
+            )
+        )

@@ -1,4 +1,4 @@
-"""A learner meets the bot on Telegram: /start, language, questions in three languages, feedback."""
+"""A learner meets the bot on Telegram: onboarding, questions in three languages, feedback."""
 
 from __future__ import annotations
 
@@ -24,8 +24,8 @@ async def test_learner_gets_cited_answers_in_english_roman_urdu_and_urdu(
 ):
     learner = Learner(fake_telegram, user_id=5_000_000_123)
     async with running_bot(fake_telegram, services):
-        (welcome,) = await learner.says("/start")
-        assert "English" in str(welcome.reply_markup) and "اردو" in str(welcome.reply_markup)
+        _, languages, *_ = await learner.onboards()
+        assert "English" in str(languages.reply_markup) and "اردو" in str(languages.reply_markup)
 
         questions = [
             "How long does a Coursera licence last?",
@@ -53,6 +53,7 @@ async def test_feedback_is_stored_and_off_topic_questions_get_an_honest_i_dont_k
 ):
     learner = Learner(fake_telegram, user_id=42_000)
     async with running_bot(fake_telegram, services):
+        await learner.onboards()
         (answer,) = await learner.says("Who is eligible for a free Coursera licence?")
         await learner.presses(answer, "Helpful")
         (off_topic,) = await learner.says("What is the weather in Lahore tomorrow?")
@@ -68,8 +69,9 @@ async def test_choosing_urdu_switches_every_later_reply(
 ):
     learner = Learner(fake_telegram, user_id=77)
     async with running_bot(fake_telegram, services):
-        (welcome,) = await learner.says("/start")
-        (confirmation,) = await learner.presses(welcome, "اردو", replies=1)
+        _, _, confirmation, *_ = await learner.onboards(
+            language="اردو", kind="طالب علم", university_button="کامسیٹس"
+        )
         assert re.search(r"[\u0600-\u06ff]", confirmation.text)
         (help_text,) = await learner.says("/help")
         assert "بوٹ" in help_text.text
@@ -83,6 +85,7 @@ async def test_bad_input_gets_clear_replies_and_nothing_breaks(
 ):
     learner = Learner(fake_telegram, user_id=88)
     async with running_bot(fake_telegram, services):
+        await learner.onboards()
         (too_long,) = await learner.says("licence " * 1500)
         assert "too long" in too_long.text
         (unknown,) = await learner.says("/frobnicate")

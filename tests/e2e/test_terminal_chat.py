@@ -40,9 +40,19 @@ def chat(env: dict[str, str], *lines: str, command: str = "chat") -> str:
 
 
 def test_terminal_chat_answers_with_citations_and_numbered_buttons(indexed_env):
-    out = chat(indexed_env, "2", "How do I apply for a Coursera licence?", "/quit")
+    # Onboarding: [1] agree to the privacy notice, [2] Urdu, [1] student, the university.
+    out = chat(
+        indexed_env,
+        "1",
+        "2",
+        "1",
+        "comsats",
+        "1",
+        "How do I apply for a Coursera licence?",
+        "/quit",
+    )
     assert "[1] English" in out and "[2] اردو" in out
-    assert "زبان اردو" in out  # pressing [2] chose Urdu
+    assert "آپ کون ہیں" in out  # pressing [2] chose Urdu: the next step is asked in Urdu
     assert "حوالہ جات" in out  # the answer's sources, labelled in Urdu
     assert "[1] 👍" in out
 

@@ -1,7 +1,7 @@
 """courses
 
 Revision ID: 0005
-Revises: 0001
+Revises: 0002
 Create Date: 2026-11-28 18:04:29.423338
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 import bot.storage.types
 
 revision: str = '0005'
-down_revision: str | None = '0001'
+down_revision: str | None = '0002'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

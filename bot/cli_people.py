@@ -1,0 +1,148 @@
+"""`hecbot universities|admin|insights`: operators' commands of the people feature."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated, TypeVar
+
+import typer
+
+from bot.storage.db import Database
+
+T = TypeVar("T")
+
+universities_app = typer.Typer(
+    help="The list of HEC-recognised universities.", no_args_is_help=True
+)
+admin_app = typer.Typer(help="HEC admins (the HEC desk).", no_args_is_help=True)
+
+
+async def _with_database(work: Callable[[Database], Awaitable[T]]) -> T:
+    from bot.cli import settings_or_exit
+
+    settings = settings_or_exit()
+    database = Database(settings.effective_database_url)
+    try:
+        await database.migrate()
+        return await work(database)
+    finally:
+        await database.close()
+
+
+def _run(work: Callable[[Database], Awaitable[T]]) -> T:
+    from bot.cli import run_async
+
+    return run_async(_with_database(work))
+
+
+@universities_app.command("import")
+def universities_import(
+    file: Annotated[
+        Path,
+        typer.Argument(
+            exists=True, dir_okay=False, help="CSV with the columns of bot/data/universities.csv."
+        ),
+    ],
+    replace: bool = typer.Option(
+        False, "--replace", help="Deactivate universities missing from the file."
+    ),
+) -> None:
+    """Add or update universities by code; nothing is written if any row is wrong."""
+    from bot.services.universities import ImportReport, UniversityService
+
+    async def work(database: Database) -> ImportReport:
+        service = UniversityService(database)
+        # Updates apply on top of the bundled list, as they would on a running bot.
+        await service.ensure_loaded()
+        return await service.import_file(file, replace=replace)
+
+    report = _run(work)
+    for line, problem in report.errors:
+        typer.echo(f"{file}:{line}: {problem}", err=True)
+    if report.errors:
+        typer.echo(f"hecbot: {len(report.errors)} bad row(s); nothing was imported", err=True)
+        raise typer.Exit(1)
+    typer.echo(
+        f"added {report.added}, updated {report.updated}, unchanged {report.unchanged}, "
+        f"deactivated {report.deactivated}"
+    )
+
+
+@universities_app.command("list")
+def universities_list() -> None:
+    """Every active university: id, code, name, city, sector."""
+    from bot.services.universities import UniversityService
+
+    async def work(database: Database) -> None:
+        service = UniversityService(database)
+        await service.ensure_loaded()
+        for university in await service.list_all():
+            typer.echo(
+                f"{university.id}\t{university.code}\t{university.name}\t"
+                f"{university.city}\t{university.sector}"
+            )
+
+    _run(work)
+
+
+@admin_app.command("add")
+def admin_add(user_id: int = typer.Argument(..., help="Telegram user id.")) -> None:
+    """Make a Telegram user an HEC admin."""
+    from bot.services.roles import RoleService
+
+    _run(lambda database: RoleService(database).add_admin(user_id))
+    typer.echo(f"user {user_id} is an HEC admin")
+
+
+@admin_app.command("remove")
+def admin_remove(user_id: int = typer.Argument(..., help="Telegram user id.")) -> None:
+    """Make an HEC admin a learner again (ADMIN_IDS are admins again at their next message)."""
+    from bot.services.roles import RoleService
+
+    _run(lambda database: RoleService(database).remove_admin(user_id))
+    typer.echo(f"user {user_id} is no longer an HEC admin")
+
+
+@admin_app.command("list")
+def admin_list() -> None:
+    """HEC admins by Telegram user id."""
+    from bot.services.roles import RoleService
+
+    for user_id in _run(lambda database: RoleService(database).admins()):
+        typer.echo(str(user_id))
+
+
+def insights(
+    since: Annotated[
+        datetime | None,
+        typer.Option("--since", formats=["%Y-%m-%d"], help="First day (YYYY-MM-DD)."),
+    ] = None,
+    university: int | None = typer.Option(
+        None, "--university", help="University id (see `hecbot universities list`)."
+    ),
+    output_format: str = typer.Option("text", "--format", help="text or csv."),
+) -> None:
+    """What learners ask: per day, university and topic; gaps; feedback; escalations."""
+    from bot.services.insights import InsightsService, format_csv, format_text
+
+    if output_format not in ("text", "csv"):
+        typer.echo("hecbot: --format must be text or csv", err=True)
+        raise typer.Exit(2)
+    first_day: date | None = since.date() if since else None
+    report = _run(
+        lambda database: InsightsService(database).report(
+            None, since=first_day, university_id=university
+        )
+    )
+    typer.echo(format_csv(report) if output_format == "csv" else format_text(report), nl=False)
+    if output_format == "text":
+        typer.echo("")
+
+
+def register(app: typer.Typer) -> None:
+    """The people feature's commands on the `hecbot` app."""
+    app.add_typer(universities_app, name="universities")
+    app.add_typer(admin_app, name="admin")
+    app.command("insights")(insights)

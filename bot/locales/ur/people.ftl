@@ -1,0 +1,133 @@
+# لوگ: آغاز، کردار، سوالات، عمومی سوالات، جائزہ، صارف کے حقوق۔ وہی کلیدیں جو en/people.ftl میں ہیں۔
+
+## Onboarding
+privacy-notice =
+    <b>HEC × Coursera معاون میں خوش آمدید!</b>
+
+    <b>پہلے رازداری۔</b> آپ کی منظوری سے پہلے میں آپ کی ٹیلی گرام آئی ڈی کے سوا کچھ محفوظ نہیں کرتا۔
+    منظوری کے بعد میں محفوظ کرتا ہوں: آپ کی زبان، آپ طالب علم، استاد یا سابق طالب علم ہیں، آپ کی یونیورسٹی، اور آپ کے سوالات میرے جوابات کے ساتھ۔ HEC یہ سوالات، نام کے بغیر، پروگرام کے قواعد اور رہنمائی بہتر بنانے کے لیے استعمال کرتا ہے۔ آپ کا فون نمبر اور نام کبھی محفوظ نہیں ہوتا۔
+    آپ کا فوکل پرسن کوئی سوال صرف اس وقت دیکھتا ہے جب آپ خود اسے بھیجیں۔
+    /mydata سے آپ اپنے بارے میں محفوظ سب کچھ دیکھ سکتے ہیں اور /forget سے کسی بھی وقت مٹا سکتے ہیں۔ /privacy یہ نوٹس دوبارہ دکھاتا ہے۔
+privacy-notice-again =
+    <b>رازداری کا نوٹس</b>
+    میں آپ کی زبان، آپ طالب علم، استاد یا سابق طالب علم ہیں، آپ کی یونیورسٹی، اور آپ کے سوالات میرے جوابات کے ساتھ محفوظ کرتا ہوں۔ HEC یہ سوالات، نام کے بغیر، پروگرام بہتر بنانے کے لیے استعمال کرتا ہے۔ آپ کا فون نمبر اور نام کبھی محفوظ نہیں ہوتا۔ کوئی سوال آپ کے فوکل پرسن تک صرف اسی وقت پہنچتا ہے جب آپ اسے بھیجیں۔
+    /mydata آپ کو آپ کا تمام محفوظ ڈیٹا بھیجتا ہے؛ /forget اسے مٹا دیتا ہے۔
+onboarding-privacy-accept = ✅ میں متفق ہوں، آگے چلیں
+onboarding-language = Choose your language / اپنی زبان منتخب کریں:
+onboarding-kind = آپ کون ہیں؟
+kind-student = طالب علم
+kind-faculty = استاد / فیکلٹی
+kind-alumni = سابق طالب علم
+onboarding-university = اپنی یونیورسٹی کے نام کا کچھ حصہ لکھیں، مثلاً <i>COMSATS</i> یا <i>پنجاب</i>۔
+onboarding-university-pick = ان میں سے آپ کی یونیورسٹی کون سی ہے؟
+onboarding-university-none = ✏️ ان میں سے کوئی نہیں، دوبارہ لکھتا ہوں
+onboarding-university-not-found = اس نام کی کوئی یونیورسٹی نہیں ملی۔ براہ کرم نام کا کوئی اور حصہ یا مختصر نام لکھیں (مثلاً <i>UCP</i>)۔
+onboarding-university-again = براہ کرم اپنی یونیورسٹی کا نام دوبارہ لکھیں۔
+onboarding-done =
+    سب تیار ہے: { $university }۔
+    پروگرام کے بارے میں کچھ بھی پوچھیں، مثلاً: <i>کورسیرا لائسنس کیسے ملتا ہے؟</i>
+onboarding-done-staff = سب تیار ہے۔ اپنی کمانڈز دیکھنے کے لیے /help لکھیں۔
+onboarding-welcome-back = خوش آمدید! پروگرام کے بارے میں کچھ بھی پوچھیں، یا /help لکھیں۔
+onboarding-finish-first = پہلے ابتدائی مراحل مکمل کر لیں؛ بس چند سیکنڈ لگیں گے۔
+invite-accepted = اب آپ <b>{ $university }</b> کے فوکل پرسن ہیں۔ آپ کی یونیورسٹی کے طلبہ کے سوالات یہاں آپ کو ملیں گے۔
+invite-invalid = یہ دعوتی لنک درست نہیں: شاید استعمال ہو چکا ہے یا اس کی مدت ختم ہو گئی ہے۔ براہ کرم HEC سے نیا لنک لیں۔
+help-people =
+    • /tickets: طلبہ کے کھلے سوالات (فوکل پرسن اور HEC کے لیے)
+    • /privacy: آپ کے بارے میں کیا محفوظ ہے
+    • /mydata: اپنا ڈیٹا فائل کی صورت میں حاصل کریں
+    • /forget: اپنا ڈیٹا مٹا دیں
+
+## Tickets
+ticket-button-escalate = 🙋 میرے فوکل پرسن سے پوچھیں
+ticket-button-answer = ✍️ جواب دیں
+ticket-button-not-mine = ↪️ میرا نہیں (HEC ڈیسک کو)
+ticket-button-add-faq = 📚 معلوماتی ذخیرے میں شامل کریں
+ticket-new =
+    🎫 #{ $id } · { $university }
+    <b>ایک طالب علم کا سوال</b> ({ $kind }):
+    { $question }
+ticket-no-university = یونیورسٹی نہیں بتائی گئی
+ticket-attempt =
+    <b>بوٹ کا جواب:</b>
+    <i>{ $attempt }</i>
+ticket-no-attempt = <i>بوٹ پروگرام کے قواعد سے اس کا جواب نہیں دے سکا۔</i>
+ticket-desk-no-focal-person = ℹ️ HEC ڈیسک کو بھیجا گیا: اس یونیورسٹی کا کوئی فوکل پرسن دستیاب نہیں۔
+ticket-desk-passed-on = ℹ️ فوکل پرسن نے یہ سوال HEC ڈیسک کو بھیج دیا۔
+ticket-desk-overdue = ⏰ HEC ڈیسک کو بھیجا گیا: 48 گھنٹے سے جواب نہیں ملا۔
+ticket-how-to-answer = اس پیغام کے جواب (reply) میں اپنا جواب لکھیں، یا "جواب دیں" دبائیں۔
+ticket-from-focal = آپ کے فوکل پرسن
+ticket-from-desk = HEC ڈیسک
+ticket-answer-for-learner =
+    <b>{ $who } کی طرف سے جواب</b>
+    آپ نے پوچھا: <i>{ $question }</i>
+
+    { $answer }
+
+    کیا اس سے مدد ملی؟
+ticket-already-sent = یہ سوال پہلے ہی بھیجا جا چکا ہے۔
+ticket-sent-focal = آپ کی یونیورسٹی کے فوکل پرسن کو بھیج دیا گیا (ٹکٹ #{ $id })۔ ان کا جواب یہیں آئے گا۔
+ticket-sent-desk = HEC ڈیسک کو بھیج دیا گیا (ٹکٹ #{ $id })۔ جواب یہیں آئے گا۔
+ticket-already-answered = اس سوال کا جواب پہلے ہی دیا جا چکا ہے۔
+ticket-type-answer = ٹکٹ #{ $id } کا جواب لکھیں۔ یہ جوں کا توں طالب علم کو جائے گا۔ روکنے کے لیے /cancel۔
+ticket-passed = ٹکٹ #{ $id } HEC ڈیسک کو بھیج دیا گیا۔
+ticket-answer-sent = ٹکٹ #{ $id } کا آپ کا جواب طالب علم کو بھیج دیا گیا۔ کیا اگلی بار بوٹ یہی جواب دے؟
+tickets-header = <b>کھلے سوالات ({ $count })، پرانے پہلے</b>
+tickets-line =
+    🎫 #{ $id } · { $date } · { $university } · { $route }
+    سوال: { $question }
+tickets-route-focal = فوکل پرسن
+tickets-route-desk = HEC ڈیسک
+tickets-none = کوئی کھلا سوال نہیں۔ 🎉
+tickets-answer-button = جواب #{ $id }
+
+## FAQ entries
+faq-added = معلوماتی ذخیرے میں عمومی سوال #{ $id } کے طور پر شامل کر دیا گیا۔ بوٹ اب سے اسے استعمال کرے گا۔
+faq-none = جواب شدہ سوالات سے ابھی کوئی عمومی سوال نہیں بنا۔
+faq-button-reviewed = ✔️ جائزہ مکمل
+faq-button-remove = 🗑 ہٹائیں
+faq-entry =
+    <b>عمومی سوال #{ $id }</b> · { $university } · { $date } · { $reviewed }
+    <b>س:</b> { $question }
+    <b>ج:</b> { $answer }
+faq-reviewed = جائزہ شدہ
+faq-not-reviewed = ابھی جائزہ نہیں ہوا
+faq-marked-reviewed = عمومی سوال #{ $id } جائزہ شدہ قرار دیا گیا۔
+faq-removed = عمومی سوال #{ $id } ہٹا دیا گیا؛ بوٹ اب اسے استعمال نہیں کرے گا۔
+
+## Focal persons (HEC admins)
+invite-usage = طریقہ: /invite_focal <i>یونیورسٹی کا نام</i>، مثلاً /invite_focal COMSATS
+invite-pick-university = کس یونیورسٹی کے لیے؟
+invite-created =
+    <b>{ $university }</b> کے فوکل پرسن کے لیے دعوتی لنک:
+    { $link }
+    یہ صرف ایک بار چلے گا اور { $expires } کو ختم ہو جائے گا۔ اسے صرف متعلقہ شخص کو بھیجیں۔
+focals-none = ابھی کوئی فوکل پرسن نہیں۔ /invite_focal سے دعوت دیں۔
+focals-header = <b>فوکل پرسن ({ $count })</b>
+focals-line = { $university } · صارف { $user_id } { $blocked }
+focals-blocked = (بوٹ کو بلاک کر چکے ہیں)
+focals-button-revoke = منسوخ کریں
+focals-button-reassign = دوسری یونیورسٹی میں منتقل کریں
+focals-revoked = صارف { $user_id } اب فوکل پرسن نہیں رہے۔
+focals-type-university = نئی یونیورسٹی کے نام کا کچھ حصہ لکھیں۔
+focals-reassigned = صارف { $user_id } اب { $university } کے فوکل پرسن ہیں۔
+
+## Learners' rights
+mydata-caption = آپ کے بارے میں محفوظ تمام معلومات، JSON فائل کی صورت میں۔
+forget-confirm = آپ کے بارے میں محفوظ سب کچھ مٹا دیا جائے؟ آپ کے سوالات صرف HEC کے اعداد و شمار میں بے نام گنتی کے طور پر رہیں گے۔ یہ عمل واپس نہیں ہو سکتا۔
+forget-button-yes = ہاں، میرا ڈیٹا مٹا دیں
+forget-button-no = نہیں، رہنے دیں
+forget-kept = کچھ نہیں مٹایا گیا۔
+forget-done = آپ کا ذاتی ڈیٹا مٹا دیا گیا۔ HEC کے اعداد و شمار میں صرف بے نام گنتی باقی ہے۔ بوٹ دوبارہ استعمال کرنے کے لیے /start بھیجیں۔
+
+## Insights
+insights-all-universities = تمام یونیورسٹیاں
+insights-title = <b>جائزہ: { $scope }</b>
+insights-summary = سوالات: { $total } (جواب دیے گئے { $answered }، جواب نہیں دیا جا سکا { $unanswered })
+insights-feedback = رائے: 👍 { $up } · 👎 { $down } (مفید { $rate })
+insights-tickets = لوگوں کو بھیجے گئے سوالات: { $tickets } (جواب شدہ { $answered }، HEC ڈیسک کو { $desk }، جواب کا درمیانی وقت { $median } گھنٹے)
+insights-per-university = <b>ہر یونیورسٹی کے سوالات</b>
+insights-topics = <b>اہم موضوعات</b>
+insights-gaps = <b>وہ سوالات جن کا بوٹ جواب نہیں دے سکا</b>
+insights-none = (کوئی نہیں)
+insights-row = { $count } بار: { $label }
+insights-chart-caption = روزانہ سوالات اور اہم موضوعات۔

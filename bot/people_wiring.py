@@ -1,0 +1,63 @@
+"""Builds the people feature's services (onboarding, roles, tickets, FAQ, insights, privacy)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, cast
+
+from bot.config import Settings
+from bot.direct_delivery import DirectDelivery
+from bot.i18n import Catalogue
+from bot.services.faq import FaqIndexer, FaqService
+from bot.services.insights import InsightsService
+from bot.services.notices import EnqueueJob, OutgoingNotice
+from bot.services.onboarding import OnboardingService
+from bot.services.privacy import PrivacyService
+from bot.services.questions import Answerer
+from bot.services.roles import RoleService
+from bot.services.tickets import TicketService
+from bot.services.universities import UniversityService
+from bot.services.users import UserService
+from bot.storage.db import Database
+
+
+async def build_people_services(
+    settings: Settings,
+    database: Database,
+    catalogue: Catalogue,
+    answerer: Answerer,
+    users: UserService,
+    *,
+    enqueue: EnqueueJob | None = None,
+    message_factory: Callable[..., Any] = OutgoingNotice,
+) -> dict[str, Any]:
+    """Workflow data entries, by the parameter names handlers use.
+
+    With the delivery Outbox: `enqueue=outbox.enqueue_job, message_factory=OutgoingMessage`,
+    and register `extras["tickets"].run_due` with the scheduler (every few minutes). Without it,
+    ticket notices are sent at once by `DirectDelivery` (not persistent, not rate-limited).
+    """
+    from handlers.tickets_rendering import TelegramTicketRenderer
+
+    universities = UniversityService(database)
+    await universities.ensure_loaded()
+    delivery: DirectDelivery | None = None
+    if enqueue is None:
+        delivery = DirectDelivery(users)
+        enqueue = delivery.enqueue_job
+    # The knowledge engine indexes FAQ files; a test double without `index_paths` does not.
+    indexer = cast(FaqIndexer, answerer) if hasattr(answerer, "index_paths") else None
+    return {
+        "universities": universities,
+        "onboarding": OnboardingService(database),
+        "roles": RoleService(database, admin_ids=settings.admin_ids),
+        "tickets": TicketService(
+            database,
+            enqueue=enqueue,
+            renderer=TelegramTicketRenderer(catalogue, message_factory),
+        ),
+        "faq": FaqService(database, settings.data_dir / "faq", indexer),
+        "insights": InsightsService(database),
+        "privacy": PrivacyService(database),
+        "direct_delivery": delivery,
+    }

@@ -1,0 +1,226 @@
+"""What HEC learns from the questions: volumes, topics, gaps, feedback and escalations."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import statistics
+import unicodedata
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlmodel import col, select
+
+from bot.services.permissions import Actor, Permission, require
+from bot.storage.db import Database
+from bot.storage.models import QuestionLog
+from bot.storage.people_models import Ticket, University
+
+UNKNOWN_UNIVERSITY = "(no university)"
+TOP_N = 10
+_NON_WORD = re.compile(r"[^\w]+")
+
+
+def normalise_question(text: str) -> str:
+    """Group questions that differ only in case, punctuation and spacing."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    return " ".join(_NON_WORD.sub(" ", text).split())
+
+
+@dataclass(frozen=True)
+class GapQuestion:
+    text: str
+    count: int
+
+
+@dataclass
+class InsightsReport:
+    since: date | None
+    university_id: int | None
+    university_name: str | None
+    total_questions: int = 0
+    answered: int = 0
+    abstained: int = 0
+    per_day: list[tuple[date, int]] = field(default_factory=list)
+    per_university: list[tuple[str, int]] = field(default_factory=list)
+    topics: list[tuple[str, int]] = field(default_factory=list)
+    gaps: list[GapQuestion] = field(default_factory=list)
+    thumbs_up: int = 0
+    thumbs_down: int = 0
+    tickets: int = 0
+    tickets_answered: int = 0
+    tickets_to_desk: int = 0
+    median_answer_hours: float | None = None
+    max_answer_hours: float | None = None
+
+    @property
+    def rated(self) -> int:
+        return self.thumbs_up + self.thumbs_down
+
+    @property
+    def helpful_rate(self) -> float | None:
+        return self.thumbs_up / self.rated if self.rated else None
+
+
+class InsightsService:
+    def __init__(self, database: Database) -> None:
+        self._database = database
+
+    async def report(
+        self,
+        actor: Actor | None,
+        *,
+        since: date | None = None,
+        university_id: int | None = None,
+    ) -> InsightsReport:
+        """The report for one university or all; `actor=None` is the operator's CLI."""
+        if actor is not None:
+            require(actor, Permission.VIEW_INSIGHTS, university_id=university_id)
+        since_time = datetime.combine(since, datetime.min.time()) if since else None
+        async with self._database.session() as session:
+            query = select(QuestionLog)
+            tickets_query = select(Ticket)
+            if since_time is not None:
+                query = query.where(col(QuestionLog.created_at) >= since_time)
+                tickets_query = tickets_query.where(col(Ticket.created_at) >= since_time)
+            if university_id is not None:
+                query = query.where(QuestionLog.university_id == university_id)
+                tickets_query = tickets_query.where(Ticket.university_id == university_id)
+            questions = (await session.exec(query)).all()
+            tickets = (await session.exec(tickets_query)).all()
+            names = {
+                u.id: u.short_name or u.name for u in (await session.exec(select(University))).all()
+            }
+        report = InsightsReport(
+            since=since,
+            university_id=university_id,
+            university_name=names.get(university_id) if university_id else None,
+        )
+        per_day: Counter[date] = Counter()
+        per_university: Counter[str] = Counter()
+        topics: Counter[str] = Counter()
+        gaps: Counter[str] = Counter()
+        gap_example: dict[str, str] = {}
+        for record in questions:
+            report.total_questions += 1
+            per_day[record.created_at.date()] += 1
+            per_university[
+                names.get(record.university_id, UNKNOWN_UNIVERSITY)
+                if record.university_id
+                else UNKNOWN_UNIVERSITY
+            ] += 1
+            if record.abstained:
+                report.abstained += 1
+                key = normalise_question(record.question)
+                gaps[key] += 1
+                gap_example.setdefault(key, record.question)
+            else:
+                report.answered += 1
+                if record.top_section:
+                    topics[record.top_section] += 1
+            if record.feedback == 1:
+                report.thumbs_up += 1
+            elif record.feedback == -1:
+                report.thumbs_down += 1
+        report.per_day = sorted(per_day.items())
+        report.per_university = per_university.most_common()
+        report.topics = topics.most_common(TOP_N)
+        report.gaps = [
+            GapQuestion(gap_example[key], count)
+            for key, count in sorted(gaps.items(), key=lambda item: (-item[1], item[0]))[:TOP_N]
+        ]
+        hours = _answer_hours(tickets)
+        report.tickets = len(tickets)
+        report.tickets_answered = len(hours)
+        report.tickets_to_desk = sum(1 for t in tickets if t.sent_to_desk_at is not None)
+        if hours:
+            report.median_answer_hours = statistics.median(hours)
+            report.max_answer_hours = max(hours)
+        return report
+
+
+def _answer_hours(tickets: Sequence[Ticket]) -> list[float]:
+    return [
+        (t.answered_at - t.created_at).total_seconds() / 3600
+        for t in tickets
+        if t.answered_at is not None
+    ]
+
+
+def _percent(part: int, whole: int) -> str:
+    return f"{100 * part / whole:.0f}%" if whole else "-"
+
+
+def format_text(report: InsightsReport) -> str:
+    """A plain-text report for the terminal (the bot renders its own, translated)."""
+    scope = report.university_name or (
+        f"university {report.university_id}" if report.university_id else "all universities"
+    )
+    lines = [f"Insights for {scope}" + (f" since {report.since}" if report.since else "")]
+    lines.append(
+        f"Questions: {report.total_questions} (answered {report.answered}, "
+        f"not answered {report.abstained}, {_percent(report.abstained, report.total_questions)})"
+    )
+    lines.append(
+        f"Feedback: {report.thumbs_up} helpful, {report.thumbs_down} not helpful "
+        f"({_percent(report.thumbs_up, report.rated)} helpful)"
+    )
+    answer_time = (
+        f", median answer time {report.median_answer_hours:.1f} h"
+        if report.median_answer_hours is not None
+        else ""
+    )
+    lines.append(
+        f"Escalations: {report.tickets} tickets, {report.tickets_answered} answered, "
+        f"{report.tickets_to_desk} sent to the HEC desk{answer_time}"
+    )
+    sections = [
+        ("Questions per day", [(str(day), count) for day, count in report.per_day]),
+        ("Questions per university", report.per_university),
+        ("Main topics", report.topics),
+        ("Unanswered questions", [(gap.text, gap.count) for gap in report.gaps]),
+    ]
+    for title, rows in sections:
+        lines.append("")
+        lines.append(f"{title}:")
+        lines.extend(f"  {count:>5}  {label}" for label, count in rows)
+        if not rows:
+            lines.append("  (none)")
+    return "\n".join(lines)
+
+
+def format_csv(report: InsightsReport) -> str:
+    """One row per figure: section,label,value (easy to pivot in a spreadsheet)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["section", "label", "value"])
+    summary = [
+        ("questions", report.total_questions),
+        ("answered", report.answered),
+        ("not_answered", report.abstained),
+        ("thumbs_up", report.thumbs_up),
+        ("thumbs_down", report.thumbs_down),
+        ("tickets", report.tickets),
+        ("tickets_answered", report.tickets_answered),
+        ("tickets_to_desk", report.tickets_to_desk),
+        ("median_answer_hours", _round(report.median_answer_hours)),
+        ("max_answer_hours", _round(report.max_answer_hours)),
+    ]
+    for label, value in summary:
+        writer.writerow(["summary", label, value])
+    for day, count in report.per_day:
+        writer.writerow(["per_day", day.isoformat(), count])
+    for name, count in report.per_university:
+        writer.writerow(["per_university", name, count])
+    for topic, count in report.topics:
+        writer.writerow(["topic", topic, count])
+    for gap in report.gaps:
+        writer.writerow(["unanswered", gap.text, gap.count])
+    return buffer.getvalue()
+
+
+def _round(value: float | None) -> str:
+    return "" if value is None else f"{value:.2f}"

@@ -1,0 +1,321 @@
+"""Questions that reach a human: tickets from learners to focal persons and the HEC desk.
+
+A ticket goes to the learner's university's reachable focal persons, or to the HEC desk (every
+admin) when there is none, when a focal person passes it on ("Not mine"), or when it has waited
+`DESK_AFTER` unanswered (`run_due`, called by the scheduler). Every notification is enqueued on
+the delivery Outbox through the injected `enqueue`; rendering is injected too, so this module
+knows nothing of Telegram.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any, Protocol
+
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.errors import HecbotError, InvalidInputError, NotFoundError
+from bot.services.notices import EnqueueJob, Recipient
+from bot.services.permissions import Actor, Permission, is_allowed, require
+from bot.storage.db import Database
+from bot.storage.models import QuestionLog, Role, User
+from bot.storage.people_models import Ticket, TicketRoute, TicketStatus, University
+from bot.storage.types import utcnow
+
+log = logging.getLogger(__name__)
+
+DESK_AFTER = timedelta(hours=48)
+MAX_ANSWER_CHARS = 3000
+
+
+class TicketClosedError(HecbotError):
+    message_key = "ticket-already-answered"
+
+
+class DeskReason(StrEnum):
+    NO_FOCAL_PERSON = "no_focal_person"
+    PASSED_ON = "passed_on"
+    OVERDUE = "overdue"
+
+
+@dataclass(frozen=True)
+class TicketView:
+    id: int
+    question: str
+    bot_answer: str
+    university_id: int | None
+    university_name: str | None
+    learner_kind: str | None
+    status: TicketStatus
+    route: TicketRoute
+    created_at: datetime
+    answer: str | None
+    answered_at: datetime | None
+    answered_by_role: str | None
+    rating: int | None
+    faq_entry_id: int | None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status is TicketStatus.OPEN
+
+
+@dataclass(frozen=True)
+class OpenedTicket:
+    ticket: TicketView
+    created: bool
+
+
+class TicketRenderer(Protocol):
+    """Turns a ticket into a message for one person (`OutgoingNotice`/`OutgoingMessage`)."""
+
+    def for_answerer(
+        self, ticket: TicketView, recipient: Recipient, *, desk_reason: DeskReason | None
+    ) -> Any: ...
+
+    def for_learner(self, ticket: TicketView, recipient: Recipient) -> Any: ...
+
+
+def _view(ticket: Ticket, university: University | None) -> TicketView:
+    assert ticket.id is not None
+    return TicketView(
+        id=ticket.id,
+        question=ticket.question,
+        bot_answer=ticket.bot_answer,
+        university_id=ticket.university_id,
+        university_name=university.name if university else None,
+        learner_kind=ticket.learner_kind,
+        status=TicketStatus(ticket.status),
+        route=TicketRoute(ticket.route),
+        created_at=ticket.created_at,
+        answer=ticket.answer,
+        answered_at=ticket.answered_at,
+        answered_by_role=ticket.answered_by_role,
+        rating=ticket.rating,
+        faq_entry_id=ticket.faq_entry_id,
+    )
+
+
+class TicketService:
+    def __init__(
+        self, database: Database, *, enqueue: EnqueueJob, renderer: TicketRenderer
+    ) -> None:
+        self._database = database
+        self._enqueue = enqueue
+        self._renderer = renderer
+
+    # --- learners ---------------------------------------------------------------------------
+
+    async def open_ticket(self, actor: Actor, question_id: int) -> OpenedTicket:
+        """Pass one of the actor's own questions to a human; asking twice changes nothing."""
+        async with self._database.session() as session:
+            record = await session.get(QuestionLog, question_id)
+            if record is None or record.user_id != actor.id:
+                raise NotFoundError(f"question {question_id} of user {actor.id}")
+            existing = (
+                await session.exec(select(Ticket).where(Ticket.question_id == question_id))
+            ).first()
+            if existing is not None:
+                return OpenedTicket(await self._view(session, existing), created=False)
+            learner = await session.get(User, actor.id)
+            university_id = learner.university_id if learner else None
+            focal = await self._reachable_focal_persons(session, university_id)
+            ticket = Ticket(
+                question_id=question_id,
+                learner_id=actor.id,
+                learner_kind=learner.learner_kind if learner else None,
+                university_id=university_id,
+                question=record.question,
+                bot_answer="" if record.abstained else record.answer,
+                route=(TicketRoute.FOCAL if focal else TicketRoute.DESK).value,
+            )
+            if not focal:
+                ticket.sent_to_desk_at = ticket.created_at
+            session.add(ticket)
+            await session.flush()
+            view = await self._view(session, ticket)
+            recipients = focal or await self._desk(session)
+        reason = None if focal else DeskReason.NO_FOCAL_PERSON
+        await self._notify_answerers(view, recipients, reason, created_by=actor.id)
+        log.info("ticket %s opened, routed to %s", view.id, view.route.value)
+        return OpenedTicket(view, created=True)
+
+    async def rate(self, actor: Actor, ticket_id: int, *, helpful: bool) -> None:
+        async with self._database.session() as session:
+            ticket = await session.get(Ticket, ticket_id)
+            if ticket is None or ticket.learner_id != actor.id or ticket.answer is None:
+                raise NotFoundError(f"answered ticket {ticket_id} of user {actor.id}")
+            ticket.rating = 1 if helpful else -1
+            session.add(ticket)
+
+    # --- focal persons and the HEC desk -----------------------------------------------------
+
+    async def get(self, actor: Actor, ticket_id: int) -> TicketView:
+        async with self._database.session() as session:
+            ticket = await self._ticket_for_answerer(session, actor, ticket_id)
+            return await self._view(session, ticket)
+
+    async def answer(self, actor: Actor, ticket_id: int, text: str) -> TicketView:
+        """Record a person's answer and send it to the learner (first answer wins)."""
+        text = text.strip()
+        if not text:
+            raise InvalidInputError("empty answer")
+        if len(text) > MAX_ANSWER_CHARS:
+            raise InvalidInputError(f"answer of {len(text)} characters")
+        async with self._database.session() as session:
+            ticket = await self._ticket_for_answerer(session, actor, ticket_id)
+            if ticket.status != TicketStatus.OPEN.value:
+                raise TicketClosedError(f"ticket {ticket_id} is already answered")
+            ticket.status = TicketStatus.ANSWERED.value
+            ticket.answer = text
+            ticket.answered_at = utcnow()
+            ticket.answered_by = actor.id
+            ticket.answered_by_role = Role(actor.role).value
+            session.add(ticket)
+            view = await self._view(session, ticket)
+            learner = await session.get(User, ticket.learner_id) if ticket.learner_id else None
+        if learner is not None and not learner.is_blocked:
+            message = self._renderer.for_learner(view, Recipient(learner.id, learner.language))
+            await self._enqueue(
+                kind="ticket_answer",
+                reference=f"ticket:{view.id}",
+                messages=[message],
+                created_by=actor.id,
+            )
+        log.info("ticket %s answered by user %s", view.id, actor.id)
+        return view
+
+    async def pass_to_desk(self, actor: Actor, ticket_id: int) -> TicketView:
+        """ "Not mine": the focal person hands the ticket to the HEC desk."""
+        async with self._database.session() as session:
+            ticket = await self._ticket_for_answerer(session, actor, ticket_id)
+            if ticket.status != TicketStatus.OPEN.value:
+                raise TicketClosedError(f"ticket {ticket_id} is already answered")
+            already = ticket.route == TicketRoute.DESK.value
+            ticket.route = TicketRoute.DESK.value
+            ticket.sent_to_desk_at = ticket.sent_to_desk_at or utcnow()
+            session.add(ticket)
+            view = await self._view(session, ticket)
+            desk = [] if already else await self._desk(session)
+        await self._notify_answerers(view, desk, DeskReason.PASSED_ON, created_by=actor.id)
+        return view
+
+    async def open_tickets(self, actor: Actor, *, limit: int = 20) -> list[TicketView]:
+        """Open tickets the actor may answer, oldest first."""
+        scope = None if Role(actor.role) is Role.ADMIN else actor.university_id
+        require(actor, Permission.ANSWER_TICKETS, university_id=scope)
+        async with self._database.session() as session:
+            query = (
+                select(Ticket)
+                .where(Ticket.status == TicketStatus.OPEN.value)
+                .order_by(col(Ticket.created_at), col(Ticket.id))
+                .limit(limit)
+            )
+            if scope is not None:
+                query = query.where(Ticket.university_id == scope)
+            tickets = (await session.exec(query)).all()
+            return [await self._view(session, ticket) for ticket in tickets]
+
+    # --- the scheduler ----------------------------------------------------------------------
+
+    async def run_due(self, now: datetime) -> int:
+        """Send to the HEC desk open tickets that waited `DESK_AFTER`, or whose university has
+        no reachable focal person any more (they blocked the bot). Returns how many moved."""
+        moved: list[tuple[TicketView, DeskReason]] = []
+        async with self._database.session() as session:
+            waiting = (
+                await session.exec(
+                    select(Ticket)
+                    .where(Ticket.status == TicketStatus.OPEN.value)
+                    .where(Ticket.route == TicketRoute.FOCAL.value)
+                    .order_by(col(Ticket.created_at))
+                )
+            ).all()
+            for ticket in waiting:
+                if ticket.created_at <= now - DESK_AFTER:
+                    reason = DeskReason.OVERDUE
+                elif not await self._reachable_focal_persons(session, ticket.university_id):
+                    reason = DeskReason.NO_FOCAL_PERSON
+                else:
+                    continue
+                ticket.route = TicketRoute.DESK.value
+                ticket.sent_to_desk_at = now
+                session.add(ticket)
+                moved.append((await self._view(session, ticket), reason))
+            desk = await self._desk(session) if moved else []
+        for view, reason in moved:
+            await self._notify_answerers(view, desk, reason, created_by=None)
+            log.info("ticket %s sent to the HEC desk: %s", view.id, reason.value)
+        return len(moved)
+
+    # --- internals --------------------------------------------------------------------------
+
+    async def _ticket_for_answerer(
+        self, session: AsyncSession, actor: Actor, ticket_id: int
+    ) -> Ticket:
+        ticket = await session.get(Ticket, ticket_id)
+        if ticket is None:
+            # Same check as for an existing ticket, so ids cannot be probed by non-answerers.
+            require(actor, Permission.ANSWER_TICKETS, university_id=None)
+            raise NotFoundError(f"ticket {ticket_id}")
+        # A ticket of no university (the learner gave none) is the HEC desk's alone.
+        require(actor, Permission.ANSWER_TICKETS, university_id=ticket.university_id)
+        return ticket
+
+    async def _view(self, session: AsyncSession, ticket: Ticket) -> TicketView:
+        university = (
+            await session.get(University, ticket.university_id) if ticket.university_id else None
+        )
+        return _view(ticket, university)
+
+    @staticmethod
+    async def _reachable_focal_persons(
+        session: AsyncSession, university_id: int | None
+    ) -> list[Recipient]:
+        if university_id is None:
+            return []
+        users = await session.exec(
+            select(User)
+            .where(User.role == Role.FOCAL_PERSON.value)
+            .where(User.university_id == university_id)
+            .where(col(User.is_blocked).is_(False))
+            .order_by(col(User.id))
+        )
+        return [Recipient(user.id, user.language) for user in users.all()]
+
+    @staticmethod
+    async def _desk(session: AsyncSession) -> list[Recipient]:
+        users = await session.exec(
+            select(User)
+            .where(User.role == Role.ADMIN.value)
+            .where(col(User.is_blocked).is_(False))
+            .order_by(col(User.id))
+        )
+        return [Recipient(user.id, user.language) for user in users.all()]
+
+    async def _notify_answerers(
+        self,
+        view: TicketView,
+        recipients: list[Recipient],
+        reason: DeskReason | None,
+        *,
+        created_by: int | None,
+    ) -> None:
+        if not recipients:
+            log.warning("ticket %s has nobody to answer it: no reachable admin", view.id)
+            return
+        messages = [
+            self._renderer.for_answerer(view, recipient, desk_reason=reason)
+            for recipient in recipients
+        ]
+        await self._enqueue(
+            kind="ticket", reference=f"ticket:{view.id}", messages=messages, created_by=created_by
+        )
+
+
+def may_answer(actor: Actor, ticket: TicketView) -> bool:
+    return is_allowed(actor, Permission.ANSWER_TICKETS, university_id=ticket.university_id)

@@ -1,0 +1,93 @@
+"""/insights: what learners ask, for HEC admins (all) and focal persons (their university)."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+from aiogram import Router
+from aiogram.filters import Command, CommandObject
+from aiogram.types import FSInputFile, Message
+
+from bot.config import Settings
+from bot.i18n import Texts, split_message
+from bot.services.insights import InsightsReport, InsightsService
+from bot.services.insights_chart import render_chart
+from bot.services.permissions import Permission, scope_for
+from bot.services.universities import UniversityService
+from bot.services.users import UserProfile
+
+
+def render_insights(texts: Texts, report: InsightsReport) -> str:
+    scope = report.university_name or texts("insights-all-universities")
+    rated = report.rated
+    helpful = f"{100 * report.thumbs_up / rated:.0f}%" if rated else "-"
+    median = f"{report.median_answer_hours:.1f}" if report.median_answer_hours is not None else "-"
+    lines = [
+        texts("insights-title", scope=scope),
+        texts(
+            "insights-summary",
+            total=report.total_questions,
+            answered=report.answered,
+            unanswered=report.abstained,
+        ),
+        texts("insights-feedback", up=report.thumbs_up, down=report.thumbs_down, rate=helpful),
+        texts(
+            "insights-tickets",
+            tickets=report.tickets,
+            answered=report.tickets_answered,
+            desk=report.tickets_to_desk,
+            median=median,
+        ),
+    ]
+    sections = [
+        ("insights-per-university", report.per_university[:10]),
+        ("insights-topics", report.topics),
+        ("insights-gaps", [(gap.text, gap.count) for gap in report.gaps]),
+    ]
+    for key, rows in sections:
+        lines.append("")
+        lines.append(texts(key))
+        if not rows:
+            lines.append(texts("insights-none"))
+        for label, count in rows:
+            lines.append(texts("insights-row", count=count, label=label[:120]))
+    return "\n".join(lines)
+
+
+async def on_insights(
+    message: Message,
+    *,
+    command: CommandObject,
+    texts: Texts,
+    user: UserProfile,
+    insights: InsightsService,
+    universities: UniversityService,
+    settings: Settings,
+) -> None:
+    """`/insights` (admins: all, focal persons: theirs) or `/insights <university>` (admins)."""
+    # Checked first, so someone without the permission learns nothing from the search.
+    scope = scope_for(user, Permission.VIEW_INSIGHTS)
+    if command.args:
+        matches = await universities.search(command.args, limit=1)
+        if not matches:
+            await message.answer(texts("onboarding-university-not-found"))
+            return
+        scope = scope_for(user, Permission.VIEW_INSIGHTS, matches[0].university.id)
+    report = await insights.report(user, university_id=scope)
+    for piece in split_message(render_insights(texts, report)):
+        await message.answer(piece)
+    chart = settings.data_dir / "charts" / f"insights-{user.id}-{message.message_id}.png"
+    await asyncio.to_thread(
+        render_chart, report, chart, title=report.university_name or "HEC × Coursera"
+    )
+    try:
+        await message.answer_photo(FSInputFile(chart), caption=texts("insights-chart-caption"))
+    finally:
+        await asyncio.to_thread(Path.unlink, chart, True)
+
+
+def create_router() -> Router:
+    router = Router(name="insights")
+    router.message.register(on_insights, Command("insights"))
+    return router

@@ -1,0 +1,270 @@
+"""The first conversation: privacy notice, language, who you are, your university.
+
+State lives in the FSM storage, so a restart resumes at the same step, and `/start` in the middle
+shows the current step again instead of starting over. `/start <token>` redeems a focal-person
+invite and then continues the same steps (without asking a focal person whether they study).
+"""
+
+from __future__ import annotations
+
+from aiogram import F, Router
+from aiogram.filters import Command, CommandObject, CommandStart, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.errors import HecbotError
+from bot.i18n import Catalogue, Texts
+from bot.services.onboarding import OnboardingService
+from bot.services.roles import RoleService
+from bot.services.universities import UniversityMatch, UniversityService
+from bot.services.users import UserProfile, UserService
+from bot.storage.models import LearnerKind
+from handlers.people_callbacks import OnboardingChoice, UniversityPick
+from handlers.rendering import LANGUAGE_NAMES
+
+
+class Onboarding(StatesGroup):
+    privacy = State()
+    language = State()
+    learner_kind = State()
+    university = State()
+
+
+def privacy_keyboard(texts: Texts) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text=texts("onboarding-privacy-accept"),
+        callback_data=OnboardingChoice(step="privacy", value="yes"),
+    )
+    return builder.as_markup()
+
+
+def language_step_keyboard() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for code, name in LANGUAGE_NAMES.items():
+        builder.button(text=name, callback_data=OnboardingChoice(step="lang", value=code))
+    return builder.as_markup()
+
+
+def kind_keyboard(texts: Texts) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for kind in LearnerKind:
+        builder.button(
+            text=texts(f"kind-{kind.value}"),
+            callback_data=OnboardingChoice(step="kind", value=kind.value),
+        )
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def university_keyboard(
+    texts: Texts, matches: list[UniversityMatch], language: str
+) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    for match in matches:
+        builder.button(
+            text=match.university.display_name(language)[:60],
+            callback_data=UniversityPick(university_id=match.university.id),
+        )
+    builder.button(
+        text=texts("onboarding-university-none"), callback_data=UniversityPick(university_id=0)
+    )
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+async def show_step(message: Message, texts: Texts, state: FSMContext) -> None:
+    """(Re)send the prompt of the step the user is at."""
+    current = await state.get_state()
+    if current == Onboarding.language.state:
+        await message.answer(texts("onboarding-language"), reply_markup=language_step_keyboard())
+    elif current == Onboarding.learner_kind.state:
+        await message.answer(texts("onboarding-kind"), reply_markup=kind_keyboard(texts))
+    elif current == Onboarding.university.state:
+        await message.answer(texts("onboarding-university"))
+    else:
+        await state.set_state(Onboarding.privacy)
+        await message.answer(texts("privacy-notice"), reply_markup=privacy_keyboard(texts))
+
+
+async def on_start(
+    message: Message,
+    *,
+    command: CommandObject,
+    texts: Texts,
+    user: UserProfile,
+    state: FSMContext,
+    roles: RoleService,
+    onboarding: OnboardingService,
+) -> None:
+    if command.args:
+        try:
+            redeemed = await roles.redeem_focal_invite(user.id, command.args.strip())
+        except HecbotError as error:
+            await message.answer(texts(error.message_key))
+        else:
+            await message.answer(texts("invite-accepted", university=redeemed.university_name))
+    status = await onboarding.status(user.id)
+    if status.onboarded:
+        if (await state.get_state() or "").startswith("Onboarding:"):
+            await state.clear()
+        await message.answer(texts("onboarding-welcome-back"))
+        return
+    current = await state.get_state()
+    if current is None or not current.startswith("Onboarding:"):
+        await state.set_state(Onboarding.privacy)
+    await show_step(message, texts, state)
+
+
+async def on_privacy(message: Message, texts: Texts) -> None:
+    await message.answer(texts("privacy-notice-again"))
+
+
+async def on_privacy_accepted(
+    query: CallbackQuery,
+    texts: Texts,
+    user: UserProfile,
+    state: FSMContext,
+    onboarding: OnboardingService,
+) -> None:
+    await onboarding.accept_privacy(user.id)
+    await state.set_state(Onboarding.language)
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.message.edit_reply_markup(reply_markup=None)
+        await query.message.answer(
+            texts("onboarding-language"), reply_markup=language_step_keyboard()
+        )
+
+
+async def on_language_picked(
+    query: CallbackQuery,
+    *,
+    callback_data: OnboardingChoice,
+    user: UserProfile,
+    state: FSMContext,
+    users: UserService,
+    onboarding: OnboardingService,
+    catalogue: Catalogue,
+) -> None:
+    profile = await users.set_language(user.id, callback_data.value)
+    texts = catalogue.for_language(profile.language)
+    await query.answer()
+    if not isinstance(query.message, Message):
+        return
+    status = await onboarding.status(user.id)
+    if status.needs_learner_details:
+        await state.set_state(Onboarding.learner_kind)
+        await query.message.answer(texts("onboarding-kind"), reply_markup=kind_keyboard(texts))
+        return
+    await onboarding.complete(user.id)
+    await state.clear()
+    await query.message.answer(texts("onboarding-done-staff"))
+
+
+async def on_kind_picked(
+    query: CallbackQuery,
+    *,
+    callback_data: OnboardingChoice,
+    texts: Texts,
+    user: UserProfile,
+    state: FSMContext,
+    onboarding: OnboardingService,
+) -> None:
+    await onboarding.set_learner_kind(user.id, callback_data.value)
+    await state.set_state(Onboarding.university)
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.message.answer(texts("onboarding-university"))
+
+
+async def on_university_typed(
+    message: Message, texts: Texts, user: UserProfile, universities: UniversityService
+) -> None:
+    matches = await universities.search(message.text or "")
+    if not matches:
+        await message.answer(texts("onboarding-university-not-found"))
+        return
+    await message.answer(
+        texts("onboarding-university-pick"),
+        reply_markup=university_keyboard(texts, matches, user.language),
+    )
+
+
+async def on_university_picked(
+    query: CallbackQuery,
+    *,
+    callback_data: UniversityPick,
+    texts: Texts,
+    user: UserProfile,
+    state: FSMContext,
+    onboarding: OnboardingService,
+    universities: UniversityService,
+) -> None:
+    await query.answer()
+    if not isinstance(query.message, Message):
+        return
+    if callback_data.university_id == 0:
+        await query.message.answer(texts("onboarding-university-again"))
+        return
+    await onboarding.set_university(user.id, callback_data.university_id)
+    await onboarding.complete(user.id)
+    await state.clear()
+    university = await universities.get(callback_data.university_id)
+    await query.message.edit_reply_markup(reply_markup=None)
+    await query.message.answer(
+        texts("onboarding-done", university=university.display_name(user.language))
+    )
+
+
+async def on_not_onboarded(message: Message, texts: Texts, state: FSMContext) -> None:
+    """Text from someone who has not finished the first steps: take them back there."""
+    await message.answer(texts("onboarding-finish-first"))
+    await show_step(message, texts, state)
+
+
+async def on_other_text_mid_onboarding(message: Message, texts: Texts, state: FSMContext) -> None:
+    await show_step(message, texts, state)
+
+
+async def _not_onboarded(_: Message, user: UserProfile | None = None) -> bool:
+    return user is not None and user.onboarded_at is None
+
+
+def create_router() -> Router:
+    router = Router(name="onboarding")
+    router.message.register(on_start, CommandStart())
+    router.message.register(on_privacy, Command("privacy"))
+    router.callback_query.register(
+        on_privacy_accepted,
+        OnboardingChoice.filter(F.step == "privacy"),
+        StateFilter(Onboarding.privacy),
+    )
+    router.callback_query.register(
+        on_language_picked,
+        OnboardingChoice.filter(F.step == "lang"),
+        StateFilter(Onboarding.language),
+    )
+    router.callback_query.register(
+        on_kind_picked,
+        OnboardingChoice.filter(F.step == "kind"),
+        StateFilter(Onboarding.learner_kind),
+    )
+    router.callback_query.register(
+        on_university_picked, UniversityPick.filter(), StateFilter(Onboarding.university)
+    )
+    router.message.register(
+        on_university_typed, StateFilter(Onboarding.university), F.text, ~F.text.startswith("/")
+    )
+    router.message.register(
+        on_other_text_mid_onboarding,
+        StateFilter(Onboarding.privacy, Onboarding.language, Onboarding.learner_kind),
+        F.text,
+        ~F.text.startswith("/"),
+    )
+    router.message.register(
+        on_not_onboarded, StateFilter(None), F.text, ~F.text.startswith("/"), _not_onboarded
+    )
+    return router

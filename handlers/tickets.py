@@ -1,0 +1,294 @@
+"""Questions that reach a human: escalation, answering tickets, /tickets, FAQ entries, /faq.
+
+Every button re-checks the presser's permission in the service (a replayed button is refused).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, TelegramObject
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.direct_delivery import DirectDelivery
+from bot.i18n import Texts, split_message
+from bot.services.faq import FaqService
+from bot.services.tickets import TicketService, TicketView
+from bot.services.users import UserProfile
+from bot.storage.people_models import TicketRoute
+from handlers.people_callbacks import (
+    EscalateQuestion,
+    FaqAction,
+    TicketAction,
+    TicketRating,
+)
+from handlers.tickets_rendering import ticket_id_of
+
+
+class TicketAnswering(StatesGroup):
+    text = State()
+
+
+def add_to_kb_keyboard(texts: Texts, ticket_id: int) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(
+        text=texts("ticket-button-add-faq"), callback_data=FaqAction(action="add", id=ticket_id)
+    )
+    return builder.as_markup()
+
+
+async def on_escalate(
+    query: CallbackQuery,
+    *,
+    callback_data: EscalateQuestion,
+    texts: Texts,
+    user: UserProfile,
+    tickets: TicketService,
+) -> None:
+    opened = await tickets.open_ticket(user, callback_data.question_id)
+    if not opened.created:
+        await query.answer(texts("ticket-already-sent"), show_alert=True)
+        return
+    await query.answer()
+    key = "ticket-sent-focal" if opened.ticket.route is TicketRoute.FOCAL else "ticket-sent-desk"
+    if isinstance(query.message, Message):
+        await query.message.answer(texts(key, id=str(opened.ticket.id)))
+
+
+async def on_answer_pressed(
+    query: CallbackQuery,
+    *,
+    callback_data: TicketAction,
+    texts: Texts,
+    user: UserProfile,
+    state: FSMContext,
+    tickets: TicketService,
+) -> None:
+    ticket = await tickets.get(user, callback_data.ticket_id)
+    if not ticket.is_open:
+        await query.answer(texts("ticket-already-answered"), show_alert=True)
+        return
+    await state.set_state(TicketAnswering.text)
+    await state.update_data(ticket_id=ticket.id)
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.message.answer(texts("ticket-type-answer", id=str(ticket.id)))
+
+
+async def on_pass_pressed(
+    query: CallbackQuery,
+    *,
+    callback_data: TicketAction,
+    texts: Texts,
+    user: UserProfile,
+    tickets: TicketService,
+) -> None:
+    ticket = await tickets.pass_to_desk(user, callback_data.ticket_id)
+    await query.answer(texts("ticket-passed", id=str(ticket.id)), show_alert=True)
+    if isinstance(query.message, Message):
+        await query.message.edit_reply_markup(reply_markup=None)
+
+
+async def _answer(
+    message: Message, texts: Texts, user: UserProfile, tickets: TicketService, ticket_id: int
+) -> None:
+    ticket = await tickets.answer(user, ticket_id, message.text or "")
+    await message.answer(
+        texts("ticket-answer-sent", id=str(ticket.id)),
+        reply_markup=add_to_kb_keyboard(texts, ticket.id),
+    )
+
+
+async def on_answer_typed(
+    message: Message,
+    *,
+    texts: Texts,
+    user: UserProfile,
+    state: FSMContext,
+    tickets: TicketService,
+) -> None:
+    data = await state.get_data()
+    await state.clear()
+    await _answer(message, texts, user, tickets, int(data.get("ticket_id", 0)))
+
+
+async def on_reply_to_ticket(
+    message: Message, *, texts: Texts, user: UserProfile, tickets: TicketService
+) -> None:
+    reply = message.reply_to_message
+    ticket_id = ticket_id_of(reply.text if reply else None)
+    assert ticket_id is not None  # guaranteed by the filter
+    await _answer(message, texts, user, tickets, ticket_id)
+
+
+async def _is_reply_to_ticket(message: Message, bot: Bot) -> bool:
+    reply = message.reply_to_message
+    return (
+        reply is not None
+        and reply.from_user is not None
+        and reply.from_user.id == bot.id
+        and ticket_id_of(reply.text) is not None
+    )
+
+
+async def on_rating(
+    query: CallbackQuery,
+    *,
+    callback_data: TicketRating,
+    texts: Texts,
+    user: UserProfile,
+    tickets: TicketService,
+) -> None:
+    await tickets.rate(user, callback_data.ticket_id, helpful=callback_data.helpful)
+    await query.answer(texts("answer-feedback-thanks"))
+
+
+def _ticket_line(texts: Texts, ticket: TicketView) -> str:
+    return texts(
+        "tickets-line",
+        id=str(ticket.id),
+        date=f"{ticket.created_at:%Y-%m-%d %H:%M}",
+        university=ticket.university_name or texts("ticket-no-university"),
+        question=ticket.question[:200],
+        route=texts(f"tickets-route-{ticket.route.value}"),
+    )
+
+
+async def on_tickets(
+    message: Message, *, texts: Texts, user: UserProfile, tickets: TicketService
+) -> None:
+    open_tickets = await tickets.open_tickets(user)
+    if not open_tickets:
+        await message.answer(texts("tickets-none"))
+        return
+    builder = InlineKeyboardBuilder()
+    for ticket in open_tickets:
+        builder.button(
+            text=texts("tickets-answer-button", id=str(ticket.id)),
+            callback_data=TicketAction(action="answer", ticket_id=ticket.id),
+        )
+    builder.adjust(3)
+    body = "\n\n".join(_ticket_line(texts, ticket) for ticket in open_tickets)
+    pieces = split_message(texts("tickets-header", count=len(open_tickets)) + "\n\n" + body)
+    for piece in pieces[:-1]:
+        await message.answer(piece)
+    await message.answer(pieces[-1], reply_markup=builder.as_markup())
+
+
+async def on_add_faq(
+    query: CallbackQuery,
+    *,
+    callback_data: FaqAction,
+    texts: Texts,
+    user: UserProfile,
+    faq: FaqService,
+) -> None:
+    entry = await faq.add_from_ticket(user, callback_data.id)
+    await query.answer(texts("faq-added", id=str(entry.id)), show_alert=True)
+    if isinstance(query.message, Message):
+        await query.message.edit_reply_markup(reply_markup=None)
+
+
+async def on_faq(message: Message, *, texts: Texts, user: UserProfile, faq: FaqService) -> None:
+    entries = await faq.entries(user)
+    if not entries:
+        await message.answer(texts("faq-none"))
+        return
+    for entry in entries[-20:]:
+        builder = InlineKeyboardBuilder()
+        if not entry.reviewed:
+            builder.button(
+                text=texts("faq-button-reviewed"),
+                callback_data=FaqAction(action="review", id=entry.id),
+            )
+        builder.button(
+            text=texts("faq-button-remove"), callback_data=FaqAction(action="remove", id=entry.id)
+        )
+        await message.answer(
+            texts(
+                "faq-entry",
+                id=str(entry.id),
+                question=entry.question,
+                answer=entry.answer[:1500],
+                university=entry.university_name or "-",
+                date=f"{entry.created_at:%Y-%m-%d}",
+                reviewed=texts("faq-reviewed") if entry.reviewed else texts("faq-not-reviewed"),
+            ),
+            reply_markup=builder.as_markup(),
+        )
+
+
+async def on_faq_review(
+    query: CallbackQuery,
+    *,
+    callback_data: FaqAction,
+    texts: Texts,
+    user: UserProfile,
+    faq: FaqService,
+) -> None:
+    await faq.mark_reviewed(user, callback_data.id)
+    await query.answer(texts("faq-marked-reviewed", id=str(callback_data.id)))
+
+
+async def on_faq_remove(
+    query: CallbackQuery,
+    *,
+    callback_data: FaqAction,
+    texts: Texts,
+    user: UserProfile,
+    faq: FaqService,
+) -> None:
+    await faq.remove(user, callback_data.id)
+    await query.answer(texts("faq-removed", id=str(callback_data.id)), show_alert=True)
+    if isinstance(query.message, Message):
+        await query.message.edit_reply_markup(reply_markup=None)
+
+
+async def bind_bot(
+    handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+    event: TelegramObject,
+    data: dict[str, Any],
+) -> Any:
+    """Until the delivery Outbox is merged, ticket notices are sent with the running Bot."""
+    delivery: DirectDelivery | None = data.get("direct_delivery")
+    bot: Bot | None = data.get("bot")
+    if delivery is not None and bot is not None:
+        delivery.bind(bot)
+    return await handler(event, data)
+
+
+async def on_startup(
+    bot: Bot, faq: FaqService | None = None, direct_delivery: DirectDelivery | None = None
+) -> None:
+    if direct_delivery is not None:
+        direct_delivery.bind(bot)
+    if faq is not None:
+        await faq.restore_index()
+
+
+def create_router() -> Router:
+    router = Router(name="tickets")
+    router.startup.register(on_startup)
+    router.message.outer_middleware(bind_bot)
+    router.callback_query.outer_middleware(bind_bot)
+    router.callback_query.register(on_escalate, EscalateQuestion.filter())
+    router.callback_query.register(on_answer_pressed, TicketAction.filter(F.action == "answer"))
+    router.callback_query.register(on_pass_pressed, TicketAction.filter(F.action == "pass"))
+    router.callback_query.register(on_rating, TicketRating.filter())
+    router.callback_query.register(on_add_faq, FaqAction.filter(F.action == "add"))
+    router.callback_query.register(on_faq_review, FaqAction.filter(F.action == "review"))
+    router.callback_query.register(on_faq_remove, FaqAction.filter(F.action == "remove"))
+    router.message.register(on_tickets, Command("tickets"))
+    router.message.register(on_faq, Command("faq"))
+    router.message.register(
+        on_answer_typed, StateFilter(TicketAnswering.text), F.text, ~F.text.startswith("/")
+    )
+    router.message.register(
+        on_reply_to_ticket, F.text, ~F.text.startswith("/"), _is_reply_to_ticket
+    )
+    return router

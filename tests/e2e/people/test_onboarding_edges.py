@@ -1,0 +1,142 @@
+"""Onboarding's bad input: unknown universities, /start twice, a restart, used or old invites."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+
+import pytest
+from sqlmodel import select
+
+from bot.config import Settings
+from bot.storage.models import FsmRecord, Role, User
+from bot.storage.types import utcnow
+from tests.e2e.people.conftest import ADMIN, FaqAnswerer, PeopleBot, running_bot
+from tests.e2e.people.test_people_story import invite_link
+
+LEARNER, FOCAL, OTHER = 1001, 2001, 2002
+
+
+async def test_unknown_university_then_none_of_these_then_urdu(people_bot: PeopleBot) -> None:
+    people = people_bot
+    [notice] = await people.send(LEARNER, "/start")
+    assert "Before you accept, I keep nothing" in (notice.text or "")
+    async with people.services.database.session() as session:
+        user = await session.get(User, LEARNER)
+    assert user is not None and user.privacy_accepted_at is None and user.learner_kind is None
+
+    [language] = await people.press(LEARNER, notice, "ob:privacy:yes")
+    [kinds] = await people.press(LEARNER, language, "ob:lang:ur")
+    assert "آپ کون ہیں" in (kinds.text or "")
+    await people.press(LEARNER, kinds, "ob:kind:faculty")
+
+    [unknown] = await people.send(LEARNER, "qwxz zzkk")
+    assert "نہیں ملی" in (unknown.text or "")  # "not found", in Urdu
+    [choices] = await people.send(LEARNER, "lahore")
+    assert len(choices.callback_data) <= 6 and choices.callback_data[-1] == "obu:0"
+    [again] = await people.press(LEARNER, choices, "obu:0")
+    assert "دوبارہ" in (again.text or "")
+    [choices] = await people.send(LEARNER, "کامسیٹس")
+    first = choices.reply_markup["inline_keyboard"][0][0]  # type: ignore[index]
+    assert "کامسیٹس" in first["text"]
+    [done] = await people.press(LEARNER, choices, first["callback_data"])
+    assert "سب تیار ہے" in (done.text or "")
+    async with people.services.database.session() as session:
+        user = await session.get(User, LEARNER)
+    assert user is not None and (user.language, user.learner_kind) == ("ur", "faculty")
+    assert user.onboarded_at is not None and user.university_id is not None
+
+
+async def test_start_twice_resumes_and_survives_a_restart(people_bot: PeopleBot) -> None:
+    people = people_bot
+    [notice] = await people.send(LEARNER, "/start")
+    [language] = await people.press(LEARNER, notice, "ob:privacy:yes")
+    [kinds] = await people.press(LEARNER, language, "ob:lang:en")
+
+    # /start mid-onboarding shows the current step again, not the privacy notice.
+    [again] = await people.send(LEARNER, "/start")
+    assert again.text == kinds.text and again.callback_data == kinds.callback_data
+    # A question typed mid-onboarding is not answered yet: the step is shown again.
+    [step] = await people.send(LEARNER, "How do I get a licence?")
+    assert step.callback_data == kinds.callback_data
+
+    # Restart: a new dispatcher on the same database (the FSM state is in it, not in memory).
+    async with people.services.database.session() as session:
+        records = (await session.exec(select(FsmRecord))).all()
+    assert [r.state for r in records] == ["Onboarding:learner_kind"]
+    await people.restart()
+    [resumed] = await people.send(LEARNER, "/start")
+    assert resumed.callback_data == kinds.callback_data
+    await people.press(LEARNER, resumed, "ob:kind:alumni")
+    [choices] = await people.send(LEARNER, "UCP")
+    assert "University of Central Punjab" in str(choices.reply_markup)
+
+
+async def test_onboarded_user_gets_welcome_back(people_bot: PeopleBot) -> None:
+    await people_bot.onboard(LEARNER, "comsats")
+    [back] = await people_bot.send(LEARNER, "/start")
+    assert "Welcome back" in (back.text or "")
+
+
+async def test_invite_link_is_single_use_and_expires(people_bot: PeopleBot) -> None:
+    people = people_bot
+    await people.onboard_staff(ADMIN)
+    token = await invite_link(people)
+    await people.onboard_staff(FOCAL, f"/start {token}")
+
+    replies = await people.send(OTHER, f"/start {token}", expect=2)
+    assert "not valid" in (replies[0].text or "")
+    async with people.services.database.session() as session:
+        other = await session.get(User, OTHER)
+    assert other is not None and other.role == Role.LEARNER.value
+
+    roles = people.services.extras["roles"]
+    admin = await people.services.users.get(ADMIN)
+    assert admin is not None and admin.is_admin
+    old = await roles.create_focal_invite(admin, 1, now=utcnow() - timedelta(days=7, seconds=1))
+    replies = await people.send(OTHER, f"/start {old.token}", expect=2)
+    assert "not valid" in (replies[0].text or "")
+    assert "Privacy first" in (replies[1].text or "")  # onboarding goes on as a learner
+    async with people.services.database.session() as session:
+        other = await session.get(User, OTHER)
+        focal = await session.get(User, FOCAL)
+    assert other is not None and other.role == Role.LEARNER.value
+    assert focal is not None and focal.role == Role.FOCAL_PERSON.value
+
+
+@pytest.mark.redis
+async def test_restart_resumes_onboarding_from_redis(settings: Settings) -> None:
+    """Production keeps FSM state in Redis: a new process finds the learner at the same step."""
+    from aiogram.fsm.storage.base import DefaultKeyBuilder
+    from aiogram.fsm.storage.redis import RedisStorage
+    from redis.asyncio import Redis
+
+    probe = Redis.from_url("redis://127.0.0.1:6379/0")
+    try:
+        await probe.ping()
+    except OSError:
+        pytest.skip("Redis is not running at 127.0.0.1:6379")
+    prefix = f"people-test-{uuid.uuid4().hex[:8]}"  # the server is shared with other test runs
+
+    def redis_storage() -> RedisStorage:
+        return RedisStorage.from_url(
+            "redis://127.0.0.1:6379/0",
+            key_builder=DefaultKeyBuilder(prefix=prefix, with_destiny=True),
+        )
+
+    try:
+        async with running_bot(settings, FaqAnswerer(), redis_storage) as people:
+            [notice] = await people.send(LEARNER, "/start")
+            [language] = await people.press(LEARNER, notice, "ob:privacy:yes")
+            [kinds] = await people.press(LEARNER, language, "ob:lang:en")
+            await people.restart()
+            [resumed] = await people.send(LEARNER, "/start")
+            assert resumed.callback_data == kinds.callback_data
+            async with people.services.database.session() as session:
+                assert (await session.exec(select(FsmRecord))).all() == []
+            assert await probe.keys(f"{prefix}:*")
+    finally:
+        keys = await probe.keys(f"{prefix}:*")
+        if keys:
+            await probe.delete(*keys)
+        await probe.aclose()

@@ -1,0 +1,55 @@
+"""`hecbot universities|admin|insights` through Typer, on the test settings' database."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from bot.cli import app
+from bot.config import Settings
+
+HEADER = "code,name,name_ur,short_name,city,province,sector,aliases\n"
+
+
+@pytest.fixture
+def runner(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    monkeypatch.setenv("HECBOT_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("HECBOT_LOG_LEVEL", "WARNING")
+    return CliRunner()
+
+
+def test_universities_import_reports_bad_rows_by_line(runner: CliRunner, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text(HEADER + "ok-uni,OK University,,,,,public,\nbroken,,,,,,public,\n", "utf-8")
+    result = runner.invoke(app, ["universities", "import", str(bad)])
+    assert result.exit_code == 1
+    assert f"{bad}:3: empty name" in result.output
+    assert "nothing was imported" in result.output
+
+    good = tmp_path / "good.csv"
+    good.write_text(HEADER + "ok-uni,OK University,,OKU,Quetta,Balochistan,public,\n", "utf-8")
+    result = runner.invoke(app, ["universities", "import", str(good)])
+    assert result.exit_code == 0, result.output
+    assert "added 1" in result.output
+    listing = runner.invoke(app, ["universities", "list"]).output
+    assert "ok-uni\tOK University\tQuetta" in listing
+    assert "comsats-islamabad" in listing  # the bundled list was loaded first
+
+
+def test_admin_add_list_remove(runner: CliRunner) -> None:
+    assert runner.invoke(app, ["admin", "add", "4242"]).exit_code == 0
+    assert runner.invoke(app, ["admin", "list"]).output.split() == ["4242"]
+    assert runner.invoke(app, ["admin", "remove", "4242"]).exit_code == 0
+    assert runner.invoke(app, ["admin", "list"]).output.strip() == ""
+    result = runner.invoke(app, ["admin", "remove", "4242"])
+    assert result.exit_code == 1 and "not an HEC admin" in result.output
+
+
+def test_insights_formats(runner: CliRunner) -> None:
+    text = runner.invoke(app, ["insights", "--since", "2026-01-01"])
+    assert text.exit_code == 0 and "Questions: 0" in text.output
+    table = runner.invoke(app, ["insights", "--format", "csv"])
+    assert table.output.splitlines()[0] == "section,label,value"
+    assert runner.invoke(app, ["insights", "--format", "xml"]).exit_code == 2

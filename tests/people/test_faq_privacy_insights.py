@@ -1,0 +1,185 @@
+"""FAQ entries from answered tickets, /mydata and /forget, and the insights report."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from sqlmodel import select
+
+from bot.errors import InvalidInputError, NotAllowedError
+from bot.services.faq import FaqService
+from bot.services.insights import InsightsService, format_csv, format_text
+from bot.services.insights_chart import render_chart
+from bot.services.privacy import PrivacyService
+from bot.services.tickets import TicketService
+from bot.storage.db import Database
+from bot.storage.models import QuestionLog, Role, User
+from bot.storage.people_models import Ticket
+from bot.storage.types import utcnow
+from tests.people.conftest import make_question, make_user
+
+
+class RecordingIndexer:
+    def __init__(self) -> None:
+        self.snapshots: list[dict[str, str]] = []
+
+    def index_paths(self, paths: Sequence[Path]) -> None:
+        [folder] = paths
+        self.snapshots.append(
+            {path.name: path.read_text(encoding="utf-8") for path in sorted(folder.glob("*.md"))}
+        )
+
+
+async def answered_ticket(
+    database: Database, tickets: TicketService, university_id: int
+) -> tuple[int, int]:
+    learner = await make_user(database, 100, university_id=university_id)
+    focal = await make_user(database, 200, role=Role.FOCAL_PERSON, university_id=university_id)
+    opened = await tickets.open_ticket(
+        learner, await make_question(database, learner, "Is there a fee for the certificate?")
+    )
+    await tickets.answer(focal, opened.ticket.id, "No: certificates are free under the programme.")
+    return opened.ticket.id, focal.id
+
+
+async def test_answered_ticket_becomes_an_indexed_faq_file(
+    database: Database, tickets: TicketService, comsats_id: int, tmp_path: Path
+) -> None:
+    indexer = RecordingIndexer()
+    faq = FaqService(database, tmp_path / "faq", indexer)
+    ticket_id, focal_id = await answered_ticket(database, tickets, comsats_id)
+    focal = await make_user(database, 201, role=Role.FOCAL_PERSON, university_id=comsats_id)
+
+    entry = await faq.add_from_ticket(focal, ticket_id)
+    again = await faq.add_from_ticket(focal, ticket_id)
+
+    assert again.id == entry.id
+    [snapshot] = indexer.snapshots
+    text = snapshot[entry.path.name]
+    assert "## Is there a fee for the certificate?" in text
+    assert "certificates are free" in text
+    assert "COMSATS University Islamabad" in text
+    assert f"{utcnow():%Y-%m-%d}" in text
+    assert str(focal_id) not in text
+
+    # A start-up after a knowledge-base rebuild puts the entry back in the index.
+    assert await faq.restore_index()
+    assert entry.path.name in indexer.snapshots[-1]
+    assert not await FaqService(database, tmp_path / "empty", indexer).restore_index()
+
+    admin = await make_user(database, 1, role=Role.ADMIN)
+    [listed] = await faq.entries(admin)
+    assert not listed.reviewed
+    assert (await faq.mark_reviewed(admin, entry.id)).reviewed
+    await faq.remove(admin, entry.id)
+    assert not entry.path.exists()
+    assert indexer.snapshots[-1] == {}
+    assert await faq.entries(admin) == []
+
+
+async def test_faq_needs_an_answer_and_the_right_person(
+    database: Database, tickets: TicketService, comsats_id: int, ucp_id: int, tmp_path: Path
+) -> None:
+    faq = FaqService(database, tmp_path / "faq", RecordingIndexer())
+    learner = await make_user(database, 100, university_id=comsats_id)
+    await make_user(database, 1, role=Role.ADMIN)
+    opened = await tickets.open_ticket(learner, await make_question(database, learner))
+    other_focal = await make_user(database, 300, role=Role.FOCAL_PERSON, university_id=ucp_id)
+    admin = await make_user(database, 2, role=Role.ADMIN)
+    with pytest.raises(InvalidInputError):
+        await faq.add_from_ticket(admin, opened.ticket.id)
+    for outsider in (learner, other_focal):
+        with pytest.raises(NotAllowedError):
+            await faq.add_from_ticket(outsider, opened.ticket.id)
+        with pytest.raises(NotAllowedError):
+            await faq.entries(outsider)
+        with pytest.raises(NotAllowedError):
+            await faq.remove(outsider, 1)
+
+
+async def test_mydata_exports_and_forget_anonymises(
+    database: Database, tickets: TicketService, comsats_id: int
+) -> None:
+    privacy = PrivacyService(database)
+    ticket_id, _ = await answered_ticket(database, tickets, comsats_id)
+
+    exported = await privacy.export(100)
+    assert exported["profile"]["telegram_id"] == 100
+    assert exported["profile"]["university"] == "COMSATS University Islamabad"
+    assert [q["question"] for q in exported["questions"]] == ["Is there a fee for the certificate?"]
+    assert exported["tickets"][0]["answer"].startswith("No: certificates")
+
+    report = await privacy.forget(100)
+
+    assert (report.questions_anonymised, report.tickets_anonymised) == (1, 1)
+    async with database.session() as session:
+        assert await session.get(User, 100) is None
+        question = (await session.exec(select(QuestionLog))).one()
+        ticket = await session.get(Ticket, ticket_id)
+    assert question.user_id is None and question.question  # the anonymous aggregate stays
+    assert ticket is not None and ticket.learner_id is None and ticket.learner_kind is None
+    assert (await privacy.export(100)) | {"exported_at": ""} == {
+        "exported_at": "",
+        "profile": None,
+        "questions": [],
+        "tickets": [],
+    }
+
+
+async def test_insights_counts_topics_gaps_feedback_and_answer_times(
+    database: Database, tickets: TicketService, comsats_id: int, ucp_id: int, tmp_path: Path
+) -> None:
+    insights = InsightsService(database)
+    comsats = await make_user(database, 100, university_id=comsats_id)
+    ucp = await make_user(database, 101, university_id=ucp_id)
+    focal = await make_user(database, 200, role=Role.FOCAL_PERSON, university_id=comsats_id)
+    admin = await make_user(database, 1, role=Role.ADMIN)
+    yesterday = utcnow() - timedelta(days=1)
+    await make_question(
+        database,
+        comsats,
+        "How do I apply?",
+        abstained=False,
+        top_section="Applying › Steps",
+        feedback=1,
+        created_at=yesterday,
+    )
+    await make_question(
+        database, ucp, "How to apply", abstained=False, top_section="Applying › Steps", feedback=-1
+    )
+    await make_question(database, comsats, "Can I get a laptop?")
+    await make_question(database, ucp, "can I get a LAPTOP")
+    gap_id = await make_question(database, comsats, "Is Udemy included?")
+    opened = await tickets.open_ticket(comsats, gap_id)
+    await tickets.answer(focal, opened.ticket.id, "No.")
+
+    report = await insights.report(admin)
+    assert (report.total_questions, report.answered, report.abstained) == (5, 2, 3)
+    assert [count for _, count in report.per_day] == [1, 4]
+    assert report.topics == [("Applying › Steps", 2)]
+    assert [(gap.text, gap.count) for gap in report.gaps] == [
+        ("Can I get a laptop?", 2),
+        ("Is Udemy included?", 1),
+    ]
+    assert (report.thumbs_up, report.thumbs_down, report.tickets_answered) == (1, 1, 1)
+    assert report.median_answer_hours is not None and report.median_answer_hours < 1
+
+    own = await insights.report(focal, university_id=comsats_id)
+    assert own.total_questions == 3
+    with pytest.raises(NotAllowedError):
+        await insights.report(focal, university_id=None)
+    with pytest.raises(NotAllowedError):
+        await insights.report(comsats, university_id=comsats_id)
+    assert (await insights.report(None, since=utcnow().date())).total_questions == 4
+
+    assert "Can I get a laptop?" in format_text(report)
+    rows = list(csv.reader(io.StringIO(format_csv(report))))
+    assert ["unanswered", "Can I get a laptop?", "2"] in rows
+    assert ["summary", "questions", "5"] in rows
+    chart = render_chart(report, tmp_path / "chart.png", title="All")
+    assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
