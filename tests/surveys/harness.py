@@ -141,7 +141,8 @@ class Learner:
                 if matches(button["text"]):
                     return message.message_id, button["callback_data"]
         labels = [button["text"] for button in buttons]
-        raise AssertionError(f"learner {self.id}: no button {label!r} in {labels}")
+        recent = [m.text for m in self.fake.history(self.id)[-4:]]
+        raise AssertionError(f"learner {self.id}: no button {label!r} in {labels}; chat: {recent}")
 
     async def press(self, label: str, *, message: ChatMessage | None = None) -> str:
         """Press a button and wait for the bot's next message; returns its text."""
@@ -152,7 +153,7 @@ class Learner:
         before = self._sent()
         self.fake.push_callback(self.id, message_id, data)
         await self.fake.wait_for(
-            "sendMessage", lambda r: r.chat_id == self.id, count=before + 1, timeout=10
+            "sendMessage", lambda r: r.chat_id == self.id, count=before + 1, timeout=30
         )
         return self.last_text
 
@@ -162,7 +163,7 @@ class Learner:
         message_id, data = self.button(label)
         self.fake.push_callback(self.id, message_id, data)
         await self.fake.wait_for(
-            "editMessageReplyMarkup", lambda r: r.chat_id == self.id, count=before + 1, timeout=10
+            "editMessageReplyMarkup", lambda r: r.chat_id == self.id, count=before + 1, timeout=30
         )
 
     async def say(self, text: str, *, expect_replies: int = 1) -> str:
@@ -172,6 +173,6 @@ class Learner:
             "sendMessage",
             lambda r: r.chat_id == self.id,
             count=before + expect_replies,
-            timeout=10,
+            timeout=30,
         )
         return self.last_text
