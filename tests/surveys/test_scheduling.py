@@ -85,3 +85,25 @@ async def test_follow_up_waves_invite_each_learner_n_days_after_onboarding(
     assert await scheduler.invite_due(START + timedelta(days=90)) == 1  # learner 1's day 90
     assert await scheduler.invite_due(START + timedelta(days=100)) == 0
     assert outbox.sent_to("survey_invite") == [1, 2, 1]
+
+
+async def test_audience_by_city_uses_the_learners_universities(database: Database) -> None:
+    from bot.storage.people_models import University
+
+    async with database.session() as session:
+        session.add(
+            University(id=1, code="pu-lahore", name="University of the Punjab", city="Lahore")
+        )
+        session.add(
+            University(id=2, code="qau-islamabad", name="Quaid-i-Azam University", city="Islamabad")
+        )
+    await add_learners(database, [1, 2], created_at=START - timedelta(days=1), university_id=1)
+    await add_learners(database, [3], created_at=START - timedelta(days=1), university_id=2)
+    await add_learners(database, [4], created_at=START - timedelta(days=1))
+    surveys = SurveyService(database, clock=lambda: START)
+    await surveys.add_survey(shipped_survey("impact"))
+    await surveys.start_waves("impact", audience=Audience(cities=frozenset({"lahore"})))
+    scheduler, outbox = scheduler_for(database)
+
+    await scheduler.run_due(START)
+    assert outbox.sent_to("survey_invite") == [1, 2]
