@@ -85,6 +85,8 @@ def judge_evidence(
     Two independent signals must agree: the best passage must be semantically close to the
     question (dense cosine), and the question's content words must occur in the top passages
     (IDF-weighted coverage) — unless the semantic match alone is very strong (a paraphrase).
+    A question naming something the knowledge base never mentions ("scholarship") loses that
+    paraphrase pass (``unsupported_blocks_dense``): its words must then be found.
     """
     if not passages:
         return Evidence(query, list(passages), False, "no passages")
@@ -95,11 +97,18 @@ def judge_evidence(
     dense = max((p.dense for p in passages if p.dense is not None), default=0.0)
     if dense < thresholds.min_dense:
         return Evidence(query, list(passages), False, f"dense {dense:.3f} < min")
-    if dense >= thresholds.strong_dense:
+    if not query.groups:
+        # Nothing lexical to check (an Urdu-script question outside the glossary): coverage
+        # would read 0 for lack of words, not for lack of support, so similarity decides.
+        return Evidence(query, list(passages), True, f"dense {dense:.3f} (no words to check)")
+    unsupported = retriever.unsupported_terms(query)
+    paraphrase_pass = not (unsupported and thresholds.unsupported_blocks_dense)
+    if paraphrase_pass and dense >= thresholds.strong_dense:
         return Evidence(query, list(passages), True, f"dense {dense:.3f} strong")
+    why = f" (not in the knowledge base: {', '.join(unsupported)})" if unsupported else ""
     if coverage >= thresholds.min_coverage:
-        return Evidence(query, list(passages), True, f"coverage {coverage:.2f}")
-    return Evidence(query, list(passages), False, f"coverage {coverage:.2f} < min")
+        return Evidence(query, list(passages), True, f"coverage {coverage:.2f}{why}")
+    return Evidence(query, list(passages), False, f"coverage {coverage:.2f} < min{why}")
 
 
 _SOFT_WRAP = re.compile(r"(?<!\n)\n(?!\n|\s*(?:[-*•]|\d+[.)])\s)")

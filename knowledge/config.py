@@ -34,12 +34,14 @@ class RetrievalThresholds:
     # Above this similarity the passage is trusted without lexical support (paraphrases).
     # min_dense, strong_dense and min_coverage were chosen on the dev split only.
     strong_dense: float = 0.85
+    # When on, a salient question word the knowledge base never uses ("scholarship", "visa";
+    # retrieval.unsupported_terms) withdraws the dense-only pass: coverage must then agree.
+    # Off by default: it declines more out-of-scope questions (dev 0.67 → 0.89, held-out
+    # 0.33 → 0.67 in English) but also more in-scope paraphrases ("clerks", "teachers"), and
+    # made more errors in total on every split (docs/benchmarks.md).
+    unsupported_blocks_dense: bool = False
     # Share of the query's IDF mass that the best passages must contain.
     min_coverage: float = 0.5
-    # Reciprocal-rank-fusion constant.
-    rrf_k: int = 60
-    # Candidates drawn from each retriever before fusion.
-    candidates: int = 20
 
 
 @dataclass(frozen=True)

@@ -124,7 +124,7 @@ def _percentile(values: list[float], q: float) -> float:
 
 
 def summarise(outcomes: Sequence[EvalOutcome]) -> list[MetricsRow]:
-    """One row per (mode, group); groups: all, each language, each split."""
+    """One row per (mode, group); groups: all, each language, each split, each split/language."""
     rows: list[MetricsRow] = []
     modes = list(dict.fromkeys(o.mode for o in outcomes))
     for mode in modes:
@@ -132,8 +132,14 @@ def summarise(outcomes: Sequence[EvalOutcome]) -> list[MetricsRow]:
         groups: dict[str, list[EvalOutcome]] = {"all": mine}
         for lang in ("en", "roman_ur", "ur"):
             groups[lang] = [o for o in mine if o.question.lang == lang]
-        for split in ("dev", "heldout"):
+        splits = list(dict.fromkeys(o.question.split for o in mine))
+        for split in splits:
             groups[split] = [o for o in mine if o.question.split == split]
+        for split in splits:
+            for lang in ("en", "roman_ur", "ur"):
+                groups[f"{split}/{lang}"] = [
+                    o for o in mine if o.question.split == split and o.question.lang == lang
+                ]
         for name, group in groups.items():
             if not group:
                 continue

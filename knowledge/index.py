@@ -174,6 +174,16 @@ class ChunkStore:
                 chunks.append(Chunk.from_store(chunk_id, text or "", dict(meta or {})))
         return chunks
 
+    def all_vectors(self) -> dict[str, list[float]]:
+        """Every chunk's stored embedding by chunk id (retrieval keeps them in memory)."""
+        vectors: dict[str, list[float]] = {}
+        total = self.count()
+        for offset in range(0, total, _READ_BATCH):
+            page = self._collection.get(include=["embeddings"], limit=_READ_BATCH, offset=offset)
+            for chunk_id, vector in zip(page["ids"], page["embeddings"], strict=True):
+                vectors[chunk_id] = [float(x) for x in vector]
+        return vectors
+
     def query(self, vector: Sequence[float], n_results: int) -> list[tuple[str, float]]:
         """Nearest chunk ids with their cosine similarity, best first."""
         if n_results <= 0 or self.count() == 0:

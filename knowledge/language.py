@@ -9,9 +9,14 @@ The glossary is general programme vocabulary, not phrases from any evaluation qu
 
 from __future__ import annotations
 
+import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cache
+
+import snowballstemmer
+from spellchecker import SpellChecker
 
 
 class Language(StrEnum):
@@ -142,6 +147,8 @@ GLOSSARY: dict[str, tuple[str, ...]] = {
     "jamia": ("university",),
     "mudat": ("duration", "period", "long", "last"),
     "muddat": ("duration", "period", "long", "last"),
+    "arsa": ("duration", "period", "long", "last"),
+    "arsay": ("duration", "period", "long", "last"),
     "waqt": ("time", "deadline"),
     "akhri": ("last", "deadline"),
     "tareekh": ("date",),
@@ -199,6 +206,8 @@ GLOSSARY: dict[str, tuple[str, ...]] = {
     "فیکلٹی": ("faculty",),
     "اساتذہ": ("faculty", "teachers"),
     "مدت": ("duration", "period", "long", "last"),
+    "عرصہ": ("duration", "period", "long", "last"),
+    "عرصے": ("duration", "period", "long", "last"),
     "ختم": ("end", "ends", "expire"),
     "غیر": ("inactive",),
     "فعال": ("active",),
@@ -212,10 +221,10 @@ GLOSSARY: dict[str, tuple[str, ...]] = {
     "مفت": ("free", "cost"),
     "فیس": ("fee",),
     "پاسورڈ": ("password",),
-    "پاس": ("password",),
-    "ورڈ": ("password",),
-    "ای": ("email",),
-    "میل": ("email",),
+    # Two-word forms only: alone, "پاس" is "near/pass" and "ای" is the letter E (as in the
+    # spelt-out "ڈی ایل ایس ای آئی", DLSEI).
+    "پاس ورڈ": ("password",),
+    "ای میل": ("email",),
     "سروے": ("survey",),
     "ڈیٹا": ("data",),
     "اکاؤنٹ": ("account",),
@@ -267,7 +276,9 @@ ROMAN_URDU_FUNCTION_WORDS = _words(
     "dete deti dena di diya diye aaya aayi aaye aayega raha rahe rahi pehle pehlay baad "
     "wala wale wali walay sirf bas bohat bahut zyada kam acha achha theek thik ghalat sahi "
     "khud apne pata chalega chalta chalti lagta lagte lagti sakta sakti mil gaya gayi "
-    "abhi tak phir dobara kuchh kisi kis kin unka unki unke iska iski iske mein"
+    "abhi tak phir dobara kuchh kisi kis kin unka unki unke iska iski iske mein "
+    # verb stems and the short negation (dena → de, lena → le; na = not)
+    "de le na"
 )
 
 ENGLISH_STOPWORDS = _words(
@@ -296,6 +307,13 @@ class NormalisedQuery:
     # Content of the question for evidence checks: one group per word of the question, holding
     # its English alternatives (a glossary entry's synonyms count once, matched by any of them).
     groups: tuple[tuple[str, ...], ...] = ()
+    # Groups of Roman Urdu words that are not English words: absence from the (English)
+    # knowledge base is no evidence against them.
+    foreign: frozenset[tuple[str, ...]] = frozenset()
+    # The question's own spelling of each stemmed content word ("scholarships" for "scholarship").
+    surface: dict[str, str] = field(default_factory=dict)
+    # Groups that came from the glossary (programme vocabulary, never "unsupported").
+    glossary: frozenset[tuple[str, ...]] = frozenset()
 
 
 def detect_language(text: str) -> Language:
@@ -313,7 +331,7 @@ def detect_language(text: str) -> Language:
 
 
 def tokenize(text: str) -> list[str]:
-    """Lowercase word tokens with British spelling and a light plural stem (for BM25)."""
+    """Lowercase word tokens with British spelling, stemmed (for BM25 and coverage)."""
     tokens: list[str] = []
     for raw in _WORD.findall(text.lower()):
         word = raw.strip("'")
@@ -324,13 +342,34 @@ def tokenize(text: str) -> list[str]:
     return tokens
 
 
+_STEMMER = snowballstemmer.stemmer("english")
+
+
+@cache
 def stem(word: str) -> str:
-    """Very light English stemming: plural and possessive endings only."""
-    if len(word) > 4 and word.endswith("ies"):
-        return word[:-3] + "y"
-    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        return word[:-1]
-    return word
+    """Snowball (Porter 2) stem, so "expires", "expiry" and "expired" meet as one term."""
+    return str(_STEMMER.stemWord(word.removesuffix("'s")))
+
+
+@cache
+def _english_frequencies() -> tuple[dict[str, int], int]:
+    # pyspellchecker's English list (word counts from film subtitles): a general-English
+    # lexicon that knows nothing of the knowledge base. Loaded once, on first use.
+    frequency = SpellChecker(language="en").word_frequency
+    return dict(frequency.dictionary), int(frequency.total_words)
+
+
+def english_zipf(word: str) -> float:
+    """How common a word is in general English on the Zipf scale (log10 of uses per billion
+    words; "the" ≈ 7.5, "scholarship" ≈ 3.7); 0.0 for a word English does not use."""
+    counts, total = _english_frequencies()
+    count = counts.get(word.lower(), 0)
+    return math.log10(count / total * 1e9) if count else 0.0
+
+
+# A Roman Urdu word rarer than this in English (about one use per million words) is taken to
+# be Urdu, not an English loanword: "dost" or "badle" say nothing about the rules' vocabulary.
+ENGLISH_WORD_MIN_ZIPF = 3.0
 
 
 def _glossary_lookup(words: list[str]) -> tuple[list[tuple[str, ...]], set[int]]:
@@ -383,10 +422,21 @@ def normalise_query(question: str) -> NormalisedQuery:
     elif language is Language.ENGLISH:
         text = _WORD.sub(lambda m: SPELLING.get(m.group().lower(), m.group()), question)
     groups: list[tuple[str, ...]] = [(stem(w),) for w in kept if _is_content(w)]
+    foreign = {
+        (stem(w),)
+        for w in kept
+        if language is Language.ROMAN_URDU
+        and _is_content(w)
+        and not w.isdigit()
+        and english_zipf(w) < ENGLISH_WORD_MIN_ZIPF
+    }
+    glossary_groups: set[tuple[str, ...]] = set()
     for group in alternatives:
         # A word glossed as a function word ("milega" → get) carries no topic, as in English.
         if all(_is_content(w) for w in group):
-            groups.append(tuple(dict.fromkeys(stem(w) for w in group)))
+            stems = tuple(dict.fromkeys(stem(w) for w in group))
+            groups.append(stems)
+            glossary_groups.add(stems)
     return NormalisedQuery(
         original=question,
         language=language,
@@ -394,4 +444,7 @@ def normalise_query(question: str) -> NormalisedQuery:
         terms=tuple(dict.fromkeys(terms)),
         glossed=tuple(dict.fromkeys(glossed)),
         groups=tuple(dict.fromkeys(groups)),
+        foreign=frozenset(foreign),
+        surface={stem(w): w for w in kept if _is_content(w)},
+        glossary=frozenset(glossary_groups),
     )

@@ -1,4 +1,10 @@
-"""Hybrid retrieval: BM25 (in memory) and dense (chroma), fused by weighted reciprocal rank."""
+"""Hybrid retrieval: BM25 and exact dense similarity (both in memory), fused by z-scores.
+
+Chroma stores the chunks and their vectors; the retriever loads them once and scores every
+chunk for every question (a matrix-vector product: a few milliseconds at 20k chunks), so the
+fusion can compare the two signals on one scale: how far each chunk stands above the
+knowledge base's average for this question.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +23,7 @@ from knowledge.index import ChunkStore
 from knowledge.language import (
     Language,
     NormalisedQuery,
+    english_zipf,
     normalise_query,
     tokenize,
 )
@@ -28,14 +35,20 @@ class RetrievalMode(StrEnum):
     DENSE = "dense"
 
 
-# (BM25 weight, dense weight) in the fusion, per question language. BM25 only sees the English
-# words of a question: all of them in English, the loanwords and glossary terms in Roman Urdu,
-# only glossary terms in Urdu script — so its vote counts less the less English there is.
+# (BM25 weight, dense weight) in the fusion, per question language. BM25 sees only the English
+# words of a question: all of them in English, loanwords and glossary terms in Roman Urdu, and
+# only a handful of glossary terms in Urdu script — too few and too ambiguous to help there
+# (measured on the dev split: any BM25 weight lowered Urdu hit@3), so Urdu is ranked by the
+# multilingual dense model alone. Dense leads elsewhere too: BM25 breaks its near-ties.
 FUSION_WEIGHTS: dict[Language, tuple[float, float]] = {
-    Language.ENGLISH: (1.0, 1.0),
-    Language.ROMAN_URDU: (0.6, 1.0),
-    Language.URDU: (0.2, 1.0),
+    Language.ENGLISH: (0.35, 1.0),
+    Language.ROMAN_URDU: (0.35, 1.0),
+    Language.URDU: (0.0, 1.0),
 }
+
+# Words at least this common in general English (Zipf scale, ~30 uses per million words:
+# "use", "long", "chance", "going") are too generic to name a topic the rules might miss.
+GENERIC_WORD_ZIPF = 4.5
 
 
 @dataclass(frozen=True)
@@ -70,9 +83,12 @@ class BM25Index:
         }
         self.document_terms = [frozenset(doc) for doc in documents]
 
+    def document_frequency(self, term: str) -> int:
+        return len(self._postings[term][0]) if term in self._postings else 0
+
     def idf(self, term: str) -> float:
         """Smoothed IDF; a term the corpus never uses gets the highest possible value."""
-        df = len(self._postings[term][0]) if term in self._postings else 0
+        df = self.document_frequency(term)
         return math.log(1 + (self.size - df + 0.5) / (df + 0.5))
 
     def scores(self, terms: Sequence[str]) -> npt.NDArray[np.float32]:
@@ -86,8 +102,57 @@ class BM25Index:
         return total
 
 
+def standardise(scores: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+    """Scores as standard deviations above their mean (all zeros when they do not vary)."""
+    spread = float(scores.std()) if scores.size else 0.0
+    if spread < 1e-9:
+        return np.zeros(scores.shape, dtype=np.float32)
+    standard: npt.NDArray[np.float32] = ((scores - scores.mean()) / spread).astype(np.float32)
+    return standard
+
+
+def unsupported_terms(
+    query: NormalisedQuery, document_frequency: dict[str, int] | BM25Index
+) -> list[str]:
+    """The question's salient words that the knowledge base never uses.
+
+    A word counts when no chunk contains it (document frequency 0), it is not generic English
+    (see GENERIC_WORD_ZIPF), it is not a number, and — in Roman Urdu — it is an English word
+    (an Urdu word's absence from English rules says nothing). Glossary groups never count:
+    the glossary is programme vocabulary. "scholarship", "visa" or "laptop" in a question
+    about a rule book that never mentions them marks a question it cannot answer.
+    """
+    frequency = (
+        document_frequency.document_frequency
+        if isinstance(document_frequency, BM25Index)
+        else (lambda term: document_frequency.get(term, 0))
+    )
+    found: list[str] = []
+    for group in query.groups:
+        if len(group) != 1 or group in query.foreign or group in query.glossary:
+            continue
+        term = group[0]
+        if term.isdigit() or frequency(term) > 0:
+            continue
+        surface = query.surface.get(term, term)
+        if english_zipf(surface) >= GENERIC_WORD_ZIPF:
+            continue
+        found.append(surface)
+    return found
+
+
+def _top_positions(scores: npt.NDArray[np.float32], k: int) -> list[int]:
+    """Positions of the k highest finite scores, best first (partial sort: O(n))."""
+    if k <= 0 or not scores.size:
+        return []
+    k = min(k, scores.size)
+    candidates = np.argpartition(-scores, k - 1)[:k]
+    ordered = candidates[np.argsort(-scores[candidates], kind="stable")]
+    return [int(i) for i in ordered if np.isfinite(scores[i])]
+
+
 class HybridRetriever:
-    """Loads the chunks once, keeps BM25 in memory, asks chroma for dense neighbours."""
+    """Loads chunks and vectors once; scores every chunk with BM25 and cosine similarity."""
 
     def __init__(self, store: ChunkStore, thresholds: RetrievalThresholds) -> None:
         self._store = store
@@ -95,26 +160,39 @@ class HybridRetriever:
         self._chunks: list[Chunk] = []
         self._position: dict[str, int] = {}
         self._bm25 = BM25Index([])
+        self._vectors: npt.NDArray[np.float32] = np.zeros((0, 0), dtype=np.float32)
 
     def load(self) -> None:
-        """(Re)build the in-memory BM25 index from the chunks in the store."""
+        """(Re)build the in-memory indexes from the chunks and vectors in the store."""
         self._chunks = self._store.all_chunks()
         self._position = {chunk.id: i for i, chunk in enumerate(self._chunks)}
         self._bm25 = BM25Index([tokenize(chunk.search_text) for chunk in self._chunks])
+        stored = self._store.all_vectors()
+        dim = self._store.embedder.dim
+        matrix = np.zeros((len(self._chunks), dim), dtype=np.float32)
+        for chunk in self._chunks:
+            vector = stored.get(chunk.id)
+            if vector is not None:
+                matrix[self._position[chunk.id]] = vector
+        self._vectors = matrix
 
     @property
     def chunk_count(self) -> int:
         return len(self._chunks)
+
+    @property
+    def bm25(self) -> BM25Index:
+        return self._bm25
 
     def coverage(self, query: NormalisedQuery, passages: Sequence[Chunk]) -> float:
         """IDF-weighted share of the question's content words found in the passages.
 
         Words the knowledge base never uses weigh the most, so a question about something the
         rules never mention ("scholarship") scores low even if "course" matches. A glossary
-        entry counts as one word, present if any of its English alternatives is.
+        entry counts as one word, present if any of its English alternatives is. Roman Urdu
+        words that are neither English nor in the knowledge base are left out: their absence
+        is expected, not evidence.
         """
-        if not query.groups:
-            return 0.0
         present: set[str] = set()
         for chunk in passages:
             index = self._position.get(chunk.id)
@@ -122,11 +200,18 @@ class HybridRetriever:
                 present |= self._bm25.document_terms[index]
         total = found = 0.0
         for group in query.groups:
+            if group in query.foreign and all(
+                self._bm25.document_frequency(term) == 0 for term in group
+            ):
+                continue
             weight = min(self._bm25.idf(term) for term in group)
             total += weight
             if any(term in present for term in group):
                 found += weight
         return found / total if total else 0.0
+
+    def unsupported_terms(self, query: NormalisedQuery) -> list[str]:
+        return unsupported_terms(query, self._bm25)
 
     def idf(self, term: str) -> float:
         return self._bm25.idf(term)
@@ -141,35 +226,31 @@ class HybridRetriever:
         query = normalise_query(question) if isinstance(question, str) else question
         if not self._chunks:
             return []
-        n = self._thresholds.candidates
-        lexical: list[int] = []
-        if mode is not RetrievalMode.DENSE and query.terms:
-            scores = self._bm25.scores(query.terms)
-            order = np.argsort(-scores)[:n]
-            lexical = [int(i) for i in order if scores[i] > 0]
-        dense_hits: list[tuple[int, float]] = []
-        if mode is not RetrievalMode.BM25:
-            vector = self._store.embedder.embed_queries([query.text])[0]
-            for chunk_id, similarity in self._store.query(vector.tolist(), n):
-                position = self._position.get(chunk_id)
-                if position is not None:
-                    dense_hits.append((position, similarity))
-        dense_of = dict(dense_hits)
-
         bm25_weight, dense_weight = FUSION_WEIGHTS[query.language]
-        k = self._thresholds.rrf_k
-        fused: dict[int, float] = {}
-        for rank, position in enumerate(lexical):
-            fused[position] = fused.get(position, 0.0) + bm25_weight / (k + rank + 1)
-        for rank, (position, _) in enumerate(dense_hits):
-            fused[position] = fused.get(position, 0.0) + dense_weight / (k + rank + 1)
-        best = sorted(fused.items(), key=lambda item: -item[1])[:top_k]
+        if mode is RetrievalMode.BM25:
+            bm25_weight, dense_weight = 1.0, 0.0
+        elif mode is RetrievalMode.DENSE:
+            bm25_weight, dense_weight = 0.0, 1.0
+        lexical = (
+            self._bm25.scores(query.terms)
+            if bm25_weight and query.terms
+            else np.zeros(len(self._chunks), dtype=np.float32)
+        )
+        dense: npt.NDArray[np.float32] | None = None
+        fused = bm25_weight * standardise(lexical)
+        if dense_weight:
+            vector = self._store.embedder.embed_queries([query.text])[0]
+            dense = (self._vectors @ np.asarray(vector, dtype=np.float32)).astype(np.float32)
+            fused = fused + dense_weight * standardise(dense)
+        if dense is None:  # lexical only: a chunk sharing no word with the question is no hit
+            fused = np.where(lexical > 0, fused, -np.inf).astype(np.float32)
+        best = _top_positions(fused, top_k)
         return [
             ScoredPassage(
                 chunk=self._chunks[position],
-                score=score,
-                dense=dense_of.get(position),
+                score=float(fused[position]),
+                dense=None if dense is None else float(dense[position]),
                 coverage=self.coverage(query, [self._chunks[position]]),
             )
-            for position, score in best
+            for position in best
         ]

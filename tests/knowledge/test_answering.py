@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from knowledge.engine import KnowledgeEngine
-from knowledge.language import Language, detect_language, normalise_query
+from knowledge.language import Language, detect_language, normalise_query, stem
 from knowledge.retrieval import RetrievalMode
 
 
@@ -22,13 +22,13 @@ def test_language_detection(question: str, language: Language) -> None:
 
 def test_normalisation_maps_spelling_and_glossary() -> None:
     english = normalise_query("Can my license be extended?")
-    assert "licence" in english.terms
-    assert "license" not in english.terms
+    assert stem("licence") in english.terms
+    assert stem("license") not in english.terms
     roman = normalise_query("licence kab khatam hoga")
     assert {"when", "end"} <= set(roman.glossed)
     urdu = normalise_query("لائسنس کب ختم ہوگا")
-    assert "licence" in urdu.terms
-    assert ("end", "expire") in urdu.groups
+    assert stem("licence") in urdu.terms
+    assert (stem("end"), stem("expire")) in urdu.groups
 
 
 @pytest.mark.parametrize(

@@ -60,3 +60,17 @@ def test_load_questions_reads_alt_sources(tmp_path: Path) -> None:
     first, second = load_questions(path)
     assert first.expected_sources == ("licence.md", "faq.md")
     assert second.expected_sources == () and not second.in_scope and second.split == "heldout"
+
+
+def test_metrics_per_split_and_language() -> None:
+    outcomes = [
+        outcome(question("1", "en", True, "dev"), ("licence.md",), "", False, 10),
+        outcome(question("2", "ur", True, "heldout"), ("x.md",), "", False, 10),
+        outcome(question("3", "ur", True, "heldout"), ("licence.md",), "", True, 10),
+    ]
+    rows = {row.group: row for row in summarise(outcomes)}
+    assert rows["heldout/ur"].questions == 2
+    assert rows["heldout/ur"].hit3 == 0.5
+    assert rows["heldout/ur"].false_abstention == 0.5
+    assert rows["dev/en"].hit3 == 1.0
+    assert "dev/ur" not in rows and "heldout/en" not in rows

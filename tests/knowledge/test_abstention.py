@@ -1,0 +1,187 @@
+"""The abstention signals on small synthetic corpora (no embedding model needed)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pytest
+
+from knowledge.answering import judge_evidence
+from knowledge.chunking import Chunk
+from knowledge.config import RetrievalThresholds
+from knowledge.language import Language, normalise_query, stem, tokenize
+from knowledge.retrieval import (
+    BM25Index,
+    HybridRetriever,
+    RetrievalMode,
+    ScoredPassage,
+    standardise,
+    unsupported_terms,
+)
+from tests.knowledge.conftest import HashEmbedder
+
+RULES = (
+    "A licence lasts six months. Students and faculty of recognised universities can apply.",
+    "Coursera issues a certificate when you pass every graded assignment of a course.",
+    "Email the helpdesk about a voucher; cash is never paid instead of a voucher.",
+)
+
+
+def chunk(index: int, text: str) -> Chunk:
+    return Chunk(
+        id=f"c{index}",
+        text=text,
+        title="Rules",
+        section=f"Rule {index}",
+        source=f"rule-{index}.md",
+        root="test",
+        content_hash="x",
+        ordinal=0,
+    )
+
+
+class FakeStore:
+    """The part of ChunkStore the retriever reads, over fixed chunks and hash vectors."""
+
+    def __init__(self, texts: Sequence[str]) -> None:
+        self.embedder = HashEmbedder()
+        self._chunks = [chunk(i, text) for i, text in enumerate(texts)]
+
+    def all_chunks(self) -> list[Chunk]:
+        return list(self._chunks)
+
+    def all_vectors(self) -> dict[str, list[float]]:
+        vectors = self.embedder.embed_passages([c.search_text for c in self._chunks])
+        return {c.id: v.tolist() for c, v in zip(self._chunks, vectors, strict=True)}
+
+
+@pytest.fixture
+def retriever() -> HybridRetriever:
+    loaded = HybridRetriever(FakeStore(RULES), RetrievalThresholds())  # type: ignore[arg-type]
+    loaded.load()
+    return loaded
+
+
+def corpus_index(texts: Sequence[str] = RULES) -> BM25Index:
+    return BM25Index([tokenize(text) for text in texts])
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("Is there a scholarship for students?", ["scholarship"]),
+        ("How do I get a laptop and a visa?", ["laptop", "visa"]),
+        ("How long does a licence last?", []),  # every content word is in the rules
+        ("Is there still a chance to join?", []),  # absent, but generic English words
+        ("Can I apply 8 months later?", []),  # numbers name no topic
+        ("laptop scheme mein apply kaise karte hain?", ["laptop", "scheme"]),
+        ("kya voucher ke badle cash mil sakta hai?", []),  # "badle" is Urdu, not English
+    ],
+)
+def test_unsupported_terms_are_salient_words_the_corpus_never_uses(
+    question: str, expected: list[str]
+) -> None:
+    assert unsupported_terms(normalise_query(question), corpus_index()) == expected
+
+
+def test_unsupported_terms_follow_the_corpus_not_a_word_list() -> None:
+    question = normalise_query("Is there a scholarship for students?")
+    with_scholarships = corpus_index([*RULES, "Scholarships are not part of this programme."])
+    assert unsupported_terms(question, with_scholarships) == []
+    known = {stem("scholarship"): 1, stem("students"): 3}
+    assert unsupported_terms(question, known) == []
+    assert unsupported_terms(question, {stem("students"): 3}) == ["scholarship"]
+    assert unsupported_terms(question, {}) == ["scholarship", "students"]
+
+
+def test_roman_urdu_words_unknown_to_english_do_not_lower_coverage(
+    retriever: HybridRetriever,
+) -> None:
+    question = normalise_query("voucher ke badle cash milega?")
+    assert question.language is Language.ROMAN_URDU
+    assert (stem("badle"),) in question.foreign
+    chunks = retriever.retrieve(question, top_k=3, mode=RetrievalMode.BM25)
+    assert retriever.coverage(question, [p.chunk for p in chunks]) == pytest.approx(1.0)
+    english = normalise_query("Can I get cash for a scholarship?")
+    assert retriever.coverage(english, [p.chunk for p in chunks]) < 1.0
+
+
+def passages_with(retriever: HybridRetriever, dense: float) -> list[ScoredPassage]:
+    return [ScoredPassage(chunk(0, RULES[0]), 1.0, dense, 0.0)]
+
+
+@pytest.mark.parametrize("blocks", [True, False])
+def test_an_unsupported_term_withdraws_the_paraphrase_pass(
+    retriever: HybridRetriever, blocks: bool
+) -> None:
+    thresholds = RetrievalThresholds(
+        min_dense=0.8, strong_dense=0.85, unsupported_blocks_dense=blocks
+    )
+    off_topic = normalise_query("Is there a scholarship for laptops?")
+    on_topic = normalise_query("Is there a certificate for assignments?")
+    for dense in (0.87, 0.99):  # a strong paraphrase-level match, then a near-copy
+        judged = judge_evidence(off_topic, passages_with(retriever, dense), retriever, thresholds)
+        assert judged.answerable is not blocks
+        assert "scholarship" in judged.reason or not blocks
+        judged = judge_evidence(on_topic, passages_with(retriever, dense), retriever, thresholds)
+        assert judged.answerable  # nothing unsupported: the strong match stands
+
+
+def test_unsupported_question_is_answered_when_its_words_are_covered(
+    retriever: HybridRetriever,
+) -> None:
+    # "helpdesk" and "voucher" are in the passage; only "scholarship" is missing, and coverage
+    # weighs the missing word against the found ones.
+    question = normalise_query("helpdesk voucher cash email scholarship")
+    passage = [ScoredPassage(chunk(2, RULES[2]), 1.0, 0.82, 0.0)]
+    judged = judge_evidence(question, passage, retriever, RetrievalThresholds())
+    assert retriever.unsupported_terms(question) == ["scholarship"]
+    assert judged.answerable, judged.reason
+
+
+def test_urdu_question_without_glossary_words_is_judged_by_similarity(
+    retriever: HybridRetriever,
+) -> None:
+    question = normalise_query("خزاں کے بیچ کا اعلان")
+    assert question.language is Language.URDU and not question.groups
+    thresholds = RetrievalThresholds(min_dense=0.8)
+    close = judge_evidence(question, passages_with(retriever, 0.82), retriever, thresholds)
+    far = judge_evidence(question, passages_with(retriever, 0.78), retriever, thresholds)
+    assert close.answerable and not far.answerable
+
+
+def test_glossary_words_are_never_unsupported() -> None:
+    question = normalise_query("کیا اس لائسنس کی کوئی فیس ہے؟")  # فیس → fee, absent below
+    assert (stem("fee"),) in question.groups
+    assert unsupported_terms(question, corpus_index()) == []
+
+
+def test_low_similarity_abstains_whatever_the_words(retriever: HybridRetriever) -> None:
+    question = normalise_query("How long does a licence last?")
+    judged = judge_evidence(
+        question, passages_with(retriever, 0.7), retriever, RetrievalThresholds()
+    )
+    assert not judged.answerable
+
+
+def test_standardise_centres_scores_and_leaves_flat_ones_at_zero() -> None:
+    scores = standardise(np.array([1.0, 2.0, 3.0], dtype=np.float32))
+    assert scores.mean() == pytest.approx(0.0, abs=1e-6)
+    assert scores[2] > scores[1] > scores[0]
+    assert not standardise(np.array([2.0, 2.0], dtype=np.float32)).any()
+
+
+def test_urdu_questions_are_ranked_by_the_dense_model_alone(retriever: HybridRetriever) -> None:
+    question = normalise_query("سرٹیفکیٹ کیسے ملے گا؟")
+    assert question.language is Language.URDU
+    hybrid = retriever.retrieve(question, top_k=3)
+    dense = retriever.retrieve(question, top_k=3, mode=RetrievalMode.DENSE)
+    assert [p.chunk.id for p in hybrid] == [p.chunk.id for p in dense]
+    assert [p.score for p in hybrid] == pytest.approx([p.score for p in dense])
+
+
+def test_lexical_mode_returns_only_chunks_sharing_a_word(retriever: HybridRetriever) -> None:
+    found = retriever.retrieve("graded assignment", top_k=3, mode=RetrievalMode.BM25)
+    assert [p.chunk.id for p in found] == ["c1"]
+    assert found[0].dense is None
