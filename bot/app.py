@@ -8,11 +8,13 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.session.base import BaseSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
-from aiogram.fsm.storage.base import BaseStorage
+from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, DefaultKeyBuilder
+from aiogram.fsm.storage.memory import SimpleEventIsolation
 from aiogram.types import BotCommand
 
 from bot.config import Settings
 from bot.container import AppServices
+from bot.middlewares.observability import install_observability
 from bot.middlewares.throttling import FloodGate, ThrottlingMiddleware
 from bot.middlewares.user import UserMiddleware
 from bot.storage.fsm import DatabaseStorage
@@ -52,21 +54,48 @@ def create_bot(settings: Settings, *, session: BaseSession | None = None) -> Bot
     return Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
 
 
+def redis_key_builder(settings: Settings) -> DefaultKeyBuilder:
+    return DefaultKeyBuilder(prefix=f"{settings.redis_key_prefix}:fsm", with_destiny=True)
+
+
 def create_storage(services: AppServices) -> BaseStorage:
     """Redis when configured (several instances), otherwise hecbot's own database."""
     if services.settings.redis_url:
-        from aiogram.fsm.storage.base import DefaultKeyBuilder
         from aiogram.fsm.storage.redis import RedisStorage
 
         return RedisStorage.from_url(
-            services.settings.redis_url, key_builder=DefaultKeyBuilder(with_destiny=True)
+            services.settings.redis_url,
+            connection_kwargs={"health_check_interval": 30, "retry_on_timeout": True},
+            key_builder=redis_key_builder(services.settings),
         )
     return DatabaseStorage(services.database)
 
 
+def create_event_isolation(storage: BaseStorage) -> BaseEventIsolation:
+    """One update at a time per user, across every instance when the state lives in Redis.
+
+    Without it two instances could each read a learner's state, both act on the same step, and
+    one answer would overwrite the other. In one process a local lock is enough.
+    """
+    from aiogram.fsm.storage.redis import RedisStorage
+
+    if isinstance(storage, RedisStorage):
+        # A handler waiting on a slow answer must not lose its lock to a second update: the
+        # timeout only frees locks of a crashed instance.
+        return storage.create_isolation(
+            lock_kwargs={"timeout": 60, "blocking_timeout": 30, "sleep": 0.02}
+        )
+    return SimpleEventIsolation()
+
+
 def create_dispatcher(services: AppServices, *, storage: BaseStorage | None = None) -> Dispatcher:
     """Wire middlewares, routers and services into a Dispatcher."""
-    dispatcher = Dispatcher(storage=storage or create_storage(services), **services.workflow_data())
+    storage = storage or create_storage(services)
+    dispatcher = Dispatcher(
+        storage=storage,
+        events_isolation=create_event_isolation(storage),
+        **services.workflow_data(),
+    )
     settings = services.settings
     dispatcher.update.outer_middleware(
         ThrottlingMiddleware(
@@ -76,6 +105,7 @@ def create_dispatcher(services: AppServices, *, storage: BaseStorage | None = No
     dispatcher.update.outer_middleware(
         UserMiddleware(services.users, services.catalogue, settings.default_language)
     )
+    install_observability(dispatcher, services.metrics, settings.user_hash_salt)
     dispatcher.include_routers(*feature_routers())
     return dispatcher
 

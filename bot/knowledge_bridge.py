@@ -5,9 +5,16 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import time
+
 from bot.config import Settings
+from knowledge.answering import Answer
 from knowledge.config import KnowledgeConfig, LLMConfig
-from knowledge.engine import KnowledgeEngine, build_engine
+from knowledge.engine import Health, KnowledgeEngine, build_engine
+
+log = logging.getLogger(__name__)
 
 
 def knowledge_config(settings: Settings) -> KnowledgeConfig:
@@ -26,5 +33,50 @@ def knowledge_config(settings: Settings) -> KnowledgeConfig:
     )
 
 
-def build_knowledge_engine(settings: Settings) -> KnowledgeEngine:
-    return build_engine(knowledge_config(settings))
+def build_knowledge_engine(settings: Settings) -> KnowledgeEngine | SharedIndexEngine:
+    engine = build_engine(knowledge_config(settings))
+    if settings.chroma_url:
+        return SharedIndexEngine(engine, settings.knowledge_refresh_seconds)
+    return engine
+
+
+class SharedIndexEngine:
+    """The engine over a Chroma server that other processes (`hecbot kb index`) also write.
+
+    The engine keeps its keyword index in memory; every `refresh_seconds` the first question
+    checks the server's chunk count and rebuilds that index when it changed, so a CLI re-index
+    reaches every running instance without a restart.
+    """
+
+    def __init__(self, engine: KnowledgeEngine, refresh_seconds: float) -> None:
+        self.engine = engine
+        self._refresh_seconds = refresh_seconds
+        self._checked_at = time.monotonic()
+        self._known_count: int | None = None
+        self._refresh_lock = asyncio.Lock()
+
+    async def ask(self, question: str) -> Answer:
+        await self._refresh_if_due()
+        return await self.engine.ask(question)
+
+    async def _refresh_if_due(self) -> None:
+        if time.monotonic() - self._checked_at < self._refresh_seconds:
+            return
+        async with self._refresh_lock:
+            if time.monotonic() - self._checked_at < self._refresh_seconds:
+                return
+            self._checked_at = time.monotonic()
+            count = await asyncio.to_thread(self.engine.store.count)
+            if self._known_count is not None and count != self._known_count:
+                log.info(
+                    "knowledge index changed (%s -> %s chunks): reloading", self._known_count, count
+                )
+                self.engine.reload()
+            self._known_count = count
+
+    def health(self) -> Health:
+        return self.engine.health()
+
+    async def warm_up(self) -> None:
+        await self.engine.warm_up()
+        self._known_count = await asyncio.to_thread(self.engine.store.count)

@@ -10,9 +10,10 @@ from aiogram.exceptions import TelegramForbiddenError
 from aiogram.filters import ExceptionTypeFilter
 from aiogram.types import ErrorEvent
 
-from bot.errors import HecbotError
+from bot.errors import HecbotError, KnowledgeUnavailableError
 from bot.i18n import Texts
 from bot.services.users import UserService
+from bot.transient import REDELIVER_ON_OUTAGE, TRANSIENT_ERRORS
 
 log = logging.getLogger(__name__)
 
@@ -26,6 +27,16 @@ async def _reply(event: ErrorEvent, text: str) -> None:
             await update.callback_query.answer(text[:200], show_alert=True)
     except Exception:  # the reply itself failed: there is nobody left to tell
         log.warning("could not deliver an error reply for update %s", update.update_id)
+
+
+async def on_outage(event: ErrorEvent, texts: Texts | None = None, **data: Any) -> None:
+    """A backing service is down: let the webhook caller redeliver, or ask to try again."""
+    if data.get(REDELIVER_ON_OUTAGE) and not isinstance(event.exception, KnowledgeUnavailableError):
+        raise event.exception
+    log.warning("update %s: service unavailable: %s", event.update.update_id, event.exception)
+    if texts is not None:
+        key = getattr(event.exception, "message_key", "error-unavailable")
+        await _reply(event, texts(key if isinstance(key, str) else "error-unavailable"))
 
 
 async def on_domain_error(event: ErrorEvent, texts: Texts | None = None, **_: Any) -> None:
@@ -51,6 +62,7 @@ async def on_unexpected(event: ErrorEvent, texts: Texts | None = None, **_: Any)
 
 def create_router() -> Router:
     router = Router(name="errors")
+    router.errors.register(on_outage, ExceptionTypeFilter(*TRANSIENT_ERRORS))
     router.errors.register(on_domain_error, ExceptionTypeFilter(HecbotError))
     router.errors.register(on_blocked, ExceptionTypeFilter(TelegramForbiddenError))
     router.errors.register(on_unexpected)

@@ -1,4 +1,10 @@
-"""Shared fixtures: settings in a temporary data dir, an open database, services."""
+"""Shared fixtures: settings in a temporary data dir, an open database, services.
+
+`database` runs every test that uses it twice: on SQLite (the embedded default) and on a fresh
+PostgreSQL database (production). `redis_url` gives a test its own key prefix on the real Redis.
+When PostgreSQL or Redis does not answer, those tests are skipped and the run ends with a loud
+notice; see tests/real_services.py.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +15,7 @@ import pytest
 
 from bot.config import Settings
 from bot.storage.db import Database
+from tests import real_services
 
 
 @pytest.fixture
@@ -25,12 +32,62 @@ def settings(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     return Settings(HECBOT_DATA_DIR=data_dir, HECBOT_THROTTLE_SECONDS=0)  # type: ignore[call-arg]
 
 
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_backend(request: pytest.FixtureRequest) -> str:
+    backend: str = request.param
+    return backend
+
+
 @pytest.fixture
-async def database(settings: Settings) -> AsyncIterator[Database]:
-    db = Database(settings.effective_database_url)
+async def database_url(database_backend: str, settings: Settings) -> AsyncIterator[str]:
+    """An empty database of the parametrised backend; `settings.database_url` points at it,
+    so `build_services(settings)` in the same test uses it too."""
+    if database_backend == "sqlite":
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+        yield settings.effective_database_url
+        return
+    url = await real_services.create_postgres_database()
+    settings.database_url = Settings(DATABASE_URL=url).database_url  # type: ignore[call-arg]
+    try:
+        yield settings.effective_database_url
+    finally:
+        await real_services.drop_postgres_database(url)
+
+
+@pytest.fixture
+async def database(database_url: str) -> AsyncIterator[Database]:
+    db = Database(database_url)
     await db.migrate()
     yield db
     await db.close()
+
+
+@pytest.fixture
+async def redis_url(settings: Settings) -> AsyncIterator[str]:
+    """The real Redis, with `settings` pointed at it under a key prefix of this test's own."""
+    await real_services.require("redis")
+    prefix = real_services.new_redis_prefix()
+    settings.redis_url = real_services.REDIS_TEST_URL
+    settings.redis_key_prefix = prefix
+    try:
+        yield real_services.REDIS_TEST_URL
+    finally:
+        await real_services.delete_redis_keys(prefix)
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say loudly when production-path tests did not run because a server was missing."""
+    probe = real_services.PROBE
+    if not probe.skipped_tests:
+        return
+    terminalreporter.section("PRODUCTION SERVICES NOT TESTED", sep="!", red=True, bold=True)
+    for service, count in sorted(probe.skipped_tests.items()):
+        terminalreporter.write_line(
+            f"{count} test(s) SKIPPED: {service} is unreachable ({probe.reasons[service]}). "
+            "Start it (see .ci/run) or set HECBOT_REQUIRE_SERVICES=1 to fail instead.",
+            red=True,
+            bold=True,
+        )
 
 
 from tests.fakebotapi.fixtures import fake_telegram  # noqa: E402

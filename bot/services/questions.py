@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from bot.errors import InvalidInputError, NotFoundError
+from bot.errors import HecbotError, InvalidInputError, KnowledgeUnavailableError, NotFoundError
+from bot.metrics import AnswerMetrics
 from bot.storage.db import Database
 from bot.storage.models import QuestionLog, User
 from bot.storage.types import utcnow
@@ -77,9 +79,12 @@ class EmptyQuestionError(InvalidInputError):
 
 
 class QuestionService:
-    def __init__(self, database: Database, answerer: Answerer) -> None:
+    def __init__(
+        self, database: Database, answerer: Answerer, metrics: AnswerMetrics | None = None
+    ) -> None:
         self._database = database
         self._answerer = answerer
+        self._metrics = metrics
 
     async def ask(self, user_id: int | None, question: str, *, channel: str) -> AnsweredQuestion:
         """Answer a question and store it with its answer, citations and latency."""
@@ -88,7 +93,8 @@ class QuestionService:
             raise EmptyQuestionError("empty question")
         if len(question) > MAX_QUESTION_CHARS:
             raise QuestionTooLongError(f"question of {len(question)} characters")
-        answer = await self._answerer.ask(question)
+        started = time.perf_counter()
+        answer = await self._ask_answerer(question)
         citations = [
             CitedSource(title=c.title, section=c.section, source=c.source, score=float(c.score))
             for c in answer.citations
@@ -112,7 +118,7 @@ class QuestionService:
             session.add(record)
             await session.flush()
             assert record.id is not None
-            return AnsweredQuestion(
+            answered = AnsweredQuestion(
                 id=record.id,
                 question=question,
                 text=answer.text,
@@ -121,6 +127,24 @@ class QuestionService:
                 latency_ms=answer.latency_ms,
                 citations=citations,
             )
+        if self._metrics is not None:
+            self._metrics.answer_observed(
+                latency_seconds=time.perf_counter() - started, abstained=answered.abstained
+            )
+        return answered
+
+    async def _ask_answerer(self, question: str) -> AnswerLike:
+        """The answerer is its own subsystem (a Chroma server in production): whatever fails
+        there, the learner is asked to try again shortly and the bot keeps running."""
+        try:
+            return await self._answerer.ask(question)
+        except HecbotError:
+            raise
+        except Exception as error:
+            log.error("the knowledge engine failed: %s", type(error).__name__, exc_info=True)
+            raise KnowledgeUnavailableError(
+                f"knowledge engine unavailable: {type(error).__name__}"
+            ) from error
 
     async def record_feedback(self, *, question_id: int, user_id: int, helpful: bool) -> None:
         """Store a 👍/👎 vote; only the person who asked may vote, and a new vote replaces one."""

@@ -14,7 +14,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import event, inspect, text
 from sqlalchemy.engine import Connection
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -23,6 +23,8 @@ from bot.errors import ConfigurationError, ServiceUnavailableError
 log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+# PostgreSQL advisory lock id held while migrating (an arbitrary constant: "hecb" in ASCII).
+MIGRATION_LOCK = 0x68656362
 
 
 def alembic_config(url: str) -> Config:
@@ -45,18 +47,28 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
 class Database:
     """An async engine plus its session factory."""
 
-    def __init__(self, url: str, *, echo: bool = False) -> None:
+    def __init__(self, url: str, *, echo: bool = False, pool_size: int = 10) -> None:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         if self.is_sqlite:
             path = url.split(":///", 1)[-1]
             if path and path != ":memory:":
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
-            self.engine: AsyncEngine = create_async_engine(url, echo=echo)
+            # hide_parameters: a failed statement's log line must not carry a learner's text.
+            self.engine: AsyncEngine = create_async_engine(url, echo=echo, hide_parameters=True)
             event.listen(self.engine.sync_engine, "connect", _configure_sqlite)
         else:
+            # pool_pre_ping replaces connections a PostgreSQL restart killed, so the bot
+            # reconnects by itself; pool_recycle drops ones idle proxies may have cut.
             self.engine = create_async_engine(
-                url, echo=echo, pool_pre_ping=True, pool_size=10, max_overflow=10
+                url,
+                echo=echo,
+                hide_parameters=True,
+                pool_pre_ping=True,
+                pool_size=pool_size,
+                max_overflow=pool_size,
+                pool_recycle=1800,
+                pool_timeout=10,
             )
         self._sessions = async_sessionmaker(
             self.engine, class_=AsyncSession, expire_on_commit=False
@@ -69,9 +81,14 @@ class Database:
             try:
                 yield session
                 await session.commit()
-            except OperationalError as error:
-                await session.rollback()
-                raise ServiceUnavailableError(f"database unavailable: {error.orig}") from error
+            except DBAPIError as error:
+                await _rollback_quietly(session)
+                if _is_disconnect(error):
+                    raise ServiceUnavailableError(f"database unavailable: {error.orig}") from error
+                raise
+            except OSError as error:  # asyncpg reports a refused connection as OSError
+                await _rollback_quietly(session)
+                raise ServiceUnavailableError(f"database unavailable: {error}") from error
             except BaseException:
                 await session.rollback()
                 raise
@@ -83,8 +100,14 @@ class Database:
                 await connection.run_sync(self._upgrade)
         except OperationalError as error:
             raise ServiceUnavailableError(f"database unavailable: {error.orig}") from error
+        except OSError as error:
+            raise ServiceUnavailableError(f"database unavailable: {error}") from error
 
     def _upgrade(self, connection: Connection) -> None:
+        if connection.dialect.name == "postgresql":
+            # Several instances start at once: one migrates, the others wait here, then find
+            # the schema at head. The lock ends with this transaction.
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         tables = set(inspect(connection).get_table_names())
         if tables and "alembic_version" not in tables:
             raise ConfigurationError(
@@ -114,6 +137,22 @@ class Database:
 
     async def close(self) -> None:
         await self.engine.dispose()
+
+
+def _is_disconnect(error: DBAPIError) -> bool:
+    """Errors that mean "the server is gone for now", not "this statement is wrong"."""
+    return (
+        isinstance(error, OperationalError | InterfaceError)
+        or error.connection_invalidated
+        or isinstance(error.orig, OSError)
+    )
+
+
+async def _rollback_quietly(session: AsyncSession) -> None:
+    try:
+        await session.rollback()
+    except (SQLAlchemyError, OSError):  # the connection is already gone
+        log.debug("rollback after a lost connection failed", exc_info=True)
 
 
 def _known_revisions(config: Config) -> set[str]:

@@ -1,0 +1,156 @@
+"""Prometheus metrics of one bot or worker process, served on `/metrics`.
+
+Each `BotMetrics` owns its own `CollectorRegistry` (never prometheus_client's global one), so
+several apps in one test process, or a bot and a worker, never clash over metric names.
+Services receive the small protocols below rather than this class, which keeps them free of
+Prometheus.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+)
+
+# Answer latency buckets (seconds): the target is p95 under 0.5 s.
+LATENCY_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0, 2.0, 5.0, 10.0)
+
+
+class AnswerMetrics(Protocol):
+    """What `QuestionService` reports about each answer."""
+
+    def answer_observed(self, *, latency_seconds: float, abstained: bool) -> None: ...
+
+
+class DeliveryMetrics(Protocol):
+    """What the delivery sender reports about each Telegram send.
+
+    `kind` is the job kind ("broadcast", "survey", ...); `outcome` is one of "sent", "failed",
+    "blocked".
+    """
+
+    def message_sent(self, *, kind: str, outcome: str) -> None: ...
+
+    def rate_limited(self) -> None: ...
+
+
+class BotMetrics:
+    """The counters and histograms of one process, on a private registry."""
+
+    content_type = CONTENT_TYPE_LATEST
+
+    def __init__(self, namespace: str = "hecbot") -> None:
+        self.registry = CollectorRegistry(auto_describe=True)
+        self.updates = Counter(
+            "updates_handled",
+            "Telegram updates handled, by update type.",
+            ["type"],
+            namespace=namespace,
+            registry=self.registry,
+        )
+        self.errors = Counter(
+            "errors",
+            "Updates that ended in an error, by error class.",
+            ["error"],
+            namespace=namespace,
+            registry=self.registry,
+        )
+        self.answer_latency = Histogram(
+            "answer_latency_seconds",
+            "Time to answer a learner's question, knowledge lookup and storage included.",
+            buckets=LATENCY_BUCKETS,
+            namespace=namespace,
+            registry=self.registry,
+        )
+        self.abstentions = Counter(
+            "answers_abstained",
+            "Questions the knowledge base could not answer (the bot said so).",
+            namespace=namespace,
+            registry=self.registry,
+        )
+        self.sends = Counter(
+            "delivery_sends",
+            "Outbox messages sent to Telegram, by job kind and outcome.",
+            ["kind", "outcome"],
+            namespace=namespace,
+            registry=self.registry,
+        )
+        self.rate_limits = Counter(
+            "telegram_rate_limited",
+            "Telegram answers 429 Too Many Requests.",
+            namespace=namespace,
+            registry=self.registry,
+        )
+        self.malformed_webhooks = Counter(
+            "webhook_rejected",
+            "Webhook requests refused, by reason.",
+            ["reason"],
+            namespace=namespace,
+            registry=self.registry,
+        )
+
+    # AnswerMetrics
+    def answer_observed(self, *, latency_seconds: float, abstained: bool) -> None:
+        self.answer_latency.observe(latency_seconds)
+        if abstained:
+            self.abstentions.inc()
+
+    # DeliveryMetrics
+    def message_sent(self, *, kind: str, outcome: str) -> None:
+        self.sends.labels(kind=kind, outcome=outcome).inc()
+
+    def rate_limited(self) -> None:
+        self.rate_limits.inc()
+
+    def update_handled(self, update_type: str) -> None:
+        self.updates.labels(type=update_type).inc()
+
+    def error_seen(self, error: BaseException) -> None:
+        self.errors.labels(error=type(error).__name__).inc()
+
+    def webhook_rejected(self, reason: str) -> None:
+        self.malformed_webhooks.labels(reason=reason).inc()
+
+    def render(self) -> bytes:
+        """The Prometheus text exposition of every metric of this process."""
+        return bytes(generate_latest(self.registry))
+
+    def value(self, name: str, labels: dict[str, str] | None = None) -> float:
+        """One sample's current value (0 when never observed); for tests and `hecbot bench`."""
+        sample = self.registry.get_sample_value(name, labels or {})
+        return float(sample) if sample is not None else 0.0
+
+
+class MeteredSender:
+    """Wraps the delivery worker's sender so every send outcome and 429 is counted.
+
+    Duck-typed on purpose (`send(message) -> outcome` with `outcome.kind`, as
+    `bot.delivery.telegram.MessageSender`), so metrics need not import the delivery package:
+    `DeliveryWorker(..., sender=MeteredSender(TelegramSender(bot), services.metrics))`.
+    """
+
+    RATE_LIMITED_KINDS = frozenset({"retry_after"})
+
+    def __init__(self, inner: Any, metrics: DeliveryMetrics, kind: str = "outbox") -> None:
+        self._inner = inner
+        self._metrics = metrics
+        self._kind = kind
+
+    async def send(self, message: Any) -> Any:
+        outcome = await self._inner.send(message)
+        outcome_kind = str(getattr(outcome, "kind", "unknown"))
+        if outcome_kind in self.RATE_LIMITED_KINDS:
+            self._metrics.rate_limited()
+        else:
+            self._metrics.message_sent(kind=self._kind, outcome=outcome_kind)
+        return outcome
+
+    def __getattr__(self, name: str) -> Any:
+        # edit_text and anything else the sender offers pass straight through.
+        return getattr(self._inner, name)

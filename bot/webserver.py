@@ -1,0 +1,206 @@
+"""The webhook HTTP server: Telegram's updates, `/healthz` and `/metrics` on one aiohttp app.
+
+Updates are handled before the response is sent (not in the background): an update that fails
+because PostgreSQL or Redis is down gets a 503, and Telegram delivers it again later, so a
+learner's message survives an outage instead of being acknowledged and dropped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import secrets
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from aiogram import Bot, Dispatcher
+from aiogram.types import Update
+from aiogram.webhook.aiohttp_server import SimpleRequestHandler
+from aiohttp import web
+from pydantic import ValidationError
+
+from bot.container import AppServices
+from bot.metrics import BotMetrics
+from bot.transient import REDELIVER_ON_OUTAGE, is_transient
+
+log = logging.getLogger(__name__)
+
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+HEALTH_CHECK_TIMEOUT_SECONDS = 3.0
+
+
+class WebhookHandler(SimpleRequestHandler):
+    """aiogram's handler with the checks Telegram's webhook contract needs.
+
+    A missing or wrong secret token is refused with 403 (the request did not come from Telegram);
+    a body that is not an Update is refused with 400 and logged, never a 500.
+    """
+
+    def __init__(self, dispatcher: Dispatcher, bot: Bot, secret: str, metrics: BotMetrics) -> None:
+        super().__init__(
+            dispatcher,
+            bot,
+            handle_in_background=False,
+            secret_token=secret,
+            **{REDELIVER_ON_OUTAGE: True},
+        )
+        self._metrics = metrics
+
+    def verify_secret(self, telegram_secret_token: str, bot: Bot) -> bool:
+        # An empty expected secret never matches: the webhook always requires one.
+        return bool(self.secret_token) and secrets.compare_digest(
+            telegram_secret_token.encode(), str(self.secret_token).encode()
+        )
+
+    async def handle(self, request: web.Request) -> web.Response:
+        bot = await self.resolve_bot(request)
+        if not self.verify_secret(request.headers.get(SECRET_HEADER, ""), bot):
+            self._metrics.webhook_rejected("secret")
+            log.warning("webhook request without the right secret token from %s", request.remote)
+            return web.json_response({"ok": False, "error": "forbidden"}, status=403)
+        update = await _read_update(request, bot)
+        if update is None:
+            self._metrics.webhook_rejected("malformed")
+            return web.json_response({"ok": False, "error": "malformed update"}, status=400)
+        try:
+            result: Any = await self.dispatcher.feed_webhook_update(bot, update, **self.data)
+        except Exception as error:
+            if is_transient(error):
+                log.warning(
+                    "update %s: %s; asking Telegram to deliver it again", update.update_id, error
+                )
+                return web.json_response({"ok": False, "error": "unavailable"}, status=503)
+            log.exception("update %s failed outside the error router", update.update_id)
+            return web.json_response({"ok": False, "error": "internal"}, status=500)
+        return web.Response(body=self._build_response_writer(bot=bot, result=result))
+
+
+async def _read_update(request: web.Request, bot: Bot) -> Update | None:
+    """The request body as an Update, or None (logged, without the body) when it is not one."""
+    raw = await request.read()
+    try:
+        payload = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        log.warning("malformed webhook body: not JSON (%d bytes)", len(raw))
+        return None
+    if not isinstance(payload, dict):
+        log.warning("malformed webhook body: a JSON %s, not an object", type(payload).__name__)
+        return None
+    try:
+        return Update.model_validate(payload, context={"bot": bot})
+    except ValidationError as error:
+        fields = sorted({".".join(str(p) for p in e["loc"]) for e in error.errors()})[:5]
+        log.warning("malformed webhook body: not an Update (fields: %s)", ", ".join(fields))
+        return None
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    ok: bool
+    detail: str
+
+
+HealthCheck = Callable[[], Awaitable[CheckResult]]
+
+
+def health_checks(
+    services: AppServices, dispatcher: Dispatcher | None = None
+) -> dict[str, HealthCheck]:
+    """Database, Redis (when the dispatcher uses it) and the knowledge index, each separately."""
+
+    async def database() -> CheckResult:
+        ok = await services.database.ping()
+        return CheckResult(ok, "reachable" if ok else "unreachable")
+
+    async def redis() -> CheckResult:
+        client = getattr(dispatcher.storage, "redis", None) if dispatcher else None
+        if client is None:
+            return CheckResult(False, "storage has no Redis client")
+        await client.ping()
+        return CheckResult(True, "reachable")
+
+    async def knowledge() -> CheckResult:
+        probe = getattr(services.answerer, "health", None)
+        if probe is None:
+            return CheckResult(True, "answerer reports no health")
+        # The engine's probe is blocking (an HTTP call to the Chroma server).
+        health = await asyncio.to_thread(probe)
+        return CheckResult(bool(health.ok), str(getattr(health, "detail", "")))
+
+    checks: dict[str, HealthCheck] = {"database": database, "knowledge": knowledge}
+    if services.settings.redis_url and dispatcher is not None:
+        checks["redis"] = redis
+    return checks
+
+
+async def run_checks(checks: dict[str, HealthCheck]) -> dict[str, CheckResult]:
+    async def guarded(check: HealthCheck) -> CheckResult:
+        try:
+            return await asyncio.wait_for(check(), HEALTH_CHECK_TIMEOUT_SECONDS)
+        except TimeoutError:
+            return CheckResult(False, "timed out")
+        except Exception as error:  # a probe reports failures, it never raises
+            return CheckResult(False, f"{type(error).__name__}: {error}")
+
+    names = list(checks)
+    results = await asyncio.gather(*(guarded(checks[name]) for name in names))
+    return dict(zip(names, results, strict=True))
+
+
+def add_probe_routes(
+    app: web.Application, services: AppServices, checks: dict[str, HealthCheck]
+) -> None:
+    """`/healthz` (JSON, 200 or 503) and `/metrics` (Prometheus text)."""
+
+    async def healthz(_: web.Request) -> web.Response:
+        results = await run_checks(checks)
+        healthy = all(result.ok for result in results.values())
+        body: dict[str, Any] = {
+            "status": "ok" if healthy else "unavailable",
+            "checks": {name: {"ok": r.ok, "detail": r.detail} for name, r in results.items()},
+        }
+        return web.json_response(body, status=200 if healthy else 503)
+
+    async def metrics(_: web.Request) -> web.Response:
+        response = web.Response(body=services.metrics.render())
+        response.headers["Content-Type"] = services.metrics.content_type
+        return response
+
+    app.router.add_get("/healthz", healthz)
+    app.router.add_get("/metrics", metrics)
+
+
+def create_web_app(
+    services: AppServices,
+    dispatcher: Dispatcher,
+    bot: Bot,
+    *,
+    webhook_path: str | None = None,
+    secret: str | None = None,
+) -> web.Application:
+    """An aiohttp app serving the webhook, `/healthz` and `/metrics` for one bot instance."""
+    settings = services.settings
+    if secret is None:
+        secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
+    app = web.Application()
+    handler = WebhookHandler(dispatcher, bot, secret, services.metrics)
+    handler.register(app, path=webhook_path or settings.webhook_path)
+    add_probe_routes(app, services, health_checks(services, dispatcher))
+    return app
+
+
+async def start_probe_server(services: AppServices, host: str, port: int) -> web.AppRunner:
+    """`/healthz` and `/metrics` alone, for a process without webhooks (`hecbot worker`).
+
+    The caller stops it with `await runner.cleanup()`.
+    """
+    app = web.Application()
+    checks = health_checks(services)
+    checks.pop("knowledge")  # the worker answers no questions
+    add_probe_routes(app, services, checks)
+    runner = web.AppRunner(app, handle_signals=False)
+    await runner.setup()
+    await web.TCPSite(runner, host, port).start()
+    return runner

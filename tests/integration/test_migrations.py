@@ -1,0 +1,174 @@
+"""Alembic migrations on SQLite and PostgreSQL: every revision goes up and comes back down.
+
+The "stairway" walks the whole history one step at a time (up, down, up again), which catches a
+downgrade that forgets a table, an index or an enum, and a migration that cannot be re-applied.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import inspect, text
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import create_async_engine
+from sqlmodel import SQLModel
+
+import bot.storage.all_models  # noqa: F401  (every table on the metadata)
+from bot.storage.db import Database, alembic_config
+
+FIRST_REVISION = "0001"
+
+
+def revisions_oldest_first(url: str) -> list[str]:
+    script = ScriptDirectory.from_config(alembic_config(url))
+    return [rev.revision for rev in reversed(list(script.walk_revisions("base", "heads")))]
+
+
+async def run_alembic(url: str, step: Callable[[Config], None]) -> None:
+    """Run one Alembic command on a connection of our async engine (as `Database.migrate`)."""
+    engine = create_async_engine(url)
+    try:
+        async with engine.begin() as connection:
+
+            def run(sync_connection: Connection) -> None:
+                config = alembic_config(url)
+                config.attributes["connection"] = sync_connection
+                step(config)
+
+            await connection.run_sync(run)
+    finally:
+        await engine.dispose()
+
+
+async def inspect_database(url: str) -> tuple[set[str], str | None, list[object]]:
+    """(tables, current revision, differences between the schema and the models)."""
+    engine = create_async_engine(url)
+    try:
+        async with engine.connect() as connection:
+
+            def look(sync_connection: Connection) -> tuple[set[str], str | None, list[object]]:
+                context = MigrationContext.configure(sync_connection, opts={"compare_type": True})
+                tables = set(inspect(sync_connection).get_table_names())
+                diff = compare_metadata(context, SQLModel.metadata)
+                return tables, context.get_current_revision(), list(diff)
+
+            return await connection.run_sync(look)
+    finally:
+        await engine.dispose()
+
+
+def model_tables() -> set[str]:
+    return set(SQLModel.metadata.tables)
+
+
+async def test_upgrade_creates_exactly_the_models_schema(database_url: str):
+    await run_alembic(database_url, lambda config: command.upgrade(config, "head"))
+    tables, revision, diff = await inspect_database(database_url)
+    heads = ScriptDirectory.from_config(alembic_config(database_url)).get_heads()
+    assert revision in heads
+    assert model_tables() <= tables
+    assert diff == [], f"migrations and models disagree: {diff}"
+
+
+async def test_upgrade_downgrade_upgrade_round_trip(database_url: str):
+    await run_alembic(database_url, lambda config: command.upgrade(config, "head"))
+    await run_alembic(database_url, lambda config: command.downgrade(config, "base"))
+    tables, revision, _ = await inspect_database(database_url)
+    assert revision is None
+    assert tables & model_tables() == set(), "downgrade to base left tables behind"
+    await run_alembic(database_url, lambda config: command.upgrade(config, "head"))
+    tables, _, diff = await inspect_database(database_url)
+    assert model_tables() <= tables
+    assert diff == []
+
+
+async def test_stairway_every_revision_goes_up_down_and_up(database_url: str):
+    revisions = revisions_oldest_first(database_url)
+    assert revisions[0] == FIRST_REVISION
+    previous = "base"
+    for revision in revisions:
+        await run_alembic(database_url, lambda config, r=revision: command.upgrade(config, r))
+        await run_alembic(database_url, lambda config, p=previous: command.downgrade(config, p))
+        await run_alembic(database_url, lambda config, r=revision: command.upgrade(config, r))
+        _, current, _ = await inspect_database(database_url)
+        assert current == revision
+        previous = revision
+
+
+async def test_an_older_database_upgrades_to_head_keeping_its_data(database_url: str):
+    await run_alembic(database_url, lambda config: command.upgrade(config, FIRST_REVISION))
+    created = datetime(2026, 1, 15, 9, 30, tzinfo=UTC)
+    engine = create_async_engine(database_url)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(
+                text(
+                    "INSERT INTO users (id, language, role, created_at, is_blocked, "
+                    "surveys_enabled) VALUES (:id, 'ur', 'learner', :at, false, true)"
+                ),
+                {"id": 5_000_000_123, "at": created},
+            )
+            await connection.execute(
+                text(
+                    "INSERT INTO questions (user_id, channel, question, language, answer, "
+                    "abstained, latency_ms, created_at) VALUES (:user, 'telegram', "
+                    "'How do I get a licence?', 'en', 'Ask your focal person.', false, 12.5, :at)"
+                ),
+                {"user": 5_000_000_123, "at": created},
+            )
+    finally:
+        await engine.dispose()
+
+    database = Database(database_url)
+    try:
+        await database.migrate()
+        async with database.engine.connect() as connection:
+            users = (await connection.execute(text("SELECT id, language FROM users"))).all()
+            questions = (
+                await connection.execute(text("SELECT user_id, question FROM questions"))
+            ).all()
+    finally:
+        await database.close()
+    assert [tuple(row) for row in users] == [(5_000_000_123, "ur")]
+    assert [tuple(row) for row in questions] == [(5_000_000_123, "How do I get a licence?")]
+    _, revision, diff = await inspect_database(database_url)
+    assert revision in ScriptDirectory.from_config(alembic_config(database_url)).get_heads()
+    assert diff == []
+
+
+@pytest.mark.parametrize("database_backend", ["sqlite"], indirect=True)
+async def test_a_database_newer_than_this_code_is_refused(database_url: str):
+    await run_alembic(database_url, lambda config: command.upgrade(config, "head"))
+    engine = create_async_engine(database_url)
+    try:
+        async with engine.begin() as connection:
+            await connection.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    finally:
+        await engine.dispose()
+    database = Database(database_url)
+    try:
+        with pytest.raises(Exception, match="newer than this hecbot knows"):
+            await database.migrate()
+    finally:
+        await database.close()
+
+
+@pytest.mark.parametrize("database_backend", ["postgres"], indirect=True)
+async def test_instances_starting_together_migrate_once(database_url: str):
+    databases = [Database(database_url) for _ in range(3)]
+    try:
+        await asyncio.gather(*(database.migrate() for database in databases))
+    finally:
+        for database in databases:
+            await database.close()
+    _, revision, diff = await inspect_database(database_url)
+    assert revision in ScriptDirectory.from_config(alembic_config(database_url)).get_heads()
+    assert diff == []

@@ -1,0 +1,146 @@
+"""The knowledge index on a Chroma server (`CHROMA_URL`), shared by several engines.
+
+A real `chroma run` server (it works offline); indexing through the `hecbot kb index` CLI; two
+engine instances (as two bot instances would hold) answer from the same index and see a later
+CLI re-index; the server going away gives learners a polite reply.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import subprocess
+import sys
+import time
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+from aiohttp import ClientError, ClientSession
+
+from bot.config import Settings
+from bot.errors import KnowledgeUnavailableError
+from bot.knowledge_bridge import SharedIndexEngine, build_knowledge_engine
+from bot.services.questions import QuestionService
+from bot.storage.db import Database
+from tests.production.tcp_proxy import free_port
+
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(600)]
+
+CHROMA = Path(sys.executable).with_name("chroma")
+HECBOT = Path(sys.executable).with_name("hecbot")
+
+
+def start_chroma(path: Path, port: int) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [str(CHROMA), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+
+
+async def wait_for_chroma(url: str, timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    async with ClientSession() as http:
+        while time.monotonic() < deadline:
+            with contextlib.suppress(ClientError, OSError):
+                async with http.get(f"{url}/api/v2/heartbeat") as response:
+                    if response.status == 200:
+                        return
+            await asyncio.sleep(0.3)
+    raise AssertionError(f"chroma server at {url} did not start")
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@pytest.fixture
+def chroma_port() -> int:
+    if not CHROMA.exists():
+        pytest.fail(f"{CHROMA} is missing: chromadb's server entry point is part of the lock")
+    return free_port()
+
+
+@pytest.fixture
+async def chroma_url(tmp_path: Path, chroma_port: int) -> AsyncIterator[str]:
+    process = start_chroma(tmp_path / "chroma-server", chroma_port)
+    url = f"http://127.0.0.1:{chroma_port}"
+    try:
+        await wait_for_chroma(url)
+        yield url
+    finally:
+        stop(process)
+
+
+def run_hecbot(*args: str, env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(HECBOT), *args],
+        check=False,
+        env=env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=400,
+    )
+
+
+@pytest.fixture
+def cli_env(tmp_path: Path, chroma_url: str) -> Iterator[dict[str, str]]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HECBOT_", "CHROMA_"))}
+    env.update({"CHROMA_URL": chroma_url, "HECBOT_DATA_DIR": str(tmp_path / "cli-data")})
+    yield env
+
+
+def engine_settings(tmp_path: Path, name: str, chroma_url: str) -> Settings:
+    return Settings(  # type: ignore[call-arg]
+        HECBOT_DATA_DIR=tmp_path / name, CHROMA_URL=chroma_url, KNOWLEDGE_REFRESH_SECONDS=0.01
+    )
+
+
+async def test_two_engines_share_the_index_the_cli_built_and_see_a_reindex(
+    tmp_path: Path, chroma_url: str, cli_env: dict[str, str]
+):
+    indexed = run_hecbot("kb", "index", "--bundled", env=cli_env, cwd=tmp_path)
+    assert indexed.returncode == 0, indexed.stdout + indexed.stderr
+    assert not (tmp_path / "cli-data" / "chroma").exists(), "indexed locally, not on the server"
+
+    first = build_knowledge_engine(engine_settings(tmp_path, "bot1", chroma_url))
+    second = build_knowledge_engine(engine_settings(tmp_path, "bot2", chroma_url))
+    assert isinstance(first, SharedIndexEngine) and isinstance(second, SharedIndexEngine)
+    question = "How do I get a Coursera licence?"
+    answers = [await first.ask(question), await second.ask(question)]
+    assert not answers[0].abstained
+    assert answers[0].text == answers[1].text
+    assert first.health().ok and first.health().chunks == second.health().chunks
+
+    new_rule = tmp_path / "kb-extra" / "sports-quota.md"
+    new_rule.parent.mkdir()
+    new_rule.write_text(
+        "# Sports quota\n\n## Zebrafinch athletes\n\nZebrafinch athletes receive two extra "
+        "Coursera licences each semester after the sports directorate confirms their roster.\n"
+    )
+    before = await second.ask("How many licences do zebrafinch athletes receive?")
+    reindexed = run_hecbot("kb", "index", str(new_rule.parent), env=cli_env, cwd=tmp_path)
+    assert reindexed.returncode == 0, reindexed.stdout + reindexed.stderr
+    await asyncio.sleep(0.05)  # past the (test-short) refresh interval
+    after = await second.ask("How many licences do zebrafinch athletes receive?")
+    assert "zebrafinch" not in before.text.lower()
+    assert "two extra" in after.text.lower(), after.text
+
+
+async def test_an_unreachable_chroma_server_is_a_polite_try_again(
+    tmp_path: Path, database: Database
+):
+    port = free_port()  # nothing listens here: the server is down
+    engine = build_knowledge_engine(engine_settings(tmp_path, "bot1", f"http://127.0.0.1:{port}"))
+    questions = QuestionService(database, engine)
+    with pytest.raises(KnowledgeUnavailableError):
+        await questions.ask(5_000_000_401, "How do I get a Coursera licence?", channel="telegram")
+    assert not engine.health().ok

@@ -1,0 +1,57 @@
+"""`.env.example` documents every setting, with a comment, and nothing that does not exist."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from bot.config import LLMSettings, Settings
+
+ENV_EXAMPLE = Path(__file__).resolve().parents[2] / ".env.example"
+
+
+def settings_variables() -> set[str]:
+    names: set[str] = set()
+    for name, field in Settings.model_fields.items():
+        if name == "llm":
+            continue
+        alias = field.validation_alias
+        names.add(alias if isinstance(alias, str) else name.upper())
+    names |= {f"LLM_{name.upper()}" for name in LLMSettings.model_fields}
+    return names
+
+
+def documented_variables() -> dict[str, bool]:
+    """Variable -> whether a comment precedes it (directly or in its block)."""
+    documented: dict[str, bool] = {}
+    commented = False
+    for line in ENV_EXAMPLE.read_text().splitlines():
+        if line.startswith("#"):
+            commented = True
+        elif match := re.match(r"^([A-Z][A-Z0-9_]*)=", line):
+            documented[match.group(1)] = commented
+        elif not line.strip():
+            commented = False
+    return documented
+
+
+def test_every_setting_is_in_env_example_with_a_comment():
+    documented = documented_variables()
+    assert settings_variables() - set(documented) == set(), "settings missing from .env.example"
+    assert set(documented) - settings_variables() == set(), ".env.example names unknown settings"
+    assert [name for name, commented in documented.items() if not commented] == []
+
+
+def test_env_example_values_load():
+    values = {
+        name: value
+        for name, value in (
+            line.split("=", 1)
+            for line in ENV_EXAMPLE.read_text().splitlines()
+            if re.match(r"^[A-Z]", line)
+        )
+        if value
+    }
+    settings = Settings(**values)  # type: ignore[arg-type]
+    assert settings.webhook_path == "/telegram/webhook"
+    assert settings.redis_key_prefix == "hecbot"

@@ -1,0 +1,220 @@
+"""The webhook app in-process: secret token, malformed bodies, /healthz, /metrics, replies."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+import pytest
+from aiohttp import ClientSession, web
+from aiohttp.test_utils import TestServer
+from pydantic import SecretStr
+
+from bot.app import create_bot, create_dispatcher
+from bot.config import Settings
+from bot.container import AppServices, build_services
+from bot.storage.db import Database
+from bot.webserver import create_web_app
+from tests.fakebotapi import DEFAULT_TOKEN, FakeTelegram
+from tests.production.doubles import EchoAnswerer
+
+SECRET = "s3cret-token_for-tests"
+PATH = "/telegram/webhook"
+
+
+@dataclass
+class WebhookApp:
+    fake: FakeTelegram
+    services: AppServices
+    answerer: EchoAnswerer
+    server: TestServer
+    http: ClientSession
+
+    @property
+    def url(self) -> str:
+        return str(self.server.make_url(PATH))
+
+    async def post(self, body: bytes | str, secret: str | None = SECRET) -> web.Response:
+        headers = {"Content-Type": "application/json"}
+        if secret is not None:
+            headers["X-Telegram-Bot-Api-Secret-Token"] = secret
+        return await self.http.post(self.url, data=body, headers=headers)  # type: ignore[return-value]
+
+
+def message_update(update_id: int, user_id: int, text: str) -> dict[str, object]:
+    return {
+        "update_id": update_id,
+        "message": {
+            "message_id": update_id,
+            "date": 1_780_000_000,
+            "chat": {"id": user_id, "type": "private", "first_name": "Ayesha"},
+            "from": {"id": user_id, "is_bot": False, "first_name": "Ayesha", "language_code": "en"},
+            "text": text,
+        },
+    }
+
+
+@pytest.fixture
+async def webhook_app(settings: Settings, database: Database) -> AsyncIterator[WebhookApp]:
+    answerer = EchoAnswerer()
+    async with FakeTelegram(strict_chats=False) as fake:
+        settings.bot_token = SecretStr(DEFAULT_TOKEN)
+        settings.telegram_api_base = fake.base_url
+        services = await build_services(settings, answerer=answerer)
+        bot = create_bot(settings)
+        dispatcher = create_dispatcher(services)
+        app = create_web_app(services, dispatcher, bot, webhook_path=PATH, secret=SECRET)
+        server = TestServer(app)
+        await server.start_server()
+        try:
+            async with ClientSession() as http:
+                yield WebhookApp(fake, services, answerer, server, http)
+        finally:
+            await server.close()
+            await dispatcher.storage.close()
+            await services.close()
+
+
+async def test_a_question_posted_with_the_secret_is_answered(webhook_app: WebhookApp):
+    response = await webhook_app.post(json.dumps(message_update(1, 7001, "Who gets a licence?")))
+    assert response.status == 200
+    sent = await webhook_app.fake.wait_for("sendMessage", lambda r: r.chat_id == 7001)
+    assert "Answer to: Who gets a licence?" in sent[0].params["text"]
+    metrics = webhook_app.services.metrics
+    assert metrics.value("hecbot_updates_handled_total", {"type": "message"}) == 1
+    assert metrics.value("hecbot_answer_latency_seconds_count") == 1
+    assert metrics.value("hecbot_answers_abstained_total") == 0
+
+
+@pytest.mark.parametrize("secret", [None, "", "wrong-secret"])
+async def test_a_request_without_the_right_secret_is_forbidden(
+    webhook_app: WebhookApp, secret: str | None
+):
+    response = await webhook_app.post(json.dumps(message_update(2, 7002, "hi")), secret=secret)
+    assert response.status == 403
+    assert webhook_app.answerer.questions == []
+    assert webhook_app.fake.requests("sendMessage") == []
+    assert (
+        webhook_app.services.metrics.value("hecbot_webhook_rejected_total", {"reason": "secret"})
+        == 1
+    )
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"{not json",
+        b"\xff\xfe\x00garbage",
+        b"[1, 2, 3]",
+        b'{"message": {"text": "no update id"}}',
+        b'{"update_id": "seven", "message": 12}',
+    ],
+)
+async def test_a_malformed_update_is_refused_with_400_and_logged(
+    webhook_app: WebhookApp, body: bytes, caplog: pytest.LogCaptureFixture
+):
+    with caplog.at_level(logging.WARNING, logger="bot.webserver"):
+        response = await webhook_app.post(body)
+    assert response.status == 400
+    assert any("malformed webhook body" in record.getMessage() for record in caplog.records)
+    assert (
+        webhook_app.services.metrics.value("hecbot_webhook_rejected_total", {"reason": "malformed"})
+        == 1
+    )
+
+
+async def test_healthz_reports_each_service(webhook_app: WebhookApp):
+    response = await webhook_app.http.get(webhook_app.server.make_url("/healthz"))
+    body = await response.json()
+    assert response.status == 200
+    assert body["status"] == "ok"
+    assert body["checks"]["database"]["ok"] is True
+    assert "knowledge" in body["checks"]
+
+
+async def test_healthz_is_503_when_the_database_is_unreachable(webhook_app: WebhookApp):
+    await webhook_app.services.database.close()
+    real = webhook_app.services.database
+    webhook_app.services.database = Database("postgresql+asyncpg://nobody@127.0.0.1:1/none")
+    try:
+        response = await webhook_app.http.get(webhook_app.server.make_url("/healthz"))
+        body = await response.json()
+    finally:
+        await webhook_app.services.database.close()
+        webhook_app.services.database = real
+    assert response.status == 503
+    assert body["status"] == "unavailable"
+    assert body["checks"]["database"]["ok"] is False
+
+
+async def test_metrics_expose_prometheus_text(webhook_app: WebhookApp):
+    await webhook_app.post(json.dumps(message_update(3, 7003, "What is the weather?")))
+    await webhook_app.fake.wait_for("sendMessage", lambda r: r.chat_id == 7003)
+    response = await webhook_app.http.get(webhook_app.server.make_url("/metrics"))
+    text = await response.text()
+    assert response.status == 200
+    assert response.headers["Content-Type"].startswith("text/plain")
+    assert 'hecbot_updates_handled_total{type="message"} 1.0' in text
+    assert "hecbot_answers_abstained_total 1.0" in text
+    assert "hecbot_answer_latency_seconds_bucket" in text
+
+
+async def test_an_unreachable_knowledge_index_gets_a_polite_reply_and_the_bot_goes_on(
+    webhook_app: WebhookApp,
+):
+    webhook_app.answerer.broken = ConnectionError("chroma server refused the connection")
+    response = await webhook_app.post(json.dumps(message_update(4, 7004, "Who gets a licence?")))
+    assert response.status == 200
+    reply = await webhook_app.fake.wait_for("sendMessage", lambda r: r.chat_id == 7004)
+    catalogue = webhook_app.services.catalogue.for_language("en")
+    assert reply[0].params["text"] == catalogue("error-knowledge-unavailable")
+
+    webhook_app.answerer.broken = None
+    await webhook_app.post(json.dumps(message_update(5, 7004, "Who gets a licence now?")))
+    replies = await webhook_app.fake.wait_for("sendMessage", lambda r: r.chat_id == 7004, count=2)
+    assert "Answer to: Who gets a licence now?" in replies[1].params["text"]
+    assert (
+        webhook_app.services.metrics.value(
+            "hecbot_errors_total", {"error": "KnowledgeUnavailableError"}
+        )
+        == 1
+    )
+
+
+async def test_two_apps_in_one_process_keep_separate_metrics(
+    settings: Settings, database: Database
+):
+    first = await build_services(settings, answerer=EchoAnswerer())
+    second = await build_services(settings, answerer=EchoAnswerer())
+    try:
+        first.metrics.update_handled("message")
+        assert first.metrics.value("hecbot_updates_handled_total", {"type": "message"}) == 1
+        assert second.metrics.value("hecbot_updates_handled_total", {"type": "message"}) == 0
+    finally:
+        await first.close()
+        await second.close()
+
+
+async def test_the_worker_probe_server_reports_health_and_metrics(
+    settings: Settings, database: Database
+):
+    from bot.webserver import start_probe_server
+    from tests.production.tcp_proxy import free_port
+
+    services = await build_services(settings, answerer=EchoAnswerer())
+    services.metrics.message_sent(kind="broadcast", outcome="sent")
+    port = free_port()
+    runner = await start_probe_server(services, "127.0.0.1", port)
+    try:
+        async with ClientSession() as http:
+            health = await http.get(f"http://127.0.0.1:{port}/healthz")
+            body = await health.json()
+            metrics = await (await http.get(f"http://127.0.0.1:{port}/metrics")).text()
+    finally:
+        await runner.cleanup()
+        await services.close()
+    assert health.status == 200
+    assert set(body["checks"]) == {"database"}
+    assert 'hecbot_delivery_sends_total{kind="broadcast",outcome="sent"} 1.0' in metrics
