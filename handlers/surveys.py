@@ -22,8 +22,14 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from bot.i18n import Texts, escape, split_message
 from bot.services.permissions import Permission, require
 from bot.services.survey_definitions import QuestionType, SurveyDefinitionError, render_preview
-from bot.services.survey_scheduling import START_CALLBACK_PREFIX
-from bot.services.surveys import QuestionRef, QuestionView, StepKind, SurveyService, SurveyStep
+from bot.services.surveys import (
+    START_CALLBACK_PREFIX,
+    QuestionRef,
+    QuestionView,
+    StepKind,
+    SurveyService,
+    SurveyStep,
+)
 from bot.services.users import UserProfile
 
 log = logging.getLogger(__name__)

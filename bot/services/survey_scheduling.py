@@ -25,21 +25,15 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.delivery import PRIORITY_REMINDER, PRIORITY_SURVEY, Outbox, OutgoingMessage
 from bot.i18n import Catalogue
 from bot.services.survey_definitions import parse_stored_survey
-from bot.services.surveys import Audience
+from bot.services.surveys import Audience, start_callback_data
 from bot.storage.db import Database
 from bot.storage.models import User
 from bot.storage.survey_models import SurveyInvitation, SurveyVersion, SurveyWave, WaveTrigger
 
 log = logging.getLogger(__name__)
 
-START_CALLBACK_PREFIX = "svst"
 INVITE_KIND = "survey_invite"
 REMINDER_KIND = "survey_reminder"
-
-
-def start_callback_data(wave_id: int) -> str:
-    """The Start button's data; `handlers.surveys.SurveyStart(wave=...)` packs the same."""
-    return f"{START_CALLBACK_PREFIX}:{wave_id}"
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,17 @@ from bot.storage.types import utcnow
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
+START_CALLBACK_PREFIX = "svst"
+
+
+def start_callback_data(wave_id: int) -> str:
+    """The invitation's Start button data; `handlers.surveys.SurveyStart(wave=...)` packs the same.
+
+    Kept here (not in the handlers) because invitations are built by the scheduler, in `bot/`.
+    """
+    return f"{START_CALLBACK_PREFIX}:{wave_id}"
+
+
 EASTERN_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from bot.config import Settings
 from bot.services.survey_definitions import MAX_OPTIONS
-from bot.services.survey_scheduling import start_callback_data
+from bot.services.surveys import start_callback_data
 from bot.storage.db import Database, alembic_config
 from handlers.surveys import SurveyButton, SurveyStart
 
