@@ -12,6 +12,7 @@ import typer
 
 from bot.cli_courses import courses_app
 from bot.cli_production import bench_app
+from bot.cli_survey import survey_app
 from bot.config import Settings, load_settings
 from bot.errors import HecbotError
 from bot.logging_setup import configure_logging
@@ -31,6 +32,7 @@ app.add_typer(kb_app, name="kb")
 app.add_typer(bench_app, name="bench")
 app.command("ask")(ask_command)
 app.add_typer(courses_app, name="courses")
+app.add_typer(survey_app, name="survey")
 
 log = logging.getLogger("hecbot")
 

@@ -13,6 +13,9 @@ from bot.metrics import BotMetrics
 from bot.services.broadcasts import BroadcastService
 from bot.services.courses import CourseService
 from bot.services.questions import Answerer, QuestionService
+from bot.services.survey_results import SurveyResultsService
+from bot.services.survey_scheduling import SurveyScheduler
+from bot.services.surveys import SurveyService
 from bot.services.users import UserService
 from bot.storage.db import Database
 
@@ -92,6 +95,8 @@ async def build_services(settings: Settings, *, answerer: Answerer | None = None
         message_factory=OutgoingMessage,
     )
     scheduler.register("tickets-to-desk", people["tickets"].run_due, every_seconds=300)
+    survey_scheduler = SurveyScheduler(database, outbox, catalogue)
+    scheduler.register("survey-invitations", survey_scheduler.run_due, every_seconds=300)
     return AppServices(
         settings=settings,
         database=database,
@@ -103,7 +108,12 @@ async def build_services(settings: Settings, *, answerer: Answerer | None = None
         scheduler=scheduler,
         broadcasts=broadcasts,
         metrics=metrics,
-        extras={"courses": courses, **people},
+        extras={
+            "courses": courses,
+            **people,
+            "surveys": SurveyService(database),
+            "survey_results": SurveyResultsService(database),
+        },
     )
 
 

@@ -19,6 +19,8 @@ from handlers import (
     questions,
     roles,
     start,
+    survey_results,
+    surveys,
     tickets,
 )
 
@@ -33,6 +35,8 @@ def feature_routers() -> list[Router]:
         tickets.create_router(),
         insights.create_router(),
         privacy.create_router(),
+        surveys.create_router(),  # before courses: typed survey answers come first
+        survey_results.create_router(),
         courses.create_router(),  # before questions: it takes course-choice questions
         broadcast.create_router(),
         questions.create_router(),

@@ -9,4 +9,5 @@ from bot.storage import (
     delivery_models,  # noqa: F401
     models,  # noqa: F401
     people_models,  # noqa: F401
+    survey_models,  # noqa: F401
 )

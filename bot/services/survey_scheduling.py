@@ -1,0 +1,237 @@
+"""When survey invitations and reminders go out, and to whom. Sending is the outbox's job.
+
+`SurveyScheduler.run_due(now)` is registered with the delivery `Scheduler`; tests call it with
+any `now` they like. Rules:
+- a wave started "now" invites the audience as it was when the wave started; a follow-up wave
+  invites each learner `offset_days` after they onboarded;
+- nobody gets more than one survey invitation in `invitation_gap` (a week): the others wait for a
+  later run;
+- one reminder, `reminder_after` (3 days) after the invitation, to those who have not finished;
+- never to learners who blocked the bot or turned surveys off.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, bindparam, exists, or_, text
+from sqlalchemy.sql.elements import ColumnElement
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from bot.delivery import PRIORITY_REMINDER, PRIORITY_SURVEY, Outbox, OutgoingMessage
+from bot.i18n import Catalogue
+from bot.services.survey_definitions import parse_stored_survey
+from bot.services.surveys import Audience, start_callback_data
+from bot.storage.db import Database
+from bot.storage.models import User
+from bot.storage.survey_models import SurveyInvitation, SurveyVersion, SurveyWave, WaveTrigger
+
+log = logging.getLogger(__name__)
+
+INVITE_KIND = "survey_invite"
+REMINDER_KIND = "survey_reminder"
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    user_id: int
+    language: str
+
+
+class SurveyScheduler:
+    def __init__(
+        self,
+        database: Database,
+        outbox: Outbox,
+        catalogue: Catalogue,
+        *,
+        invitation_gap: timedelta = timedelta(days=7),
+        reminder_after: timedelta = timedelta(days=3),
+    ) -> None:
+        self._database = database
+        self._outbox = outbox
+        self._catalogue = catalogue
+        self._gap = invitation_gap
+        self._reminder_after = reminder_after
+
+    async def run_due(self, now: datetime) -> int:
+        """Invite and remind whoever is due at `now`; returns how many messages were queued."""
+        return await self.invite_due(now) + await self.remind_due(now)
+
+    async def invite_due(self, now: datetime) -> int:
+        queued = 0
+        async with self._database.session() as session:
+            invited_now: set[int] = set()
+            for wave, survey in await self._open_waves(session, now):
+                candidates = await self._candidates(session, wave, now, invited_now)
+                if not candidates:
+                    continue
+                assert wave.id is not None
+                definition = parse_stored_survey(survey.source)
+                messages = []
+                for candidate in candidates:
+                    session.add(
+                        SurveyInvitation(wave_id=wave.id, user_id=candidate.user_id, invited_at=now)
+                    )
+                    texts = self._catalogue.for_language(candidate.language)
+                    intro = definition.intro.get(texts.language) if definition.intro else ""
+                    messages.append(
+                        OutgoingMessage(
+                            chat_id=candidate.user_id,
+                            text=texts(
+                                "survey-invitation",
+                                title=definition.title.get(texts.language),
+                                intro=intro,
+                            ),
+                            reply_markup=_start_keyboard(texts("survey-start-button"), wave.id),
+                        )
+                    )
+                    invited_now.add(candidate.user_id)
+                await session.flush()
+                await self._outbox.enqueue_job(
+                    kind=INVITE_KIND,
+                    reference=f"survey:{wave.slug}:wave:{wave.id}",
+                    messages=messages,
+                    created_by=wave.created_by,
+                    priority=PRIORITY_SURVEY,
+                    session=session,
+                )
+                queued += len(messages)
+                log.info(
+                    "survey %s wave %s: %d invitations queued", wave.slug, wave.id, len(messages)
+                )
+        return queued
+
+    async def remind_due(self, now: datetime) -> int:
+        queued = 0
+        async with self._database.session() as session:
+            for wave, survey in await self._open_waves(session, now):
+                rows = (
+                    await session.exec(
+                        select(SurveyInvitation, col(User.language))
+                        .join(User, col(User.id) == col(SurveyInvitation.user_id))
+                        .where(
+                            col(SurveyInvitation.wave_id) == wave.id,
+                            col(SurveyInvitation.completed_at).is_(None),
+                            col(SurveyInvitation.reminded_at).is_(None),
+                            col(SurveyInvitation.invited_at) <= now - self._reminder_after,
+                            col(User.is_blocked).is_(False),
+                            col(User.surveys_enabled).is_(True),
+                        )
+                    )
+                ).all()
+                if not rows:
+                    continue
+                assert wave.id is not None
+                definition = parse_stored_survey(survey.source)
+                messages = []
+                for invitation, language in rows:
+                    invitation.reminded_at = now
+                    session.add(invitation)
+                    texts = self._catalogue.for_language(language)
+                    key = "survey-reminder-started" if invitation.opened_at else "survey-reminder"
+                    messages.append(
+                        OutgoingMessage(
+                            chat_id=invitation.user_id,
+                            text=texts(key, title=definition.title.get(texts.language)),
+                            reply_markup=_start_keyboard(texts("survey-continue-button"), wave.id),
+                        )
+                    )
+                await session.flush()
+                await self._outbox.enqueue_job(
+                    kind=REMINDER_KIND,
+                    reference=f"survey:{wave.slug}:wave:{wave.id}",
+                    messages=messages,
+                    created_by=wave.created_by,
+                    priority=PRIORITY_REMINDER,
+                    session=session,
+                )
+                queued += len(messages)
+        return queued
+
+    async def _open_waves(
+        self, session: AsyncSession, now: datetime
+    ) -> list[tuple[SurveyWave, SurveyVersion]]:
+        rows = (
+            await session.exec(
+                select(SurveyWave, SurveyVersion)
+                .join(SurveyVersion, col(SurveyVersion.id) == col(SurveyWave.survey_version_id))
+                .where(
+                    col(SurveyWave.stopped_at).is_(None),
+                    col(SurveyVersion.superseded_at).is_(None),
+                    or_(col(SurveyVersion.closes_at).is_(None), col(SurveyVersion.closes_at) > now),
+                    col(SurveyWave.created_at) <= now,
+                )
+                .order_by(col(SurveyWave.created_at), col(SurveyWave.id))
+            )
+        ).all()
+        return [(wave, survey) for wave, survey in rows]
+
+    async def _candidates(
+        self, session: AsyncSession, wave: SurveyWave, now: datetime, exclude: set[int]
+    ) -> list[_Candidate]:
+        audience = Audience.from_json(wave.audience)
+        conditions: list[ColumnElement[bool]] = [
+            col(User.is_blocked).is_(False),
+            col(User.surveys_enabled).is_(True),
+            ~exists().where(
+                col(SurveyInvitation.wave_id) == wave.id,
+                col(SurveyInvitation.user_id) == col(User.id),
+            ),
+            ~exists().where(
+                and_(
+                    col(SurveyInvitation.user_id) == col(User.id),
+                    col(SurveyInvitation.invited_at) > now - self._gap,
+                )
+            ),
+        ]
+        if WaveTrigger(wave.trigger) is WaveTrigger.NOW:
+            conditions.append(col(User.created_at) <= wave.created_at)
+        else:
+            conditions.append(col(User.onboarded_at).is_not(None))
+            conditions.append(col(User.onboarded_at) <= now - timedelta(days=wave.offset_days or 0))
+        conditions.extend(audience_conditions(audience))
+        rows = (
+            await session.exec(
+                select(col(User.id), col(User.language)).where(*conditions).order_by(col(User.id))
+            )
+        ).all()
+        return [
+            _Candidate(user_id, language) for user_id, language in rows if user_id not in exclude
+        ]
+
+
+def audience_conditions(audience: Audience) -> list[ColumnElement[bool]]:
+    """SQL filters on `users` for an audience (empty list: everyone)."""
+    conditions: list[ColumnElement[bool]] = []
+    if audience.universities:
+        conditions.append(col(User.university_id).in_(sorted(audience.universities)))
+    if audience.roles:
+        conditions.append(col(User.role).in_(sorted(audience.roles)))
+    if audience.cities:
+        # The universities table belongs to the people feature (a university's city).
+        cities = sorted(city.lower() for city in audience.cities)
+        conditions.append(
+            col(User.university_id).in_(
+                select(text("id"))
+                .select_from(text("universities"))
+                .where(
+                    text("lower(city) IN :cities").bindparams(
+                        bindparam("cities", cities, expanding=True)
+                    )
+                )
+            )
+        )
+    if audience.onboarded_after:
+        conditions.append(col(User.onboarded_at) >= audience.onboarded_after)
+    if audience.onboarded_before:
+        conditions.append(col(User.onboarded_at) < audience.onboarded_before)
+    return conditions
+
+
+def _start_keyboard(label: str, wave_id: int) -> dict[str, Any]:
+    return {"inline_keyboard": [[{"text": label, "callback_data": start_callback_data(wave_id)}]]}

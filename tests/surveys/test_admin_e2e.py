@@ -1,0 +1,114 @@
+"""HEC admins upload a survey file in the chat and read results with charts; learners cannot."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.config import Settings
+from bot.services.surveys import SurveyService
+from tests.fakebotapi import FakeTelegram
+from tests.surveys.factories import add_learners, seed_responses, shipped_survey
+from tests.surveys.harness import Learner, RunningBot
+from tests.surveys.test_results import impact_answers
+
+ADMIN, FOCAL, LEARNER = 5001, 5002, 5003
+
+
+@pytest.fixture
+async def bot_world(settings: Settings) -> AsyncIterator[tuple[FakeTelegram, RunningBot]]:
+    async with FakeTelegram() as fake:
+        running = RunningBot(fake, settings)
+        services = await running.start()
+        past = datetime.now(UTC) - timedelta(days=3)
+        await add_learners(services.database, [ADMIN], created_at=past, role="admin")
+        await add_learners(
+            services.database, [FOCAL], created_at=past, role="focal_person", university_id=2
+        )
+        await add_learners(services.database, [LEARNER], created_at=past, university_id=2)
+        try:
+            yield fake, running
+        finally:
+            await running.stop()
+
+
+async def upload(fake: FakeTelegram, admin: Learner, source: str) -> None:
+    before = len(fake.requests("sendMessage", chat_id=admin.id))
+    fake.push_message(admin.id, document=(source.encode("utf-8"), "survey.yaml"))
+    await fake.wait_for(
+        "sendMessage", lambda r: r.chat_id == admin.id, count=before + 1, timeout=10
+    )
+
+
+async def test_admin_uploads_a_broken_file_then_a_good_one_and_saves_it(
+    bot_world: tuple[FakeTelegram, RunningBot],
+) -> None:
+    fake, running = bot_world
+    admin = Learner(fake, ADMIN)
+    assert "YAML file" in await admin.say("/survey_upload")
+
+    broken = shipped_survey("answer-pulse").replace("type: yes_no", "type: thumbs")
+    await upload(fake, admin, broken)
+    assert "1 problem(s)" in admin.last_text
+    assert "line 10: unknown question type 'thumbs'" in admin.last_text
+
+    await upload(fake, admin, shipped_survey("answer-pulse").replace("version: 1", "version: 3"))
+    await fake.wait_for(
+        "sendMessage", lambda r: r.chat_id == ADMIN and "Save" in str(r.params), timeout=10
+    )
+    assert "Did the bot's last answer help you?" in admin.last_text
+    saved = await admin.press("Save")
+    assert "Saved survey answer-pulse version 3" in saved
+    assert "started (wave 1)" in await admin.say("/survey_send answer-pulse")
+    assert running.services is not None
+    listed = await SurveyService(running.services.database).list_surveys()
+    assert [(s.slug, s.version) for s in listed] == [("answer-pulse", 3)]
+
+
+async def test_learners_cannot_upload_or_read_results(
+    bot_world: tuple[FakeTelegram, RunningBot],
+) -> None:
+    fake, _ = bot_world
+    learner = Learner(fake, LEARNER)
+    assert "not allowed" in await learner.say("/survey_upload")
+    assert "not allowed" in await learner.say("/results impact")
+    assert "not allowed" in await learner.say("/survey_send impact")
+
+
+async def test_results_come_with_one_chart_per_question_and_focal_persons_see_their_own(
+    bot_world: tuple[FakeTelegram, RunningBot],
+) -> None:
+    fake, running = bot_world
+    assert running.services is not None
+    database = running.services.database
+    surveys = SurveyService(database)
+    await surveys.add_survey(shipped_survey("impact"))
+    await surveys.start_waves("impact")
+    await seed_responses(
+        database,
+        "impact",
+        impact_answers(20, skills=19, outcome=10, freelancers=10, earning_more=5, keep=20),
+        university_id=1,
+    )
+    await seed_responses(
+        database,
+        "impact",
+        impact_answers(4, skills=1, outcome=1, freelancers=2, earning_more=1, keep=4),
+        university_id=2,
+    )
+
+    admin = Learner(fake, ADMIN)
+    fake.push_message(ADMIN, "/results impact")
+    photos = await fake.wait_for("sendPhoto", lambda r: r.chat_id == ADMIN, count=6, timeout=30)
+    texts = [m.text or "" for m in fake.messages_to(ADMIN)]
+    assert any("83% reported skill gains (20/24)" in text for text in texts)
+    assert all(upload.data.startswith(b"\x89PNG") for upload in fake.uploaded_files())
+    assert len(photos) >= 6
+    del admin
+
+    fake.push_message(FOCAL, "/results impact")
+    await fake.wait_for("sendPhoto", lambda r: r.chat_id == FOCAL, count=6, timeout=30)
+    focal_texts = [m.text or "" for m in fake.messages_to(FOCAL)]
+    assert any("Responses: 4 of" in text and "(university 2)" in text for text in focal_texts)

@@ -1,0 +1,174 @@
+"""50 learners receive the impact survey through the real dispatcher and the fake Bot API.
+
+30 answer in one go, 10 stop after three questions and finish after the bot restarts (a new
+dispatcher and new services on the same database), 5 have blocked the bot, 5 never answer.
+The exported CSV must hold exactly what each of them answered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+from collections.abc import Coroutine
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlmodel import select
+
+from bot.config import Settings
+from bot.services.survey_results import SurveyResultsService
+from bot.services.survey_scheduling import SurveyScheduler
+from bot.services.surveys import SurveyService
+from bot.storage.models import User
+from bot.storage.survey_models import SurveyInvitation
+from tests.fakebotapi import ChatStatus, FakeTelegram
+from tests.surveys.factories import add_learners, shipped_survey
+from tests.surveys.harness import ImmediateOutbox, Learner, RunningBot
+
+FIRST_ID = 900_000_000_001  # beyond 32 bits, as real Telegram ids are
+LEARNERS = [FIRST_ID + n for n in range(50)]
+FULL, RESUMING, BLOCKED, SILENT = LEARNERS[:30], LEARNERS[30:40], LEARNERS[40:45], LEARNERS[45:]
+SKILLS = [("a_lot", "Yes, a lot"), ("somewhat", "Yes, somewhat"), ("none", "No")]
+OUTCOMES = [
+    ("new_job", "A new job"),
+    ("promotion", "A promotion"),
+    ("freelance_work", "Freelance clients"),
+    ("own_business", "Started my own business"),
+    ("nothing_yet", "Nothing yet"),
+]
+EARNINGS = [
+    ("increased", "They increased"),
+    ("same", "About the same"),
+    ("decreased", "They decreased"),
+]
+
+Action = tuple[str, str]  # ("press" | "tick" | "say", label or text)
+
+
+def plan_for(n: int) -> tuple[list[Action], dict[str, str]]:
+    """What learner n does, and the CSV cells that should come out of it."""
+    actions: list[Action] = [("press", SKILLS[n % 3][1])]
+    expected = {"skills": SKILLS[n % 3][0]}
+    chosen = sorted({n % 5, (n * 3 + 1) % 5}) if n % 2 else [n % 5]
+    actions += [("tick", OUTCOMES[i][1]) for i in chosen] + [("press", "Done")]
+    expected["career_outcome"] = ";".join(OUTCOMES[i][0] for i in chosen)
+    freelancer = n % 3 != 1
+    actions.append(("press", "Yes" if freelancer else "No"))
+    expected["freelancer"] = "yes" if freelancer else "no"
+    expected["earnings_change"] = expected["monthly_earnings"] = ""
+    if freelancer:
+        actions.append(("press", EARNINGS[n % 3][1]))
+        expected["earnings_change"] = EARNINGS[n % 3][0]
+        if n % 4:
+            actions.append(("say", f"{(n + 1) * 1500:,}"))
+            expected["monthly_earnings"] = str((n + 1) * 1500)
+        else:
+            actions.append(("press", "Skip"))
+    keep = n % 7 != 0
+    actions.append(("press", "Yes" if keep else "No"))
+    expected["continue_learning"] = "yes" if keep else "no"
+    if n % 5:
+        actions.append(("press", str(n % 11)))
+        expected["recommend"] = str(n % 11)
+    else:
+        actions.append(("press", "Skip"))
+        expected["recommend"] = ""
+    if n % 3:
+        actions.append(("say", f"Learner {n}: thank you, HEC & Coursera <3"))
+        expected["comment"] = f"Learner {n}: thank you, HEC & Coursera <3"
+    else:
+        actions.append(("press", "Skip"))
+        expected["comment"] = ""
+    return actions, expected
+
+
+async def in_groups(jobs: list[Coroutine[Any, Any, None]], size: int = 5) -> None:
+    """A few learners at a time: SQLite (the embedded default) serialises writers, and on a
+    loaded two-core machine dozens of simultaneous writers can exceed its lock timeout."""
+    for start in range(0, len(jobs), size):
+        await asyncio.gather(*jobs[start : start + size])
+
+
+async def perform(learner: Learner, actions: list[Action]) -> None:
+    for kind, text in actions:
+        if kind == "press":
+            await learner.press(text)
+        elif kind == "tick":
+            await learner.tick(text)
+        else:
+            await learner.say(text)
+
+
+@pytest.mark.slow
+async def test_fifty_learners_answer_resume_after_restart_and_export_matches(
+    settings: Settings, tmp_path: Path
+) -> None:
+    start = datetime.now(UTC)
+    async with FakeTelegram() as fake:
+        running = RunningBot(fake, settings)
+        services = await running.start()
+        database = services.database
+        for user_id in LEARNERS:
+            fake.add_user(user_id)
+        await add_learners(database, LEARNERS, created_at=start - timedelta(days=10))
+        for user_id in BLOCKED:
+            fake.set_chat_status(user_id, ChatStatus.BLOCKED)
+        surveys = SurveyService(database)
+        await surveys.add_survey(shipped_survey("impact"))
+        await surveys.start_waves("impact")
+        outbox = ImmediateOutbox(services)
+        scheduler = SurveyScheduler(database, outbox, services.catalogue)  # type: ignore[arg-type]
+        assert await scheduler.run_due(datetime.now(UTC)) == 50
+        await outbox.flush(running.bot)
+        assert sorted(outbox.blocked) == BLOCKED
+
+        learners = {user_id: Learner(fake, user_id) for user_id in LEARNERS}
+        plans = {user_id: plan_for(n) for n, user_id in enumerate(LEARNERS)}
+
+        async def answer(user_id: int, actions: list[Action]) -> None:
+            await perform(learners[user_id], actions)
+
+        for user_id in FULL + RESUMING:
+            await learners[user_id].press("Start the survey")
+        await in_groups([answer(u, plans[u][0]) for u in FULL])
+        # The resuming learners answer skills and career outcome, then leave.
+        first_part = {u: plans[u][0][: plans[u][0].index(("press", "Done")) + 1] for u in RESUMING}
+        await in_groups([answer(u, first_part[u]) for u in RESUMING])
+
+        await running.restart()
+
+        for index, user_id in enumerate(RESUMING):
+            learner = learners[user_id]
+            if index % 2:  # comes back through the invitation's button
+                invitation = fake.messages_to(user_id)[0]
+                reply = await learner.press("Start the survey", message=invitation)
+                assert "Question 3 of" in reply
+        await in_groups([answer(u, plans[u][0][len(first_part[u]) :]) for u in RESUMING])
+        for user_id in FULL + RESUMING:
+            assert "Thank you" in learners[user_id].last_text
+        refused = await learners[FULL[0]].press(
+            "Start the survey", message=fake.messages_to(FULL[0])[0]
+        )
+        assert "already answered" in refused
+
+        export = tmp_path / "impact.csv"
+        count = await SurveyResultsService(running.services.database).export(  # type: ignore[union-attr]
+            "impact", export, "csv"
+        )
+        async with running.services.database.session() as session:  # type: ignore[union-attr]
+            blocked = (await session.exec(select(User.id).where(User.is_blocked))).all()
+            invited = (await session.exec(select(SurveyInvitation))).all()
+        await running.stop()
+
+    assert sorted(blocked) == BLOCKED
+    assert len(invited) == 50
+    assert count == 40
+    with export.open(encoding="utf-8") as handle:
+        rows = {int(row["user_id"]): row for row in csv.DictReader(handle)}
+    assert sorted(rows) == sorted(FULL + RESUMING)
+    for user_id, row in rows.items():
+        expected = plans[user_id][1]
+        assert {key: row[key] for key in expected} == expected, user_id
+        assert row["completed_at"]

@@ -1,0 +1,109 @@
+"""Who gets invited and reminded, and when: the rules of `SurveyScheduler.run_due`."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from bot.i18n import Catalogue
+from bot.services.survey_scheduling import SurveyScheduler
+from bot.services.surveys import Audience, SurveyService
+from bot.storage.db import Database
+from tests.surveys.factories import RecordingOutbox, add_learners, shipped_survey
+
+START = datetime(2026, 3, 1, 9, tzinfo=UTC)
+
+
+def scheduler_for(database: Database) -> tuple[SurveyScheduler, RecordingOutbox]:
+    outbox = RecordingOutbox()
+    return SurveyScheduler(database, outbox, Catalogue.load()), outbox  # type: ignore[arg-type]
+
+
+async def test_start_now_invites_the_audience_once_and_skips_blocked_and_opted_out(
+    database: Database,
+) -> None:
+    await add_learners(database, [1, 2, 3], created_at=START - timedelta(days=5), university_id=7)
+    await add_learners(database, [4], created_at=START - timedelta(days=5), university_id=8)
+    await add_learners(
+        database, [5], created_at=START - timedelta(days=5), university_id=7, is_blocked=True
+    )
+    await add_learners(
+        database, [6], created_at=START - timedelta(days=5), university_id=7, surveys_enabled=False
+    )
+    await add_learners(database, [7], created_at=START + timedelta(hours=1), university_id=7)
+    surveys = SurveyService(database, clock=lambda: START)
+    await surveys.add_survey(shipped_survey("impact"))
+    await surveys.start_waves("impact", audience=Audience(universities=frozenset({7})))
+    scheduler, outbox = scheduler_for(database)
+
+    assert await scheduler.run_due(START + timedelta(hours=2)) == 3
+    assert outbox.sent_to("survey_invite") == [1, 2, 3]
+    assert await scheduler.run_due(START + timedelta(hours=3)) == 0
+    invitation = outbox.jobs[0][1][0]
+    assert "Programme impact survey" in invitation.text
+    assert invitation.reply_markup is not None
+
+
+async def test_one_invitation_a_week_and_one_reminder_after_three_days(
+    database: Database,
+) -> None:
+    await add_learners(database, [1, 2], created_at=START - timedelta(days=5), language="ur")
+    surveys = SurveyService(database, clock=lambda: START)
+    await surveys.add_survey(shipped_survey("impact"))
+    await surveys.add_survey(shipped_survey("answer-pulse"))
+    await surveys.start_waves("impact")
+    await surveys.start_waves("answer-pulse")
+    scheduler, outbox = scheduler_for(database)
+
+    await scheduler.run_due(START)
+    assert outbox.sent_to("survey_invite") == [1, 2]  # only the first survey this week
+    await surveys.open_invitation(1, 1)  # learner 1 starts but does not finish
+    assert await scheduler.run_due(START + timedelta(days=2)) == 0
+    assert await scheduler.run_due(START + timedelta(days=3, minutes=1)) == 2
+    assert outbox.sent_to("survey_reminder") == [1, 2]
+    reminders = {m.chat_id: m.text for m in outbox.jobs[-1][1]}
+    assert "جہاں چھوڑا" in reminders[1] and "یاد دہانی" in reminders[2]
+    assert await scheduler.run_due(START + timedelta(days=6)) == 0  # one reminder only
+    assert await scheduler.run_due(START + timedelta(days=7, minutes=1)) == 2
+    assert outbox.sent_to("survey_invite") == [1, 2, 1, 2]  # now the pulse
+
+
+async def test_follow_up_waves_invite_each_learner_n_days_after_onboarding(
+    database: Database,
+) -> None:
+    await add_learners(database, [1], created_at=START, onboarded_at=START)
+    await add_learners(database, [2], created_at=START, onboarded_at=START + timedelta(days=40))
+    await add_learners(database, [3], created_at=START)  # never onboarded
+    surveys = SurveyService(database, clock=lambda: START)
+    await surveys.add_survey(shipped_survey("impact"))
+    waves = await surveys.start_waves("impact", after_onboarding_days=[30, 90, 180])
+    assert [wave.label for wave in waves] == ["day-30", "day-90", "day-180"]
+    scheduler, outbox = scheduler_for(database)
+
+    assert await scheduler.invite_due(START + timedelta(days=29)) == 0
+    assert await scheduler.invite_due(START + timedelta(days=30)) == 1
+    assert await scheduler.invite_due(START + timedelta(days=70)) == 1  # learner 2's day 30
+    assert await scheduler.invite_due(START + timedelta(days=90)) == 1  # learner 1's day 90
+    assert await scheduler.invite_due(START + timedelta(days=100)) == 0
+    assert outbox.sent_to("survey_invite") == [1, 2, 1]
+
+
+async def test_audience_by_city_uses_the_learners_universities(database: Database) -> None:
+    from bot.storage.people_models import University
+
+    async with database.session() as session:
+        session.add(
+            University(id=1, code="pu-lahore", name="University of the Punjab", city="Lahore")
+        )
+        session.add(
+            University(id=2, code="qau-islamabad", name="Quaid-i-Azam University", city="Islamabad")
+        )
+    await add_learners(database, [1, 2], created_at=START - timedelta(days=1), university_id=1)
+    await add_learners(database, [3], created_at=START - timedelta(days=1), university_id=2)
+    await add_learners(database, [4], created_at=START - timedelta(days=1))
+    surveys = SurveyService(database, clock=lambda: START)
+    await surveys.add_survey(shipped_survey("impact"))
+    await surveys.start_waves("impact", audience=Audience(cities=frozenset({"lahore"})))
+    scheduler, outbox = scheduler_for(database)
+
+    await scheduler.run_due(START)
+    assert outbox.sent_to("survey_invite") == [1, 2]
