@@ -22,7 +22,8 @@ from tests.production.cluster import (
     wait_healthy,
 )
 
-pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow, pytest.mark.timeout(600)]
+# Not `slow`: issue 7's acceptance test for `hecbot worker`; it runs in `make test` (CI).
+pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.timeout(600)]
 
 LEARNERS = [5_000_100_000 + n for n in range(40)]
 
