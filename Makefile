@@ -1,4 +1,4 @@
-# hecbot: `make run` to chat with the bot, `make test` to run every test. `make help` lists all.
+# hecbot: `make run` to chat with the bot, `make test` to run the tests. `make help` lists all.
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -27,7 +27,10 @@ chat: install ## Chat with the bot in this terminal
 	@$(BIN)/hecbot kb index --bundled
 	@$(BIN)/hecbot chat
 
-test: install ## Run the whole test suite
+test: install ## Run the test suite without the tests marked slow (what CI runs)
+	$(BIN)/pytest -m "not slow"
+
+test-all: install ## Run every test, the slow ones too (service restarts, load and crash runs)
 	$(BIN)/pytest
 
 check: install ## Formatting, lint and type checks
@@ -51,4 +54,4 @@ clean: ## Remove the virtual environment and caches (keeps ./data)
 bench-delivery: install ## Broadcast delivery benchmark: 10,000 learners, about 8 minutes (KILLS=2 kills the worker twice)
 	$(BIN)/python -m bot.bench_delivery --recipients 10000 --kills $(or $(KILLS),0)
 
-.PHONY: help install run chat test check format bench bench-delivery clean
+.PHONY: help install run chat test test-all check format bench bench-delivery clean

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import json
 import shutil
 import statistics
 import subprocess
@@ -158,6 +159,11 @@ async def run_load(
                 started.append(start_instance(config, fake, f"bot{number}"))
             for instance in started:
                 await wait_healthy(instance)
+            # Questions are answered only after onboarding; this measures the questions.
+            await _seed_onboarded_learners(
+                database_url,
+                [*_warm_up_users(instances), *(_learner_id(n) for n in range(learners))],
+            )
             urls = [instance.webhook_url for instance in started]
             report = await _drive(
                 fake=fake,
@@ -176,6 +182,51 @@ async def run_load(
         await _delete_prefix(redis_url, prefix)
         if own_dir:
             shutil.rmtree(root, ignore_errors=True)
+
+
+def _learner_id(number: int) -> int:
+    return 5_000_000_000 + number
+
+
+def _warm_up_users(instances: int) -> list[int]:
+    return [4_000_000_000 + n for n in range(instances * 3)]
+
+
+async def _seed_onboarded_learners(database_url: str, user_ids: Sequence[int]) -> None:
+    """Store the simulated learners as having finished onboarding (privacy accepted)."""
+    from bot.storage.db import Database
+    from bot.storage.models import Role, User
+    from bot.storage.types import utcnow
+
+    database = Database(database_url.replace("postgresql://", "postgresql+asyncpg://", 1))
+    now = utcnow()
+    try:
+        async with database.session() as session:
+            session.add_all(
+                User(
+                    id=user_id,
+                    role=Role.LEARNER.value,
+                    language="en",
+                    learner_kind="student",
+                    privacy_accepted_at=now,
+                    onboarded_at=now,
+                )
+                for user_id in user_ids
+            )
+    finally:
+        await database.close()
+
+
+def _is_answer(request: Any) -> bool:
+    """An answer's last piece carries the 👍/👎 buttons (callback data `fb:...`)."""
+    markup = request.params.get("reply_markup") or {}
+    if isinstance(markup, str):
+        markup = json.loads(markup)
+    return any(
+        str(button.get("callback_data", "")).startswith("fb:")
+        for row in markup.get("inline_keyboard", [])
+        for button in row
+    )
 
 
 async def _delete_prefix(redis_url: str, prefix: str) -> None:
@@ -241,17 +292,17 @@ async def _drive(
     connector = TCPConnector(limit=concurrency)
     async with ClientSession(connector=connector, timeout=ClientTimeout(total=60)) as http:
         # Warm-up: each instance loads its model and fills its connection pools.
-        for warm_user in range(len(urls) * 3):
-            await post(http, update(4_000_000_000 + warm_user, QUESTIONS[0]))
+        for warm_user in _warm_up_users(len(urls)):
+            await post(http, update(warm_user, QUESTIONS[0]))
         fake.clear()
         latencies.clear()
         began = time.perf_counter()
-        await asyncio.gather(*(learner(http, 5_000_000_000 + n, n) for n in range(learners)))
+        await asyncio.gather(*(learner(http, _learner_id(n), n) for n in range(learners)))
         seconds = time.perf_counter() - began
 
     lost = doubled = answered = 0
     for n in range(learners):
-        replies = len(fake.requests("sendMessage", chat_id=5_000_000_000 + n))
+        replies = sum(_is_answer(r) for r in fake.requests("sendMessage", chat_id=_learner_id(n)))
         answered += min(replies, questions_per_learner)
         lost += max(0, questions_per_learner - replies)
         doubled += max(0, replies - questions_per_learner)

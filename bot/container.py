@@ -75,7 +75,6 @@ async def build_services(settings: Settings, *, answerer: Answerer | None = None
     answerer = answerer if answerer is not None else build_answerer(settings)
     catalogue = Catalogue.load()
     courses = build_course_service(settings, database)
-    await courses.ensure_catalogue()
     from bot.people_wiring import build_people_services
 
     # One registry per app: several apps in one process (tests) never clash over metric names.
@@ -85,15 +84,18 @@ async def build_services(settings: Settings, *, answerer: Answerer | None = None
     scheduler = Scheduler()
     broadcasts = build_broadcasts(settings, database, outbox, catalogue)
     scheduler.register("webinar-reminders", broadcasts.run_due, every_seconds=60)
-    people = await build_people_services(
-        settings,
-        database,
-        catalogue,
-        answerer,
-        users,
-        enqueue=outbox.enqueue_job,
-        message_factory=OutgoingMessage,
-    )
+    async with database.first_start_lock():
+        # Loads the bundled courses and universities into an empty database.
+        await courses.ensure_catalogue()
+        people = await build_people_services(
+            settings,
+            database,
+            catalogue,
+            answerer,
+            users,
+            enqueue=outbox.enqueue_job,
+            message_factory=OutgoingMessage,
+        )
     scheduler.register("tickets-to-desk", people["tickets"].run_due, every_seconds=300)
     survey_scheduler = SurveyScheduler(database, outbox, catalogue)
     scheduler.register("survey-invitations", survey_scheduler.run_due, every_seconds=300)

@@ -19,7 +19,9 @@ async def on_question(
     text = message.text or ""
     try:
         async with ChatActionSender.typing(bot=bot, chat_id=message.chat.id):
-            answered = await questions.ask(user.id, text, channel="telegram")
+            answered = await questions.ask(
+                user.id, text, channel="telegram", university_id=user.university_id
+            )
     except QuestionTooLongError:
         await message.answer(texts("question-too-long", limit=MAX_QUESTION_CHARS))
         return

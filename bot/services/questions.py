@@ -11,7 +11,7 @@ from typing import Protocol
 from bot.errors import HecbotError, InvalidInputError, KnowledgeUnavailableError, NotFoundError
 from bot.metrics import AnswerMetrics
 from bot.storage.db import Database
-from bot.storage.models import QuestionLog, User
+from bot.storage.models import QuestionLog
 from bot.storage.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -86,8 +86,19 @@ class QuestionService:
         self._answerer = answerer
         self._metrics = metrics
 
-    async def ask(self, user_id: int | None, question: str, *, channel: str) -> AnsweredQuestion:
-        """Answer a question and store it with its answer, citations and latency."""
+    async def ask(
+        self,
+        user_id: int | None,
+        question: str,
+        *,
+        channel: str,
+        university_id: int | None = None,
+    ) -> AnsweredQuestion:
+        """Answer a question and store it with its answer, citations and latency.
+
+        `university_id` is the asker's, as the caller already knows it (the bot loads the
+        profile once per update): the hot path spends no query on looking it up again.
+        """
         question = " ".join(question.split())
         if not question:
             raise EmptyQuestionError("empty question")
@@ -100,10 +111,9 @@ class QuestionService:
             for c in answer.citations
         ]
         async with self._database.session() as session:
-            user = await session.get(User, user_id) if user_id is not None else None
             record = QuestionLog(
                 user_id=user_id,
-                university_id=user.university_id if user else None,
+                university_id=university_id,
                 channel=channel,
                 question=question,
                 language=answer.language,

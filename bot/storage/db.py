@@ -25,6 +25,8 @@ log = logging.getLogger(__name__)
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 # PostgreSQL advisory lock id held while migrating (an arbitrary constant: "hecb" in ASCII).
 MIGRATION_LOCK = 0x68656362
+# Held while an instance loads the bundled catalogues into an empty database ("hecs").
+FIRST_START_LOCK = 0x68656373
 
 
 def alembic_config(url: str) -> Config:
@@ -96,6 +98,30 @@ class Database:
             except BaseException:
                 await session.rollback()
                 raise
+
+    @asynccontextmanager
+    async def first_start_lock(self) -> AsyncIterator[None]:
+        """Serialise first-start data loading across instances sharing one PostgreSQL.
+
+        Instances started together each find the universities and courses tables empty and
+        would each insert the bundled rows; with the lock the first loads them and the others
+        then find them there. SQLite serves one process, so it needs no lock.
+        """
+        if self.is_sqlite:
+            yield
+            return
+        async with self.engine.connect() as connection:
+            await connection.execute(
+                text("SELECT pg_advisory_lock(:key)"), {"key": FIRST_START_LOCK}
+            )
+            await connection.commit()
+            try:
+                yield
+            finally:
+                await connection.execute(
+                    text("SELECT pg_advisory_unlock(:key)"), {"key": FIRST_START_LOCK}
+                )
+                await connection.commit()
 
     async def migrate(self) -> None:
         """Bring the schema to the newest migration; a fresh database gets every table."""

@@ -103,6 +103,24 @@ def start_instance(config: ClusterConfig, fake: FakeTelegram, name: str) -> Inst
     return Instance(name, port, process, log_path)
 
 
+def start_worker(config: ClusterConfig, fake: FakeTelegram, name: str) -> Instance:
+    """`hecbot worker` as its own process, with /healthz and /metrics on a port of its own."""
+    port = free_port()
+    config.data_dir.mkdir(parents=True, exist_ok=True)
+    log_path = config.data_dir / f"{name}.log"
+    env = instance_env(config, fake, name, port)
+    env["WORKER_HEALTH_PORT"] = str(port)
+    with log_path.open("wb") as log_file:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot.cli", "worker"],
+            cwd=config.data_dir,
+            env=env,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+        )
+    return Instance(name, port, process, log_path)
+
+
 async def wait_healthy(instance: Instance, timeout: float = 240.0) -> None:
     """Wait until /healthz answers 200 (the instance migrated and serves).
 
