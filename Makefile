@@ -13,7 +13,10 @@ help: ## List the targets
 
 $(STAMP): pyproject.toml uv.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	@test -x $(BIN)/uv || $(BIN)/python -m pip install --quiet "uv==$(UV_VERSION)"
+	@# uv installs the locked dependencies; a .venv made by uv itself has no pip, so add it first.
+	@test -x $(BIN)/uv || { $(BIN)/python -m pip --version >/dev/null 2>&1 \
+		|| $(BIN)/python -m ensurepip --upgrade >/dev/null; \
+		$(BIN)/python -m pip install --quiet "uv==$(UV_VERSION)"; }
 	@VIRTUAL_ENV=$(abspath $(VENV)) $(BIN)/uv sync --frozen --inexact --quiet --python $(BIN)/python
 	@touch $@
 
