@@ -12,11 +12,10 @@ import pytest
 
 from bot.config import Settings
 from bot.services.survey_results import SurveyResultsService
-from bot.services.survey_scheduling import SurveyScheduler
 from bot.services.surveys import SurveyService
 from tests.fakebotapi import FakeTelegram
 from tests.surveys.factories import add_learners, shipped_survey
-from tests.surveys.harness import ImmediateOutbox, Learner, RunningBot
+from tests.surveys.harness import Learner, RunningBot
 
 LEARNER = 7001
 
@@ -37,13 +36,8 @@ class World:
     surveys: SurveyService
 
     async def invite(self) -> None:
-        """Run the scheduler now and deliver what it queued."""
-        services = self.running.services
-        assert services is not None
-        outbox = ImmediateOutbox(services)
-        scheduler = SurveyScheduler(services.database, outbox, services.catalogue)  # type: ignore[arg-type]
-        await scheduler.run_due(self.clock.now)
-        await outbox.flush(self.running.bot)
+        """Run the scheduler now; the delivery worker sends what it queued."""
+        await self.running.invite(self.clock.now)
 
 
 @pytest.fixture

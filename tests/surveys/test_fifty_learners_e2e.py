@@ -15,17 +15,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.config import Settings
 from bot.services.survey_results import SurveyResultsService
-from bot.services.survey_scheduling import SurveyScheduler
 from bot.services.surveys import SurveyService
+from bot.storage.delivery_models import Delivery
 from bot.storage.models import User
 from bot.storage.survey_models import SurveyInvitation
 from tests.fakebotapi import ChatStatus, FakeTelegram
 from tests.surveys.factories import add_learners, shipped_survey
-from tests.surveys.harness import ImmediateOutbox, Learner, RunningBot
+from tests.surveys.harness import Learner, RunningBot
 
 FIRST_ID = 900_000_000_001  # beyond 32 bits, as real Telegram ids are
 LEARNERS = [FIRST_ID + n for n in range(50)]
@@ -118,11 +118,22 @@ async def test_fifty_learners_answer_resume_after_restart_and_export_matches(
         surveys = SurveyService(database)
         await surveys.add_survey(shipped_survey("impact"))
         await surveys.start_waves("impact")
-        outbox = ImmediateOutbox(services)
-        scheduler = SurveyScheduler(database, outbox, services.catalogue)  # type: ignore[arg-type]
-        assert await scheduler.run_due(datetime.now(UTC)) == 50
-        await outbox.flush(running.bot)
-        assert sorted(outbox.blocked) == BLOCKED
+        # Invitations go through the outbox; the embedded delivery worker sends them.
+        assert await running.invite() == 50
+        async with database.session() as session:
+            deliveries = dict((await session.exec(select(Delivery.chat_id, Delivery.status))).all())
+            blocked_after_invitations = (
+                await session.exec(select(User.id).where(col(User.is_blocked)))
+            ).all()
+        assert deliveries == {
+            user_id: "blocked" if user_id in BLOCKED else "sent" for user_id in LEARNERS
+        }
+        assert sorted(blocked_after_invitations) == BLOCKED
+        for user_id in LEARNERS:
+            invitations = [
+                m for m in fake.messages_to(user_id) if "Start the survey" in str(m.reply_markup)
+            ]
+            assert len(invitations) == (0 if user_id in BLOCKED else 1), user_id
 
         learners = {user_id: Learner(fake, user_id) for user_id in LEARNERS}
         plans = {user_id: plan_for(n) for n, user_id in enumerate(LEARNERS)}
