@@ -39,8 +39,11 @@ format: install ## Format and autofix
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: install ## Benchmarks (figures for docs/benchmarks.md)
-	$(BIN)/hecbot bench
+bench: install ## All benchmarks (figures for docs/benchmarks.md; about 30 minutes)
+	$(BIN)/hecbot bench knowledge
+	$(BIN)/hecbot bench courses
+	$(BIN)/hecbot bench delivery --kills 2
+	$(BIN)/hecbot bench load
 
 clean: ## Remove the virtual environment and caches (keeps ./data)
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

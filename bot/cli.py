@@ -10,6 +10,7 @@ from typing import Any, TypeVar
 
 import typer
 
+from bot import cli_bench  # noqa: F401  (adds knowledge, courses, delivery to `hecbot bench`)
 from bot.cli_courses import courses_app
 from bot.cli_production import bench_app
 from bot.cli_survey import survey_app

@@ -85,8 +85,10 @@ def judge_evidence(
     Two independent signals must agree: the best passage must be semantically close to the
     question (dense cosine), and the question's content words must occur in the top passages
     (IDF-weighted coverage) — unless the semantic match alone is very strong (a paraphrase).
-    A question naming something the knowledge base never mentions ("scholarship") loses that
-    paraphrase pass (``unsupported_blocks_dense``): its words must then be found.
+    A question naming something the knowledge base never mentions, nor anything near it
+    ("scholarship"; "teachers" is near "teaching"), loses that paraphrase pass unless its best
+    passage clearly stands out from the rest (``unsupported_blocks_dense``,
+    ``neighbour_support``, ``unsupported_min_z``): its words must then be found.
     """
     if not passages:
         return Evidence(query, list(passages), False, "no passages")
@@ -101,10 +103,16 @@ def judge_evidence(
         # Nothing lexical to check (an Urdu-script question outside the glossary): coverage
         # would read 0 for lack of words, not for lack of support, so similarity decides.
         return Evidence(query, list(passages), True, f"dense {dense:.3f} (no words to check)")
-    unsupported = retriever.unsupported_terms(query)
-    paraphrase_pass = not (unsupported and thresholds.unsupported_blocks_dense)
-    if paraphrase_pass and dense >= thresholds.strong_dense:
-        return Evidence(query, list(passages), True, f"dense {dense:.3f} strong")
+    unsupported: list[str] = []
+    if dense >= thresholds.strong_dense:
+        stand_out = max((p.dense_z for p in passages if p.dense_z is not None), default=None)
+        if thresholds.unsupported_blocks_dense and (
+            stand_out is None or stand_out < thresholds.unsupported_min_z
+        ):
+            # Only here is the embedding of the missing words worth its ~10 ms.
+            unsupported = retriever.unsupported_terms(query, thresholds.neighbour_support)
+        if not unsupported:
+            return Evidence(query, list(passages), True, f"dense {dense:.3f} strong")
     why = f" (not in the knowledge base: {', '.join(unsupported)})" if unsupported else ""
     if coverage >= thresholds.min_coverage:
         return Evidence(query, list(passages), True, f"coverage {coverage:.2f}{why}")

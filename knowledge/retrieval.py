@@ -9,6 +9,7 @@ knowledge base's average for this question.
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -57,6 +58,8 @@ class ScoredPassage:
     score: float  # fused score (higher is better)
     dense: float | None  # cosine similarity, if the dense retriever saw it
     coverage: float  # share of the query's IDF mass present in the passage
+    # The cosine as standard deviations above this question's mean over every chunk.
+    dense_z: float | None = None
 
 
 class BM25Index:
@@ -141,6 +144,17 @@ def unsupported_terms(
     return found
 
 
+_KB_WORD = re.compile(r"[a-z]{3,}")
+
+
+def knowledge_base_words(chunks: Sequence[Chunk]) -> list[str]:
+    """The distinct words (three letters or more, lower case, as written) of the chunks."""
+    words: set[str] = set()
+    for chunk in chunks:
+        words.update(_KB_WORD.findall(chunk.search_text.lower()))
+    return sorted(words)
+
+
 def _top_positions(scores: npt.NDArray[np.float32], k: int) -> list[int]:
     """Positions of the k highest finite scores, best first (partial sort: O(n))."""
     if k <= 0 or not scores.size:
@@ -161,6 +175,8 @@ class HybridRetriever:
         self._position: dict[str, int] = {}
         self._bm25 = BM25Index([])
         self._vectors: npt.NDArray[np.float32] = np.zeros((0, 0), dtype=np.float32)
+        self._words: list[str] = []
+        self._word_vectors: npt.NDArray[np.float32] | None = None
 
     def load(self) -> None:
         """(Re)build the in-memory indexes from the chunks and vectors in the store."""
@@ -175,6 +191,8 @@ class HybridRetriever:
             if vector is not None:
                 matrix[self._position[chunk.id]] = vector
         self._vectors = matrix
+        self._words = knowledge_base_words(self._chunks)
+        self._word_vectors = None  # embedded on first use by nearest_words
 
     @property
     def chunk_count(self) -> int:
@@ -210,8 +228,39 @@ class HybridRetriever:
                 found += weight
         return found / total if total else 0.0
 
-    def unsupported_terms(self, query: NormalisedQuery) -> list[str]:
-        return unsupported_terms(query, self._bm25)
+    def nearest_words(self, words: Sequence[str]) -> list[tuple[str, float]]:
+        """For each word, the knowledge base's word the embedding model puts closest to it,
+        and their cosine (("", 0.0) when the knowledge base has no words)."""
+        if not words:
+            return []
+        if not self._words:
+            return [("", 0.0) for _ in words]
+        if self._word_vectors is None:
+            # Every word of the knowledge base, embedded as a query like the question words it
+            # is compared with: ~900 words, 7-14 s on one core, hence only when asked for.
+            self._word_vectors = np.asarray(
+                self._store.embedder.embed_queries(self._words), dtype=np.float32
+            )
+        vectors = np.asarray(self._store.embedder.embed_queries(list(words)), dtype=np.float32)
+        similarity = vectors @ self._word_vectors.T
+        best = similarity.argmax(axis=1)
+        return [(self._words[int(j)], float(similarity[i, j])) for i, j in enumerate(best)]
+
+    def unsupported_terms(
+        self, query: NormalisedQuery, neighbour_support: float | None = None
+    ) -> list[str]:
+        """Salient question words the knowledge base never uses (see ``unsupported_terms``);
+        with ``neighbour_support``, minus those with a knowledge-base word at least that close
+        in embedding space ("teachers" next to "teaching"; "scholarship" has no such word)."""
+        missing = unsupported_terms(query, self._bm25)
+        if neighbour_support is None or not missing:
+            return missing
+        nearest = self.nearest_words(missing)
+        return [
+            word
+            for word, (_, similarity) in zip(missing, nearest, strict=True)
+            if similarity < neighbour_support
+        ]
 
     def idf(self, term: str) -> float:
         return self._bm25.idf(term)
@@ -237,11 +286,13 @@ class HybridRetriever:
             else np.zeros(len(self._chunks), dtype=np.float32)
         )
         dense: npt.NDArray[np.float32] | None = None
+        dense_z: npt.NDArray[np.float32] | None = None
         fused = bm25_weight * standardise(lexical)
         if dense_weight:
             vector = self._store.embedder.embed_queries([query.text])[0]
             dense = (self._vectors @ np.asarray(vector, dtype=np.float32)).astype(np.float32)
-            fused = fused + dense_weight * standardise(dense)
+            dense_z = standardise(dense)
+            fused = fused + dense_weight * dense_z
         if dense is None:  # lexical only: a chunk sharing no word with the question is no hit
             fused = np.where(lexical > 0, fused, -np.inf).astype(np.float32)
         best = _top_positions(fused, top_k)
@@ -251,6 +302,7 @@ class HybridRetriever:
                 score=float(fused[position]),
                 dense=None if dense is None else float(dense[position]),
                 coverage=self.coverage(query, [self._chunks[position]]),
+                dense_z=None if dense_z is None else float(dense_z[position]),
             )
             for position in best
         ]

@@ -37,9 +37,10 @@ def alembic_config(url: str) -> Config:
 
 def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
-    # WAL lets the bot read while the worker writes; busy_timeout waits out short locks.
+    # WAL lets the bot read while the worker writes. busy_timeout waits out other writers: on a
+    # loaded 2-core machine 5 s was seen to run out when many learners answered at once.
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA busy_timeout=15000")
     # In WAL mode NORMAL survives a killed process (only a power cut may lose the last commits)
     # and spares an fsync per commit: the outbox commits twice per message.
     cursor.execute("PRAGMA synchronous=NORMAL")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 
 import numpy as np
@@ -16,6 +17,7 @@ from knowledge.retrieval import (
     HybridRetriever,
     RetrievalMode,
     ScoredPassage,
+    knowledge_base_words,
     standardise,
     unsupported_terms,
 )
@@ -185,3 +187,88 @@ def test_lexical_mode_returns_only_chunks_sharing_a_word(retriever: HybridRetrie
     found = retriever.retrieve("graded assignment", top_k=3, mode=RetrievalMode.BM25)
     assert [p.chunk.id for p in found] == ["c1"]
     assert found[0].dense is None
+
+
+class SynonymEmbedder:
+    """Words of one synonym set share a direction; every other word gets its own random
+    direction (seeded by the word), so unrelated words are far apart (cosine ~0 in 256-d)."""
+
+    SYNONYMS = ({"teachers", "teaching", "faculty"}, {"payment", "paying", "pay"})
+    dim = 256
+    name = "synonym-test"
+
+    def _word(self, word: str) -> np.ndarray:
+        for index, group in enumerate(self.SYNONYMS):
+            if word in group:
+                vector = np.zeros(self.dim, dtype=np.float32)
+                vector[index] = 1.0
+                return vector
+        seed = int(hashlib.md5(word.encode()).hexdigest(), 16) % 2**32
+        vector = np.random.default_rng(seed).standard_normal(self.dim).astype(np.float32)
+        vector[: len(self.SYNONYMS)] = 0.0
+        return vector / np.linalg.norm(vector)
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        rows = [sum((self._word(w) for w in tokenize_plain(t)), np.zeros(self.dim)) for t in texts]
+        return np.vstack([r / max(float(np.linalg.norm(r)), 1e-6) for r in rows]).astype(np.float32)
+
+    embed_passages = embed_queries
+
+
+def tokenize_plain(text: str) -> list[str]:
+    return [w.strip("?.,!").lower() for w in text.split() if w.strip("?.,!")]
+
+
+class SynonymStore(FakeStore):
+    def __init__(self, texts: Sequence[str]) -> None:
+        super().__init__(texts)
+        self.embedder = SynonymEmbedder()  # type: ignore[assignment]
+
+
+def test_knowledge_base_words_are_the_distinct_words_as_written() -> None:
+    words = knowledge_base_words([chunk(0, "Faculty apply; faculty pay 5 fees. An ox.")])
+    assert "faculty" in words and "apply" in words and "fees" in words
+    assert "ox" not in words and "an" not in words  # under three letters
+    assert words == sorted(set(words))
+
+
+def test_a_missing_word_with_a_near_neighbour_in_the_corpus_is_supported() -> None:
+    loaded = HybridRetriever(SynonymStore(RULES), RetrievalThresholds())  # type: ignore[arg-type]
+    loaded.load()
+    question = normalise_query("Can teachers get a scholarship?")
+    assert loaded.unsupported_terms(question) == ["teachers", "scholarship"]
+    # "faculty" is in the rules and shares a direction with "teachers"; "scholarship" has none.
+    assert loaded.unsupported_terms(question, neighbour_support=0.9) == ["scholarship"]
+    [(word, similarity)] = loaded.nearest_words(["teachers"])
+    assert word == "faculty" and similarity == pytest.approx(1.0)
+
+
+def strong_passage(dense_z: float | None) -> list[ScoredPassage]:
+    return [ScoredPassage(chunk(0, RULES[0]), 1.0, 0.9, 0.0, dense_z)]
+
+
+def test_an_unsupported_term_keeps_the_paraphrase_pass_only_when_one_passage_stands_out(
+    retriever: HybridRetriever,
+) -> None:
+    thresholds = RetrievalThresholds(strong_dense=0.85, unsupported_min_z=2.5)
+    question = normalise_query("Is there a scholarship for laptops?")
+    stands_out = judge_evidence(question, strong_passage(3.4), retriever, thresholds)
+    assert stands_out.answerable and "strong" in stands_out.reason
+    for flat in (1.8, None):  # "everything a little similar", or no dense spread known
+        judged = judge_evidence(question, strong_passage(flat), retriever, thresholds)
+        assert not judged.answerable
+        assert "scholarship" in judged.reason
+
+
+def test_retrieval_reports_how_far_the_best_chunk_stands_out(retriever: HybridRetriever) -> None:
+    found = retriever.retrieve("graded assignment certificate", top_k=3)  # all 3 chunks
+    z = [p.dense_z for p in found]
+    dense = [p.dense for p in found]
+    assert None not in z and None not in dense
+    # Standard deviations over every chunk: centred on zero, ordered like the cosines.
+    assert sum(v for v in z if v is not None) == pytest.approx(0.0, abs=1e-4)
+    assert sorted(range(3), key=lambda i: z[i] or 0.0) == sorted(
+        range(3), key=lambda i: dense[i] or 0.0
+    )
+    lexical = retriever.retrieve("graded assignment", top_k=3, mode=RetrievalMode.BM25)
+    assert lexical[0].dense_z is None

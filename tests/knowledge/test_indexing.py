@@ -163,4 +163,5 @@ def test_reopened_collection_uses_registered_embedding_function(tmp_path: Path) 
     # chroma builds our registered function from that config (its default one would try to
     # download ONNX weights and fail offline).
     hits = collection.query(query_texts=["How long does a licence last?"], n_results=1)
-    assert "six months" in hits["documents"][0][0]
+    documents = hits["documents"]
+    assert documents is not None and "six months" in documents[0][0]
