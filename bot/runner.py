@@ -184,6 +184,8 @@ async def wait_for_stop_signal() -> None:
 
 
 async def run_terminal_chat(settings: Settings, lines: TextIO, output: TextIO) -> None:
+    # One local person, whose lines may come from a pipe: flood control is for Telegram.
+    settings = settings.model_copy(update={"throttle_seconds": 0})
     services = await build_services(settings)
     session = TerminalSession(output, settings.data_dir / "terminal-files")
     bot = create_bot(settings, session=session)

@@ -122,9 +122,14 @@ def judge_evidence(
 _SOFT_WRAP = re.compile(r"(?<!\n)\n(?!\n|\s*(?:[-*•]|\d+[.)])\s)")
 
 
+# Lines that describe the document rather than state a rule: its effective date (already in the
+# citation's metadata) and block-quoted editor's notes such as "SAMPLE: for HEC to replace".
+_NOT_A_RULE = re.compile(r"^\s*(?:>.*|effective(?:\s+date)?\s*:.*)$", re.IGNORECASE | re.MULTILINE)
+
+
 def _sentences(text: str) -> list[str]:
     """Sentences and list items; lines wrapped inside a paragraph are joined first."""
-    unwrapped = _SOFT_WRAP.sub(" ", text)
+    unwrapped = _SOFT_WRAP.sub(" ", _NOT_A_RULE.sub("", text))
     return [s.strip(" -*•\t") for s in _SENTENCE_SPLIT.split(unwrapped) if s.strip(" -*•\t")]
 
 

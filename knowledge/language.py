@@ -130,6 +130,11 @@ GLOSSARY: dict[str, tuple[str, ...]] = {
     "milega": ("get", "receive"),
     "chahiye": ("need", "required"),
     "khatam": ("end", "ends", "expire"),
+    # "chalna" (to run): how long something lasts or stays valid
+    "chalta": ("lasts", "valid"),
+    "chalti": ("lasts", "valid"),
+    "chalega": ("lasts", "valid"),
+    "chalegi": ("lasts", "valid"),
     "darkhwast": ("apply", "application"),
     "apply": ("apply", "application"),
     "dakhla": ("enrol", "admission"),
@@ -275,7 +280,7 @@ ROMAN_URDU_FUNCTION_WORDS = _words(
     "hui hua huye hue hona hone hoti hoga jata jati jate jaye jaega jayega lete leti lena "
     "dete deti dena di diya diye aaya aayi aaye aayega raha rahe rahi pehle pehlay baad "
     "wala wale wali walay sirf bas bohat bahut zyada kam acha achha theek thik ghalat sahi "
-    "khud apne pata chalega chalta chalti lagta lagte lagti sakta sakti mil gaya gayi "
+    "khud apne pata lagta lagte lagti sakta sakti mil gaya gayi "
     "abhi tak phir dobara kuchh kisi kis kin unka unki unke iska iski iske mein "
     # verb stems and the short negation (dena → de, lena → le; na = not)
     "de le na"

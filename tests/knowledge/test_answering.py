@@ -110,3 +110,14 @@ async def test_ask_runs_off_the_event_loop_and_reports_language(engine: Knowledg
     assert answer.latency_ms > 0
     empty = await engine.ask("   ")
     assert empty.abstained
+
+
+def test_document_notes_and_effective_dates_are_never_quoted_as_rules():
+    from knowledge.answering import _sentences
+
+    chunk = (
+        "Effective date: 2025-07-01\n\n"
+        "> SAMPLE: for HEC to replace. Public sources confirm\n> cohort-based licences.\n\n"
+        "A licence lasts for one cohort: 6 months."
+    )
+    assert _sentences(chunk) == ["A licence lasts for one cohort: 6 months."]
