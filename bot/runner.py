@@ -95,7 +95,7 @@ async def run_polling(settings: Settings) -> None:
     # the first /courses user wait for it.
     courses_warm_up = asyncio.create_task(services.extras["courses"].warm_up())
     try:
-        await publish_commands(bot)
+        await publish_commands(bot, await services.users.staff())
         log.info("polling %s", settings.telegram_api_base)
         async with embedded_worker(services, bot):
             await dispatcher.start_polling(bot, handle_signals=True, close_bot_session=False)
@@ -135,7 +135,7 @@ async def run_webhook(
         await site.start()
         log.info("serving webhooks on %s:%s", settings.webhook_host, settings.webhook_port)
         if settings.webhook_url:
-            await publish_commands(bot)
+            await publish_commands(bot, await services.users.staff())
             await bot.set_webhook(
                 settings.webhook_url,
                 secret_token=settings.webhook_secret.get_secret_value(),

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlmodel import col, select
+
 from bot.i18n import SUPPORTED_LANGUAGES
 from bot.storage.db import Database
 from bot.storage.models import Role, User
@@ -93,6 +95,19 @@ class UserService:
             user.language = language
             session.add(user)
             return _profile(user)
+
+    async def staff(self) -> list[UserProfile]:
+        """Focal persons and HEC admins who can still be reached (for their command menu)."""
+        async with self._database.session() as session:
+            rows = await session.exec(
+                select(User)
+                .where(
+                    col(User.role).in_([Role.ADMIN.value, Role.FOCAL_PERSON.value]),
+                    col(User.is_blocked).is_(False),
+                )
+                .order_by(col(User.id))
+            )
+            return [_profile(user) for user in rows.all()]
 
     async def mark_unreachable(self, user_id: int) -> None:
         """The user blocked the bot or deleted their account: stop sending to them."""

@@ -1,21 +1,21 @@
-"""Running hecbot's real dispatcher against the fake Bot API, and pressing buttons like a person."""
+"""Running hecbot's real dispatcher and delivery worker against the fake Bot API, and pressing
+buttons like a person. Invitations travel the production path: SurveyScheduler -> outbox rows ->
+DeliveryWorker -> Bot API."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterable
-from dataclasses import dataclass, field
-from datetime import datetime
+import contextlib
+from datetime import UTC, datetime
 from typing import Any
 
-from aiogram import Bot, Dispatcher
-from aiogram.exceptions import TelegramForbiddenError
-from aiogram.types import InlineKeyboardMarkup
+from aiogram import Dispatcher
 
 from bot.app import create_dispatcher
 from bot.config import Settings
 from bot.container import AppServices, build_services
-from bot.delivery import OutgoingMessage
+from bot.runner import embedded_worker
+from bot.services.survey_scheduling import SurveyScheduler
 from bot.services.surveys import Clock, SurveyService
 from tests.fakebotapi import ChatMessage, FakeTelegram
 
@@ -27,45 +27,9 @@ class NoAnswerer:
         raise AssertionError(f"unexpected question {question!r}")
 
 
-@dataclass
-class ImmediateOutbox:
-    """The outbox contract, sending on `flush()` in order; stands in for the delivery worker."""
-
-    services: AppServices
-    pending: list[OutgoingMessage] = field(default_factory=list)
-    blocked: list[int] = field(default_factory=list)
-
-    async def enqueue_job(
-        self,
-        *,
-        kind: str,
-        reference: str | None,
-        messages: Iterable[OutgoingMessage],
-        created_by: int | None = None,
-        priority: int = 0,
-        not_before: datetime | None = None,
-        session: Any = None,
-    ) -> int:
-        self.pending.extend(messages)
-        return 1
-
-    async def flush(self, bot: Bot) -> None:
-        while self.pending:
-            message = self.pending.pop(0)
-            markup = (
-                InlineKeyboardMarkup.model_validate(message.reply_markup)
-                if message.reply_markup
-                else None
-            )
-            try:
-                await bot.send_message(message.chat_id, message.text, reply_markup=markup)
-            except TelegramForbiddenError:
-                self.blocked.append(message.chat_id)
-                await self.services.users.mark_unreachable(message.chat_id)
-
-
 class RunningBot:
-    """hecbot's services and dispatcher polling the fake; `restart()` is a process restart."""
+    """hecbot's services, dispatcher and embedded delivery worker against the fake; `restart()`
+    is a process restart (only the database survives)."""
 
     def __init__(
         self, fake: FakeTelegram, settings: Settings, *, clock: Clock | None = None
@@ -77,34 +41,72 @@ class RunningBot:
         self.services: AppServices | None = None
         self._dispatcher: Dispatcher | None = None
         self._polling: asyncio.Task[None] | None = None
+        self._worker: contextlib.AsyncExitStack | None = None
 
     async def start(self) -> AppServices:
-        self.services = await build_services(self.settings, answerer=NoAnswerer())
+        self.services = services = await build_services(self.settings, answerer=NoAnswerer())
         if self.clock is not None:
-            self.services.extras["surveys"] = SurveyService(
-                self.services.database, clock=self.clock
-            )
-        self._dispatcher = create_dispatcher(self.services)
+            services.extras["surveys"] = SurveyService(services.database, clock=self.clock)
+        # The worker runs its scheduler once as it starts; a test that queues invitations
+        # itself waits for that pass, so the two never invite the same learners at once.
+        first_pass = asyncio.Event()
+
+        async def note_first_pass(now: datetime) -> int:
+            first_pass.set()
+            return 0
+
+        services.scheduler.register("test-first-pass", note_first_pass, every_seconds=3600)
+        self._dispatcher = create_dispatcher(services)
+        self._worker = contextlib.AsyncExitStack()
+        await self._worker.enter_async_context(embedded_worker(services, self.bot))
         self._polling = asyncio.create_task(
             self._dispatcher.start_polling(
                 self.bot, polling_timeout=1, handle_signals=False, close_bot_session=False
             )
         )
         await self.fake.wait_for_long_poll()
-        return self.services
+        await asyncio.wait_for(first_pass.wait(), timeout=30)
+        return services
 
     async def stop(self) -> None:
         if self._dispatcher is not None and self._polling is not None:
             await self._dispatcher.stop_polling()
             await self._polling
             await self._dispatcher.storage.close()
+        if self._worker is not None:
+            await self._worker.aclose()
         if self.services is not None:
             await self.services.close()
-        self.services = self._dispatcher = self._polling = None
+        self.services = self._dispatcher = self._polling = self._worker = None
 
     async def restart(self) -> AppServices:
         await self.stop()
         return await self.start()
+
+    async def invite(self, now: datetime | None = None) -> int:
+        """Run the survey scheduler at `now` (default: the clock's) and wait until the
+        delivery worker has sent (or failed to send) everything queued; returns how many."""
+        services = self.services
+        assert services is not None
+        now = now or (self.clock() if self.clock is not None else datetime.now(UTC))
+        scheduler = SurveyScheduler(services.database, services.outbox, services.catalogue)
+        queued = await scheduler.run_due(now)
+        await self.delivered()
+        return queued
+
+    async def delivered(self, timeout: float = 60) -> None:
+        """Wait until no outbox row is pending or being sent."""
+        services = self.services
+        assert services is not None
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            jobs = await services.outbox.jobs(limit=1000)
+            if all(job.progress.is_finished for job in jobs):
+                return
+            if loop.time() > deadline:
+                raise AssertionError(f"outbox not drained: {[job.progress for job in jobs]}")
+            await asyncio.sleep(0.05)
 
 
 class Learner:

@@ -12,11 +12,10 @@ import pytest
 
 from bot.config import Settings
 from bot.services.survey_results import SurveyResultsService
-from bot.services.survey_scheduling import SurveyScheduler
 from bot.services.surveys import SurveyService
 from tests.fakebotapi import FakeTelegram
 from tests.surveys.factories import add_learners, shipped_survey
-from tests.surveys.harness import ImmediateOutbox, Learner, RunningBot
+from tests.surveys.harness import Learner, RunningBot
 
 LEARNER = 7001
 
@@ -37,13 +36,8 @@ class World:
     surveys: SurveyService
 
     async def invite(self) -> None:
-        """Run the scheduler now and deliver what it queued."""
-        services = self.running.services
-        assert services is not None
-        outbox = ImmediateOutbox(services)
-        scheduler = SurveyScheduler(services.database, outbox, services.catalogue)  # type: ignore[arg-type]
-        await scheduler.run_due(self.clock.now)
-        await outbox.flush(self.running.bot)
+        """Run the scheduler now; the delivery worker sends what it queued."""
+        await self.running.invite(self.clock.now)
 
 
 @pytest.fixture
@@ -164,3 +158,28 @@ async def test_surveys_off_stops_invitations(world: World) -> None:
     assert "Surveys are on again" in await learner.say("/surveys on")
     await world.invite()
     learner.button("Start the survey")  # the invitation has arrived
+
+
+async def test_a_learner_who_stopped_gets_one_reminder_from_the_worker_and_resumes(
+    world: World,
+) -> None:
+    await world.surveys.add_survey(shipped_survey("impact"))
+    await world.surveys.start_waves("impact")
+    await world.invite()
+    learner = Learner(world.fake, LEARNER)
+    await learner.press("Start the survey")
+    assert "Question 2 of" in await learner.press("Yes, a lot")
+
+    world.clock.now += timedelta(days=3, minutes=1)
+    await world.invite()
+    reminder = world.fake.last_message_to(LEARNER)
+    assert reminder is not None and "You started" in (reminder.text or "")
+    assert "Question 2 of" in await learner.press("Continue the survey", message=reminder)
+
+    world.clock.now += timedelta(days=3)
+    await world.invite()  # one reminder only
+    services = world.running.services
+    assert services is not None
+    jobs = await services.outbox.jobs()
+    assert sorted(job.kind for job in jobs) == ["survey_invite", "survey_reminder"]
+    assert all(job.progress.sent == 1 for job in jobs)

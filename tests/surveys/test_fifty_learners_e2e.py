@@ -1,7 +1,9 @@
-"""50 learners receive the impact survey through the real dispatcher and the fake Bot API.
+"""50 learners receive the impact survey through the real dispatcher and the fake Bot API; the
+invitations go through the outbox and the embedded delivery worker, as in production.
 
 30 answer in one go, 10 stop after three questions and finish after the bot restarts (a new
-dispatcher and new services on the same database), 5 have blocked the bot, 5 never answer.
+dispatcher and new services on the same database), 5 have blocked the bot (they end up
+`is_blocked`, their deliveries `blocked`), 5 never answer. The 40 answer at the same time.
 The exported CSV must hold exactly what each of them answered.
 """
 
@@ -15,17 +17,17 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.config import Settings
 from bot.services.survey_results import SurveyResultsService
-from bot.services.survey_scheduling import SurveyScheduler
 from bot.services.surveys import SurveyService
+from bot.storage.delivery_models import Delivery
 from bot.storage.models import User
 from bot.storage.survey_models import SurveyInvitation
 from tests.fakebotapi import ChatStatus, FakeTelegram
 from tests.surveys.factories import add_learners, shipped_survey
-from tests.surveys.harness import ImmediateOutbox, Learner, RunningBot
+from tests.surveys.harness import Learner, RunningBot
 
 FIRST_ID = 900_000_000_001  # beyond 32 bits, as real Telegram ids are
 LEARNERS = [FIRST_ID + n for n in range(50)]
@@ -84,11 +86,9 @@ def plan_for(n: int) -> tuple[list[Action], dict[str, str]]:
     return actions, expected
 
 
-async def in_groups(jobs: list[Coroutine[Any, Any, None]], size: int = 5) -> None:
-    """A few learners at a time: SQLite (the embedded default) serialises writers, and on a
-    loaded two-core machine dozens of simultaneous writers can exceed its lock timeout."""
-    for start in range(0, len(jobs), size):
-        await asyncio.gather(*jobs[start : start + size])
+async def all_at_once(jobs: list[Coroutine[Any, Any, None]]) -> None:
+    """Every learner answers at the same time: the database must take concurrent writers."""
+    await asyncio.gather(*jobs)
 
 
 async def perform(learner: Learner, actions: list[Action]) -> None:
@@ -118,11 +118,22 @@ async def test_fifty_learners_answer_resume_after_restart_and_export_matches(
         surveys = SurveyService(database)
         await surveys.add_survey(shipped_survey("impact"))
         await surveys.start_waves("impact")
-        outbox = ImmediateOutbox(services)
-        scheduler = SurveyScheduler(database, outbox, services.catalogue)  # type: ignore[arg-type]
-        assert await scheduler.run_due(datetime.now(UTC)) == 50
-        await outbox.flush(running.bot)
-        assert sorted(outbox.blocked) == BLOCKED
+        # Invitations go through the outbox; the embedded delivery worker sends them.
+        assert await running.invite() == 50
+        async with database.session() as session:
+            deliveries = dict((await session.exec(select(Delivery.chat_id, Delivery.status))).all())
+            blocked_after_invitations = (
+                await session.exec(select(User.id).where(col(User.is_blocked)))
+            ).all()
+        assert deliveries == {
+            user_id: "blocked" if user_id in BLOCKED else "sent" for user_id in LEARNERS
+        }
+        assert sorted(blocked_after_invitations) == BLOCKED
+        for user_id in LEARNERS:
+            invitations = [
+                m for m in fake.messages_to(user_id) if "Start the survey" in str(m.reply_markup)
+            ]
+            assert len(invitations) == (0 if user_id in BLOCKED else 1), user_id
 
         learners = {user_id: Learner(fake, user_id) for user_id in LEARNERS}
         plans = {user_id: plan_for(n) for n, user_id in enumerate(LEARNERS)}
@@ -130,12 +141,13 @@ async def test_fifty_learners_answer_resume_after_restart_and_export_matches(
         async def answer(user_id: int, actions: list[Action]) -> None:
             await perform(learners[user_id], actions)
 
-        for user_id in FULL + RESUMING:
-            await learners[user_id].press("Start the survey")
-        await in_groups([answer(u, plans[u][0]) for u in FULL])
-        # The resuming learners answer skills and career outcome, then leave.
+        # The resuming learners answer skills and career outcome, then leave; all 40 at once.
         first_part = {u: plans[u][0][: plans[u][0].index(("press", "Done")) + 1] for u in RESUMING}
-        await in_groups([answer(u, first_part[u]) for u in RESUMING])
+        opening: list[Action] = [("press", "Start the survey")]
+        await all_at_once(
+            [answer(u, opening + plans[u][0]) for u in FULL]
+            + [answer(u, opening + first_part[u]) for u in RESUMING]
+        )
 
         await running.restart()
 
@@ -145,7 +157,7 @@ async def test_fifty_learners_answer_resume_after_restart_and_export_matches(
                 invitation = fake.messages_to(user_id)[0]
                 reply = await learner.press("Start the survey", message=invitation)
                 assert "Question 3 of" in reply
-        await in_groups([answer(u, plans[u][0][len(first_part[u]) :]) for u in RESUMING])
+        await all_at_once([answer(u, plans[u][0][len(first_part[u]) :]) for u in RESUMING])
         for user_id in FULL + RESUMING:
             assert "Thank you" in learners[user_id].last_text
         refused = await learners[FULL[0]].press(
