@@ -167,6 +167,11 @@ async def test_tickets_list_mydata_and_insights(people_bot: PeopleBot) -> None:
     await people.onboard(LEARNER, "comsats")
     [abstained] = await people.send(LEARNER, QUESTION)
     await people.press(LEARNER, abstained, people.button(abstained, "esc:"))
+    # The ticket reaches the focal person through the outbox; let it arrive first, so the
+    # next message in their chat is the /tickets listing and not the ticket itself.
+    await people.until(
+        lambda: any("🎫" in (m.text or "") for m in people.messages(FOCAL)), "ticket to focal"
+    )
 
     [listing] = await people.send(FOCAL, "/tickets")
     assert QUESTION in (listing.text or "") and "oldest first" in (listing.text or "")
