@@ -111,12 +111,14 @@ class PeopleBot:
     def messages(self, chat_id: int) -> list[ChatMessage]:
         return self.tg.messages_to(chat_id)
 
-    async def until(self, condition: Callable[[], bool], what: str) -> None:
-        for _ in range(500):
-            if condition():
-                return
-            await asyncio.sleep(0.01)
-        raise AssertionError(f"the bot never did: {what}")
+    async def until(self, condition: Callable[[], bool], what: str, *, timeout: float = 20) -> None:
+        """Wait for `condition`; generous, as outbox messages wait for the worker's pacing."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not condition():
+            if loop.time() > deadline:
+                raise AssertionError(f"the bot never did: {what}")
+            await asyncio.sleep(0.02)
 
     async def send(
         self, user_id: int, text: str, *, expect: int = 1, **kwargs: Any
