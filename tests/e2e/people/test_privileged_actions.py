@@ -42,6 +42,11 @@ async def test_privileged_actions_are_refused_to_roles_without_them(
         FOCAL, "No laptops.", reply_to_message_id=people.messages(FOCAL)[-1].message_id
     )
     await people.press(FOCAL, sent, people.button(sent, "faq:add"), expect=0)
+    # The answer travels to the learner through the outbox; let it arrive before counting replies.
+    await people.until(
+        lambda: any("No laptops." in (m.text or "") for m in people.messages(LEARNER)),
+        "answer relayed to the learner",
+    )
     async with people.services.database.session() as session:
         focal = await session.get(User, FOCAL)
         ticket = (await session.exec(select(Ticket))).one()
