@@ -10,7 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.services.course_catalogue import SAMPLE_CATALOGUE_PATH, parse_catalogue_file
+from bot.bench_courses import catalogue_courses
+from bot.services.course_catalogue import SAMPLE_CATALOGUE_PATH
 from bot.services.course_embeddings import Vectors
 from bot.services.course_recommender import CatalogueCourse
 
@@ -61,23 +62,7 @@ def write_csv(
 
 def sample_courses() -> list[CatalogueCourse]:
     """The bundled sample as the recommender sees it (ids in file order)."""
-    parsed = parse_catalogue_file(SAMPLE_CATALOGUE_PATH)
-    return [
-        CatalogueCourse(
-            id=number,
-            url=record.url,
-            title=record.title,
-            partner=record.partner,
-            kind=record.kind,
-            level=record.level,
-            duration=record.duration,
-            rating=record.rating,
-            skills=record.skills,
-            description=record.description,
-            language=record.language,
-        )
-        for number, record in enumerate(parsed.records, start=1)
-    ]
+    return catalogue_courses(SAMPLE_CATALOGUE_PATH)
 
 
 class HashingEmbedder:
