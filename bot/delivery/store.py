@@ -60,7 +60,9 @@ async def _take(
     now: datetime,
     worker_id: str,
     chat_wait: Callable[[int], float],
+    mark_started: bool,
 ) -> ClaimedDelivery | None:
+    """Claim one candidate row (unless its chat must wait); the job's first claim starts it."""
     wait = chat_wait(int(row.chat_id))
     if wait > 0:
         await connection.execute(
@@ -76,6 +78,8 @@ async def _take(
     )
     if taken.rowcount != 1:
         return None
+    if mark_started:
+        await _mark_started(connection, job_id, now)
     return ClaimedDelivery(
         id=int(row.id),
         job_id=job_id,
@@ -210,10 +214,9 @@ class DeliveryStore:
                     now=now,
                     worker_id=worker_id,
                     chat_wait=chat_wait,
+                    mark_started=mark_started,
                 )
                 if claimed is not None:
-                    if mark_started:
-                        await _mark_started(connection, job_id, now)
                     return claimed
         return None
 
@@ -242,10 +245,9 @@ class DeliveryStore:
                     now=now,
                     worker_id=worker_id,
                     chat_wait=chat_wait,
+                    mark_started=mark_started,
                 )
                 if claimed is not None:
-                    if mark_started:
-                        await _mark_started(connection, job_id, now)
                     return claimed
         self._sqlite_candidates.pop(job_id, None)
         return None
