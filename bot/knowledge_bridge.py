@@ -23,6 +23,7 @@ def knowledge_config(settings: Settings) -> KnowledgeConfig:
         data_dir=settings.data_dir,
         chroma_url=str(settings.chroma_url) if settings.chroma_url else None,
         embedder=settings.embedder,
+        query_cache_size=settings.query_cache_size,
         llm=LLMConfig(
             provider="" if llm.provider == "none" else llm.provider,
             model=llm.model,

