@@ -7,10 +7,20 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.chat_action import ChatActionSender
 
 from bot.i18n import Texts, split_message
-from bot.services.questions import MAX_QUESTION_CHARS, QuestionService, QuestionTooLongError
+from bot.services.questions import (
+    MAX_QUESTION_CHARS,
+    AnsweredQuestion,
+    QuestionService,
+    QuestionTooLongError,
+)
 from bot.services.users import UserProfile
 from handlers.callbacks import AnswerFeedback
-from handlers.rendering import feedback_keyboard, offers_escalation, render_answer
+from handlers.rendering import (
+    TYPING_AFTER_SECONDS,
+    feedback_keyboard,
+    offers_escalation,
+    render_answer,
+)
 
 
 async def on_question(
@@ -18,13 +28,20 @@ async def on_question(
 ) -> None:
     text = message.text or ""
     try:
-        async with ChatActionSender.typing(bot=bot, chat_id=message.chat.id):
+        async with ChatActionSender.typing(
+            bot=bot, chat_id=message.chat.id, initial_sleep=TYPING_AFTER_SECONDS
+        ):
             answered = await questions.ask(
                 user.id, text, channel="telegram", university_id=user.university_id
             )
     except QuestionTooLongError:
         await message.answer(texts("question-too-long", limit=MAX_QUESTION_CHARS))
         return
+    await send_answer(message, texts, answered)
+
+
+async def send_answer(message: Message, texts: Texts, answered: AnsweredQuestion) -> None:
+    """The answer in pieces below Telegram's limit, the last with the 👍/👎 buttons."""
     pieces = split_message(render_answer(texts, answered))
     for piece in pieces[:-1]:
         await message.answer(piece)

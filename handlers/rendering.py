@@ -12,6 +12,10 @@ from handlers.people_callbacks import EscalateQuestion
 
 LANGUAGE_NAMES = {"en": "English", "ur": "اردو"}
 
+# "typing..." only for a reply that keeps the learner waiting: most answers take a few tens of
+# milliseconds, and the indicator would then cost one Bot API request each at the busiest times.
+TYPING_AFTER_SECONDS = 0.4
+
 
 def language_keyboard() -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
