@@ -15,6 +15,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.chat_action import ChatActionSender
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot.errors import InvalidInputError
 from bot.i18n import Html, Texts, escape
 from bot.services.course_recommender import (
     LEVELS,
@@ -23,7 +24,10 @@ from bot.services.course_recommender import (
     RecommendedCourse,
 )
 from bot.services.courses import CourseService, PlanItem, is_course_question
+from bot.services.questions import AnsweredQuestion, QuestionService
 from bot.services.users import UserProfile
+from handlers.questions import send_answer
+from handlers.rendering import TYPING_AFTER_SECONDS
 
 HOURS_CHOICES = (2, 5, 10, 15)
 DEFAULT_HOURS = 5
@@ -205,7 +209,9 @@ async def on_goal(
     message: Message, bot: Bot, texts: Texts, state: FSMContext, courses: CourseService
 ) -> None:
     goal = message.text or ""
-    async with ChatActionSender.typing(bot=bot, chat_id=message.chat.id):
+    async with ChatActionSender.typing(
+        bot=bot, chat_id=message.chat.id, initial_sleep=TYPING_AFTER_SECONDS
+    ):
         clear = await courses.goal_is_clear(goal)
     if not clear:
         await message.answer(texts("courses-goal-unclear"))
@@ -245,7 +251,9 @@ async def on_hours(
     if query.message is None:
         return
     chat_id = query.message.chat.id
-    async with ChatActionSender.typing(bot=bot, chat_id=chat_id):
+    async with ChatActionSender.typing(
+        bot=bot, chat_id=chat_id, initial_sleep=TYPING_AFTER_SECONDS
+    ):
         result = await courses.recommend(
             str(data.get("goal", "")),
             level=str(data.get("level", "beginner")),
@@ -288,7 +296,9 @@ async def on_course_action(
     if query.message is None:
         return
     chat_id = query.message.chat.id
-    async with ChatActionSender.typing(bot=bot, chat_id=chat_id):
+    async with ChatActionSender.typing(
+        bot=bot, chat_id=chat_id, initial_sleep=TYPING_AFTER_SECONDS
+    ):
         if callback_data.action == "basics":
             result = await courses.from_basics(ids, hours_per_week=callback_data.hours)
         else:
@@ -325,15 +335,44 @@ async def on_plan_done(
 
 
 async def on_course_question(
-    message: Message, bot: Bot, texts: Texts, courses: CourseService
+    message: Message,
+    *,
+    bot: Bot,
+    texts: Texts,
+    user: UserProfile,
+    courses: CourseService,
+    questions: QuestionService,
 ) -> None:
-    async with ChatActionSender.typing(bot=bot, chat_id=message.chat.id):
-        result = await courses.recommend(message.text or "", hours_per_week=DEFAULT_HOURS)
+    text = message.text or ""
+    async with ChatActionSender.typing(
+        bot=bot, chat_id=message.chat.id, initial_sleep=TYPING_AFTER_SECONDS
+    ):
+        result = await courses.recommend(text, hours_per_week=DEFAULT_HOURS)
+        if result.status is not RecommendationStatus.OK:
+            # Sounding like a course choice is a guess ("what's the difference between a
+            # Specialization and a course?" is about the rules): when no course fits, the
+            # rules get their turn, and the course reply stands only if they have nothing.
+            answered = await _rules_answer(questions, user, text)
+            if answered is not None:
+                await send_answer(message, texts, answered)
+                return
     await message.answer(
         render_recommendation(texts, result, chat_hint=True),
         reply_markup=recommendation_keyboard(texts, result),
         disable_web_page_preview=True,
     )
+
+
+async def _rules_answer(
+    questions: QuestionService, user: UserProfile, text: str
+) -> AnsweredQuestion | None:
+    try:
+        answered = await questions.ask(
+            user.id, text, channel="telegram", university_id=user.university_id
+        )
+    except InvalidInputError:
+        return None
+    return None if answered.abstained else answered
 
 
 def _is_course_question(message: Message) -> bool:

@@ -38,10 +38,11 @@ class RecordingAnswerer:
 
     def __init__(self) -> None:
         self.questions: list[str] = []
+        self.abstain = False
 
     async def ask(self, question: str) -> RulesAnswer:
         self.questions.append(question)
-        return RulesAnswer()
+        return RulesAnswer(abstained=self.abstain)
 
 
 @dataclass
@@ -223,3 +224,23 @@ async def test_course_questions_inside_another_conversation_are_left_alone(
     await _say(fake_telegram, "which course for cloud?")
     # Not recommended: the text went on to the next router (here the rules questions).
     assert running.answerer.questions == ["which course for cloud?"]
+
+
+async def test_a_course_sounding_question_no_course_fits_is_answered_from_the_rules(
+    fake_telegram: FakeTelegram, running: Running
+):
+    # "what ... course" reads like a course choice, but it is about the programme's rules.
+    question = "What's the difference between a Specialization and a single course?"
+    reply = await _say(fake_telegram, question)
+    assert running.answerer.questions == [question]
+    assert "From the rules." in (reply.text or "")
+    assert any(data.startswith("fb:") for data in reply.callback_data)
+
+
+async def test_when_the_rules_have_nothing_either_the_course_reply_stands(
+    fake_telegram: FakeTelegram, running: Running
+):
+    running.answerer.abstain = True
+    reply = await _say(fake_telegram, "which course should I take to become a pilot?")
+    assert running.answerer.questions == ["which course should I take to become a pilot?"]
+    assert "no course" in (reply.text or "")
