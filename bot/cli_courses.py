@@ -153,3 +153,44 @@ def render_recommendation_text(result: Recommendation) -> str:
             f"{rating}\n   why: {why}\n   {course.url}"
         )
     return "\n".join(lines)
+
+
+@courses_app.command("seed-vectors")
+def seed_vectors() -> None:
+    """Recompute the shipped vectors of the bundled sample catalogue (after editing it)."""
+    import shutil
+    import tempfile
+
+    from bot.cli import run_async, settings_or_exit
+    from bot.container import build_course_service
+    from bot.services.course_embeddings import COURSE_VECTOR_SEEDS
+    from bot.storage.db import Database
+
+    settings = settings_or_exit()
+    with tempfile.TemporaryDirectory() as scratch:
+        scratch_settings = settings.model_copy(
+            update={"data_dir": Path(scratch), "database_url": None}
+        )
+        cache_dir = Path(scratch) / "cache"
+
+        async def run() -> None:
+            database = Database(scratch_settings.effective_database_url)
+            try:
+                await database.migrate()
+                # Computed afresh: the shipped file being replaced must not be read.
+                service = build_course_service(scratch_settings, database, seed_dir=None)
+                await service.ensure_catalogue()
+                await service.warm_up()
+            finally:
+                await database.close()
+
+        run_async(run())
+        computed = sorted(cache_dir.glob("course-vectors-*.npy"))
+        if len(computed) != 1:
+            typer.echo(f"expected one vectors file, found {len(computed)}", err=True)
+            raise typer.Exit(1)
+        COURSE_VECTOR_SEEDS.mkdir(parents=True, exist_ok=True)
+        for stale in COURSE_VECTOR_SEEDS.glob("course-vectors-*.npy"):
+            stale.unlink()
+        shutil.copy2(computed[0], COURSE_VECTOR_SEEDS / computed[0].name)
+        typer.echo(f"wrote {COURSE_VECTOR_SEEDS / computed[0].name}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from bot.config import Settings
@@ -11,6 +12,7 @@ from bot.delivery import Outbox, OutgoingMessage, Scheduler
 from bot.i18n import Catalogue
 from bot.metrics import BotMetrics
 from bot.services.broadcasts import BroadcastService
+from bot.services.course_embeddings import COURSE_VECTOR_SEEDS
 from bot.services.courses import CourseService
 from bot.services.questions import Answerer, QuestionService
 from bot.services.survey_results import SurveyResultsService
@@ -119,7 +121,9 @@ async def build_services(settings: Settings, *, answerer: Answerer | None = None
     )
 
 
-def build_course_service(settings: Settings, database: Database) -> CourseService:
+def build_course_service(
+    settings: Settings, database: Database, *, seed_dir: Path | None = COURSE_VECTOR_SEEDS
+) -> CourseService:
     """The course recommender on the knowledge base's embedder (loaded on first use)."""
     from bot.services.course_embeddings import make_course_embedder
 
@@ -127,6 +131,7 @@ def build_course_service(settings: Settings, database: Database) -> CourseServic
         database,
         embedder_factory=lambda: make_course_embedder(settings.embedder),
         cache_dir=settings.data_dir / "cache",
+        seed_dir=seed_dir,
     )
 
 

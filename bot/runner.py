@@ -93,7 +93,7 @@ async def run_polling(settings: Settings) -> None:
     dispatcher = create_dispatcher(services)
     # Embed the course catalogue now (cached on disk after the first run) rather than making
     # the first /courses user wait for it.
-    courses_warm_up = asyncio.create_task(services.extras["courses"].warm_up())
+    courses_warm_up = asyncio.create_task(warm_up_courses(services))
     try:
         await publish_commands(bot, await services.users.staff())
         log.info("polling %s", settings.telegram_api_base)
@@ -127,6 +127,10 @@ async def run_webhook(
         configure(dispatcher)
     app = create_web_app(services, dispatcher, bot)
     await warm_up(services.answerer)
+    # Before the port opens, unlike polling: a new instance takes its share of a busy webhook
+    # at once, and embedding the catalogue there (seconds of CPU on a first start) would stall
+    # every reply in flight. Later starts read the vectors from the disk cache.
+    await warm_up_courses(services)
     # No access log: every update would add a line; the bot logs what matters, with context.
     runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=20, access_log=None)
     try:
@@ -168,6 +172,14 @@ async def warm_up(answerer: Answerer) -> None:
         await warm()
     except Exception as error:
         log.warning("knowledge index not ready at start: %s: %s", type(error).__name__, error)
+
+
+async def warm_up_courses(services: AppServices) -> None:
+    """Build the course recommender; a failure is logged and left to the first request."""
+    try:
+        await services.extras["courses"].warm_up()
+    except Exception as error:
+        log.warning("course recommender not ready at start: %s: %s", type(error).__name__, error)
 
 
 async def wait_for_stop_signal() -> None:

@@ -47,22 +47,40 @@ def make_course_embedder(spec: str) -> TextEmbedder:
     return embedder
 
 
-def cached_passage_vectors(
-    embedder: TextEmbedder, texts: Sequence[str], cache_dir: Path | None
-) -> Vectors:
-    """Embed passages, reusing `cache_dir/course-vectors-<hash>.npy` when the texts and the
-    embedder are unchanged (embedding 1,000 courses takes minutes on two cores)."""
-    digest = hashlib.sha256(embedder.name.encode())
+# Vectors of the bundled sample catalogue, shipped so that a fresh install (and every new
+# webhook instance) builds the recommender at once instead of embedding for ~10 s of CPU.
+# Regenerate with `hecbot courses seed-vectors` after editing bot/data/courses_sample.csv.
+COURSE_VECTOR_SEEDS = Path(__file__).resolve().parents[1] / "data" / "course_vectors"
+
+
+def vectors_file_name(embedder_name: str, texts: Sequence[str]) -> str:
+    """Named by the embedder and every text, in order: any change means new vectors."""
+    digest = hashlib.sha256(embedder_name.encode())
     for text in texts:
         digest.update(text.encode("utf-8") + b"\x00")
-    path = cache_dir / f"course-vectors-{digest.hexdigest()[:20]}.npy" if cache_dir else None
-    if path is not None and path.exists():
+    return f"course-vectors-{digest.hexdigest()[:20]}.npy"
+
+
+def cached_passage_vectors(
+    embedder: TextEmbedder,
+    texts: Sequence[str],
+    cache_dir: Path | None,
+    seed_dir: Path | None = COURSE_VECTOR_SEEDS,
+) -> Vectors:
+    """Embed passages, reusing `cache_dir/course-vectors-<hash>.npy` (or the shipped one in
+    `seed_dir`) when the texts and the embedder are unchanged (embedding 1,000 courses takes
+    minutes on two cores)."""
+    name = vectors_file_name(embedder.name, texts)
+    path = cache_dir / name if cache_dir else None
+    for candidate in (path, seed_dir / name if seed_dir else None):
+        if candidate is None or not candidate.exists():
+            continue
         try:
-            vectors = np.load(path)
+            vectors = np.load(candidate)
             if vectors.shape[0] == len(texts):
                 return np.asarray(vectors, dtype=np.float32)
         except (OSError, ValueError):
-            log.warning("ignoring unreadable course vector cache %s", path)
+            log.warning("ignoring unreadable course vector cache %s", candidate)
     vectors = embedder.embed_passages(list(texts))
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -20,7 +20,12 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.services.course_embeddings import TextEmbedder, Vectors, cached_passage_vectors
+from bot.services.course_embeddings import (
+    COURSE_VECTOR_SEEDS,
+    TextEmbedder,
+    Vectors,
+    cached_passage_vectors,
+)
 from bot.services.course_matching import (
     GoalQuery,
     interpret_goal,
@@ -196,12 +201,13 @@ class CourseRecommender:
         tracks: Sequence[Track],
         embedder: TextEmbedder | None,
         cache_dir: Path | None = None,
+        seed_dir: Path | None = COURSE_VECTOR_SEEDS,
     ) -> CourseRecommender:
-        """Embed every course (or reuse the on-disk cache) and index it."""
+        """Embed every course (or reuse the on-disk cache or shipped vectors) and index it."""
         vectors = None
         if embedder is not None and courses:
             vectors = cached_passage_vectors(
-                embedder, [course.passage_text() for course in courses], cache_dir
+                embedder, [course.passage_text() for course in courses], cache_dir, seed_dir
             )
         return cls(courses, tracks, embedder=embedder, vectors=vectors)
 

@@ -29,7 +29,7 @@ from bot.services.course_catalogue import (
     normalise_url,
     parse_catalogue_file,
 )
-from bot.services.course_embeddings import TextEmbedder
+from bot.services.course_embeddings import COURSE_VECTOR_SEEDS, TextEmbedder
 from bot.services.course_matching import is_course_question
 from bot.services.course_recommender import (
     CatalogueCourse,
@@ -110,6 +110,7 @@ class CourseService:
         embedder: TextEmbedder | None = None,
         embedder_factory: Callable[[], TextEmbedder] | None = None,
         cache_dir: Path | None = None,
+        seed_dir: Path | None = COURSE_VECTOR_SEEDS,
         tracks_path: Path = DEFAULT_TRACKS_PATH,
         on_course_completed: CourseCompletedHook | None = None,
     ) -> None:
@@ -117,6 +118,7 @@ class CourseService:
         self._embedder = embedder
         self._embedder_factory = embedder_factory
         self._cache_dir = cache_dir
+        self._seed_dir = seed_dir
         self._tracks_path = tracks_path
         self._on_course_completed = on_course_completed
         self._recommender: CourseRecommender | None = None
@@ -231,7 +233,12 @@ class CourseService:
                 if embedder is None and self._embedder_factory is not None:
                     embedder = self._embedder = await asyncio.to_thread(self._embedder_factory)
                 self._recommender = await asyncio.to_thread(
-                    CourseRecommender.build, courses, tracks, embedder, self._cache_dir
+                    CourseRecommender.build,
+                    courses,
+                    tracks,
+                    embedder,
+                    self._cache_dir,
+                    self._seed_dir,
                 )
             return self._recommender
 
