@@ -29,6 +29,20 @@ def bench_load(
     answerer: Annotated[
         str, typer.Option(help="engine (the real knowledge engine) or stub (no retrieval).")
     ] = "engine",
+    mix: Annotated[
+        str,
+        typer.Option(
+            help="peak (Zipf-distributed questions, query cache on) or distinct (every "
+            "question encoded, cache off)."
+        ),
+    ] = "peak",
+    rate: Annotated[
+        float,
+        typer.Option(
+            help="Questions arriving per second, each from a new learner (0: closed loop, "
+            "every learner asks again once answered)."
+        ),
+    ] = 0.0,
     postgres: Annotated[
         str, typer.Option(help="PostgreSQL admin URL; a scratch database is made and dropped.")
     ] = "postgresql://postgres@127.0.0.1:5432/test",
@@ -39,12 +53,16 @@ def bench_load(
     """Questions per second and reply latency of 1 and 2 webhook instances on PostgreSQL+Redis."""
     import logging
 
-    from bot.bench_load import TABLE_HEADER, run_load
+    from bot.bench_load import MIXES, TABLE_HEADER, run_load
     from bot.cli import run_async
 
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)  # the fake's per-request lines
     if answerer not in {"engine", "stub"}:
         raise typer.BadParameter("engine or stub", param_hint="--answerer")
+    if mix not in MIXES:
+        raise typer.BadParameter(" or ".join(MIXES), param_hint="--mix")
+    if rate < 0:
+        raise typer.BadParameter("0 or more", param_hint="--rate")
     typer.echo(TABLE_HEADER)
     for count in instances or [1, 2]:
         report = run_async(
@@ -54,6 +72,8 @@ def bench_load(
                 questions_per_learner=questions,
                 concurrency=concurrency,
                 answerer=answerer,
+                mix=mix,
+                rate=rate,
                 postgres_admin_url=postgres,
                 redis_url=redis,
             )

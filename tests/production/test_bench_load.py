@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+import re
+from collections import Counter
+from pathlib import Path
+
 import pytest
 
-from bot.bench_load import LoadReport, percentile, run_load
+from bot.bench_load import (
+    TABLE_HEADER,
+    LoadReport,
+    percentile,
+    pick_questions,
+    question_pool,
+    repeat_share,
+    run_load,
+)
 from tests import real_services
 
 
@@ -16,9 +28,35 @@ def test_percentiles_pick_from_the_sorted_values():
 
 
 def test_a_report_row_has_every_column():
-    report = LoadReport(2, "stub", 100, 98, 2, 0, 4.0, 120.0, 480.0)
+    report = LoadReport(2, "stub", "peak", 50.0, 100, 0.8, 98, 2, 0, 4.0, 120.0, 480.0)
     assert report.per_second == 24.5
-    assert report.row() == "| 2 | stub | 100 | 24.5 | 120 | 480 | 2 | 0 |"
+    assert report.row() == "| 2 | stub | peak | 0.80 | 50 | 100 | 24.5 | 120 | 480 | 2 | 0 |"
+    assert TABLE_HEADER.count("|") == report.row().count("|") * 2  # header and rule lines
+    closed = LoadReport(1, "engine", "distinct", 0.0, 10, 0.0, 10, 0, 0, 1.0, 5.0, 9.0)
+    assert "| closed |" in closed.row()
+
+
+def test_the_question_pool_is_every_evaluation_question_once():
+    pool = question_pool(Path(__file__).resolve().parents[2])
+    assert len(pool) == len(set(pool)) > 200
+    assert any(re.search(r"[\u0600-\u06ff]", text) for text in pool)  # Urdu script too
+
+
+def test_distinct_questions_repeat_only_when_the_pool_is_used_up():
+    pool = ["a", "b", "c"]
+    assert pick_questions(pool, 7, "distinct") == ["a", "b", "c", "a", "b", "c", "a"]
+    assert repeat_share(pick_questions(pool, 3, "distinct")) == 0.0
+
+
+def test_a_peak_mix_favours_the_first_questions_of_the_pool():
+    pool = [f"q{n}" for n in range(200)]
+    drawn = pick_questions(pool, 2000, "peak")
+    counts = Counter(drawn)
+    assert counts["q0"] > counts["q9"] > counts["q150"]  # Zipf: rank 1 ~10x rank 10
+    assert 0.5 < repeat_share(drawn) < 1.0
+    assert drawn == pick_questions(pool, 2000, "peak")  # seeded: runs are comparable
+    with pytest.raises(ValueError):
+        pick_questions(pool, 1, "uniform")
 
 
 @pytest.mark.postgres
