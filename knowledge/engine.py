@@ -62,7 +62,9 @@ class KnowledgeEngine:
     # -- lazy construction ---------------------------------------------------------------------
     def _make_embedder(self) -> Embedder:
         """The configured embedder behind a passage cache seeded with the bundled KB's vectors."""
-        inner = make_embedder(self.config.embedder, self.config.embed_threads)
+        inner = make_embedder(
+            self.config.embedder, self.config.embed_threads, self.config.embed_replicas
+        )
         file_name = f"{inner.name}.npz"
         return CachedEmbedder(
             inner,
