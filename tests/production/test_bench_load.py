@@ -33,7 +33,7 @@ def test_a_report_row_has_every_column():
     assert report.row() == "| 2 | stub | peak | 0.80 | 50 | 100 | 24.5 | 120 | 480 | 2 | 0 |"
     assert TABLE_HEADER.count("|") == report.row().count("|") * 2  # header and rule lines
     closed = LoadReport(1, "engine", "distinct", 0.0, 10, 0.0, 10, 0, 0, 1.0, 5.0, 9.0)
-    assert "| closed |" in closed.row()
+    assert "| distinct | cache off | closed |" in closed.row()
 
 
 def test_the_question_pool_is_every_evaluation_question_once():
