@@ -568,6 +568,29 @@ def _glossary_lookup(words: list[str]) -> tuple[list[tuple[str, ...]], set[int]]
     return found, used
 
 
+_SENTENCE_START = re.compile(r"(?:^|[.!?]\s+)\W*$")
+
+
+def proper_names(question: str) -> set[str]:
+    """Words (lower-cased) the question writes as names: an acronym or a word with inner
+    capitals ("PSL", "FSc") anywhere, or a capitalised word inside a sentence ("... ki
+    Fulbright ..."). A sentence's first word is left out, as phones capitalise it anyway.
+
+    In Roman Urdu a word that is not English is normally taken to be Urdu, whose absence from
+    English rules is no evidence (``NormalisedQuery.foreign``). A name is not Urdu: the
+    rules either name it or are not about it, so its absence counts like an English word's.
+    """
+    found: set[str] = set()
+    for match in _WORD.finditer(question):
+        word = match.group().strip("'")
+        if len(word) < 2 or not word[0].isupper():
+            continue
+        capitals = sum(ch.isupper() for ch in word)
+        if capitals >= 2 or not _SENTENCE_START.search(question[: match.start()]):
+            found.add(word.lower())
+    return found
+
+
 def _is_content(word: str) -> bool:
     return word not in ENGLISH_STOPWORDS and word not in QUESTION_WORDS
 
@@ -603,6 +626,7 @@ def normalise_query(question: str) -> NormalisedQuery:
     elif language is Language.ENGLISH:
         text = _WORD.sub(lambda m: SPELLING.get(m.group().lower(), m.group()), question)
     groups: list[tuple[str, ...]] = [(stem(w),) for w in kept if _is_content(w)]
+    names = proper_names(question) if language is Language.ROMAN_URDU else set()
     foreign = {
         (stem(w),)
         for w in kept
@@ -610,6 +634,7 @@ def normalise_query(question: str) -> NormalisedQuery:
         and _is_content(w)
         and not w.isdigit()
         and english_zipf(w) < ENGLISH_WORD_MIN_ZIPF
+        and w not in names
     }
     glossary_groups: set[tuple[str, ...]] = set()
     for group in alternatives:
