@@ -33,13 +33,12 @@ class RetrievalThresholds:
     min_dense: float = 0.80
     # Above this similarity the passage is trusted without lexical support (paraphrases).
     # min_dense, strong_dense, unsupported_min_z and min_coverage were chosen on the dev split
-    # only, by one procedure (docs/benchmarks.md, "Loanwords, names, recalibration"): on a grid
-    # (min_dense 0.79-0.81, strong_dense 0.84-0.87, unsupported_min_z 2.0-3.5 or never,
-    # min_coverage 0.40-0.60), keep the settings whose dev false abstention is within the
-    # target (0.05), take those declining the most dev out-of-scope questions, then the fewest
-    # in-scope ones; the lowest sum of the two error rates picks the same setting. Recalibrated
-    # after Urdu loanwords and Roman Urdu names became visible to the checks: strong_dense
-    # 0.85 → 0.84, min_coverage 0.50 → 0.45 (dev: same out-of-scope, 5 → 1 false abstentions).
+    # only, by one procedure (knowledge/calibrate.py, `hecbot kb calibrate`): on a grid, keep
+    # the settings whose dev false abstention is within the target (0.05), take those
+    # declining the most dev out-of-scope questions, then the fewest in-scope ones; the lowest
+    # sum of the two error rates picks the same setting. Recalibrated after Urdu loanwords and
+    # Roman Urdu names became visible to the checks: strong_dense 0.85 → 0.84, min_coverage
+    # 0.50 → 0.45 (dev: same out-of-scope declined, false abstentions 5 → 1 of 145).
     strong_dense: float = 0.84
     # When on, a salient question word the knowledge base never uses ("scholarship", "visa";
     # retrieval.unsupported_terms) withdraws the dense-only pass — coverage must then agree —
