@@ -100,8 +100,9 @@ def judge_evidence(
     if dense < thresholds.min_dense:
         return Evidence(query, list(passages), False, f"dense {dense:.3f} < min")
     if not query.groups:
-        # Nothing lexical to check (an Urdu-script question outside the glossary): coverage
-        # would read 0 for lack of words, not for lack of support, so similarity decides.
+        # Nothing lexical to check (an Urdu-script question with no glossary word and no
+        # English loanword): coverage would read 0 for lack of words, not for lack of
+        # support, so similarity decides.
         return Evidence(query, list(passages), True, f"dense {dense:.3f} (no words to check)")
     unsupported: list[str] = []
     if dense >= thresholds.strong_dense:

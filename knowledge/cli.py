@@ -200,6 +200,59 @@ def eval_command(
         markdown.write_text(to_markdown(rows, f"Evaluation on {questions}"), encoding="utf-8")
 
 
+@kb_app.command("calibrate")
+def calibrate_command(
+    ctx: typer.Context,
+    questions: Annotated[Path, typer.Option(help="Question set (YAML).")] = Path(
+        "knowledge/eval/questions.yaml"
+    ),
+    kb: Annotated[Path, typer.Option(help="Documents the questions are about.")] = Path(
+        "knowledge/data"
+    ),
+    split: Annotated[str, typer.Option(help="Only questions of this split.")] = "dev",
+) -> None:
+    """Choose the abstention thresholds on one split (knowledge/calibrate.py)."""
+    from knowledge.calibrate import choose, evaluate_settings, grid_settings
+    from knowledge.engine import build_engine
+    from knowledge.evaluate import load_questions
+
+    base = _config(ctx)
+    items = [q for q in load_questions(questions) if q.split == split]
+    with tempfile.TemporaryDirectory(prefix="hecbot-calibrate-") as tmp:
+        config = KnowledgeConfig(
+            data_dir=Path(tmp), embedder=base.embedder, thresholds=base.thresholds
+        )
+        engine = build_engine(config)
+        engine.index_paths([kb])
+        results = evaluate_settings(engine.retriever, items, grid_settings(base.thresholds))
+    table = Table("min_dense", "strong_dense", "unsupported_min_z", "min_coverage", "OOS", "false")
+    ranked = sorted(results, key=lambda r: (-r.oos_rate, r.false_rate))
+    for r in [r for r in ranked if r.false_rate <= 0.05][:10]:
+        t = r.thresholds
+        table.add_row(
+            f"{t.min_dense:.2f}",
+            f"{t.strong_dense:.2f}",
+            f"{t.unsupported_min_z:g}",
+            f"{t.min_coverage:.2f}",
+            f"{r.oos_abstained}/{r.out_of_scope}",
+            f"{r.false_abstained}/{r.in_scope}",
+        )
+    console = Console()
+    console.print(f"{len(items)} questions of split {split!r}; settings within the target:")
+    console.print(table)
+    chosen = choose(results, base.thresholds)
+    if chosen is None:
+        console.print("no setting keeps false abstention within 0.05")
+        raise typer.Exit(code=1)
+    t = chosen.thresholds
+    console.print(
+        f"chosen: min_dense={t.min_dense:.2f} strong_dense={t.strong_dense:.2f} "
+        f"unsupported_min_z={t.unsupported_min_z:g} min_coverage={t.min_coverage:.2f} "
+        f"(OOS {chosen.oos_abstained}/{chosen.out_of_scope}, "
+        f"false {chosen.false_abstained}/{chosen.in_scope})"
+    )
+
+
 def ask_command(
     ctx: typer.Context,
     question: Annotated[str | None, typer.Argument(help="Question; omit to read stdin.")] = None,

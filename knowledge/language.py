@@ -319,6 +319,9 @@ class NormalisedQuery:
     surface: dict[str, str] = field(default_factory=dict)
     # Groups that came from the glossary (programme vocabulary, never "unsupported").
     glossary: frozenset[tuple[str, ...]] = frozenset()
+    # Groups read from English loanwords in Urdu script (see urdu_skeleton): their stemmed
+    # English readings → the readings as written, most common first ("scholarship").
+    loanwords: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)
 
 
 def detect_language(text: str) -> Language:
@@ -377,6 +380,178 @@ def english_zipf(word: str) -> float:
 ENGLISH_WORD_MIN_ZIPF = 3.0
 
 
+# --- English loanwords written in Urdu script -----------------------------------------------
+#
+# Urdu-script questions name things in English loanwords ("لیپ ٹاپ" laptop, "اسکالرشپ"
+# scholarship, "پاسپورٹ" passport) that the glossary, being programme vocabulary, does not
+# hold. To let the evidence checks see them, a word is read as English when its consonant
+# skeleton equals that of an English word. Both sides are reduced to the consonants a loanword
+# keeps: Urdu writes only long vowels (ا و ی), English spelling writes every vowel, so vowels,
+# h, w and y are dropped except at the start of a word (initial و and ی are consonants).
+# Rules of Urdu loanword spelling, not a list of words, make it precise enough:
+# - English t and d are written with the retroflex ٹ and ڈ; the dental ت and د stand for the
+#   English "th" only. So "t"/"d" and "ت"/"د" never meet (Persian-Arabic "درخواست" is not
+#   "darkest").
+# - Letters for Arabic sounds English lacks (ث ح خ ذ ص ض ط ظ ع غ ق), the retroflex flap ڑ and
+#   the aspiration mark ھ (save تھ, دھ for "th") occur only in native words: no reading.
+# - s and z, and k and hard c/q, are one sound class each (English "visa" is written ویزا).
+# Skeletons are ambiguous when short: in the 20,000 most frequent words of pyspellchecker's
+# Persian list (a stand-in for the Perso-Arabic part of Urdu), 64% of three-consonant skeletons
+# and 26% of four-consonant ones equal an English word's, 7% of five-consonant ones (most of
+# them real loanwords: "ambulance", "atmosphere"). So a word is read as English only with five
+# consonants or more, or four with a retroflex ٹ/ڈ (English t/d, rare in native words of that
+# length). Short loanwords ("ویزا" visa, "ڈالر" dollar) stay unread: a miss, not an error.
+_LOAN_CONSONANTS: dict[str, str] = {
+    "ب": "b",
+    "پ": "p",
+    "ت": "θ",  # dental: English "th"
+    "ٹ": "t",  # retroflex: English t
+    "ج": "j",
+    "چ": "c",
+    "د": "ð",  # dental: English "th" (voiced)
+    "ڈ": "d",  # retroflex: English d
+    "ر": "r",
+    "ز": "s",
+    "س": "s",
+    "ش": "x",
+    "ف": "f",
+    "ک": "k",
+    "گ": "g",
+    "ل": "l",
+    "م": "m",
+    "ن": "n",
+    "ں": "n",
+}
+_LOAN_SILENT = frozenset("اآأإءئؤہۂۃ")
+_NATIVE_ONLY = frozenset("ثحخذصضطظعغقڑ")
+_RETROFLEX = frozenset("ٹڈ")
+# English spellings → the sound the Urdu spelling keeps (applied in this order).
+_ENGLISH_DIGRAPHS = (
+    ("sch", "sk"),
+    ("tch", "C"),
+    ("tion", "Xn"),
+    ("sion", "Xn"),
+    ("ture", "Cr"),
+    ("ch", "C"),
+    ("sh", "X"),
+    ("ph", "f"),
+    ("th", "T"),
+    ("ck", "k"),
+    ("gh", ""),
+    ("kh", "k"),
+    ("qu", "k"),
+)
+# An English word at least this common (Zipf, ~1 use per million words) can be a loanword.
+LOANWORD_MIN_ZIPF = 3.0
+_DOUBLED = re.compile(r"(.)\1+")
+
+
+def urdu_skeleton(word: str) -> str | None:
+    """The consonant skeleton of an Urdu-script word as an English loanword would have it
+    ("لیپٹاپ" → "lptp"), or None when its letters show it is a native word."""
+    if any(ch in _NATIVE_ONLY for ch in word):
+        return None
+    word = word.replace("تھ", "ت").replace("دھ", "د")
+    if "ھ" in word:
+        return None
+    out: list[str] = []
+    for i, ch in enumerate(word):
+        if ch == "و":
+            out.append("v" if i == 0 else "")
+        elif ch in "یےيى":
+            out.append("y" if i == 0 else "")
+        elif ch in _LOAN_SILENT:
+            continue
+        elif ch in _LOAN_CONSONANTS:
+            out.append(_LOAN_CONSONANTS[ch])
+        else:
+            return None
+    return _DOUBLED.sub(r"\1", "".join(out))
+
+
+def english_skeletons(word: str) -> frozenset[str]:
+    """The consonant skeletons an English word can have in Urdu script ("scholarship" →
+    "sklrxp"; "college" → "klg" or "klj", for a soft g)."""
+    word = word.lower()
+    if not word.isascii() or not word.isalpha():
+        return frozenset()
+    for spelling, sound in _ENGLISH_DIGRAPHS:
+        word = word.replace(spelling, sound)
+    word = re.sub(r"c(?=[eiy])", "s", word).replace("c", "k")
+    word = word.replace("x", "ks").replace("q", "k").replace("z", "s")
+    word = word.replace("C", "c").replace("X", "x")
+    variants = {word}
+    if re.search(r"g(?=[eiy])", word):
+        variants.add(re.sub(r"g(?=[eiy])", "j", word))
+    skeletons: set[str] = set()
+    for variant in variants:
+        spoken = variant
+        if spoken[0] == "w":
+            spoken = "v" + spoken[1:]
+        elif spoken[0] == "u":
+            spoken = "y" + spoken  # "university": یونیورسٹی
+        head, rest = (spoken[0], spoken[1:]) if spoken[0] in "vy" else ("", spoken)
+        skeleton = _DOUBLED.sub(r"\1", head + re.sub(r"[aeiouvwyh]", "", rest))
+        skeletons.add(skeleton.replace("T", "θ"))
+        if "T" in skeleton:
+            skeletons.add(skeleton.replace("T", "ð"))
+    return frozenset(skeletons)
+
+
+@cache
+def _loanword_index() -> dict[str, tuple[str, ...]]:
+    """Skeleton → the English words (Zipf ≥ LOANWORD_MIN_ZIPF) having it, most common first."""
+    counts, total = _english_frequencies()
+    floor = total * 10**LOANWORD_MIN_ZIPF / 1e9
+    index: dict[str, list[tuple[int, str]]] = {}
+    for word, count in counts.items():
+        if count < floor:
+            continue
+        for skeleton in english_skeletons(word):
+            index.setdefault(skeleton, []).append((count, word))
+    return {k: tuple(w for _, w in sorted(v, reverse=True)) for k, v in index.items()}
+
+
+def _specific(skeleton: str, word: str) -> bool:
+    return len(skeleton) >= 5 or (len(skeleton) == 4 and any(ch in _RETROFLEX for ch in word))
+
+
+def english_loanword(word: str) -> tuple[str, ...]:
+    """The English words an Urdu-script word (or two written apart, joined) can be a loanword
+    of, most common first; () when it is native or its skeleton is too short to tell."""
+    skeleton = urdu_skeleton(word)
+    if skeleton is None or not _specific(skeleton, word):
+        return ()
+    return _loanword_index().get(skeleton, ())
+
+
+def _urdu_loanwords(words: list[str], used: set[int]) -> list[tuple[str, tuple[str, ...]]]:
+    """(Urdu spelling, English readings) of the loanwords among the words not yet used; two
+    short words are also read together, as compounds are often written apart ("لیپ ٹاپ")."""
+    found: list[tuple[str, tuple[str, ...]]] = []
+    i = 0
+    while i < len(words):
+        if i in used or not _URDU_CHAR.search(words[i]):
+            i += 1
+            continue
+        readings = english_loanword(words[i])
+        if readings:
+            found.append((words[i], readings))
+            i += 1
+            continue
+        if i + 1 < len(words) and i + 1 not in used:
+            skeletons = [urdu_skeleton(words[i]), urdu_skeleton(words[i + 1])]
+            if all(s is not None and len(s) <= 2 for s in skeletons):
+                joined = words[i] + words[i + 1]
+                readings = english_loanword(joined)
+                if readings:
+                    found.append((f"{words[i]} {words[i + 1]}", readings))
+                    i += 2
+                    continue
+        i += 1
+    return found
+
+
 def _glossary_lookup(words: list[str]) -> tuple[list[tuple[str, ...]], set[int]]:
     """English alternatives for glossary hits, two-word phrases first; indexes consumed."""
     found: list[tuple[str, ...]] = []
@@ -393,6 +568,29 @@ def _glossary_lookup(words: list[str]) -> tuple[list[tuple[str, ...]], set[int]]
     return found, used
 
 
+_SENTENCE_START = re.compile(r"(?:^|[.!?]\s+)\W*$")
+
+
+def proper_names(question: str) -> set[str]:
+    """Words (lower-cased) the question writes as names: an acronym or a word with inner
+    capitals ("PSL", "FSc") anywhere, or a capitalised word inside a sentence ("... ki
+    Fulbright ..."). A sentence's first word is left out, as phones capitalise it anyway.
+
+    In Roman Urdu a word that is not English is normally taken to be Urdu, whose absence from
+    English rules is no evidence (``NormalisedQuery.foreign``). A name is not Urdu: the
+    rules either name it or are not about it, so its absence counts like an English word's.
+    """
+    found: set[str] = set()
+    for match in _WORD.finditer(question):
+        word = match.group().strip("'")
+        if len(word) < 2 or not word[0].isupper():
+            continue
+        capitals = sum(ch.isupper() for ch in word)
+        if capitals >= 2 or not _SENTENCE_START.search(question[: match.start()]):
+            found.add(word.lower())
+    return found
+
+
 def _is_content(word: str) -> bool:
     return word not in ENGLISH_STOPWORDS and word not in QUESTION_WORDS
 
@@ -407,6 +605,7 @@ def normalise_query(question: str) -> NormalisedQuery:
     glossed: list[str] = []
     kept: list[str] = []
     alternatives: list[tuple[str, ...]] = []
+    used: set[int] = set()
     if language is Language.ENGLISH:
         kept = words
     else:
@@ -427,6 +626,7 @@ def normalise_query(question: str) -> NormalisedQuery:
     elif language is Language.ENGLISH:
         text = _WORD.sub(lambda m: SPELLING.get(m.group().lower(), m.group()), question)
     groups: list[tuple[str, ...]] = [(stem(w),) for w in kept if _is_content(w)]
+    names = proper_names(question) if language is Language.ROMAN_URDU else set()
     foreign = {
         (stem(w),)
         for w in kept
@@ -434,6 +634,7 @@ def normalise_query(question: str) -> NormalisedQuery:
         and _is_content(w)
         and not w.isdigit()
         and english_zipf(w) < ENGLISH_WORD_MIN_ZIPF
+        and w not in names
     }
     glossary_groups: set[tuple[str, ...]] = set()
     for group in alternatives:
@@ -442,6 +643,14 @@ def normalise_query(question: str) -> NormalisedQuery:
             stems = tuple(dict.fromkeys(stem(w) for w in group))
             groups.append(stems)
             glossary_groups.add(stems)
+    loanwords: dict[tuple[str, ...], tuple[str, ...]] = {}
+    if language is Language.URDU:
+        # Only for evidence checks (coverage, unsupported words): retrieval is unchanged.
+        for _, readings in _urdu_loanwords(words, used):
+            stems = tuple(dict.fromkeys(stem(SPELLING.get(w, w)) for w in readings))
+            if stems not in loanwords:
+                groups.append(stems)
+                loanwords[stems] = readings
     return NormalisedQuery(
         original=question,
         language=language,
@@ -452,4 +661,5 @@ def normalise_query(question: str) -> NormalisedQuery:
         foreign=frozenset(foreign),
         surface={stem(w): w for w in kept if _is_content(w)},
         glossary=frozenset(glossary_groups),
+        loanwords=loanwords,
     )

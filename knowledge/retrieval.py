@@ -123,7 +123,8 @@ def unsupported_terms(
     (see GENERIC_WORD_ZIPF), it is not a number, and — in Roman Urdu — it is an English word
     (an Urdu word's absence from English rules says nothing). Glossary groups never count:
     the glossary is programme vocabulary. "scholarship", "visa" or "laptop" in a question
-    about a rule book that never mentions them marks a question it cannot answer.
+    about a rule book that never mentions them marks a question it cannot answer. English
+    loanwords in Urdu script ("اسکالرشپ") count by their English reading.
     """
     frequency = (
         document_frequency.document_frequency
@@ -132,6 +133,15 @@ def unsupported_terms(
     )
     found: list[str] = []
     for group in query.groups:
+        readings = query.loanwords.get(group)
+        if readings is not None:
+            # An English loanword in Urdu script: unsupported when none of its readings is in
+            # the knowledge base and none is generic English.
+            if all(english_zipf(w) < GENERIC_WORD_ZIPF for w in readings) and all(
+                frequency(term) == 0 for term in group
+            ):
+                found.append("/".join(readings))
+            continue
         if len(group) != 1 or group in query.foreign or group in query.glossary:
             continue
         term = group[0]

@@ -11,7 +11,7 @@ import pytest
 from knowledge.answering import judge_evidence
 from knowledge.chunking import Chunk
 from knowledge.config import RetrievalThresholds
-from knowledge.language import Language, normalise_query, stem, tokenize
+from knowledge.language import Language, normalise_query, proper_names, stem, tokenize
 from knowledge.retrieval import (
     BM25Index,
     HybridRetriever,
@@ -272,3 +272,35 @@ def test_retrieval_reports_how_far_the_best_chunk_stands_out(retriever: HybridRe
     )
     lexical = retriever.retrieve("graded assignment", top_k=3, mode=RetrievalMode.BM25)
     assert lexical[0].dense_z is None
+
+
+@pytest.mark.parametrize(
+    ("question", "names"),
+    [
+        ("PSL ka final kab hai?", {"psl"}),  # an acronym, even first
+        ("FSc wale students apply kar sakte hain?", {"fsc"}),  # inner capital
+        ("mujhe Fulbright ki application chahiye", {"fulbright"}),  # capitalised mid-sentence
+        ("Fulbright ki application kab khulti hai?", set()),  # first word: phones capitalise it
+        ("licence mil gaya. Dost ne kaha", set()),  # first word of the second sentence
+        ("I think Coursera is good", {"coursera"}),  # "I" is one letter
+    ],
+)
+def test_proper_names_are_acronyms_and_capitalised_words_inside_a_sentence(
+    question: str, names: set[str]
+) -> None:
+    assert proper_names(question) == names
+
+
+def test_a_roman_urdu_name_the_rules_never_use_counts_against_coverage() -> None:
+    rules = ("The final date: a licence lasts six months.",)
+    loaded = HybridRetriever(FakeStore(rules), RetrievalThresholds())  # type: ignore[arg-type]
+    loaded.load()
+    # "psl" is no English word, but written as an acronym it is a name, not an Urdu word.
+    named = normalise_query("PSL ka final kab hai?")
+    unnamed = normalise_query("psl ka final kab hai?")
+    assert (stem("psl"),) not in named.foreign and (stem("psl"),) in unnamed.foreign
+    assert unsupported_terms(named, corpus_index(rules)) == ["psl"]
+    assert unsupported_terms(unnamed, corpus_index(rules)) == []
+    passage = [chunk(0, rules[0])]
+    assert loaded.coverage(unnamed, passage) == pytest.approx(1.0)
+    assert loaded.coverage(named, passage) < 0.5

@@ -1,0 +1,51 @@
+"""The threshold calibration procedure (knowledge/calibrate.py) on a synthetic corpus."""
+
+from __future__ import annotations
+
+from knowledge.calibrate import SettingResult, choose, evaluate_settings, grid_settings
+from knowledge.config import RetrievalThresholds
+from knowledge.evaluate import EvalQuestion
+from knowledge.retrieval import HybridRetriever
+from tests.knowledge.test_abstention import RULES, FakeStore
+
+
+def result(oos: int, false: int, **knobs: float) -> SettingResult:
+    return SettingResult(RetrievalThresholds(**knobs), 10, oos, 100, false)  # type: ignore[arg-type]
+
+
+def test_choose_keeps_false_abstention_within_target_then_maximises_oos() -> None:
+    current = RetrievalThresholds()
+    results = [
+        result(10, 9, min_coverage=0.6),  # declines everything out of scope, too many in scope
+        result(8, 5, min_coverage=0.5),
+        result(8, 2, min_coverage=0.45),
+        result(7, 0, min_coverage=0.4),
+    ]
+    chosen = choose(results, current)
+    assert chosen is not None and chosen.thresholds.min_coverage == 0.45
+    assert choose(results, current, max_false=0.0) == results[3]
+    assert choose(results[:1], current) is None
+
+
+def test_choose_breaks_ties_towards_the_current_setting() -> None:
+    current = RetrievalThresholds(strong_dense=0.85)
+    near, far = result(8, 2, strong_dense=0.84), result(8, 2, strong_dense=0.87)
+    assert choose([far, near], current) == near
+
+
+def test_every_setting_judges_the_same_retrieved_passages() -> None:
+    retriever = HybridRetriever(FakeStore(RULES), RetrievalThresholds())  # type: ignore[arg-type]
+    retriever.load()
+    questions = [
+        EvalQuestion("a", "How long does a licence last?", "en", True, ("rule-0.md",), None, "dev"),
+        EvalQuestion("b", "Is there a scholarship for laptops?", "en", False, (), None, "dev"),
+    ]
+    lenient = RetrievalThresholds(min_dense=-1.0, strong_dense=-1.0, unsupported_min_z=-1.0)
+    strict = RetrievalThresholds(min_dense=2.0)  # no cosine reaches 2: everything declined
+    settings = grid_settings(RetrievalThresholds(), {"min_coverage": (0.3, 0.6)})
+    assert [s.min_coverage for s in settings] == [0.3, 0.6]
+    loose, tight = evaluate_settings(retriever, questions, [lenient, strict])
+    assert (loose.out_of_scope, loose.in_scope) == (1, 1)
+    assert (loose.oos_abstained, loose.false_abstained) == (0, 0)
+    assert (tight.oos_abstained, tight.false_abstained) == (1, 1)
+    assert tight.oos_rate == 1.0 and tight.false_rate == 1.0
