@@ -283,7 +283,10 @@ ROMAN_URDU_FUNCTION_WORDS = _words(
     "khud apne pata lagta lagte lagti sakta sakti mil gaya gayi "
     "abhi tak phir dobara kuchh kisi kis kin unka unki unke iska iski iske mein "
     # verb stems and the short negation (dena → de, lena → le; na = not)
-    "de le na"
+    "de le na "
+    # the ergative postposition and the pronouns it joins (kisi ne, maine, usne), second-person
+    # pronouns and the emphatic hi: grammar, never a topic
+    "ne maine mainay humne usne unhon unhone tum tumhara tumhari tumhare tumhe tumhein hi"
 )
 
 ENGLISH_STOPWORDS = _words(

@@ -304,3 +304,18 @@ def test_a_roman_urdu_name_the_rules_never_use_counts_against_coverage() -> None
     passage = [chunk(0, rules[0])]
     assert loaded.coverage(unnamed, passage) == pytest.approx(1.0)
     assert loaded.coverage(named, passage) < 0.5
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "agar mera account kisi aur ne use kiya to kya saza hai?",
+        "maine course complete kar liya, ab certificate kahan milega?",
+        "tumhara helpdesk kab jawab deta hai?",
+    ],
+)
+def test_roman_urdu_grammar_words_are_not_topics(question: str) -> None:
+    # "ne" (the ergative postposition), "maine", "tumhara": if they were terms, their absence
+    # from English rules would count against coverage and decline an in-scope question.
+    terms = set(normalise_query(question).terms)
+    assert not terms & {"ne", "maine", "tumhara"}
