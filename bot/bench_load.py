@@ -30,6 +30,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import os
 import random
 import shutil
 import statistics
@@ -94,6 +95,9 @@ class LoadReport:
     seconds: float
     p50_ms: float
     p95_ms: float
+    # CPU time the instances spent per answered question: steadier than throughput on a shared
+    # machine, and what sizes a deployment (cores x 1000 / this = questions/s at full load).
+    cpu_ms_per_question: float = 0.0
 
     @property
     def per_second(self) -> float:
@@ -106,14 +110,14 @@ class LoadReport:
         return (
             f"| {self.instances} | {self.answerer} | {self.mix} | {repeats} | {offered} | "
             f"{self.questions} | {self.per_second:.1f} | {self.p50_ms:.0f} | {self.p95_ms:.0f} | "
-            f"{self.lost} | {self.doubled} |"
+            f"{self.cpu_ms_per_question:.1f} | {self.lost} | {self.doubled} |"
         )
 
 
 TABLE_HEADER = (
     "| instances | answerer | mix | repeats | offered/s | questions | questions/s | p50 ms "
-    "| p95 ms | lost | doubled |\n"
-    "|---|---|---|---|---|---|---|---|---|---|---|"
+    "| p95 ms | CPU ms/question | lost | doubled |\n"
+    "|---|---|---|---|---|---|---|---|---|---|---|---|"
 )
 
 
@@ -222,6 +226,7 @@ async def run_load(
             urls = [instance.webhook_url for instance in started]
             report = await _drive(
                 fake=fake,
+                pids=[instance.process.pid for instance in started],
                 urls=urls,
                 secret=SECRET,
                 questions=questions,
@@ -313,9 +318,21 @@ async def _delete_prefix(redis_url: str, prefix: str) -> None:
         await client.aclose()
 
 
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time of a process so far (Linux /proc; 0 elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    # After the command name: state is field 3, utime and stime fields 14 and 15 (in ticks).
+    ticks = int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 async def _drive(
     *,
     fake: Any,
+    pids: Sequence[int],
     urls: list[str],
     secret: str,
     questions: Sequence[str],
@@ -381,12 +398,14 @@ async def _drive(
             await post(http, update(warm_user, questions[0]), time.perf_counter())
         fake.clear()
         latencies.clear()
+        cpu_before = sum(cpu_seconds(pid) for pid in pids)
         began = time.perf_counter()
         if rate:
             await arrivals(http)
         else:
             await asyncio.gather(*(learner(http, n) for n in range(learners)))
         seconds = time.perf_counter() - began
+        cpu = sum(cpu_seconds(pid) for pid in pids) - cpu_before
 
     lost = doubled = answered = 0
     for number in range(learners):
@@ -405,4 +424,5 @@ async def _drive(
         "seconds": seconds,
         "p50_ms": statistics.median(latencies_ms) if latencies_ms else 0.0,
         "p95_ms": percentile(latencies_ms, 0.95),
+        "cpu_ms_per_question": cpu * 1000 / answered if answered else 0.0,
     }

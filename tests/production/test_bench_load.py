@@ -11,6 +11,7 @@ import pytest
 from bot.bench_load import (
     TABLE_HEADER,
     LoadReport,
+    cpu_seconds,
     percentile,
     pick_questions,
     question_pool,
@@ -28,9 +29,11 @@ def test_percentiles_pick_from_the_sorted_values():
 
 
 def test_a_report_row_has_every_column():
-    report = LoadReport(2, "stub", "peak", 50.0, 100, 0.8, 98, 2, 0, 4.0, 120.0, 480.0)
+    report = LoadReport(2, "stub", "peak", 50.0, 100, 0.8, 98, 2, 0, 4.0, 120.0, 480.0, 9.25)
     assert report.per_second == 24.5
-    assert report.row() == "| 2 | stub | peak | 0.80 | 50 | 100 | 24.5 | 120 | 480 | 2 | 0 |"
+    assert report.row() == (
+        "| 2 | stub | peak | 0.80 | 50 | 100 | 24.5 | 120 | 480 | 9.2 | 2 | 0 |"
+    )
     assert TABLE_HEADER.count("|") == report.row().count("|") * 2  # header and rule lines
     closed = LoadReport(1, "engine", "distinct", 0.0, 10, 0.0, 10, 0, 0, 1.0, 5.0, 9.0)
     assert "| distinct | cache off | closed |" in closed.row()
@@ -78,3 +81,12 @@ async def test_a_small_run_answers_every_question_once(tmp_path):
     )
     assert (report.questions, report.answered, report.lost, report.doubled) == (12, 12, 0, 0)
     assert 0 < report.p50_ms <= report.p95_ms
+
+
+def test_cpu_seconds_of_a_process_grow_as_it_works():
+    import os
+
+    before = cpu_seconds(os.getpid())
+    sum(i * i for i in range(2_000_000))
+    assert cpu_seconds(os.getpid()) > before
+    assert cpu_seconds(2**22 + 12345) == 0.0  # no such process

@@ -1,5 +1,5 @@
-"""PostgreSQL connections are pinged before use only after sitting idle: a broken idle one is
-replaced without the learner noticing, and one in steady use costs no extra round trip."""
+"""Round trips to PostgreSQL per update: connections are pinged before use only after sitting
+idle, and a broken idle one is still replaced without the learner noticing."""
 
 from __future__ import annotations
 
@@ -62,3 +62,4 @@ async def test_a_connection_in_steady_use_is_not_pinged(
         await _backend_pid(postgres)
     # ... and the pool has replaced the connection for the next update.
     assert await _backend_pid(postgres) != broken
+
