@@ -25,18 +25,30 @@ def bench_knowledge(
     ] = BUNDLED_COURSES,
     rounds: Annotated[int, typer.Option(help="Passes over the sample questions.")] = 5,
 ) -> None:
-    """Answer latency at sample size and at `--chunks`, indexing throughput, resident memory."""
-    from knowledge.bench import run_benchmark, to_markdown
+    """Answer latency at sample size and at `--chunks`, indexing throughput, resident memory
+    of the benchmark and of the bot process (`hecbot chat`) over the grown index."""
+    import tempfile
+
+    from bot.bench_memory import bot_peak_rss_mb
+    from knowledge.bench import SAMPLE_QUESTIONS, run_benchmark, to_markdown
     from knowledge.config import BUNDLED_KB_DIR
 
-    results = run_benchmark(
-        BUNDLED_KB_DIR,
-        courses_csv,
-        target_chunks=chunks,
-        rounds=rounds,
-        log=lambda line: typer.echo(line, err=True),
-    )
-    typer.echo(to_markdown(results))
+    with tempfile.TemporaryDirectory(prefix="hecbot-bench-") as data_dir:
+        results = run_benchmark(
+            BUNDLED_KB_DIR,
+            courses_csv,
+            target_chunks=chunks,
+            rounds=rounds,
+            log=lambda line: typer.echo(line, err=True),
+            data_dir=Path(data_dir),
+        )
+        typer.echo(to_markdown(results))
+        chunk_count = max(result.chunks for result in results.values())
+        rss = bot_peak_rss_mb(Path(data_dir), SAMPLE_QUESTIONS)
+        typer.echo(
+            f"\nbot process (`hecbot chat` over the {chunk_count}-chunk index, answering "
+            f"{len(SAMPLE_QUESTIONS)} questions): peak resident memory {rss:.0f} MB"
+        )
 
 
 @bench_app.command("courses")

@@ -150,11 +150,15 @@ def run_benchmark(
     target_chunks: int = 20_000,
     rounds: int = 5,
     log: Callable[[str], None] = print,
+    data_dir: Path | None = None,
 ) -> dict[str, BenchResult]:
-    """Measure at sample size, then grow the index to ``target_chunks`` and measure again."""
+    """Measure at sample size, then grow the index to ``target_chunks`` and measure again.
+
+    The index is built in ``data_dir`` when given (and left there for the caller), otherwise in
+    a temporary directory."""
     results: dict[str, BenchResult] = {}
     with tempfile.TemporaryDirectory(prefix="hecbot-bench-") as tmp:
-        engine = build_engine(KnowledgeConfig(data_dir=Path(tmp)))
+        engine = build_engine(KnowledgeConfig(data_dir=data_dir or Path(tmp)))
         report = engine.index_paths([kb_path])
         rate = report.chunks_written / report.seconds if report.seconds else 0.0
         p50, p95 = _percentiles(_latencies(engine, SAMPLE_QUESTIONS, rounds))

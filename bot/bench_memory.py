@@ -1,0 +1,93 @@
+"""Resident memory of the bot process itself over a given data dir (`hecbot bench knowledge`).
+
+The knowledge benchmark grows an index to 20,000 chunks in its own process, whose memory then
+also holds what indexing left behind. What a deployment needs to know is the bot's: this starts
+`hecbot chat` (the terminal chat: the same dispatcher, handlers, knowledge engine, course
+recommender and outbox worker as on Telegram) over that data dir, asks it questions through
+standard input, and reads the process's peak resident memory (VmHWM) while it runs.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.terminal import TERMINAL_USER_ID
+
+
+async def _onboard_terminal_user(data_dir: Path) -> None:
+    """The terminal's person has finished onboarding, so their lines are questions."""
+    from bot.config import Settings
+    from bot.storage.db import Database
+    from bot.storage.models import Role, User
+    from bot.storage.types import utcnow
+
+    settings = Settings(HECBOT_DATA_DIR=data_dir)  # type: ignore[call-arg]
+    database = Database(settings.effective_database_url)
+    try:
+        await database.migrate()
+        now = utcnow()
+        async with database.session() as session:
+            if await session.get(User, TERMINAL_USER_ID) is None:
+                session.add(
+                    User(
+                        id=TERMINAL_USER_ID,
+                        role=Role.LEARNER.value,
+                        language="en",
+                        learner_kind="student",
+                        privacy_accepted_at=now,
+                        onboarded_at=now,
+                    )
+                )
+    finally:
+        await database.close()
+
+
+def _peak_rss_mb(pid: int) -> float | None:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
+def bot_peak_rss_mb(data_dir: Path, questions: Sequence[str], timeout: float = 600) -> float:
+    """Peak resident memory of `hecbot chat` answering `questions` over `data_dir`, in MB.
+
+    Raises RuntimeError if the chat did not answer them (a memory figure of a bot that failed
+    to load its index would flatter it)."""
+    asyncio.run(_onboard_terminal_user(data_dir))
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("HECBOT_", "BOT_TOKEN", "DATABASE_", "REDIS_", "CHROMA_"))
+    }
+    env["HECBOT_DATA_DIR"] = str(data_dir)
+    hecbot = Path(sys.executable).with_name("hecbot")
+    script = data_dir / "bench-questions.txt"
+    script.write_text("".join(f"{question}\n" for question in questions) + "/quit\n")
+    transcript = data_dir / "bench-transcript.txt"
+    with script.open() as stdin, transcript.open("w") as stdout:
+        process = subprocess.Popen(
+            [str(hecbot), "chat"], stdin=stdin, stdout=stdout, stderr=subprocess.DEVNULL, env=env
+        )
+        peak = 0.0
+        deadline = time.monotonic() + timeout
+        while process.poll() is None:
+            peak = max(peak, _peak_rss_mb(process.pid) or 0.0)
+            if time.monotonic() > deadline:
+                process.kill()
+                raise RuntimeError("the terminal chat did not finish in time")
+            time.sleep(0.1)
+    output = transcript.read_text()
+    answered = output.count("Sources:")
+    if process.returncode != 0 or answered == 0:
+        raise RuntimeError(f"the terminal chat answered {answered} questions:\n{output[-2000:]}")
+    return peak
