@@ -158,7 +158,9 @@ def run_benchmark(
     a temporary directory."""
     results: dict[str, BenchResult] = {}
     with tempfile.TemporaryDirectory(prefix="hecbot-bench-") as tmp:
-        engine = build_engine(KnowledgeConfig(data_dir=data_dir or Path(tmp)))
+        # No query-vector cache: the rounds repeat the same questions, and what is measured is
+        # the cost of a question never seen before (the cache only makes repeats cheaper).
+        engine = build_engine(KnowledgeConfig(data_dir=data_dir or Path(tmp), query_cache_size=0))
         report = engine.index_paths([kb_path])
         rate = report.chunks_written / report.seconds if report.seconds else 0.0
         p50, p95 = _percentiles(_latencies(engine, SAMPLE_QUESTIONS, rounds))

@@ -185,9 +185,13 @@ def eval_command(
     base = _config(ctx)
     items = load_questions(questions)
     with tempfile.TemporaryDirectory(prefix="hecbot-eval-") as tmp:
-        # A private index, so evaluating never touches the live one.
+        # A private index, so evaluating never touches the live one. No query-vector cache:
+        # each mode re-asks the same questions, and the latency columns are of encoding them.
         config = KnowledgeConfig(
-            data_dir=Path(tmp), embedder=base.embedder, thresholds=base.thresholds
+            data_dir=Path(tmp),
+            embedder=base.embedder,
+            thresholds=base.thresholds,
+            query_cache_size=0,
         )
         engine = build_engine(config)
         engine.index_paths([kb])
