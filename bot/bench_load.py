@@ -98,6 +98,7 @@ class LoadReport:
     # CPU time the instances spent per answered question: steadier than throughput on a shared
     # machine, and what sizes a deployment (cores x 1000 / this = questions/s at full load).
     cpu_ms_per_question: float = 0.0
+    pinned: bool = False  # each instance held to a core of its own
 
     @property
     def per_second(self) -> float:
@@ -108,7 +109,7 @@ class LoadReport:
         # With the cache off, repeated questions are encoded again: they spare nothing.
         repeats = "cache off" if self.mix == "distinct" else f"{self.repeats:.2f}"
         return (
-            f"| {self.instances} | {self.answerer} | {self.mix} | {repeats} | {offered} | "
+            f"| {self.instances}{' pinned' if self.pinned else ''} | {self.answerer} | {self.mix} | {repeats} | {offered} | "
             f"{self.questions} | {self.per_second:.1f} | {self.p50_ms:.0f} | {self.p95_ms:.0f} | "
             f"{self.cpu_ms_per_question:.1f} | {self.lost} | {self.doubled} |"
         )
@@ -169,6 +170,7 @@ async def run_load(
     answerer: str = "engine",
     mix: str = "peak",
     rate: float = 0.0,
+    pin: bool = False,
     postgres_admin_url: str = "postgresql://postgres@127.0.0.1:5432/test",
     redis_url: str = "redis://127.0.0.1:6379/0",
     work_dir: Path | None = None,
@@ -202,6 +204,8 @@ async def run_load(
             extra_env={
                 "ANSWERER": answerer,
                 "HECBOT_QUERY_CACHE_SIZE": "0" if mix == "distinct" else "4096",
+                # Pinned to one core, one model replica is all the instance can use.
+                **({"HECBOT_EMBED_REPLICAS": "1"} if pin else {}),
             },
         )
         count = learners * questions_per_learner
@@ -216,6 +220,11 @@ async def run_load(
         async with FakeTelegram(strict_chats=False) as fake:
             for number in range(1, instances + 1):
                 started.append(start_instance(config, fake, f"bot{number}"))
+                if pin:
+                    # Instance n on core n - 1 (the harness, PostgreSQL and Redis float): how
+                    # instances scale when each has its own core, as on separate hosts.
+                    core = (number - 1) % (os.cpu_count() or 1)
+                    os.sched_setaffinity(started[-1].process.pid, {core})
             for instance in started:
                 await wait_healthy(instance)
             # Questions are answered only after onboarding; this measures the questions.
@@ -241,6 +250,7 @@ async def run_load(
                 offered_per_second=rate,
                 questions=count,
                 repeats=repeat_share(questions),
+                pinned=pin,
                 **report,
             )
     finally:

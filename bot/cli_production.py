@@ -43,6 +43,14 @@ def bench_load(
             "every learner asks again once answered)."
         ),
     ] = 0.0,
+    pin: Annotated[
+        bool,
+        typer.Option(
+            "--pin",
+            help="Pin instance n to core n-1 (one core each, one model replica): scaling "
+            "across instances as if each had its own machine.",
+        ),
+    ] = False,
     postgres: Annotated[
         str, typer.Option(help="PostgreSQL admin URL; a scratch database is made and dropped.")
     ] = "postgresql://postgres@127.0.0.1:5432/test",
@@ -74,6 +82,7 @@ def bench_load(
                 answerer=answerer,
                 mix=mix,
                 rate=rate,
+                pin=pin,
                 postgres_admin_url=postgres,
                 redis_url=redis,
             )

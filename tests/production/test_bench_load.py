@@ -37,6 +37,8 @@ def test_a_report_row_has_every_column():
     assert TABLE_HEADER.count("|") == report.row().count("|") * 2  # header and rule lines
     closed = LoadReport(1, "engine", "distinct", 0.0, 10, 0.0, 10, 0, 0, 1.0, 5.0, 9.0)
     assert "| distinct | cache off | closed |" in closed.row()
+    pinned = LoadReport(2, "engine", "peak", 0.0, 10, 0.5, 10, 0, 0, 1.0, 5.0, 9.0, 20.0, True)
+    assert pinned.row().startswith("| 2 pinned | engine |")
 
 
 def test_the_question_pool_is_every_evaluation_question_once():

@@ -62,4 +62,3 @@ async def test_a_connection_in_steady_use_is_not_pinged(
         await _backend_pid(postgres)
     # ... and the pool has replaced the connection for the next update.
     assert await _backend_pid(postgres) != broken
-
