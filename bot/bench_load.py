@@ -108,8 +108,9 @@ class LoadReport:
         offered = f"{self.offered_per_second:g}" if self.offered_per_second else "closed"
         # With the cache off, repeated questions are encoded again: they spare nothing.
         repeats = "cache off" if self.mix == "distinct" else f"{self.repeats:.2f}"
+        instances = f"{self.instances} pinned" if self.pinned else str(self.instances)
         return (
-            f"| {self.instances}{' pinned' if self.pinned else ''} | {self.answerer} | {self.mix} | {repeats} | {offered} | "
+            f"| {instances} | {self.answerer} | {self.mix} | {repeats} | {offered} | "
             f"{self.questions} | {self.per_second:.1f} | {self.p50_ms:.0f} | {self.p95_ms:.0f} | "
             f"{self.cpu_ms_per_question:.1f} | {self.lost} | {self.doubled} |"
         )
