@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import math
 import re
+from array import array
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
@@ -63,28 +65,34 @@ class ScoredPassage:
 
 
 class BM25Index:
-    """Okapi BM25 over an inverted index (fast enough for tens of thousands of chunks)."""
+    """Okapi BM25 over an inverted index (fast enough for tens of thousands of chunks).
+
+    Postings are built in typed arrays, one document at a time, so indexing 20,000 chunks
+    never holds their tokens or millions of Python ints at once."""
 
     def __init__(
-        self, documents: Sequence[Sequence[str]], k1: float = 1.5, b: float = 0.75
+        self, documents: Iterable[Sequence[str]], k1: float = 1.5, b: float = 0.75
     ) -> None:
         self._k1 = k1
         self._b = b
-        self.size = len(documents)
-        lengths = np.array([len(doc) for doc in documents], dtype=np.float32)
-        self._avgdl = float(lengths.mean()) if self.size else 1.0
-        self._norm = (k1 * (1 - b + b * lengths / max(self._avgdl, 1e-6))).astype(np.float32)
-        postings: dict[str, tuple[list[int], list[int]]] = {}
+        building: dict[str, tuple[array[int], array[float]]] = {}
+        lengths = array("f")
         for doc_index, doc in enumerate(documents):
+            lengths.append(len(doc))
             for term, tf in Counter(doc).items():
-                entry = postings.setdefault(term, ([], []))
+                entry = building.get(term)
+                if entry is None:
+                    entry = building[term] = (array("i"), array("f"))
                 entry[0].append(doc_index)
                 entry[1].append(tf)
+        self.size = len(lengths)
+        doc_lengths = np.frombuffer(lengths, dtype=np.float32) if self.size else np.zeros(0)
+        self._avgdl = float(doc_lengths.mean()) if self.size else 1.0
+        self._norm = (k1 * (1 - b + b * doc_lengths / max(self._avgdl, 1e-6))).astype(np.float32)
         self._postings = {
-            term: (np.array(ids, dtype=np.int32), np.array(tfs, dtype=np.float32))
-            for term, (ids, tfs) in postings.items()
+            term: (np.frombuffer(ids, dtype=np.int32), np.frombuffer(tfs, dtype=np.float32))
+            for term, (ids, tfs) in building.items()
         }
-        self.document_terms = [frozenset(doc) for doc in documents]
 
     def document_frequency(self, term: str) -> int:
         return len(self._postings[term][0]) if term in self._postings else 0
@@ -103,6 +111,10 @@ class BM25Index:
             ids, tfs = posting
             total[ids] += self.idf(term) * tfs * (self._k1 + 1) / (tfs + self._norm[ids])
         return total
+
+
+def _word_set(text: str) -> frozenset[str]:
+    return frozenset(tokenize(text))
 
 
 def standardise(scores: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
@@ -187,19 +199,21 @@ class HybridRetriever:
         self._vectors: npt.NDArray[np.float32] = np.zeros((0, 0), dtype=np.float32)
         self._words: list[str] = []
         self._word_vectors: npt.NDArray[np.float32] | None = None
+        # The words of recently retrieved passages, for coverage. Tokenised on demand: keeping
+        # every chunk's word set took ~200 MB at 20,000 chunks; only the top few are ever read.
+        self._terms_of = lru_cache(maxsize=4096)(_word_set)
 
     def load(self) -> None:
         """(Re)build the in-memory indexes from the chunks and vectors in the store."""
         self._chunks = self._store.all_chunks()
         self._position = {chunk.id: i for i, chunk in enumerate(self._chunks)}
-        self._bm25 = BM25Index([tokenize(chunk.search_text) for chunk in self._chunks])
-        stored = self._store.all_vectors()
-        dim = self._store.embedder.dim
-        matrix = np.zeros((len(self._chunks), dim), dtype=np.float32)
-        for chunk in self._chunks:
-            vector = stored.get(chunk.id)
-            if vector is not None:
-                matrix[self._position[chunk.id]] = vector
+        self._bm25 = BM25Index(tokenize(chunk.search_text) for chunk in self._chunks)
+        self._terms_of.cache_clear()
+        matrix = np.zeros((len(self._chunks), self._store.embedder.dim), dtype=np.float32)
+        for ids, vectors in self._store.vector_pages():
+            rows = np.array([self._position.get(chunk_id, -1) for chunk_id in ids])
+            known = rows >= 0
+            matrix[rows[known]] = vectors[known]
         self._vectors = matrix
         self._words = knowledge_base_words(self._chunks)
         self._word_vectors = None  # embedded on first use by nearest_words
@@ -223,9 +237,7 @@ class HybridRetriever:
         """
         present: set[str] = set()
         for chunk in passages:
-            index = self._position.get(chunk.id)
-            if index is not None:
-                present |= self._bm25.document_terms[index]
+            present |= self._terms_of(chunk.search_text)
         total = found = 0.0
         for group in query.groups:
             if group in query.foreign and all(

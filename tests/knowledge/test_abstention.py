@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import numpy as np
 import pytest
@@ -53,9 +53,9 @@ class FakeStore:
     def all_chunks(self) -> list[Chunk]:
         return list(self._chunks)
 
-    def all_vectors(self) -> dict[str, list[float]]:
+    def vector_pages(self) -> Iterator[tuple[list[str], np.ndarray]]:
         vectors = self.embedder.embed_passages([c.search_text for c in self._chunks])
-        return {c.id: v.tolist() for c, v in zip(self._chunks, vectors, strict=True)}
+        yield [c.id for c in self._chunks], np.asarray(vectors, dtype=np.float32)
 
 
 @pytest.fixture
