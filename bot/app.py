@@ -2,69 +2,22 @@
 
 from __future__ import annotations
 
-import logging
-from collections.abc import Iterable
-
 from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.session.base import BaseSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
-from aiogram.exceptions import TelegramAPIError
 from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, DefaultKeyBuilder
 from aiogram.fsm.storage.memory import SimpleEventIsolation
-from aiogram.types import BotCommand, BotCommandScopeChat
 
 from bot.config import Settings
 from bot.container import AppServices
 from bot.middlewares.observability import install_observability
 from bot.middlewares.throttling import FloodGate, ThrottlingMiddleware
 from bot.middlewares.user import UserMiddleware
-from bot.services.users import UserProfile
 from bot.storage.fsm import DatabaseStorage
 from handlers import feature_routers
-
-log = logging.getLogger(__name__)
-
-BOT_COMMANDS = {
-    "en": [
-        BotCommand(command="start", description="Start: privacy, language, university"),
-        BotCommand(command="help", description="How to use the bot"),
-        BotCommand(command="language", description="Change language"),
-        BotCommand(command="courses", description="Find courses for your goal"),
-        BotCommand(command="myplan", description="My saved courses"),
-        BotCommand(command="surveys", description="Turn survey invitations on or off"),
-        BotCommand(command="cancel", description="Stop what you are doing"),
-        BotCommand(command="privacy", description="What is stored about you"),
-        BotCommand(command="mydata", description="Receive your data as a file"),
-        BotCommand(command="forget", description="Delete your data"),
-    ],
-    "ur": [
-        BotCommand(command="start", description="شروع کریں اور زبان منتخب کریں"),
-        BotCommand(command="help", description="بوٹ کیسے استعمال کریں"),
-        BotCommand(command="language", description="زبان تبدیل کریں"),
-        BotCommand(command="courses", description="اپنے مقصد کے لیے کورس تلاش کریں"),
-        BotCommand(command="myplan", description="میرے محفوظ کورس"),
-        BotCommand(command="surveys", description="سروے کے دعوت نامے آن یا آف کریں"),
-        BotCommand(command="cancel", description="جاری کام روکیں"),
-        BotCommand(command="privacy", description="آپ کے بارے میں کیا محفوظ ہے"),
-        BotCommand(command="mydata", description="اپنا ڈیٹا فائل میں حاصل کریں"),
-        BotCommand(command="forget", description="اپنا ڈیٹا مٹا دیں"),
-    ],
-}
-
-# Focal persons and HEC admins see these too, in a menu set for their chat only.
-STAFF_COMMANDS = {
-    "en": [
-        *BOT_COMMANDS["en"],
-        BotCommand(command="results", description="Survey results with charts"),
-    ],
-    "ur": [
-        *BOT_COMMANDS["ur"],
-        BotCommand(command="results", description="سروے کے نتائج اور چارٹ"),
-    ],
-}
 
 
 def create_bot(settings: Settings, *, session: BaseSession | None = None) -> Bot:
@@ -129,15 +82,3 @@ def create_dispatcher(services: AppServices, *, storage: BaseStorage | None = No
     install_observability(dispatcher, services.metrics, settings.user_hash_salt)
     dispatcher.include_routers(*feature_routers())
     return dispatcher
-
-
-async def publish_commands(bot: Bot, staff: Iterable[UserProfile] = ()) -> None:
-    """The command menu: one per language for everyone, and the staff menu in staff chats."""
-    for language, commands in BOT_COMMANDS.items():
-        await bot.set_my_commands(commands, language_code=None if language == "en" else language)
-    for person in staff:
-        commands = STAFF_COMMANDS.get(person.language, STAFF_COMMANDS["en"])
-        try:
-            await bot.set_my_commands(commands, scope=BotCommandScopeChat(chat_id=person.id))
-        except TelegramAPIError as error:  # e.g. they never opened the chat: no menu, no harm
-            log.warning("no staff menu for user %s: %s", person.id, error.message)

@@ -13,12 +13,13 @@ from typing import TextIO
 from aiogram import Bot, Dispatcher
 from aiohttp import web
 
-from bot.app import create_bot, create_dispatcher, publish_commands
+from bot.app import create_bot, create_dispatcher
 from bot.config import Settings
 from bot.container import AppServices, build_services
 from bot.delivery.telegram import TelegramSender
 from bot.delivery.worker import DeliveryWorker
 from bot.errors import ConfigurationError
+from bot.menus import publish_commands
 from bot.metrics import MeteredSender
 from bot.services.questions import Answerer, AnswerLike
 from bot.terminal import TerminalChat, TerminalSession

@@ -7,7 +7,7 @@ invite and then continues the same steps (without asking a focal person whether 
 
 from __future__ import annotations
 
-from aiogram import F, Router
+from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandObject, CommandStart, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -16,11 +16,12 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.errors import HecbotError
 from bot.i18n import Catalogue, Texts
+from bot.menus import show_staff_menu
 from bot.services.onboarding import OnboardingService
 from bot.services.roles import RoleService
 from bot.services.universities import UniversityMatch, UniversityService
 from bot.services.users import UserProfile, UserService
-from bot.storage.models import LearnerKind
+from bot.storage.models import LearnerKind, Role
 from handlers.people_callbacks import OnboardingChoice, UniversityPick
 from handlers.rendering import LANGUAGE_NAMES
 
@@ -92,6 +93,7 @@ async def show_step(message: Message, texts: Texts, state: FSMContext) -> None:
 async def on_start(
     message: Message,
     *,
+    bot: Bot,
     command: CommandObject,
     texts: Texts,
     user: UserProfile,
@@ -106,6 +108,8 @@ async def on_start(
             await message.answer(texts(error.message_key))
         else:
             await message.answer(texts("invite-accepted", university=redeemed.university_name))
+            role = Role.ADMIN if user.is_admin else Role.FOCAL_PERSON
+            await show_staff_menu(bot, user.id, user.language, role)
     status = await onboarding.status(user.id)
     if status.onboarded:
         if (await state.get_state() or "").startswith("Onboarding:"):

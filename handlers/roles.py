@@ -10,6 +10,7 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.i18n import Texts
+from bot.menus import withdraw_staff_menu
 from bot.services.permissions import Permission, require
 from bot.services.roles import RoleService, invite_link
 from bot.services.universities import UniversityService
@@ -103,12 +104,14 @@ async def on_focals(
 async def on_revoke(
     query: CallbackQuery,
     *,
+    bot: Bot,
     callback_data: FocalAction,
     texts: Texts,
     user: UserProfile,
     roles: RoleService,
 ) -> None:
     await roles.revoke_focal(user, callback_data.user_id)
+    await withdraw_staff_menu(bot, callback_data.user_id)
     await query.answer(texts("focals-revoked", user_id=str(callback_data.user_id)), show_alert=True)
     if isinstance(query.message, Message):
         await query.message.edit_reply_markup(reply_markup=None)

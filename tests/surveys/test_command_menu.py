@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiogram.types import BotCommand, BotCommandScopeChat
 
-from bot.app import publish_commands
+from bot.menus import publish_commands
 from bot.services.users import UserService
 from bot.storage.db import Database
 from bot.storage.models import Role
@@ -48,3 +48,20 @@ async def test_everyone_sees_surveys_and_only_staff_chats_see_results(database: 
     assert "results" in names(focal)
     assert "سروے کے نتائج اور چارٹ" in [command.description for command in focal]  # Urdu menu
     assert learner == []  # no chat menu of their own: Telegram shows them the default one
+
+
+async def test_focal_persons_see_their_tools_and_admins_theirs_too(database: Database) -> None:
+    await make_user(database, FOCAL, role=Role.FOCAL_PERSON, university_id=1)
+    await make_user(database, ADMIN, role=Role.ADMIN, language="ur")
+    async with FakeTelegram() as fake:
+        bot = fake.make_bot()
+        await publish_commands(bot, await UserService(database).staff())
+        focal = {
+            c.command for c in await bot.get_my_commands(scope=BotCommandScopeChat(chat_id=FOCAL))
+        }
+        admin = await bot.get_my_commands(scope=BotCommandScopeChat(chat_id=ADMIN))
+
+    assert {"broadcast", "broadcasts", "webinars", "tickets", "results", "insights"} <= focal
+    assert not focal & {"focals", "invite_focal", "survey_upload", "survey_send"}
+    assert {"broadcast", "focals", "invite_focal", "survey_send"} <= {c.command for c in admin}
+    assert "اپنے طلبہ کو اعلان بھیجیں" in [c.description for c in admin]  # Urdu, the admin's

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from datetime import timedelta
 
@@ -140,3 +141,36 @@ async def test_restart_resumes_onboarding_from_redis(settings: Settings) -> None
         if keys:
             await probe.delete(*keys)
         await probe.aclose()
+
+
+def _chat_menu(people: PeopleBot, chat_id: int) -> list[str] | None:
+    """The commands last set for this chat (None once deleted or never set)."""
+    menu: list[str] | None = None
+    for request in people.tg.requests():
+        scope = request.params.get("scope")
+        if isinstance(scope, str):
+            scope = json.loads(scope)
+        if not isinstance(scope, dict) or scope.get("chat_id") != chat_id:
+            continue
+        if request.method == "setMyCommands":
+            commands = request.params["commands"]
+            commands = json.loads(commands) if isinstance(commands, str) else commands
+            menu = [command["command"] for command in commands]
+        elif request.method == "deleteMyCommands":
+            menu = None
+    return menu
+
+
+async def test_a_new_focal_person_gets_their_menu_at_once_and_loses_it_when_revoked(
+    people_bot: PeopleBot,
+) -> None:
+    people = people_bot
+    await people.onboard_staff(ADMIN)
+    await people.onboard_staff(FOCAL, f"/start {await invite_link(people)}")
+    menu = _chat_menu(people, FOCAL)
+    assert menu is not None and {"broadcast", "webinars", "tickets"} <= set(menu)
+    assert "focals" not in menu
+
+    _header, line = await people.send(ADMIN, "/focals", expect=2)
+    await people.press(ADMIN, line, f"fp:revoke:{FOCAL}", expect=0)
+    await people.until(lambda: _chat_menu(people, FOCAL) is None, "the menu withdrawn")
