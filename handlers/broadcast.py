@@ -1,13 +1,16 @@
 """/broadcast (compose and send a notice), /broadcasts, /webinars, and the notice buttons.
 
-Each step asks the service: permissions are checked there on every step and callback, so an
-edited callback or a role revoked mid-way is refused.
+The steps of the `BroadcastForm` conversation live on their own router, whose inner middleware
+asks the service whether the sender may still broadcast before any step runs: a forged callback
+or a role revoked mid-way is refused at the next step. Learners' webinar buttons, /broadcasts
+and /webinars are not on that router.
 """
 
 from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -22,6 +25,7 @@ from aiogram.types import (
     CallbackQuery,
     InlineKeyboardMarkup,
     Message,
+    TelegramObject,
 )
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
@@ -96,6 +100,20 @@ async def _update(state: FSMContext, **changes: Any) -> dict[str, Any]:
     return draft
 
 
+# --- the guard ----------------------------------------------------------------------------
+
+
+async def require_can_broadcast(
+    handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+    event: TelegramObject,
+    data: dict[str, Any],
+) -> Any:
+    """Inner middleware of the conversation's router: runs once a step handler matched."""
+    broadcasts: BroadcastService = data["broadcasts"]
+    broadcasts.require_can_broadcast(Actor.of(data["user"]))
+    return await handler(event, data)
+
+
 # --- starting -----------------------------------------------------------------------------
 
 
@@ -165,7 +183,6 @@ async def on_audience_chosen(
     broadcasts: BroadcastService,
     state: FSMContext,
 ) -> None:
-    broadcasts.require_can_broadcast(Actor.of(user))
     message = query.message
     if not isinstance(message, Message):
         await query.answer(texts("button-expired"))
@@ -247,11 +264,8 @@ async def on_city_typed(
 async def on_text(
     message: Message,
     texts: Texts,
-    user: UserProfile,
-    broadcasts: BroadcastService,
     state: FSMContext,
 ) -> None:
-    broadcasts.require_can_broadcast(Actor.of(user))
     if message.text is None:
         await message.answer(texts("broadcast-send-text"))
         return
@@ -270,11 +284,9 @@ async def on_attachment(
     *,
     bot: Bot,
     texts: Texts,
-    user: UserProfile,
     broadcasts: BroadcastService,
     state: FSMContext,
 ) -> None:
-    broadcasts.require_can_broadcast(Actor.of(user))
     file_id, kind, suffix, size = None, None, "", 0
     if message.photo:
         photo = message.photo[-1]
@@ -320,11 +332,8 @@ async def _ask_webinar(message: Message, texts: Texts, state: FSMContext) -> Non
 async def on_attachment_skipped(
     query: CallbackQuery,
     texts: Texts,
-    user: UserProfile,
-    broadcasts: BroadcastService,
     state: FSMContext,
 ) -> None:
-    broadcasts.require_can_broadcast(Actor.of(user))
     await query.answer()
     if isinstance(query.message, Message):
         await _ask_webinar(query.message, texts, state)
@@ -335,11 +344,8 @@ async def on_webinar_answer(
     *,
     callback_data: BroadcastStep,
     texts: Texts,
-    user: UserProfile,
-    broadcasts: BroadcastService,
     state: FSMContext,
 ) -> None:
-    broadcasts.require_can_broadcast(Actor.of(user))
     await query.answer()
     if not isinstance(query.message, Message):
         return
@@ -353,11 +359,8 @@ async def on_webinar_answer(
 async def on_webinar_title(
     message: Message,
     texts: Texts,
-    user: UserProfile,
-    broadcasts: BroadcastService,
     state: FSMContext,
 ) -> None:
-    broadcasts.require_can_broadcast(Actor.of(user))
     title = validate_title(message.text or "")
     await state.update_data(webinar_title=title)
     await state.set_state(BroadcastForm.webinar_start)
@@ -367,11 +370,8 @@ async def on_webinar_title(
 async def on_webinar_start(
     message: Message,
     texts: Texts,
-    user: UserProfile,
-    broadcasts: BroadcastService,
     state: FSMContext,
 ) -> None:
-    broadcasts.require_can_broadcast(Actor.of(user))
     starts_at = parse_start_time(message.text or "", utcnow())
     await state.update_data(webinar_start=starts_at.isoformat())
     await state.set_state(BroadcastForm.webinar_duration)
@@ -381,11 +381,8 @@ async def on_webinar_start(
 async def on_webinar_duration(
     message: Message,
     texts: Texts,
-    user: UserProfile,
-    broadcasts: BroadcastService,
     state: FSMContext,
 ) -> None:
-    broadcasts.require_can_broadcast(Actor.of(user))
     minutes = validate_duration(message.text or "")
     await state.update_data(webinar_duration=minutes)
     await state.set_state(BroadcastForm.webinar_link)
@@ -395,11 +392,8 @@ async def on_webinar_duration(
 async def on_webinar_link(
     message: Message,
     texts: Texts,
-    user: UserProfile,
-    broadcasts: BroadcastService,
     state: FSMContext,
 ) -> None:
-    broadcasts.require_can_broadcast(Actor.of(user))
     link = validate_join_link(message.text or "")
     data = await state.get_data()
     webinar = WebinarDraft(
@@ -427,7 +421,6 @@ async def on_urdu(
     broadcasts: BroadcastService,
     state: FSMContext,
 ) -> None:
-    broadcasts.require_can_broadcast(Actor.of(user))
     if message.text is None:
         await message.answer(texts("broadcast-send-text"))
         return
@@ -445,7 +438,6 @@ async def on_urdu_skipped(
     broadcasts: BroadcastService,
     state: FSMContext,
 ) -> None:
-    broadcasts.require_can_broadcast(Actor.of(user))
     await query.answer()
     if isinstance(query.message, Message):
         await _update(state, text_ur=None)
@@ -502,7 +494,6 @@ async def on_preview_answer(
     broadcasts: BroadcastService,
     state: FSMContext,
 ) -> None:
-    broadcasts.require_can_broadcast(Actor.of(user))
     await query.answer()
     message = query.message
     if not isinstance(message, Message):
@@ -524,7 +515,6 @@ async def on_schedule_time(
     broadcasts: BroadcastService,
     state: FSMContext,
 ) -> None:
-    broadcasts.require_can_broadcast(Actor.of(user))
     send_at = parse_start_time(message.text or "", utcnow())
     await _create(message, texts, user, broadcasts, state, send_at=send_at)
 
@@ -659,41 +649,50 @@ async def on_webinar_button(
 
 def create_router() -> Router:
     router = Router(name="broadcast")
-    # Another feature's command typed mid-way is not the notice's text.
-    not_command = ~F.text.startswith("/")
     router.message.register(on_broadcast, Command("broadcast"))
     router.message.register(on_list, Command("broadcasts"))
     router.message.register(on_webinars, Command("webinars"))
     router.callback_query.register(on_webinar_button, WebinarAction.filter())
     router.callback_query.register(on_manage, BroadcastManage.filter())
+    router.include_router(_create_form_router())
+    return router
+
+
+def _create_form_router() -> Router:
+    """The conversation's steps; tried after the handlers above, as when they were one router."""
+    form = Router(name="broadcast-form")
+    form.message.middleware(require_can_broadcast)
+    form.callback_query.middleware(require_can_broadcast)
+    # Another feature's command typed mid-way is not the notice's text.
+    not_command = ~F.text.startswith("/")
     # Not bound to a state: a forged audience callback still reaches the permission check.
-    router.callback_query.register(on_audience_chosen, BroadcastAudienceChoice.filter())
-    router.message.register(
+    form.callback_query.register(on_audience_chosen, BroadcastAudienceChoice.filter())
+    form.message.register(
         on_university_typed, StateFilter(BroadcastForm.university), not_command, F.text
     )
-    router.message.register(on_city_typed, StateFilter(BroadcastForm.city), not_command, F.text)
-    router.message.register(on_text, StateFilter(BroadcastForm.text), not_command)
-    router.message.register(on_attachment, StateFilter(BroadcastForm.attachment), not_command)
-    router.callback_query.register(
+    form.message.register(on_city_typed, StateFilter(BroadcastForm.city), not_command, F.text)
+    form.message.register(on_text, StateFilter(BroadcastForm.text), not_command)
+    form.message.register(on_attachment, StateFilter(BroadcastForm.attachment), not_command)
+    form.callback_query.register(
         on_attachment_skipped,
         StateFilter(BroadcastForm.attachment),
         BroadcastStep.filter(F.action == "skip"),
     )
-    router.callback_query.register(
+    form.callback_query.register(
         on_webinar_answer, StateFilter(BroadcastForm.webinar), BroadcastStep.filter()
     )
-    router.message.register(on_webinar_title, StateFilter(BroadcastForm.webinar_title), not_command)
-    router.message.register(on_webinar_start, StateFilter(BroadcastForm.webinar_start), not_command)
-    router.message.register(
+    form.message.register(on_webinar_title, StateFilter(BroadcastForm.webinar_title), not_command)
+    form.message.register(on_webinar_start, StateFilter(BroadcastForm.webinar_start), not_command)
+    form.message.register(
         on_webinar_duration, StateFilter(BroadcastForm.webinar_duration), not_command
     )
-    router.message.register(on_webinar_link, StateFilter(BroadcastForm.webinar_link), not_command)
-    router.message.register(on_urdu, StateFilter(BroadcastForm.urdu), not_command)
-    router.callback_query.register(
+    form.message.register(on_webinar_link, StateFilter(BroadcastForm.webinar_link), not_command)
+    form.message.register(on_urdu, StateFilter(BroadcastForm.urdu), not_command)
+    form.callback_query.register(
         on_urdu_skipped, StateFilter(BroadcastForm.urdu), BroadcastStep.filter(F.action == "skip")
     )
-    router.callback_query.register(
+    form.callback_query.register(
         on_preview_answer, StateFilter(BroadcastForm.preview), BroadcastStep.filter()
     )
-    router.message.register(on_schedule_time, StateFilter(BroadcastForm.schedule), not_command)
-    return router
+    form.message.register(on_schedule_time, StateFilter(BroadcastForm.schedule), not_command)
+    return form
