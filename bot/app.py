@@ -13,6 +13,7 @@ from aiogram.fsm.storage.memory import SimpleEventIsolation
 
 from bot.config import Settings
 from bot.container import AppServices
+from bot.middlewares.handled import MarkHandledMiddleware
 from bot.middlewares.observability import install_observability
 from bot.middlewares.throttling import FloodGate, ThrottlingMiddleware
 from bot.middlewares.user import UserMiddleware
@@ -71,6 +72,9 @@ def create_dispatcher(services: AppServices, *, storage: BaseStorage | None = No
         **services.workflow_data(),
     )
     settings = services.settings
+    # First of ours, so inside aiogram's FSM middleware (which holds the per-user lock) and
+    # around everything else: it marks the update handled once all of it has returned.
+    dispatcher.update.outer_middleware(MarkHandledMiddleware())
     dispatcher.update.outer_middleware(
         ThrottlingMiddleware(
             FloodGate(settings.throttle_seconds), services.catalogue, settings.default_language

@@ -23,6 +23,7 @@ from pydantic import ValidationError
 
 from bot.container import AppServices
 from bot.metrics import BotMetrics
+from bot.middlewares.handled import UPDATE_HANDLED, HandledMarker
 from bot.transient import REDELIVER_ON_OUTAGE, is_transient
 
 log = logging.getLogger(__name__)
@@ -64,9 +65,18 @@ class WebhookHandler(SimpleRequestHandler):
         if update is None:
             self._metrics.webhook_rejected("malformed")
             return web.json_response({"ok": False, "error": "malformed update"}, status=400)
+        marker = HandledMarker()
+        data: dict[str, Any] = {**self.data, UPDATE_HANDLED: marker}
         try:
-            result: Any = await self.dispatcher.feed_webhook_update(bot, update, **self.data)
+            result: Any = await self.dispatcher.feed_webhook_update(bot, update, **data)
         except Exception as error:
+            if is_transient(error) and marker.handled:
+                # Answered, then a service failed while the update was being closed (the
+                # per-user lock's release): asking for it again would answer it twice.
+                log.warning(
+                    "update %s: handled, then %s while finishing it", update.update_id, error
+                )
+                return web.Response(status=200)
             if is_transient(error):
                 log.warning(
                     "update %s: %s; asking Telegram to deliver it again", update.update_id, error

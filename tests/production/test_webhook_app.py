@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 import pytest
+from aiogram import Dispatcher
+from aiogram.fsm.storage.base import BaseEventIsolation, StorageKey
 from aiohttp import ClientSession, web
 from aiohttp.test_utils import TestServer
 from pydantic import SecretStr
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from bot.app import create_bot, create_dispatcher
 from bot.config import Settings
@@ -32,6 +36,7 @@ class WebhookApp:
     answerer: EchoAnswerer
     server: TestServer
     http: ClientSession
+    dispatcher: Dispatcher
 
     @property
     def url(self) -> str:
@@ -77,7 +82,7 @@ async def webhook_app(settings: Settings, database: Database) -> AsyncIterator[W
         await server.start_server()
         try:
             async with ClientSession() as http:
-                yield WebhookApp(fake, services, answerer, server, http)
+                yield WebhookApp(fake, services, answerer, server, http, dispatcher)
         finally:
             await server.close()
             await dispatcher.storage.close()
@@ -225,3 +230,42 @@ async def test_the_worker_probe_server_reports_health_and_metrics(
     assert health.status == 200
     assert set(body["checks"]) == {"database"}
     assert 'hecbot_delivery_sends_total{kind="broadcast",outcome="sent"} 1.0' in metrics
+
+
+class RedisGoneAt(BaseEventIsolation):
+    """The per-user lock as Redis would hold it if Redis went away on taking or on releasing."""
+
+    def __init__(self, moment: str) -> None:
+        self.moment = moment
+
+    @asynccontextmanager
+    async def lock(self, key: StorageKey) -> AsyncGenerator[None, None]:
+        if self.moment == "take":
+            raise RedisConnectionError("Redis went away")
+        yield
+        raise RedisConnectionError("Redis went away")
+
+    async def close(self) -> None:
+        pass
+
+
+async def test_an_update_answered_before_redis_went_away_is_not_delivered_again(
+    webhook_app: WebhookApp, caplog: pytest.LogCaptureFixture
+):
+    webhook_app.dispatcher.fsm.events_isolation = RedisGoneAt("release")
+    update = json.dumps(message_update(41, 7002, "Is the licence free?"))
+    response = await webhook_app.post(update)
+    # Answered: a 503 would make Telegram deliver it again and the learner get two replies.
+    assert response.status == 200
+    sent = await webhook_app.fake.wait_for("sendMessage", lambda r: r.chat_id == 7002)
+    assert len(sent) == 1 and "Answer to: Is the licence free?" in sent[0].params["text"]
+    assert "handled, then" in caplog.text
+
+
+async def test_an_update_redis_failed_before_it_was_handled_is_asked_for_again(
+    webhook_app: WebhookApp,
+):
+    webhook_app.dispatcher.fsm.events_isolation = RedisGoneAt("take")
+    response = await webhook_app.post(json.dumps(message_update(42, 7003, "Is it free?")))
+    assert response.status == 503
+    assert webhook_app.fake.requests("sendMessage", chat_id=7003) == []
