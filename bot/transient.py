@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import LockError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from bot.errors import ServiceUnavailableError
@@ -11,6 +12,10 @@ TRANSIENT_ERRORS: tuple[type[Exception], ...] = (
     ServiceUnavailableError,
     RedisConnectionError,
     RedisTimeoutError,
+    # The learner's per-user lock is still held after its wait ran out: most often a lock an
+    # instance could not release while Redis was unreachable, which expires on its own. The
+    # update must wait for it (Telegram delivers it again), not be dropped as a failure.
+    LockError,
 )
 
 # Workflow-data key: set by the webhook server, whose caller (Telegram) redelivers an update that
