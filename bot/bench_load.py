@@ -229,7 +229,7 @@ async def run_load(
             for instance in started:
                 await wait_healthy(instance)
             # Questions are answered only after onboarding; this measures the questions.
-            await _seed_onboarded_learners(
+            await seed_onboarded_learners(
                 database_url,
                 [*_warm_up_users(concurrency), *(_learner_id(n) for n in range(askers))],
             )
@@ -281,8 +281,11 @@ def _warm_up_users(count: int) -> list[int]:
 WARM_UP_QUESTION = "Warm-up question {n}: what does the programme offer to learners?"
 
 
-async def _seed_onboarded_learners(database_url: str, user_ids: Sequence[int]) -> None:
-    """Store the simulated learners as having finished onboarding (privacy accepted)."""
+async def seed_onboarded_learners(
+    database_url: str, user_ids: Sequence[int], *, migrate: bool = False
+) -> None:
+    """Store simulated learners as having finished onboarding (privacy accepted), so what they
+    write is taken as questions. `migrate` first when no bot has created the tables yet."""
     from bot.storage.db import Database
     from bot.storage.models import Role, User
     from bot.storage.types import utcnow
@@ -290,6 +293,8 @@ async def _seed_onboarded_learners(database_url: str, user_ids: Sequence[int]) -
     database = Database(database_url.replace("postgresql://", "postgresql+asyncpg://", 1))
     now = utcnow()
     try:
+        if migrate:
+            await database.migrate()
         async with database.session() as session:
             session.add_all(
                 User(

@@ -17,35 +17,9 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
+from bot.bench_load import seed_onboarded_learners
+from bot.config import Settings
 from bot.terminal import TERMINAL_USER_ID
-
-
-async def _onboard_terminal_user(data_dir: Path) -> None:
-    """The terminal's person has finished onboarding, so their lines are questions."""
-    from bot.config import Settings
-    from bot.storage.db import Database
-    from bot.storage.models import Role, User
-    from bot.storage.types import utcnow
-
-    settings = Settings(HECBOT_DATA_DIR=data_dir)  # type: ignore[call-arg]
-    database = Database(settings.effective_database_url)
-    try:
-        await database.migrate()
-        now = utcnow()
-        async with database.session() as session:
-            if await session.get(User, TERMINAL_USER_ID) is None:
-                session.add(
-                    User(
-                        id=TERMINAL_USER_ID,
-                        role=Role.LEARNER.value,
-                        language="en",
-                        learner_kind="student",
-                        privacy_accepted_at=now,
-                        onboarded_at=now,
-                    )
-                )
-    finally:
-        await database.close()
 
 
 def _peak_rss_mb(pid: int) -> float | None:
@@ -63,7 +37,9 @@ def bot_peak_rss_mb(data_dir: Path, questions: Sequence[str], timeout: float = 6
 
     Raises RuntimeError if the chat did not answer them (a memory figure of a bot that failed
     to load its index would flatter it)."""
-    asyncio.run(_onboard_terminal_user(data_dir))
+    # The terminal's person has finished onboarding, so their lines are questions.
+    database_url = Settings(HECBOT_DATA_DIR=data_dir).effective_database_url  # type: ignore[call-arg]
+    asyncio.run(seed_onboarded_learners(database_url, [TERMINAL_USER_ID], migrate=True))
     env = {
         key: value
         for key, value in os.environ.items()
