@@ -62,6 +62,8 @@ async def test_focal_persons_see_their_tools_and_admins_theirs_too(database: Dat
         admin = await bot.get_my_commands(scope=BotCommandScopeChat(chat_id=ADMIN))
 
     assert {"broadcast", "broadcasts", "webinars", "tickets", "results", "insights"} <= focal
-    assert not focal & {"focals", "invite_focal", "survey_upload", "survey_send"}
-    assert {"broadcast", "focals", "invite_focal", "survey_send"} <= {c.command for c in admin}
+    assert not focal & {"focals", "invite_focal", "faq", "survey_upload", "survey_send"}
+    assert {"broadcast", "focals", "invite_focal", "faq", "survey_send"} <= {
+        c.command for c in admin
+    }
     assert "اپنے طلبہ کو اعلان بھیجیں" in [c.description for c in admin]  # Urdu, the admin's
