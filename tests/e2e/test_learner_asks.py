@@ -129,3 +129,20 @@ async def test_a_slow_answer_shows_typing_while_the_learner_waits(
         await services.database.close()
     typing = fake_telegram.requests("sendChatAction", chat_id=learner.user_id)
     assert len(typing) == 1 and typing[0].params["action"] == "typing"
+
+
+async def test_the_example_question_offered_after_onboarding_gets_the_how_to_apply_answer(
+    fake_telegram: FakeTelegram, services: AppServices
+):
+    learner = Learner(fake_telegram, user_id=5_000_000_125)
+    async with running_bot(fake_telegram, services):
+        *_, done = await learner.onboards()
+        # The example is in italics in the "All set" message (its <i> becomes an entity).
+        italic = next(e for e in done.entities if e.get("type") == "italic")
+        example = (done.text or "")[italic["offset"] : italic["offset"] + italic["length"]]
+        assert "licence" in example
+        (answer,) = await learner.says(example)
+    # The first thing a learner tries must be answered by the rule on applying, not by a
+    # neighbouring rule about invitations (as it was before the FAQ had this question).
+    assert "Form DLSEI-F1" in answer.text, answer.text
+    assert "focal person" in answer.text
