@@ -50,6 +50,9 @@ bench: install ## All benchmarks (figures for docs/benchmarks.md; about 30 minut
 	$(BIN)/hecbot bench courses
 	$(BIN)/hecbot bench delivery --kills 2
 	$(BIN)/hecbot bench load
+	$(BIN)/hecbot bench load -n 1 --rate 50
+	$(BIN)/hecbot bench load -n 1 --rate 50 --mix distinct
+	$(BIN)/hecbot bench load -n 1 -n 2 --mix distinct --pin
 
 clean: ## Remove the virtual environment and caches (keeps ./data)
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
