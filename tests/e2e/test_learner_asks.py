@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import re
 
+import pytest
 from sqlmodel import select
 
+import handlers.questions
 from bot.config import Settings
 from bot.container import AppServices, build_services
 from bot.storage.models import QuestionLog, User
@@ -43,9 +45,6 @@ async def test_learner_gets_cited_answers_in_english_roman_urdu_and_urdu(
             assert SOURCES_LINE.search(answer.text), answer.text
             assert "6 months" in answer.text or "six months" in answer.text.lower(), answer.text
             assert any("Helpful" in data or "fb:" in data for data in answer.callback_data)
-
-        # Quick answers need no "typing..." (see test_a_slow_answer_shows_typing).
-        assert fake_telegram.requests("sendChatAction", chat_id=learner.user_id) == []
 
     stored = await stored_questions(services)
     assert [q.question for q in stored] == questions
@@ -113,6 +112,19 @@ class SlowEngine:
     async def ask(self, question: str) -> Answer:
         await asyncio.sleep(TYPING_AFTER_SECONDS + 1)
         return await self._engine.ask(question)
+
+
+async def test_an_answer_quicker_than_the_typing_delay_sends_no_typing(
+    fake_telegram: FakeTelegram, services: AppServices, monkeypatch: pytest.MonkeyPatch
+):
+    # A delay no answer here reaches, so the test does not depend on the machine's speed.
+    monkeypatch.setattr(handlers.questions, "TYPING_AFTER_SECONDS", 30.0)
+    learner = Learner(fake_telegram, user_id=5_000_000_126)
+    async with running_bot(fake_telegram, services):
+        await learner.onboards()
+        (answer,) = await learner.says("Who is eligible for a free Coursera licence?")
+        assert "Sources:" in answer.text
+    assert fake_telegram.requests("sendChatAction", chat_id=learner.user_id) == []
 
 
 async def test_a_slow_answer_shows_typing_while_the_learner_waits(
