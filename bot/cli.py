@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import sys
-from collections.abc import Coroutine
-from typing import Any, TypeVar
+from collections.abc import Awaitable, Callable, Coroutine
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
 
@@ -18,6 +18,9 @@ from bot.config import Settings, load_settings
 from bot.errors import HecbotError
 from bot.logging_setup import configure_logging
 from knowledge.cli import ask_command, kb_app
+
+if TYPE_CHECKING:
+    from bot.storage.db import Database
 
 T = TypeVar("T")
 
@@ -58,6 +61,23 @@ def run_async(coroutine: Coroutine[Any, Any, T]) -> T:
         raise typer.Exit(1) from None
     except KeyboardInterrupt:
         raise typer.Exit(130) from None
+
+
+def run_with_database(work: Callable[[Database], Awaitable[T]]) -> T:
+    """Open the configured database (migrated to the newest schema), run `work`, close it."""
+    from bot.storage.db import Database
+
+    settings = settings_or_exit()
+
+    async def run() -> T:
+        database = Database(settings.effective_database_url)
+        try:
+            await database.migrate()
+            return await work(database)
+        finally:
+            await database.close()
+
+    return run_async(run())
 
 
 @app.callback()

@@ -19,22 +19,10 @@ universities_app = typer.Typer(
 admin_app = typer.Typer(help="HEC admins (the HEC desk).", no_args_is_help=True)
 
 
-async def _with_database(work: Callable[[Database], Awaitable[T]]) -> T:
-    from bot.cli import settings_or_exit
-
-    settings = settings_or_exit()
-    database = Database(settings.effective_database_url)
-    try:
-        await database.migrate()
-        return await work(database)
-    finally:
-        await database.close()
-
-
 def _run(work: Callable[[Database], Awaitable[T]]) -> T:
-    from bot.cli import run_async
+    from bot.cli import run_with_database
 
-    return run_async(_with_database(work))
+    return run_with_database(work)
 
 
 @universities_app.command("import")

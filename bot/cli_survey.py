@@ -17,19 +17,9 @@ survey_app = typer.Typer(help="Micro-surveys: define, send, read results.", no_a
 
 
 def _with_database(work: Callable[[Database], Awaitable[T]]) -> T:
-    from bot.cli import run_async, settings_or_exit
+    from bot.cli import run_with_database
 
-    settings = settings_or_exit()
-
-    async def run() -> T:
-        database = Database(settings.effective_database_url)
-        try:
-            await database.migrate()
-            return await work(database)
-        finally:
-            await database.close()
-
-    return run_async(run())
+    return run_with_database(work)
 
 
 def _read_checked(file: Path) -> str:
