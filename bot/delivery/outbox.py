@@ -7,6 +7,7 @@ be read from the database by any process (the bot, `hecbot worker`, the CLI).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from contextlib import nullcontext
 from datetime import datetime
 from typing import Any
 
@@ -55,19 +56,11 @@ class Outbox:
         Pass `session` to enqueue inside the caller's transaction (e.g. together with the flag
         that says "this reminder wave is queued"), so both are committed or neither.
         """
-        if session is not None:
+        # The caller's transaction when given (it commits), else one of our own.
+        within = nullcontext(session) if session is not None else self._database.session()
+        async with within as active:
             return await self._enqueue(
-                session,
-                kind=kind,
-                reference=reference,
-                messages=list(messages),
-                created_by=created_by,
-                priority=priority,
-                not_before=not_before,
-            )
-        async with self._database.session() as own:
-            return await self._enqueue(
-                own,
+                active,
                 kind=kind,
                 reference=reference,
                 messages=list(messages),
