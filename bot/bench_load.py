@@ -47,6 +47,9 @@ from urllib.parse import urlsplit, urlunsplit
 
 from aiohttp import ClientSession, ClientTimeout, TCPConnector
 
+from handlers.callbacks import AnswerFeedback
+from handlers.courses import CourseAction
+
 EVAL_SETS = ("knowledge/eval/questions.yaml", "knowledge/eval/extra_questions.yaml")
 MIXES = ("peak", "distinct")
 ZIPF_EXPONENT = 1.0  # word and query frequencies are classically Zipf with s close to 1
@@ -311,9 +314,9 @@ async def seed_onboarded_learners(
         await database.close()
 
 
-# An answer's last piece carries the 👍/👎 buttons (`fb:...`); a course recommendation (a
-# question such as "which course for data science?") carries its course actions (`cra:...`).
-ANSWER_BUTTONS = ("fb:", "cra:")
+# An answer's last piece carries the 👍/👎 buttons; a course recommendation (a question such
+# as "which course for data science?") carries its course actions.
+ANSWER_BUTTONS = (f"{AnswerFeedback.__prefix__}:", f"{CourseAction.__prefix__}:")
 
 
 def _is_answer(request: Any) -> bool:

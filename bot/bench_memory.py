@@ -20,16 +20,7 @@ from pathlib import Path
 from bot.bench_load import seed_onboarded_learners
 from bot.config import Settings
 from bot.terminal import TERMINAL_USER_ID
-
-
-def _peak_rss_mb(pid: int) -> float | None:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    except OSError:
-        return None
-    return None
+from knowledge.bench import process_memory_mb
 
 
 def bot_peak_rss_mb(data_dir: Path, questions: Sequence[str], timeout: float = 600) -> float:
@@ -57,7 +48,7 @@ def bot_peak_rss_mb(data_dir: Path, questions: Sequence[str], timeout: float = 6
         peak = 0.0
         deadline = time.monotonic() + timeout
         while process.poll() is None:
-            peak = max(peak, _peak_rss_mb(process.pid) or 0.0)
+            peak = max(peak, process_memory_mb("VmHWM", process.pid) or 0.0)
             if time.monotonic() > deadline:
                 process.kill()
                 raise RuntimeError("the terminal chat did not finish in time")

@@ -46,14 +46,23 @@ class BenchResult:
     rss_mb: float
 
 
-def _rss_mb() -> float:
-    """Current resident set size (Linux /proc), falling back to the peak."""
+def process_memory_mb(field: str, pid: int | str = "self") -> float | None:
+    """A memory line of a process's Linux /proc status (VmRSS: now, VmHWM: its peak), in MB;
+    None where there is no such process or no /proc."""
     try:
-        for line in Path("/proc/self/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(f"{field}:"):
                 return int(line.split()[1]) / 1024
     except OSError:
-        pass
+        return None
+    return None
+
+
+def _rss_mb() -> float:
+    """Current resident set size, falling back to the peak where /proc is missing."""
+    current = process_memory_mb("VmRSS")
+    if current is not None:
+        return current
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
