@@ -12,7 +12,6 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
-from aiogram.utils.chat_action import ChatActionSender
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.errors import InvalidInputError
@@ -27,7 +26,7 @@ from bot.services.courses import CourseService, PlanItem, is_course_question
 from bot.services.questions import AnsweredQuestion, QuestionService
 from bot.services.users import UserProfile
 from handlers.questions import send_answer
-from handlers.rendering import TYPING_AFTER_SECONDS
+from handlers.rendering import typing_while_slow
 
 HOURS_CHOICES = (2, 5, 10, 15)
 DEFAULT_HOURS = 5
@@ -209,9 +208,7 @@ async def on_goal(
     message: Message, bot: Bot, texts: Texts, state: FSMContext, courses: CourseService
 ) -> None:
     goal = message.text or ""
-    async with ChatActionSender.typing(
-        bot=bot, chat_id=message.chat.id, initial_sleep=TYPING_AFTER_SECONDS
-    ):
+    async with typing_while_slow(bot, message.chat.id):
         clear = await courses.goal_is_clear(goal)
     if not clear:
         await message.answer(texts("courses-goal-unclear"))
@@ -251,9 +248,7 @@ async def on_hours(
     if query.message is None:
         return
     chat_id = query.message.chat.id
-    async with ChatActionSender.typing(
-        bot=bot, chat_id=chat_id, initial_sleep=TYPING_AFTER_SECONDS
-    ):
+    async with typing_while_slow(bot, chat_id):
         result = await courses.recommend(
             str(data.get("goal", "")),
             level=str(data.get("level", "beginner")),
@@ -296,9 +291,7 @@ async def on_course_action(
     if query.message is None:
         return
     chat_id = query.message.chat.id
-    async with ChatActionSender.typing(
-        bot=bot, chat_id=chat_id, initial_sleep=TYPING_AFTER_SECONDS
-    ):
+    async with typing_while_slow(bot, chat_id):
         if callback_data.action == "basics":
             result = await courses.from_basics(ids, hours_per_week=callback_data.hours)
         else:
@@ -344,9 +337,7 @@ async def on_course_question(
     questions: QuestionService,
 ) -> None:
     text = message.text or ""
-    async with ChatActionSender.typing(
-        bot=bot, chat_id=message.chat.id, initial_sleep=TYPING_AFTER_SECONDS
-    ):
+    async with typing_while_slow(bot, message.chat.id):
         result = await courses.recommend(text, hours_per_week=DEFAULT_HOURS)
         if result.status is not RecommendationStatus.OK:
             # Sounding like a course choice is a guess ("what's the difference between a

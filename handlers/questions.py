@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from aiogram import Bot, F, Router
 from aiogram.types import CallbackQuery, Message
-from aiogram.utils.chat_action import ChatActionSender
 
 from bot.i18n import Texts, split_message
 from bot.services.questions import (
@@ -16,10 +15,10 @@ from bot.services.questions import (
 from bot.services.users import UserProfile
 from handlers.callbacks import AnswerFeedback
 from handlers.rendering import (
-    TYPING_AFTER_SECONDS,
     feedback_keyboard,
     offers_escalation,
     render_answer,
+    typing_while_slow,
 )
 
 
@@ -28,9 +27,7 @@ async def on_question(
 ) -> None:
     text = message.text or ""
     try:
-        async with ChatActionSender.typing(
-            bot=bot, chat_id=message.chat.id, initial_sleep=TYPING_AFTER_SECONDS
-        ):
+        async with typing_while_slow(bot, message.chat.id):
             answered = await questions.ask(
                 user.id, text, channel="telegram", university_id=user.university_id
             )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from aiogram import Bot
 from aiogram.types import InlineKeyboardMarkup
+from aiogram.utils.chat_action import ChatActionSender
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.i18n import Texts, escape
@@ -15,6 +17,11 @@ LANGUAGE_NAMES = {"en": "English", "ur": "اردو"}
 # "typing..." only for a reply that keeps the learner waiting: most answers take a few tens of
 # milliseconds, and the indicator would then cost one Bot API request each at the busiest times.
 TYPING_AFTER_SECONDS = 0.4
+
+
+def typing_while_slow(bot: Bot, chat_id: int) -> ChatActionSender:
+    """Shows "typing..." in the chat once a reply has taken TYPING_AFTER_SECONDS."""
+    return ChatActionSender.typing(bot=bot, chat_id=chat_id, initial_sleep=TYPING_AFTER_SECONDS)
 
 
 def language_keyboard() -> InlineKeyboardMarkup:

@@ -8,7 +8,7 @@ import re
 import pytest
 from sqlmodel import select
 
-import handlers.questions
+import handlers.rendering
 from bot.config import Settings
 from bot.container import AppServices, build_services
 from bot.storage.models import QuestionLog, User
@@ -118,7 +118,7 @@ async def test_an_answer_quicker_than_the_typing_delay_sends_no_typing(
     fake_telegram: FakeTelegram, services: AppServices, monkeypatch: pytest.MonkeyPatch
 ):
     # A delay no answer here reaches, so the test does not depend on the machine's speed.
-    monkeypatch.setattr(handlers.questions, "TYPING_AFTER_SECONDS", 30.0)
+    monkeypatch.setattr(handlers.rendering, "TYPING_AFTER_SECONDS", 30.0)
     learner = Learner(fake_telegram, user_id=5_000_000_126)
     async with running_bot(fake_telegram, services):
         await learner.onboards()
