@@ -20,7 +20,13 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
-from knowledge.config import BUNDLED_KB_DIR, EMBEDDING_SEEDS_DIR, KnowledgeConfig, default_config
+from knowledge.config import (
+    BUNDLED_KB_DIR,
+    EMBEDDING_SEEDS_DIR,
+    KnowledgeConfig,
+    LLMConfig,
+    default_config,
+)
 from knowledge.errors import KnowledgeError
 
 if TYPE_CHECKING:
@@ -170,6 +176,14 @@ def eval_command(
         "knowledge/data"
     ),
     markdown: Annotated[Path | None, typer.Option(help="Also write the table here.")] = None,
+    llm: Annotated[
+        bool,
+        typer.Option(
+            "--llm",
+            help="Answer through the configured LLM (LLM_PROVIDER...), as the bot does; "
+            "hybrid retrieval only.",
+        ),
+    ] = False,
 ) -> None:
     """Evaluate hybrid, BM25-only and dense-only retrieval on a question set."""
     from knowledge.engine import build_engine
@@ -177,12 +191,18 @@ def eval_command(
         TABLE_HEADER,
         load_questions,
         run_questions,
+        run_questions_as_the_bot,
         summarise,
         table_cells,
         to_markdown,
     )
 
     base = _config(ctx)
+    if llm and not base.llm.provider:
+        Console(stderr=True).print(
+            "[red]--llm needs an LLM: set LLM_PROVIDER and LLM_MODEL (see .env.example).[/red]"
+        )
+        raise typer.Exit(code=2)
     items = load_questions(questions)
     with tempfile.TemporaryDirectory(prefix="hecbot-eval-") as tmp:
         # A private index, so evaluating never touches the live one. No query-vector cache:
@@ -192,16 +212,21 @@ def eval_command(
             embedder=base.embedder,
             thresholds=base.thresholds,
             query_cache_size=0,
+            llm=base.llm if llm else LLMConfig(),
         )
         engine = build_engine(config)
         engine.index_paths([kb])
-        rows = summarise(run_questions(engine, items))
+        if llm:
+            rows = summarise(asyncio.run(run_questions_as_the_bot(engine, items)))
+        else:
+            rows = summarise(run_questions(engine, items))
     table = Table(*TABLE_HEADER)
     for row in rows:
         table.add_row(*table_cells(row))
     Console().print(table)
     if markdown is not None:
-        markdown.write_text(to_markdown(rows, f"Evaluation on {questions}"), encoding="utf-8")
+        title = f"Evaluation on {questions}" + (" (answered through the LLM)" if llm else "")
+        markdown.write_text(to_markdown(rows, title), encoding="utf-8")
 
 
 @kb_app.command("calibrate")

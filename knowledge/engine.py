@@ -34,7 +34,7 @@ from knowledge.index import (
     remove_source,
 )
 from knowledge.language import normalise_query
-from knowledge.llm import LLMAnswerer, make_chat_model
+from knowledge.llm import LLMAnswerer, LLMOutcome, make_chat_model
 from knowledge.retrieval import HybridRetriever, RetrievalMode
 
 MAX_QUESTION_CHARS = 1000
@@ -212,23 +212,31 @@ class KnowledgeEngine:
 
     async def ask(self, question: str) -> Answer:
         """Answer a question without blocking the event loop (CPU work runs in a thread)."""
+        return (await self.ask_with_evidence(question))[0]
+
+    async def ask_with_evidence(self, question: str) -> tuple[Answer, Evidence | None]:
+        """The answer the bot gives (the LLM's when one is configured) and the evidence."""
         started = time.perf_counter()
         question = question.strip()
         if not question:
-            return Answer(question, "Please type a question.", True)
+            return Answer(question, "Please type a question.", True), None
         evidence = await asyncio.to_thread(self.gather_evidence, question)
         llm = self._llm_answerer() if evidence.answerable else None
         if llm is None:
-            return self._extractive_answer(evidence, started)
-        text, citations, _ = await llm.compose(evidence)
-        return Answer(
+            return self._extractive_answer(evidence, started), evidence
+        reply = await llm.compose(evidence)
+        if reply.outcome is LLMOutcome.NOT_IN_SOURCES:
+            declined = Evidence(evidence.query, evidence.passages, False, "LLM: not in sources")
+            return self._extractive_answer(declined, started), declined
+        answer = Answer(
             question,
-            text,
+            reply.text,
             False,
-            citations,
+            reply.citations,
             (time.perf_counter() - started) * 1000,
             evidence.query.language.value,
         )
+        return answer, evidence
 
     async def warm_up(self) -> None:
         """Load the model and indexes ahead of the first question."""

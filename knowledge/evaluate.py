@@ -15,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from knowledge.answering import Answer, Evidence
 from knowledge.engine import KnowledgeEngine
 from knowledge.retrieval import RetrievalMode
 
@@ -96,19 +97,37 @@ def run_questions(
     for mode in modes:
         for item in questions:
             answer, evidence = engine.answer_with_evidence(item.question, mode)
-            passages = evidence.passages if evidence else []
-            outcome = EvalOutcome(
-                question=item,
-                mode=mode,
-                sources=tuple(p.chunk.source for p in passages),
-                answer=answer.text,
-                abstained=answer.abstained,
-                latency_ms=answer.latency_ms,
-            )
+            outcome = _outcome(item, mode, answer, evidence)
             outcomes.append(outcome)
             if on_done is not None:
                 on_done(outcome)
     return outcomes
+
+
+async def run_questions_as_the_bot(
+    engine: KnowledgeEngine, questions: Sequence[EvalQuestion]
+) -> list[EvalOutcome]:
+    """Hybrid retrieval answered as the bot answers: through the LLM when one is configured
+    (its NOT_IN_SOURCES counts as an abstention), so a deployment with an LLM can measure it."""
+    outcomes: list[EvalOutcome] = []
+    for item in questions:
+        answer, evidence = await engine.ask_with_evidence(item.question)
+        outcomes.append(_outcome(item, RetrievalMode.HYBRID, answer, evidence))
+    return outcomes
+
+
+def _outcome(
+    item: EvalQuestion, mode: RetrievalMode, answer: Answer, evidence: Evidence | None
+) -> EvalOutcome:
+    passages = evidence.passages if evidence else []
+    return EvalOutcome(
+        question=item,
+        mode=mode,
+        sources=tuple(p.chunk.source for p in passages),
+        answer=answer.text,
+        abstained=answer.abstained,
+        latency_ms=answer.latency_ms,
+    )
 
 
 def _share(flags: list[bool]) -> float | None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from langchain_core.messages import HumanMessage, SystemMessage
@@ -43,17 +45,31 @@ def make_chat_model(config: LLMConfig) -> Any:
     raise KnowledgeError(f"Unknown LLM provider {config.provider!r}: use 'openai' or 'ollama'.")
 
 
+class LLMOutcome(StrEnum):
+    ANSWERED = "answered"  # the model wrote the answer from the passages
+    NOT_IN_SOURCES = "not_in_sources"  # the model read the passages: they do not answer it
+    FAILED = "failed"  # error, timeout or an empty reply: the extractive answer stands in
+
+
+@dataclass(frozen=True)
+class LLMReply:
+    text: str
+    citations: list[Citation]
+    outcome: LLMOutcome
+
+
 class LLMAnswerer:
-    """Asks the chat model to answer from the passages; any failure, timeout or refusal
-    falls back to the extractive answer so the learner always gets a grounded reply."""
+    """Asks the chat model to answer from the passages. A failure, timeout or empty reply
+    falls back to the extractive answer, so the learner still gets a grounded reply. A reply
+    of NOT_IN_SOURCES is kept as the model's judgement: it read the question and the passages
+    together, which the retrieval scores cannot, so the caller abstains on it."""
 
     def __init__(self, chat_model: Any, fallback: ExtractiveAnswerer, timeout_s: float) -> None:
         self._chat_model = chat_model
         self._fallback = fallback
         self._timeout_s = timeout_s
 
-    async def compose(self, evidence: Evidence) -> tuple[str, list[Citation], bool]:
-        """Return (text, citations, used_llm)."""
+    async def compose(self, evidence: Evidence) -> LLMReply:
         chunks = [p.chunk for p in evidence.passages]
         citations = [
             Citation(
@@ -79,7 +95,9 @@ class LLMAnswerer:
         except Exception as exc:  # network, HTTP, parsing or timeout: all mean "fall back"
             logger.warning("LLM answerer failed (%s); using the extractive answer", exc)
             text = ""
-        if not text or NOT_IN_SOURCES in text:
+        if NOT_IN_SOURCES in text:
+            return LLMReply("", [], LLMOutcome.NOT_IN_SOURCES)
+        if not text:
             fallback_text, fallback_citations = self._fallback.compose(evidence)
-            return fallback_text, fallback_citations, False
-        return text, citations, True
+            return LLMReply(fallback_text, fallback_citations, LLMOutcome.FAILED)
+        return LLMReply(text, citations, LLMOutcome.ANSWERED)

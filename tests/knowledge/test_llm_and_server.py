@@ -10,10 +10,17 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+import typer
+import yaml
 from aiohttp import web
+from typer.testing import CliRunner
 
+from knowledge.answering import ABSTAIN_TEXT
+from knowledge.cli import kb_app
 from knowledge.config import KnowledgeConfig, LLMConfig
 from knowledge.engine import KnowledgeEngine, build_engine
+from knowledge.evaluate import EvalQuestion, run_questions, run_questions_as_the_bot, summarise
+from knowledge.retrieval import RetrievalMode
 
 
 def free_port() -> int:
@@ -37,6 +44,10 @@ class FakeOpenAI:
         if self.behaviour == "slow":
             await asyncio.sleep(5)
         content = "A licence lasts one cohort of six months [1]."
+        question = body["messages"][-1]["content"].rpartition("Question:")[2]
+        if self.behaviour == "judge" and "Coursera Plus" in question:
+            # What a model does when the passages talk of licences but not of Coursera Plus.
+            content = "NOT_IN_SOURCES"
         return web.json_response(
             {
                 "id": "chatcmpl-1",
@@ -107,6 +118,46 @@ async def test_llm_failure_or_timeout_falls_back_to_extractive(
     assert answer.text == engine.answer_sync("How long does a licence last?").text
 
 
+PLUS_QUESTION = "How long does a Coursera Plus licence last?"
+
+
+@pytest.mark.parametrize("fake_llm", ["judge"], indirect=True)
+async def test_the_llm_finding_no_answer_in_the_passages_is_an_abstention(
+    engine: KnowledgeEngine, fake_llm
+) -> None:
+    server, url = fake_llm
+    # Retrieval alone would answer: the passages are about how long a licence lasts.
+    assert not engine.answer_sync(PLUS_QUESTION).abstained
+    answer = await llm_engine(engine, url).ask(PLUS_QUESTION)
+    assert server.prompts, "the LLM was not asked"
+    assert answer.abstained
+    assert answer.text == ABSTAIN_TEXT
+    assert answer.citations == []
+    # The same server still answers what the passages do answer.
+    answered = await llm_engine(engine, url).ask("How long does a licence last?")
+    assert not answered.abstained
+    assert answered.text == "A licence lasts one cohort of six months [1]."
+
+
+@pytest.mark.parametrize("fake_llm", ["judge"], indirect=True)
+async def test_evaluation_as_the_bot_counts_the_llms_abstentions(
+    engine: KnowledgeEngine, fake_llm
+) -> None:
+    _, url = fake_llm
+    questions = [
+        EvalQuestion("in", "How long does a licence last?", "en", True, ("licence.md",), None, "x"),
+        EvalQuestion("out", PLUS_QUESTION, "en", False, (), None, "x"),
+    ]
+    extractive = summarise(run_questions(engine, questions, [RetrievalMode.HYBRID]))
+    as_the_bot = summarise(await run_questions_as_the_bot(llm_engine(engine, url), questions))
+    overall = next(row for row in extractive if row.group == "all")
+    with_llm = next(row for row in as_the_bot if row.group == "all")
+    assert overall.oos_abstained == 0.0
+    assert with_llm.oos_abstained == 1.0
+    assert with_llm.false_abstention == 0.0
+    assert with_llm.hit3 == 1.0
+
+
 @pytest.mark.parametrize("fake_llm", ["ok"], indirect=True)
 async def test_llm_is_not_asked_when_the_kb_has_no_answer(
     engine: KnowledgeEngine, fake_llm
@@ -171,3 +222,73 @@ def test_index_and_answer_through_a_chroma_server(
     assert {s.source for s in again.list_sources()} == {"helpdesk.html", "licence.md"}
     assert again.stats().size_bytes is None
     assert again.index_paths([fixture_kb / "licence.md"]).unchanged == ["licence.md"]
+
+
+def eval_app(config: KnowledgeConfig) -> typer.Typer:
+    app = typer.Typer()
+
+    @app.callback()
+    def main(ctx: typer.Context) -> None:
+        ctx.obj = config
+
+    app.add_typer(kb_app, name="kb")
+    return app
+
+
+@pytest.mark.parametrize("fake_llm", ["judge"], indirect=True)
+async def test_kb_eval_with_llm_answers_through_the_configured_model(
+    fake_llm, fixture_kb: Path, tmp_path: Path
+) -> None:
+    server, url = fake_llm
+    questions = tmp_path / "questions.yaml"
+    questions.write_text(
+        yaml.safe_dump(
+            {
+                "questions": [
+                    {
+                        "id": "a",
+                        "question": "How long does a licence last?",
+                        "lang": "en",
+                        "in_scope": True,
+                        "expected_source": "licence.md",
+                        "fact": "six months",
+                    },
+                    {
+                        "id": "b",
+                        "question": PLUS_QUESTION,
+                        "lang": "en",
+                        "in_scope": False,
+                        "expected_source": None,
+                        "fact": None,
+                    },
+                ]
+            }
+        ),
+        encoding="utf-8",
+    )
+    config = KnowledgeConfig(
+        data_dir=tmp_path / "data",
+        llm=LLMConfig(provider="openai", model="fake", base_url=url, timeout_s=5.0),
+    )
+    table = tmp_path / "table.md"
+    args = ["kb", "eval", "--llm", "--questions", str(questions), "--kb", str(fixture_kb)]
+    # The CLI runs its own event loop; the fake server needs this one free meanwhile.
+    result = await asyncio.to_thread(
+        CliRunner().invoke, eval_app(config), [*args, "--markdown", str(table)]
+    )
+    assert result.exit_code == 0, result.output
+    assert len(server.prompts) == 2
+    markdown = table.read_text(encoding="utf-8")
+    assert "answered through the LLM" in markdown
+    overall = next(line for line in markdown.splitlines() if "| hybrid | all |" in line)
+    cells = [cell.strip() for cell in overall.strip("|").split("|")]
+    assert cells[6:8] == ["1.00", "0.00"]  # OOS abstained, false abstention
+    assert "| bm25 |" not in markdown  # the bot's path only
+
+
+def test_kb_eval_with_llm_needs_one_configured(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        eval_app(KnowledgeConfig(data_dir=tmp_path / "data")), ["kb", "eval", "--llm"]
+    )
+    assert result.exit_code == 2
+    assert "LLM_PROVIDER" in result.output
