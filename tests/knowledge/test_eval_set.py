@@ -71,10 +71,19 @@ FRESH_SET = EvalSet(
     min_out_of_scope=20,
     has_splits=False,
 )
+# Short generic questions from an audit of the terminal chat, never tuned on; all in scope.
+SHORT_SET = EvalSet(
+    questions_file=EVAL_DIR / "short_questions.yaml",
+    kb_dir=MAIN_KB,
+    min_total=20,
+    min_per_lang={"en": 6, "roman_ur": 5, "ur": 5},
+    min_out_of_scope=0,
+    has_splits=False,
+)
 EVAL_SETS = pytest.mark.parametrize(
     "eval_set",
-    [MAIN_SET, UNSEEN_SET, EXTRA_SET, FRESH_SET],
-    ids=["main", "unseen", "extra", "fresh"],
+    [MAIN_SET, UNSEEN_SET, EXTRA_SET, FRESH_SET, SHORT_SET],
+    ids=["main", "unseen", "extra", "fresh", "short"],
 )
 
 
