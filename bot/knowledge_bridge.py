@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Iterable
 
 from bot.config import Settings
 from knowledge.answering import Answer
@@ -78,6 +79,9 @@ class SharedIndexEngine:
 
     def health(self) -> Health:
         return self.engine.health()
+
+    def set_known_names(self, names: Iterable[str]) -> None:
+        self.engine.set_known_names(names)
 
     async def warm_up(self) -> None:
         await self.engine.warm_up()

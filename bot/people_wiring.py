@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, cast
+from collections.abc import Callable, Iterable
+from typing import Any, Protocol, cast, runtime_checkable
 
 from bot.config import Settings
 from bot.direct_delivery import DirectDelivery
@@ -19,6 +19,11 @@ from bot.services.tickets import TicketService
 from bot.services.universities import UniversityService
 from bot.services.users import UserService
 from bot.storage.db import Database
+
+
+@runtime_checkable
+class KnowsPlaceNames(Protocol):
+    def set_known_names(self, names: Iterable[str]) -> None: ...
 
 
 async def build_people_services(
@@ -41,6 +46,10 @@ async def build_people_services(
 
     universities = UniversityService(database)
     await universities.ensure_loaded()
+    # The rules apply to every university alike and never list them: the engine must not take
+    # a learner naming theirs for a question about something the rules leave out.
+    if isinstance(answerer, KnowsPlaceNames):
+        answerer.set_known_names(await universities.place_names())
     delivery: DirectDelivery | None = None
     if enqueue is None:
         delivery = DirectDelivery(users)

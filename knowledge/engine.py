@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -33,7 +33,7 @@ from knowledge.index import (
     make_chroma_client,
     remove_source,
 )
-from knowledge.language import normalise_query
+from knowledge.language import known_name_stems, normalise_query, with_known_names
 from knowledge.llm import LLMAnswerer, LLMOutcome, make_chat_model
 from knowledge.retrieval import HybridRetriever, RetrievalMode
 
@@ -57,6 +57,7 @@ class KnowledgeEngine:
         self._store: ChunkStore | None = None
         self._retriever: HybridRetriever | None = None
         self._llm: LLMAnswerer | None = None
+        self._known_names: frozenset[str] = frozenset()
         self._lock = threading.RLock()
 
     # -- lazy construction ---------------------------------------------------------------------
@@ -165,10 +166,15 @@ class KnowledgeEngine:
         return Health(count > 0, count, self.store.embedder.name, detail)
 
     # -- answering -----------------------------------------------------------------------------
+    def set_known_names(self, names: Iterable[str]) -> None:
+        """Names of the programme's universities and places (the bot's registry): a question
+        naming one is not asking about something the rules leave out."""
+        self._known_names = known_name_stems(names)
+
     def gather_evidence(
         self, question: str, mode: RetrievalMode = RetrievalMode.HYBRID
     ) -> Evidence:
-        query = normalise_query(question[:MAX_QUESTION_CHARS])
+        query = with_known_names(normalise_query(question[:MAX_QUESTION_CHARS]), self._known_names)
         passages = self.retriever.retrieve(query, top_k=self.config.top_k, mode=mode)
         return judge_evidence(query, passages, self.retriever, self.config.thresholds)
 

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import cache
 
@@ -315,8 +316,9 @@ class NormalisedQuery:
     # Content of the question for evidence checks: one group per word of the question, holding
     # its English alternatives (a glossary entry's synonyms count once, matched by any of them).
     groups: tuple[tuple[str, ...], ...] = ()
-    # Groups of Roman Urdu words that are not English words: absence from the (English)
-    # knowledge base is no evidence against them.
+    # Groups whose absence from the (English) knowledge base is no evidence against them:
+    # Roman Urdu words that are not English words, and names of the programme's own
+    # universities and places (``with_known_names``).
     foreign: frozenset[tuple[str, ...]] = frozenset()
     # The question's own spelling of each stemmed content word ("scholarships" for "scholarship").
     surface: dict[str, str] = field(default_factory=dict)
@@ -592,6 +594,26 @@ def proper_names(question: str) -> set[str]:
         if capitals >= 2 or not _SENTENCE_START.search(question[: match.start()]):
             found.add(word.lower())
     return found
+
+
+def known_name_stems(names: Iterable[str]) -> frozenset[str]:
+    """The words of names ("Allama Iqbal Open University", "AJK", "Muzaffarabad") that English
+    does not use, stemmed: "allama", "iqbal", "ajk", but not "open" or "university"."""
+    return frozenset(
+        stem(word)
+        for name in names
+        for word in re.findall(r"[a-z]+", name.lower())
+        if len(word) > 1 and english_zipf(word) < ENGLISH_WORD_MIN_ZIPF
+    )
+
+
+def with_known_names(query: NormalisedQuery, known: frozenset[str]) -> NormalisedQuery:
+    """The query with the programme's own names (``known_name_stems``) among the words whose
+    absence from the rules is no evidence. The rules apply to every partner university alike
+    and never list them, so "Can students in Azad Jammu Kashmir apply?" asks the eligibility
+    rule, not about something the rules leave out, as "hostel" or "Udemy" do."""
+    named = {group for group in query.groups if len(group) == 1 and group[0] in known}
+    return replace(query, foreign=query.foreign | named) if named else query
 
 
 def _is_content(word: str) -> bool:

@@ -220,6 +220,18 @@ class UniversityService:
         self._index = None
         return report
 
+    async def place_names(self) -> list[str]:
+        """Every name, short name, other name, city and province of the active universities:
+        the names a learner may mention that the programme's rules never list."""
+        async with self._database.session() as session:
+            query = select(University).where(col(University.is_active).is_(True))
+            rows = (await session.exec(query)).all()
+        names: set[str] = set()
+        for row in rows:
+            names.update((row.name, row.short_name, row.city, row.province))
+            names.update(alias.strip() for alias in row.aliases.split(";"))
+        return sorted(name for name in names if name)
+
     async def list_all(self, *, include_inactive: bool = False) -> list[UniversityInfo]:
         async with self._database.session() as session:
             query = select(University).order_by(col(University.name))

@@ -11,7 +11,15 @@ import pytest
 from knowledge.answering import judge_evidence
 from knowledge.chunking import Chunk
 from knowledge.config import RetrievalThresholds
-from knowledge.language import Language, normalise_query, proper_names, stem, tokenize
+from knowledge.language import (
+    Language,
+    known_name_stems,
+    normalise_query,
+    proper_names,
+    stem,
+    tokenize,
+    with_known_names,
+)
 from knowledge.retrieval import (
     BM25Index,
     HybridRetriever,
@@ -354,3 +362,21 @@ def test_roman_urdu_grammar_words_are_not_topics(question: str) -> None:
     # from English rules would count against coverage and decline an in-scope question.
     terms = set(normalise_query(question).terms)
     assert not terms & {"ne", "maine", "tumhara"}
+
+
+def test_names_of_the_programmes_universities_are_no_evidence_against_a_question() -> None:
+    known = known_name_stems(["Allama Iqbal Open University", "AIOU", "Azad Jammu and Kashmir"])
+    assert {stem("allama"), stem("iqbal"), stem("aiou"), stem("jammu")} <= known
+    # Words English uses stay ordinary words: the rules may or may not use them.
+    assert not {stem("open"), stem("university"), stem("and")} & known
+    question = normalise_query("Can students of Allama Iqbal Open University apply?")
+    assert unsupported_terms(question, corpus_index()) == ["allama", "iqbal"]
+    marked = with_known_names(question, known)
+    assert unsupported_terms(marked, corpus_index()) == []
+    # Unrelated words are untouched: "hostel" still names something the rules leave out.
+    hostel = with_known_names(normalise_query("Is there a hostel at Allama Iqbal?"), known)
+    assert unsupported_terms(hostel, corpus_index()) == ["hostel"]
+    loaded = HybridRetriever(FakeStore(RULES), RetrievalThresholds())  # type: ignore[arg-type]
+    loaded.load()
+    rule = [chunk(0, RULES[0])]
+    assert loaded.coverage(marked, rule) > 0.45 > loaded.coverage(question, rule)

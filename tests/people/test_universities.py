@@ -120,3 +120,26 @@ async def test_import_updates_by_code_and_writes_nothing_when_a_row_is_bad(
     report = await universities.import_file(good, replace=True)
     assert report.deactivated == before - 1
     assert {u.code for u in await universities.list_all()} == {"comsats-islamabad", "new-uni"}
+
+
+async def test_place_names_are_every_name_of_the_active_universities(
+    universities: UniversityService, tmp_path: Path
+) -> None:
+    names = set(await universities.place_names())
+    assert {"Allama Iqbal Open University", "AIOU", "Open University", "Islamabad"} <= names
+    assert "Azad Jammu and Kashmir" in names  # a province, as learners name their region
+    replacement = tmp_path / "only.csv"
+    replacement.write_text(
+        HEADER + "new-uni,Brand New Institute,,BNI,Gilgit,GB,private,Brand New;BNIG\n",
+        encoding="utf-8",
+    )
+    await universities.import_file(replacement, replace=True)
+    # Deactivated universities are no longer names of the programme.
+    assert await universities.place_names() == [
+        "BNI",
+        "BNIG",
+        "Brand New",
+        "Brand New Institute",
+        "GB",
+        "Gilgit",
+    ]

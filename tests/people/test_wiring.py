@@ -51,3 +51,29 @@ async def test_outbox_enqueue_and_message_type_are_used(
     [job] = enqueue.jobs
     assert job.kind == "ticket" and isinstance(job.messages[0], OutboxMessage)
     assert job.messages[0].chat_id == 2
+
+
+class RecordsPlaceNames(NoAnswers):
+    def __init__(self) -> None:
+        self.names: list[str] = []
+
+    def set_known_names(self, names: Any) -> None:
+        self.names = list(names)
+
+
+async def test_the_engine_learns_the_universities_place_names(
+    settings: Settings, database: Database
+) -> None:
+    answerer = RecordsPlaceNames()
+    await build_people_services(
+        settings,
+        database,
+        Catalogue.load(),
+        answerer,  # type: ignore[arg-type]
+        UserService(database),
+        enqueue=RecordingEnqueue(),
+        message_factory=OutboxMessage,
+    )
+    assert {"Allama Iqbal Open University", "Muzaffarabad", "Azad Jammu and Kashmir"} <= set(
+        answerer.names
+    )
