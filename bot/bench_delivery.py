@@ -137,7 +137,7 @@ async def bench_delivery(
     active = sum(gap for gap in (b - a for a, b in itertools.pairwise(times)) if gap <= 1.0)
     wall = (times[-1] - times[0]) if len(times) > 1 else 0.0
     achieved = (len(times) - 1) / active if active else 0.0
-    from sqlalchemy import select
+    from sqlmodel import select
 
     from bot.storage.delivery_models import Delivery, DeliveryStatus
 
@@ -147,12 +147,12 @@ async def bench_delivery(
         uncertain_chats = [
             int(chat)
             for chat in (
-                await session.execute(
+                await session.exec(
                     select(delivery.chat_id).where(
                         delivery.status == DeliveryStatus.UNCERTAIN.value
                     )
                 )
-            ).scalars()
+            ).all()
         ]
     await database.close()
     reachable = [chat for chat in chats if chat not in blocked]

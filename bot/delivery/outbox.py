@@ -11,7 +11,8 @@ from contextlib import nullcontext
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, update
+from sqlmodel import select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.delivery.messages import JobProgress, JobSummary, OutgoingMessage
@@ -107,13 +108,13 @@ class Outbox:
             for message in messages
         ]
         for start in range(0, len(rows), _INSERT_CHUNK):
-            await session.execute(insert(Delivery), rows[start : start + _INSERT_CHUNK])
+            await session.exec(insert(Delivery), params=rows[start : start + _INSERT_CHUNK])
         return job.id
 
     async def watch_job(self, job_id: int, *, chat_id: int, message_id: int, language: str) -> None:
         """Let the worker edit this message with the job's progress and a final report."""
         async with self._database.session() as session:
-            await session.execute(
+            await session.exec(
                 update(DeliveryJob)
                 .where(J.id == job_id)
                 .values(
@@ -134,14 +135,14 @@ class Outbox:
         """Cancel every row not yet sent; False when the job is unknown or already over."""
         async with self._database.session() as session:
             now = utcnow()
-            changed = await session.execute(
+            changed = await session.exec(
                 update(DeliveryJob)
                 .where(J.id == job_id, J.status == JobStatus.ACTIVE.value)
                 .values(status=JobStatus.CANCELLED.value, finished_at=now)
             )
-            if changed.rowcount == 0:  # type: ignore[attr-defined]
+            if changed.rowcount == 0:
                 return False
-            await session.execute(
+            await session.exec(
                 update(Delivery)
                 .where(
                     D.job_id == job_id,
@@ -157,7 +158,7 @@ class Outbox:
             query = select(DeliveryJob).order_by(J.id.desc()).limit(limit)
             if kind is not None:
                 query = query.where(J.kind == kind)
-            found = list((await session.execute(query)).scalars())
+            found = list((await session.exec(query)).all())
             counts = await _status_counts(session, [job.id for job in found if job.id is not None])
         return [
             JobSummary(
@@ -213,7 +214,7 @@ class Outbox:
 async def _status_counts(session: AsyncSession, job_ids: list[int]) -> dict[int, dict[str, int]]:
     if not job_ids:
         return {}
-    rows = await session.execute(
+    rows = await session.exec(
         select(D.job_id, D.status, func.count())
         .where(D.job_id.in_(job_ids))
         .group_by(D.job_id, D.status)

@@ -16,9 +16,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, select, update
+from sqlalchemy import and_, exists, func, or_, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlmodel import select
 
 from bot.delivery.messages import OutgoingMessage
 from bot.errors import ServiceUnavailableError
@@ -141,7 +142,7 @@ class DeliveryStore:
         if older_than is not None:
             condition = and_(condition, D.claimed_at < now - older_than)
         async with self._database.session() as session:
-            result = await session.execute(
+            result = await session.exec(
                 update(Delivery)
                 .where(condition)
                 .values(
@@ -150,7 +151,7 @@ class DeliveryStore:
                     error="the worker stopped during the send; not resent",
                 )
             )
-            return int(result.rowcount)  # type: ignore[attr-defined]
+            return int(result.rowcount)
 
     async def due_jobs(self, now: datetime) -> list[DueJob]:
         """Active jobs with at least one row due now, highest priority first."""
@@ -167,7 +168,7 @@ class DeliveryStore:
             .order_by(J.priority.desc(), J.id)
         )
         async with self._database.session() as session:
-            rows = (await session.execute(query)).all()
+            rows = (await session.exec(query)).all()
         return [DueJob(int(row[0]), int(row[1])) for row in rows]
 
     async def next_due_at(self) -> datetime | None:
@@ -182,7 +183,7 @@ class DeliveryStore:
             .where(D.status == _PENDING, J.status == JobStatus.ACTIVE.value)
         )
         async with self._database.session() as session:
-            value = (await session.execute(query)).scalar()
+            value = (await session.exec(query)).first()
         return value if isinstance(value, datetime) else None
 
     async def claim(
@@ -306,23 +307,23 @@ class DeliveryStore:
         unfinished = exists().where(D.job_id == J.id, D.status.in_([_PENDING, _SENDING]))
         async with self._database.session() as session:
             candidates = (
-                await session.execute(
+                await session.exec(
                     select(DeliveryJob).where(
                         J.status == JobStatus.ACTIVE.value,
                         or_(J.not_before.is_(None), J.not_before <= now),
                         ~unfinished,
                     )
                 )
-            ).scalars()
+            ).all()
             finished: list[FinishedJob] = []
             for job in list(candidates):
                 # Conditional, so with several workers exactly one reports the job.
-                changed = await session.execute(
+                changed = await session.exec(
                     update(DeliveryJob)
                     .where(J.id == job.id, J.status == JobStatus.ACTIVE.value)
                     .values(status=JobStatus.DONE.value, finished_at=now)
                 )
-                if changed.rowcount == 1:  # type: ignore[attr-defined]
+                if changed.rowcount == 1:
                     finished.append(
                         FinishedJob(
                             id=job.id or 0,
@@ -338,7 +339,7 @@ class DeliveryStore:
         """Started, active jobs whose sender watches a status message."""
         async with self._database.session() as session:
             rows = (
-                await session.execute(
+                await session.exec(
                     select(J.id, J.status_chat_id, J.status_message_id, J.status_language).where(
                         J.status == JobStatus.ACTIVE.value,
                         J.status_chat_id.is_not(None),

@@ -18,8 +18,9 @@ from typing import Any
 from urllib.parse import urlparse
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, func, select, text, update
+from sqlalchemy import Integer, ScalarResult, and_, column, func, table, update
 from sqlalchemy.exc import SQLAlchemyError
+from sqlmodel import select
 
 from bot.delivery import PRIORITY_BROADCAST, PRIORITY_REMINDER, Outbox, OutgoingMessage
 from bot.delivery.messages import JobProgress
@@ -316,11 +317,12 @@ async def universities_in_city_from_table(database: Database, city: str) -> list
     """University ids in a city, from the `universities` table of the people feature."""
     try:
         async with database.session() as session:
-            rows = await session.execute(
-                text("SELECT id FROM universities WHERE lower(city) = lower(:city)"),
-                {"city": city.strip()},
+            ids: ScalarResult[int] = await session.exec(
+                select(column("id", Integer))
+                .select_from(table("universities"))
+                .where(func.lower(column("city")) == city.strip().lower())
             )
-            return [int(row[0]) for row in rows]
+            return [int(university_id) for university_id in ids]
     except SQLAlchemyError as error:
         raise BroadcastInputError("broadcast-error-city-unknown", city) from error
 
@@ -464,7 +466,7 @@ class BroadcastService:
             if audience.learner_kinds:
                 conditions.append(U.learner_kind.in_(list(audience.learner_kinds)))
         async with self._database.session() as session:
-            rows = await session.execute(
+            rows = await session.exec(
                 select(U.id, U.language).where(and_(*conditions)).order_by(U.id)
             )
             return [(int(user_id), str(language)) for user_id, language in rows]
@@ -562,11 +564,11 @@ class BroadcastService:
         if not await self._outbox.cancel_job(summary.job_id):
             raise BroadcastInputError("broadcast-error-not-cancellable", "job over")
         async with self._database.session() as session:
-            await session.execute(
+            await session.exec(
                 update(Broadcast).where(B.id == broadcast_id).values(cancelled_at=utcnow())
             )
             if summary.webinar_id is not None:
-                await session.execute(
+                await session.exec(
                     update(Webinar).where(W.id == summary.webinar_id).values(cancelled_at=utcnow())
                 )
         return await self.show(actor, broadcast_id)
@@ -584,7 +586,7 @@ class BroadcastService:
         if actor.role is not Role.ADMIN:
             query = query.where(B.created_by == actor.id)
         async with self._database.session() as session:
-            found = list((await session.execute(query)).scalars())
+            found = list((await session.exec(query)).all())
         return [await self._summary(broadcast) for broadcast in found]
 
     def _may_see(self, actor: Actor, broadcast: Broadcast) -> bool:
@@ -619,7 +621,7 @@ class BroadcastService:
                 raise NotFoundError(f"webinar {webinar_id}")
             if webinar.starts_at + timedelta(minutes=webinar.duration_minutes) <= utcnow():
                 raise BroadcastInputError("broadcast-error-webinar-over")
-            existing = await session.execute(
+            existing = await session.exec(
                 select(R.id).where(R.webinar_id == webinar_id, R.user_id == user_id)
             )
             if existing.first() is not None:
@@ -639,7 +641,7 @@ class BroadcastService:
         if scope is not None:
             query = query.where((W.university_id == scope) | W.university_id.is_(None))
         async with self._database.session() as session:
-            webinars = list((await session.execute(query)).scalars())
+            webinars = list((await session.exec(query)).all())
             ids = [w.id for w in webinars]
             counts: dict[int, dict[int | None, int]] = {}
             if ids:
@@ -650,7 +652,7 @@ class BroadcastService:
                 )
                 if scope is not None:
                     rsvp_query = rsvp_query.where(R.university_id == scope)
-                for webinar_id, university_id, number in await session.execute(rsvp_query):
+                for webinar_id, university_id, number in await session.exec(rsvp_query):
                     counts.setdefault(int(webinar_id), {})[university_id] = int(number)
         return [
             WebinarSummary(
@@ -686,7 +688,7 @@ class BroadcastService:
             async with self._database.session() as session:
                 due = list(
                     (
-                        await session.execute(
+                        await session.exec(
                             select(Webinar).where(
                                 W.cancelled_at.is_(None),
                                 getattr(W, column).is_(None),
@@ -694,7 +696,7 @@ class BroadcastService:
                                 W.starts_at > now,
                             )
                         )
-                    ).scalars()
+                    ).all()
                 )
             for webinar in due:
                 if label == "24h" and webinar.starts_at - now <= timedelta(hours=1):
@@ -707,7 +709,7 @@ class BroadcastService:
 
     async def _skip_reminder(self, webinar_id: int, column: str) -> None:
         async with self._database.session() as session:
-            await session.execute(
+            await session.exec(
                 update(Webinar)
                 .where(W.id == webinar_id, getattr(W, column).is_(None))
                 .values({column: 0})
@@ -715,14 +717,14 @@ class BroadcastService:
 
     async def _queue_reminder(self, webinar: Webinar, label: str, column: str) -> bool:
         async with self._database.session() as session:
-            claimed = await session.execute(
+            claimed = await session.exec(
                 update(Webinar)
                 .where(W.id == webinar.id, getattr(W, column).is_(None))
                 .values({column: 0})
             )
-            if claimed.rowcount != 1:  # type: ignore[attr-defined]
+            if claimed.rowcount != 1:
                 return False
-            rows = await session.execute(
+            rows = await session.exec(
                 select(R.user_id, U.language)
                 .join(User, U.id == R.user_id, isouter=True)
                 .where(R.webinar_id == webinar.id, (U.is_blocked.is_(False)) | U.id.is_(None))
@@ -742,9 +744,7 @@ class BroadcastService:
                 priority=PRIORITY_REMINDER,
                 session=session,
             )
-            await session.execute(
-                update(Webinar).where(W.id == webinar.id).values({column: job_id})
-            )
+            await session.exec(update(Webinar).where(W.id == webinar.id).values({column: job_id}))
         log.info("webinar %s: %s reminder queued for %s", webinar.id, label, len(messages))
         return True
 

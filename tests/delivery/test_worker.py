@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import update
+from sqlmodel import select
 
 from bot.config import Settings
 from bot.delivery import PRIORITY_REMINDER, Outbox, OutgoingMessage, Scheduler
@@ -30,7 +31,7 @@ def make_worker(database: Database, settings: Settings, sender: ScriptedSender, 
 
 async def statuses(database: Database, job_id: int) -> dict[int, str]:
     async with database.session() as session:
-        rows = await session.execute(
+        rows = await session.exec(
             select(Delivery.chat_id, Delivery.status).where(Delivery.job_id == job_id)
         )
         return {int(chat): str(status) for chat, status in rows}
@@ -102,10 +103,10 @@ async def test_retry_after_pauses_everyone_for_exactly_that_long(database, setti
     assert 7 in [round(s, 6) for s in clock.sleeps]
     async with database.session() as session:
         row = (
-            await session.execute(
+            await session.exec(
                 select(Delivery).where(Delivery.job_id == job, Delivery.chat_id == 1)
             )
-        ).scalar_one()
+        ).one()
     assert row.attempts == 1  # a 429 is not a failed attempt
 
 
@@ -113,7 +114,7 @@ async def test_rows_left_sending_by_a_dead_worker_are_not_resent(database, setti
     outbox = Outbox(database)
     job = await outbox.enqueue_job(kind="t", reference=None, messages=messages([1, 2, 3]))
     async with database.session() as session:
-        await session.execute(
+        await session.exec(
             update(Delivery)
             .where(Delivery.job_id == job, Delivery.chat_id == 2)
             # Claimed by a worker that died long ago: older than any lease, so PostgreSQL's
