@@ -77,10 +77,14 @@ def universities_list() -> None:
 
 @admin_app.command("add")
 def admin_add(user_id: int = typer.Argument(..., help="Telegram user id.")) -> None:
-    """Make a Telegram user an HEC admin."""
+    """Make a Telegram user an HEC admin (their command menu changes at once)."""
     from bot.services.roles import RoleService
 
-    _run(lambda database: RoleService(database).add_admin(user_id))
+    async def work(database: Database) -> None:
+        await RoleService(database).add_admin(user_id)
+        await _refresh_staff_menu(database, user_id)
+
+    _run(work)
     typer.echo(f"user {user_id} is an HEC admin")
 
 
@@ -89,8 +93,38 @@ def admin_remove(user_id: int = typer.Argument(..., help="Telegram user id.")) -
     """Make an HEC admin a learner again (ADMIN_IDS are admins again at their next message)."""
     from bot.services.roles import RoleService
 
-    _run(lambda database: RoleService(database).remove_admin(user_id))
+    async def work(database: Database) -> None:
+        await RoleService(database).remove_admin(user_id)
+        await _refresh_staff_menu(database, user_id)
+
+    _run(work)
     typer.echo(f"user {user_id} is no longer an HEC admin")
+
+
+async def _refresh_staff_menu(database: Database, user_id: int) -> None:
+    """Give the person the menu of the role they have now, as the bot does when a focal invite
+    is accepted; a running bot would otherwise show the old menu until its next start. Without
+    a token (the terminal chat) there is no Telegram menu to change."""
+    from bot.app import create_bot
+    from bot.cli import settings_or_exit
+    from bot.menus import show_staff_menu, withdraw_staff_menu
+    from bot.services.users import UserService
+    from bot.storage.models import Role
+
+    settings = settings_or_exit()
+    if settings.bot_token is None:
+        return
+    profile = await UserService(database).get(user_id)
+    if profile is None:
+        return
+    bot = create_bot(settings)
+    try:
+        if profile.role in (Role.ADMIN, Role.FOCAL_PERSON):
+            await show_staff_menu(bot, user_id, profile.language, profile.role)
+        else:
+            await withdraw_staff_menu(bot, user_id)
+    finally:
+        await bot.session.close()
 
 
 @admin_app.command("list")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,7 @@ from typer.testing import CliRunner
 
 from bot.cli import app
 from bot.config import Settings
+from tests.fakebotapi.server import FakeTelegram
 
 HEADER = "code,name,name_ur,short_name,city,province,sector,aliases\n"
 
@@ -53,3 +55,29 @@ def test_insights_formats(runner: CliRunner) -> None:
     table = runner.invoke(app, ["insights", "--format", "csv"])
     assert table.output.splitlines()[0] == "section,label,value"
     assert runner.invoke(app, ["insights", "--format", "xml"]).exit_code == 2
+
+
+async def test_admin_role_changes_from_the_cli_change_the_menu_at_once(
+    runner: CliRunner, fake_telegram: FakeTelegram, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("BOT_TOKEN", fake_telegram.token)
+    monkeypatch.setenv("TELEGRAM_API_BASE", fake_telegram.base_url)
+    fake_telegram.add_user(4242)
+    # The CLI runs its own event loop; the fake Bot API needs this one meanwhile.
+    added = await asyncio.to_thread(runner.invoke, app, ["admin", "add", "4242"])
+    assert added.exit_code == 0, added.output
+    [menu] = fake_telegram.requests("setMyCommands")
+    assert menu.ok and menu.params["scope"] == {"type": "chat", "chat_id": 4242}
+    commands = [c["command"] for c in menu.params["commands"]]
+    assert {"invite_focal", "survey_send", "broadcast"} <= set(commands)
+
+    removed = await asyncio.to_thread(runner.invoke, app, ["admin", "remove", "4242"])
+    assert removed.exit_code == 0, removed.output
+    [withdrawn] = fake_telegram.requests("deleteMyCommands")
+    assert withdrawn.params["scope"] == {"type": "chat", "chat_id": 4242}
+
+
+def test_without_a_token_the_cli_changes_roles_and_no_menu(runner: CliRunner) -> None:
+    # The test settings have no token: no Bot API is contacted (there is none to contact).
+    assert runner.invoke(app, ["admin", "add", "77"]).exit_code == 0
+    assert runner.invoke(app, ["admin", "list"]).output.split() == ["77"]
