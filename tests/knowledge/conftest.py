@@ -8,7 +8,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import typer
 
+from knowledge.cli import ask_command, kb_app
 from knowledge.config import KnowledgeConfig
 from knowledge.engine import KnowledgeEngine, build_engine
 from knowledge.index import IndexReport
@@ -176,3 +178,16 @@ def indexed_kb(kb_config: KnowledgeConfig, fixture_kb: Path) -> tuple[KnowledgeE
 @pytest.fixture(scope="session")
 def engine(indexed_kb: tuple[KnowledgeEngine, IndexReport]) -> KnowledgeEngine:
     return indexed_kb[0]
+
+
+def make_app(config: KnowledgeConfig) -> typer.Typer:
+    """Mount the commands the way bot/cli.py does, handing the config through ctx.obj."""
+    app = typer.Typer()
+
+    @app.callback()
+    def main(ctx: typer.Context) -> None:
+        ctx.obj = config
+
+    app.add_typer(kb_app, name="kb")
+    app.command("ask")(ask_command)
+    return app

@@ -3,25 +3,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import typer
 from typer.testing import CliRunner
 
-from knowledge.cli import ask_command, kb_app
 from knowledge.config import KnowledgeConfig
 from knowledge.engine import KnowledgeEngine
-
-
-def make_app(config: KnowledgeConfig) -> typer.Typer:
-    """Mount the commands the way bot/cli.py does, handing the config through ctx.obj."""
-    app = typer.Typer()
-
-    @app.callback()
-    def main(ctx: typer.Context) -> None:
-        ctx.obj = config
-
-    app.add_typer(kb_app, name="kb")
-    app.command("ask")(ask_command)
-    return app
+from tests.knowledge.conftest import make_app
 
 
 def test_ask_json_reads_questions_from_stdin(

@@ -10,17 +10,16 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-import typer
 import yaml
 from aiohttp import web
 from typer.testing import CliRunner
 
 from knowledge.answering import ABSTAIN_TEXT
-from knowledge.cli import kb_app
 from knowledge.config import KnowledgeConfig, LLMConfig
 from knowledge.engine import KnowledgeEngine, build_engine
 from knowledge.evaluate import EvalQuestion, run_questions, run_questions_as_the_bot, summarise
 from knowledge.retrieval import RetrievalMode
+from tests.knowledge.conftest import make_app
 
 
 def free_port() -> int:
@@ -224,17 +223,6 @@ def test_index_and_answer_through_a_chroma_server(
     assert again.index_paths([fixture_kb / "licence.md"]).unchanged == ["licence.md"]
 
 
-def eval_app(config: KnowledgeConfig) -> typer.Typer:
-    app = typer.Typer()
-
-    @app.callback()
-    def main(ctx: typer.Context) -> None:
-        ctx.obj = config
-
-    app.add_typer(kb_app, name="kb")
-    return app
-
-
 @pytest.mark.parametrize("fake_llm", ["judge"], indirect=True)
 async def test_kb_eval_with_llm_answers_through_the_configured_model(
     fake_llm, fixture_kb: Path, tmp_path: Path
@@ -274,7 +262,7 @@ async def test_kb_eval_with_llm_answers_through_the_configured_model(
     args = ["kb", "eval", "--llm", "--questions", str(questions), "--kb", str(fixture_kb)]
     # The CLI runs its own event loop; the fake server needs this one free meanwhile.
     result = await asyncio.to_thread(
-        CliRunner().invoke, eval_app(config), [*args, "--markdown", str(table)]
+        CliRunner().invoke, make_app(config), [*args, "--markdown", str(table)]
     )
     assert result.exit_code == 0, result.output
     assert len(server.prompts) == 2
@@ -288,7 +276,7 @@ async def test_kb_eval_with_llm_answers_through_the_configured_model(
 
 def test_kb_eval_with_llm_needs_one_configured(tmp_path: Path) -> None:
     result = CliRunner().invoke(
-        eval_app(KnowledgeConfig(data_dir=tmp_path / "data")), ["kb", "eval", "--llm"]
+        make_app(KnowledgeConfig(data_dir=tmp_path / "data")), ["kb", "eval", "--llm"]
     )
     assert result.exit_code == 2
     assert "LLM_PROVIDER" in result.output

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 import knowledge.engine as engine_module
 from knowledge import bench
 from knowledge.config import BUNDLED_KB_DIR, KnowledgeConfig
-from tests.knowledge.test_cli import make_app
+from tests.knowledge.conftest import make_app
 
 
 class StopBeforeWorkError(Exception):
