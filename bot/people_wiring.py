@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from typing import Any, Protocol, cast, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 from bot.config import Settings
 from bot.direct_delivery import DirectDelivery
@@ -55,7 +55,7 @@ async def build_people_services(
         delivery = DirectDelivery(users)
         enqueue = delivery.enqueue_job
     # The knowledge engine indexes FAQ files; a test double without `index_paths` does not.
-    indexer = cast(FaqIndexer, answerer) if hasattr(answerer, "index_paths") else None
+    indexer = answerer if isinstance(answerer, FaqIndexer) else None
     return {
         "universities": universities,
         "onboarding": OnboardingService(database),

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from sqlmodel import col, select
 
@@ -29,6 +29,7 @@ log = logging.getLogger(__name__)
 FAQ_TITLE = "Questions answered by focal persons and the HEC desk"
 
 
+@runtime_checkable
 class FaqIndexer(Protocol):
     """The knowledge engine's incremental indexer (blocking; run in a thread)."""
 
