@@ -166,15 +166,18 @@ def remove_command(
     Console().print(f"removed {', '.join(removed)}")
 
 
+# The options `kb eval` and `kb calibrate` share: which questions, about which documents.
+QuestionSetOption = Annotated[Path, typer.Option(help="Question set (YAML).")]
+QuestionDocumentsOption = Annotated[Path, typer.Option(help="Documents the questions are about.")]
+DEFAULT_QUESTION_SET = Path("knowledge/eval/questions.yaml")
+DEFAULT_QUESTION_DOCUMENTS = Path("knowledge/data")
+
+
 @kb_app.command("eval")
 def eval_command(
     ctx: typer.Context,
-    questions: Annotated[Path, typer.Option(help="Question set (YAML).")] = Path(
-        "knowledge/eval/questions.yaml"
-    ),
-    kb: Annotated[Path, typer.Option(help="Documents the questions are about.")] = Path(
-        "knowledge/data"
-    ),
+    questions: QuestionSetOption = DEFAULT_QUESTION_SET,
+    kb: QuestionDocumentsOption = DEFAULT_QUESTION_DOCUMENTS,
     markdown: Annotated[Path | None, typer.Option(help="Also write the table here.")] = None,
     llm: Annotated[
         bool,
@@ -232,12 +235,8 @@ def eval_command(
 @kb_app.command("calibrate")
 def calibrate_command(
     ctx: typer.Context,
-    questions: Annotated[Path, typer.Option(help="Question set (YAML).")] = Path(
-        "knowledge/eval/questions.yaml"
-    ),
-    kb: Annotated[Path, typer.Option(help="Documents the questions are about.")] = Path(
-        "knowledge/data"
-    ),
+    questions: QuestionSetOption = DEFAULT_QUESTION_SET,
+    kb: QuestionDocumentsOption = DEFAULT_QUESTION_DOCUMENTS,
     split: Annotated[str, typer.Option(help="Only questions of this split.")] = "dev",
 ) -> None:
     """Choose the abstention thresholds on one split (knowledge/calibrate.py)."""
