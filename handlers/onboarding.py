@@ -16,12 +16,12 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.errors import HecbotError
 from bot.i18n import Catalogue, Texts
-from bot.menus import show_staff_menu
 from bot.services.onboarding import OnboardingService
 from bot.services.roles import RoleService
 from bot.services.universities import UniversityMatch, UniversityService
 from bot.services.users import UserProfile, UserService
 from bot.storage.models import LearnerKind, Role
+from handlers.menus import show_staff_menu
 from handlers.people_callbacks import OnboardingChoice, UniversityPick
 from handlers.rendering import LANGUAGE_NAMES
 

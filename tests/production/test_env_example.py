@@ -5,20 +5,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from bot.config import LLMSettings, Settings
+from bot.config import Settings, environment_variables
 
 ENV_EXAMPLE = Path(__file__).resolve().parents[2] / ".env.example"
 
 
 def settings_variables() -> set[str]:
-    names: set[str] = set()
-    for name, field in Settings.model_fields.items():
-        if name == "llm":
-            continue
-        alias = field.validation_alias
-        names.add(alias if isinstance(alias, str) else name.upper())
-    names |= {f"LLM_{name.upper()}" for name in LLMSettings.model_fields}
-    return names
+    return environment_variables()
 
 
 def documented_variables() -> dict[str, bool]:
@@ -53,5 +46,5 @@ def test_env_example_values_load():
         if value
     }
     settings = Settings(**values)  # type: ignore[arg-type]
-    assert settings.webhook_path == "/telegram/webhook"
-    assert settings.redis_key_prefix == "hecbot"
+    assert settings.telegram.webhook_path == "/telegram/webhook"
+    assert settings.database.redis_key_prefix == "hecbot"

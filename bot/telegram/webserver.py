@@ -21,9 +21,9 @@ from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 from pydantic import ValidationError
 
-from bot.container import AppServices
 from bot.metrics import BotMetrics
-from bot.middlewares.handled import UPDATE_HANDLED, HandledMarker
+from bot.telegram.container import AppServices
+from bot.telegram.middlewares.handled import UPDATE_HANDLED, HandledMarker
 from bot.transient import REDELIVER_ON_OUTAGE, is_transient
 
 log = logging.getLogger(__name__)
@@ -140,7 +140,7 @@ def health_checks(
         return CheckResult(bool(health.ok), str(getattr(health, "detail", "")))
 
     checks: dict[str, HealthCheck] = {"database": database, "knowledge": knowledge}
-    if services.settings.redis_url and dispatcher is not None:
+    if services.settings.database.redis_url and dispatcher is not None:
         checks["redis"] = redis
     return checks
 
@@ -193,10 +193,14 @@ def create_web_app(
     """An aiohttp app serving the webhook, `/healthz` and `/metrics` for one bot instance."""
     settings = services.settings
     if secret is None:
-        secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
+        secret = (
+            settings.telegram.webhook_secret.get_secret_value()
+            if settings.telegram.webhook_secret
+            else ""
+        )
     app = web.Application()
     handler = WebhookHandler(dispatcher, bot, secret, services.metrics)
-    handler.register(app, path=webhook_path or settings.webhook_path)
+    handler.register(app, path=webhook_path or settings.telegram.webhook_path)
     add_probe_routes(app, services, health_checks(services, dispatcher))
     return app
 

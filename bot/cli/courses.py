@@ -4,11 +4,18 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from bot.services.course_recommender import Recommendation, RecommendationStatus, shown_fields
+from bot.cli.common import (
+    open_database,
+    run_async,
+    settings_or_exit,
+)
+
+if TYPE_CHECKING:
+    from bot.services.course_recommender import Recommendation
 
 courses_app = typer.Typer(
     help="Course catalogue, HEC tracks and recommendations.", no_args_is_help=True
@@ -24,17 +31,13 @@ def import_catalogue(
     ] = None,
 ) -> None:
     """Import courses; rows that cannot be read are listed by line and skipped."""
-    from bot.cli import run_async, settings_or_exit
-    from bot.container import build_course_service
     from bot.services.course_tracks import TrackValidationError
-    from bot.storage.db import Database
+    from bot.telegram.container import build_course_service
 
     settings = settings_or_exit()
 
     async def run() -> None:
-        database = Database(settings.effective_database_url)
-        try:
-            await database.migrate()
+        async with open_database(settings) as database:
             service = build_course_service(settings, database)
             report = await service.import_file(file, mapping)
             typer.echo(
@@ -52,8 +55,6 @@ def import_catalogue(
                     "problem(s)); the bot will skip those courses. See `hecbot courses tracks`.",
                     err=True,
                 )
-        finally:
-            await database.close()
 
     run_async(run())
 
@@ -68,9 +69,7 @@ def recommend(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Recommend 3-5 courses for a goal, as /courses does on Telegram."""
-    from bot.cli import run_async, settings_or_exit
-    from bot.container import build_course_service
-    from bot.storage.db import Database
+    from bot.telegram.container import build_course_service
 
     if level not in ("beginner", "intermediate", "advanced"):
         typer.echo("hecbot: --level must be beginner, intermediate or advanced", err=True)
@@ -78,14 +77,10 @@ def recommend(
     settings = settings_or_exit()
 
     async def run() -> Recommendation:
-        database = Database(settings.effective_database_url)
-        try:
-            await database.migrate()
+        async with open_database(settings) as database:
             service = build_course_service(settings, database)
             await service.ensure_catalogue()
             return await service.recommend(goal, level=level, hours_per_week=hours)
-        finally:
-            await database.close()
 
     result = run_async(run())
     if as_json:
@@ -97,16 +92,12 @@ def recommend(
 @courses_app.command("tracks")
 def tracks() -> None:
     """List HEC's tracks with their courses (and check tracks.yaml against the catalogue)."""
-    from bot.cli import run_async, settings_or_exit
-    from bot.container import build_course_service
-    from bot.storage.db import Database
+    from bot.telegram.container import build_course_service
 
     settings = settings_or_exit()
 
     async def run() -> None:
-        database = Database(settings.effective_database_url)
-        try:
-            await database.migrate()
+        async with open_database(settings) as database:
             service = build_course_service(settings, database)
             await service.ensure_catalogue()
             for track in await service.load_tracks(strict=True):
@@ -116,13 +107,13 @@ def tracks() -> None:
                     course = by_url.get(url)
                     label = f"{course.title} ({course.level})" if course else url
                     typer.echo(f"  {position}. {label}")
-        finally:
-            await database.close()
 
     run_async(run())
 
 
 def recommendation_json(result: Recommendation) -> dict[str, object]:
+    from bot.services.course_recommender import shown_fields
+
     return {
         "status": result.status.value,
         "goal": result.goal,
@@ -136,6 +127,8 @@ def recommendation_json(result: Recommendation) -> dict[str, object]:
 
 
 def render_recommendation_text(result: Recommendation) -> str:
+    from bot.services.course_recommender import RecommendationStatus
+
     if result.status is RecommendationStatus.UNCLEAR_GOAL:
         return 'I could not tell what you want to learn. Try e.g. "become a data analyst".'
     if result.status is RecommendationStatus.NO_FIT:
@@ -161,28 +154,25 @@ def seed_vectors() -> None:
     import shutil
     import tempfile
 
-    from bot.cli import run_async, settings_or_exit
-    from bot.container import build_course_service
     from bot.services.course_embeddings import COURSE_VECTOR_SEEDS
-    from bot.storage.db import Database
+    from bot.telegram.container import build_course_service
 
     settings = settings_or_exit()
     with tempfile.TemporaryDirectory() as scratch:
         scratch_settings = settings.model_copy(
-            update={"data_dir": Path(scratch), "database_url": None}
+            update={
+                "data_dir": Path(scratch),
+                "database": settings.database.model_copy(update={"url": None}),
+            }
         )
         cache_dir = Path(scratch) / "cache"
 
         async def run() -> None:
-            database = Database(scratch_settings.effective_database_url)
-            try:
-                await database.migrate()
+            async with open_database(scratch_settings) as database:
                 # Computed afresh: the shipped file being replaced must not be read.
                 service = build_course_service(scratch_settings, database, seed_dir=None)
                 await service.ensure_catalogue()
                 await service.warm_up()
-            finally:
-                await database.close()
 
         run_async(run())
         computed = sorted(cache_dir.glob("course-vectors-*.npy"))

@@ -13,17 +13,17 @@ from typing import TextIO
 from aiogram import Bot, Dispatcher
 from aiohttp import web
 
-from bot.app import create_bot, create_dispatcher
 from bot.config import Settings
-from bot.container import AppServices, build_services
 from bot.delivery.telegram import TelegramSender
 from bot.delivery.worker import DeliveryWorker
 from bot.errors import ConfigurationError
-from bot.menus import publish_commands
 from bot.metrics import MeteredSender
 from bot.services.questions import Answerer, AnswerLike
-from bot.terminal import TerminalChat, TerminalSession
-from bot.webserver import create_web_app, start_probe_server
+from bot.telegram.app import create_bot, create_dispatcher
+from bot.telegram.container import AppServices, build_services
+from bot.telegram.terminal import TerminalChat, TerminalSession
+from bot.telegram.webserver import create_web_app, start_probe_server
+from handlers.menus import publish_commands
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 @contextlib.asynccontextmanager
 async def embedded_worker(services: AppServices, bot: Bot) -> AsyncIterator[None]:
     """Run the delivery worker beside the dispatcher unless `DELIVERY_EMBEDDED=false`."""
-    if not services.settings.delivery_embedded:
+    if not services.settings.delivery.embedded:
         yield
         return
     stop = asyncio.Event()
@@ -69,9 +69,9 @@ async def run_worker(settings: Settings) -> None:
         sender=MeteredSender(TelegramSender(bot), services.metrics),
     )
     probe = None
-    if settings.worker_health_port is not None:
+    if settings.delivery.worker_health_port is not None:
         probe = await start_probe_server(
-            services, settings.webhook_host, settings.worker_health_port
+            services, settings.telegram.webhook_host, settings.delivery.worker_health_port
         )
     try:
         await worker.run(stop)
@@ -101,7 +101,7 @@ async def run_polling(settings: Settings) -> None:
     courses_warm_up = asyncio.create_task(warm_up_courses(services))
     try:
         await publish_commands(bot, await services.users.staff())
-        log.info("polling %s", settings.telegram_api_base)
+        log.info("polling %s", settings.telegram.api_base)
         async with embedded_worker(services, bot):
             await dispatcher.start_polling(bot, handle_signals=True, close_bot_session=False)
         await bot.session.close()
@@ -121,7 +121,7 @@ async def run_webhook(
     `answerer` and `configure` (extra routers) exist for tests that run this very function in
     separate processes.
     """
-    if settings.webhook_secret is None:
+    if settings.telegram.webhook_secret is None:
         raise ConfigurationError(
             "WEBHOOK_SECRET: required in webhook mode, so only Telegram can post updates"
         )
@@ -141,16 +141,20 @@ async def run_webhook(
     runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=20, access_log=None)
     try:
         await runner.setup()
-        site = web.TCPSite(runner, settings.webhook_host, settings.webhook_port)
+        site = web.TCPSite(runner, settings.telegram.webhook_host, settings.telegram.webhook_port)
         await site.start()
-        log.info("serving webhooks on %s:%s", settings.webhook_host, settings.webhook_port)
-        if settings.webhook_url:
+        log.info(
+            "serving webhooks on %s:%s",
+            settings.telegram.webhook_host,
+            settings.telegram.webhook_port,
+        )
+        if settings.telegram.webhook_url:
             await publish_commands(bot, await services.users.staff())
             await bot.set_webhook(
-                settings.webhook_url,
-                secret_token=settings.webhook_secret.get_secret_value(),
+                settings.telegram.webhook_url,
+                secret_token=settings.telegram.webhook_secret.get_secret_value(),
                 allowed_updates=dispatcher.resolve_used_update_types(),
-                max_connections=settings.webhook_max_connections,
+                max_connections=settings.telegram.webhook_max_connections,
             )
             log.info("webhook registered with Telegram")
         async with embedded_worker(services, bot):
@@ -215,7 +219,8 @@ async def wait_for_stop_signal() -> None:
 
 async def run_terminal_chat(settings: Settings, lines: TextIO, output: TextIO) -> None:
     # One local person, whose lines may come from a pipe: flood control is for Telegram.
-    settings = settings.model_copy(update={"throttle_seconds": 0})
+    telegram = settings.telegram.model_copy(update={"throttle_seconds": 0})
+    settings = settings.model_copy(update={"telegram": telegram})
     services = await build_services(settings)
     session = TerminalSession(output, settings.data_dir / "terminal-files")
     bot = create_bot(settings, session=session)
