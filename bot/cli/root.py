@@ -14,6 +14,7 @@ from bot.cli.common import settings_or_exit
 from bot.cli.courses import courses_app
 from bot.cli.db import db_app
 from bot.cli.delivery import outbox_app, worker_app
+from bot.cli.licences import intake_app, licences_app, nudges_app
 from bot.cli.people import admin_app, insights_app, universities_app
 from bot.cli.runtime import runtime_app
 from bot.cli.survey import survey_app
@@ -35,6 +36,9 @@ app.add_typer(survey_app, name="survey")
 app.add_typer(universities_app, name="universities")
 app.add_typer(admin_app, name="admin")
 app.add_typer(insights_app)
+app.add_typer(licences_app, name="licences")
+app.add_typer(intake_app, name="intake")
+app.add_typer(nudges_app, name="nudges")
 app.add_typer(worker_app, name="worker")
 app.add_typer(outbox_app, name="outbox")
 app.add_typer(broadcast_app, name="broadcast")

@@ -135,9 +135,7 @@ class DeliveryStore:
     async def mark_unreachable(self, user_id: int) -> None:
         """The user blocked the bot or deleted their account: stop sending to them."""
         async with self._database.session() as session:
-            await session.exec(
-                update(User).where(col(User.id) == user_id).values(is_blocked=True)
-            )
+            await session.exec(update(User).where(col(User.id) == user_id).values(is_blocked=True))
 
     async def mark_interrupted(self, now: datetime, *, older_than: timedelta | None) -> int:
         """Rows left `sending` by a dead worker become `uncertain` (never resent).

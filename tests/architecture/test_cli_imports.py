@@ -23,6 +23,9 @@ HEAVY = (
     "bot.services.course_matching",
     "bot.services.course_embeddings",
     "knowledge.engine",
+    "statsmodels",
+    "scipy",
+    "matplotlib",
 )
 
 PROBE = """
@@ -71,6 +74,9 @@ def test_help_lists_every_command_without_importing_heavy_modules() -> None:
         "universities",
         "admin",
         "insights",
+        "licences",
+        "intake",
+        "nudges",
         "worker",
         "outbox",
         "broadcast",
