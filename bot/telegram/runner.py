@@ -7,7 +7,7 @@ import contextlib
 import gc
 import logging
 import signal
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import TextIO
 
 from aiogram import Bot, Dispatcher
@@ -139,34 +139,33 @@ async def run_webhook(
     freeze_start_up_objects()
     # No access log: every update would add a line; the bot logs what matters, with context.
     runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=20, access_log=None)
-    try:
-        await runner.setup()
-        site = web.TCPSite(runner, settings.telegram.webhook_host, settings.telegram.webhook_port)
-        await site.start()
-        log.info(
-            "serving webhooks on %s:%s",
-            settings.telegram.webhook_host,
-            settings.telegram.webhook_port,
-        )
-        if settings.telegram.webhook_url:
-            await publish_commands(bot, await services.users.staff())
-            await bot.set_webhook(
-                settings.telegram.webhook_url,
-                secret_token=settings.telegram.webhook_secret.get_secret_value(),
-                allowed_updates=dispatcher.resolve_used_update_types(),
-                max_connections=settings.telegram.webhook_max_connections,
+    with stop_signals() as stop:
+        try:
+            await runner.setup()
+            site = web.TCPSite(
+                runner, settings.telegram.webhook_host, settings.telegram.webhook_port
             )
-            log.info("webhook registered with Telegram")
-        async with embedded_worker(services, bot):
-            await wait_for_stop_signal()
-        log.info("stopping: finishing the updates in progress")
-    finally:
-        # The webhook stays registered: other instances keep serving it.
-        await runner.cleanup()
-        await dispatcher.storage.close()
-        await dispatcher.fsm.events_isolation.close()
-        await bot.session.close()
-        await services.close()
+            await site.start()
+            log.info("serving webhooks on %s:%s", host, port)
+            if settings.telegram.webhook_url:
+                await publish_commands(bot, await services.users.staff())
+                await bot.set_webhook(
+                    settings.telegram.webhook_url,
+                    secret_token=settings.telegram.webhook_secret.get_secret_value(),
+                    allowed_updates=dispatcher.resolve_used_update_types(),
+                    max_connections=settings.telegram.webhook_max_connections,
+                )
+                log.info("webhook registered with Telegram")
+            async with embedded_worker(services, bot):
+                await stop.wait()
+            log.info("stopping: finishing the updates in progress")
+        finally:
+            # The webhook stays registered: other instances keep serving it.
+            await runner.cleanup()
+            await dispatcher.storage.close()
+            await dispatcher.fsm.events_isolation.close()
+            await bot.session.close()
+            await services.close()
 
 
 async def warm_up(answerer: Answerer) -> None:
@@ -204,14 +203,19 @@ async def warm_up_courses(services: AppServices) -> None:
         log.warning("course recommender not ready at start: %s: %s", type(error).__name__, error)
 
 
-async def wait_for_stop_signal() -> None:
-    """Return on SIGTERM or SIGINT (a container stop, systemd stop, or Ctrl-C)."""
+@contextlib.contextmanager
+def stop_signals() -> Iterator[asyncio.Event]:
+    """An event set on SIGTERM or SIGINT (a container stop, systemd stop, or Ctrl-C).
+
+    Installed before the instance registers its webhook: a stop that arrives while it starts
+    (a rolling deploy, a test) is a clean stop, not the default action that kills the process.
+    """
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
     try:
-        await stop.wait()
+        yield stop
     finally:
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(signum)
