@@ -142,10 +142,8 @@ async def run_webhook(
     with stop_signals() as stop:
         try:
             await runner.setup()
-            site = web.TCPSite(
-                runner, settings.telegram.webhook_host, settings.telegram.webhook_port
-            )
-            await site.start()
+            host, port = settings.telegram.webhook_host, settings.telegram.webhook_port
+            await web.TCPSite(runner, host, port).start()
             log.info("serving webhooks on %s:%s", host, port)
             if settings.telegram.webhook_url:
                 await publish_commands(bot, await services.users.staff())
