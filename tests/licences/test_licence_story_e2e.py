@@ -11,11 +11,11 @@ import pytest
 from bot.config import Settings
 from bot.container import AppServices
 from bot.services.licences_intakes import IntakeService
+from tests.e2e.harness import Learner
 from tests.factories import make_user
 from tests.fakebotapi import FakeTelegram
 from tests.licences.conftest import MailRecorder
 from tests.licences.test_intakes_and_applying import open_intake_source
-from tests.e2e.harness import Learner
 from tests.surveys.harness import RunningBot
 
 ALI = 8101
