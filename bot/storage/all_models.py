@@ -7,6 +7,7 @@ from bot.storage import (
     broadcast_models,  # noqa: F401
     courses_models,  # noqa: F401
     delivery_models,  # noqa: F401
+    licence_models,  # noqa: F401
     models,  # noqa: F401
     people_models,  # noqa: F401
     survey_models,  # noqa: F401
