@@ -293,3 +293,85 @@ declare(
 # Files the bot wrote for one person, relative to the data dir; "{chat}" is their Telegram id.
 # /forget deletes them.
 USER_FILES: tuple[str, ...] = ("terminal-files/{chat}",)
+
+# --- licences ---------------------------------------------------------------------------------
+
+not_personal("licence_intakes", "an application round as HEC wrote it")
+declare(
+    PersonalTable(
+        table="licence_applications",
+        forget=Forget.ANONYMISE,
+        owner=("user_id",),
+        text=("email", "answers", "decision_reason"),
+        not_personal=("domains", "tracks"),
+        export=(
+            "intake_id",
+            "status",
+            "email",
+            "email_verified_at",
+            "answers",
+            "domains",
+            "tracks",
+            "submitted_at",
+            "decided_at",
+            "decision_reason",
+        ),
+        export_as="licence_applications",
+        kept="that an application was made to a round, its status and dates, for the round's "
+        "counts; no id, e-mail or answers",
+    )
+)
+declare(
+    PersonalTable(
+        table="licence_email_codes",
+        forget=Forget.DELETE,
+        owner=("user_id",),
+        text=("email",),
+        kept="nothing: e-mail verification codes are deleted",
+    )
+)
+declare(
+    PersonalTable(
+        table="licence_decisions",
+        forget=Forget.ANONYMISE,
+        # Owned through licence_applications; who decided is a name string ("cli", "tg:<id>").
+        keyed_by=("decided_by",),
+        text=("reason",),
+        not_personal=("source",),
+        custom=("licence_decisions",),
+        kept="the decision and its date, for the audit of the round; the reason is removed",
+    )
+)
+not_personal("licence_report_snapshots", "when a Coursera report was imported, and its size")
+declare(
+    PersonalTable(
+        table="licence_membership_rows",
+        forget=Forget.ANONYMISE,
+        owner=("user_id",),
+        text=("email",),
+        kept="the membership row of a Coursera report, without id or e-mail, for the counts",
+    )
+)
+declare(
+    PersonalTable(
+        table="licence_usage_rows",
+        forget=Forget.ANONYMISE,
+        owner=("user_id",),
+        text=("email",),
+        not_personal=("course",),
+        kept="course progress of a Coursera report, without id or e-mail, for the counts",
+    )
+)
+not_personal("licence_nudge_rules", "a nudge rule as HEC wrote it")
+declare(
+    PersonalTable(
+        table="licence_nudge_assignments",
+        forget=Forget.ANONYMISE,
+        owner=("user_id",),
+        text=("email",),
+        export=("rule_id", "group", "assigned_at", "sent_at"),
+        export_as="licence_nudges",
+        kept="the random group of a nudge experiment, without id or e-mail, so its results "
+        "stay true",
+    )
+)

@@ -165,12 +165,29 @@ async def _drop_open_tickets(connection: AsyncConnection, context: ForgetContext
     return int(result.rowcount)
 
 
+async def _licence_decisions(connection: AsyncConnection, context: ForgetContext) -> int:
+    decisions = table_of("licence_decisions")
+    applications = table_of("licence_applications")
+    owned = select(applications.c.id).where(applications.c.user_id == context.user_id)
+    result = await connection.execute(
+        update(decisions).where(decisions.c.application_id.in_(owned)).values(reason="")
+    )
+    uid = context.user_id
+    by = await connection.execute(
+        update(decisions)
+        .where(or_(decisions.c.decided_by == str(uid), decisions.c.decided_by.like(f"%:{uid}")))
+        .values(decided_by="forgotten")
+    )
+    return int(result.rowcount) + int(by.rowcount)
+
+
 CustomStep = Callable[[AsyncConnection, ForgetContext], Awaitable[int]]
 CUSTOM_STEPS: dict[str, CustomStep] = {
     "fsm_records_by_key": _fsm_records_by_key,
     "cancel_pending_deliveries": _cancel_pending_deliveries,
     "survey_text_answers": _survey_text_answers,
     "drop_open_tickets": _drop_open_tickets,
+    "licence_decisions": _licence_decisions,
 }
 
 
