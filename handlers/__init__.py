@@ -11,6 +11,7 @@ from aiogram import Router
 from handlers import (
     broadcast,
     courses,
+    dashboard,
     errors,
     fallback,
     insights,
@@ -34,6 +35,7 @@ def feature_routers() -> list[Router]:
         roles.create_router(),
         tickets.create_router(),
         insights.create_router(),
+        dashboard.create_router(),
         privacy.create_router(),
         surveys.create_router(),  # before courses: typed survey answers come first
         survey_results.create_router(),
