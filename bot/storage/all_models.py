@@ -8,6 +8,7 @@ from bot.storage import (
     courses_models,  # noqa: F401
     dashboard_models,  # noqa: F401
     delivery_models,  # noqa: F401
+    licence_models,  # noqa: F401
     models,  # noqa: F401
     people_models,  # noqa: F401
     survey_models,  # noqa: F401

@@ -1,7 +1,7 @@
 """dashboard: one-time sign-in links
 
-Revision ID: 0006_dashboard
-Revises: 0004
+Revision ID: 0007_dashboard
+Revises: 0006_licences
 Create Date: 2026-12-05 07:40:00
 """
 
@@ -13,8 +13,8 @@ from alembic import op
 
 import bot.storage.types
 
-revision: str = "0006_dashboard"
-down_revision: str | None = "0004"
+revision: str = "0007_dashboard"
+down_revision: str | None = "0006_licences"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

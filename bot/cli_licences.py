@@ -1,0 +1,177 @@
+"""`hecbot licences ...`, `hecbot intake ...` and `hecbot nudges ...`: the licence programme from a
+terminal or a script (reports in, funnel out, selection, nudges)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, TypeVar
+
+import typer
+
+from bot.storage.db import Database
+
+if TYPE_CHECKING:
+    from bot.services.licences_funnel import Funnel
+    from bot.services.licences_reports import ImportSummary
+
+T = TypeVar("T")
+
+licences_app = typer.Typer(
+    help="Licences: applications, decisions, Coursera reports, the funnel.", no_args_is_help=True
+)
+applications_app = typer.Typer(help="Applications to an intake.", no_args_is_help=True)
+decisions_app = typer.Typer(help="Selection decisions.", no_args_is_help=True)
+licences_app.add_typer(applications_app, name="applications")
+licences_app.add_typer(decisions_app, name="decisions")
+intake_app = typer.Typer(help="Application rounds (intakes) defined in YAML.", no_args_is_help=True)
+nudges_app = typer.Typer(help="Nudge rules, their waves and their proof.", no_args_is_help=True)
+
+
+def _with_database(work: Callable[[Database], Awaitable[T]]) -> T:
+    from bot.cli import run_with_database
+
+    return run_with_database(work)
+
+
+def _day(text: str | None) -> date:
+    if text is None:
+        return datetime.now(UTC).date()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        typer.echo(f"hecbot: not a date (YYYY-MM-DD): {text}", err=True)
+        raise typer.Exit(2) from None
+
+
+def _university_id(database: Database, code: str) -> Awaitable[int]:
+    from bot.errors import NotFoundError
+    from bot.storage import licence_repository as repo
+
+    async def find() -> int:
+        if code.isdigit():
+            return int(code)
+        async with database.session() as session:
+            university = await repo.university_by_code(session, code=code)
+        if university is None or university.id is None:
+            raise NotFoundError(f"no university with code {code}")
+        return university.id
+
+    return find()
+
+
+@licences_app.command("import-report")
+def import_report(
+    file: Path,
+    *,
+    kind: Annotated[str, typer.Option("--kind", help="membership or usage")],
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="The report's date, YYYY-MM-DD (default today).")
+    ] = None,
+    mapping: Annotated[
+        Path | None, typer.Option("--mapping", help="YAML naming other column headers.")
+    ] = None,
+) -> None:
+    """Import a Coursera membership or usage report as a dated snapshot (all rows or none)."""
+    from bot.services.licences_reports import (
+        ReportImportError,
+        ReportImportService,
+        ReportMapping,
+    )
+    from bot.storage.licence_models import ReportKind
+
+    try:
+        report_kind = ReportKind(kind)
+    except ValueError:
+        typer.echo("hecbot: --kind must be membership or usage", err=True)
+        raise typer.Exit(2) from None
+    day = _day(as_of)
+    chosen = None
+    if mapping is not None:
+        try:
+            chosen = ReportMapping.from_yaml(report_kind, mapping.read_text(encoding="utf-8"))
+        except OSError as error:
+            typer.echo(f"hecbot: cannot read {mapping}: {error.strerror}", err=True)
+            raise typer.Exit(1) from None
+
+    async def work(database: Database) -> ImportSummary:
+        service = ReportImportService(database)
+        try:
+            return await service.import_file(file, kind=report_kind, as_of=day, mapping=chosen)
+        except ReportImportError as error:
+            for problem in error.problems:
+                typer.echo(f"{file}:{problem.line}: {problem.message}", err=True)
+            if error.total > len(error.problems):
+                typer.echo(f"... {error.total - len(error.problems)} more bad rows", err=True)
+            typer.echo(f"hecbot: {error.total} bad row(s); nothing imported", err=True)
+            raise typer.Exit(1) from None
+
+    summary = _with_database(work)
+    typer.echo(
+        f"imported {summary.rows} {kind} rows as of {day.isoformat()} "
+        f"({summary.linked} linked to learners); snapshot {summary.snapshot_id}"
+    )
+
+
+@licences_app.command("funnel")
+def funnel(
+    *,
+    university: Annotated[
+        str | None, typer.Option("--university", help="A university id or code.")
+    ] = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="YYYY-MM-DD (default today).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    chart: Annotated[Path | None, typer.Option("--chart", help="Write a PNG chart here.")] = None,
+) -> None:
+    """applied -> approved -> invited -> joined -> active 30 days -> completed, and the headline
+    figures, from the latest snapshots on or before the day."""
+    from bot.services.licences_funnel import FunnelService, render_funnel_chart
+
+    day = _day(as_of)
+
+    async def work(database: Database) -> Funnel:
+        university_id = await _university_id(database, university) if university else None
+        return await FunnelService(database).funnel(as_of=day, university_id=university_id)
+
+    result = _with_database(work)
+    if chart is not None:
+        render_funnel_chart(result, chart)
+    if as_json:
+        typer.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+        return
+    typer.echo(_funnel_text(result))
+    if chart is not None:
+        typer.echo(f"chart: {chart}")
+
+
+def _funnel_text(result: Funnel) -> str:
+    from bot.services.licences_funnel import STAGES
+
+    figures = result.total
+    lines = [
+        f"licence funnel as of {result.as_of} ({result.university or 'all universities'}); "
+        f"membership report {result.membership_as_of or 'none'}, "
+        f"usage report {result.usage_as_of or 'none'}"
+    ]
+    lines += [f"  {stage:<14} {getattr(figures, stage):>9,}" for stage in STAGES]
+    lines.append(f"  courses completed {figures.courses_completed:,}")
+    lines.append(f"  learning hours    {figures.learning_hours:,.1f}")
+    for title, group in (("university", result.by_university), ("city", result.by_city)):
+        if not group:
+            continue
+        lines.append(f"by {title}:")
+        for name, row in sorted(group.items()):
+            values = " ".join(f"{getattr(row, stage):>6}" for stage in STAGES)
+            lines.append(f"  {name[:24]:<24} {values} {row.learning_hours:>9.1f} h")
+    return "\n".join(lines)
+
+
+def register(app: typer.Typer) -> None:
+    """Mount the licence command groups on the `hecbot` app."""
+    app.add_typer(licences_app, name="licences")
+    app.add_typer(intake_app, name="intake")
+    app.add_typer(nudges_app, name="nudges")
