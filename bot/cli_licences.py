@@ -175,3 +175,60 @@ def register(app: typer.Typer) -> None:
     app.add_typer(licences_app, name="licences")
     app.add_typer(intake_app, name="intake")
     app.add_typer(nudges_app, name="nudges")
+
+
+def _read_intake(file: Path) -> str:
+    from bot.services.licences_intakes import parse_intake
+    from bot.services.licences_yaml import LicenceFileError
+
+    try:
+        source = file.read_text(encoding="utf-8-sig")
+    except OSError as error:
+        typer.echo(f"hecbot: cannot read {file}: {error.strerror}", err=True)
+        raise typer.Exit(1) from None
+    try:
+        parse_intake(source)
+    except LicenceFileError as error:
+        for problem in error.problems:
+            where = f"{file}:{problem.line}" if problem.line else str(file)
+            typer.echo(f"{where}: {problem.message}", err=True)
+        raise typer.Exit(1) from None
+    return source
+
+
+@intake_app.command("add")
+def intake_add(file: Path) -> None:
+    """Validate and save an intake file (a new intake, or a new file for an open one)."""
+    from bot.services.licences_intakes import IntakeService
+
+    source = _read_intake(file)
+    summary = _with_database(lambda database: IntakeService(database).add(source))
+    typer.echo(
+        f"saved intake {summary.slug}: applications {summary.opens_at:%Y-%m-%d %H:%M} to "
+        f"{summary.deadline:%Y-%m-%d %H:%M} UTC, licences until {summary.licence_ends_on}"
+    )
+
+
+@intake_app.command("list")
+def intake_list() -> None:
+    """Every intake with its dates and number of applications."""
+    from bot.services.licences_intakes import IntakeService
+
+    summaries = _with_database(lambda database: IntakeService(database).list_all())
+    if not summaries:
+        typer.echo("no intakes yet: add one with `hecbot intake add FILE.yaml`")
+    for s in summaries:
+        state = "closed" if s.closed else "open"
+        typer.echo(
+            f"{s.slug}: {s.title} ({state}; {s.opens_at:%Y-%m-%d} to {s.deadline:%Y-%m-%d}, "
+            f"licences until {s.licence_ends_on}); {s.applications} applications"
+        )
+
+
+@intake_app.command("close")
+def intake_close(slug: str) -> None:
+    """Stop taking applications to an intake now."""
+    from bot.services.licences_intakes import IntakeService
+
+    summary = _with_database(lambda database: IntakeService(database).close(slug))
+    typer.echo(f"intake {summary.slug} is closed ({summary.applications} applications)")

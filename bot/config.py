@@ -31,6 +31,21 @@ class LLMSettings(BaseSettings):
     timeout_seconds: float = Field(default=8.0, gt=0)
 
 
+class SMTPSettings(BaseSettings):
+    """Where e-mail (the /apply verification codes) is sent; no host: written to a folder."""
+
+    model_config = SettingsConfigDict(env_prefix="SMTP_", env_file=".env", extra="ignore")
+
+    host: str | None = None
+    port: int = Field(default=587, ge=1, le=65535)
+    username: str | None = None
+    password: SecretStr | None = None
+    sender: str = Field(default="hecbot@localhost", validation_alias="SMTP_FROM")
+    starttls: bool = True
+    use_tls: bool = False
+    timeout_seconds: float = Field(default=15.0, gt=0)
+
+
 class Settings(BaseSettings):
     """All of hecbot's configuration. Built once at start-up and passed down, never imported."""
 
@@ -78,6 +93,7 @@ class Settings(BaseSettings):
     delivery_per_chat_interval_seconds: float = Field(default=1.05, ge=0)
     delivery_sending_lease_seconds: float = Field(default=120.0, gt=0)
     llm: LLMSettings = Field(default_factory=LLMSettings)
+    smtp: SMTPSettings = Field(default_factory=SMTPSettings)
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -174,7 +190,11 @@ def load_settings(**overrides: object) -> Settings:
         location = [str(part) for part in first["loc"]]
         if error.title == LLMSettings.__name__:
             location = ["llm", *location]
-        if location and location[0] == "llm":
+        if error.title == SMTPSettings.__name__:
+            location = ["smtp", *location]
+        if location and location[0] == "smtp":
+            name = "SMTP_" + "_".join(location[1:]).upper()
+        elif location and location[0] == "llm":
             name = "LLM_" + "_".join(location[1:]).upper()
         else:
             field = location[0] if location else "?"

@@ -14,6 +14,7 @@ from handlers import (
     errors,
     fallback,
     insights,
+    licences,
     onboarding,
     privacy,
     questions,
@@ -35,6 +36,7 @@ def feature_routers() -> list[Router]:
         tickets.create_router(),
         insights.create_router(),
         privacy.create_router(),
+        licences.create_router(),  # before surveys and questions: its typed steps are stateful
         surveys.create_router(),  # before courses: typed survey answers come first
         survey_results.create_router(),
         courses.create_router(),  # before questions: it takes course-choice questions

@@ -15,6 +15,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.storage.courses_models import CoursePlanEntry
 from bot.storage.licence_models import (
     ApplicationStatus,
     EmailVerification,
@@ -209,6 +210,15 @@ async def latest_code(session: AsyncSession, *, user_id: int) -> EmailVerificati
     ).first()
 
 
+async def codes_since(session: AsyncSession, *, user_id: int, since: datetime) -> int:
+    result = await session.exec(
+        select(func.count()).where(
+            col(EmailVerification.user_id) == user_id, col(EmailVerification.created_at) > since
+        )
+    )
+    return int(result.one())
+
+
 # --- report snapshots ----------------------------------------------------------------------
 
 
@@ -315,6 +325,20 @@ async def link_rows(session: AsyncSession, *, email: str, user_id: int) -> None:
             .where(col(t.email) == email, col(t.user_id).is_(None))
             .values(user_id=user_id)
         )
+
+
+async def plan_progress(session: AsyncSession, *, user_id: int) -> tuple[int, int]:
+    """(courses marked done, courses saved) in the learner's /myplan."""
+    entry: Any = CoursePlanEntry
+    total = (await session.exec(select(func.count()).where(col(entry.user_id) == user_id))).one()
+    done = (
+        await session.exec(
+            select(func.count()).where(
+                col(entry.user_id) == user_id, col(entry.completed_at).is_not(None)
+            )
+        )
+    ).one()
+    return int(done), int(total)
 
 
 # --- people --------------------------------------------------------------------------------
