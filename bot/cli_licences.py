@@ -16,6 +16,7 @@ from bot.storage.db import Database
 if TYPE_CHECKING:
     from bot.services.licences_funnel import Funnel
     from bot.services.licences_reports import ImportSummary
+    from bot.services.licences_selection import DecisionSummary, SelectionService
 
 T = TypeVar("T")
 
@@ -232,3 +233,115 @@ def intake_close(slug: str) -> None:
 
     summary = _with_database(lambda database: IntakeService(database).close(slug))
     typer.echo(f"intake {summary.slug} is closed ({summary.applications} applications)")
+
+
+def _selection(database: Database) -> SelectionService:
+    from bot.delivery import Outbox
+    from bot.i18n import Catalogue
+    from bot.services.licences_selection import SelectionService
+
+    return SelectionService(database, Outbox(database), Catalogue.load())
+
+
+@applications_app.command("list")
+def applications_list(
+    intake: Annotated[str, typer.Option("--intake", help="The intake's id.")],
+    university: Annotated[
+        str | None, typer.Option("--university", help="Only this university code.")
+    ] = None,
+) -> None:
+    """Applications ranked within each university by the intake's published criteria."""
+    ranked = _with_database(lambda database: _selection(database).ranked(intake))
+    shown = [r for r in ranked if university is None or r.university == university]
+    if not shown:
+        typer.echo(f"no applications to {intake}")
+    for r in shown:
+        typer.echo(
+            f"#{r.id:<6} {r.university or '-':<24} rank {r.rank:>3}/{r.seats:<4} "
+            f"score {r.score:>5g}  {r.learner_kind:<8} {r.status:<10} "
+            f"domains {','.join(r.domains)}; tracks {','.join(r.tracks)}"
+        )
+
+
+@applications_app.command("export")
+def applications_export(
+    intake: Annotated[str, typer.Option("--intake", help="The intake's id.")],
+    out: Annotated[Path | None, typer.Option("--out", help="Write here (default: stdout).")] = None,
+) -> None:
+    """The ranked list as CSV, with empty `decision` and `reason` columns to fill in."""
+    text = _with_database(lambda database: _selection(database).export_csv(intake))
+    if out is None:
+        typer.echo(text, nl=False)
+    else:
+        out.write_text(text, encoding="utf-8")
+        typer.echo(f"wrote {out}")
+
+
+@decisions_app.command("import")
+def decisions_import(
+    file: Path,
+    by: Annotated[
+        str | None, typer.Option("--by", help="Who decided (default: the login name).")
+    ] = None,
+) -> None:
+    """Apply decisions from a CSV (`application_id`, `decision` approve|waitlist|reject,
+    `reason`); all rows or none; learners are told in their language."""
+    import getpass
+
+    from bot.services.licences_reports import ReportImportError
+
+    try:
+        text = file.read_text(encoding="utf-8-sig")
+    except OSError as error:
+        typer.echo(f"hecbot: cannot read {file}: {error.strerror}", err=True)
+        raise typer.Exit(1) from None
+    decided_by = by or getpass.getuser()
+
+    async def work(database: Database) -> DecisionSummary:
+        try:
+            return await _selection(database).import_decisions(
+                text, decided_by=decided_by, source=file.name
+            )
+        except ReportImportError as error:
+            for problem in error.problems:
+                typer.echo(f"{file}:{problem.line}: {problem.message}", err=True)
+            typer.echo("hecbot: nothing was decided", err=True)
+            raise typer.Exit(1) from None
+
+    summary = _with_database(work)
+    typer.echo(
+        f"{summary.approved} approved, {summary.waitlisted} waitlisted, {summary.rejected} "
+        f"rejected by {decided_by}; {summary.notified} learners will be told"
+    )
+
+
+@licences_app.command("reclaim")
+def reclaim(
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="YYYY-MM-DD (default today).")
+    ] = None,
+    grace_days: Annotated[
+        int, typer.Option("--grace-days", help="Days between the warning and the reclaim.")
+    ] = 7,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Only list, warn nobody.")] = False,
+) -> None:
+    """Inactive licences (no sign of use in 30 days): warn the learner first; reclaim those
+    still inactive after the grace days and move the waiting list up."""
+    from datetime import timedelta
+
+    day = _day(as_of)
+    summary = _with_database(
+        lambda database: _selection(database).reclaim(
+            day, grace=timedelta(days=grace_days), dry_run=dry_run
+        )
+    )
+    for candidate in summary.candidates or []:
+        warned = f"warned {candidate.warned_at:%Y-%m-%d}" if candidate.warned_at else "not warned"
+        typer.echo(
+            f"application {candidate.application_id} ({candidate.university or '-'}): last seen "
+            f"{candidate.last_seen or 'never'}, {warned}"
+        )
+    typer.echo(
+        f"{len(summary.candidates or [])} inactive; {summary.warned} warned, "
+        f"{summary.reclaimed} reclaimed, {summary.promoted} moved up from the waiting list"
+    )

@@ -131,7 +131,9 @@ async def applications_of_intake(
     return list((await session.exec(query.order_by(col(A.id)))).all())
 
 
-async def count_approved(session: AsyncSession, *, intake_id: int, university_id: int) -> int:
+async def count_approved(
+    session: AsyncSession, *, intake_id: int, university_id: int | None
+) -> int:
     result = await session.exec(
         select(func.count()).where(
             col(A.intake_id) == intake_id,
@@ -158,6 +160,15 @@ async def applications_up_to(
         ),
     )
     return rows
+
+
+async def approved_applications(session: AsyncSession) -> list[LicenceApplication]:
+    rows = await session.exec(
+        select(LicenceApplication)
+        .where(col(A.status) == ApplicationStatus.APPROVED.value)
+        .order_by(col(A.id))
+    )
+    return list(rows.all())
 
 
 async def verified_emails(session: AsyncSession) -> dict[str, int]:
@@ -366,6 +377,11 @@ async def university_cities(session: AsyncSession) -> dict[int, tuple[str, str]]
     return {
         int(uid): (short or name, city) for uid, short, name, city in rows.all() if uid is not None
     }
+
+
+async def university_codes(session: AsyncSession) -> dict[int, str]:
+    rows = await session.exec(select(col(University.id), col(University.code)))
+    return {int(uid): code for uid, code in rows.all() if uid is not None}
 
 
 async def university_by_code(session: AsyncSession, *, code: str) -> University | None:
