@@ -94,6 +94,11 @@ class Settings(BaseSettings):
     delivery_sending_lease_seconds: float = Field(default=120.0, gt=0)
     llm: LLMSettings = Field(default_factory=LLMSettings)
     smtp: SMTPSettings = Field(default_factory=SMTPSettings)
+    # The dashboard (Mini App): its public https URL (ending in /app/), opened from the menu
+    # button and /dashboard; empty: the dashboard is still served, but not offered in the chat.
+    dashboard_url: str | None = None
+    # How old a Mini App's signed launch data may be before it is refused (Telegram's auth_date).
+    dashboard_auth_max_age_seconds: int = Field(default=24 * 3600, ge=60)
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -134,6 +139,15 @@ class Settings(BaseSettings):
         # Telegram accepts only these characters in X-Telegram-Bot-Api-Secret-Token.
         if not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", value.get_secret_value()):
             raise ValueError("use 1-256 characters A-Z, a-z, 0-9, _ and -")
+        return value
+
+    @field_validator("dashboard_url")
+    @classmethod
+    def _dashboard_url(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        if not value.startswith("https://") or not value.endswith("/app/"):
+            raise ValueError("must be the public https:// URL of the dashboard, ending in /app/")
         return value
 
     @field_validator("webhook_url")

@@ -14,6 +14,7 @@ from bot.metrics import BotMetrics
 from bot.services.broadcasts import BroadcastService
 from bot.services.course_embeddings import COURSE_VECTOR_SEEDS
 from bot.services.courses import CourseService
+from bot.services.dashboard import DashboardService
 from bot.services.questions import Answerer, QuestionService
 from bot.services.survey_results import SurveyResultsService
 from bot.services.survey_scheduling import SurveyScheduler
@@ -118,6 +119,12 @@ async def build_services(settings: Settings, *, answerer: Answerer | None = None
             **people,
             "surveys": SurveyService(database),
             "survey_results": SurveyResultsService(database),
+            "dashboard": DashboardService(
+                database,
+                broadcasts=broadcasts,
+                surveys=SurveyService(database),
+                survey_results=SurveyResultsService(database),
+            ),
             **licences,
         },
     )

