@@ -375,3 +375,14 @@ declare(
         "stay true",
     )
 )
+
+# --- the dashboard ----------------------------------------------------------------------------
+
+declare(
+    PersonalTable(
+        table="dashboard_sign_ins",
+        forget=Forget.DELETE,
+        owner=("user_id",),
+        kept="nothing: one-time dashboard sign-in links are deleted",
+    )
+)
