@@ -383,14 +383,3 @@ declare(
         "stay true",
     )
 )
-
-# --- the dashboard ----------------------------------------------------------------------------
-
-declare(
-    PersonalTable(
-        table="dashboard_sign_ins",
-        forget=Forget.DELETE,
-        owner=("user_id",),
-        kept="nothing: one-time dashboard sign-in links are deleted",
-    )
-)
