@@ -236,3 +236,27 @@ def test_every_course_in_a_path_has_a_reason(data_paths: CourseRecommender):
             assert reason.skills or reason.track_title, (goal, item.course.title)
             if reason.kind is ReasonKind.SKILLS:
                 assert set(reason.skills) <= set(item.course.skills)
+
+
+async def test_the_learners_licence_record_sets_the_weeks_available():
+    from dataclasses import dataclass
+    from datetime import date
+
+    from bot.services.course_licence import licence_months_lookup
+
+    @dataclass
+    class View:
+        days_left: int | None
+
+    class Source:
+        async def status(self, user_id: int, today: date | None = None) -> View | None:
+            return {1: View(61), 2: View(None)}.get(user_id)
+
+    lookup = licence_months_lookup(Source())
+    assert await lookup(1) == pytest.approx(2.0, abs=0.01)
+    assert await lookup(2) is None and await lookup(3) is None
+    two_months = CourseRecommender(DATA).recommend(
+        "become a data analyst", months_available=await lookup(1)
+    )
+    assert two_months.weeks_available == pytest.approx(8.7, abs=0.1)
+    assert two_months.fits
