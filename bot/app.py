@@ -15,6 +15,7 @@ from bot.config import Settings
 from bot.container import AppServices
 from bot.middlewares.handled import MarkHandledMiddleware, UpdateOnceMiddleware
 from bot.middlewares.observability import install_observability
+from bot.middlewares.private_only import PrivateChatsOnlyMiddleware
 from bot.middlewares.throttling import FloodGate, ThrottlingMiddleware
 from bot.middlewares.user import UserMiddleware
 from bot.storage.fsm import DatabaseStorage
@@ -85,6 +86,10 @@ def create_dispatcher(services: AppServices, *, storage: BaseStorage | None = No
     # First of ours, so inside aiogram's FSM middleware (which holds the per-user lock) and
     # around everything else: it marks the update handled once all of it has returned.
     dispatcher.update.outer_middleware(MarkHandledMiddleware())
+    # Before anything reads or stores the user: groups and channels get nothing.
+    dispatcher.update.outer_middleware(
+        PrivateChatsOnlyMiddleware(services.catalogue, settings.default_language)
+    )
     dispatcher.update.outer_middleware(
         UpdateOnceMiddleware(seen_updates(storage, settings), services.metrics)
     )

@@ -31,6 +31,21 @@ class LLMSettings(BaseSettings):
     timeout_seconds: float = Field(default=8.0, gt=0)
 
 
+class SMTPSettings(BaseSettings):
+    """Where e-mail (the /apply verification codes) is sent; no host: written to a folder."""
+
+    model_config = SettingsConfigDict(env_prefix="SMTP_", env_file=".env", extra="ignore")
+
+    host: str | None = None
+    port: int = Field(default=587, ge=1, le=65535)
+    username: str | None = None
+    password: SecretStr | None = None
+    sender: str = Field(default="hecbot@localhost", validation_alias="SMTP_FROM")
+    starttls: bool = True
+    use_tls: bool = False
+    timeout_seconds: float = Field(default=15.0, gt=0)
+
+
 class Settings(BaseSettings):
     """All of hecbot's configuration. Built once at start-up and passed down, never imported."""
 
@@ -90,6 +105,12 @@ class Settings(BaseSettings):
     delivery_per_chat_interval_seconds: float = Field(default=1.05, ge=0)
     delivery_sending_lease_seconds: float = Field(default=120.0, gt=0)
     llm: LLMSettings = Field(default_factory=LLMSettings)
+    smtp: SMTPSettings = Field(default_factory=SMTPSettings)
+    # The dashboard (Mini App): its public https URL (ending in /app/), opened from the menu
+    # button and /dashboard; empty: the dashboard is still served, but not offered in the chat.
+    dashboard_url: str | None = None
+    # How old a Mini App's signed launch data may be before it is refused (Telegram's auth_date).
+    dashboard_auth_max_age_seconds: int = Field(default=24 * 3600, ge=60)
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -138,6 +159,15 @@ class Settings(BaseSettings):
         # Telegram accepts only these characters in X-Telegram-Bot-Api-Secret-Token.
         if not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", value.get_secret_value()):
             raise ValueError("use 1-256 characters A-Z, a-z, 0-9, _ and -")
+        return value
+
+    @field_validator("dashboard_url")
+    @classmethod
+    def _dashboard_url(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        if not value.startswith("https://") or not value.endswith("/app/"):
+            raise ValueError("must be the public https:// URL of the dashboard, ending in /app/")
         return value
 
     @field_validator("webhook_url")
@@ -194,7 +224,11 @@ def load_settings(**overrides: object) -> Settings:
         location = [str(part) for part in first["loc"]]
         if error.title == LLMSettings.__name__:
             location = ["llm", *location]
-        if location and location[0] == "llm":
+        if error.title == SMTPSettings.__name__:
+            location = ["smtp", *location]
+        if location and location[0] == "smtp":
+            name = "SMTP_" + "_".join(location[1:]).upper()
+        elif location and location[0] == "llm":
             name = "LLM_" + "_".join(location[1:]).upper()
         else:
             field = location[0] if location else "?"

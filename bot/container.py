@@ -20,6 +20,7 @@ from bot.metrics import BotMetrics
 from bot.services.broadcasts import BroadcastService
 from bot.services.course_embeddings import COURSE_VECTOR_SEEDS
 from bot.services.courses import CourseService
+from bot.services.dashboard import DashboardService
 from bot.services.questions import Answerer, QuestionService
 from bot.services.survey_results import SurveyResultsService
 from bot.services.survey_scheduling import SurveyScheduler
@@ -114,6 +115,7 @@ async def build_services(settings: Settings, *, answerer: Answerer | None = None
     scheduler.register("tickets-to-desk", people["tickets"].run_due, every_seconds=300)
     survey_scheduler = SurveyScheduler(database, outbox, catalogue)
     scheduler.register("survey-invitations", survey_scheduler.run_due, every_seconds=300)
+    licences = build_licence_services(settings, database, catalogue)
     return AppServices(
         settings=settings,
         database=database,
@@ -131,8 +133,33 @@ async def build_services(settings: Settings, *, answerer: Answerer | None = None
             **people,
             "surveys": SurveyService(database),
             "survey_results": SurveyResultsService(database),
+            "dashboard": DashboardService(
+                database,
+                broadcasts=broadcasts,
+                surveys=SurveyService(database),
+                survey_results=SurveyResultsService(database),
+            ),
+            **licences,
         },
     )
+
+
+def build_licence_services(
+    settings: Settings, database: Database, catalogue: Catalogue
+) -> dict[str, Any]:
+    """The licence feature's services, by the handler parameter names that receive them."""
+    from bot.services.licences_applications import ApplicationService
+    from bot.services.licences_intakes import IntakeService
+    from bot.services.licences_mail import build_mailer
+    from bot.services.licences_status import LicenceStatusService
+
+    intakes = IntakeService(database)
+    mailer = build_mailer(settings.smtp, settings.data_dir)
+    return {
+        "intakes": intakes,
+        "applications": ApplicationService(database, intakes, mailer, catalogue),
+        "licence_status": LicenceStatusService(database),
+    }
 
 
 def build_course_service(

@@ -24,7 +24,7 @@ from bot.menus import publish_commands
 from bot.metrics import MeteredSender
 from bot.services.questions import Answerer, AnswerLike
 from bot.terminal import TerminalChat, TerminalSession
-from bot.webserver import create_web_app, start_probe_server
+from bot.webserver import create_web_app, start_dashboard_server, start_probe_server
 
 log = logging.getLogger(__name__)
 
@@ -93,6 +93,22 @@ class NoAnswerer:
         raise RuntimeError("the delivery worker does not answer questions")
 
 
+async def run_dashboard(settings: Settings, host: str, port: int) -> None:
+    """Serve the dashboard alone (deployments that poll have no webhook server to mount it on)."""
+    if not settings.has_token:
+        raise ConfigurationError("BOT_TOKEN: the dashboard checks Telegram's signatures with it")
+    services = await build_services(settings, answerer=NoAnswerer())
+    try:
+        runner = await start_dashboard_server(services, host, port)
+        log.info("serving the dashboard on http://%s:%s/app/", host, port)
+        try:
+            await wait_for_stop_signal()
+        finally:
+            await runner.cleanup()
+    finally:
+        await services.close()
+
+
 async def run_polling(settings: Settings) -> None:
     services = await build_services(settings)
     bot = create_bot(settings)
@@ -105,7 +121,9 @@ async def run_polling(settings: Settings) -> None:
     # should not keep the rules questions waiting.
     courses_warm_up = asyncio.create_task(warm_up_courses(services))
     try:
-        await publish_commands(bot, await services.users.staff())
+        await publish_commands(
+            bot, await services.users.staff(), dashboard_url=settings.dashboard_url
+        )
         log.info("polling %s", settings.telegram_api_base)
         async with embedded_worker(services, bot):
             await dispatcher.start_polling(bot, handle_signals=True, close_bot_session=False)
@@ -151,7 +169,9 @@ async def run_webhook(
         await site.start()
         log.info("serving webhooks on %s:%s", settings.webhook_host, settings.webhook_port)
         if settings.webhook_url:
-            await publish_commands(bot, await services.users.staff())
+            await publish_commands(
+                bot, await services.users.staff(), dashboard_url=settings.dashboard_url
+            )
             await bot.set_webhook(
                 settings.webhook_url,
                 secret_token=settings.webhook_secret.get_secret_value(),
