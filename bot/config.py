@@ -47,6 +47,42 @@ class LLMSettings(_Section):
     timeout_seconds: float = Field(default=8.0, gt=0)
 
 
+class SMTPSettings(_Section):
+    """Where e-mail (the /apply verification codes) is sent; no host: written to a folder."""
+
+    model_config = SettingsConfigDict(env_prefix="SMTP_")
+
+    host: str | None = None
+    port: int = Field(default=587, ge=1, le=65535)
+    username: str | None = None
+    password: SecretStr | None = None
+    sender: str = Field(default="hecbot@localhost", validation_alias="SMTP_FROM")
+    starttls: bool = True
+    use_tls: bool = False
+    timeout_seconds: float = Field(default=15.0, gt=0)
+
+
+class DashboardSettings(_Section):
+    """The dashboard (Mini App)."""
+
+    model_config = SettingsConfigDict(env_prefix="DASHBOARD_")
+
+    # Its public https URL (ending in /app/), opened from the menu button and /dashboard; empty:
+    # the dashboard is still served, but not offered in the chat.
+    url: str | None = None
+    # How old a Mini App's signed launch data may be before it is refused (Telegram's auth_date).
+    auth_max_age_seconds: int = Field(default=24 * 3600, ge=60)
+
+    @field_validator("url")
+    @classmethod
+    def _dashboard_url(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        if not value.startswith("https://") or not value.endswith("/app/"):
+            raise ValueError("must be the public https:// URL of the dashboard, ending in /app/")
+        return value
+
+
 class GeneralSettings(_Section):
     """Where data lives, who the admins are, the default language."""
 
@@ -114,7 +150,9 @@ class DatabaseSettings(_Section):
     """The SQL database and Redis (FSM storage, per-user locks)."""
 
     url: str | None = Field(default=None, validation_alias="DATABASE_URL")
-    pool_size: int = Field(default=10, ge=1, le=200, validation_alias="DATABASE_POOL_SIZE")
+    # Connections per process: pool_size kept open, up to max_overflow more under load.
+    pool_size: int = Field(default=5, ge=1, le=200, validation_alias="DATABASE_POOL_SIZE")
+    max_overflow: int = Field(default=5, ge=0, le=200, validation_alias="DATABASE_MAX_OVERFLOW")
     redis_url: str | None = None
     # Several deployments (or test runs) may share one Redis: every key starts with this.
     redis_key_prefix: str = Field(default="hecbot", min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
@@ -146,14 +184,36 @@ class KnowledgeSettings(_Section):
         default=4096, ge=0, le=1_000_000, validation_alias="HECBOT_QUERY_CACHE_SIZE"
     )
 
+    @field_validator("chroma_url", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        # `.env.example` lists every variable, some with no value: empty means "not set".
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
 
 class DeliverySettings(_Section):
     """The outbox worker (bot/delivery). Embedded in the bot process unless DELIVERY_EMBEDDED=false
     (then run `hecbot worker` as its own process)."""
 
+    # One send budget per bot token, shared by every process (through Redis when REDIS_URL is
+    # set): replies first, the outbox takes what they leave. rate + burst is the most sent in any
+    # one second; Telegram allows about 30.
     send_rate_per_second: float = Field(
-        default=25.0, gt=0, le=30, validation_alias="SEND_RATE_PER_SECOND"
+        default=27.0, gt=0, le=30, validation_alias="SEND_RATE_PER_SECOND"
     )
+    send_burst: float = Field(default=3.0, ge=2, le=10, validation_alias="SEND_BURST")
+    # Outbox sends a second that go out even while replies use the whole budget.
+    outbox_floor_per_second: float = Field(
+        default=3.0, ge=0, le=30, validation_alias="OUTBOX_FLOOR_PER_SECOND"
+    )
+    # Paid broadcasts (allow_paid_broadcast, 0.1 Star a message): Telegram allows up to 1,000/s.
+    paid_send_rate_per_second: float = Field(
+        default=1000.0, gt=0, le=1000, validation_alias="PAID_SEND_RATE_PER_SECOND"
+    )
+    # A reply refused with 429 waits retry_after and is sent again at most this many times.
+    reply_max_retries: int = Field(default=3, ge=0, le=10, validation_alias="REPLY_MAX_RETRIES")
     embedded: bool = Field(default=True, validation_alias="DELIVERY_EMBEDDED")
     max_attempts: int = Field(default=5, ge=1, le=50, validation_alias="DELIVERY_MAX_ATTEMPTS")
     backoff_seconds: float = Field(default=2.0, gt=0, validation_alias="DELIVERY_BACKOFF_SECONDS")
@@ -166,6 +226,14 @@ class DeliverySettings(_Section):
     worker_health_port: int | None = Field(
         default=None, ge=1, le=65535, validation_alias="WORKER_HEALTH_PORT"
     )
+
+    @field_validator("worker_health_port", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        # `.env.example` lists every variable, some with no value: empty means "not set".
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
 
 
 class LoggingSettings(_Section):
@@ -185,6 +253,8 @@ SECTIONS: dict[str, type[_Section]] = {
     "delivery": DeliverySettings,
     "logging": LoggingSettings,
     "llm": LLMSettings,
+    "smtp": SMTPSettings,
+    "dashboard": DashboardSettings,
 }
 
 
@@ -218,6 +288,9 @@ _LEGACY_NAMES = {
     "log_format": ("logging", "format"),
     "log_level": ("logging", "level"),
     "log_salt": ("logging", "salt"),
+    "database_max_overflow": ("database", "max_overflow"),
+    "dashboard_url": ("dashboard", "url"),
+    "dashboard_auth_max_age_seconds": ("dashboard", "auth_max_age_seconds"),
 }
 
 
@@ -226,7 +299,7 @@ def _keyword_targets() -> dict[str, tuple[str, str]]:
     for name, section in SECTIONS.items():
         for field in section.model_fields:
             targets[_env_name(section, field).lower()] = (name, field)
-            if name != "llm":
+            if name not in {"llm", "smtp", "dashboard"}:
                 targets.setdefault(field, (name, field))
     targets.update(_LEGACY_NAMES)
     return targets
@@ -261,6 +334,8 @@ class Settings(BaseModel):
     delivery: DeliverySettings
     logging: LoggingSettings
     llm: LLMSettings
+    smtp: SMTPSettings
+    dashboard: DashboardSettings
 
     @model_validator(mode="before")
     @classmethod

@@ -14,6 +14,7 @@ from aiogram import Bot, Dispatcher
 from aiohttp import web
 
 from bot.config import Settings
+from bot.delivery.session import install_send_budget
 from bot.delivery.telegram import TelegramSender
 from bot.delivery.worker import DeliveryWorker
 from bot.errors import ConfigurationError
@@ -22,7 +23,7 @@ from bot.services.questions import Answerer, AnswerLike
 from bot.telegram.app import create_bot, create_dispatcher
 from bot.telegram.container import AppServices, build_services
 from bot.telegram.terminal import TerminalChat, TerminalSession
-from bot.telegram.webserver import create_web_app, start_probe_server
+from bot.telegram.webserver import create_web_app, start_dashboard_server, start_probe_server
 from handlers.menus import publish_commands
 
 log = logging.getLogger(__name__)
@@ -42,6 +43,7 @@ async def embedded_worker(services: AppServices, bot: Bot) -> AsyncIterator[None
         scheduler=services.scheduler,
         users=services.users,
         sender=MeteredSender(TelegramSender(bot), services.metrics),
+        budget=services.send_budget,
     )
     task = asyncio.create_task(worker.run(stop), name="delivery-worker")
     try:
@@ -55,6 +57,7 @@ async def run_worker(settings: Settings) -> None:
     """`hecbot worker`: only the delivery worker and the scheduler, no dispatcher."""
     services = await build_services(settings, answerer=NoAnswerer())
     bot = create_bot(settings)
+    install_send_budget(bot, services.send_budget, services.metrics)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -67,6 +70,7 @@ async def run_worker(settings: Settings) -> None:
         scheduler=services.scheduler,
         users=services.users,
         sender=MeteredSender(TelegramSender(bot), services.metrics),
+        budget=services.send_budget,
     )
     probe = None
     if settings.delivery.worker_health_port is not None:
@@ -89,9 +93,27 @@ class NoAnswerer:
         raise RuntimeError("the delivery worker does not answer questions")
 
 
+async def run_dashboard(settings: Settings, host: str, port: int) -> None:
+    """Serve the dashboard alone (deployments that poll have no webhook server to mount it on)."""
+    if not settings.has_token:
+        raise ConfigurationError("BOT_TOKEN: the dashboard checks Telegram's signatures with it")
+    services = await build_services(settings, answerer=NoAnswerer())
+    try:
+        with stop_signals() as stop:
+            runner = await start_dashboard_server(services, host, port)
+            log.info("serving the dashboard on http://%s:%s/app/", host, port)
+            try:
+                await stop.wait()
+            finally:
+                await runner.cleanup()
+    finally:
+        await services.close()
+
+
 async def run_polling(settings: Settings) -> None:
     services = await build_services(settings)
     bot = create_bot(settings)
+    install_send_budget(bot, services.send_budget, services.metrics)
     dispatcher = create_dispatcher(services)
     await warm_up(services.answerer)
     freeze_start_up_objects()
@@ -100,7 +122,9 @@ async def run_polling(settings: Settings) -> None:
     # should not keep the rules questions waiting.
     courses_warm_up = asyncio.create_task(warm_up_courses(services))
     try:
-        await publish_commands(bot, await services.users.staff())
+        await publish_commands(
+            bot, await services.users.staff(), dashboard_url=settings.dashboard.url
+        )
         log.info("polling %s", settings.telegram.api_base)
         async with embedded_worker(services, bot):
             await dispatcher.start_polling(bot, handle_signals=True, close_bot_session=False)
@@ -127,6 +151,7 @@ async def run_webhook(
         )
     services = await build_services(settings, answerer=answerer)
     bot = create_bot(settings)
+    install_send_budget(bot, services.send_budget, services.metrics)
     dispatcher = create_dispatcher(services)
     if configure is not None:
         configure(dispatcher)
@@ -146,7 +171,9 @@ async def run_webhook(
             await web.TCPSite(runner, host, port).start()
             log.info("serving webhooks on %s:%s", host, port)
             if settings.telegram.webhook_url:
-                await publish_commands(bot, await services.users.staff())
+                await publish_commands(
+                    bot, await services.users.staff(), dashboard_url=settings.dashboard.url
+                )
                 await bot.set_webhook(
                     settings.telegram.webhook_url,
                     secret_token=settings.telegram.webhook_secret.get_secret_value(),

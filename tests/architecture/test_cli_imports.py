@@ -66,6 +66,7 @@ def test_help_lists_every_command_without_importing_heavy_modules() -> None:
     for command in (
         "run",
         "chat",
+        "web",
         "ask",
         "kb",
         "db",

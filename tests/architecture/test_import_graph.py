@@ -14,21 +14,23 @@ LAYERS: list[set[str]] = [
     {"bench"},
     {"bot.cli"},
     {"bot.telegram"},
-    {"handlers"},
+    {"bot.web", "handlers"},
     {"bot.services"},
     {"bot.delivery"},
     {"bot.storage", "knowledge"},
     {"cross-cutting"},
 ]
 # Packages in one row that must not import each other.
-INDEPENDENT = [("bot.storage", "knowledge")]
+INDEPENDENT = [("bot.storage", "knowledge"), ("bot.web", "handlers")]
 # aiogram stays in the Telegram layer (and in delivery's sender, the FSM storage, benchmarks).
-AIOGRAM_COMPONENTS = {"bench", "bot.cli", "bot.telegram", "handlers"}
+AIOGRAM_COMPONENTS = {"bench", "bot.cli", "bot.telegram", "bot.web", "handlers"}
 AIOGRAM_MODULES = {
     "bot.delivery.telegram",
+    "bot.delivery.session",
     "bot.delivery.worker",
     "bot.delivery.__main__",
     "bot.storage.fsm",
+    "bot.transient",
 }
 # SQL stays below the handlers.
 SQL_LIBRARIES = {"sqlalchemy", "sqlmodel", "alembic", "asyncpg", "aiosqlite"}
