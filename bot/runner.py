@@ -16,6 +16,7 @@ from aiohttp import web
 from bot.app import create_bot, create_dispatcher
 from bot.config import Settings
 from bot.container import AppServices, build_services
+from bot.delivery.session import install_send_budget
 from bot.delivery.telegram import TelegramSender
 from bot.delivery.worker import DeliveryWorker
 from bot.errors import ConfigurationError
@@ -42,6 +43,7 @@ async def embedded_worker(services: AppServices, bot: Bot) -> AsyncIterator[None
         scheduler=services.scheduler,
         users=services.users,
         sender=MeteredSender(TelegramSender(bot), services.metrics),
+        budget=services.send_budget,
     )
     task = asyncio.create_task(worker.run(stop), name="delivery-worker")
     try:
@@ -55,6 +57,7 @@ async def run_worker(settings: Settings) -> None:
     """`hecbot worker`: only the delivery worker and the scheduler, no dispatcher."""
     services = await build_services(settings, answerer=NoAnswerer())
     bot = create_bot(settings)
+    install_send_budget(bot, services.send_budget, services.metrics)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -67,6 +70,7 @@ async def run_worker(settings: Settings) -> None:
         scheduler=services.scheduler,
         users=services.users,
         sender=MeteredSender(TelegramSender(bot), services.metrics),
+        budget=services.send_budget,
     )
     probe = None
     if settings.worker_health_port is not None:
@@ -108,6 +112,7 @@ async def run_dashboard(settings: Settings, host: str, port: int) -> None:
 async def run_polling(settings: Settings) -> None:
     services = await build_services(settings)
     bot = create_bot(settings)
+    install_send_budget(bot, services.send_budget, services.metrics)
     dispatcher = create_dispatcher(services)
     await warm_up(services.answerer)
     freeze_start_up_objects()
@@ -145,6 +150,7 @@ async def run_webhook(
         )
     services = await build_services(settings, answerer=answerer)
     bot = create_bot(settings)
+    install_send_budget(bot, services.send_budget, services.metrics)
     dispatcher = create_dispatcher(services)
     if configure is not None:
         configure(dispatcher)
