@@ -67,6 +67,8 @@ async def build_people_services(
         ),
         "faq": FaqService(database, settings.data_dir / "faq", indexer),
         "insights": InsightsService(database),
-        "privacy": PrivacyService(database),
+        "privacy": PrivacyService(
+            database, salt=settings.user_hash_salt, data_dir=settings.data_dir
+        ),
         "direct_delivery": delivery,
     }

@@ -11,9 +11,11 @@ from aiogram import Router
 from handlers import (
     broadcast,
     courses,
+    dashboard,
     errors,
     fallback,
     insights,
+    licences,
     onboarding,
     privacy,
     questions,
@@ -34,7 +36,9 @@ def feature_routers() -> list[Router]:
         roles.create_router(),
         tickets.create_router(),
         insights.create_router(),
+        dashboard.create_router(),
         privacy.create_router(),
+        licences.create_router(),  # before surveys and questions: its typed steps are stateful
         surveys.create_router(),  # before courses: typed survey answers come first
         survey_results.create_router(),
         courses.create_router(),  # before questions: it takes course-choice questions

@@ -30,6 +30,9 @@ class Citation:
     section: str
     source: str
     score: float
+    # The indexed document (its file name under the knowledge-base folder), even when
+    # ``source`` is the page's URL: what evaluation compares with the expected document.
+    document: str = ""
 
 
 @dataclass
@@ -194,6 +197,7 @@ class ExtractiveAnswerer:
                     section=chunk.section,
                     source=chunk.citation_source,
                     score=passage.dense if passage.dense is not None else passage.score,
+                    document=chunk.source,
                 )
             )
             if budget < 80:

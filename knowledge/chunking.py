@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from langchain_text_splitters import MarkdownHeaderTextSplitter, RecursiveCharacterTextSplitter
-
-from knowledge.loaders import LoadedDocument
+if TYPE_CHECKING:
+    from knowledge.loaders import LoadedDocument
 
 _HEADERS = [("#", "h1"), ("##", "h2"), ("###", "h3"), ("####", "h4")]
 SECTION_SEPARATOR = " > "
@@ -90,6 +90,10 @@ def split_document(
     chunk_overlap: int = 120,
 ) -> list[Chunk]:
     """Split by headings, then split long sections on paragraph/sentence boundaries."""
+    # Imported here: answering a question reads chunks but never splits documents, and the
+    # splitters (langchain) and loaders (bs4, pypdf, docx) cost a second of start-up.
+    from langchain_text_splitters import MarkdownHeaderTextSplitter, RecursiveCharacterTextSplitter
+
     header_splitter = MarkdownHeaderTextSplitter(headers_to_split_on=_HEADERS, strip_headers=True)
     body_splitter = RecursiveCharacterTextSplitter(
         chunk_size=chunk_size,

@@ -17,7 +17,14 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 
 from knowledge.config import (
@@ -83,6 +90,9 @@ def index_command(
             TextColumn("[bold]Indexing"),
             BarColumn(),
             MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TextColumn("ETA"),
+            TimeRemainingColumn(),
             TextColumn("{task.description}"),
             console=console,
             transient=True,
@@ -178,6 +188,7 @@ def eval_command(
     ctx: typer.Context,
     questions: QuestionSetOption = DEFAULT_QUESTION_SET,
     kb: QuestionDocumentsOption = DEFAULT_QUESTION_DOCUMENTS,
+    *,
     markdown: Annotated[Path | None, typer.Option(help="Also write the table here.")] = None,
     llm: Annotated[
         bool,
@@ -186,6 +197,9 @@ def eval_command(
             help="Answer through the configured LLM (LLM_PROVIDER...), as the bot does; "
             "hybrid retrieval only.",
         ),
+    ] = False,
+    hybrid_only: Annotated[
+        bool, typer.Option("--hybrid-only", help="Skip the BM25-only and dense-only baselines.")
     ] = False,
 ) -> None:
     """Evaluate hybrid, BM25-only and dense-only retrieval on a question set."""
@@ -222,7 +236,10 @@ def eval_command(
         if llm:
             rows = summarise(asyncio.run(run_questions_as_the_bot(engine, items)))
         else:
-            rows = summarise(run_questions(engine, items))
+            from knowledge.retrieval import RetrievalMode
+
+            modes = [RetrievalMode.HYBRID] if hybrid_only else list(RetrievalMode)
+            rows = summarise(run_questions(engine, items, modes))
     table = Table(*TABLE_HEADER)
     for row in rows:
         table.add_row(*table_cells(row))

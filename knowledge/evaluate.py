@@ -3,10 +3,17 @@
 Metrics per language and split, for hybrid retrieval and the BM25-only and dense-only
 baselines: hit@1, hit@3 (expected source among the top passages), fact-in-answer, abstention
 on out-of-scope questions, false abstention on in-scope ones, and p50/p95 latency.
+
+And what the learner reads (issue 15): whether the first citation shown is the expected
+document ("cite@1"), whether the fact is in the answer's first two sentences ("fact@2s"), the
+share of Urdu-script questions answered in Urdu ("ur→ur"), and the share of out-of-scope
+questions sent to another office by a redirect ("redirected"; a redirect also counts as
+declined).
 """
 
 from __future__ import annotations
 
+import re
 import statistics
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -39,15 +46,40 @@ class EvalOutcome:
     answer: str
     abstained: bool
     latency_ms: float
+    first_citation: str | None = None
+    answer_language: str = "en"
+    redirected: bool = False
+    # For an answer written from a translation: the rule's own sentences it renders, in the
+    # order shown (facts are checked there; numbers, forms and addresses are kept as written).
+    basis: str = ""
 
     def hit_at(self, k: int) -> bool:
         return any(Path(s).name in self.question.expected_sources for s in self.sources[:k])
 
     @property
+    def first_citation_hit(self) -> bool:
+        if self.abstained or self.first_citation is None:
+            return False
+        return Path(self.first_citation).name in self.question.expected_sources
+
+    @property
     def fact_in_answer(self) -> bool:
         if self.abstained or not self.question.fact:
             return False
-        return _squash(self.question.fact) in _squash(self.answer)
+        fact = _squash(self.question.fact)
+        return fact in _squash(self.answer) or fact in _squash(self.basis)
+
+    @property
+    def fact_in_first_sentences(self) -> bool:
+        """The fact is within the first two sentences the learner reads."""
+        if self.abstained or not self.question.fact:
+            return False
+        fact = _squash(self.question.fact)
+        return any(
+            fact in _squash(" ".join(first_sentences(text, 2)))
+            for text in (self.answer, self.basis)
+            if text
+        )
 
 
 @dataclass(frozen=True)
@@ -62,10 +94,26 @@ class MetricsRow:
     false_abstention: float | None
     p50_ms: float
     p95_ms: float
+    cite1: float | None = None
+    fact2: float | None = None
+    urdu_in_urdu: float | None = None
+    redirected: float | None = None
 
 
 def _squash(text: str) -> str:
     return " ".join(text.lower().split())
+
+
+# A sentence ends at . ! ? or the Urdu full stop and question mark, before a space or a line
+# break; a list item or a line of its own is a sentence too. Citation markers ("[1]") stay
+# with the sentence they close.
+_SENTENCE_END = re.compile(r"(?<=[.!?۔؟])(?:\s*\[\d+\])?\s+|\n+")
+
+
+def first_sentences(text: str, count: int) -> list[str]:
+    """The first ``count`` sentences of an answer as the learner reads them."""
+    parts = [p.strip() for p in _SENTENCE_END.split(text) if p and p.strip(" []0123456789")]
+    return parts[:count]
 
 
 def load_questions(path: Path) -> list[EvalQuestion]:
@@ -120,6 +168,7 @@ def _outcome(
     item: EvalQuestion, mode: RetrievalMode, answer: Answer, evidence: Evidence | None
 ) -> EvalOutcome:
     passages = evidence.passages if evidence else []
+    first = answer.citations[0] if answer.citations and not answer.abstained else None
     return EvalOutcome(
         question=item,
         mode=mode,
@@ -127,7 +176,21 @@ def _outcome(
         answer=answer.text,
         abstained=answer.abstained,
         latency_ms=answer.latency_ms,
+        first_citation=(first.document or first.source) if first else None,
+        answer_language=_answer_language(answer),
+        redirected=bool(getattr(answer, "redirect", False)),
+        basis=str(getattr(answer, "basis", "") or ""),
     )
+
+
+_URDU_LETTER = re.compile(r"[\u0600-\u06FF]")
+
+
+def _answer_language(answer: Answer) -> str:
+    """The language the learner reads: Urdu when most letters of the answer are Urdu script."""
+    letters = [ch for ch in answer.text if ch.isalpha()]
+    urdu = sum(1 for ch in letters if _URDU_LETTER.match(ch))
+    return "ur" if letters and urdu / len(letters) >= 0.5 else "en"
 
 
 def _share(flags: list[bool]) -> float | None:
@@ -177,6 +240,16 @@ def summarise(outcomes: Sequence[EvalOutcome]) -> list[MetricsRow]:
                     false_abstention=_share([o.abstained for o in in_scope]),
                     p50_ms=_percentile(latencies, 50),
                     p95_ms=_percentile(latencies, 95),
+                    cite1=_share([o.first_citation_hit for o in in_scope]),
+                    fact2=_share([o.fact_in_first_sentences for o in in_scope]),
+                    urdu_in_urdu=_share(
+                        [
+                            o.answer_language == "ur"
+                            for o in group
+                            if o.question.lang == "ur" and not o.abstained
+                        ]
+                    ),
+                    redirected=_share([o.redirected for o in out_scope]),
                 )
             )
     return rows
@@ -195,6 +268,10 @@ TABLE_HEADER = (
     "fact",
     "OOS abstained",
     "false abst.",
+    "cite@1",
+    "fact@2s",
+    "ur→ur",
+    "redirected",
     "p50 ms",
     "p95 ms",
 )
@@ -210,6 +287,10 @@ def table_cells(row: MetricsRow) -> list[str]:
         _fmt(row.fact),
         _fmt(row.oos_abstained),
         _fmt(row.false_abstention),
+        _fmt(row.cite1),
+        _fmt(row.fact2),
+        _fmt(row.urdu_in_urdu),
+        _fmt(row.redirected),
         f"{row.p50_ms:.0f}",
         f"{row.p95_ms:.0f}",
     ]

@@ -77,6 +77,7 @@ class LLMAnswerer:
                 section=p.chunk.section,
                 source=p.chunk.citation_source,
                 score=p.dense if p.dense is not None else p.score,
+                document=p.chunk.source,
             )
             for p in evidence.passages
         ]

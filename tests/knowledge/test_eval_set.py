@@ -80,10 +80,27 @@ SHORT_SET = EvalSet(
     min_out_of_scope=0,
     has_splits=False,
 )
+# What a learner reads (issue 15): written before that round's changes, never tuned on.
+LEARNER_SET = EvalSet(
+    questions_file=EVAL_DIR / "learner_questions.yaml",
+    kb_dir=MAIN_KB,
+    min_total=70,
+    min_per_lang={"en": 30, "roman_ur": 20, "ur": 20},
+    min_out_of_scope=20,
+    has_splits=False,
+)
+LEARNER_UNSEEN_SET = EvalSet(
+    questions_file=EVAL_DIR / "learner_unseen_questions.yaml",
+    kb_dir=UNSEEN_KB,
+    min_total=12,
+    min_per_lang={"en": 4, "roman_ur": 4, "ur": 3},
+    min_out_of_scope=3,
+    has_splits=False,
+)
 EVAL_SETS = pytest.mark.parametrize(
     "eval_set",
-    [MAIN_SET, UNSEEN_SET, EXTRA_SET, FRESH_SET, SHORT_SET],
-    ids=["main", "unseen", "extra", "fresh", "short"],
+    [MAIN_SET, UNSEEN_SET, EXTRA_SET, FRESH_SET, SHORT_SET, LEARNER_SET, LEARNER_UNSEEN_SET],
+    ids=["main", "unseen", "extra", "fresh", "short", "learner", "learner-unseen"],
 )
 
 

@@ -74,3 +74,38 @@ def test_metrics_per_split_and_language() -> None:
     assert rows["heldout/ur"].false_abstention == 0.5
     assert rows["dev/en"].hit3 == 1.0
     assert "dev/ur" not in rows and "heldout/en" not in rows
+
+
+def test_what_the_learner_reads_first_citation_first_sentences_language_redirects() -> None:
+    def read(q: EvalQuestion, answer: str, cited: str | None, **extra: object) -> EvalOutcome:
+        return EvalOutcome(
+            q,
+            RetrievalMode.HYBRID,
+            ("licence.md",),
+            answer,
+            False,
+            1,
+            first_citation=cited,
+            answer_language=str(extra.get("answer_language", "en")),
+            redirected=bool(extra.get("redirected", False)),
+            basis=str(extra.get("basis", "")),
+        )
+
+    late = read(question("1", "en", True), "Apply first. Then wait. It lasts six months.", "x.md")
+    early = read(question("2", "en", True), "It lasts six months. [1]\nMore.", "licence.md")
+    urdu = read(
+        question("3", "ur", True),
+        "لائسنس چھ ماہ چلتا ہے۔ [1]",
+        "licence.md",
+        answer_language="ur",
+        basis="A licence lasts six months.",
+    )
+    redirect = EvalOutcome(
+        question("4", "en", False), RetrievalMode.HYBRID, (), "Ask X.", True, 1, redirected=True
+    )
+    rows = {row.group: row for row in summarise([late, early, urdu, redirect])}
+    assert rows["en"].cite1 == 0.5  # the first citation shown, not any passage retrieved
+    assert rows["en"].fact == 1.0 and rows["en"].fact2 == 0.5  # third sentence is too late
+    assert rows["ur"].fact2 == 1.0  # checked on the rule the translation renders
+    assert rows["ur"].urdu_in_urdu == 1.0
+    assert rows["en"].redirected == 1.0 and rows["en"].oos_abstained == 1.0
