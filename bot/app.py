@@ -13,11 +13,13 @@ from aiogram.fsm.storage.memory import SimpleEventIsolation
 
 from bot.config import Settings
 from bot.container import AppServices
-from bot.middlewares.handled import MarkHandledMiddleware
+from bot.middlewares.handled import MarkHandledMiddleware, UpdateOnceMiddleware
 from bot.middlewares.observability import install_observability
+from bot.middlewares.private_only import PrivateChatsOnlyMiddleware
 from bot.middlewares.throttling import FloodGate, ThrottlingMiddleware
 from bot.middlewares.user import UserMiddleware
 from bot.storage.fsm import DatabaseStorage
+from bot.storage.seen_updates import MemorySeenUpdates, RedisSeenUpdates, SeenUpdates
 from handlers import feature_routers
 
 
@@ -63,6 +65,15 @@ def create_event_isolation(storage: BaseStorage) -> BaseEventIsolation:
     return SimpleEventIsolation()
 
 
+def seen_updates(storage: BaseStorage, settings: Settings) -> SeenUpdates:
+    """Handled update ids where every instance sees them: Redis when the state is there."""
+    from aiogram.fsm.storage.redis import RedisStorage
+
+    if isinstance(storage, RedisStorage):
+        return RedisSeenUpdates(storage.redis, settings.redis_key_prefix)
+    return MemorySeenUpdates()
+
+
 def create_dispatcher(services: AppServices, *, storage: BaseStorage | None = None) -> Dispatcher:
     """Wire middlewares, routers and services into a Dispatcher."""
     storage = storage or create_storage(services)
@@ -75,6 +86,13 @@ def create_dispatcher(services: AppServices, *, storage: BaseStorage | None = No
     # First of ours, so inside aiogram's FSM middleware (which holds the per-user lock) and
     # around everything else: it marks the update handled once all of it has returned.
     dispatcher.update.outer_middleware(MarkHandledMiddleware())
+    # Before anything reads or stores the user: groups and channels get nothing.
+    dispatcher.update.outer_middleware(
+        PrivateChatsOnlyMiddleware(services.catalogue, settings.default_language)
+    )
+    dispatcher.update.outer_middleware(
+        UpdateOnceMiddleware(seen_updates(storage, settings), services.metrics)
+    )
     dispatcher.update.outer_middleware(
         ThrottlingMiddleware(
             FloodGate(settings.throttle_seconds), services.catalogue, settings.default_language

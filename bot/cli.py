@@ -117,6 +117,18 @@ def chat() -> None:
     run_async(runner.run_terminal_chat(settings, sys.stdin, sys.stdout))
 
 
+@app.command()
+def web(
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
+    port: int = typer.Option(8081, "--port", min=1, max=65535, help="Port to listen on."),
+) -> None:
+    """Serve the dashboard (Mini App) under /app/ on its own, for deployments that poll."""
+    settings = settings_or_exit()
+    from bot import runner
+
+    run_async(runner.run_dashboard(settings, host, port))
+
+
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Create or migrate the database to the newest schema."""

@@ -15,6 +15,7 @@ from bot.storage.db import Database
 
 if TYPE_CHECKING:
     from bot.services.licences_funnel import Funnel
+    from bot.services.licences_nudges import NudgeService
     from bot.services.licences_reports import ImportSummary
     from bot.services.licences_selection import DecisionSummary, SelectionService
 
@@ -345,3 +346,105 @@ def reclaim(
         f"{len(summary.candidates or [])} inactive; {summary.warned} warned, "
         f"{summary.reclaimed} reclaimed, {summary.promoted} moved up from the waiting list"
     )
+
+
+def _nudges(database: Database) -> NudgeService:
+    from bot.delivery import Outbox
+    from bot.i18n import Catalogue
+    from bot.services.licences_nudges import NudgeService
+
+    return NudgeService(database, Outbox(database), Catalogue.load())
+
+
+@nudges_app.command("add")
+def nudges_add(file: Path) -> None:
+    """Validate and save a nudge rule (YAML; the same id replaces the rule's file)."""
+    from bot.services.licences_nudges import parse_rule
+    from bot.services.licences_yaml import LicenceFileError
+
+    try:
+        source = file.read_text(encoding="utf-8-sig")
+        parse_rule(source)
+    except OSError as error:
+        typer.echo(f"hecbot: cannot read {file}: {error.strerror}", err=True)
+        raise typer.Exit(1) from None
+    except LicenceFileError as error:
+        for problem in error.problems:
+            where = f"{file}:{problem.line}" if problem.line else str(file)
+            typer.echo(f"{where}: {problem.message}", err=True)
+        raise typer.Exit(1) from None
+    rule = _with_database(lambda database: _nudges(database).add(source))
+    typer.echo(
+        f"saved nudge {rule.slug}: {rule.trigger.value} ({rule.days} days), holdout "
+        f"{rule.holdout:.0%}, outcome {rule.outcome.value}"
+    )
+
+
+@nudges_app.command("list")
+def nudges_list() -> None:
+    """Every nudge rule with its learners in the nudge and the holdout."""
+    rules = _with_database(lambda database: _nudges(database).list_rules())
+    if not rules:
+        typer.echo("no nudge rules yet: add one with `hecbot nudges add FILE.yaml`")
+    for rule, nudged, held in rules:
+        typer.echo(
+            f"{rule.slug}: {rule.trigger.value} ({rule.days} days) -> {rule.outcome.value}; "
+            f"{nudged} nudged, {held} in the holdout ({rule.holdout:.0%})"
+        )
+
+
+@nudges_app.command("plan")
+def nudges_plan(
+    rule: str,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="YYYY-MM-DD (default today).")
+    ] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Count only; record nothing.")] = False,
+) -> None:
+    """Assign the learners the rule finds (nudge or holdout) and queue the nudges."""
+    day = _day(as_of)
+    plan = _with_database(lambda database: _nudges(database).plan(rule, as_of=day, dry_run=dry_run))
+    when = f"{plan.send_at:%Y-%m-%d %H:%M} UTC" if plan.send_at else "-"
+    typer.echo(
+        f"{plan.rule}: {plan.eligible} eligible; {plan.nudged} nudged (from {when}), "
+        f"{plan.held_out} in the holdout; skipped {plan.skipped_recent} nudged in the last week, "
+        f"{plan.skipped_consent} without consent" + (" (dry run)" if dry_run else "")
+    )
+
+
+@nudges_app.command("report")
+def nudges_report(
+    rule: str,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="YYYY-MM-DD (default today).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    chart: Annotated[Path | None, typer.Option("--chart", help="Write a PNG chart here.")] = None,
+) -> None:
+    """The outcome the rule targets, nudge against holdout, from later report snapshots:
+    difference and its 95% confidence interval."""
+    from bot.services.licences_nudges import render_report_chart
+
+    day = _day(as_of)
+    report = _with_database(lambda database: _nudges(database).report(rule, as_of=day))
+    if chart is not None:
+        render_report_chart(report, chart)
+    if as_json:
+        typer.echo(json.dumps(report.to_json(), indent=2))
+        return
+    typer.echo(
+        f"{report.rule}: outcome {report.outcome}, report of {report.snapshot_as_of or 'none'}"
+    )
+    for group in (report.nudge, report.holdout):
+        typer.echo(
+            f"  {group.group:<8} {group.successes:>6} of {group.learners:<6} {group.rate:6.1%}"
+        )
+    if report.difference is not None:
+        typer.echo(
+            f"  difference {report.difference * 100:+.1f} points, 95% CI "
+            f"{(report.ci_low or 0) * 100:+.1f} to {(report.ci_high or 0) * 100:+.1f}"
+        )
+    for note in report.notes:
+        typer.echo(f"  ({note})")
+    if report.pending:
+        typer.echo(f"  {report.pending} assigned learners wait for a later report")

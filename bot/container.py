@@ -9,11 +9,18 @@ from typing import Any
 
 from bot.config import Settings
 from bot.delivery import Outbox, OutgoingMessage, Scheduler
+from bot.delivery.budget import (
+    LocalSendBudget,
+    SendBudget,
+    close_send_budget,
+    create_send_budget,
+)
 from bot.i18n import Catalogue
 from bot.metrics import BotMetrics
 from bot.services.broadcasts import BroadcastService
 from bot.services.course_embeddings import COURSE_VECTOR_SEEDS
 from bot.services.courses import CourseService
+from bot.services.dashboard import DashboardService
 from bot.services.questions import Answerer, QuestionService
 from bot.services.survey_results import SurveyResultsService
 from bot.services.survey_scheduling import SurveyScheduler
@@ -38,6 +45,8 @@ class AppServices:
     scheduler: Scheduler
     broadcasts: BroadcastService
     metrics: BotMetrics = field(default_factory=BotMetrics)
+    # One per bot token, shared through Redis with every other process (bot.delivery.budget).
+    send_budget: SendBudget = field(default_factory=LocalSendBudget)
     extras: dict[str, Any] = field(default_factory=dict)
 
     def workflow_data(self) -> dict[str, Any]:
@@ -57,6 +66,7 @@ class AppServices:
         closer = getattr(self.answerer, "close", None)
         if closer is not None:
             await closer()
+        await close_send_budget(self.send_budget)
         await self.database.close()
 
 
@@ -71,7 +81,11 @@ def build_answerer(settings: Settings) -> Answerer:
 async def build_services(settings: Settings, *, answerer: Answerer | None = None) -> AppServices:
     """Open the database (migrating it), load catalogues and the knowledge engine."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    database = Database(settings.effective_database_url, pool_size=settings.database_pool_size)
+    database = Database(
+        settings.effective_database_url,
+        pool_size=settings.database_pool_size,
+        max_overflow=settings.database_max_overflow,
+    )
     await database.migrate()
     users = UserService(database, admin_ids=settings.admin_ids)
     answerer = answerer if answerer is not None else build_answerer(settings)
@@ -102,6 +116,10 @@ async def build_services(settings: Settings, *, answerer: Answerer | None = None
     survey_scheduler = SurveyScheduler(database, outbox, catalogue)
     scheduler.register("survey-invitations", survey_scheduler.run_due, every_seconds=300)
     licences = build_licence_services(settings, database, catalogue)
+    from bot.services.course_licence import licence_months_lookup
+
+    # A path fits the months left on the learner's own licence where a record says.
+    courses.set_licence_lookup(licence_months_lookup(licences["licence_status"]))
     return AppServices(
         settings=settings,
         database=database,
@@ -113,11 +131,18 @@ async def build_services(settings: Settings, *, answerer: Answerer | None = None
         scheduler=scheduler,
         broadcasts=broadcasts,
         metrics=metrics,
+        send_budget=create_send_budget(settings),
         extras={
             "courses": courses,
             **people,
             "surveys": SurveyService(database),
             "survey_results": SurveyResultsService(database),
+            "dashboard": DashboardService(
+                database,
+                broadcasts=broadcasts,
+                surveys=SurveyService(database),
+                survey_results=SurveyResultsService(database),
+            ),
             **licences,
         },
     )

@@ -24,7 +24,11 @@ from pydantic import ValidationError
 from bot.container import AppServices
 from bot.metrics import BotMetrics
 from bot.middlewares.handled import UPDATE_HANDLED, HandledMarker
+from bot.services.dashboard import DashboardService
+from bot.services.survey_results import SurveyResultsService
+from bot.services.surveys import SurveyService
 from bot.transient import REDELIVER_ON_OUTAGE, is_transient
+from bot.web.app import WebConfig, WebDependencies, mount_dashboard
 
 log = logging.getLogger(__name__)
 
@@ -198,7 +202,40 @@ def create_web_app(
     handler = WebhookHandler(dispatcher, bot, secret, services.metrics)
     handler.register(app, path=webhook_path or settings.webhook_path)
     add_probe_routes(app, services, health_checks(services, dispatcher))
+    mount_dashboard(app, dashboard_dependencies(services))
     return app
+
+
+def dashboard_dependencies(services: AppServices) -> WebDependencies:
+    """The dashboard over the running bot's own services."""
+    settings = services.settings
+    token = settings.bot_token.get_secret_value() if settings.bot_token else ""
+    return WebDependencies(
+        dashboard=DashboardService(
+            services.database,
+            broadcasts=services.broadcasts,
+            surveys=SurveyService(services.database),
+            survey_results=SurveyResultsService(services.database),
+        ),
+        users=services.users,
+        catalogue=services.catalogue,
+        config=WebConfig(
+            bot_token=token, init_data_max_age_seconds=settings.dashboard_auth_max_age_seconds
+        ),
+    )
+
+
+async def start_dashboard_server(services: AppServices, host: str, port: int) -> web.AppRunner:
+    """The dashboard with `/healthz` and `/metrics`, for deployments that poll (`hecbot web`)."""
+    app = web.Application()
+    checks = health_checks(services)
+    checks.pop("knowledge")  # the dashboard answers no questions
+    add_probe_routes(app, services, checks)
+    mount_dashboard(app, dashboard_dependencies(services))
+    runner = web.AppRunner(app, handle_signals=False, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, host, port).start()
+    return runner
 
 
 async def start_probe_server(services: AppServices, host: str, port: int) -> web.AppRunner:

@@ -11,6 +11,7 @@ from aiogram import Router
 from handlers import (
     broadcast,
     courses,
+    dashboard,
     errors,
     fallback,
     insights,
@@ -35,6 +36,7 @@ def feature_routers() -> list[Router]:
         roles.create_router(),
         tickets.create_router(),
         insights.create_router(),
+        dashboard.create_router(),
         privacy.create_router(),
         licences.create_router(),  # before surveys and questions: its typed steps are stateful
         surveys.create_router(),  # before courses: typed survey answers come first

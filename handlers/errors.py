@@ -13,7 +13,7 @@ from aiogram.types import ErrorEvent
 from bot.errors import HecbotError, KnowledgeUnavailableError
 from bot.i18n import Texts
 from bot.services.users import UserService
-from bot.transient import REDELIVER_ON_OUTAGE, TRANSIENT_ERRORS
+from bot.transient import REDELIVER_ON_OUTAGE, is_transient
 
 log = logging.getLogger(__name__)
 
@@ -60,9 +60,14 @@ async def on_unexpected(event: ErrorEvent, texts: Texts | None = None, **_: Any)
         await _reply(event, texts("error-generic"))
 
 
+def outage_error(event: ErrorEvent) -> bool:
+    """A backing service (or Telegram's flood control) is failing for now."""
+    return is_transient(event.exception)
+
+
 def create_router() -> Router:
     router = Router(name="errors")
-    router.errors.register(on_outage, ExceptionTypeFilter(*TRANSIENT_ERRORS))
+    router.errors.register(on_outage, outage_error)
     router.errors.register(on_domain_error, ExceptionTypeFilter(HecbotError))
     router.errors.register(on_blocked, ExceptionTypeFilter(TelegramForbiddenError))
     router.errors.register(on_unexpected)

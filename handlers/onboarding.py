@@ -14,6 +14,7 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot.config import Settings
 from bot.errors import HecbotError
 from bot.i18n import Catalogue, Texts
 from bot.menus import show_staff_menu
@@ -100,6 +101,7 @@ async def on_start(
     state: FSMContext,
     roles: RoleService,
     onboarding: OnboardingService,
+    settings: Settings,
 ) -> None:
     if command.args:
         try:
@@ -109,7 +111,9 @@ async def on_start(
         else:
             await message.answer(texts("invite-accepted", university=redeemed.university_name))
             role = Role.ADMIN if user.is_admin else Role.FOCAL_PERSON
-            await show_staff_menu(bot, user.id, user.language, role)
+            await show_staff_menu(
+                bot, user.id, user.language, role, dashboard_url=settings.dashboard_url
+            )
     status = await onboarding.status(user.id)
     if status.onboarded:
         if (await state.get_state() or "").startswith("Onboarding:"):

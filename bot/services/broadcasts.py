@@ -29,6 +29,7 @@ from bot.i18n import Catalogue, Html
 from bot.services import permissions
 from bot.services.permissions import Permission
 from bot.storage.broadcast_models import Broadcast, Webinar, WebinarRsvp
+from bot.storage.consent import contactable
 from bot.storage.db import Database
 from bot.storage.models import Role, User
 from bot.storage.types import utcnow
@@ -449,7 +450,7 @@ class BroadcastService:
     async def _recipients(
         self, audience: Audience, *, exclude: int | None
     ) -> list[tuple[int, str]]:
-        conditions = [U.is_blocked.is_(False)]
+        conditions = contactable()  # consent before contact: also in the preview's count
         if exclude is not None:
             conditions.append(U.id != exclude)
         if not audience.everyone:
@@ -726,8 +727,8 @@ class BroadcastService:
                 return False
             rows = await session.exec(
                 select(R.user_id, U.language)
-                .join(User, U.id == R.user_id, isouter=True)
-                .where(R.webinar_id == webinar.id, (U.is_blocked.is_(False)) | U.id.is_(None))
+                .join(User, U.id == R.user_id)
+                .where(R.webinar_id == webinar.id, *contactable())
                 .order_by(R.user_id)
             )
             messages = [

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import delete, func, insert, update
+from sqlalchemy import func, insert, update
 from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -425,14 +425,68 @@ async def nudged_since(session: AsyncSession, *, since: datetime) -> set[int]:
     return {int(user) for user in rows.all() if user is not None}
 
 
-async def forget_user(session: AsyncSession, *, user_id: int) -> None:
-    """Erase one person's licence data (their right to be forgotten)."""
-    await session.exec(delete(EmailVerification).where(col(EmailVerification.user_id) == user_id))
-    await session.exec(
-        update(LicenceApplication)
-        .where(col(A.user_id) == user_id)
-        .values(user_id=None, email=None, answers={}, decision_reason=None)
+async def consenting_users(session: AsyncSession, *, user_ids: Sequence[int]) -> dict[int, str]:
+    """Of these learners, the ones who may be sent nudges (privacy notice accepted, programme
+    messages not turned off, bot not blocked), with their language."""
+    found: dict[int, str] = {}
+    ids = list(user_ids)
+    for start in range(0, len(ids), 1000):
+        rows = await session.exec(
+            select(col(User.id), col(User.language)).where(
+                col(User.id).in_(ids[start : start + 1000]),
+                col(User.privacy_accepted_at).is_not(None),
+                col(User.surveys_enabled).is_(True),
+                col(User.is_blocked).is_(False),
+            )
+        )
+        found.update({int(uid): language for uid, language in rows.all()})
+    return found
+
+
+async def promoted_since(
+    session: AsyncSession, *, since: datetime
+) -> list[tuple[int, str | None, int | None]]:
+    """(user id, e-mail, university id) of waitlisted learners given a freed seat since."""
+    rows = await session.exec(
+        select(col(A.user_id), col(A.email), col(A.university_id))
+        .join(LicenceDecision, col(LicenceDecision.application_id) == col(A.id))
+        .where(
+            col(LicenceDecision.decision) == "promote",
+            col(LicenceDecision.decided_at) >= since,
+            col(A.user_id).is_not(None),
+            col(A.status) == ApplicationStatus.APPROVED.value,
+        )
     )
-    for table in (MembershipRow, UsageRow, NudgeAssignment):
-        t: Any = table
-        await session.exec(update(table).where(col(t.user_id) == user_id).values(user_id=None))
+    return [(int(user), email, uni) for user, email, uni in rows.all()]
+
+
+async def approved_users(session: AsyncSession) -> set[int]:
+    rows = await session.exec(
+        select(col(A.user_id)).where(
+            col(A.status) == ApplicationStatus.APPROVED.value, col(A.user_id).is_not(None)
+        )
+    )
+    return {int(user) for user in rows.all() if user is not None}
+
+
+async def licence_ends(session: AsyncSession) -> dict[int, date]:
+    """user id -> the day their approved licence ends."""
+    rows = await session.exec(
+        select(col(A.user_id), col(Intake.licence_ends_on))
+        .join(Intake, col(Intake.id) == col(A.intake_id))
+        .where(col(A.status) == ApplicationStatus.APPROVED.value, col(A.user_id).is_not(None))
+    )
+    return {int(user): ends for user, ends in rows.all()}
+
+
+async def usage_rows_full(
+    session: AsyncSession, *, snapshot_id: int
+) -> list[tuple[int | None, date | None, bool, date | None]]:
+    """(user_id, last_activity_on, completed, completed_on) of the snapshot's linked rows."""
+    u: Any = UsageRow
+    rows = await session.exec(
+        select(
+            col(u.user_id), col(u.last_activity_on), col(u.completed), col(u.completed_on)
+        ).where(col(u.snapshot_id) == snapshot_id, col(u.user_id).is_not(None))
+    )
+    return list(rows.all())

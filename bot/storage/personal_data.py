@@ -136,6 +136,14 @@ declare(
 not_personal("universities", "the public list of HEC-recognised universities")
 declare(
     PersonalTable(
+        table="dashboard_sign_ins",
+        forget=Forget.DELETE,
+        owner=("user_id",),
+        kept="nothing: a one-time dashboard sign-in link is useless after ten minutes anyway",
+    )
+)
+declare(
+    PersonalTable(
         table="focal_invites",
         forget=Forget.ANONYMISE,
         actors=("created_by", "used_by"),

@@ -45,8 +45,17 @@ async def service(database):
             (4, 3, "focal_person", None),
             (5, None, "learner", "alumni"),
         ]:
-            session.add(User(id=user_id, university_id=university, role=role, learner_kind=kind))
-        session.add(User(id=6, university_id=1, is_blocked=True))
+            session.add(
+                User(
+                    id=user_id,
+                    university_id=university,
+                    role=role,
+                    learner_kind=kind,
+                    privacy_accepted_at=NOW,
+                    onboarded_at=NOW,
+                )
+            )
+        session.add(User(id=6, university_id=1, is_blocked=True, privacy_accepted_at=NOW))
     return broadcasts
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from bot.config import LLMSettings, Settings
+import pytest
+
+from bot.config import LLMSettings, Settings, load_settings
 
 ENV_EXAMPLE = Path(__file__).resolve().parents[2] / ".env.example"
 
@@ -55,3 +57,18 @@ def test_env_example_values_load():
     settings = Settings(**values)  # type: ignore[arg-type]
     assert settings.webhook_path == "/telegram/webhook"
     assert settings.redis_key_prefix == "hecbot"
+
+
+def test_env_example_copied_to_dot_env_loads_unchanged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    # What the deployment steps do: `cp .env.example .env`, empty values (CHROMA_URL=,
+    # WORKER_HEALTH_PORT=, ...) and all.
+    (tmp_path / ".env").write_text(ENV_EXAMPLE.read_text())
+    monkeypatch.chdir(tmp_path)
+    for name in settings_variables():
+        monkeypatch.delenv(name, raising=False)
+    settings = load_settings()
+    assert settings.chroma_url is None
+    assert settings.worker_health_port is None
+    assert settings.send_rate_per_second + settings.send_burst <= 30
