@@ -8,7 +8,13 @@ from typing import Annotated
 
 import typer
 
-from bot.services.course_recommender import Recommendation, RecommendationStatus, shown_fields
+from bot.services.course_recommender import (
+    ReasonKind,
+    Recommendation,
+    RecommendationStatus,
+    RecommendedCourse,
+    shown_fields,
+)
 
 courses_app = typer.Typer(
     help="Course catalogue, HEC tracks and recommendations.", no_args_is_help=True
@@ -65,6 +71,10 @@ def recommend(
         str, typer.Option("--level", help="beginner, intermediate or advanced.")
     ] = "beginner",
     hours: Annotated[int, typer.Option("--hours", min=1, max=60, help="Hours per week.")] = 5,
+    months: Annotated[
+        float | None,
+        typer.Option("--months", min=0, help="Months left on the licence (default: a whole one)."),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Recommend 3-5 courses for a goal, as /courses does on Telegram."""
@@ -83,7 +93,9 @@ def recommend(
             await database.migrate()
             service = build_course_service(settings, database)
             await service.ensure_catalogue()
-            return await service.recommend(goal, level=level, hours_per_week=hours)
+            return await service.recommend(
+                goal, level=level, hours_per_week=hours, months_available=months
+            )
         finally:
             await database.close()
 
@@ -129,6 +141,10 @@ def recommendation_json(result: Recommendation) -> dict[str, object]:
         "level": result.level,
         "hours_per_week": result.hours_per_week,
         "track": result.track.id if result.track else None,
+        "total_weeks": result.total_weeks,
+        "weeks_available": result.weeks_available,
+        "fits": result.fits,
+        "trimmed_for_time": result.trimmed_for_time,
         "courses": [shown_fields(item) for item in result.courses],
         "nearest_tracks": [track.id for track in result.nearest_tracks],
         "latency_ms": result.latency_ms,
@@ -147,12 +163,30 @@ def render_recommendation_text(result: Recommendation) -> str:
     for number, item in enumerate(result.courses, start=1):
         course = item.course
         rating = f"{course.rating:.1f}★" if course.rating is not None else "no rating"
-        why = ", ".join(item.matched_skills) or "related to your goal"
+        part_of = f"\n   part of: {item.part_of}" if item.part_of else ""
         lines.append(
             f"{number}. {course.title} — {course.partner}; {course.level}; {course.duration}; "
-            f"{rating}\n   why: {why}\n   {course.url}"
+            f"{rating}; ~{item.weeks_at_pace or '?'} weeks\n   why: {reason_text(item)}"
+            f"{part_of}\n   {course.url}"
         )
+    lines.append(
+        f"In all ~{result.total_weeks} weeks at {result.hours_per_week} h/week; the licence "
+        f"leaves ~{result.weeks_available:.0f} weeks."
+    )
+    if not result.fits:
+        lines.append("This goal does not fit that time: above is the shortest useful start.")
+    elif result.trimmed_for_time:
+        lines.append("A fuller path would not fit that time; this one keeps to what does.")
     return "\n".join(lines)
+
+
+def reason_text(item: RecommendedCourse) -> str:
+    reason = item.reason
+    if reason.kind is ReasonKind.TRACK:
+        return f"course {reason.position} of HEC's {reason.track_title} track"
+    if reason.kind is ReasonKind.FOUNDATION:
+        return f"the foundation later courses build on ({', '.join(reason.skills)})"
+    return ", ".join(reason.skills) or "matches the words of your goal"
 
 
 @courses_app.command("seed-vectors")

@@ -118,6 +118,10 @@ async def build_services(settings: Settings, *, answerer: Answerer | None = None
     survey_scheduler = SurveyScheduler(database, outbox, catalogue)
     scheduler.register("survey-invitations", survey_scheduler.run_due, every_seconds=300)
     licences = build_licence_services(settings, database, catalogue)
+    from bot.services.course_licence import licence_months_lookup
+
+    # A path fits the months left on the learner's own licence where a record says.
+    courses.set_licence_lookup(licence_months_lookup(licences["licence_status"]))
     return AppServices(
         settings=settings,
         database=database,

@@ -44,12 +44,15 @@ from bot.storage.types import utcnow
 log = logging.getLogger(__name__)
 
 CourseCompletedHook = Callable[[int, int], Awaitable[None]]
+# A learner's Telegram id -> months left on their licence, or None when no record says.
+LicenceMonthsLookup = Callable[[int], Awaitable[float | None]]
 MAX_GOAL_CHARS = 300
 
 __all__ = [
     "CourseCompletedHook",
     "CourseService",
     "ImportReport",
+    "LicenceMonthsLookup",
     "PlanItem",
     "TrackView",
     "is_course_question",
@@ -121,12 +124,27 @@ class CourseService:
         self._seed_dir = seed_dir
         self._tracks_path = tracks_path
         self._on_course_completed = on_course_completed
+        self._licence_months: LicenceMonthsLookup | None = None
         self._recommender: CourseRecommender | None = None
         self._lock = asyncio.Lock()
 
     def set_completion_hook(self, hook: CourseCompletedHook | None) -> None:
         """Called with (user_id, course_id) after a learner marks a course done."""
         self._on_course_completed = hook
+
+    def set_licence_lookup(self, lookup: LicenceMonthsLookup | None) -> None:
+        """Where a learner's licence record says how many months are left (the licences
+        feature); without one, a path fits a whole licence as the programme rules state."""
+        self._licence_months = lookup
+
+    async def months_available(self, user_id: int | None) -> float | None:
+        if user_id is None or self._licence_months is None:
+            return None
+        try:
+            return await self._licence_months(user_id)
+        except Exception:
+            log.exception("licence lookup failed for user %s; using the programme rules", user_id)
+            return None
 
     # ---- catalogue ------------------------------------------------------------------------
 
@@ -258,9 +276,16 @@ class CourseService:
         level: str = "beginner",
         hours_per_week: int = 5,
         exclude_ids: Sequence[int] = (),
+        user_id: int | None = None,
+        months_available: float | None = None,
+        language: str = "en",
     ) -> Recommendation:
+        """A path for a goal; `months_available` (else the learner's licence record, else a
+        whole licence) bounds its length at `hours_per_week`."""
         goal = " ".join(goal.split())[:MAX_GOAL_CHARS]
         recommender = await self.recommender()
+        if months_available is None:
+            months_available = await self.months_available(user_id)
         started = time.perf_counter()
         result = await asyncio.to_thread(
             recommender.recommend,
@@ -268,6 +293,8 @@ class CourseService:
             level=level,
             hours_per_week=hours_per_week,
             exclude_ids=exclude_ids,
+            months_available=months_available,
+            language=language,
         )
         return _with_latency(result, started)
 
