@@ -117,7 +117,7 @@ async def build_services(settings: Settings, *, answerer: Answerer | None = None
     scheduler.register("tickets-to-desk", people["tickets"].run_due, every_seconds=300)
     survey_scheduler = SurveyScheduler(database, outbox, catalogue)
     scheduler.register("survey-invitations", survey_scheduler.run_due, every_seconds=300)
-    licences = build_licence_services(settings, database, catalogue)
+    licences = build_licence_services(settings, database, catalogue, outbox)
     from bot.services.course_licence import licence_months_lookup
 
     # A path fits the months left on the learner's own licence where a record says.
@@ -153,12 +153,14 @@ async def build_services(settings: Settings, *, answerer: Answerer | None = None
 
 
 def build_licence_services(
-    settings: Settings, database: Database, catalogue: Catalogue
+    settings: Settings, database: Database, catalogue: Catalogue, outbox: Outbox
 ) -> dict[str, Any]:
     """The licence feature's services, by the handler parameter names that receive them."""
     from bot.services.licences_applications import ApplicationService
+    from bot.services.licences_funnel import FunnelService
     from bot.services.licences_intakes import IntakeService
     from bot.services.licences_mail import build_mailer
+    from bot.services.licences_nudges import NudgeService
     from bot.services.licences_status import LicenceStatusService
 
     intakes = IntakeService(database)
@@ -167,6 +169,8 @@ def build_licence_services(
         "intakes": intakes,
         "applications": ApplicationService(database, intakes, mailer, catalogue),
         "licence_status": LicenceStatusService(database),
+        "funnel": FunnelService(database),
+        "nudges": NudgeService(database, outbox, catalogue),
     }
 
 
