@@ -21,6 +21,8 @@ from bot.services.broadcasts import BroadcastService
 from bot.services.course_embeddings import COURSE_VECTOR_SEEDS
 from bot.services.courses import CourseService
 from bot.services.dashboard import DashboardService
+from bot.services.licences_funnel import FunnelService
+from bot.services.licences_nudges import NudgeService
 from bot.services.questions import Answerer, QuestionService
 from bot.services.survey_results import SurveyResultsService
 from bot.services.survey_scheduling import SurveyScheduler
@@ -142,6 +144,8 @@ async def build_services(settings: Settings, *, answerer: Answerer | None = None
                 broadcasts=broadcasts,
                 surveys=SurveyService(database),
                 survey_results=SurveyResultsService(database),
+                funnel=FunnelService(database),
+                nudges=NudgeService(database, outbox, catalogue),
             ),
             **licences,
         },
