@@ -88,6 +88,7 @@ _ADMIN_EXTRA = {
         BotCommand(command="faq", description="Answers added to the knowledge base"),
         BotCommand(command="survey_upload", description="Add or update a survey (YAML file)"),
         BotCommand(command="survey_send", description="Send a survey wave"),
+        BotCommand(command="tracks_upload", description="Change HEC's course tracks (YAML file)"),
     ],
     "ur": [
         BotCommand(command="focals", description="تمام جامعات کے فوکل پرسن"),
@@ -95,6 +96,9 @@ _ADMIN_EXTRA = {
         BotCommand(command="faq", description="علمی ذخیرے میں شامل کیے گئے جوابات"),
         BotCommand(command="survey_upload", description="سروے شامل یا تبدیل کریں (YAML فائل)"),
         BotCommand(command="survey_send", description="سروے کی لہر بھیجیں"),
+        BotCommand(
+            command="tracks_upload", description="ایچ ای سی کے کورس ٹریک تبدیل کریں (YAML فائل)"
+        ),
     ],
 }
 STAFF_COMMANDS = {
