@@ -16,6 +16,7 @@ from handlers import (
     fallback,
     insights,
     licences,
+    licences_staff,
     onboarding,
     privacy,
     questions,
@@ -38,6 +39,7 @@ def feature_routers() -> list[Router]:
         insights.create_router(),
         dashboard.create_router(),
         privacy.create_router(),
+        licences_staff.create_router(),
         licences.create_router(),  # before surveys and questions: its typed steps are stateful
         surveys.create_router(),  # before courses: typed survey answers come first
         survey_results.create_router(),
