@@ -183,6 +183,10 @@ class KnowledgeSettings(_Section):
     query_cache_size: int = Field(
         default=4096, ge=0, le=1_000_000, validation_alias="HECBOT_QUERY_CACHE_SIZE"
     )
+    # The micro-batching window for question encoding (0: each question encoded alone).
+    query_batch_ms: float = Field(
+        default=2.0, ge=0, le=100, validation_alias="HECBOT_QUERY_BATCH_MS"
+    )
 
     @field_validator("chroma_url", mode="before")
     @classmethod

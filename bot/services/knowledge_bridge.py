@@ -26,6 +26,7 @@ def knowledge_config(settings: Settings) -> KnowledgeConfig:
         embedder=settings.knowledge.embedder,
         query_cache_size=settings.knowledge.query_cache_size,
         embed_replicas=settings.knowledge.embed_replicas,
+        query_batch_ms=settings.knowledge.query_batch_ms,
         llm=LLMConfig(
             provider="" if llm.provider == "none" else llm.provider,
             model=llm.model,

@@ -23,6 +23,8 @@ from pydantic import ValidationError
 
 from bot.metrics import BotMetrics
 from bot.services.dashboard import DashboardService
+from bot.services.licences_funnel import FunnelService
+from bot.services.licences_nudges import NudgeService
 from bot.services.survey_results import SurveyResultsService
 from bot.services.surveys import SurveyService
 from bot.telegram.container import AppServices
@@ -220,6 +222,8 @@ def dashboard_dependencies(services: AppServices) -> WebDependencies:
             broadcasts=services.broadcasts,
             surveys=SurveyService(services.database),
             survey_results=SurveyResultsService(services.database),
+            funnel=FunnelService(services.database),
+            nudges=NudgeService(services.database, services.outbox, services.catalogue),
         ),
         users=services.users,
         catalogue=services.catalogue,
