@@ -6,7 +6,6 @@ import re
 from pathlib import Path
 
 import pytest
-from pydantic_settings import BaseSettings
 
 from bot.config import Settings, environment_variables, load_settings
 
