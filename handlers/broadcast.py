@@ -31,12 +31,10 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.delivery.telegram import send_outgoing
 from bot.i18n import Texts
-from bot.services.broadcasts import (
-    Actor,
-    Audience,
+from bot.services.audience import Audience
+from bot.services.broadcast_drafts import (
     BroadcastDraft,
     BroadcastInputError,
-    BroadcastService,
     WebinarDraft,
     pakistan_time,
     parse_start_time,
@@ -45,7 +43,9 @@ from bot.services.broadcasts import (
     validate_notice_text,
     validate_title,
 )
+from bot.services.broadcasts import BroadcastService
 from bot.services.users import UserProfile
+from bot.services.webinars import WebinarService
 from bot.storage.types import utcnow
 from handlers.broadcast_callbacks import (
     BroadcastAudienceChoice,
@@ -110,7 +110,7 @@ async def require_can_broadcast(
 ) -> Any:
     """Inner middleware of the conversation's router: runs once a step handler matched."""
     broadcasts: BroadcastService = data["broadcasts"]
-    broadcasts.require_can_broadcast(Actor.of(data["user"]))
+    broadcasts.require_can_broadcast(data["user"])
     return await handler(event, data)
 
 
@@ -124,11 +124,13 @@ async def on_broadcast(
     broadcasts: BroadcastService,
     state: FSMContext,
 ) -> None:
-    actor = Actor.of(user)
+    actor = user
     broadcasts.require_can_broadcast(actor)
     await state.clear()
     if actor.university_id is not None and not user.is_admin:
-        await _update(state, audience=Audience(university_ids=(actor.university_id,)).to_dict())
+        await _update(
+            state, audience=Audience(universities=frozenset({actor.university_id})).to_json()
+        )
         await state.set_state(BroadcastForm.text)
         await message.answer(texts("broadcast-text-ask"))
         return
@@ -168,8 +170,8 @@ async def _set_audience(
     audience: Audience,
 ) -> None:
     # The service refuses a focal person any university but their own (NotAllowedError).
-    allowed = broadcasts.allowed_audience(Actor.of(user), audience)
-    await _update(state, audience=allowed.to_dict())
+    allowed = broadcasts.allowed_audience(user, audience)
+    await _update(state, audience=allowed.to_json())
     await state.set_state(BroadcastForm.text)
     await target.answer(texts("broadcast-text-ask"))
 
@@ -189,13 +191,13 @@ async def on_audience_chosen(
         return
     kind, value = callback_data.kind, callback_data.value
     if kind == "university" and not value:
-        broadcasts.allowed_audience(Actor.of(user), Audience(everyone=True))
+        broadcasts.allowed_audience(user, Audience(everyone=True))
         await state.set_state(BroadcastForm.university)
         await query.answer()
         await message.answer(texts("broadcast-audience-university-ask"))
         return
     if kind == "city":
-        broadcasts.allowed_audience(Actor.of(user), Audience(city="?"))
+        broadcasts.allowed_audience(user, Audience(cities=frozenset({"?"})))
         await state.set_state(BroadcastForm.city)
         await query.answer()
         await message.answer(texts("broadcast-audience-city-ask"))
@@ -203,7 +205,7 @@ async def on_audience_chosen(
     if kind == "everyone":
         audience = Audience(everyone=True)
     elif kind == "university" and value.isdigit():
-        audience = Audience(university_ids=(int(value),))
+        audience = Audience(universities=frozenset({int(value)}))
     elif kind == "role":
         audience = Audience.parse(f"role:{value}")
     else:
@@ -222,7 +224,6 @@ async def on_university_typed(
     broadcasts: BroadcastService,
     state: FSMContext,
 ) -> None:
-    # TODO(merge): search by name with the people branch's UniversityService.
     value = (message.text or "").strip()
     if not value.isdigit():
         await message.answer(texts("broadcast-error-audience"))
@@ -233,7 +234,7 @@ async def on_university_typed(
         user=user,
         broadcasts=broadcasts,
         state=state,
-        audience=Audience(university_ids=(int(value),)),
+        audience=Audience(universities=frozenset({int(value)})),
     )
 
 
@@ -254,7 +255,7 @@ async def on_city_typed(
         user=user,
         broadcasts=broadcasts,
         state=state,
-        audience=Audience(city=city),
+        audience=Audience(cities=frozenset({city})),
     )
 
 
@@ -455,7 +456,7 @@ async def _preview(
     broadcasts: BroadcastService,
     state: FSMContext,
 ) -> None:
-    actor = Actor.of(user)
+    actor = user
     draft = BroadcastDraft.from_dict(await _draft(state))
     try:
         previews = broadcasts.preview(actor, draft, message.chat.id)
@@ -529,7 +530,7 @@ async def _create(
     send_at: Any,
 ) -> None:
     draft = BroadcastDraft.from_dict(await _draft(state))
-    summary = await broadcasts.create(Actor.of(user), draft, send_at=send_at)
+    summary = await broadcasts.create(user, draft, send_at=send_at)
     await state.clear()
     if send_at is None:
         status = await message.answer(texts("broadcast-queued", count=summary.recipients))
@@ -563,7 +564,7 @@ async def on_manage(
     if callback_data.action != "cancel":
         await query.answer(texts("button-expired"))
         return
-    await broadcasts.cancel(Actor.of(user), callback_data.broadcast_id)
+    await broadcasts.cancel(user, callback_data.broadcast_id)
     await query.answer(texts("broadcast-cancelled"))
     if isinstance(query.message, Message):
         await query.message.edit_text(texts("broadcast-cancelled"))
@@ -572,7 +573,7 @@ async def on_manage(
 async def on_list(
     message: Message, texts: Texts, user: UserProfile, broadcasts: BroadcastService
 ) -> None:
-    found = await broadcasts.recent(Actor.of(user))
+    found = await broadcasts.recent(user)
     if not found:
         await message.answer(texts("broadcast-list-empty"))
         return
@@ -598,9 +599,9 @@ async def on_list(
 
 
 async def on_webinars(
-    message: Message, texts: Texts, user: UserProfile, broadcasts: BroadcastService
+    message: Message, texts: Texts, user: UserProfile, webinars: WebinarService
 ) -> None:
-    found = await broadcasts.webinars(Actor.of(user))
+    found = await webinars.webinars(user)
     if not found:
         await message.answer(texts("webinars-empty"))
         return
@@ -632,14 +633,14 @@ async def on_webinar_button(
     callback_data: WebinarAction,
     texts: Texts,
     user: UserProfile,
-    broadcasts: BroadcastService,
+    webinars: WebinarService,
 ) -> None:
     if callback_data.action == "rsvp":
-        added = await broadcasts.rsvp(Actor.of(user), callback_data.webinar_id)
+        added = await webinars.rsvp(user, callback_data.webinar_id)
         await query.answer(texts("broadcast-rsvp-thanks" if added else "broadcast-rsvp-already"))
         return
     if callback_data.action == "ics":
-        name, data = await broadcasts.calendar_file(Actor.of(user), callback_data.webinar_id)
+        name, data = await webinars.calendar_file(user, callback_data.webinar_id)
         await query.answer()
         if isinstance(query.message, Message):
             await query.message.answer_document(BufferedInputFile(data, filename=name))

@@ -6,12 +6,7 @@ from aiogram import Bot, F, Router
 from aiogram.types import CallbackQuery, Message
 
 from bot.i18n import Texts, split_message
-from bot.services.questions import (
-    MAX_QUESTION_CHARS,
-    AnsweredQuestion,
-    QuestionService,
-    QuestionTooLongError,
-)
+from bot.services.questions import AnsweredQuestion, QuestionService, QuestionTooLongError
 from bot.services.users import UserProfile
 from handlers.callbacks import AnswerFeedback
 from handlers.rendering import (
@@ -20,6 +15,7 @@ from handlers.rendering import (
     render_answer,
     typing_while_slow,
 )
+from knowledge.config import MAX_QUESTION_CHARS
 
 
 async def on_question(
@@ -39,10 +35,10 @@ async def on_question(
 
 async def send_answer(message: Message, texts: Texts, answered: AnsweredQuestion) -> None:
     """The answer in pieces below Telegram's limit, the last with the 👍/👎 buttons."""
-    pieces = split_message(render_answer(texts, answered))
+    pieces = split_message(render_answer(texts, answered.answer))
     for piece in pieces[:-1]:
         await message.answer(piece)
-    keyboard = feedback_keyboard(texts, answered.id, offer_escalation=answered.abstained)
+    keyboard = feedback_keyboard(texts, answered.id, offer_escalation=answered.answer.abstained)
     await message.answer(pieces[-1], reply_markup=keyboard)
 
 

@@ -8,9 +8,9 @@ from aiogram.utils.chat_action import ChatActionSender
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.i18n import Texts, escape
-from bot.services.questions import AnsweredQuestion
 from handlers.callbacks import AnswerFeedback, LanguageChoice
 from handlers.people_callbacks import EscalateQuestion
+from knowledge.answers import Answer
 
 LANGUAGE_NAMES = {"en": "English", "ur": "اردو"}
 
@@ -31,13 +31,13 @@ def language_keyboard() -> InlineKeyboardMarkup:
     return builder.as_markup()
 
 
-def render_answer(texts: Texts, answered: AnsweredQuestion) -> str:
+def render_answer(texts: Texts, answer: Answer) -> str:
     """The answer, then a numbered list of the rules it cites."""
-    if answered.abstained:
+    if answer.abstained:
         return texts("answer-abstained")
-    lines = [escape(answered.text), "", f"<b>{texts('answer-sources')}</b>"]
+    lines = [escape(answer.text), "", f"<b>{texts('answer-sources')}</b>"]
     seen: set[tuple[str, str]] = set()
-    for citation in answered.citations:
+    for citation in answer.citations:
         key = (citation.title, citation.section)
         if key in seen:
             continue

@@ -23,7 +23,6 @@ from bot.i18n import Texts, escape, split_message
 from bot.services.permissions import Permission, require
 from bot.services.survey_definitions import QuestionType, SurveyDefinitionError, render_preview
 from bot.services.surveys import (
-    START_CALLBACK_PREFIX,
     QuestionRef,
     QuestionView,
     StepKind,
@@ -38,7 +37,7 @@ MAX_SURVEY_FILE_BYTES = 200_000
 SCALE_ROW = {QuestionType.RATING: 5, QuestionType.NPS: 6}
 
 
-class SurveyStart(CallbackData, prefix=START_CALLBACK_PREFIX):
+class SurveyStart(CallbackData, prefix="svst"):
     wave: int
 
 

@@ -5,17 +5,13 @@ Every button re-checks the presser's permission in the service (a replayed butto
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
-from typing import Any
-
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, TelegramObject
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.direct_delivery import DirectDelivery
 from bot.i18n import Texts, split_message
 from bot.services.faq import FaqService
 from bot.services.tickets import TicketService, TicketView
@@ -249,24 +245,7 @@ async def on_faq_remove(
         await query.message.edit_reply_markup(reply_markup=None)
 
 
-async def bind_bot(
-    handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
-    event: TelegramObject,
-    data: dict[str, Any],
-) -> Any:
-    """Until the delivery Outbox is merged, ticket notices are sent with the running Bot."""
-    delivery: DirectDelivery | None = data.get("direct_delivery")
-    bot: Bot | None = data.get("bot")
-    if delivery is not None and bot is not None:
-        delivery.bind(bot)
-    return await handler(event, data)
-
-
-async def on_startup(
-    bot: Bot, faq: FaqService | None = None, direct_delivery: DirectDelivery | None = None
-) -> None:
-    if direct_delivery is not None:
-        direct_delivery.bind(bot)
+async def on_startup(faq: FaqService | None = None) -> None:
     if faq is not None:
         await faq.restore_index()
 
@@ -274,8 +253,6 @@ async def on_startup(
 def create_router() -> Router:
     router = Router(name="tickets")
     router.startup.register(on_startup)
-    router.message.outer_middleware(bind_bot)
-    router.callback_query.outer_middleware(bind_bot)
     router.callback_query.register(on_escalate, EscalateQuestion.filter())
     router.callback_query.register(on_answer_pressed, TicketAction.filter(F.action == "answer"))
     router.callback_query.register(on_pass_pressed, TicketAction.filter(F.action == "pass"))

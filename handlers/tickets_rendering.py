@@ -1,21 +1,19 @@
 """Ticket notifications as Telegram messages, rendered for the delivery Outbox.
 
 The ticket service calls this renderer without knowing Telegram; the result is an
-`OutgoingNotice` whose `reply_markup` is the keyboard's JSON, as the Outbox stores it.
+`OutgoingMessage` whose `reply_markup` is the keyboard's JSON, as the Outbox stores it.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from typing import Any
 
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot.delivery import OutgoingMessage
 from bot.i18n import Catalogue, Texts
-from bot.services.notices import OutgoingNotice, Recipient
-from bot.services.tickets import DeskReason, TicketView
+from bot.services.tickets import DeskReason, Recipient, TicketView
 from bot.storage.models import Role
 from bot.storage.people_models import TicketRoute
 from handlers.people_callbacks import TicketAction, TicketRating
@@ -74,25 +72,23 @@ def render_ticket(texts: Texts, ticket: TicketView, desk_reason: DeskReason | No
 
 
 class TelegramTicketRenderer:
-    """`message_factory` builds the Outbox's message type (`bot.delivery.OutgoingMessage`)."""
+    """The ticket service's `TicketRenderer`: texts from the catalogue, buttons from the
+    callback factories, as the Outbox's `OutgoingMessage`."""
 
-    def __init__(
-        self, catalogue: Catalogue, message_factory: Callable[..., Any] = OutgoingNotice
-    ) -> None:
+    def __init__(self, catalogue: Catalogue) -> None:
         self._catalogue = catalogue
-        self._message = message_factory
 
     def for_answerer(
         self, ticket: TicketView, recipient: Recipient, *, desk_reason: DeskReason | None
-    ) -> Any:
+    ) -> OutgoingMessage:
         texts = self._catalogue.for_language(recipient.language)
-        return self._message(
+        return OutgoingMessage(
             chat_id=recipient.user_id,
             text=render_ticket(texts, ticket, desk_reason),
             reply_markup=_markup(answerer_keyboard(texts, ticket)),
         )
 
-    def for_learner(self, ticket: TicketView, recipient: Recipient) -> Any:
+    def for_learner(self, ticket: TicketView, recipient: Recipient) -> OutgoingMessage:
         texts = self._catalogue.for_language(recipient.language)
         who = (
             texts("ticket-from-desk")
@@ -108,7 +104,7 @@ class TelegramTicketRenderer:
             text=texts("answer-feedback-no"),
             callback_data=TicketRating(ticket_id=ticket.id, helpful=False),
         )
-        return self._message(
+        return OutgoingMessage(
             chat_id=recipient.user_id,
             text=texts(
                 "ticket-answer-for-learner",

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from dataclasses import dataclass
+from typing import Protocol
 
+from knowledge.answers import Citation
 from knowledge.config import RetrievalThresholds
 from knowledge.language import (
     ENGLISH_STOPWORDS,
     QUESTION_WORDS,
-    Language,
     NormalisedQuery,
     tokenize,
 )
@@ -22,45 +22,6 @@ ABSTAIN_TEXT = (
     "Please ask your university's focal person or the HEC helpdesk, who can help you further."
 )
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])|\n+")
-
-
-@dataclass(frozen=True)
-class Citation:
-    title: str
-    section: str
-    source: str
-    score: float
-    # The indexed document (its file name under the knowledge-base folder), even when
-    # ``source`` is the page's URL: what evaluation compares with the expected document.
-    document: str = ""
-
-
-@dataclass
-class Answer:
-    question: str
-    text: str
-    abstained: bool
-    citations: list[Citation] = field(default_factory=list)
-    latency_ms: float = 0.0
-    language: str = Language.ENGLISH.value
-
-    def to_json_dict(self) -> dict[str, Any]:
-        """The shape printed by ``hecbot ask --json``."""
-        return {
-            "question": self.question,
-            "answer": self.text,
-            "abstained": self.abstained,
-            "citations": [
-                {
-                    "title": c.title,
-                    "section": c.section,
-                    "source": c.source,
-                    "score": round(c.score, 4),
-                }
-                for c in self.citations
-            ],
-            "latency_ms": round(self.latency_ms, 1),
-        }
 
 
 @dataclass(frozen=True)

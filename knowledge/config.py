@@ -6,6 +6,9 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+# The longest question answered; longer ones are refused (the bot) or cut (the engine).
+MAX_QUESTION_CHARS = 1000
+
 BUNDLED_KB_DIR = Path(__file__).parent / "data"
 # Passage vectors of the bundled knowledge base, so a fresh install indexes it in seconds;
 # regenerate with `hecbot kb seed-cache` after editing knowledge/data/.

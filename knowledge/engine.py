@@ -19,13 +19,13 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from knowledge.answering import (
     ABSTAIN_TEXT,
-    Answer,
     Evidence,
     ExtractiveAnswerer,
     judge_evidence,
 )
+from knowledge.answers import Answer
 from knowledge.batching import BatchingEmbedder
-from knowledge.config import EMBEDDING_SEEDS_DIR, KnowledgeConfig
+from knowledge.config import EMBEDDING_SEEDS_DIR, MAX_QUESTION_CHARS, KnowledgeConfig
 from knowledge.embeddings import CachedEmbedder, Embedder, make_embedder
 from knowledge.language import known_name_stems, normalise_query, with_known_names
 from knowledge.retrieval import HybridRetriever, RetrievalMode
@@ -40,8 +40,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-
-MAX_QUESTION_CHARS = 1000
 
 
 @dataclass(frozen=True)

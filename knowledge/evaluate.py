@@ -22,7 +22,8 @@ from typing import Any
 
 import yaml
 
-from knowledge.answering import Answer, Evidence
+from knowledge.answering import Evidence
+from knowledge.answers import Answer
 from knowledge.engine import KnowledgeEngine
 from knowledge.retrieval import RetrievalMode
 

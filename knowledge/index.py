@@ -189,19 +189,6 @@ class ChunkStore:
                 continue
             yield list(page["ids"]), np.asarray(embeddings, dtype=np.float32)
 
-    def query(self, vector: Sequence[float], n_results: int) -> list[tuple[str, float]]:
-        """Nearest chunk ids with their cosine similarity, best first."""
-        if n_results <= 0 or self.count() == 0:
-            return []
-        result = self._collection.query(
-            query_embeddings=[list(vector)],
-            n_results=min(n_results, self.count()),
-            include=["distances"],
-        )
-        ids = result["ids"][0]
-        distances = result["distances"][0] if result.get("distances") else [1.0] * len(ids)
-        return [(chunk_id, 1.0 - float(d)) for chunk_id, d in zip(ids, distances, strict=True)]
-
     def sources(self) -> list[SourceInfo]:
         grouped: dict[tuple[str, str], dict[str, Any]] = {}
         for _, meta in self.iter_metadata():

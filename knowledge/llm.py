@@ -11,7 +11,8 @@ from typing import Any
 from langchain_core.messages import HumanMessage, SystemMessage
 from pydantic import SecretStr
 
-from knowledge.answering import Citation, Evidence, ExtractiveAnswerer
+from knowledge.answering import Evidence, ExtractiveAnswerer
+from knowledge.answers import Citation
 from knowledge.config import LLMConfig
 from knowledge.errors import KnowledgeError
 from knowledge.prompts import NOT_IN_SOURCES, SYSTEM_PROMPT, USER_TEMPLATE, format_passages

@@ -55,9 +55,8 @@ def send(  # noqa: PLR0917  (one option per parameter, as Typer wants)
     at: str | None = typer.Option(None, help="Send later: Pakistan time, 2026-12-04 09:00."),
 ) -> None:
     """Queue a broadcast; the delivery worker (in the bot or `hecbot worker`) sends it."""
-    from bot.services.broadcasts import (
-        Actor,
-        Audience,
+    from bot.services.audience import Audience
+    from bot.services.broadcast_drafts import (
         BroadcastDraft,
         BroadcastInputError,
         WebinarDraft,
@@ -66,6 +65,7 @@ def send(  # noqa: PLR0917  (one option per parameter, as Typer wants)
         validate_join_link,
         validate_title,
     )
+    from bot.services.permissions import Actor
     from bot.storage.types import utcnow
 
     async def work(services: AppServices) -> BroadcastSummary:
@@ -112,7 +112,7 @@ def send(  # noqa: PLR0917  (one option per parameter, as Typer wants)
 @broadcast_app.command("list")
 def list_broadcasts(limit: int = typer.Option(20, min=1, max=500)) -> None:
     """The newest broadcasts with their delivery counts."""
-    from bot.services.broadcasts import Actor
+    from bot.services.permissions import Actor
 
     async def work(services: AppServices) -> list[BroadcastSummary]:
         return await services.broadcasts.recent(Actor.operator(), limit=limit)
@@ -124,7 +124,7 @@ def list_broadcasts(limit: int = typer.Option(20, min=1, max=500)) -> None:
 @broadcast_app.command("show")
 def show(broadcast_id: int) -> None:
     """One broadcast: counts per status and the time left."""
-    from bot.services.broadcasts import Actor
+    from bot.services.permissions import Actor
 
     async def work(services: AppServices) -> BroadcastSummary:
         return await services.broadcasts.show(Actor.operator(), broadcast_id)
@@ -138,7 +138,7 @@ def show(broadcast_id: int) -> None:
 @broadcast_app.command("cancel")
 def cancel(broadcast_id: int) -> None:
     """Cancel a scheduled broadcast that has not started."""
-    from bot.services.broadcasts import Actor
+    from bot.services.permissions import Actor
 
     async def work(services: AppServices) -> BroadcastSummary:
         return await services.broadcasts.cancel(Actor.operator(), broadcast_id)
@@ -151,10 +151,12 @@ def list_webinars(
     past: bool = typer.Option(False, "--past", help="Include past webinars."),
 ) -> None:
     """Webinars with their RSVPs per university."""
-    from bot.services.broadcasts import Actor, WebinarSummary, pakistan_time
+    from bot.services.broadcast_drafts import pakistan_time
+    from bot.services.permissions import Actor
+    from bot.services.webinars import WebinarSummary
 
     async def work(services: AppServices) -> list[WebinarSummary]:
-        return await services.broadcasts.webinars(Actor.operator(), include_past=past)
+        return await services.webinars.webinars(Actor.operator(), include_past=past)
 
     for webinar in run_with_services(work):
         per_university = ", ".join(

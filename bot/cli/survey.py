@@ -118,7 +118,8 @@ def send(
 
     The bot's delivery worker sends the invitations (at most one survey a week per learner).
     """
-    from bot.services.surveys import Audience, SurveyService
+    from bot.services.audience import Audience
+    from bot.services.surveys import SurveyService
 
     audience = Audience(
         universities=frozenset(_ints(university, "--university")),
@@ -137,7 +138,7 @@ def send(
         when = (
             f"{wave.offset_days} days after onboarding" if wave.offset_days is not None else "now"
         )
-        typer.echo(f"wave {wave.id}: {wave.slug} v{wave.version} to {audience.describe()}, {when}")
+        typer.echo(f"wave {wave.id}: {wave.slug} v{wave.version} to {audience.summary()}, {when}")
 
 
 @survey_app.command("results")

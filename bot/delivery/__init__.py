@@ -12,6 +12,7 @@ from bot.delivery.outbox import (
     PRIORITY_REPORT,
     PRIORITY_SURVEY,
     PRIORITY_TICKET,
+    EnqueueJob,
     Outbox,
 )
 from bot.delivery.scheduler import RunDue, Scheduler
@@ -23,6 +24,7 @@ __all__ = [
     "PRIORITY_SURVEY",
     "PRIORITY_TICKET",
     "Clock",
+    "EnqueueJob",
     "JobProgress",
     "JobSummary",
     "Outbox",

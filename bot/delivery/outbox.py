@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from contextlib import nullcontext
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import func, insert, update
 from sqlmodel import select
@@ -32,6 +32,22 @@ _INSERT_CHUNK = 1000
 # sqlmodel types column attributes as plain values; these give SQLAlchemy expressions.
 D: Any = Delivery
 J: Any = DeliveryJob
+
+
+class EnqueueJob(Protocol):
+    """The shape of `Outbox.enqueue_job`, for services that take it injected (and tests that
+    record the jobs instead): writes every message before any is sent; returns the job id."""
+
+    async def __call__(
+        self,
+        *,
+        kind: str,
+        reference: str | None,
+        messages: Iterable[OutgoingMessage],
+        created_by: int | None = None,
+        priority: int = 0,
+        not_before: datetime | None = None,
+    ) -> int: ...
 
 
 class Outbox:

@@ -17,14 +17,14 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.errors import InvalidInputError, NotAllowedError
-from bot.services.broadcasts import Actor as BroadcastActor
-from bot.services.broadcasts import BroadcastService, BroadcastSummary, WebinarSummary
+from bot.services.broadcasts import BroadcastService, BroadcastSummary
 from bot.services.insights import normalise_question
 from bot.services.licences_funnel import Funnel, FunnelService
 from bot.services.licences_nudges import NudgeReport, NudgeService
 from bot.services.permissions import Actor, Permission, require, scope_for
 from bot.services.survey_results import ExportFormat, SurveyResults, SurveyResultsService
 from bot.services.surveys import SurveyService, SurveySummary
+from bot.services.webinars import WebinarService, WebinarSummary
 from bot.storage import dashboard_queries as queries
 from bot.storage.db import Database
 from bot.storage.models import Role
@@ -115,6 +115,7 @@ class DashboardService:
         database: Database,
         *,
         broadcasts: BroadcastService,
+        webinars: WebinarService,
         surveys: SurveyService,
         survey_results: SurveyResultsService,
         funnel: FunnelService,
@@ -122,6 +123,7 @@ class DashboardService:
     ) -> None:
         self._database = database
         self._broadcasts = broadcasts
+        self._webinars = webinars
         self._surveys = surveys
         self._survey_results = survey_results
         self._funnel = funnel
@@ -257,15 +259,15 @@ class DashboardService:
 
     async def broadcasts(self, actor: Actor) -> list[BroadcastSummary]:
         self.require_staff(actor)
-        return await self._broadcasts.recent(BroadcastActor.of(actor), limit=50)
+        return await self._broadcasts.recent(actor, limit=50)
 
     async def broadcast(self, actor: Actor, broadcast_id: int) -> BroadcastSummary:
         self.require_staff(actor)
-        return await self._broadcasts.show(BroadcastActor.of(actor), broadcast_id)
+        return await self._broadcasts.show(actor, broadcast_id)
 
     async def webinars(self, actor: Actor, *, include_past: bool) -> list[WebinarSummary]:
         self.require_staff(actor)
-        return await self._broadcasts.webinars(BroadcastActor.of(actor), include_past=include_past)
+        return await self._webinars.webinars(actor, include_past=include_past)
 
     async def licences(self, actor: Actor, filters: DashboardFilters, *, as_of: date) -> Funnel:
         """The licence funnel and headline figures from the latest reports on or before `as_of`."""

@@ -11,7 +11,7 @@ import time
 from collections.abc import Iterable
 
 from bot.config import Settings
-from knowledge.answering import Answer
+from knowledge.answers import Answer
 from knowledge.config import KnowledgeConfig, LLMConfig
 from knowledge.engine import Health, KnowledgeEngine, build_engine
 

@@ -9,8 +9,8 @@ focal person only for the university they serve; HEC admins hold every permissio
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from enum import StrEnum
-from typing import Protocol
 
 from bot.errors import NotAllowedError
 from bot.storage.models import Role
@@ -44,15 +44,19 @@ _FOCAL_PERMISSIONS = frozenset(
 )
 
 
-class Actor(Protocol):
-    """Whoever acts: a `UserProfile` fits, and so does any object with these attributes."""
+@dataclass(frozen=True)
+class Actor:
+    """Whoever acts: a person (every `UserProfile` is an `Actor`) or HEC's operator at the
+    command line (`Actor.operator()`)."""
 
-    @property
-    def id(self) -> int | None: ...  # None: an operator at the command line
-    @property
-    def role(self) -> Role: ...
-    @property
-    def university_id(self) -> int | None: ...
+    id: int | None  # None: an operator at the command line
+    role: Role
+    university_id: int | None
+
+    @classmethod
+    def operator(cls) -> Actor:
+        """HEC's operator at the command line: an admin without a Telegram account."""
+        return cls(id=None, role=Role.ADMIN, university_id=None)
 
 
 def is_allowed(
@@ -88,11 +92,6 @@ def require(
         university_id,
     )
     raise NotAllowedError(f"{permission.value} refused")
-
-
-def own_university_scope(actor: Actor) -> int | None:
-    """The university a view is limited to: `None` (all) for admins, theirs for anyone else."""
-    return None if Role(actor.role) is Role.ADMIN else actor.university_id
 
 
 def scope_for(

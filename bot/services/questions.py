@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Protocol
 
 from bot.errors import HecbotError, InvalidInputError, KnowledgeUnavailableError, NotFoundError
@@ -13,61 +12,24 @@ from bot.metrics import AnswerMetrics
 from bot.storage.db import Database
 from bot.storage.models import QuestionLog
 from bot.storage.types import utcnow
+from knowledge.answers import Answer
+from knowledge.config import MAX_QUESTION_CHARS
 
 log = logging.getLogger(__name__)
-
-MAX_QUESTION_CHARS = 1000
-
-
-class CitationLike(Protocol):
-    @property
-    def title(self) -> str: ...
-    @property
-    def section(self) -> str: ...
-    @property
-    def source(self) -> str: ...
-    @property
-    def score(self) -> float: ...
-
-
-class AnswerLike(Protocol):
-    @property
-    def text(self) -> str: ...
-    @property
-    def abstained(self) -> bool: ...
-    @property
-    def citations(self) -> Sequence[CitationLike]: ...
-    @property
-    def latency_ms(self) -> float: ...
-    @property
-    def language(self) -> str: ...
 
 
 class Answerer(Protocol):
     """The knowledge engine as the bot sees it."""
 
-    async def ask(self, question: str) -> AnswerLike: ...
-
-
-@dataclass(frozen=True)
-class CitedSource:
-    title: str
-    section: str
-    source: str
-    score: float
+    async def ask(self, question: str) -> Answer: ...
 
 
 @dataclass(frozen=True)
 class AnsweredQuestion:
-    """An answer as stored: `id` is what feedback buttons refer to."""
+    """The knowledge base's answer as stored: `id` is what the feedback buttons refer to."""
 
     id: int
-    question: str
-    text: str
-    abstained: bool
-    language: str
-    latency_ms: float
-    citations: list[CitedSource] = field(default_factory=list)
+    answer: Answer
 
 
 class QuestionTooLongError(InvalidInputError):
@@ -107,7 +69,7 @@ class QuestionService:
         started = time.perf_counter()
         answer = await self._ask_answerer(question)
         citations = [
-            CitedSource(title=c.title, section=c.section, source=c.source, score=float(c.score))
+            {"title": c.title, "section": c.section, "source": c.source, "score": float(c.score)}
             for c in answer.citations
         ]
         async with self._database.session() as session:
@@ -119,31 +81,25 @@ class QuestionService:
                 language=answer.language,
                 answer=answer.text,
                 abstained=answer.abstained,
-                citations=[c.__dict__ for c in citations],
+                citations=citations,
                 top_section=(
-                    f"{citations[0].title} › {citations[0].section}"[:300] if citations else None
+                    f"{citations[0]['title']} › {citations[0]['section']}"[:300]
+                    if citations
+                    else None
                 ),
                 latency_ms=answer.latency_ms,
             )
             session.add(record)
             await session.flush()
             assert record.id is not None
-            answered = AnsweredQuestion(
-                id=record.id,
-                question=question,
-                text=answer.text,
-                abstained=answer.abstained,
-                language=answer.language,
-                latency_ms=answer.latency_ms,
-                citations=citations,
-            )
+            answered = AnsweredQuestion(id=record.id, answer=answer)
         if self._metrics is not None:
             self._metrics.answer_observed(
-                latency_seconds=time.perf_counter() - started, abstained=answered.abstained
+                latency_seconds=time.perf_counter() - started, abstained=answer.abstained
             )
         return answered
 
-    async def _ask_answerer(self, question: str) -> AnswerLike:
+    async def _ask_answerer(self, question: str) -> Answer:
         """The answerer is its own subsystem (a Chroma server in production): whatever fails
         there, the learner is asked to try again shortly and the bot keeps running."""
         try:

@@ -15,17 +15,17 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
-from sqlalchemy import and_, bindparam, exists, or_, text
+from sqlalchemy import and_, exists, or_
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.delivery import PRIORITY_REMINDER, PRIORITY_SURVEY, Outbox, OutgoingMessage
 from bot.i18n import Catalogue
+from bot.services.audience import Audience
+from bot.services.buttons import Buttons
 from bot.services.survey_definitions import parse_stored_survey
-from bot.services.surveys import Audience, start_callback_data
 from bot.storage.consent import contactable
 from bot.storage.db import Database
 from bot.storage.models import User
@@ -50,12 +50,14 @@ class SurveyScheduler:
         outbox: Outbox,
         catalogue: Catalogue,
         *,
+        buttons: Buttons,
         invitation_gap: timedelta = timedelta(days=7),
         reminder_after: timedelta = timedelta(days=3),
     ) -> None:
         self._database = database
         self._outbox = outbox
         self._catalogue = catalogue
+        self._buttons = buttons
         self._gap = invitation_gap
         self._reminder_after = reminder_after
 
@@ -88,7 +90,7 @@ class SurveyScheduler:
                                 title=definition.title.get(texts.language),
                                 intro=intro,
                             ),
-                            reply_markup=_start_keyboard(texts("survey-start-button"), wave.id),
+                            reply_markup=self._buttons.survey_start(wave.id, texts.language),
                         )
                     )
                     invited_now.add(candidate.user_id)
@@ -139,7 +141,9 @@ class SurveyScheduler:
                         OutgoingMessage(
                             chat_id=invitation.user_id,
                             text=texts(key, title=definition.title.get(texts.language)),
-                            reply_markup=_start_keyboard(texts("survey-continue-button"), wave.id),
+                            reply_markup=self._buttons.survey_start(
+                                wave.id, texts.language, resume=True
+                            ),
                         )
                     )
                 await session.flush()
@@ -195,7 +199,7 @@ class SurveyScheduler:
         else:
             conditions.append(col(User.onboarded_at).is_not(None))
             conditions.append(col(User.onboarded_at) <= now - timedelta(days=wave.offset_days or 0))
-        conditions.extend(audience_conditions(audience))
+        conditions.extend(audience.conditions())
         rows = (
             await session.exec(
                 select(col(User.id), col(User.language)).where(*conditions).order_by(col(User.id))
@@ -204,35 +208,3 @@ class SurveyScheduler:
         return [
             _Candidate(user_id, language) for user_id, language in rows if user_id not in exclude
         ]
-
-
-def audience_conditions(audience: Audience) -> list[ColumnElement[bool]]:
-    """SQL filters on `users` for an audience (empty list: everyone)."""
-    conditions: list[ColumnElement[bool]] = []
-    if audience.universities:
-        conditions.append(col(User.university_id).in_(sorted(audience.universities)))
-    if audience.roles:
-        conditions.append(col(User.role).in_(sorted(audience.roles)))
-    if audience.cities:
-        # The universities table belongs to the people feature (a university's city).
-        cities = sorted(city.lower() for city in audience.cities)
-        conditions.append(
-            col(User.university_id).in_(
-                select(text("id"))
-                .select_from(text("universities"))
-                .where(
-                    text("lower(city) IN :cities").bindparams(
-                        bindparam("cities", cities, expanding=True)
-                    )
-                )
-            )
-        )
-    if audience.onboarded_after:
-        conditions.append(col(User.onboarded_at) >= audience.onboarded_after)
-    if audience.onboarded_before:
-        conditions.append(col(User.onboarded_at) < audience.onboarded_before)
-    return conditions
-
-
-def _start_keyboard(label: str, wave_id: int) -> dict[str, Any]:
-    return {"inline_keyboard": [[{"text": label, "callback_data": start_callback_data(wave_id)}]]}

@@ -13,14 +13,14 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Protocol
 
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.delivery import EnqueueJob, OutgoingMessage
 from bot.errors import HecbotError, InvalidInputError, NotFoundError
 from bot.services.access import OwnerPolicy, TicketPolicy
-from bot.services.notices import EnqueueJob, Recipient
 from bot.services.permissions import Actor, Permission, is_allowed, require
 from bot.storage.db import Database
 from bot.storage.models import QuestionLog, Role, User
@@ -71,14 +71,20 @@ class OpenedTicket:
     created: bool
 
 
+@dataclass(frozen=True)
+class Recipient:
+    user_id: int
+    language: str
+
+
 class TicketRenderer(Protocol):
-    """Turns a ticket into a message for one person (`OutgoingNotice`/`OutgoingMessage`)."""
+    """Turns a ticket into the message for one person; the Telegram layer supplies it."""
 
     def for_answerer(
         self, ticket: TicketView, recipient: Recipient, *, desk_reason: DeskReason | None
-    ) -> Any: ...
+    ) -> OutgoingMessage: ...
 
-    def for_learner(self, ticket: TicketView, recipient: Recipient) -> Any: ...
+    def for_learner(self, ticket: TicketView, recipient: Recipient) -> OutgoingMessage: ...
 
 
 def _view(ticket: Ticket, university: University | None) -> TicketView:

@@ -8,19 +8,18 @@ from datetime import datetime
 from sqlmodel import col, select
 
 from bot.i18n import SUPPORTED_LANGUAGES
+from bot.services.permissions import Actor
 from bot.storage.db import Database
 from bot.storage.models import Role, User
 
 
 @dataclass(frozen=True)
-class UserProfile:
-    """What a handler may know about the current user."""
+class UserProfile(Actor):
+    """What a handler may know about the current user; as an `Actor` it is who acts."""
 
     id: int
     language: str
-    role: Role
     learner_kind: str | None
-    university_id: int | None
     onboarded_at: datetime | None
     is_new: bool = False
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Protocol, TypedDict, runtime_checkable
 
 from bot.config import Settings
-from bot.delivery import Outbox, OutgoingMessage, Scheduler
+from bot.delivery import Outbox, Scheduler
 from bot.delivery.budget import (
     LocalSendBudget,
     SendBudget,
@@ -21,16 +22,56 @@ from bot.services.broadcasts import BroadcastService
 from bot.services.course_embeddings import COURSE_VECTOR_SEEDS
 from bot.services.courses import CourseService
 from bot.services.dashboard import DashboardService
+from bot.services.faq import FaqIndexer, FaqService
+from bot.services.insights import InsightsService
+from bot.services.licences_applications import ApplicationService
 from bot.services.licences_funnel import FunnelService
+from bot.services.licences_intakes import IntakeService
 from bot.services.licences_nudges import NudgeService
+from bot.services.licences_status import LicenceStatusService
+from bot.services.onboarding import OnboardingService
+from bot.services.privacy import PrivacyService
 from bot.services.questions import Answerer, QuestionService
+from bot.services.roles import RoleService
 from bot.services.survey_results import SurveyResultsService
 from bot.services.survey_scheduling import SurveyScheduler
 from bot.services.surveys import SurveyService
+from bot.services.tickets import TicketService
+from bot.services.universities import UniversityService
 from bot.services.users import UserService
+from bot.services.webinars import WebinarService
 from bot.storage.db import Database
 
 log = logging.getLogger(__name__)
+
+
+class HandlerServices(TypedDict):
+    """The services aiogram hands to handlers, by parameter name (`handler(..., users=...)`)."""
+
+    settings: Settings
+    catalogue: Catalogue
+    users: UserService
+    questions: QuestionService
+    metrics: BotMetrics
+    outbox: Outbox
+    broadcasts: BroadcastService
+    webinars: WebinarService
+    courses: CourseService
+    universities: UniversityService
+    onboarding: OnboardingService
+    roles: RoleService
+    tickets: TicketService
+    faq: FaqService
+    insights: InsightsService
+    privacy: PrivacyService
+    surveys: SurveyService
+    survey_results: SurveyResultsService
+    dashboard: DashboardService
+    intakes: IntakeService
+    applications: ApplicationService
+    licence_status: LicenceStatusService
+    funnel: FunnelService
+    nudges: NudgeService
 
 
 @dataclass
@@ -46,23 +87,55 @@ class AppServices:
     outbox: Outbox
     scheduler: Scheduler
     broadcasts: BroadcastService
+    webinars: WebinarService
+    courses: CourseService
+    universities: UniversityService
+    onboarding: OnboardingService
+    roles: RoleService
+    tickets: TicketService
+    faq: FaqService
+    insights: InsightsService
+    privacy: PrivacyService
+    surveys: SurveyService
+    survey_results: SurveyResultsService
+    dashboard: DashboardService
+    intakes: IntakeService
+    applications: ApplicationService
+    licence_status: LicenceStatusService
+    funnel: FunnelService
+    nudges: NudgeService
     metrics: BotMetrics = field(default_factory=BotMetrics)
     # One per bot token, shared through Redis with every other process (bot.delivery.budget).
     send_budget: SendBudget = field(default_factory=LocalSendBudget)
-    extras: dict[str, Any] = field(default_factory=dict)
 
-    def workflow_data(self) -> dict[str, Any]:
+    def workflow_data(self) -> HandlerServices:
         """What aiogram hands to handlers by parameter name."""
-        return {
-            "settings": self.settings,
-            "catalogue": self.catalogue,
-            "users": self.users,
-            "questions": self.questions,
-            "metrics": self.metrics,
-            "outbox": self.outbox,
-            "broadcasts": self.broadcasts,
-            **self.extras,
-        }
+        return HandlerServices(
+            settings=self.settings,
+            catalogue=self.catalogue,
+            users=self.users,
+            questions=self.questions,
+            metrics=self.metrics,
+            outbox=self.outbox,
+            broadcasts=self.broadcasts,
+            webinars=self.webinars,
+            courses=self.courses,
+            universities=self.universities,
+            onboarding=self.onboarding,
+            roles=self.roles,
+            tickets=self.tickets,
+            faq=self.faq,
+            insights=self.insights,
+            privacy=self.privacy,
+            surveys=self.surveys,
+            survey_results=self.survey_results,
+            dashboard=self.dashboard,
+            intakes=self.intakes,
+            applications=self.applications,
+            licence_status=self.licence_status,
+            funnel=self.funnel,
+            nudges=self.nudges,
+        )
 
     async def close(self) -> None:
         closer = getattr(self.answerer, "close", None)
@@ -70,6 +143,13 @@ class AppServices:
             await closer()
         await close_send_budget(self.send_budget)
         await self.database.close()
+
+
+@runtime_checkable
+class KnowsPlaceNames(Protocol):
+    """An answerer that should not take a university's name for a topic (the knowledge engine)."""
+
+    def set_known_names(self, names: Iterable[str]) -> None: ...
 
 
 def build_answerer(settings: Settings) -> Answerer:
@@ -82,6 +162,11 @@ def build_answerer(settings: Settings) -> Answerer:
 
 async def build_services(settings: Settings, *, answerer: Answerer | None = None) -> AppServices:
     """Open the database (migrating it), load catalogues and the knowledge engine."""
+    from bot.services.course_licence import licence_months_lookup
+    from bot.services.licences_mail import build_mailer
+    from handlers.buttons import TelegramButtons
+    from handlers.tickets_rendering import TelegramTicketRenderer
+
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     database = Database(
         settings.effective_database_url,
@@ -93,35 +178,41 @@ async def build_services(settings: Settings, *, answerer: Answerer | None = None
     answerer = answerer if answerer is not None else build_answerer(settings)
     catalogue = Catalogue.load()
     courses = build_course_service(settings, database)
-    from bot.telegram.people_wiring import build_people_services
-
+    universities = UniversityService(database)
     # One registry per app: several apps in one process (tests) never clash over metric names.
     metrics = BotMetrics()
     outbox = Outbox(database, send_rate_per_second=settings.delivery.send_rate_per_second)
     # Features register their periodic `run_due` callables here; the delivery worker runs them.
     scheduler = Scheduler()
     broadcasts = build_broadcasts(settings, database, outbox, catalogue)
-    scheduler.register("webinar-reminders", broadcasts.run_due, every_seconds=60)
+    webinars = WebinarService(database, outbox, catalogue)
+    scheduler.register("webinar-reminders", webinars.run_due, every_seconds=60)
     async with database.first_start_lock():
         # Loads the bundled courses and universities into an empty database.
         await courses.ensure_catalogue()
-        people = await build_people_services(
-            settings,
-            database,
-            catalogue,
-            answerer,
-            users,
-            enqueue=outbox.enqueue_job,
-            message_factory=OutgoingMessage,
-        )
-    scheduler.register("tickets-to-desk", people["tickets"].run_due, every_seconds=300)
-    survey_scheduler = SurveyScheduler(database, outbox, catalogue)
+        await universities.ensure_loaded()
+    # The rules apply to every university alike and never list them: the engine must not take
+    # a learner naming theirs for a question about something the rules leave out.
+    if isinstance(answerer, KnowsPlaceNames):
+        answerer.set_known_names(await universities.place_names())
+    tickets = TicketService(
+        database, enqueue=outbox.enqueue_job, renderer=TelegramTicketRenderer(catalogue)
+    )
+    scheduler.register("tickets-to-desk", tickets.run_due, every_seconds=300)
+    survey_scheduler = SurveyScheduler(
+        database, outbox, catalogue, buttons=TelegramButtons(catalogue)
+    )
     scheduler.register("survey-invitations", survey_scheduler.run_due, every_seconds=300)
-    licences = build_licence_services(settings, database, catalogue, outbox)
-    from bot.services.course_licence import licence_months_lookup
-
+    # The knowledge engine indexes FAQ files; a test double without `index_paths` does not.
+    indexer = answerer if isinstance(answerer, FaqIndexer) else None
+    intakes = IntakeService(database)
+    licence_status = LicenceStatusService(database)
     # A path fits the months left on the learner's own licence where a record says.
-    courses.set_licence_lookup(licence_months_lookup(licences["licence_status"]))
+    courses.set_licence_lookup(licence_months_lookup(licence_status))
+    surveys = SurveyService(database)
+    survey_results = SurveyResultsService(database)
+    funnel = FunnelService(database)
+    nudges = NudgeService(database, outbox, catalogue)
     return AppServices(
         settings=settings,
         database=database,
@@ -132,46 +223,36 @@ async def build_services(settings: Settings, *, answerer: Answerer | None = None
         outbox=outbox,
         scheduler=scheduler,
         broadcasts=broadcasts,
+        webinars=webinars,
+        courses=courses,
+        universities=universities,
+        onboarding=OnboardingService(database),
+        roles=RoleService(database, admin_ids=settings.admin_ids),
+        tickets=tickets,
+        faq=FaqService(database, settings.data_dir / "faq", indexer),
+        insights=InsightsService(database),
+        privacy=PrivacyService(database, salt=settings.user_hash_salt, data_dir=settings.data_dir),
+        surveys=surveys,
+        survey_results=survey_results,
+        dashboard=DashboardService(
+            database,
+            broadcasts=broadcasts,
+            webinars=webinars,
+            surveys=surveys,
+            survey_results=survey_results,
+            funnel=funnel,
+            nudges=nudges,
+        ),
+        intakes=intakes,
+        applications=ApplicationService(
+            database, intakes, build_mailer(settings.smtp, settings.data_dir), catalogue
+        ),
+        licence_status=licence_status,
+        funnel=funnel,
+        nudges=nudges,
         metrics=metrics,
         send_budget=create_send_budget(settings),
-        extras={
-            "courses": courses,
-            **people,
-            "surveys": SurveyService(database),
-            "survey_results": SurveyResultsService(database),
-            "dashboard": DashboardService(
-                database,
-                broadcasts=broadcasts,
-                surveys=SurveyService(database),
-                survey_results=SurveyResultsService(database),
-                funnel=FunnelService(database),
-                nudges=NudgeService(database, outbox, catalogue),
-            ),
-            **licences,
-        },
     )
-
-
-def build_licence_services(
-    settings: Settings, database: Database, catalogue: Catalogue, outbox: Outbox
-) -> dict[str, Any]:
-    """The licence feature's services, by the handler parameter names that receive them."""
-    from bot.services.licences_applications import ApplicationService
-    from bot.services.licences_funnel import FunnelService
-    from bot.services.licences_intakes import IntakeService
-    from bot.services.licences_mail import build_mailer
-    from bot.services.licences_nudges import NudgeService
-    from bot.services.licences_status import LicenceStatusService
-
-    intakes = IntakeService(database)
-    mailer = build_mailer(settings.smtp, settings.data_dir)
-    return {
-        "intakes": intakes,
-        "applications": ApplicationService(database, intakes, mailer, catalogue),
-        "licence_status": LicenceStatusService(database),
-        "funnel": FunnelService(database),
-        "nudges": NudgeService(database, outbox, catalogue),
-    }
 
 
 def build_course_service(
@@ -195,15 +276,13 @@ def build_course_service(
 def build_broadcasts(
     settings: Settings, database: Database, outbox: Outbox, catalogue: Catalogue
 ) -> BroadcastService:
-    """Broadcasts get their notice buttons from the handlers' callback factories."""
-    from functools import partial
-
-    from handlers.broadcast_callbacks import webinar_keyboard
+    """Broadcasts get their notice buttons from the Telegram layer's `TelegramButtons`."""
+    from handlers.buttons import TelegramButtons
 
     return BroadcastService(
         database,
         outbox,
         catalogue,
-        webinar_keyboard=partial(webinar_keyboard, catalogue),
+        buttons=TelegramButtons(catalogue),
         files_dir=settings.data_dir / "broadcast-files",
     )

@@ -19,13 +19,14 @@ from bot.delivery.telegram import TelegramSender
 from bot.delivery.worker import DeliveryWorker
 from bot.errors import ConfigurationError
 from bot.metrics import MeteredSender
-from bot.services.questions import Answerer, AnswerLike
+from bot.services.questions import Answerer
 from bot.startup_clock import StartupClock
 from bot.telegram.app import create_bot, create_dispatcher
 from bot.telegram.container import AppServices, build_services
 from bot.telegram.terminal import TerminalChat, TerminalSession
 from bot.telegram.webserver import create_web_app, start_dashboard_server, start_probe_server
 from handlers.menus import publish_commands
+from knowledge.answers import Answer
 
 log = logging.getLogger(__name__)
 
@@ -90,7 +91,7 @@ async def run_worker(settings: Settings) -> None:
 class NoAnswerer:
     """The worker answers no questions: spare it loading the knowledge engine."""
 
-    async def ask(self, question: str) -> AnswerLike:
+    async def ask(self, question: str) -> Answer:
         raise RuntimeError("the delivery worker does not answer questions")
 
 
@@ -231,7 +232,7 @@ def freeze_start_up_objects() -> None:
 async def warm_up_courses(services: AppServices) -> None:
     """Build the course recommender; a failure is logged and left to the first request."""
     try:
-        await services.extras["courses"].warm_up()
+        await services.courses.warm_up()
     except Exception as error:
         log.warning("course recommender not ready at start: %s: %s", type(error).__name__, error)
 

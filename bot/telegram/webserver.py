@@ -22,11 +22,6 @@ from aiohttp import web
 from pydantic import ValidationError
 
 from bot.metrics import BotMetrics
-from bot.services.dashboard import DashboardService
-from bot.services.licences_funnel import FunnelService
-from bot.services.licences_nudges import NudgeService
-from bot.services.survey_results import SurveyResultsService
-from bot.services.surveys import SurveyService
 from bot.telegram.container import AppServices
 from bot.telegram.middlewares.handled import UPDATE_HANDLED, HandledMarker
 from bot.transient import REDELIVER_ON_OUTAGE, is_transient
@@ -217,14 +212,7 @@ def dashboard_dependencies(services: AppServices) -> WebDependencies:
     settings = services.settings
     token = settings.telegram.bot_token.get_secret_value() if settings.telegram.bot_token else ""
     return WebDependencies(
-        dashboard=DashboardService(
-            services.database,
-            broadcasts=services.broadcasts,
-            surveys=SurveyService(services.database),
-            survey_results=SurveyResultsService(services.database),
-            funnel=FunnelService(services.database),
-            nudges=NudgeService(services.database, services.outbox, services.catalogue),
-        ),
+        dashboard=services.dashboard,
         users=services.users,
         catalogue=services.catalogue,
         config=WebConfig(

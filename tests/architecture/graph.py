@@ -96,7 +96,7 @@ def edges() -> tuple[Edge, ...]:
 
 # Left behind by merges; sends through aiogram for the ticket handlers until it is removed.
 # `transient` tells a database, Redis or Telegram outage from a bug, so it sits with storage.
-LEFTOVERS = {"bot.direct_delivery": "handlers", "bot.transient": "bot.storage"}
+LEFTOVERS = {"bot.transient": "bot.storage"}
 
 
 def component(module: str) -> str:

@@ -11,9 +11,9 @@ from aiogram import Bot, Dispatcher
 
 from bot.config import Settings
 from bot.services.courses import CourseService
-from bot.services.questions import CitationLike
 from bot.telegram.app import create_dispatcher
 from bot.telegram.container import AppServices, build_services
+from knowledge.answers import Citation
 from tests.courses.factories import HashingEmbedder
 from tests.e2e.harness import onboarded_learner
 from tests.fakebotapi import ChatMessage, FakeTelegram
@@ -28,7 +28,7 @@ LEARNER = 7_100_000_042
 class RulesAnswer:
     text: str = "From the rules."
     abstained: bool = False
-    citations: list[CitationLike] = field(default_factory=list)
+    citations: list[Citation] = field(default_factory=list)
     latency_ms: float = 1.0
     language: str = "en"
 
@@ -68,7 +68,7 @@ async def running(fake_telegram: FakeTelegram, settings: Settings) -> AsyncItera
         completed.append((user_id, course_id))
 
     courses.set_completion_hook(on_completed)
-    services.extras["courses"] = courses
+    services.courses = courses
     # Learners answer questions only once onboarded (privacy accepted): these two already are.
     await onboarded_learner(services.database, LEARNER)
     await onboarded_learner(services.database, LEARNER + 1, language="ur")

@@ -60,7 +60,7 @@ async def test_admin_replaces_the_tracks_and_the_running_bot_uses_them(
     await upload(fake, admin, shipped.replace("title: Data Analysis", "title: Data Skills", 1))
     assert "Saved 8 tracks" in admin.last_text
     assert running.services is not None
-    courses = running.services.extras["courses"]
+    courses = running.services.courses
     titles = [view.track.title for view in await courses.tracks()]
     assert "Data Skills" in titles
 

@@ -13,7 +13,7 @@ from bot.config import Settings
 from bot.storage.models import QuestionLog, User
 from bot.telegram.container import AppServices, build_services
 from handlers.rendering import TYPING_AFTER_SECONDS
-from knowledge.answering import Answer
+from knowledge.answers import Answer
 from knowledge.engine import KnowledgeEngine
 from tests.e2e.harness import Learner, running_bot
 from tests.fakebotapi import FakeTelegram

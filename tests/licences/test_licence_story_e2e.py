@@ -126,7 +126,7 @@ async def test_apply_approve_two_reports_mylicence_a_nudge_with_holdout_and_recl
     ali = Learner(world.fake, ALI)
     admin = Learner(world.fake, ADMIN)
     await apply_in_chat(world, ali, "ali@qau.edu.pk")
-    intake_id = (await services.extras["applications"].mine(ALI)).intake_id
+    intake_id = (await services.applications.mine(ALI)).intake_id
     # Six more applicants, stored directly: five approved, one waitlisted below.
     for number, user_id in enumerate(OTHERS):
         await make_user(database, user_id, university_id=1)

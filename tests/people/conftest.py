@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
+from bot.delivery import OutgoingMessage
 from bot.i18n import Catalogue
-from bot.services.notices import OutgoingNotice
 from bot.services.tickets import TicketService
 from bot.services.universities import UniversityService
 from bot.services.users import UserProfile
@@ -24,7 +24,7 @@ from handlers.tickets_rendering import TelegramTicketRenderer
 class EnqueuedJob:
     kind: str
     reference: str | None
-    messages: list[OutgoingNotice]
+    messages: list[OutgoingMessage]
     created_by: int | None
 
 

@@ -11,7 +11,6 @@ from bot.errors import NotAllowedError
 from bot.services.permissions import (
     Permission,
     is_allowed,
-    own_university_scope,
     require,
     scope_for,
 )
@@ -65,12 +64,6 @@ def test_refusal_raises_and_is_logged(caplog: pytest.LogCaptureFixture) -> None:
         require(LEARNER, Permission.BROADCAST_ANY)
     assert "refused broadcast_any to user 3" in caplog.text
     require(FOCAL, Permission.ANSWER_TICKETS, university_id=OWN)  # no exception
-
-
-def test_own_university_scope() -> None:
-    assert own_university_scope(ADMIN) is None
-    assert own_university_scope(FOCAL) == OWN
-    assert own_university_scope(LEARNER) == OWN
 
 
 def test_scope_for_views() -> None:

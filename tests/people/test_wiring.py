@@ -1,25 +1,18 @@
-"""The people services wire onto the delivery Outbox through `enqueue` and `message_factory`."""
+"""The container wires the people services onto the delivery Outbox: tickets are enqueued."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
+from sqlmodel import col, select
+
 from bot.config import Settings
-from bot.i18n import Catalogue
-from bot.services.users import UserService
 from bot.storage.db import Database
+from bot.storage.delivery_models import Delivery
 from bot.storage.models import Role
-from bot.telegram.people_wiring import build_people_services
+from bot.telegram.container import build_services
 from tests.factories import make_user
-from tests.people.conftest import RecordingEnqueue, make_question
-
-
-@dataclass(frozen=True)
-class OutboxMessage:
-    chat_id: int
-    text: str
-    reply_markup: dict[str, Any] | None = None
+from tests.people.conftest import make_question
 
 
 class NoAnswers:
@@ -27,30 +20,24 @@ class NoAnswers:
         raise AssertionError("not asked here")
 
 
-async def test_outbox_enqueue_and_message_type_are_used(
-    settings: Settings, database: Database
-) -> None:
-    enqueue = RecordingEnqueue()
-    extras = await build_people_services(
-        settings,
-        database,
-        Catalogue.load(),
-        NoAnswers(),  # type: ignore[arg-type]
-        UserService(database),
-        enqueue=enqueue,
-        message_factory=OutboxMessage,
-    )
-    assert extras["direct_delivery"] is None
-    assert extras["faq"]._indexer is None  # a double without index_paths is not an indexer
-    comsats = (await extras["universities"].search("comsats"))[0].university.id
-    learner = await make_user(database, 1, university_id=comsats)
-    await make_user(database, 2, role=Role.FOCAL_PERSON, university_id=comsats)
+async def test_tickets_are_enqueued_on_the_outbox(settings: Settings, database: Database) -> None:
+    services = await build_services(settings, answerer=NoAnswers())  # type: ignore[arg-type]
+    try:
+        assert services.faq._indexer is None  # a double without index_paths is not an indexer
+        comsats = (await services.universities.search("comsats"))[0].university.id
+        learner = await make_user(database, 1, university_id=comsats)
+        await make_user(database, 2, role=Role.FOCAL_PERSON, university_id=comsats)
 
-    await extras["tickets"].open_ticket(learner, await make_question(database, learner))
+        await services.tickets.open_ticket(learner, await make_question(database, learner))
 
-    [job] = enqueue.jobs
-    assert job.kind == "ticket" and isinstance(job.messages[0], OutboxMessage)
-    assert job.messages[0].chat_id == 2
+        [job] = await services.outbox.jobs(kind="ticket")
+        async with database.session() as session:
+            chats = (
+                await session.exec(select(Delivery.chat_id).where(col(Delivery.job_id) == job.id))
+            ).all()
+        assert list(chats) == [2]
+    finally:
+        await services.close()
 
 
 class RecordsPlaceNames(NoAnswers):
@@ -65,15 +52,8 @@ async def test_the_engine_learns_the_universities_place_names(
     settings: Settings, database: Database
 ) -> None:
     answerer = RecordsPlaceNames()
-    await build_people_services(
-        settings,
-        database,
-        Catalogue.load(),
-        answerer,  # type: ignore[arg-type]
-        UserService(database),
-        enqueue=RecordingEnqueue(),
-        message_factory=OutboxMessage,
-    )
+    services = await build_services(settings, answerer=answerer)  # type: ignore[arg-type]
+    await services.close()
     assert {"Allama Iqbal Open University", "Muzaffarabad", "Azad Jammu and Kashmir"} <= set(
         answerer.names
     )

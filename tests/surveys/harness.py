@@ -17,6 +17,7 @@ from bot.services.surveys import Clock, SurveyService
 from bot.telegram.app import create_dispatcher
 from bot.telegram.container import AppServices, build_services
 from bot.telegram.runner import embedded_worker
+from handlers.buttons import TelegramButtons
 from tests.fakebotapi import ChatMessage, FakeTelegram
 
 
@@ -46,7 +47,7 @@ class RunningBot:
     async def start(self) -> AppServices:
         self.services = services = await build_services(self.settings, answerer=NoAnswerer())
         if self.clock is not None:
-            services.extras["surveys"] = SurveyService(services.database, clock=self.clock)
+            services.surveys = SurveyService(services.database, clock=self.clock)
         # The worker runs its scheduler once as it starts; a test that queues invitations
         # itself waits for that pass, so the two never invite the same learners at once.
         first_pass = asyncio.Event()
@@ -89,7 +90,12 @@ class RunningBot:
         services = self.services
         assert services is not None
         now = now or (self.clock() if self.clock is not None else datetime.now(UTC))
-        scheduler = SurveyScheduler(services.database, services.outbox, services.catalogue)
+        scheduler = SurveyScheduler(
+            services.database,
+            services.outbox,
+            services.catalogue,
+            buttons=TelegramButtons(services.catalogue),
+        )
         queued = await scheduler.run_due(now)
         await self.delivered()
         return queued

@@ -14,6 +14,7 @@ from bot.services.survey_scheduling import SurveyScheduler
 from bot.services.surveys import QuestionRef, StepKind, SurveyService, parse_number
 from bot.storage.db import Database
 from bot.storage.survey_models import SurveyInvitation, SurveyResponse
+from handlers.buttons import TelegramButtons
 from tests.surveys.factories import RecordingOutbox, add_learners, shipped_survey
 
 NOW = datetime(2026, 5, 1, 8, tzinfo=UTC)
@@ -41,7 +42,9 @@ async def invited(database: Database, survey: str, user_ids: list[int]) -> Surve
     surveys = SurveyService(database, clock=lambda: NOW)
     await surveys.add_survey(shipped_survey(survey))
     await surveys.start_waves(survey)
-    scheduler = SurveyScheduler(database, RecordingOutbox(), Catalogue.load())  # type: ignore[arg-type]
+    scheduler = SurveyScheduler(
+        database, RecordingOutbox(), Catalogue.load(), buttons=TelegramButtons(Catalogue.load())
+    )  # type: ignore[arg-type]
     await scheduler.run_due(NOW)
     return surveys
 

@@ -12,10 +12,12 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.i18n import Catalogue
+from bot.services.audience import Audience
 from bot.services.survey_results import SurveyResultsService
 from bot.services.survey_scheduling import SurveyScheduler
-from bot.services.surveys import Audience, QuestionRef, StepKind, SurveyService
+from bot.services.surveys import QuestionRef, StepKind, SurveyService
 from bot.storage.db import Database
+from handlers.buttons import TelegramButtons
 from tests.surveys.factories import RecordingOutbox, add_learners, shipped_survey
 
 SERVER = "postgresql+asyncpg://postgres@127.0.0.1:5432"
@@ -57,7 +59,9 @@ async def test_invite_answer_and_count_on_postgresql(pg_database: Database) -> N
     await surveys.add_survey(shipped_survey("impact"))
     await surveys.start_waves("impact", audience=Audience(roles=frozenset({"learner"})))
     outbox = RecordingOutbox()
-    scheduler = SurveyScheduler(pg_database, outbox, Catalogue.load())  # type: ignore[arg-type]
+    scheduler = SurveyScheduler(
+        pg_database, outbox, Catalogue.load(), buttons=TelegramButtons(Catalogue.load())
+    )  # type: ignore[arg-type]
     assert await scheduler.run_due(NOW) == 2
     assert await scheduler.run_due(NOW + timedelta(days=4)) == 2  # reminders
 

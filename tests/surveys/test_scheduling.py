@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from bot.i18n import Catalogue
+from bot.services.audience import Audience
 from bot.services.survey_scheduling import SurveyScheduler
-from bot.services.surveys import Audience, SurveyService
+from bot.services.surveys import SurveyService
 from bot.storage.db import Database
+from handlers.buttons import TelegramButtons
 from tests.surveys.factories import RecordingOutbox, add_learners, shipped_survey
 
 START = datetime(2026, 3, 1, 9, tzinfo=UTC)
@@ -15,7 +17,9 @@ START = datetime(2026, 3, 1, 9, tzinfo=UTC)
 
 def scheduler_for(database: Database) -> tuple[SurveyScheduler, RecordingOutbox]:
     outbox = RecordingOutbox()
-    return SurveyScheduler(database, outbox, Catalogue.load()), outbox  # type: ignore[arg-type]
+    return SurveyScheduler(
+        database, outbox, Catalogue.load(), buttons=TelegramButtons(Catalogue.load())
+    ), outbox  # type: ignore[arg-type]
 
 
 async def test_start_now_invites_the_audience_once_and_skips_blocked_and_opted_out(

@@ -13,9 +13,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from bot.config import Settings
+from bot.i18n import Catalogue
 from bot.services.survey_definitions import MAX_OPTIONS
-from bot.services.surveys import start_callback_data
 from bot.storage.db import Database, alembic_config
+from handlers.buttons import TelegramButtons
 from handlers.surveys import SurveyButton, SurveyStart
 
 SURVEY_TABLES = {
@@ -94,4 +95,5 @@ def test_button_data_fits_in_64_bytes_at_the_limits() -> None:
 
 
 def test_invitation_button_data_matches_the_handler_factory() -> None:
-    assert SurveyStart(wave=12345).pack() == start_callback_data(12345)
+    [[start]] = TelegramButtons(Catalogue.load()).survey_start(12345, "ur")["inline_keyboard"]
+    assert SurveyStart.unpack(start["callback_data"]) == SurveyStart(wave=12345)

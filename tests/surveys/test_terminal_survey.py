@@ -16,6 +16,7 @@ from bot.telegram.app import create_bot, create_dispatcher
 from bot.telegram.container import AppServices, build_services
 from bot.telegram.runner import embedded_worker
 from bot.telegram.terminal import TERMINAL_USER_ID, TerminalChat, TerminalSession
+from handlers.buttons import TelegramButtons
 from tests.factories import make_user
 from tests.surveys.factories import shipped_survey
 from tests.surveys.harness import NoAnswerer
@@ -78,10 +79,15 @@ async def test_terminal_user_answers_a_survey_by_typing_button_numbers(
     try:
         await make_user(services.database, TERMINAL_USER_ID)
         async with embedded_worker(services, bot):
-            surveys = services.extras["surveys"]
+            surveys = services.surveys
             await surveys.add_survey(shipped_survey("impact"))
             await surveys.start_waves("impact")
-            scheduler = SurveyScheduler(services.database, services.outbox, services.catalogue)
+            scheduler = SurveyScheduler(
+                services.database,
+                services.outbox,
+                services.catalogue,
+                buttons=TelegramButtons(services.catalogue),
+            )
             assert await scheduler.run_due(datetime.now(UTC) + timedelta(seconds=1)) == 1
             await drained(services)
             invitation = terminal.new_output()

@@ -182,7 +182,7 @@ async def test_me_lists_only_the_universities_a_focal_person_may_filter_by(world
 
 
 async def test_one_time_sign_in_link_gives_a_session_once(world: World) -> None:
-    dashboard = world.services.extras["dashboard"]
+    dashboard = world.services.dashboard
     admin = UserProfile(
         id=ADMIN,
         language="en",

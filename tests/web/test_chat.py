@@ -41,8 +41,8 @@ async def test_focal_person_gets_the_mini_app_button_and_a_one_time_link(
         assert button["web_app"]["url"] == DASHBOARD_URL
         assert f"{DASHBOARD_URL}?login=" in reply.text
         token = reply.text.split("?login=")[1].split()[0]
-        assert await services.extras["dashboard"].redeem_sign_in_link(token) == FOCAL
-        assert await services.extras["dashboard"].redeem_sign_in_link(token) is None
+        assert await services.dashboard.redeem_sign_in_link(token) == FOCAL
+        assert await services.dashboard.redeem_sign_in_link(token) is None
 
         (refusal,) = await Learner(fake, LEARNER).says("/dashboard")
         assert "?login=" not in refusal.text

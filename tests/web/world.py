@@ -31,6 +31,7 @@ from bot.storage.people_models import Ticket, University
 from bot.telegram.container import AppServices, build_services
 from bot.telegram.webserver import dashboard_dependencies
 from bot.web.app import mount_dashboard
+from handlers.buttons import TelegramButtons
 from tests.factories import make_user
 from tests.fakebotapi import DEFAULT_TOKEN
 from tests.licences.factories import make_application, make_intake
@@ -127,9 +128,10 @@ async def _seed(services: AppServices, a: int, b: int) -> None:
     surveys = SurveyService(database)
     await surveys.add_survey(shipped_survey("impact"))
     await surveys.start_waves("impact")
-    await SurveyScheduler(database, services.outbox, services.catalogue).invite_due(
-        datetime.now(UTC) + timedelta(minutes=1)
-    )
+    buttons = TelegramButtons(services.catalogue)
+    await SurveyScheduler(
+        database, services.outbox, services.catalogue, buttons=buttons
+    ).invite_due(datetime.now(UTC) + timedelta(minutes=1))
     answers = {
         "skills": "a_lot",
         "career_outcome": ["new_job"],

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot.services.broadcasts import PAKISTAN_TIME
+from bot.services.broadcast_drafts import PAKISTAN_TIME
 from bot.storage.models import Role
 from bot.storage.types import utcnow
 from tests.e2e.broadcast.harness import Harness, running_bot

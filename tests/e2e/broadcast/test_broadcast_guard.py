@@ -37,7 +37,7 @@ async def harness(settings) -> AsyncIterator[Harness]:
 
 async def revoke_focal(h: Harness) -> None:
     """The HEC admin revokes the focal person, as the /focals button does."""
-    roles: RoleService = h.services.extras["roles"]
+    roles: RoleService = h.services.roles
     admin = await h.services.users.get(ADMIN)
     assert admin is not None
     await roles.revoke_focal(admin, FOCAL)

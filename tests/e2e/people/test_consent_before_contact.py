@@ -10,11 +10,14 @@ from __future__ import annotations
 import asyncio
 from datetime import timedelta
 
-from bot.services.broadcasts import Actor, Audience, BroadcastDraft, WebinarDraft
+from bot.services.audience import Audience
+from bot.services.broadcast_drafts import BroadcastDraft, WebinarDraft
+from bot.services.permissions import Actor
 from bot.services.survey_scheduling import SurveyScheduler
 from bot.services.surveys import SurveyService
 from bot.storage.models import Role
 from bot.storage.types import utcnow
+from handlers.buttons import TelegramButtons
 from tests.e2e.people.conftest import PeopleBot
 from tests.surveys.factories import shipped_survey
 
@@ -60,8 +63,8 @@ async def test_only_onboarded_people_get_broadcasts_surveys_and_reminders(
     # (a forged press, an old message) still gets them no reminder.
     assert summary.webinar_id is not None
     for person in (ONBOARDED, ACCEPTED_ONLY):
-        await broadcasts.rsvp(Actor(person, Role.LEARNER, None), summary.webinar_id)
-    await broadcasts.run_due(utcnow())  # the 1-hour reminder is due
+        await services.webinars.rsvp(Actor(person, Role.LEARNER, None), summary.webinar_id)
+    await services.webinars.run_due(utcnow())  # the 1-hour reminder is due
     await people.until(
         lambda: len(people.messages(ONBOARDED)) >= seen[ONBOARDED] + 2, "the reminder arrives"
     )
@@ -70,7 +73,10 @@ async def test_only_onboarded_people_get_broadcasts_surveys_and_reminders(
     surveys = SurveyService(services.database)
     await surveys.add_survey(shipped_survey("impact"))
     await surveys.start_waves("impact")
-    scheduler = SurveyScheduler(services.database, services.outbox, services.catalogue)
+    buttons = TelegramButtons(services.catalogue)
+    scheduler = SurveyScheduler(
+        services.database, services.outbox, services.catalogue, buttons=buttons
+    )
     assert await scheduler.run_due(utcnow() + timedelta(seconds=1)) == 1
     assert await scheduler.run_due(utcnow() + timedelta(days=4)) == 1
     await people.until(

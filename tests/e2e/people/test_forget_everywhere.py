@@ -23,6 +23,7 @@ from bot.storage.courses_models import Course, CoursePlanEntry
 from bot.storage.models import Role
 from bot.storage.survey_models import SurveyAnswer, SurveyResponse, SurveyWave
 from bot.storage.types import utcnow
+from handlers.buttons import TelegramButtons
 from tests.e2e.people.conftest import PeopleBot
 from tests.factories import make_user
 from tests.surveys.factories import shipped_survey
@@ -80,7 +81,10 @@ async def seed_survey_answer(people: PeopleBot, university_id: int) -> None:
     surveys = SurveyService(database)
     await surveys.add_survey(shipped_survey("impact"))
     await surveys.start_waves("impact")
-    scheduler = SurveyScheduler(database, people.services.outbox, people.services.catalogue)
+    buttons = TelegramButtons(people.services.catalogue)
+    scheduler = SurveyScheduler(
+        database, people.services.outbox, people.services.catalogue, buttons=buttons
+    )
     assert await scheduler.run_due(utcnow() + timedelta(seconds=1)) >= 1
     async with database.session() as session:
         wave = (await session.exec(sqlmodel_select(SurveyWave))).one()

@@ -91,7 +91,7 @@ async def test_invite_link_is_single_use_and_expires(people_bot: PeopleBot) -> N
         other = await session.get(User, OTHER)
     assert other is not None and other.role == Role.LEARNER.value
 
-    roles = people.services.extras["roles"]
+    roles = people.services.roles
     admin = await people.services.users.get(ADMIN)
     assert admin is not None and admin.is_admin
     old = await roles.create_focal_invite(admin, 1, now=utcnow() - timedelta(days=7, seconds=1))

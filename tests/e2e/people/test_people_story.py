@@ -148,7 +148,7 @@ async def test_focal_person_who_blocked_the_bot_the_ticket_goes_to_the_desk(
         await asyncio.sleep(0.05)
     assert focal is not None and focal.is_blocked
 
-    tickets = people.services.extras["tickets"]
+    tickets = people.services.tickets
     from bot.storage.types import utcnow
 
     assert await tickets.run_due(utcnow()) == 1

@@ -28,7 +28,9 @@ from sqlalchemy import select as sa_select
 from sqlmodel import SQLModel, col, select
 
 import handlers
-from bot.services.broadcasts import Actor, Audience, BroadcastDraft, WebinarDraft
+from bot.services.audience import Audience
+from bot.services.broadcast_drafts import BroadcastDraft, WebinarDraft
+from bot.services.permissions import Actor
 from bot.storage import all_models  # noqa: F401  (the whole schema)
 from bot.storage.broadcast_models import WebinarRsvp
 from bot.storage.courses_models import Course, CoursePlanEntry
@@ -183,7 +185,7 @@ async def seed_university_a(people: PeopleBot) -> tuple[int, int, list[int], dic
     summary = await services.broadcasts.create(
         Actor(id=FOCAL_A, role=Role.FOCAL_PERSON, university_id=uni_a),
         BroadcastDraft(
-            audience=Audience(university_ids=(uni_a,)),
+            audience=Audience(universities=frozenset({uni_a})),
             text_en="Webinar for A",
             webinar=WebinarDraft("A's webinar", starts, 60, SECRET_LINK),
         ),
@@ -191,11 +193,11 @@ async def seed_university_a(people: PeopleBot) -> tuple[int, int, list[int], dic
     )
     assert summary.webinar_id
     named["broadcast"], named["webinar"] = summary.id, summary.webinar_id
-    await services.broadcasts.rsvp(
+    await services.webinars.rsvp(
         Actor(id=VICTIM, role=Role.LEARNER, university_id=uni_a), summary.webinar_id
     )
-    await services.extras["courses"].warm_up()  # as `hecbot run` does before polling
-    surveys = services.extras["surveys"]
+    await services.courses.warm_up()  # as `hecbot run` does before polling
+    surveys = services.surveys
     await surveys.add_survey(
         "id: forged\nversion: 1\ntitle: {en: F, ur: ف}\nquestions:\n"
         "  - {id: q1, type: yes_no, text: {en: Agree, ur: ہاں}}\n"

@@ -1,0 +1,30 @@
+# Command menu descriptions (handlers/menus.py; which commands: bot/data/menus.yaml).
+
+menu-start = Start: privacy, language, university
+menu-help = How to use the bot
+menu-language = Change language
+menu-courses = Find courses for your goal
+menu-myplan = My saved courses
+menu-apply = Apply for a Coursera licence
+menu-mylicence = My licence: status, days left, progress
+menu-surveys = Turn survey invitations on or off
+menu-cancel = Stop what you are doing
+menu-privacy = What is stored about you
+menu-mydata = Receive your data as a file
+menu-forget = Delete your data
+menu-broadcast = Send a notice to your learners
+menu-broadcasts = Your notices and how delivery went
+menu-webinars = Webinars and who will attend
+menu-tickets = Learners' questions waiting for you
+menu-results = Survey results with charts
+menu-insights = What learners ask, where rules are silent
+menu-dashboard = Dashboard: figures, gaps, surveys
+menu-funnel = Licences: applied to completed, with a chart
+menu-focals = Focal persons of every university
+menu-invite_focal = Invite a university's focal person
+menu-faq = Answers added to the knowledge base
+menu-survey_upload = Add or update a survey (YAML file)
+menu-survey_send = Send a survey wave
+menu-tracks_upload = Change HEC's course tracks (YAML file)
+menu-nudgereport = Does a nudge work? Nudge vs holdout
+menu-dashboard-button = Dashboard

@@ -1,0 +1,30 @@
+# Command menu descriptions (handlers/menus.py; which commands: bot/data/menus.yaml).
+
+menu-start = شروع کریں اور زبان منتخب کریں
+menu-help = بوٹ کیسے استعمال کریں
+menu-language = زبان تبدیل کریں
+menu-courses = اپنے مقصد کے لیے کورس تلاش کریں
+menu-myplan = میرے محفوظ کورس
+menu-apply = کورسیرا لائسنس کے لیے درخواست دیں
+menu-mylicence = میرا لائسنس: صورتحال، باقی دن، پیش رفت
+menu-surveys = سروے کے دعوت نامے آن یا آف کریں
+menu-cancel = جاری کام روکیں
+menu-privacy = آپ کے بارے میں کیا محفوظ ہے
+menu-mydata = اپنا ڈیٹا فائل میں حاصل کریں
+menu-forget = اپنا ڈیٹا مٹا دیں
+menu-broadcast = اپنے طلبہ کو اعلان بھیجیں
+menu-broadcasts = آپ کے اعلانات اور ان کی ترسیل
+menu-webinars = ویبینار اور شرکت کرنے والے
+menu-tickets = آپ کے منتظر طلبہ کے سوالات
+menu-results = سروے کے نتائج اور چارٹ
+menu-insights = طلبہ کیا پوچھتے ہیں، قواعد کہاں خاموش ہیں
+menu-dashboard = ڈیش بورڈ: اعداد و شمار، کمی، سروے
+menu-funnel = لائسنس: درخواست سے تکمیل تک، چارٹ کے ساتھ
+menu-focals = تمام جامعات کے فوکل پرسن
+menu-invite_focal = جامعہ کے فوکل پرسن کو مدعو کریں
+menu-faq = علمی ذخیرے میں شامل کیے گئے جوابات
+menu-survey_upload = سروے شامل یا تبدیل کریں (YAML فائل)
+menu-survey_send = سروے کی لہر بھیجیں
+menu-tracks_upload = ایچ ای سی کے کورس ٹریک تبدیل کریں (YAML فائل)
+menu-nudgereport = کیا یاد دہانی کام کرتی ہے؟ موازنہ
+menu-dashboard-button = ڈیش بورڈ

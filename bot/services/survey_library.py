@@ -1,0 +1,133 @@
+"""Survey definitions as stored: add a version, list them, read one."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func
+from sqlmodel import col, select
+
+from bot.errors import InvalidInputError
+from bot.services.survey_definitions import (
+    SurveyDefinition,
+    parse_stored_survey,
+    parse_survey,
+)
+from bot.storage import survey_repository
+from bot.storage.db import Database
+from bot.storage.survey_models import (
+    SurveyResponse,
+    SurveyVersion,
+    SurveyWave,
+)
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SurveySummary:
+    slug: str
+    version: int
+    title: str
+    questions: int
+    anonymous: bool
+    closes_at: datetime | None
+    waves: int = 0
+    responses: int = 0
+
+
+class SurveyLibrary:
+    """Adding and reading survey definitions (a part of `SurveyService`)."""
+
+    _database: Database
+    _clock: Callable[[], datetime]
+
+    @staticmethod
+    def check(source: str) -> SurveyDefinition:
+        """Validate a survey file without saving it (raises `SurveyDefinitionError`)."""
+        return parse_survey(source)
+
+    async def add_survey(self, source: str, *, created_by: int | None = None) -> SurveySummary:
+        """Save a new survey or a newer version of one; older versions stop taking answers."""
+        definition = parse_survey(source)
+        now = self._clock()
+        async with self._database.session() as session:
+            latest = await survey_repository.latest_version(session, definition.slug)
+            if latest is not None and definition.version <= latest.version:
+                raise InvalidInputError(
+                    f"survey {definition.slug!r} already has version {latest.version}; "
+                    f"raise 'version' to {latest.version + 1} to save a change"
+                )
+            if latest is not None:
+                latest.superseded_at = now
+                session.add(latest)
+            session.add(
+                SurveyVersion(
+                    slug=definition.slug,
+                    version=definition.version,
+                    title=definition.title.en,
+                    source=source,
+                    anonymous=definition.anonymous,
+                    closes_at=definition.closes_at,
+                    created_at=now,
+                    created_by=created_by,
+                )
+            )
+        return _summary(definition)
+
+    async def list_surveys(self) -> list[SurveySummary]:
+        """The newest version of every survey, with its waves and completed responses."""
+        async with self._database.session() as session:
+            rows = (await session.exec(select(SurveyVersion).order_by(SurveyVersion.slug))).all()
+            latest: dict[str, SurveyVersion] = {}
+            for row in rows:
+                if row.slug not in latest or row.version > latest[row.slug].version:
+                    latest[row.slug] = row
+            waves = dict(
+                (
+                    await session.exec(
+                        select(SurveyWave.slug, func.count()).group_by(SurveyWave.slug)
+                    )
+                ).all()
+            )
+            responses = dict(
+                (
+                    await session.exec(
+                        select(SurveyResponse.slug, func.count())
+                        .where(col(SurveyResponse.completed_at).is_not(None))
+                        .group_by(SurveyResponse.slug)
+                    )
+                ).all()
+            )
+        summaries = []
+        for slug, row in latest.items():
+            base = _summary(parse_stored_survey(row.source))
+            summaries.append(
+                SurveySummary(
+                    **{
+                        **base.__dict__,
+                        "waves": int(waves.get(slug, 0)),
+                        "responses": int(responses.get(slug, 0)),
+                    }
+                )
+            )
+        return summaries
+
+    async def definition(self, slug: str, version: int | None = None) -> SurveyDefinition:
+        async with self._database.session() as session:
+            row = await survey_repository.get_version(session, slug, version)
+            return parse_stored_survey(row.source)
+
+
+def _summary(definition: SurveyDefinition) -> SurveySummary:
+    return SurveySummary(
+        slug=definition.slug,
+        version=definition.version,
+        title=definition.title.en,
+        questions=len(definition.questions),
+        anonymous=definition.anonymous,
+        closes_at=definition.closes_at,
+    )

@@ -1,0 +1,129 @@
+"""Survey waves: who is invited to which survey version, now or after onboarding; and a
+learner's choice to receive surveys at all. Invitations go out from survey_scheduling.py.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.errors import InvalidInputError, NotFoundError
+from bot.services.audience import Audience
+from bot.services.survey_definitions import (
+    parse_stored_survey,
+)
+from bot.storage import survey_repository
+from bot.storage.db import Database
+from bot.storage.models import User
+from bot.storage.survey_models import (
+    SurveyWave,
+    WaveTrigger,
+)
+from bot.storage.survey_repository import row_id
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class WaveSummary:
+    id: int
+    slug: str
+    version: int
+    label: str
+    trigger: WaveTrigger
+    offset_days: int | None
+    audience: Audience
+
+
+class SurveyWaves:
+    """Starting and stopping waves (a part of `SurveyService`)."""
+
+    _database: Database
+    _clock: Callable[[], datetime]
+
+    async def start_waves(
+        self,
+        slug: str,
+        *,
+        audience: Audience | None = None,
+        after_onboarding_days: Sequence[int] = (),
+        created_by: int | None = None,
+    ) -> list[WaveSummary]:
+        """Start the newest version now, or as follow-ups N days after each learner onboards.
+
+        Invitations go out from the scheduler (`SurveyScheduler.run_due`), through the outbox.
+        """
+        if any(days < 0 for days in after_onboarding_days):
+            raise InvalidInputError("days after onboarding cannot be negative")
+        audience = audience if audience is not None else Audience()
+        now = self._clock()
+        async with self._database.session() as session:
+            survey = await survey_repository.get_version(session, slug, None)
+            definition = parse_stored_survey(survey.source)
+            if definition.closes_at is not None and definition.closes_at <= now:
+                raise InvalidInputError(
+                    f"survey {slug!r} closed on {definition.closes_at:%Y-%m-%d}"
+                )
+            waves: list[SurveyWave] = []
+            if after_onboarding_days:
+                for days in sorted(set(after_onboarding_days)):
+                    waves.append(
+                        SurveyWave(
+                            survey_version_id=row_id(survey.id),
+                            slug=slug,
+                            label=f"day-{days}",
+                            trigger=WaveTrigger.AFTER_ONBOARDING.value,
+                            offset_days=days,
+                            audience=audience.to_json(),
+                            created_at=now,
+                            created_by=created_by,
+                        )
+                    )
+            else:
+                waves.append(
+                    SurveyWave(
+                        survey_version_id=row_id(survey.id),
+                        slug=slug,
+                        label=f"{now:%Y-%m-%d}",
+                        trigger=WaveTrigger.NOW.value,
+                        audience=audience.to_json(),
+                        created_at=now,
+                        created_by=created_by,
+                    )
+                )
+            session.add_all(waves)
+            await session.flush()
+            return [_wave_summary(wave, survey.version) for wave in waves]
+
+    async def stop_wave(self, wave_id: int) -> None:
+        async with self._database.session() as session:
+            wave = await session.get(SurveyWave, wave_id)
+            if wave is None:
+                raise NotFoundError(f"no survey wave {wave_id}")
+            wave.stopped_at = self._clock()
+            session.add(wave)
+
+    # --- learners' preferences ---------------------------------------------------------
+
+    async def set_surveys_enabled(self, user_id: int, enabled: bool) -> None:
+        async with self._database.session() as session:
+            user = await session.get(User, user_id)
+            if user is None:
+                raise NotFoundError(f"no user {user_id}")
+            user.surveys_enabled = enabled
+            session.add(user)
+
+
+def _wave_summary(wave: SurveyWave, version: int) -> WaveSummary:
+    assert wave.id is not None
+    return WaveSummary(
+        id=wave.id,
+        slug=wave.slug,
+        version=version,
+        label=wave.label,
+        trigger=WaveTrigger(wave.trigger),
+        offset_days=wave.offset_days,
+        audience=Audience.from_json(wave.audience),
+    )
