@@ -57,11 +57,11 @@ def create_event_isolation(storage: BaseStorage) -> BaseEventIsolation:
     from aiogram.fsm.storage.redis import RedisStorage
 
     if isinstance(storage, RedisStorage):
-        # A handler waiting on a slow answer must not lose its lock to a second update: the
-        # timeout only frees locks of a crashed instance.
-        return storage.create_isolation(
-            lock_kwargs={"timeout": 60, "blocking_timeout": 30, "sleep": 0.02}
-        )
+        # A short lease, renewed while the update is handled: a killed instance's learners
+        # wait seconds for its locks, not a minute (bot.storage.locks).
+        from bot.storage.locks import LeasedEventIsolation
+
+        return LeasedEventIsolation(storage.redis, storage.key_builder)
     return SimpleEventIsolation()
 
 
