@@ -23,6 +23,7 @@ from bot.errors import ConfigurationError
 from bot.menus import publish_commands
 from bot.metrics import MeteredSender
 from bot.services.questions import Answerer, AnswerLike
+from bot.startup_clock import StartupClock
 from bot.terminal import TerminalChat, TerminalSession
 from bot.webserver import create_web_app, start_dashboard_server, start_probe_server
 
@@ -148,18 +149,23 @@ async def run_webhook(
         raise ConfigurationError(
             "WEBHOOK_SECRET: required in webhook mode, so only Telegram can post updates"
         )
+    clock = StartupClock()
     services = await build_services(settings, answerer=answerer)
+    clock.mark("services")
     bot = create_bot(settings)
     install_send_budget(bot, services.send_budget, services.metrics)
     dispatcher = create_dispatcher(services)
     if configure is not None:
         configure(dispatcher)
     app = create_web_app(services, dispatcher, bot)
+    clock.mark("dispatcher")
     await warm_up(services.answerer)
+    clock.mark("knowledge")
     # Before the port opens, unlike polling: a new instance takes its share of a busy webhook
     # at once, and embedding the catalogue there (seconds of CPU on a first start) would stall
     # every reply in flight. Later starts read the vectors from the disk cache.
     await warm_up_courses(services)
+    clock.mark("courses")
     freeze_start_up_objects()
     # No access log: every update would add a line; the bot logs what matters, with context.
     runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=20, access_log=None)
@@ -167,7 +173,9 @@ async def run_webhook(
         await runner.setup()
         site = web.TCPSite(runner, settings.webhook_host, settings.webhook_port)
         await site.start()
+        clock.mark("listening")
         log.info("serving webhooks on %s:%s", settings.webhook_host, settings.webhook_port)
+        log.info("%s", clock.summary())
         if settings.webhook_url:
             await publish_commands(
                 bot, await services.users.staff(), dashboard_url=settings.dashboard_url

@@ -10,12 +10,14 @@ from aiogram import Router
 
 from handlers import (
     broadcast,
+    course_tracks,
     courses,
     dashboard,
     errors,
     fallback,
     insights,
     licences,
+    licences_staff,
     onboarding,
     privacy,
     questions,
@@ -38,9 +40,11 @@ def feature_routers() -> list[Router]:
         insights.create_router(),
         dashboard.create_router(),
         privacy.create_router(),
+        licences_staff.create_router(),
         licences.create_router(),  # before surveys and questions: its typed steps are stateful
         surveys.create_router(),  # before courses: typed survey answers come first
         survey_results.create_router(),
+        course_tracks.create_router(),
         courses.create_router(),  # before questions: it takes course-choice questions
         broadcast.create_router(),
         questions.create_router(),

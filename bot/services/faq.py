@@ -18,7 +18,8 @@ from typing import Any, Protocol, runtime_checkable
 from sqlmodel import col, select
 
 from bot.errors import InvalidInputError, NotFoundError
-from bot.services.permissions import Actor, Permission, require
+from bot.services.access import FaqPolicy
+from bot.services.permissions import Actor
 from bot.storage.db import Database
 from bot.storage.models import Role
 from bot.storage.people_models import FaqEntry, Ticket, TicketStatus, University
@@ -75,9 +76,9 @@ class FaqService:
         async with self._database.session() as session:
             ticket = await session.get(Ticket, ticket_id)
             if ticket is None:
-                require(actor, Permission.ANSWER_TICKETS, university_id=None)
+                FaqPolicy.require_propose(actor, None, university_id=None)
                 raise NotFoundError(f"ticket {ticket_id}")
-            require(actor, Permission.ANSWER_TICKETS, university_id=ticket.university_id)
+            FaqPolicy.require_propose(actor, ticket_id, university_id=ticket.university_id)
             if ticket.status != TicketStatus.ANSWERED.value or not ticket.answer:
                 raise InvalidInputError(f"ticket {ticket_id} has no answer yet")
             if ticket.faq_entry_id is not None:
@@ -109,13 +110,13 @@ class FaqService:
         return await self._view(entry)
 
     async def entries(self, actor: Actor) -> list[FaqView]:
-        require(actor, Permission.MANAGE_KB)
+        FaqPolicy.require_review(actor)
         async with self._database.session() as session:
             rows = (await session.exec(select(FaqEntry).order_by(col(FaqEntry.id)))).all()
         return [await self._view(row) for row in rows]
 
     async def mark_reviewed(self, actor: Actor, entry_id: int) -> FaqView:
-        require(actor, Permission.MANAGE_KB)
+        FaqPolicy.require_review(actor)
         async with self._database.session() as session:
             entry = await session.get(FaqEntry, entry_id)
             if entry is None:
@@ -127,7 +128,7 @@ class FaqService:
 
     async def remove(self, actor: Actor, entry_id: int) -> None:
         """Delete the entry and its file, then re-index: the bot stops giving that answer."""
-        require(actor, Permission.MANAGE_KB)
+        FaqPolicy.require_review(actor)
         async with self._database.session() as session:
             entry = await session.get(FaqEntry, entry_id)
             if entry is None:

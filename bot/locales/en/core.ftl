@@ -34,3 +34,4 @@ error-not-found = Sorry, I could not find that. It may have been removed or expi
 error-invalid-input = Sorry, I could not understand that input.
 error-unavailable = The service is busy or restarting. Please try again shortly; nothing you sent is lost.
 button-expired = This button has expired. Please start again.
+no-longer-available = This is no longer available.

@@ -13,6 +13,7 @@ from datetime import timedelta
 from bot.services.broadcasts import Actor, Audience, BroadcastDraft, WebinarDraft
 from bot.services.survey_scheduling import SurveyScheduler
 from bot.services.surveys import SurveyService
+from bot.storage.models import Role
 from bot.storage.types import utcnow
 from tests.e2e.people.conftest import PeopleBot
 from tests.surveys.factories import shipped_survey
@@ -58,8 +59,8 @@ async def test_only_onboarded_people_get_broadcasts_surveys_and_reminders(
     # Someone not onboarded cannot press a button they never got, but an RSVP row for them
     # (a forged press, an old message) still gets them no reminder.
     assert summary.webinar_id is not None
-    await broadcasts.rsvp(ONBOARDED, None, summary.webinar_id)
-    await broadcasts.rsvp(ACCEPTED_ONLY, None, summary.webinar_id)
+    for person in (ONBOARDED, ACCEPTED_ONLY):
+        await broadcasts.rsvp(Actor(person, Role.LEARNER, None), summary.webinar_id)
     await broadcasts.run_due(utcnow())  # the 1-hour reminder is due
     await people.until(
         lambda: len(people.messages(ONBOARDED)) >= seen[ONBOARDED] + 2, "the reminder arrives"
