@@ -21,6 +21,8 @@ from bot.services.broadcasts import BroadcastService
 from bot.services.course_embeddings import COURSE_VECTOR_SEEDS
 from bot.services.courses import CourseService
 from bot.services.dashboard import DashboardService
+from bot.services.licences_funnel import FunnelService
+from bot.services.licences_nudges import NudgeService
 from bot.services.questions import Answerer, QuestionService
 from bot.services.survey_results import SurveyResultsService
 from bot.services.survey_scheduling import SurveyScheduler
@@ -115,7 +117,7 @@ async def build_services(settings: Settings, *, answerer: Answerer | None = None
     scheduler.register("tickets-to-desk", people["tickets"].run_due, every_seconds=300)
     survey_scheduler = SurveyScheduler(database, outbox, catalogue)
     scheduler.register("survey-invitations", survey_scheduler.run_due, every_seconds=300)
-    licences = build_licence_services(settings, database, catalogue)
+    licences = build_licence_services(settings, database, catalogue, outbox)
     from bot.services.course_licence import licence_months_lookup
 
     # A path fits the months left on the learner's own licence where a record says.
@@ -144,6 +146,8 @@ async def build_services(settings: Settings, *, answerer: Answerer | None = None
                 broadcasts=broadcasts,
                 surveys=SurveyService(database),
                 survey_results=SurveyResultsService(database),
+                funnel=FunnelService(database),
+                nudges=NudgeService(database, outbox, catalogue),
             ),
             **licences,
         },
@@ -151,12 +155,14 @@ async def build_services(settings: Settings, *, answerer: Answerer | None = None
 
 
 def build_licence_services(
-    settings: Settings, database: Database, catalogue: Catalogue
+    settings: Settings, database: Database, catalogue: Catalogue, outbox: Outbox
 ) -> dict[str, Any]:
     """The licence feature's services, by the handler parameter names that receive them."""
     from bot.services.licences_applications import ApplicationService
+    from bot.services.licences_funnel import FunnelService
     from bot.services.licences_intakes import IntakeService
     from bot.services.licences_mail import build_mailer
+    from bot.services.licences_nudges import NudgeService
     from bot.services.licences_status import LicenceStatusService
 
     intakes = IntakeService(database)
@@ -165,6 +171,8 @@ def build_licence_services(
         "intakes": intakes,
         "applications": ApplicationService(database, intakes, mailer, catalogue),
         "licence_status": LicenceStatusService(database),
+        "funnel": FunnelService(database),
+        "nudges": NudgeService(database, outbox, catalogue),
     }
 
 

@@ -40,6 +40,8 @@ BOT_COMMANDS = {
         BotCommand(command="language", description="Change language"),
         BotCommand(command="courses", description="Find courses for your goal"),
         BotCommand(command="myplan", description="My saved courses"),
+        BotCommand(command="apply", description="Apply for a Coursera licence"),
+        BotCommand(command="mylicence", description="My licence: status, days left, progress"),
         BotCommand(command="surveys", description="Turn survey invitations on or off"),
         BotCommand(command="cancel", description="Stop what you are doing"),
         BotCommand(command="privacy", description="What is stored about you"),
@@ -52,6 +54,8 @@ BOT_COMMANDS = {
         BotCommand(command="language", description="زبان تبدیل کریں"),
         BotCommand(command="courses", description="اپنے مقصد کے لیے کورس تلاش کریں"),
         BotCommand(command="myplan", description="میرے محفوظ کورس"),
+        BotCommand(command="apply", description="کورسیرا لائسنس کے لیے درخواست دیں"),
+        BotCommand(command="mylicence", description="میرا لائسنس: صورتحال، باقی دن، پیش رفت"),
         BotCommand(command="surveys", description="سروے کے دعوت نامے آن یا آف کریں"),
         BotCommand(command="cancel", description="جاری کام روکیں"),
         BotCommand(command="privacy", description="آپ کے بارے میں کیا محفوظ ہے"),
@@ -70,6 +74,7 @@ _FOCAL_EXTRA = {
         BotCommand(command="results", description="Survey results with charts"),
         BotCommand(command="insights", description="What learners ask, where rules are silent"),
         BotCommand(command="dashboard", description="Dashboard: figures, gaps, surveys"),
+        BotCommand(command="funnel", description="Licences: applied to completed, with a chart"),
     ],
     "ur": [
         BotCommand(command="broadcast", description="اپنے طلبہ کو اعلان بھیجیں"),
@@ -79,6 +84,7 @@ _FOCAL_EXTRA = {
         BotCommand(command="results", description="سروے کے نتائج اور چارٹ"),
         BotCommand(command="insights", description="طلبہ کیا پوچھتے ہیں، قواعد کہاں خاموش ہیں"),
         BotCommand(command="dashboard", description="ڈیش بورڈ: اعداد و شمار، کمی، سروے"),
+        BotCommand(command="funnel", description="لائسنس: درخواست سے تکمیل تک، چارٹ کے ساتھ"),
     ],
 }
 _ADMIN_EXTRA = {
@@ -88,6 +94,7 @@ _ADMIN_EXTRA = {
         BotCommand(command="faq", description="Answers added to the knowledge base"),
         BotCommand(command="survey_upload", description="Add or update a survey (YAML file)"),
         BotCommand(command="survey_send", description="Send a survey wave"),
+        BotCommand(command="nudgereport", description="Does a nudge work? Nudge vs holdout"),
     ],
     "ur": [
         BotCommand(command="focals", description="تمام جامعات کے فوکل پرسن"),
@@ -95,6 +102,7 @@ _ADMIN_EXTRA = {
         BotCommand(command="faq", description="علمی ذخیرے میں شامل کیے گئے جوابات"),
         BotCommand(command="survey_upload", description="سروے شامل یا تبدیل کریں (YAML فائل)"),
         BotCommand(command="survey_send", description="سروے کی لہر بھیجیں"),
+        BotCommand(command="nudgereport", description="کیا یاد دہانی کام کرتی ہے؟ موازنہ"),
     ],
 }
 STAFF_COMMANDS = {

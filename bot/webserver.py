@@ -25,6 +25,8 @@ from bot.container import AppServices
 from bot.metrics import BotMetrics
 from bot.middlewares.handled import UPDATE_HANDLED, HandledMarker
 from bot.services.dashboard import DashboardService
+from bot.services.licences_funnel import FunnelService
+from bot.services.licences_nudges import NudgeService
 from bot.services.survey_results import SurveyResultsService
 from bot.services.surveys import SurveyService
 from bot.transient import REDELIVER_ON_OUTAGE, is_transient
@@ -216,6 +218,8 @@ def dashboard_dependencies(services: AppServices) -> WebDependencies:
             broadcasts=services.broadcasts,
             surveys=SurveyService(services.database),
             survey_results=SurveyResultsService(services.database),
+            funnel=FunnelService(services.database),
+            nudges=NudgeService(services.database, services.outbox, services.catalogue),
         ),
         users=services.users,
         catalogue=services.catalogue,

@@ -17,6 +17,7 @@ from handlers import (
     faq_review,
     insights,
     licences,
+    licences_staff,
     onboarding,
     privacy,
     questions,
@@ -40,6 +41,7 @@ def feature_routers() -> list[Router]:
         insights.create_router(),
         dashboard.create_router(),
         privacy.create_router(),
+        licences_staff.create_router(),
         licences.create_router(),  # before surveys and questions: its typed steps are stateful
         surveys.create_router(),  # before courses: typed survey answers come first
         survey_results.create_router(),

@@ -20,7 +20,9 @@ from bot.errors import InvalidInputError, NotAllowedError
 from bot.services.broadcasts import Actor as BroadcastActor
 from bot.services.broadcasts import BroadcastService, BroadcastSummary, WebinarSummary
 from bot.services.insights import normalise_question
-from bot.services.permissions import Actor, Permission, scope_for
+from bot.services.licences_funnel import Funnel, FunnelService
+from bot.services.licences_nudges import NudgeReport, NudgeService
+from bot.services.permissions import Actor, Permission, require, scope_for
 from bot.services.survey_results import ExportFormat, SurveyResults, SurveyResultsService
 from bot.services.surveys import SurveyService, SurveySummary
 from bot.storage import dashboard_queries as queries
@@ -31,6 +33,10 @@ from bot.storage.types import utcnow
 PAKISTAN = ZoneInfo("Asia/Karachi")
 SIGN_IN_LINK_MINUTES = 10
 GAPS_SHOWN = 50
+
+
+def pakistan_today() -> date:
+    return datetime.now(PAKISTAN).date()
 
 
 @dataclass(frozen=True)
@@ -111,11 +117,15 @@ class DashboardService:
         broadcasts: BroadcastService,
         surveys: SurveyService,
         survey_results: SurveyResultsService,
+        funnel: FunnelService,
+        nudges: NudgeService,
     ) -> None:
         self._database = database
         self._broadcasts = broadcasts
         self._surveys = surveys
         self._survey_results = survey_results
+        self._funnel = funnel
+        self._nudges = nudges
 
     # --- scope -------------------------------------------------------------------------
 
@@ -256,6 +266,18 @@ class DashboardService:
     async def webinars(self, actor: Actor, *, include_past: bool) -> list[WebinarSummary]:
         self.require_staff(actor)
         return await self._broadcasts.webinars(BroadcastActor.of(actor), include_past=include_past)
+
+    async def licences(self, actor: Actor, filters: DashboardFilters, *, as_of: date) -> Funnel:
+        """The licence funnel and headline figures from the latest reports on or before `as_of`."""
+        self.require_staff(actor)
+        university_id = scope_for(actor, Permission.VIEW_INSIGHTS, filters.university_id)
+        return await self._funnel.funnel(as_of=as_of, university_id=university_id)
+
+    async def nudge_reports(self, actor: Actor, *, as_of: date) -> list[NudgeReport]:
+        """Each nudge rule's outcome against its holdout (programme-wide: HEC admins only)."""
+        require(actor, Permission.VIEW_RESULTS_ANY)
+        rules = await self._nudges.list_rules()
+        return [await self._nudges.report(rule.slug, as_of=as_of) for rule, *_ in rules]
 
     # --- sign-in outside Telegram --------------------------------------------------------
 

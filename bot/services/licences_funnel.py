@@ -233,3 +233,11 @@ def render_funnel_chart(funnel: Funnel, path: Path) -> Path:
     finally:
         plt.close(figure)
     return path
+
+
+def render_funnel_chart_png(funnel: Funnel) -> bytes:
+    """The same chart as PNG bytes (for sending in the chat)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="hecbot-chart-") as directory:
+        return render_funnel_chart(funnel, Path(directory) / "chart.png").read_bytes()

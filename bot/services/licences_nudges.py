@@ -516,3 +516,11 @@ def render_report_chart(report: NudgeReport, path: Path) -> Path:
     finally:
         plt.close(figure)
     return path
+
+
+def render_report_chart_png(report: NudgeReport) -> bytes:
+    """The same chart as PNG bytes (for sending in the chat)."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="hecbot-chart-") as directory:
+        return render_report_chart(report, Path(directory) / "chart.png").read_bytes()

@@ -15,6 +15,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.storage.consent import contactable
 from bot.storage.courses_models import CoursePlanEntry
 from bot.storage.licence_models import (
     ApplicationStatus,
@@ -426,17 +427,17 @@ async def nudged_since(session: AsyncSession, *, since: datetime) -> set[int]:
 
 
 async def consenting_users(session: AsyncSession, *, user_ids: Sequence[int]) -> dict[int, str]:
-    """Of these learners, the ones who may be sent nudges (privacy notice accepted, programme
-    messages not turned off, bot not blocked), with their language."""
+    """Of these learners, the ones who may be sent nudges (contactable, as every unasked message
+    requires: privacy notice accepted, onboarded, bot not blocked; and programme messages not
+    turned off with /surveys off), with their language."""
     found: dict[int, str] = {}
     ids = list(user_ids)
     for start in range(0, len(ids), 1000):
         rows = await session.exec(
             select(col(User.id), col(User.language)).where(
                 col(User.id).in_(ids[start : start + 1000]),
-                col(User.privacy_accepted_at).is_not(None),
+                *contactable(),
                 col(User.surveys_enabled).is_(True),
-                col(User.is_blocked).is_(False),
             )
         )
         found.update({int(uid): language for uid, language in rows.all()})

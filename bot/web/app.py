@@ -20,9 +20,10 @@ from aiohttp import web
 
 from bot.errors import HecbotError, InvalidInputError, NotAllowedError, NotFoundError
 from bot.i18n import SUPPORTED_LANGUAGES, Catalogue
-from bot.services.dashboard import DashboardFilters, DashboardService
+from bot.services.dashboard import DashboardFilters, DashboardService, pakistan_today
 from bot.services.survey_results import ExportFormat
 from bot.services.users import UserProfile, UserService
+from bot.storage.models import Role
 from bot.web.auth import (
     AuthenticationError,
     WebIdentity,
@@ -156,6 +157,8 @@ class DashboardApi:
                 "university_id": viewer.university_id,
                 "language": viewer.language,
                 "universities": universities,
+                # Pages beyond the common ones that this viewer may open.
+                "features": ["licences", *(["nudges"] if viewer.role is Role.ADMIN else [])],
             }
         )
 
@@ -216,6 +219,18 @@ class DashboardApi:
         viewer = await self.viewer(request)
         past = request.query.get("past", "") in ("1", "true", "yes")
         return json_response(await self._deps.dashboard.webinars(viewer, include_past=past))
+
+    async def licences(self, request: web.Request) -> web.Response:
+        viewer = await self.viewer(request)
+        as_of = _optional_date(request, "as_of") or pakistan_today()
+        funnel = await self._deps.dashboard.licences(viewer, filters_from(request), as_of=as_of)
+        return json_response(funnel.to_json())
+
+    async def nudges(self, request: web.Request) -> web.Response:
+        viewer = await self.viewer(request)
+        as_of = _optional_date(request, "as_of") or pakistan_today()
+        reports = await self._deps.dashboard.nudge_reports(viewer, as_of=as_of)
+        return json_response([report.to_json() for report in reports])
 
     async def session(self, request: web.Request) -> web.Response:
         """Exchange a one-time sign-in link's token for a session token."""
@@ -298,6 +313,8 @@ def create_dashboard_app(deps: WebDependencies) -> web.Application:
     app.router.add_get("/api/broadcasts", api.broadcasts)
     app.router.add_get("/api/broadcasts/{broadcast_id}", api.broadcast)
     app.router.add_get("/api/webinars", api.webinars)
+    app.router.add_get("/api/licences", api.licences)
+    app.router.add_get("/api/nudges", api.nudges)
     return app
 
 

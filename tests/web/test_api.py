@@ -33,6 +33,7 @@ ENDPOINTS = [
     "/app/api/surveys/impact/export",
     "/app/api/broadcasts",
     "/app/api/webinars",
+    "/app/api/licences",
 ]
 
 
@@ -145,6 +146,29 @@ async def test_survey_results_are_scoped_to_the_focal_persons_university(world: 
         0
     ] == 400
     assert (await world.get("/app/api/surveys/nope", user_id=ADMIN))[0] == 404
+
+
+async def test_licence_funnel_matches_the_reports_and_is_scoped(world: World) -> None:
+    status, everything = await world.get("/app/api/licences", user_id=ADMIN)
+    assert status == 200 and isinstance(everything, dict)
+    # Two approved applications; two invited, one joined; learner A active with one completion.
+    assert [everything[key] for key in ("applied", "approved", "invited", "joined")] == [2, 2, 2, 1]
+    assert (everything["active_30d"], everything["completed_any"]) == (1, 1)
+    assert everything["courses_completed"] == 1
+    assert everything["learning_hours"] == pytest.approx(15.75)
+    status, own = await world.get("/app/api/licences", user_id=FOCAL_B)
+    assert isinstance(own, dict)
+    assert [own[key] for key in ("applied", "invited", "joined", "active_30d")] == [1, 1, 0, 0]
+    assert (await world.get("/app/api/licences", user_id=ADMIN, as_of="someday"))[0] == 400
+
+
+async def test_nudge_reports_are_for_hec_admins(world: World) -> None:
+    status, reports = await world.get("/app/api/nudges", user_id=ADMIN)
+    assert status == 200 and reports == []
+    assert (await world.get("/app/api/nudges", user_id=FOCAL_A))[0] == 403
+    assert (await world.get("/app/api/nudges", user_id=LEARNER_A))[0] == 403
+    status, me = await world.get("/app/api/me", user_id=FOCAL_A)
+    assert isinstance(me, dict) and me["features"] == ["licences"]
 
 
 async def test_me_lists_only_the_universities_a_focal_person_may_filter_by(world: World) -> None:

@@ -104,8 +104,9 @@ async def test_admin_reads_every_page_and_filters(
         await shoot(page, f"overview-{size_name}")
 
         await page.select_option('select[name="university"]', str(world.university_b))
-        await page.wait_for_function(
-            "document.querySelector('[data-testid=\"questions\"] .value')?.textContent === '2'"
+        # The page's CSP forbids eval, so wait with a locator rather than a JS predicate.
+        await playwright_api.expect(page.locator('[data-testid="questions"] .value')).to_have_text(
+            "2"
         )
         await page.select_option('select[name="university"]', "")
 
@@ -121,6 +122,14 @@ async def test_admin_reads_every_page_and_filters(
         assert await card_value(page, "responses") == "4"
         await page.locator('[data-testid="waves"]').wait_for()
         await shoot(page, f"survey-{size_name}")
+
+        await page.click('button[data-tab="licences"]')
+        funnel = page.locator('[data-testid="funnel"] .hbar')
+        await funnel.first.wait_for()
+        assert await funnel.count() == 6
+        assert (await funnel.first.locator(".num").inner_text()) == "2"
+        assert await card_value(page, "courses-completed") == "1"
+        await shoot(page, f"licences-{size_name}")
 
         await page.click('button[data-tab="broadcasts"]')
         await page.locator("main h2").first.wait_for()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import io
 import json
 import time
 from collections.abc import AsyncIterator
@@ -21,14 +22,18 @@ from sqlmodel import col, select
 
 from bot.config import Settings
 from bot.container import AppServices, build_services
+from bot.services.licences_reports import ReportImportService
 from bot.services.survey_scheduling import SurveyScheduler
 from bot.services.surveys import SurveyService
+from bot.storage.db import Database
+from bot.storage.licence_models import ReportKind
 from bot.storage.models import QuestionLog, Role
 from bot.storage.people_models import Ticket, University
 from bot.web.app import mount_dashboard
 from bot.webserver import dashboard_dependencies
 from tests.factories import make_user
 from tests.fakebotapi import DEFAULT_TOKEN
+from tests.licences.factories import make_application, make_intake
 from tests.production.doubles import EchoAnswerer
 from tests.surveys.factories import seed_responses, shipped_survey
 
@@ -134,6 +139,34 @@ async def _seed(services: AppServices, a: int, b: int) -> None:
     }
     await seed_responses(database, "impact", [answers] * 3, university_id=a)
     await seed_responses(database, "impact", [answers], university_id=b)
+    await _seed_licences(database, a, b)
+
+
+MEMBERSHIP = """Email,Invitation Date,Join Date,Member State
+a@uni-a.edu.pk,2026-11-01,2026-11-02,MEMBER
+b@uni-b.edu.pk,2026-11-01,,INVITED
+"""
+USAGE = """Email,Course,Enrollment Time,Last Course Activity Time,Overall Progress,\
+Learning Hours Spent,Completed,Completion Time
+a@uni-a.edu.pk,Python for Everybody,2026-11-02,{recent},100,12.5,Yes,2026-11-20
+a@uni-a.edu.pk,Excel Basics,2026-11-03,{recent},40,3.25,No,
+"""
+
+
+async def _seed_licences(database: Database, a: int, b: int) -> None:
+    """Two approved applications (one a university) and one report snapshot of each kind."""
+    intake = await make_intake(database)
+    await make_application(
+        database, intake_id=intake, user_id=LEARNER_A, email="a@uni-a.edu.pk", university_id=a
+    )
+    await make_application(
+        database, intake_id=intake, user_id=LEARNER_B, email="b@uni-b.edu.pk", university_id=b
+    )
+    reports = ReportImportService(database)
+    today = datetime.now(UTC).date()
+    await reports.import_stream(io.StringIO(MEMBERSHIP), kind=ReportKind.MEMBERSHIP, as_of=today)
+    usage = USAGE.format(recent=(today - timedelta(days=2)).isoformat())
+    await reports.import_stream(io.StringIO(usage), kind=ReportKind.USAGE, as_of=today)
 
 
 @asynccontextmanager

@@ -259,8 +259,55 @@ async function broadcastsPage() {
   ];
 }
 
-const PAGES = { overview: overviewPage, gaps: gapsPage, surveys: surveysPage, broadcasts: broadcastsPage };
-const FILTERED = new Set(["overview", "gaps"]);
+const STAGES = ["applied", "approved", "invited", "joined", "active_30d", "completed_any"];
+
+async function licencesPage() {
+  const filters = filterValues();
+  const params = { university: filters.university, as_of: filters.until };
+  const funnel = await getJson("licences", params);
+  const top = Math.max(...STAGES.map((stage) => funnel[stage]), 1);
+  const content = [
+    el("h2", {}, t("funnel")),
+    el("p", { class: "muted" }, `${t("as-of")} ${funnel.as_of} · ${t("membership-report")} ${funnel.membership_as_of || "–"} · ${t("usage-report")} ${funnel.usage_as_of || "–"}`),
+    el("div", { "data-testid": "funnel" }, hbars(STAGES.map((stage) =>
+      ({ label: t(`stage-${stage}`), count: funnel[stage], share: funnel[stage] / top })))),
+    el("div", { class: "cards" },
+      card(t("courses-completed"), funnel.courses_completed, "courses-completed"),
+      card(t("learning-hours"), Math.round(funnel.learning_hours), "learning-hours")),
+  ];
+  for (const [group, rows] of [["university", funnel.by_university], ["city", funnel.by_city], ["intake", funnel.by_intake]]) {
+    const entries = Object.entries(rows || {});
+    if (entries.length < 2) continue;
+    content.push(el("section", {}, el("h2", {}, t(`by-${group}`)), table(
+      [[t(`filter-${group}`) === `filter-${group}` ? group : t(`filter-${group}`)], ...STAGES.map((s) => [t(`stage-${s}`), "num"]),
+       [t("learning-hours"), "num"]],
+      entries.map(([name, figures]) => [name, ...STAGES.map((s) => number(figures[s])), number(Math.round(figures.learning_hours))]),
+      `licences-by-${group}`)));
+  }
+  if (state.features.includes("nudges")) {
+    const reports = await getJson("nudges", { as_of: filters.until });
+    content.push(el("section", {}, el("h2", {}, t("nudges")), reports.length ? table(
+      [[t("nudge-rule")], [t("nudge-outcome")], [t("nudged"), "num"], [t("holdout"), "num"], [t("difference"), "num"], [t("ci95"), "num"]],
+      reports.map((r) => [r.rule, r.outcome,
+        `${percent(r.nudge_rate)} (${r.nudge.successes}/${r.nudge.learners})`,
+        `${percent(r.holdout_rate)} (${r.holdout.successes}/${r.holdout.learners})`,
+        r.difference === null ? "–" : `${r.difference >= 0 ? "+" : ""}${Math.round(r.difference * 1000) / 10} pp`,
+        r.ci95 ? `${Math.round(r.ci95[0] * 1000) / 10} … ${Math.round(r.ci95[1] * 1000) / 10} pp` : "–"]),
+      "nudges") : el("p", { class: "muted" }, t("empty"))));
+  }
+  return content;
+}
+
+const PAGES = {
+  overview: overviewPage, gaps: gapsPage, surveys: surveysPage, broadcasts: broadcastsPage,
+  licences: licencesPage,
+};
+// The filters each page applies (the funnel is per university, as of a day).
+const FILTERS = {
+  overview: ["university", "city", "since", "until"],
+  gaps: ["university", "city", "since", "until"],
+  licences: ["university", "until"],
+};
 
 async function render(build, options = {}) {
   if (state.timer && !options.keepTimer) { clearTimeout(state.timer); state.timer = null; }
@@ -278,7 +325,13 @@ function selectTab(tab) {
   for (const button of document.querySelectorAll("#tabs button")) {
     button.setAttribute("aria-selected", String(button.dataset.tab === tab));
   }
-  document.getElementById("filters").hidden = !FILTERED.has(tab);
+  const form = document.getElementById("filters");
+  const fields = FILTERS[tab] || [];
+  form.hidden = fields.length === 0;
+  for (const field of form.elements) {
+    const allowed = fields.includes(field.name) && !(field.name === "city" && state.me.role !== "admin");
+    field.closest("label").hidden = !allowed;
+  }
   render(PAGES[tab]);
 }
 
@@ -292,7 +345,6 @@ function fillFilters() {
   if (state.me.role !== "admin") {
     select.value = state.me.university_id ?? "";
     select.disabled = true;
-    form.elements.city.closest("label").hidden = true;
   }
   form.addEventListener("change", () => render(PAGES[state.tab]));
 }
@@ -301,7 +353,8 @@ function applyTexts() {
   for (const node of document.querySelectorAll("[data-text]")) node.textContent = t(node.dataset.text);
   document.getElementById("title").textContent = t("title");
   const tabs = document.getElementById("tabs");
-  tabs.replaceChildren(...Object.keys(PAGES).map((tab) =>
+  const shown = Object.keys(PAGES).filter((tab) => tab !== "licences" || state.features.includes("licences"));
+  tabs.replaceChildren(...shown.map((tab) =>
     el("button", { type: "button", role: "tab", "data-tab": tab, onclick: () => selectTab(tab) }, t(`tab-${tab}`))));
 }
 
