@@ -185,6 +185,8 @@ def build_course_service(
     return CourseService(
         database,
         embedder_factory=lambda: make_course_embedder(settings.embedder),
+        # Importing a catalogue embeds passages on every core.
+        passage_embedder_factory=lambda: make_course_embedder(settings.embedder, replicas=2),
         cache_dir=settings.data_dir / "cache",
         seed_dir=seed_dir,
     )

@@ -94,6 +94,7 @@ _ADMIN_EXTRA = {
         BotCommand(command="faq", description="Answers added to the knowledge base"),
         BotCommand(command="survey_upload", description="Add or update a survey (YAML file)"),
         BotCommand(command="survey_send", description="Send a survey wave"),
+        BotCommand(command="tracks_upload", description="Change HEC's course tracks (YAML file)"),
         BotCommand(command="nudgereport", description="Does a nudge work? Nudge vs holdout"),
     ],
     "ur": [
@@ -102,6 +103,9 @@ _ADMIN_EXTRA = {
         BotCommand(command="faq", description="علمی ذخیرے میں شامل کیے گئے جوابات"),
         BotCommand(command="survey_upload", description="سروے شامل یا تبدیل کریں (YAML فائل)"),
         BotCommand(command="survey_send", description="سروے کی لہر بھیجیں"),
+        BotCommand(
+            command="tracks_upload", description="ایچ ای سی کے کورس ٹریک تبدیل کریں (YAML فائل)"
+        ),
         BotCommand(command="nudgereport", description="کیا یاد دہانی کام کرتی ہے؟ موازنہ"),
     ],
 }

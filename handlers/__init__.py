@@ -10,6 +10,7 @@ from aiogram import Router
 
 from handlers import (
     broadcast,
+    course_tracks,
     courses,
     dashboard,
     errors,
@@ -45,6 +46,7 @@ def feature_routers() -> list[Router]:
         licences.create_router(),  # before surveys and questions: its typed steps are stateful
         surveys.create_router(),  # before courses: typed survey answers come first
         survey_results.create_router(),
+        course_tracks.create_router(),
         courses.create_router(),  # before questions: it takes course-choice questions
         broadcast.create_router(),
         questions.create_router(),

@@ -32,7 +32,6 @@ from bot.services.licences_yaml import YamlReader
 from bot.storage import licence_repository as repo
 from bot.storage.db import Database
 from bot.storage.licence_models import (
-    NudgeAssignment,
     NudgeGroup,
     NudgeRule,
     ReportKind,
@@ -292,21 +291,21 @@ class NudgeService:
             send_at = next_allowed_time(now)
             plan.send_at = send_at
             messages: list[OutgoingMessage] = []
-            rows: list[NudgeAssignment] = []
+            rows: list[dict[str, Any]] = []
             for learner in eligible:
                 group = groups[learner.user_id]
                 nudged = group is NudgeGroup.NUDGE
                 rows.append(
-                    NudgeAssignment(
-                        rule_id=rule.id,
-                        user_id=learner.user_id,
-                        email=learner.email,
-                        university_id=learner.university_id,
-                        group=group.value,
-                        assigned_at=now,
-                        baseline_as_of=as_of,
-                        sent_at=send_at if nudged else None,
-                    )
+                    {
+                        "rule_id": rule.id,
+                        "user_id": learner.user_id,
+                        "email": learner.email[:254],
+                        "university_id": learner.university_id,
+                        "group": group.value,
+                        "assigned_at": now,
+                        "baseline_as_of": as_of,
+                        "sent_at": send_at if nudged else None,
+                    }
                 )
                 if nudged:
                     language = consenting.get(learner.user_id, "en")
@@ -317,8 +316,7 @@ class NudgeService:
                     plan.held_out += 1
             if dry_run:
                 return plan
-            session.add_all(rows)
-            await session.flush()
+            await repo.insert_assignments(session, rows=rows)
             if messages:
                 await self._outbox.enqueue_job(
                     kind=NUDGE_KIND,
@@ -354,7 +352,7 @@ class NudgeService:
                 return []
             cutoff = as_of - timedelta(days=definition.days)
             for email, member, invited_on, joined_on in await repo.membership_rows(
-                session, snapshot_id=membership.id
+                session, snapshot_id=membership.id, linked_only=True
             ):
                 if member is None or joined_on is not None or invited_on is None:
                     continue
@@ -366,7 +364,7 @@ class NudgeService:
         per_user: dict[int, list[tuple[str, date | None, bool]]] = defaultdict(list)
         emails: dict[int, str] = {}
         for email, row_user, _course, activity, _hours, completed in await repo.usage_rows(
-            session, snapshot_id=usage.id
+            session, snapshot_id=usage.id, linked_only=True
         ):
             if row_user is None:
                 continue
@@ -375,7 +373,7 @@ class NudgeService:
         joined: set[int] = set()
         if membership is not None and membership.id is not None:
             for member_email, member_user, _invited, joined_on in await repo.membership_rows(
-                session, snapshot_id=membership.id
+                session, snapshot_id=membership.id, linked_only=True
             ):
                 if member_user is not None and joined_on is not None:
                     joined.add(member_user)
@@ -408,7 +406,7 @@ class NudgeService:
             before: dict[int, int] = defaultdict(int)
             if previous is not None and previous.id is not None:
                 for _e, earlier_user, _c, _a, _h, was_completed in await repo.usage_rows(
-                    session, snapshot_id=previous.id
+                    session, snapshot_id=previous.id, linked_only=True
                 ):
                     if earlier_user is not None and was_completed:
                         before[earlier_user] += 1

@@ -261,6 +261,12 @@ declare(
     )
 )
 not_personal("courses", "the public Coursera catalogue")
+not_personal("course_vectors", "embeddings of the public catalogue's course texts")
+not_personal(
+    "course_settings",
+    "HEC's tracks YAML and version counters; updated_by names the channel (cli, telegram), "
+    "never a person",
+)
 declare(
     PersonalTable(
         table="course_plan",

@@ -53,3 +53,8 @@ courses-result-time = In all about { $weeks } weeks at { $hours } h a week; your
 courses-result-trimmed = A fuller path would not fit your licence, so this one keeps to what does.
 courses-result-too-long =
     This goal does not fit your licence at your hours: even the shortest useful start above takes about { $weeks } weeks, and your licence leaves about { $available }. More hours a week would help.
+tracks-upload-prompt = These are HEC's tracks now. Send the edited file back (a .yaml document), or /cancel.
+tracks-upload-cancelled = Tracks unchanged.
+tracks-upload-not-document = Please send the tracks as a UTF-8 .yaml file (at most 256 KB).
+tracks-upload-problems = The tracks were not changed: { $count } problem(s) to fix.
+tracks-upload-done = Saved { $count } tracks. Learners get them from their next question, no restart needed.
