@@ -130,7 +130,9 @@ async def build_services(settings: Settings, *, answerer: Answerer | None = None
         catalogue=catalogue,
         answerer=answerer,
         users=users,
-        questions=QuestionService(database, answerer, metrics),
+        questions=QuestionService(
+            database, answerer, metrics, scoped_out=people["faq_review"].scoped_out
+        ),
         outbox=outbox,
         scheduler=scheduler,
         broadcasts=broadcasts,
