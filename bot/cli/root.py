@@ -14,6 +14,7 @@ from bot.cli.common import settings_or_exit
 from bot.cli.courses import courses_app
 from bot.cli.db import db_app
 from bot.cli.delivery import outbox_app, worker_app
+from bot.cli.faq import faq_app
 from bot.cli.licences import intake_app, licences_app, nudges_app
 from bot.cli.people import admin_app, insights_app, universities_app
 from bot.cli.runtime import runtime_app
@@ -33,6 +34,7 @@ app.add_typer(kb_app, name="kb")
 app.add_typer(ask_app)
 app.add_typer(courses_app, name="courses")
 app.add_typer(survey_app, name="survey")
+app.add_typer(faq_app, name="faq")
 app.add_typer(universities_app, name="universities")
 app.add_typer(admin_app, name="admin")
 app.add_typer(insights_app)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -40,13 +41,23 @@ class EmptyQuestionError(InvalidInputError):
     message_key = "question-empty"
 
 
+# Whether an answer's cited documents are kept from this asker's university (FAQ scopes).
+ScopeCheck = Callable[[int | None, list[str]], Awaitable[bool]]
+
+
 class QuestionService:
     def __init__(
-        self, database: Database, answerer: Answerer, metrics: AnswerMetrics | None = None
+        self,
+        database: Database,
+        answerer: Answerer,
+        metrics: AnswerMetrics | None = None,
+        *,
+        scoped_out: ScopeCheck | None = None,
     ) -> None:
         self._database = database
         self._answerer = answerer
         self._metrics = metrics
+        self._scoped_out = scoped_out
 
     async def ask(
         self,
@@ -68,6 +79,17 @@ class QuestionService:
             raise QuestionTooLongError(f"question of {len(question)} characters")
         started = time.perf_counter()
         answer = await self._ask_answerer(question)
+        if self._scoped_out is not None and not answer.abstained:
+            documents = [str(getattr(c, "document", "") or c.source) for c in answer.citations]
+            if await self._scoped_out(university_id, documents):
+                # Its source is scoped to another university: an abstention.
+                answer = Answer(
+                    question=question,
+                    text=answer.text,
+                    abstained=True,
+                    latency_ms=answer.latency_ms,
+                    language=answer.language,
+                )
         citations = [
             {"title": c.title, "section": c.section, "source": c.source, "score": float(c.score)}
             for c in answer.citations

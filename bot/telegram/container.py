@@ -23,6 +23,7 @@ from bot.services.course_embeddings import COURSE_VECTOR_SEEDS
 from bot.services.courses import CourseService
 from bot.services.dashboard import DashboardService
 from bot.services.faq import FaqIndexer, FaqService
+from bot.services.faq_review import FaqReviewService
 from bot.services.insights import InsightsService
 from bot.services.licences_applications import ApplicationService
 from bot.services.licences_funnel import FunnelService
@@ -62,6 +63,7 @@ class HandlerServices(TypedDict):
     roles: RoleService
     tickets: TicketService
     faq: FaqService
+    faq_review: FaqReviewService
     insights: InsightsService
     privacy: PrivacyService
     surveys: SurveyService
@@ -94,6 +96,7 @@ class AppServices:
     roles: RoleService
     tickets: TicketService
     faq: FaqService
+    faq_review: FaqReviewService
     insights: InsightsService
     privacy: PrivacyService
     surveys: SurveyService
@@ -125,6 +128,7 @@ class AppServices:
             roles=self.roles,
             tickets=self.tickets,
             faq=self.faq,
+            faq_review=self.faq_review,
             insights=self.insights,
             privacy=self.privacy,
             surveys=self.surveys,
@@ -213,13 +217,17 @@ async def build_services(settings: Settings, *, answerer: Answerer | None = None
     survey_results = SurveyResultsService(database)
     funnel = FunnelService(database)
     nudges = NudgeService(database, outbox, catalogue)
+    # Nudge rules plan their waves from the latest Coursera reports (quiet hours respected).
+    scheduler.register("licence-nudges", nudges.run_due, every_seconds=6 * 3600)
+    faq = FaqService(database, settings.data_dir / "faq", indexer)
+    faq_review = FaqReviewService(database, faq)
     return AppServices(
         settings=settings,
         database=database,
         catalogue=catalogue,
         answerer=answerer,
         users=users,
-        questions=QuestionService(database, answerer, metrics),
+        questions=QuestionService(database, answerer, metrics, scoped_out=faq_review.scoped_out),
         outbox=outbox,
         scheduler=scheduler,
         broadcasts=broadcasts,
@@ -229,7 +237,8 @@ async def build_services(settings: Settings, *, answerer: Answerer | None = None
         onboarding=OnboardingService(database),
         roles=RoleService(database, admin_ids=settings.admin_ids),
         tickets=tickets,
-        faq=FaqService(database, settings.data_dir / "faq", indexer),
+        faq=faq,
+        faq_review=faq_review,
         insights=InsightsService(database),
         privacy=PrivacyService(database, salt=settings.user_hash_salt, data_dir=settings.data_dir),
         surveys=surveys,

@@ -47,6 +47,7 @@ async def embedded_worker(services: AppServices, bot: Bot) -> AsyncIterator[None
         sender=MeteredSender(TelegramSender(bot), services.metrics),
         budget=services.send_budget,
     )
+    services.metrics.worker_heartbeat.set_function(lambda: worker.heartbeat)
     task = asyncio.create_task(worker.run(stop), name="delivery-worker")
     try:
         yield
@@ -77,7 +78,7 @@ async def run_worker(settings: Settings) -> None:
     probe = None
     if settings.delivery.worker_health_port is not None:
         probe = await start_probe_server(
-            services, settings.telegram.webhook_host, settings.delivery.worker_health_port
+            services, settings.telegram.webhook_host, settings.delivery.worker_health_port, worker
         )
     try:
         await worker.run(stop)

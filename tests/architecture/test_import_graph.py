@@ -30,6 +30,7 @@ AIOGRAM_MODULES = {
     "bot.delivery.worker",
     "bot.delivery.__main__",
     "bot.storage.fsm",
+    "bot.storage.locks",
     "bot.transient",
 }
 # SQL stays below the handlers.
