@@ -2,6 +2,7 @@
 
 The "stairway" walks the whole history one step at a time (up, down, up again), which catches a
 downgrade that forgets a table, an index or an enum, and a migration that cannot be re-applied.
+It is the one stairway test: a feature's new revision is covered by adding it to the chain.
 """
 
 from __future__ import annotations
@@ -91,16 +92,23 @@ async def test_upgrade_downgrade_upgrade_round_trip(database_url: str):
 
 
 async def test_stairway_every_revision_goes_up_down_and_up(database_url: str):
+    """The one stairway, for every revision of every feature: each revision's downgrade leaves
+    exactly the tables of the revision before it, and the revision applies again."""
     revisions = revisions_oldest_first(database_url)
     assert revisions[0] == FIRST_REVISION
     previous = "base"
+    tables_before, _, _ = await inspect_database(database_url)
     for revision in revisions:
         await run_alembic(database_url, lambda config, r=revision: command.upgrade(config, r))
+        tables_after, _, _ = await inspect_database(database_url)
         await run_alembic(database_url, lambda config, p=previous: command.downgrade(config, p))
+        tables_down, _, _ = await inspect_database(database_url)
+        assert tables_down == tables_before, f"downgrade of {revision} left other tables"
         await run_alembic(database_url, lambda config, r=revision: command.upgrade(config, r))
-        _, current, _ = await inspect_database(database_url)
+        tables_again, current, _ = await inspect_database(database_url)
         assert current == revision
-        previous = revision
+        assert tables_again == tables_after, f"{revision} does not apply the same way twice"
+        previous, tables_before = revision, tables_after
 
 
 async def test_an_older_database_upgrades_to_head_keeping_its_data(database_url: str):
