@@ -1,4 +1,4 @@
-"""Survey button data stays within Telegram's limits (the migration: tests/integration's stairway)."""
+"""Survey button data stays within Telegram's limits (migrations: tests/integration)."""
 
 from __future__ import annotations
 
