@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator
 
 import pytest
@@ -16,6 +15,7 @@ from bot.services.universities import UniversityService
 from bot.storage.db import Database, alembic_config
 from bot.storage.models import Role
 from handlers.tickets_rendering import TelegramTicketRenderer
+from tests import real_services
 from tests.factories import make_user
 from tests.people.conftest import RecordingEnqueue, make_question
 
@@ -25,20 +25,12 @@ SERVER = "postgresql+asyncpg://postgres@127.0.0.1:5432"
 @pytest.fixture
 async def postgres() -> AsyncIterator[Database]:
     """A database of its own (other test runs share the server)."""
-    asyncpg = pytest.importorskip("asyncpg")
-    name = f"people_{uuid.uuid4().hex[:12]}"
-    try:
-        admin = await asyncpg.connect("postgresql://postgres@127.0.0.1:5432/test")
-    except OSError:
-        pytest.skip("PostgreSQL is not running at 127.0.0.1:5432")
-    await admin.execute(f'CREATE DATABASE "{name}"')
-    database = Database(f"{SERVER}/{name}")
-    try:
-        yield database
-    finally:
-        await database.close()
-        await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
-        await admin.close()
+    async with real_services.postgres_database() as url:
+        database = Database(url)
+        try:
+            yield database
+        finally:
+            await database.close()
 
 
 @pytest.mark.postgres
