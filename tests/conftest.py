@@ -75,6 +75,24 @@ async def redis_url(settings: Settings) -> AsyncIterator[str]:
         await real_services.delete_redis_keys(prefix)
 
 
+# Every test is a unit, integration or e2e test, by where it lives and what it uses, so one
+# level runs alone (`pytest -m unit`); features are the folders.
+E2E_FOLDERS = {"e2e", "production", "web", "fakebotapi_tests"}
+SERVICE_FIXTURES = {"database", "database_url", "redis_url", "postgres", "pg_database"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        parts = Path(str(item.path)).relative_to(Path(__file__).parent).parts
+        fixtures = set(getattr(item, "fixturenames", ()))
+        if E2E_FOLDERS & set(parts[:-1]) or "e2e" in parts[-1] or "fake_telegram" in fixtures:
+            item.add_marker(pytest.mark.e2e)
+        elif "integration" in parts or SERVICE_FIXTURES & fixtures:
+            item.add_marker(pytest.mark.integration)
+        else:
+            item.add_marker(pytest.mark.unit)
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     """Say loudly when production-path tests did not run because a server was missing."""
     probe = real_services.PROBE
