@@ -79,10 +79,11 @@ class _Tally:
     def __init__(self) -> None:
         self.applied = 0
         self.approved = 0
-        self.invited: set[str] = set()
-        self.joined: set[str] = set()
-        self.active: set[str] = set()
-        self.completed_any: set[str] = set()
+        # Keys are e-mail addresses; a row anonymised by /forget (empty address) is its own key.
+        self.invited: set[object] = set()
+        self.joined: set[object] = set()
+        self.active: set[object] = set()
+        self.completed_any: set[object] = set()
         self.courses_completed = 0
         self.hours: list[Decimal] = []
 
@@ -160,14 +161,16 @@ class FunnelService:
                 tally.applied += 1
                 tally.approved += int(approved)
         for email, user_id, _invited_on, joined_on in members:
+            member_key: object = email or object()
             member_uni, member_intake = linked(user_id)
             if university_id is not None and member_uni != university_id:
                 continue
             for tally in tallies(member_uni, member_intake):
-                tally.invited.add(email)
+                tally.invited.add(member_key)
                 if joined_on is not None:
-                    tally.joined.add(email)
+                    tally.joined.add(member_key)
         for email, user_id, _course, last_activity, hours, completed in usages:
+            learner_key: object = email or object()
             learner_uni, learner_intake = linked(user_id)
             if university_id is not None and learner_uni != university_id:
                 continue
@@ -175,9 +178,9 @@ class FunnelService:
             exact_hours = Decimal(repr(hours))
             for tally in tallies(learner_uni, learner_intake):
                 if active:
-                    tally.active.add(email)
+                    tally.active.add(learner_key)
                 if completed:
-                    tally.completed_any.add(email)
+                    tally.completed_any.add(learner_key)
                     tally.courses_completed += 1
                 tally.hours.append(exact_hours)
 
