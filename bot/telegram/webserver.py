@@ -265,6 +265,7 @@ def dashboard_dependencies(services: AppServices) -> WebDependencies:
     token = settings.telegram.bot_token.get_secret_value() if settings.telegram.bot_token else ""
     return WebDependencies(
         dashboard=services.dashboard,
+        faq_review=services.faq_review,
         users=services.users,
         catalogue=services.catalogue,
         config=WebConfig(
