@@ -17,15 +17,6 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
-from rich.table import Table
 
 from knowledge.config import (
     BUNDLED_KB_DIR,
@@ -40,8 +31,9 @@ if TYPE_CHECKING:
     from knowledge.engine import KnowledgeEngine
     from knowledge.index import IndexProgress
 
-# The engine (chromadb, langchain, the embedding model) is imported inside the commands, so
-# `hecbot --help` and commands that never touch the index start quickly.
+# The engine (chromadb, langchain, the embedding model) and rich's progress bars and tables are
+# imported inside the commands, so `hecbot --help` and commands that never touch the index start
+# quickly.
 
 kb_app = typer.Typer(help="Manage the knowledge base index.", no_args_is_help=True)
 
@@ -86,6 +78,15 @@ def index_command(
         raise _fail(console, ValueError("name files or folders to index, or pass --bundled"))
     engine = _engine(ctx)
     try:
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+
         with Progress(
             TextColumn("[bold]Indexing"),
             BarColumn(),
@@ -141,6 +142,8 @@ def list_command(ctx: typer.Context) -> None:
         sources = _engine(ctx).list_sources()
     except KnowledgeError as exc:
         raise _fail(Console(stderr=True), exc) from exc
+    from rich.table import Table
+
     table = Table("source", "title", "chunks", "effective")
     for info in sources:
         table.add_row(info.source, info.title, str(info.chunks), info.effective_date or "")
@@ -240,6 +243,8 @@ def eval_command(
 
             modes = [RetrievalMode.HYBRID] if hybrid_only else list(RetrievalMode)
             rows = summarise(run_questions(engine, items, modes))
+    from rich.table import Table
+
     table = Table(*TABLE_HEADER)
     for row in rows:
         table.add_row(*table_cells(row))
@@ -270,6 +275,8 @@ def calibrate_command(
         engine = build_engine(config)
         engine.index_paths([kb])
         results = evaluate_settings(engine.retriever, items, grid_settings(base.thresholds))
+    from rich.table import Table
+
     table = Table("min_dense", "strong_dense", "unsupported_min_z", "min_coverage", "OOS", "false")
     ranked = sorted(results, key=lambda r: (-r.oos_rate, r.false_rate))
     for r in [r for r in ranked if r.false_rate <= 0.05][:10]:
