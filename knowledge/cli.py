@@ -118,7 +118,10 @@ def seed_cache_command(ctx: typer.Context) -> None:
     with tempfile.TemporaryDirectory() as scratch:
         embedder = CachedEmbedder(inner, Path(scratch) / "cache.npz")
         scratch_config = dataclasses.replace(config, data_dir=Path(scratch), chroma_url=None)
-        KnowledgeEngine(scratch_config, embedder=embedder).index_paths([BUNDLED_KB_DIR])
+        engine = KnowledgeEngine(scratch_config, embedder=embedder)
+        engine.index_paths([BUNDLED_KB_DIR])
+        # The sentences the answer composer scores, so that a fresh install embeds none.
+        embedder.embed_passages(engine.sentence_texts())
         target = EMBEDDING_SEEDS_DIR / f"{inner.name}.npz"
         embedder.save(target)
     Console().print(f"wrote {embedder.size} passage vectors to {target}")

@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
+import numpy.typing as npt
 
 from knowledge.chunking import SECTION_SEPARATOR, Chunk
 from knowledge.language import (
@@ -35,7 +36,7 @@ from knowledge.language import (
 from knowledge.retrieval import HybridRetriever, ScoredPassage
 
 # Weight of the word-overlap share (0..1) against the cosine's standard score.
-OVERLAP_WEIGHT = 3.0
+OVERLAP_WEIGHT = 1.5
 # How much of a passage's fused score (a z-score) a sentence inherits.
 PASSAGE_WEIGHT = 0.5
 # The first sentence of a passage often states its rule: a small head start.
@@ -43,6 +44,10 @@ FIRST_SENTENCE_BONUS = 0.0
 # A list this short is read whole when one of its items is chosen (an ordered list's items,
 # "first ... then ...", mean little alone).
 WHOLE_LIST_ITEMS = 4
+# A lead-in ("The focal person:") brings at most this many of the items after it.
+FOLLOWING_ITEMS = 6
+# A sentence this short ("No.", "Yes.") is read with the one after it.
+SHORT_SENTENCE_WORDS = 3
 # A second sentence leads too when its score is within this of the best one's.
 SECOND_SENTENCE_GAP = 1.0
 # Two passages from different sections this close (fused z-score) make the answer ask
@@ -57,7 +62,11 @@ NO_TRANSLATION_NOTE = "اس اصول کا اردو ترجمہ ابھی دستی�
 # nor before a list item or a table row) is only the file's wrapping.
 _SOFT_WRAP = re.compile(r"(?<!\n)(?<!  )(?<!\|)\n(?!\n|\s*(?:[-*•]|\d+[.)])\s|\s*\|)")
 _NOT_A_RULE = re.compile(r"^\s*(?:>.*|effective(?:\s+date)?\s*:.*)$", re.IGNORECASE | re.MULTILINE)
-_SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])")
+# A sentence ends at . ! ? before a capital or a digit, but not after "a.m.", "p.m.",
+# "e.g." or "i.e." ("at 3:00 p.m. Pakistan time" is one sentence).
+_SENTENCE_SPLIT = re.compile(
+    r"(?<=[.!?])(?<!a\.m\.)(?<!p\.m\.)(?<!e\.g\.)(?<!i\.e\.)\s+(?=[A-Z0-9\"'(])"
+)
 _ITEM = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
 _TABLE_RULE = re.compile(r"^\|?[\s:|-]+\|?$")
 _DEPENDENT_OPENING = re.compile(
@@ -152,6 +161,7 @@ class SectionBook:
             key = SectionKey(chunk.source, chunk.section)
             self._chunks.setdefault(key, []).append(chunk)
             self._units.setdefault(key, []).extend(rule_units(chunk.text))
+        self._positions: dict[SectionKey, dict[str, int]] = {}
         self._translations: dict[tuple[str, SectionKey], Translation] = {}
         for chunk in retriever.translations:
             key = SectionKey(
@@ -174,8 +184,28 @@ class SectionBook:
             return None
         return found
 
+    def index_of(self, key: SectionKey, text: str) -> int | None:
+        """A sentence's position among its section's sentences."""
+        positions = self._positions.get(key)
+        if positions is None:
+            positions = {unit.text: i for i, unit in enumerate(self.units(key))}
+            self._positions[key] = positions
+        return positions.get(text)
+
     def translated_sections(self, language: str) -> int:
         return sum(1 for lang, _ in self._translations if lang == language)
+
+    def sentence_texts(self, retriever: HybridRetriever) -> list[str]:
+        """Every sentence text the composer may embed (rules and their translations), for
+        seeding the vector cache so that answering never waits on the model for them."""
+        texts = [
+            sentence_text(chunk, unit)
+            for chunk in retriever.chunks
+            for unit in rule_units(chunk.text)
+        ]
+        for translation in self._translations.values():
+            texts.extend(sentence_text(translation.chunk, unit) for unit in translation.units)
+        return list(dict.fromkeys(texts))
 
 
 def _sibling(source: str, translates: str) -> str:
@@ -221,7 +251,12 @@ class SentenceComposer:
             return units, []
         texts = [sentence_text(passages[rank].chunk, units[rank][i]) for rank, i in flat]
         vectors = np.asarray(self._retriever.embedder.embed_passages(texts), dtype=np.float32)
-        cosine = vectors @ self._retriever.query_vector(query)
+        question = self._retriever.query_vector(query)
+        cosine = vectors @ question
+        if query.language is Language.URDU:
+            # An Urdu question is closer to an Urdu sentence than to its English original:
+            # where the section has a translation, the better of the two cosines counts.
+            cosine = np.maximum(cosine, self._translated_cosines(passages, units, flat, question))
         spread = float(cosine.std())
         standard = (cosine - cosine.mean()) / spread if spread > 1e-6 else cosine * 0
         groups = [g for g in query.groups if not all(w in QUESTION_WORDS for w in g)]
@@ -241,6 +276,30 @@ class SentenceComposer:
             scored.append(ScoredSentence(rank, i, score))
         scored.sort(key=lambda s: -s.score)
         return units, scored
+
+    def _translated_cosines(
+        self,
+        passages: Sequence[ScoredPassage],
+        units: list[list[Unit]],
+        flat: list[tuple[int, int]],
+        question: npt.NDArray[np.float32],
+    ) -> npt.NDArray[np.float32]:
+        texts: list[str] = []
+        where: list[int] = []
+        for position, (rank, i) in enumerate(flat):
+            chunk = passages[rank].chunk
+            key = SectionKey(chunk.source, chunk.section)
+            translation = self._book.translation(Language.URDU.value, key)
+            index = self._book.index_of(key, units[rank][i].text)
+            if translation is None or index is None:
+                continue
+            texts.append(sentence_text(translation.chunk, translation.units[index]))
+            where.append(position)
+        cosines = np.full(len(flat), -1.0, dtype=np.float32)
+        if texts:
+            vectors = np.asarray(self._retriever.embedder.embed_passages(texts), dtype=np.float32)
+            cosines[where] = vectors @ question
+        return cosines
 
     def ambiguous(
         self, passages: Sequence[ScoredPassage], scored: Sequence[ScoredSentence]
@@ -328,8 +387,7 @@ class SentenceComposer:
         translation = self._book.translation(language, key)
         if translation is None:
             return None
-        index = {unit.text: i for i, unit in enumerate(self._book.units(key))}
-        positions = [index.get(text) for text in english]
+        positions = [self._book.index_of(key, text) for text in english]
         if any(p is None for p in positions):
             return None
         return [translation.units[p].text for p in positions if p is not None], translation.chunk
@@ -374,6 +432,16 @@ def _with_dependencies(units: Sequence[Unit], chosen: set[int]) -> set[int]:
                     needed.update(range(first, last + 1))
         elif i > 0 and _DEPENDENT_OPENING.match(unit.text):
             needed.add(i - 1)
+        if unit.text.endswith(":"):
+            # A lead-in is read with what it introduces: the list or table after it.
+            following = i + 1
+            while following < len(units) and (units[following].item or units[following].row):
+                if following - i > FOLLOWING_ITEMS:
+                    break
+                needed.add(following)
+                following += 1
+        elif len(unit.text.split()) < SHORT_SENTENCE_WORDS and i + 1 < len(units):
+            needed.add(i + 1)  # "No." says little without the sentence after it
     return needed
 
 

@@ -243,6 +243,11 @@ class KnowledgeEngine:
                 self._answer_parts = parts
             return parts
 
+    def sentence_texts(self) -> list[str]:
+        """Every sentence the answer composer may embed (see ``SectionBook.sentence_texts``)."""
+        parts = self._parts()
+        return parts.book.sentence_texts(parts.retriever)
+
     def answer_sync(
         self,
         question: str,
