@@ -36,7 +36,7 @@ from knowledge.language import (
 from knowledge.retrieval import HybridRetriever, ScoredPassage
 
 # Weight of the word-overlap share (0..1) against the cosine's standard score.
-OVERLAP_WEIGHT = 1.5
+OVERLAP_WEIGHT = 3.0
 # How much of a passage's fused score (a z-score) a sentence inherits.
 PASSAGE_WEIGHT = 0.5
 # The first sentence of a passage often states its rule: a small head start.
@@ -264,8 +264,10 @@ class SentenceComposer:
         total_weight = sum(weights) or 1.0
         top = passages[0].score
         scored: list[ScoredSentence] = []
+        headings = [set(tokenize(p.chunk.section)) for p in passages]
         for position, (rank, i) in enumerate(flat):
-            words = set(tokenize(units[rank][i].text))
+            # A sentence is about its section's heading too ("How long a licence lasts").
+            words = set(tokenize(units[rank][i].text)) | headings[rank]
             overlap = sum(w for g, w in zip(groups, weights, strict=True) if set(g) & words)
             score = (
                 float(standard[position])

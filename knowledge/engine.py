@@ -275,9 +275,12 @@ class KnowledgeEngine:
         return self._extractive_answer(evidence, started, language), evidence
 
     def _reading_language(self, query: NormalisedQuery, language: str | None) -> str:
+        """Urdu when the question is in Urdu script or the learner's setting is Urdu."""
+        if query.language is Language.URDU:
+            return Language.URDU.value
         if language in {Language.ENGLISH.value, Language.URDU.value}:
             return language
-        return Language.URDU.value if query.language is Language.URDU else Language.ENGLISH.value
+        return Language.ENGLISH.value
 
     def _extractive_answer(
         self, evidence: Evidence, started: float, language: str | None = None
@@ -412,6 +415,18 @@ class KnowledgeEngine:
             evidence.query.language.value,
         )
         return answer, evidence
+
+    async def ask_in(self, question: str, language: str | None) -> Answer:
+        """The answer in the learner's language (``ask`` with the language first)."""
+        return await self.ask(question, language)
+
+    async def answer_choice(self, question: str, chunk_id: str, language: str) -> Answer:
+        """The answer from the rule the learner chose among two."""
+        return await asyncio.to_thread(self.answer_from_passage, question, chunk_id, language)
+
+    async def expand_rule(self, chunk_id: str, language: str) -> FullRule | None:
+        """A rule's whole section ("Show the full rule")."""
+        return await asyncio.to_thread(self.full_rule, chunk_id, language)
 
     async def warm_up(self) -> None:
         """Load the model and indexes ahead of the first question."""

@@ -5,10 +5,12 @@ go" text, and an "Asked as:" line listing the words and phrases (English, Roman 
 separated by ";") that point to the topic. HEC edits it like any other document.
 
 A question is redirected when it contains one of a topic's phrases (every word of it) and
-either the rules do not answer it, or the topic is at least as close to the question, in the
-embedding model's eyes, as the best rule (less ``REDIRECT_MARGIN``): "Can I watch lectures on
-my laptop?" names a laptop but is about a rule. A redirect is an abstention: the answer says
-the question is not the programme's, and where to go.
+either the phrase's words are words the rules never use ("laptop", "hostel": the rules
+cannot be about it), or the rules do not answer the question, or the topic is at least as
+close to the question, in the embedding model's eyes, as the best rule (less
+``REDIRECT_MARGIN``; "semester fee" names a word the rules use). A redirect is an abstention:
+the answer says the question is not the programme's, and where to go. The cost: an in-scope
+question naming such a thing in passing ("Can I watch lectures on my laptop?") is redirected.
 """
 
 from __future__ import annotations
@@ -70,6 +72,15 @@ class RedirectMatcher:
     def named(self, question: str) -> list[Topic]:
         words = set(_words(question))
         return [t for t in self._topics if any(phrase <= words for phrase in t.phrases)]
+
+    def _foreign_to_the_rules(self, topic: Topic, question: str) -> bool:
+        """Whether a phrase of the topic that the question holds uses only words no rule uses."""
+        words = set(_words(question))
+        bm25 = self._retriever.bm25
+        return any(
+            phrase <= words and all(bm25.document_frequency(w) == 0 for w in phrase)
+            for phrase in topic.phrases
+        )
 
     def choose(
         self,

@@ -261,9 +261,11 @@ def test_heldout_is_about_a_quarter_of_in_scope_questions() -> None:
 
 def is_redirect_document(path: Path) -> bool:
     """The document of topics the programme does not cover (front matter kind: redirect)."""
-    return path.suffix == ".md" and re.search(
-        r"^kind:\s*redirect\s*$", path.read_text(encoding="utf-8"), re.MULTILINE
-    ) is not None
+    return (
+        path.suffix == ".md"
+        and re.search(r"^kind:\s*redirect\s*$", path.read_text(encoding="utf-8"), re.MULTILINE)
+        is not None
+    )
 
 
 def test_every_main_document_is_asked_about() -> None:
