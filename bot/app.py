@@ -13,11 +13,13 @@ from aiogram.fsm.storage.memory import SimpleEventIsolation
 
 from bot.config import Settings
 from bot.container import AppServices
-from bot.middlewares.handled import MarkHandledMiddleware
+from bot.middlewares.handled import MarkHandledMiddleware, UpdateOnceMiddleware
 from bot.middlewares.observability import install_observability
+from bot.middlewares.private_only import PrivateChatsOnlyMiddleware
 from bot.middlewares.throttling import FloodGate, ThrottlingMiddleware
 from bot.middlewares.user import UserMiddleware
 from bot.storage.fsm import DatabaseStorage
+from bot.storage.seen_updates import MemorySeenUpdates, RedisSeenUpdates, SeenUpdates
 from handlers import feature_routers
 
 
@@ -55,12 +57,23 @@ def create_event_isolation(storage: BaseStorage) -> BaseEventIsolation:
     from aiogram.fsm.storage.redis import RedisStorage
 
     if isinstance(storage, RedisStorage):
-        # A handler waiting on a slow answer must not lose its lock to a second update: the
-        # timeout only frees locks of a crashed instance.
-        return storage.create_isolation(
-            lock_kwargs={"timeout": 60, "blocking_timeout": 30, "sleep": 0.02}
-        )
+        # A short lease, renewed while the update is handled: a killed instance's learners
+        # wait seconds for its locks, not a minute (bot.storage.locks).
+        from bot.storage.locks import LeasedEventIsolation
+
+        return LeasedEventIsolation(storage.redis, storage.key_builder)
     return SimpleEventIsolation()
+
+
+def seen_updates(storage: BaseStorage) -> SeenUpdates:
+    """Handled update ids where every instance sees them: Redis when the state is there."""
+    from aiogram.fsm.storage.redis import RedisStorage
+
+    if isinstance(storage, RedisStorage):
+        builder = storage.key_builder
+        prefix = builder.prefix if isinstance(builder, DefaultKeyBuilder) else "fsm"
+        return RedisSeenUpdates(storage.redis, prefix)
+    return MemorySeenUpdates()
 
 
 def create_dispatcher(services: AppServices, *, storage: BaseStorage | None = None) -> Dispatcher:
@@ -75,6 +88,13 @@ def create_dispatcher(services: AppServices, *, storage: BaseStorage | None = No
     # First of ours, so inside aiogram's FSM middleware (which holds the per-user lock) and
     # around everything else: it marks the update handled once all of it has returned.
     dispatcher.update.outer_middleware(MarkHandledMiddleware())
+    # Before anything reads or stores the user: groups and channels get nothing.
+    dispatcher.update.outer_middleware(
+        PrivateChatsOnlyMiddleware(services.catalogue, settings.default_language)
+    )
+    dispatcher.update.outer_middleware(
+        UpdateOnceMiddleware(seen_updates(storage), services.metrics)
+    )
     dispatcher.update.outer_middleware(
         ThrottlingMiddleware(
             FloodGate(settings.throttle_seconds), services.catalogue, settings.default_language

@@ -12,6 +12,7 @@ import typer
 
 from bot import cli_bench  # noqa: F401  (adds knowledge, courses, delivery to `hecbot bench`)
 from bot.cli_courses import courses_app
+from bot.cli_faq import faq_app
 from bot.cli_production import bench_app
 from bot.cli_survey import survey_app
 from bot.config import Settings, load_settings
@@ -37,6 +38,7 @@ app.add_typer(bench_app, name="bench")
 app.command("ask")(ask_command)
 app.add_typer(courses_app, name="courses")
 app.add_typer(survey_app, name="survey")
+app.add_typer(faq_app, name="faq")
 
 log = logging.getLogger("hecbot")
 
@@ -117,6 +119,18 @@ def chat() -> None:
     run_async(runner.run_terminal_chat(settings, sys.stdin, sys.stdout))
 
 
+@app.command()
+def web(
+    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
+    port: int = typer.Option(8081, "--port", min=1, max=65535, help="Port to listen on."),
+) -> None:
+    """Serve the dashboard (Mini App) under /app/ on its own, for deployments that poll."""
+    settings = settings_or_exit()
+    from bot import runner
+
+    run_async(runner.run_dashboard(settings, host, port))
+
+
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Create or migrate the database to the newest schema."""
@@ -137,6 +151,9 @@ def db_upgrade() -> None:
 from bot import cli_people  # noqa: E402  (the people feature's commands)
 
 cli_people.register(app)
+from bot import cli_licences  # noqa: E402  (licences, intake, nudges)
+
+cli_licences.register(app)
 from bot.cli_broadcast import broadcast_app, webinar_app  # noqa: E402
 from bot.cli_delivery import outbox_app, worker_app  # noqa: E402  (needs `app` defined above)
 

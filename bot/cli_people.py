@@ -120,7 +120,13 @@ async def _refresh_staff_menu(database: Database, user_id: int) -> None:
     bot = create_bot(settings)
     try:
         if profile.role in (Role.ADMIN, Role.FOCAL_PERSON):
-            await show_staff_menu(bot, user_id, profile.language, profile.role)
+            await show_staff_menu(
+                bot,
+                user_id,
+                profile.language,
+                profile.role,
+                dashboard_url=settings.dashboard_url,
+            )
         else:
             await withdraw_staff_menu(bot, user_id)
     finally:

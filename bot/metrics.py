@@ -14,6 +14,7 @@ from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
     Counter,
+    Gauge,
     Histogram,
     generate_latest,
 )
@@ -49,7 +50,7 @@ class BotMetrics:
         self.registry = CollectorRegistry(auto_describe=True)
         self.updates = Counter(
             "updates_handled",
-            "Telegram updates handled, by update type.",
+            "Telegram updates handled, by update type (once each: redeliveries not counted).",
             ["type"],
             namespace=namespace,
             registry=self.registry,
@@ -87,6 +88,51 @@ class BotMetrics:
             namespace=namespace,
             registry=self.registry,
         )
+        self.duplicates = Counter(
+            "updates_duplicate",
+            "Updates Telegram delivered again after they were handled: skipped.",
+            namespace=namespace,
+            registry=self.registry,
+        )
+        self.telegram_sends = Counter(
+            "telegram_sends",
+            "Messages sent to Telegram (counted calls only), by kind: reply, outbox, paid.",
+            ["kind"],
+            namespace=namespace,
+            registry=self.registry,
+        )
+        self.retries = Counter(
+            "telegram_retries",
+            "Bot API calls sent again after a 429 was waited out, by kind.",
+            ["kind"],
+            namespace=namespace,
+            registry=self.registry,
+        )
+        self.outbox_backlog = Gauge(
+            "outbox_backlog",
+            "Outbox rows waiting to be sent (pending or sending), read at scrape time.",
+            namespace=namespace,
+            registry=self.registry,
+        )
+        self.outbox_oldest_due_age = Gauge(
+            "outbox_oldest_pending_age_seconds",
+            "Age of the oldest outbox row that is due and not sent (0 when none).",
+            namespace=namespace,
+            registry=self.registry,
+        )
+        self.worker_heartbeat = Gauge(
+            "worker_heartbeat_timestamp_seconds",
+            "Unix time of the delivery worker's last loop in this process (0: no worker here).",
+            namespace=namespace,
+            registry=self.registry,
+        )
+        self.degraded = Gauge(
+            "degraded",
+            "1 while a dependency is failing and the process carries on without it, by dependency.",
+            ["dependency"],
+            namespace=namespace,
+            registry=self.registry,
+        )
         self.malformed_webhooks = Counter(
             "webhook_rejected",
             "Webhook requests refused, by reason.",
@@ -108,6 +154,15 @@ class BotMetrics:
     def rate_limited(self) -> None:
         self.rate_limits.inc()
 
+    def duplicate_update(self) -> None:
+        self.duplicates.inc()
+
+    def send_retried(self, kind: str) -> None:
+        self.retries.labels(kind=kind).inc()
+
+    def telegram_sent(self, kind: str) -> None:
+        self.telegram_sends.labels(kind=kind).inc()
+
     def update_handled(self, update_type: str) -> None:
         self.updates.labels(type=update_type).inc()
 
@@ -128,7 +183,7 @@ class BotMetrics:
 
 
 class MeteredSender:
-    """Wraps the delivery worker's sender so every send outcome and 429 is counted.
+    """Wraps the delivery worker's sender so every send outcome is counted (429s: elsewhere).
 
     Duck-typed on purpose (`send(message) -> outcome` with `outcome.kind`, as
     `bot.delivery.telegram.MessageSender`), so metrics need not import the delivery package:
@@ -145,9 +200,8 @@ class MeteredSender:
     async def send(self, message: Any) -> Any:
         outcome = await self._inner.send(message)
         outcome_kind = str(getattr(outcome, "kind", "unknown"))
-        if outcome_kind in self.RATE_LIMITED_KINDS:
-            self._metrics.rate_limited()
-        else:
+        # A 429 is counted once, where every Bot API call passes (bot.delivery.session).
+        if outcome_kind not in self.RATE_LIMITED_KINDS:
             self._metrics.message_sent(kind=self._kind, outcome=outcome_kind)
         return outcome
 

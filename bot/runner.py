@@ -16,14 +16,16 @@ from aiohttp import web
 from bot.app import create_bot, create_dispatcher
 from bot.config import Settings
 from bot.container import AppServices, build_services
+from bot.delivery.session import install_send_budget
 from bot.delivery.telegram import TelegramSender
 from bot.delivery.worker import DeliveryWorker
 from bot.errors import ConfigurationError
 from bot.menus import publish_commands
 from bot.metrics import MeteredSender
 from bot.services.questions import Answerer, AnswerLike
+from bot.startup_clock import StartupClock
 from bot.terminal import TerminalChat, TerminalSession
-from bot.webserver import create_web_app, start_probe_server
+from bot.webserver import create_web_app, start_dashboard_server, start_probe_server
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +44,9 @@ async def embedded_worker(services: AppServices, bot: Bot) -> AsyncIterator[None
         scheduler=services.scheduler,
         users=services.users,
         sender=MeteredSender(TelegramSender(bot), services.metrics),
+        budget=services.send_budget,
     )
+    services.metrics.worker_heartbeat.set_function(lambda: worker.heartbeat)
     task = asyncio.create_task(worker.run(stop), name="delivery-worker")
     try:
         yield
@@ -55,6 +59,7 @@ async def run_worker(settings: Settings) -> None:
     """`hecbot worker`: only the delivery worker and the scheduler, no dispatcher."""
     services = await build_services(settings, answerer=NoAnswerer())
     bot = create_bot(settings)
+    install_send_budget(bot, services.send_budget, services.metrics)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
@@ -67,11 +72,12 @@ async def run_worker(settings: Settings) -> None:
         scheduler=services.scheduler,
         users=services.users,
         sender=MeteredSender(TelegramSender(bot), services.metrics),
+        budget=services.send_budget,
     )
     probe = None
     if settings.worker_health_port is not None:
         probe = await start_probe_server(
-            services, settings.webhook_host, settings.worker_health_port
+            services, settings.webhook_host, settings.worker_health_port, worker
         )
     try:
         await worker.run(stop)
@@ -89,9 +95,26 @@ class NoAnswerer:
         raise RuntimeError("the delivery worker does not answer questions")
 
 
+async def run_dashboard(settings: Settings, host: str, port: int) -> None:
+    """Serve the dashboard alone (deployments that poll have no webhook server to mount it on)."""
+    if not settings.has_token:
+        raise ConfigurationError("BOT_TOKEN: the dashboard checks Telegram's signatures with it")
+    services = await build_services(settings, answerer=NoAnswerer())
+    try:
+        runner = await start_dashboard_server(services, host, port)
+        log.info("serving the dashboard on http://%s:%s/app/", host, port)
+        try:
+            await wait_for_stop_signal()
+        finally:
+            await runner.cleanup()
+    finally:
+        await services.close()
+
+
 async def run_polling(settings: Settings) -> None:
     services = await build_services(settings)
     bot = create_bot(settings)
+    install_send_budget(bot, services.send_budget, services.metrics)
     dispatcher = create_dispatcher(services)
     await warm_up(services.answerer)
     freeze_start_up_objects()
@@ -100,7 +123,9 @@ async def run_polling(settings: Settings) -> None:
     # should not keep the rules questions waiting.
     courses_warm_up = asyncio.create_task(warm_up_courses(services))
     try:
-        await publish_commands(bot, await services.users.staff())
+        await publish_commands(
+            bot, await services.users.staff(), dashboard_url=settings.dashboard_url
+        )
         log.info("polling %s", settings.telegram_api_base)
         async with embedded_worker(services, bot):
             await dispatcher.start_polling(bot, handle_signals=True, close_bot_session=False)
@@ -125,17 +150,23 @@ async def run_webhook(
         raise ConfigurationError(
             "WEBHOOK_SECRET: required in webhook mode, so only Telegram can post updates"
         )
+    clock = StartupClock()
     services = await build_services(settings, answerer=answerer)
+    clock.mark("services")
     bot = create_bot(settings)
+    install_send_budget(bot, services.send_budget, services.metrics)
     dispatcher = create_dispatcher(services)
     if configure is not None:
         configure(dispatcher)
     app = create_web_app(services, dispatcher, bot)
+    clock.mark("dispatcher")
     await warm_up(services.answerer)
+    clock.mark("knowledge")
     # Before the port opens, unlike polling: a new instance takes its share of a busy webhook
     # at once, and embedding the catalogue there (seconds of CPU on a first start) would stall
     # every reply in flight. Later starts read the vectors from the disk cache.
     await warm_up_courses(services)
+    clock.mark("courses")
     freeze_start_up_objects()
     # No access log: every update would add a line; the bot logs what matters, with context.
     runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=20, access_log=None)
@@ -143,9 +174,13 @@ async def run_webhook(
         await runner.setup()
         site = web.TCPSite(runner, settings.webhook_host, settings.webhook_port)
         await site.start()
+        clock.mark("listening")
         log.info("serving webhooks on %s:%s", settings.webhook_host, settings.webhook_port)
+        log.info("%s", clock.summary())
         if settings.webhook_url:
-            await publish_commands(bot, await services.users.staff())
+            await publish_commands(
+                bot, await services.users.staff(), dashboard_url=settings.dashboard_url
+            )
             await bot.set_webhook(
                 settings.webhook_url,
                 secret_token=settings.webhook_secret.get_secret_value(),

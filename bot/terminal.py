@@ -103,11 +103,13 @@ class TerminalSession(BaseSession):
                 target = f" -> {button.url}" if button.url else ""
                 self._print(f"   [{number}] {button.text}{target}")
 
-    async def _save(self, file: Any) -> str:
-        self._files_dir.mkdir(parents=True, exist_ok=True)
+    async def _save(self, file: Any, chat_id: int | str) -> str:
+        # One folder per chat: /forget removes the files written for that person.
+        folder = self._files_dir / str(chat_id)
+        folder.mkdir(parents=True, exist_ok=True)
         if isinstance(file, InputFile):
             name = file.filename or "file"
-            path = self._files_dir / name
+            path = folder / name
             with path.open("wb") as handle:
                 async for chunk in file.read(self):  # type: ignore[arg-type]
                     handle.write(chunk)
@@ -134,7 +136,7 @@ class TerminalSession(BaseSession):
             self._show_keyboard(method.message_id or 0, method.reply_markup)
         elif isinstance(method, SendDocument | SendPhoto):
             media = method.document if isinstance(method, SendDocument) else method.photo
-            saved = await self._save(media)
+            saved = await self._save(media, method.chat_id)
             caption = html_to_plain(method.caption or "")
             self._print(f"bot> [file saved to {saved}] {caption}".rstrip())
             result = self._message(bot, method.chat_id, None)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from aiogram.exceptions import TelegramRetryAfter
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import LockError
 from redis.exceptions import TimeoutError as RedisTimeoutError
+from sqlalchemy.exc import DBAPIError
 
 from bot.errors import ServiceUnavailableError
+from bot.storage.db import is_outage_error
 
 TRANSIENT_ERRORS: tuple[type[Exception], ...] = (
     ServiceUnavailableError,
@@ -16,6 +19,11 @@ TRANSIENT_ERRORS: tuple[type[Exception], ...] = (
     # instance could not release while Redis was unreachable, which expires on its own. The
     # update must wait for it (Telegram delivers it again), not be dropped as a failure.
     LockError,
+    # Telegram still refused the reply after the retries (bot.delivery.session): the update is
+    # not done; Telegram delivers it again.
+    TelegramRetryAfter,
+    # A restart or failover seen outside `Database.session` (is_transient checks which).
+    DBAPIError,
 )
 
 # Workflow-data key: set by the webhook server, whose caller (Telegram) redelivers an update that
@@ -25,4 +33,10 @@ REDELIVER_ON_OUTAGE = "redeliver_on_outage"
 
 
 def is_transient(error: BaseException) -> bool:
+    if isinstance(error, DBAPIError):
+        return (
+            error.connection_invalidated
+            or is_outage_error(error.orig)
+            or is_outage_error(error.__cause__)
+        )
     return isinstance(error, TRANSIENT_ERRORS)

@@ -10,10 +10,15 @@ from aiogram import Router
 
 from handlers import (
     broadcast,
+    course_tracks,
     courses,
+    dashboard,
     errors,
     fallback,
+    faq_review,
     insights,
+    licences,
+    licences_staff,
     onboarding,
     privacy,
     questions,
@@ -33,10 +38,15 @@ def feature_routers() -> list[Router]:
         start.create_router(),
         roles.create_router(),
         tickets.create_router(),
+        faq_review.create_router(),
         insights.create_router(),
+        dashboard.create_router(),
         privacy.create_router(),
+        licences_staff.create_router(),
+        licences.create_router(),  # before surveys and questions: its typed steps are stateful
         surveys.create_router(),  # before courses: typed survey answers come first
         survey_results.create_router(),
+        course_tracks.create_router(),
         courses.create_router(),  # before questions: it takes course-choice questions
         broadcast.create_router(),
         questions.create_router(),

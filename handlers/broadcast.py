@@ -635,11 +635,11 @@ async def on_webinar_button(
     broadcasts: BroadcastService,
 ) -> None:
     if callback_data.action == "rsvp":
-        added = await broadcasts.rsvp(user.id, user.university_id, callback_data.webinar_id)
+        added = await broadcasts.rsvp(Actor.of(user), callback_data.webinar_id)
         await query.answer(texts("broadcast-rsvp-thanks" if added else "broadcast-rsvp-already"))
         return
     if callback_data.action == "ics":
-        name, data = await broadcasts.calendar_file(callback_data.webinar_id)
+        name, data = await broadcasts.calendar_file(Actor.of(user), callback_data.webinar_id)
         await query.answer()
         if isinstance(query.message, Message):
             await query.message.answer_document(BufferedInputFile(data, filename=name))

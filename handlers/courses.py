@@ -18,6 +18,7 @@ from bot.errors import InvalidInputError
 from bot.i18n import Html, Texts, escape
 from bot.services.course_recommender import (
     LEVELS,
+    ReasonKind,
     Recommendation,
     RecommendationStatus,
     RecommendedCourse,
@@ -83,7 +84,6 @@ def render_recommendation(texts: Texts, result: Recommendation, *, chat_hint: bo
         )
         return texts("courses-no-fit", tracks=names)
     lines = [texts("courses-result-header")]
-    track_title = ""
     if result.track is not None:
         track_title = (
             result.track.title_ur
@@ -93,15 +93,47 @@ def render_recommendation(texts: Texts, result: Recommendation, *, chat_hint: bo
         lines.append(texts("courses-result-track", track=track_title))
     for number, item in enumerate(result.courses, start=1):
         lines.append("")
-        lines.extend(_course_lines(texts, number, item, result.hours_per_week, track_title))
+        lines.extend(_course_lines(texts, number, item, result.hours_per_week))
+    lines.append("")
+    lines.append(_time_line(texts, result))
     if chat_hint:
         lines.extend(["", texts("courses-chat-hint")])
     return "\n".join(lines)
 
 
-def _course_lines(
-    texts: Texts, number: int, item: RecommendedCourse, hours: int, track_title: str
-) -> list[str]:
+def _time_line(texts: Texts, result: Recommendation) -> str:
+    """Total weeks against the weeks the licence leaves; says so when the goal cannot fit."""
+    weeks, available = result.total_weeks, round(result.weeks_available)
+    if not result.fits:
+        return texts("courses-result-too-long", weeks=weeks, available=available)
+    line = texts(
+        "courses-result-time", weeks=weeks, hours=result.hours_per_week, available=available
+    )
+    if result.trimmed_for_time:
+        line += "\n" + texts("courses-result-trimmed")
+    return line
+
+
+def _reason_line(texts: Texts, item: RecommendedCourse) -> str:
+    reason = item.reason
+    skills = ", ".join(reason.skills)
+    if reason.kind is ReasonKind.SKILLS and skills:
+        return texts("courses-item-why", skills=skills)
+    if reason.kind is ReasonKind.TRACK:
+        track = reason.track_title_ur if texts.language == "ur" and reason.track_title_ur else ""
+        return texts(
+            "courses-item-why-track",
+            track=track or reason.track_title,
+            position=reason.position,
+        )
+    if reason.kind is ReasonKind.FOUNDATION and skills:
+        return texts("courses-item-why-foundation", skills=skills)
+    if skills:
+        return texts("courses-item-why-related", skills=skills)
+    return texts("courses-item-why-goal")
+
+
+def _course_lines(texts: Texts, number: int, item: RecommendedCourse, hours: int) -> list[str]:
     course = item.course
     rating = (
         f"★ {course.rating:.1f}" if course.rating is not None else texts("courses-item-no-rating")
@@ -117,13 +149,10 @@ def _course_lines(
             duration=course.duration or "?",
             rating=rating,
         ),
+        _reason_line(texts, item),
     ]
-    if item.matched_skills:
-        lines.append(texts("courses-item-why", skills=", ".join(item.matched_skills)))
-    elif item.track_id is not None and track_title:
-        lines.append(texts("courses-item-why-track", track=track_title))
-    else:
-        lines.append(texts("courses-item-why-related"))
+    if item.part_of:
+        lines.append(texts("courses-item-part-of", group=item.part_of))
     if item.weeks_at_pace is not None:
         lines.append(texts("courses-item-pace", weeks=item.weeks_at_pace, hours=hours))
     lines.append(texts("courses-item-link", url=Html(escape(course.url).replace('"', "&quot;"))))
@@ -253,6 +282,7 @@ async def on_hours(
             str(data.get("goal", "")),
             level=str(data.get("level", "beginner")),
             hours_per_week=callback_data.hours,
+            user_id=query.from_user.id,
         )
     await bot.send_message(
         chat_id,
@@ -338,7 +368,7 @@ async def on_course_question(
 ) -> None:
     text = message.text or ""
     async with typing_while_slow(bot, message.chat.id):
-        result = await courses.recommend(text, hours_per_week=DEFAULT_HOURS)
+        result = await courses.recommend(text, hours_per_week=DEFAULT_HOURS, user_id=user.id)
         if result.status is not RecommendationStatus.OK:
             # Sounding like a course choice is a guess ("what's the difference between a
             # Specialization and a course?" is about the rules): when no course fits, the

@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import logging
+from contextlib import suppress
 from typing import Any
 
-from aiogram import Router
-from aiogram.exceptions import TelegramForbiddenError
+from aiogram import F, Router
+from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
 from aiogram.filters import ExceptionTypeFilter
-from aiogram.types import ErrorEvent
+from aiogram.types import CallbackQuery, ErrorEvent
 
 from bot.errors import HecbotError, KnowledgeUnavailableError
 from bot.i18n import Texts
 from bot.services.users import UserService
-from bot.transient import REDELIVER_ON_OUTAGE, TRANSIENT_ERRORS
+from bot.transient import REDELIVER_ON_OUTAGE, is_transient
 
 log = logging.getLogger(__name__)
 
@@ -24,9 +25,28 @@ async def _reply(event: ErrorEvent, text: str) -> None:
         if update.message is not None:
             await update.message.answer(text)
         elif update.callback_query is not None:
-            await update.callback_query.answer(text[:200], show_alert=True)
+            await _reply_to_press(update.callback_query, text)
     except Exception:  # the reply itself failed: there is nobody left to tell
         log.warning("could not deliver an error reply for update %s", update.update_id)
+
+
+async def _reply_to_press(query: CallbackQuery, text: str) -> None:
+    """An alert on the press; if the handler had already answered it, a message in the chat."""
+    try:
+        await query.answer(text[:200], show_alert=True)
+    except TelegramBadRequest:  # "query is too old or query ID is invalid": answered already
+        if query.message is None:
+            raise
+        await query.bot.send_message(query.message.chat.id, text)  # type: ignore[union-attr]
+
+
+async def on_not_modified(event: ErrorEvent, **_: Any) -> None:
+    """An edit that changes nothing (a double press) is not an error: finish the press quietly."""
+    log.debug("update %s: message not modified", event.update.update_id)
+    query = event.update.callback_query
+    if query is not None:
+        with suppress(TelegramBadRequest):
+            await query.answer()
 
 
 async def on_outage(event: ErrorEvent, texts: Texts | None = None, **data: Any) -> None:
@@ -60,9 +80,19 @@ async def on_unexpected(event: ErrorEvent, texts: Texts | None = None, **_: Any)
         await _reply(event, texts("error-generic"))
 
 
+def outage_error(event: ErrorEvent) -> bool:
+    """A backing service (or Telegram's flood control) is failing for now."""
+    return is_transient(event.exception)
+
+
 def create_router() -> Router:
     router = Router(name="errors")
-    router.errors.register(on_outage, ExceptionTypeFilter(*TRANSIENT_ERRORS))
+    router.errors.register(
+        on_not_modified,
+        ExceptionTypeFilter(TelegramBadRequest),
+        F.exception.message.contains("message is not modified"),
+    )
+    router.errors.register(on_outage, outage_error)
     router.errors.register(on_domain_error, ExceptionTypeFilter(HecbotError))
     router.errors.register(on_blocked, ExceptionTypeFilter(TelegramForbiddenError))
     router.errors.register(on_unexpected)

@@ -14,6 +14,7 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot.config import Settings
 from bot.errors import HecbotError
 from bot.i18n import Catalogue, Texts
 from bot.menus import show_staff_menu
@@ -100,6 +101,7 @@ async def on_start(
     state: FSMContext,
     roles: RoleService,
     onboarding: OnboardingService,
+    settings: Settings,
 ) -> None:
     if command.args:
         try:
@@ -109,7 +111,9 @@ async def on_start(
         else:
             await message.answer(texts("invite-accepted", university=redeemed.university_name))
             role = Role.ADMIN if user.is_admin else Role.FOCAL_PERSON
-            await show_staff_menu(bot, user.id, user.language, role)
+            await show_staff_menu(
+                bot, user.id, user.language, role, dashboard_url=settings.dashboard_url
+            )
     status = await onboarding.status(user.id)
     if status.onboarded:
         if (await state.get_state() or "").startswith("Onboarding:"):
@@ -233,6 +237,20 @@ async def on_other_text_mid_onboarding(message: Message, texts: Texts, state: FS
     await show_step(message, texts, state)
 
 
+async def on_expired_step_button(
+    query: CallbackQuery, texts: Texts, state: FSMContext, onboarding: OnboardingService
+) -> None:
+    """An onboarding button pressed after its step was lost (e.g. Redis restarted without
+    persistence): say so briefly and start the steps again, never a button that does nothing."""
+    if (await onboarding.status(query.from_user.id)).onboarded:
+        await query.answer(texts("button-expired"), show_alert=True)
+        return
+    await query.answer(texts("onboarding-expired"), show_alert=True)
+    if isinstance(query.message, Message):
+        await state.set_state(Onboarding.privacy)
+        await show_step(query.message, texts, state)
+
+
 async def _not_onboarded(_: Message, user: UserProfile | None = None) -> bool:
     return user is not None and user.onboarded_at is None
 
@@ -259,6 +277,8 @@ def create_router() -> Router:
     router.callback_query.register(
         on_university_picked, UniversityPick.filter(), StateFilter(Onboarding.university)
     )
+    router.callback_query.register(on_expired_step_button, OnboardingChoice.filter())
+    router.callback_query.register(on_expired_step_button, UniversityPick.filter())
     router.message.register(
         on_university_typed, StateFilter(Onboarding.university), F.text, ~F.text.startswith("/")
     )

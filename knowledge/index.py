@@ -14,8 +14,9 @@ import numpy as np
 import numpy.typing as npt
 from chromadb.config import Settings
 
+from knowledge.chroma_function import HecbotEmbeddingFunction
 from knowledge.chunking import Chunk, content_hash, split_document
-from knowledge.embeddings import Embedder, HecbotEmbeddingFunction
+from knowledge.embeddings import Embedder
 from knowledge.errors import DocumentLoadError, EmbedderMismatchError, IndexUnavailableError
 from knowledge.loaders import iter_document_files, load_document
 

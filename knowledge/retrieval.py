@@ -23,7 +23,6 @@ import numpy.typing as npt
 from knowledge.chunking import Chunk
 from knowledge.config import RetrievalThresholds
 from knowledge.embeddings import Embedder
-from knowledge.index import ChunkStore
 from knowledge.language import (
     Language,
     NormalisedQuery,
@@ -31,6 +30,7 @@ from knowledge.language import (
     normalise_query,
     tokenize,
 )
+from knowledge.sources import ChunkSource
 
 
 class RetrievalMode(StrEnum):
@@ -193,7 +193,7 @@ def _top_positions(scores: npt.NDArray[np.float32], k: int) -> list[int]:
 class HybridRetriever:
     """Loads chunks and vectors once; scores every chunk with BM25 and cosine similarity."""
 
-    def __init__(self, store: ChunkStore, thresholds: RetrievalThresholds) -> None:
+    def __init__(self, store: ChunkSource, thresholds: RetrievalThresholds) -> None:
         self._store = store
         self._thresholds = thresholds
         self._chunks: list[Chunk] = []

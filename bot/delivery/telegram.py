@@ -142,6 +142,7 @@ class TelegramSender:
     async def edit_text(self, chat_id: int, message_id: int, text: str) -> None:
         try:
             await self._bot.edit_message_text(text=text, chat_id=chat_id, message_id=message_id)
-        except TelegramBadRequest as error:
-            # "message is not modified" and a deleted status message are both harmless.
+        except (TelegramBadRequest, TelegramRetryAfter) as error:
+            # "message is not modified", a deleted status message, and a 429 (the next edit
+            # shows the progress anyway) are all harmless.
             log.debug("status message %s/%s not edited: %s", chat_id, message_id, error)

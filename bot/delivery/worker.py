@@ -13,23 +13,27 @@ import contextlib
 import logging
 import os
 import socket
+import time
 from collections.abc import Callable
 from datetime import timedelta
 
 from aiogram import Bot
 
 from bot.config import Settings
+from bot.delivery.budget import BudgetRates, LocalSendBudget, SendBudget, SendKind
 from bot.delivery.clock import Clock, SystemClock
 from bot.delivery.messages import JobProgress, OutgoingMessage
 from bot.delivery.outbox import PRIORITY_REPORT, Outbox
 from bot.delivery.pacing import RateLimiter, RetryPolicy
 from bot.delivery.scheduler import Scheduler
+from bot.delivery.session import SEND_KIND
 from bot.delivery.store import ClaimedDelivery, DeliveryStore, DueJob
 from bot.delivery.telegram import MessageSender, OutcomeKind, SendOutcome, TelegramSender
 from bot.i18n import Catalogue
 from bot.services.users import UserService
 from bot.storage.db import Database
 from bot.storage.delivery_models import DeliveryStatus
+from bot.transient import is_transient
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +41,10 @@ log = logging.getLogger(__name__)
 ProgressRenderer = Callable[[JobProgress, str, bool], str]
 
 UNAUTHORIZED_PAUSE_SECONDS = 60.0
+# Waits between attempts while PostgreSQL or Redis is unreachable: 0.5 s doubling up to 15 s.
+OUTAGE_BACKOFF_SECONDS = (0.5, 15.0)
+# How long an outcome is kept in memory and written again before the row is left to the lease.
+RECORD_RETRY_SECONDS = 300.0
 
 
 def catalogue_renderer(catalogue: Catalogue) -> ProgressRenderer:
@@ -76,6 +84,7 @@ class DeliveryWorker:
         clock: Clock | None = None,
         renderer: ProgressRenderer | None = None,
         worker_id: str | None = None,
+        budget: SendBudget | None = None,
     ) -> None:
         if sender is None:
             if bot is None:
@@ -98,8 +107,16 @@ class DeliveryWorker:
             max_attempts=settings.delivery_max_attempts,
             base_seconds=settings.delivery_backoff_seconds,
         )
+        self._budget: SendBudget = budget or LocalSendBudget(
+            BudgetRates.from_settings(settings), self._clock
+        )
         self._lease = timedelta(seconds=settings.delivery_sending_lease_seconds)
         self._max_in_flight = max(1, int(settings.send_rate_per_second))
+        # Read by /healthz and /metrics: the last loop's wall time, and the outage if any.
+        self.heartbeat = time.time()
+        self.outage: str | None = None
+        self._outage_started: float | None = None
+        self._outage_wait = OUTAGE_BACKOFF_SECONDS[0]
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}"
         self._in_flight: set[asyncio.Task[None]] = set()
         self._round_robin = 0
@@ -125,31 +142,89 @@ class DeliveryWorker:
         return count
 
     async def run(self, stop: asyncio.Event) -> None:
-        await self.recover()
+        """Send until `stop` is set; a database or Redis outage is waited out, never fatal."""
+        await self._weather(self.recover, stop)
         log.info("delivery worker %s started", self.worker_id)
         try:
             while not stop.is_set():
-                await self._housekeeping()
-                if len(self._in_flight) >= self._max_in_flight:
-                    await asyncio.wait(self._in_flight, return_when=asyncio.FIRST_COMPLETED)
-                    continue
-                # Claim while the next slot comes closer (the database time overlaps the pacing),
-                # but never during a pause: a claimed row waiting out a 429 would be `sending`
-                # for seconds, and a crash then would make it uncertain for nothing.
-                await self._limiter.wait_unpaused()
-                claimed = await self._claim_next()
-                if claimed is None:
-                    with contextlib.suppress(TimeoutError):
-                        await asyncio.wait_for(stop.wait(), timeout=0.25)
-                    continue
-                await self._limiter.acquire()
-                task = asyncio.create_task(self._deliver(claimed))
-                self._in_flight.add(task)
-                task.add_done_callback(self._in_flight.discard)
+                self.heartbeat = time.time()
+                try:
+                    await self._step(stop)
+                except Exception as error:
+                    if not is_transient(error):
+                        raise
+                    await self._outage(error, stop)
+                else:
+                    self._recovered()
         finally:
             if self._in_flight:
                 await asyncio.gather(*self._in_flight, return_exceptions=True)
             log.info("delivery worker %s stopped", self.worker_id)
+
+    async def _step(self, stop: asyncio.Event) -> None:
+        await self._housekeeping()
+        if len(self._in_flight) >= self._max_in_flight:
+            await asyncio.wait(self._in_flight, return_when=asyncio.FIRST_COMPLETED)
+            return
+        # Claim while the next slot comes closer (the database time overlaps the pacing),
+        # but never during a pause: a claimed row waiting out a 429 would be `sending`
+        # for seconds, and a crash then would make it uncertain for nothing.
+        await self._limiter.wait_unpaused()
+        claimed = await self._claim_next()
+        if claimed is None:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=0.25)
+            return
+        await self._budget.acquire(SendKind.OUTBOX)
+        task = asyncio.create_task(self._deliver(claimed))
+        self._in_flight.add(task)
+        task.add_done_callback(self._in_flight.discard)
+
+    async def _weather(self, action: Callable[[], object], stop: asyncio.Event) -> None:
+        """Run `action` (a coroutine function) until it gets through an outage."""
+        while not stop.is_set():
+            try:
+                result = action()
+                if asyncio.iscoroutine(result):
+                    await result
+            except Exception as error:
+                if not is_transient(error):
+                    raise
+                await self._outage(error, stop)
+            else:
+                self._recovered()
+                return
+
+    async def _outage(self, error: BaseException, stop: asyncio.Event) -> None:
+        """Log once per outage, report it, and wait a little longer each time."""
+        self.heartbeat = time.time()
+        now = time.monotonic()
+        if self._outage_started is None:
+            self._outage_started = now
+            self._outage_wait = OUTAGE_BACKOFF_SECONDS[0]
+            log.warning(
+                "delivery worker %s: %s: %s; waiting for it to come back",
+                self.worker_id,
+                type(error).__name__,
+                error,
+            )
+        else:
+            self._outage_wait = min(OUTAGE_BACKOFF_SECONDS[1], self._outage_wait * 2)
+        self.outage = f"{type(error).__name__}: {error}"[:300]
+        self._due_jobs = None
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), timeout=self._outage_wait)
+
+    def _recovered(self) -> None:
+        if self._outage_started is None:
+            return
+        log.warning(
+            "delivery worker %s: back after %.1f s",
+            self.worker_id,
+            time.monotonic() - self._outage_started,
+        )
+        self._outage_started = None
+        self.outage = None
 
     async def run_until_idle(self, *, horizon_seconds: float = 600.0) -> None:
         """Send until nothing is due within `horizon_seconds` (tests, one-shot CLI sends).
@@ -161,7 +236,7 @@ class DeliveryWorker:
             await self._housekeeping(force=True)
             claimed = None
             if len(self._in_flight) < self._max_in_flight:
-                await self._limiter.acquire()
+                await self._budget.acquire(SendKind.OUTBOX)
                 claimed = await self._claim_next()
             if claimed is not None:
                 task = asyncio.create_task(self._deliver(claimed))
@@ -211,6 +286,7 @@ class DeliveryWorker:
         return None
 
     async def _deliver(self, claimed: ClaimedDelivery) -> None:
+        SEND_KIND.set(SendKind.OUTBOX)  # this task's own context: replies are unaffected
         chat_id = claimed.message.chat_id
         self._limiter.note_sent_to(chat_id)
         try:
@@ -218,10 +294,27 @@ class DeliveryWorker:
         except Exception as error:  # a sender must not raise; be safe if one does
             log.exception("sender raised for delivery %s", claimed.id)
             outcome = SendOutcome(OutcomeKind.FAILED, error=f"{type(error).__name__}: {error}")
-        try:
-            await self._record(claimed, outcome)
-        except Exception:
-            log.exception("could not record the outcome of delivery %s", claimed.id)
+        await self._record_through_outages(claimed, outcome)
+
+    async def _record_through_outages(self, claimed: ClaimedDelivery, outcome: SendOutcome) -> None:
+        """Write the outcome; while the database is down keep it and write it when it is back.
+
+        The message was sent (or refused): losing the outcome would leave the row `sending`
+        and, after the lease, `uncertain`. A row is lost only if this process dies meanwhile.
+        """
+        wait = OUTAGE_BACKOFF_SECONDS[0]
+        deadline = time.monotonic() + RECORD_RETRY_SECONDS
+        while True:
+            try:
+                await self._record(claimed, outcome)
+                return
+            except Exception as error:
+                if not is_transient(error) or time.monotonic() > deadline:
+                    log.exception("could not record the outcome of delivery %s", claimed.id)
+                    return
+                log.debug("delivery %s: outcome kept until the database is back", claimed.id)
+            await asyncio.sleep(wait)
+            wait = min(OUTAGE_BACKOFF_SECONDS[1], wait * 2)
 
     async def _record(self, claimed: ClaimedDelivery, outcome: SendOutcome) -> None:
         now = self._clock.now()
@@ -247,6 +340,7 @@ class DeliveryWorker:
             # Telegram names the wait; everyone waits exactly that long. Not a failed attempt.
             log.warning("Telegram asked to wait %.0f s", outcome.retry_after)
             self._limiter.pause(outcome.retry_after)
+            await self._budget.pause(outcome.retry_after)
             await self._store.retry_later(
                 claimed.id,
                 now + timedelta(seconds=outcome.retry_after),
@@ -295,13 +389,14 @@ class DeliveryWorker:
             await self._edit_status_messages()
 
     async def _edit_status_messages(self) -> None:
+        SEND_KIND.set(SendKind.OUTBOX)
         for job in await self._store.watched_jobs(self._clock.now()):
             progress = await self._outbox.job_progress(job.id)
             shown = (progress.sent, progress.failed, progress.blocked)
             if self._shown.get(job.id) == shown:
                 continue
             self._shown[job.id] = shown
-            await self._limiter.acquire()
+            await self._budget.acquire(SendKind.OUTBOX)
             await self._sender.edit_text(
                 job.chat_id, job.message_id, self._render(progress, job.language, False)
             )
@@ -315,7 +410,7 @@ class DeliveryWorker:
         text = self._render(progress, language, True)
         self._shown.pop(job_id, None)
         if message_id is not None:
-            await self._limiter.acquire()
+            await self._budget.acquire(SendKind.OUTBOX)
             await self._sender.edit_text(chat_id, message_id, text)
         # An edit does not notify; a short new message does. It goes through the outbox too.
         await self._outbox.enqueue_job(

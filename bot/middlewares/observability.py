@@ -8,7 +8,6 @@ from typing import Any
 from aiogram import BaseMiddleware, Dispatcher
 from aiogram.dispatcher.middlewares.error import ErrorsMiddleware
 from aiogram.dispatcher.middlewares.user_context import UserContextMiddleware
-from aiogram.exceptions import TelegramRetryAfter
 from aiogram.types import TelegramObject, Update
 
 from bot.logging_setup import current_update_id, current_user_hash, hash_user_id
@@ -43,20 +42,18 @@ class LogContextMiddleware(BaseMiddleware):
 
 
 class MetricsMiddleware(BaseMiddleware):
-    """Counts updates by type, and errors before the error router turns them into replies."""
+    """Counts errors before the error router turns them into replies.
+
+    Updates are counted once each, when done (`UpdateOnceMiddleware`); 429s where every Bot API
+    call passes (`bot.delivery.session`).
+    """
 
     def __init__(self, metrics: BotMetrics) -> None:
         self._metrics = metrics
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
-        if isinstance(event, Update):
-            self._metrics.update_handled(event.event_type)
         try:
             return await handler(event, data)
-        except TelegramRetryAfter as error:
-            self._metrics.rate_limited()
-            self._metrics.error_seen(error)
-            raise
         except Exception as error:
             self._metrics.error_seen(error)
             raise

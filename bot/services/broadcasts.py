@@ -27,8 +27,10 @@ from bot.delivery.messages import JobProgress
 from bot.errors import InvalidInputError, NotAllowedError, NotFoundError
 from bot.i18n import Catalogue, Html
 from bot.services import permissions
+from bot.services.access import BroadcastPolicy, WebinarPolicy
 from bot.services.permissions import Permission
 from bot.storage.broadcast_models import Broadcast, Webinar, WebinarRsvp
+from bot.storage.consent import contactable
 from bot.storage.db import Database
 from bot.storage.models import Role, User
 from bot.storage.types import utcnow
@@ -142,6 +144,30 @@ class Audience:
             roles=tuple(roles),
             learner_kinds=tuple(kinds),
         )
+
+    def includes(
+        self,
+        *,
+        role: str,
+        learner_kind: str | None,
+        university_id: int | None,
+        universities_in_city: frozenset[int] = frozenset(),
+    ) -> bool:
+        """Whether a person with these attributes is addressed (the rules of `_recipients`)."""
+        if self.everyone:
+            return True
+        universities = set(self.university_ids)
+        if self.city:
+            universities = (
+                universities & universities_in_city if universities else set(universities_in_city)
+            )
+            if not universities:
+                return False
+        if universities and university_id not in universities:
+            return False
+        if self.roles and role not in self.roles:
+            return False
+        return not self.learner_kinds or learner_kind in self.learner_kinds
 
     def describe(self) -> str:
         if self.everyone:
@@ -449,7 +475,7 @@ class BroadcastService:
     async def _recipients(
         self, audience: Audience, *, exclude: int | None
     ) -> list[tuple[int, str]]:
-        conditions = [U.is_blocked.is_(False)]
+        conditions = contactable()  # consent before contact: also in the preview's count
         if exclude is not None:
             conditions.append(U.id != exclude)
         if not audience.everyone:
@@ -591,7 +617,7 @@ class BroadcastService:
 
     def _may_see(self, actor: Actor, broadcast: Broadcast) -> bool:
         self.require_can_broadcast(actor)
-        return actor.role is Role.ADMIN or broadcast.created_by == actor.id
+        return BroadcastPolicy.may_manage(actor, created_by=broadcast.created_by)
 
     async def _summary(self, broadcast: Broadcast) -> BroadcastSummary:
         progress = None
@@ -613,21 +639,51 @@ class BroadcastService:
 
     # --- webinars ---------------------------------------------------------------------
 
-    async def rsvp(self, user_id: int, university_id: int | None, webinar_id: int) -> bool:
-        """Record "I'll attend"; False when they had already said so."""
+    async def _webinar_for(self, actor: Actor, webinar_id: int) -> Webinar:
+        """The webinar, if `actor` may see it (`WebinarPolicy`): addressed by its notice."""
         async with self._database.session() as session:
             webinar = await session.get(Webinar, webinar_id)
-            if webinar is None or webinar.cancelled_at is not None:
-                raise NotFoundError(f"webinar {webinar_id}")
-            if webinar.starts_at + timedelta(minutes=webinar.duration_minutes) <= utcnow():
-                raise BroadcastInputError("broadcast-error-webinar-over")
+            broadcast = (
+                await session.exec(select(Broadcast).where(B.webinar_id == webinar_id))
+            ).first()
+            person = await session.get(User, actor.id) if actor.id is not None else None
+        addressed = False
+        if webinar is not None and broadcast is not None and person is not None:
+            audience = Audience.from_dict(broadcast.audience)
+            in_city = frozenset(await self._city_resolver(audience.city)) if audience.city else None
+            addressed = audience.includes(
+                role=person.role,
+                learner_kind=person.learner_kind,
+                university_id=person.university_id,
+                universities_in_city=in_city or frozenset(),
+            )
+        WebinarPolicy.require_see(
+            actor,
+            webinar_id,
+            created_by=webinar.created_by if webinar is not None else None,
+            addressed=addressed,
+        )
+        if webinar is None or webinar.cancelled_at is not None:
+            raise NotFoundError(f"webinar {webinar_id}")
+        return webinar
+
+    async def rsvp(self, actor: Actor, webinar_id: int) -> bool:
+        """Record "I'll attend"; False when they had already said so. Addressees only."""
+        webinar = await self._webinar_for(actor, webinar_id)
+        if webinar.starts_at + timedelta(minutes=webinar.duration_minutes) <= utcnow():
+            raise BroadcastInputError("broadcast-error-webinar-over")
+        if actor.id is None:
+            raise NotAllowedError("an operator cannot attend a webinar")
+        async with self._database.session() as session:
             existing = await session.exec(
-                select(R.id).where(R.webinar_id == webinar_id, R.user_id == user_id)
+                select(R.id).where(R.webinar_id == webinar_id, R.user_id == actor.id)
             )
             if existing.first() is not None:
                 return False
             session.add(
-                WebinarRsvp(webinar_id=webinar_id, user_id=user_id, university_id=university_id)
+                WebinarRsvp(
+                    webinar_id=webinar_id, user_id=actor.id, university_id=actor.university_id
+                )
             )
         return True
 
@@ -668,12 +724,9 @@ class BroadcastService:
             for w in webinars
         ]
 
-    async def calendar_file(self, webinar_id: int) -> tuple[str, bytes]:
-        """An iCalendar event for the webinar: (file name, bytes)."""
-        async with self._database.session() as session:
-            webinar = await session.get(Webinar, webinar_id)
-        if webinar is None or webinar.cancelled_at is not None:
-            raise NotFoundError(f"webinar {webinar_id}")
+    async def calendar_file(self, actor: Actor, webinar_id: int) -> tuple[str, bytes]:
+        """An iCalendar event for the webinar: (file name, bytes). Addressees only."""
+        webinar = await self._webinar_for(actor, webinar_id)
         return f"webinar-{webinar_id}.ics", webinar_ics(webinar).encode("utf-8")
 
     async def run_due(self, now: datetime) -> int:
@@ -726,8 +779,8 @@ class BroadcastService:
                 return False
             rows = await session.exec(
                 select(R.user_id, U.language)
-                .join(User, U.id == R.user_id, isouter=True)
-                .where(R.webinar_id == webinar.id, (U.is_blocked.is_(False)) | U.id.is_(None))
+                .join(User, U.id == R.user_id)
+                .where(R.webinar_id == webinar.id, *contactable())
                 .order_by(R.user_id)
             )
             messages = [

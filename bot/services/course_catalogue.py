@@ -261,8 +261,9 @@ def _record_from_row(row: Mapping[str, Any], mapping: ColumnMapping) -> CourseRe
         raise ValueError(f"URL {url[:80]!r} does not start with http:// or https://")
     description = _join_text(value("description"))[:MAX_DESCRIPTION_CHARS]
     language = _clean_text(value("language")) or "auto"
+    skills = parse_skills(value("skills"))
     if language == "auto":
-        language = guess_language(f"{title} {description}")
+        language = guess_language(f"{title} {description} {' '.join(skills)}", title=title, url=url)
     return CourseRecord(
         url=url,
         title=title[:300],
@@ -271,7 +272,7 @@ def _record_from_row(row: Mapping[str, Any], mapping: ColumnMapping) -> CourseRe
         level=_parse_level(value("level")),
         duration=_clean_text(value("duration"))[:64],
         rating=_parse_rating(value("rating")),
-        skills=parse_skills(value("skills")),
+        skills=skills,
         description=description,
         language=language[:8].lower(),
     )
@@ -381,16 +382,58 @@ _STOPWORDS = {
     "fr": {"de", "la", "le", "et", "les", "des", "du", "pour", "une", "un", "sur", "en"},
     "de": {"der", "die", "das", "und", "sie", "mit", "für", "ein", "eine", "von", "zu", "ist"},
     "pt": {"de", "da", "do", "e", "para", "os", "as", "em", "com", "uma", "um", "dos"},
+    "id": {"dan", "yang", "untuk", "dengan", "dari", "dalam", "anda", "ini", "akan", "ke", "pada"},
     "en": {"the", "and", "of", "to", "for", "in", "with", "a", "an", "your", "you", "how"},
+}
+# A language named in a title ("Google UX Design (PT)") or at the end of a URL slug
+# (".../google-it-arabic"): Coursera's translated certificates keep the English title.
+_TITLE_TAGS = {
+    "de": "de",
+    "deutsch": "de",
+    "pt": "pt",
+    "português": "pt",
+    "es": "es",
+    "español": "es",
+    "fr": "fr",
+    "français": "fr",
+    "ar": "ar",
+    "ja": "ja",
+    "jp": "ja",
+    "id": "id",
+}
+_SLUG_TAGS = {
+    "de": "de",
+    "pt": "pt",
+    "es": "es",
+    "fr": "fr",
+    "arabic": "ar",
+    "jp": "ja",
+    "japanese": "ja",
+    "ua": "uk",
+    "id": "id",
+    "indonesian": "id",
+    "espanol": "es",
 }
 
 
-def guess_language(text: str) -> str:
-    """A rough language code from letters and stopwords; 'en' when unsure.
+def guess_language(text: str, *, title: str = "", url: str = "") -> str:
+    """A rough language code from a language tag in the title or URL, letters and stopwords;
+    'en' when unsure.
 
-    Good enough to keep Spanish, French or Chinese courses from crowding out English ones for
-    learners who asked in English; a catalogue with a language column should map it instead.
+    Good enough to keep Spanish, Indonesian, Arabic or Chinese courses (and English-titled
+    translations, "Google Data Analytics (DE)") from reaching learners who asked in English;
+    a catalogue with a language column should map it instead.
     """
+    tag = re.search(r"\(([^)]{2,10})\)\s*$", title)
+    if tag and tag.group(1).lower() in _TITLE_TAGS:
+        return _TITLE_TAGS[tag.group(1).lower()]
+    slug = normalise_url(url).rsplit("/", 1)[-1] if url else ""
+    if "-" in slug and slug.rsplit("-", 1)[1] in _SLUG_TAGS:
+        return _SLUG_TAGS[slug.rsplit("-", 1)[1]]
+    if re.search(r"[\u0600-\u06ff]", text):
+        return "ar"
+    if re.search(r"[\u0400-\u04ff]", text):
+        return "uk" if re.search(r"[іїєґ]", text) else "ru"
     if re.search(r"[\u3040-\u30ff]", text):
         return "ja"
     if re.search(r"[\u4e00-\u9fff]", text):

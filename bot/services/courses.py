@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+import numpy as np
 from sqlalchemy import func
 from sqlmodel import col, select
 
@@ -29,27 +30,44 @@ from bot.services.course_catalogue import (
     normalise_url,
     parse_catalogue_file,
 )
-from bot.services.course_embeddings import COURSE_VECTOR_SEEDS, TextEmbedder
+from bot.services.course_embeddings import (
+    COURSE_VECTOR_SEEDS,
+    TextEmbedder,
+    Vectors,
+    load_seed_vectors,
+    passage_hash,
+)
 from bot.services.course_matching import is_course_question
 from bot.services.course_recommender import (
     CatalogueCourse,
     CourseRecommender,
     Recommendation,
 )
-from bot.services.course_tracks import DEFAULT_TRACKS_PATH, Track, load_tracks
-from bot.storage.courses_models import Course, CoursePlanEntry
+from bot.services.course_tracks import DEFAULT_TRACKS_PATH, Track, parse_tracks
+from bot.storage.courses_models import Course, CoursePlanEntry, CourseSetting, CourseVector
 from bot.storage.db import Database
 from bot.storage.types import utcnow
 
 log = logging.getLogger(__name__)
 
 CourseCompletedHook = Callable[[int, int], Awaitable[None]]
+# Called with (courses embedded so far, courses to embed) while an import computes vectors.
+EmbedProgress = Callable[[int, int], None]
+EMBED_BATCH = 32
+# Rows per IN (...) query when reading stored vectors (SQLite allows 999 parameters in old
+# builds).
+HASHES_PER_QUERY = 900
+CATALOGUE_KEY = "catalogue"
+TRACKS_KEY = "tracks"
+# A learner's Telegram id -> months left on their licence, or None when no record says.
+LicenceMonthsLookup = Callable[[int], Awaitable[float | None]]
 MAX_GOAL_CHARS = 300
 
 __all__ = [
     "CourseCompletedHook",
     "CourseService",
     "ImportReport",
+    "LicenceMonthsLookup",
     "PlanItem",
     "TrackView",
     "is_course_question",
@@ -66,6 +84,16 @@ class ImportReport:
     unchanged: int
     problems: tuple[RowProblem, ...]
     encoding: str
+    embedded: int = 0  # course vectors computed by this import
+    reused_vectors: int = 0  # ... and found stored (unchanged text) or shipped
+
+
+@dataclass(frozen=True)
+class EmbedReport:
+    """Vectors an import computed (`embedded`) and found already stored or shipped (`reused`)."""
+
+    embedded: int
+    reused: int
 
 
 @dataclass(frozen=True)
@@ -109,6 +137,7 @@ class CourseService:
         *,
         embedder: TextEmbedder | None = None,
         embedder_factory: Callable[[], TextEmbedder] | None = None,
+        passage_embedder_factory: Callable[[], TextEmbedder] | None = None,
         cache_dir: Path | None = None,
         seed_dir: Path | None = COURSE_VECTOR_SEEDS,
         tracks_path: Path = DEFAULT_TRACKS_PATH,
@@ -117,10 +146,14 @@ class CourseService:
         self._database = database
         self._embedder = embedder
         self._embedder_factory = embedder_factory
+        self._passage_embedder_factory = passage_embedder_factory
+        self._passage_embedder: TextEmbedder | None = None
+        self._versions: tuple[int, int] | None = None
         self._cache_dir = cache_dir
         self._seed_dir = seed_dir
         self._tracks_path = tracks_path
         self._on_course_completed = on_course_completed
+        self._licence_months: LicenceMonthsLookup | None = None
         self._recommender: CourseRecommender | None = None
         self._lock = asyncio.Lock()
 
@@ -128,14 +161,42 @@ class CourseService:
         """Called with (user_id, course_id) after a learner marks a course done."""
         self._on_course_completed = hook
 
+    def set_licence_lookup(self, lookup: LicenceMonthsLookup | None) -> None:
+        """Where a learner's licence record says how many months are left (the licences
+        feature); without one, a path fits a whole licence as the programme rules state."""
+        self._licence_months = lookup
+
+    async def months_available(self, user_id: int | None) -> float | None:
+        if user_id is None or self._licence_months is None:
+            return None
+        try:
+            return await self._licence_months(user_id)
+        except Exception:
+            log.exception("licence lookup failed for user %s; using the programme rules", user_id)
+            return None
+
     # ---- catalogue ------------------------------------------------------------------------
 
-    async def import_file(self, path: Path, mapping_path: Path | None = None) -> ImportReport:
-        """Import a CSV/JSON catalogue: new URLs are added, known URLs updated in place."""
+    async def import_file(
+        self,
+        path: Path,
+        mapping_path: Path | None = None,
+        *,
+        embed: bool = True,
+        progress: EmbedProgress | None = None,
+    ) -> ImportReport:
+        """Import a CSV/JSON catalogue: new URLs are added, known URLs updated in place; then
+        (with `embed`) every course whose text is new gets its vector, so the first
+        recommendation after an import has nothing left to compute."""
         mapping = ColumnMapping.load(mapping_path) if mapping_path else ColumnMapping.load()
         parsed = await asyncio.to_thread(parse_catalogue_file, path, mapping)
         added, updated, unchanged = await self._store(parsed.records)
+        del parsed.records[:]  # a 50,000-course catalogue: free the records before embedding
+        await self._bump(CATALOGUE_KEY)
         self._recommender = None
+        embedded = (
+            await self.embed_catalogue(progress) if embed else EmbedReport(embedded=0, reused=0)
+        )
         return ImportReport(
             rows_read=parsed.rows_read,
             added=added,
@@ -143,7 +204,127 @@ class CourseService:
             unchanged=unchanged,
             problems=tuple(parsed.problems),
             encoding=parsed.encoding,
+            embedded=embedded.embedded,
+            reused_vectors=embedded.reused,
         )
+
+    # ---- vectors --------------------------------------------------------------------------
+
+    async def _query_embedder(self) -> TextEmbedder | None:
+        if self._embedder is None and self._embedder_factory is not None:
+            self._embedder = await asyncio.to_thread(self._embedder_factory)
+        return self._embedder
+
+    async def _bulk_embedder(self) -> TextEmbedder | None:
+        """Passages are embedded on every core (a replica per core) when a factory is given."""
+        if self._passage_embedder is None and self._passage_embedder_factory is not None:
+            self._passage_embedder = await asyncio.to_thread(self._passage_embedder_factory)
+        return self._passage_embedder or await self._query_embedder()
+
+    async def embed_catalogue(self, progress: EmbedProgress | None = None) -> EmbedReport:
+        """Store a vector for every course whose passage text (under this embedder) has none:
+        from the shipped vectors of the bundled sample, else computed in batches."""
+        embedder = await self._bulk_embedder()
+        if embedder is None:
+            return EmbedReport(embedded=0, reused=0)
+        wanted: dict[str, str] = {}
+        for course in await self.courses():
+            text = course.passage_text()
+            wanted[passage_hash(embedder.name, text)] = text
+        stored = set(await self._load_vectors(list(wanted), keys_only=True))
+        missing = [key for key in wanted if key not in stored]
+        seeds = load_seed_vectors(self._seed_dir)
+        shipped = {key: seeds[key] for key in missing if key in seeds}
+        await self._save_vectors(shipped)
+        todo = [key for key in missing if key not in shipped]
+        if progress is not None:
+            progress(0, len(todo))
+        for start in range(0, len(todo), EMBED_BATCH):
+            batch = todo[start : start + EMBED_BATCH]
+            vectors = await asyncio.to_thread(
+                embedder.embed_passages, [wanted[key] for key in batch]
+            )
+            await self._save_vectors(dict(zip(batch, vectors, strict=True)))
+            if progress is not None:
+                progress(start + len(batch), len(todo))
+        return EmbedReport(embedded=len(todo), reused=len(wanted) - len(todo))
+
+    async def _save_vectors(self, vectors: dict[str, Vectors]) -> None:
+        if not vectors:
+            return
+        async with self._database.session() as session:
+            for key, vector in vectors.items():
+                session.add(
+                    CourseVector(
+                        content_hash=key, vector=np.asarray(vector, dtype=np.float32).tobytes()
+                    )
+                )
+
+    async def _load_vectors(
+        self, keys: list[str], *, keys_only: bool = False
+    ) -> dict[str, Vectors]:
+        found: dict[str, Vectors] = {}
+        empty = np.zeros(0, dtype=np.float32)
+        async with self._database.session() as session:
+            for start in range(0, len(keys), HASHES_PER_QUERY):
+                chunk = keys[start : start + HASHES_PER_QUERY]
+                column = col(CourseVector.content_hash)
+                if keys_only:
+                    for key in (await session.exec(select(column).where(column.in_(chunk)))).all():
+                        found[key] = empty
+                    continue
+                rows = (await session.exec(select(CourseVector).where(column.in_(chunk)))).all()
+                for row in rows:
+                    found[row.content_hash] = np.frombuffer(row.vector, dtype=np.float32)
+        return found
+
+    # ---- versions: running instances see imports and track changes without a restart ----
+
+    async def _bump(self, key: str, *, content: str | None = None, by: str = "") -> int:
+        async with self._database.session() as session:
+            row = await session.get(CourseSetting, key)
+            if row is None:
+                row = CourseSetting(key=key)
+            row.version += 1
+            if content is not None:
+                row.content = content
+                row.updated_by = by[:128]
+            row.updated_at = utcnow()
+            session.add(row)
+            return row.version
+
+    async def versions(self) -> tuple[int, int]:
+        """(catalogue version, tracks version): checked on every request, one small query."""
+        async with self._database.session() as session:
+            rows = (
+                await session.exec(
+                    select(CourseSetting.key, CourseSetting.version).where(
+                        col(CourseSetting.key).in_([CATALOGUE_KEY, TRACKS_KEY])
+                    )
+                )
+            ).all()
+        by_key = dict(rows)
+        return by_key.get(CATALOGUE_KEY, 0), by_key.get(TRACKS_KEY, 0)
+
+    # ---- tracks: HEC edits them at run time -----------------------------------------------
+
+    async def tracks_text(self) -> str:
+        """The tracks YAML in force: HEC's upload if there is one, else the bundled file."""
+        async with self._database.session() as session:
+            row = await session.get(CourseSetting, TRACKS_KEY)
+        if row is not None and row.content.strip():
+            return row.content
+        return self._tracks_path.read_text(encoding="utf-8")
+
+    async def import_tracks(self, text: str, *, by: str = "") -> list[Track]:
+        """Validate a tracks YAML against the catalogue (every problem, with its line) and, if
+        it is clean, make it the tracks every instance uses from its next request."""
+        courses = await self.courses()
+        levels = {normalise_url(course.url): course.level for course in courses}
+        tracks = parse_tracks(text, levels, strict=True, source="uploaded tracks")
+        await self._bump(TRACKS_KEY, content=text, by=by)
+        self._recommender = None
+        return tracks
 
     async def _store(self, records: Sequence[CourseRecord]) -> tuple[int, int, int]:
         added = updated = unchanged = 0
@@ -189,7 +370,9 @@ class CourseService:
         courses missing from the catalogue are logged and skipped)."""
         count = await self.count()
         if count == 0:
-            report = await self.import_file(SAMPLE_CATALOGUE_PATH)
+            # Vectors come from the shipped ones when the recommender is first built, without
+            # loading the model at start-up.
+            report = await self.import_file(SAMPLE_CATALOGUE_PATH, embed=False)
             log.info("imported the bundled course sample: %d courses", report.added)
             count = report.added
         await self.load_tracks()
@@ -205,7 +388,7 @@ class CourseService:
         otherwise unknown courses are logged and left out (the running bot)."""
         courses = await self.courses()
         levels = {normalise_url(course.url): course.level for course in courses}
-        return load_tracks(self._tracks_path, levels, strict=strict)
+        return parse_tracks(await self.tracks_text(), levels, strict=strict, source="tracks")
 
     async def tracks(self) -> list[TrackView]:
         recommender = await self.recommender()
@@ -221,17 +404,20 @@ class CourseService:
     # ---- recommending ---------------------------------------------------------------------
 
     async def recommender(self) -> CourseRecommender:
-        """The in-memory recommender, built on first use (embedding runs in a worker thread)."""
-        if self._recommender is not None:
+        """The in-memory recommender over the stored catalogue, tracks and vectors; rebuilt
+        when an import or a tracks upload (from any instance) changed their version."""
+        versions = await self.versions()
+        if self._recommender is not None and versions == self._versions:
             return self._recommender
         async with self._lock:
-            if self._recommender is None:
+            if self._recommender is None or versions != self._versions:
                 courses = await self.courses()
                 levels = {normalise_url(course.url): course.level for course in courses}
-                tracks = load_tracks(self._tracks_path, levels, strict=False)
-                embedder = self._embedder
-                if embedder is None and self._embedder_factory is not None:
-                    embedder = self._embedder = await asyncio.to_thread(self._embedder_factory)
+                tracks = parse_tracks(
+                    await self.tracks_text(), levels, strict=False, source="tracks"
+                )
+                embedder = await self._query_embedder()
+                vectors = await self._catalogue_vectors(embedder, courses)
                 self._recommender = await asyncio.to_thread(
                     CourseRecommender.build,
                     courses,
@@ -239,8 +425,34 @@ class CourseService:
                     embedder,
                     self._cache_dir,
                     self._seed_dir,
+                    vectors=vectors,
                 )
+                self._versions = versions
             return self._recommender
+
+    async def _catalogue_vectors(
+        self, embedder: TextEmbedder | None, courses: Sequence[CatalogueCourse]
+    ) -> Vectors | None:
+        """The stored vectors in catalogue order; courses imported without an embedder get
+        theirs now (once: they are stored)."""
+        if embedder is None or not courses:
+            return None
+        keys = [passage_hash(embedder.name, course.passage_text()) for course in courses]
+        found = await self._load_vectors(keys)
+        if len(found) < len(set(keys)):
+            await self.embed_catalogue()
+            found = await self._load_vectors(keys)
+        if len(found) < len(set(keys)):
+            return None
+        return np.stack([found[key] for key in keys]).astype(np.float32)
+
+    async def stored_vectors(self) -> dict[str, Vectors]:
+        """Every stored vector of the current catalogue by its key (for shipping seeds)."""
+        embedder = await self._query_embedder()
+        if embedder is None:
+            return {}
+        keys = [passage_hash(embedder.name, c.passage_text()) for c in await self.courses()]
+        return await self._load_vectors(keys)
 
     async def warm_up(self) -> None:
         """Build the recommender now (embedding the catalogue) instead of on the first request."""
@@ -258,9 +470,16 @@ class CourseService:
         level: str = "beginner",
         hours_per_week: int = 5,
         exclude_ids: Sequence[int] = (),
+        user_id: int | None = None,
+        months_available: float | None = None,
+        language: str = "en",
     ) -> Recommendation:
+        """A path for a goal; `months_available` (else the learner's licence record, else a
+        whole licence) bounds its length at `hours_per_week`."""
         goal = " ".join(goal.split())[:MAX_GOAL_CHARS]
         recommender = await self.recommender()
+        if months_available is None:
+            months_available = await self.months_available(user_id)
         started = time.perf_counter()
         result = await asyncio.to_thread(
             recommender.recommend,
@@ -268,6 +487,8 @@ class CourseService:
             level=level,
             hours_per_week=hours_per_week,
             exclude_ids=exclude_ids,
+            months_available=months_available,
+            language=language,
         )
         return _with_latency(result, started)
 

@@ -30,6 +30,7 @@ class Permission(StrEnum):
     MANAGE_ADMINS = "manage_admins"
     ANSWER_TICKETS = "answer_tickets"
     VIEW_INSIGHTS = "view_insights"
+    MANAGE_COURSES = "manage_courses"
 
 
 # A focal person holds these for their own university only.

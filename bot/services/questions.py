@@ -124,13 +124,34 @@ class EmptyQuestionError(InvalidInputError):
     message_key = "question-empty"
 
 
+# Whether an answer's cited documents are kept from this asker's university (FAQ scopes).
+ScopeCheck = Callable[[int | None, list[str]], Awaitable[bool]]
+
+
+@dataclass(frozen=True)
+class _Withheld:
+    """An answer withheld because its source is scoped to another university: an abstention."""
+
+    text: str
+    language: str
+    latency_ms: float
+    abstained: bool = True
+    citations: Sequence[CitationLike] = ()
+
+
 class QuestionService:
     def __init__(
-        self, database: Database, answerer: Answerer, metrics: AnswerMetrics | None = None
+        self,
+        database: Database,
+        answerer: Answerer,
+        metrics: AnswerMetrics | None = None,
+        *,
+        scoped_out: ScopeCheck | None = None,
     ) -> None:
         self._database = database
         self._answerer = answerer
         self._metrics = metrics
+        self._scoped_out = scoped_out
 
     async def ask(
         self,
@@ -154,13 +175,17 @@ class QuestionService:
         if len(question) > MAX_QUESTION_CHARS:
             raise QuestionTooLongError(f"question of {len(question)} characters")
         started = time.perf_counter()
-        answer = await self._call_answerer(
+        answer: AnswerLike = await self._call_answerer(
             lambda answerer: (
                 answerer.ask_in(question, language)
                 if isinstance(answerer, ReadingAnswerer)
                 else answerer.ask(question)
             )
         )
+        if self._scoped_out is not None and not answer.abstained:
+            documents = [str(getattr(c, "document", "") or c.source) for c in answer.citations]
+            if await self._scoped_out(university_id, documents):
+                answer = _Withheld(answer.text, answer.language, answer.latency_ms)
         answered = await self._store(user_id, university_id, channel, question, answer)
         if self._metrics is not None:
             self._metrics.answer_observed(

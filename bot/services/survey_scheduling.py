@@ -26,6 +26,7 @@ from bot.delivery import PRIORITY_REMINDER, PRIORITY_SURVEY, Outbox, OutgoingMes
 from bot.i18n import Catalogue
 from bot.services.survey_definitions import parse_stored_survey
 from bot.services.surveys import Audience, start_callback_data
+from bot.storage.consent import contactable
 from bot.storage.db import Database
 from bot.storage.models import User
 from bot.storage.survey_models import SurveyInvitation, SurveyVersion, SurveyWave, WaveTrigger
@@ -119,7 +120,7 @@ class SurveyScheduler:
                             col(SurveyInvitation.completed_at).is_(None),
                             col(SurveyInvitation.reminded_at).is_(None),
                             col(SurveyInvitation.invited_at) <= now - self._reminder_after,
-                            col(User.is_blocked).is_(False),
+                            *contactable(),
                             col(User.surveys_enabled).is_(True),
                         )
                     )
@@ -176,7 +177,7 @@ class SurveyScheduler:
     ) -> list[_Candidate]:
         audience = Audience.from_json(wave.audience)
         conditions: list[ColumnElement[bool]] = [
-            col(User.is_blocked).is_(False),
+            *contactable(),
             col(User.surveys_enabled).is_(True),
             ~exists().where(
                 col(SurveyInvitation.wave_id) == wave.id,

@@ -19,6 +19,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.errors import HecbotError, InvalidInputError, NotFoundError
+from bot.services.access import OwnerPolicy, TicketPolicy
 from bot.services.notices import EnqueueJob, Recipient
 from bot.services.permissions import Actor, Permission, is_allowed, require
 from bot.storage.db import Database
@@ -114,7 +115,7 @@ class TicketService:
         """Pass one of the actor's own questions to a human; asking twice changes nothing."""
         async with self._database.session() as session:
             record = await session.get(QuestionLog, question_id)
-            if record is None or record.user_id != actor.id:
+            if record is None or not OwnerPolicy.owns(actor, record.user_id):
                 raise NotFoundError(f"question {question_id} of user {actor.id}")
             existing = (
                 await session.exec(select(Ticket).where(Ticket.question_id == question_id))
@@ -147,7 +148,11 @@ class TicketService:
     async def rate(self, actor: Actor, ticket_id: int, *, helpful: bool) -> None:
         async with self._database.session() as session:
             ticket = await session.get(Ticket, ticket_id)
-            if ticket is None or ticket.learner_id != actor.id or ticket.answer is None:
+            if (
+                ticket is None
+                or not TicketPolicy.may_rate(actor, learner_id=ticket.learner_id)
+                or ticket.answer is None
+            ):
                 raise NotFoundError(f"answered ticket {ticket_id} of user {actor.id}")
             ticket.rating = 1 if helpful else -1
             session.add(ticket)
@@ -260,10 +265,9 @@ class TicketService:
         ticket = await session.get(Ticket, ticket_id)
         if ticket is None:
             # Same check as for an existing ticket, so ids cannot be probed by non-answerers.
-            require(actor, Permission.ANSWER_TICKETS, university_id=None)
+            TicketPolicy.require_answer(actor, None, university_id=None)
             raise NotFoundError(f"ticket {ticket_id}")
-        # A ticket of no university (the learner gave none) is the HEC desk's alone.
-        require(actor, Permission.ANSWER_TICKETS, university_id=ticket.university_id)
+        TicketPolicy.require_answer(actor, ticket_id, university_id=ticket.university_id)
         return ticket
 
     async def _view(self, session: AsyncSession, ticket: Ticket) -> TicketView:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Column, ForeignKey, Integer, UniqueConstraint
+from sqlalchemy import JSON, Column, ForeignKey, Integer, LargeBinary, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from bot.storage.types import datetime_column, telegram_id_column, utcnow
@@ -57,3 +57,29 @@ class CoursePlanEntry(SQLModel, table=True):
     )
     saved_at: datetime = Field(default_factory=utcnow, sa_column=datetime_column(nullable=False))
     completed_at: datetime | None = Field(default=None, sa_column=datetime_column())
+
+
+class CourseVector(SQLModel, table=True):
+    """A course's embedding, keyed by the hash of the embedder's name and the course's passage
+    text: computed once at import, shared by every instance, and a re-import embeds only the
+    courses whose text changed."""
+
+    __tablename__ = "course_vectors"
+
+    content_hash: str = Field(primary_key=True, max_length=64)
+    vector: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, sa_column=datetime_column(nullable=False))
+
+
+class CourseSetting(SQLModel, table=True):
+    """Catalogue-wide documents HEC manages at run time (`tracks`: the tracks YAML) and version
+    counters (`catalogue`): running instances compare `version` per request and reload.
+    `updated_by` is the channel (cli, telegram), not a person."""
+
+    __tablename__ = "course_settings"
+
+    key: str = Field(primary_key=True, max_length=32)
+    content: str = Field(default="", sa_column=Column(Text, nullable=False))
+    version: int = 0
+    updated_by: str = Field(default="", max_length=128)
+    updated_at: datetime = Field(default_factory=utcnow, sa_column=datetime_column(nullable=False))

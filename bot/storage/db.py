@@ -23,6 +23,7 @@ from sqlalchemy.exc import (
     OperationalError,
     SQLAlchemyError,
 )
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -80,7 +81,9 @@ def _ping_if_idle(dialect: Dialect, dbapi_connection: Any, record: Any, _proxy: 
 class Database:
     """An async engine plus its session factory."""
 
-    def __init__(self, url: str, *, echo: bool = False, pool_size: int = 10) -> None:
+    def __init__(
+        self, url: str, *, echo: bool = False, pool_size: int = 5, max_overflow: int = 5
+    ) -> None:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         if self.is_sqlite:
@@ -101,7 +104,7 @@ class Database:
                 echo=echo,
                 hide_parameters=True,
                 pool_size=pool_size,
-                max_overflow=pool_size,
+                max_overflow=max_overflow,
                 pool_recycle=1800,
                 pool_timeout=10,
             )
@@ -125,6 +128,9 @@ class Database:
                     raise ServiceUnavailableError(f"database unavailable: {error.orig}") from error
                 raise
             except OSError as error:  # asyncpg reports a refused connection as OSError
+                await _rollback_quietly(session)
+                raise ServiceUnavailableError(f"database unavailable: {error}") from error
+            except PoolTimeoutError as error:  # every connection busy or hanging on a dead server
                 await _rollback_quietly(session)
                 raise ServiceUnavailableError(f"database unavailable: {error}") from error
             except BaseException:
@@ -201,13 +207,48 @@ class Database:
         await self.engine.dispose()
 
 
+# SQLSTATE classes a restart or failover produces: 08 connection exception ("connection does not
+# exist", refused), 57P operator intervention ("the database system is shutting down" 57P03,
+# "terminating connection due to administrator command" 57P01, crash shutdown 57P02), 53 out of
+# resources ("too many connections" 53300 while the server comes back), 40001/40P01 are not
+# outages. asyncpg reports several of these as a plain DBAPIError, not OperationalError.
+_OUTAGE_SQLSTATE_PREFIXES = ("08", "57P", "53300", "25006")
+_OUTAGE_MESSAGES = (
+    "connection is closed",
+    "connection was closed",
+    "the database system is",
+    "terminating connection",
+    "server closed the connection",
+    "cannot perform operation: another operation is in progress",
+)
+
+
 def _is_disconnect(error: DBAPIError) -> bool:
     """Errors that mean "the server is gone for now", not "this statement is wrong"."""
-    return (
+    if (
         isinstance(error, OperationalError | InterfaceError)
         or error.connection_invalidated
         or isinstance(error.orig, OSError)
-    )
+    ):
+        return True
+    return is_outage_error(error.orig) or is_outage_error(error.__cause__)
+
+
+def is_outage_error(error: BaseException | None) -> bool:
+    """A database driver error a restart or failover produces (walks the causes)."""
+    seen = 0
+    while error is not None and seen < 5:
+        seen += 1
+        if isinstance(error, ConnectionError | OSError | TimeoutError):
+            return True
+        sqlstate = getattr(error, "sqlstate", None) or getattr(error, "pgcode", None)
+        if isinstance(sqlstate, str) and sqlstate.startswith(_OUTAGE_SQLSTATE_PREFIXES):
+            return True
+        text = str(error).lower()
+        if any(message in text for message in _OUTAGE_MESSAGES):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
 
 
 async def _rollback_quietly(session: AsyncSession) -> None:

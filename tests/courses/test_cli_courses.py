@@ -64,3 +64,29 @@ def test_tracks_lists_hec_tracks_in_order(env: dict[str, str]):
     assert result.exit_code == 0, result.output
     assert "Data Analysis [data-analysis]" in result.output
     assert "  1. " in result.output
+
+
+def test_tracks_export_then_import_round_trips_and_bad_files_get_line_numbers(
+    tmp_path: Path, env: dict[str, str]
+):
+    exported = CliRunner().invoke(app, ["courses", "tracks", "export"], env=env)
+    assert exported.exit_code == 0, exported.output
+    assert exported.output.lstrip().startswith(("#", "tracks:"))
+    edited = tmp_path / "tracks.yaml"
+    edited.write_text(
+        exported.output.replace("title: Data Analysis", "title: Data Skills"), "utf-8"
+    )
+
+    imported = CliRunner().invoke(app, ["courses", "tracks", "import", str(edited)], env=env)
+    assert imported.exit_code == 0, imported.output
+    listed = CliRunner().invoke(app, ["courses", "tracks"], env=env)
+    assert "Data Skills [data-analysis]" in listed.output
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        "tracks:\n  - id: x\n    title: X\n    courses:\n      - https://example.org/nope\n",
+        "utf-8",
+    )
+    refused = CliRunner().invoke(app, ["courses", "tracks", "import", str(bad)], env=env)
+    assert refused.exit_code == 1
+    assert "line 5:" in refused.output and "not in the catalogue" in refused.output

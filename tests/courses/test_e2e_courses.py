@@ -133,8 +133,10 @@ async def test_courses_conversation_saves_a_path_and_marks_it_done(
     path = fake_telegram.last_message_to(LEARNER)
     assert path is not None and path.text is not None
     links = [e for e in path.entities if e.get("type") == "text_link"]
-    assert 3 <= len(links) <= 5
+    # As many courses as fit a licence at 5 h a week, with the total against the time left.
+    assert 1 <= len(links) <= 5
     assert all(link["url"].startswith("https://www.coursera.org/") for link in links)
+    assert "your licence leaves about 26 weeks" in path.text
     assert "Data Analysis" in path.text and "Why:" in path.text
     assert "Data Analysis" in path.text.split("\n")[1]  # the HEC track line
 
@@ -213,7 +215,21 @@ async def test_urdu_speaker_gets_the_path_in_urdu(fake_telegram: FakeTelegram, r
     assert reply is not None and reply.text is not None
     assert "تعلیمی راستہ" in reply.text  # "learning path", the Urdu header
     assert "کلاؤڈ کمپیوٹنگ" in reply.text  # the track's Urdu title
-    assert len([e for e in reply.entities if e.get("type") == "text_link"]) >= 3
+    assert len([e for e in reply.entities if e.get("type") == "text_link"]) >= 1
+    assert "کیوں:" in reply.text  # each course's reason, in Urdu
+    assert "ہفتے باقی ہیں" in reply.text  # the weeks the licence leaves
+
+
+async def test_a_course_question_in_urdu_script_reaches_the_recommender(
+    fake_telegram: FakeTelegram, running: Running
+):
+    urdu_learner = LEARNER + 1  # onboarded in Urdu
+    fake_telegram.push_message(urdu_learner, "مجھے ویب ڈویلپر بننا ہے", language_code="ur")
+    await fake_telegram.wait_for("sendMessage", lambda r: r.chat_id == urdu_learner, timeout=15)
+    reply = fake_telegram.last_message_to(urdu_learner)
+    assert reply is not None and reply.text is not None
+    assert "تعلیمی راستہ" in reply.text
+    assert running.answerer.questions == []
 
 
 async def test_course_questions_inside_another_conversation_are_left_alone(

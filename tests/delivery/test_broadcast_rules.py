@@ -45,8 +45,17 @@ async def service(database):
             (4, 3, "focal_person", None),
             (5, None, "learner", "alumni"),
         ]:
-            session.add(User(id=user_id, university_id=university, role=role, learner_kind=kind))
-        session.add(User(id=6, university_id=1, is_blocked=True))
+            session.add(
+                User(
+                    id=user_id,
+                    university_id=university,
+                    role=role,
+                    learner_kind=kind,
+                    privacy_accepted_at=NOW,
+                    onboarded_at=NOW,
+                )
+            )
+        session.add(User(id=6, university_id=1, is_blocked=True, privacy_accepted_at=NOW))
     return broadcasts
 
 
@@ -152,8 +161,16 @@ async def test_each_reminder_wave_is_queued_once(service, database):
     )
     summary = await service.create(FOCAL, draft)
     assert summary.webinar_id is not None
-    assert await service.rsvp(1, 1, summary.webinar_id)
-    assert not await service.rsvp(1, 1, summary.webinar_id)
+    learner = Actor(id=1, role=Role.LEARNER, university_id=1)
+    assert await service.rsvp(learner, summary.webinar_id)
+    assert not await service.rsvp(learner, summary.webinar_id)
+    other_university = Actor(id=3, role=Role.LEARNER, university_id=2)
+    with pytest.raises(NotAllowedError):
+        await service.rsvp(other_university, summary.webinar_id)
+    with pytest.raises(NotAllowedError):
+        await service.calendar_file(other_university, summary.webinar_id)
+    name, _ = await service.calendar_file(learner, summary.webinar_id)
+    assert name.endswith(".ics")
     assert await service.run_due(starts_at - timedelta(hours=30)) == 0
     day_before = starts_at - timedelta(hours=23)
     assert await service.run_due(day_before) == 1

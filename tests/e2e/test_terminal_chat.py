@@ -82,3 +82,12 @@ def test_a_wrong_setting_stops_start_up_with_one_line(indexed_env):
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("hecbot: configuration error: ADMIN_IDS:")
+
+
+def test_forget_in_the_terminal_removes_the_file_mydata_wrote(indexed_env):
+    data_dir = Path(indexed_env["HECBOT_DATA_DIR"])
+    out = chat(indexed_env, "/mydata")
+    [written] = list(data_dir.rglob("hecbot-my-data.json"))
+    assert str(written) in out
+    chat(indexed_env, "/forget", "1")  # [1] Yes, delete
+    assert list(data_dir.rglob("hecbot-my-data.json")) == []

@@ -141,6 +141,8 @@ class FakeTelegram:
         self._callback_queries: dict[str, bool] = {}  # id -> answered
         self._callback_counter = itertools.count(4_000_000_000_000_000_001)
         self._commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        # setChatMenuButton per chat (None: the default for every chat).
+        self.menu_buttons: dict[int | None, dict[str, Any]] = {}
         self._update_counter = itertools.count(100_000_001)
         self._pending: list[dict[str, Any]] = []
         self._pollers: list[asyncio.Future[str]] = []
@@ -558,6 +560,8 @@ class FakeTelegram:
             "setMyCommands": self._set_my_commands,
             "getMyCommands": self._get_my_commands,
             "deleteMyCommands": self._delete_my_commands,
+            "setChatMenuButton": self._set_chat_menu_button,
+            "getChatMenuButton": self._get_chat_menu_button,
             "getChat": self._get_chat,
             "getFile": self._get_file,
             "close": self._true,
@@ -779,6 +783,28 @@ class FakeTelegram:
     async def _delete_my_commands(self, params: dict[str, Any]) -> bool:
         self._commands.pop(_commands_key(params), None)
         return True
+
+    async def _set_chat_menu_button(self, params: dict[str, Any]) -> bool:
+        button = params.get("menu_button") or {"type": "default"}
+        if isinstance(button, str):
+            button = json.loads(button)
+        kind = button.get("type")
+        if kind == "web_app":
+            url = str((button.get("web_app") or {}).get("url", ""))
+            if not url.startswith("https://"):
+                raise bad_request("BUTTON_URL_INVALID")
+            if not 1 <= len(str(button.get("text", ""))) <= 64:
+                raise bad_request("BUTTON_TEXT_INVALID")
+        elif kind not in ("default", "commands"):
+            raise bad_request("BUTTON_TYPE_INVALID")
+        chat_id = params.get("chat_id")
+        self.menu_buttons[None if chat_id is None else int(chat_id)] = button
+        return True
+
+    async def _get_chat_menu_button(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat_id = params.get("chat_id")
+        key = None if chat_id is None else int(chat_id)
+        return self.menu_buttons.get(key, self.menu_buttons.get(None, {"type": "default"}))
 
     async def _get_chat(self, params: dict[str, Any]) -> dict[str, Any]:
         chat_id = self._known_chat(params["chat_id"])

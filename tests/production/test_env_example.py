@@ -5,19 +5,27 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from bot.config import LLMSettings, Settings
+import pytest
+from pydantic_settings import BaseSettings
+
+from bot.config import Settings, load_settings
 
 ENV_EXAMPLE = Path(__file__).resolve().parents[2] / ".env.example"
 
 
 def settings_variables() -> set[str]:
+    """Every environment variable the settings read, sections (LLM_, SMTP_, ...) included."""
     names: set[str] = set()
     for name, field in Settings.model_fields.items():
-        if name == "llm":
+        section = field.annotation
+        if isinstance(section, type) and issubclass(section, BaseSettings):
+            prefix = str(section.model_config.get("env_prefix", ""))
+            for inner, inner_field in section.model_fields.items():
+                alias = inner_field.validation_alias
+                names.add(alias if isinstance(alias, str) else f"{prefix}{inner}".upper())
             continue
         alias = field.validation_alias
         names.add(alias if isinstance(alias, str) else name.upper())
-    names |= {f"LLM_{name.upper()}" for name in LLMSettings.model_fields}
     return names
 
 
@@ -55,3 +63,18 @@ def test_env_example_values_load():
     settings = Settings(**values)  # type: ignore[arg-type]
     assert settings.webhook_path == "/telegram/webhook"
     assert settings.redis_key_prefix == "hecbot"
+
+
+def test_env_example_copied_to_dot_env_loads_unchanged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    # What the deployment steps do: `cp .env.example .env`, empty values (CHROMA_URL=,
+    # WORKER_HEALTH_PORT=, ...) and all.
+    (tmp_path / ".env").write_text(ENV_EXAMPLE.read_text())
+    monkeypatch.chdir(tmp_path)
+    for name in settings_variables():
+        monkeypatch.delenv(name, raising=False)
+    settings = load_settings()
+    assert settings.chroma_url is None
+    assert settings.worker_health_port is None
+    assert settings.send_rate_per_second + settings.send_burst <= 30

@@ -22,6 +22,10 @@ def shipped_survey(name: str) -> str:
 async def add_learners(
     database: Database, ids: Iterable[int], *, created_at: datetime, **fields: Any
 ) -> None:
+    """Learners who accepted the privacy notice and onboarded when they joined, unless `fields`
+    says otherwise (e.g. `onboarded_at=None`)."""
+    fields.setdefault("privacy_accepted_at", created_at)
+    fields.setdefault("onboarded_at", created_at)
     async with database.session() as session:
         for user_id in ids:
             session.add(User(id=user_id, created_at=created_at, **fields))

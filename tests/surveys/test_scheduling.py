@@ -72,7 +72,7 @@ async def test_follow_up_waves_invite_each_learner_n_days_after_onboarding(
 ) -> None:
     await add_learners(database, [1], created_at=START, onboarded_at=START)
     await add_learners(database, [2], created_at=START, onboarded_at=START + timedelta(days=40))
-    await add_learners(database, [3], created_at=START)  # never onboarded
+    await add_learners(database, [3], created_at=START, onboarded_at=None)  # never onboarded
     surveys = SurveyService(database, clock=lambda: START)
     await surveys.add_survey(shipped_survey("impact"))
     waves = await surveys.start_waves("impact", after_onboarding_days=[30, 90, 180])

@@ -22,8 +22,6 @@ courses-item-title = <b>{ $number }. { $title }</b>
 courses-item-facts = { $partner } · { $level } · { $duration } · { $rating }
 courses-item-no-rating = not rated yet
 courses-item-why = Why: { $skills }
-courses-item-why-track = Why: a step in HEC's { $track } track
-courses-item-why-related = Why: closely related to your goal
 courses-item-pace = About { $weeks } weeks at { $hours } h a week
 courses-item-link = <a href="{ $url }">Open on Coursera</a>
 courses-kind-course = course
@@ -46,3 +44,17 @@ courses-plan-item = { $mark } { $title } ({ $level })
 courses-plan-done-button = ✅ Done: { $title }
 courses-plan-marked = Marked done. Well done! 🎉
 courses-preparing = One moment, I'm looking through the catalogue…
+courses-item-why-track = Why: course { $position } of HEC's { $track } track
+courses-item-why-foundation = Why: the foundation the next courses build on ({ $skills })
+courses-item-why-related = Why: about { $skills }, as your goal asks
+courses-item-why-goal = Why: it matches the words of your goal
+courses-item-part-of = Part of: { $group }
+courses-result-time = In all about { $weeks } weeks at { $hours } h a week; your licence leaves about { $available } weeks.
+courses-result-trimmed = A fuller path would not fit your licence, so this one keeps to what does.
+courses-result-too-long =
+    This goal does not fit your licence at your hours: even the shortest useful start above takes about { $weeks } weeks, and your licence leaves about { $available }. More hours a week would help.
+tracks-upload-prompt = These are HEC's tracks now. Send the edited file back (a .yaml document), or /cancel.
+tracks-upload-cancelled = Tracks unchanged.
+tracks-upload-not-document = Please send the tracks as a UTF-8 .yaml file (at most 256 KB).
+tracks-upload-problems = The tracks were not changed: { $count } problem(s) to fix.
+tracks-upload-done = Saved { $count } tracks. Learners get them from their next question, no restart needed.

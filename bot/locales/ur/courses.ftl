@@ -22,8 +22,6 @@ courses-item-title = <b>{ $number }۔ { $title }</b>
 courses-item-facts = { $partner }، { $level }، { $duration }، { $rating }
 courses-item-no-rating = ابھی ریٹنگ نہیں
 courses-item-why = کیوں: { $skills }
-courses-item-why-track = کیوں: ایچ ای سی کے { $track } ٹریک کا ایک مرحلہ
-courses-item-why-related = کیوں: آپ کے مقصد سے قریبی تعلق
 courses-item-pace = ہفتے میں { $hours } گھنٹے کے حساب سے تقریباً { $weeks } ہفتے
 courses-item-link = <a href="{ $url }">کورسیرا پر کھولیں</a>
 courses-kind-course = کورس
@@ -46,3 +44,17 @@ courses-plan-item = { $mark } { $title } (سطح: { $level })
 courses-plan-done-button = ✅ مکمل: { $title }
 courses-plan-marked = مکمل کے طور پر درج ہو گیا۔ شاباش! 🎉
 courses-preparing = ایک لمحہ، میں کیٹلاگ دیکھ رہا ہوں…
+courses-item-why-track = کیوں: ایچ ای سی کے { $track } ٹریک کا کورس نمبر { $position }
+courses-item-why-foundation = کیوں: اگلے کورسز کی بنیاد ({ $skills })
+courses-item-why-related = کیوں: آپ کے مقصد کے مطابق { $skills } کے بارے میں
+courses-item-why-goal = کیوں: آپ کے مقصد کے الفاظ سے ملتا ہے
+courses-item-part-of = اس کا حصہ: { $group }
+courses-result-time = کل تقریباً { $weeks } ہفتے، ہفتے میں { $hours } گھنٹے کے حساب سے؛ آپ کے لائسنس میں تقریباً { $available } ہفتے باقی ہیں۔
+courses-result-trimmed = پورا راستہ آپ کے لائسنس میں پورا نہیں ہوتا، اس لیے صرف وہ کورس دیے ہیں جو وقت میں مکمل ہو سکیں۔
+courses-result-too-long =
+    یہ مقصد آپ کے وقت میں پورا نہیں ہوتا: اوپر دیا گیا مختصر ترین آغاز بھی تقریباً { $weeks } ہفتے لیتا ہے اور آپ کے لائسنس میں تقریباً { $available } ہفتے باقی ہیں۔ ہفتے میں زیادہ گھنٹے مدد کریں گے۔
+tracks-upload-prompt = یہ ایچ ای سی کے موجودہ ٹریک ہیں۔ ترمیم شدہ فائل (yaml.) واپس بھیجیں، یا /cancel۔
+tracks-upload-cancelled = ٹریک تبدیل نہیں ہوئے۔
+tracks-upload-not-document = براہ کرم ٹریک UTF-8 میں yaml. فائل کے طور پر بھیجیں (زیادہ سے زیادہ 256 KB)۔
+tracks-upload-problems = ٹریک تبدیل نہیں ہوئے: { $count } مسئلے ٹھیک کرنے ہیں۔
+tracks-upload-done = { $count } ٹریک محفوظ ہو گئے۔ طلبہ کو اگلے سوال سے ملیں گے، ری اسٹارٹ کی ضرورت نہیں۔

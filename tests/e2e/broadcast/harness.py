@@ -44,6 +44,7 @@ class Harness:
                     role=role.value,
                     university_id=university_id,
                     language=language,
+                    privacy_accepted_at=datetime.now(UTC),
                     onboarded_at=datetime.now(UTC),
                 )
             )

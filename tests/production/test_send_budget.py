@@ -1,0 +1,115 @@
+"""Replies under Telegram's flood control: a 429 is waited out and the reply sent again, counted
+once; a reply that still cannot go leaves its update unacknowledged (503, Telegram delivers it
+again), and an update id already handled is never answered twice."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator
+
+import pytest
+from aiogram.exceptions import TelegramRetryAfter
+from aiohttp import ClientSession
+from aiohttp.test_utils import TestServer
+from pydantic import SecretStr
+
+from bot.app import create_bot, create_dispatcher
+from bot.config import Settings
+from bot.container import AppServices, build_services
+from bot.delivery.budget import BudgetRates, LocalSendBudget
+from bot.delivery.session import install_send_budget
+from bot.metrics import BotMetrics
+from bot.storage.db import Database
+from bot.transient import is_transient
+from bot.webserver import create_web_app
+from tests.delivery.fakes import FakeClock
+from tests.factories import make_user
+from tests.fakebotapi import DEFAULT_TOKEN, FakeTelegram, RateLimit
+from tests.production.doubles import EchoAnswerer
+from tests.production.test_webhook_app import PATH, SECRET, message_update
+
+# A budget far above what the fake allows: every 429 below is Telegram's, not avoided by pacing.
+GENEROUS = BudgetRates(rate=30, burst=10)
+
+
+async def test_replies_refused_with_429_are_sent_after_the_wait_and_counted_once():
+    metrics = BotMetrics()
+    async with FakeTelegram(
+        strict_chats=False, rate_limit=RateLimit(global_limit=3, per_chat_limit=100)
+    ) as fake:
+        bot = fake.make_bot()
+        install_send_budget(bot, LocalSendBudget(GENEROUS), metrics)
+        await asyncio.gather(*(bot.send_message(chat, "hello") for chat in range(1, 7)))
+
+    delivered = [r for r in fake.requests("sendMessage") if r.ok]
+    assert sorted(int(r.chat_id or 0) for r in delivered) == [1, 2, 3, 4, 5, 6]
+    assert fake.rate_limited_count > 0
+    assert metrics.value("hecbot_telegram_rate_limited_total") == fake.rate_limited_count
+    assert metrics.value("hecbot_telegram_retries_total", {"kind": "reply"}) == (
+        fake.rate_limited_count
+    )
+    assert metrics.value("hecbot_telegram_sends_total", {"kind": "reply"}) == 6
+
+
+async def test_a_reply_still_refused_after_the_retries_raises_a_transient_error():
+    async with FakeTelegram(
+        strict_chats=False, rate_limit=RateLimit(global_limit=1, window_seconds=60)
+    ) as fake:
+        bot = fake.make_bot()
+        install_send_budget(bot, LocalSendBudget(GENEROUS))
+        await bot.send_message(1, "first")
+        with pytest.raises(TelegramRetryAfter) as refused:
+            await bot.send_message(2, "second")  # told to wait ~60 s: more than a reply may
+    assert is_transient(refused.value)
+
+
+@pytest.fixture
+async def flooded_app(settings: Settings, database: Database) -> AsyncIterator[tuple]:
+    async with FakeTelegram(strict_chats=False) as fake:
+        settings.bot_token = SecretStr(DEFAULT_TOKEN)
+        settings.telegram_api_base = fake.base_url
+        services: AppServices = await build_services(settings, answerer=EchoAnswerer())
+        await make_user(services.database, 7001)
+        bot = create_bot(settings)
+        # On a clock that jumps: the 60 s pause the first 429 starts is not waited in real time.
+        install_send_budget(bot, LocalSendBudget(GENEROUS, FakeClock()), services.metrics)
+        dispatcher = create_dispatcher(services)
+        server = TestServer(
+            create_web_app(services, dispatcher, bot, webhook_path=PATH, secret=SECRET)
+        )
+        await server.start_server()
+        try:
+            async with ClientSession() as http:
+                yield fake, services, server, http
+        finally:
+            await server.close()
+            await dispatcher.storage.close()
+            await services.close()
+
+
+async def test_an_update_whose_reply_hit_429_is_not_acknowledged_and_is_answered_once(
+    flooded_app: tuple,
+):
+    fake, services, server, http = flooded_app
+    headers = {"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": SECRET}
+    body = json.dumps(message_update(41, 7001, "Who gets a licence?"))
+    url = str(server.make_url(PATH))
+
+    fake.rate_limit = RateLimit(global_limit=1, window_seconds=60)
+    await fake.make_bot().send_message(999, "the minute's only message")  # the rest: 429
+    refused = await http.post(url, data=body, headers=headers)
+    assert refused.status == 503  # not done: Telegram delivers it again
+
+    fake.rate_limit = None
+    accepted = await http.post(url, data=body, headers=headers)
+    assert accepted.status == 200
+    again = await http.post(url, data=body, headers=headers)  # e.g. the 200 was lost
+    assert again.status == 200
+
+    answers = [r for r in fake.requests("sendMessage") if r.ok and r.chat_id == 7001]
+    assert len(answers) == 1
+    assert "Answer to: Who gets a licence?" in answers[0].params["text"]
+    metrics = services.metrics
+    assert metrics.value("hecbot_updates_handled_total", {"type": "message"}) == 1
+    assert metrics.value("hecbot_updates_duplicate_total") == 1
