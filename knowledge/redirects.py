@@ -96,7 +96,7 @@ class RedirectMatcher:
             chunk.id: cosine for chunk, cosine in self._retriever.redirect_similarities(query)
         }
         best = max(named, key=lambda t: similarity.get(t.chunk.id, 0.0))
-        if not answerable:
+        if not answerable or self._foreign_to_the_rules(best, query.original):
             return best
         rule = max((p.dense for p in passages if p.dense is not None), default=None)
         if rule is None or similarity.get(best.chunk.id, 0.0) >= rule - margin:
