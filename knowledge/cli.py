@@ -305,8 +305,15 @@ def ask_command(
     ctx: typer.Context,
     question: Annotated[str | None, typer.Argument(help="Question; omit to read stdin.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
+    lang: Annotated[
+        str | None,
+        typer.Option("--lang", help="The learner's language, en or ur (default: the question's)."),
+    ] = None,
 ) -> None:
     """Answer a question, or each line of standard input, from the knowledge base."""
+    if lang not in {None, "en", "ur"}:
+        Console(stderr=True).print("[red]--lang must be en or ur.[/red]")
+        raise typer.Exit(code=2)
     engine = _engine(ctx)
     lines = [question] if question is not None else (line.rstrip("\n") for line in sys.stdin)
     console = Console()
@@ -314,7 +321,7 @@ def ask_command(
         for line in lines:
             if not line.strip():
                 continue
-            answer = asyncio.run(engine.ask(line))
+            answer = asyncio.run(engine.ask(line, lang))
             if as_json:
                 sys.stdout.write(json.dumps(answer.to_json_dict(), ensure_ascii=False) + "\n")
                 sys.stdout.flush()
@@ -326,6 +333,12 @@ def ask_command(
                 console.print(
                     f"  [{number}] {citation.title}{where} ({citation.source})", markup=False
                 )
+                if citation.translation_source:
+                    console.print(
+                        f"      {citation.translation_title} › {citation.translation_section}"
+                        f" ({citation.translation_source})",
+                        markup=False,
+                    )
             console.print(f"[dim]{answer.latency_ms:.0f} ms[/dim]\n")
     except KnowledgeError as exc:
         raise _fail(Console(stderr=True), exc) from exc
