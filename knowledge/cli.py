@@ -258,21 +258,31 @@ def calibrate_command(
     questions: QuestionSetOption = DEFAULT_QUESTION_SET,
     kb: QuestionDocumentsOption = DEFAULT_QUESTION_DOCUMENTS,
     split: Annotated[str, typer.Option(help="Only questions of this split.")] = "dev",
+    lang: Annotated[
+        str | None,
+        typer.Option("--lang", help="Only questions in this language (en, roman_ur, ur)."),
+    ] = None,
 ) -> None:
-    """Choose the abstention thresholds on one split (knowledge/calibrate.py)."""
+    """Choose the abstention thresholds on one split (knowledge/calibrate.py), for all
+    questions or, with --lang, for one language's floors."""
     from knowledge.calibrate import choose, evaluate_settings, grid_settings
     from knowledge.engine import build_engine
     from knowledge.evaluate import load_questions
 
     base = _config(ctx)
-    items = [q for q in load_questions(questions) if q.split == split]
+    items = [
+        q
+        for q in load_questions(questions)
+        if q.split == split and (lang is None or q.lang == lang)
+    ]
     with tempfile.TemporaryDirectory(prefix="hecbot-calibrate-") as tmp:
         config = KnowledgeConfig(
             data_dir=Path(tmp), embedder=base.embedder, thresholds=base.thresholds
         )
         engine = build_engine(config)
         engine.index_paths([kb])
-        results = evaluate_settings(engine.retriever, items, grid_settings(base.thresholds))
+        current = base.thresholds_for(lang) if lang else base.thresholds
+        results = evaluate_settings(engine.retriever, items, grid_settings(current))
     table = Table("min_dense", "strong_dense", "unsupported_min_z", "min_coverage", "OOS", "false")
     ranked = sorted(results, key=lambda r: (-r.oos_rate, r.false_rate))
     for r in [r for r in ranked if r.false_rate <= 0.05][:10]:
@@ -286,9 +296,10 @@ def calibrate_command(
             f"{r.false_abstained}/{r.in_scope}",
         )
     console = Console()
-    console.print(f"{len(items)} questions of split {split!r}; settings within the target:")
+    which = f"split {split!r}" + (f", language {lang!r}" if lang else "")
+    console.print(f"{len(items)} questions of {which}; settings within the target:")
     console.print(table)
-    chosen = choose(results, base.thresholds)
+    chosen = choose(results, current)
     if chosen is None:
         console.print("no setting keeps false abstention within 0.05")
         raise typer.Exit(code=1)

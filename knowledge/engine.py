@@ -305,7 +305,8 @@ class KnowledgeEngine:
         query = with_known_names(normalise_query(question[:MAX_QUESTION_CHARS]), self._known_names)
         retriever = self.retriever
         passages = retriever.retrieve(query, top_k=self.config.top_k, mode=mode)
-        evidence = judge_evidence(query, passages, retriever, self.config.thresholds)
+        thresholds = self.config.thresholds_for(query.language.value)
+        evidence = judge_evidence(query, passages, retriever, thresholds)
         if mode is RetrievalMode.BM25:
             return evidence  # no question vector to compare topics with
         topic = self._parts().redirects.choose(query, passages, evidence.answerable)
