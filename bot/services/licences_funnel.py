@@ -201,8 +201,12 @@ class FunnelService:
         )
 
 
+UNIVERSITIES_IN_CHART = 12
+
+
 def render_funnel_chart(funnel: Funnel, path: Path) -> Path:
-    """A horizontal bar chart of the funnel stages (matplotlib, Agg: no display needed).
+    """The funnel stages as bars and, for the whole programme, the universities with the most
+    members: invited, joined, active and completed side by side (matplotlib, Agg).
 
     Labels are English: matplotlib does not shape Urdu script (see survey_charts).
     """
@@ -214,9 +218,16 @@ def render_funnel_chart(funnel: Funnel, path: Path) -> Path:
     figures = funnel.total
     labels = ["applied", "approved", "invited", "joined", "active (30 days)", "completed a course"]
     values = [getattr(figures, stage) for stage in STAGES]
+    universities = sorted(
+        funnel.by_university.items(), key=lambda item: (-item[1].invited, item[0])
+    )[:UNIVERSITIES_IN_CHART]
+    show_universities = funnel.university is None and bool(universities)
     path.parent.mkdir(parents=True, exist_ok=True)
-    figure, axes = plt.subplots(figsize=(7, 3.6), dpi=110)
+    rows = 2 if show_universities else 1
+    height = 3.6 + (0.35 * len(universities) + 1.2 if show_universities else 0)
+    figure, axes_list = plt.subplots(rows, 1, figsize=(7, height), dpi=110, squeeze=False)
     try:
+        axes = axes_list[0][0]
         positions = list(range(len(labels)))[::-1]
         axes.barh(positions, values, color="#1565c0")
         axes.set_yticks(positions, labels)
@@ -231,11 +242,40 @@ def render_funnel_chart(funnel: Funnel, path: Path) -> Path:
             f"{figures.learning_hours:,.0f} learning hours",
             fontsize=9,
         )
+        if show_universities:
+            _draw_universities(axes_list[1][0], universities)
         figure.tight_layout()
         figure.savefig(path, format="png")
     finally:
         plt.close(figure)
     return path
+
+
+def _draw_universities(axes: Any, universities: list[tuple[str, FunnelFigures]]) -> None:
+    stages = (
+        ("invited", "#90caf9"),
+        ("joined", "#1e88e5"),
+        ("active_30d", "#2e7d32"),
+        ("completed_any", "#f9a825"),
+    )
+    height = 0.8 / len(stages)
+    for index, (stage, colour) in enumerate(stages):
+        positions = [
+            len(universities) - 1 - row + (len(stages) / 2 - index - 0.5) * height
+            for row in range(len(universities))
+        ]
+        axes.barh(
+            positions,
+            [getattr(figures, stage) for _, figures in universities],
+            height=height,
+            color=colour,
+            label=stage.replace("_30d", " (30 days)").replace("_any", " a course"),
+        )
+    axes.set_yticks(
+        list(range(len(universities)))[::-1], [name[:28] for name, _ in universities], fontsize=8
+    )
+    axes.legend(fontsize=7, loc="lower right")
+    axes.set_title("By university (linked learners)", fontsize=9)
 
 
 def render_funnel_chart_png(funnel: Funnel) -> bytes:

@@ -124,6 +124,9 @@ async def test_rows_link_to_learners_by_verified_email_and_count_per_university(
     assert whole.by_intake["2026-spring"].approved == 20
     chart = render_funnel_chart(funnel, tmp_path / "funnel.png")
     assert chart.read_bytes().startswith(b"\x89PNG")
+    # The programme's chart adds the universities: a taller picture.
+    programme = render_funnel_chart(whole, tmp_path / "programme.png")
+    assert len(programme.read_bytes()) > len(chart.read_bytes())
 
 
 async def test_bad_rows_are_reported_by_line_and_nothing_is_imported(database: Database):
