@@ -53,6 +53,7 @@ bench: install ## All benchmarks (figures for docs/benchmarks.md; about 30 minut
 	$(BIN)/hecbot bench load -n 1 --rate 50
 	$(BIN)/hecbot bench load -n 1 --rate 50 --mix distinct
 	$(BIN)/hecbot bench load -n 1 -n 2 --mix distinct --pin
+	$(BIN)/hecbot bench licences --rows 300000
 
 clean: ## Remove the virtual environment and caches (keeps ./data)
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
@@ -60,4 +61,7 @@ clean: ## Remove the virtual environment and caches (keeps ./data)
 bench-delivery: install ## Broadcast delivery benchmark: 10,000 learners, about 8 minutes (KILLS=2 kills the worker twice)
 	$(BIN)/python -m bot.bench_delivery --recipients 10000 --kills $(or $(KILLS),0)
 
-.PHONY: help install run chat test test-all check format bench bench-delivery clean
+bench-licences: install ## Licences: import a 300,000-row Coursera report (seconds, peak memory), funnel, a nudge wave
+	$(BIN)/hecbot bench licences --rows $(or $(ROWS),300000)
+
+.PHONY: help install run chat test test-all check format bench bench-delivery bench-licences clean

@@ -6,11 +6,12 @@ The generator is also what the tests use to check the funnel against a hand coun
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import random
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 MEMBERSHIP_HEADER = ["Name", "Email", "External Id", "Invitation Date", "Join Date", "Member State"]
@@ -123,3 +124,197 @@ def iter_usage_rows(rows: int, *, as_of: date, seed: int = 11) -> Iterator[dict[
             }
             produced += 1
         learner += 1
+
+
+@dataclass
+class BenchFigure:
+    step: str
+    rows: int
+    seconds: float
+    peak_mb: float | None
+
+
+def _reset_peak() -> None:
+    """Reset the process's peak resident memory (VmHWM) so the next step's peak is its own."""
+    with contextlib.suppress(OSError):
+        Path("/proc/self/clear_refs").write_text("5")
+
+
+def _peak_mb() -> float | None:
+    """The process's peak resident memory (VmHWM) in MB; None without Linux /proc.
+
+    Read here rather than through knowledge.bench, whose import loads the whole index stack.
+    """
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
+async def _seed_learners(database: object, learners: int, as_of: date) -> None:
+    """`learners` onboarded learners with approved, verified applications (the first ones of
+    the generated report), stored in bulk."""
+    from sqlalchemy import insert
+
+    from bot.storage.db import Database
+    from bot.storage.licence_models import Intake, LicenceApplication
+    from bot.storage.models import User
+    from bot.storage.types import utcnow
+
+    assert isinstance(database, Database)
+    now = utcnow()
+    async with database.session() as session:
+        intake = Intake(
+            slug="bench",
+            title="bench",
+            source="",
+            opens_at=now - timedelta(days=200),
+            deadline=now - timedelta(days=100),
+            licence_ends_on=as_of + timedelta(days=120),
+        )
+        session.add(intake)
+        await session.flush()
+        users: list[dict[str, object]] = [
+            {
+                "id": 10_000_000 + n,
+                "language": "ur" if n % 4 == 0 else "en",
+                "role": "learner",
+                "learner_kind": "student",
+                "university_id": n % 20 + 1,
+                "created_at": now,
+                "onboarded_at": now,
+                "privacy_accepted_at": now,
+                "is_blocked": False,
+                "surveys_enabled": True,
+            }
+            for n in range(learners)
+        ]
+        applications: list[dict[str, object]] = [
+            {
+                "intake_id": intake.id,
+                "user_id": 10_000_000 + n,
+                "university_id": n % 20 + 1,
+                "learner_kind": "student",
+                "language": "en",
+                "email": member_email(n),
+                "email_verified_at": now,
+                "answers": {},
+                "domains": [],
+                "tracks": [],
+                "status": "approved",
+                "score": 1.0,
+                "created_at": now,
+                "submitted_at": now - timedelta(days=150),
+                "updated_at": now,
+                "decided_at": now - timedelta(days=140),
+            }
+            for n in range(learners)
+        ]
+        for start in range(0, learners, 2000):
+            await session.exec(insert(User), params=users[start : start + 2000])  # type: ignore[call-overload]
+            await session.exec(  # type: ignore[call-overload]
+                insert(LicenceApplication), params=applications[start : start + 2000]
+            )
+
+
+async def run_benchmark(*, rows: int, learners: int, data_dir: Path) -> list[BenchFigure]:
+    """Import a usage report of `rows` rows (and the membership report of its learners),
+    compute the funnel, and plan an `inactive` nudge wave over the linked learners."""
+    import time as clock
+
+    from bot.delivery import Outbox
+    from bot.i18n import Catalogue
+    from bot.services.licences_funnel import FunnelService
+    from bot.services.licences_nudges import NudgeService
+    from bot.services.licences_reports import ReportImportService
+    from bot.storage.db import Database
+    from bot.storage.licence_models import ReportKind
+
+    as_of = date(2026, 11, 30)
+    usage_path = data_dir / "usage.csv"
+    members = 0
+    with usage_path.open("w", encoding="utf-8", newline="") as stream:
+        writer = csv.DictWriter(stream, fieldnames=USAGE_HEADER)
+        writer.writeheader()
+        for row in iter_usage_rows(rows, as_of=as_of):
+            writer.writerow(row)
+            members = max(members, int(row["Name"].split()[-1]) + 1)
+    membership_path = data_dir / "membership.csv"
+    with membership_path.open("w", encoding="utf-8", newline="") as stream:
+        writer = csv.DictWriter(stream, fieldnames=MEMBERSHIP_HEADER)
+        writer.writeheader()
+        for number in range(members):
+            invited = as_of - timedelta(days=100)
+            writer.writerow(
+                {
+                    "Name": f"Learner {number}",
+                    "Email": member_email(number),
+                    "External Id": str(number),
+                    "Invitation Date": invited.isoformat(),
+                    "Join Date": (invited + timedelta(days=3)).isoformat(),
+                    "Member State": "MEMBER",
+                }
+            )
+    database = Database(f"sqlite+aiosqlite:///{data_dir / 'bench.sqlite3'}")
+    figures: list[BenchFigure] = []
+    try:
+        await database.migrate()
+        await _seed_learners(database, learners, as_of)
+        service = ReportImportService(database)
+        for kind, path in (
+            (ReportKind.MEMBERSHIP, membership_path),
+            (ReportKind.USAGE, usage_path),
+        ):
+            _reset_peak()
+            started = clock.perf_counter()
+            summary = await service.import_file(path, kind=kind, as_of=as_of)
+            figures.append(
+                BenchFigure(
+                    f"import {kind.value} report ({summary.linked:,} rows linked)",
+                    summary.rows,
+                    clock.perf_counter() - started,
+                    _peak_mb(),
+                )
+            )
+        _reset_peak()
+        started = clock.perf_counter()
+        funnel = await FunnelService(database).funnel(as_of=as_of)
+        figures.append(
+            BenchFigure(
+                "funnel (all groups)", rows + members, clock.perf_counter() - started, _peak_mb()
+            )
+        )
+        assert funnel.total.invited == members
+        nudges = NudgeService(database, Outbox(database), Catalogue.load())
+        await nudges.add(
+            "id: bench-inactive\ntrigger: inactive\ndays: 14\nholdout: 0.1\nseed: 1\n"
+            "text: {en: Come back, ur: واپس آئیں}\n"
+        )
+        _reset_peak()
+        started = clock.perf_counter()
+        plan = await nudges.plan(
+            "bench-inactive", as_of=as_of, now=datetime(2026, 11, 30, 7, tzinfo=UTC)
+        )
+        figures.append(
+            BenchFigure(
+                f"plan a nudge wave ({plan.eligible:,} eligible: {plan.nudged:,} nudged, "
+                f"{plan.held_out:,} held out)",
+                rows,
+                clock.perf_counter() - started,
+                _peak_mb(),
+            )
+        )
+    finally:
+        await database.close()
+    return figures
+
+
+def to_markdown(figures: list[BenchFigure]) -> str:
+    lines = ["| step | rows | seconds | peak RSS (MB) |", "| --- | ---: | ---: | ---: |"]
+    for figure in figures:
+        peak = f"{figure.peak_mb:.0f}" if figure.peak_mb is not None else "-"
+        lines.append(f"| {figure.step} | {figure.rows:,} | {figure.seconds:.1f} | {peak} |")
+    return "\n".join(lines)

@@ -74,3 +74,22 @@ def bench_delivery(
     from bot.bench_delivery import main
 
     main(["--recipients", str(recipients), "--kills", str(kills), "--rate", str(rate)])
+
+
+@bench_app.command("licences")
+def bench_licences(
+    rows: Annotated[int, typer.Option(help="Rows of the usage report.")] = 300_000,
+    learners: Annotated[
+        int, typer.Option(help="Learners with a verified e-mail (linked rows).")
+    ] = 20_000,
+) -> None:
+    """Import a Coursera usage report of `rows` rows and its membership report (seconds, peak
+    memory), compute the funnel, plan an `inactive` nudge wave over the linked learners."""
+    import asyncio
+    import tempfile
+
+    from bot.bench_licences import run_benchmark, to_markdown
+
+    with tempfile.TemporaryDirectory(prefix="hecbot-bench-licences-") as data_dir:
+        figures = asyncio.run(run_benchmark(rows=rows, learners=learners, data_dir=Path(data_dir)))
+    typer.echo(to_markdown(figures))

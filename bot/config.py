@@ -71,6 +71,9 @@ class Settings(BaseSettings):
     query_cache_size: int = Field(
         default=4096, ge=0, le=1_000_000, validation_alias="HECBOT_QUERY_CACHE_SIZE"
     )
+    query_batch_ms: float = Field(
+        default=2.0, ge=0, le=100, validation_alias="HECBOT_QUERY_BATCH_MS"
+    )
     log_format: Literal["text", "json"] = Field(
         default="text", validation_alias="HECBOT_LOG_FORMAT"
     )
@@ -208,6 +211,7 @@ _ENV_NAMES = {
     "embedder": "HECBOT_EMBEDDER",
     "query_cache_size": "HECBOT_QUERY_CACHE_SIZE",
     "embed_replicas": "HECBOT_EMBED_REPLICAS",
+    "query_batch_ms": "HECBOT_QUERY_BATCH_MS",
     "log_format": "HECBOT_LOG_FORMAT",
     "log_level": "HECBOT_LOG_LEVEL",
     "throttle_seconds": "HECBOT_THROTTLE_SECONDS",

@@ -26,6 +26,7 @@ def knowledge_config(settings: Settings) -> KnowledgeConfig:
         embedder=settings.embedder,
         query_cache_size=settings.query_cache_size,
         embed_replicas=settings.embed_replicas,
+        query_batch_ms=settings.query_batch_ms,
         llm=LLMConfig(
             provider="" if llm.provider == "none" else llm.provider,
             model=llm.model,

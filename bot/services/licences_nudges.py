@@ -32,7 +32,6 @@ from bot.services.licences_yaml import YamlReader
 from bot.storage import licence_repository as repo
 from bot.storage.db import Database
 from bot.storage.licence_models import (
-    NudgeAssignment,
     NudgeGroup,
     NudgeRule,
     ReportKind,
@@ -256,6 +255,25 @@ class NudgeService:
                 found.append((parse_rule(rule.source), nudged, len(assignments) - nudged))
         return found
 
+    async def stop(self, slug: str) -> None:
+        """No more waves of this rule (its assignments stay, so its report still works)."""
+        async with self._database.session() as session:
+            rule, _ = await self._rule(session, slug)
+            rule.stopped_at = rule.stopped_at or utcnow()
+            session.add(rule)
+
+    async def run_due(self, now: datetime) -> int:
+        """Plan a wave of every active rule as of today in Pakistan (the delivery worker's
+        scheduler calls this); learners already assigned to a rule are never assigned again.
+        Returns the nudges queued."""
+        async with self._database.session() as session:
+            active = [rule.slug for rule in await repo.list_rules(session) if not rule.stopped_at]
+        queued = 0
+        for slug in active:
+            plan = await self.plan(slug, as_of=now.astimezone(PAKISTAN).date(), now=now)
+            queued += plan.nudged
+        return queued
+
     async def _rule(self, session: AsyncSession, slug: str) -> tuple[NudgeRule, NudgeDefinition]:
         rule = await repo.get_rule(session, slug=slug)
         if rule is None or rule.id is None:
@@ -292,21 +310,21 @@ class NudgeService:
             send_at = next_allowed_time(now)
             plan.send_at = send_at
             messages: list[OutgoingMessage] = []
-            rows: list[NudgeAssignment] = []
+            rows: list[dict[str, Any]] = []
             for learner in eligible:
                 group = groups[learner.user_id]
                 nudged = group is NudgeGroup.NUDGE
                 rows.append(
-                    NudgeAssignment(
-                        rule_id=rule.id,
-                        user_id=learner.user_id,
-                        email=learner.email,
-                        university_id=learner.university_id,
-                        group=group.value,
-                        assigned_at=now,
-                        baseline_as_of=as_of,
-                        sent_at=send_at if nudged else None,
-                    )
+                    {
+                        "rule_id": rule.id,
+                        "user_id": learner.user_id,
+                        "email": learner.email[:254],
+                        "university_id": learner.university_id,
+                        "group": group.value,
+                        "assigned_at": now,
+                        "baseline_as_of": as_of,
+                        "sent_at": send_at if nudged else None,
+                    }
                 )
                 if nudged:
                     language = consenting.get(learner.user_id, "en")
@@ -317,8 +335,7 @@ class NudgeService:
                     plan.held_out += 1
             if dry_run:
                 return plan
-            session.add_all(rows)
-            await session.flush()
+            await repo.insert_assignments(session, rows=rows)
             if messages:
                 await self._outbox.enqueue_job(
                     kind=NUDGE_KIND,
@@ -354,7 +371,7 @@ class NudgeService:
                 return []
             cutoff = as_of - timedelta(days=definition.days)
             for email, member, invited_on, joined_on in await repo.membership_rows(
-                session, snapshot_id=membership.id
+                session, snapshot_id=membership.id, linked_only=True
             ):
                 if member is None or joined_on is not None or invited_on is None:
                     continue
@@ -366,7 +383,7 @@ class NudgeService:
         per_user: dict[int, list[tuple[str, date | None, bool]]] = defaultdict(list)
         emails: dict[int, str] = {}
         for email, row_user, _course, activity, _hours, completed in await repo.usage_rows(
-            session, snapshot_id=usage.id
+            session, snapshot_id=usage.id, linked_only=True
         ):
             if row_user is None:
                 continue
@@ -375,7 +392,7 @@ class NudgeService:
         joined: set[int] = set()
         if membership is not None and membership.id is not None:
             for member_email, member_user, _invited, joined_on in await repo.membership_rows(
-                session, snapshot_id=membership.id
+                session, snapshot_id=membership.id, linked_only=True
             ):
                 if member_user is not None and joined_on is not None:
                     joined.add(member_user)
@@ -408,7 +425,7 @@ class NudgeService:
             before: dict[int, int] = defaultdict(int)
             if previous is not None and previous.id is not None:
                 for _e, earlier_user, _c, _a, _h, was_completed in await repo.usage_rows(
-                    session, snapshot_id=previous.id
+                    session, snapshot_id=previous.id, linked_only=True
                 ):
                     if earlier_user is not None and was_completed:
                         before[earlier_user] += 1

@@ -406,7 +406,7 @@ class SelectionService:
             return []
         usage = await repo.latest_snapshot(session, kind=ReportKind.USAGE, on_or_before=as_of)
         last_seen: dict[int, date] = {}
-        members = await repo.membership_rows(session, snapshot_id=membership.id)
+        members = await repo.membership_rows(session, snapshot_id=membership.id, linked_only=True)
         for _email, user_id, invited_on, joined_on in members:
             if user_id is None:
                 continue
@@ -414,7 +414,7 @@ class SelectionService:
             last_seen[user_id] = max(days) if days else date.min
         if usage is not None and usage.id is not None:
             for _email, user_id, _course, activity, _hours, _completed in await repo.usage_rows(
-                session, snapshot_id=usage.id
+                session, snapshot_id=usage.id, linked_only=True
             ):
                 if user_id in last_seen and activity is not None:
                     last_seen[user_id] = max(last_seen[user_id], activity)

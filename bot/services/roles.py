@@ -15,6 +15,7 @@ from bot.services.permissions import Actor, Permission, require
 from bot.storage.db import Database
 from bot.storage.models import Role, User
 from bot.storage.people_models import FocalInvite, University
+from bot.storage.revocation import withdraw_staff_work
 from bot.storage.types import utcnow
 
 log = logging.getLogger(__name__)
@@ -147,7 +148,15 @@ class RoleService:
                 raise NotFoundError(f"focal person {user_id}")
             user.role = Role.LEARNER.value
             session.add(user)
-        log.info("user %s revoked focal person %s", actor.id, user_id)
+            # At once: their unsent broadcasts, reports and queued tickets stop with the role.
+            withdrawn = await withdraw_staff_work(session, user_id, utcnow())
+        log.info(
+            "user %s revoked focal person %s: %s broadcasts cancelled, %s tickets withheld",
+            actor.id,
+            user_id,
+            withdrawn.broadcasts_cancelled,
+            withdrawn.tickets_withheld,
+        )
 
     async def reassign_focal(self, actor: Actor, user_id: int, university_id: int) -> FocalPerson:
         require(actor, Permission.MANAGE_FOCALS)

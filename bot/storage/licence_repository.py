@@ -244,9 +244,12 @@ async def add_snapshot(session: AsyncSession, *, snapshot: ReportSnapshot) -> in
 async def insert_report_rows(
     session: AsyncSession, *, kind: ReportKind, rows: list[dict[str, Any]]
 ) -> None:
-    table = MembershipRow if kind is ReportKind.MEMBERSHIP else UsageRow
+    model: Any = MembershipRow if kind is ReportKind.MEMBERSHIP else UsageRow
     if rows:
-        await session.exec(insert(table), params=rows)
+        # Core executemany on the session's connection: the ORM bulk path costs twice as much
+        # per row, and these tables have no ORM events to run.
+        connection = await session.connection()
+        await connection.execute(insert(model.__table__), rows)
 
 
 async def latest_snapshot(
@@ -276,35 +279,37 @@ async def snapshots(session: AsyncSession) -> list[ReportSnapshot]:
 
 
 async def membership_rows(
-    session: AsyncSession, *, snapshot_id: int
+    session: AsyncSession, *, snapshot_id: int, linked_only: bool = False
 ) -> list[tuple[str, int | None, date | None, date | None]]:
-    """(email, user_id, invited_on, joined_on) of every member in the snapshot."""
+    """(email, user_id, invited_on, joined_on) of every member in the snapshot (or only of
+    those linked to a learner)."""
     m: Any = MembershipRow
-    rows = await session.exec(
-        select(col(m.email), col(m.user_id), col(m.invited_on), col(m.joined_on)).where(
-            col(m.snapshot_id) == snapshot_id
-        )
+    query = select(col(m.email), col(m.user_id), col(m.invited_on), col(m.joined_on)).where(
+        col(m.snapshot_id) == snapshot_id
     )
+    if linked_only:
+        query = query.where(col(m.user_id).is_not(None))
+    rows = await session.exec(query)
     return list(rows.all())
 
 
 async def usage_rows(
-    session: AsyncSession, *, snapshot_id: int
+    session: AsyncSession, *, snapshot_id: int, linked_only: bool = False
 ) -> list[tuple[str, int | None, str, date | None, float, bool]]:
-    """(email, user_id, course, last_activity_on, hours, completed) of every usage row."""
+    """(email, user_id, course, last_activity_on, hours, completed) of every usage row (or only
+    of the rows linked to a learner)."""
     u: Any = UsageRow
-    rows = await _wide(
-        session,
-        sa_select(
-            col(u.email),
-            col(u.user_id),
-            col(u.course),
-            col(u.last_activity_on),
-            col(u.hours),
-            col(u.completed),
-        ).where(col(u.snapshot_id) == snapshot_id),
-    )
-    return rows
+    query = sa_select(
+        col(u.email),
+        col(u.user_id),
+        col(u.course),
+        col(u.last_activity_on),
+        col(u.hours),
+        col(u.completed),
+    ).where(col(u.snapshot_id) == snapshot_id)
+    if linked_only:
+        query = query.where(col(u.user_id).is_not(None))
+    return await _wide(session, query)
 
 
 async def usage_rows_of(session: AsyncSession, *, snapshot_id: int, user_id: int) -> list[UsageRow]:
@@ -407,6 +412,14 @@ async def assignments_of(session: AsyncSession, *, rule_id: int) -> list[NudgeAs
         .order_by(col(NudgeAssignment.id))
     )
     return list(rows.all())
+
+
+async def insert_assignments(session: AsyncSession, *, rows: list[dict[str, Any]]) -> None:
+    """Record a wave's assignments in one executemany (no ORM objects: a wave can be large)."""
+    model: Any = NudgeAssignment
+    connection = await session.connection()
+    for start in range(0, len(rows), 5000):
+        await connection.execute(insert(model.__table__), rows[start : start + 5000])
 
 
 async def assigned_users(session: AsyncSession, *, rule_id: int) -> set[int]:

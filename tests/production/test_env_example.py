@@ -6,20 +6,26 @@ import re
 from pathlib import Path
 
 import pytest
+from pydantic_settings import BaseSettings
 
-from bot.config import LLMSettings, Settings, load_settings
+from bot.config import Settings, load_settings
 
 ENV_EXAMPLE = Path(__file__).resolve().parents[2] / ".env.example"
 
 
 def settings_variables() -> set[str]:
+    """Every environment variable the settings read, sections (LLM_, SMTP_, ...) included."""
     names: set[str] = set()
     for name, field in Settings.model_fields.items():
-        if name == "llm":
+        section = field.annotation
+        if isinstance(section, type) and issubclass(section, BaseSettings):
+            prefix = str(section.model_config.get("env_prefix", ""))
+            for inner, inner_field in section.model_fields.items():
+                alias = inner_field.validation_alias
+                names.add(alias if isinstance(alias, str) else f"{prefix}{inner}".upper())
             continue
         alias = field.validation_alias
         names.add(alias if isinstance(alias, str) else name.upper())
-    names |= {f"LLM_{name.upper()}" for name in LLMSettings.model_fields}
     return names
 
 
