@@ -6,17 +6,12 @@ import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from bot.services.course_recommender import (
-    ReasonKind,
-    Recommendation,
-    RecommendationStatus,
-    RecommendedCourse,
-    shown_fields,
-)
+if TYPE_CHECKING:  # the recommender (numpy, sqlalchemy) loads only when a command runs
+    from bot.services.course_recommender import Recommendation, RecommendedCourse
 
 courses_app = typer.Typer(
     help="Course catalogue, HEC tracks and recommendations.", no_args_is_help=True
@@ -33,7 +28,7 @@ def import_catalogue(
 ) -> None:
     """Import courses; rows that cannot be read are listed by line and skipped."""
     from bot.cli import run_async, settings_or_exit
-    from bot.container import build_course_service
+    from bot.course_wiring import build_course_service
     from bot.services.course_tracks import TrackValidationError
     from bot.storage.db import Database
 
@@ -109,7 +104,7 @@ def recommend(
 ) -> None:
     """Recommend 3-5 courses for a goal, as /courses does on Telegram."""
     from bot.cli import run_async, settings_or_exit
-    from bot.container import build_course_service
+    from bot.course_wiring import build_course_service
     from bot.storage.db import Database
 
     if level not in ("beginner", "intermediate", "advanced"):
@@ -149,7 +144,7 @@ def tracks(ctx: typer.Context) -> None:
     if ctx.invoked_subcommand is not None:
         return
     from bot.cli import run_async, settings_or_exit
-    from bot.container import build_course_service
+    from bot.course_wiring import build_course_service
     from bot.storage.db import Database
 
     settings = settings_or_exit()
@@ -180,7 +175,7 @@ def import_tracks(
     """Replace HEC's tracks: checked against the catalogue (every problem with its line);
     running bots use them from their next request."""
     from bot.cli import run_async, settings_or_exit
-    from bot.container import build_course_service
+    from bot.course_wiring import build_course_service
     from bot.services.course_tracks import TrackValidationError
     from bot.storage.db import Database
 
@@ -215,7 +210,7 @@ def import_tracks(
 def export_tracks() -> None:
     """Print the tracks YAML in force (HEC's last import, else the bundled one)."""
     from bot.cli import run_async, settings_or_exit
-    from bot.container import build_course_service
+    from bot.course_wiring import build_course_service
     from bot.storage.db import Database
 
     settings = settings_or_exit()
@@ -232,6 +227,8 @@ def export_tracks() -> None:
 
 
 def recommendation_json(result: Recommendation) -> dict[str, object]:
+    from bot.services.course_recommender import shown_fields
+
     return {
         "status": result.status.value,
         "goal": result.goal,
@@ -249,6 +246,8 @@ def recommendation_json(result: Recommendation) -> dict[str, object]:
 
 
 def render_recommendation_text(result: Recommendation) -> str:
+    from bot.services.course_recommender import RecommendationStatus
+
     if result.status is RecommendationStatus.UNCLEAR_GOAL:
         return 'I could not tell what you want to learn. Try e.g. "become a data analyst".'
     if result.status is RecommendationStatus.NO_FIT:
@@ -278,6 +277,8 @@ def render_recommendation_text(result: Recommendation) -> str:
 
 
 def reason_text(item: RecommendedCourse) -> str:
+    from bot.services.course_recommender import ReasonKind
+
     reason = item.reason
     if reason.kind is ReasonKind.TRACK:
         return f"course {reason.position} of HEC's {reason.track_title} track"
@@ -292,7 +293,7 @@ def seed_vectors() -> None:
     import tempfile
 
     from bot.cli import run_async, settings_or_exit
-    from bot.container import build_course_service
+    from bot.course_wiring import build_course_service
     from bot.services.course_embeddings import COURSE_VECTOR_SEEDS, Vectors, save_seed_vectors
     from bot.storage.db import Database
 
