@@ -19,9 +19,9 @@ def build_course_service(
 
     return CourseService(
         database,
-        embedder_factory=lambda: make_course_embedder(settings.embedder),
+        embedder_factory=lambda: make_course_embedder(settings.knowledge.embedder),
         cache_dir=settings.data_dir / "cache",
         seed_dir=seed_dir,
         # Importing a catalogue embeds passages on every core.
-        passage_embedder_factory=lambda: make_course_embedder(settings.embedder, replicas=2),
+        passage_embedder_factory=lambda: make_course_embedder(settings.knowledge.embedder, replicas=2),
     )
