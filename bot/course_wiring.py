@@ -23,5 +23,7 @@ def build_course_service(
         cache_dir=settings.data_dir / "cache",
         seed_dir=seed_dir,
         # Importing a catalogue embeds passages on every core.
-        passage_embedder_factory=lambda: make_course_embedder(settings.knowledge.embedder, replicas=2),
+        passage_embedder_factory=lambda: make_course_embedder(
+            settings.knowledge.embedder, replicas=2
+        ),
     )

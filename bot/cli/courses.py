@@ -33,8 +33,8 @@ def import_catalogue(
     ] = None,
 ) -> None:
     """Import courses; rows that cannot be read are listed by line and skipped."""
-    from bot.services.course_tracks import TrackValidationError
     from bot.course_wiring import build_course_service
+    from bot.services.course_tracks import TrackValidationError
 
     settings = settings_or_exit()
 
@@ -162,9 +162,9 @@ def import_tracks(
 ) -> None:
     """Replace HEC's tracks: checked against the catalogue (every problem with its line);
     running bots use them from their next request."""
+    from bot.course_wiring import build_course_service
     from bot.services.course_tracks import TrackValidationError
     from bot.storage.db import Database
-    from bot.course_wiring import build_course_service
 
     settings = settings_or_exit()
     try:
@@ -196,8 +196,8 @@ def import_tracks(
 @tracks_app.command("export")
 def export_tracks() -> None:
     """Print the tracks YAML in force (HEC's last import, else the bundled one)."""
-    from bot.storage.db import Database
     from bot.course_wiring import build_course_service
+    from bot.storage.db import Database
 
     settings = settings_or_exit()
 
@@ -278,9 +278,9 @@ def seed_vectors() -> None:
     """Recompute the shipped vectors of the bundled sample catalogue (after editing it)."""
     import tempfile
 
+    from bot.course_wiring import build_course_service
     from bot.services.course_embeddings import COURSE_VECTOR_SEEDS, Vectors, save_seed_vectors
     from bot.storage.db import Database
-    from bot.course_wiring import build_course_service
 
     settings = settings_or_exit()
     with tempfile.TemporaryDirectory() as scratch:
