@@ -53,6 +53,8 @@ bench: install ## All benchmarks (figures for docs/benchmarks.md; about 30 minut
 	$(BIN)/hecbot bench load -n 1 --rate 50
 	$(BIN)/hecbot bench load -n 1 --rate 50 --mix distinct
 	$(BIN)/hecbot bench load -n 1 -n 2 --mix distinct --pin
+	$(BIN)/python -m bench.broadcast_and_questions --recipients $(or $(RECIPIENTS),10000) --questions-per-second 4
+	$(BIN)/python -m bench.broadcast_and_questions --recipients $(or $(RECIPIENTS),10000) --questions-per-second 4 --workers 2
 	$(BIN)/hecbot bench licences --rows 300000
 
 clean: ## Remove the virtual environment and caches (keeps ./data)
