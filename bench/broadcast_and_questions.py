@@ -28,16 +28,16 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot.app import create_bot, create_dispatcher
+from bot.telegram.app import create_bot, create_dispatcher
 from bot.config import Settings
-from bot.container import build_services
+from bot.telegram.container import build_services
 from bot.delivery import Outbox, OutgoingMessage
 from bot.delivery.budget import close_send_budget, create_send_budget
 from bot.delivery.session import install_send_budget
 from bot.delivery.telegram import TelegramSender
 from bot.delivery.worker import DeliveryWorker
 from bot.metrics import MeteredSender
-from bot.webserver import create_web_app
+from bot.telegram.webserver import create_web_app
 from tests import real_services
 from tests.factories import make_user
 from tests.fakebotapi import DEFAULT_TOKEN, FakeTelegram, RateLimit
@@ -130,7 +130,7 @@ async def _measure(
     port = free_port()
     await web.TCPSite(runner, "127.0.0.1", port).start()
     fake.set_webhook_targets(
-        [f"http://127.0.0.1:{port}{settings.webhook_path}"], secret_token=SECRET
+        [f"http://127.0.0.1:{port}{settings.telegram.webhook_path}"], secret_token=SECRET
     )
     for index in range(askers):
         await make_user(services.database, ASKER_BASE + index)
@@ -216,7 +216,7 @@ async def _measure(
         rate_limited_429=fake.rate_limited_count,
         broadcast_seconds=span,
         broadcast_rate=len(sent) / span if span else 0.0,
-        budget_rate=settings.send_rate_per_second,
+        budget_rate=settings.delivery.send_rate_per_second,
         reply_rate=questions_per_second,
         doubled=sum(count - 1 for count in per_chat.values() if count > 1),
     )

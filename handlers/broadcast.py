@@ -493,8 +493,8 @@ async def _preview(
     # What the shared budget leaves a broadcast at most (replies take the rest), and the paid rate.
     cost = estimate(
         count,
-        free_rate=settings.send_rate_per_second,
-        paid_rate=settings.paid_send_rate_per_second,
+        free_rate=settings.delivery.send_rate_per_second,
+        paid_rate=settings.delivery.paid_send_rate_per_second,
     )
     rows: list[list[tuple[str, Any]]] = [
         [(texts("broadcast-send-now"), BroadcastStep(action="send"))]

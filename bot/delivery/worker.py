@@ -17,6 +17,7 @@ import time
 from collections import deque
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Protocol
 
 from aiogram import Bot
 
@@ -31,7 +32,6 @@ from bot.delivery.session import SEND_KIND
 from bot.delivery.store import ClaimedDelivery, DeliveryStore, DueJob
 from bot.delivery.telegram import MessageSender, OutcomeKind, SendOutcome, TelegramSender
 from bot.i18n import Catalogue
-from bot.services.users import UserService
 from bot.storage.db import Database
 from bot.storage.delivery_models import DeliveryStatus
 from bot.transient import is_transient
@@ -47,6 +47,12 @@ PAID_CLAIM_BATCH = 50
 OUTAGE_BACKOFF_SECONDS = (0.5, 15.0)
 # How long an outcome is kept in memory and written again before the row is left to the lease.
 RECORD_RETRY_SECONDS = 300.0
+
+
+class UnreachableMarker(Protocol):
+    """Records that a user blocked the bot (`UserService` is one; delivery imports no service)."""
+
+    async def mark_unreachable(self, user_id: int) -> None: ...
 
 
 def catalogue_renderer(catalogue: Catalogue) -> ProgressRenderer:
@@ -81,7 +87,7 @@ class DeliveryWorker:
         settings: Settings,
         *,
         scheduler: Scheduler | None = None,
-        users: UserService | None = None,
+        users: UnreachableMarker | None = None,
         sender: MessageSender | None = None,
         clock: Clock | None = None,
         renderer: ProgressRenderer | None = None,
@@ -96,28 +102,28 @@ class DeliveryWorker:
         self._clock = clock or SystemClock()
         self._store = DeliveryStore(database)
         self._is_sqlite = database.is_sqlite
-        self._outbox = Outbox(database, send_rate_per_second=settings.send_rate_per_second)
-        self._users = users or UserService(database)
+        self._outbox = Outbox(database, send_rate_per_second=settings.delivery.send_rate_per_second)
+        self._users: UnreachableMarker = users or self._store
         self._scheduler = scheduler or Scheduler()
         self._render = renderer or catalogue_renderer(Catalogue.load())
         self._limiter = RateLimiter(
-            settings.send_rate_per_second,
+            settings.delivery.send_rate_per_second,
             self._clock,
-            per_chat_interval=settings.delivery_per_chat_interval_seconds,
+            per_chat_interval=settings.delivery.per_chat_interval_seconds,
         )
         self._retry = RetryPolicy(
-            max_attempts=settings.delivery_max_attempts,
-            base_seconds=settings.delivery_backoff_seconds,
+            max_attempts=settings.delivery.max_attempts,
+            base_seconds=settings.delivery.backoff_seconds,
         )
         self._budget: SendBudget = budget or LocalSendBudget(
             BudgetRates.from_settings(settings), self._clock
         )
-        self._lease = timedelta(seconds=settings.delivery_sending_lease_seconds)
+        self._lease = timedelta(seconds=settings.delivery.sending_lease_seconds)
         # Sends in flight at once: the free rate's worth, or enough for the paid rate when
         # each call takes ~100 ms (paid broadcasts go up to 1,000 a second).
         self._max_in_flight = max(
-            int(settings.send_rate_per_second),
-            min(200, int(settings.paid_send_rate_per_second / 10)),
+            int(settings.delivery.send_rate_per_second),
+            min(200, int(settings.delivery.paid_send_rate_per_second / 10)),
         )
         # Read by /healthz and /metrics: the last loop's wall time, and the outage if any.
         self.heartbeat = time.time()
