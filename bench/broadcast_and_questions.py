@@ -28,15 +28,15 @@ from pathlib import Path
 
 from aiohttp import web
 
-from bot.telegram.app import create_bot, create_dispatcher
 from bot.config import Settings
-from bot.telegram.container import build_services
 from bot.delivery import Outbox, OutgoingMessage
 from bot.delivery.budget import close_send_budget, create_send_budget
 from bot.delivery.session import install_send_budget
 from bot.delivery.telegram import TelegramSender
 from bot.delivery.worker import DeliveryWorker
 from bot.metrics import MeteredSender
+from bot.telegram.app import create_bot, create_dispatcher
+from bot.telegram.container import build_services
 from bot.telegram.webserver import create_web_app
 from tests import real_services
 from tests.factories import make_user
