@@ -13,6 +13,7 @@ from bot.metrics import AnswerMetrics
 from bot.storage.db import Database
 from bot.storage.models import QuestionLog
 from bot.storage.types import utcnow
+from knowledge.language import QUESTION_WORDS, detect_language, normalise_query
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +69,21 @@ class AnsweredQuestion:
     language: str
     latency_ms: float
     citations: list[CitedSource] = field(default_factory=list)
+    # Nothing to answer ("👍", "ok", one word): the learner is asked for a full question.
+    content_free: bool = False
+
+
+# A question needs at least this many content words, as the knowledge engine reads them
+# (stopwords and Roman Urdu function words do not count). A question word (what, how, kya,
+# kaise...) counts as one, so "What is the deadline?" is a question and "deadline?" is not.
+MIN_CONTENT_WORDS = 2
+
+
+def is_content_free(question: str) -> bool:
+    """True for "👍", "?", "ok", "....", a lone stopword, or fewer than two content words."""
+    query = normalise_query(question)
+    asks = any(term in QUESTION_WORDS for term in query.terms)
+    return len(query.groups) + int(asks) < MIN_CONTENT_WORDS
 
 
 class QuestionTooLongError(InvalidInputError):
@@ -104,6 +120,8 @@ class QuestionService:
             raise EmptyQuestionError("empty question")
         if len(question) > MAX_QUESTION_CHARS:
             raise QuestionTooLongError(f"question of {len(question)} characters")
+        if is_content_free(question):
+            return await self._record_content_free(user_id, question, channel, university_id)
         started = time.perf_counter()
         answer = await self._ask_answerer(question)
         citations = [
@@ -142,6 +160,34 @@ class QuestionService:
                 latency_seconds=time.perf_counter() - started, abstained=answered.abstained
             )
         return answered
+
+    async def _record_content_free(
+        self, user_id: int | None, question: str, channel: str, university_id: int | None
+    ) -> AnsweredQuestion:
+        """Kept for insights as what it is (not a gap in the knowledge base); never answered."""
+        language = detect_language(question).value
+        async with self._database.session() as session:
+            record = QuestionLog(
+                user_id=user_id,
+                university_id=university_id,
+                channel=channel,
+                question=question,
+                language=language,
+                answer="",
+                content_free=True,
+            )
+            session.add(record)
+            await session.flush()
+            assert record.id is not None
+            return AnsweredQuestion(
+                id=record.id,
+                question=question,
+                text="",
+                abstained=False,
+                language=language,
+                latency_ms=0.0,
+                content_free=True,
+            )
 
     async def _ask_answerer(self, question: str) -> AnswerLike:
         """The answerer is its own subsystem (a Chroma server in production): whatever fails
