@@ -11,6 +11,10 @@ after the other, and reports for each start:
 - the instance's phases (imports, services, dispatcher, knowledge, courses, listening);
 - **floor**: in the same run, a bare `python -c "import aiogram"`: no instance can serve
   Telegram before that import is done, so ready / floor says how much of the start is ours.
+
+Each start is made twice in turn: as deployed, and with the retrieval snapshot removed first
+(the instance then opens Chroma and reads the index, as every start did before the snapshot),
+so the snapshot's gain is measured on the same machine in the same minutes.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ READY_MARK = "after the process started"
 
 @dataclass(frozen=True)
 class StartupRun:
+    snapshot: bool  # the retrieval snapshot was there (False: removed before the start)
     ready_seconds: float
     process_line: str  # the instance's own "ready ..." log line
     floor_seconds: float
@@ -42,15 +47,16 @@ class StartupRun:
         return self.ready_seconds / self.floor_seconds if self.floor_seconds else 0.0
 
     def row(self, number: int) -> str:
+        snapshot = "yes" if self.snapshot else "removed"
         return (
-            f"| {number} | {self.ready_seconds:.1f} | {self.floor_seconds:.1f} | "
+            f"| {number} | {snapshot} | {self.ready_seconds:.1f} | {self.floor_seconds:.1f} | "
             f"{self.ratio_to_floor:.2f} | {self.load_average:.1f} | {self.process_line} |"
         )
 
 
 TABLE_HEADER = (
-    "| start | ready s | `import aiogram` s (floor) | ready / floor | load average "
-    "| the instance's own account |\n|---|---|---|---|---|---|"
+    "| start | snapshot | ready s | `import aiogram` s (floor) | ready / floor | load average "
+    "| the instance's own account |\n|---|---|---|---|---|---|---|"
 )
 
 
@@ -77,7 +83,8 @@ async def run_startup(
     postgres_admin_url: str = "postgresql://postgres@127.0.0.1:5432/test",
     redis_url: str = "redis://127.0.0.1:6379/0",
 ) -> list[StartupRun]:
-    """Start an instance `starts` times over one indexed knowledge base; one row each."""
+    """Start an instance `starts` times with the retrieval snapshot and as many without, in
+    turn, over one indexed knowledge base; one row each."""
     from bench.load import _create_database, _delete_prefix, _drop_database, _index_bundled_kb
 
     from tests.fakebotapi import FakeTelegram
@@ -103,7 +110,10 @@ async def run_startup(
         await asyncio.to_thread(_index_bundled_kb, root / "index")
         shutil.copytree(root / "index", config.data_dir / "bot1", dirs_exist_ok=True)
         async with FakeTelegram(strict_chats=False) as fake:
-            for _ in range(starts):
+            for number in range(2 * starts):
+                snapshot = number % 2 == 0
+                if not snapshot:
+                    shutil.rmtree(config.data_dir / "bot1" / "retrieval-snapshot")
                 floor = await asyncio.to_thread(aiogram_import_seconds)
                 started = time.perf_counter()
                 instance = start_instance(config, fake, "bot1")
@@ -112,11 +122,27 @@ async def run_startup(
                     ready = time.perf_counter() - started
                 finally:
                     await stop_instance(instance)
-                runs.append(
-                    StartupRun(ready, _ready_line(instance.log_path), floor, os.getloadavg()[0])
-                )
+                line = _ready_line(instance.log_path)
+                runs.append(StartupRun(snapshot, ready, line, floor, os.getloadavg()[0]))
     finally:
         await _drop_database(postgres_admin_url, database_url)
         await _delete_prefix(redis_url, prefix)
         shutil.rmtree(root, ignore_errors=True)
     return runs
+
+
+def summary(runs: list[StartupRun]) -> str:
+    """Medians with and without the snapshot, and their ratio (same run, same machine)."""
+    import statistics
+
+    with_snapshot = [run.ready_seconds for run in runs if run.snapshot]
+    without = [run.ready_seconds for run in runs if not run.snapshot]
+    if not with_snapshot or not without:
+        return ""
+    best, former = statistics.median(with_snapshot), statistics.median(without)
+    floor = statistics.median(run.floor_seconds for run in runs)
+    return (
+        f"ready (median): {best:.1f} s with the snapshot, {former:.1f} s without "
+        f"(= {best / former:.2f} of it); bare `import aiogram` {floor:.1f} s "
+        f"(ready = {best / floor:.2f}x that floor)"
+    )

@@ -57,20 +57,22 @@ def create_event_isolation(storage: BaseStorage) -> BaseEventIsolation:
     from aiogram.fsm.storage.redis import RedisStorage
 
     if isinstance(storage, RedisStorage):
-        # A handler waiting on a slow answer must not lose its lock to a second update: the
-        # timeout only frees locks of a crashed instance.
-        return storage.create_isolation(
-            lock_kwargs={"timeout": 60, "blocking_timeout": 30, "sleep": 0.02}
-        )
+        # A short lease, renewed while the update is handled: a killed instance's learners
+        # wait seconds for its locks, not a minute (bot.storage.locks).
+        from bot.storage.locks import LeasedEventIsolation
+
+        return LeasedEventIsolation(storage.redis, storage.key_builder)
     return SimpleEventIsolation()
 
 
-def seen_updates(storage: BaseStorage, settings: Settings) -> SeenUpdates:
+def seen_updates(storage: BaseStorage) -> SeenUpdates:
     """Handled update ids where every instance sees them: Redis when the state is there."""
     from aiogram.fsm.storage.redis import RedisStorage
 
     if isinstance(storage, RedisStorage):
-        return RedisSeenUpdates(storage.redis, settings.redis_key_prefix)
+        builder = storage.key_builder
+        prefix = builder.prefix if isinstance(builder, DefaultKeyBuilder) else "fsm"
+        return RedisSeenUpdates(storage.redis, prefix)
     return MemorySeenUpdates()
 
 
@@ -91,7 +93,7 @@ def create_dispatcher(services: AppServices, *, storage: BaseStorage | None = No
         PrivateChatsOnlyMiddleware(services.catalogue, settings.default_language)
     )
     dispatcher.update.outer_middleware(
-        UpdateOnceMiddleware(seen_updates(storage, settings), services.metrics)
+        UpdateOnceMiddleware(seen_updates(storage), services.metrics)
     )
     dispatcher.update.outer_middleware(
         ThrottlingMiddleware(

@@ -12,6 +12,7 @@ import typer
 
 from bot import cli_bench  # noqa: F401  (adds knowledge, courses, delivery to `hecbot bench`)
 from bot.cli_courses import courses_app
+from bot.cli_faq import faq_app
 from bot.cli_production import bench_app
 from bot.cli_survey import survey_app
 from bot.config import Settings, load_settings
@@ -37,6 +38,7 @@ app.add_typer(bench_app, name="bench")
 app.command("ask")(ask_command)
 app.add_typer(courses_app, name="courses")
 app.add_typer(survey_app, name="survey")
+app.add_typer(faq_app, name="faq")
 
 log = logging.getLogger("hecbot")
 

@@ -448,3 +448,10 @@ def nudges_report(
         typer.echo(f"  ({note})")
     if report.pending:
         typer.echo(f"  {report.pending} assigned learners wait for a later report")
+
+
+@nudges_app.command("stop")
+def nudges_stop(rule: str) -> None:
+    """Plan no more waves of a rule (its report still works)."""
+    _with_database(lambda database: _nudges(database).stop(rule))
+    typer.echo(f"nudge {rule} stopped")

@@ -118,6 +118,8 @@ async def build_services(settings: Settings, *, answerer: Answerer | None = None
     survey_scheduler = SurveyScheduler(database, outbox, catalogue)
     scheduler.register("survey-invitations", survey_scheduler.run_due, every_seconds=300)
     licences = build_licence_services(settings, database, catalogue, outbox)
+    # Nudge rules plan their waves from the latest Coursera reports (quiet hours respected).
+    scheduler.register("licence-nudges", licences["nudges"].run_due, every_seconds=6 * 3600)
     from bot.services.course_licence import licence_months_lookup
 
     # A path fits the months left on the learner's own licence where a record says.
@@ -128,7 +130,9 @@ async def build_services(settings: Settings, *, answerer: Answerer | None = None
         catalogue=catalogue,
         answerer=answerer,
         users=users,
-        questions=QuestionService(database, answerer, metrics),
+        questions=QuestionService(
+            database, answerer, metrics, scoped_out=people["faq_review"].scoped_out
+        ),
         outbox=outbox,
         scheduler=scheduler,
         broadcasts=broadcasts,

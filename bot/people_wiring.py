@@ -9,6 +9,7 @@ from bot.config import Settings
 from bot.direct_delivery import DirectDelivery
 from bot.i18n import Catalogue
 from bot.services.faq import FaqIndexer, FaqService
+from bot.services.faq_review import FaqReviewService
 from bot.services.insights import InsightsService
 from bot.services.notices import EnqueueJob, OutgoingNotice
 from bot.services.onboarding import OnboardingService
@@ -56,6 +57,7 @@ async def build_people_services(
         enqueue = delivery.enqueue_job
     # The knowledge engine indexes FAQ files; a test double without `index_paths` does not.
     indexer = answerer if isinstance(answerer, FaqIndexer) else None
+    faq = FaqService(database, settings.data_dir / "faq", indexer)
     return {
         "universities": universities,
         "onboarding": OnboardingService(database),
@@ -65,7 +67,8 @@ async def build_people_services(
             enqueue=enqueue,
             renderer=TelegramTicketRenderer(catalogue, message_factory),
         ),
-        "faq": FaqService(database, settings.data_dir / "faq", indexer),
+        "faq": faq,
+        "faq_review": FaqReviewService(database, faq),
         "insights": InsightsService(database),
         "privacy": PrivacyService(
             database, salt=settings.user_hash_salt, data_dir=settings.data_dir

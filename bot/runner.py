@@ -46,6 +46,7 @@ async def embedded_worker(services: AppServices, bot: Bot) -> AsyncIterator[None
         sender=MeteredSender(TelegramSender(bot), services.metrics),
         budget=services.send_budget,
     )
+    services.metrics.worker_heartbeat.set_function(lambda: worker.heartbeat)
     task = asyncio.create_task(worker.run(stop), name="delivery-worker")
     try:
         yield
@@ -76,7 +77,7 @@ async def run_worker(settings: Settings) -> None:
     probe = None
     if settings.worker_health_port is not None:
         probe = await start_probe_server(
-            services, settings.webhook_host, settings.worker_health_port
+            services, settings.webhook_host, settings.worker_health_port, worker
         )
     try:
         await worker.run(stop)

@@ -11,6 +11,7 @@ import asyncio
 import json
 import logging
 import secrets
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
@@ -22,6 +23,8 @@ from aiohttp import web
 from pydantic import ValidationError
 
 from bot.container import AppServices
+from bot.delivery.store import DeliveryStore
+from bot.delivery.worker import DeliveryWorker
 from bot.metrics import BotMetrics
 from bot.middlewares.handled import UPDATE_HANDLED, HandledMarker
 from bot.services.dashboard import DashboardService
@@ -29,6 +32,7 @@ from bot.services.licences_funnel import FunnelService
 from bot.services.licences_nudges import NudgeService
 from bot.services.survey_results import SurveyResultsService
 from bot.services.surveys import SurveyService
+from bot.storage.types import utcnow
 from bot.transient import REDELIVER_ON_OUTAGE, is_transient
 from bot.web.app import WebConfig, WebDependencies, mount_dashboard
 
@@ -114,8 +118,11 @@ async def _read_update(request: web.Request, bot: Bot) -> Update | None:
 
 @dataclass(frozen=True)
 class CheckResult:
+    """`ok` False makes the process not ready; `degraded` means it serves, with less."""
+
     ok: bool
     detail: str
+    degraded: bool = False
 
 
 HealthCheck = Callable[[], Awaitable[CheckResult]]
@@ -143,9 +150,21 @@ def health_checks(
             return CheckResult(True, "answerer reports no health")
         # The engine's probe is blocking (an HTTP call to the Chroma server).
         health = await asyncio.to_thread(probe)
-        return CheckResult(bool(health.ok), str(getattr(health, "detail", "")))
+        return CheckResult(
+            bool(health.ok),
+            str(getattr(health, "detail", "")),
+            degraded=bool(getattr(health, "degraded", False)),
+        )
 
-    checks: dict[str, HealthCheck] = {"database": database, "knowledge": knowledge}
+    async def send_budget() -> CheckResult:
+        problem = services.send_budget.degraded
+        return CheckResult(True, problem or "shared", degraded=problem is not None)
+
+    checks: dict[str, HealthCheck] = {
+        "database": database,
+        "knowledge": knowledge,
+        "send_budget": send_budget,
+    }
     if services.settings.redis_url and dispatcher is not None:
         checks["redis"] = redis
     return checks
@@ -168,24 +187,57 @@ async def run_checks(checks: dict[str, HealthCheck]) -> dict[str, CheckResult]:
 def add_probe_routes(
     app: web.Application, services: AppServices, checks: dict[str, HealthCheck]
 ) -> None:
-    """`/healthz` (JSON, 200 or 503) and `/metrics` (Prometheus text)."""
+    """`/livez` (the process answers), `/healthz` = `/readyz` (JSON, 200 or 503), `/metrics`.
+
+    Readiness is 503 only when the process cannot do its work (PostgreSQL or Redis unreachable,
+    no knowledge index at all); a dependency it works around (the Chroma server while the index
+    is in memory, Redis for the send budget) makes it `degraded`, still 200, so a load balancer
+    keeps sending it updates. Restart on liveness, route on readiness.
+    """
+
+    async def livez(_: web.Request) -> web.Response:
+        return web.json_response({"status": "alive"})
 
     async def healthz(_: web.Request) -> web.Response:
         results = await run_checks(checks)
-        healthy = all(result.ok for result in results.values())
+        ready = all(result.ok for result in results.values())
+        degraded = [name for name, r in results.items() if r.ok and r.degraded]
+        for name, result in results.items():
+            services.metrics.degraded.labels(dependency=name).set(
+                0 if result.ok and not result.degraded else 1
+            )
+        status = ("degraded" if degraded else "ok") if ready else "unavailable"
         body: dict[str, Any] = {
-            "status": "ok" if healthy else "unavailable",
-            "checks": {name: {"ok": r.ok, "detail": r.detail} for name, r in results.items()},
+            "status": status,
+            "checks": {
+                name: {"ok": r.ok, "degraded": r.degraded, "detail": r.detail}
+                for name, r in results.items()
+            },
         }
-        return web.json_response(body, status=200 if healthy else 503)
+        return web.json_response(body, status=200 if ready else 503)
 
     async def metrics(_: web.Request) -> web.Response:
+        await refresh_outbox_gauges(services)
         response = web.Response(body=services.metrics.render())
         response.headers["Content-Type"] = services.metrics.content_type
         return response
 
+    app.router.add_get("/livez", livez)
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/readyz", healthz)
     app.router.add_get("/metrics", metrics)
+
+
+async def refresh_outbox_gauges(services: AppServices) -> None:
+    """Outbox backlog and oldest due row, read at scrape time by every process: an alert fires
+    when broadcasts stop although the worker itself is down and exports nothing."""
+    try:
+        count, age = await DeliveryStore(services.database).backlog(utcnow())
+    except Exception as error:  # the scrape must answer; the database check says why
+        log.debug("outbox backlog not read: %s", error)
+        return
+    services.metrics.outbox_backlog.set(count)
+    services.metrics.outbox_oldest_due_age.set(age)
 
 
 def create_web_app(
@@ -242,14 +294,32 @@ async def start_dashboard_server(services: AppServices, host: str, port: int) ->
     return runner
 
 
-async def start_probe_server(services: AppServices, host: str, port: int) -> web.AppRunner:
+WORKER_STALLED_AFTER_SECONDS = 60.0
+
+
+async def start_probe_server(
+    services: AppServices, host: str, port: int, worker: DeliveryWorker | None = None
+) -> web.AppRunner:
     """`/healthz` and `/metrics` alone, for a process without webhooks (`hecbot worker`).
 
+    With `worker`: its heartbeat (a stalled loop is not ready) and any outage it waits out.
     The caller stops it with `await runner.cleanup()`.
     """
     app = web.Application()
     checks = health_checks(services)
     checks.pop("knowledge")  # the worker answers no questions
+    if worker is not None:
+        services.metrics.worker_heartbeat.set_function(lambda: worker.heartbeat)
+
+        async def delivery() -> CheckResult:
+            age = time.time() - worker.heartbeat
+            if age > WORKER_STALLED_AFTER_SECONDS:
+                return CheckResult(False, f"no loop for {age:.0f} s")
+            if worker.outage is not None:
+                return CheckResult(False, f"waiting out: {worker.outage}")
+            return CheckResult(True, f"last loop {age:.1f} s ago")
+
+        checks["delivery"] = delivery
     add_probe_routes(app, services, checks)
     runner = web.AppRunner(app, handle_signals=False)
     await runner.setup()

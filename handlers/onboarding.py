@@ -237,6 +237,20 @@ async def on_other_text_mid_onboarding(message: Message, texts: Texts, state: FS
     await show_step(message, texts, state)
 
 
+async def on_expired_step_button(
+    query: CallbackQuery, texts: Texts, state: FSMContext, onboarding: OnboardingService
+) -> None:
+    """An onboarding button pressed after its step was lost (e.g. Redis restarted without
+    persistence): say so briefly and start the steps again, never a button that does nothing."""
+    if (await onboarding.status(query.from_user.id)).onboarded:
+        await query.answer(texts("button-expired"), show_alert=True)
+        return
+    await query.answer(texts("onboarding-expired"), show_alert=True)
+    if isinstance(query.message, Message):
+        await state.set_state(Onboarding.privacy)
+        await show_step(query.message, texts, state)
+
+
 async def _not_onboarded(_: Message, user: UserProfile | None = None) -> bool:
     return user is not None and user.onboarded_at is None
 
@@ -263,6 +277,8 @@ def create_router() -> Router:
     router.callback_query.register(
         on_university_picked, UniversityPick.filter(), StateFilter(Onboarding.university)
     )
+    router.callback_query.register(on_expired_step_button, OnboardingChoice.filter())
+    router.callback_query.register(on_expired_step_button, UniversityPick.filter())
     router.message.register(
         on_university_typed, StateFilter(Onboarding.university), F.text, ~F.text.startswith("/")
     )

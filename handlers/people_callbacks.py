@@ -33,7 +33,9 @@ class TicketRating(CallbackData, prefix="tkr"):
 
 
 class FaqAction(CallbackData, prefix="faq"):
-    action: str  # "add" (id is a ticket id) | "review" | "remove" (id is an entry id)
+    # "add" (id is a ticket id) | "approve" | "edit" | "scope" | "reject" (id is an entry id);
+    # "review" and "remove" are the approve and reject of older messages.
+    action: str
     id: int
 
 

@@ -1,4 +1,4 @@
-"""Questions that reach a human: escalation, answering tickets, /tickets, FAQ entries, /faq.
+"""Questions that reach a human: escalation, answering tickets, /tickets, "Add to knowledge base".
 
 Every button re-checks the presser's permission in the service (a replayed button is refused).
 """
@@ -194,61 +194,6 @@ async def on_add_faq(
         await query.message.edit_reply_markup(reply_markup=None)
 
 
-async def on_faq(message: Message, *, texts: Texts, user: UserProfile, faq: FaqService) -> None:
-    entries = await faq.entries(user)
-    if not entries:
-        await message.answer(texts("faq-none"))
-        return
-    for entry in entries[-20:]:
-        builder = InlineKeyboardBuilder()
-        if not entry.reviewed:
-            builder.button(
-                text=texts("faq-button-reviewed"),
-                callback_data=FaqAction(action="review", id=entry.id),
-            )
-        builder.button(
-            text=texts("faq-button-remove"), callback_data=FaqAction(action="remove", id=entry.id)
-        )
-        await message.answer(
-            texts(
-                "faq-entry",
-                id=str(entry.id),
-                question=entry.question,
-                answer=entry.answer[:1500],
-                university=entry.university_name or "-",
-                date=f"{entry.created_at:%Y-%m-%d}",
-                reviewed=texts("faq-reviewed") if entry.reviewed else texts("faq-not-reviewed"),
-            ),
-            reply_markup=builder.as_markup(),
-        )
-
-
-async def on_faq_review(
-    query: CallbackQuery,
-    *,
-    callback_data: FaqAction,
-    texts: Texts,
-    user: UserProfile,
-    faq: FaqService,
-) -> None:
-    await faq.mark_reviewed(user, callback_data.id)
-    await query.answer(texts("faq-marked-reviewed", id=str(callback_data.id)))
-
-
-async def on_faq_remove(
-    query: CallbackQuery,
-    *,
-    callback_data: FaqAction,
-    texts: Texts,
-    user: UserProfile,
-    faq: FaqService,
-) -> None:
-    await faq.remove(user, callback_data.id)
-    await query.answer(texts("faq-removed", id=str(callback_data.id)), show_alert=True)
-    if isinstance(query.message, Message):
-        await query.message.edit_reply_markup(reply_markup=None)
-
-
 async def bind_bot(
     handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
     event: TelegramObject,
@@ -281,10 +226,7 @@ def create_router() -> Router:
     router.callback_query.register(on_pass_pressed, TicketAction.filter(F.action == "pass"))
     router.callback_query.register(on_rating, TicketRating.filter())
     router.callback_query.register(on_add_faq, FaqAction.filter(F.action == "add"))
-    router.callback_query.register(on_faq_review, FaqAction.filter(F.action == "review"))
-    router.callback_query.register(on_faq_remove, FaqAction.filter(F.action == "remove"))
     router.message.register(on_tickets, Command("tickets"))
-    router.message.register(on_faq, Command("faq"))
     router.message.register(
         on_answer_typed, StateFilter(TicketAnswering.text), F.text, ~F.text.startswith("/")
     )

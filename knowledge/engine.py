@@ -50,6 +50,8 @@ class Health:
     chunks: int
     embedder: str
     detail: str
+    # Answering works, from the in-memory index, but the index server is unreachable.
+    degraded: bool = False
 
 
 class KnowledgeEngine:
@@ -232,7 +234,17 @@ class KnowledgeEngine:
         try:
             count = self.store.count()
         except Exception as exc:  # report, never raise, from a health probe
-            return Health(False, 0, self.config.embedder, f"{type(exc).__name__}: {exc}")
+            problem = f"{type(exc).__name__}: {exc}"
+            if retriever is not None and retriever.chunk_count:
+                # The Chroma server is down, but the index loaded from it answers from memory.
+                return Health(
+                    True,
+                    retriever.chunk_count,
+                    self.embedder.name,
+                    f"answering from memory; index server unreachable: {problem}",
+                    degraded=True,
+                )
+            return Health(False, 0, self.config.embedder, problem)
         detail = "ready" if count else "index is empty: run `hecbot kb index`"
         return Health(count > 0, count, self.store.embedder.name, detail)
 

@@ -17,13 +17,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, exists, func, or_, update
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import select
 
 from bot.delivery.messages import OutgoingMessage
 from bot.errors import ServiceUnavailableError
-from bot.storage.db import Database
+from bot.storage.db import Database, is_outage_error
 from bot.storage.delivery_models import Delivery, DeliveryJob, DeliveryStatus, JobStatus
 
 LOOKAHEAD = 8
@@ -153,6 +154,24 @@ class DeliveryStore:
             )
             return int(result.rowcount)
 
+    async def backlog(self, now: datetime) -> tuple[int, float]:
+        """Rows not yet sent (pending or sending) and the age in seconds of the oldest due one."""
+        waiting = (
+            select(func.count()).select_from(Delivery).where(D.status.in_([_PENDING, _SENDING]))
+        )
+        oldest = select(func.min(D.next_attempt_at)).where(
+            D.status == _PENDING, D.next_attempt_at <= now
+        )
+        async with self._database.session() as session:
+            count = (await session.exec(waiting)).first()
+            due_since = (await session.exec(oldest)).first()
+        age = 0.0
+        if isinstance(due_since, datetime):
+            if due_since.tzinfo is None:
+                due_since = due_since.replace(tzinfo=now.tzinfo)
+            age = max(0.0, (now - due_since).total_seconds())
+        return int(count or 0), age
+
     async def due_jobs(self, now: datetime) -> list[DueJob]:
         """Active jobs with at least one row due now, highest priority first."""
         has_due_row = exists().where(
@@ -261,6 +280,12 @@ class DeliveryStore:
                 yield connection
         except OperationalError as error:
             raise ServiceUnavailableError(f"database unavailable: {error.orig}") from error
+        except DBAPIError as error:
+            if is_outage_error(error.orig) or error.connection_invalidated:
+                raise ServiceUnavailableError(f"database unavailable: {error.orig}") from error
+            raise
+        except (OSError, PoolTimeoutError) as error:  # refused, or every connection hanging
+            raise ServiceUnavailableError(f"database unavailable: {error}") from error
 
     async def finish(
         self,

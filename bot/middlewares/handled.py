@@ -65,7 +65,9 @@ class UpdateOnceMiddleware(BaseMiddleware):
     ) -> Any:
         if not isinstance(event, Update):
             return await handler(event, data)
-        if await self._seen.seen(event.update_id):
+        bot = data.get("bot")
+        bot_id = bot.id if bot is not None else 0
+        if await self._seen.seen(bot_id, event.update_id):
             log.info("update %s was handled already: not again", event.update_id)
             self._metrics.duplicate_update()
             return UNHANDLED
@@ -73,14 +75,14 @@ class UpdateOnceMiddleware(BaseMiddleware):
             result = await handler(event, data)
         except Exception as error:
             if not is_transient(error):
-                await self._done(event)  # the error router answers it; it will not come back
+                await self._done(bot_id, event)  # the error router answers it: not redelivered
             raise
-        await self._done(event)
+        await self._done(bot_id, event)
         return result
 
-    async def _done(self, event: Update) -> None:
+    async def _done(self, bot_id: int, event: Update) -> None:
         self._metrics.update_handled(event.event_type)
         try:
-            await self._seen.remember(event.update_id)
+            await self._seen.remember(bot_id, event.update_id)
         except Exception as error:  # answered already: a lost id only risks a rare duplicate
             log.warning("update %s: could not remember it as handled: %s", event.update_id, error)

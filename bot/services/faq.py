@@ -1,8 +1,10 @@
 """Answered tickets become FAQ entries in the knowledge base, so the bot answers next time.
 
-Each entry is one Markdown file under `<data_dir>/faq/` (question as heading, the person's
-answer, who answered and when) and the folder is re-indexed at once through the injected
-`FaqIndexer` (the knowledge engine's `index_paths`, which also drops files removed from it).
+"Add to knowledge base" makes a *draft*: nothing is published until an HEC admin reviews it
+(`bot.services.faq_review.FaqReviewService`: approve, edit, reject, scope to one university).
+Each published entry is one Markdown file under `<data_dir>/faq/` (the reviewed question as
+heading, the answer, who answered and when) and the folder is re-indexed at once through the
+injected `FaqIndexer` (the knowledge engine's `index_paths`, which also drops removed files).
 """
 
 from __future__ import annotations
@@ -48,6 +50,7 @@ class FaqView:
     created_at: datetime
     reviewed: bool
     path: Path
+    university_id: int | None = None
 
 
 def _markdown(entry: FaqEntry, university_name: str | None) -> str:
@@ -72,7 +75,11 @@ class FaqService:
         self._indexer = indexer
 
     async def add_from_ticket(self, actor: Actor, ticket_id: int) -> FaqView:
-        """Publish an answered ticket as an FAQ entry and index it; a second call is a no-op."""
+        """Make an answered ticket's answer an FAQ draft for HEC to review; twice is a no-op.
+
+        The draft is scoped to the ticket's university until a reviewer decides otherwise; it
+        answers nobody until approved, and its heading is the question the reviewer approves.
+        """
         async with self._database.session() as session:
             ticket = await session.get(Ticket, ticket_id)
             if ticket is None:
@@ -100,13 +107,7 @@ class FaqService:
             ticket.faq_entry_id = entry.id
             session.add(entry)
             session.add(ticket)
-            university = (
-                await session.get(University, entry.university_id) if entry.university_id else None
-            )
-            # Written inside the transaction: a failed write leaves no entry without a file.
-            await asyncio.to_thread(self._write, entry, university.name if university else None)
-        await self._reindex()
-        log.info("ticket %s published as FAQ entry %s by user %s", ticket_id, entry.id, actor.id)
+        log.info("ticket %s drafted as FAQ entry %s by user %s", ticket_id, entry.id, actor.id)
         return await self._view(entry)
 
     async def entries(self, actor: Actor) -> list[FaqView]:
@@ -151,10 +152,37 @@ class FaqService:
 
         Unchanged files cost only a hash; with no FAQ file the model is not even loaded.
         """
+        await self._unpublish_drafts()
         has_files = await asyncio.to_thread(lambda: any(self.faq_dir.glob("*.md")))
         if has_files:
             await self._reindex()
         return has_files
+
+    async def _unpublish_drafts(self) -> None:
+        """Entries published before review existed, and never reviewed, leave the index."""
+        async with self._database.session() as session:
+            drafts = (
+                await session.exec(select(FaqEntry).where(col(FaqEntry.reviewed_at).is_(None)))
+            ).all()
+        for entry in drafts:
+            (self.faq_dir / entry.file_name).unlink(missing_ok=True)
+
+    async def publish(self, entry: FaqEntry) -> None:
+        """Write a reviewed entry's file and re-index (within the caller's transaction)."""
+        university_name = None
+        if entry.university_id is not None:
+            async with self._database.session() as session:
+                university = await session.get(University, entry.university_id)
+                university_name = university.name if university else None
+        await asyncio.to_thread(self._write, entry, university_name)
+        await self._reindex()
+
+    async def unpublish(self, entry: FaqEntry) -> None:
+        (self.faq_dir / entry.file_name).unlink(missing_ok=True)
+        await self._reindex()
+
+    async def view(self, entry: FaqEntry) -> FaqView:
+        return await self._view(entry)
 
     def _write(self, entry: FaqEntry, university_name: str | None) -> None:
         self.faq_dir.mkdir(parents=True, exist_ok=True)
@@ -186,5 +214,6 @@ class FaqService:
             university_name=university_name,
             created_at=entry.created_at,
             reviewed=entry.reviewed_at is not None,
+            university_id=entry.university_id,
             path=self.faq_dir / entry.file_name,
         )

@@ -255,6 +255,25 @@ class NudgeService:
                 found.append((parse_rule(rule.source), nudged, len(assignments) - nudged))
         return found
 
+    async def stop(self, slug: str) -> None:
+        """No more waves of this rule (its assignments stay, so its report still works)."""
+        async with self._database.session() as session:
+            rule, _ = await self._rule(session, slug)
+            rule.stopped_at = rule.stopped_at or utcnow()
+            session.add(rule)
+
+    async def run_due(self, now: datetime) -> int:
+        """Plan a wave of every active rule as of today in Pakistan (the delivery worker's
+        scheduler calls this); learners already assigned to a rule are never assigned again.
+        Returns the nudges queued."""
+        async with self._database.session() as session:
+            active = [rule.slug for rule in await repo.list_rules(session) if not rule.stopped_at]
+        queued = 0
+        for slug in active:
+            plan = await self.plan(slug, as_of=now.astimezone(PAKISTAN).date(), now=now)
+            queued += plan.nudged
+        return queued
+
     async def _rule(self, session: AsyncSession, slug: str) -> tuple[NudgeRule, NudgeDefinition]:
         rule = await repo.get_rule(session, slug=slug)
         if rule is None or rule.id is None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -94,13 +94,34 @@ class EmptyQuestionError(InvalidInputError):
     message_key = "question-empty"
 
 
+# Whether an answer's cited documents are kept from this asker's university (FAQ scopes).
+ScopeCheck = Callable[[int | None, list[str]], Awaitable[bool]]
+
+
+@dataclass(frozen=True)
+class _Withheld:
+    """An answer withheld because its source is scoped to another university: an abstention."""
+
+    text: str
+    language: str
+    latency_ms: float
+    abstained: bool = True
+    citations: Sequence[CitationLike] = ()
+
+
 class QuestionService:
     def __init__(
-        self, database: Database, answerer: Answerer, metrics: AnswerMetrics | None = None
+        self,
+        database: Database,
+        answerer: Answerer,
+        metrics: AnswerMetrics | None = None,
+        *,
+        scoped_out: ScopeCheck | None = None,
     ) -> None:
         self._database = database
         self._answerer = answerer
         self._metrics = metrics
+        self._scoped_out = scoped_out
 
     async def ask(
         self,
@@ -123,7 +144,11 @@ class QuestionService:
         if is_content_free(question):
             return await self._record_content_free(user_id, question, channel, university_id)
         started = time.perf_counter()
-        answer = await self._ask_answerer(question)
+        answer: AnswerLike = await self._ask_answerer(question)
+        if self._scoped_out is not None and not answer.abstained:
+            documents = [str(getattr(c, "document", "") or c.source) for c in answer.citations]
+            if await self._scoped_out(university_id, documents):
+                answer = _Withheld(answer.text, answer.language, answer.latency_ms)
         citations = [
             CitedSource(title=c.title, section=c.section, source=c.source, score=float(c.score))
             for c in answer.citations

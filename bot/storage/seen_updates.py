@@ -17,32 +17,34 @@ SEEN_FOR_SECONDS = 24 * 3600
 
 
 class SeenUpdates(Protocol):
-    async def seen(self, update_id: int) -> bool: ...
+    async def seen(self, bot_id: int, update_id: int) -> bool: ...
 
-    async def remember(self, update_id: int) -> None: ...
+    async def remember(self, bot_id: int, update_id: int) -> None: ...
 
 
 class MemorySeenUpdates:
     def __init__(self, max_ids: int = 100_000) -> None:
-        self._ids: OrderedDict[int, None] = OrderedDict()
+        self._ids: OrderedDict[tuple[int, int], None] = OrderedDict()
         self._max = max_ids
 
-    async def seen(self, update_id: int) -> bool:
-        return update_id in self._ids
+    async def seen(self, bot_id: int, update_id: int) -> bool:
+        return (bot_id, update_id) in self._ids
 
-    async def remember(self, update_id: int) -> None:
-        self._ids[update_id] = None
+    async def remember(self, bot_id: int, update_id: int) -> None:
+        self._ids[bot_id, update_id] = None
         while len(self._ids) > self._max:
             self._ids.popitem(last=False)
 
 
 class RedisSeenUpdates:
+    """`key_prefix` is the FSM storage's own, so ids live beside the state they protect."""
+
     def __init__(self, redis: Redis, key_prefix: str) -> None:
         self._redis = redis
         self._prefix = f"{key_prefix}:update-done"
 
-    async def seen(self, update_id: int) -> bool:
-        return bool(await self._redis.exists(f"{self._prefix}:{update_id}"))
+    async def seen(self, bot_id: int, update_id: int) -> bool:
+        return bool(await self._redis.exists(f"{self._prefix}:{bot_id}:{update_id}"))
 
-    async def remember(self, update_id: int) -> None:
-        await self._redis.set(f"{self._prefix}:{update_id}", 1, ex=SEEN_FOR_SECONDS)
+    async def remember(self, bot_id: int, update_id: int) -> None:
+        await self._redis.set(f"{self._prefix}:{bot_id}:{update_id}", 1, ex=SEEN_FOR_SECONDS)

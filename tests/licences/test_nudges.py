@@ -186,3 +186,18 @@ async def test_the_report_compares_joining_between_groups_from_a_later_snapshot(
     assert report.ci_low is not None and report.ci_high is not None
     assert report.ci_low <= report.difference <= report.ci_high
     assert render_report_chart(report, tmp_path / "r.png").read_bytes()[:4] == b"\x89PNG"
+
+
+async def test_the_worker_plans_active_rules_and_skips_stopped_ones(database: Database):
+    service = await _world(database)
+    source = (EXAMPLES / "invited-not-joined.yaml").read_text(encoding="utf-8")
+    await service.add(source.replace("id: invited-not-joined", "id: paused"))
+    await service.stop("paused")
+    midday = datetime(2026, 11, 1, 7, 0, tzinfo=UTC)  # 12:00 in Pakistan
+
+    queued = await service.run_due(midday)
+
+    rules = {rule.slug: (nudged, held) for rule, nudged, held in await service.list_rules()}
+    assert queued == rules["invited-not-joined"][0] > 0
+    assert rules["paused"] == (0, 0)
+    assert await service.run_due(midday) == 0  # nobody is assigned twice

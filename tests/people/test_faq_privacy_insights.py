@@ -13,6 +13,7 @@ from sqlmodel import select
 
 from bot.errors import InvalidInputError, NotAllowedError
 from bot.services.faq import FaqService
+from bot.services.faq_review import FaqReviewService
 from bot.services.insights import InsightsService, format_csv, format_text
 from bot.services.insights_chart import render_chart
 from bot.services.privacy import PrivacyService
@@ -48,39 +49,68 @@ async def answered_ticket(
     return opened.ticket.id, focal.id
 
 
-async def test_answered_ticket_becomes_an_indexed_faq_file(
-    database: Database, tickets: TicketService, comsats_id: int, tmp_path: Path
+async def test_answered_ticket_becomes_a_draft_published_only_when_approved(
+    database: Database, tickets: TicketService, comsats_id: int, ucp_id: int, tmp_path: Path
 ) -> None:
     indexer = RecordingIndexer()
     faq = FaqService(database, tmp_path / "faq", indexer)
+    review = FaqReviewService(database, faq)
     ticket_id, focal_id = await answered_ticket(database, tickets, comsats_id)
     focal = await make_user(database, 201, role=Role.FOCAL_PERSON, university_id=comsats_id)
 
     entry = await faq.add_from_ticket(focal, ticket_id)
     again = await faq.add_from_ticket(focal, ticket_id)
-
     assert again.id == entry.id
+    # A draft: nothing written, nothing indexed, scoped to the ticket's university.
+    assert not entry.reviewed and not entry.path.exists() and indexer.snapshots == []
+    assert entry.university_id == comsats_id
+
+    admin = await make_user(database, 1, role=Role.ADMIN)
+    [draft] = await review.list_drafts(admin)
+    assert draft.id == entry.id
+    with pytest.raises(NotAllowedError):
+        await review.approve(focal, entry.id)
+    await review.edit(admin, entry.id, question="Does the certificate cost anything?")
+    approved = await review.approve(admin, entry.id)
+    assert approved.reviewed and await review.list_drafts(admin) == []
     [snapshot] = indexer.snapshots
     text = snapshot[entry.path.name]
-    assert "## Is there a fee for the certificate?" in text
+    assert "## Does the certificate cost anything?" in text
+    assert "Is there a fee" not in text  # the learner's own words are not published
     assert "certificates are free" in text
     assert "COMSATS University Islamabad" in text
     assert f"{utcnow():%Y-%m-%d}" in text
     assert str(focal_id) not in text
+
+    # Scoped to COMSATS: an answer citing it is withheld from another university's learner.
+    assert await review.scoped_out(ucp_id, [entry.path.name])
+    assert not await review.scoped_out(comsats_id, [entry.path.name])
+    await review.set_scope(admin, entry.id, None)
+    assert not await review.scoped_out(ucp_id, [entry.path.name])
 
     # A start-up after a knowledge-base rebuild puts the entry back in the index.
     assert await faq.restore_index()
     assert entry.path.name in indexer.snapshots[-1]
     assert not await FaqService(database, tmp_path / "empty", indexer).restore_index()
 
-    admin = await make_user(database, 1, role=Role.ADMIN)
-    [listed] = await faq.entries(admin)
-    assert not listed.reviewed
-    assert (await faq.mark_reviewed(admin, entry.id)).reviewed
-    await faq.remove(admin, entry.id)
+    await review.reject(admin, entry.id)
     assert not entry.path.exists()
     assert indexer.snapshots[-1] == {}
     assert await faq.entries(admin) == []
+
+
+async def test_an_unreviewed_entry_published_before_review_existed_leaves_the_index(
+    database: Database, tickets: TicketService, comsats_id: int, tmp_path: Path
+) -> None:
+    indexer = RecordingIndexer()
+    faq = FaqService(database, tmp_path / "faq", indexer)
+    ticket_id, _ = await answered_ticket(database, tickets, comsats_id)
+    focal = await make_user(database, 201, role=Role.FOCAL_PERSON, university_id=comsats_id)
+    entry = await faq.add_from_ticket(focal, ticket_id)
+    entry.path.parent.mkdir(parents=True)
+    entry.path.write_text("## Is there a fee for the certificate?\n\nNo.\n", encoding="utf-8")
+    assert not await faq.restore_index()
+    assert not entry.path.exists()
 
 
 async def test_faq_needs_an_answer_and_the_right_person(
@@ -101,6 +131,8 @@ async def test_faq_needs_an_answer_and_the_right_person(
             await faq.entries(outsider)
         with pytest.raises(NotAllowedError):
             await faq.remove(outsider, 1)
+        with pytest.raises(NotAllowedError):
+            await FaqReviewService(database, faq).list_drafts(outsider)
 
 
 async def test_mydata_exports_and_forget_anonymises(

@@ -229,7 +229,7 @@ async def test_the_worker_probe_server_reports_health_and_metrics(
         await runner.cleanup()
         await services.close()
     assert health.status == 200
-    assert set(body["checks"]) == {"database"}
+    assert set(body["checks"]) == {"database", "send_budget"}
     assert 'hecbot_delivery_sends_total{kind="broadcast",outcome="sent"} 1.0' in metrics
 
 

@@ -33,5 +33,6 @@ error-not-allowed = Sorry, you are not allowed to do that.
 error-not-found = Sorry, I could not find that. It may have been removed or expired.
 error-invalid-input = Sorry, I could not understand that input.
 error-unavailable = The service is busy or restarting. Please try again shortly; nothing you sent is lost.
-button-expired = This button has expired. Please start again.
+button-expired = This button has expired. Send /start to begin again.
+onboarding-expired = That step has expired (the bot lost where you were). Let's start again from the first step.
 no-longer-available = This is no longer available.

@@ -81,8 +81,25 @@ tickets-none = There are no open questions. 🎉
 tickets-answer-button = Answer #{ $id }
 
 ## FAQ entries
-faq-added = Added to the knowledge base as FAQ entry #{ $id }. The bot will use it from now on.
-faq-none = There are no FAQ entries from answered questions yet.
+faq-added = Sent to HEC for review as FAQ draft #{ $id }. The bot will use it once an HEC admin approves it.
+faq-button-approve = ✅ Approve
+faq-button-edit = ✏️ Edit
+faq-button-reject = 🗑 Reject
+faq-button-scope-national = 🌐 All universities
+faq-button-scope-local = 🏛 Only its university
+faq-drafts-header = { $count ->
+    [0] No FAQ drafts are waiting for review.
+    [one] One FAQ draft is waiting for review:
+   *[other] { $count } FAQ drafts are waiting for review:
+}
+faq-draft = draft
+faq-national = all universities
+faq-approved = FAQ entry #{ $id } approved: the bot uses it from now on.
+faq-rejected = FAQ draft #{ $id } rejected; the bot will not use it.
+faq-scope-set = FAQ entry #{ $id } now answers: { $university }
+faq-edit-prompt = Send the question as it should be published on the first line, and the answer below it (send only one line to keep the answer). /cancel keeps the entry as it is.
+faq-edited = FAQ entry #{ $id } updated.
+faq-none = There are no published FAQ entries from answered questions yet.
 faq-button-reviewed = ✔️ Reviewed
 faq-button-remove = 🗑 Remove
 faq-entry =

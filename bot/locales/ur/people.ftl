@@ -81,8 +81,25 @@ tickets-none = کوئی کھلا سوال نہیں۔ 🎉
 tickets-answer-button = جواب #{ $id }
 
 ## FAQ entries
-faq-added = معلوماتی ذخیرے میں عمومی سوال #{ $id } کے طور پر شامل کر دیا گیا۔ بوٹ اب سے اسے استعمال کرے گا۔
-faq-none = جواب شدہ سوالات سے ابھی کوئی عمومی سوال نہیں بنا۔
+faq-added = عمومی سوال کا مسودہ #{ $id } جائزے کے لیے HEC کو بھیج دیا گیا۔ HEC ایڈمن کی منظوری کے بعد بوٹ اسے استعمال کرے گا۔
+faq-button-approve = ✅ منظور کریں
+faq-button-edit = ✏️ ترمیم
+faq-button-reject = 🗑 مسترد کریں
+faq-button-scope-national = 🌐 تمام جامعات
+faq-button-scope-local = 🏛 صرف اس کی جامعہ
+faq-drafts-header = { $count ->
+    [0] جائزے کے لیے کوئی مسودہ نہیں۔
+    [one] ایک مسودہ جائزے کا منتظر ہے:
+   *[other] { $count } مسودے جائزے کے منتظر ہیں:
+}
+faq-draft = مسودہ
+faq-national = تمام جامعات
+faq-approved = عمومی سوال #{ $id } منظور ہو گیا: بوٹ اب سے اسے استعمال کرے گا۔
+faq-rejected = مسودہ #{ $id } مسترد کر دیا گیا؛ بوٹ اسے استعمال نہیں کرے گا۔
+faq-scope-set = عمومی سوال #{ $id } اب ان کو جواب دیتا ہے: { $university }
+faq-edit-prompt = شائع ہونے والا سوال پہلی سطر میں اور اس کے نیچے جواب بھیجیں (جواب برقرار رکھنے کے لیے صرف ایک سطر بھیجیں)۔ /cancel سے کچھ نہیں بدلے گا۔
+faq-edited = عمومی سوال #{ $id } میں ترمیم ہو گئی۔
+faq-none = جواب شدہ سوالات سے ابھی کوئی شائع شدہ عمومی سوال نہیں۔
 faq-button-reviewed = ✔️ جائزہ مکمل
 faq-button-remove = 🗑 ہٹائیں
 faq-entry =

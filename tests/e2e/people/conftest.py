@@ -34,6 +34,7 @@ class Citation:
     section: str
     source: str
     score: float
+    document: str = ""  # the file the passage came from, as the knowledge engine gives it
 
 
 @dataclass(frozen=True)
@@ -53,7 +54,7 @@ class FaqAnswerer:
     """Answers exactly the questions of indexed FAQ files; abstains otherwise."""
 
     def __init__(self) -> None:
-        self.entries: dict[str, tuple[str, str, str]] = {}
+        self.entries: dict[str, tuple[str, str, str, str]] = {}
         self.index_calls = 0
 
     def index_paths(self, paths: Sequence[Path]) -> None:
@@ -68,14 +69,16 @@ class FaqAnswerer:
                         title.group(1) if title else path.stem,
                         match.group(1),
                         match.group(2),
+                        path.name,
                     )
 
     async def ask(self, question: str) -> Answer:
         found = self.entries.get(_key(question))
         if found is None:
             return Answer("I don't know.", abstained=True)
-        title, section, answer = found
-        return Answer(answer, abstained=False, citations=[Citation(title, section, "faq", 1.0)])
+        title, section, answer, document = found
+        citation = Citation(title, section, "faq", 1.0, document)
+        return Answer(answer, abstained=False, citations=[citation])
 
 
 @dataclass

@@ -47,7 +47,9 @@ async def test_faq_entry_answers_the_next_learner(engine_bot: PeopleBot) -> None
         FOCAL, ANSWER, reply_to_message_id=people.messages(FOCAL)[-1].message_id
     )
     await people.press(FOCAL, sent, people.button(sent, "faq:add"), expect=0)
-    assert "FAQ entry #1" in people.last_alert()
+    assert "FAQ draft #1" in people.last_alert()
+    [_, draft, _] = await people.send(ADMIN, "/faq", expect=3)
+    await people.press(ADMIN, draft, people.button(draft, "faq:approve"), expect=0)
 
     await people.onboard(SECOND_LEARNER, "comsats")
     [answered] = await people.send(SECOND_LEARNER, "does HEC reimburse the internet bill at home?")
@@ -55,7 +57,7 @@ async def test_faq_entry_answers_the_next_learner(engine_bot: PeopleBot) -> None
     assert "Questions answered by focal persons and the HEC desk" in (answered.text or "")
 
     # Removed by an admin: the bot stops giving that answer.
-    [entry] = await people.send(ADMIN, "/faq")
-    await people.press(ADMIN, entry, people.button(entry, "faq:remove"), expect=0)
+    [_, entry] = await people.send(ADMIN, "/faq", expect=2)
+    await people.press(ADMIN, entry, people.button(entry, "faq:reject"), expect=0)
     [again] = await people.send(SECOND_LEARNER, QUESTION)
     assert "Campus Wi-Fi" not in (again.text or "")

@@ -63,9 +63,12 @@ async def test_question_reaches_focal_person_and_the_answer_becomes_an_faq(
     await people.press(LEARNER, delivered, people.button(delivered, "tkr:"), expect=0)
     assert people.last_alert() == "Thank you for your feedback!"
 
-    # "Add to knowledge base": the FAQ entry is written and indexed at once...
+    # "Add to knowledge base": a draft for HEC; once an admin approves it, it is indexed...
     await people.press(FOCAL, confirmation, people.button(confirmation, "faq:add"), expect=0)
-    assert "FAQ entry #1" in people.last_alert()
+    assert "FAQ draft #1" in people.last_alert()
+    assert people.answerer.index_calls == 0
+    [_, draft, _] = await people.send(ADMIN, "/faq", expect=3)
+    await people.press(ADMIN, draft, people.button(draft, "faq:approve"), expect=0)
     assert people.answerer.index_calls == 1
 
     # ...so the next learner who asks the same gets the answer from the bot.

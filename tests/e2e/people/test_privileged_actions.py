@@ -110,4 +110,4 @@ async def test_privileged_actions_are_refused_to_roles_without_them(
     [listing_header, *rows] = await people.send(ADMIN, "/focals", expect=3)
     assert "Focal persons (2)" in (listing_header.text or "")
     await people.press(ADMIN, rows[0], f"faq:review:{entry.id}", expect=0, check_button=False)
-    assert "marked as reviewed" in people.last_alert()
+    assert "approved" in people.last_alert()

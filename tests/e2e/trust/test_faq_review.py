@@ -1,0 +1,94 @@
+"""FAQ entries are reviewed before they answer anyone, with the reviewed question as heading.
+
+A focal person's answer made into an FAQ ("Add to knowledge base") is a draft scoped to their
+university; an HEC admin edits its heading, approves it, widens it to every university, or
+rejects it, in the chat's /faq queue and with `hecbot faq review|approve|reject`.
+"""
+
+from __future__ import annotations
+
+from sqlmodel import select
+
+from bot.storage.people_models import FaqEntry
+from tests.e2e.people.conftest import ADMIN, PeopleBot
+from tests.e2e.people.test_people_story import invite_link
+
+FOCAL, LEARNER, CLASSMATE, OTHER_LEARNER = 2001, 1001, 1002, 1003
+RAW_QUESTION = "my teacher Mr Khan at block 4 says pause licence is ok??"
+REVIEWED = "Can I pause my licence during exams?"
+ANSWER = "Yes: ask your focal person before the 1st of the month."
+
+
+async def answered_and_drafted(people: PeopleBot) -> None:
+    """A learner's question answered by their focal person and sent for review as a draft."""
+    await people.onboard_staff(ADMIN)
+    await people.onboard_staff(FOCAL, f"/start {await invite_link(people)}")
+    await people.onboard(LEARNER, "comsats")
+    [abstained] = await people.send(LEARNER, RAW_QUESTION)
+    await people.press(LEARNER, abstained, people.button(abstained, "esc:"))
+    await people.until(lambda: "🎫" in (people.messages(FOCAL)[-1].text or ""), "ticket")
+    [sent] = await people.send(
+        FOCAL, ANSWER, reply_to_message_id=people.messages(FOCAL)[-1].message_id
+    )
+    await people.press(FOCAL, sent, people.button(sent, "faq:add"), expect=0)
+    assert "draft" in people.last_alert()
+
+
+async def test_a_draft_answers_nobody_until_an_admin_approves_the_reviewed_question(
+    people_bot: PeopleBot,
+) -> None:
+    people = people_bot
+    await answered_and_drafted(people)
+    await people.onboard(CLASSMATE, "comsats")
+    await people.onboard(OTHER_LEARNER, "central punjab")
+
+    # A draft: the classmate asking the very same words gets no answer from it.
+    [reply] = await people.send(CLASSMATE, RAW_QUESTION)
+    assert ANSWER not in (reply.text or "")
+    assert people.answerer.index_calls == 0
+
+    # The admin's queue: the draft, scoped to COMSATS, with its buttons; a learner has none.
+    [header, draft, _] = await people.send(ADMIN, "/faq", expect=3)
+    assert "One FAQ draft" in (header.text or "")
+    assert "COMSATS" in (draft.text or "") and "draft" in (draft.text or "")
+    [refused] = await people.send(LEARNER, "/faq")
+    assert "not allowed" in (refused.text or "")
+
+    # Edit the heading (one line keeps the answer), then approve.
+    [prompt] = await people.press(ADMIN, draft, people.button(draft, "faq:edit"))
+    assert "first line" in (prompt.text or "")
+    [edited, shown] = await people.send(ADMIN, REVIEWED, expect=2)
+    assert "updated" in (edited.text or "") and REVIEWED in (shown.text or "")
+    await people.press(ADMIN, shown, people.button(shown, "faq:approve"), expect=0)
+    assert "approved" in people.last_alert()
+
+    # Published under the reviewed question; the learner's words appear nowhere.
+    faq_dir = people.services.settings.data_dir / "faq"
+    [published] = [path.read_text(encoding="utf-8") for path in faq_dir.glob("*.md")]
+    assert f"## {REVIEWED}" in published and "Mr Khan" not in published
+    [answered] = await people.send(CLASSMATE, REVIEWED)
+    assert ANSWER in (answered.text or "")
+    # Scoped to COMSATS: another university's learner is not answered from it...
+    [elsewhere] = await people.send(OTHER_LEARNER, REVIEWED)
+    assert ANSWER not in (elsewhere.text or "")
+
+    # ...until the admin widens it to every university.
+    async with people.services.database.session() as session:
+        entry = (await session.exec(select(FaqEntry))).one()
+    [_, listed] = await people.send(ADMIN, "/faq", expect=2)
+    await people.press(ADMIN, listed, f"faq:scope:{entry.id}", expect=0, check_button=False)
+    [everywhere] = await people.send(OTHER_LEARNER, REVIEWED)
+    assert ANSWER in (everywhere.text or "")
+
+
+async def test_a_rejected_draft_is_never_published(people_bot: PeopleBot) -> None:
+    people = people_bot
+    await answered_and_drafted(people)
+    [_, draft, _] = await people.send(ADMIN, "/faq", expect=3)
+    await people.press(ADMIN, draft, people.button(draft, "faq:reject"), expect=0)
+    assert "rejected" in people.last_alert()
+    async with people.services.database.session() as session:
+        assert (await session.exec(select(FaqEntry))).all() == []
+    assert not list((people.services.settings.data_dir / "faq").glob("*.md"))
+    [header, _] = await people.send(ADMIN, "/faq", expect=2)
+    assert "No FAQ drafts" in (header.text or "")

@@ -1,0 +1,58 @@
+"""The per-learner lock on a short lease: a dead instance's lock frees in seconds; a live one
+keeps its lock however long the update takes."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from aiogram.fsm.storage.base import DefaultKeyBuilder, StorageKey
+from redis.asyncio import Redis
+from redis.asyncio.lock import Lock
+from redis.exceptions import LockError
+
+from bot.storage.locks import LeasedEventIsolation
+from tests import real_services
+
+pytestmark = pytest.mark.redis
+
+KEY = StorageKey(bot_id=1, chat_id=7001, user_id=7001)
+
+
+@pytest.fixture
+async def redis() -> Redis:
+    await real_services.require("redis")
+    prefix = real_services.new_redis_prefix()
+    client = Redis.from_url(real_services.REDIS_TEST_URL)
+    client.test_prefix = prefix  # type: ignore[attr-defined]
+    yield client
+    await client.aclose()
+    await real_services.delete_redis_keys(prefix)
+
+
+def isolation(redis: Redis, **kwargs: float) -> LeasedEventIsolation:
+    builder = DefaultKeyBuilder(prefix=redis.test_prefix, with_destiny=True)  # type: ignore[attr-defined]
+    return LeasedEventIsolation(redis, builder, **kwargs)
+
+
+async def test_a_crashed_instances_lock_frees_when_its_short_lease_runs_out(redis: Redis):
+    dead = isolation(redis, lease_seconds=1.0)
+    # What a killed instance leaves: the lock taken, never released, never renewed.
+    orphan = Lock(redis, dead.key_builder.build(KEY, "lock"), timeout=dead.lease_seconds)
+    assert await orphan.acquire()
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    async with isolation(redis, wait_seconds=30).lock(KEY):
+        waited = loop.time() - started
+    assert waited < 30  # freed by the lease, not by the wait running out
+
+
+async def test_a_live_instance_keeps_the_lock_past_the_lease_while_it_works(redis: Redis):
+    holder = isolation(redis, lease_seconds=1.5)
+    async with holder.lock(KEY):
+        await asyncio.sleep(4)  # longer than the lease: renewed meanwhile
+        with pytest.raises(LockError):
+            async with isolation(redis, wait_seconds=0.3).lock(KEY):
+                pass
+    async with isolation(redis, wait_seconds=0.3).lock(KEY):  # released at the end
+        pass
