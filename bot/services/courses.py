@@ -1,6 +1,6 @@
 """Choosing courses: the catalogue in the database, HEC's tracks, recommendations, learning plans.
 
-No Telegram here: `handlers/courses.py` and `bot/cli_courses.py` are two faces over this service.
+No Telegram here: `handlers/courses.py` and `bot/cli/courses.py` are two faces over this service.
 
 Completion hook: when a learner marks a saved course done, `on_course_completed(user_id,
 course_id)` is awaited if set (constructor argument or `set_completion_hook`). The surveys

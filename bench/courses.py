@@ -1,6 +1,6 @@
 """Benchmark of the course recommender: skill coverage@5, level fit and latency.
 
-    python -m bot.bench_courses CATALOGUE.csv [--cache-dir DIR] [--lexical-only] [--markdown]
+    python -m bench.courses CATALOGUE.csv [--cache-dir DIR] [--lexical-only] [--markdown]
 
 Imports the catalogue file with the same parser as `hecbot courses import` (no database), builds
 the recommender with the knowledge base's embedder (course vectors cached in --cache-dir, so

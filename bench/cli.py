@@ -1,0 +1,184 @@
+"""`python -m bench knowledge|courses|delivery|load`: the benchmarks (`make bench` runs them all).
+
+Each prints the Markdown table that goes into docs/benchmarks.md. Benchmarks are commands, never
+timed assertions in tests. They run from a source checkout: some use the fake Bot API and the
+cluster fixtures of tests/ (runtime code never imports tests; bench/ may).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from bot.cli.common import run_async
+
+app = typer.Typer(
+    help="Benchmarks (figures for docs/benchmarks.md).", pretty_exceptions_enable=False
+)
+
+BUNDLED_COURSES = Path(__file__).parent.parent / "bot" / "data" / "courses_sample.csv"
+
+
+@app.callback(invoke_without_command=True)
+def bench(ctx: typer.Context) -> None:
+    """Without a subcommand (`make bench`): the load benchmark with its defaults."""
+    if ctx.invoked_subcommand is None:
+        bench_load()
+
+
+@app.command("load")
+def bench_load(
+    *,
+    instances: Annotated[
+        list[int] | None,
+        typer.Option("--instances", "-n", help="Instance counts to measure (repeatable)."),
+    ] = None,
+    learners: Annotated[int, typer.Option(help="Learners asking at the same time.")] = 40,
+    questions: Annotated[int, typer.Option(help="Questions each learner asks.")] = 10,
+    concurrency: Annotated[int, typer.Option(help="Webhook requests in flight at most.")] = 40,
+    answerer: Annotated[
+        str, typer.Option(help="engine (the real knowledge engine) or stub (no retrieval).")
+    ] = "engine",
+    mix: Annotated[
+        str,
+        typer.Option(
+            help="peak (Zipf-distributed questions, query cache on) or distinct (every "
+            "question encoded, cache off)."
+        ),
+    ] = "peak",
+    rate: Annotated[
+        float,
+        typer.Option(
+            help="Questions arriving per second, each from a new learner (0: closed loop, "
+            "every learner asks again once answered)."
+        ),
+    ] = 0.0,
+    pin: Annotated[
+        bool,
+        typer.Option(
+            "--pin",
+            help="Pin instance n to core n-1 (one core each, one model replica): scaling "
+            "across instances as if each had its own machine.",
+        ),
+    ] = False,
+    postgres: Annotated[
+        str, typer.Option(help="PostgreSQL admin URL; a scratch database is made and dropped.")
+    ] = "postgresql://postgres@127.0.0.1:5432/test",
+    redis: Annotated[str, typer.Option(help="Redis URL (a scratch key prefix is used).")] = (
+        "redis://127.0.0.1:6379/0"
+    ),
+) -> None:
+    """Questions per second and reply latency of 1 and 2 webhook instances on PostgreSQL+Redis."""
+    import logging
+
+    from bench.load import MIXES, TABLE_HEADER, run_load
+
+    logging.getLogger("aiohttp.access").setLevel(logging.WARNING)  # the fake's per-request lines
+    if answerer not in {"engine", "stub"}:
+        raise typer.BadParameter("engine or stub", param_hint="--answerer")
+    if mix not in MIXES:
+        raise typer.BadParameter(" or ".join(MIXES), param_hint="--mix")
+    if rate < 0:
+        raise typer.BadParameter("0 or more", param_hint="--rate")
+    typer.echo(TABLE_HEADER)
+    for count in instances or [1, 2]:
+        report = run_async(
+            run_load(
+                instances=count,
+                learners=learners,
+                questions_per_learner=questions,
+                concurrency=concurrency,
+                answerer=answerer,
+                mix=mix,
+                rate=rate,
+                pin=pin,
+                postgres_admin_url=postgres,
+                redis_url=redis,
+            )
+        )
+        typer.echo(report.row())
+
+
+@app.command("knowledge")
+def bench_knowledge(
+    ctx: typer.Context,
+    chunks: Annotated[int, typer.Option(help="Grow the index to this many chunks.")] = 20_000,
+    courses_csv: Annotated[
+        Path, typer.Option(help="Course catalogue whose texts make the extra chunks.")
+    ] = BUNDLED_COURSES,
+    rounds: Annotated[int, typer.Option(help="Passes over the sample questions.")] = 5,
+) -> None:
+    """Answer latency at sample size and at `--chunks`, indexing throughput, resident memory
+    of the benchmark and of the bot process (`hecbot chat`) over the grown index."""
+    import tempfile
+
+    from bench.knowledge import SAMPLE_QUESTIONS, run_benchmark, to_markdown
+    from bench.memory import bot_peak_rss_mb
+    from knowledge.config import BUNDLED_KB_DIR
+
+    with tempfile.TemporaryDirectory(prefix="hecbot-bench-") as data_dir:
+        results = run_benchmark(
+            BUNDLED_KB_DIR,
+            courses_csv,
+            target_chunks=chunks,
+            rounds=rounds,
+            log=lambda line: typer.echo(line, err=True),
+            data_dir=Path(data_dir),
+        )
+        typer.echo(to_markdown(results))
+        chunk_count = max(result.chunks for result in results.values())
+        rss = bot_peak_rss_mb(Path(data_dir), SAMPLE_QUESTIONS)
+        typer.echo(
+            f"\nbot process (`hecbot chat` over the {chunk_count}-chunk index, answering "
+            f"{len(SAMPLE_QUESTIONS)} questions): peak resident memory {rss:.0f} MB"
+        )
+
+
+@app.command("courses")
+def bench_courses(
+    catalogue: Annotated[Path, typer.Argument(help="Catalogue CSV/JSON.")] = BUNDLED_COURSES,
+    cache_dir: Annotated[Path, typer.Option(help="Where course vectors are cached.")] = Path(
+        "data/cache"
+    ),
+) -> None:
+    """Skill coverage@5, level fit and latency of course recommendations."""
+    from bench.courses import run_benchmark
+
+    typer.echo(run_benchmark(catalogue, cache_dir=cache_dir, lexical_only=False).markdown())
+
+
+@app.command("delivery")
+def bench_delivery(
+    recipients: Annotated[int, typer.Option(help="Learners the broadcast goes to.")] = 10_000,
+    kills: Annotated[int, typer.Option(help="Times the worker is killed (kill -9).")] = 0,
+    rate: Annotated[float, typer.Option(help="Configured sends per second.")] = 25.0,
+) -> None:
+    """One broadcast through the outbox worker against the fake Bot API enforcing 30/s."""
+    from bench.delivery import main
+
+    main(["--recipients", str(recipients), "--kills", str(kills), "--rate", str(rate)])
+
+
+@app.command("licences")
+def bench_licences(
+    rows: Annotated[int, typer.Option(help="Rows of the usage report.")] = 300_000,
+    learners: Annotated[
+        int, typer.Option(help="Learners with a verified e-mail (linked rows).")
+    ] = 20_000,
+) -> None:
+    """Import a Coursera usage report of `rows` rows and its membership report (seconds, peak
+    memory), compute the funnel, plan an `inactive` nudge wave over the linked learners."""
+    import asyncio
+    import tempfile
+
+    from bench.licences import run_benchmark, to_markdown
+
+    with tempfile.TemporaryDirectory(prefix="hecbot-bench-licences-") as data_dir:
+        figures = asyncio.run(run_benchmark(rows=rows, learners=learners, data_dir=Path(data_dir)))
+    typer.echo(to_markdown(figures))
+
+
+def main() -> None:
+    app()
