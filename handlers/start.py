@@ -8,9 +8,9 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import BotCommand, CallbackQuery, Message
 
 from bot.i18n import SUPPORTED_LANGUAGES, Catalogue, Texts, escape
-from bot.menus import BOT_COMMANDS, staff_commands
 from bot.services.users import UserProfile, UserService
 from handlers.callbacks import LanguageChoice
+from handlers.menus import BOT_COMMANDS, staff_commands
 from handlers.rendering import language_keyboard
 
 
