@@ -53,6 +53,9 @@ bench: install ## All benchmarks (figures for docs/benchmarks.md; about 30 minut
 	$(BIN)/python -m bench load -n 1 --rate 50
 	$(BIN)/python -m bench load -n 1 --rate 50 --mix distinct
 	$(BIN)/python -m bench load -n 1 -n 2 --mix distinct --pin
+	$(BIN)/python -m bench sustained
+	$(BIN)/python -m bench startup
+	$(BIN)/python -m bench index
 	$(BIN)/python -m bench licences --rows 300000
 
 clean: ## Remove the virtual environment and caches (keeps ./data)
