@@ -29,8 +29,8 @@ from bot.services.surveys import SurveyService
 from bot.storage.db import Database
 from bot.storage.licence_models import ReportKind
 from bot.storage.models import QuestionLog, Role
-from bot.storage.types import utcnow
 from bot.storage.people_models import Ticket, University
+from bot.storage.types import utcnow
 from bot.telegram.container import AppServices, build_services
 from bot.telegram.webserver import dashboard_dependencies
 from bot.web.app import mount_dashboard
