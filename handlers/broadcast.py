@@ -29,8 +29,10 @@ from aiogram.types import (
 )
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot.config import Settings
 from bot.delivery.telegram import send_outgoing
 from bot.i18n import Texts
+from bot.services.broadcast_cost import duration_text, estimate
 from bot.services.broadcasts import (
     PAKISTAN_TIME,
     Actor,
@@ -422,6 +424,7 @@ async def on_urdu(
     user: UserProfile,
     broadcasts: BroadcastService,
     state: FSMContext,
+    settings: Settings,
     universities: UniversityService | None = None,
 ) -> None:
     if message.text is None:
@@ -436,6 +439,7 @@ async def on_urdu(
         user=user,
         broadcasts=broadcasts,
         state=state,
+        settings=settings,
         universities=universities,
     )
 
@@ -448,6 +452,7 @@ async def on_urdu_skipped(
     user: UserProfile,
     broadcasts: BroadcastService,
     state: FSMContext,
+    settings: Settings,
     universities: UniversityService | None = None,
 ) -> None:
     await query.answer()
@@ -460,6 +465,7 @@ async def on_urdu_skipped(
             user=user,
             broadcasts=broadcasts,
             state=state,
+            settings=settings,
             universities=universities,
         )
 
@@ -495,6 +501,7 @@ async def _preview(
     user: UserProfile,
     broadcasts: BroadcastService,
     state: FSMContext,
+    settings: Settings,
     universities: UniversityService | None = None,
 ) -> None:
     actor = Actor.of(user)
@@ -512,17 +519,42 @@ async def _preview(
         await send_outgoing(bot, outgoing)
     await state.set_state(BroadcastForm.preview)
     label = await audience_label(texts, draft.audience, universities)
+    # What the shared budget leaves a broadcast at most (replies take the rest), and the paid rate.
+    cost = estimate(
+        count,
+        free_rate=settings.delivery.send_rate_per_second,
+        paid_rate=settings.delivery.paid_send_rate_per_second,
+    )
+    rows: list[list[tuple[str, Any]]] = [
+        [(texts("broadcast-send-now"), BroadcastStep(action="send"))]
+    ]
+    if user.is_admin:  # an urgent notice may go as a paid broadcast: HEC admins only
+        rows.append(
+            [
+                (
+                    texts("broadcast-send-paid", stars=str(cost.paid_stars)),
+                    BroadcastStep(action="paid"),
+                )
+            ]
+        )
+    rows.append(
+        [
+            (texts("broadcast-schedule"), BroadcastStep(action="schedule")),
+            (texts("broadcast-cancel"), BroadcastStep(action="discard")),
+        ]
+    )
     await message.answer(
         texts("broadcast-preview-intro")
         + "\n\n"
-        + texts("broadcast-preview-summary", audience=label, count=count),
-        reply_markup=_buttons(
-            [(texts("broadcast-send-now"), BroadcastStep(action="send"))],
-            [
-                (texts("broadcast-schedule"), BroadcastStep(action="schedule")),
-                (texts("broadcast-cancel"), BroadcastStep(action="discard")),
-            ],
+        + texts("broadcast-preview-summary", audience=label, count=count)
+        + "\n"
+        + texts(
+            "broadcast-preview-cost",
+            free_time=duration_text(cost.free_seconds),
+            paid_time=duration_text(cost.paid_seconds),
+            stars=str(cost.paid_stars),
         ),
+        reply_markup=_buttons(*rows),
     )
 
 
@@ -546,6 +578,9 @@ async def on_preview_answer(
         await state.set_state(BroadcastForm.schedule)
         await message.answer(texts("broadcast-schedule-ask", example=example_time(hour=9)))
     elif callback_data.action == "send":
+        await _create(message, texts, user, broadcasts, state, send_at=None)
+    elif callback_data.action == "paid" and user.is_admin:
+        await _update(state, paid=True)
         await _create(message, texts, user, broadcasts, state, send_at=None)
 
 
