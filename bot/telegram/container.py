@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from bot.config import Settings
+from bot.course_wiring import build_course_service
 from bot.delivery import Outbox, OutgoingMessage, Scheduler
 from bot.delivery.budget import (
     LocalSendBudget,
@@ -18,8 +18,6 @@ from bot.delivery.budget import (
 from bot.i18n import Catalogue
 from bot.metrics import BotMetrics
 from bot.services.broadcasts import BroadcastService
-from bot.services.course_embeddings import COURSE_VECTOR_SEEDS
-from bot.services.courses import CourseService
 from bot.services.dashboard import DashboardService
 from bot.services.licences_funnel import FunnelService
 from bot.services.licences_nudges import NudgeService
@@ -176,24 +174,6 @@ def build_licence_services(
         "funnel": FunnelService(database),
         "nudges": NudgeService(database, outbox, catalogue),
     }
-
-
-def build_course_service(
-    settings: Settings, database: Database, *, seed_dir: Path | None = COURSE_VECTOR_SEEDS
-) -> CourseService:
-    """The course recommender on the knowledge base's embedder (loaded on first use)."""
-    from bot.services.course_embeddings import make_course_embedder
-
-    return CourseService(
-        database,
-        embedder_factory=lambda: make_course_embedder(settings.knowledge.embedder),
-        # Importing a catalogue embeds passages on every core.
-        passage_embedder_factory=lambda: make_course_embedder(
-            settings.knowledge.embedder, replicas=2
-        ),
-        cache_dir=settings.data_dir / "cache",
-        seed_dir=seed_dir,
-    )
 
 
 def build_broadcasts(
