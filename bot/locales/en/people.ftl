@@ -31,11 +31,7 @@ onboarding-welcome-back = Welcome back! Ask me anything about the programme, or 
 onboarding-finish-first = Let's finish setting up first; it takes a few seconds.
 invite-accepted = You are now the focal person of <b>{ $university }</b>. Learners' questions from your university will come to you here.
 invite-invalid = This invite link is not valid: it may have been used already or expired. Please ask HEC for a new one.
-help-people =
-    • /tickets: open questions from learners (focal persons and HEC)
-    • /privacy: what is stored about you
-    • /mydata: receive your data as a file
-    • /forget: delete your data
+help-staff = <b>Your tools</b> (to answer a learner's question, reply to its 🎫 message):
 
 ## Tickets
 ticket-button-escalate = 🙋 Ask my focal person
