@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -29,7 +29,7 @@ from bot.services.survey_definitions import (
     parse_survey,
 )
 from bot.storage.db import Database
-from bot.storage.models import User
+from bot.storage.models import Role, User
 from bot.storage.survey_models import (
     SurveyAnswer,
     SurveyInvitation,
@@ -334,7 +334,10 @@ class SurveyService:
         """Start the newest version now, or as follow-ups N days after each learner onboards.
 
         Invitations go out from the scheduler (`SurveyScheduler.run_due`), through the outbox.
+        An audience that names no role is learners only: staff are asked only when named.
         """
+        if not audience.roles:
+            audience = replace(audience, roles=frozenset({Role.LEARNER.value}))
         if any(days < 0 for days in after_onboarding_days):
             raise InvalidInputError("days after onboarding cannot be negative")
         now = self._clock()
