@@ -273,6 +273,7 @@ def dashboard_dependencies(services: AppServices) -> WebDependencies:
             funnel=FunnelService(services.database),
             nudges=NudgeService(services.database, services.outbox, services.catalogue),
         ),
+        faq_review=services.extras["faq_review"],
         users=services.users,
         catalogue=services.catalogue,
         config=WebConfig(

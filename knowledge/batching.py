@@ -1,11 +1,12 @@
 """Micro-batching of question encodings: questions asked at about the same time are encoded
 together.
 
-Encoding one question costs the e5 model ~20 ms of a core; encoding eight together costs about
-half as much per question (the matrix products run fuller), so under load a batch is cheaper than
-its questions one by one. Each caller (a thread answering one question: the engine answers in
-worker threads, so the event loop never waits) hands its texts to :class:`QueryBatcher` and
-blocks until its own vectors come back. One encoding thread per model replica takes whatever is
+Encoding one question costs the e5 model ~20-25 ms of a core; encoding four to eight questions
+of the evaluation sets together costs 7-10% less CPU a question (the matrix products run fuller;
+padding the shorter questions to the longest eats part of the gain, hence at most 8 a batch).
+Each caller (a thread answering one question: the engine answers in worker threads, so the
+event loop never waits) hands its texts to :class:`QueryBatcher` and blocks until its own
+vectors come back. One encoding thread per model replica takes whatever is
 waiting: the first request, plus any that arrive within ``window_seconds`` (a couple of
 milliseconds), up to ``max_batch`` texts. An idle bot therefore adds at most the window to a
 question; a busy one batches by itself, since requests pile up while every replica is encoding.
@@ -24,7 +25,7 @@ import numpy as np
 from knowledge.embeddings import Embedder, Vectors
 
 DEFAULT_WINDOW_SECONDS = 0.002
-DEFAULT_MAX_BATCH = 32
+DEFAULT_MAX_BATCH = 8
 
 
 @dataclass

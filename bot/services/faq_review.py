@@ -19,8 +19,9 @@ from sqlmodel import col, select
 from bot.errors import InvalidInputError, NotFoundError
 from bot.services.access import FaqPolicy
 from bot.services.faq import FaqService, FaqView
-from bot.services.permissions import Actor
+from bot.services.permissions import Actor, Permission, scope_for
 from bot.storage.db import Database
+from bot.storage.models import Role
 from bot.storage.people_models import FaqEntry, Ticket, University
 from bot.storage.types import utcnow
 
@@ -59,6 +60,35 @@ class FaqReviewService:
                 )
             ).all()
         return [await self._faq.view(row) for row in rows]
+
+    async def propose(
+        self, actor: Actor, *, question: str, answer: str, university_id: int | None
+    ) -> FaqView:
+        """A draft written from a knowledge gap (no ticket behind it), for HEC to review.
+
+        Focal persons propose for their own university (the draft is scoped to it), HEC admins
+        for one university or the whole country (None); like every draft it answers nobody
+        until an admin approves it.
+        """
+        scope = scope_for(actor, Permission.ANSWER_TICKETS, university_id)
+        cleaned_question = _clean(question, MAX_QUESTION_CHARS, "question")
+        cleaned_answer = _clean(answer, MAX_ANSWER_CHARS, "answer")
+        assert cleaned_question is not None and cleaned_answer is not None
+        async with self._database.session() as session:
+            entry = FaqEntry(
+                question=" ".join(cleaned_question.split()),
+                answer=cleaned_answer,
+                author_id=actor.id,
+                author_role=Role(actor.role).value,
+                university_id=scope,
+                file_name="pending",
+            )
+            session.add(entry)
+            await session.flush()
+            entry.file_name = f"faq-entry-{entry.id}.md"
+            session.add(entry)
+        log.info("FAQ entry %s proposed from a knowledge gap by user %s", entry.id, actor.id)
+        return await self._faq.view(entry)
 
     async def get(self, actor: Actor, entry_id: int) -> FaqView:
         FaqPolicy.require_review(actor, entry_id)

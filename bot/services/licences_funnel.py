@@ -79,10 +79,11 @@ class _Tally:
     def __init__(self) -> None:
         self.applied = 0
         self.approved = 0
-        self.invited: set[str] = set()
-        self.joined: set[str] = set()
-        self.active: set[str] = set()
-        self.completed_any: set[str] = set()
+        # Keys are e-mail addresses; a row anonymised by /forget (empty address) is its own key.
+        self.invited: set[object] = set()
+        self.joined: set[object] = set()
+        self.active: set[object] = set()
+        self.completed_any: set[object] = set()
         self.courses_completed = 0
         self.hours: list[Decimal] = []
 
@@ -160,14 +161,16 @@ class FunnelService:
                 tally.applied += 1
                 tally.approved += int(approved)
         for email, user_id, _invited_on, joined_on in members:
+            member_key: object = email or object()
             member_uni, member_intake = linked(user_id)
             if university_id is not None and member_uni != university_id:
                 continue
             for tally in tallies(member_uni, member_intake):
-                tally.invited.add(email)
+                tally.invited.add(member_key)
                 if joined_on is not None:
-                    tally.joined.add(email)
+                    tally.joined.add(member_key)
         for email, user_id, _course, last_activity, hours, completed in usages:
+            learner_key: object = email or object()
             learner_uni, learner_intake = linked(user_id)
             if university_id is not None and learner_uni != university_id:
                 continue
@@ -175,9 +178,9 @@ class FunnelService:
             exact_hours = Decimal(repr(hours))
             for tally in tallies(learner_uni, learner_intake):
                 if active:
-                    tally.active.add(email)
+                    tally.active.add(learner_key)
                 if completed:
-                    tally.completed_any.add(email)
+                    tally.completed_any.add(learner_key)
                     tally.courses_completed += 1
                 tally.hours.append(exact_hours)
 
@@ -198,8 +201,12 @@ class FunnelService:
         )
 
 
+UNIVERSITIES_IN_CHART = 12
+
+
 def render_funnel_chart(funnel: Funnel, path: Path) -> Path:
-    """A horizontal bar chart of the funnel stages (matplotlib, Agg: no display needed).
+    """The funnel stages as bars and, for the whole programme, the universities with the most
+    members: invited, joined, active and completed side by side (matplotlib, Agg).
 
     Labels are English: matplotlib does not shape Urdu script (see survey_charts).
     """
@@ -211,9 +218,16 @@ def render_funnel_chart(funnel: Funnel, path: Path) -> Path:
     figures = funnel.total
     labels = ["applied", "approved", "invited", "joined", "active (30 days)", "completed a course"]
     values = [getattr(figures, stage) for stage in STAGES]
+    universities = sorted(
+        funnel.by_university.items(), key=lambda item: (-item[1].invited, item[0])
+    )[:UNIVERSITIES_IN_CHART]
+    show_universities = funnel.university is None and bool(universities)
     path.parent.mkdir(parents=True, exist_ok=True)
-    figure, axes = plt.subplots(figsize=(7, 3.6), dpi=110)
+    rows = 2 if show_universities else 1
+    height = 3.6 + (0.35 * len(universities) + 1.2 if show_universities else 0)
+    figure, axes_list = plt.subplots(rows, 1, figsize=(7, height), dpi=110, squeeze=False)
     try:
+        axes = axes_list[0][0]
         positions = list(range(len(labels)))[::-1]
         axes.barh(positions, values, color="#1565c0")
         axes.set_yticks(positions, labels)
@@ -228,11 +242,40 @@ def render_funnel_chart(funnel: Funnel, path: Path) -> Path:
             f"{figures.learning_hours:,.0f} learning hours",
             fontsize=9,
         )
+        if show_universities:
+            _draw_universities(axes_list[1][0], universities)
         figure.tight_layout()
         figure.savefig(path, format="png")
     finally:
         plt.close(figure)
     return path
+
+
+def _draw_universities(axes: Any, universities: list[tuple[str, FunnelFigures]]) -> None:
+    stages = (
+        ("invited", "#90caf9"),
+        ("joined", "#1e88e5"),
+        ("active_30d", "#2e7d32"),
+        ("completed_any", "#f9a825"),
+    )
+    height = 0.8 / len(stages)
+    for index, (stage, colour) in enumerate(stages):
+        positions = [
+            len(universities) - 1 - row + (len(stages) / 2 - index - 0.5) * height
+            for row in range(len(universities))
+        ]
+        axes.barh(
+            positions,
+            [getattr(figures, stage) for _, figures in universities],
+            height=height,
+            color=colour,
+            label=stage.replace("_30d", " (30 days)").replace("_any", " a course"),
+        )
+    axes.set_yticks(
+        list(range(len(universities)))[::-1], [name[:28] for name, _ in universities], fontsize=8
+    )
+    axes.legend(fontsize=7, loc="lower right")
+    axes.set_title("By university (linked learners)", fontsize=9)
 
 
 def render_funnel_chart_png(funnel: Funnel) -> bytes:

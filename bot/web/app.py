@@ -21,6 +21,8 @@ from aiohttp import web
 from bot.errors import HecbotError, InvalidInputError, NotAllowedError, NotFoundError
 from bot.i18n import SUPPORTED_LANGUAGES, Catalogue
 from bot.services.dashboard import DashboardFilters, DashboardService, pakistan_today
+from bot.services.faq import FaqView
+from bot.services.faq_review import FaqReviewService
 from bot.services.survey_results import ExportFormat
 from bot.services.users import UserProfile, UserService
 from bot.storage.models import Role
@@ -48,6 +50,7 @@ class WebConfig:
 @dataclasses.dataclass(frozen=True)
 class WebDependencies:
     dashboard: DashboardService
+    faq_review: FaqReviewService
     users: UserService
     catalogue: Catalogue
     config: WebConfig
@@ -125,6 +128,57 @@ def _language(request: web.Request, viewer: UserProfile) -> str:
     return asked if asked in SUPPORTED_LANGUAGES else viewer.language
 
 
+async def _json_body(request: web.Request) -> dict[str, Any]:
+    try:
+        body = await request.json()
+    except ValueError as error:
+        raise InvalidInputError("the body must be a JSON object") from error
+    if not isinstance(body, dict):
+        raise InvalidInputError("the body must be a JSON object")
+    return body
+
+
+def _text_field(body: dict[str, Any], name: str) -> str:
+    value = body.get(name)
+    if not isinstance(value, str):
+        raise InvalidInputError(f"{name} must be text")
+    return value
+
+
+def _optional_int_field(body: dict[str, Any], name: str) -> int | None:
+    value = body.get(name)
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise InvalidInputError(f"{name} must be a whole number")
+    try:
+        return int(value)
+    except ValueError as error:
+        raise InvalidInputError(f"{name} must be a whole number") from error
+
+
+def _path_id(request: web.Request, name: str) -> int:
+    try:
+        return int(request.match_info[name])
+    except ValueError as error:
+        raise NotFoundError(name) from error
+
+
+def _faq_json(draft: FaqView) -> dict[str, Any]:
+    """What the page needs of an FAQ entry (never its file path on the server)."""
+    return {
+        "id": draft.id,
+        "question": draft.question,
+        "answer": draft.answer,
+        "author_role": draft.author_role,
+        "university_id": draft.university_id,
+        "university_name": draft.university_name,
+        "created_at": draft.created_at,
+        "reviewed": draft.reviewed,
+        "from_ticket": draft.ticket_id is not None,
+    }
+
+
 class DashboardApi:
     """The `/app/api/` endpoints; each resolves the caller before doing anything else."""
 
@@ -158,7 +212,11 @@ class DashboardApi:
                 "language": viewer.language,
                 "universities": universities,
                 # Pages beyond the common ones that this viewer may open.
-                "features": ["licences", *(["nudges"] if viewer.role is Role.ADMIN else [])],
+                "features": [
+                    "licences",
+                    "faq_drafts",
+                    *(["nudges", "faq_review"] if viewer.role is Role.ADMIN else []),
+                ],
             }
         )
 
@@ -209,10 +267,7 @@ class DashboardApi:
 
     async def broadcast(self, request: web.Request) -> web.Response:
         viewer = await self.viewer(request)
-        try:
-            broadcast_id = int(request.match_info["broadcast_id"])
-        except ValueError as error:
-            raise NotFoundError("broadcast") from error
+        broadcast_id = _path_id(request, "broadcast_id")
         return json_response(await self._deps.dashboard.broadcast(viewer, broadcast_id))
 
     async def webinars(self, request: web.Request) -> web.Response:
@@ -231,6 +286,51 @@ class DashboardApi:
         as_of = _optional_date(request, "as_of") or pakistan_today()
         reports = await self._deps.dashboard.nudge_reports(viewer, as_of=as_of)
         return json_response([report.to_json() for report in reports])
+
+    # --- FAQ drafts: proposed from a knowledge gap, reviewed by HEC admins -------------------
+
+    async def faq_drafts(self, request: web.Request) -> web.Response:
+        viewer = await self.viewer(request)
+        drafts = await self._deps.faq_review.list_drafts(viewer)
+        return json_response([_faq_json(draft) for draft in drafts])
+
+    async def faq_propose(self, request: web.Request) -> web.Response:
+        viewer = await self.viewer(request)
+        body = await _json_body(request)
+        draft = await self._deps.faq_review.propose(
+            viewer,
+            question=_text_field(body, "question"),
+            answer=_text_field(body, "answer"),
+            university_id=_optional_int_field(body, "university_id"),
+        )
+        return json_response(_faq_json(draft), status=201)
+
+    async def faq_edit(self, request: web.Request) -> web.Response:
+        viewer = await self.viewer(request)
+        entry_id = _path_id(request, "entry_id")
+        body = await _json_body(request)
+        review = self._deps.faq_review
+        draft = await review.edit(
+            viewer,
+            entry_id,
+            question=_text_field(body, "question") if "question" in body else None,
+            answer=_text_field(body, "answer") if "answer" in body else None,
+        )
+        if "university_id" in body:
+            draft = await review.set_scope(
+                viewer, entry_id, _optional_int_field(body, "university_id")
+            )
+        return json_response(_faq_json(draft))
+
+    async def faq_approve(self, request: web.Request) -> web.Response:
+        viewer = await self.viewer(request)
+        draft = await self._deps.faq_review.approve(viewer, _path_id(request, "entry_id"))
+        return json_response(_faq_json(draft))
+
+    async def faq_reject(self, request: web.Request) -> web.Response:
+        viewer = await self.viewer(request)
+        await self._deps.faq_review.reject(viewer, _path_id(request, "entry_id"))
+        return json_response({"ok": True})
 
     async def session(self, request: web.Request) -> web.Response:
         """Exchange a one-time sign-in link's token for a session token."""
@@ -314,6 +414,11 @@ def create_dashboard_app(deps: WebDependencies) -> web.Application:
     app.router.add_get("/api/broadcasts/{broadcast_id}", api.broadcast)
     app.router.add_get("/api/webinars", api.webinars)
     app.router.add_get("/api/licences", api.licences)
+    app.router.add_get("/api/faq/drafts", api.faq_drafts)
+    app.router.add_post("/api/faq/drafts", api.faq_propose)
+    app.router.add_post("/api/faq/drafts/{entry_id}", api.faq_edit)
+    app.router.add_post("/api/faq/drafts/{entry_id}/approve", api.faq_approve)
+    app.router.add_post("/api/faq/drafts/{entry_id}/reject", api.faq_reject)
     app.router.add_get("/api/nudges", api.nudges)
     return app
 

@@ -250,3 +250,17 @@ async def nudges_assignments(nudges: NudgeService):
 
     async with nudges._database.session() as session:
         return (await session.exec(select(NudgeAssignment))).all()
+
+
+async def test_an_urdu_speaker_applies_in_urdu(world: World) -> None:
+    world.fake.add_user(8201)
+    await make_user(world.services.database, 8201, language="ur")
+    sara = Learner(world.fake, 8201)
+    intro, first = await sara.says("/apply", replies=2)
+    assert "کورسیرا لائسنس کے لیے درخواست" in intro.text
+    assert "ایچ ای سی" in first.text
+    (second,) = await sara.presses(first, "ہاں", replies=1)
+    (stop,) = await sara.presses(second, "ہاں", replies=1)  # holds another licence: not eligible
+    assert "اہل نہیں" in stop.text
+    (none,) = await sara.says("/mylicence")
+    assert "درخواست نہیں دی" in none.text

@@ -124,6 +124,9 @@ async def test_rows_link_to_learners_by_verified_email_and_count_per_university(
     assert whole.by_intake["2026-spring"].approved == 20
     chart = render_funnel_chart(funnel, tmp_path / "funnel.png")
     assert chart.read_bytes().startswith(b"\x89PNG")
+    # The programme's chart adds the universities: a taller picture.
+    programme = render_funnel_chart(whole, tmp_path / "programme.png")
+    assert len(programme.read_bytes()) > len(chart.read_bytes())
 
 
 async def test_bad_rows_are_reported_by_line_and_nothing_is_imported(database: Database):
@@ -211,3 +214,32 @@ def test_cli_imports_and_prints_the_funnel_json(tmp_path: Path, monkeypatch: pyt
     result = runner.invoke(app, ["licences", "import-report", str(bad), "--kind", "membership"])
     assert result.exit_code == 1
     assert f"{bad}:2:" in result.stderr
+
+
+async def test_learners_who_asked_to_be_forgotten_still_count_once_each(database: Database):
+    from bot.services.privacy import PrivacyService
+    from tests.factories import make_user
+
+    intake = await make_intake(database)
+    for number in range(3):
+        await make_user(database, 700 + number)
+        await make_application(
+            database, intake_id=intake, user_id=700 + number, email=f"f{number}@uni.edu.pk"
+        )
+    await ReportImportService(database).import_stream(
+        io.StringIO(
+            "Email,Invitation Date,Join Date\n"
+            + "".join(f"f{n}@uni.edu.pk,2026-10-01,2026-10-02\n" for n in range(3))
+        ),
+        kind=ReportKind.MEMBERSHIP,
+        as_of=AS_OF,
+    )
+    before = await FunnelService(database).funnel(as_of=AS_OF)
+    for number in range(2):
+        await PrivacyService(database).forget(700 + number)
+    after = await FunnelService(database).funnel(as_of=AS_OF)
+
+    async with database.session() as session:
+        emails = sorted(row.email for row in (await session.exec(select(MembershipRow))).all())
+    assert emails == ["", "", "f2@uni.edu.pk"]  # the registry blanked the forgotten addresses
+    assert (after.total.invited, after.total.joined) == (before.total.invited, 3) == (3, 3)

@@ -12,6 +12,7 @@ from sqlmodel import col, select
 from bot.config import Settings
 from bot.services.users import UserProfile
 from bot.storage.models import Role, User
+from bot.storage.people_models import FaqEntry
 from bot.storage.survey_models import SurveyInvitation
 from tests.web.world import (
     ADMIN,
@@ -34,6 +35,7 @@ ENDPOINTS = [
     "/app/api/broadcasts",
     "/app/api/webinars",
     "/app/api/licences",
+    "/app/api/faq/drafts",
 ]
 
 
@@ -46,9 +48,11 @@ async def world(settings: Settings) -> AsyncIterator[World]:
 @pytest.mark.parametrize("path", ENDPOINTS)
 async def test_every_endpoint_by_role(world: World, path: str) -> None:
     assert (await world.get(path, user_id=ADMIN))[0] == 200
-    assert (await world.get(path, user_id=FOCAL_A))[0] == 200
     # A focal person asking for another university's figures: refused, not narrowed.
-    if path not in ("/app/api/me", "/app/api/surveys", "/app/api/broadcasts", "/app/api/webinars"):
+    admin_only = path == "/app/api/faq/drafts"
+    assert (await world.get(path, user_id=FOCAL_A))[0] == (403 if admin_only else 200)
+    unscoped = ("/app/api/me", "/app/api/surveys", "/app/api/broadcasts", "/app/api/webinars")
+    if path not in unscoped and not admin_only:
         status, _ = await world.get(path, user_id=FOCAL_A, university=world.university_b)
         assert status == 403
     assert (await world.get(path, user_id=LEARNER_A))[0] == 403
@@ -168,7 +172,7 @@ async def test_nudge_reports_are_for_hec_admins(world: World) -> None:
     assert (await world.get("/app/api/nudges", user_id=FOCAL_A))[0] == 403
     assert (await world.get("/app/api/nudges", user_id=LEARNER_A))[0] == 403
     status, me = await world.get("/app/api/me", user_id=FOCAL_A)
-    assert isinstance(me, dict) and me["features"] == ["licences"]
+    assert isinstance(me, dict) and me["features"] == ["licences", "faq_drafts"]
 
 
 async def test_me_lists_only_the_universities_a_focal_person_may_filter_by(world: World) -> None:
@@ -221,3 +225,74 @@ async def test_pages_are_served_with_a_strict_content_policy(world: World) -> No
         assert "script-src 'self'" in response.headers["Content-Security-Policy"]
     assert "http" not in html.replace("http-equiv", ""), "no asset from another origin"
     assert quote("/app/") == "/app/"
+
+
+async def post(world: World, path: str, body: object, *, user_id: int) -> tuple[int, object]:
+    headers = {"Authorization": f"tma {sign_init_data(user_id)}"}
+    async with world.http.post(world.url(path), json=body, headers=headers) as response:
+        return response.status, await response.json()
+
+
+async def drafts_in_database(world: World) -> list[tuple[str, int | None, bool]]:
+    async with world.services.database.session() as session:
+        rows = (await session.exec(select(FaqEntry).order_by(col(FaqEntry.id)))).all()
+    return [(row.question, row.university_id, row.reviewed_at is not None) for row in rows]
+
+
+async def test_a_gap_becomes_a_draft_that_only_an_admin_publishes(world: World) -> None:
+    gap = {"question": "Can I get a free laptop?", "answer": "No: HEC's laptop scheme is separate."}
+    # A focal person proposes for their own university, never for another.
+    status, _ = await post(
+        world, "/app/api/faq/drafts", {**gap, "university_id": world.university_b}, user_id=FOCAL_A
+    )
+    assert status == 403
+    status, draft = await post(world, "/app/api/faq/drafts", gap, user_id=FOCAL_A)
+    assert status == 201 and isinstance(draft, dict)
+    assert draft["university_id"] == world.university_a and draft["reviewed"] is False
+    assert "path" not in draft
+    assert (await post(world, "/app/api/faq/drafts", {**gap, "answer": " "}, user_id=ADMIN))[
+        0
+    ] == 400
+    assert (await world.get("/app/api/faq/drafts", user_id=FOCAL_A))[0] == 403
+    status, queue = await world.get("/app/api/faq/drafts", user_id=ADMIN)
+    assert status == 200 and isinstance(queue, list)
+    assert [d["id"] for d in queue] == [draft["id"]]
+
+    entry = f"/app/api/faq/drafts/{draft['id']}"
+    for path in (entry, f"{entry}/approve", f"{entry}/reject"):
+        assert (await post(world, path, {"question": "x"}, user_id=FOCAL_A))[0] == 403
+        assert (await post(world, path, {}, user_id=LEARNER_A))[0] == 403
+    assert await drafts_in_database(world) == [(gap["question"], world.university_a, False)]
+
+    status, edited = await post(
+        world,
+        entry,
+        {"question": "Does HEC give laptops?", "university_id": None},
+        user_id=ADMIN,
+    )
+    assert status == 200 and isinstance(edited, dict)
+    assert (edited["question"], edited["university_id"]) == ("Does HEC give laptops?", None)
+    assert (await post(world, f"{entry}/approve", {}, user_id=ADMIN))[0] == 200
+    assert await drafts_in_database(world) == [("Does HEC give laptops?", None, True)]
+    assert (await world.get("/app/api/faq/drafts", user_id=ADMIN))[1] == []
+    assert (await post(world, "/app/api/faq/drafts/999/approve", {}, user_id=ADMIN))[0] == 404
+
+
+async def test_a_rejected_draft_is_gone(world: World) -> None:
+    status, draft = await post(
+        world,
+        "/app/api/faq/drafts",
+        {"question": "Hostels?", "answer": "Ask the university."},
+        user_id=ADMIN,
+    )
+    assert status == 201 and isinstance(draft, dict) and draft["university_id"] is None
+    assert (await post(world, f"/app/api/faq/drafts/{draft['id']}/reject", {}, user_id=ADMIN))[
+        0
+    ] == 200
+    assert await drafts_in_database(world) == []
+    async with world.http.post(
+        world.url("/app/api/faq/drafts"),
+        data="not json",
+        headers={"Authorization": f"tma {sign_init_data(ADMIN)}"},
+    ) as response:
+        assert response.status == 400

@@ -115,6 +115,18 @@ async def test_admin_reads_every_page_and_filters(
         await first_gap.wait_for()
         assert "laptop" in (await first_gap.inner_text()).lower()
         await shoot(page, f"gaps-{size_name}")
+        # A gap becomes an FAQ draft, reviewed and published by the admin on the FAQ page.
+        await first_gap.locator('button[data-action="draft"]').click()
+        await page.fill('[data-testid="draft-form"] textarea', "HEC's laptop scheme is separate.")
+        await page.click('[data-testid="draft-form"] button[type="submit"]')
+        await page.locator('[data-testid="draft-saved"]').wait_for()
+        await page.click('button[data-tab="faq"]')
+        draft = page.locator('[data-testid="faq-draft"]')
+        await draft.wait_for()
+        assert await draft.locator("textarea").input_value() == "HEC's laptop scheme is separate."
+        await shoot(page, f"faq-{size_name}")
+        await draft.locator('button[data-action="approve"]').click()
+        await playwright_api.expect(draft).to_have_count(0)
 
         await page.click('button[data-tab="surveys"]')
         await page.click('button[data-slug="impact"]')

@@ -173,18 +173,71 @@ async function gapsPage() {
   return [el("h2", {}, t("gaps-title")), table(
     [[t("question")], [t("times-asked"), "num"], [t("last-asked")], canDraft ? [""] : null].filter(Boolean),
     gaps.map((gap) => [gap.question, number(gap.count), when(gap.last_asked),
-      canDraft ? el("button", { class: "action", onclick: () => draftFaq(gap.question) }, t("draft-faq")) : null]
+      canDraft ? el("button", { class: "action", "data-action": "draft",
+        onclick: (event) => event.target.replaceWith(draftForm(gap.question)) }, t("draft-faq")) : null]
       .filter((cell, i) => i < 3 || canDraft)),
     "gaps")];
 }
 
-async function draftFaq(question) {
-  const response = await fetch("api/faq/drafts", {
+function draftForm(question) {
+  // Written in place under the gap; saved as a draft that answers nobody until HEC approves it.
+  const answer = el("textarea", { name: "answer", rows: 4, required: "required" });
+  const heading = el("input", { name: "question", value: question, required: "required" });
+  const form = el("form", { class: "draft", "data-testid": "draft-form" },
+    el("label", {}, t("question"), heading),
+    el("label", {}, t("answer"), answer),
+    el("button", { class: "action", type: "submit" }, t("save-draft")));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const ok = await send("faq/drafts", {
+      question: heading.value, answer: answer.value,
+      university_id: filterValues().university || null,
+    });
+    if (ok) form.replaceWith(el("p", { class: "muted", "data-testid": "draft-saved" }, t("draft-created")));
+  });
+  return form;
+}
+
+async function send(path, body) {
+  const response = await fetch(`api/${path}`, {
     method: "POST",
     headers: { Authorization: state.auth, "Content-Type": "application/json" },
-    body: JSON.stringify({ question }),
+    body: JSON.stringify(body || {}),
   });
-  showMessage(response.ok ? t("draft-created") : t("error"));
+  showMessage(response.ok ? "" : response.status === 403 ? t("forbidden") : t("error"));
+  return response.ok;
+}
+
+async function faqPage() {
+  const drafts = await getJson("faq/drafts");
+  if (!drafts.length) return [el("h2", {}, t("faq-review")), el("p", { class: "muted" }, t("empty"))];
+  const scopeOptions = (selected) => [
+    el("option", { value: "" }, t("everyone")),
+    ...(state.me.universities || []).map((u) =>
+      el("option", { value: u.id, selected: u.id === selected ? "selected" : null }, u.name)),
+  ];
+  return [el("h2", {}, t("faq-review")), drafts.map((draft) => {
+    const heading = el("input", { name: "question", value: draft.question });
+    const answer = el("textarea", { name: "answer", rows: 5 }, draft.answer);
+    const scope = el("select", { name: "university_id" }, scopeOptions(draft.university_id));
+    const done = (key) => () => render(faqPage).then(() => showMessage(t(key)));
+    return el("section", { class: "card", "data-testid": "faq-draft", "data-id": draft.id },
+      el("label", {}, t("question"), heading),
+      el("label", {}, t("answer"), answer),
+      el("label", {}, t("answers-whom"), scope),
+      el("p", { class: "muted" }, `${draft.from_ticket ? t("from-ticket") : t("from-gap")} · ${when(draft.created_at)}`),
+      el("p", {},
+        el("button", { class: "action", "data-action": "save", onclick: async () => {
+          if (await send(`faq/drafts/${draft.id}`, { question: heading.value, answer: answer.value, university_id: scope.value || null })) done("saved")();
+        } }, t("save")), " ",
+        el("button", { class: "action", "data-action": "approve", onclick: async () => {
+          if (await send(`faq/drafts/${draft.id}`, { question: heading.value, answer: answer.value, university_id: scope.value || null })
+              && await send(`faq/drafts/${draft.id}/approve`)) done("approved")();
+        } }, t("approve")), " ",
+        el("button", { class: "action", "data-action": "reject", onclick: async () => {
+          if (await send(`faq/drafts/${draft.id}/reject`)) done("rejected")();
+        } }, t("reject"))));
+  })];
 }
 
 async function surveysPage() {
@@ -300,8 +353,9 @@ async function licencesPage() {
 
 const PAGES = {
   overview: overviewPage, gaps: gapsPage, surveys: surveysPage, broadcasts: broadcastsPage,
-  licences: licencesPage,
+  licences: licencesPage, faq: faqPage,
 };
+const TAB_FEATURE = { licences: "licences", faq: "faq_review" };
 // The filters each page applies (the funnel is per university, as of a day).
 const FILTERS = {
   overview: ["university", "city", "since", "until"],
@@ -353,7 +407,7 @@ function applyTexts() {
   for (const node of document.querySelectorAll("[data-text]")) node.textContent = t(node.dataset.text);
   document.getElementById("title").textContent = t("title");
   const tabs = document.getElementById("tabs");
-  const shown = Object.keys(PAGES).filter((tab) => tab !== "licences" || state.features.includes("licences"));
+  const shown = Object.keys(PAGES).filter((tab) => !TAB_FEATURE[tab] || state.features.includes(TAB_FEATURE[tab]));
   tabs.replaceChildren(...shown.map((tab) =>
     el("button", { type: "button", role: "tab", "data-tab": tab, onclick: () => selectTab(tab) }, t(`tab-${tab}`))));
 }
