@@ -67,6 +67,7 @@ ticket-answer-for-learner =
 ticket-already-sent = This question has already been sent.
 ticket-sent-focal = Sent to your university's focal person (ticket #{ $id }). Their answer will arrive here.
 ticket-sent-desk = Sent to the HEC desk (ticket #{ $id }). The answer will arrive here.
+ticket-sent-nobody = Your question is saved as ticket #{ $id }, but nobody can answer it yet: your university has no focal person on the bot and the HEC desk has no one signed in. You will get the answer here once someone can reply.
 ticket-already-answered = This question has already been answered.
 ticket-type-answer = Type your answer to ticket #{ $id }. It goes to the learner as it is. /cancel to stop.
 ticket-passed = Ticket #{ $id } was passed to the HEC desk.

@@ -73,3 +73,15 @@ async def test_survey_send_without_a_role_reaches_learners_only(
     assert invited == [LEARNER]
     assert len(people.messages(FOCAL)) == seen[FOCAL]
     assert len(people.messages(ADMIN)) == seen[ADMIN]
+
+
+async def test_a_learner_whose_ticket_nobody_can_answer_is_told_so(
+    people_bot: PeopleBot,
+) -> None:
+    """No focal person for their university and no HEC admin on the bot: no false promise."""
+    people = people_bot
+    await people.onboard(LEARNER, "comsats")
+    [abstained] = await people.send(LEARNER, LEARNER_QUESTION)
+    [told] = await people.press(LEARNER, abstained, people.button(abstained, "esc:"))
+    assert "nobody can answer it yet" in (told.text or "")
+    assert "will arrive" not in (told.text or "")
