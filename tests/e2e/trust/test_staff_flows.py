@@ -85,3 +85,24 @@ async def test_a_learner_whose_ticket_nobody_can_answer_is_told_so(
     [told] = await people.press(LEARNER, abstained, people.button(abstained, "esc:"))
     assert "nobody can answer it yet" in (told.text or "")
     assert "will arrive" not in (told.text or "")
+
+
+async def test_an_admin_who_never_onboarded_answers_a_ticket_by_replying(
+    people_bot: PeopleBot,
+) -> None:
+    """An HEC admin who only ever pressed /start still answers the desk's ticket."""
+    people = people_bot
+    await people.send(ADMIN, "/start")  # the privacy notice, never accepted
+    await people.onboard(LEARNER, "comsats")  # COMSATS has no focal person: the desk answers
+    [abstained] = await people.send(LEARNER, LEARNER_QUESTION)
+    await people.press(LEARNER, abstained, people.button(abstained, "esc:"))
+    await people.until(lambda: "🎫" in (people.messages(ADMIN)[-1].text or ""), "ticket")
+    ticket = people.messages(ADMIN)[-1]
+    [confirmation] = await people.send(
+        ADMIN, "Yes, until the licence's end date.", reply_to_message_id=ticket.message_id
+    )
+    assert "was sent to the learner" in (confirmation.text or "")
+    await people.until(
+        lambda: "until the licence's end date" in (people.messages(LEARNER)[-1].text or ""),
+        "the answer reaches the learner",
+    )
