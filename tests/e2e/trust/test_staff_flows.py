@@ -106,3 +106,15 @@ async def test_an_admin_who_never_onboarded_answers_a_ticket_by_replying(
         lambda: "until the licence's end date" in (people.messages(LEARNER)[-1].text or ""),
         "the answer reaches the learner",
     )
+
+
+async def test_an_invited_focal_person_is_told_what_to_do(people_bot: PeopleBot) -> None:
+    people = people_bot
+    await people.onboard_staff(ADMIN)
+    link = await invite_link(people)
+    [accepted, notice] = await people.send(FOCAL, f"/start {link}", expect=2)
+    assert "privacy notice" in (accepted.text or "")
+    assert "Reply to a ticket" in (accepted.text or "") and "/tickets" in (accepted.text or "")
+    [language] = await people.press(FOCAL, notice, "ob:privacy:yes")
+    [done] = await people.press(FOCAL, language, "ob:lang:en")
+    assert "reply to a ticket" in (done.text or "") and "/tickets" in (done.text or "")
