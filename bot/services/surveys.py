@@ -27,6 +27,7 @@ from bot.services.survey_definitions import (
     SurveyDefinition,
     parse_stored_survey,
     parse_survey,
+    parse_survey_off_loop,
 )
 from bot.storage.db import Database
 from bot.storage.models import Role, User
@@ -250,9 +251,14 @@ class SurveyService:
         """Validate a survey file without saving it (raises `SurveyDefinitionError`)."""
         return parse_survey(source)
 
+    @staticmethod
+    async def check_off_loop(source: str) -> SurveyDefinition:
+        """`check` in a worker thread with a time limit, for code on the event loop."""
+        return await parse_survey_off_loop(source)
+
     async def add_survey(self, source: str, *, created_by: int | None = None) -> SurveySummary:
         """Save a new survey or a newer version of one; older versions stop taking answers."""
-        definition = parse_survey(source)
+        definition = await parse_survey_off_loop(source)
         now = self._clock()
         async with self._database.session() as session:
             latest = await self._latest_version(session, definition.slug)
