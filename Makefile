@@ -39,29 +39,32 @@ test-all: install ## Run every test, the slow ones too (service restarts, load a
 check: install ## Formatting, lint and type checks
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
-	$(BIN)/mypy bot handlers knowledge
+	$(BIN)/mypy bot handlers knowledge bench
 
 format: install ## Format and autofix
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
 bench: install ## All benchmarks (figures for docs/benchmarks.md; about 30 minutes)
-	$(BIN)/hecbot bench knowledge
-	$(BIN)/hecbot bench courses
-	$(BIN)/hecbot bench delivery --kills 2
-	$(BIN)/hecbot bench load
-	$(BIN)/hecbot bench load -n 1 --rate 50
-	$(BIN)/hecbot bench load -n 1 --rate 50 --mix distinct
-	$(BIN)/hecbot bench load -n 1 -n 2 --mix distinct --pin
-	$(BIN)/hecbot bench licences --rows 300000
+	$(BIN)/python -m bench knowledge
+	$(BIN)/python -m bench courses
+	$(BIN)/python -m bench delivery --kills 2
+	$(BIN)/python -m bench load
+	$(BIN)/python -m bench load -n 1 --rate 50
+	$(BIN)/python -m bench load -n 1 --rate 50 --mix distinct
+	$(BIN)/python -m bench load -n 1 -n 2 --mix distinct --pin
+	$(BIN)/python -m bench sustained
+	$(BIN)/python -m bench startup
+	$(BIN)/python -m bench index
+	$(BIN)/python -m bench licences --rows 300000
 
 clean: ## Remove the virtual environment and caches (keeps ./data)
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
 
 bench-delivery: install ## Broadcast delivery benchmark: 10,000 learners, about 8 minutes (KILLS=2 kills the worker twice)
-	$(BIN)/python -m bot.bench_delivery --recipients 10000 --kills $(or $(KILLS),0)
+	$(BIN)/python -m bench.delivery --recipients 10000 --kills $(or $(KILLS),0)
 
 bench-licences: install ## Licences: import a 300,000-row Coursera report (seconds, peak memory), funnel, a nudge wave
-	$(BIN)/hecbot bench licences --rows $(or $(ROWS),300000)
+	$(BIN)/python -m bench licences --rows $(or $(ROWS),300000)
 
 .PHONY: help install run chat test test-all check format bench bench-delivery bench-licences clean

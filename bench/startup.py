@@ -86,7 +86,6 @@ async def run_startup(
     """Start an instance `starts` times with the retrieval snapshot and as many without, in
     turn, over one indexed knowledge base; one row each."""
     from bench.load import _create_database, _delete_prefix, _drop_database, _index_bundled_kb
-
     from tests.fakebotapi import FakeTelegram
     from tests.production.cluster import (
         ClusterConfig,

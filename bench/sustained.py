@@ -123,7 +123,6 @@ async def find_sustained_rate(
         question_pool,
         seed_onboarded_learners,
     )
-
     from tests.fakebotapi import FakeTelegram
     from tests.production.cluster import (
         SECRET,

@@ -2,8 +2,8 @@
 
 It has `Outbox.enqueue_job`'s signature so the ticket service cannot tell the difference, but it
 is neither persistent nor rate-limited: replace it with `Outbox(database).enqueue_job` when the
-delivery package lands (bot/container.py, one line). Blocked recipients are marked unreachable,
-as the Outbox worker does, so the next `TicketService.run_due` reroutes their tickets.
+delivery package lands (bot/telegram/container.py, one line). Blocked recipients are marked
+unreachable, as the Outbox worker does, so the next `TicketService.run_due` reroutes their tickets.
 """
 
 from __future__ import annotations

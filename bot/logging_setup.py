@@ -2,7 +2,7 @@
 
 Secrets never reach a log line: the bot token is masked wherever it appears (aiogram puts it in
 request URLs). Every line written while an update is handled carries its update id and a salted
-hash of the user id (set by `bot.middlewares.log_context`), never the user's text.
+hash of the user id (set by `bot.telegram.middlewares.log_context`), never the user's text.
 """
 
 from __future__ import annotations

@@ -177,7 +177,7 @@ class BotMetrics:
         return bytes(generate_latest(self.registry))
 
     def value(self, name: str, labels: dict[str, str] | None = None) -> float:
-        """One sample's current value (0 when never observed); for tests and `hecbot bench`."""
+        """One sample's current value (0 when never observed); for tests and `python -m bench`."""
         sample = self.registry.get_sample_value(name, labels or {})
         return float(sample) if sample is not None else 0.0
 

@@ -22,12 +22,12 @@ async def on_dashboard(
 ) -> None:
     """Staff only: a button that opens the dashboard inside Telegram, and a one-time link."""
     dashboard.require_staff(user)
-    if not settings.dashboard_url:
+    if not settings.dashboard.url:
         await message.answer(texts("dashboard-command-not-configured"))
         return
     token = await dashboard.create_sign_in_link(user)
     button = InlineKeyboardButton(
-        text=texts("dashboard-command-open"), web_app=WebAppInfo(url=settings.dashboard_url)
+        text=texts("dashboard-command-open"), web_app=WebAppInfo(url=settings.dashboard.url)
     )
     await message.answer(
         "\n\n".join(
@@ -36,7 +36,7 @@ async def on_dashboard(
                 texts(
                     "dashboard-command-link",
                     minutes=SIGN_IN_LINK_MINUTES,
-                    link=f"{settings.dashboard_url}?login={token}",
+                    link=f"{settings.dashboard.url}?login={token}",
                 ),
             ]
         ),

@@ -17,12 +17,12 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from bot.config import Settings
 from bot.errors import HecbotError
 from bot.i18n import Catalogue, Texts
-from bot.menus import show_staff_menu
 from bot.services.onboarding import OnboardingService
 from bot.services.roles import RoleService
 from bot.services.universities import UniversityMatch, UniversityService
 from bot.services.users import UserProfile, UserService
 from bot.storage.models import LearnerKind, Role
+from handlers.menus import show_staff_menu
 from handlers.people_callbacks import OnboardingChoice, UniversityPick
 from handlers.rendering import LANGUAGE_NAMES
 
@@ -112,7 +112,7 @@ async def on_start(
             await message.answer(texts("invite-accepted", university=redeemed.university_name))
             role = Role.ADMIN if user.is_admin else Role.FOCAL_PERSON
             await show_staff_menu(
-                bot, user.id, user.language, role, dashboard_url=settings.dashboard_url
+                bot, user.id, user.language, role, dashboard_url=settings.dashboard.url
             )
     status = await onboarding.status(user.id)
     if status.onboarded:

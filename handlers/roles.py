@@ -10,11 +10,11 @@ from aiogram.types import CallbackQuery, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.i18n import Texts
-from bot.menus import withdraw_staff_menu
 from bot.services.permissions import Permission, require
 from bot.services.roles import RoleService, invite_link
 from bot.services.universities import UniversityService
 from bot.services.users import UserProfile
+from handlers.menus import withdraw_staff_menu
 from handlers.people_callbacks import FocalAction, FocalMove, InviteFor
 
 

@@ -1,6 +1,6 @@
 """Typer commands of the knowledge engine: ``hecbot kb ...`` and ``hecbot ask``.
 
-The app mounts ``kb_app`` and ``ask_command`` in bot/cli.py. Commands take the
+The app mounts ``kb_app`` and ``ask_app`` (``ask_command``) in bot/cli/root.py. Commands take the
 :class:`KnowledgeConfig` from ``ctx.obj`` (set by the app's callback), falling back to
 :func:`default_config` (environment variables) when run alone.
 """
@@ -326,3 +326,8 @@ def ask_command(
             console.print(f"[dim]{answer.latency_ms:.0f} ms[/dim]\n")
     except KnowledgeError as exc:
         raise _fail(Console(stderr=True), exc) from exc
+
+
+# `hecbot ask` (a command of the top level, so a group without a name).
+ask_app = typer.Typer()
+ask_app.command("ask")(ask_command)

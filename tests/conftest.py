@@ -40,14 +40,14 @@ def database_backend(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 async def database_url(database_backend: str, settings: Settings) -> AsyncIterator[str]:
-    """An empty database of the parametrised backend; `settings.database_url` points at it,
+    """An empty database of the parametrised backend; `settings.database.url` points at it,
     so `build_services(settings)` in the same test uses it too."""
     if database_backend == "sqlite":
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         yield settings.effective_database_url
         return
     url = await real_services.create_postgres_database()
-    settings.database_url = Settings(DATABASE_URL=url).database_url  # type: ignore[call-arg]
+    settings.database.url = Settings(DATABASE_URL=url).database.url  # type: ignore[call-arg]
     try:
         yield settings.effective_database_url
     finally:
@@ -67,8 +67,8 @@ async def redis_url(settings: Settings) -> AsyncIterator[str]:
     """The real Redis, with `settings` pointed at it under a key prefix of this test's own."""
     await real_services.require("redis")
     prefix = real_services.new_redis_prefix()
-    settings.redis_url = real_services.REDIS_TEST_URL
-    settings.redis_key_prefix = prefix
+    settings.database.redis_url = real_services.REDIS_TEST_URL
+    settings.database.redis_key_prefix = prefix
     try:
         yield real_services.REDIS_TEST_URL
     finally:

@@ -24,14 +24,16 @@ from bot.storage.db import Database
 
 async def main() -> None:
     settings = load_settings()
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(message)s")
-    if not settings.bot_token:
+    logging.basicConfig(
+        level=settings.logging.level, format="%(asctime)s %(levelname)s %(message)s"
+    )
+    if not settings.telegram.bot_token:
         raise SystemExit("BOT_TOKEN is not set")
     database = Database(settings.effective_database_url)
     await database.migrate()
-    session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_base))
+    session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram.api_base))
     bot = Bot(
-        settings.bot_token.get_secret_value(),
+        settings.telegram.bot_token.get_secret_value(),
         session=session,
         default=DefaultBotProperties(parse_mode=ParseMode.HTML),
     )

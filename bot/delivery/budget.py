@@ -65,10 +65,10 @@ class BudgetRates:
     @classmethod
     def from_settings(cls, settings: Settings) -> BudgetRates:
         return cls(
-            rate=settings.send_rate_per_second,
-            burst=settings.send_burst,
-            floor=settings.outbox_floor_per_second,
-            paid_rate=settings.paid_send_rate_per_second,
+            rate=settings.delivery.send_rate_per_second,
+            burst=settings.delivery.send_burst,
+            floor=settings.delivery.outbox_floor_per_second,
+            paid_rate=settings.delivery.paid_send_rate_per_second,
         )
 
     @property
@@ -342,10 +342,17 @@ class RedisSendBudget:
 def create_send_budget(settings: Settings) -> LocalSendBudget | RedisSendBudget:
     """Redis when configured (several processes share the token), in memory otherwise."""
     rates = BudgetRates.from_settings(settings)
-    if settings.redis_url:
-        token = settings.bot_token.get_secret_value() if settings.bot_token else "no-token"
+    if settings.database.redis_url:
+        token = (
+            settings.telegram.bot_token.get_secret_value()
+            if settings.telegram.bot_token
+            else "no-token"
+        )
         return RedisSendBudget.from_url(
-            settings.redis_url, key_prefix=settings.redis_key_prefix, bot_token=token, rates=rates
+            settings.database.redis_url,
+            key_prefix=settings.database.redis_key_prefix,
+            bot_token=token,
+            rates=rates,
         )
     return LocalSendBudget(rates)
 

@@ -20,12 +20,13 @@ from sqlalchemy import and_, exists, func, or_, update
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.ext.asyncio import AsyncConnection
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.delivery.messages import OutgoingMessage
 from bot.errors import ServiceUnavailableError
 from bot.storage.db import Database, is_outage_error
 from bot.storage.delivery_models import Delivery, DeliveryJob, DeliveryStatus, JobStatus
+from bot.storage.models import User
 
 LOOKAHEAD = 8
 SQLITE_BATCH = 64
@@ -131,6 +132,11 @@ class DeliveryStore:
     def __init__(self, database: Database) -> None:
         self._database = database
         self._sqlite_candidates: dict[int, deque[_Candidate]] = {}
+
+    async def mark_unreachable(self, user_id: int) -> None:
+        """The user blocked the bot or deleted their account: stop sending to them."""
+        async with self._database.session() as session:
+            await session.exec(update(User).where(col(User.id) == user_id).values(is_blocked=True))
 
     async def mark_interrupted(self, now: datetime, *, older_than: timedelta | None) -> int:
         """Rows left `sending` by a dead worker become `uncertain` (never resent).

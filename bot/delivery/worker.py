@@ -16,6 +16,7 @@ import socket
 import time
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Protocol
 
 from aiogram import Bot
 
@@ -30,7 +31,6 @@ from bot.delivery.session import SEND_KIND
 from bot.delivery.store import ClaimedDelivery, DeliveryStore, DueJob
 from bot.delivery.telegram import MessageSender, OutcomeKind, SendOutcome, TelegramSender
 from bot.i18n import Catalogue
-from bot.services.users import UserService
 from bot.storage.db import Database
 from bot.storage.delivery_models import DeliveryStatus
 from bot.transient import is_transient
@@ -45,6 +45,12 @@ UNAUTHORIZED_PAUSE_SECONDS = 60.0
 OUTAGE_BACKOFF_SECONDS = (0.5, 15.0)
 # How long an outcome is kept in memory and written again before the row is left to the lease.
 RECORD_RETRY_SECONDS = 300.0
+
+
+class UnreachableMarker(Protocol):
+    """Records that a user blocked the bot (`UserService` is one; delivery imports no service)."""
+
+    async def mark_unreachable(self, user_id: int) -> None: ...
 
 
 def catalogue_renderer(catalogue: Catalogue) -> ProgressRenderer:
@@ -79,7 +85,7 @@ class DeliveryWorker:
         settings: Settings,
         *,
         scheduler: Scheduler | None = None,
-        users: UserService | None = None,
+        users: UnreachableMarker | None = None,
         sender: MessageSender | None = None,
         clock: Clock | None = None,
         renderer: ProgressRenderer | None = None,
@@ -94,24 +100,24 @@ class DeliveryWorker:
         self._clock = clock or SystemClock()
         self._store = DeliveryStore(database)
         self._is_sqlite = database.is_sqlite
-        self._outbox = Outbox(database, send_rate_per_second=settings.send_rate_per_second)
-        self._users = users or UserService(database)
+        self._outbox = Outbox(database, send_rate_per_second=settings.delivery.send_rate_per_second)
+        self._users: UnreachableMarker = users or self._store
         self._scheduler = scheduler or Scheduler()
         self._render = renderer or catalogue_renderer(Catalogue.load())
         self._limiter = RateLimiter(
-            settings.send_rate_per_second,
+            settings.delivery.send_rate_per_second,
             self._clock,
-            per_chat_interval=settings.delivery_per_chat_interval_seconds,
+            per_chat_interval=settings.delivery.per_chat_interval_seconds,
         )
         self._retry = RetryPolicy(
-            max_attempts=settings.delivery_max_attempts,
-            base_seconds=settings.delivery_backoff_seconds,
+            max_attempts=settings.delivery.max_attempts,
+            base_seconds=settings.delivery.backoff_seconds,
         )
         self._budget: SendBudget = budget or LocalSendBudget(
             BudgetRates.from_settings(settings), self._clock
         )
-        self._lease = timedelta(seconds=settings.delivery_sending_lease_seconds)
-        self._max_in_flight = max(1, int(settings.send_rate_per_second))
+        self._lease = timedelta(seconds=settings.delivery.sending_lease_seconds)
+        self._max_in_flight = max(1, int(settings.delivery.send_rate_per_second))
         # Read by /healthz and /metrics: the last loop's wall time, and the outage if any.
         self.heartbeat = time.time()
         self.outage: str | None = None

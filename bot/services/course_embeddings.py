@@ -1,7 +1,8 @@
 """The embedder the recommender uses, behind a small protocol.
 
-It is the knowledge base's embedder (`knowledge.embeddings.make_embedder(settings.embedder)`
-satisfies `TextEmbedder`). Course vectors are computed once per catalogue and cached on disk.
+It is the knowledge base's embedder
+(`knowledge.embeddings.make_embedder(settings.knowledge.embedder)` satisfies `TextEmbedder`).
+Course vectors are computed once per catalogue and cached on disk.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Choosing courses: the catalogue in the database, HEC's tracks, recommendations, learning plans.
 
-No Telegram here: `handlers/courses.py` and `bot/cli_courses.py` are two faces over this service.
+No Telegram here: `handlers/courses.py` and `bot/cli/courses.py` are two faces over this service.
 
 Completion hook: when a learner marks a saved course done, `on_course_completed(user_id,
 course_id)` is awaited if set (constructor argument or `set_completion_hook`). The surveys
@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 from sqlalchemy import func
 from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.errors import NotFoundError
 from bot.services.course_catalogue import (
@@ -54,6 +55,7 @@ CourseCompletedHook = Callable[[int, int], Awaitable[None]]
 # Called with (courses embedded so far, courses to embed) while an import computes vectors.
 EmbedProgress = Callable[[int, int], None]
 EMBED_BATCH = 32
+STORE_BATCH = 1000
 # Rows per IN (...) query when reading stored vectors (SQLite allows 999 parameters in old
 # builds).
 HASHES_PER_QUERY = 900
@@ -327,11 +329,40 @@ class CourseService:
         return tracks
 
     async def _store(self, records: Sequence[CourseRecord]) -> tuple[int, int, int]:
+        """Upsert by URL in batches (one transaction each), so a 50,000-course catalogue never
+        holds every row as an ORM object at once."""
         added = updated = unchanged = 0
         async with self._database.session() as session:
+            scan_all = await self._has_other_spellings(session)
+        for start in range(0, len(records), STORE_BATCH):
+            batch = records[start : start + STORE_BATCH]
+            counts = await self._store_batch(batch, scan_all=scan_all)
+            added, updated, unchanged = (
+                added + counts[0],
+                updated + counts[1],
+                unchanged + counts[2],
+            )
+        return added, updated, unchanged
+
+    async def _store_batch(
+        self, records: Sequence[CourseRecord], *, scan_all: bool
+    ) -> tuple[int, int, int]:
+        added = updated = unchanged = 0
+        async with self._database.session() as session:
+            urls = {normalise_url(record.url) for record in records}
+            spellings = {record.url for record in records} | urls
             existing = {
-                normalise_url(row.url): row for row in (await session.exec(select(Course))).all()
+                normalise_url(row.url): row
+                for row in (
+                    await session.exec(select(Course).where(col(Course.url).in_(spellings)))
+                ).all()
             }
+            if len(existing) < len(urls) and scan_all:
+                existing = {
+                    key: row
+                    for row in (await session.exec(select(Course))).all()
+                    if (key := normalise_url(row.url)) in urls
+                }
             for record in records:
                 values = {
                     "url": record.url,
@@ -359,6 +390,12 @@ class CourseService:
                 session.add(row)
                 updated += 1
         return added, updated, unchanged
+
+    async def _has_other_spellings(self, session: AsyncSession) -> bool:
+        """Whether stored URLs differ from their normal form (trailing slash, query, case):
+        then matching by exact URL could miss a known course."""
+        rows = (await session.exec(select(Course.url))).all()
+        return any(url != normalise_url(url) for url in rows)
 
     async def count(self) -> int:
         async with self._database.session() as session:

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.bench_courses import catalogue_courses
+from bench.courses import catalogue_courses
 from bot.services.course_catalogue import SAMPLE_CATALOGUE_PATH
 from bot.services.course_embeddings import Vectors
 from bot.services.course_recommender import CatalogueCourse

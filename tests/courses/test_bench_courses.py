@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.bench_courses import covers, evaluate, load_eval
+from bench.courses import covers, evaluate, load_eval
 from bot.services.course_catalogue import normalise_url
 from bot.services.course_recommender import CourseRecommender
 from bot.services.course_tracks import load_tracks

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from bot.cli import app
+from bot.cli.root import app
 from bot.config import Settings
 from tests.courses.factories import course_row, write_csv
 

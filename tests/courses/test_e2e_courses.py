@@ -9,11 +9,11 @@ from dataclasses import dataclass, field
 import pytest
 from aiogram import Bot, Dispatcher
 
-from bot.app import create_dispatcher
 from bot.config import Settings
-from bot.container import AppServices, build_services
 from bot.services.courses import CourseService
 from bot.services.questions import CitationLike
+from bot.telegram.app import create_dispatcher
+from bot.telegram.container import AppServices, build_services
 from tests.courses.factories import HashingEmbedder
 from tests.e2e.harness import onboarded_learner
 from tests.fakebotapi import ChatMessage, FakeTelegram

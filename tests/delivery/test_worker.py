@@ -87,7 +87,7 @@ async def test_network_errors_are_retried_with_backoff_then_given_up(database, s
     await worker.run_until_idle()
     assert await statuses(database, job) == {1: "sent", 2: "failed"}
     assert sender.attempts[1] == 3
-    assert sender.attempts[2] == settings.delivery_max_attempts
+    assert sender.attempts[2] == settings.delivery.max_attempts
     # The waits between tries grow: 2 s, 4 s, 8 s... (the fake clock jumped through them).
     assert clock.elapsed >= 2 + 4 + 8 + 16
 

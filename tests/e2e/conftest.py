@@ -7,8 +7,8 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bot.config import Settings
-from bot.container import AppServices, build_services
-from bot.knowledge_bridge import knowledge_config
+from bot.services.knowledge_bridge import knowledge_config
+from bot.telegram.container import AppServices, build_services
 from knowledge.config import BUNDLED_KB_DIR
 from knowledge.engine import KnowledgeEngine, build_engine
 

@@ -1,7 +1,7 @@
 """The real bot, polling the fake Bot API server, with the real knowledge engine.
 
-`running_bot(fake, services)` starts the Dispatcher built by `bot.app.create_dispatcher` in a
-task and stops it afterwards; `Learner` types messages and presses buttons as a person would and
+`running_bot(fake, services)` starts the Dispatcher built by `bot.telegram.app.create_dispatcher` in
+a task and stops it afterwards; `Learner` types messages and presses buttons as a person would and
 waits for the bot's replies.
 """
 
@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 
 from aiogram import Bot, Dispatcher
 
-from bot.app import create_dispatcher
-from bot.container import AppServices
-from bot.runner import embedded_worker
 from bot.storage.db import Database
+from bot.telegram.app import create_dispatcher
+from bot.telegram.container import AppServices
+from bot.telegram.runner import embedded_worker
 from tests.factories import make_user
 from tests.fakebotapi import ChatMessage, FakeTelegram
 

@@ -10,8 +10,8 @@ from sqlmodel import select
 
 import handlers.rendering
 from bot.config import Settings
-from bot.container import AppServices, build_services
 from bot.storage.models import QuestionLog, User
+from bot.telegram.container import AppServices, build_services
 from handlers.rendering import TYPING_AFTER_SECONDS
 from knowledge.answering import Answer
 from knowledge.engine import KnowledgeEngine

@@ -181,7 +181,7 @@ def engine(indexed_kb: tuple[KnowledgeEngine, IndexReport]) -> KnowledgeEngine:
 
 
 def make_app(config: KnowledgeConfig) -> typer.Typer:
-    """Mount the commands the way bot/cli.py does, handing the config through ctx.obj."""
+    """Mount the commands the way bot/cli/root.py does, handing the config through ctx.obj."""
     app = typer.Typer()
 
     @app.callback()

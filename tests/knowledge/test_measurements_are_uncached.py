@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 import knowledge.engine as engine_module
-from knowledge import bench
+from bench import knowledge as bench
 from knowledge.config import BUNDLED_KB_DIR, KnowledgeConfig
 from tests.knowledge.conftest import make_app
 

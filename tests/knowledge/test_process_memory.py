@@ -1,10 +1,10 @@
-"""Memory figures of the benchmarks are read from /proc (knowledge.bench.process_memory_mb)."""
+"""Memory figures of the benchmarks are read from /proc (bench.knowledge.process_memory_mb)."""
 
 from __future__ import annotations
 
 import os
 
-from knowledge.bench import process_memory_mb
+from bench.knowledge import process_memory_mb
 
 
 def test_current_and_peak_memory_of_a_running_process():

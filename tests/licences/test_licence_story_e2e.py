@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
-from bot.container import AppServices
 from bot.services.licences_intakes import IntakeService
 from bot.services.licences_nudges import NudgeService
 from bot.services.licences_reports import ReportImportService
 from bot.services.licences_selection import SelectionService
 from bot.storage.licence_models import ApplicationStatus, ReportKind
 from bot.storage.models import Role
+from bot.telegram.container import AppServices
 from tests.e2e.harness import Learner
 from tests.factories import make_user
 from tests.fakebotapi import FakeTelegram

@@ -11,7 +11,7 @@ import pytest
 from sqlmodel import func, select
 from typer.testing import CliRunner
 
-from bot.bench_licences import MEMBERSHIP_HEADER, USAGE_HEADER, generate_reports, write_csv
+from bench.licences import MEMBERSHIP_HEADER, USAGE_HEADER, generate_reports, write_csv
 from bot.services.licences_funnel import FunnelService, render_funnel_chart
 from bot.services.licences_reports import (
     ReportImportError,
@@ -180,7 +180,7 @@ async def test_a_missing_column_names_the_header_and_a_mapping_reads_other_layou
 
 
 def test_cli_imports_and_prints_the_funnel_json(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    from bot.cli import app
+    from bot.cli.root import app
 
     monkeypatch.setenv("HECBOT_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.delenv("DATABASE_URL", raising=False)

@@ -7,10 +7,10 @@ from typing import Any
 
 from bot.config import Settings
 from bot.i18n import Catalogue
-from bot.people_wiring import build_people_services
 from bot.services.users import UserService
 from bot.storage.db import Database
 from bot.storage.models import Role
+from bot.telegram.people_wiring import build_people_services
 from tests.factories import make_user
 from tests.people.conftest import RecordingEnqueue, make_question
 

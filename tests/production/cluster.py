@@ -1,8 +1,8 @@
 """Several bot instances as separate processes behind the fake Bot API server.
 
-Each instance is `python -m tests.production.instance`, i.e. `bot.runner.run_webhook`, on its own
-port; the fake posts updates to them in turn, as Telegram does for one webhook URL served by a
-load balancer.
+Each instance is `python -m tests.production.instance`, i.e. `bot.telegram.runner.run_webhook`, on
+its own port; the fake posts updates to them in turn, as Telegram does for one webhook URL served by
+a load balancer.
 """
 
 from __future__ import annotations

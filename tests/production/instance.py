@@ -1,8 +1,8 @@
 """One bot instance in webhook mode, as its own process, for the multi-instance tests.
 
-`python -m tests.production.instance` runs `bot.runner.run_webhook` (what `hecbot run --webhook`
-runs) configured from the environment, with one test-only change: `EchoAnswerer` instead of the
-knowledge engine unless ANSWERER=engine (ANSWER_DELAY_SECONDS simulates its work). The
+`python -m tests.production.instance` runs `bot.telegram.runner.run_webhook` (what `hecbot run
+--webhook` runs) configured from the environment, with one test-only change: `EchoAnswerer` instead
+of the knowledge engine unless ANSWERER=engine (ANSWER_DELAY_SECONDS simulates its work). The
 conversations are the product's own (onboarding, surveys), with their state in Redis.
 """
 
@@ -12,16 +12,16 @@ import asyncio
 import os
 
 from bot.config import load_settings
-from bot.container import build_answerer
 from bot.logging_setup import configure_logging
-from bot.runner import run_webhook
 from bot.services.questions import Answerer
+from bot.telegram.container import build_answerer
+from bot.telegram.runner import run_webhook
 from tests.production.doubles import EchoAnswerer
 
 
 def main() -> None:
     settings = load_settings()
-    configure_logging(settings.log_level, settings.log_format)
+    configure_logging(settings.logging.level, settings.logging.format)
     answerer: Answerer
     if os.environ.get("ANSWERER") == "engine":
         answerer = build_answerer(settings)  # the real knowledge engine, as in production

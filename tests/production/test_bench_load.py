@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.bench_load import (
+from bench.load import (
     TABLE_HEADER,
     LoadReport,
     cpu_seconds,

@@ -1,4 +1,4 @@
-"""The memory benchmark measures a bot that really answered (bot/bench_memory.py)."""
+"""The memory benchmark measures a bot that really answered (bench/memory.py)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.bench_memory import bot_peak_rss_mb
+from bench.memory import bot_peak_rss_mb
 from knowledge.config import BUNDLED_KB_DIR, KnowledgeConfig
 from knowledge.engine import build_engine
 

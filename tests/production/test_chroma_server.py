@@ -21,7 +21,7 @@ from aiohttp import ClientError, ClientSession
 
 from bot.config import Settings
 from bot.errors import KnowledgeUnavailableError
-from bot.knowledge_bridge import SharedIndexEngine, build_knowledge_engine
+from bot.services.knowledge_bridge import SharedIndexEngine, build_knowledge_engine
 from bot.services.questions import QuestionService
 from bot.storage.db import Database
 from tests.production.tcp_proxy import free_port

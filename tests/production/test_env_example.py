@@ -6,27 +6,14 @@ import re
 from pathlib import Path
 
 import pytest
-from pydantic_settings import BaseSettings
 
-from bot.config import Settings, load_settings
+from bot.config import Settings, environment_variables, load_settings
 
 ENV_EXAMPLE = Path(__file__).resolve().parents[2] / ".env.example"
 
 
 def settings_variables() -> set[str]:
-    """Every environment variable the settings read, sections (LLM_, SMTP_, ...) included."""
-    names: set[str] = set()
-    for name, field in Settings.model_fields.items():
-        section = field.annotation
-        if isinstance(section, type) and issubclass(section, BaseSettings):
-            prefix = str(section.model_config.get("env_prefix", ""))
-            for inner, inner_field in section.model_fields.items():
-                alias = inner_field.validation_alias
-                names.add(alias if isinstance(alias, str) else f"{prefix}{inner}".upper())
-            continue
-        alias = field.validation_alias
-        names.add(alias if isinstance(alias, str) else name.upper())
-    return names
+    return environment_variables()
 
 
 def documented_variables() -> dict[str, bool]:
@@ -61,8 +48,8 @@ def test_env_example_values_load():
         if value
     }
     settings = Settings(**values)  # type: ignore[arg-type]
-    assert settings.webhook_path == "/telegram/webhook"
-    assert settings.redis_key_prefix == "hecbot"
+    assert settings.telegram.webhook_path == "/telegram/webhook"
+    assert settings.database.redis_key_prefix == "hecbot"
 
 
 def test_env_example_copied_to_dot_env_loads_unchanged(
@@ -75,6 +62,6 @@ def test_env_example_copied_to_dot_env_loads_unchanged(
     for name in settings_variables():
         monkeypatch.delenv(name, raising=False)
     settings = load_settings()
-    assert settings.chroma_url is None
-    assert settings.worker_health_port is None
-    assert settings.send_rate_per_second + settings.send_burst <= 30
+    assert settings.knowledge.chroma_url is None
+    assert settings.delivery.worker_health_port is None
+    assert settings.delivery.send_rate_per_second + settings.delivery.send_burst <= 30

@@ -12,10 +12,10 @@ from aiohttp import ClientSession
 from aiohttp.test_utils import TestServer
 from pydantic import SecretStr
 
-from bot.app import create_bot, create_dispatcher
 from bot.config import Settings
-from bot.container import build_services
-from bot.webserver import create_web_app
+from bot.telegram.app import create_bot, create_dispatcher
+from bot.telegram.container import build_services
+from bot.telegram.webserver import create_web_app
 from tests import real_services
 from tests.factories import make_user
 from tests.fakebotapi import DEFAULT_TOKEN, FakeTelegram
@@ -59,7 +59,7 @@ async def test_an_update_during_an_outage_gets_503_and_succeeds_when_redelivered
             TELEGRAM_API_BASE=fake.base_url,
             HECBOT_THROTTLE_SECONDS=0,
         )
-        settings.bot_token = SecretStr(DEFAULT_TOKEN)
+        settings.telegram.bot_token = SecretStr(DEFAULT_TOKEN)
         services = await build_services(settings, answerer=EchoAnswerer())
         learner = 5_000_000_501
         await make_user(services.database, learner)
@@ -67,7 +67,7 @@ async def test_an_update_during_an_outage_gets_503_and_succeeds_when_redelivered
         app = create_web_app(services, dispatcher, create_bot(settings), secret=SECRET)
         server = TestServer(app)
         await server.start_server()
-        url = str(server.make_url(settings.webhook_path))
+        url = str(server.make_url(settings.telegram.webhook_path))
         headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET, "Content-Type": "application/json"}
         try:
             async with ClientSession() as http:

@@ -8,7 +8,7 @@ import pytest
 
 from bot.config import load_settings
 from bot.errors import ConfigurationError
-from bot.runner import run_webhook
+from bot.telegram.runner import run_webhook
 
 
 @pytest.fixture(autouse=True)

@@ -14,15 +14,15 @@ from aiohttp import ClientSession
 from aiohttp.test_utils import TestServer
 from pydantic import SecretStr
 
-from bot.app import create_bot, create_dispatcher
 from bot.config import Settings
-from bot.container import AppServices, build_services
 from bot.delivery.budget import BudgetRates, LocalSendBudget
 from bot.delivery.session import install_send_budget
 from bot.metrics import BotMetrics
 from bot.storage.db import Database
+from bot.telegram.app import create_bot, create_dispatcher
+from bot.telegram.container import AppServices, build_services
+from bot.telegram.webserver import create_web_app
 from bot.transient import is_transient
-from bot.webserver import create_web_app
 from tests.delivery.fakes import FakeClock
 from tests.factories import make_user
 from tests.fakebotapi import DEFAULT_TOKEN, FakeTelegram, RateLimit
@@ -67,8 +67,8 @@ async def test_a_reply_still_refused_after_the_retries_raises_a_transient_error(
 @pytest.fixture
 async def flooded_app(settings: Settings, database: Database) -> AsyncIterator[tuple]:
     async with FakeTelegram(strict_chats=False) as fake:
-        settings.bot_token = SecretStr(DEFAULT_TOKEN)
-        settings.telegram_api_base = fake.base_url
+        settings.telegram.bot_token = SecretStr(DEFAULT_TOKEN)
+        settings.telegram.api_base = fake.base_url
         services: AppServices = await build_services(settings, answerer=EchoAnswerer())
         await make_user(services.database, 7001)
         bot = create_bot(settings)

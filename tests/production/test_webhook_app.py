@@ -17,11 +17,11 @@ from pydantic import SecretStr
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import LockError
 
-from bot.app import create_bot, create_dispatcher
 from bot.config import Settings
-from bot.container import AppServices, build_services
 from bot.storage.db import Database
-from bot.webserver import create_web_app
+from bot.telegram.app import create_bot, create_dispatcher
+from bot.telegram.container import AppServices, build_services
+from bot.telegram.webserver import create_web_app
 from tests.factories import make_user
 from tests.fakebotapi import DEFAULT_TOKEN, FakeTelegram
 from tests.production.doubles import EchoAnswerer
@@ -71,8 +71,8 @@ def message_update(update_id: int, user_id: int, text: str) -> dict[str, object]
 async def webhook_app(settings: Settings, database: Database) -> AsyncIterator[WebhookApp]:
     answerer = EchoAnswerer()
     async with FakeTelegram(strict_chats=False) as fake:
-        settings.bot_token = SecretStr(DEFAULT_TOKEN)
-        settings.telegram_api_base = fake.base_url
+        settings.telegram.bot_token = SecretStr(DEFAULT_TOKEN)
+        settings.telegram.api_base = fake.base_url
         services = await build_services(settings, answerer=answerer)
         for learner in LEARNERS:
             await make_user(services.database, learner)
@@ -128,7 +128,7 @@ async def test_a_request_without_the_right_secret_is_forbidden(
 async def test_a_malformed_update_is_refused_with_400_and_logged(
     webhook_app: WebhookApp, body: bytes, caplog: pytest.LogCaptureFixture
 ):
-    with caplog.at_level(logging.WARNING, logger="bot.webserver"):
+    with caplog.at_level(logging.WARNING, logger="bot.telegram.webserver"):
         response = await webhook_app.post(body)
     assert response.status == 400
     assert any("malformed webhook body" in record.getMessage() for record in caplog.records)
@@ -213,7 +213,7 @@ async def test_two_apps_in_one_process_keep_separate_metrics(
 async def test_the_worker_probe_server_reports_health_and_metrics(
     settings: Settings, database: Database
 ):
-    from bot.webserver import start_probe_server
+    from bot.telegram.webserver import start_probe_server
     from tests.production.tcp_proxy import free_port
 
     services = await build_services(settings, answerer=EchoAnswerer())

@@ -11,12 +11,12 @@ from typing import Any
 
 from aiogram import Dispatcher
 
-from bot.app import create_dispatcher
 from bot.config import Settings
-from bot.container import AppServices, build_services
-from bot.runner import embedded_worker
 from bot.services.survey_scheduling import SurveyScheduler
 from bot.services.surveys import Clock, SurveyService
+from bot.telegram.app import create_dispatcher
+from bot.telegram.container import AppServices, build_services
+from bot.telegram.runner import embedded_worker
 from tests.fakebotapi import ChatMessage, FakeTelegram
 
 

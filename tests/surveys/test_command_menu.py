@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from aiogram.types import BotCommand, BotCommandScopeChat
 
-from bot.menus import publish_commands
 from bot.services.users import UserService
 from bot.storage.db import Database
 from bot.storage.models import Role
+from handlers.menus import publish_commands
 from tests.factories import make_user
 from tests.fakebotapi import FakeTelegram
 

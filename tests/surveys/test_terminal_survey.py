@@ -9,13 +9,13 @@ import io
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.app import create_bot, create_dispatcher
 from bot.config import Settings
-from bot.container import AppServices, build_services
-from bot.runner import embedded_worker
 from bot.services.survey_results import SurveyResultsService
 from bot.services.survey_scheduling import SurveyScheduler
-from bot.terminal import TERMINAL_USER_ID, TerminalChat, TerminalSession
+from bot.telegram.app import create_bot, create_dispatcher
+from bot.telegram.container import AppServices, build_services
+from bot.telegram.runner import embedded_worker
+from bot.telegram.terminal import TERMINAL_USER_ID, TerminalChat, TerminalSession
 from tests.factories import make_user
 from tests.surveys.factories import shipped_survey
 from tests.surveys.harness import NoAnswerer

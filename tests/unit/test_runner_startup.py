@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 
-from bot.runner import freeze_start_up_objects
+from bot.telegram.runner import freeze_start_up_objects
 
 
 def test_start_up_objects_are_frozen_and_later_ones_still_collected():

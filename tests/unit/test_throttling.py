@@ -1,4 +1,4 @@
-from bot.middlewares.throttling import FloodGate
+from bot.telegram.middlewares.throttling import FloodGate
 
 
 def test_a_burst_is_admitted_then_one_warning_then_silence():

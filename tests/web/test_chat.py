@@ -8,11 +8,11 @@ import pytest
 from aiogram.types import MenuButtonWebApp
 
 from bot.config import Settings
-from bot.container import AppServices, build_services
-from bot.menus import publish_commands, withdraw_staff_menu
 from bot.services.users import UserService
 from bot.storage.db import Database
 from bot.storage.models import Role
+from bot.telegram.container import AppServices, build_services
+from handlers.menus import publish_commands, withdraw_staff_menu
 from tests.e2e.harness import Learner, running_bot
 from tests.factories import make_user
 from tests.fakebotapi import FakeTelegram
@@ -24,7 +24,7 @@ FOCAL, LEARNER = 8201, 8202
 
 @pytest.fixture
 async def services(settings: Settings) -> AsyncIterator[AppServices]:
-    settings.dashboard_url = DASHBOARD_URL
+    settings.dashboard.url = DASHBOARD_URL
     built = await build_services(settings, answerer=EchoAnswerer())
     yield built
     await built.close()

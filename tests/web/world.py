@@ -21,7 +21,6 @@ from pydantic import SecretStr
 from sqlmodel import col, select
 
 from bot.config import Settings
-from bot.container import AppServices, build_services
 from bot.services.licences_reports import ReportImportService
 from bot.services.survey_scheduling import SurveyScheduler
 from bot.services.surveys import SurveyService
@@ -29,8 +28,9 @@ from bot.storage.db import Database
 from bot.storage.licence_models import ReportKind
 from bot.storage.models import QuestionLog, Role
 from bot.storage.people_models import Ticket, University
+from bot.telegram.container import AppServices, build_services
+from bot.telegram.webserver import dashboard_dependencies
 from bot.web.app import mount_dashboard
-from bot.webserver import dashboard_dependencies
 from tests.factories import make_user
 from tests.fakebotapi import DEFAULT_TOKEN
 from tests.licences.factories import make_application, make_intake
@@ -172,8 +172,8 @@ async def _seed_licences(database: Database, a: int, b: int) -> None:
 @asynccontextmanager
 async def dashboard_world(settings: Settings) -> AsyncIterator[World]:
     """The dashboard served on 127.0.0.1 over fully built services with activity seeded."""
-    settings.bot_token = SecretStr(DEFAULT_TOKEN)
-    settings.dashboard_url = "https://hecbot.example.org/app/"
+    settings.telegram.bot_token = SecretStr(DEFAULT_TOKEN)
+    settings.dashboard.url = "https://hecbot.example.org/app/"
     services = await build_services(settings, answerer=EchoAnswerer())
     async with services.database.session() as session:
         found = (

@@ -10,12 +10,12 @@ from datetime import UTC, datetime
 
 from aiogram import Bot, Dispatcher
 
-from bot.app import create_dispatcher
 from bot.config import Settings
-from bot.container import AppServices, build_services
 from bot.delivery.worker import DeliveryWorker
-from bot.runner import NoAnswerer
 from bot.storage.models import Role, User
+from bot.telegram.app import create_dispatcher
+from bot.telegram.container import AppServices, build_services
+from bot.telegram.runner import NoAnswerer
 from tests.delivery.fakes import FakeClock
 from tests.fakebotapi import ChatMessage, FakeTelegram, RecordedRequest
 

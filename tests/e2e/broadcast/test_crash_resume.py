@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.bench_delivery import bench_delivery
+from bench.delivery import bench_delivery
 
 
 @pytest.mark.slow

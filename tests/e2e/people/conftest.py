@@ -19,10 +19,10 @@ import pytest
 from aiogram import Bot, Dispatcher
 from aiogram.fsm.storage.base import BaseStorage
 
-from bot.app import create_dispatcher
 from bot.config import Settings
-from bot.container import AppServices, build_services
-from bot.runner import embedded_worker
+from bot.telegram.app import create_dispatcher
+from bot.telegram.container import AppServices, build_services
+from bot.telegram.runner import embedded_worker
 from tests.fakebotapi import ChatMessage, FakeTelegram
 
 ADMIN = 9001

@@ -10,7 +10,7 @@ import pytest
 from sqlmodel import select
 from typer.testing import CliRunner, Result
 
-import bot.cli_faq
+import bot.cli.faq
 from bot.cli import app
 from bot.config import Settings
 from bot.storage.db import Database
@@ -47,7 +47,7 @@ async def test_review_approve_with_a_reviewed_question_and_reject(
     monkeypatch.setenv("HECBOT_DATA_DIR", str(settings.data_dir))
     monkeypatch.setenv("HECBOT_LOG_LEVEL", "WARNING")
     indexer = RecordingIndexer()
-    monkeypatch.setattr(bot.cli_faq, "_indexer", lambda _settings: indexer)
+    monkeypatch.setattr(bot.cli.faq, "_indexer", lambda _settings: indexer)
     database = await drafts(settings, "pls my licnse pause??", "spam")
     runner = CliRunner()
 

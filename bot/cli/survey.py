@@ -2,24 +2,21 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from bot.storage.db import Database
+from bot.cli.common import (
+    run_with_database,
+)
 
-T = TypeVar("T")
+if TYPE_CHECKING:
+    pass
+
 
 survey_app = typer.Typer(help="Micro-surveys: define, send, read results.", no_args_is_help=True)
-
-
-def _with_database(work: Callable[[Database], Awaitable[T]]) -> T:
-    from bot.cli import run_with_database
-
-    return run_with_database(work)
 
 
 def _read_checked(file: Path) -> str:
@@ -59,7 +56,7 @@ def add(file: Path) -> None:
     from bot.services.surveys import SurveyService
 
     source = _read_checked(file)
-    summary = _with_database(lambda database: SurveyService(database).add_survey(source))
+    summary = run_with_database(lambda database: SurveyService(database).add_survey(source))
     typer.echo(f"saved {summary.slug} v{summary.version}: {summary.questions} questions")
 
 
@@ -68,7 +65,7 @@ def list_surveys() -> None:
     """Every survey's newest version, with its waves and completed responses."""
     from bot.services.surveys import SurveyService
 
-    summaries = _with_database(lambda database: SurveyService(database).list_surveys())
+    summaries = run_with_database(lambda database: SurveyService(database).list_surveys())
     if not summaries:
         typer.echo("no surveys yet: add one with `hecbot survey add FILE`")
     for s in summaries:
@@ -134,7 +131,7 @@ def send(
         onboarded_before=_date(onboarded_before, "--onboarded-before"),
     )
     days = _ints(after_onboarding, "--after-onboarding")
-    waves = _with_database(
+    waves = run_with_database(
         lambda database: SurveyService(database).start_waves(
             slug, audience=audience, after_onboarding_days=days
         )
@@ -160,7 +157,7 @@ def results(
     """Response count and rate, each question's answers, headline percentages, cross-tabs."""
     from bot.services.survey_results import SurveyResultsService, format_results
 
-    found = _with_database(
+    found = run_with_database(
         lambda database: SurveyResultsService(database).results(slug, university_id=university)
     )
     typer.echo(format_results(found))
@@ -188,7 +185,7 @@ def export(
         typer.echo("hecbot: --format must be csv or xlsx", err=True)
         raise typer.Exit(2)
     path = output or Path(f"{slug}-responses.{export_format}")
-    count = _with_database(
+    count = run_with_database(
         lambda database: SurveyResultsService(database).export(
             slug, path, "csv" if export_format == "csv" else "xlsx", university_id=university
         )

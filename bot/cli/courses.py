@@ -6,17 +6,18 @@ import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from bot.services.course_recommender import (
-    ReasonKind,
-    Recommendation,
-    RecommendationStatus,
-    RecommendedCourse,
-    shown_fields,
+from bot.cli.common import (
+    open_database,
+    run_async,
+    settings_or_exit,
 )
+
+if TYPE_CHECKING:
+    from bot.services.course_recommender import Recommendation, RecommendedCourse
 
 courses_app = typer.Typer(
     help="Course catalogue, HEC tracks and recommendations.", no_args_is_help=True
@@ -32,17 +33,13 @@ def import_catalogue(
     ] = None,
 ) -> None:
     """Import courses; rows that cannot be read are listed by line and skipped."""
-    from bot.cli import run_async, settings_or_exit
-    from bot.container import build_course_service
+    from bot.course_wiring import build_course_service
     from bot.services.course_tracks import TrackValidationError
-    from bot.storage.db import Database
 
     settings = settings_or_exit()
 
     async def run() -> None:
-        database = Database(settings.effective_database_url)
-        try:
-            await database.migrate()
+        async with open_database(settings) as database:
             service = build_course_service(settings, database)
             with embedding_progress() as progress:
                 report = await service.import_file(file, mapping, progress=progress)
@@ -62,8 +59,6 @@ def import_catalogue(
                     "problem(s)); the bot will skip those courses. See `hecbot courses tracks`.",
                     err=True,
                 )
-        finally:
-            await database.close()
 
     run_async(run())
 
@@ -108,9 +103,7 @@ def recommend(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Recommend 3-5 courses for a goal, as /courses does on Telegram."""
-    from bot.cli import run_async, settings_or_exit
-    from bot.container import build_course_service
-    from bot.storage.db import Database
+    from bot.course_wiring import build_course_service
 
     if level not in ("beginner", "intermediate", "advanced"):
         typer.echo("hecbot: --level must be beginner, intermediate or advanced", err=True)
@@ -118,16 +111,12 @@ def recommend(
     settings = settings_or_exit()
 
     async def run() -> Recommendation:
-        database = Database(settings.effective_database_url)
-        try:
-            await database.migrate()
+        async with open_database(settings) as database:
             service = build_course_service(settings, database)
             await service.ensure_catalogue()
             return await service.recommend(
                 goal, level=level, hours_per_week=hours, months_available=months
             )
-        finally:
-            await database.close()
 
     result = run_async(run())
     if as_json:
@@ -148,16 +137,12 @@ def tracks(ctx: typer.Context) -> None:
     """List HEC's tracks with their courses (and check them against the catalogue)."""
     if ctx.invoked_subcommand is not None:
         return
-    from bot.cli import run_async, settings_or_exit
-    from bot.container import build_course_service
-    from bot.storage.db import Database
+    from bot.course_wiring import build_course_service
 
     settings = settings_or_exit()
 
     async def run() -> None:
-        database = Database(settings.effective_database_url)
-        try:
-            await database.migrate()
+        async with open_database(settings) as database:
             service = build_course_service(settings, database)
             await service.ensure_catalogue()
             by_url = {c.url: c for c in await service.courses()}
@@ -167,8 +152,6 @@ def tracks(ctx: typer.Context) -> None:
                     course = by_url.get(url)
                     label = f"{course.title} ({course.level})" if course else url
                     typer.echo(f"  {position}. {label}")
-        finally:
-            await database.close()
 
     run_async(run())
 
@@ -179,8 +162,7 @@ def import_tracks(
 ) -> None:
     """Replace HEC's tracks: checked against the catalogue (every problem with its line);
     running bots use them from their next request."""
-    from bot.cli import run_async, settings_or_exit
-    from bot.container import build_course_service
+    from bot.course_wiring import build_course_service
     from bot.services.course_tracks import TrackValidationError
     from bot.storage.db import Database
 
@@ -214,8 +196,7 @@ def import_tracks(
 @tracks_app.command("export")
 def export_tracks() -> None:
     """Print the tracks YAML in force (HEC's last import, else the bundled one)."""
-    from bot.cli import run_async, settings_or_exit
-    from bot.container import build_course_service
+    from bot.course_wiring import build_course_service
     from bot.storage.db import Database
 
     settings = settings_or_exit()
@@ -232,6 +213,8 @@ def export_tracks() -> None:
 
 
 def recommendation_json(result: Recommendation) -> dict[str, object]:
+    from bot.services.course_recommender import shown_fields
+
     return {
         "status": result.status.value,
         "goal": result.goal,
@@ -249,6 +232,8 @@ def recommendation_json(result: Recommendation) -> dict[str, object]:
 
 
 def render_recommendation_text(result: Recommendation) -> str:
+    from bot.services.course_recommender import RecommendationStatus
+
     if result.status is RecommendationStatus.UNCLEAR_GOAL:
         return 'I could not tell what you want to learn. Try e.g. "become a data analyst".'
     if result.status is RecommendationStatus.NO_FIT:
@@ -278,6 +263,8 @@ def render_recommendation_text(result: Recommendation) -> str:
 
 
 def reason_text(item: RecommendedCourse) -> str:
+    from bot.services.course_recommender import ReasonKind
+
     reason = item.reason
     if reason.kind is ReasonKind.TRACK:
         return f"course {reason.position} of HEC's {reason.track_title} track"
@@ -291,15 +278,17 @@ def seed_vectors() -> None:
     """Recompute the shipped vectors of the bundled sample catalogue (after editing it)."""
     import tempfile
 
-    from bot.cli import run_async, settings_or_exit
-    from bot.container import build_course_service
+    from bot.course_wiring import build_course_service
     from bot.services.course_embeddings import COURSE_VECTOR_SEEDS, Vectors, save_seed_vectors
     from bot.storage.db import Database
 
     settings = settings_or_exit()
     with tempfile.TemporaryDirectory() as scratch:
         scratch_settings = settings.model_copy(
-            update={"data_dir": Path(scratch), "database_url": None}
+            update={
+                "data_dir": Path(scratch),
+                "database": settings.database.model_copy(update={"url": None}),
+            }
         )
 
         async def run() -> dict[str, Vectors]:

@@ -22,11 +22,11 @@ def knowledge_config(settings: Settings) -> KnowledgeConfig:
     llm = settings.llm
     return KnowledgeConfig(
         data_dir=settings.data_dir,
-        chroma_url=str(settings.chroma_url) if settings.chroma_url else None,
-        embedder=settings.embedder,
-        query_cache_size=settings.query_cache_size,
-        embed_replicas=settings.embed_replicas,
-        query_batch_ms=settings.query_batch_ms,
+        chroma_url=str(settings.knowledge.chroma_url) if settings.knowledge.chroma_url else None,
+        embedder=settings.knowledge.embedder,
+        query_cache_size=settings.knowledge.query_cache_size,
+        embed_replicas=settings.knowledge.embed_replicas,
+        query_batch_ms=settings.knowledge.query_batch_ms,
         llm=LLMConfig(
             provider="" if llm.provider == "none" else llm.provider,
             model=llm.model,
@@ -39,8 +39,8 @@ def knowledge_config(settings: Settings) -> KnowledgeConfig:
 
 def build_knowledge_engine(settings: Settings) -> KnowledgeEngine | SharedIndexEngine:
     engine = build_engine(knowledge_config(settings))
-    if settings.chroma_url:
-        return SharedIndexEngine(engine, settings.knowledge_refresh_seconds)
+    if settings.knowledge.chroma_url:
+        return SharedIndexEngine(engine, settings.knowledge.refresh_seconds)
     return engine
 
 

@@ -2,27 +2,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import date, datetime
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from bot.storage.db import Database
+from bot.cli.common import (
+    run_with_database,
+    settings_or_exit,
+)
 
-T = TypeVar("T")
+if TYPE_CHECKING:
+    from bot.storage.db import Database
+
 
 universities_app = typer.Typer(
     help="The list of HEC-recognised universities.", no_args_is_help=True
 )
 admin_app = typer.Typer(help="HEC admins (the HEC desk).", no_args_is_help=True)
-
-
-def _run(work: Callable[[Database], Awaitable[T]]) -> T:
-    from bot.cli import run_with_database
-
-    return run_with_database(work)
+# `hecbot insights` (a command of the top level, so a group without a name).
+insights_app = typer.Typer()
 
 
 @universities_app.command("import")
@@ -46,7 +46,7 @@ def universities_import(
         await service.ensure_loaded()
         return await service.import_file(file, replace=replace)
 
-    report = _run(work)
+    report = run_with_database(work)
     for line, problem in report.errors:
         typer.echo(f"{file}:{line}: {problem}", err=True)
     if report.errors:
@@ -72,7 +72,7 @@ def universities_list() -> None:
                 f"{university.city}\t{university.sector}"
             )
 
-    _run(work)
+    run_with_database(work)
 
 
 @admin_app.command("add")
@@ -84,7 +84,7 @@ def admin_add(user_id: int = typer.Argument(..., help="Telegram user id.")) -> N
         await RoleService(database).add_admin(user_id)
         await _refresh_staff_menu(database, user_id)
 
-    _run(work)
+    run_with_database(work)
     typer.echo(f"user {user_id} is an HEC admin")
 
 
@@ -97,7 +97,7 @@ def admin_remove(user_id: int = typer.Argument(..., help="Telegram user id.")) -
         await RoleService(database).remove_admin(user_id)
         await _refresh_staff_menu(database, user_id)
 
-    _run(work)
+    run_with_database(work)
     typer.echo(f"user {user_id} is no longer an HEC admin")
 
 
@@ -105,14 +105,13 @@ async def _refresh_staff_menu(database: Database, user_id: int) -> None:
     """Give the person the menu of the role they have now, as the bot does when a focal invite
     is accepted; a running bot would otherwise show the old menu until its next start. Without
     a token (the terminal chat) there is no Telegram menu to change."""
-    from bot.app import create_bot
-    from bot.cli import settings_or_exit
-    from bot.menus import show_staff_menu, withdraw_staff_menu
     from bot.services.users import UserService
     from bot.storage.models import Role
+    from bot.telegram.app import create_bot
+    from handlers.menus import show_staff_menu, withdraw_staff_menu
 
     settings = settings_or_exit()
-    if settings.bot_token is None:
+    if settings.telegram.bot_token is None:
         return
     profile = await UserService(database).get(user_id)
     if profile is None:
@@ -125,7 +124,7 @@ async def _refresh_staff_menu(database: Database, user_id: int) -> None:
                 user_id,
                 profile.language,
                 profile.role,
-                dashboard_url=settings.dashboard_url,
+                dashboard_url=settings.dashboard.url,
             )
         else:
             await withdraw_staff_menu(bot, user_id)
@@ -138,10 +137,11 @@ def admin_list() -> None:
     """HEC admins by Telegram user id."""
     from bot.services.roles import RoleService
 
-    for user_id in _run(lambda database: RoleService(database).admins()):
+    for user_id in run_with_database(lambda database: RoleService(database).admins()):
         typer.echo(str(user_id))
 
 
+@insights_app.command("insights")
 def insights(
     since: Annotated[
         datetime | None,
@@ -159,7 +159,7 @@ def insights(
         typer.echo("hecbot: --format must be text or csv", err=True)
         raise typer.Exit(2)
     first_day: date | None = since.date() if since else None
-    report = _run(
+    report = run_with_database(
         lambda database: InsightsService(database).report(
             None, since=first_day, university_id=university
         )
@@ -167,10 +167,3 @@ def insights(
     typer.echo(format_csv(report) if output_format == "csv" else format_text(report), nl=False)
     if output_format == "text":
         typer.echo("")
-
-
-def register(app: typer.Typer) -> None:
-    """The people feature's commands on the `hecbot` app."""
-    app.add_typer(universities_app, name="universities")
-    app.add_typer(admin_app, name="admin")
-    app.command("insights")(insights)

@@ -6,38 +6,23 @@ import html
 import re
 import shutil
 import uuid
-from collections.abc import Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
 import typer
 
-if TYPE_CHECKING:
-    from bot.container import AppServices
-    from bot.services.broadcasts import BroadcastSummary
+from bot.cli.common import (
+    run_with_services,
+)
 
-T = TypeVar("T")
+if TYPE_CHECKING:
+    from bot.services.broadcasts import BroadcastSummary
+    from bot.telegram.container import AppServices
+
 
 broadcast_app = typer.Typer(help="Send and manage broadcasts.", no_args_is_help=True)
 webinar_app = typer.Typer(help="Webinars announced by broadcasts.", no_args_is_help=True)
-
-
-def _with_services(work: Callable[[AppServices], Awaitable[T]]) -> T:
-    from bot.cli import run_async, settings_or_exit
-    from bot.container import build_services
-    from bot.runner import NoAnswerer
-
-    settings = settings_or_exit()
-
-    async def run() -> T:
-        services = await build_services(settings, answerer=NoAnswerer())
-        try:
-            return await work(services)
-        finally:
-            await services.close()
-
-    return run_async(run())
 
 
 def _line(summary: BroadcastSummary) -> str:
@@ -120,7 +105,7 @@ def send(  # noqa: PLR0917  (one option per parameter, as Typer wants)
         send_at: datetime | None = parse_start_time(at, now) if at else None
         return await services.broadcasts.create(Actor.operator(), draft, send_at=send_at)
 
-    summary = _with_services(work)
+    summary = run_with_services(work)
     typer.echo(_line(summary))
 
 
@@ -132,7 +117,7 @@ def list_broadcasts(limit: int = typer.Option(20, min=1, max=500)) -> None:
     async def work(services: AppServices) -> list[BroadcastSummary]:
         return await services.broadcasts.recent(Actor.operator(), limit=limit)
 
-    for summary in _with_services(work):
+    for summary in run_with_services(work):
         typer.echo(_line(summary))
 
 
@@ -144,7 +129,7 @@ def show(broadcast_id: int) -> None:
     async def work(services: AppServices) -> BroadcastSummary:
         return await services.broadcasts.show(Actor.operator(), broadcast_id)
 
-    summary = _with_services(work)
+    summary = run_with_services(work)
     typer.echo(_line(summary))
     if summary.progress is not None and summary.progress.eta_seconds:
         typer.echo(f"time remaining: about {summary.progress.eta_seconds:.0f} s")
@@ -158,7 +143,7 @@ def cancel(broadcast_id: int) -> None:
     async def work(services: AppServices) -> BroadcastSummary:
         return await services.broadcasts.cancel(Actor.operator(), broadcast_id)
 
-    typer.echo(_line(_with_services(work)))
+    typer.echo(_line(run_with_services(work)))
 
 
 @webinar_app.command("list")
@@ -171,7 +156,7 @@ def list_webinars(
     async def work(services: AppServices) -> list[WebinarSummary]:
         return await services.broadcasts.webinars(Actor.operator(), include_past=past)
 
-    for webinar in _with_services(work):
+    for webinar in run_with_services(work):
         per_university = ", ".join(
             f"{'unknown' if uni is None else uni}: {count}"
             for uni, count in sorted(webinar.rsvps_by_university.items(), key=lambda i: -i[1])

@@ -5,7 +5,7 @@ A broadcast to N learners (3% blocked the bot) is sent by the real worker in a s
 enforces Telegram's limits (30 messages/s, 1/s per chat) and records every request, so duplicates
 and losses are counted from what "Telegram" received, not from the worker's own bookkeeping.
 
-`python -m bot.bench_delivery --recipients 10000 --kills 2` (wire: `hecbot bench delivery`).
+`python -m bench.delivery --recipients 10000 --kills 2` (also `python -m bench delivery`).
 """
 
 from __future__ import annotations
@@ -174,7 +174,7 @@ async def bench_delivery(
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="python -m bot.bench_delivery", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m bench.delivery", description=__doc__)
     parser.add_argument("--recipients", type=int, default=10_000)
     parser.add_argument("--blocked-share", type=float, default=0.03)
     parser.add_argument("--rate", type=float, default=25.0)

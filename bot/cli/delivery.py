@@ -4,6 +4,12 @@ from __future__ import annotations
 
 import typer
 
+from bot.cli.common import (
+    open_database,
+    run_async,
+    settings_or_exit,
+)
+
 worker_app = typer.Typer(help="Run the delivery worker (outbox sender and scheduler) alone.")
 outbox_app = typer.Typer(help="Inspect and cancel outbox delivery jobs.", no_args_is_help=True)
 
@@ -15,8 +21,7 @@ def worker() -> None:
     In production set DELIVERY_EMBEDDED=false for the bot processes and run this once (or a few
     times on PostgreSQL: rows are claimed with SKIP LOCKED; the rate is per worker).
     """
-    from bot import runner
-    from bot.cli import run_async, settings_or_exit
+    from bot.telegram import runner
 
     settings = settings_or_exit()
     if not settings.has_token:
@@ -28,16 +33,12 @@ def worker() -> None:
 @outbox_app.command("list")
 def list_jobs(kind: str | None = typer.Option(None, help="Only jobs of this kind.")) -> None:
     """The newest delivery jobs with their counts."""
-    from bot.cli import run_async, settings_or_exit
     from bot.delivery import Outbox
-    from bot.storage.db import Database
 
     settings = settings_or_exit()
 
     async def show() -> None:
-        database = Database(settings.effective_database_url)
-        try:
-            await database.migrate()
+        async with open_database(settings) as database:
             for job in await Outbox(database).jobs(kind):
                 p = job.progress
                 typer.echo(
@@ -45,8 +46,6 @@ def list_jobs(kind: str | None = typer.Option(None, help="Only jobs of this kind
                     f"failed {p.failed}\tblocked {p.blocked}\tuncertain {p.uncertain}\t"
                     f"{job.reference or ''}"
                 )
-        finally:
-            await database.close()
 
     run_async(show())
 
@@ -54,19 +53,13 @@ def list_jobs(kind: str | None = typer.Option(None, help="Only jobs of this kind
 @outbox_app.command("cancel")
 def cancel_job(job_id: int) -> None:
     """Stop a job: its unsent rows are cancelled."""
-    from bot.cli import run_async, settings_or_exit
     from bot.delivery import Outbox
-    from bot.storage.db import Database
 
     settings = settings_or_exit()
 
     async def cancel() -> bool:
-        database = Database(settings.effective_database_url)
-        try:
-            await database.migrate()
+        async with open_database(settings) as database:
             return await Outbox(database).cancel_job(job_id)
-        finally:
-            await database.close()
 
     if not run_async(cancel()):
         typer.echo(f"job {job_id} is unknown or already over", err=True)

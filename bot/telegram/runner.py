@@ -7,25 +7,25 @@ import contextlib
 import gc
 import logging
 import signal
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import TextIO
 
 from aiogram import Bot, Dispatcher
 from aiohttp import web
 
-from bot.app import create_bot, create_dispatcher
 from bot.config import Settings
-from bot.container import AppServices, build_services
 from bot.delivery.session import install_send_budget
 from bot.delivery.telegram import TelegramSender
 from bot.delivery.worker import DeliveryWorker
 from bot.errors import ConfigurationError
-from bot.menus import publish_commands
 from bot.metrics import MeteredSender
 from bot.services.questions import Answerer, AnswerLike
 from bot.startup_clock import StartupClock
-from bot.terminal import TerminalChat, TerminalSession
-from bot.webserver import create_web_app, start_dashboard_server, start_probe_server
+from bot.telegram.app import create_bot, create_dispatcher
+from bot.telegram.container import AppServices, build_services
+from bot.telegram.terminal import TerminalChat, TerminalSession
+from bot.telegram.webserver import create_web_app, start_dashboard_server, start_probe_server
+from handlers.menus import publish_commands
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 @contextlib.asynccontextmanager
 async def embedded_worker(services: AppServices, bot: Bot) -> AsyncIterator[None]:
     """Run the delivery worker beside the dispatcher unless `DELIVERY_EMBEDDED=false`."""
-    if not services.settings.delivery_embedded:
+    if not services.settings.delivery.embedded:
         yield
         return
     stop = asyncio.Event()
@@ -75,9 +75,9 @@ async def run_worker(settings: Settings) -> None:
         budget=services.send_budget,
     )
     probe = None
-    if settings.worker_health_port is not None:
+    if settings.delivery.worker_health_port is not None:
         probe = await start_probe_server(
-            services, settings.webhook_host, settings.worker_health_port, worker
+            services, settings.telegram.webhook_host, settings.delivery.worker_health_port, worker
         )
     try:
         await worker.run(stop)
@@ -101,12 +101,13 @@ async def run_dashboard(settings: Settings, host: str, port: int) -> None:
         raise ConfigurationError("BOT_TOKEN: the dashboard checks Telegram's signatures with it")
     services = await build_services(settings, answerer=NoAnswerer())
     try:
-        runner = await start_dashboard_server(services, host, port)
-        log.info("serving the dashboard on http://%s:%s/app/", host, port)
-        try:
-            await wait_for_stop_signal()
-        finally:
-            await runner.cleanup()
+        with stop_signals() as stop:
+            runner = await start_dashboard_server(services, host, port)
+            log.info("serving the dashboard on http://%s:%s/app/", host, port)
+            try:
+                await stop.wait()
+            finally:
+                await runner.cleanup()
     finally:
         await services.close()
 
@@ -124,9 +125,9 @@ async def run_polling(settings: Settings) -> None:
     courses_warm_up = asyncio.create_task(warm_up_courses(services))
     try:
         await publish_commands(
-            bot, await services.users.staff(), dashboard_url=settings.dashboard_url
+            bot, await services.users.staff(), dashboard_url=settings.dashboard.url
         )
-        log.info("polling %s", settings.telegram_api_base)
+        log.info("polling %s", settings.telegram.api_base)
         async with embedded_worker(services, bot):
             await dispatcher.start_polling(bot, handle_signals=True, close_bot_session=False)
         await bot.session.close()
@@ -146,7 +147,7 @@ async def run_webhook(
     `answerer` and `configure` (extra routers) exist for tests that run this very function in
     separate processes.
     """
-    if settings.webhook_secret is None:
+    if settings.telegram.webhook_secret is None:
         raise ConfigurationError(
             "WEBHOOK_SECRET: required in webhook mode, so only Telegram can post updates"
         )
@@ -170,34 +171,35 @@ async def run_webhook(
     freeze_start_up_objects()
     # No access log: every update would add a line; the bot logs what matters, with context.
     runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=20, access_log=None)
-    try:
-        await runner.setup()
-        site = web.TCPSite(runner, settings.webhook_host, settings.webhook_port)
-        await site.start()
-        clock.mark("listening")
-        log.info("serving webhooks on %s:%s", settings.webhook_host, settings.webhook_port)
-        log.info("%s", clock.summary())
-        if settings.webhook_url:
-            await publish_commands(
-                bot, await services.users.staff(), dashboard_url=settings.dashboard_url
-            )
-            await bot.set_webhook(
-                settings.webhook_url,
-                secret_token=settings.webhook_secret.get_secret_value(),
-                allowed_updates=dispatcher.resolve_used_update_types(),
-                max_connections=settings.webhook_max_connections,
-            )
-            log.info("webhook registered with Telegram")
-        async with embedded_worker(services, bot):
-            await wait_for_stop_signal()
-        log.info("stopping: finishing the updates in progress")
-    finally:
-        # The webhook stays registered: other instances keep serving it.
-        await runner.cleanup()
-        await dispatcher.storage.close()
-        await dispatcher.fsm.events_isolation.close()
-        await bot.session.close()
-        await services.close()
+    with stop_signals() as stop:
+        try:
+            await runner.setup()
+            host, port = settings.telegram.webhook_host, settings.telegram.webhook_port
+            await web.TCPSite(runner, host, port).start()
+            clock.mark("listening")
+            log.info("serving webhooks on %s:%s", host, port)
+            log.info("%s", clock.summary())
+            if settings.telegram.webhook_url:
+                await publish_commands(
+                    bot, await services.users.staff(), dashboard_url=settings.dashboard.url
+                )
+                await bot.set_webhook(
+                    settings.telegram.webhook_url,
+                    secret_token=settings.telegram.webhook_secret.get_secret_value(),
+                    allowed_updates=dispatcher.resolve_used_update_types(),
+                    max_connections=settings.telegram.webhook_max_connections,
+                )
+                log.info("webhook registered with Telegram")
+            async with embedded_worker(services, bot):
+                await stop.wait()
+            log.info("stopping: finishing the updates in progress")
+        finally:
+            # The webhook stays registered: other instances keep serving it.
+            await runner.cleanup()
+            await dispatcher.storage.close()
+            await dispatcher.fsm.events_isolation.close()
+            await bot.session.close()
+            await services.close()
 
 
 async def warm_up(answerer: Answerer) -> None:
@@ -235,14 +237,19 @@ async def warm_up_courses(services: AppServices) -> None:
         log.warning("course recommender not ready at start: %s: %s", type(error).__name__, error)
 
 
-async def wait_for_stop_signal() -> None:
-    """Return on SIGTERM or SIGINT (a container stop, systemd stop, or Ctrl-C)."""
+@contextlib.contextmanager
+def stop_signals() -> Iterator[asyncio.Event]:
+    """An event set on SIGTERM or SIGINT (a container stop, systemd stop, or Ctrl-C).
+
+    Installed before the instance registers its webhook: a stop that arrives while it starts
+    (a rolling deploy, a test) is a clean stop, not the default action that kills the process.
+    """
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
     try:
-        await stop.wait()
+        yield stop
     finally:
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(signum)
@@ -250,7 +257,8 @@ async def wait_for_stop_signal() -> None:
 
 async def run_terminal_chat(settings: Settings, lines: TextIO, output: TextIO) -> None:
     # One local person, whose lines may come from a pipe: flood control is for Telegram.
-    settings = settings.model_copy(update={"throttle_seconds": 0})
+    telegram = settings.telegram.model_copy(update={"throttle_seconds": 0})
+    settings = settings.model_copy(update={"telegram": telegram})
     services = await build_services(settings)
     session = TerminalSession(output, settings.data_dir / "terminal-files")
     bot = create_bot(settings, session=session)

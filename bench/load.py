@@ -22,7 +22,7 @@ The questions are the evaluation sets' (knowledge/eval: three languages, in and 
 the query-vector cache on; `mix="distinct"` cycles through them with the cache off, so every
 question is encoded (the engine's cost for questions never seen before).
 
-Run from a source checkout: `hecbot bench load` (figures in docs/benchmarks.md, "Load").
+Run from a source checkout: `python -m bench load` (figures in docs/benchmarks.md, "Load").
 """
 
 from __future__ import annotations

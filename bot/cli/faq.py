@@ -24,7 +24,7 @@ faq_app = typer.Typer(help="Review FAQ drafts made from answered tickets.", no_a
 
 def _review(work: Callable[[FaqReviewService], Awaitable[T]]) -> T:
     """Run `work(FaqReviewService)` over the configured database, as HEC's operator."""
-    from bot.cli import run_with_database, settings_or_exit
+    from bot.cli.common import run_with_database, settings_or_exit
     from bot.services.faq import FaqService
     from bot.services.faq_review import FaqReviewService
 
@@ -39,8 +39,8 @@ def _review(work: Callable[[FaqReviewService], Awaitable[T]]) -> T:
 
 def _indexer(settings: Settings) -> FaqIndexer | None:
     """The knowledge engine: an approval or a rejection re-indexes the FAQ folder."""
-    from bot.knowledge_bridge import build_knowledge_engine
     from bot.services.faq import FaqIndexer
+    from bot.services.knowledge_bridge import build_knowledge_engine
 
     engine = build_knowledge_engine(settings)
     return engine if isinstance(engine, FaqIndexer) else None

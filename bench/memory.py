@@ -1,4 +1,4 @@
-"""Resident memory of the bot process itself over a given data dir (`hecbot bench knowledge`).
+"""Resident memory of the bot process itself over a given data dir (`python -m bench knowledge`).
 
 The knowledge benchmark grows an index to 20,000 chunks in its own process, whose memory then
 also holds what indexing left behind. What a deployment needs to know is the bot's: this starts
@@ -17,10 +17,10 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from bot.bench_load import seed_onboarded_learners
+from bench.knowledge import process_memory_mb
+from bench.load import seed_onboarded_learners
 from bot.config import Settings
-from bot.terminal import TERMINAL_USER_ID
-from knowledge.bench import process_memory_mb
+from bot.telegram.terminal import TERMINAL_USER_ID
 
 
 def bot_peak_rss_mb(data_dir: Path, questions: Sequence[str], timeout: float = 600) -> float:

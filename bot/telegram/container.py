@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from bot.config import Settings
+from bot.course_wiring import build_course_service
 from bot.delivery import Outbox, OutgoingMessage, Scheduler
 from bot.delivery.budget import (
     LocalSendBudget,
@@ -18,8 +18,6 @@ from bot.delivery.budget import (
 from bot.i18n import Catalogue
 from bot.metrics import BotMetrics
 from bot.services.broadcasts import BroadcastService
-from bot.services.course_embeddings import COURSE_VECTOR_SEEDS
-from bot.services.courses import CourseService
 from bot.services.dashboard import DashboardService
 from bot.services.licences_funnel import FunnelService
 from bot.services.licences_nudges import NudgeService
@@ -74,7 +72,7 @@ class AppServices:
 
 def build_answerer(settings: Settings) -> Answerer:
     """The knowledge engine configured from settings (imported late: it loads a model)."""
-    from bot.knowledge_bridge import build_knowledge_engine
+    from bot.services.knowledge_bridge import build_knowledge_engine
 
     engine: Answerer = build_knowledge_engine(settings)
     return engine
@@ -85,19 +83,19 @@ async def build_services(settings: Settings, *, answerer: Answerer | None = None
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     database = Database(
         settings.effective_database_url,
-        pool_size=settings.database_pool_size,
-        max_overflow=settings.database_max_overflow,
+        pool_size=settings.database.pool_size,
+        max_overflow=settings.database.max_overflow,
     )
     await database.migrate()
     users = UserService(database, admin_ids=settings.admin_ids)
     answerer = answerer if answerer is not None else build_answerer(settings)
     catalogue = Catalogue.load()
     courses = build_course_service(settings, database)
-    from bot.people_wiring import build_people_services
+    from bot.telegram.people_wiring import build_people_services
 
     # One registry per app: several apps in one process (tests) never clash over metric names.
     metrics = BotMetrics()
-    outbox = Outbox(database, send_rate_per_second=settings.send_rate_per_second)
+    outbox = Outbox(database, send_rate_per_second=settings.delivery.send_rate_per_second)
     # Features register their periodic `run_due` callables here; the delivery worker runs them.
     scheduler = Scheduler()
     broadcasts = build_broadcasts(settings, database, outbox, catalogue)
@@ -176,22 +174,6 @@ def build_licence_services(
         "funnel": FunnelService(database),
         "nudges": NudgeService(database, outbox, catalogue),
     }
-
-
-def build_course_service(
-    settings: Settings, database: Database, *, seed_dir: Path | None = COURSE_VECTOR_SEEDS
-) -> CourseService:
-    """The course recommender on the knowledge base's embedder (loaded on first use)."""
-    from bot.services.course_embeddings import make_course_embedder
-
-    return CourseService(
-        database,
-        embedder_factory=lambda: make_course_embedder(settings.embedder),
-        # Importing a catalogue embeds passages on every core.
-        passage_embedder_factory=lambda: make_course_embedder(settings.embedder, replicas=2),
-        cache_dir=settings.data_dir / "cache",
-        seed_dir=seed_dir,
-    )
 
 
 def build_broadcasts(

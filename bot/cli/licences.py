@@ -4,22 +4,22 @@ terminal or a script (reports in, funnel out, selection, nudges)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from bot.storage.db import Database
+from bot.cli.common import run_with_database
 
 if TYPE_CHECKING:
     from bot.services.licences_funnel import Funnel
     from bot.services.licences_nudges import NudgeService
     from bot.services.licences_reports import ImportSummary
     from bot.services.licences_selection import DecisionSummary, SelectionService
+    from bot.storage.db import Database
 
-T = TypeVar("T")
 
 licences_app = typer.Typer(
     help="Licences: applications, decisions, Coursera reports, the funnel.", no_args_is_help=True
@@ -30,12 +30,6 @@ licences_app.add_typer(applications_app, name="applications")
 licences_app.add_typer(decisions_app, name="decisions")
 intake_app = typer.Typer(help="Application rounds (intakes) defined in YAML.", no_args_is_help=True)
 nudges_app = typer.Typer(help="Nudge rules, their waves and their proof.", no_args_is_help=True)
-
-
-def _with_database(work: Callable[[Database], Awaitable[T]]) -> T:
-    from bot.cli import run_with_database
-
-    return run_with_database(work)
 
 
 def _day(text: str | None) -> date:
@@ -110,7 +104,7 @@ def import_report(
             typer.echo(f"hecbot: {error.total} bad row(s); nothing imported", err=True)
             raise typer.Exit(1) from None
 
-    summary = _with_database(work)
+    summary = run_with_database(work)
     typer.echo(
         f"imported {summary.rows} {kind} rows as of {day.isoformat()} "
         f"({summary.linked} linked to learners); snapshot {summary.snapshot_id}"
@@ -139,7 +133,7 @@ def funnel(
         university_id = await _university_id(database, university) if university else None
         return await FunnelService(database).funnel(as_of=day, university_id=university_id)
 
-    result = _with_database(work)
+    result = run_with_database(work)
     if chart is not None:
         render_funnel_chart(result, chart)
     if as_json:
@@ -172,13 +166,6 @@ def _funnel_text(result: Funnel) -> str:
     return "\n".join(lines)
 
 
-def register(app: typer.Typer) -> None:
-    """Mount the licence command groups on the `hecbot` app."""
-    app.add_typer(licences_app, name="licences")
-    app.add_typer(intake_app, name="intake")
-    app.add_typer(nudges_app, name="nudges")
-
-
 def _read_intake(file: Path) -> str:
     from bot.services.licences_intakes import parse_intake
     from bot.services.licences_yaml import LicenceFileError
@@ -204,7 +191,7 @@ def intake_add(file: Path) -> None:
     from bot.services.licences_intakes import IntakeService
 
     source = _read_intake(file)
-    summary = _with_database(lambda database: IntakeService(database).add(source))
+    summary = run_with_database(lambda database: IntakeService(database).add(source))
     typer.echo(
         f"saved intake {summary.slug}: applications {summary.opens_at:%Y-%m-%d %H:%M} to "
         f"{summary.deadline:%Y-%m-%d %H:%M} UTC, licences until {summary.licence_ends_on}"
@@ -216,7 +203,7 @@ def intake_list() -> None:
     """Every intake with its dates and number of applications."""
     from bot.services.licences_intakes import IntakeService
 
-    summaries = _with_database(lambda database: IntakeService(database).list_all())
+    summaries = run_with_database(lambda database: IntakeService(database).list_all())
     if not summaries:
         typer.echo("no intakes yet: add one with `hecbot intake add FILE.yaml`")
     for s in summaries:
@@ -232,7 +219,7 @@ def intake_close(slug: str) -> None:
     """Stop taking applications to an intake now."""
     from bot.services.licences_intakes import IntakeService
 
-    summary = _with_database(lambda database: IntakeService(database).close(slug))
+    summary = run_with_database(lambda database: IntakeService(database).close(slug))
     typer.echo(f"intake {summary.slug} is closed ({summary.applications} applications)")
 
 
@@ -252,7 +239,7 @@ def applications_list(
     ] = None,
 ) -> None:
     """Applications ranked within each university by the intake's published criteria."""
-    ranked = _with_database(lambda database: _selection(database).ranked(intake))
+    ranked = run_with_database(lambda database: _selection(database).ranked(intake))
     shown = [r for r in ranked if university is None or r.university == university]
     if not shown:
         typer.echo(f"no applications to {intake}")
@@ -270,7 +257,7 @@ def applications_export(
     out: Annotated[Path | None, typer.Option("--out", help="Write here (default: stdout).")] = None,
 ) -> None:
     """The ranked list as CSV, with empty `decision` and `reason` columns to fill in."""
-    text = _with_database(lambda database: _selection(database).export_csv(intake))
+    text = run_with_database(lambda database: _selection(database).export_csv(intake))
     if out is None:
         typer.echo(text, nl=False)
     else:
@@ -309,7 +296,7 @@ def decisions_import(
             typer.echo("hecbot: nothing was decided", err=True)
             raise typer.Exit(1) from None
 
-    summary = _with_database(work)
+    summary = run_with_database(work)
     typer.echo(
         f"{summary.approved} approved, {summary.waitlisted} waitlisted, {summary.rejected} "
         f"rejected by {decided_by}; {summary.notified} learners will be told"
@@ -331,7 +318,7 @@ def reclaim(
     from datetime import timedelta
 
     day = _day(as_of)
-    summary = _with_database(
+    summary = run_with_database(
         lambda database: _selection(database).reclaim(
             day, grace=timedelta(days=grace_days), dry_run=dry_run
         )
@@ -373,7 +360,7 @@ def nudges_add(file: Path) -> None:
             where = f"{file}:{problem.line}" if problem.line else str(file)
             typer.echo(f"{where}: {problem.message}", err=True)
         raise typer.Exit(1) from None
-    rule = _with_database(lambda database: _nudges(database).add(source))
+    rule = run_with_database(lambda database: _nudges(database).add(source))
     typer.echo(
         f"saved nudge {rule.slug}: {rule.trigger.value} ({rule.days} days), holdout "
         f"{rule.holdout:.0%}, outcome {rule.outcome.value}"
@@ -383,7 +370,7 @@ def nudges_add(file: Path) -> None:
 @nudges_app.command("list")
 def nudges_list() -> None:
     """Every nudge rule with its learners in the nudge and the holdout."""
-    rules = _with_database(lambda database: _nudges(database).list_rules())
+    rules = run_with_database(lambda database: _nudges(database).list_rules())
     if not rules:
         typer.echo("no nudge rules yet: add one with `hecbot nudges add FILE.yaml`")
     for rule, nudged, held in rules:
@@ -403,7 +390,9 @@ def nudges_plan(
 ) -> None:
     """Assign the learners the rule finds (nudge or holdout) and queue the nudges."""
     day = _day(as_of)
-    plan = _with_database(lambda database: _nudges(database).plan(rule, as_of=day, dry_run=dry_run))
+    plan = run_with_database(
+        lambda database: _nudges(database).plan(rule, as_of=day, dry_run=dry_run)
+    )
     when = f"{plan.send_at:%Y-%m-%d %H:%M} UTC" if plan.send_at else "-"
     typer.echo(
         f"{plan.rule}: {plan.eligible} eligible; {plan.nudged} nudged (from {when}), "
@@ -426,7 +415,7 @@ def nudges_report(
     from bot.services.licences_nudges import render_report_chart
 
     day = _day(as_of)
-    report = _with_database(lambda database: _nudges(database).report(rule, as_of=day))
+    report = run_with_database(lambda database: _nudges(database).report(rule, as_of=day))
     if chart is not None:
         render_report_chart(report, chart)
     if as_json:
@@ -453,5 +442,5 @@ def nudges_report(
 @nudges_app.command("stop")
 def nudges_stop(rule: str) -> None:
     """Plan no more waves of a rule (its report still works)."""
-    _with_database(lambda database: _nudges(database).stop(rule))
+    run_with_database(lambda database: _nudges(database).stop(rule))
     typer.echo(f"nudge {rule} stopped")

@@ -22,17 +22,17 @@ from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 from pydantic import ValidationError
 
-from bot.container import AppServices
 from bot.delivery.store import DeliveryStore
 from bot.delivery.worker import DeliveryWorker
 from bot.metrics import BotMetrics
-from bot.middlewares.handled import UPDATE_HANDLED, HandledMarker
 from bot.services.dashboard import DashboardService
 from bot.services.licences_funnel import FunnelService
 from bot.services.licences_nudges import NudgeService
 from bot.services.survey_results import SurveyResultsService
 from bot.services.surveys import SurveyService
 from bot.storage.types import utcnow
+from bot.telegram.container import AppServices
+from bot.telegram.middlewares.handled import UPDATE_HANDLED, HandledMarker
 from bot.transient import REDELIVER_ON_OUTAGE, is_transient
 from bot.web.app import WebConfig, WebDependencies, mount_dashboard
 
@@ -165,7 +165,7 @@ def health_checks(
         "knowledge": knowledge,
         "send_budget": send_budget,
     }
-    if services.settings.redis_url and dispatcher is not None:
+    if services.settings.database.redis_url and dispatcher is not None:
         checks["redis"] = redis
     return checks
 
@@ -251,10 +251,14 @@ def create_web_app(
     """An aiohttp app serving the webhook, `/healthz` and `/metrics` for one bot instance."""
     settings = services.settings
     if secret is None:
-        secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
+        secret = (
+            settings.telegram.webhook_secret.get_secret_value()
+            if settings.telegram.webhook_secret
+            else ""
+        )
     app = web.Application()
     handler = WebhookHandler(dispatcher, bot, secret, services.metrics)
-    handler.register(app, path=webhook_path or settings.webhook_path)
+    handler.register(app, path=webhook_path or settings.telegram.webhook_path)
     add_probe_routes(app, services, health_checks(services, dispatcher))
     mount_dashboard(app, dashboard_dependencies(services))
     return app
@@ -263,7 +267,7 @@ def create_web_app(
 def dashboard_dependencies(services: AppServices) -> WebDependencies:
     """The dashboard over the running bot's own services."""
     settings = services.settings
-    token = settings.bot_token.get_secret_value() if settings.bot_token else ""
+    token = settings.telegram.bot_token.get_secret_value() if settings.telegram.bot_token else ""
     return WebDependencies(
         dashboard=DashboardService(
             services.database,
@@ -277,7 +281,7 @@ def dashboard_dependencies(services: AppServices) -> WebDependencies:
         users=services.users,
         catalogue=services.catalogue,
         config=WebConfig(
-            bot_token=token, init_data_max_age_seconds=settings.dashboard_auth_max_age_seconds
+            bot_token=token, init_data_max_age_seconds=settings.dashboard.auth_max_age_seconds
         ),
     )
 

@@ -12,36 +12,40 @@ from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, DefaultKey
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 
 from bot.config import Settings
-from bot.container import AppServices
-from bot.middlewares.handled import MarkHandledMiddleware, UpdateOnceMiddleware
-from bot.middlewares.observability import install_observability
-from bot.middlewares.private_only import PrivateChatsOnlyMiddleware
-from bot.middlewares.throttling import FloodGate, ThrottlingMiddleware
-from bot.middlewares.user import UserMiddleware
 from bot.storage.fsm import DatabaseStorage
 from bot.storage.seen_updates import MemorySeenUpdates, RedisSeenUpdates, SeenUpdates
+from bot.telegram.container import AppServices
+from bot.telegram.middlewares.handled import MarkHandledMiddleware, UpdateOnceMiddleware
+from bot.telegram.middlewares.observability import install_observability
+from bot.telegram.middlewares.private_only import PrivateChatsOnlyMiddleware
+from bot.telegram.middlewares.throttling import FloodGate, ThrottlingMiddleware
+from bot.telegram.middlewares.user import UserMiddleware
 from handlers import feature_routers
 
 
 def create_bot(settings: Settings, *, session: BaseSession | None = None) -> Bot:
     """A Bot speaking HTML, pointed at `TELEGRAM_API_BASE` unless a session is given."""
     if session is None:
-        session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_base))
-    token = settings.bot_token.get_secret_value() if settings.bot_token else "0:terminal"
+        session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram.api_base))
+    token = (
+        settings.telegram.bot_token.get_secret_value()
+        if settings.telegram.bot_token
+        else "0:terminal"
+    )
     return Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
 
 
 def redis_key_builder(settings: Settings) -> DefaultKeyBuilder:
-    return DefaultKeyBuilder(prefix=f"{settings.redis_key_prefix}:fsm", with_destiny=True)
+    return DefaultKeyBuilder(prefix=f"{settings.database.redis_key_prefix}:fsm", with_destiny=True)
 
 
 def create_storage(services: AppServices) -> BaseStorage:
     """Redis when configured (several instances), otherwise hecbot's own database."""
-    if services.settings.redis_url:
+    if services.settings.database.redis_url:
         from aiogram.fsm.storage.redis import RedisStorage
 
         return RedisStorage.from_url(
-            services.settings.redis_url,
+            services.settings.database.redis_url,
             connection_kwargs={"health_check_interval": 30, "retry_on_timeout": True},
             key_builder=redis_key_builder(services.settings),
         )
@@ -97,7 +101,9 @@ def create_dispatcher(services: AppServices, *, storage: BaseStorage | None = No
     )
     dispatcher.update.outer_middleware(
         ThrottlingMiddleware(
-            FloodGate(settings.throttle_seconds), services.catalogue, settings.default_language
+            FloodGate(settings.telegram.throttle_seconds),
+            services.catalogue,
+            settings.default_language,
         )
     )
     dispatcher.update.outer_middleware(

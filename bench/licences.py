@@ -143,7 +143,7 @@ def _reset_peak() -> None:
 def _peak_mb() -> float | None:
     """The process's peak resident memory (VmHWM) in MB; None without Linux /proc.
 
-    Read here rather than through knowledge.bench, whose import loads the whole index stack.
+    Read here rather than through bench.knowledge, whose import loads the whole index stack.
     """
     try:
         for line in Path("/proc/self/status").read_text().splitlines():

@@ -1,0 +1,5 @@
+"""`python -m bench ...`: hecbot's benchmarks."""
+
+from bench.cli import main
+
+main()
