@@ -26,10 +26,10 @@ onboarding-university-again = Please type your university's name again.
 onboarding-done =
     All set: { $university }.
     Ask me anything about the programme, for example: <i>How do I get a Coursera licence?</i>
-onboarding-done-staff = All set. Learners' questions reach you here as 🎫 tickets: reply to a ticket to answer it, or send /tickets to see the open ones. /help lists all your commands.
+onboarding-done-staff = All set. Learners' questions reach you here as tickets: reply to a ticket to answer it, or send /tickets to see the open ones. /help lists all your commands.
 onboarding-welcome-back = Welcome back! Ask me anything about the programme, or type /help.
 onboarding-finish-first = Let's finish setting up first; it takes a few seconds.
-invite-accepted = You are now the focal person of <b>{ $university }</b>. What happens next: accept the privacy notice below; then learners' questions from your university reach you here as 🎫 tickets. Reply to a ticket to answer it (or use /tickets); /broadcast sends a notice to your learners and /insights shows what they ask.
+invite-accepted = You are now the focal person of <b>{ $university }</b>. What happens next: accept the privacy notice below; then learners' questions from your university reach you here as tickets. Reply to a ticket to answer it (or use /tickets); /broadcast sends a notice to your learners and /insights shows what they ask.
 invite-invalid = This invite link is not valid: it may have been used already or expired. Please ask HEC for a new one.
 help-people =
     • /tickets: open questions from learners (focal persons and HEC)
