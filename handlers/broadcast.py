@@ -29,8 +29,10 @@ from aiogram.types import (
 )
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot.config import Settings
 from bot.delivery.telegram import send_outgoing
 from bot.i18n import Texts
+from bot.services.broadcast_cost import duration_text, estimate
 from bot.services.broadcasts import (
     Actor,
     Audience,
@@ -420,13 +422,22 @@ async def on_urdu(
     user: UserProfile,
     broadcasts: BroadcastService,
     state: FSMContext,
+    settings: Settings,
 ) -> None:
     if message.text is None:
         await message.answer(texts("broadcast-send-text"))
         return
     notice = validate_notice_text(message.html_text)
     await _update(state, text_ur=notice)
-    await _preview(message, bot=bot, texts=texts, user=user, broadcasts=broadcasts, state=state)
+    await _preview(
+        message,
+        bot=bot,
+        texts=texts,
+        user=user,
+        broadcasts=broadcasts,
+        state=state,
+        settings=settings,
+    )
 
 
 async def on_urdu_skipped(
@@ -437,12 +448,19 @@ async def on_urdu_skipped(
     user: UserProfile,
     broadcasts: BroadcastService,
     state: FSMContext,
+    settings: Settings,
 ) -> None:
     await query.answer()
     if isinstance(query.message, Message):
         await _update(state, text_ur=None)
         await _preview(
-            query.message, bot=bot, texts=texts, user=user, broadcasts=broadcasts, state=state
+            query.message,
+            bot=bot,
+            texts=texts,
+            user=user,
+            broadcasts=broadcasts,
+            state=state,
+            settings=settings,
         )
 
 
@@ -454,6 +472,7 @@ async def _preview(
     user: UserProfile,
     broadcasts: BroadcastService,
     state: FSMContext,
+    settings: Settings,
 ) -> None:
     actor = Actor.of(user)
     draft = BroadcastDraft.from_dict(await _draft(state))
@@ -471,17 +490,42 @@ async def _preview(
     await state.set_state(BroadcastForm.preview)
     audience = draft.audience
     label = texts("broadcast-audience-everyone") if audience.everyone else audience.describe()
+    # What the shared budget leaves a broadcast at most (replies take the rest), and the paid rate.
+    cost = estimate(
+        count,
+        free_rate=settings.delivery.send_rate_per_second,
+        paid_rate=settings.delivery.paid_send_rate_per_second,
+    )
+    rows: list[list[tuple[str, Any]]] = [
+        [(texts("broadcast-send-now"), BroadcastStep(action="send"))]
+    ]
+    if user.is_admin:  # an urgent notice may go as a paid broadcast: HEC admins only
+        rows.append(
+            [
+                (
+                    texts("broadcast-send-paid", stars=str(cost.paid_stars)),
+                    BroadcastStep(action="paid"),
+                )
+            ]
+        )
+    rows.append(
+        [
+            (texts("broadcast-schedule"), BroadcastStep(action="schedule")),
+            (texts("broadcast-cancel"), BroadcastStep(action="discard")),
+        ]
+    )
     await message.answer(
         texts("broadcast-preview-intro")
         + "\n\n"
-        + texts("broadcast-preview-summary", audience=label, count=count),
-        reply_markup=_buttons(
-            [(texts("broadcast-send-now"), BroadcastStep(action="send"))],
-            [
-                (texts("broadcast-schedule"), BroadcastStep(action="schedule")),
-                (texts("broadcast-cancel"), BroadcastStep(action="discard")),
-            ],
+        + texts("broadcast-preview-summary", audience=label, count=count)
+        + "\n"
+        + texts(
+            "broadcast-preview-cost",
+            free_time=duration_text(cost.free_seconds),
+            paid_time=duration_text(cost.paid_seconds),
+            stars=str(cost.paid_stars),
         ),
+        reply_markup=_buttons(*rows),
     )
 
 
@@ -505,6 +549,9 @@ async def on_preview_answer(
         await state.set_state(BroadcastForm.schedule)
         await message.answer(texts("broadcast-schedule-ask"))
     elif callback_data.action == "send":
+        await _create(message, texts, user, broadcasts, state, send_at=None)
+    elif callback_data.action == "paid" and user.is_admin:
+        await _update(state, paid=True)
         await _create(message, texts, user, broadcasts, state, send_at=None)
 
 

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from knowledge.chunking import Chunk
 from knowledge.config import RetrievalThresholds
 from knowledge.language import (
     ENGLISH_STOPWORDS,
@@ -21,6 +22,9 @@ ABSTAIN_TEXT = (
     "I don't know: the programme's rules in my knowledge base don't answer this. "
     "Please ask your university's focal person or the HEC helpdesk, who can help you further."
 )
+# Before the "Where to go" text of a topic the programme does not cover.
+REDIRECT_LEAD = "This is not covered by the DLSEI programme's rules."
+REDIRECT_LEAD_UR = "یہ سوال DLSEI پروگرام کے قواعد میں شامل نہیں۔"
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])|\n+")
 
 
@@ -33,6 +37,19 @@ class Citation:
     # The indexed document (its file name under the knowledge-base folder), even when
     # ``source`` is the page's URL: what evaluation compares with the expected document.
     document: str = ""
+    # When the answer shows the section's translation: where that came from (cited too).
+    translation_title: str = ""
+    translation_section: str = ""
+    translation_source: str = ""
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One of two rules a question could mean ("Do you mean (a) ... or (b) ...?")."""
+
+    chunk_id: str
+    title: str
+    section: str
 
 
 @dataclass
@@ -42,7 +59,19 @@ class Answer:
     abstained: bool
     citations: list[Citation] = field(default_factory=list)
     latency_ms: float = 0.0
-    language: str = Language.ENGLISH.value
+    language: str = Language.ENGLISH.value  # the question's
+    answer_language: str = Language.ENGLISH.value  # the language the answer is written in
+    # A question the programme does not cover, answered with where to go (an abstention).
+    redirect: bool = False
+    # For an answer shown in translation: the rule's own sentences it renders.
+    basis: str = ""
+    # The answer's lead passage, whose whole section "Show the full rule" expands.
+    full_rule: str | None = None
+    # Two rules the question could mean, when retrieval cannot tell them apart: the bot asks
+    # which one instead of answering (the text is the answer from the first).
+    choices: list[Choice] = field(default_factory=list)
+    # The learner reads Urdu but the rule has no Urdu version yet.
+    missing_translation: bool = False
 
     def to_json_dict(self) -> dict[str, Any]:
         """The shape printed by ``hecbot ask --json``."""
@@ -50,14 +79,31 @@ class Answer:
             "question": self.question,
             "answer": self.text,
             "abstained": self.abstained,
+            "redirect": self.redirect,
+            "question_language": self.language,
+            "answer_language": self.answer_language,
             "citations": [
                 {
                     "title": c.title,
                     "section": c.section,
                     "source": c.source,
                     "score": round(c.score, 4),
+                    **(
+                        {
+                            "translation": {
+                                "title": c.translation_title,
+                                "section": c.translation_section,
+                                "source": c.translation_source,
+                            }
+                        }
+                        if c.translation_source
+                        else {}
+                    ),
                 }
                 for c in self.citations
+            ],
+            "choices": [
+                {"id": c.chunk_id, "title": c.title, "section": c.section} for c in self.choices
             ],
             "latency_ms": round(self.latency_ms, 1),
         }
@@ -71,6 +117,9 @@ class Evidence:
     passages: list[ScoredPassage]
     answerable: bool
     reason: str
+    # A topic the programme does not cover that the question names (knowledge/redirects.py):
+    # the answer is where to go instead, whatever the passages say.
+    redirect: Chunk | None = None
 
 
 class Answerer(Protocol):

@@ -6,7 +6,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, TypeVar, runtime_checkable
 
 from bot.errors import HecbotError, InvalidInputError, KnowledgeUnavailableError, NotFoundError
 from bot.metrics import AnswerMetrics
@@ -17,6 +17,7 @@ from bot.storage.types import utcnow
 log = logging.getLogger(__name__)
 
 MAX_QUESTION_CHARS = 1000
+_T = TypeVar("_T")
 
 
 class CitationLike(Protocol):
@@ -49,12 +50,50 @@ class Answerer(Protocol):
     async def ask(self, question: str) -> AnswerLike: ...
 
 
+@runtime_checkable
+class ReadingAnswerer(Protocol):
+    """An answerer that writes in the learner's language, expands a rule in full and answers
+    from the rule the learner chose (the knowledge engine; test doubles may lack it)."""
+
+    async def ask_in(self, question: str, language: str | None) -> AnswerLike: ...
+
+    async def answer_choice(self, question: str, chunk_id: str, language: str) -> AnswerLike: ...
+
+    async def expand_rule(self, chunk_id: str, language: str) -> FullRuleLike | None: ...
+
+
+class FullRuleLike(Protocol):
+    @property
+    def text(self) -> str: ...
+    @property
+    def citation(self) -> CitationLike: ...
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One of the rules a question could mean; `id` is the passage's id (never user text)."""
+
+    id: str
+    title: str
+    section: str
+
+
+@dataclass(frozen=True)
+class FullRuleText:
+    text: str
+    title: str
+    section: str
+
+
 @dataclass(frozen=True)
 class CitedSource:
     title: str
     section: str
     source: str
     score: float
+    # The translation shown, when the answer is in the learner's language (cited too).
+    translation_title: str = ""
+    translation_section: str = ""
 
 
 @dataclass(frozen=True)
@@ -68,6 +107,13 @@ class AnsweredQuestion:
     language: str
     latency_ms: float
     citations: list[CitedSource] = field(default_factory=list)
+    answer_language: str = "en"
+    # A topic the programme does not cover: `text` says where to go (an abstention).
+    redirect: bool = False
+    # The passage whose section "Show the full rule" expands.
+    full_rule: str | None = None
+    # Two rules the question could mean: the bot asks which before answering.
+    choices: list[Choice] = field(default_factory=list)
 
 
 class QuestionTooLongError(InvalidInputError):
@@ -114,11 +160,14 @@ class QuestionService:
         *,
         channel: str,
         university_id: int | None = None,
+        language: str | None = None,
     ) -> AnsweredQuestion:
         """Answer a question and store it with its answer, citations and latency.
 
         `university_id` is the asker's, as the caller already knows it (the bot loads the
         profile once per update): the hot path spends no query on looking it up again.
+        `language` is the learner's setting ("en"/"ur"): the answer is written in it where
+        the rule has a version in it (Urdu script in the question asks for Urdu too).
         """
         question = " ".join(question.split())
         if not question:
@@ -126,34 +175,69 @@ class QuestionService:
         if len(question) > MAX_QUESTION_CHARS:
             raise QuestionTooLongError(f"question of {len(question)} characters")
         started = time.perf_counter()
-        answer: AnswerLike = await self._ask_answerer(question)
+        answer: AnswerLike = await self._call_answerer(
+            lambda answerer: (
+                answerer.ask_in(question, language)
+                if isinstance(answerer, ReadingAnswerer)
+                else answerer.ask(question)
+            )
+        )
         if self._scoped_out is not None and not answer.abstained:
             documents = [str(getattr(c, "document", "") or c.source) for c in answer.citations]
             if await self._scoped_out(university_id, documents):
                 answer = _Withheld(answer.text, answer.language, answer.latency_ms)
+        answered = await self._store(user_id, university_id, channel, question, answer)
+        if self._metrics is not None:
+            self._metrics.answer_observed(
+                latency_seconds=time.perf_counter() - started, abstained=answered.abstained
+            )
+        return answered
+
+    async def _store(
+        self,
+        user_id: int | None,
+        university_id: int | None,
+        channel: str,
+        question: str,
+        answer: AnswerLike,
+        *,
+        record_id: int | None = None,
+    ) -> AnsweredQuestion:
         citations = [
-            CitedSource(title=c.title, section=c.section, source=c.source, score=float(c.score))
+            CitedSource(
+                title=c.title,
+                section=c.section,
+                source=c.source,
+                score=float(c.score),
+                translation_title=str(getattr(c, "translation_title", "") or ""),
+                translation_section=str(getattr(c, "translation_section", "") or ""),
+            )
             for c in answer.citations
         ]
         async with self._database.session() as session:
-            record = QuestionLog(
-                user_id=user_id,
-                university_id=university_id,
-                channel=channel,
-                question=question,
-                language=answer.language,
-                answer=answer.text,
-                abstained=answer.abstained,
-                citations=[c.__dict__ for c in citations],
-                top_section=(
-                    f"{citations[0].title} › {citations[0].section}"[:300] if citations else None
-                ),
-                latency_ms=answer.latency_ms,
+            record = await session.get(QuestionLog, record_id) if record_id is not None else None
+            if record is None:
+                record = QuestionLog(
+                    user_id=user_id,
+                    university_id=university_id,
+                    channel=channel,
+                    question=question,
+                    language=answer.language,
+                    answer=answer.text,
+                    abstained=answer.abstained,
+                    citations=[c.__dict__ for c in citations],
+                    latency_ms=answer.latency_ms,
+                )
+            record.answer = answer.text
+            record.abstained = answer.abstained
+            record.citations = [c.__dict__ for c in citations]
+            record.top_section = (
+                f"{citations[0].title} › {citations[0].section}"[:300] if citations else None
             )
             session.add(record)
             await session.flush()
             assert record.id is not None
-            answered = AnsweredQuestion(
+            return AnsweredQuestion(
                 id=record.id,
                 question=question,
                 text=answer.text,
@@ -161,18 +245,57 @@ class QuestionService:
                 language=answer.language,
                 latency_ms=answer.latency_ms,
                 citations=citations,
+                answer_language=str(getattr(answer, "answer_language", "en") or "en"),
+                redirect=bool(getattr(answer, "redirect", False)),
+                full_rule=getattr(answer, "full_rule", None),
+                choices=[
+                    Choice(id=c.chunk_id, title=c.title, section=c.section)
+                    for c in getattr(answer, "choices", [])
+                ],
             )
-        if self._metrics is not None:
-            self._metrics.answer_observed(
-                latency_seconds=time.perf_counter() - started, abstained=answered.abstained
-            )
-        return answered
 
-    async def _ask_answerer(self, question: str) -> AnswerLike:
+    async def answer_choice(
+        self, *, question_id: int, user_id: int, passage_id: str, language: str
+    ) -> AnsweredQuestion:
+        """The learner chose one of two rules ("Do you mean (a) ... or (b) ...?"): answer
+        their question from that rule, in place of the stored answer."""
+        async with self._database.session() as session:
+            record = await session.get(QuestionLog, question_id)
+            if record is None or record.user_id != user_id:
+                raise NotFoundError(f"question {question_id} of user {user_id}")
+            question, university_id, channel = (
+                record.question,
+                record.university_id,
+                record.channel,
+            )
+        answerer = self._answerer
+        if not isinstance(answerer, ReadingAnswerer):
+            raise NotFoundError("this answerer cannot answer from a chosen rule")
+        answer = await self._call_answerer(
+            lambda _: answerer.answer_choice(question, passage_id, language)
+        )
+        return await self._store(
+            user_id, university_id, channel, question, answer, record_id=question_id
+        )
+
+    async def full_rule(self, *, passage_id: str, language: str) -> FullRuleText:
+        """The whole section of a rule ("Show the full rule")."""
+        answerer = self._answerer
+        if not isinstance(answerer, ReadingAnswerer):
+            raise NotFoundError("this answerer cannot show rules")
+        found = await self._call_answerer(lambda _: answerer.expand_rule(passage_id, language))
+        if found is None:
+            raise NotFoundError(f"rule {passage_id}")
+        citation = found.citation
+        title = str(getattr(citation, "translation_title", "") or citation.title)
+        section = str(getattr(citation, "translation_section", "") or citation.section)
+        return FullRuleText(text=found.text, title=title, section=section)
+
+    async def _call_answerer(self, call: Callable[[Answerer], Awaitable[_T]]) -> _T:
         """The answerer is its own subsystem (a Chroma server in production): whatever fails
         there, the learner is asked to try again shortly and the bot keeps running."""
         try:
-            return await self._answerer.ask(question)
+            return await call(self._answerer)
         except HecbotError:
             raise
         except Exception as error:

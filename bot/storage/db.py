@@ -173,6 +173,22 @@ class Database:
         except OSError as error:
             raise ServiceUnavailableError(f"database unavailable: {error}") from error
 
+    async def downgrade(self, revision: str) -> None:
+        """Take the schema back to `revision` (a rollback to an older hecbot), under the same
+        advisory lock as `migrate`, over this handle's own connection."""
+
+        def run(connection: Connection) -> None:
+            if connection.dialect.name == "postgresql":
+                connection.execute(
+                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK}
+                )
+            config = alembic_config(self.url)
+            config.attributes["connection"] = connection
+            command.downgrade(config, revision)
+
+        async with self.engine.begin() as connection:
+            await connection.run_sync(run)
+
     def _upgrade(self, connection: Connection) -> None:
         if connection.dialect.name == "postgresql":
             # Several instances start at once: one migrates, the others wait here, then find

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -90,3 +91,23 @@ def test_tracks_export_then_import_round_trips_and_bad_files_get_line_numbers(
     refused = CliRunner().invoke(app, ["courses", "tracks", "import", str(bad)], env=env)
     assert refused.exit_code == 1
     assert "line 5:" in refused.output and "not in the catalogue" in refused.output
+
+
+def test_recommend_json_carries_what_other_tools_need(env: dict[str, str]):
+    result = CliRunner().invoke(
+        app,
+        ["courses", "recommend", "mujhe data analyst banna hai", "--months", "3", "--json"],
+        env=env,
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["status"] == "ok" and data["weeks_available"] == pytest.approx(13.0, abs=0.1)
+    assert data["fits"] is True or data["fits"] is False
+    for course in data["courses"]:
+        assert {"skills", "level", "hours", "weeks", "group", "reason"} <= set(course)
+        assert course["skills"] and course["level"] in (
+            "beginner",
+            "intermediate",
+            "advanced",
+            "mixed",
+        )

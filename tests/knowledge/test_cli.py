@@ -26,7 +26,18 @@ def test_ask_json_reads_questions_from_stdin(
         "Who won the cricket match yesterday?",
     ]
     first, second = lines
-    assert set(first) == {"question", "answer", "abstained", "citations", "latency_ms"}
+    assert set(first) == {
+        "question",
+        "answer",
+        "abstained",
+        "redirect",
+        "question_language",
+        "answer_language",
+        "citations",
+        "choices",
+        "latency_ms",
+    }
+    assert first["question_language"] == first["answer_language"] == "en"
     assert first["abstained"] is False
     assert "six months" in first["answer"]
     assert first["citations"][0] == {

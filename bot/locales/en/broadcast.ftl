@@ -73,3 +73,5 @@ broadcast-error-not-cancellable = This broadcast has already started or finished
 broadcast-error-schedule-after-start = The notice must go out before the webinar starts.
 broadcast-error-webinar-over = This webinar is already over.
 webinars-by-university = By university: { $counts }
+broadcast-preview-cost = Time to send: about { $free_time } at the usual rate; { $paid_time } as an urgent paid broadcast ({ $stars } Telegram Stars).
+broadcast-send-paid = ⚡ Urgent: send now, paid ({ $stars } ⭐)

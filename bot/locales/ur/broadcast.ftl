@@ -73,3 +73,5 @@ broadcast-error-not-cancellable = یہ نشریہ شروع یا مکمل ہو چ
 broadcast-error-schedule-after-start = نوٹس ویبینار شروع ہونے سے پہلے جانا چاہیے۔
 broadcast-error-webinar-over = یہ ویبینار ختم ہو چکا ہے۔
 webinars-by-university = یونیورسٹی کے لحاظ سے: { $counts }
+broadcast-preview-cost = بھیجنے کا وقت: عام رفتار سے تقریباً { $free_time }؛ فوری ادا شدہ براڈکاسٹ کے طور پر { $paid_time } ({ $stars } ٹیلیگرام اسٹارز)۔
+broadcast-send-paid = ⚡ فوری: ابھی ادا شدہ بھیجیں ({ $stars } ⭐)

@@ -20,6 +20,15 @@ answer-abstained =
     آپ اپنی یونیورسٹی کے فوکل پرسن یا ایچ ای سی ڈیسک سے پوچھ سکتے ہیں۔
 answer-feedback-yes = 👍 مددگار
 answer-feedback-no = 👎 مددگار نہیں
+answer-choose =
+    کیا آپ کا مطلب ہے:
+    (الف) { $first }
+    (ب) { $second }؟
+answer-choice-a = (الف) { $section }
+answer-choice-b = (ب) { $section }
+answer-show-rule = 📖 پورا قاعدہ دکھائیں
+answer-translation-of = اردو ترجمہ: { $title } › { $section }
+answer-rule-unavailable = یہ قاعدہ اب معلومات میں موجود نہیں۔ براہ کرم اپنا سوال دوبارہ پوچھیں۔
 answer-feedback-thanks = آپ کی رائے کا شکریہ!
 question-empty = براہ کرم اپنا سوال تحریر کی صورت میں لکھیں۔
 question-too-long = یہ پیغام ایک سوال کے لیے بہت لمبا ہے (زیادہ سے زیادہ { $limit } حروف)۔ براہ کرم ایک وقت میں ایک مختصر سوال پوچھیں۔

@@ -189,3 +189,38 @@ async def test_a_scheduled_broadcast_can_be_cancelled_until_it_starts(harness: H
     h.clock.advance(6 * 3600)
     await h.worker.run_until_idle()
     assert h.fake.messages_to(1001) == []
+
+
+async def test_an_hec_admin_sends_an_urgent_notice_as_a_paid_broadcast(harness: Harness):
+    h = harness
+    await h.say(ADMIN, "/broadcast")
+    await h.press_and_reply(ADMIN, h.button(ADMIN, "Everyone"))
+    await h.say(ADMIN, "Exam centres changed: check your email today")
+    await h.press_and_reply(ADMIN, h.button(ADMIN, "Skip"))
+    await h.press_and_reply(ADMIN, h.button(ADMIN, "No"))
+    before = len(h.fake.requests("sendMessage"))
+    await h.press(ADMIN, h.button(ADMIN, "Skip"))  # no Urdu text
+    await h.fake.wait_for("sendMessage", count=before + 2)
+    summary = h.texts_to(ADMIN)[-1]
+    # The cost and the time at both rates, before anything is sent.
+    assert "Telegram Stars" in summary and "urgent paid broadcast" in summary
+
+    reply = await h.press_and_reply(ADMIN, h.button(ADMIN, "Urgent"))
+    assert "Queued for" in reply.params["text"]
+    await h.worker.run_until_idle()
+    to_learners = [
+        r for r in h.fake.requests("sendMessage") if r.ok and r.chat_id in {1001, 1002, 2001}
+    ]
+    assert to_learners and all(r.params.get("allow_paid_broadcast") for r in to_learners)
+
+
+async def test_a_focal_person_is_not_offered_a_paid_broadcast(harness: Harness):
+    h = harness
+    starts_at = (utcnow() + timedelta(days=3)).replace(second=0, microsecond=0)
+    await compose_webinar(h, starts_at)
+    before = len(h.fake.requests("sendMessage"))
+    h.fake.push_message(FOCAL, "کورسیرا تعارفی سیشن")
+    await h.fake.wait_for("sendMessage", count=before + 3)
+    summary = h.fake.messages_to(FOCAL)[-1]
+    assert "Telegram Stars" in (summary.text or "")  # the estimate is shown to everyone
+    assert "Urgent" not in str(summary.reply_markup)  # but only HEC admins may pay
