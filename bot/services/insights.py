@@ -44,6 +44,7 @@ class InsightsReport:
     total_questions: int = 0
     answered: int = 0
     abstained: int = 0
+    content_free: int = 0  # "👍", "ok", one word: the learner was asked for a full question
     per_day: list[tuple[date, int]] = field(default_factory=list)
     per_university: list[tuple[str, int]] = field(default_factory=list)
     topics: list[tuple[str, int]] = field(default_factory=list)
@@ -117,7 +118,9 @@ class InsightsService:
                 if record.university_id
                 else UNKNOWN_UNIVERSITY
             ] += 1
-            if record.abstained:
+            if record.content_free:
+                report.content_free += 1
+            elif record.abstained:
                 report.abstained += 1
                 key = normalise_question(record.question)
                 gaps[key] += 1
@@ -169,6 +172,8 @@ def format_text(report: InsightsReport) -> str:
         f"Questions: {report.total_questions} (answered {report.answered}, "
         f"not answered {report.abstained}, {_percent(report.abstained, report.total_questions)})"
     )
+    if report.content_free:
+        lines.append(f"Not a question (👍, ok, one word): {report.content_free}")
     lines.append(
         f"Feedback: {report.thumbs_up} helpful, {report.thumbs_down} not helpful "
         f"({_percent(report.thumbs_up, report.rated)} helpful)"
@@ -206,6 +211,7 @@ def format_csv(report: InsightsReport) -> str:
         ("questions", report.total_questions),
         ("answered", report.answered),
         ("not_answered", report.abstained),
+        ("not_a_question", report.content_free),
         ("thumbs_up", report.thumbs_up),
         ("thumbs_down", report.thumbs_down),
         ("tickets", report.tickets),

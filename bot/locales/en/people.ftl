@@ -31,11 +31,7 @@ onboarding-welcome-back = Welcome back! Ask me anything about the programme, or 
 onboarding-finish-first = Let's finish setting up first; it takes a few seconds.
 invite-accepted = You are now the focal person of <b>{ $university }</b>. What happens next: accept the privacy notice below; then learners' questions from your university reach you here as tickets. Reply to a ticket to answer it (or use /tickets); /broadcast sends a notice to your learners and /insights shows what they ask.
 invite-invalid = This invite link is not valid: it may have been used already or expired. Please ask HEC for a new one.
-help-people =
-    • /tickets: open questions from learners (focal persons and HEC)
-    • /privacy: what is stored about you
-    • /mydata: receive your data as a file
-    • /forget: delete your data
+help-staff = <b>Your tools</b> (to answer a learner's question, reply to its 🎫 message):
 
 ## Tickets
 ticket-button-escalate = 🙋 Ask my focal person
