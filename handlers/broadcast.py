@@ -12,7 +12,7 @@ import logging
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +34,7 @@ from bot.delivery.telegram import send_outgoing
 from bot.i18n import Texts
 from bot.services.broadcast_cost import duration_text, estimate
 from bot.services.broadcasts import (
+    PAKISTAN_TIME,
     Actor,
     Audience,
     BroadcastDraft,
@@ -47,6 +48,7 @@ from bot.services.broadcasts import (
     validate_notice_text,
     validate_title,
 )
+from bot.services.universities import UniversityService
 from bot.services.users import UserProfile
 from bot.storage.types import utcnow
 from handlers.broadcast_callbacks import (
@@ -366,7 +368,7 @@ async def on_webinar_title(
     title = validate_title(message.text or "")
     await state.update_data(webinar_title=title)
     await state.set_state(BroadcastForm.webinar_start)
-    await message.answer(texts("broadcast-webinar-start-ask"))
+    await message.answer(texts("broadcast-webinar-start-ask", example=example_time(hour=15)))
 
 
 async def on_webinar_start(
@@ -423,6 +425,7 @@ async def on_urdu(
     broadcasts: BroadcastService,
     state: FSMContext,
     settings: Settings,
+    universities: UniversityService | None = None,
 ) -> None:
     if message.text is None:
         await message.answer(texts("broadcast-send-text"))
@@ -437,6 +440,7 @@ async def on_urdu(
         broadcasts=broadcasts,
         state=state,
         settings=settings,
+        universities=universities,
     )
 
 
@@ -449,6 +453,7 @@ async def on_urdu_skipped(
     broadcasts: BroadcastService,
     state: FSMContext,
     settings: Settings,
+    universities: UniversityService | None = None,
 ) -> None:
     await query.answer()
     if isinstance(query.message, Message):
@@ -461,7 +466,31 @@ async def on_urdu_skipped(
             broadcasts=broadcasts,
             state=state,
             settings=settings,
+            universities=universities,
         )
+
+
+def example_time(*, hour: int) -> str:
+    """Tomorrow at `hour`, Pakistan time, as the prompts' example (computed, never stale)."""
+    tomorrow = utcnow().astimezone(PAKISTAN_TIME) + timedelta(days=1)
+    return tomorrow.replace(hour=hour, minute=0).strftime("%Y-%m-%d %H:%M")
+
+
+async def audience_label(
+    texts: Texts, audience: Audience, universities: UniversityService | None
+) -> str:
+    """The audience in words: university names, the city, roles and kinds; never bare ids."""
+    if audience.everyone:
+        return str(texts("broadcast-audience-everyone"))
+    found = await universities.names(set(audience.university_ids)) if universities else {}
+    parts = [
+        found[u].display_name(texts.language) if u in found else f"#{u}"
+        for u in audience.university_ids
+    ]
+    parts += [audience.city] if audience.city else []
+    parts += [texts(f"broadcast-role-{role}") for role in audience.roles]
+    parts += [texts(f"kind-{kind}") for kind in audience.learner_kinds]
+    return ", ".join(parts)
 
 
 async def _preview(
@@ -473,6 +502,7 @@ async def _preview(
     broadcasts: BroadcastService,
     state: FSMContext,
     settings: Settings,
+    universities: UniversityService | None = None,
 ) -> None:
     actor = Actor.of(user)
     draft = BroadcastDraft.from_dict(await _draft(state))
@@ -488,8 +518,7 @@ async def _preview(
     for outgoing in previews:
         await send_outgoing(bot, outgoing)
     await state.set_state(BroadcastForm.preview)
-    audience = draft.audience
-    label = texts("broadcast-audience-everyone") if audience.everyone else audience.describe()
+    label = await audience_label(texts, draft.audience, universities)
     # What the shared budget leaves a broadcast at most (replies take the rest), and the paid rate.
     cost = estimate(
         count,
@@ -547,7 +576,7 @@ async def on_preview_answer(
         await message.answer(texts("broadcast-discarded"))
     elif callback_data.action == "schedule":
         await state.set_state(BroadcastForm.schedule)
-        await message.answer(texts("broadcast-schedule-ask"))
+        await message.answer(texts("broadcast-schedule-ask", example=example_time(hour=9)))
     elif callback_data.action == "send":
         await _create(message, texts, user, broadcasts, state, send_at=None)
     elif callback_data.action == "paid" and user.is_admin:
@@ -644,10 +673,23 @@ async def on_list(
     await message.answer("\n".join(lines), reply_markup=_buttons(*rows) if rows else None)
 
 
+def _university_label(names: dict[int, Any], university: int | None, language: str) -> str:
+    if university is None:
+        return "?"
+    info = names.get(university)
+    return info.display_name(language) if info is not None else f"#{university}"
+
+
 async def on_webinars(
-    message: Message, texts: Texts, user: UserProfile, broadcasts: BroadcastService
+    message: Message,
+    texts: Texts,
+    user: UserProfile,
+    broadcasts: BroadcastService,
+    universities: UniversityService | None = None,
 ) -> None:
     found = await broadcasts.webinars(Actor.of(user))
+    ids = {u for webinar in found for u in webinar.rsvps_by_university if u is not None}
+    names = await universities.names(ids) if universities and ids else {}
     if not found:
         await message.answer(texts("webinars-empty"))
         return
@@ -661,7 +703,7 @@ async def on_webinars(
         )
         if user.is_admin and webinar.rsvps_by_university:
             counts = ", ".join(
-                f"{'?' if university is None else university}: {count}"
+                f"{_university_label(names, university, texts.language)}: {count}"
                 for university, count in sorted(
                     webinar.rsvps_by_university.items(), key=lambda pair: -pair[1]
                 )

@@ -41,6 +41,10 @@ async def on_question(
     except QuestionTooLongError:
         await message.answer(texts("question-too-long", limit=MAX_QUESTION_CHARS))
         return
+    if answered.content_free:
+        # "👍", "ok", one word: never a cited answer, just the way to ask.
+        await message.answer(texts("question-content-free"))
+        return
     await send_answer(message, texts, answered)
 
 

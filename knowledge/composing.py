@@ -442,7 +442,12 @@ def _with_dependencies(units: Sequence[Unit], chosen: set[int]) -> set[int]:
                     break
                 needed.add(following)
                 following += 1
-        elif len(unit.text.split()) < SHORT_SENTENCE_WORDS and i + 1 < len(units):
+        elif (
+            not unit.item
+            and not unit.row
+            and len(unit.text.split()) < SHORT_SENTENCE_WORDS
+            and i + 1 < len(units)
+        ):
             needed.add(i + 1)  # "No." says little without the sentence after it
     return needed
 

@@ -13,6 +13,7 @@ from bot.metrics import AnswerMetrics
 from bot.storage.db import Database
 from bot.storage.models import QuestionLog
 from bot.storage.types import utcnow
+from knowledge.language import QUESTION_WORDS, detect_language, normalise_query
 
 log = logging.getLogger(__name__)
 
@@ -114,6 +115,21 @@ class AnsweredQuestion:
     full_rule: str | None = None
     # Two rules the question could mean: the bot asks which before answering.
     choices: list[Choice] = field(default_factory=list)
+    # Nothing to answer ("👍", "ok", one word): the learner is asked for a full question.
+    content_free: bool = False
+
+
+# A question needs at least this many content words, as the knowledge engine reads them
+# (stopwords and Roman Urdu function words do not count). A question word (what, how, kya,
+# kaise...) counts as one, so "What is the deadline?" is a question and "deadline?" is not.
+MIN_CONTENT_WORDS = 2
+
+
+def is_content_free(question: str) -> bool:
+    """True for "👍", "?", "ok", "....", a lone stopword, or fewer than two content words."""
+    query = normalise_query(question)
+    asks = any(term in QUESTION_WORDS for term in query.terms)
+    return len(query.groups) + int(asks) < MIN_CONTENT_WORDS
 
 
 class QuestionTooLongError(InvalidInputError):
@@ -174,6 +190,8 @@ class QuestionService:
             raise EmptyQuestionError("empty question")
         if len(question) > MAX_QUESTION_CHARS:
             raise QuestionTooLongError(f"question of {len(question)} characters")
+        if is_content_free(question):
+            return await self._record_content_free(user_id, question, channel, university_id)
         started = time.perf_counter()
         answer: AnswerLike = await self._call_answerer(
             lambda answerer: (
@@ -252,6 +270,34 @@ class QuestionService:
                     Choice(id=c.chunk_id, title=c.title, section=c.section)
                     for c in getattr(answer, "choices", [])
                 ],
+            )
+
+    async def _record_content_free(
+        self, user_id: int | None, question: str, channel: str, university_id: int | None
+    ) -> AnsweredQuestion:
+        """Kept for insights as what it is (not a gap in the knowledge base); never answered."""
+        language = detect_language(question).value
+        async with self._database.session() as session:
+            record = QuestionLog(
+                user_id=user_id,
+                university_id=university_id,
+                channel=channel,
+                question=question,
+                language=language,
+                answer="",
+                content_free=True,
+            )
+            session.add(record)
+            await session.flush()
+            assert record.id is not None
+            return AnsweredQuestion(
+                id=record.id,
+                question=question,
+                text="",
+                abstained=False,
+                language=language,
+                latency_ms=0.0,
+                content_free=True,
             )
 
     async def answer_choice(

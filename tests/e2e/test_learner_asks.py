@@ -176,3 +176,31 @@ async def test_the_example_question_offered_after_onboarding_gets_the_how_to_app
     # neighbouring rule about invitations (as it was before the FAQ had this question).
     assert "Form DLSEI-F1" in answer.text, answer.text
     assert "focal person" in answer.text
+
+
+async def test_content_free_messages_get_a_prompt_for_a_full_question_never_an_answer(
+    fake_telegram: FakeTelegram, services: AppServices
+):
+    from bot.services.insights import InsightsService
+
+    learner = Learner(fake_telegram, user_id=5_000_000_130)
+    urdu_learner = Learner(fake_telegram, user_id=5_000_000_131)
+    content_free = ["👍", "?", "ok", "....", "the", "licence?", "ok thanks"]
+    async with running_bot(fake_telegram, services):
+        await learner.onboards()
+        await urdu_learner.onboards(language="اردو", kind="طالب علم", university_button="کامسیٹس")
+        for text in content_free:
+            (reply,) = await learner.says(text)
+            assert "full question" in reply.text, (text, reply.text)
+            assert "Sources:" not in reply.text and not reply.callback_data
+        # Roman Urdu typed by someone who chose Urdu: the prompt in Urdu.
+        (reply,) = await urdu_learner.says("acha")
+        assert "پورا سوال" in reply.text and not reply.callback_data
+        (answer,) = await learner.says("How long does a Coursera licence last?")
+        assert "Sources:" in answer.text
+
+    stored = await stored_questions(services)
+    assert [q.question for q in stored if q.content_free] == [*content_free, "acha"]
+    assert not any(q.abstained for q in stored if q.content_free)
+    report = await InsightsService(services.database).report(None)
+    assert (report.content_free, report.abstained, report.gaps) == (len(content_free) + 1, 0, [])

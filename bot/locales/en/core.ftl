@@ -11,9 +11,6 @@ help-body =
     <b>How to use this bot</b>
     • Just type your question, in English, Urdu or Roman Urdu.
     • Each answer names the rule it comes from. Press 👍 or 👎 to tell us if it helped.
-    • /language: change the language
-    • /help: this message
-    • /cancel: stop what you are doing
 answer-sources = Sources:
 answer-abstained =
     I don't know the answer to that from the programme rules, and I'd rather not guess.

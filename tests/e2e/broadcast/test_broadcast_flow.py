@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 
 from bot.services.broadcasts import PAKISTAN_TIME
+from bot.services.universities import UniversityService
 from bot.storage.models import Role
 from bot.storage.types import utcnow
 from tests.e2e.broadcast.harness import Harness, running_bot
@@ -22,6 +23,7 @@ OTHER = 2001  # another university
 @pytest.fixture
 async def harness(settings) -> AsyncIterator[Harness]:
     async with FakeTelegram() as fake, running_bot(settings, fake) as running:
+        await UniversityService(running.services.database).ensure_loaded()
         await running.add_person(FOCAL, role=Role.FOCAL_PERSON, university_id=1)
         await running.add_person(ADMIN, role=Role.ADMIN, university_id=None)
         await running.add_person(1001)
@@ -43,7 +45,10 @@ async def compose_webinar(h: Harness, starts_at) -> None:
     reply = await h.press_and_reply(FOCAL, h.button(FOCAL, "Skip"))
     assert "webinar" in reply.params["text"]
     reply = await h.press_and_reply(FOCAL, h.button(FOCAL, "Yes"))
-    await h.say(FOCAL, "Coursera orientation")
+    ask = await h.say(FOCAL, "Coursera orientation")
+    # The example date is tomorrow's, computed, not one written into the text.
+    tomorrow = (utcnow() + timedelta(days=1)).astimezone(PAKISTAN_TIME)
+    assert f"{tomorrow:%Y-%m-%d} 15:00" in ask.params["text"]
     await h.say(FOCAL, pakistan(starts_at))
     await h.say(FOCAL, "60")
     reply = await h.say(FOCAL, "https://zoom.us/j/123456")
@@ -65,6 +70,8 @@ async def test_focal_person_broadcasts_a_webinar_to_their_university_only(harnes
     assert "https://zoom.us/j/123456" in english and "PKT" in english
     assert "کورسیرا" in urdu
     assert "Recipients: 3" in summary
+    university = await UniversityService(h.services.database).get(1)
+    assert university.name in summary and "university:1" not in summary  # names, not ids
 
     reply = await h.press_and_reply(FOCAL, h.button(FOCAL, "Send now"))
     assert "Queued for <b>3</b> recipients" in reply.params["text"]
@@ -93,7 +100,7 @@ async def test_focal_person_broadcasts_a_webinar_to_their_university_only(harnes
     assert "Coursera orientation" in webinars.params["text"]
     assert "RSVPs: <b>1</b>" in webinars.params["text"]
     national_view = await h.say(ADMIN, "/webinars")
-    assert "By university: 1: 1" in national_view.params["text"]
+    assert f"By university: {university.display_name('en')}: 1" in national_view.params["text"]
 
     # Time passes: a day before, then an hour before, the one who RSVPed is reminded.
     h.clock.elapsed = (
