@@ -302,7 +302,7 @@ def _record_from_row(row: Mapping[str, Any], mapping: ColumnMapping) -> CourseRe
         raise ValueError("no title")
     if not url:
         raise ValueError("no URL")
-    if not re.match(r"^https?://\S+$", url):
+    if not re.match(r"^https?://\S+$", url, re.IGNORECASE):
         raise ValueError(f"URL {url[:80]!r} does not start with http:// or https://")
     description = _join_text(value("description"))[:MAX_DESCRIPTION_CHARS]
     language = _clean_text(value("language")) or "auto"
