@@ -295,6 +295,15 @@ async def _not_onboarded(_: Message, user: UserProfile | None = None) -> bool:
     return user is not None and user.onboarded_at is None
 
 
+async def _not_a_staff_reply(message: Message, user: UserProfile | None = None) -> bool:
+    """Staff answer tickets by replying to them: learner onboarding must not swallow that."""
+    is_staff = user is not None and user.role in STAFF_ROLES
+    return not (is_staff and message.reply_to_message is not None)
+
+
+STAFF_ROLES = frozenset({Role.ADMIN, Role.FOCAL_PERSON})
+
+
 def create_router() -> Router:
     router = Router(name="onboarding")
     router.message.register(on_start, CommandStart())
@@ -327,8 +336,14 @@ def create_router() -> Router:
         StateFilter(Onboarding.privacy, Onboarding.language, Onboarding.learner_kind),
         F.text,
         ~F.text.startswith("/"),
+        _not_a_staff_reply,
     )
     router.message.register(
-        on_not_onboarded, StateFilter(None), F.text, ~F.text.startswith("/"), _not_onboarded
+        on_not_onboarded,
+        StateFilter(None),
+        F.text,
+        ~F.text.startswith("/"),
+        _not_onboarded,
+        _not_a_staff_reply,
     )
     return router

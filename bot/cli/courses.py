@@ -33,8 +33,8 @@ def import_catalogue(
     ] = None,
 ) -> None:
     """Import courses; rows that cannot be read are listed by line and skipped."""
-    from bot.course_wiring import build_course_service
     from bot.services.course_tracks import TrackValidationError
+    from bot.services.course_wiring import build_course_service
 
     settings = settings_or_exit()
 
@@ -103,7 +103,7 @@ def recommend(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Recommend 3-5 courses for a goal, as /courses does on Telegram."""
-    from bot.course_wiring import build_course_service
+    from bot.services.course_wiring import build_course_service
 
     if level not in ("beginner", "intermediate", "advanced"):
         typer.echo("hecbot: --level must be beginner, intermediate or advanced", err=True)
@@ -137,7 +137,7 @@ def tracks(ctx: typer.Context) -> None:
     """List HEC's tracks with their courses (and check them against the catalogue)."""
     if ctx.invoked_subcommand is not None:
         return
-    from bot.course_wiring import build_course_service
+    from bot.services.course_wiring import build_course_service
 
     settings = settings_or_exit()
 
@@ -162,8 +162,8 @@ def import_tracks(
 ) -> None:
     """Replace HEC's tracks: checked against the catalogue (every problem with its line);
     running bots use them from their next request."""
-    from bot.course_wiring import build_course_service
     from bot.services.course_tracks import TrackValidationError
+    from bot.services.course_wiring import build_course_service
     from bot.storage.db import Database
 
     settings = settings_or_exit()
@@ -196,7 +196,7 @@ def import_tracks(
 @tracks_app.command("export")
 def export_tracks() -> None:
     """Print the tracks YAML in force (HEC's last import, else the bundled one)."""
-    from bot.course_wiring import build_course_service
+    from bot.services.course_wiring import build_course_service
     from bot.storage.db import Database
 
     settings = settings_or_exit()
@@ -278,8 +278,8 @@ def seed_vectors() -> None:
     """Recompute the shipped vectors of the bundled sample catalogue (after editing it)."""
     import tempfile
 
-    from bot.course_wiring import build_course_service
     from bot.services.course_embeddings import COURSE_VECTOR_SEEDS, Vectors, save_seed_vectors
+    from bot.services.course_wiring import build_course_service
     from bot.storage.db import Database
 
     settings = settings_or_exit()

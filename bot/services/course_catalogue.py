@@ -210,15 +210,30 @@ def parse_rows(
     return parsed
 
 
+def _strict_rows(reader: Iterator[list[str]], path: Path) -> Iterator[list[str]]:
+    line_of: Any = getattr(reader, "line_num", 0)
+    while True:
+        try:
+            yield next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            line_of = getattr(reader, "line_num", line_of)
+            raise CatalogueFileError(f"{path.name}:{line_of}: malformed CSV: {error}") from None
+
+
 def _csv_rows(
     file: TextIO, path: Path, mapping: ColumnMapping
 ) -> Iterator[tuple[int, dict[str, Any]]]:
     # newline="" semantics: quoted fields keep their embedded LF while rows end in CRLF.
-    reader = csv.reader(file)
+    # strict: a stray or unclosed quote stops the import with its line (nothing is imported).
+    reader = csv.reader(file, strict=True)
     try:
         header = next(reader)
     except StopIteration:
         raise CatalogueFileError(f"{path.name}: the file is empty") from None
+    except csv.Error as error:
+        raise CatalogueFileError(f"{path.name}:{reader.line_num}: malformed CSV: {error}") from None
     header = [name.strip() for name in header]
     # A field is satisfied when any of its columns is present (the sample has no
     # course_description, the full export has both).
@@ -236,7 +251,7 @@ def _csv_rows(
             "Fix the file or pass --mapping with its column names."
         )
     start = reader.line_num + 1
-    for cells in reader:
+    for cells in _strict_rows(reader, path):
         line, start = start, reader.line_num + 1
         if not any(cell.strip() for cell in cells):
             continue
@@ -279,7 +294,7 @@ def _record_from_row(row: Mapping[str, Any], mapping: ColumnMapping) -> CourseRe
         raise ValueError("no title")
     if not url:
         raise ValueError("no URL")
-    if not re.match(r"^https?://\S+$", url):
+    if not re.match(r"^https?://\S+$", url, re.IGNORECASE):
         raise ValueError(f"URL {url[:80]!r} does not start with http:// or https://")
     description = _join_text(value("description"))[:MAX_DESCRIPTION_CHARS]
     language = _clean_text(value("language")) or "auto"

@@ -16,7 +16,7 @@ from sqlmodel import col, select
 
 from bot.services.permissions import Actor, Permission, require
 from bot.storage.db import Database
-from bot.storage.models import QuestionLog
+from bot.storage.models import QuestionLog, Role, User
 from bot.storage.people_models import Ticket, University
 
 UNKNOWN_UNIVERSITY = "(no university)"
@@ -82,7 +82,12 @@ class InsightsService:
             require(actor, Permission.VIEW_INSIGHTS, university_id=university_id)
         since_time = datetime.combine(since, datetime.min.time()) if since else None
         async with self._database.session() as session:
-            query = select(QuestionLog)
+            # Learners' questions only: staff trying the bot out are not a gap in the rules.
+            # A forgotten learner's anonymous questions (no user id) still count.
+            staff = select(User.id).where(col(User.role) != Role.LEARNER.value)
+            query = select(QuestionLog).where(
+                col(QuestionLog.user_id).is_(None) | col(QuestionLog.user_id).not_in(staff)
+            )
             tickets_query = select(Ticket)
             if since_time is not None:
                 query = query.where(col(QuestionLog.created_at) >= since_time)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -27,9 +27,10 @@ from bot.services.survey_definitions import (
     SurveyDefinition,
     parse_stored_survey,
     parse_survey,
+    parse_survey_off_loop,
 )
 from bot.storage.db import Database
-from bot.storage.models import User
+from bot.storage.models import Role, User
 from bot.storage.survey_models import (
     SurveyAnswer,
     SurveyInvitation,
@@ -250,9 +251,14 @@ class SurveyService:
         """Validate a survey file without saving it (raises `SurveyDefinitionError`)."""
         return parse_survey(source)
 
+    @staticmethod
+    async def check_off_loop(source: str) -> SurveyDefinition:
+        """`check` in a worker thread with a time limit, for code on the event loop."""
+        return await parse_survey_off_loop(source)
+
     async def add_survey(self, source: str, *, created_by: int | None = None) -> SurveySummary:
         """Save a new survey or a newer version of one; older versions stop taking answers."""
-        definition = parse_survey(source)
+        definition = await parse_survey_off_loop(source)
         now = self._clock()
         async with self._database.session() as session:
             latest = await self._latest_version(session, definition.slug)
@@ -334,7 +340,10 @@ class SurveyService:
         """Start the newest version now, or as follow-ups N days after each learner onboards.
 
         Invitations go out from the scheduler (`SurveyScheduler.run_due`), through the outbox.
+        An audience that names no role is learners only: staff are asked only when named.
         """
+        if not audience.roles:
+            audience = replace(audience, roles=frozenset({Role.LEARNER.value}))
         if any(days < 0 for days in after_onboarding_days):
             raise InvalidInputError("days after onboarding cannot be negative")
         now = self._clock()

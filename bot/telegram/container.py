@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.config import Settings
-from bot.course_wiring import build_course_service
 from bot.delivery import Outbox, OutgoingMessage, Scheduler
 from bot.delivery.budget import (
     LocalSendBudget,
@@ -18,6 +17,7 @@ from bot.delivery.budget import (
 from bot.i18n import Catalogue
 from bot.metrics import BotMetrics
 from bot.services.broadcasts import BroadcastService
+from bot.services.course_wiring import build_course_service
 from bot.services.dashboard import DashboardService
 from bot.services.licences_funnel import FunnelService
 from bot.services.licences_nudges import NudgeService
