@@ -30,8 +30,8 @@ chat: install ## Chat with the bot in this terminal
 	@$(BIN)/hecbot kb index --bundled
 	@$(BIN)/hecbot chat
 
-test: install ## Run the test suite without the tests marked slow (what CI runs)
-	$(BIN)/pytest -m "not slow"
+test: install ## Run the test suite without the tests marked slow (what CI runs), with coverage
+	$(BIN)/pytest -m "not slow" --cov --cov-report=term --durations=20
 
 test-all: install ## Run every test, the slow ones too (service restarts, load and crash runs)
 	$(BIN)/pytest

@@ -9,8 +9,10 @@ a failure, for CI machines where the servers must be there.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit, urlunsplit
 
@@ -99,6 +101,17 @@ async def drop_postgres_database(url: str) -> None:
         await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
         await connection.close()
+
+
+@contextlib.asynccontextmanager
+async def postgres_database() -> AsyncIterator[str]:
+    """A new, empty database for one test (skipped, or failed, without the server), dropped
+    afterwards; yields its URL with the async driver, as `Database` takes it."""
+    url = await create_postgres_database()
+    try:
+        yield url.replace("postgresql://", "postgresql+asyncpg://", 1)
+    finally:
+        await drop_postgres_database(url)
 
 
 def new_redis_prefix() -> str:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import select
 
 from bot.config import Settings
 from bot.delivery import Outbox, OutgoingMessage
@@ -16,32 +15,17 @@ from bot.delivery.store import DeliveryStore
 from bot.delivery.worker import DeliveryWorker
 from bot.storage.db import Database
 from bot.storage.delivery_models import Delivery
+from tests import real_services
 from tests.delivery.fakes import FakeClock, ScriptedSender
 
 pytestmark = pytest.mark.postgres
-
-ADMIN_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
 
 
 @pytest.fixture
 async def postgres_url() -> AsyncIterator[str]:
     """A fresh database for this test, dropped afterwards; skipped loudly without a server."""
-    name = f"hecbot_delivery_{uuid.uuid4().hex[:12]}"
-    admin = Database(ADMIN_URL)
-    try:
-        async with admin.engine.connect() as raw:
-            connection = await raw.execution_options(isolation_level="AUTOCOMMIT")
-            await connection.execute(text(f'CREATE DATABASE "{name}"'))
-    except Exception as error:  # no server, no rights: say so, do not pass silently
-        await admin.close()
-        pytest.skip(f"PostgreSQL at 127.0.0.1:5432 is not usable: {error}")
-    try:
-        yield ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        async with admin.engine.connect() as raw:
-            connection = await raw.execution_options(isolation_level="AUTOCOMMIT")
-            await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        await admin.close()
+    async with real_services.postgres_database() as url:
+        yield url
 
 
 async def test_a_row_locked_by_one_worker_is_skipped_by_another(postgres_url):

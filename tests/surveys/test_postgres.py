@@ -2,46 +2,32 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.ext.asyncio import create_async_engine
 
 from bot.i18n import Catalogue
 from bot.services.survey_results import SurveyResultsService
 from bot.services.survey_scheduling import SurveyScheduler
 from bot.services.surveys import Audience, QuestionRef, StepKind, SurveyService
 from bot.storage.db import Database
+from tests import real_services
 from tests.surveys.factories import RecordingOutbox, add_learners, shipped_survey
 
-SERVER = "postgresql+asyncpg://postgres@127.0.0.1:5432"
 NOW = datetime(2026, 6, 1, 8, tzinfo=UTC)
 BIG_ID = 7_000_000_000_123  # Telegram ids exceed 32 bits
 
 
 @pytest.fixture
 async def pg_database() -> AsyncIterator[Database]:
-    name = f"hecbot_surveys_{uuid.uuid4().hex[:8]}"
-    admin = create_async_engine(f"{SERVER}/test", isolation_level="AUTOCOMMIT")
-    try:
-        async with admin.connect() as connection:
-            await connection.execute(text(f"CREATE DATABASE {name}"))
-    except (OSError, SQLAlchemyError):
-        await admin.dispose()
-        pytest.skip("PostgreSQL is not running at 127.0.0.1:5432")
-    database = Database(f"{SERVER}/{name}")
-    try:
-        await database.migrate()
-        yield database
-    finally:
-        await database.close()
-        async with admin.connect() as connection:
-            await connection.execute(text(f"DROP DATABASE {name} WITH (FORCE)"))
-        await admin.dispose()
+    async with real_services.postgres_database() as url:
+        database = Database(url)
+        try:
+            await database.migrate()
+            yield database
+        finally:
+            await database.close()
 
 
 @pytest.mark.postgres

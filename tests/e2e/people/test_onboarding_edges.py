@@ -12,6 +12,7 @@ from sqlmodel import select
 from bot.config import Settings
 from bot.storage.models import FsmRecord, Role, User
 from bot.storage.types import utcnow
+from tests import real_services
 from tests.e2e.people.conftest import ADMIN, FaqAnswerer, PeopleBot, running_bot
 from tests.e2e.people.test_people_story import invite_link
 
@@ -112,16 +113,13 @@ async def test_restart_resumes_onboarding_from_redis(settings: Settings) -> None
     from aiogram.fsm.storage.redis import RedisStorage
     from redis.asyncio import Redis
 
-    probe = Redis.from_url("redis://127.0.0.1:6379/0")
-    try:
-        await probe.ping()
-    except OSError:
-        pytest.skip("Redis is not running at 127.0.0.1:6379")
+    await real_services.require("redis")
+    probe = Redis.from_url(real_services.REDIS_TEST_URL)
     prefix = f"people-test-{uuid.uuid4().hex[:8]}"  # the server is shared with other test runs
 
     def redis_storage() -> RedisStorage:
         return RedisStorage.from_url(
-            "redis://127.0.0.1:6379/0",
+            real_services.REDIS_TEST_URL,
             key_builder=DefaultKeyBuilder(prefix=prefix, with_destiny=True),
         )
 
