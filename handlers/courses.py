@@ -393,7 +393,7 @@ async def _rules_answer(
         )
     except InvalidInputError:
         return None
-    return None if answered.answer.abstained else answered
+    return None if answered.answer.abstained or answered.content_free else answered
 
 
 def _is_course_question(message: Message) -> bool:

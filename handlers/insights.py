@@ -31,6 +31,11 @@ def render_insights(texts: Texts, report: InsightsReport) -> str:
             answered=report.answered,
             unanswered=report.abstained,
         ),
+        *(
+            [texts("insights-content-free", count=report.content_free)]
+            if report.content_free
+            else []
+        ),
         texts("insights-feedback", up=report.thumbs_up, down=report.thumbs_down, rate=helpful),
         texts(
             "insights-tickets",

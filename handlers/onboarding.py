@@ -15,16 +15,22 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.config import Settings
-from bot.errors import HecbotError
+from bot.errors import HecbotError, InvalidInputError
 from bot.i18n import Catalogue, Texts
 from bot.services.onboarding import OnboardingService
+from bot.services.questions import QuestionService, is_content_free
 from bot.services.roles import RoleService
 from bot.services.universities import UniversityMatch, UniversityService
 from bot.services.users import UserProfile, UserService
 from bot.storage.models import LearnerKind, Role
 from handlers.menus import show_staff_menu
 from handlers.people_callbacks import OnboardingChoice, UniversityPick
+from handlers.questions import send_answer
 from handlers.rendering import LANGUAGE_NAMES
+from knowledge.config import MAX_QUESTION_CHARS
+
+# FSM data key: a question typed before the privacy notice was accepted, answered right after.
+PENDING_QUESTION = "pending_question"
 
 
 class Onboarding(StatesGroup):
@@ -132,19 +138,45 @@ async def on_privacy(message: Message, texts: Texts) -> None:
 
 async def on_privacy_accepted(
     query: CallbackQuery,
+    *,
     texts: Texts,
     user: UserProfile,
     state: FSMContext,
     onboarding: OnboardingService,
+    questions: QuestionService,
 ) -> None:
     await onboarding.accept_privacy(user.id)
+    pending = (await state.get_data()).get(PENDING_QUESTION)
     await state.set_state(Onboarding.language)
+    await state.set_data({})
     await query.answer()
     if isinstance(query.message, Message):
         await query.message.edit_reply_markup(reply_markup=None)
+        if isinstance(pending, str) and pending:
+            # The question typed before accepting is answered now, as promised.
+            await _answer_pending(query.message, texts, user, questions, pending)
         await query.message.answer(
             texts("onboarding-language"), reply_markup=language_step_keyboard()
         )
+
+
+async def _answer_pending(
+    message: Message, texts: Texts, user: UserProfile, questions: QuestionService, text: str
+) -> None:
+    try:
+        answered = await questions.ask(user.id, text, channel="telegram")
+    except InvalidInputError:
+        return
+    if not answered.content_free:
+        await send_answer(message, texts, answered)
+
+
+async def _remind_to_accept(message: Message, texts: Texts, state: FSMContext) -> None:
+    """One line and the accept button, not the whole notice again; the question is kept."""
+    await state.set_state(Onboarding.privacy)
+    if message.text and not is_content_free(message.text):
+        await state.update_data({PENDING_QUESTION: message.text[:MAX_QUESTION_CHARS]})
+    await message.answer(texts("onboarding-accept-first"), reply_markup=privacy_keyboard(texts))
 
 
 async def on_language_picked(
@@ -227,13 +259,22 @@ async def on_university_picked(
     )
 
 
-async def on_not_onboarded(message: Message, texts: Texts, state: FSMContext) -> None:
+async def on_not_onboarded(
+    message: Message, texts: Texts, state: FSMContext, onboarding: OnboardingService
+) -> None:
     """Text from someone who has not finished the first steps: take them back there."""
+    user_id = message.from_user.id if message.from_user else 0
+    if not (await onboarding.status(user_id)).privacy_accepted:
+        await _remind_to_accept(message, texts, state)
+        return
     await message.answer(texts("onboarding-finish-first"))
     await show_step(message, texts, state)
 
 
 async def on_other_text_mid_onboarding(message: Message, texts: Texts, state: FSMContext) -> None:
+    if await state.get_state() == Onboarding.privacy.state:
+        await _remind_to_accept(message, texts, state)
+        return
     await show_step(message, texts, state)
 
 
@@ -253,6 +294,15 @@ async def on_expired_step_button(
 
 async def _not_onboarded(_: Message, user: UserProfile | None = None) -> bool:
     return user is not None and user.onboarded_at is None
+
+
+async def _not_a_staff_reply(message: Message, user: UserProfile | None = None) -> bool:
+    """Staff answer tickets by replying to them: learner onboarding must not swallow that."""
+    is_staff = user is not None and user.role in STAFF_ROLES
+    return not (is_staff and message.reply_to_message is not None)
+
+
+STAFF_ROLES = frozenset({Role.ADMIN, Role.FOCAL_PERSON})
 
 
 def create_router() -> Router:
@@ -287,8 +337,14 @@ def create_router() -> Router:
         StateFilter(Onboarding.privacy, Onboarding.language, Onboarding.learner_kind),
         F.text,
         ~F.text.startswith("/"),
+        _not_a_staff_reply,
     )
     router.message.register(
-        on_not_onboarded, StateFilter(None), F.text, ~F.text.startswith("/"), _not_onboarded
+        on_not_onboarded,
+        StateFilter(None),
+        F.text,
+        ~F.text.startswith("/"),
+        _not_onboarded,
+        _not_a_staff_reply,
     )
     return router

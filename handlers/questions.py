@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from aiogram import Bot, F, Router
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
+from bot.errors import NotFoundError
 from bot.i18n import Texts, split_message
 from bot.services.questions import AnsweredQuestion, QuestionService, QuestionTooLongError
 from bot.services.users import UserProfile
-from handlers.callbacks import AnswerFeedback
+from handlers.callbacks import AnswerFeedback, ChooseRule, ShowFullRule
 from handlers.rendering import (
+    choice_keyboard,
     feedback_keyboard,
     offers_escalation,
     render_answer,
+    render_full_rule,
     typing_while_slow,
 )
 from knowledge.config import MAX_QUESTION_CHARS
@@ -25,10 +28,18 @@ async def on_question(
     try:
         async with typing_while_slow(bot, message.chat.id):
             answered = await questions.ask(
-                user.id, text, channel="telegram", university_id=user.university_id
+                user.id,
+                text,
+                channel="telegram",
+                university_id=user.university_id,
+                language=user.language,
             )
     except QuestionTooLongError:
         await message.answer(texts("question-too-long", limit=MAX_QUESTION_CHARS))
+        return
+    if answered.content_free:
+        # "👍", "ok", one word: never a cited answer, just the way to ask.
+        await message.answer(texts("question-content-free"))
         return
     await send_answer(message, texts, answered)
 
@@ -38,8 +49,54 @@ async def send_answer(message: Message, texts: Texts, answered: AnsweredQuestion
     pieces = split_message(render_answer(texts, answered.answer))
     for piece in pieces[:-1]:
         await message.answer(piece)
-    keyboard = feedback_keyboard(texts, answered.id, offer_escalation=answered.answer.abstained)
+    if answered.answer.choices and not answered.answer.abstained:
+        await message.answer(pieces[-1], reply_markup=choice_keyboard(texts, answered))
+        return
+    keyboard = feedback_keyboard(
+        texts,
+        answered.id,
+        offer_escalation=answered.answer.abstained,
+        full_rule=answered.answer.full_rule,
+    )
     await message.answer(pieces[-1], reply_markup=keyboard)
+
+
+async def on_choose_rule(
+    query: CallbackQuery,
+    callback_data: ChooseRule,
+    texts: Texts,
+    user: UserProfile,
+    questions: QuestionService,
+) -> None:
+    """The learner picked (a) or (b): the answer from that rule replaces the question back."""
+    await query.answer()
+    answered = await questions.answer_choice(
+        question_id=callback_data.question_id,
+        user_id=user.id,
+        passage_id=callback_data.passage,
+        language=user.language,
+    )
+    if isinstance(query.message, Message):
+        await send_answer(query.message, texts, answered)
+
+
+async def on_show_full_rule(
+    query: CallbackQuery,
+    callback_data: ShowFullRule,
+    texts: Texts,
+    user: UserProfile,
+    questions: QuestionService,
+) -> None:
+    await query.answer()
+    if not isinstance(query.message, Message):
+        return
+    try:
+        rule = await questions.full_rule(passage_id=callback_data.passage, language=user.language)
+    except NotFoundError:
+        await query.message.answer(texts("answer-rule-unavailable"))
+        return
+    for piece in split_message(render_full_rule(rule)):
+        await query.message.answer(piece)
 
 
 async def on_feedback(
@@ -60,12 +117,29 @@ async def on_feedback(
     ):
         # A 👎 answer gets the way to a person that an abstention has from the start.
         await query.message.edit_reply_markup(
-            reply_markup=feedback_keyboard(texts, callback_data.question_id, offer_escalation=True)
+            reply_markup=feedback_keyboard(
+                texts,
+                callback_data.question_id,
+                offer_escalation=True,
+                full_rule=_full_rule_of(query.message.reply_markup),
+            )
         )
+
+
+def _full_rule_of(markup: InlineKeyboardMarkup | None) -> str | None:
+    """The passage a keyboard's "Show the full rule" button expands, if it has one."""
+    prefix = ShowFullRule.__prefix__ + ":"
+    for row in markup.inline_keyboard if markup else []:
+        for button in row:
+            if (button.callback_data or "").startswith(prefix):
+                return ShowFullRule.unpack(button.callback_data or "").passage
+    return None
 
 
 def create_router() -> Router:
     router = Router(name="questions")
     router.message.register(on_question, F.text, ~F.text.startswith("/"))
     router.callback_query.register(on_feedback, AnswerFeedback.filter())
+    router.callback_query.register(on_choose_rule, ChooseRule.filter())
+    router.callback_query.register(on_show_full_rule, ShowFullRule.filter())
     return router

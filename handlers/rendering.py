@@ -8,9 +8,10 @@ from aiogram.utils.chat_action import ChatActionSender
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.i18n import Texts, escape
-from handlers.callbacks import AnswerFeedback, LanguageChoice
+from bot.services.questions import AnsweredQuestion, FullRuleText
+from handlers.callbacks import AnswerFeedback, ChooseRule, LanguageChoice, ShowFullRule
 from handlers.people_callbacks import EscalateQuestion
-from knowledge.answers import Answer
+from knowledge.answers import Answer, Choice
 
 LANGUAGE_NAMES = {"en": "English", "ur": "اردو"}
 
@@ -32,9 +33,13 @@ def language_keyboard() -> InlineKeyboardMarkup:
 
 
 def render_answer(texts: Texts, answer: Answer) -> str:
-    """The answer, then a numbered list of the rules it cites."""
-    if answer.abstained:
+    """The answer, then a numbered list of the rules it cites (and their Urdu versions).
+    A redirect shows where to go; two rules the question could mean, a question back."""
+    if answer.abstained and not answer.redirect:
         return texts("answer-abstained")
+    if answer.choices and not answer.abstained:
+        first, second = answer.choices[:2]
+        return texts("answer-choose", first=_rule_name(first), second=_rule_name(second))
     lines = [escape(answer.text), "", f"<b>{texts('answer-sources')}</b>"]
     seen: set[tuple[str, str]] = set()
     for citation in answer.citations:
@@ -44,13 +49,56 @@ def render_answer(texts: Texts, answer: Answer) -> str:
         seen.add(key)
         section = f" › {escape(citation.section)}" if citation.section else ""
         lines.append(f"{len(seen)}. <i>{escape(citation.title)}</i>{section}")
+        if citation.translation_title:
+            lines.append(
+                "   "
+                + texts(
+                    "answer-translation-of",
+                    title=_heading(citation.translation_title),
+                    section=_heading(citation.translation_section),
+                )
+            )
     return "\n".join(lines)
 
 
+def _heading(text: str) -> str:
+    """A translated heading as written ("اردو | English" shows its Urdu half)."""
+    return " › ".join(part.split(" | ")[0] for part in text.split(" > "))
+
+
+def _rule_name(choice: Choice) -> str:
+    return f"{choice.title} › {choice.section}" if choice.section else choice.title
+
+
+def render_full_rule(rule: FullRuleText) -> str:
+    section = f" › {escape(_heading(rule.section))}" if rule.section else ""
+    return f"<b>{escape(_heading(rule.title))}</b>{section}\n\n{escape(rule.text)}"
+
+
+def choice_keyboard(texts: Texts, answered: AnsweredQuestion) -> InlineKeyboardMarkup:
+    """(a) / (b): which of two rules the learner means (the passages' ids, never text)."""
+    builder = InlineKeyboardBuilder()
+    for key, choice in zip(
+        ("answer-choice-a", "answer-choice-b"), answered.answer.choices, strict=False
+    ):
+        label = texts(key, section=choice.section or choice.title)
+        builder.button(
+            text=label[:60],
+            callback_data=ChooseRule(question_id=answered.id, passage=choice.chunk_id),
+        )
+    builder.adjust(1)
+    return builder.as_markup()
+
+
 def feedback_keyboard(
-    texts: Texts, question_id: int, *, offer_escalation: bool = False
+    texts: Texts,
+    question_id: int,
+    *,
+    offer_escalation: bool = False,
+    full_rule: str | None = None,
 ) -> InlineKeyboardMarkup:
-    """👍/👎, plus "Ask my focal person" when the bot abstained or the learner pressed 👎."""
+    """👍/👎, plus "Ask my focal person" when the bot abstained or the learner pressed 👎,
+    plus "Show the full rule" when the answer quotes part of a rule."""
     builder = InlineKeyboardBuilder()
     builder.button(
         text=texts("answer-feedback-yes"),
@@ -60,12 +108,20 @@ def feedback_keyboard(
         text=texts("answer-feedback-no"),
         callback_data=AnswerFeedback(question_id=question_id, helpful=False),
     )
+    rows = [2]
+    if full_rule:
+        builder.button(
+            text=texts("answer-show-rule"),
+            callback_data=ShowFullRule(question_id=question_id, passage=full_rule),
+        )
+        rows.append(1)
     if offer_escalation:
         builder.button(
             text=texts("ticket-button-escalate"),
             callback_data=EscalateQuestion(question_id=question_id),
         )
-        builder.adjust(2, 1)
+        rows.append(1)
+    builder.adjust(*rows)
     return builder.as_markup()
 
 

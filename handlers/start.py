@@ -5,16 +5,27 @@ from __future__ import annotations
 from aiogram import Router
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import BotCommand, CallbackQuery, Message
 
-from bot.i18n import SUPPORTED_LANGUAGES, Catalogue, Texts
+from bot.i18n import SUPPORTED_LANGUAGES, Catalogue, Texts, escape
 from bot.services.users import UserProfile, UserService
 from handlers.callbacks import LanguageChoice
+from handlers.menus import bot_commands, staff_commands
 from handlers.rendering import language_keyboard
 
 
-async def on_help(message: Message, texts: Texts) -> None:
-    await message.answer(texts("help-body") + "\n" + texts("help-people"))
+def _command_lines(commands: list[BotCommand]) -> list[str]:
+    return [f"• /{command.command}: {escape(command.description)}" for command in commands]
+
+
+async def on_help(message: Message, texts: Texts, user: UserProfile | None = None) -> None:
+    """The commands of the person's role, from the same lists as their Telegram menu."""
+    everyone = bot_commands(texts.language if texts.language in SUPPORTED_LANGUAGES else "en")
+    lines = [texts("help-body"), "", texts("help-commands"), *_command_lines(everyone)]
+    staff = staff_commands(user.role, texts.language) if user is not None else None
+    if staff:
+        lines += ["", texts("help-staff"), *_command_lines(staff[len(everyone) :])]
+    await message.answer("\n".join(lines))
 
 
 async def on_language(message: Message, texts: Texts) -> None:

@@ -289,7 +289,7 @@ async def on_upload_document(
     raw = downloaded.read()
     try:
         source = raw.decode("utf-8-sig")
-        definition = SurveyService.check(source)
+        definition = await SurveyService.check_off_loop(source)
     except UnicodeDecodeError:
         await message.answer(texts("survey-upload-not-document"))
         return

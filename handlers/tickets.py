@@ -52,6 +52,8 @@ async def on_escalate(
         return
     await query.answer()
     key = "ticket-sent-focal" if opened.ticket.route is TicketRoute.FOCAL else "ticket-sent-desk"
+    if not opened.answerers:
+        key = "ticket-sent-nobody"
     if isinstance(query.message, Message):
         await query.message.answer(texts(key, id=str(opened.ticket.id)))
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from knowledge.answers import Citation
+from knowledge.chunking import Chunk
 from knowledge.config import RetrievalThresholds
 from knowledge.language import (
     ENGLISH_STOPWORDS,
@@ -21,6 +22,9 @@ ABSTAIN_TEXT = (
     "I don't know: the programme's rules in my knowledge base don't answer this. "
     "Please ask your university's focal person or the HEC helpdesk, who can help you further."
 )
+# Before the "Where to go" text of a topic the programme does not cover.
+REDIRECT_LEAD = "This is not covered by the DLSEI programme's rules."
+REDIRECT_LEAD_UR = "یہ سوال DLSEI پروگرام کے قواعد میں شامل نہیں۔"
 _SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])|\n+")
 
 
@@ -32,6 +36,9 @@ class Evidence:
     passages: list[ScoredPassage]
     answerable: bool
     reason: str
+    # A topic the programme does not cover that the question names (knowledge/redirects.py):
+    # the answer is where to go instead, whatever the passages say.
+    redirect: Chunk | None = None
 
 
 class Answerer(Protocol):

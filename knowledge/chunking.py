@@ -27,6 +27,9 @@ class Chunk:
     ordinal: int
     effective_date: str | None = None
     url: str | None = None
+    kind: str = "rule"  # "rule", "redirect" or "translation" (see LoadedDocument)
+    translates: str = ""  # for a translation: the source of the document it translates
+    language: str = "en"
 
     @property
     def search_text(self) -> str:
@@ -52,6 +55,12 @@ class Chunk:
             data["effective_date"] = self.effective_date
         if self.url:
             data["url"] = self.url
+        if self.kind != "rule":
+            data["kind"] = self.kind
+        if self.translates:
+            data["translates"] = self.translates
+        if self.language != "en":
+            data["language"] = self.language
         return data
 
     @classmethod
@@ -67,6 +76,9 @@ class Chunk:
             ordinal=int(str(meta.get("ordinal", 0))),
             effective_date=str(meta["effective_date"]) if meta.get("effective_date") else None,
             url=str(meta["url"]) if meta.get("url") else None,
+            kind=str(meta.get("kind", "rule")),
+            translates=str(meta.get("translates", "")),
+            language=str(meta.get("language", "en")),
         )
 
 
@@ -89,7 +101,12 @@ def split_document(
     chunk_size: int = 900,
     chunk_overlap: int = 120,
 ) -> list[Chunk]:
-    """Split by headings, then split long sections on paragraph/sentence boundaries."""
+    """Split by headings, then split long sections on paragraph/sentence boundaries.
+
+    A translation keeps each section whole: it is never searched, only rendered sentence by
+    sentence in place of the section it translates."""
+    if document.kind == "translation":
+        chunk_size, chunk_overlap = 1_000_000, 0
     # Imported here: answering a question reads chunks but never splits documents, and the
     # splitters (langchain) and loaders (bs4, pypdf, docx) cost a second of start-up.
     from langchain_text_splitters import MarkdownHeaderTextSplitter, RecursiveCharacterTextSplitter
@@ -128,6 +145,9 @@ def split_document(
                     ordinal=ordinal,
                     effective_date=document.effective_date,
                     url=document.url,
+                    kind=document.kind,
+                    translates=document.translates or "",
+                    language=document.language,
                 )
             )
     return chunks

@@ -129,7 +129,10 @@ def seed_cache_command(ctx: typer.Context) -> None:
     with tempfile.TemporaryDirectory() as scratch:
         embedder = CachedEmbedder(inner, Path(scratch) / "cache.npz")
         scratch_config = dataclasses.replace(config, data_dir=Path(scratch), chroma_url=None)
-        KnowledgeEngine(scratch_config, embedder=embedder).index_paths([BUNDLED_KB_DIR])
+        engine = KnowledgeEngine(scratch_config, embedder=embedder)
+        engine.index_paths([BUNDLED_KB_DIR])
+        # The sentences the answer composer scores, so that a fresh install embeds none.
+        embedder.embed_passages(engine.sentence_texts())
         target = EMBEDDING_SEEDS_DIR / f"{inner.name}.npz"
         embedder.save(target)
     Console().print(f"wrote {embedder.size} passage vectors to {target}")
@@ -260,21 +263,31 @@ def calibrate_command(
     questions: QuestionSetOption = DEFAULT_QUESTION_SET,
     kb: QuestionDocumentsOption = DEFAULT_QUESTION_DOCUMENTS,
     split: Annotated[str, typer.Option(help="Only questions of this split.")] = "dev",
+    lang: Annotated[
+        str | None,
+        typer.Option("--lang", help="Only questions in this language (en, roman_ur, ur)."),
+    ] = None,
 ) -> None:
-    """Choose the abstention thresholds on one split (knowledge/calibrate.py)."""
+    """Choose the abstention thresholds on one split (knowledge/calibrate.py), for all
+    questions or, with --lang, for one language's floors."""
     from knowledge.calibrate import choose, evaluate_settings, grid_settings
     from knowledge.engine import build_engine
     from knowledge.evaluate import load_questions
 
     base = _config(ctx)
-    items = [q for q in load_questions(questions) if q.split == split]
+    items = [
+        q
+        for q in load_questions(questions)
+        if q.split == split and (lang is None or q.lang == lang)
+    ]
     with tempfile.TemporaryDirectory(prefix="hecbot-calibrate-") as tmp:
         config = KnowledgeConfig(
             data_dir=Path(tmp), embedder=base.embedder, thresholds=base.thresholds
         )
         engine = build_engine(config)
         engine.index_paths([kb])
-        results = evaluate_settings(engine.retriever, items, grid_settings(base.thresholds))
+        current = base.thresholds_for(lang) if lang else base.thresholds
+        results = evaluate_settings(engine.retriever, items, grid_settings(current))
     from rich.table import Table
 
     table = Table("min_dense", "strong_dense", "unsupported_min_z", "min_coverage", "OOS", "false")
@@ -290,9 +303,10 @@ def calibrate_command(
             f"{r.false_abstained}/{r.in_scope}",
         )
     console = Console()
-    console.print(f"{len(items)} questions of split {split!r}; settings within the target:")
+    which = f"split {split!r}" + (f", language {lang!r}" if lang else "")
+    console.print(f"{len(items)} questions of {which}; settings within the target:")
     console.print(table)
-    chosen = choose(results, base.thresholds)
+    chosen = choose(results, current)
     if chosen is None:
         console.print("no setting keeps false abstention within 0.05")
         raise typer.Exit(code=1)
@@ -309,8 +323,15 @@ def ask_command(
     ctx: typer.Context,
     question: Annotated[str | None, typer.Argument(help="Question; omit to read stdin.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="One JSON object per line.")] = False,
+    lang: Annotated[
+        str | None,
+        typer.Option("--lang", help="The learner's language, en or ur (default: the question's)."),
+    ] = None,
 ) -> None:
     """Answer a question, or each line of standard input, from the knowledge base."""
+    if lang not in {None, "en", "ur"}:
+        Console(stderr=True).print("[red]--lang must be en or ur.[/red]")
+        raise typer.Exit(code=2)
     engine = _engine(ctx)
     lines = [question] if question is not None else (line.rstrip("\n") for line in sys.stdin)
     console = Console()
@@ -318,7 +339,7 @@ def ask_command(
         for line in lines:
             if not line.strip():
                 continue
-            answer = asyncio.run(engine.ask(line))
+            answer = asyncio.run(engine.ask(line, lang))
             if as_json:
                 sys.stdout.write(json.dumps(answer.to_json_dict(), ensure_ascii=False) + "\n")
                 sys.stdout.flush()
@@ -330,6 +351,12 @@ def ask_command(
                 console.print(
                     f"  [{number}] {citation.title}{where} ({citation.source})", markup=False
                 )
+                if citation.translation_source:
+                    console.print(
+                        f"      {citation.translation_title} › {citation.translation_section}"
+                        f" ({citation.translation_source})",
+                        markup=False,
+                    )
             console.print(f"[dim]{answer.latency_ms:.0f} ms[/dim]\n")
     except KnowledgeError as exc:
         raise _fail(Console(stderr=True), exc) from exc

@@ -65,6 +65,18 @@ class RetrievalThresholds:
     min_coverage: float = 0.45
 
 
+# Chosen per language on the dev split by knowledge/calibrate.py, `hecbot kb calibrate --lang`
+# (docs/benchmarks.md, issue 15): within 0.05 false abstention, most out-of-scope declined,
+# then fewest in-scope, then nearest the shared defaults. Dev: English 8/9 out of scope
+# declined, 1/98 in scope; Roman Urdu 6/6, 1/28; Urdu 2/3, 0/19. Few out-of-scope questions per
+# language (9, 6, 3), so each floor rests on little evidence.
+LANGUAGE_THRESHOLDS: dict[str, RetrievalThresholds] = {
+    "en": RetrievalThresholds(min_dense=0.81, min_coverage=0.40),
+    "roman_ur": RetrievalThresholds(unsupported_min_z=99.0, min_coverage=0.40),
+    "ur": RetrievalThresholds(min_coverage=0.40),
+}
+
+
 @dataclass(frozen=True)
 class KnowledgeConfig:
     """Everything the knowledge engine needs; no global settings object is read."""
@@ -86,8 +98,18 @@ class KnowledgeConfig:
     answer_threads: int = 32
     llm: LLMConfig = field(default_factory=LLMConfig)
     thresholds: RetrievalThresholds = field(default_factory=RetrievalThresholds)
+    # Abstention floors per question language ("en", "roman_ur", "ur"), each calibrated on
+    # that language's dev questions (`hecbot kb calibrate --lang`); a language not listed
+    # uses `thresholds`.
+    language_thresholds: dict[str, RetrievalThresholds] = field(
+        default_factory=lambda: dict(LANGUAGE_THRESHOLDS)
+    )
     max_answer_chars: int = 700
     top_k: int = 3
+
+    def thresholds_for(self, language: str) -> RetrievalThresholds:
+        """The abstention floors for questions in ``language``."""
+        return self.language_thresholds.get(language, self.thresholds)
 
     @property
     def chroma_path(self) -> Path:

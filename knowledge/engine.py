@@ -13,22 +13,33 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from knowledge.answering import (
     ABSTAIN_TEXT,
+    REDIRECT_LEAD,
+    REDIRECT_LEAD_UR,
     Evidence,
     ExtractiveAnswerer,
     judge_evidence,
 )
-from knowledge.answers import Answer
+from knowledge.answers import Answer, Choice, Citation
 from knowledge.batching import BatchingEmbedder
+from knowledge.chunking import Chunk
+from knowledge.composing import SectionBook, SectionKey, SentenceComposer, english_section
 from knowledge.config import EMBEDDING_SEEDS_DIR, MAX_QUESTION_CHARS, KnowledgeConfig
 from knowledge.embeddings import CachedEmbedder, Embedder, make_embedder
-from knowledge.language import known_name_stems, normalise_query, with_known_names
-from knowledge.retrieval import HybridRetriever, RetrievalMode
+from knowledge.language import (
+    Language,
+    NormalisedQuery,
+    known_name_stems,
+    normalise_query,
+    with_known_names,
+)
+from knowledge.redirects import RedirectMatcher, parse_topic
+from knowledge.retrieval import HybridRetriever, RetrievalMode, ScoredPassage
 from knowledge.snapshot import capture, chroma_stamp, read_snapshot, write_snapshot
 from knowledge.sources import ChunkSource
 
@@ -42,6 +53,11 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
+EMPTY_INDEX_DETAIL = (
+    "the rules index is empty: run `hecbot kb index --bundled` (or `hecbot kb index PATH`)"
+)
+
+
 @dataclass(frozen=True)
 class Health:
     ok: bool
@@ -50,6 +66,37 @@ class Health:
     detail: str
     # Answering works, from the in-memory index, but the index server is unreachable.
     degraded: bool = False
+
+
+@dataclass(frozen=True)
+class _AnswerParts:
+    retriever: HybridRetriever
+    book: SectionBook
+    composer: SentenceComposer
+    redirects: RedirectMatcher
+
+
+@dataclass(frozen=True)
+class FullRule:
+    """A section in full, as "Show the full rule" shows it."""
+
+    text: str
+    citation: Citation
+    language: str
+
+
+def _citation(passage: ScoredPassage, translation: Chunk | None) -> Citation:
+    chunk = passage.chunk
+    return Citation(
+        title=chunk.title,
+        section=chunk.section,
+        source=chunk.citation_source,
+        score=passage.dense if passage.dense is not None else passage.score,
+        document=chunk.source,
+        translation_title=translation.title if translation else "",
+        translation_section=translation.section if translation else "",
+        translation_source=translation.source if translation else "",
+    )
 
 
 class KnowledgeEngine:
@@ -62,6 +109,7 @@ class KnowledgeEngine:
         self._retriever: HybridRetriever | None = None
         self._llm: LLMAnswerer | None = None
         self._known_names: frozenset[str] = frozenset()
+        self._answer_parts: _AnswerParts | None = None
         self._lock = threading.RLock()
         # Questions are answered in threads of the engine's own (the event loop never waits
         # for the CPU work), enough of them that questions asked together are encoded together.
@@ -227,7 +275,7 @@ class KnowledgeEngine:
         if retriever is not None and not self.config.chroma_url:
             # Loaded from a local index (or its snapshot): what answers is in memory.
             count = retriever.chunk_count
-            detail = "ready" if count else "index is empty: run `hecbot kb index`"
+            detail = "ready" if count else EMPTY_INDEX_DETAIL
             return Health(count > 0, count, self.embedder.name, detail)
         try:
             count = self.store.count()
@@ -243,7 +291,7 @@ class KnowledgeEngine:
                     degraded=True,
                 )
             return Health(False, 0, self.config.embedder, problem)
-        detail = "ready" if count else "index is empty: run `hecbot kb index`"
+        detail = "ready" if count else EMPTY_INDEX_DETAIL
         return Health(count > 0, count, self.store.embedder.name, detail)
 
     # -- answering -----------------------------------------------------------------------------
@@ -256,67 +304,197 @@ class KnowledgeEngine:
         self, question: str, mode: RetrievalMode = RetrievalMode.HYBRID
     ) -> Evidence:
         query = with_known_names(normalise_query(question[:MAX_QUESTION_CHARS]), self._known_names)
-        passages = self.retriever.retrieve(query, top_k=self.config.top_k, mode=mode)
-        return judge_evidence(query, passages, self.retriever, self.config.thresholds)
+        retriever = self.retriever
+        passages = retriever.retrieve(query, top_k=self.config.top_k, mode=mode)
+        thresholds = self.config.thresholds_for(query.language.value)
+        evidence = judge_evidence(query, passages, retriever, thresholds)
+        if mode is RetrievalMode.BM25:
+            return evidence  # no question vector to compare topics with
+        topic = self._parts().redirects.choose(query, passages, evidence.answerable)
+        if topic is None:
+            return evidence
+        return replace(evidence, redirect=topic.chunk, reason=f"redirect: {topic.chunk.section}")
 
-    def answer_sync(self, question: str, mode: RetrievalMode = RetrievalMode.HYBRID) -> Answer:
+    def _parts(self) -> _AnswerParts:
+        """The sentence composer, section book and redirect topics of the loaded index."""
+        retriever = self.retriever
+        with self._lock:
+            parts = self._answer_parts
+            if parts is None or parts.retriever is not retriever:
+                book = SectionBook(retriever)
+                parts = _AnswerParts(
+                    retriever, book, SentenceComposer(retriever, book), RedirectMatcher(retriever)
+                )
+                self._answer_parts = parts
+            return parts
+
+    def sentence_texts(self) -> list[str]:
+        """Every sentence the answer composer may embed (see ``SectionBook.sentence_texts``)."""
+        parts = self._parts()
+        return parts.book.sentence_texts(parts.retriever)
+
+    def answer_sync(
+        self,
+        question: str,
+        mode: RetrievalMode = RetrievalMode.HYBRID,
+        language: str | None = None,
+    ) -> Answer:
         """Answer with the extractive answerer (no LLM), blocking."""
-        return self.answer_with_evidence(question, mode)[0]
+        return self.answer_with_evidence(question, mode, language)[0]
 
     def answer_with_evidence(
-        self, question: str, mode: RetrievalMode = RetrievalMode.HYBRID
+        self,
+        question: str,
+        mode: RetrievalMode = RetrievalMode.HYBRID,
+        language: str | None = None,
     ) -> tuple[Answer, Evidence | None]:
-        """The extractive answer and the retrieval evidence behind it (for evaluation)."""
+        """The extractive answer and the retrieval evidence behind it (for evaluation).
+
+        ``language`` is the learner's ("en" or "ur"); None reads it from the question (Urdu
+        script is answered in Urdu)."""
         started = time.perf_counter()
         question = question.strip()
         if not question:
             return Answer(question, "Please type a question.", True), None
         evidence = self.gather_evidence(question, mode)
-        return self._extractive_answer(evidence, started), evidence
+        return self._extractive_answer(evidence, started, language), evidence
 
-    def _extractive_answer(self, evidence: Evidence, started: float) -> Answer:
+    def _reading_language(self, query: NormalisedQuery, language: str | None) -> str:
+        """Urdu when the question is in Urdu script or the learner's setting is Urdu."""
+        if query.language is Language.URDU:
+            return Language.URDU.value
+        if language in {Language.ENGLISH.value, Language.URDU.value}:
+            return language
+        return Language.ENGLISH.value
+
+    def _extractive_answer(
+        self, evidence: Evidence, started: float, language: str | None = None
+    ) -> Answer:
         query = evidence.query
+        reading = self._reading_language(query, language)
+
+        def finish(answer: Answer) -> Answer:
+            answer.latency_ms = (time.perf_counter() - started) * 1000
+            return answer
+
+        if evidence.redirect is not None:
+            return finish(self._redirect_answer(evidence.redirect, query, reading))
         if not evidence.answerable:
-            return Answer(
+            return finish(Answer(query.original, ABSTAIN_TEXT, True, [], 0.0, query.language.value))
+        parts = self._parts()
+        scored = parts.composer.score_sentences(query, evidence.passages)
+        pair = parts.composer.ambiguous(evidence.passages, scored[1])
+        composition = parts.composer.compose(query, evidence.passages, reading, scored)
+        if not composition.text:
+            return finish(Answer(query.original, ABSTAIN_TEXT, True, [], 0.0, query.language.value))
+        translations = {english_section(c.section): c for c in composition.translated}
+        citations = [_citation(p, translations.get(p.chunk.section)) for p in composition.used]
+        return finish(
+            Answer(
                 query.original,
-                ABSTAIN_TEXT,
-                True,
-                [],
-                (time.perf_counter() - started) * 1000,
+                composition.text,
+                False,
+                citations,
+                0.0,
                 query.language.value,
+                answer_language=composition.language,
+                basis=composition.basis,
+                full_rule=composition.used[0].chunk.id if composition.used else None,
+                choices=[Choice(p.chunk.id, p.chunk.title, p.chunk.section) for p in pair]
+                if pair
+                else [],
+                missing_translation=composition.missing_translation,
             )
-        text, citations = ExtractiveAnswerer(self.retriever, self.config.max_answer_chars).compose(
-            evidence
+        )
+
+    def _redirect_answer(self, chunk: Chunk, query: NormalisedQuery, reading: str) -> Answer:
+        parts = self._parts()
+        topic = parts.redirects.topic(chunk.id)
+        where = topic.where if topic is not None else chunk.text
+        key = SectionKey(chunk.source, chunk.section)
+        translation = (
+            parts.book.translation(reading, key) if reading != Language.ENGLISH.value else None
+        )
+        answer_language = Language.ENGLISH.value
+        text = f"{REDIRECT_LEAD} {where}"
+        if translation is not None:
+            translated = parse_topic(translation.chunk).where
+            text = f"{REDIRECT_LEAD_UR} {translated}"
+            answer_language = reading
+        citation = _citation(
+            ScoredPassage(chunk, 0.0, None, 0.0), translation.chunk if translation else None
         )
         return Answer(
             query.original,
             text,
-            False,
-            citations,
-            (time.perf_counter() - started) * 1000,
+            True,
+            [citation],
+            0.0,
             query.language.value,
+            answer_language=answer_language,
+            redirect=True,
+            full_rule=None,
+            missing_translation=reading != Language.ENGLISH.value and translation is None,
         )
 
-    async def ask(self, question: str) -> Answer:
-        """Answer a question without blocking the event loop (CPU work runs in a thread)."""
-        return (await self.ask_with_evidence(question))[0]
+    def answer_from_passage(self, question: str, chunk_id: str, language: str | None) -> Answer:
+        """The answer composed from one chosen passage (after "Do you mean (a) or (b)?")."""
+        started = time.perf_counter()
+        query = with_known_names(normalise_query(question[:MAX_QUESTION_CHARS]), self._known_names)
+        retriever = self.retriever
+        chunk = next((c for c in retriever.chunks if c.id == chunk_id), None)
+        if chunk is None:
+            return Answer(query.original, ABSTAIN_TEXT, True, [], 0.0, query.language.value)
+        passage = ScoredPassage(chunk, 0.0, None, retriever.coverage(query, [chunk]))
+        evidence = Evidence(query, [passage], True, "chosen by the learner")
+        answer = self._extractive_answer(evidence, started, language)
+        answer.choices = []
+        return answer
 
-    async def ask_with_evidence(self, question: str) -> tuple[Answer, Evidence | None]:
+    def full_rule(self, chunk_id: str, language: str | None) -> FullRule | None:
+        """The whole section of a passage ("Show the full rule"), in the learner's language
+        when it has a translation."""
+        parts = self._parts()
+        chunk = next((c for c in parts.retriever.chunks if c.id == chunk_id), None)
+        if chunk is None:
+            return None
+        reading = language or Language.ENGLISH.value
+        found = parts.composer.full_section(SectionKey(chunk.source, chunk.section), reading)
+        if found is None:
+            return None
+        text, translation = found
+        return FullRule(
+            text=text,
+            citation=_citation(ScoredPassage(chunk, 0.0, None, 0.0), translation),
+            language=reading if translation is not None else Language.ENGLISH.value,
+        )
+
+    async def ask(self, question: str, language: str | None = None) -> Answer:
+        """Answer a question without blocking the event loop (CPU work runs in a thread).
+        ``language`` is the learner's ("en"/"ur"; None: Urdu script is answered in Urdu)."""
+        return (await self.ask_with_evidence(question, language))[0]
+
+    async def ask_with_evidence(
+        self, question: str, language: str | None = None
+    ) -> tuple[Answer, Evidence | None]:
         """The answer the bot gives (the LLM's when one is configured) and the evidence."""
         started = time.perf_counter()
         question = question.strip()
         if not question:
             return Answer(question, "Please type a question.", True), None
         evidence = await self._in_answer_thread(self.gather_evidence, question)
-        llm = self._llm_answerer() if evidence.answerable else None
+        llm = self._llm_answerer() if evidence.answerable and evidence.redirect is None else None
         if llm is None:
-            return self._extractive_answer(evidence, started), evidence
+            answer = await self._in_answer_thread(
+                self._extractive_answer, evidence, started, language
+            )
+            return answer, evidence
         from knowledge.llm import LLMOutcome
 
         reply = await llm.compose(evidence)
         if reply.outcome is LLMOutcome.NOT_IN_SOURCES:
             declined = Evidence(evidence.query, evidence.passages, False, "LLM: not in sources")
-            return self._extractive_answer(declined, started), declined
+            return self._extractive_answer(declined, started, language), declined
         answer = Answer(
             question,
             reply.text,
@@ -326,6 +504,18 @@ class KnowledgeEngine:
             evidence.query.language.value,
         )
         return answer, evidence
+
+    async def ask_in(self, question: str, language: str | None) -> Answer:
+        """The answer in the learner's language (``ask`` with the language first)."""
+        return await self.ask(question, language)
+
+    async def answer_choice(self, question: str, chunk_id: str, language: str) -> Answer:
+        """The answer from the rule the learner chose among two."""
+        return await self._in_answer_thread(self.answer_from_passage, question, chunk_id, language)
+
+    async def expand_rule(self, chunk_id: str, language: str) -> FullRule | None:
+        """A rule's whole section ("Show the full rule")."""
+        return await self._in_answer_thread(self.full_rule, chunk_id, language)
 
     async def _in_answer_thread(self, work: Callable[..., T], *args: Any) -> T:
         with self._lock:

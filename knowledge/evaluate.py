@@ -188,7 +188,11 @@ _URDU_LETTER = re.compile(r"[\u0600-\u06FF]")
 
 
 def _answer_language(answer: Answer) -> str:
-    """The language the learner reads: Urdu when most letters of the answer are Urdu script."""
+    """The language the learner reads: the answer's own word for it, else Urdu when most
+    letters of the answer are Urdu script."""
+    declared = getattr(answer, "answer_language", None)
+    if isinstance(declared, str) and declared:
+        return declared
     letters = [ch for ch in answer.text if ch.isalpha()]
     urdu = sum(1 for ch in letters if _URDU_LETTER.match(ch))
     return "ur" if letters and urdu / len(letters) >= 0.5 else "en"

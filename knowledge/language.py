@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import cache
+from pathlib import Path
 
 import snowballstemmer
 from spellchecker import SpellChecker
@@ -29,279 +30,63 @@ class Language(StrEnum):
 _URDU_CHAR = re.compile(r"[\u0600-\u06FF\u0750-\u077F\uFB50-\uFDFF\uFE70-\uFEFF]")
 _WORD = re.compile(r"[\w']+", re.UNICODE)
 
-# American → British spellings used by the rules, and common misspellings of key terms.
-SPELLING: dict[str, str] = {
-    "license": "licence",
-    "licenses": "licences",
-    "licence's": "licence",
-    "lisence": "licence",
-    "lisense": "licence",
-    "liscense": "licence",
-    "licens": "licence",
-    "enroll": "enrol",
-    "enrolled": "enrolled",
-    "enrollment": "enrolment",
-    "enrollments": "enrolments",
-    "enrolling": "enrolling",
-    "program": "programme",
-    "programs": "programmes",
-    "center": "centre",
-    "catalog": "catalogue",
-    "organization": "organisation",
-    "specialization": "specialisation",
-    "specializations": "specialisations",
-    "certifcate": "certificate",
-    "certficate": "certificate",
-    "certificat": "certificate",
-    "cerificate": "certificate",
-    "eligable": "eligible",
-    "eligiblity": "eligibility",
-    "univeristy": "university",
-    "uni": "university",
-    "webinars": "webinar",
-    "e-mail": "email",
-    "mail": "email",
-    "cnic's": "cnic",
-}
+# The vocabularies are data (knowledge/vocab/, shipped with the package) that HEC can extend:
+# spelling.tsv (American spellings and misspellings → the rules' British spelling),
+# roman_variants.tsv (Roman Urdu spelling variants → one form), glossary_roman_urdu.tsv and
+# glossary_urdu.tsv (programme vocabulary → the English words of the rules),
+# roman_urdu_lexicon.tsv (everyday Roman Urdu: verbs in their common forms, time words,
+# numbers, programme words, each with its other spellings; an empty English column marks a
+# grammar word), roman_urdu_function_words.txt, english_stopwords.txt, question_words.txt.
+VOCAB_DIR = Path(__file__).parent / "vocab"
 
-# Frequent Roman Urdu spelling variants collapsed to one form before glossary lookup.
-ROMAN_VARIANTS: dict[str, str] = {
-    "kese": "kaise",
-    "kaisay": "kaise",
-    "kaisy": "kaise",
-    "kesay": "kaise",
-    "kaese": "kaise",
-    "kia": "kya",
-    "kyaa": "kya",
-    "ky": "kya",
-    "kb": "kab",
-    "kahan": "kahan",
-    "kahaan": "kahan",
-    "kidhar": "kahan",
-    "kitnay": "kitne",
-    "kitna": "kitne",
-    "kitni": "kitne",
-    "kitny": "kitne",
-    "kon": "kaun",
-    "kaunsa": "kaun",
-    "konsa": "kaun",
-    "kaunsi": "kaun",
-    "konsi": "kaun",
-    "kyun": "kyun",
-    "kyon": "kyun",
-    "kiun": "kyun",
-    "q": "kyun",
-    "milay": "milega",
-    "milegi": "milega",
-    "mile": "milega",
-    "milta": "milega",
-    "milti": "milega",
-    "milenge": "milega",
-    "mil": "milega",
-    "chahiye": "chahiye",
-    "chahye": "chahiye",
-    "chaiye": "chahiye",
-    "chahiay": "chahiye",
-    "khatam": "khatam",
-    "khtm": "khatam",
-    "khatm": "khatam",
-    "darkhast": "darkhwast",
-    "darkhwaast": "darkhwast",
-    "sanad": "sanad",
-    "dakhla": "dakhla",
-    "dakhlay": "dakhla",
-    "muft": "muft",
-    "paisay": "paise",
-    "pesay": "paise",
-    "paisy": "paise",
-    "fees": "fee",
-}
 
-# Roman Urdu / Urdu programme vocabulary → the English words of the rules.
+def _data_lines(name: str) -> list[list[str]]:
+    """The rows of a vocabulary file: tab-separated columns; # starts a comment line."""
+    rows: list[list[str]] = []
+    for line in (VOCAB_DIR / name).read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        rows.append([column.strip() for column in line.split("\t")])
+    return rows
+
+
+def _word_list(name: str) -> frozenset[str]:
+    return frozenset(row[0] for row in _data_lines(name))
+
+
+def _english_words(column: str) -> tuple[str, ...]:
+    return tuple(w.strip() for w in column.split(",") if w.strip())
+
+
+SPELLING: dict[str, str] = {row[0]: row[1] for row in _data_lines("spelling.tsv")}
+ROMAN_VARIANTS: dict[str, str] = {row[0]: row[1] for row in _data_lines("roman_variants.tsv")}
 GLOSSARY: dict[str, tuple[str, ...]] = {
-    # question words
-    "kaise": ("how",),
-    "kya": ("what",),
-    "kab": ("when", "date", "deadline"),
-    "kitne": ("how", "many", "much"),
-    "kahan": ("where",),
-    "kaun": ("who", "which"),
-    "kyun": ("why",),
-    # verbs and nouns of the programme
-    "milega": ("get", "receive"),
-    "chahiye": ("need", "required"),
-    "khatam": ("end", "ends", "expire"),
-    # "chalna" (to run): how long something lasts or stays valid
-    "chalta": ("lasts", "valid"),
-    "chalti": ("lasts", "valid"),
-    "chalega": ("lasts", "valid"),
-    "chalegi": ("lasts", "valid"),
-    "darkhwast": ("apply", "application"),
-    "apply": ("apply", "application"),
-    "dakhla": ("enrol", "admission"),
-    "sanad": ("certificate",),
-    "muft": ("free", "cost"),
-    "paise": ("fee", "pay", "cost"),
-    "qeemat": ("cost", "fee"),
-    "madad": ("help", "support"),
-    "rabta": ("contact",),
-    "shikayat": ("complaint",),
-    "talib": ("student",),
-    "talaba": ("students",),
-    "tulaba": ("students",),
-    "ustad": ("faculty", "teacher"),
-    "jamia": ("university",),
-    "mudat": ("duration", "period", "long", "last"),
-    "muddat": ("duration", "period", "long", "last"),
-    "arsa": ("duration", "period", "long", "last"),
-    "arsay": ("duration", "period", "long", "last"),
-    "waqt": ("time", "deadline"),
-    "akhri": ("last", "deadline"),
-    "tareekh": ("date",),
-    "tarikh": ("date",),
-    "din": ("days",),
-    "dino": ("days",),
-    "mahine": ("months",),
-    "saal": ("year",),
-    "dobara": ("again", "reapply"),
-    "wapas": ("back", "return"),
-    "band": ("closed", "deactivated"),
-    "ghair": ("inactive",),
-    "faal": ("active",),
-    "kaam": ("work",),
-    "nahi": ("not",),
-    "nahin": ("not",),
-    "mukammal": ("complete", "finish"),
-    "pura": ("complete", "finish"),
-    "naukri": ("job", "career"),
-    "hunar": ("skills",),
-    "masla": ("problem", "issue"),
-    "bhool": ("forgot",),
-    "bhool gaya": ("forgot",),
-    "zaroori": ("required", "mandatory"),
-    "lazmi": ("mandatory", "required"),
-    "shart": ("condition", "requirement"),
-    "sharait": ("conditions", "requirements"),
-    "ahliyat": ("eligibility", "eligible"),
-    "ahal": ("eligible",),
-    "intikhab": ("selection", "choose"),
-    "chunna": ("choose",),
-    "chunein": ("choose",),
-    "cheating": ("cheating", "integrity"),
-    "nakal": ("cheating", "plagiarism"),
-    "maloomat": ("information", "data"),
-    "raaz": ("privacy",),
-    # Urdu script
-    "لائسنس": ("licence",),
-    "لائسنز": ("licences",),
-    "سرٹیفکیٹ": ("certificate",),
-    "سرٹیفیکیٹ": ("certificate",),
-    "سند": ("certificate",),
-    "کورس": ("course",),
-    "کورسز": ("courses",),
-    "کورسرا": ("coursera",),
-    "اہلیت": ("eligibility", "eligible"),
-    "اہل": ("eligible",),
-    "درخواست": ("apply", "application"),
-    "داخلہ": ("enrol", "admission"),
-    "یونیورسٹی": ("university",),
-    "جامعہ": ("university",),
-    "طالب": ("student",),
-    "طلبہ": ("students",),
-    "طلباء": ("students",),
-    "فیکلٹی": ("faculty",),
-    "اساتذہ": ("faculty", "teachers"),
-    "مدت": ("duration", "period", "long", "last"),
-    "عرصہ": ("duration", "period", "long", "last"),
-    "عرصے": ("duration", "period", "long", "last"),
-    "ختم": ("end", "ends", "expire"),
-    "غیر": ("inactive",),
-    "فعال": ("active",),
-    "ہیلپ": ("helpdesk", "help"),
-    "ڈیسک": ("helpdesk",),
-    "مدد": ("help", "support"),
-    "رابطہ": ("contact",),
-    "فوکل": ("focal",),
-    "پرسن": ("person",),
-    "کریڈٹ": ("credit",),
-    "مفت": ("free", "cost"),
-    "فیس": ("fee",),
-    "پاسورڈ": ("password",),
-    # Two-word forms only: alone, "پاس" is "near/pass" and "ای" is the letter E (as in the
-    # spelt-out "ڈی ایل ایس ای آئی", DLSEI).
-    "پاس ورڈ": ("password",),
-    "ای میل": ("email",),
-    "سروے": ("survey",),
-    "ڈیٹا": ("data",),
-    "اکاؤنٹ": ("account",),
-    "ویبینار": ("webinar",),
-    "ٹریک": ("track",),
-    "مکمل": ("complete", "finish"),
-    "نوکری": ("job", "career"),
-    "رجسٹر": ("register",),
-    "ڈگری": ("degree",),
-    "دعوت": ("invitation",),
-    "دعوت نامہ": ("invitation",),
-    "آخری": ("last", "deadline"),
-    "تاریخ": ("date",),
-    "دن": ("days",),
-    "مہینے": ("months",),
-    "دوبارہ": ("again", "reapply"),
-    "نقل": ("cheating", "plagiarism"),
-    "شرائط": ("conditions", "requirements"),
-    "کیسے": ("how",),
-    "کس": ("how", "which"),
-    "کیا": ("what",),
-    "کب": ("when", "date"),
-    "کتنے": ("how", "many"),
-    "کتنی": ("how", "much"),
-    "کہاں": ("where",),
-    "کون": ("who", "which"),
-    "کیوں": ("why",),
-    "ملے": ("get",),
-    "ملتا": ("get",),
-    "ملے گا": ("get",),
-    "چاہیے": ("need",),
+    row[0]: _english_words(row[1])
+    for name in ("glossary_roman_urdu.tsv", "glossary_urdu.tsv")
+    for row in _data_lines(name)
 }
-
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
-# Function words of Roman Urdu: evidence of the language, no content for retrieval.
-ROMAN_URDU_FUNCTION_WORDS = _words(
-    "hai hain ho hota hoti hote ka ki ke ko se mein mai main mujhe mujhay mera meri mere hum "
-    "humein aap ap apna apni apne yeh ye woh wo kar karna karein karen karte karta karti kiya "
-    "sakta sakti sakte skta skti gaya gayi gaye tha thi the bhi aur ya agar to toh jab tak "
-    "par pe liye liay lye wala wali wale kuch koi sab jo ab abhi raha rahi rahe hoga hogi "
-    "kaise kya kab kitne kahan kaun kyun nahi nahin chahiye milega "
-    # common verbs, particles and fillers of everyday Roman Urdu chat
-    "karun karoon karu krna krein kro karo batao batayein bataen btao plz pls yaar bhai "
-    "hui hua huye hue hona hone hoti hoga jata jati jate jaye jaega jayega lete leti lena "
-    "dete deti dena di diya diye aaya aayi aaye aayega raha rahe rahi pehle pehlay baad "
-    "wala wale wali walay sirf bas bohat bahut zyada kam acha achha theek thik ghalat sahi "
-    "khud apne pata lagta lagte lagti sakta sakti mil gaya gayi "
-    "abhi tak phir dobara kuchh kisi kis kin unka unki unke iska iski iske mein "
-    # verb stems and the short negation (dena → de, lena → le; na = not)
-    "de le na "
-    # the ergative postposition and the pronouns it joins (kisi ne, maine, usne), second-person
-    # pronouns and the emphatic hi: grammar, never a topic
-    "ne maine mainay humne usne unhon unhone tum tumhara tumhari tumhare tumhe tumhein hi"
-)
-
-ENGLISH_STOPWORDS = _words(
-    "a an the is are was were be been being am do does did doing have has had having i me my "
-    "we our you your he she it its they them their this that these those of in on at to for "
-    "from by with about as into over after before under again further then once here there "
-    "all any both each few more most other some such no nor not only own same so than too "
-    "very s t can will just should now or and but if because until while what which who whom "
-    "when where why how would could may might must shall get got also please tell know want "
-    "let ok okay hi hello dear sir madam thanks thank "
-)
-
+ROMAN_URDU_FUNCTION_WORDS: frozenset[str] = _word_list("roman_urdu_function_words.txt")
+ENGLISH_STOPWORDS: frozenset[str] = _word_list("english_stopwords.txt")
 # Question words carry intent but not topic: kept for dense search, ignored for coverage.
-QUESTION_WORDS = _words("how what when where who which why whom whose many much")
+QUESTION_WORDS: frozenset[str] = _word_list("question_words.txt")
+# Entries of the Roman Urdu lexicon (word → other spellings, English words).
+ROMAN_URDU_LEXICON: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    row[0]: (
+        _english_words(row[1]) if len(row) > 1 else (),
+        _english_words(row[2]) if len(row) > 2 else (),
+    )
+    for row in _data_lines("roman_urdu_lexicon.tsv")
+}
+for _word, (_spellings, _english) in ROMAN_URDU_LEXICON.items():
+    for _spelling in _spellings:
+        # A spelling that is itself a word of the lexicon or the glossary keeps its own sense.
+        if _spelling not in ROMAN_URDU_LEXICON and _spelling not in GLOSSARY:
+            ROMAN_VARIANTS.setdefault(_spelling, _word)
+    if _english:
+        GLOSSARY.setdefault(_word, _english)
+ROMAN_URDU_FUNCTION_WORDS = ROMAN_URDU_FUNCTION_WORDS | {
+    word for word, (_, english) in ROMAN_URDU_LEXICON.items() if not english and " " not in word
+}
 
 
 @dataclass(frozen=True)

@@ -67,6 +67,12 @@ class LoadedDocument:
     markdown: str
     effective_date: str | None = None
     url: str | None = None
+    # What the document is (front matter ``kind:``): "rule" (the default), "redirect" (topics
+    # the programme does not cover, each with where to go instead) or "translation" (a
+    # version of another document in ``language``, naming it in ``translates:``).
+    kind: str = "rule"
+    translates: str | None = None
+    language: str = "en"
 
 
 def find_effective_date(text: str) -> str | None:
@@ -114,19 +120,37 @@ def _require_text(path: Path, markdown: str) -> None:
         raise DocumentLoadError(str(path), "no text to index (empty document)")
 
 
+DOCUMENT_KINDS = frozenset({"rule", "redirect", "translation"})
+
+
+def _front_matter_value(front: str, key: str) -> str | None:
+    match = re.search(rf"^{key}:\s*[\"']?(.+?)[\"']?\s*$", front, re.MULTILINE)
+    return match.group(1) if match else None
+
+
 def load_markdown(path: Path) -> LoadedDocument:
     text = _decode_text(path, path.read_bytes())
     title: str | None = None
+    front_text = ""
     front = re.match(r"^---\s*\n(.*?)\n---\s*\n", text, re.DOTALL)
     if front:
         text = text[front.end() :]
-        title_match = re.search(r"^title:\s*[\"']?(.+?)[\"']?\s*$", front.group(1), re.MULTILINE)
-        title = title_match.group(1) if title_match else None
+        front_text = front.group(1)
+        title = _front_matter_value(front_text, "title")
     _require_text(path, text)
+    translates = _front_matter_value(front_text, "translates")
+    kind = _front_matter_value(front_text, "kind") or ("translation" if translates else "rule")
+    if kind not in DOCUMENT_KINDS:
+        raise DocumentLoadError(str(path), f"unknown kind {kind!r} in the front matter")
+    if kind == "translation" and not translates:
+        raise DocumentLoadError(str(path), "a translation must name the document it translates")
     return LoadedDocument(
         title=title or _first_heading(text) or _title_from_stem(path),
         markdown=text,
         effective_date=find_effective_date(text),
+        kind=kind,
+        translates=translates,
+        language=_front_matter_value(front_text, "language") or "en",
     )
 
 

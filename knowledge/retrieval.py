@@ -22,6 +22,7 @@ import numpy.typing as npt
 
 from knowledge.chunking import Chunk
 from knowledge.config import RetrievalThresholds
+from knowledge.embeddings import Embedder
 from knowledge.language import (
     Language,
     NormalisedQuery,
@@ -204,25 +205,81 @@ class HybridRetriever:
         # The words of recently retrieved passages, for coverage. Tokenised on demand: keeping
         # every chunk's word set took ~200 MB at 20,000 chunks; only the top few are ever read.
         self._terms_of = lru_cache(maxsize=4096)(_word_set)
+        self._redirects: list[Chunk] = []
+        self._redirect_vectors: npt.NDArray[np.float32] = np.zeros((0, 0), dtype=np.float32)
+        self._translations: list[Chunk] = []
+        # The last question's vector, so the redirect check and the sentence scores reuse
+        # the one embedding (a tuple is replaced whole, so threads never see half of one).
+        self._last_vector: tuple[str, npt.NDArray[np.float32]] | None = None
 
     def load(self) -> None:
-        """(Re)build the in-memory indexes from the chunks and vectors in the store."""
-        self._chunks = self._store.all_chunks()
+        """(Re)build the in-memory indexes from the chunks and vectors in the store.
+
+        Only rules are searched. Redirects (topics the programme does not cover) are kept
+        apart with their vectors, so their words neither count as the rules' vocabulary nor
+        lift a rule; translations are kept by the section they translate, for rendering."""
+        stored = self._store.all_chunks()
+        self._chunks = [chunk for chunk in stored if chunk.kind == "rule"]
+        self._redirects = [chunk for chunk in stored if chunk.kind == "redirect"]
+        self._translations = [chunk for chunk in stored if chunk.kind == "translation"]
         self._position = {chunk.id: i for i, chunk in enumerate(self._chunks)}
+        redirect_position = {chunk.id: i for i, chunk in enumerate(self._redirects)}
         self._bm25 = BM25Index(tokenize(chunk.search_text) for chunk in self._chunks)
         self._terms_of.cache_clear()
-        matrix = np.zeros((len(self._chunks), self._store.embedder.dim), dtype=np.float32)
+        dim = self._store.embedder.dim
+        matrix = np.zeros((len(self._chunks), dim), dtype=np.float32)
+        redirect_matrix = np.zeros((len(self._redirects), dim), dtype=np.float32)
         for ids, vectors in self._store.vector_pages():
-            rows = np.array([self._position.get(chunk_id, -1) for chunk_id in ids])
-            known = rows >= 0
-            matrix[rows[known]] = vectors[known]
+            for positions, target in (
+                (self._position, matrix),
+                (redirect_position, redirect_matrix),
+            ):
+                rows = np.array([positions.get(chunk_id, -1) for chunk_id in ids])
+                known = rows >= 0
+                if known.any():
+                    target[rows[known]] = vectors[known]
         self._vectors = matrix
+        self._redirect_vectors = redirect_matrix
         self._words = knowledge_base_words(self._chunks)
         self._word_vectors = None  # embedded on first use by nearest_words
 
     @property
     def chunk_count(self) -> int:
         return len(self._chunks)
+
+    @property
+    def chunks(self) -> Sequence[Chunk]:
+        """The searchable rules, in index order."""
+        return self._chunks
+
+    @property
+    def redirects(self) -> Sequence[Chunk]:
+        return self._redirects
+
+    @property
+    def translations(self) -> Sequence[Chunk]:
+        return self._translations
+
+    @property
+    def embedder(self) -> Embedder:
+        return self._store.embedder
+
+    def query_vector(self, query: NormalisedQuery) -> npt.NDArray[np.float32]:
+        """The question's embedding (computed once per question)."""
+        last = self._last_vector
+        if last is not None and last[0] == query.text:
+            return last[1]
+        vector = np.asarray(self._store.embedder.embed_queries([query.text])[0], dtype=np.float32)
+        self._last_vector = (query.text, vector)
+        return vector
+
+    def redirect_similarities(self, query: NormalisedQuery) -> list[tuple[Chunk, float]]:
+        """Every redirect with its cosine to the question, most similar first."""
+        if not self._redirects:
+            return []
+        similarity = self._redirect_vectors @ self.query_vector(query)
+        order = np.argsort(-similarity, kind="stable")
+        return [(self._redirects[int(i)], float(similarity[int(i)])) for i in order]
 
     @property
     def bm25(self) -> BM25Index:
@@ -313,8 +370,7 @@ class HybridRetriever:
         dense_z: npt.NDArray[np.float32] | None = None
         fused = bm25_weight * standardise(lexical)
         if dense_weight:
-            vector = self._store.embedder.embed_queries([query.text])[0]
-            dense = (self._vectors @ np.asarray(vector, dtype=np.float32)).astype(np.float32)
+            dense = (self._vectors @ self.query_vector(query)).astype(np.float32)
             dense_z = standardise(dense)
             fused = fused + dense_weight * dense_z
         if dense is None:  # lexical only: a chunk sharing no word with the question is no hit

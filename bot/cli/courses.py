@@ -34,7 +34,7 @@ def import_catalogue(
 ) -> None:
     """Import courses; rows that cannot be read are listed by line and skipped."""
     from bot.services.course_tracks import TrackValidationError
-    from bot.telegram.container import build_course_service
+    from bot.services.course_wiring import build_course_service
 
     settings = settings_or_exit()
 
@@ -103,7 +103,7 @@ def recommend(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Recommend 3-5 courses for a goal, as /courses does on Telegram."""
-    from bot.telegram.container import build_course_service
+    from bot.services.course_wiring import build_course_service
 
     if level not in ("beginner", "intermediate", "advanced"):
         typer.echo("hecbot: --level must be beginner, intermediate or advanced", err=True)
@@ -137,7 +137,7 @@ def tracks(ctx: typer.Context) -> None:
     """List HEC's tracks with their courses (and check them against the catalogue)."""
     if ctx.invoked_subcommand is not None:
         return
-    from bot.telegram.container import build_course_service
+    from bot.services.course_wiring import build_course_service
 
     settings = settings_or_exit()
 
@@ -163,8 +163,8 @@ def import_tracks(
     """Replace HEC's tracks: checked against the catalogue (every problem with its line);
     running bots use them from their next request."""
     from bot.services.course_tracks import TrackValidationError
+    from bot.services.course_wiring import build_course_service
     from bot.storage.db import Database
-    from bot.telegram.container import build_course_service
 
     settings = settings_or_exit()
     try:
@@ -196,8 +196,8 @@ def import_tracks(
 @tracks_app.command("export")
 def export_tracks() -> None:
     """Print the tracks YAML in force (HEC's last import, else the bundled one)."""
+    from bot.services.course_wiring import build_course_service
     from bot.storage.db import Database
-    from bot.telegram.container import build_course_service
 
     settings = settings_or_exit()
 
@@ -279,8 +279,8 @@ def seed_vectors() -> None:
     import tempfile
 
     from bot.services.course_embeddings import COURSE_VECTOR_SEEDS, Vectors, save_seed_vectors
+    from bot.services.course_wiring import build_course_service
     from bot.storage.db import Database
-    from bot.telegram.container import build_course_service
 
     settings = settings_or_exit()
     with tempfile.TemporaryDirectory() as scratch:

@@ -20,3 +20,22 @@ def db_upgrade() -> None:
 
     run_async(upgrade())
     typer.echo("database is up to date")
+
+
+@db_app.command("downgrade")
+def db_downgrade(
+    revision: str = typer.Argument(..., help="The revision to go back to, e.g. 0005 or -1."),
+) -> None:
+    """Roll the schema back to REVISION (before starting an older hecbot); DATABASE_URL as usual."""
+    settings = settings_or_exit()
+    from bot.storage.db import Database
+
+    async def downgrade() -> None:
+        database = Database(settings.effective_database_url)
+        try:
+            await database.downgrade(revision)
+        finally:
+            await database.close()
+
+    run_async(downgrade())
+    typer.echo(f"database downgraded to {revision}")

@@ -299,7 +299,8 @@ def decisions_import(
     summary = run_with_database(work)
     typer.echo(
         f"{summary.approved} approved, {summary.waitlisted} waitlisted, {summary.rejected} "
-        f"rejected by {decided_by}; {summary.notified} learners will be told"
+        f"rejected by {decided_by}; {summary.promoted} moved up from the waiting list; "
+        f"{summary.notified} learners will be told"
     )
 
 

@@ -101,7 +101,10 @@ def send(
     slug: str,
     *,
     university: Annotated[str | None, typer.Option(help="University ids, comma-separated.")] = None,
-    role: Annotated[str | None, typer.Option(help="Roles: learner, focal_person, admin.")] = None,
+    role: Annotated[
+        str | None,
+        typer.Option(help="Roles: learner, focal_person, admin (default: learners only)."),
+    ] = None,
     city: Annotated[str | None, typer.Option(help="Cities of the learners' universities.")] = None,
     onboarded_after: Annotated[
         str | None, typer.Option(help="Only learners onboarded from DATE.")
@@ -123,7 +126,7 @@ def send(
 
     audience = Audience(
         universities=frozenset(_ints(university, "--university")),
-        roles=frozenset(part.strip() for part in (role or "").split(",") if part.strip()),
+        roles=frozenset(part.strip() for part in (role or "learner").split(",") if part.strip()),
         cities=frozenset(part.strip() for part in (city or "").split(",") if part.strip()),
         onboarded_after=_date(onboarded_after, "--onboarded-after"),
         onboarded_before=_date(onboarded_before, "--onboarded-before"),

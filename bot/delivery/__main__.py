@@ -18,6 +18,8 @@ from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 
 from bot.config import load_settings
+from bot.delivery.budget import close_send_budget, create_send_budget
+from bot.delivery.session import install_send_budget
 from bot.delivery.worker import DeliveryWorker
 from bot.storage.db import Database
 
@@ -37,14 +39,17 @@ async def main() -> None:
         session=session,
         default=DefaultBotProperties(parse_mode=ParseMode.HTML),
     )
+    budget = create_send_budget(settings)  # shared with every other sender when REDIS_URL is set
+    install_send_budget(bot, budget)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(signum, stop.set)
     try:
-        await DeliveryWorker(database, bot, settings).run(stop)
+        await DeliveryWorker(database, bot, settings, budget=budget).run(stop)
     finally:
+        await close_send_budget(budget)
         await session.close()
         await database.close()
 

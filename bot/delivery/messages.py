@@ -20,11 +20,15 @@ class OutgoingMessage:
     reply_markup: dict[str, Any] | None = None
     document_path: str | None = None
     photo_path: str | None = None
+    # An urgent notice sent with allow_paid_broadcast (0.1 Star a message, up to 1,000/s).
+    paid: bool = False
 
     def payload(self) -> dict[str, Any]:
         """What is stored in a delivery row (everything but the chat)."""
         data = asdict(self)
         del data["chat_id"]
+        if not data["paid"]:
+            del data["paid"]
         return {key: value for key, value in data.items() if value is not None}
 
     @classmethod
@@ -35,6 +39,7 @@ class OutgoingMessage:
             reply_markup=payload.get("reply_markup"),
             document_path=payload.get("document_path"),
             photo_path=payload.get("photo_path"),
+            paid=bool(payload.get("paid", False)),
         )
 
 

@@ -246,6 +246,58 @@ class DeliveryStore:
                     return claimed
         return None
 
+    async def claim_batch(
+        self,
+        job_id: int,
+        now: datetime,
+        worker_id: str,
+        chat_wait: Callable[[int], float],
+        *,
+        limit: int,
+        mark_started: bool = True,
+    ) -> list[ClaimedDelivery]:
+        """Up to `limit` due rows of the job marked `sending` in one transaction (PostgreSQL).
+
+        For paid broadcasts (up to 1,000 a second): one claim per row costs a round trip and a
+        commit each, which caps a worker far below that. SQLite claims one row as usual.
+        """
+        if self._database.is_sqlite or limit <= 1:
+            one = await self.claim(job_id, now, worker_id, chat_wait, mark_started=mark_started)
+            return [] if one is None else [one]
+        candidates = _candidates(job_id, now, limit).with_for_update(skip_locked=True, of=Delivery)
+        async with self._connection() as connection:
+            rows = [_Candidate(*row) for row in (await connection.execute(candidates)).all()]
+            ready = [row for row in rows if chat_wait(int(row.chat_id)) <= 0]
+            for row in rows:
+                if row not in ready:  # pushed back a little, never sent: safe
+                    await _take(
+                        connection,
+                        row,
+                        job_id=job_id,
+                        now=now,
+                        worker_id=worker_id,
+                        chat_wait=chat_wait,
+                        mark_started=False,
+                    )
+            if not ready:
+                return []
+            await connection.execute(
+                update(Delivery)
+                .where(D.id.in_([row.id for row in ready]), D.status == _PENDING)
+                .values(status=_SENDING, claimed_by=worker_id, claimed_at=now)
+            )
+            if mark_started:
+                await _mark_started(connection, job_id, now)
+        return [
+            ClaimedDelivery(
+                id=int(row.id),
+                job_id=job_id,
+                attempts=int(row.attempts),
+                message=OutgoingMessage.from_payload(int(row.chat_id), dict(row.payload)),
+            )
+            for row in ready
+        ]
+
     async def _claim_sqlite(
         self,
         job_id: int,

@@ -72,6 +72,7 @@ async def send_outgoing(
     uploads its PDF once and then refers to it.
     """
     markup = _markup(message)
+    paid = True if message.paid else None
     cache = file_ids if file_ids is not None else {}
     if message.photo_path is not None:
         path = message.photo_path
@@ -80,6 +81,7 @@ async def send_outgoing(
             cache.get(path) or FSInputFile(path, filename=Path(path).name),
             caption=message.text or None,
             reply_markup=markup,
+            allow_paid_broadcast=paid,
             request_timeout=request_timeout,
         )
         if sent.photo:
@@ -92,13 +94,18 @@ async def send_outgoing(
             cache.get(path) or FSInputFile(path, filename=Path(path).name),
             caption=message.text or None,
             reply_markup=markup,
+            allow_paid_broadcast=paid,
             request_timeout=request_timeout,
         )
         if sent.document:
             cache[path] = sent.document.file_id
         return sent
     return await bot.send_message(
-        message.chat_id, message.text, reply_markup=markup, request_timeout=request_timeout
+        message.chat_id,
+        message.text,
+        reply_markup=markup,
+        allow_paid_broadcast=paid,
+        request_timeout=request_timeout,
     )
 
 

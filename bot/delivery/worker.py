@@ -14,6 +14,7 @@ import logging
 import os
 import socket
 import time
+from collections import deque
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Protocol
@@ -41,6 +42,7 @@ log = logging.getLogger(__name__)
 ProgressRenderer = Callable[[JobProgress, str, bool], str]
 
 UNAUTHORIZED_PAUSE_SECONDS = 60.0
+PAID_CLAIM_BATCH = 50
 # Waits between attempts while PostgreSQL or Redis is unreachable: 0.5 s doubling up to 15 s.
 OUTAGE_BACKOFF_SECONDS = (0.5, 15.0)
 # How long an outcome is kept in memory and written again before the row is left to the lease.
@@ -117,7 +119,12 @@ class DeliveryWorker:
             BudgetRates.from_settings(settings), self._clock
         )
         self._lease = timedelta(seconds=settings.delivery.sending_lease_seconds)
-        self._max_in_flight = max(1, int(settings.delivery.send_rate_per_second))
+        # Sends in flight at once: the free rate's worth, or enough for the paid rate when
+        # each call takes ~100 ms (paid broadcasts go up to 1,000 a second).
+        self._max_in_flight = max(
+            int(settings.delivery.send_rate_per_second),
+            min(200, int(settings.delivery.paid_send_rate_per_second / 10)),
+        )
         # Read by /healthz and /metrics: the last loop's wall time, and the outage if any.
         self.heartbeat = time.time()
         self.outage: str | None = None
@@ -126,6 +133,9 @@ class DeliveryWorker:
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}"
         self._in_flight: set[asyncio.Task[None]] = set()
         self._round_robin = 0
+        # Rows claimed together for a paid broadcast, sent one by one at the paid rate.
+        self._claimed: deque[ClaimedDelivery] = deque()
+        self._batch = 1
         self._due_jobs: list[DueJob] | None = None
         self._due_jobs_at = float("-inf")
         self._started_jobs: set[int] = set()
@@ -165,7 +175,18 @@ class DeliveryWorker:
         finally:
             if self._in_flight:
                 await asyncio.gather(*self._in_flight, return_exceptions=True)
+            await self._release_claimed()
             log.info("delivery worker %s stopped", self.worker_id)
+
+    async def _release_claimed(self) -> None:
+        """Rows claimed in a batch but never sent go back to pending (never uncertain)."""
+        now = self._clock.now()
+        while self._claimed:
+            claimed = self._claimed.popleft()
+            with contextlib.suppress(Exception):  # else the lease makes it uncertain: no resend
+                await self._store.retry_later(
+                    claimed.id, now, attempts=claimed.attempts, error=None
+                )
 
     async def _step(self, stop: asyncio.Event) -> None:
         await self._housekeeping()
@@ -181,7 +202,7 @@ class DeliveryWorker:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=0.25)
             return
-        await self._budget.acquire(SendKind.OUTBOX)
+        await self._budget.acquire(SendKind.PAID if claimed.message.paid else SendKind.OUTBOX)
         task = asyncio.create_task(self._deliver(claimed))
         self._in_flight.add(task)
         task.add_done_callback(self._in_flight.discard)
@@ -261,6 +282,8 @@ class DeliveryWorker:
             await self._clock.sleep(max(0.01, (due_at - now).total_seconds()))
 
     async def _claim_next(self) -> ClaimedDelivery | None:
+        if self._claimed:
+            return self._claimed.popleft()
         now = self._clock.now()
         tick = self._clock.monotonic()
         # The list of due jobs is cached briefly: asking for it before every send would double
@@ -277,14 +300,21 @@ class DeliveryWorker:
         group: list[DueJob] = [job for job in jobs if job.priority == top]
         for offset in range(len(group)):
             job = group[(self._round_robin + offset) % len(group)]
-            claimed = await self._store.claim(
+            batch = await self._store.claim_batch(
                 job.id,
                 now,
                 self.worker_id,
                 self._limiter.chat_wait,
+                limit=self._batch,
                 mark_started=job.id not in self._started_jobs,
             )
+            claimed = batch[0] if batch else None
             if claimed is not None:
+                self._claimed.extend(batch[1:])
+                # A paid broadcast goes at up to 1,000 a second: claim its rows in batches.
+                # Free sends are claimed one at a time, so a crash leaves at most the rows
+                # actually in flight uncertain.
+                self._batch = PAID_CLAIM_BATCH if claimed.message.paid else 1
                 self._started_jobs.add(job.id)
                 self._round_robin = (self._round_robin + offset + 1) % max(1, len(group))
                 return claimed

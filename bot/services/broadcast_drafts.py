@@ -53,6 +53,9 @@ class BroadcastDraft:
     attachment_path: str | None = None
     attachment_kind: str | None = None  # "photo" | "document"
     webinar: WebinarDraft | None = None
+    # An urgent notice an HEC admin sends as a paid broadcast (allow_paid_broadcast, 0.1 Star
+    # a message, up to 1,000 a second instead of what the ~30/s budget leaves).
+    paid: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         webinar = self.webinar
@@ -62,6 +65,7 @@ class BroadcastDraft:
             "text_ur": self.text_ur,
             "attachment_path": self.attachment_path,
             "attachment_kind": self.attachment_kind,
+            "paid": self.paid,
             "webinar": None
             if webinar is None
             else {
@@ -90,6 +94,7 @@ class BroadcastDraft:
             attachment_path=data.get("attachment_path") or None,
             attachment_kind=data.get("attachment_kind") or None,
             webinar=webinar,
+            paid=bool(data.get("paid", False)),
         )
 
 

@@ -175,6 +175,7 @@ class BroadcastService:
             reply_markup=markup,
             photo_path=draft.attachment_path if draft.attachment_kind == "photo" else None,
             document_path=draft.attachment_path if draft.attachment_kind == "document" else None,
+            paid=draft.paid,
         )
 
     def preview(self, actor: Actor, draft: BroadcastDraft, chat_id: int) -> list[OutgoingMessage]:
@@ -215,6 +216,8 @@ class BroadcastService:
     ) -> BroadcastSummary:
         """Store the broadcast (and its webinar) and queue one row per recipient."""
         checked = self.check_draft(actor, draft)
+        if checked.paid and actor.role is not Role.ADMIN:
+            raise NotAllowedError("only an HEC admin may send a paid (urgent) broadcast")
         now = utcnow()
         if send_at is not None and send_at <= now:
             send_at = None

@@ -9,14 +9,15 @@ with the file as a whole (unknown format, missing columns, unreadable mapping) r
 from __future__ import annotations
 
 import ast
+import codecs
 import csv
-import io
 import json
 import re
-from collections.abc import Iterator, Mapping, Sequence
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 import yaml
 
@@ -58,6 +59,14 @@ _LEVEL_ALIASES = {
 
 class CatalogueFileError(InvalidInputError):
     """The catalogue file or its mapping cannot be imported at all."""
+
+
+class CatalogueRowsError(InvalidInputError):
+    """An all-or-nothing import (the Telegram upload) found bad rows; nothing was stored."""
+
+    def __init__(self, problems: Iterable[RowProblem]) -> None:
+        self.problems = tuple(problems)
+        super().__init__(f"{len(self.problems)} row(s) to fix; nothing was imported")
 
 
 @dataclass(frozen=True)
@@ -146,32 +155,53 @@ def decode_bytes(data: bytes) -> tuple[str, str]:
 
 
 def parse_catalogue_file(path: Path, mapping: ColumnMapping | None = None) -> ParsedCatalogue:
-    """Read a `.csv` or `.json` catalogue into records, reporting and skipping bad rows."""
+    """Read a `.csv` or `.json` catalogue into records, reporting and skipping bad rows.
+
+    A CSV is streamed row by row (a 50,000-course export is ~100 MB: holding its text and every
+    row at once took over a gigabyte)."""
     mapping = mapping or ColumnMapping.load()
+    suffix = path.suffix.lower()
     try:
-        data = path.read_bytes()
+        if suffix == ".json":
+            text, encoding = decode_bytes(path.read_bytes())
+            parsed = parse_rows(_json_rows(text, path), mapping)
+        elif suffix in (".csv", ".txt", ""):
+            encoding = detect_encoding(path)
+            with path.open(
+                encoding="utf-8-sig" if encoding == "utf-8" else encoding, newline=""
+            ) as file:
+                parsed = parse_rows(_csv_rows(file, path, mapping), mapping)
+        else:
+            raise CatalogueFileError(f"{path.name}: use a .csv or .json file (got {suffix})")
     except OSError as error:
         raise CatalogueFileError(f"cannot read {path}: {error.strerror or error}") from None
-    text, encoding = decode_bytes(data)
-    suffix = path.suffix.lower()
-    if suffix == ".json":
-        rows = list(_json_rows(text, path))
-    elif suffix in (".csv", ".txt", ""):
-        rows = list(_csv_rows(text, path, mapping))
-    else:
-        raise CatalogueFileError(f"{path.name}: use a .csv or .json file (got {suffix})")
-    parsed = parse_rows(rows, mapping)
     parsed.encoding = encoding
     return parsed
 
 
+def detect_encoding(path: Path, chunk: int = 1 << 20) -> str:
+    """The first of ENCODINGS that decodes the whole file, read in chunks (nothing kept)."""
+    for encoding in ENCODINGS:
+        decoder = codecs.getincrementaldecoder(encoding)()
+        try:
+            with path.open("rb") as file:
+                while block := file.read(chunk):
+                    decoder.decode(block)
+                decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            continue
+        return "utf-8" if encoding == "utf-8-sig" else encoding
+    raise AssertionError("latin-1 decodes every byte")  # pragma: no cover
+
+
 def parse_rows(
-    rows: Sequence[tuple[int, Mapping[str, Any]]], mapping: ColumnMapping
+    rows: Iterable[tuple[int, Mapping[str, Any]]], mapping: ColumnMapping
 ) -> ParsedCatalogue:
     """Turn (line, row) pairs into records; duplicates of an earlier URL are reported."""
-    parsed = ParsedCatalogue(rows_read=len(rows))
+    parsed = ParsedCatalogue()
     seen_urls: dict[str, int] = {}
     for line, row in rows:
+        parsed.rows_read += 1
         try:
             record = _record_from_row(row, mapping)
         except ValueError as error:
@@ -188,15 +218,30 @@ def parse_rows(
     return parsed
 
 
+def _strict_rows(reader: Iterator[list[str]], path: Path) -> Iterator[list[str]]:
+    line_of: Any = getattr(reader, "line_num", 0)
+    while True:
+        try:
+            yield next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            line_of = getattr(reader, "line_num", line_of)
+            raise CatalogueFileError(f"{path.name}:{line_of}: malformed CSV: {error}") from None
+
+
 def _csv_rows(
-    text: str, path: Path, mapping: ColumnMapping
+    file: TextIO, path: Path, mapping: ColumnMapping
 ) -> Iterator[tuple[int, dict[str, Any]]]:
     # newline="" semantics: quoted fields keep their embedded LF while rows end in CRLF.
-    reader = csv.reader(io.StringIO(text, newline=""))
+    # strict: a stray or unclosed quote stops the import with its line (nothing is imported).
+    reader = csv.reader(file, strict=True)
     try:
         header = next(reader)
     except StopIteration:
         raise CatalogueFileError(f"{path.name}: the file is empty") from None
+    except csv.Error as error:
+        raise CatalogueFileError(f"{path.name}:{reader.line_num}: malformed CSV: {error}") from None
     header = [name.strip() for name in header]
     # A field is satisfied when any of its columns is present (the sample has no
     # course_description, the full export has both).
@@ -214,7 +259,7 @@ def _csv_rows(
             "Fix the file or pass --mapping with its column names."
         )
     start = reader.line_num + 1
-    for cells in reader:
+    for cells in _strict_rows(reader, path):
         line, start = start, reader.line_num + 1
         if not any(cell.strip() for cell in cells):
             continue
@@ -257,7 +302,7 @@ def _record_from_row(row: Mapping[str, Any], mapping: ColumnMapping) -> CourseRe
         raise ValueError("no title")
     if not url:
         raise ValueError("no URL")
-    if not re.match(r"^https?://\S+$", url):
+    if not re.match(r"^https?://\S+$", url, re.IGNORECASE):
         raise ValueError(f"URL {url[:80]!r} does not start with http:// or https://")
     description = _join_text(value("description"))[:MAX_DESCRIPTION_CHARS]
     language = _clean_text(value("language")) or "auto"
@@ -438,10 +483,10 @@ def guess_language(text: str, *, title: str = "", url: str = "") -> str:
         return "ja"
     if re.search(r"[\u4e00-\u9fff]", text):
         return "zh"
-    words = re.findall(r"[a-zà-ÿ]+", text.lower())
-    if not words:
+    counts = Counter(re.findall(r"[a-zà-ÿ]+", text[:1500].lower()))
+    if not counts:
         return "en"
-    scores = {lang: sum(word in stops for word in words) for lang, stops in _STOPWORDS.items()}
+    scores = {lang: sum(counts[word] for word in stops) for lang, stops in _STOPWORDS.items()}
     best = max(scores, key=lambda lang: scores[lang])
     if best != "en" and scores[best] > scores["en"] * 1.5 and scores[best] >= 2:
         return best

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -198,16 +198,22 @@ def normalise_text(text: str, known: frozenset[str] | None = None) -> str:
     return " ".join(_mend(word, known) for word in words)
 
 
+_TOKEN_WORD = re.compile(r"[a-z0-9][a-z0-9+#&]*")
+
+
 def tokens(text: str) -> list[str]:
     """Topic tokens of an English text: stopwords dropped, synonyms folded, plurals cut."""
-    vocab = vocabulary()
-    result: list[str] = []
     text = text.lower().replace("e-commerce", "ecommerce")
-    for word in re.findall(r"[a-z0-9][a-z0-9+#&]*", text):
-        if word in vocab.stopwords or (len(word) < 2 and word not in ("r", "c")):
-            continue
-        result.append(_singular(vocab.token_synonyms.get(word, word)))
-    return result
+    return [token for word in _TOKEN_WORD.findall(text) if (token := _token(word))]
+
+
+@lru_cache(maxsize=200_000)
+def _token(word: str) -> str:
+    """One word's token ('' for a stopword); cached: a catalogue repeats its words."""
+    vocab = vocabulary()
+    if word in vocab.stopwords or (len(word) < 2 and word not in ("r", "c")):
+        return ""
+    return _singular(vocab.token_synonyms.get(word, word))
 
 
 def _singular(word: str) -> str:
@@ -218,13 +224,18 @@ def _singular(word: str) -> str:
     return word
 
 
-def skill_phrases(skill: str) -> list[str]:
-    """A catalogue skill and its parenthesised alias: 'Data Visualization (DataViz)' ->
-    ['data visualization', 'dataviz']."""
+@lru_cache(maxsize=100_000)
+def _skill_phrases(skill: str) -> tuple[str, ...]:
     lowered = skill.lower().strip()
     phrases = [re.sub(r"\s*\([^)]*\)", "", lowered).strip()]
     phrases.extend(alias.strip() for alias in re.findall(r"\(([^)]*)\)", lowered))
-    return [phrase for phrase in phrases if phrase]
+    return tuple(phrase for phrase in phrases if phrase)
+
+
+def skill_phrases(skill: str) -> list[str]:
+    """A catalogue skill and its parenthesised alias: 'Data Visualization (DataViz)' ->
+    ['data visualization', 'dataviz']."""
+    return list(_skill_phrases(skill))
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from functools import cache, lru_cache
+from functools import cache, cached_property, lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -101,7 +101,7 @@ class CatalogueCourse:
         description = " ".join(self.description.split())[:160]
         return f"{self.title}. {kind}. Skills: {skills}. {description}"
 
-    @property
+    @cached_property
     def total_hours(self) -> float:
         return estimated_hours(self.duration)
 
@@ -302,6 +302,7 @@ class CourseRecommender:
         self.structure = CatalogueStructure(self.courses)
         self._levels = np.array([c.level for c in self.courses], dtype=object)
         self._languages = np.array([c.language for c in self.courses], dtype=object)
+        self._language_masks: dict[str, npt.NDArray[np.bool_]] = {}
         self._hours = np.array([c.total_hours for c in self.courses], dtype=np.float64)
         ratings = np.array(
             [c.rating if c.rating is not None else 4.5 for c in self.courses], dtype=np.float64
@@ -616,9 +617,13 @@ class _PathBuilder:
         self.covered: set[str] = set()
         self.track_courses: dict[int, str] = {}
         self._matched_cache: dict[int, frozenset[str]] = {}
+        self._weeks_cache: dict[int, int] = {}
 
     def _weeks(self, course: CatalogueCourse) -> int:
-        return _weeks(course, self.hours_per_week) or 0
+        weeks = self._weeks_cache.get(course.id)
+        if weeks is None:
+            weeks = self._weeks_cache[course.id] = _weeks(course, self.hours_per_week) or 0
+        return weeks
 
     def _conflicts(self, course: CatalogueCourse) -> bool:
         structure = self.structure
@@ -662,7 +667,8 @@ class _PathBuilder:
     def _eligible(self, course: CatalogueCourse, score: float, ranked_count: int) -> bool:
         if score < self.best * 0.2:
             return False
-        if not self.r._about_goal(course, self.query, score, self.best):
+        # About the goal: has a skill it asks for, or ranks close to the best match.
+        if not self._matched(course) and score < self.best * 0.5:
             return False
         if self.level == "beginner" and course.level == "advanced" and ranked_count > 5:
             return False

@@ -128,6 +128,14 @@ class CatalogueStructure:
         self._skills = {c.id: _skill_set(c.skills) for c in courses}
         self.title_keys = {c.id: title_key(c.title) for c in courses}
         self.membership: dict[int, Membership] = {}
+        # (partner, topic word) -> certificates: a course is checked only against the
+        # certificates of its partner that share a word with its title.
+        self._by_partner_word: dict[tuple[str, str], list[CourseLike]] = {}
+        for container in self.containers:
+            if len(self._topics[container.id]) >= 2:
+                for word in self._topics[container.id]:
+                    key = (container.partner.lower(), word)
+                    self._by_partner_word.setdefault(key, []).append(container)
         self._find_members(courses)
         self.members: dict[int, list[int]] = {}
         for course_id, member in sorted(self.membership.items(), key=lambda p: p[1].position):
@@ -149,13 +157,15 @@ class CatalogueStructure:
                 if found is not None:
                     self.membership[course.id] = Membership(found, 99)
                     continue
-            match = _MEMBER_SENTENCE.search(course.description)
+            # Where a description says so, it says so early ("This is the first course...").
+            opening = course.description[:600]
+            match = _MEMBER_SENTENCE.search(opening) if "course" in opening.lower() else None
             if match:
                 found = self._container_named(match.group("name"), names, by_title)
                 if found is not None:
                     self.membership[course.id] = Membership(found, _position(match))
                     continue
-            series = _SERIES.search(course.description)
+            series = _SERIES.search(opening) if "series" in opening.lower() else None
             found = self._container_by_topic(course)
             if found is not None:
                 self.membership[course.id] = Membership(found, _position(series) if series else 99)
@@ -176,14 +186,20 @@ class CatalogueStructure:
         """A course of the same partner whose title holds all of a certificate's topic words and
         whose skills it shares ("Foundations of Project Management" in Google Project
         Management). Only for partners that name themselves in the certificate's title."""
+        if not course.partner:
+            return None
         title_tokens = set(tokens(title_key(course.title)))
         skills = self._skills.get(course.id, frozenset())
         best: tuple[int, int] | None = None
-        for container in self.containers:
-            if not course.partner or container.partner.lower() != course.partner.lower():
-                continue
+        partner = course.partner.lower()
+        candidates = {
+            container.id: container
+            for word in title_tokens
+            for container in self._by_partner_word.get((partner, word), ())
+        }
+        for container in candidates.values():
             topic = self._topics[container.id]
-            if len(topic) < 2 or not topic <= title_tokens:
+            if not topic <= title_tokens:
                 continue
             shared = len(skills & self._skills[container.id])
             if skills and not shared:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import tempfile
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -20,12 +21,15 @@ from pathlib import Path
 import numpy as np
 from sqlalchemy import func
 from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.errors import NotFoundError
 from bot.services.course_catalogue import (
     SAMPLE_CATALOGUE_PATH,
+    CatalogueRowsError,
     ColumnMapping,
     CourseRecord,
+    ParsedCatalogue,
     RowProblem,
     normalise_url,
     parse_catalogue_file,
@@ -54,6 +58,7 @@ CourseCompletedHook = Callable[[int, int], Awaitable[None]]
 # Called with (courses embedded so far, courses to embed) while an import computes vectors.
 EmbedProgress = Callable[[int, int], None]
 EMBED_BATCH = 32
+STORE_BATCH = 1000
 # Rows per IN (...) query when reading stored vectors (SQLite allows 999 parameters in old
 # builds).
 HASHES_PER_QUERY = 900
@@ -111,6 +116,14 @@ class PlanItem:
 class TrackView:
     track: Track
     courses: tuple[CatalogueCourse, ...]
+
+
+def _parse_upload(data: bytes) -> ParsedCatalogue:
+    """Parse uploaded bytes with the same parser as a file on disk (it streams from a path)."""
+    with tempfile.TemporaryDirectory(prefix="hecbot-catalogue-") as folder:
+        path = Path(folder) / "upload.csv"
+        path.write_bytes(data)
+        return parse_catalogue_file(path, ColumnMapping.load())
 
 
 def _to_catalogue_course(row: Course) -> CatalogueCourse:
@@ -190,6 +203,24 @@ class CourseService:
         recommendation after an import has nothing left to compute."""
         mapping = ColumnMapping.load(mapping_path) if mapping_path else ColumnMapping.load()
         parsed = await asyncio.to_thread(parse_catalogue_file, path, mapping)
+        return await self._import_parsed(parsed, embed=embed, progress=progress)
+
+    async def import_upload(
+        self, data: bytes, *, by: str = "", progress: EmbedProgress | None = None
+    ) -> ImportReport:
+        """An uploaded CSV in the default (Coursera) layout, all or nothing: any bad row raises
+        `CatalogueRowsError` with every problem by line and nothing is stored; a clean file is
+        imported (and embedded) exactly as `import_file` does. Parsing and embedding run in
+        threads, off the event loop."""
+        parsed = await asyncio.to_thread(_parse_upload, data)
+        if parsed.problems:
+            raise CatalogueRowsError(parsed.problems)
+        log.info("catalogue upload by %s: %d rows", by or "unknown", parsed.rows_read)
+        return await self._import_parsed(parsed, embed=True, progress=progress)
+
+    async def _import_parsed(
+        self, parsed: ParsedCatalogue, *, embed: bool, progress: EmbedProgress | None
+    ) -> ImportReport:
         added, updated, unchanged = await self._store(parsed.records)
         del parsed.records[:]  # a 50,000-course catalogue: free the records before embedding
         await self._bump(CATALOGUE_KEY)
@@ -327,11 +358,40 @@ class CourseService:
         return tracks
 
     async def _store(self, records: Sequence[CourseRecord]) -> tuple[int, int, int]:
+        """Upsert by URL in batches (one transaction each), so a 50,000-course catalogue never
+        holds every row as an ORM object at once."""
         added = updated = unchanged = 0
         async with self._database.session() as session:
+            scan_all = await self._has_other_spellings(session)
+        for start in range(0, len(records), STORE_BATCH):
+            batch = records[start : start + STORE_BATCH]
+            counts = await self._store_batch(batch, scan_all=scan_all)
+            added, updated, unchanged = (
+                added + counts[0],
+                updated + counts[1],
+                unchanged + counts[2],
+            )
+        return added, updated, unchanged
+
+    async def _store_batch(
+        self, records: Sequence[CourseRecord], *, scan_all: bool
+    ) -> tuple[int, int, int]:
+        added = updated = unchanged = 0
+        async with self._database.session() as session:
+            urls = {normalise_url(record.url) for record in records}
+            spellings = {record.url for record in records} | urls
             existing = {
-                normalise_url(row.url): row for row in (await session.exec(select(Course))).all()
+                normalise_url(row.url): row
+                for row in (
+                    await session.exec(select(Course).where(col(Course.url).in_(spellings)))
+                ).all()
             }
+            if len(existing) < len(urls) and scan_all:
+                existing = {
+                    key: row
+                    for row in (await session.exec(select(Course))).all()
+                    if (key := normalise_url(row.url)) in urls
+                }
             for record in records:
                 values = {
                     "url": record.url,
@@ -359,6 +419,12 @@ class CourseService:
                 session.add(row)
                 updated += 1
         return added, updated, unchanged
+
+    async def _has_other_spellings(self, session: AsyncSession) -> bool:
+        """Whether stored URLs differ from their normal form (trailing slash, query, case):
+        then matching by exact URL could miss a known course."""
+        rows = (await session.exec(select(Course.url))).all()
+        return any(url != normalise_url(url) for url in rows)
 
     async def count(self) -> int:
         async with self._database.session() as session:

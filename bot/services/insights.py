@@ -16,7 +16,7 @@ from sqlmodel import col, select
 
 from bot.services.permissions import Actor, Permission, require
 from bot.storage.db import Database
-from bot.storage.models import QuestionLog
+from bot.storage.models import QuestionLog, Role, User
 from bot.storage.people_models import Ticket, University
 
 UNKNOWN_UNIVERSITY = "(no university)"
@@ -44,6 +44,7 @@ class InsightsReport:
     total_questions: int = 0
     answered: int = 0
     abstained: int = 0
+    content_free: int = 0  # "👍", "ok", one word: the learner was asked for a full question
     per_day: list[tuple[date, int]] = field(default_factory=list)
     per_university: list[tuple[str, int]] = field(default_factory=list)
     topics: list[tuple[str, int]] = field(default_factory=list)
@@ -81,7 +82,12 @@ class InsightsService:
             require(actor, Permission.VIEW_INSIGHTS, university_id=university_id)
         since_time = datetime.combine(since, datetime.min.time()) if since else None
         async with self._database.session() as session:
-            query = select(QuestionLog)
+            # Learners' questions only: staff trying the bot out are not a gap in the rules.
+            # A forgotten learner's anonymous questions (no user id) still count.
+            staff = select(User.id).where(col(User.role) != Role.LEARNER.value)
+            query = select(QuestionLog).where(
+                col(QuestionLog.user_id).is_(None) | col(QuestionLog.user_id).not_in(staff)
+            )
             tickets_query = select(Ticket)
             if since_time is not None:
                 query = query.where(col(QuestionLog.created_at) >= since_time)
@@ -112,7 +118,9 @@ class InsightsService:
                 if record.university_id
                 else UNKNOWN_UNIVERSITY
             ] += 1
-            if record.abstained:
+            if record.content_free:
+                report.content_free += 1
+            elif record.abstained:
                 report.abstained += 1
                 key = normalise_question(record.question)
                 gaps[key] += 1
@@ -164,6 +172,8 @@ def format_text(report: InsightsReport) -> str:
         f"Questions: {report.total_questions} (answered {report.answered}, "
         f"not answered {report.abstained}, {_percent(report.abstained, report.total_questions)})"
     )
+    if report.content_free:
+        lines.append(f"Not a question (👍, ok, one word): {report.content_free}")
     lines.append(
         f"Feedback: {report.thumbs_up} helpful, {report.thumbs_down} not helpful "
         f"({_percent(report.thumbs_up, report.rated)} helpful)"
@@ -201,6 +211,7 @@ def format_csv(report: InsightsReport) -> str:
         ("questions", report.total_questions),
         ("answered", report.answered),
         ("not_answered", report.abstained),
+        ("not_a_question", report.content_free),
         ("thumbs_up", report.thumbs_up),
         ("thumbs_down", report.thumbs_down),
         ("tickets", report.tickets),

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from bot.config import Settings
 from knowledge.answers import Answer
 from knowledge.config import KnowledgeConfig, LLMConfig
-from knowledge.engine import Health, KnowledgeEngine, build_engine
+from knowledge.engine import FullRule, Health, KnowledgeEngine, build_engine
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +62,16 @@ class SharedIndexEngine:
     async def ask(self, question: str) -> Answer:
         await self._refresh_if_due()
         return await self.engine.ask(question)
+
+    async def ask_in(self, question: str, language: str | None) -> Answer:
+        await self._refresh_if_due()
+        return await self.engine.ask(question, language)
+
+    async def answer_choice(self, question: str, chunk_id: str, language: str) -> Answer:
+        return await self.engine.answer_choice(question, chunk_id, language)
+
+    async def expand_rule(self, chunk_id: str, language: str) -> FullRule | None:
+        return await self.engine.expand_rule(chunk_id, language)
 
     async def _refresh_if_due(self) -> None:
         if time.monotonic() - self._checked_at < self._refresh_seconds:

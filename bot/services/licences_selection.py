@@ -91,6 +91,7 @@ class DecisionSummary:
     approved: int = 0
     waitlisted: int = 0
     rejected: int = 0
+    promoted: int = 0
     notified: int = 0
 
 
@@ -288,9 +289,15 @@ class SelectionService:
             if problems:
                 raise ReportImportError(sorted(problems, key=lambda p: p.line))
             messages = []
+            freed: list[LicenceApplication] = []
             for application_id, decision, reason in planned:
                 application = applications[application_id]
                 status = DECISION_STATUS[decision]
+                if (
+                    application.status == ApplicationStatus.APPROVED.value
+                    and status is not ApplicationStatus.APPROVED
+                ):
+                    freed.append(application)
                 self._decide(
                     session, application, decision, status, reason, decided_by, source, now
                 )
@@ -304,6 +311,13 @@ class SelectionService:
                 if message is not None:
                     messages.append(message)
             await session.flush()
+            # An approval taken back frees a seat: the waiting list of that university moves up.
+            for application in freed:
+                promoted = await self._promote(session, application, now)
+                if promoted is not None:
+                    messages.append(promoted)
+                    summary.promoted += 1
+                await session.flush()
             if messages:
                 await self._outbox.enqueue_job(
                     kind=OUTCOME_KIND,

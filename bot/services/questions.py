@@ -6,17 +6,20 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, TypeVar, runtime_checkable
 
 from bot.errors import HecbotError, InvalidInputError, KnowledgeUnavailableError, NotFoundError
 from bot.metrics import AnswerMetrics
 from bot.storage.db import Database
 from bot.storage.models import QuestionLog
 from bot.storage.types import utcnow
-from knowledge.answers import Answer
+from knowledge.answers import Answer, Citation
 from knowledge.config import MAX_QUESTION_CHARS
+from knowledge.language import QUESTION_WORDS, detect_language, normalise_query
 
 log = logging.getLogger(__name__)
+
+_T = TypeVar("_T")
 
 
 class Answerer(Protocol):
@@ -25,12 +28,53 @@ class Answerer(Protocol):
     async def ask(self, question: str) -> Answer: ...
 
 
+@runtime_checkable
+class ReadingAnswerer(Protocol):
+    """An answerer that writes in the learner's language, expands a rule in full and answers
+    from the rule the learner chose (the knowledge engine; test doubles may lack it)."""
+
+    async def ask_in(self, question: str, language: str | None) -> Answer: ...
+
+    async def answer_choice(self, question: str, chunk_id: str, language: str) -> Answer: ...
+
+    async def expand_rule(self, chunk_id: str, language: str) -> FullRuleLike | None: ...
+
+
+class FullRuleLike(Protocol):
+    @property
+    def text(self) -> str: ...
+    @property
+    def citation(self) -> Citation: ...
+
+
+@dataclass(frozen=True)
+class FullRuleText:
+    text: str
+    title: str
+    section: str
+
+
 @dataclass(frozen=True)
 class AnsweredQuestion:
     """The knowledge base's answer as stored: `id` is what the feedback buttons refer to."""
 
     id: int
     answer: Answer
+    # Nothing to answer ("👍", "ok", one word): the learner is asked for a full question.
+    content_free: bool = False
+
+
+# A question needs at least this many content words, as the knowledge engine reads them
+# (stopwords and Roman Urdu function words do not count). A question word (what, how, kya,
+# kaise...) counts as one, so "What is the deadline?" is a question and "deadline?" is not.
+MIN_CONTENT_WORDS = 2
+
+
+def is_content_free(question: str) -> bool:
+    """True for "👍", "?", "ok", "....", a lone stopword, or fewer than two content words."""
+    query = normalise_query(question)
+    asks = any(term in QUESTION_WORDS for term in query.terms)
+    return len(query.groups) + int(asks) < MIN_CONTENT_WORDS
 
 
 class QuestionTooLongError(InvalidInputError):
@@ -66,19 +110,30 @@ class QuestionService:
         *,
         channel: str,
         university_id: int | None = None,
+        language: str | None = None,
     ) -> AnsweredQuestion:
         """Answer a question and store it with its answer, citations and latency.
 
         `university_id` is the asker's, as the caller already knows it (the bot loads the
         profile once per update): the hot path spends no query on looking it up again.
+        `language` is the learner's setting ("en"/"ur"): the answer is written in it where
+        the rule has a version in it (Urdu script in the question asks for Urdu too).
         """
         question = " ".join(question.split())
         if not question:
             raise EmptyQuestionError("empty question")
         if len(question) > MAX_QUESTION_CHARS:
             raise QuestionTooLongError(f"question of {len(question)} characters")
+        if is_content_free(question):
+            return await self._record_content_free(user_id, question, channel, university_id)
         started = time.perf_counter()
-        answer = await self._ask_answerer(question)
+        answer = await self._call_answerer(
+            lambda answerer: (
+                answerer.ask_in(question, language)
+                if isinstance(answerer, ReadingAnswerer)
+                else answerer.ask(question)
+            )
+        )
         if self._scoped_out is not None and not answer.abstained:
             documents = [str(getattr(c, "document", "") or c.source) for c in answer.citations]
             if await self._scoped_out(university_id, documents):
@@ -90,42 +145,125 @@ class QuestionService:
                     latency_ms=answer.latency_ms,
                     language=answer.language,
                 )
+        answered = await self._store(user_id, university_id, channel, question, answer)
+        if self._metrics is not None:
+            self._metrics.answer_observed(
+                latency_seconds=time.perf_counter() - started, abstained=answered.answer.abstained
+            )
+        return answered
+
+    async def _store(
+        self,
+        user_id: int | None,
+        university_id: int | None,
+        channel: str,
+        question: str,
+        answer: Answer,
+        *,
+        record_id: int | None = None,
+    ) -> AnsweredQuestion:
         citations = [
-            {"title": c.title, "section": c.section, "source": c.source, "score": float(c.score)}
+            {
+                "title": c.title,
+                "section": c.section,
+                "source": c.source,
+                "score": float(c.score),
+                "translation_title": c.translation_title,
+                "translation_section": c.translation_section,
+            }
             for c in answer.citations
         ]
+        async with self._database.session() as session:
+            record = await session.get(QuestionLog, record_id) if record_id is not None else None
+            if record is None:
+                record = QuestionLog(
+                    user_id=user_id,
+                    university_id=university_id,
+                    channel=channel,
+                    question=question,
+                    language=answer.language,
+                    answer=answer.text,
+                    abstained=answer.abstained,
+                    citations=citations,
+                    latency_ms=answer.latency_ms,
+                )
+            record.answer = answer.text
+            record.abstained = answer.abstained
+            record.citations = citations
+            record.top_section = (
+                f"{citations[0]['title']} › {citations[0]['section']}"[:300] if citations else None
+            )
+            session.add(record)
+            await session.flush()
+            assert record.id is not None
+            return AnsweredQuestion(id=record.id, answer=answer)
+
+    async def _record_content_free(
+        self, user_id: int | None, question: str, channel: str, university_id: int | None
+    ) -> AnsweredQuestion:
+        """Kept for insights as what it is (not a gap in the knowledge base); never answered."""
+        language = detect_language(question).value
         async with self._database.session() as session:
             record = QuestionLog(
                 user_id=user_id,
                 university_id=university_id,
                 channel=channel,
                 question=question,
-                language=answer.language,
-                answer=answer.text,
-                abstained=answer.abstained,
-                citations=citations,
-                top_section=(
-                    f"{citations[0]['title']} › {citations[0]['section']}"[:300]
-                    if citations
-                    else None
-                ),
-                latency_ms=answer.latency_ms,
+                language=language,
+                answer="",
+                content_free=True,
             )
             session.add(record)
             await session.flush()
             assert record.id is not None
-            answered = AnsweredQuestion(id=record.id, answer=answer)
-        if self._metrics is not None:
-            self._metrics.answer_observed(
-                latency_seconds=time.perf_counter() - started, abstained=answer.abstained
+            return AnsweredQuestion(
+                id=record.id,
+                answer=Answer(question=question, text="", abstained=False, language=language),
+                content_free=True,
             )
-        return answered
 
-    async def _ask_answerer(self, question: str) -> Answer:
+    async def answer_choice(
+        self, *, question_id: int, user_id: int, passage_id: str, language: str
+    ) -> AnsweredQuestion:
+        """The learner chose one of two rules ("Do you mean (a) ... or (b) ...?"): answer
+        their question from that rule, in place of the stored answer."""
+        async with self._database.session() as session:
+            record = await session.get(QuestionLog, question_id)
+            if record is None or record.user_id != user_id:
+                raise NotFoundError(f"question {question_id} of user {user_id}")
+            question, university_id, channel = (
+                record.question,
+                record.university_id,
+                record.channel,
+            )
+        answerer = self._answerer
+        if not isinstance(answerer, ReadingAnswerer):
+            raise NotFoundError("this answerer cannot answer from a chosen rule")
+        answer = await self._call_answerer(
+            lambda _: answerer.answer_choice(question, passage_id, language)
+        )
+        return await self._store(
+            user_id, university_id, channel, question, answer, record_id=question_id
+        )
+
+    async def full_rule(self, *, passage_id: str, language: str) -> FullRuleText:
+        """The whole section of a rule ("Show the full rule")."""
+        answerer = self._answerer
+        if not isinstance(answerer, ReadingAnswerer):
+            raise NotFoundError("this answerer cannot show rules")
+        found = await self._call_answerer(lambda _: answerer.expand_rule(passage_id, language))
+        if found is None:
+            raise NotFoundError(f"rule {passage_id}")
+        citation = found.citation
+        title = str(getattr(citation, "translation_title", "") or citation.title)
+        section = str(getattr(citation, "translation_section", "") or citation.section)
+        return FullRuleText(text=found.text, title=title, section=section)
+
+    async def _call_answerer(self, call: Callable[[Answerer], Awaitable[_T]]) -> _T:
         """The answerer is its own subsystem (a Chroma server in production): whatever fails
         there, the learner is asked to try again shortly and the bot keeps running."""
         try:
-            return await self._answerer.ask(question)
+            return await call(self._answerer)
         except HecbotError:
             raise
         except Exception as error:

@@ -150,10 +150,9 @@ class RoleService:
             session.add(user)
             # At once: their unsent broadcasts, reports and queued tickets stop with the role.
             withdrawn = await withdraw_staff_work(session, user_id, utcnow())
+        # No Telegram ids in logs: the update's log context carries the actor's salted hash.
         log.info(
-            "user %s revoked focal person %s: %s broadcasts cancelled, %s tickets withheld",
-            actor.id,
-            user_id,
+            "a focal person was revoked: %s broadcasts cancelled, %s tickets withheld",
             withdrawn.broadcasts_cancelled,
             withdrawn.tickets_withheld,
         )

@@ -6,6 +6,7 @@ See docs/surveys.md for the file format.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
@@ -302,10 +303,48 @@ KNOWN_QUESTION_KEYS = {
 }
 
 
+MAX_SURVEY_SOURCE_CHARS = 200_000  # a long survey is ~10 KB
+PARSE_TIMEOUT_SECONDS = 5.0
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """SafeLoader refusing anchors and aliases: a survey never needs them, and an alias bomb
+    (a few hundred bytes that expand to billions of nodes) is refused before it grows."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.peek_event()  # type: ignore[no-untyped-call]
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise yaml.MarkedYAMLError(
+                problem="anchors and aliases (& and *) are not allowed in a survey file",
+                problem_mark=event.start_mark,
+            )
+        return super().compose_node(parent, index)
+
+
+async def parse_survey_off_loop(source: str) -> SurveyDefinition:
+    """`parse_survey` in a worker thread with a time limit: the event loop keeps serving."""
+    try:
+        return await asyncio.wait_for(
+            asyncio.to_thread(parse_survey, source), timeout=PARSE_TIMEOUT_SECONDS
+        )
+    except TimeoutError:
+        raise SurveyDefinitionError(
+            [DefinitionProblem(None, f"took longer than {PARSE_TIMEOUT_SECONDS:.0f} s to read")]
+        ) from None
+
+
 def parse_survey(source: str) -> SurveyDefinition:
     """Parse and validate a survey file; raises `SurveyDefinitionError` listing every problem."""
+    if len(source) > MAX_SURVEY_SOURCE_CHARS:
+        raise SurveyDefinitionError(
+            [
+                DefinitionProblem(
+                    None, f"the file is too large (at most {MAX_SURVEY_SOURCE_CHARS:,} characters)"
+                )
+            ]
+        )
     try:
-        loader = yaml.SafeLoader(source)
+        loader = _NoAliasLoader(source)
         try:
             node = loader.get_single_node()
             data = loader.construct_document(node) if node is not None else None

@@ -15,6 +15,7 @@ from bot.services.survey_definitions import (
     SurveyDefinition,
     parse_stored_survey,
     parse_survey,
+    parse_survey_off_loop,
 )
 from bot.storage import survey_repository
 from bot.storage.db import Database
@@ -50,9 +51,14 @@ class SurveyLibrary:
         """Validate a survey file without saving it (raises `SurveyDefinitionError`)."""
         return parse_survey(source)
 
+    @staticmethod
+    async def check_off_loop(source: str) -> SurveyDefinition:
+        """`check` in a worker thread with a time limit, for code on the event loop."""
+        return await parse_survey_off_loop(source)
+
     async def add_survey(self, source: str, *, created_by: int | None = None) -> SurveySummary:
         """Save a new survey or a newer version of one; older versions stop taking answers."""
-        definition = parse_survey(source)
+        definition = await parse_survey_off_loop(source)
         now = self._clock()
         async with self._database.session() as session:
             latest = await survey_repository.latest_version(session, definition.slug)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from bot.errors import InvalidInputError, NotFoundError
@@ -16,7 +16,7 @@ from bot.services.survey_definitions import (
 )
 from bot.storage import survey_repository
 from bot.storage.db import Database
-from bot.storage.models import User
+from bot.storage.models import Role, User
 from bot.storage.survey_models import (
     SurveyWave,
     WaveTrigger,
@@ -54,10 +54,13 @@ class SurveyWaves:
         """Start the newest version now, or as follow-ups N days after each learner onboards.
 
         Invitations go out from the scheduler (`SurveyScheduler.run_due`), through the outbox.
+        An audience that names no role is learners only: staff are asked only when named.
         """
         if any(days < 0 for days in after_onboarding_days):
             raise InvalidInputError("days after onboarding cannot be negative")
         audience = audience if audience is not None else Audience()
+        if not audience.roles:
+            audience = replace(audience, roles=frozenset({Role.LEARNER.value}))
         now = self._clock()
         async with self._database.session() as session:
             survey = await survey_repository.get_version(session, slug, None)

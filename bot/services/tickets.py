@@ -69,6 +69,9 @@ class TicketView:
 class OpenedTicket:
     ticket: TicketView
     created: bool
+    # How many people were told of it: 0 means nobody can answer it yet (no focal person and
+    # no HEC admin), and the learner must be told so rather than promised an answer.
+    answerers: int = 0
 
 
 @dataclass(frozen=True)
@@ -149,7 +152,7 @@ class TicketService:
         reason = None if focal else DeskReason.NO_FOCAL_PERSON
         await self._notify_answerers(view, recipients, reason, created_by=actor.id)
         log.info("ticket %s opened, routed to %s", view.id, view.route.value)
-        return OpenedTicket(view, created=True)
+        return OpenedTicket(view, created=True, answerers=len(recipients))
 
     async def rate(self, actor: Actor, ticket_id: int, *, helpful: bool) -> None:
         async with self._database.session() as session:

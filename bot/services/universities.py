@@ -108,15 +108,28 @@ def _search_keys(row: University) -> list[str]:
 
 def parse_universities_csv(text: str) -> tuple[list[University], list[tuple[int, str]]]:
     """Rows of a universities CSV, and (line number, problem) for each row that is wrong."""
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    header = reader.fieldnames or []
+    # strict: a stray or unclosed quote is an error with its line, never a silently merged row.
+    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")), strict=True)
+    try:
+        header = reader.fieldnames or []
+    except csv.Error as error:
+        return [], [(reader.line_num or 1, f"malformed CSV: {error}")]
     missing = [name for name in REQUIRED_COLUMNS if name not in header]
     if missing:
         return [], [(1, f"missing column(s): {', '.join(missing)}")]
     rows: list[University] = []
     errors: list[tuple[int, str]] = []
     seen: dict[str, int] = {}
-    for record in reader:
+    records = iter(reader)
+    while True:
+        try:
+            record = next(records)
+        except StopIteration:
+            break
+        except csv.Error as error:
+            # DictReader's own line_num lags a failed row; its inner reader's does not.
+            errors.append((reader.reader.line_num, f"malformed CSV: {error}"))
+            break
         line = reader.line_num
         values = {name: (record.get(name) or "").strip() for name in CSV_COLUMNS}
         problem = _row_problem(values, seen)

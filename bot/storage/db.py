@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -12,6 +13,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
+from alembic.operations import Operations
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import event, inspect, text
@@ -56,6 +58,9 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     # and spares an fsync per commit: the outbox commits twice per message.
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
+    # /forget must not leave a person's words readable in the file's free pages: deleted and
+    # overwritten content is zeroed (the WAL is truncated after /forget, bot/services/privacy.py).
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 
@@ -171,6 +176,22 @@ class Database:
         except OSError as error:
             raise ServiceUnavailableError(f"database unavailable: {error}") from error
 
+    async def downgrade(self, revision: str) -> None:
+        """Take the schema back to `revision` (a rollback to an older hecbot), under the same
+        advisory lock as `migrate`, over this handle's own connection."""
+
+        def run(connection: Connection) -> None:
+            if connection.dialect.name == "postgresql":
+                connection.execute(
+                    text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK}
+                )
+            config = alembic_config(self.url)
+            config.attributes["connection"] = connection
+            command.downgrade(config, revision)
+
+        async with self.engine.begin() as connection:
+            await connection.run_sync(run)
+
     def _upgrade(self, connection: Connection) -> None:
         if connection.dialect.name == "postgresql":
             # Several instances start at once: one migrates, the others wait here, then find
@@ -190,10 +211,24 @@ class Database:
                 f"DATABASE_URL: the database is at migration {current}, newer than this "
                 f"hecbot knows ({', '.join(heads)}); upgrade hecbot before using it."
             )
+        if current is not None:
+            _apply_skipped_revisions(connection, config, current, tables)
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
         if current not in heads:
             log.info("database migrated from %s to %s", current or "nothing", ", ".join(heads))
+        _require_model_tables(connection)
+
+    async def flush_erased(self) -> None:
+        """After an erasure, leave no copy of the erased rows in SQLite's write-ahead log.
+
+        secure_delete (set per connection) zeroes them in the database file; the WAL still holds
+        the old pages until it is checkpointed and truncated. PostgreSQL needs nothing here.
+        """
+        if not self.is_sqlite:
+            return
+        async with self.engine.connect() as connection:
+            await connection.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
 
     async def ping(self) -> bool:
         try:
@@ -256,6 +291,64 @@ async def _rollback_quietly(session: AsyncSession) -> None:
         await session.rollback()
     except (SQLAlchemyError, OSError):  # the connection is already gone
         log.debug("rollback after a lost connection failed", exc_info=True)
+
+
+_CREATE_TABLE = re.compile(r"""create_table\(\s*["']([A-Za-z0-9_]+)["']""")
+
+
+def _created_tables(path: str | None) -> set[str]:
+    """The tables a migration script creates, read from its source."""
+    if not path:
+        return set()
+    return set(_CREATE_TABLE.findall(Path(path).read_text(encoding="utf-8")))
+
+
+def _apply_skipped_revisions(
+    connection: Connection, config: Config, current: str, tables: set[str]
+) -> None:
+    """Run ancestors of `current` that never ran on this database.
+
+    When a migration was re-pointed to a new parent (0005 once followed 0002, then 0003 and 0004
+    were put before it), a database stamped with it has skipped the revisions inserted below:
+    Alembic would call it up to date. A revision that creates tables of which none exist never
+    ran here; it is applied now, oldest first, before the upgrade to head.
+    """
+    script = ScriptDirectory.from_config(config)
+    ancestors = list(script.iterate_revisions(current, "base"))
+    context = MigrationContext.configure(connection)
+    for revision in reversed(ancestors):
+        created = _created_tables(revision.path)
+        if created and not created & tables:
+            log.warning(
+                "migration %s never ran on this database (the chain was re-ordered after it "
+                "was created); applying it now",
+                revision.revision,
+            )
+            with Operations.context(context):
+                revision.module.upgrade()
+            tables |= created
+
+
+def _require_model_tables(connection: Connection) -> None:
+    """Refuse to run on a schema missing a table or column the models need, naming them."""
+    from sqlmodel import SQLModel
+
+    from bot.storage import all_models  # noqa: F401  (every table in the metadata)
+
+    inspector = inspect(connection)
+    present = set(inspector.get_table_names())
+    missing: list[str] = []
+    for table in SQLModel.metadata.sorted_tables:
+        if table.name not in present:
+            missing.append(f"table {table.name}")
+            continue
+        columns = {column["name"] for column in inspector.get_columns(table.name)}
+        missing += [f"{table.name}.{c.name}" for c in table.columns if c.name not in columns]
+    if missing:
+        raise ConfigurationError(
+            "the database schema is missing " + ", ".join(missing) + "; run `hecbot db upgrade` "
+            "(or point DATABASE_URL at a database hecbot created)"
+        )
 
 
 def _known_revisions(config: Config) -> set[str]:

@@ -54,6 +54,8 @@ class QuestionLog(SQLModel, table=True):
     language: str = Field(default="en", max_length=16)
     answer: str
     abstained: bool = Field(default=False, index=True)
+    # "👍", "?", "ok": no question to answer; the learner was asked for a full one. Not a gap.
+    content_free: bool = Field(default=False)
     citations: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON))
     top_section: str | None = Field(default=None, max_length=300)
     latency_ms: float = 0.0

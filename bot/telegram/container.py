@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Protocol, TypedDict, runtime_checkable
 
 from bot.config import Settings
@@ -19,7 +18,7 @@ from bot.delivery.budget import (
 from bot.i18n import Catalogue
 from bot.metrics import BotMetrics
 from bot.services.broadcasts import BroadcastService
-from bot.services.course_embeddings import COURSE_VECTOR_SEEDS
+from bot.services.course_wiring import build_course_service
 from bot.services.courses import CourseService
 from bot.services.dashboard import DashboardService
 from bot.services.faq import FaqIndexer, FaqService
@@ -261,24 +260,6 @@ async def build_services(settings: Settings, *, answerer: Answerer | None = None
         nudges=nudges,
         metrics=metrics,
         send_budget=create_send_budget(settings),
-    )
-
-
-def build_course_service(
-    settings: Settings, database: Database, *, seed_dir: Path | None = COURSE_VECTOR_SEEDS
-) -> CourseService:
-    """The course recommender on the knowledge base's embedder (loaded on first use)."""
-    from bot.services.course_embeddings import make_course_embedder
-
-    return CourseService(
-        database,
-        embedder_factory=lambda: make_course_embedder(settings.knowledge.embedder),
-        # Importing a catalogue embeds passages on every core.
-        passage_embedder_factory=lambda: make_course_embedder(
-            settings.knowledge.embedder, replicas=2
-        ),
-        cache_dir=settings.data_dir / "cache",
-        seed_dir=seed_dir,
     )
 
 

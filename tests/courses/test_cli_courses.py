@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -90,3 +91,55 @@ def test_tracks_export_then_import_round_trips_and_bad_files_get_line_numbers(
     refused = CliRunner().invoke(app, ["courses", "tracks", "import", str(bad)], env=env)
     assert refused.exit_code == 1
     assert "line 5:" in refused.output and "not in the catalogue" in refused.output
+
+
+def test_recommend_json_carries_what_other_tools_need(env: dict[str, str]):
+    result = CliRunner().invoke(
+        app,
+        ["courses", "recommend", "mujhe data analyst banna hai", "--months", "3", "--json"],
+        env=env,
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["status"] == "ok" and data["weeks_available"] == pytest.approx(13.0, abs=0.1)
+    assert data["fits"] is True or data["fits"] is False
+    for course in data["courses"]:
+        assert {"skills", "level", "hours", "weeks", "group", "reason"} <= set(course)
+        assert course["skills"] and course["level"] in (
+            "beginner",
+            "intermediate",
+            "advanced",
+            "mixed",
+        )
+
+
+def test_a_stray_quote_stops_the_import_with_its_line_and_imports_nothing(
+    tmp_path: Path, env: dict[str, str]
+):
+    good = write_csv(tmp_path / "good.csv", [course_row(1), course_row(2)])
+    lines = good.read_text(encoding="utf-8").splitlines()
+    lines[2] = lines[2].replace("Course 2", '"Course 2" broken', 1)
+    path = tmp_path / "quotes.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+    result = CliRunner().invoke(app, ["courses", "import", str(path)], env=env)
+
+    assert result.exit_code == 1, result.output
+    assert "quotes.csv:3: malformed CSV" in result.output
+    listing = CliRunner().invoke(app, ["courses", "import", str(good)], env=env)
+    assert "2 added" in listing.output  # the broken run added nothing
+
+
+def test_urls_are_checked_case_insensitively(tmp_path: Path, env: dict[str, str]):
+    rows = [
+        course_row(1, course_url="HTTPS://WWW.COURSERA.ORG/learn/course-1"),
+        course_row(2, course_url="https://www.coursera.org/learn/COURSE-1/"),
+    ]
+    path = write_csv(tmp_path / "upper.csv", rows)
+
+    result = CliRunner().invoke(app, ["courses", "import", str(path)], env=env)
+
+    assert result.exit_code == 0, result.output
+    assert "1 added" in result.output
+    assert "line 3: duplicate URL" in result.output
+    assert "does not start with" not in result.output

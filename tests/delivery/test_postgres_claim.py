@@ -20,8 +20,6 @@ from tests.delivery.fakes import FakeClock, ScriptedSender
 
 pytestmark = pytest.mark.postgres
 
-ADMIN_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/test"
-
 
 @pytest.fixture
 async def postgres_url() -> AsyncIterator[str]:
@@ -89,3 +87,36 @@ async def test_two_workers_share_a_job_without_sending_anything_twice(postgres_u
     finally:
         await first.close()
         await second.close()
+
+
+async def test_paid_rows_are_claimed_in_batches_and_each_is_sent_once(postgres_url):
+    database = Database(postgres_url)
+    await database.migrate()
+    try:
+        outbox = Outbox(database)
+        chats = list(range(1, 121))
+        await outbox.enqueue_job(
+            kind="broadcast",
+            reference="urgent",
+            messages=[OutgoingMessage(c, "urgent", paid=True) for c in chats],
+        )
+        store = DeliveryStore(database)
+        now = datetime.now(UTC)
+        first, second = await asyncio.gather(
+            store.claim_batch(1, now, "a", lambda _: 0.0, limit=50),
+            store.claim_batch(1, now, "b", lambda _: 0.0, limit=50),
+        )
+        assert len(first) == 50 and len(second) == 50
+        assert not {c.id for c in first} & {c.id for c in second}  # SKIP LOCKED across batches
+        assert all(c.message.paid for c in first + second)
+        for claimed in first + second:  # give them back, as a stopping worker does
+            await store.retry_later(claimed.id, now, attempts=0, error=None)
+
+        sender = ScriptedSender()
+        settings = Settings(DATABASE_URL=postgres_url)  # type: ignore[call-arg]
+        clock = FakeClock(start=now)
+        worker = DeliveryWorker(database, None, settings, sender=sender, clock=clock)
+        await worker.run_until_idle()
+        assert sorted(sender.sent) == chats and set(sender.sent.values()) == {1}
+    finally:
+        await database.close()

@@ -43,7 +43,9 @@ async def test_learner_gets_cited_answers_in_english_roman_urdu_and_urdu(
             (answer,) = await learner.says(question)
             assert "Sources:" in answer.text, answer.text
             assert SOURCES_LINE.search(answer.text), answer.text
-            assert "6 months" in answer.text or "six months" in answer.text.lower(), answer.text
+            # Urdu script is answered from the rule's Urdu version, whatever the setting.
+            six_months = "6 ماہ" if re.search(r"[\u0600-\u06ff]", question) else "6 months"
+            assert six_months in answer.text, answer.text
             assert any("Helpful" in data or "fb:" in data for data in answer.callback_data)
 
     stored = await stored_questions(services)
@@ -61,11 +63,27 @@ async def test_feedback_is_stored_and_off_topic_questions_get_an_honest_i_dont_k
         (answer,) = await learner.says("Who is eligible for a free Coursera licence?")
         await learner.presses(answer, "Helpful")
         (off_topic,) = await learner.says("What is the weather in Lahore tomorrow?")
-        assert "don't know" in off_topic.text
+        assert "not covered by the DLSEI programme" in off_topic.text  # and where to go
+        (unknown,) = await learner.says("Can my pet parrot watch the lectures with me?")
+        assert "don't know" in unknown.text
 
-    first, second = await stored_questions(services)
+    first, second, third = await stored_questions(services)
     assert first.feedback == 1 and first.feedback_at is not None
-    assert second.abstained
+    assert second.abstained and third.abstained
+
+
+async def test_an_answer_offers_the_full_rule_and_an_urdu_question_is_answered_in_urdu(
+    fake_telegram: FakeTelegram, services: AppServices
+):
+    learner = Learner(fake_telegram, user_id=42_001)
+    async with running_bot(fake_telegram, services):
+        await learner.onboards()
+        (answer,) = await learner.says("How many days do I have to accept the invitation?")
+        assert "14 days" in answer.text
+        (full,) = await learner.presses(answer, "Show the full rule", replies=1)
+        assert "waiting list" in full.text  # the rest of the section
+        (urdu,) = await learner.says("لائسنس کتنے مہینے کے لیے ملتا ہے؟")
+        assert "6 ماہ" in urdu.text and "Urdu version" in urdu.text  # cites the Urdu version too
 
 
 async def test_choosing_urdu_switches_every_later_reply(
@@ -158,3 +176,31 @@ async def test_the_example_question_offered_after_onboarding_gets_the_how_to_app
     # neighbouring rule about invitations (as it was before the FAQ had this question).
     assert "Form DLSEI-F1" in answer.text, answer.text
     assert "focal person" in answer.text
+
+
+async def test_content_free_messages_get_a_prompt_for_a_full_question_never_an_answer(
+    fake_telegram: FakeTelegram, services: AppServices
+):
+    from bot.services.insights import InsightsService
+
+    learner = Learner(fake_telegram, user_id=5_000_000_130)
+    urdu_learner = Learner(fake_telegram, user_id=5_000_000_131)
+    content_free = ["👍", "?", "ok", "....", "the", "licence?", "ok thanks"]
+    async with running_bot(fake_telegram, services):
+        await learner.onboards()
+        await urdu_learner.onboards(language="اردو", kind="طالب علم", university_button="کامسیٹس")
+        for text in content_free:
+            (reply,) = await learner.says(text)
+            assert "full question" in reply.text, (text, reply.text)
+            assert "Sources:" not in reply.text and not reply.callback_data
+        # Roman Urdu typed by someone who chose Urdu: the prompt in Urdu.
+        (reply,) = await urdu_learner.says("acha")
+        assert "پورا سوال" in reply.text and not reply.callback_data
+        (answer,) = await learner.says("How long does a Coursera licence last?")
+        assert "Sources:" in answer.text
+
+    stored = await stored_questions(services)
+    assert [q.question for q in stored if q.content_free] == [*content_free, "acha"]
+    assert not any(q.abstained for q in stored if q.content_free)
+    report = await InsightsService(services.database).report(None)
+    assert (report.content_free, report.abstained, report.gaps) == (len(content_free) + 1, 0, [])

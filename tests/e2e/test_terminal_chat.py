@@ -60,7 +60,9 @@ def test_terminal_chat_answers_with_citations_and_numbered_buttons(indexed_env):
     assert "آپ کون ہیں" in out  # pressing [2] chose Urdu: the next step is asked in Urdu
     assert "حوالہ جات" in out  # the answer's sources, labelled in Urdu
     assert "[1] 👍" in out
-    assert "6 months" in out  # the Roman Urdu question about how long a licence lasts
+    # The Roman Urdu question about how long a licence lasts ("until when"), answered from the
+    # rule's Urdu version: the learner chose Urdu.
+    assert "6 ماہ" in out or "23:59 پر ختم" in out
     catalogue = Catalogue.load()
     for language in ("en", "ur"):  # no flood notice for a local user
         assert catalogue.text(language, "throttled") not in out

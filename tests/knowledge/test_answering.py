@@ -121,3 +121,18 @@ def test_document_notes_and_effective_dates_are_never_quoted_as_rules():
         "A licence lasts for one cohort: 6 months."
     )
     assert _sentences(chunk) == ["A licence lasts for one cohort: 6 months."]
+
+
+def test_a_chosen_sentence_keeps_what_it_cannot_be_read_without() -> None:
+    from knowledge.composing import _with_dependencies, rule_units
+
+    units = rule_units(
+        "HEC sets a quota.\n"
+        "If a university gets too many applications, it ranks them in this order:\n"
+        "1. first-time applicants;\n2. learners who completed 2 courses;\n3. everyone else.\n\n"
+        "You must accept within 14 days. If you do not, the licence goes to the waiting list."
+    )
+    third = next(i for i, u in enumerate(units) if u.text.startswith("everyone else"))
+    assert _with_dependencies(units, {third}) == {1, 2, 3, 4}  # lead-in and the short list
+    last = len(units) - 1
+    assert _with_dependencies(units, {last}) == {last - 1, last}  # "If you do not" needs its rule

@@ -49,3 +49,12 @@ def test_every_setting_judges_the_same_retrieved_passages() -> None:
     assert (loose.oos_abstained, loose.false_abstained) == (0, 0)
     assert (tight.oos_abstained, tight.false_abstained) == (1, 1)
     assert tight.oos_rate == 1.0 and tight.false_rate == 1.0
+
+
+def test_each_language_has_its_own_floors_and_others_use_the_shared_ones() -> None:
+    from knowledge.config import KnowledgeConfig
+
+    config = KnowledgeConfig()
+    assert set(config.language_thresholds) == {"en", "roman_ur", "ur"}
+    assert config.thresholds_for("roman_ur") != config.thresholds_for("en")
+    assert config.thresholds_for("xx") == config.thresholds

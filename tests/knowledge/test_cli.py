@@ -26,7 +26,18 @@ def test_ask_json_reads_questions_from_stdin(
         "Who won the cricket match yesterday?",
     ]
     first, second = lines
-    assert set(first) == {"question", "answer", "abstained", "citations", "latency_ms"}
+    assert set(first) == {
+        "question",
+        "answer",
+        "abstained",
+        "redirect",
+        "question_language",
+        "answer_language",
+        "citations",
+        "choices",
+        "latency_ms",
+    }
+    assert first["question_language"] == first["answer_language"] == "en"
     assert first["abstained"] is False
     assert "six months" in first["answer"]
     assert first["citations"][0] == {
@@ -47,6 +58,21 @@ def test_ask_with_argument_prints_citations(
     assert result.exit_code == 0, result.output
     assert "helpdesk@dlsei.example.pk" in result.stdout
     assert "[1] Helpdesk and focal persons › Contacting the helpdesk" in result.stdout
+
+
+def test_ask_lang_ur_without_a_translation_gives_the_english_rule_and_says_so(
+    kb_config: KnowledgeConfig, engine: KnowledgeEngine
+) -> None:
+    result = CliRunner().invoke(
+        make_app(kb_config), ["ask", "--json", "--lang", "ur", "How long does a licence last?"]
+    )
+    assert result.exit_code == 0, result.output
+    answer = json.loads(result.stdout)
+    assert answer["question_language"] == "en" and answer["answer_language"] == "en"
+    assert "six months" in answer["answer"]
+    assert "اردو ترجمہ ابھی دستیاب نہیں" in answer["answer"]  # the one-line Urdu note
+    bad = CliRunner().invoke(make_app(kb_config), ["ask", "--lang", "fr", "Hello?"])
+    assert bad.exit_code == 2
 
 
 def test_kb_commands_index_list_stats_remove(tmp_path: Path) -> None:

@@ -192,3 +192,5 @@ def test_the_shipped_vectors_cover_the_bundled_knowledge_base(tmp_path):
     engine = KnowledgeEngine(KnowledgeConfig(data_dir=tmp_path), embedder=embedder)
     report = engine.index_paths([BUNDLED_KB_DIR])
     assert report.chunks_written > 50 and not report.failed
+    # The sentences the answer composer scores are shipped too (answers embed only the question).
+    embedder.embed_passages(engine.sentence_texts())

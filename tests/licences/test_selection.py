@@ -154,3 +154,21 @@ async def test_an_unused_licence_is_warned_then_reclaimed_and_the_waiting_list_m
     assert kinds == ["licence_outcome", "licence_reclaim", "licence_outcome"]
     promoted_log = await service.decisions_log(ids[3])
     assert [d.decision for d in promoted_log] == ["waitlist", "promote"]
+
+
+async def test_an_approval_taken_back_gives_the_seat_to_the_waiting_list(database: Database):
+    service, _, ids = await _setup(database)
+    await service.import_decisions(
+        f"application_id,decision,reason\n{ids[1]},approve,\n{ids[2]},approve,\n"
+        f"{ids[3]},waitlist,\n{ids[0]},waitlist,\n",
+        decided_by="hec-admin",
+    )
+    summary = await service.import_decisions(
+        f"application_id,decision,reason\n{ids[2]},reject,Left the university\n",
+        decided_by="hec-admin",
+    )
+    assert summary.promoted == 1
+    statuses = {r.id: r.status for r in await service.ranked("2027-spring")}
+    # ids[3] (score 5, earlier) is ahead of ids[0] (score 3) on the waiting list
+    assert statuses[ids[3]] == "approved" and statuses[ids[0]] == "waitlisted"
+    assert [d.decision for d in await service.decisions_log(ids[3])] == ["waitlist", "promote"]

@@ -81,3 +81,20 @@ def test_without_a_token_the_cli_changes_roles_and_no_menu(runner: CliRunner) ->
     # The test settings have no token: no Bot API is contacted (there is none to contact).
     assert runner.invoke(app, ["admin", "add", "77"]).exit_code == 0
     assert runner.invoke(app, ["admin", "list"]).output.split() == ["77"]
+
+
+def test_a_stray_quote_is_a_line_numbered_error_and_nothing_is_imported(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    bad = tmp_path / "quotes.csv"
+    bad.write_text(
+        HEADER + "ok-uni,OK University,,,,,public,\n"
+        'bad-uni,"Bad" University,,,,,public,\n'
+        "other-uni,Other University,,,,,public,\n",
+        "utf-8",
+    )
+    result = runner.invoke(app, ["universities", "import", str(bad)])
+    assert result.exit_code == 1
+    assert f"{bad}:3: malformed CSV" in result.output
+    assert "nothing was imported" in result.output
+    assert "ok-uni" not in runner.invoke(app, ["universities", "list"]).output

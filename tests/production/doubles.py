@@ -3,24 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, field
 
-
-@dataclass(frozen=True)
-class StubCitation:
-    title: str
-    section: str
-    source: str
-    score: float
-
-
-@dataclass(frozen=True)
-class StubAnswer:
-    text: str
-    abstained: bool
-    language: str = "en"
-    latency_ms: float = 1.0
-    citations: list[StubCitation] = field(default_factory=list)
+from knowledge.answers import Answer, Citation
 
 
 class EchoAnswerer:
@@ -35,16 +19,18 @@ class EchoAnswerer:
         self.broken: Exception | None = None
         self.questions: list[str] = []
 
-    async def ask(self, question: str) -> StubAnswer:
+    async def ask(self, question: str) -> Answer:
         self.questions.append(question)
         if self.delay_seconds:
             await asyncio.sleep(self.delay_seconds)
         if self.broken is not None:
             raise self.broken
         if "weather" in question.lower():
-            return StubAnswer(text="I don't know.", abstained=True)
-        return StubAnswer(
+            return Answer(question=question, text="I don't know.", abstained=True, latency_ms=1.0)
+        return Answer(
+            question=question,
             text=f"Answer to: {question}",
             abstained=False,
-            citations=[StubCitation("Licences", "Who is eligible", "licences.md", 0.9)],
+            citations=[Citation("Licences", "Who is eligible", "licences.md", 0.9)],
+            latency_ms=1.0,
         )

@@ -16,7 +16,9 @@ from pydantic import SecretStr
 
 from bot.config import Settings
 from bot.delivery.budget import BudgetRates, LocalSendBudget
+from bot.delivery.messages import OutgoingMessage
 from bot.delivery.session import install_send_budget
+from bot.delivery.telegram import OutcomeKind, TelegramSender
 from bot.metrics import BotMetrics
 from bot.storage.db import Database
 from bot.telegram.app import create_bot, create_dispatcher
@@ -113,3 +115,25 @@ async def test_an_update_whose_reply_hit_429_is_not_acknowledged_and_is_answered
     metrics = services.metrics
     assert metrics.value("hecbot_updates_handled_total", {"type": "message"}) == 1
     assert metrics.value("hecbot_updates_duplicate_total") == 1
+
+
+async def test_paid_messages_go_with_allow_paid_broadcast_past_the_free_limit():
+    async with FakeTelegram(
+        strict_chats=False, rate_limit=RateLimit(global_limit=1, window_seconds=60)
+    ) as fake:
+        sender = TelegramSender(fake.make_bot())
+        free = await sender.send(OutgoingMessage(chat_id=1, text="free"))
+        paid = [
+            await sender.send(OutgoingMessage(chat_id=chat, text="urgent", paid=True))
+            for chat in (2, 3, 4)
+        ]
+        refused = await sender.send(OutgoingMessage(chat_id=5, text="free again"))
+    assert free.kind is OutcomeKind.SENT
+    assert [outcome.kind for outcome in paid] == [OutcomeKind.SENT] * 3
+    assert refused.kind is OutcomeKind.RETRY_AFTER
+    assert fake.paid_broadcast_count == 3
+    flags = [r.params.get("allow_paid_broadcast") for r in fake.requests("sendMessage") if r.ok]
+    assert flags == [None, True, True, True]
+    # Stored and read back from an outbox row, the flag survives.
+    message = OutgoingMessage(chat_id=9, text="urgent", paid=True)
+    assert OutgoingMessage.from_payload(9, message.payload()) == message

@@ -112,3 +112,28 @@ async def test_results_come_with_one_chart_per_question_and_focal_persons_see_th
     await fake.wait_for("sendPhoto", lambda r: r.chat_id == FOCAL, count=6, timeout=30)
     focal_texts = [m.text or "" for m in fake.messages_to(FOCAL)]
     assert any("Responses: 4 of" in text and "(university 2)" in text for text in focal_texts)
+
+
+BILLION_LAUGHS = """id: lol
+version: 1
+a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]
+b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]
+c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]
+d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]
+e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]
+f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]
+g: [*f,*f,*f,*f,*f,*f,*f,*f,*f]
+"""
+
+
+async def test_an_alias_bomb_is_refused_with_its_line_and_the_bot_keeps_answering(
+    bot_world: tuple[FakeTelegram, RunningBot],
+) -> None:
+    fake, _ = bot_world
+    assert len(BILLION_LAUGHS.encode()) < 400
+    admin = Learner(fake, ADMIN)
+    assert "YAML file" in await admin.say("/survey_upload")
+    await upload(fake, admin, BILLION_LAUGHS)
+    assert "anchors and aliases" in admin.last_text
+    assert "line 3" in admin.last_text
+    assert await admin.say("/help")  # and the bot still answers

@@ -134,3 +134,13 @@ def test_the_example_in_the_docs_is_valid() -> None:
         QuestionType.NUMBER,
         QuestionType.MULTIPLE_CHOICE,
     ]
+
+
+def test_anchors_aliases_and_oversized_files_are_refused() -> None:
+    from bot.services.survey_definitions import MAX_SURVEY_SOURCE_CHARS, SurveyDefinitionError
+
+    for source in ("id: &x a\nversion: 1\n", "a: [1]\nb: *a\n"):
+        with pytest.raises(SurveyDefinitionError, match="anchors and aliases"):
+            parse_survey(source)
+    with pytest.raises(SurveyDefinitionError, match="too large"):
+        parse_survey("#" * (MAX_SURVEY_SOURCE_CHARS + 1))

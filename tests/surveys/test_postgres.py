@@ -17,7 +17,6 @@ from handlers.buttons import TelegramButtons
 from tests import real_services
 from tests.surveys.factories import RecordingOutbox, add_learners, shipped_survey
 
-SERVER = "postgresql+asyncpg://postgres@127.0.0.1:5432"
 NOW = datetime(2026, 6, 1, 8, tzinfo=UTC)
 BIG_ID = 7_000_000_000_123  # Telegram ids exceed 32 bits
 

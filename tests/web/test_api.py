@@ -175,6 +175,25 @@ async def test_nudge_reports_are_for_hec_admins(world: World) -> None:
     assert isinstance(me, dict) and me["features"] == ["licences", "faq_drafts"]
 
 
+async def test_broadcasts_and_webinars_are_the_callers_own(world: World) -> None:
+    status, mine = await world.get("/app/api/broadcasts", user_id=FOCAL_A)
+    assert status == 200 and isinstance(mine, list) and len(mine) == 1
+    broadcast = mine[0]
+    assert broadcast["recipients"] >= 1 and broadcast["state"] in ("queued", "sending")
+    path = f"/app/api/broadcasts/{broadcast['id']}"
+    assert (await world.get(path, user_id=FOCAL_A))[0] == 200
+    assert (await world.get(path, user_id=ADMIN))[0] == 200
+    assert (await world.get(path, user_id=FOCAL_B))[0] == 404  # not theirs: not even its existence
+    assert (await world.get(path, user_id=LEARNER_A))[0] == 403
+    assert (await world.get("/app/api/broadcasts/abc", user_id=ADMIN))[0] == 404
+    assert (await world.get("/app/api/broadcasts", user_id=FOCAL_B))[1] == []
+
+    status, webinars = await world.get("/app/api/webinars", user_id=FOCAL_A)
+    assert isinstance(webinars, list) and [w["rsvps_total"] for w in webinars] == [1]
+    status, others = await world.get("/app/api/webinars", user_id=FOCAL_B)
+    assert isinstance(others, list) and all(w["rsvps_total"] == 0 for w in others)
+
+
 async def test_me_lists_only_the_universities_a_focal_person_may_filter_by(world: World) -> None:
     status, me = await world.get("/app/api/me", user_id=FOCAL_B)
     assert status == 200 and isinstance(me, dict)

@@ -21,6 +21,9 @@ from pydantic import SecretStr
 from sqlmodel import col, select
 
 from bot.config import Settings
+from bot.services.audience import Audience
+from bot.services.broadcast_drafts import BroadcastDraft, WebinarDraft
+from bot.services.permissions import Actor as BroadcastActor
 from bot.services.licences_reports import ReportImportService
 from bot.services.survey_scheduling import SurveyScheduler
 from bot.services.surveys import SurveyService
@@ -28,6 +31,7 @@ from bot.storage.db import Database
 from bot.storage.licence_models import ReportKind
 from bot.storage.models import QuestionLog, Role
 from bot.storage.people_models import Ticket, University
+from bot.storage.types import utcnow
 from bot.telegram.container import AppServices, build_services
 from bot.telegram.webserver import dashboard_dependencies
 from bot.web.app import mount_dashboard
@@ -142,6 +146,28 @@ async def _seed(services: AppServices, a: int, b: int) -> None:
     await seed_responses(database, "impact", [answers] * 3, university_id=a)
     await seed_responses(database, "impact", [answers], university_id=b)
     await _seed_licences(database, a, b)
+    await _seed_broadcast(services, a)
+
+
+async def _seed_broadcast(services: AppServices, university: int) -> None:
+    """Focal person A's webinar notice to their university, with learner A's RSVP."""
+    focal = BroadcastActor(id=FOCAL_A, role=Role.FOCAL_PERSON, university_id=university)
+    summary = await services.broadcasts.create(
+        focal,
+        BroadcastDraft(
+            audience=Audience(universities=frozenset({university})),
+            text_en="Orientation webinar",
+            webinar=WebinarDraft(
+                title="Orientation",
+                starts_at=utcnow() + timedelta(days=2),
+                duration_minutes=30,
+                join_link="https://meet.example.org/orientation",
+            ),
+        ),
+    )
+    assert summary.webinar_id is not None
+    learner = BroadcastActor(id=LEARNER_A, role=Role.LEARNER, university_id=university)
+    await services.broadcasts.rsvp(learner, summary.webinar_id)
 
 
 MEMBERSHIP = """Email,Invitation Date,Join Date,Member State

@@ -11,15 +11,21 @@ help-body =
     <b>How to use this bot</b>
     • Just type your question, in English, Urdu or Roman Urdu.
     • Each answer names the rule it comes from. Press 👍 or 👎 to tell us if it helped.
-    • /language: change the language
-    • /help: this message
-    • /cancel: stop what you are doing
 answer-sources = Sources:
 answer-abstained =
     I don't know the answer to that from the programme rules, and I'd rather not guess.
     You can ask your university's focal person or the HEC desk.
 answer-feedback-yes = 👍 Helpful
 answer-feedback-no = 👎 Not helpful
+answer-choose =
+    Do you mean:
+    (a) { $first }
+    (b) { $second }?
+answer-choice-a = (a) { $section }
+answer-choice-b = (b) { $section }
+answer-show-rule = 📖 Show the full rule
+answer-translation-of = Urdu version: { $title } › { $section }
+answer-rule-unavailable = That rule is no longer in the knowledge base. Please ask your question again.
 answer-feedback-thanks = Thank you for your feedback!
 question-empty = Please type your question as text.
 question-too-long = That message is too long for one question ({ $limit } characters at most). Please ask one short question at a time.

@@ -26,5 +26,6 @@ menu-faq = Answers added to the knowledge base
 menu-survey_upload = Add or update a survey (YAML file)
 menu-survey_send = Send a survey wave
 menu-tracks_upload = Change HEC's course tracks (YAML file)
+menu-catalogue_upload = Import Coursera courses (CSV file)
 menu-nudgereport = Does a nudge work? Nudge vs holdout
 menu-dashboard-button = Dashboard

@@ -26,16 +26,12 @@ onboarding-university-again = Please type your university's name again.
 onboarding-done =
     All set: { $university }.
     Ask me anything about the programme, for example: <i>How do I get a Coursera licence?</i>
-onboarding-done-staff = All set. Type /help to see your commands.
+onboarding-done-staff = All set. Learners' questions reach you here as tickets: reply to a ticket to answer it, or send /tickets to see the open ones. /help lists all your commands.
 onboarding-welcome-back = Welcome back! Ask me anything about the programme, or type /help.
 onboarding-finish-first = Let's finish setting up first; it takes a few seconds.
-invite-accepted = You are now the focal person of <b>{ $university }</b>. Learners' questions from your university will come to you here.
+invite-accepted = You are now the focal person of <b>{ $university }</b>. What happens next: accept the privacy notice below; then learners' questions from your university reach you here as tickets. Reply to a ticket to answer it (or use /tickets); /broadcast sends a notice to your learners and /insights shows what they ask.
 invite-invalid = This invite link is not valid: it may have been used already or expired. Please ask HEC for a new one.
-help-people =
-    • /tickets: open questions from learners (focal persons and HEC)
-    • /privacy: what is stored about you
-    • /mydata: receive your data as a file
-    • /forget: delete your data
+help-staff = <b>Your tools</b> (to answer a learner's question, reply to its 🎫 message):
 
 ## Tickets
 ticket-button-escalate = 🙋 Ask my focal person
@@ -67,6 +63,7 @@ ticket-answer-for-learner =
 ticket-already-sent = This question has already been sent.
 ticket-sent-focal = Sent to your university's focal person (ticket #{ $id }). Their answer will arrive here.
 ticket-sent-desk = Sent to the HEC desk (ticket #{ $id }). The answer will arrive here.
+ticket-sent-nobody = Your question is saved as ticket #{ $id }, but nobody can answer it yet: your university has no focal person on the bot and the HEC desk has no one signed in. You will get the answer here once someone can reply.
 ticket-already-answered = This question has already been answered.
 ticket-type-answer = Type your answer to ticket #{ $id }. It goes to the learner as it is. /cancel to stop.
 ticket-passed = Ticket #{ $id } was passed to the HEC desk.

@@ -26,5 +26,6 @@ menu-faq = علمی ذخیرے میں شامل کیے گئے جوابات
 menu-survey_upload = سروے شامل یا تبدیل کریں (YAML فائل)
 menu-survey_send = سروے کی لہر بھیجیں
 menu-tracks_upload = ایچ ای سی کے کورس ٹریک تبدیل کریں (YAML فائل)
+menu-catalogue_upload = کورسیرا کے کورس شامل کریں (CSV فائل)
 menu-nudgereport = کیا یاد دہانی کام کرتی ہے؟ موازنہ
 menu-dashboard-button = ڈیش بورڈ

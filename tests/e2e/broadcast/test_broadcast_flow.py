@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 
 from bot.services.broadcast_drafts import PAKISTAN_TIME
+from bot.services.universities import UniversityService
 from bot.storage.models import Role
 from bot.storage.types import utcnow
 from tests.e2e.broadcast.harness import Harness, running_bot
@@ -22,6 +23,7 @@ OTHER = 2001  # another university
 @pytest.fixture
 async def harness(settings) -> AsyncIterator[Harness]:
     async with FakeTelegram() as fake, running_bot(settings, fake) as running:
+        await UniversityService(running.services.database).ensure_loaded()
         await running.add_person(FOCAL, role=Role.FOCAL_PERSON, university_id=1)
         await running.add_person(ADMIN, role=Role.ADMIN, university_id=None)
         await running.add_person(1001)
@@ -43,7 +45,10 @@ async def compose_webinar(h: Harness, starts_at) -> None:
     reply = await h.press_and_reply(FOCAL, h.button(FOCAL, "Skip"))
     assert "webinar" in reply.params["text"]
     reply = await h.press_and_reply(FOCAL, h.button(FOCAL, "Yes"))
-    await h.say(FOCAL, "Coursera orientation")
+    ask = await h.say(FOCAL, "Coursera orientation")
+    # The example date is tomorrow's, computed, not one written into the text.
+    tomorrow = (utcnow() + timedelta(days=1)).astimezone(PAKISTAN_TIME)
+    assert f"{tomorrow:%Y-%m-%d} 15:00" in ask.params["text"]
     await h.say(FOCAL, pakistan(starts_at))
     await h.say(FOCAL, "60")
     reply = await h.say(FOCAL, "https://zoom.us/j/123456")
@@ -65,6 +70,8 @@ async def test_focal_person_broadcasts_a_webinar_to_their_university_only(harnes
     assert "https://zoom.us/j/123456" in english and "PKT" in english
     assert "کورسیرا" in urdu
     assert "Recipients: 3" in summary
+    university = await UniversityService(h.services.database).get(1)
+    assert university.name in summary and "university:1" not in summary  # names, not ids
 
     reply = await h.press_and_reply(FOCAL, h.button(FOCAL, "Send now"))
     assert "Queued for <b>3</b> recipients" in reply.params["text"]
@@ -93,7 +100,7 @@ async def test_focal_person_broadcasts_a_webinar_to_their_university_only(harnes
     assert "Coursera orientation" in webinars.params["text"]
     assert "RSVPs: <b>1</b>" in webinars.params["text"]
     national_view = await h.say(ADMIN, "/webinars")
-    assert "By university: 1: 1" in national_view.params["text"]
+    assert f"By university: {university.display_name('en')}: 1" in national_view.params["text"]
 
     # Time passes: a day before, then an hour before, the one who RSVPed is reminded.
     h.clock.elapsed = (
@@ -189,3 +196,38 @@ async def test_a_scheduled_broadcast_can_be_cancelled_until_it_starts(harness: H
     h.clock.advance(6 * 3600)
     await h.worker.run_until_idle()
     assert h.fake.messages_to(1001) == []
+
+
+async def test_an_hec_admin_sends_an_urgent_notice_as_a_paid_broadcast(harness: Harness):
+    h = harness
+    await h.say(ADMIN, "/broadcast")
+    await h.press_and_reply(ADMIN, h.button(ADMIN, "Everyone"))
+    await h.say(ADMIN, "Exam centres changed: check your email today")
+    await h.press_and_reply(ADMIN, h.button(ADMIN, "Skip"))
+    await h.press_and_reply(ADMIN, h.button(ADMIN, "No"))
+    before = len(h.fake.requests("sendMessage"))
+    await h.press(ADMIN, h.button(ADMIN, "Skip"))  # no Urdu text
+    await h.fake.wait_for("sendMessage", count=before + 2)
+    summary = h.texts_to(ADMIN)[-1]
+    # The cost and the time at both rates, before anything is sent.
+    assert "Telegram Stars" in summary and "urgent paid broadcast" in summary
+
+    reply = await h.press_and_reply(ADMIN, h.button(ADMIN, "Urgent"))
+    assert "Queued for" in reply.params["text"]
+    await h.worker.run_until_idle()
+    to_learners = [
+        r for r in h.fake.requests("sendMessage") if r.ok and r.chat_id in {1001, 1002, 2001}
+    ]
+    assert to_learners and all(r.params.get("allow_paid_broadcast") for r in to_learners)
+
+
+async def test_a_focal_person_is_not_offered_a_paid_broadcast(harness: Harness):
+    h = harness
+    starts_at = (utcnow() + timedelta(days=3)).replace(second=0, microsecond=0)
+    await compose_webinar(h, starts_at)
+    before = len(h.fake.requests("sendMessage"))
+    h.fake.push_message(FOCAL, "کورسیرا تعارفی سیشن")
+    await h.fake.wait_for("sendMessage", count=before + 3)
+    summary = h.fake.messages_to(FOCAL)[-1]
+    assert "Telegram Stars" in (summary.text or "")  # the estimate is shown to everyone
+    assert "Urgent" not in str(summary.reply_markup)  # but only HEC admins may pay

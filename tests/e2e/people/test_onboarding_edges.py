@@ -115,12 +115,13 @@ async def test_restart_resumes_onboarding_from_redis(settings: Settings) -> None
     await real_services.require("redis")
     from redis.asyncio import Redis
 
-    probe = Redis.from_url("redis://127.0.0.1:6379/0")
+    await real_services.require("redis")
+    probe = Redis.from_url(real_services.REDIS_TEST_URL)
     prefix = f"people-test-{uuid.uuid4().hex[:8]}"  # the server is shared with other test runs
 
     def redis_storage() -> RedisStorage:
         return RedisStorage.from_url(
-            "redis://127.0.0.1:6379/0",
+            real_services.REDIS_TEST_URL,
             key_builder=DefaultKeyBuilder(prefix=prefix, with_destiny=True),
         )
 

@@ -1,0 +1,104 @@
+"""Questions the programme does not cover, answered with where to go instead.
+
+A redirect document (front matter ``kind: redirect``) has one section per topic: a "Where to
+go" text, and an "Asked as:" line listing the words and phrases (English, Roman Urdu, Urdu,
+separated by ";") that point to the topic. HEC edits it like any other document.
+
+A question is redirected when it contains one of a topic's phrases (every word of it) and
+either the phrase's words are words the rules never use ("laptop", "hostel": the rules
+cannot be about it), or the rules do not answer the question, or the topic is at least as
+close to the question, in the embedding model's eyes, as the best rule (less
+``REDIRECT_MARGIN``; "semester fee" names a word the rules use). A redirect is an abstention:
+the answer says the question is not the programme's, and where to go. The cost: an in-scope
+question naming such a thing in passing ("Can I watch lectures on my laptop?") is redirected.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from knowledge.chunking import Chunk
+from knowledge.language import NormalisedQuery, tokenize
+from knowledge.retrieval import HybridRetriever, ScoredPassage
+
+# How much closer the best rule may be to the question than a topic its words name, and the
+# question still be redirected (cosines). Chosen on the dev split (docs/benchmarks.md).
+REDIRECT_MARGIN = 0.01
+
+_ASKED_AS = re.compile(r"^\s*asked as\s*:(.*)$", re.IGNORECASE | re.MULTILINE)
+_WHERE = re.compile(r"^\s*where to go\s*:\s*", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Topic:
+    chunk: Chunk
+    phrases: tuple[frozenset[str], ...]
+    where: str  # the "Where to go" text, unwrapped
+
+
+def parse_topic(chunk: Chunk) -> Topic:
+    phrases: list[frozenset[str]] = []
+    for match in _ASKED_AS.finditer(chunk.text):
+        for phrase in match.group(1).split(";"):
+            words = frozenset(_words(phrase))
+            if words:
+                phrases.append(words)
+    body = _ASKED_AS.sub("", chunk.text)
+    where = " ".join(line.strip() for line in body.splitlines() if line.strip())
+    return Topic(chunk, tuple(phrases), _WHERE.sub("", where))
+
+
+def _words(text: str) -> list[str]:
+    return tokenize(text)
+
+
+class RedirectMatcher:
+    """Finds the topic a question names, if any, among the redirect documents."""
+
+    def __init__(self, retriever: HybridRetriever) -> None:
+        self._retriever = retriever
+        self._topics = [parse_topic(chunk) for chunk in retriever.redirects]
+        self._by_id = {topic.chunk.id: topic for topic in self._topics}
+
+    @property
+    def topics(self) -> Sequence[Topic]:
+        return self._topics
+
+    def topic(self, chunk_id: str) -> Topic | None:
+        return self._by_id.get(chunk_id)
+
+    def named(self, question: str) -> list[Topic]:
+        words = set(_words(question))
+        return [t for t in self._topics if any(phrase <= words for phrase in t.phrases)]
+
+    def _foreign_to_the_rules(self, topic: Topic, question: str) -> bool:
+        """Whether a phrase of the topic that the question holds uses only words no rule uses."""
+        words = set(_words(question))
+        bm25 = self._retriever.bm25
+        return any(
+            phrase <= words and all(bm25.document_frequency(w) == 0 for w in phrase)
+            for phrase in topic.phrases
+        )
+
+    def choose(
+        self,
+        query: NormalisedQuery,
+        passages: Sequence[ScoredPassage],
+        answerable: bool,
+        margin: float = REDIRECT_MARGIN,
+    ) -> Topic | None:
+        named = self.named(query.original)
+        if not named:
+            return None
+        similarity = {
+            chunk.id: cosine for chunk, cosine in self._retriever.redirect_similarities(query)
+        }
+        best = max(named, key=lambda t: similarity.get(t.chunk.id, 0.0))
+        if not answerable or self._foreign_to_the_rules(best, query.original):
+            return best
+        rule = max((p.dense for p in passages if p.dense is not None), default=None)
+        if rule is None or similarity.get(best.chunk.id, 0.0) >= rule - margin:
+            return best
+        return None

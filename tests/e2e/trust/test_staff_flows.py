@@ -1,0 +1,120 @@
+"""Staff flows do what they promise (issue 13, item 13)."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+from sqlmodel import select
+from typer.testing import CliRunner
+
+from bot.cli import app
+from bot.config import Settings
+from bot.services.survey_scheduling import SurveyScheduler
+from bot.services.surveys import SurveyService
+from bot.storage.survey_models import SurveyInvitation
+from bot.storage.types import utcnow
+from tests.e2e.people.conftest import ADMIN, PeopleBot
+from tests.e2e.people.test_people_story import invite_link
+from tests.surveys.factories import shipped_survey
+
+FOCAL, LEARNER = 2001, 1001
+LEARNER_QUESTION = "Is the licence valid after I graduate?"
+STAFF_QUESTION = "Testing the bot as the focal person: what about hostels?"
+ADMIN_QUESTION = "Admin trying the bot: are exams proctored?"
+
+
+async def test_insights_count_only_learners_questions(people_bot: PeopleBot) -> None:
+    people = people_bot
+    await people.onboard_staff(ADMIN)
+    await people.onboard_staff(FOCAL, f"/start {await invite_link(people)}")
+    await people.onboard(LEARNER, "comsats")
+    await people.send(LEARNER, LEARNER_QUESTION)
+    await people.send(FOCAL, STAFF_QUESTION)
+    await people.send(ADMIN, ADMIN_QUESTION)
+
+    report, _ = await people.send(ADMIN, "/insights", expect=2)
+    text = report.text or ""
+    assert LEARNER_QUESTION in text
+    assert STAFF_QUESTION not in text and ADMIN_QUESTION not in text
+    insights = people.services.insights
+    counted = await insights.report(None)
+    assert counted.total_questions == 1
+
+
+async def test_survey_send_without_a_role_reaches_learners_only(
+    people_bot: PeopleBot, settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    people = people_bot
+    await people.onboard_staff(ADMIN)
+    await people.onboard_staff(FOCAL, f"/start {await invite_link(people)}")
+    await people.onboard(LEARNER, "comsats")
+    seen = {user: len(people.messages(user)) for user in (ADMIN, FOCAL, LEARNER)}
+    surveys = SurveyService(people.services.database)
+    await surveys.add_survey(shipped_survey("impact"))
+
+    # `hecbot survey send impact`, no --role, on the running bot's database.
+    monkeypatch.setenv("HECBOT_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("HECBOT_LOG_LEVEL", "WARNING")
+    sent = await asyncio.to_thread(CliRunner().invoke, app, ["survey", "send", "impact"])
+    assert sent.exit_code == 0, sent.output
+    assert "roles learner" in sent.output
+
+    scheduler = SurveyScheduler(
+        people.services.database, people.services.outbox, people.services.catalogue
+    )
+    assert await scheduler.run_due(utcnow() + timedelta(seconds=1)) == 1
+    await people.until(
+        lambda: len(people.messages(LEARNER)) > seen[LEARNER], "the learner's invitation"
+    )
+    async with people.services.database.session() as session:
+        invited = [row.user_id for row in (await session.exec(select(SurveyInvitation))).all()]
+    assert invited == [LEARNER]
+    assert len(people.messages(FOCAL)) == seen[FOCAL]
+    assert len(people.messages(ADMIN)) == seen[ADMIN]
+
+
+async def test_a_learner_whose_ticket_nobody_can_answer_is_told_so(
+    people_bot: PeopleBot,
+) -> None:
+    """No focal person for their university and no HEC admin on the bot: no false promise."""
+    people = people_bot
+    await people.onboard(LEARNER, "comsats")
+    [abstained] = await people.send(LEARNER, LEARNER_QUESTION)
+    [told] = await people.press(LEARNER, abstained, people.button(abstained, "esc:"))
+    assert "nobody can answer it yet" in (told.text or "")
+    assert "will arrive" not in (told.text or "")
+
+
+async def test_an_admin_who_never_onboarded_answers_a_ticket_by_replying(
+    people_bot: PeopleBot,
+) -> None:
+    """An HEC admin who only ever pressed /start still answers the desk's ticket."""
+    people = people_bot
+    await people.send(ADMIN, "/start")  # the privacy notice, never accepted
+    await people.onboard(LEARNER, "comsats")  # COMSATS has no focal person: the desk answers
+    [abstained] = await people.send(LEARNER, LEARNER_QUESTION)
+    await people.press(LEARNER, abstained, people.button(abstained, "esc:"))
+    await people.until(lambda: "🎫" in (people.messages(ADMIN)[-1].text or ""), "ticket")
+    ticket = people.messages(ADMIN)[-1]
+    [confirmation] = await people.send(
+        ADMIN, "Yes, until the licence's end date.", reply_to_message_id=ticket.message_id
+    )
+    assert "was sent to the learner" in (confirmation.text or "")
+    await people.until(
+        lambda: "until the licence's end date" in (people.messages(LEARNER)[-1].text or ""),
+        "the answer reaches the learner",
+    )
+
+
+async def test_an_invited_focal_person_is_told_what_to_do(people_bot: PeopleBot) -> None:
+    people = people_bot
+    await people.onboard_staff(ADMIN)
+    link = await invite_link(people)
+    [accepted, notice] = await people.send(FOCAL, f"/start {link}", expect=2)
+    assert "privacy notice" in (accepted.text or "")
+    assert "Reply to a ticket" in (accepted.text or "") and "/tickets" in (accepted.text or "")
+    [language] = await people.press(FOCAL, notice, "ob:privacy:yes")
+    [done] = await people.press(FOCAL, language, "ob:lang:en")
+    assert "reply to a ticket" in (done.text or "") and "/tickets" in (done.text or "")
