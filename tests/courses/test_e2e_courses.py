@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pytest
 from aiogram import Bot, Dispatcher
@@ -13,7 +13,7 @@ from bot.config import Settings
 from bot.services.courses import CourseService
 from bot.telegram.app import create_dispatcher
 from bot.telegram.container import AppServices, build_services
-from knowledge.answers import Citation
+from knowledge.answers import Answer
 from tests.courses.factories import HashingEmbedder
 from tests.e2e.harness import onboarded_learner
 from tests.fakebotapi import ChatMessage, FakeTelegram
@@ -24,15 +24,6 @@ __all__ = ["fake_telegram"]
 LEARNER = 7_100_000_042
 
 
-@dataclass
-class RulesAnswer:
-    text: str = "From the rules."
-    abstained: bool = False
-    citations: list[Citation] = field(default_factory=list)
-    latency_ms: float = 1.0
-    language: str = "en"
-
-
 class RecordingAnswerer:
     """The rules knowledge base as a test double: records which questions reached it."""
 
@@ -40,9 +31,9 @@ class RecordingAnswerer:
         self.questions: list[str] = []
         self.abstain = False
 
-    async def ask(self, question: str) -> RulesAnswer:
+    async def ask(self, question: str) -> Answer:
         self.questions.append(question)
-        return RulesAnswer(abstained=self.abstain)
+        return Answer(question, "From the rules.", abstained=self.abstain, latency_ms=1.0)
 
 
 @dataclass

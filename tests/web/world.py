@@ -23,8 +23,8 @@ from sqlmodel import col, select
 from bot.config import Settings
 from bot.services.audience import Audience
 from bot.services.broadcast_drafts import BroadcastDraft, WebinarDraft
-from bot.services.permissions import Actor as BroadcastActor
 from bot.services.licences_reports import ReportImportService
+from bot.services.permissions import Actor as BroadcastActor
 from bot.services.survey_scheduling import SurveyScheduler
 from bot.services.surveys import SurveyService
 from bot.storage.db import Database
@@ -167,7 +167,7 @@ async def _seed_broadcast(services: AppServices, university: int) -> None:
     )
     assert summary.webinar_id is not None
     learner = BroadcastActor(id=LEARNER_A, role=Role.LEARNER, university_id=university)
-    await services.broadcasts.rsvp(learner, summary.webinar_id)
+    await services.webinars.rsvp(learner, summary.webinar_id)
 
 
 MEMBERSHIP = """Email,Invitation Date,Join Date,Member State

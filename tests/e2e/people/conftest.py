@@ -11,7 +11,7 @@ import asyncio
 import re
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,27 +23,10 @@ from bot.config import Settings
 from bot.telegram.app import create_dispatcher
 from bot.telegram.container import AppServices, build_services
 from bot.telegram.runner import embedded_worker
+from knowledge.answers import Answer, Citation
 from tests.fakebotapi import ChatMessage, FakeTelegram
 
 ADMIN = 9001
-
-
-@dataclass(frozen=True)
-class Citation:
-    title: str
-    section: str
-    source: str
-    score: float
-    document: str = ""  # the file the passage came from, as the knowledge engine gives it
-
-
-@dataclass(frozen=True)
-class Answer:
-    text: str
-    abstained: bool
-    citations: list[Citation] = field(default_factory=list)
-    latency_ms: float = 1.0
-    language: str = "en"
 
 
 def _key(text: str) -> str:
@@ -75,10 +58,10 @@ class FaqAnswerer:
     async def ask(self, question: str) -> Answer:
         found = self.entries.get(_key(question))
         if found is None:
-            return Answer("I don't know.", abstained=True)
+            return Answer(question, "I don't know.", abstained=True, latency_ms=1.0)
         title, section, answer, document = found
-        citation = Citation(title, section, "faq", 1.0, document)
-        return Answer(answer, abstained=False, citations=[citation])
+        citation = Citation(title, section, "faq", 1.0, document=document)
+        return Answer(question, answer, abstained=False, citations=[citation], latency_ms=1.0)
 
 
 @dataclass

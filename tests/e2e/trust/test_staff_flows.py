@@ -15,6 +15,7 @@ from bot.services.survey_scheduling import SurveyScheduler
 from bot.services.surveys import SurveyService
 from bot.storage.survey_models import SurveyInvitation
 from bot.storage.types import utcnow
+from handlers.buttons import TelegramButtons
 from tests.e2e.people.conftest import ADMIN, PeopleBot
 from tests.e2e.people.test_people_story import invite_link
 from tests.surveys.factories import shipped_survey
@@ -62,7 +63,10 @@ async def test_survey_send_without_a_role_reaches_learners_only(
     assert "roles learner" in sent.output
 
     scheduler = SurveyScheduler(
-        people.services.database, people.services.outbox, people.services.catalogue
+        people.services.database,
+        people.services.outbox,
+        people.services.catalogue,
+        buttons=TelegramButtons(people.services.catalogue),
     )
     assert await scheduler.run_due(utcnow() + timedelta(seconds=1)) == 1
     await people.until(
