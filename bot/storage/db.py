@@ -58,6 +58,9 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     # and spares an fsync per commit: the outbox commits twice per message.
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
+    # /forget must not leave a person's words readable in the file's free pages: deleted and
+    # overwritten content is zeroed (the WAL is truncated after /forget, bot/services/privacy.py).
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 
@@ -215,6 +218,17 @@ class Database:
         if current not in heads:
             log.info("database migrated from %s to %s", current or "nothing", ", ".join(heads))
         _require_model_tables(connection)
+
+    async def flush_erased(self) -> None:
+        """After an erasure, leave no copy of the erased rows in SQLite's write-ahead log.
+
+        secure_delete (set per connection) zeroes them in the database file; the WAL still holds
+        the old pages until it is checkpointed and truncated. PostgreSQL needs nothing here.
+        """
+        if not self.is_sqlite:
+            return
+        async with self.engine.connect() as connection:
+            await connection.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
 
     async def ping(self) -> bool:
         try:

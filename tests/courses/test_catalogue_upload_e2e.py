@@ -125,3 +125,15 @@ async def test_a_file_too_big_is_refused_with_the_limit(
 
 async def test_learners_cannot_upload_a_catalogue(world: World) -> None:
     assert "not allowed" in await Learner(world.fake, LEARNER).say("/catalogue_upload")
+
+
+async def test_a_file_in_another_layout_is_refused_naming_the_missing_columns(
+    world: World, tmp_path: Path
+) -> None:
+    before = await world.courses.count()
+    other = write_csv(
+        tmp_path / "other.csv", [{"name": "Beekeeping", "link": BEES_URL}], header=["name", "link"]
+    ).read_bytes()
+    refused = await upload(world.fake, other, replies=2)
+    assert "The catalogue was not changed" in refused and "course_url" in refused
+    assert await world.courses.count() == before

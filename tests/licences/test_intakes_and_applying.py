@@ -10,6 +10,7 @@ import pytest
 from sqlmodel import func, select
 from typer.testing import CliRunner
 
+from bot.config import SMTPSettings
 from bot.errors import InvalidInputError
 from bot.i18n import Catalogue
 from bot.services.licences_applications import (
@@ -135,7 +136,7 @@ async def test_after_the_deadline_nothing_changes(database: Database, tmp_path: 
     service = await _service(database, FolderMailer(tmp_path / "mail"), catalogue)
     intake_id, definition, _ = await service.begin(STUDENT)
     await service.send_code(STUDENT, definition, "sara@uni.edu.pk")
-    mail = next((tmp_path / "mail").glob("*.eml")).read_text(encoding="utf-8")
+    mail = next((tmp_path / "mail").rglob("*.eml")).read_text(encoding="utf-8")
     code = next(word for word in mail.split() if word.isdigit() and len(word) == 6)
     await service.verify_code(STUDENT, intake_id, code)
     late = definition.deadline + timedelta(minutes=1)
@@ -162,3 +163,25 @@ def test_cli_intake_add_list_close(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert "2027-spring" in listed.stdout and "(open;" in listed.stdout
     closed = runner.invoke(app, ["intake", "close", "2027-spring"])
     assert closed.exit_code == 0 and "closed" in closed.stdout
+
+
+async def test_forget_removes_the_verification_mail_written_to_the_data_dir(
+    database: Database, tmp_path: Path, catalogue
+):
+    """Without SMTP the code mail is a file holding the person's e-mail; /forget removes it."""
+    from bot.services.licences_mail import build_mailer
+    from bot.services.privacy import PrivacyService
+
+    data_dir = tmp_path / "data"
+    mailer = build_mailer(SMTPSettings(), data_dir)
+    service = await _service(database, mailer, catalogue)
+    _, definition, _ = await service.begin(STUDENT)
+    await service.send_code(STUDENT, definition, "sara.private@uni.edu.pk")
+    mails = list((data_dir / "outgoing-mail").rglob("*.eml"))
+    assert len(mails) == 1 and "sara.private@uni.edu.pk" in mails[0].read_text(encoding="utf-8")
+
+    await PrivacyService(database, data_dir=data_dir).forget(STUDENT.user_id)
+
+    # No file in the data dir holds the address: not the mail, not SQLite's file or its WAL.
+    left = [p for p in data_dir.rglob("*") if p.is_file()]
+    assert [p for p in left if b"sara.private" in p.read_bytes()] == []
