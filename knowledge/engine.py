@@ -57,6 +57,11 @@ T = TypeVar("T")
 MAX_QUESTION_CHARS = 1000
 
 
+EMPTY_INDEX_DETAIL = (
+    "the rules index is empty: run `hecbot kb index --bundled` (or `hecbot kb index PATH`)"
+)
+
+
 @dataclass(frozen=True)
 class Health:
     ok: bool
@@ -275,7 +280,7 @@ class KnowledgeEngine:
         if retriever is not None and not self.config.chroma_url:
             # Loaded from a local index (or its snapshot): what answers is in memory.
             count = retriever.chunk_count
-            detail = "ready" if count else "index is empty: run `hecbot kb index`"
+            detail = "ready" if count else EMPTY_INDEX_DETAIL
             return Health(count > 0, count, self.embedder.name, detail)
         try:
             count = self.store.count()
@@ -291,7 +296,7 @@ class KnowledgeEngine:
                     degraded=True,
                 )
             return Health(False, 0, self.config.embedder, problem)
-        detail = "ready" if count else "index is empty: run `hecbot kb index`"
+        detail = "ready" if count else EMPTY_INDEX_DETAIL
         return Health(count > 0, count, self.store.embedder.name, detail)
 
     # -- answering -----------------------------------------------------------------------------

@@ -215,6 +215,26 @@ async def warm_up(answerer: Answerer) -> None:
         await warm()
     except Exception as error:
         log.warning("knowledge index not ready at start: %s: %s", type(error).__name__, error)
+        return
+    report_knowledge_readiness(answerer)
+
+
+def report_knowledge_readiness(answerer: Answerer) -> None:
+    """One line when no rules index answers (missing or empty), saying how to build it.
+
+    `make run` indexes first; an operator who starts `hecbot run` on a fresh data dir gets this
+    instead of a bot that answers every question with "I don't know".
+    """
+    probe = getattr(answerer, "health", None)
+    if probe is None:
+        return
+    try:
+        health = probe()
+    except Exception as error:  # a probe reports, it never stops the start
+        log.warning("knowledge index not checked at start: %s: %s", type(error).__name__, error)
+        return
+    if not health.ok:
+        log.error("knowledge base not ready: %s", health.detail)
 
 
 def freeze_start_up_objects() -> None:
@@ -263,6 +283,7 @@ async def run_terminal_chat(settings: Settings, lines: TextIO, output: TextIO) -
     session = TerminalSession(output, settings.data_dir / "terminal-files")
     bot = create_bot(settings, session=session)
     dispatcher = create_dispatcher(services)
+    report_knowledge_readiness(services.answerer)
     output.write("Type a question, or a number to press a button. /quit ends the chat.\n")
     try:
         async with embedded_worker(services, bot):
