@@ -24,11 +24,15 @@ from bot.startup_clock import StartupClock
 from bot.telegram.app import create_bot, create_dispatcher
 from bot.telegram.container import AppServices, build_services
 from bot.telegram.startup_check import check_telegram
+from bot.telegram.supervisor import supervise
 from bot.telegram.terminal import TerminalChat, TerminalSession
 from bot.telegram.webserver import create_web_app, start_dashboard_server, start_probe_server
 from handlers.menus import publish_commands
 
 log = logging.getLogger(__name__)
+
+# Seconds before the embedded delivery worker is restarted after a crash: first, at most.
+WORKER_RESTART_BACKOFF = (1.0, 60.0)
 
 
 @contextlib.asynccontextmanager
@@ -48,7 +52,17 @@ async def embedded_worker(services: AppServices, bot: Bot) -> AsyncIterator[None
         budget=services.send_budget,
     )
     services.metrics.worker_heartbeat.set_function(lambda: worker.heartbeat)
-    task = asyncio.create_task(worker.run(stop), name="delivery-worker")
+    # A crash of the worker is logged with its traceback and the worker restarted with backoff.
+    task = asyncio.create_task(
+        supervise(
+            worker.run,
+            stop,
+            name="delivery worker",
+            first_backoff=WORKER_RESTART_BACKOFF[0],
+            max_backoff=WORKER_RESTART_BACKOFF[1],
+        ),
+        name="delivery-worker",
+    )
     try:
         yield
     finally:
