@@ -23,6 +23,7 @@ from bot.services.questions import Answerer, AnswerLike
 from bot.startup_clock import StartupClock
 from bot.telegram.app import create_bot, create_dispatcher
 from bot.telegram.container import AppServices, build_services
+from bot.telegram.startup_check import check_telegram
 from bot.telegram.terminal import TerminalChat, TerminalSession
 from bot.telegram.webserver import create_web_app, start_dashboard_server, start_probe_server
 from handlers.menus import publish_commands
@@ -113,8 +114,13 @@ async def run_dashboard(settings: Settings, host: str, port: int) -> None:
 
 
 async def run_polling(settings: Settings) -> None:
-    services = await build_services(settings)
     bot = create_bot(settings)
+    try:
+        await check_telegram(bot, settings.telegram.api_base)
+    except BaseException:
+        await bot.session.close()
+        raise
+    services = await build_services(settings)
     install_send_budget(bot, services.send_budget, services.metrics)
     dispatcher = create_dispatcher(services)
     await warm_up(services.answerer)
@@ -152,9 +158,15 @@ async def run_webhook(
             "WEBHOOK_SECRET: required in webhook mode, so only Telegram can post updates"
         )
     clock = StartupClock()
+    bot = create_bot(settings)
+    if settings.telegram.webhook_url:  # without it, this instance never calls Telegram first
+        try:
+            await check_telegram(bot, settings.telegram.api_base)
+        except BaseException:
+            await bot.session.close()
+            raise
     services = await build_services(settings, answerer=answerer)
     clock.mark("services")
-    bot = create_bot(settings)
     install_send_budget(bot, services.send_budget, services.metrics)
     dispatcher = create_dispatcher(services)
     if configure is not None:
