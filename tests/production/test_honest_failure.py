@@ -110,3 +110,25 @@ async def test_an_unreachable_telegram_is_retried_then_one_line(tmp_path: Path):
     final = [line for line in stderr.splitlines() if f"after {ATTEMPTS} tries" in line]
     assert len(final) == 1, stderr
     assert final[0].startswith("hecbot: Telegram unreachable at http://127.0.0.1:")
+
+
+def test_a_corrupt_sqlite_file_is_one_line_naming_it(tmp_path: Path):
+    env = clean_env(tmp_path)
+    database = tmp_path / "data" / "hecbot.sqlite3"
+    database.parent.mkdir()
+    database.write_bytes(b"this was never a database, " * 200)
+    result = subprocess.run(
+        [*HECBOT, "run"],  # no BOT_TOKEN: the terminal chat, over the same database
+        input="/quit\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=180,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    lines = [line for line in result.stderr.splitlines() if str(database) in line]
+    assert len(lines) == 1, result.stderr
+    assert "is not a SQLite database" in lines[0] and "move it away" in lines[0]
