@@ -10,6 +10,7 @@ from aiogram import Router
 
 from handlers import (
     broadcast,
+    catalogue_upload,
     course_tracks,
     courses,
     dashboard,
@@ -47,6 +48,7 @@ def feature_routers() -> list[Router]:
         surveys.create_router(),  # before courses: typed survey answers come first
         survey_results.create_router(),
         course_tracks.create_router(),
+        catalogue_upload.create_router(),
         courses.create_router(),  # before questions: it takes course-choice questions
         broadcast.create_router(),
         questions.create_router(),

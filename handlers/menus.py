@@ -95,6 +95,7 @@ _ADMIN_EXTRA = {
         BotCommand(command="survey_upload", description="Add or update a survey (YAML file)"),
         BotCommand(command="survey_send", description="Send a survey wave"),
         BotCommand(command="tracks_upload", description="Change HEC's course tracks (YAML file)"),
+        BotCommand(command="catalogue_upload", description="Import Coursera courses (CSV file)"),
         BotCommand(command="nudgereport", description="Does a nudge work? Nudge vs holdout"),
     ],
     "ur": [
@@ -106,6 +107,7 @@ _ADMIN_EXTRA = {
         BotCommand(
             command="tracks_upload", description="ایچ ای سی کے کورس ٹریک تبدیل کریں (YAML فائل)"
         ),
+        BotCommand(command="catalogue_upload", description="کورسیرا کے کورس شامل کریں (CSV فائل)"),
         BotCommand(command="nudgereport", description="کیا یاد دہانی کام کرتی ہے؟ موازنہ"),
     ],
 }

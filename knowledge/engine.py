@@ -57,6 +57,11 @@ T = TypeVar("T")
 MAX_QUESTION_CHARS = 1000
 
 
+EMPTY_INDEX_DETAIL = (
+    "the rules index is empty: run `hecbot kb index --bundled` (or `hecbot kb index PATH`)"
+)
+
+
 @dataclass(frozen=True)
 class Health:
     ok: bool
@@ -223,7 +228,8 @@ class KnowledgeEngine:
 
         if rebuild:
             self.reset()
-        report = index_paths(self.store, list(paths), progress=progress)
+        limit = int(self.config.max_file_mb * 1_000_000) if self.config.max_file_mb else None
+        report = index_paths(self.store, list(paths), progress=progress, max_file_bytes=limit)
         if report.changed:
             self._invalidate()
         self._ensure_snapshot()
@@ -274,7 +280,7 @@ class KnowledgeEngine:
         if retriever is not None and not self.config.chroma_url:
             # Loaded from a local index (or its snapshot): what answers is in memory.
             count = retriever.chunk_count
-            detail = "ready" if count else "index is empty: run `hecbot kb index`"
+            detail = "ready" if count else EMPTY_INDEX_DETAIL
             return Health(count > 0, count, self.embedder.name, detail)
         try:
             count = self.store.count()
@@ -290,7 +296,7 @@ class KnowledgeEngine:
                     degraded=True,
                 )
             return Health(False, 0, self.config.embedder, problem)
-        detail = "ready" if count else "index is empty: run `hecbot kb index`"
+        detail = "ready" if count else EMPTY_INDEX_DETAIL
         return Health(count > 0, count, self.store.embedder.name, detail)
 
     # -- answering -----------------------------------------------------------------------------

@@ -398,7 +398,9 @@ def nudges_plan(
     typer.echo(
         f"{plan.rule}: {plan.eligible} eligible; {plan.nudged} nudged (from {when}), "
         f"{plan.held_out} in the holdout; skipped {plan.skipped_recent} nudged in the last week, "
-        f"{plan.skipped_consent} without consent" + (" (dry run)" if dry_run else "")
+        f"{plan.skipped_consent} without consent"
+        + (f"; {plan.surveys_invited} invited to the survey" if plan.surveys_invited else "")
+        + (" (dry run)" if dry_run else "")
     )
 
 

@@ -61,6 +61,14 @@ class CatalogueFileError(InvalidInputError):
     """The catalogue file or its mapping cannot be imported at all."""
 
 
+class CatalogueRowsError(InvalidInputError):
+    """An all-or-nothing import (the Telegram upload) found bad rows; nothing was stored."""
+
+    def __init__(self, problems: Iterable[RowProblem]) -> None:
+        self.problems = tuple(problems)
+        super().__init__(f"{len(self.problems)} row(s) to fix; nothing was imported")
+
+
 @dataclass(frozen=True)
 class CourseRecord:
     """One clean catalogue row, ready to store."""

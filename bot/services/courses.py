@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import tempfile
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -25,8 +26,10 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.errors import NotFoundError
 from bot.services.course_catalogue import (
     SAMPLE_CATALOGUE_PATH,
+    CatalogueRowsError,
     ColumnMapping,
     CourseRecord,
+    ParsedCatalogue,
     RowProblem,
     normalise_url,
     parse_catalogue_file,
@@ -115,6 +118,14 @@ class TrackView:
     courses: tuple[CatalogueCourse, ...]
 
 
+def _parse_upload(data: bytes) -> ParsedCatalogue:
+    """Parse uploaded bytes with the same parser as a file on disk (it streams from a path)."""
+    with tempfile.TemporaryDirectory(prefix="hecbot-catalogue-") as folder:
+        path = Path(folder) / "upload.csv"
+        path.write_bytes(data)
+        return parse_catalogue_file(path, ColumnMapping.load())
+
+
 def _to_catalogue_course(row: Course) -> CatalogueCourse:
     assert row.id is not None
     return CatalogueCourse(
@@ -192,6 +203,24 @@ class CourseService:
         recommendation after an import has nothing left to compute."""
         mapping = ColumnMapping.load(mapping_path) if mapping_path else ColumnMapping.load()
         parsed = await asyncio.to_thread(parse_catalogue_file, path, mapping)
+        return await self._import_parsed(parsed, embed=embed, progress=progress)
+
+    async def import_upload(
+        self, data: bytes, *, by: str = "", progress: EmbedProgress | None = None
+    ) -> ImportReport:
+        """An uploaded CSV in the default (Coursera) layout, all or nothing: any bad row raises
+        `CatalogueRowsError` with every problem by line and nothing is stored; a clean file is
+        imported (and embedded) exactly as `import_file` does. Parsing and embedding run in
+        threads, off the event loop."""
+        parsed = await asyncio.to_thread(_parse_upload, data)
+        if parsed.problems:
+            raise CatalogueRowsError(parsed.problems)
+        log.info("catalogue upload by %s: %d rows", by or "unknown", parsed.rows_read)
+        return await self._import_parsed(parsed, embed=True, progress=progress)
+
+    async def _import_parsed(
+        self, parsed: ParsedCatalogue, *, embed: bool, progress: EmbedProgress | None
+    ) -> ImportReport:
         added, updated, unchanged = await self._store(parsed.records)
         del parsed.records[:]  # a 50,000-course catalogue: free the records before embedding
         await self._bump(CATALOGUE_KEY)

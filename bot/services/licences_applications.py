@@ -193,6 +193,7 @@ class ApplicationService:
                 to=email,
                 subject=texts("licence-mail-subject"),
                 body=texts("licence-mail-body", code=code, minutes=int(CODE_TTL.seconds / 60)),
+                user_id=applicant.user_id,
             )
         except ServiceUnavailableError as error:
             raise MailFailedError(str(error)) from error

@@ -20,7 +20,9 @@ log = logging.getLogger(__name__)
 
 
 class Mailer(Protocol):
-    async def send(self, *, to: str, subject: str, body: str) -> None: ...
+    async def send(
+        self, *, to: str, subject: str, body: str, user_id: int | None = None
+    ) -> None: ...
 
 
 def _message(sender: str, to: str, subject: str, body: str) -> EmailMessage:
@@ -40,7 +42,7 @@ class SmtpMailer:
         assert settings.host
         self._settings = settings
 
-    async def send(self, *, to: str, subject: str, body: str) -> None:
+    async def send(self, *, to: str, subject: str, body: str, user_id: int | None = None) -> None:
         import aiosmtplib
 
         settings = self._settings
@@ -62,18 +64,23 @@ class SmtpMailer:
 
 
 class FolderMailer:
-    """Writes each mail as `<timestamp>-<n>.eml` into a folder (no SMTP configured)."""
+    """Writes each mail as `<timestamp>-<n>.eml` into a folder (no SMTP configured).
+
+    A mail for a person goes into a sub-folder named by their Telegram id, so /forget removes it
+    with their other files (`USER_FILES` in bot/storage/personal_data.py).
+    """
 
     def __init__(self, directory: Path, sender: str = "hecbot@localhost") -> None:
         self.directory = directory
         self._sender = sender
         self._count = 0
 
-    async def send(self, *, to: str, subject: str, body: str) -> None:
-        self.directory.mkdir(parents=True, exist_ok=True)
+    async def send(self, *, to: str, subject: str, body: str, user_id: int | None = None) -> None:
+        directory = self.directory if user_id is None else self.directory / str(user_id)
+        directory.mkdir(parents=True, exist_ok=True)
         self._count += 1
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
-        path = self.directory / f"{stamp}-{self._count}.eml"
+        path = directory / f"{stamp}-{self._count}.eml"
         path.write_bytes(bytes(_message(self._sender, to, subject, body)))
 
 

@@ -112,6 +112,7 @@ class PrivacyService:
         async with self._database.session() as session:
             connection = await session.connection()
             touched = await forget_rows(connection, context)
+        await self._database.flush_erased()
         removed = 0
         for path in self._user_files(user_id):
             if path.is_dir():

@@ -19,6 +19,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import event, inspect, text
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.exc import (
+    DatabaseError,
     DBAPIError,
     DisconnectionError,
     InterfaceError,
@@ -58,6 +59,9 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     # and spares an fsync per commit: the outbox commits twice per message.
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
+    # /forget must not leave a person's words readable in the file's free pages: deleted and
+    # overwritten content is zeroed (the WAL is truncated after /forget, bot/services/privacy.py).
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 
@@ -170,6 +174,14 @@ class Database:
                 await connection.run_sync(self._upgrade)
         except OperationalError as error:
             raise ServiceUnavailableError(f"database unavailable: {error.orig}") from error
+        except DatabaseError as error:
+            if self.is_sqlite and "not a database" in str(error.orig):
+                path = self.url.split(":///", 1)[-1]
+                raise ConfigurationError(
+                    f"{path} is not a SQLite database (damaged, or another file): move it away "
+                    f"(`mv {path} {path}.broken`) and start again, or restore a backup"
+                ) from None
+            raise
         except OSError as error:
             raise ServiceUnavailableError(f"database unavailable: {error}") from error
 
@@ -215,6 +227,17 @@ class Database:
         if current not in heads:
             log.info("database migrated from %s to %s", current or "nothing", ", ".join(heads))
         _require_model_tables(connection)
+
+    async def flush_erased(self) -> None:
+        """After an erasure, leave no copy of the erased rows in SQLite's write-ahead log.
+
+        secure_delete (set per connection) zeroes them in the database file; the WAL still holds
+        the old pages until it is checkpointed and truncated. PostgreSQL needs nothing here.
+        """
+        if not self.is_sqlite:
+            return
+        async with self.engine.connect() as connection:
+            await connection.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
 
     async def ping(self) -> bool:
         try:

@@ -306,7 +306,7 @@ declare(
 
 # Files the bot wrote for one person, relative to the data dir; "{chat}" is their Telegram id.
 # /forget deletes them.
-USER_FILES: tuple[str, ...] = ("terminal-files/{chat}",)
+USER_FILES: tuple[str, ...] = ("terminal-files/{chat}", "outgoing-mail/{chat}")
 
 # --- licences ---------------------------------------------------------------------------------
 

@@ -23,11 +23,16 @@ from bot.services.questions import Answerer, AnswerLike
 from bot.startup_clock import StartupClock
 from bot.telegram.app import create_bot, create_dispatcher
 from bot.telegram.container import AppServices, build_services
+from bot.telegram.startup_check import check_telegram
+from bot.telegram.supervisor import supervise
 from bot.telegram.terminal import TerminalChat, TerminalSession
 from bot.telegram.webserver import create_web_app, start_dashboard_server, start_probe_server
 from handlers.menus import publish_commands
 
 log = logging.getLogger(__name__)
+
+# Seconds before the embedded delivery worker is restarted after a crash: first, at most.
+WORKER_RESTART_BACKOFF = (1.0, 60.0)
 
 
 @contextlib.asynccontextmanager
@@ -47,7 +52,17 @@ async def embedded_worker(services: AppServices, bot: Bot) -> AsyncIterator[None
         budget=services.send_budget,
     )
     services.metrics.worker_heartbeat.set_function(lambda: worker.heartbeat)
-    task = asyncio.create_task(worker.run(stop), name="delivery-worker")
+    # A crash of the worker is logged with its traceback and the worker restarted with backoff.
+    task = asyncio.create_task(
+        supervise(
+            worker.run,
+            stop,
+            name="delivery worker",
+            first_backoff=WORKER_RESTART_BACKOFF[0],
+            max_backoff=WORKER_RESTART_BACKOFF[1],
+        ),
+        name="delivery-worker",
+    )
     try:
         yield
     finally:
@@ -113,8 +128,13 @@ async def run_dashboard(settings: Settings, host: str, port: int) -> None:
 
 
 async def run_polling(settings: Settings) -> None:
-    services = await build_services(settings)
     bot = create_bot(settings)
+    try:
+        await check_telegram(bot, settings.telegram.api_base)
+    except BaseException:
+        await bot.session.close()
+        raise
+    services = await build_services(settings)
     install_send_budget(bot, services.send_budget, services.metrics)
     dispatcher = create_dispatcher(services)
     await warm_up(services.answerer)
@@ -152,9 +172,15 @@ async def run_webhook(
             "WEBHOOK_SECRET: required in webhook mode, so only Telegram can post updates"
         )
     clock = StartupClock()
+    bot = create_bot(settings)
+    if settings.telegram.webhook_url:  # without it, this instance never calls Telegram first
+        try:
+            await check_telegram(bot, settings.telegram.api_base)
+        except BaseException:
+            await bot.session.close()
+            raise
     services = await build_services(settings, answerer=answerer)
     clock.mark("services")
-    bot = create_bot(settings)
     install_send_budget(bot, services.send_budget, services.metrics)
     dispatcher = create_dispatcher(services)
     if configure is not None:
@@ -215,6 +241,26 @@ async def warm_up(answerer: Answerer) -> None:
         await warm()
     except Exception as error:
         log.warning("knowledge index not ready at start: %s: %s", type(error).__name__, error)
+        return
+    report_knowledge_readiness(answerer)
+
+
+def report_knowledge_readiness(answerer: Answerer) -> None:
+    """One line when no rules index answers (missing or empty), saying how to build it.
+
+    `make run` indexes first; an operator who starts `hecbot run` on a fresh data dir gets this
+    instead of a bot that answers every question with "I don't know".
+    """
+    probe = getattr(answerer, "health", None)
+    if probe is None:
+        return
+    try:
+        health = probe()
+    except Exception as error:  # a probe reports, it never stops the start
+        log.warning("knowledge index not checked at start: %s: %s", type(error).__name__, error)
+        return
+    if not health.ok:
+        log.error("knowledge base not ready: %s", health.detail)
 
 
 def freeze_start_up_objects() -> None:
@@ -263,6 +309,7 @@ async def run_terminal_chat(settings: Settings, lines: TextIO, output: TextIO) -
     session = TerminalSession(output, settings.data_dir / "terminal-files")
     bot = create_bot(settings, session=session)
     dispatcher = create_dispatcher(services)
+    report_knowledge_readiness(services.answerer)
     output.write("Type a question, or a number to press a button. /quit ends the chat.\n")
     try:
         async with embedded_worker(services, bot):

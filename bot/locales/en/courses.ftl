@@ -58,3 +58,15 @@ tracks-upload-cancelled = Tracks unchanged.
 tracks-upload-not-document = Please send the tracks as a UTF-8 .yaml file (at most 256 KB).
 tracks-upload-problems = The tracks were not changed: { $count } problem(s) to fix.
 tracks-upload-done = Saved { $count } tracks. Learners get them from their next question, no restart needed.
+catalogue-upload-prompt =
+    Send the course catalogue as a .csv document (at most 10 MB), or /cancel.
+    It must use the default Coursera layout: columns course_title, course_url, course_organization, course_certificate_type, course_difficulty, course_time, course_rating, course_skills, course_summary. (Other layouts need <code>hecbot courses import --mapping</code> on the server.)
+    Courses are matched by URL: new ones are added, known ones updated; courses missing from the file stay. If any row has a problem, nothing is imported.
+catalogue-upload-cancelled = Catalogue unchanged.
+catalogue-upload-not-csv = Please send the catalogue as a .csv document in the Coursera layout.
+catalogue-upload-too-big = That file is too big: the limit here is { $megabytes } MB. Import larger catalogues with <code>hecbot courses import</code> on the server.
+catalogue-upload-started = Checking and importing the catalogue… New courses are indexed for the recommender, which can take a few minutes for a large file. I will tell you when it is done.
+catalogue-upload-problems = The catalogue was not changed: { $count } row(s) to fix (line numbers of the file). Fix them and send the whole file again.
+catalogue-upload-more-problems = … and { $count } more.
+catalogue-upload-file-problem = The catalogue was not changed: { $problem }
+catalogue-upload-done = Catalogue imported: { $added } course(s) added, { $updated } changed, { $unchanged } unchanged, none removed (courses missing from the file stay, as learners' plans may hold them); { $embedded } indexed for the recommender. Learners get it from their next question, no restart needed.

@@ -58,3 +58,15 @@ tracks-upload-cancelled = ٹریک تبدیل نہیں ہوئے۔
 tracks-upload-not-document = براہ کرم ٹریک UTF-8 میں yaml. فائل کے طور پر بھیجیں (زیادہ سے زیادہ 256 KB)۔
 tracks-upload-problems = ٹریک تبدیل نہیں ہوئے: { $count } مسئلے ٹھیک کرنے ہیں۔
 tracks-upload-done = { $count } ٹریک محفوظ ہو گئے۔ طلبہ کو اگلے سوال سے ملیں گے، ری اسٹارٹ کی ضرورت نہیں۔
+catalogue-upload-prompt =
+    کورس کیٹلاگ csv. دستاویز کے طور پر بھیجیں (زیادہ سے زیادہ 10 MB)، یا /cancel۔
+    فائل کورسیرا کی طے شدہ ترتیب میں ہو: کالم course_title، course_url، course_organization، course_certificate_type، course_difficulty، course_time، course_rating، course_skills، course_summary۔ (دوسری ترتیب کے لیے سرور پر <code>hecbot courses import --mapping</code> استعمال کریں۔)
+    کورس URL سے ملائے جاتے ہیں: نئے شامل، موجودہ تبدیل ہوتے ہیں؛ فائل میں نہ ہونے والے کورس رہتے ہیں۔ کسی ایک قطار میں بھی مسئلہ ہو تو کچھ شامل نہیں ہوتا۔
+catalogue-upload-cancelled = کیٹلاگ تبدیل نہیں ہوا۔
+catalogue-upload-not-csv = براہ کرم کیٹلاگ کورسیرا کی ترتیب میں csv. دستاویز کے طور پر بھیجیں۔
+catalogue-upload-too-big = یہ فائل بہت بڑی ہے: یہاں حد { $megabytes } MB ہے۔ بڑے کیٹلاگ سرور پر <code>hecbot courses import</code> سے شامل کریں۔
+catalogue-upload-started = کیٹلاگ کی جانچ اور شمولیت جاری ہے… نئے کورس سفارشات کے لیے تیار کیے جا رہے ہیں، بڑی فائل میں چند منٹ لگ سکتے ہیں۔ مکمل ہونے پر بتاؤں گا۔
+catalogue-upload-problems = کیٹلاگ تبدیل نہیں ہوا: { $count } قطاریں ٹھیک کرنی ہیں (فائل کی لائن نمبر)۔ انہیں ٹھیک کر کے پوری فائل دوبارہ بھیجیں۔
+catalogue-upload-more-problems = … اور { $count } مزید۔
+catalogue-upload-file-problem = کیٹلاگ تبدیل نہیں ہوا: { $problem }
+catalogue-upload-done = کیٹلاگ شامل ہو گیا: { $added } کورس نئے، { $updated } تبدیل، { $unchanged } بغیر تبدیلی، کوئی نہیں ہٹایا گیا (فائل میں نہ ہونے والے کورس رہتے ہیں کیونکہ طلبہ کے منصوبوں میں ہو سکتے ہیں)؛ { $embedded } سفارشات کے لیے تیار۔ طلبہ کو اگلے سوال سے ملے گا، ری اسٹارٹ کی ضرورت نہیں۔

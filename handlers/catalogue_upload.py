@@ -1,0 +1,104 @@
+"""/catalogue_upload: an HEC admin sends a course catalogue CSV in the default (Coursera) layout;
+it is checked row by row (problems listed with their lines, nothing imported if any) and, if
+clean, imported through `CourseService` (new courses embedded off the event loop). Every running
+instance uses it from its next request. /catalogue_upload then the file; /cancel leaves."""
+
+from __future__ import annotations
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command, StateFilter
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
+from aiogram.types import Message
+
+from bot.i18n import Texts, escape, split_message
+from bot.services.course_catalogue import CatalogueFileError, CatalogueRowsError
+from bot.services.courses import CourseService
+from bot.services.permissions import Permission, require
+from bot.services.users import UserProfile
+
+MAX_CATALOGUE_FILE_BYTES = 10 * 1024 * 1024  # Telegram lets bots download up to 20 MB
+MAX_PROBLEMS_SHOWN = 30
+
+
+class CatalogueUpload(StatesGroup):
+    waiting_file = State()
+
+
+async def on_upload_command(
+    message: Message, *, user: UserProfile, texts: Texts, state: FSMContext
+) -> None:
+    require(user, Permission.MANAGE_COURSES)
+    await state.set_state(CatalogueUpload.waiting_file)
+    await message.answer(texts("catalogue-upload-prompt"))
+
+
+async def on_cancel(message: Message, texts: Texts, state: FSMContext) -> None:
+    await state.clear()
+    await message.answer(texts("catalogue-upload-cancelled"))
+
+
+async def on_upload_document(
+    message: Message,
+    *,
+    bot: Bot,
+    user: UserProfile,
+    texts: Texts,
+    state: FSMContext,
+    courses: CourseService,
+) -> None:
+    require(user, Permission.MANAGE_COURSES)
+    document = message.document
+    if document is None or not (document.file_name or "").lower().endswith(".csv"):
+        await message.answer(texts("catalogue-upload-not-csv"))
+        return
+    if (document.file_size or 0) > MAX_CATALOGUE_FILE_BYTES:
+        await message.answer(texts("catalogue-upload-too-big", megabytes=_megabytes()))
+        return
+    downloaded = await bot.download(document.file_id)
+    data = downloaded.read() if downloaded else b""
+    if not data.strip():
+        await message.answer(texts("catalogue-upload-not-csv"))
+        return
+    if len(data) > MAX_CATALOGUE_FILE_BYTES:
+        await message.answer(texts("catalogue-upload-too-big", megabytes=_megabytes()))
+        return
+    await message.answer(texts("catalogue-upload-started"))
+    try:
+        report = await courses.import_upload(data, by=f"telegram:{user.id}")
+    except CatalogueRowsError as error:
+        lines = [texts("catalogue-upload-problems", count=len(error.problems))]
+        lines += [f"• {escape(str(problem))}" for problem in error.problems[:MAX_PROBLEMS_SHOWN]]
+        if len(error.problems) > MAX_PROBLEMS_SHOWN:
+            more = len(error.problems) - MAX_PROBLEMS_SHOWN
+            lines.append(texts("catalogue-upload-more-problems", count=more))
+        for piece in split_message("\n".join(lines)):
+            await message.answer(piece)
+        return
+    except CatalogueFileError as error:
+        await message.answer(texts("catalogue-upload-file-problem", problem=escape(str(error))))
+        return
+    await state.clear()
+    await message.answer(
+        texts(
+            "catalogue-upload-done",
+            added=report.added,
+            updated=report.updated,
+            unchanged=report.unchanged,
+            embedded=report.embedded,
+        )
+    )
+
+
+def _megabytes() -> int:
+    return MAX_CATALOGUE_FILE_BYTES // (1024 * 1024)
+
+
+def create_router() -> Router:
+    router = Router(name="catalogue_upload")
+    router.message.register(on_upload_command, Command("catalogue_upload"))
+    router.message.register(on_cancel, StateFilter(CatalogueUpload.waiting_file), Command("cancel"))
+    router.message.register(
+        on_upload_document, StateFilter(CatalogueUpload.waiting_file), F.document
+    )
+    return router
