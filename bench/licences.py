@@ -232,6 +232,7 @@ async def run_benchmark(*, rows: int, learners: int, data_dir: Path) -> list[Ben
     from bot.services.licences_reports import ReportImportService
     from bot.storage.db import Database
     from bot.storage.licence_models import ReportKind
+    from handlers.buttons import TelegramButtons
 
     as_of = date(2026, 11, 30)
     usage_path = data_dir / "usage.csv"
@@ -288,7 +289,9 @@ async def run_benchmark(*, rows: int, learners: int, data_dir: Path) -> list[Ben
             )
         )
         assert funnel.total.invited == members
-        nudges = NudgeService(database, Outbox(database), Catalogue.load())
+        nudges = NudgeService(
+            database, Outbox(database), Catalogue.load(), buttons=TelegramButtons(Catalogue.load())
+        )
         await nudges.add(
             "id: bench-inactive\ntrigger: inactive\ndays: 14\nholdout: 0.1\nseed: 1\n"
             "text: {en: Come back, ur: واپس آئیں}\n"

@@ -187,6 +187,8 @@ class KnowledgeSettings(_Section):
     query_batch_ms: float = Field(
         default=2.0, ge=0, le=100, validation_alias="HECBOT_QUERY_BATCH_MS"
     )
+    # `hecbot kb index` refuses a file larger than this many megabytes (0: no limit).
+    max_file_mb: float = Field(default=20.0, ge=0, validation_alias="KNOWLEDGE_MAX_FILE_MB")
 
     @field_validator("chroma_url", mode="before")
     @classmethod

@@ -71,7 +71,11 @@ def index_command(
         bool, typer.Option("--bundled", help="Also index the sample knowledge base shipped here.")
     ] = False,
 ) -> None:
-    """Index Markdown, text, HTML, PDF and DOCX files; unchanged files are skipped."""
+    """Index Markdown, text, HTML, PDF and DOCX files; unchanged files are skipped.
+
+    Exits with status 1 when a path is missing or any file could not be indexed (each is listed
+    with its reason); a folder with nothing to index is a warning.
+    """
     console = Console(stderr=True)
     paths = [*(paths or []), *([BUNDLED_KB_DIR] if bundled else [])]
     if not paths:
@@ -114,8 +118,12 @@ def index_command(
         f"unchanged {len(report.unchanged)}, removed {len(report.removed)}, "
         f"failed {len(report.failed)}; {report.chunks_written} chunks in {report.seconds:.1f} s"
     )
+    for warning in report.warnings:
+        console.print(f"[yellow]Warning:[/yellow] {warning}", soft_wrap=True)
     for source, reason in report.failed:
-        out.print(f"[yellow]skipped[/yellow] {source}: {reason}")
+        out.print(f"[red]failed[/red] {source}: {reason}", soft_wrap=True)
+    if report.failed:
+        raise typer.Exit(code=1)
 
 
 @kb_app.command("seed-cache")

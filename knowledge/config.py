@@ -104,6 +104,8 @@ class KnowledgeConfig:
     language_thresholds: dict[str, RetrievalThresholds] = field(
         default_factory=lambda: dict(LANGUAGE_THRESHOLDS)
     )
+    # `hecbot kb index` refuses files larger than this many megabytes (0: no limit).
+    max_file_mb: float = 20.0
     max_answer_chars: int = 700
     top_k: int = 3
 
@@ -133,5 +135,6 @@ def default_config(environ: dict[str, str] | None = None) -> KnowledgeConfig:
         query_cache_size=int(env.get("HECBOT_QUERY_CACHE_SIZE", "4096")),
         embed_replicas=int(env.get("HECBOT_EMBED_REPLICAS", "2")),
         query_batch_ms=float(env.get("HECBOT_QUERY_BATCH_MS", "2")),
+        max_file_mb=float(env.get("KNOWLEDGE_MAX_FILE_MB", "20")),
         llm=llm,
     )

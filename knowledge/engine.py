@@ -224,7 +224,8 @@ class KnowledgeEngine:
 
         if rebuild:
             self.reset()
-        report = index_paths(self.store, list(paths), progress=progress)
+        limit = int(self.config.max_file_mb * 1_000_000) if self.config.max_file_mb else None
+        report = index_paths(self.store, list(paths), progress=progress, max_file_bytes=limit)
         if report.changed:
             self._invalidate()
         self._ensure_snapshot()

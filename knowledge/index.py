@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -17,10 +19,18 @@ from chromadb.config import Settings
 from knowledge.chroma_function import HecbotEmbeddingFunction
 from knowledge.chunking import Chunk, content_hash, split_document
 from knowledge.embeddings import Embedder
-from knowledge.errors import DocumentLoadError, EmbedderMismatchError, IndexUnavailableError
+from knowledge.errors import (
+    DocumentLoadError,
+    EmbedderMismatchError,
+    IndexUnavailableError,
+    KnowledgeError,
+)
 from knowledge.loaders import iter_document_files, load_document
 
 _WRITE_BATCH = 256
+# The content hash chunks carry while their file is being stored: a file is recorded as indexed
+# (and skipped by the next run) only once every chunk carries the file's real hash.
+PENDING_HASH = ""
 _READ_BATCH = 2000
 
 
@@ -42,6 +52,8 @@ class IndexReport:
     unchanged: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
+    # Not failures: e.g. a folder with no file that can be indexed.
+    warnings: list[str] = field(default_factory=list)
     chunks_written: int = 0
     seconds: float = 0.0
 
@@ -143,6 +155,17 @@ class ChunkStore:
                 embeddings=vectors,
             )
 
+    def record_hash(self, chunks: Sequence[Chunk], file_hash: str) -> None:
+        """Mark stored chunks (written with ``PENDING_HASH``) as belonging to ``file_hash``."""
+        for start in range(0, len(chunks), _WRITE_BATCH):
+            batch = chunks[start : start + _WRITE_BATCH]
+            self._collection.update(
+                ids=[chunk.id for chunk in batch],
+                metadatas=[
+                    dataclasses.replace(chunk, content_hash=file_hash).metadata() for chunk in batch
+                ],
+            )
+
     def delete_source(self, root: str, source: str) -> int:
         found = self._collection.get(where={"$and": [{"root": root}, {"source": source}]})
         ids = list(found["ids"])
@@ -213,10 +236,13 @@ class ChunkStore:
         )
 
     def file_hashes(self, root: str) -> dict[str, str]:
+        """Source -> recorded content hash; ``PENDING_HASH`` for a file stored only in part."""
         hashes: dict[str, str] = {}
         for _, meta in self.iter_metadata():
             if meta.get("root") == root:
-                hashes[str(meta.get("source"))] = str(meta.get("content_hash"))
+                source, file_hash = str(meta.get("source")), str(meta.get("content_hash"))
+                if hashes.setdefault(source, file_hash) != file_hash:
+                    hashes[source] = PENDING_HASH
         return hashes
 
     def stats(self, size_path: Path | None) -> IndexStats:
@@ -247,11 +273,14 @@ def index_paths(
     paths: Sequence[Path],
     *,
     progress: ProgressCallback | None = None,
+    max_file_bytes: int | None = None,
 ) -> IndexReport:
     """Index files/folders incrementally: skip unchanged files, replace changed, drop deleted.
 
     Deletions are judged per indexed root: a file once indexed under a folder and now gone from
-    it is removed. Files that cannot be loaded are reported in ``failed`` and skipped.
+    it is removed. Files that cannot be loaded, are larger than ``max_file_bytes`` or fail to be
+    stored are reported in ``failed`` and skipped. A file's hash is recorded only after all its
+    chunks are stored, so a run interrupted half-way through a file indexes it again next time.
     """
     started = time.perf_counter()
     report = IndexReport()
@@ -269,6 +298,10 @@ def index_paths(
                 report.failed.append((str(root), "no such file or folder"))
             continue
         files = list(iter_document_files(root))
+        if not files:
+            report.warnings.append(
+                f"{root}: nothing to index (no Markdown, text, HTML, PDF or DOCX files)"
+            )
         present = {_source_name(path, root) for path in files}
         for source in store.file_hashes(root_key):
             if source not in present:
@@ -282,21 +315,28 @@ def index_paths(
         source = _source_name(path, root)
         known = hashes_by_root.setdefault(root_key, store.file_hashes(root_key))
         try:
+            size = path.stat().st_size
+            if max_file_bytes is not None and size > max_file_bytes:
+                raise DocumentLoadError(
+                    str(path),
+                    f"{_megabytes(size)} is over the size limit of {_megabytes(max_file_bytes)}"
+                    " (KNOWLEDGE_MAX_FILE_MB)",
+                )
             data = path.read_bytes()
             file_hash = content_hash(data)
             if known.get(source) == file_hash:
                 report.unchanged.append(source)
             else:
                 document = load_document(path)
-                chunks = split_document(document, source=source, root=root_key, file_hash=file_hash)
+                chunks = split_document(
+                    document, source=source, root=root_key, file_hash=PENDING_HASH
+                )
                 if not chunks:
                     raise DocumentLoadError(str(path), "no text to index")
                 if source in known:
                     store.delete_source(root_key, source)
-                    report.replaced.append(source)
-                else:
-                    report.added.append(source)
-                store.add_chunks(chunks)
+                _store_file(store, chunks, file_hash)
+                (report.replaced if source in known else report.added).append(source)
                 report.chunks_written += len(chunks)
         except DocumentLoadError as exc:
             report.failed.append((source, exc.reason))
@@ -306,6 +346,25 @@ def index_paths(
             progress(IndexProgress(done=done, total=len(plan), source=source))
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / 1_000_000:.1f} MB" if size >= 1_000_000 else f"{size:,} bytes"
+
+
+def _store_file(store: ChunkStore, chunks: Sequence[Chunk], file_hash: str) -> None:
+    """Store a file's chunks, then record its hash; on failure remove what was written."""
+    try:
+        store.add_chunks(chunks)
+        store.record_hash(chunks, file_hash)
+    except KnowledgeError:
+        raise
+    except Exception as exc:  # the embedder or chroma: the file fails, the run goes on
+        root, source = chunks[0].root, chunks[0].source
+        # If even this fails, its chunks stay pending and the next run replaces them.
+        with contextlib.suppress(Exception):
+            store.delete_source(root, source)
+        raise DocumentLoadError(source, f"storing its chunks failed ({exc})") from exc
 
 
 def remove_source(store: ChunkStore, source: str) -> list[str]:

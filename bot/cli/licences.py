@@ -340,8 +340,10 @@ def _nudges(database: Database) -> NudgeService:
     from bot.delivery import Outbox
     from bot.i18n import Catalogue
     from bot.services.licences_nudges import NudgeService
+    from handlers.buttons import TelegramButtons
 
-    return NudgeService(database, Outbox(database), Catalogue.load())
+    catalogue = Catalogue.load()
+    return NudgeService(database, Outbox(database), catalogue, buttons=TelegramButtons(catalogue))
 
 
 @nudges_app.command("add")
@@ -398,7 +400,9 @@ def nudges_plan(
     typer.echo(
         f"{plan.rule}: {plan.eligible} eligible; {plan.nudged} nudged (from {when}), "
         f"{plan.held_out} in the holdout; skipped {plan.skipped_recent} nudged in the last week, "
-        f"{plan.skipped_consent} without consent" + (" (dry run)" if dry_run else "")
+        f"{plan.skipped_consent} without consent"
+        + (f"; {plan.surveys_invited} invited to the survey" if plan.surveys_invited else "")
+        + (" (dry run)" if dry_run else "")
     )
 
 

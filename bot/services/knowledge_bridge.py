@@ -27,6 +27,7 @@ def knowledge_config(settings: Settings) -> KnowledgeConfig:
         query_cache_size=settings.knowledge.query_cache_size,
         embed_replicas=settings.knowledge.embed_replicas,
         query_batch_ms=settings.knowledge.query_batch_ms,
+        max_file_mb=settings.knowledge.max_file_mb,
         llm=LLMConfig(
             provider="" if llm.provider == "none" else llm.provider,
             model=llm.model,

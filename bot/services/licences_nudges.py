@@ -25,10 +25,12 @@ from typing import Any
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.delivery import PRIORITY_REMINDER, Outbox, OutgoingMessage
-from bot.errors import NotFoundError
+from bot.errors import InvalidInputError, NotFoundError
 from bot.i18n import Catalogue
+from bot.services.buttons import Buttons
 from bot.services.licences_intakes import PAKISTAN, SLUG
 from bot.services.licences_yaml import YamlReader
+from bot.services.survey_scheduling import current_survey, invite_on_request
 from bot.storage import licence_repository as repo
 from bot.storage.db import Database
 from bot.storage.licence_models import (
@@ -121,6 +123,11 @@ def parse_rule(source: str) -> NudgeDefinition:
     return NudgeDefinition(str(slug), trigger, days, float(holdout), seed, text, survey)
 
 
+def survey_wave_label(rule: str) -> str:
+    """The survey wave a rule's learners are invited to (one per rule and survey version)."""
+    return f"nudge:{rule}"[:64]
+
+
 def next_allowed_time(now: datetime) -> datetime:
     """`now`, or the end of quiet hours (08:00 Pakistan time) when `now` falls inside them."""
     local = now.astimezone(PAKISTAN)
@@ -163,6 +170,7 @@ class WavePlan:
     held_out: int = 0
     skipped_recent: int = 0
     skipped_consent: int = 0
+    surveys_invited: int = 0
     send_at: datetime | None = None
 
 
@@ -228,14 +236,23 @@ class _Eligible:
 
 
 class NudgeService:
-    def __init__(self, database: Database, outbox: Outbox, catalogue: Catalogue) -> None:
+    def __init__(
+        self, database: Database, outbox: Outbox, catalogue: Catalogue, *, buttons: Buttons
+    ) -> None:
         self._database = database
         self._outbox = outbox
         self._catalogue = catalogue
+        # A rule's survey invitation carries its "Start" button (from the Telegram layer).
+        self._buttons = buttons
 
     async def add(self, source: str) -> NudgeDefinition:
         definition = parse_rule(source)
         async with self._database.session() as session:
+            if definition.survey and await current_survey(session, definition.survey) is None:
+                raise InvalidInputError(
+                    f"nudge {definition.slug}: there is no survey {definition.survey!r} "
+                    "(add it first with `hecbot survey add FILE`)"
+                )
             rule = await repo.get_rule(session, slug=definition.slug)
             if rule is None:
                 rule = NudgeRule(slug=definition.slug, trigger=definition.trigger.value, source="")
@@ -336,6 +353,26 @@ class NudgeService:
             if dry_run:
                 return plan
             await repo.insert_assignments(session, rows=rows)
+            if definition.survey and messages:
+                # The rule's survey: each learner of the nudge group (never the holdout) is
+                # invited to its wave, the invitation right after the nudge in the same job.
+                invitations = await invite_on_request(
+                    session,
+                    self._catalogue,
+                    self._buttons,
+                    slug=definition.survey,
+                    label=survey_wave_label(slug),
+                    user_ids=[message.chat_id for message in messages],
+                    now=now,
+                )
+                plan.surveys_invited = len(invitations)
+                invitation_of = {message.chat_id: message for message in invitations}
+                messages = [
+                    sent
+                    for message in messages
+                    for sent in (message, invitation_of.get(message.chat_id))
+                    if sent is not None
+                ]
             if messages:
                 await self._outbox.enqueue_job(
                     kind=NUDGE_KIND,

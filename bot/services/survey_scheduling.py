@@ -13,6 +13,7 @@ any `now` they like. Rules:
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -22,10 +23,10 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.delivery import PRIORITY_REMINDER, PRIORITY_SURVEY, Outbox, OutgoingMessage
-from bot.i18n import Catalogue
+from bot.i18n import Catalogue, Texts
 from bot.services.audience import Audience
 from bot.services.buttons import Buttons
-from bot.services.survey_definitions import parse_stored_survey
+from bot.services.survey_definitions import SurveyDefinition, parse_stored_survey
 from bot.storage.consent import contactable
 from bot.storage.db import Database
 from bot.storage.models import User
@@ -81,16 +82,9 @@ class SurveyScheduler:
                         SurveyInvitation(wave_id=wave.id, user_id=candidate.user_id, invited_at=now)
                     )
                     texts = self._catalogue.for_language(candidate.language)
-                    intro = definition.intro.get(texts.language) if definition.intro else ""
                     messages.append(
-                        OutgoingMessage(
-                            chat_id=candidate.user_id,
-                            text=texts(
-                                "survey-invitation",
-                                title=definition.title.get(texts.language),
-                                intro=intro,
-                            ),
-                            reply_markup=self._buttons.survey_start(wave.id, texts.language),
+                        _invitation_message(
+                            texts, definition, candidate.user_id, wave.id, self._buttons
                         )
                     )
                     invited_now.add(candidate.user_id)
@@ -179,6 +173,8 @@ class SurveyScheduler:
     async def _candidates(
         self, session: AsyncSession, wave: SurveyWave, now: datetime, exclude: set[int]
     ) -> list[_Candidate]:
+        if WaveTrigger(wave.trigger) is WaveTrigger.ON_REQUEST:
+            return []  # learners are added one by one by `invite_on_request`
         audience = Audience.from_json(wave.audience)
         conditions: list[ColumnElement[bool]] = [
             *contactable(),
@@ -208,3 +204,99 @@ class SurveyScheduler:
         return [
             _Candidate(user_id, language) for user_id, language in rows if user_id not in exclude
         ]
+
+
+async def current_survey(session: AsyncSession, slug: str) -> SurveyVersion | None:
+    """The survey's current (newest, not superseded) version, or None if there is no such survey."""
+    return (
+        await session.exec(
+            select(SurveyVersion)
+            .where(col(SurveyVersion.slug) == slug, col(SurveyVersion.superseded_at).is_(None))
+            .order_by(col(SurveyVersion.version).desc())
+        )
+    ).first()
+
+
+async def invite_on_request(
+    session: AsyncSession,
+    catalogue: Catalogue,
+    buttons: Buttons,
+    *,
+    slug: str,
+    label: str,
+    user_ids: Sequence[int],
+    now: datetime,
+) -> list[OutgoingMessage]:
+    """Invite these learners to the survey's current version, in the wave `label` (created on
+    first use, trigger `on_request`: it never targets an audience of its own). Skips learners
+    who may not be contacted or turned surveys off, and learners already invited to a wave of
+    that label (of any version). Adds the invitation rows in `session`; returns the invitation
+    messages (with their Start button) for the caller to queue in its own outbox job. Nothing
+    when the survey does not exist, is closed, or an admin stopped the wave."""
+    survey = await current_survey(session, slug)
+    if survey is None or survey.id is None or not user_ids:
+        return []
+    if survey.closes_at is not None and survey.closes_at <= now:
+        return []
+    wave = (
+        await session.exec(
+            select(SurveyWave).where(
+                col(SurveyWave.survey_version_id) == survey.id,
+                col(SurveyWave.label) == label,
+                col(SurveyWave.trigger) == WaveTrigger.ON_REQUEST.value,
+            )
+        )
+    ).first()
+    if wave is None:
+        wave = SurveyWave(
+            survey_version_id=survey.id,
+            slug=slug,
+            label=label[:64],
+            trigger=WaveTrigger.ON_REQUEST.value,
+            audience={},
+            created_at=now,
+        )
+        session.add(wave)
+        await session.flush()
+    if wave.stopped_at is not None or wave.id is None:
+        return []
+    same_label = select(col(SurveyWave.id)).where(
+        col(SurveyWave.slug) == slug, col(SurveyWave.label) == label[:64]
+    )
+    rows = (
+        await session.exec(
+            select(col(User.id), col(User.language))
+            .where(
+                col(User.id).in_(sorted(set(user_ids))),
+                *contactable(),
+                col(User.surveys_enabled).is_(True),
+                ~exists().where(
+                    col(SurveyInvitation.user_id) == col(User.id),
+                    col(SurveyInvitation.wave_id).in_(same_label),
+                ),
+            )
+            .order_by(col(User.id))
+        )
+    ).all()
+    definition = parse_stored_survey(survey.source)
+    messages = []
+    for user_id, language in rows:
+        session.add(SurveyInvitation(wave_id=wave.id, user_id=user_id, invited_at=now))
+        messages.append(
+            _invitation_message(
+                catalogue.for_language(language), definition, user_id, wave.id, buttons
+            )
+        )
+    await session.flush()
+    return messages
+
+
+def _invitation_message(
+    texts: Texts, definition: SurveyDefinition, user_id: int, wave_id: int, buttons: Buttons
+) -> OutgoingMessage:
+    intro = definition.intro.get(texts.language) if definition.intro else ""
+    return OutgoingMessage(
+        chat_id=user_id,
+        text=texts("survey-invitation", title=definition.title.get(texts.language), intro=intro),
+        reply_markup=buttons.survey_start(wave_id, texts.language),
+    )

@@ -19,6 +19,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import event, inspect, text
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.exc import (
+    DatabaseError,
     DBAPIError,
     DisconnectionError,
     InterfaceError,
@@ -173,6 +174,14 @@ class Database:
                 await connection.run_sync(self._upgrade)
         except OperationalError as error:
             raise ServiceUnavailableError(f"database unavailable: {error.orig}") from error
+        except DatabaseError as error:
+            if self.is_sqlite and "not a database" in str(error.orig):
+                path = self.url.split(":///", 1)[-1]
+                raise ConfigurationError(
+                    f"{path} is not a SQLite database (damaged, or another file): move it away "
+                    f"(`mv {path} {path}.broken`) and start again, or restore a backup"
+                ) from None
+            raise
         except OSError as error:
             raise ServiceUnavailableError(f"database unavailable: {error}") from error
 

@@ -34,6 +34,9 @@ class SurveyVersion(SQLModel, table=True):
 class WaveTrigger(StrEnum):
     NOW = "now"  # everyone in the audience at the time the wave starts
     AFTER_ONBOARDING = "after_onboarding"  # each learner `offset_days` after they onboard
+    # Never targets an audience: another feature adds learners one by one (a nudge rule's
+    # survey, e.g. the impact survey after a completed course).
+    ON_REQUEST = "on_request"
 
 
 class SurveyWave(SQLModel, table=True):

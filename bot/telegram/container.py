@@ -215,7 +215,7 @@ async def build_services(settings: Settings, *, answerer: Answerer | None = None
     surveys = SurveyService(database)
     survey_results = SurveyResultsService(database)
     funnel = FunnelService(database)
-    nudges = NudgeService(database, outbox, catalogue)
+    nudges = NudgeService(database, outbox, catalogue, buttons=TelegramButtons(catalogue))
     # Nudge rules plan their waves from the latest Coursera reports (quiet hours respected).
     scheduler.register("licence-nudges", nudges.run_due, every_seconds=6 * 3600)
     faq = FaqService(database, settings.data_dir / "faq", indexer)

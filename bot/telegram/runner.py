@@ -23,12 +23,17 @@ from bot.services.questions import Answerer
 from bot.startup_clock import StartupClock
 from bot.telegram.app import create_bot, create_dispatcher
 from bot.telegram.container import AppServices, build_services
+from bot.telegram.startup_check import check_telegram
+from bot.telegram.supervisor import supervise
 from bot.telegram.terminal import TerminalChat, TerminalSession
 from bot.telegram.webserver import create_web_app, start_dashboard_server, start_probe_server
 from handlers.menus import publish_commands
 from knowledge.answers import Answer
 
 log = logging.getLogger(__name__)
+
+# Seconds before the embedded delivery worker is restarted after a crash: first, at most.
+WORKER_RESTART_BACKOFF = (1.0, 60.0)
 
 
 @contextlib.asynccontextmanager
@@ -48,7 +53,17 @@ async def embedded_worker(services: AppServices, bot: Bot) -> AsyncIterator[None
         budget=services.send_budget,
     )
     services.metrics.worker_heartbeat.set_function(lambda: worker.heartbeat)
-    task = asyncio.create_task(worker.run(stop), name="delivery-worker")
+    # A crash of the worker is logged with its traceback and the worker restarted with backoff.
+    task = asyncio.create_task(
+        supervise(
+            worker.run,
+            stop,
+            name="delivery worker",
+            first_backoff=WORKER_RESTART_BACKOFF[0],
+            max_backoff=WORKER_RESTART_BACKOFF[1],
+        ),
+        name="delivery-worker",
+    )
     try:
         yield
     finally:
@@ -114,8 +129,13 @@ async def run_dashboard(settings: Settings, host: str, port: int) -> None:
 
 
 async def run_polling(settings: Settings) -> None:
-    services = await build_services(settings)
     bot = create_bot(settings)
+    try:
+        await check_telegram(bot, settings.telegram.api_base)
+    except BaseException:
+        await bot.session.close()
+        raise
+    services = await build_services(settings)
     install_send_budget(bot, services.send_budget, services.metrics)
     dispatcher = create_dispatcher(services)
     await warm_up(services.answerer)
@@ -153,9 +173,15 @@ async def run_webhook(
             "WEBHOOK_SECRET: required in webhook mode, so only Telegram can post updates"
         )
     clock = StartupClock()
+    bot = create_bot(settings)
+    if settings.telegram.webhook_url:  # without it, this instance never calls Telegram first
+        try:
+            await check_telegram(bot, settings.telegram.api_base)
+        except BaseException:
+            await bot.session.close()
+            raise
     services = await build_services(settings, answerer=answerer)
     clock.mark("services")
-    bot = create_bot(settings)
     install_send_budget(bot, services.send_budget, services.metrics)
     dispatcher = create_dispatcher(services)
     if configure is not None:

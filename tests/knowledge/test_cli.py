@@ -2,12 +2,15 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
+import pytest
+import typer
 from typer.testing import CliRunner
 
 from knowledge.config import KnowledgeConfig
 from knowledge.engine import KnowledgeEngine
-from tests.knowledge.conftest import make_app
+from tests.knowledge.conftest import HashEmbedder, make_app
 
 
 def test_ask_json_reads_questions_from_stdin(
@@ -82,9 +85,10 @@ def test_kb_commands_index_list_stats_remove(tmp_path: Path) -> None:
     app = make_app(KnowledgeConfig(data_dir=tmp_path / "data"))
     runner = CliRunner()
     indexed = runner.invoke(app, ["kb", "index", str(docs / "licence.md"), str(docs / "bad")])
-    assert indexed.exit_code == 0, indexed.output
+    # A bad file makes the run fail (status 1), each with its reason; good files are indexed.
+    assert indexed.exit_code == 1, indexed.output
     assert "added 1" in indexed.stdout
-    assert "skipped junk.md" in indexed.stdout or "skipped empty.txt" in indexed.stdout
+    assert "failed junk.md" in indexed.stdout or "failed empty.txt" in indexed.stdout
     listed = runner.invoke(app, ["kb", "list"])
     assert "licence.md" in listed.stdout and "Licence rules" in listed.stdout
     stats = runner.invoke(app, ["kb", "stats"])
@@ -93,3 +97,62 @@ def test_kb_commands_index_list_stats_remove(tmp_path: Path) -> None:
     assert runner.invoke(app, ["kb", "remove", "licence.md"]).exit_code == 0
     missing = runner.invoke(app, ["kb", "remove", "licence.md"])
     assert missing.exit_code == 1
+
+
+def _hash_engine_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, **config: Any) -> typer.Typer:
+    """The kb commands over a cheap test embedder (no model load)."""
+    import knowledge.engine
+
+    real = knowledge.engine.build_engine
+    monkeypatch.setattr(
+        knowledge.engine,
+        "build_engine",
+        lambda cfg, **overrides: real(cfg, embedder=HashEmbedder(), **overrides),
+    )
+    return make_app(KnowledgeConfig(data_dir=tmp_path / "data", **config))
+
+
+def test_kb_index_missing_path_exits_non_zero_naming_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    good = tmp_path / "rules.md"
+    good.write_text("# Rules\n\nLearners keep their seat by learning every week.\n")
+    app = _hash_engine_app(tmp_path, monkeypatch)
+    result = CliRunner().invoke(app, ["kb", "index", str(good), str(tmp_path / "nope")])
+    assert result.exit_code == 1, result.output
+    assert "added 1" in result.stdout
+    assert f"failed {tmp_path / 'nope'}: no such file or folder" in result.stdout
+    ok = CliRunner().invoke(app, ["kb", "index", str(good)])
+    assert ok.exit_code == 0, ok.output
+    assert "unchanged 1" in ok.stdout
+
+
+def test_kb_index_refuses_a_file_over_the_size_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "small.md").write_text("# Small\n\nThe helpdesk answers within two days.\n")
+    (docs / "big.md").write_text("# Big\n\n" + "Every learner must learn each week. " * 100)
+    app = _hash_engine_app(tmp_path, monkeypatch, max_file_mb=0.001)  # 1,000 bytes
+    result = CliRunner().invoke(app, ["kb", "index", str(docs)])
+    assert result.exit_code == 1, result.output
+    assert "added 1" in result.stdout
+    assert "failed big.md:" in result.stdout
+    assert "is over the size limit of 1,000 bytes" in result.stdout
+    assert "KNOWLEDGE_MAX_FILE_MB" in result.stdout
+    listed = CliRunner().invoke(app, ["kb", "list"])
+    assert "small.md" in listed.stdout and "big.md" not in listed.stdout
+
+
+def test_kb_index_warns_about_a_folder_with_nothing_to_index(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    (empty / "picture.png").write_bytes(b"\x89PNG")
+    result = CliRunner().invoke(
+        _hash_engine_app(tmp_path, monkeypatch), ["kb", "index", str(empty)]
+    )
+    assert result.exit_code == 0, result.output
+    assert "nothing to index" in result.stderr and str(empty) in result.stderr

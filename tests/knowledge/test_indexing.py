@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -194,3 +195,49 @@ def test_the_shipped_vectors_cover_the_bundled_knowledge_base(tmp_path):
     assert report.chunks_written > 50 and not report.failed
     # The sentences the answer composer scores are shipped too (answers embed only the question).
     embedder.embed_passages(engine.sentence_texts())
+
+
+def test_a_file_whose_chunks_fail_to_store_is_not_recorded_and_is_indexed_again(
+    hash_engine: KnowledgeEngine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    sentence = "Learners must keep learning every week to keep the seat. "
+    (docs / "long.md").write_text("# Long rules\n\n## Weekly activity\n\n" + sentence * 60)
+    store = hash_engine.store
+    real_add = type(store).add_chunks
+
+    def add_half_then_fail(self: Any, chunks: Any) -> None:
+        real_add(self, chunks[:1])  # part of the file reaches the index, then storing breaks
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(type(store), "add_chunks", add_half_then_fail)
+    report = hash_engine.index_paths([docs])
+    assert report.failed == [("long.md", "storing its chunks failed (disk full)")]
+    assert report.added == []
+    assert store.file_hashes(str(docs.resolve())) == {}
+    monkeypatch.undo()
+    again = hash_engine.index_paths([docs])
+    assert again.added == ["long.md"] and again.failed == []
+    assert hash_engine.index_paths([docs]).unchanged == ["long.md"]
+
+
+def test_an_interrupted_store_leaves_the_file_pending_so_the_next_run_indexes_it(
+    hash_engine: KnowledgeEngine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "rules.md").write_text("# Rules\n\n## Seats\n\nA seat is kept by weekly learning.\n")
+    store = hash_engine.store
+
+    def interrupted(self: Any, chunks: Any, file_hash: str) -> None:
+        raise KeyboardInterrupt  # Ctrl-C after the chunks were written, before the hash
+
+    monkeypatch.setattr(type(store), "record_hash", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        hash_engine.index_paths([docs])
+    assert store.file_hashes(str(docs.resolve())) == {"rules.md": ""}  # stored, not recorded
+    monkeypatch.undo()
+    again = hash_engine.index_paths([docs])
+    assert again.replaced == ["rules.md"] and again.failed == []
+    assert hash_engine.index_paths([docs]).unchanged == ["rules.md"]

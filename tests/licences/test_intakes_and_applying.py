@@ -185,3 +185,71 @@ async def test_forget_removes_the_verification_mail_written_to_the_data_dir(
     # No file in the data dir holds the address: not the mail, not SQLite's file or its WAL.
     left = [p for p in data_dir.rglob("*") if p.is_file()]
     assert [p for p in left if b"sara.private" in p.read_bytes()] == []
+
+
+async def test_forget_leaves_no_id_or_address_in_any_licence_table(
+    database: Database, tmp_path: Path, catalogue
+):
+    """Application, code, decision log, report rows and a nudge: /forget clears every column."""
+    from datetime import date
+
+    from sqlalchemy import select as sa_select
+    from sqlmodel import SQLModel
+
+    from bot.services.privacy import PrivacyService
+    from bot.storage import all_models  # noqa: F401
+    from bot.storage.licence_models import (
+        MembershipRow,
+        NudgeAssignment,
+        NudgeRule,
+        ReportSnapshot,
+        UsageRow,
+    )
+
+    person = Applicant(
+        user_id=7_123_456_789, language="en", university_id=None, learner_kind="student"
+    )
+    email = "zebracorn.private@uni.edu.pk"
+    service = await _service(database, FolderMailer(tmp_path / "mail"), catalogue)
+    intake_id, definition, _ = await service.begin(person)
+    await service.send_code(person, definition, email)
+    mail = next((tmp_path / "mail").rglob("*.eml")).read_text(encoding="utf-8")
+    await service.verify_code(
+        person, intake_id, next(w for w in mail.split() if w.isdigit() and len(w) == 6)
+    )
+    await service.submit(
+        person, intake_id, answers=ANSWERS, domains=["ai"], tracks=["data-analysis"]
+    )
+    await service.withdraw(person.user_id)  # a decision logged as by the learner
+    async with database.session() as session:
+        snapshot = ReportSnapshot(kind="membership", as_of=date(2026, 12, 1), rows=1)
+        rule = NudgeRule(slug="join", trigger="invited_not_joined", source="slug: join")
+        session.add(snapshot)
+        session.add(rule)
+        await session.flush()
+        assert snapshot.id is not None and rule.id is not None
+        session.add(MembershipRow(snapshot_id=snapshot.id, email=email, user_id=person.user_id))
+        session.add(
+            UsageRow(snapshot_id=snapshot.id, email=email, user_id=person.user_id, course="Py")
+        )
+        session.add(
+            NudgeAssignment(
+                rule_id=rule.id,
+                user_id=person.user_id,
+                email=email,
+                group="nudge",
+                assigned_at=datetime.now(UTC),
+            )
+        )
+
+    await PrivacyService(database).forget(person.user_id)
+
+    leaks = []
+    async with database.session() as session:
+        connection = await session.connection()
+        for table in SQLModel.metadata.sorted_tables:
+            for row in await connection.execute(sa_select(table)):
+                for column, value in row._mapping.items():
+                    if str(person.user_id) in str(value) or "zebracorn" in str(value):
+                        leaks.append((table.name, column, value))
+    assert leaks == []

@@ -19,6 +19,7 @@ from bot.services.licences_selection import SelectionService
 from bot.storage.licence_models import ApplicationStatus, ReportKind
 from bot.storage.models import Role
 from bot.telegram.container import AppServices
+from handlers.buttons import TelegramButtons
 from tests.e2e.harness import Learner
 from tests.factories import make_user
 from tests.fakebotapi import FakeTelegram
@@ -166,7 +167,12 @@ async def test_apply_approve_two_reports_mylicence_a_nudge_with_holdout_and_recl
     assert "Coursera has invited you" in status.text and "Days left" in status.text
 
     # A nudge to those invited and not joined, half of them held out.
-    nudges = NudgeService(database, services.outbox, services.catalogue)
+    nudges = NudgeService(
+        database,
+        services.outbox,
+        services.catalogue,
+        buttons=TelegramButtons(services.catalogue),
+    )
     await nudges.add(RULE_SOURCE.replace("holdout: 0.10", "holdout: 0.5"))
     midday = datetime.combine(today, datetime.min.time(), tzinfo=UTC) + timedelta(hours=7)
     plan = await nudges.plan("invited-not-joined", as_of=first_day, now=midday)

@@ -27,6 +27,7 @@ from bot.storage.db import Database
 from bot.storage.delivery_models import Delivery, DeliveryJob
 from bot.storage.licence_models import NudgeAssignment, NudgeGroup, ReportKind
 from bot.storage.models import User
+from handlers.buttons import TelegramButtons
 from tests.factories import make_user
 from tests.licences.factories import make_application, make_intake
 
@@ -109,7 +110,9 @@ async def _world(database: Database) -> NudgeService:
         kind=ReportKind.MEMBERSHIP,
         as_of=AS_OF,
     )
-    service = NudgeService(database, Outbox(database), Catalogue.load())
+    service = NudgeService(
+        database, Outbox(database), Catalogue.load(), buttons=TelegramButtons(Catalogue.load())
+    )
     await service.add((EXAMPLES / "invited-not-joined.yaml").read_text(encoding="utf-8"))
     return service
 

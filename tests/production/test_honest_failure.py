@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import asyncio
 import os
+import socket
 import subprocess
 import sys
 from pathlib import Path
 
+from bot.telegram.startup_check import ATTEMPTS
 from knowledge.config import KnowledgeConfig
 from knowledge.engine import build_engine
+from tests.fakebotapi.server import DEFAULT_TOKEN, FakeTelegram
 from tests.production.test_webhook_app import WebhookApp, webhook_app
 
 __all__ = ["webhook_app"]
@@ -58,3 +61,74 @@ def test_chat_on_a_data_dir_without_an_index_says_how_to_build_it(tmp_path: Path
     assert len(lines) == 1, result.stderr
     assert FIX in lines[0]
     assert "Traceback" not in result.stderr
+
+
+async def hecbot_run(env: dict[str, str], cwd: Path) -> tuple[int, str]:
+    """`hecbot run` as a subprocess, awaited so the in-process fake Bot API keeps serving."""
+    process = await asyncio.create_subprocess_exec(
+        *HECBOT,
+        "run",
+        env=env,
+        cwd=cwd,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    _, stderr = await asyncio.wait_for(process.communicate(), 180)
+    assert process.returncode is not None
+    return process.returncode, stderr.decode()
+
+
+async def test_a_wrong_bot_token_is_one_line_naming_it(fake_telegram: FakeTelegram, tmp_path):
+    env = clean_env(tmp_path)
+    env["BOT_TOKEN"] = "123456789:AAThisIsNotTheTokenTelegramKnows_00"  # the fake answers 401
+    env["TELEGRAM_API_BASE"] = fake_telegram.base_url
+    code, stderr = await hecbot_run(env, tmp_path)
+    assert code != 0
+    assert "Traceback" not in stderr
+    lines = [line for line in stderr.splitlines() if "BOT_TOKEN" in line]
+    assert len(lines) == 1, stderr
+    assert "401 Unauthorized" in lines[0]
+
+
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+async def test_an_unreachable_telegram_is_retried_then_one_line(tmp_path: Path):
+    env = clean_env(tmp_path)
+    env["BOT_TOKEN"] = DEFAULT_TOKEN
+    env["TELEGRAM_API_BASE"] = f"http://127.0.0.1:{closed_port()}"
+    code, stderr = await hecbot_run(env, tmp_path)
+    assert code != 0
+    assert "Traceback" not in stderr
+    retries = [line for line in stderr.splitlines() if "retrying in" in line]
+    assert len(retries) == ATTEMPTS - 1, stderr
+    assert all(f"(try {n} of {ATTEMPTS})" in line for n, line in enumerate(retries, 1))
+    final = [line for line in stderr.splitlines() if f"after {ATTEMPTS} tries" in line]
+    assert len(final) == 1, stderr
+    assert final[0].startswith("hecbot: Telegram unreachable at http://127.0.0.1:")
+
+
+def test_a_corrupt_sqlite_file_is_one_line_naming_it(tmp_path: Path):
+    env = clean_env(tmp_path)
+    database = tmp_path / "data" / "hecbot.sqlite3"
+    database.parent.mkdir()
+    database.write_bytes(b"this was never a database, " * 200)
+    result = subprocess.run(
+        [*HECBOT, "run"],  # no BOT_TOKEN: the terminal chat, over the same database
+        input="/quit\n",
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=180,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    lines = [line for line in result.stderr.splitlines() if str(database) in line]
+    assert len(lines) == 1, result.stderr
+    assert "is not a SQLite database" in lines[0] and "move it away" in lines[0]
