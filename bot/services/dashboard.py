@@ -12,11 +12,11 @@ import secrets
 import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from bot.errors import InvalidInputError, NotAllowedError
+from bot.services.broadcast_drafts import PAKISTAN_TIME
 from bot.services.broadcasts import BroadcastService, BroadcastSummary
 from bot.services.insights import normalise_question
 from bot.services.licences_funnel import Funnel, FunnelService
@@ -30,13 +30,12 @@ from bot.storage.db import Database
 from bot.storage.models import Role
 from bot.storage.types import utcnow
 
-PAKISTAN = ZoneInfo("Asia/Karachi")
 SIGN_IN_LINK_MINUTES = 10
 GAPS_SHOWN = 50
 
 
 def pakistan_today() -> date:
-    return datetime.now(PAKISTAN).date()
+    return datetime.now(PAKISTAN_TIME).date()
 
 
 @dataclass(frozen=True)
@@ -157,7 +156,7 @@ class DashboardService:
             raise InvalidInputError("dashboard-error-dates")
 
         def start_of(day: date) -> datetime:
-            return datetime.combine(day, time.min, PAKISTAN).astimezone(ZoneInfo("UTC"))
+            return datetime.combine(day, time.min, PAKISTAN_TIME).astimezone(UTC)
 
         return queries.Window(
             start=start_of(filters.since) if filters.since else None,
@@ -187,7 +186,7 @@ class DashboardService:
         answered: Counter[date] = Counter()
         declined: Counter[date] = Counter()
         for row in rows:
-            day = row.created_at.astimezone(PAKISTAN).date()
+            day = row.created_at.astimezone(PAKISTAN_TIME).date()
             (declined if row.abstained else answered)[day] += 1
         days = sorted(set(answered) | set(declined))
         return Overview(
