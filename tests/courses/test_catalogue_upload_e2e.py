@@ -4,7 +4,6 @@ and changes nothing; learners cannot upload."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -14,15 +13,12 @@ import pytest
 
 from bot.config import Settings
 from bot.services.courses import CourseService
-from bot.telegram.app import create_dispatcher
-from bot.telegram.container import build_services
+from bot.telegram.container import AppServices, build_answerer
 from tests.courses.factories import HashingEmbedder, course_row, write_csv
-from tests.databases import sqlite_at_head
-from tests.e2e.harness import onboarded_learner
+from tests.e2e.harness import BotHarness, Learner, onboarded_learner
 from tests.fakebotapi import FakeTelegram
 from tests.fakebotapi.fixtures import fake_telegram
 from tests.surveys.factories import add_learners
-from tests.surveys.harness import Learner
 
 __all__ = ["fake_telegram"]
 
@@ -38,30 +34,22 @@ class World:
 
 @pytest.fixture
 async def world(fake_telegram: FakeTelegram, settings: Settings) -> AsyncIterator[World]:
-    await sqlite_at_head(settings)
-    services = await build_services(settings)
     # The hashing embedder stands in for e5, as in the other course tests.
-    courses = CourseService(services.database, embedder=HashingEmbedder())
-    services.courses = courses
-    await courses.ensure_catalogue()
-    past = datetime.now(UTC) - timedelta(days=3)
-    await add_learners(services.database, [ADMIN], created_at=past, role="admin")
-    await onboarded_learner(services.database, LEARNER)
-    dispatcher = create_dispatcher(services)
-    bot = fake_telegram.make_bot()
-    polling = asyncio.create_task(
-        dispatcher.start_polling(
-            bot, polling_timeout=1, handle_signals=False, close_bot_session=False
-        )
+    courses: list[CourseService] = []
+
+    async def prepare(services: AppServices) -> None:
+        services.courses = CourseService(services.database, embedder=HashingEmbedder())
+        await services.courses.ensure_catalogue()
+        past = datetime.now(UTC) - timedelta(days=3)
+        await add_learners(services.database, [ADMIN], created_at=past, role="admin")
+        await onboarded_learner(services.database, LEARNER)
+        courses.append(services.courses)
+
+    harness = BotHarness(
+        fake_telegram, settings, answerer=build_answerer(settings), prepare=prepare, worker=False
     )
-    await fake_telegram.wait_for_long_poll()
-    try:
-        yield World(fake_telegram, courses)
-    finally:
-        await dispatcher.stop_polling()
-        await polling
-        await bot.session.close()
-        await services.close()
+    async with harness:
+        yield World(fake_telegram, courses[0])
 
 
 def bees_csv(tmp_path: Path, **bad: str) -> bytes:

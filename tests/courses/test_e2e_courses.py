@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
@@ -11,12 +10,10 @@ from aiogram import Bot, Dispatcher
 
 from bot.config import Settings
 from bot.services.courses import CourseService
-from bot.telegram.app import create_dispatcher
-from bot.telegram.container import AppServices, build_services
+from bot.telegram.container import AppServices
 from knowledge.answers import Answer
 from tests.courses.factories import HashingEmbedder
-from tests.databases import sqlite_at_head
-from tests.e2e.harness import onboarded_learner
+from tests.e2e.harness import BotHarness, onboarded_learner
 from tests.fakebotapi import ChatMessage, FakeTelegram
 from tests.fakebotapi.fixtures import fake_telegram
 
@@ -50,34 +47,27 @@ class Running:
 @pytest.fixture
 async def running(fake_telegram: FakeTelegram, settings: Settings) -> AsyncIterator[Running]:
     answerer = RecordingAnswerer()
-    await sqlite_at_head(settings)
-    services = await build_services(settings, answerer=answerer)
-    # The hashing embedder stands in for e5 (embedding the sample takes ~30 s on two cores);
-    # the benchmark exercises the real one.
-    courses = CourseService(services.database, embedder=HashingEmbedder())
     completed: list[tuple[int, int]] = []
 
     async def on_completed(user_id: int, course_id: int) -> None:
         completed.append((user_id, course_id))
 
-    courses.set_completion_hook(on_completed)
-    services.courses = courses
-    # Learners answer questions only once onboarded (privacy accepted): these two already are.
-    await onboarded_learner(services.database, LEARNER)
-    await onboarded_learner(services.database, LEARNER + 1, language="ur")
-    dispatcher = create_dispatcher(services)
-    bot = fake_telegram.make_bot()
-    polling = asyncio.create_task(
-        dispatcher.start_polling(
-            bot, polling_timeout=1, handle_signals=False, close_bot_session=False
+    async def prepare(services: AppServices) -> None:
+        # The hashing embedder stands in for e5 (embedding the sample takes ~30 s on two cores);
+        # the benchmark exercises the real one.
+        services.courses = CourseService(services.database, embedder=HashingEmbedder())
+        services.courses.set_completion_hook(on_completed)
+        # Learners answer questions only once onboarded (privacy accepted): these two already are.
+        await onboarded_learner(services.database, LEARNER)
+        await onboarded_learner(services.database, LEARNER + 1, language="ur")
+
+    harness = BotHarness(fake_telegram, settings, answerer=answerer, prepare=prepare, worker=False)
+    async with harness:
+        services = harness.services
+        assert services is not None and harness.dispatcher is not None
+        yield Running(
+            services, answerer, services.courses, completed, harness.bot, harness.dispatcher
         )
-    )
-    await fake_telegram.wait_for_long_poll()
-    yield Running(services, answerer, courses, completed, bot, dispatcher)
-    await dispatcher.stop_polling()
-    await polling
-    await bot.session.close()
-    await services.close()
 
 
 async def _say(fake: FakeTelegram, text: str) -> ChatMessage:

@@ -10,17 +10,17 @@ import pytest
 
 from bot.config import Settings
 from bot.services.course_tracks import DEFAULT_TRACKS_PATH
+from tests.e2e.harness import BotHarness, Learner
 from tests.fakebotapi import FakeTelegram
 from tests.surveys.factories import add_learners
-from tests.surveys.harness import Learner, RunningBot
 
 ADMIN, LEARNER = 5101, 5103
 
 
 @pytest.fixture
-async def bot_world(settings: Settings) -> AsyncIterator[tuple[FakeTelegram, RunningBot]]:
+async def bot_world(settings: Settings) -> AsyncIterator[tuple[FakeTelegram, BotHarness]]:
     async with FakeTelegram() as fake:
-        running = RunningBot(fake, settings)
+        running = BotHarness(fake, settings)
         services = await running.start()
         past = datetime.now(UTC) - timedelta(days=3)
         await add_learners(services.database, [ADMIN], created_at=past, role="admin")
@@ -40,7 +40,7 @@ async def upload(fake: FakeTelegram, admin: Learner, source: str) -> None:
 
 
 async def test_admin_replaces_the_tracks_and_the_running_bot_uses_them(
-    bot_world: tuple[FakeTelegram, RunningBot],
+    bot_world: tuple[FakeTelegram, BotHarness],
 ) -> None:
     fake, running = bot_world
     admin = Learner(fake, ADMIN)
@@ -65,6 +65,6 @@ async def test_admin_replaces_the_tracks_and_the_running_bot_uses_them(
     assert "Data Skills" in titles
 
 
-async def test_learners_cannot_upload_tracks(bot_world: tuple[FakeTelegram, RunningBot]) -> None:
+async def test_learners_cannot_upload_tracks(bot_world: tuple[FakeTelegram, BotHarness]) -> None:
     fake, _ = bot_world
     assert "not allowed" in await Learner(fake, LEARNER).say("/tracks_upload")

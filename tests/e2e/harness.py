@@ -1,61 +1,285 @@
-"""The real bot, polling the fake Bot API server, with the real knowledge engine.
+"""The one end-to-end harness: hecbot's real bot against the fake Bot API, and people typing.
 
-`running_bot(fake, services)` starts the Dispatcher built by `bot.telegram.app.create_dispatcher` in
-a task and stops it afterwards; `Learner` types messages and presses buttons as a person would and
-waits for the bot's replies.
+`BotHarness` runs what `hecbot run` runs: the services (built from settings at each start, or
+handed in), the Dispatcher from `bot.telegram.app.create_dispatcher` polling the fake server and
+the embedded delivery worker; `restart()` is a process restart (only the database survives).
+`Person` is one Telegram user who types, presses buttons and waits for the bot's replies.
+Every end-to-end test drives the bot through these two; the feature folders' fixtures only choose
+the settings, the knowledge double and the people.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+import contextlib
+import inspect
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
 
 from aiogram import Bot, Dispatcher
+from aiogram.fsm.storage.base import BaseStorage
 
+from bot.config import Settings
+from bot.services.survey_scheduling import SurveyScheduler
+from bot.services.surveys import Clock, SurveyService
 from bot.storage.db import Database
 from bot.telegram.app import create_dispatcher
-from bot.telegram.container import AppServices
+from bot.telegram.container import AppServices, build_services
 from bot.telegram.runner import embedded_worker
+from handlers.buttons import TelegramButtons
+from tests.databases import sqlite_at_head
 from tests.factories import make_user
 from tests.fakebotapi import ChatMessage, FakeTelegram
 
+# Adjusts the services after they are built and before the Dispatcher is made (a test double
+# for one service, a hook); may be a coroutine function.
+Prepare = Callable[[AppServices], Awaitable[None] | None]
 
-@dataclass
-class RunningBot:
+
+class NoAnswerer:
+    """For tests that never ask the knowledge base: a question is a failure."""
+
+    async def ask(self, question: str) -> Any:
+        raise AssertionError(f"unexpected question {question!r}")
+
+
+@dataclass(eq=False)
+class BotHarness:
+    """The running bot, and helpers that act as Telegram users and wait for its replies.
+
+    Give `settings` (services are built from them at every start and closed at every stop) or
+    `services` (used as they are and left open: the test owns them).
+    """
+
     fake: FakeTelegram
-    services: AppServices
-    dispatcher: Dispatcher
-    bot: Bot
+    settings: Settings | None = None
+    answerer: Any = None
+    services: AppServices | None = None
+    # Builds the FSM storage for each (re)start; None: the configured one (the database).
+    storage_factory: Callable[[], BaseStorage] | None = None
+    # Surveys read time from it (the tests move it); None: the real clock.
+    clock: Clock | None = None
+    prepare: Prepare | None = None
+    # The embedded delivery worker (tickets, reminders, invitations go through the outbox).
+    worker: bool = True
+    # Wait, at each start, until the worker's scheduler has run its first pass, so a test that
+    # queues invitations itself never races it.
+    wait_for_first_pass: bool = True
+    dispatcher: Dispatcher | None = None
+    bot: Bot = field(init=False)
+    _owns_services: bool = field(init=False)
+    _polling: asyncio.Task[None] | None = field(default=None, init=False)
+    _running: contextlib.AsyncExitStack | None = field(default=None, init=False)
+
+    def __post_init__(self) -> None:
+        if (self.settings is None) == (self.services is None):
+            raise ValueError("give the harness settings or services, not both or neither")
+        self._owns_services = self.services is None
+        self.bot = self.fake.make_bot()
+
+    @property
+    def tg(self) -> FakeTelegram:
+        return self.fake
+
+    # ---- lifecycle --------------------------------------------------------------------------
+
+    async def start(self) -> AppServices:
+        """Start the bot: services, the worker, a new Dispatcher (and FSM storage) polling."""
+        if self._owns_services:
+            assert self.settings is not None
+            await sqlite_at_head(self.settings)
+            answerer = self.answerer if self.answerer is not None else NoAnswerer()
+            self.services = await build_services(self.settings, answerer=answerer)
+        services = self.services
+        assert services is not None
+        if self.clock is not None:
+            services.surveys = SurveyService(services.database, clock=self.clock)
+        if self.prepare is not None:
+            prepared = self.prepare(services)
+            if inspect.isawaitable(prepared):
+                await prepared
+        first_pass = asyncio.Event()
+        wait_for_first_pass = self.worker and self.wait_for_first_pass
+        if wait_for_first_pass:
+            # The worker runs its scheduler once as it starts; this job, registered last, marks
+            # the end of that pass.
+            async def note_first_pass(now: datetime) -> int:
+                first_pass.set()
+                return 0
+
+            name = f"test-first-pass-{id(first_pass)}"  # one per start: restarts keep services
+            services.scheduler.register(name, note_first_pass, every_seconds=3600)
+        storage = self.storage_factory() if self.storage_factory else None
+        self.dispatcher = create_dispatcher(services, storage=storage)
+        self._running = contextlib.AsyncExitStack()
+        if self.worker:
+            await self._running.enter_async_context(embedded_worker(services, self.bot))
+        self._polling = asyncio.create_task(
+            self.dispatcher.start_polling(
+                self.bot, polling_timeout=1, handle_signals=False, close_bot_session=False
+            )
+        )
+        await self.fake.wait_for_long_poll(timeout=20)
+        if wait_for_first_pass:
+            await asyncio.wait_for(first_pass.wait(), timeout=30)
+        return services
+
+    async def stop(self) -> None:
+        """Stop polling and the worker; close the services the harness built."""
+        if self.dispatcher is not None and self._polling is not None:
+            await self.dispatcher.stop_polling()
+            await asyncio.wait_for(self._polling, timeout=10)
+            await self.dispatcher.storage.close()
+        if self._running is not None:
+            await self._running.aclose()
+        if self._owns_services and self.services is not None:
+            await self.services.close()
+            self.services = None
+        self.dispatcher = self._polling = self._running = None
+
+    async def restart(self) -> AppServices:
+        """What a process restart leaves: only the database (and Redis, when configured)."""
+        await self.stop()
+        return await self.start()
+
+    async def __aenter__(self) -> BotHarness:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.stop()
+        await self.bot.session.close()
+
+    # ---- waiting ----------------------------------------------------------------------------
+
+    async def until(self, condition: Callable[[], bool], what: str, *, timeout: float = 20) -> None:
+        """Wait for `condition`; generous, as outbox messages wait for the worker's pacing."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not condition():
+            if loop.time() > deadline:
+                raise AssertionError(f"the bot never did: {what}")
+            await asyncio.sleep(0.02)
+
+    async def delivered(self, timeout: float = 60) -> None:
+        """Wait until no outbox row is pending or being sent."""
+        services = self.services
+        assert services is not None
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            jobs = await services.outbox.jobs(limit=1000)
+            if all(job.progress.is_finished for job in jobs):
+                return
+            if loop.time() > deadline:
+                raise AssertionError(f"outbox not drained: {[job.progress for job in jobs]}")
+            await asyncio.sleep(0.05)
+
+    async def invite(self, now: datetime | None = None) -> int:
+        """Run the survey scheduler at `now` (default: the clock's) and wait until the
+        delivery worker has sent (or failed to send) everything queued; returns how many."""
+        services = self.services
+        assert services is not None
+        now = now or (self.clock() if self.clock is not None else datetime.now(UTC))
+        scheduler = SurveyScheduler(
+            services.database,
+            services.outbox,
+            services.catalogue,
+            buttons=TelegramButtons(services.catalogue),
+        )
+        queued = await scheduler.run_due(now)
+        await self.delivered()
+        return queued
+
+    # ---- people, by user id -----------------------------------------------------------------
+
+    def person(self, user_id: int, *, language_code: str = "en") -> Person:
+        return Person(self.fake, user_id, language_code=language_code)
+
+    def messages(self, chat_id: int) -> list[ChatMessage]:
+        return self.fake.messages_to(chat_id)
+
+    async def send(
+        self, user_id: int, text: str, *, expect: int = 1, **kwargs: Any
+    ) -> list[ChatMessage]:
+        """The user writes; returns the bot's new messages in their chat (at least `expect`)."""
+        before = len(self.messages(user_id))
+        self.fake.push_message(user_id, text, **kwargs)
+        await self.until(lambda: len(self.messages(user_id)) >= before + expect, f"reply {text!r}")
+        return self.messages(user_id)[before:]
+
+    async def press(
+        self,
+        user_id: int,
+        message: ChatMessage,
+        data: str,
+        *,
+        expect: int = 1,
+        check_button: bool = True,
+    ) -> list[ChatMessage]:
+        """The user presses a button; waits for the callback's answer and `expect` messages."""
+        before = len(self.messages(user_id))
+        answers = len(self.fake.requests("answerCallbackQuery"))
+        self.fake.push_callback(user_id, message.message_id, data, check_button=check_button)
+        await self.until(
+            lambda: len(self.fake.requests("answerCallbackQuery")) > answers, f"answer {data}"
+        )
+        await self.until(lambda: len(self.messages(user_id)) >= before + expect, f"after {data}")
+        return self.messages(user_id)[before:]
+
+    def last_alert(self) -> str:
+        return str(self.fake.requests("answerCallbackQuery")[-1].params.get("text", ""))
+
+    def button(self, message: ChatMessage, starts_with: str) -> str:
+        matches = [data for data in message.callback_data if data.startswith(starts_with)]
+        assert matches, f"no button {starts_with!r} in {message.callback_data}"
+        return matches[0]
+
+    async def onboard(
+        self, user_id: int, university: str = "comsats", *, kind: str = "student"
+    ) -> None:
+        [notice] = await self.send(user_id, "/start")
+        [language] = await self.press(user_id, notice, "ob:privacy:yes")
+        [kinds] = await self.press(user_id, language, "ob:lang:en")
+        await self.press(user_id, kinds, f"ob:kind:{kind}")
+        [choices] = await self.send(user_id, university)
+        [done] = await self.press(user_id, choices, choices.callback_data[0])
+        assert "All set" in (done.text or "")
+
+    async def onboard_staff(self, user_id: int, start: str = "/start") -> None:
+        messages = await self.send(user_id, start, expect=2 if " " in start else 1)
+        notice = messages[-1]
+        [language] = await self.press(user_id, notice, "ob:privacy:yes")
+        [done] = await self.press(user_id, language, "ob:lang:en")
+        assert "All set" in (done.text or "")
 
 
 @asynccontextmanager
-async def running_bot(fake: FakeTelegram, services: AppServices) -> AsyncIterator[RunningBot]:
-    dispatcher = create_dispatcher(services)
-    bot = fake.make_bot()
-    polling = asyncio.create_task(
-        dispatcher.start_polling(bot, handle_signals=False, close_bot_session=False)
-    )
-    try:
-        await fake.wait_for_long_poll(timeout=20)
-        # Messages that are not direct replies (tickets, reminders) go through the outbox.
-        async with embedded_worker(services, bot):
-            yield RunningBot(fake, services, dispatcher, bot)
-    finally:
-        await dispatcher.stop_polling()
-        await asyncio.wait_for(polling, timeout=10)
-        await dispatcher.storage.close()
+async def running_bot(fake: FakeTelegram, services: AppServices) -> AsyncIterator[BotHarness]:
+    """The bot over services the test owns (they stay open afterwards)."""
+    async with BotHarness(fake, services=services) as harness:
+        yield harness
 
 
 @dataclass
-class Learner:
-    """One Telegram user talking to the bot through the fake server."""
+class Person:
+    """One Telegram user in a private chat with the bot, through the fake server.
+
+    `says`/`presses` count the replies from where this person last looked (`seen`);
+    `say`/`press` wait for the bot's next message and return its text.
+    """
 
     fake: FakeTelegram
     user_id: int
     language_code: str = "en"
     seen: int = field(default=0)
+
+    @property
+    def id(self) -> int:
+        return self.user_id
 
     async def says(self, text: str, *, replies: int = 1, timeout: float = 20) -> list[ChatMessage]:
         """Send a message and wait until the bot has sent `replies` new messages to this chat."""
@@ -109,6 +333,82 @@ class Learner:
                 texts = [m.text for m in messages[self.seen :]]
                 raise AssertionError(f"expected {count} replies to {self.user_id}, got {texts}")
             await asyncio.sleep(0.02)
+
+    # ---- the next message, as text ----------------------------------------------------------
+
+    def _sent(self) -> int:
+        return len(self.fake.requests("sendMessage", chat_id=self.user_id))
+
+    def _edits(self) -> int:
+        return len(self.fake.requests("editMessageReplyMarkup", chat_id=self.user_id))
+
+    def last_keyboard_message(self) -> ChatMessage:
+        for message in reversed(self.fake.messages_to(self.user_id)):
+            if message.callback_data:
+                return message
+        raise AssertionError(f"learner {self.user_id} has no message with buttons")
+
+    @property
+    def last_text(self) -> str:
+        message = self.fake.last_message_to(self.user_id)
+        assert message is not None and message.text is not None
+        return message.text
+
+    def button(self, label: str, message: ChatMessage | None = None) -> tuple[int, str]:
+        """(message id, callback data) of the button labelled `label` (exactly, else partly)."""
+        message = message or self.last_keyboard_message()
+        assert message.reply_markup is not None
+        buttons = [b for row in message.reply_markup["inline_keyboard"] for b in row]
+        for matches in (lambda text: text == label, lambda text: label in text):
+            for button in buttons:
+                if matches(button["text"]):
+                    return message.message_id, button["callback_data"]
+        labels = [button["text"] for button in buttons]
+        recent = [m.text for m in self.fake.history(self.user_id)[-4:]]
+        raise AssertionError(
+            f"learner {self.user_id}: no button {label!r} in {labels}; chat: {recent}"
+        )
+
+    async def press(self, label: str, *, message: ChatMessage | None = None) -> str:
+        """Press a button and wait for the bot's next message; returns its text."""
+        message_id, data = self.button(label, message)
+        return await self.press_data(message_id, data)
+
+    async def press_data(self, message_id: int, data: str) -> str:
+        before = self._sent()
+        self.fake.push_callback(self.user_id, message_id, data)
+        await self.fake.wait_for(
+            "sendMessage", lambda r: r.chat_id == self.user_id, count=before + 1, timeout=30
+        )
+        return self.last_text
+
+    async def tick(self, label: str) -> None:
+        """Tick a multiple-choice option (the keyboard is edited in place)."""
+        before = self._edits()
+        message_id, data = self.button(label)
+        self.fake.push_callback(self.user_id, message_id, data)
+        await self.fake.wait_for(
+            "editMessageReplyMarkup",
+            lambda r: r.chat_id == self.user_id,
+            count=before + 1,
+            timeout=30,
+        )
+
+    async def say(self, text: str, *, expect_replies: int = 1) -> str:
+        """Send a message and wait for `expect_replies` new messages; returns the last's text."""
+        before = self._sent()
+        self.fake.push_message(self.user_id, text)
+        await self.fake.wait_for(
+            "sendMessage",
+            lambda r: r.chat_id == self.user_id,
+            count=before + expect_replies,
+            timeout=30,
+        )
+        return self.last_text
+
+
+# The name the tests use for the person they follow.
+Learner = Person
 
 
 def _button_data(message: ChatMessage, button_text: str) -> str:

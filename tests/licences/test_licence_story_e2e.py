@@ -20,13 +20,12 @@ from bot.storage.licence_models import ApplicationStatus, ReportKind
 from bot.storage.models import Role
 from bot.telegram.container import AppServices
 from handlers.buttons import TelegramButtons
-from tests.e2e.harness import Learner
+from tests.e2e.harness import BotHarness, Learner
 from tests.factories import make_user
 from tests.fakebotapi import FakeTelegram
 from tests.licences.conftest import MailRecorder
 from tests.licences.factories import make_application
 from tests.licences.test_intakes_and_applying import open_intake_source
-from tests.surveys.harness import RunningBot
 
 ALI = 8101
 RULE_SOURCE = (
@@ -39,7 +38,7 @@ OTHERS = [8110 + n for n in range(6)]
 @dataclass
 class World:
     fake: FakeTelegram
-    running: RunningBot
+    running: BotHarness
     services: AppServices
     mails: MailRecorder
 
@@ -49,7 +48,7 @@ async def world(settings: Settings, smtp_server) -> AsyncIterator[World]:
     smtp, mails = smtp_server
     settings.smtp = smtp
     async with FakeTelegram() as fake:
-        running = RunningBot(fake, settings)
+        running = BotHarness(fake, settings)
         services = await running.start()
         await IntakeService(services.database).add(open_intake_source())
         try:

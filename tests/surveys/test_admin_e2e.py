@@ -9,18 +9,18 @@ import pytest
 
 from bot.config import Settings
 from bot.services.surveys import SurveyService
+from tests.e2e.harness import BotHarness, Learner
 from tests.fakebotapi import FakeTelegram
 from tests.surveys.factories import add_learners, seed_responses, shipped_survey
-from tests.surveys.harness import Learner, RunningBot
 from tests.surveys.test_results import impact_answers
 
 ADMIN, FOCAL, LEARNER = 5001, 5002, 5003
 
 
 @pytest.fixture
-async def bot_world(settings: Settings) -> AsyncIterator[tuple[FakeTelegram, RunningBot]]:
+async def bot_world(settings: Settings) -> AsyncIterator[tuple[FakeTelegram, BotHarness]]:
     async with FakeTelegram() as fake:
-        running = RunningBot(fake, settings)
+        running = BotHarness(fake, settings)
         services = await running.start()
         past = datetime.now(UTC) - timedelta(days=3)
         await add_learners(services.database, [ADMIN], created_at=past, role="admin")
@@ -43,7 +43,7 @@ async def upload(fake: FakeTelegram, admin: Learner, source: str) -> None:
 
 
 async def test_admin_uploads_a_broken_file_then_a_good_one_and_saves_it(
-    bot_world: tuple[FakeTelegram, RunningBot],
+    bot_world: tuple[FakeTelegram, BotHarness],
 ) -> None:
     fake, running = bot_world
     admin = Learner(fake, ADMIN)
@@ -68,7 +68,7 @@ async def test_admin_uploads_a_broken_file_then_a_good_one_and_saves_it(
 
 
 async def test_learners_cannot_upload_or_read_results(
-    bot_world: tuple[FakeTelegram, RunningBot],
+    bot_world: tuple[FakeTelegram, BotHarness],
 ) -> None:
     fake, _ = bot_world
     learner = Learner(fake, LEARNER)
@@ -78,7 +78,7 @@ async def test_learners_cannot_upload_or_read_results(
 
 
 async def test_results_come_with_one_chart_per_question_and_focal_persons_see_their_own(
-    bot_world: tuple[FakeTelegram, RunningBot],
+    bot_world: tuple[FakeTelegram, BotHarness],
 ) -> None:
     fake, running = bot_world
     assert running.services is not None
@@ -127,7 +127,7 @@ g: [*f,*f,*f,*f,*f,*f,*f,*f,*f]
 
 
 async def test_an_alias_bomb_is_refused_with_its_line_and_the_bot_keeps_answering(
-    bot_world: tuple[FakeTelegram, RunningBot],
+    bot_world: tuple[FakeTelegram, BotHarness],
 ) -> None:
     fake, _ = bot_world
     assert len(BILLION_LAUGHS.encode()) < 400

@@ -13,9 +13,9 @@ import pytest
 from bot.config import Settings
 from bot.services.survey_results import SurveyResultsService
 from bot.services.surveys import SurveyService
+from tests.e2e.harness import BotHarness, Learner
 from tests.fakebotapi import FakeTelegram
 from tests.surveys.factories import add_learners, shipped_survey
-from tests.surveys.harness import Learner, RunningBot
 
 LEARNER = 7001
 
@@ -31,7 +31,7 @@ class MovableClock:
 @dataclass
 class World:
     fake: FakeTelegram
-    running: RunningBot
+    running: BotHarness
     clock: MovableClock
     surveys: SurveyService
 
@@ -44,7 +44,7 @@ class World:
 async def world(settings: Settings) -> AsyncIterator[World]:
     clock = MovableClock(datetime.now(UTC))
     async with FakeTelegram() as fake:
-        running = RunningBot(fake, settings, clock=clock)
+        running = BotHarness(fake, settings, clock=clock)
         services = await running.start()
         fake.add_user(LEARNER)
         await add_learners(services.database, [LEARNER], created_at=clock.now - timedelta(days=1))

@@ -25,9 +25,9 @@ from bot.services.surveys import SurveyService
 from bot.storage.delivery_models import Delivery
 from bot.storage.models import User
 from bot.storage.survey_models import SurveyInvitation
+from tests.e2e.harness import BotHarness, Learner
 from tests.fakebotapi import ChatStatus, FakeTelegram
 from tests.surveys.factories import add_learners, shipped_survey
-from tests.surveys.harness import Learner, RunningBot
 
 FIRST_ID = 900_000_000_001  # beyond 32 bits, as real Telegram ids are
 LEARNERS = [FIRST_ID + n for n in range(50)]
@@ -107,7 +107,7 @@ async def test_fifty_learners_answer_resume_after_restart_and_export_matches(
 ) -> None:
     start = datetime.now(UTC)
     async with FakeTelegram() as fake:
-        running = RunningBot(fake, settings)
+        running = BotHarness(fake, settings)
         services = await running.start()
         database = services.database
         for user_id in LEARNERS:

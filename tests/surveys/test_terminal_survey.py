@@ -17,9 +17,9 @@ from bot.telegram.container import AppServices, build_services
 from bot.telegram.runner import embedded_worker
 from bot.telegram.terminal import TERMINAL_USER_ID, TerminalChat, TerminalSession
 from handlers.buttons import TelegramButtons
+from tests.e2e.harness import NoAnswerer
 from tests.factories import make_user
 from tests.surveys.factories import shipped_survey
-from tests.surveys.harness import NoAnswerer
 
 
 async def drained(services: AppServices, timeout: float = 30) -> None:

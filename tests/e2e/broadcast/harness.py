@@ -1,4 +1,6 @@
-"""The real dispatcher and delivery worker against the fake Bot API, with factories for people."""
+"""The broadcast tests' view of the one harness (tests/e2e/harness.py): no embedded worker but
+one the test steps by hand on a fake clock (webinar reminders at the right minutes), and people
+added straight to the database."""
 
 from __future__ import annotations
 
@@ -8,27 +10,32 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from aiogram import Bot, Dispatcher
+from aiogram import Bot
 
 from bot.config import Settings
 from bot.delivery.worker import DeliveryWorker
 from bot.storage.models import Role, User
-from bot.telegram.app import create_dispatcher
-from bot.telegram.container import AppServices, build_services
+from bot.telegram.container import AppServices
 from bot.telegram.runner import NoAnswerer
-from tests.databases import sqlite_at_head
 from tests.delivery.fakes import FakeClock
+from tests.e2e.harness import BotHarness
 from tests.fakebotapi import ChatMessage, FakeTelegram, RecordedRequest
 
 
 @dataclass
 class Harness:
-    fake: FakeTelegram
+    running: BotHarness
     services: AppServices
-    bot: Bot
-    dispatcher: Dispatcher
     worker: DeliveryWorker
     clock: FakeClock
+
+    @property
+    def fake(self) -> FakeTelegram:
+        return self.running.fake
+
+    @property
+    def bot(self) -> Bot:
+        return self.running.bot
 
     async def add_person(
         self,
@@ -101,29 +108,16 @@ class Harness:
 
 @asynccontextmanager
 async def running_bot(settings: Settings, fake: FakeTelegram) -> AsyncIterator[Harness]:
-    await sqlite_at_head(settings)
-    services = await build_services(settings, answerer=NoAnswerer())
-    bot = fake.make_bot()
-    dispatcher = create_dispatcher(services)
-    polling = asyncio.create_task(
-        dispatcher.start_polling(
-            bot, polling_timeout=1, handle_signals=False, close_bot_session=False
+    async with BotHarness(fake, settings, answerer=NoAnswerer(), worker=False) as running:
+        services = running.services
+        assert services is not None
+        clock = FakeClock(datetime.now(UTC))
+        worker = DeliveryWorker(
+            services.database,
+            running.bot,
+            settings,
+            scheduler=services.scheduler,
+            users=services.users,
+            clock=clock,
         )
-    )
-    await fake.wait_for_long_poll()
-    clock = FakeClock(datetime.now(UTC))
-    worker = DeliveryWorker(
-        services.database,
-        bot,
-        settings,
-        scheduler=services.scheduler,
-        users=services.users,
-        clock=clock,
-    )
-    try:
-        yield Harness(fake, services, bot, dispatcher, worker, clock)
-    finally:
-        await dispatcher.stop_polling()
-        await polling
-        await dispatcher.storage.close()
-        await services.close()
+        yield Harness(running, services, worker, clock)
