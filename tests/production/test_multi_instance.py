@@ -161,7 +161,7 @@ async def test_a_service_restart_mid_run_loses_no_message(
         finally:
             await database.close()
         fake.push_message(learner, "Who approves licences before the restart?")
-        await fake.wait_for("sendMessage", lambda r: r.chat_id == learner)
+        await fake.wait_for("sendMessage", lambda r: r.chat_id == learner, timeout=60)
 
         await proxy.stop()  # the server goes away, its connections are cut
         during = [f"During the restart {n}?" for n in range(4)]
