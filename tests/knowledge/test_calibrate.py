@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from knowledge.chunking import Chunk
 from knowledge.calibrate import SettingResult, choose, evaluate_settings, grid_settings
+from knowledge.chunking import Chunk
 from knowledge.config import RetrievalThresholds
 from knowledge.evaluate import EvalQuestion
 from knowledge.retrieval import HybridRetriever
@@ -79,7 +79,9 @@ def test_a_question_a_redirect_topic_takes_is_declined_under_every_setting() -> 
     retriever = HybridRetriever(WithTopics(RULES), RetrievalThresholds())  # type: ignore[arg-type]
     retriever.load()
     questions = [
-        EvalQuestion("a", "Can students apply for a licence?", "en", True, ("rule-0.md",), None, "dev"),
+        EvalQuestion(
+            "a", "Can students apply for a licence?", "en", True, ("rule-0.md",), None, "dev"
+        ),
         EvalQuestion("b", "Can students apply for a free laptop?", "en", False, (), None, "dev"),
     ]
     lenient = RetrievalThresholds(min_dense=-1.0, strong_dense=-1.0, unsupported_min_z=-1.0)

@@ -163,10 +163,10 @@ def test_ask_lang_ur_answers_from_the_urdu_version_and_json_says_so(
 ) -> None:
     app = make_app(sample_engine.config)
     question = "How long does a licence last?"
-    urdu = json.loads(
-        CliRunner().invoke(app, ["ask", "--json", "--lang", "ur", question]).stdout
+    urdu = json.loads(CliRunner().invoke(app, ["ask", "--json", "--lang", "ur", question]).stdout)
+    english = json.loads(
+        CliRunner().invoke(app, ["ask", "--json", "--lang", "en", question]).stdout
     )
-    english = json.loads(CliRunner().invoke(app, ["ask", "--json", "--lang", "en", question]).stdout)
     assert urdu["question_language"] == english["question_language"] == "en"
     assert urdu["answer_language"] == "ur" and english["answer_language"] == "en"
     assert any("\u0600" <= ch <= "\u06ff" for ch in urdu["answer"])

@@ -26,8 +26,11 @@ def test_the_sample_lists_at_least_25_topics_each_with_where_to_go_and_how_it_is
         assert topic.phrases, topic.chunk.section
         assert len(topic.where) > 30, topic.chunk.section
     # Each language learners write in can name most topics.
-    urdu = [t for t in topics if any(any("\u0600" <= ch <= "\u06ff" for w in p for ch in w)
-                                     for p in t.phrases)]
+    urdu = [
+        t
+        for t in topics
+        if any(any("\u0600" <= ch <= "\u06ff" for w in p for ch in w) for p in t.phrases)
+    ]
     assert len(urdu) == len(topics)
 
 
