@@ -22,6 +22,7 @@ log = logging.getLogger(__name__)
 LOCALES_DIR = Path(__file__).parent / "locales"
 SUPPORTED_LANGUAGES = ("en", "ur")
 DEFAULT_LANGUAGE = "en"
+_FLUENT_PLACEABLE_LIMIT = 900
 
 
 class Html(str):
@@ -74,10 +75,21 @@ class Catalogue:
             name: escape(value) if isinstance(value, str) else value
             for name, value in arguments.items()
         }
+        # Fluent refuses a placeable longer than 1,000 characters (it prints "{???}"): a long
+        # value (an FAQ answer, a learner's question) goes in as a marker, replaced afterwards.
+        long_values: dict[str, str] = {}
+        for name, value in safe.items():
+            if isinstance(value, str) and len(value) > _FLUENT_PLACEABLE_LIMIT:
+                marker = f"\ue000{len(long_values)}\ue000"
+                long_values[marker] = value
+                safe[name] = marker
         rendered, errors = bundle.format_pattern(message.value, safe)
         if errors:
             log.error("catalogue key %s: %s", key, errors[0])
-        return str(rendered)
+        text = str(rendered)
+        for marker, value in long_values.items():
+            text = text.replace(marker, value)
+        return text
 
     def for_language(self, language: str) -> Texts:
         return Texts(self, language if language in self.bundles else DEFAULT_LANGUAGE)
