@@ -438,14 +438,17 @@ class KnowledgeEngine:
             missing_translation=reading != Language.ENGLISH.value and translation is None,
         )
 
-    def answer_from_passage(self, question: str, chunk_id: str, language: str | None) -> Answer:
-        """The answer composed from one chosen passage (after "Do you mean (a) or (b)?")."""
+    def answer_from_passage(
+        self, question: str, chunk_id: str, language: str | None
+    ) -> Answer | None:
+        """The answer composed from one chosen passage (after "Do you mean (a) or (b)?"), or
+        None when the index no longer has that passage (a button older than a re-index)."""
         started = time.perf_counter()
         query = with_known_names(normalise_query(question[:MAX_QUESTION_CHARS]), self._known_names)
         retriever = self.retriever
         chunk = next((c for c in retriever.chunks if c.id == chunk_id), None)
         if chunk is None:
-            return Answer(query.original, ABSTAIN_TEXT, True, [], 0.0, query.language.value)
+            return None
         passage = ScoredPassage(chunk, 0.0, None, retriever.coverage(query, [chunk]))
         evidence = Evidence(query, [passage], True, "chosen by the learner")
         answer = self._extractive_answer(evidence, started, language)
@@ -510,7 +513,7 @@ class KnowledgeEngine:
         """The answer in the learner's language (``ask`` with the language first)."""
         return await self.ask(question, language)
 
-    async def answer_choice(self, question: str, chunk_id: str, language: str) -> Answer:
+    async def answer_choice(self, question: str, chunk_id: str, language: str) -> Answer | None:
         """The answer from the rule the learner chose among two."""
         return await self._in_answer_thread(self.answer_from_passage, question, chunk_id, language)
 
