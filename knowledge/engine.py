@@ -53,6 +53,9 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
+# Sentences embedded per call while indexing (each call with new ones saves the vector cache).
+SENTENCE_BATCH = 2048
+
 EMPTY_INDEX_DETAIL = (
     "the rules index is empty: run `hecbot kb index --bundled` (or `hecbot kb index PATH`)"
 )
@@ -229,7 +232,18 @@ class KnowledgeEngine:
         if report.changed:
             self._invalidate()
         self._ensure_snapshot()
+        if report.changed:
+            self._embed_sentences()
         return report
+
+    def _embed_sentences(self) -> None:
+        """Embed the sentences the answer composer scores now, while indexing, so that no
+        learner waits for them: the first question on a new section used to embed its ~30
+        sentences and rewrite the vector cache (seconds). Only sentences the cache does not
+        hold yet are computed (the bundled knowledge base's are shipped in the seeds)."""
+        texts = self.sentence_texts()
+        for start in range(0, len(texts), SENTENCE_BATCH):
+            self.embedder.embed_passages(texts[start : start + SENTENCE_BATCH])
 
     def _ensure_snapshot(self) -> None:
         """After a write: snapshot the local index now, so the next process (a bot start, a
