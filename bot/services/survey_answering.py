@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.services.questions import looks_like_question
 from bot.services.survey_definitions import (
     Question,
     QuestionType,
@@ -86,6 +87,9 @@ class QuestionRef:
 class StepKind(StrEnum):
     QUESTION = "question"  # show `question`
     RETRY = "retry"  # the answer was not accepted; say `reason` and show `question` again
+    # The typed message is no answer but a question of the learner's own: answer it, then
+    # say `reason` and show `question` again (the survey goes on where it was).
+    ASIDE = "aside"
     COMPLETED = "completed"
     REFUSED = "refused"  # the survey cannot be answered (now); say `reason`
 
@@ -98,6 +102,9 @@ class SurveyStep:
     details: dict[str, Any] = field(default_factory=dict)
     title: str | None = None
     intro: str | None = None
+    # What the answer just saved was, as the learner saw it: the chosen options' labels, or
+    # () for a skipped question; None when nothing was chosen (typed numbers and text, retries).
+    echo: tuple[str, ...] | None = None
 
 
 def refused(reason: str, **details: Any) -> SurveyStep:
@@ -138,6 +145,20 @@ class _Progress:
         return None if self.definition.questions[last].id in self.answers else last
 
 
+def _echo(question: Question, value: Any, language: str) -> tuple[str, ...] | None:
+    """The labels of the buttons an answer stands for (() when skipped; None when typed)."""
+    if value is _SKIPPED:
+        return ()
+    if question.type.is_typed:
+        return None
+    values = {str(item) for item in (value if isinstance(value, list) else [value])}
+    return tuple(
+        option.text.get(language)
+        for index, option in enumerate(question.choices())
+        if str(question.choice_value(index)) in values
+    )
+
+
 def parse_number(text: str) -> float | None:
     """A typed number: '25,000', '25000 PKR', Urdu digits '۲۵۰۰۰'."""
     cleaned = text.translate(EASTERN_DIGITS).replace(",", "").replace("٬", "").strip()
@@ -149,10 +170,25 @@ def parse_number(text: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
+def typed_choice(question: Question, text: str) -> int | None:
+    """The button a typed message names: a scale's number ("4", Urdu "۴") or an option's label
+    in either language ("yes", "ہاں"); None when it names none."""
+    cleaned = text.translate(EASTERN_DIGITS).strip().rstrip(".!").strip().casefold()
+    for index, option in enumerate(question.choices()):
+        labels = {option.id, option.text.en, option.text.ur}
+        if cleaned in {label.casefold() for label in labels}:
+            return index
+    return None
+
+
 class _Retry:
     def __init__(self, reason: str, **details: Any) -> None:
         self.reason = reason
         self.details = details
+
+
+class _Aside:
+    """A typed message that asks something instead of answering the question."""
 
 
 _SKIPPED = object()
@@ -277,7 +313,12 @@ class SurveyAnswering:
         return await self._answer(user_id, ref, language, value_of)
 
     async def type_answer(self, user_id: int, slug: str, text: str, language: str) -> SurveyStep:
-        """A typed message: a number or a free-text answer, checked against the question."""
+        """A typed message: a number or a free-text answer, checked against the question.
+
+        A question answered with buttons also takes its button typed (a rating's "4", a
+        yes/no's "yes"); a message that asks something instead (it ends in "?" or uses a
+        question word) is an ASIDE: the learner's own question, for the knowledge base.
+        """
         async with self._database.session() as session:
             progress = await self._progress(session, user_id, slug)
             if isinstance(progress, SurveyStep):
@@ -288,9 +329,19 @@ class SurveyAnswering:
             version = progress.survey.version
 
         def value_of(question: Question) -> Any:
-            if not question.type.is_typed:
-                return _Retry("survey-use-buttons")
             cleaned = text.strip()
+            if not question.type.is_typed:
+                chosen = typed_choice(question, cleaned)
+                if chosen is not None and question.type is not QuestionType.MULTIPLE_CHOICE:
+                    return question.choice_value(chosen)
+                if looks_like_question(cleaned):
+                    return _Aside()
+                scale = question.choices()
+                if question.type in (QuestionType.RATING, QuestionType.NPS) and (
+                    parse_number(cleaned) is not None
+                ):
+                    return _Retry("survey-scale-range", min=scale[0].id, max=scale[-1].id)
+                return _Retry("survey-use-buttons")
             if question.type is QuestionType.TEXT:
                 if not cleaned:
                     return _Retry("survey-text-empty")
@@ -305,6 +356,8 @@ class SurveyAnswering:
                 "max": f"{question.maximum:,.0f}",
                 "unit": unit,
             }
+            if number is None and looks_like_question(cleaned):
+                return _Aside()
             if number is None:
                 return _Retry("survey-number-invalid", **limits)
             if not question.minimum <= number <= question.maximum:
@@ -360,6 +413,13 @@ class SurveyAnswering:
                         value.reason,
                         value.details,
                     )
+                if isinstance(value, _Aside):
+                    return self._with_kind(
+                        self._step(progress, language),
+                        StepKind.ASIDE,
+                        "survey-aside",
+                        {"title": progress.definition.title.get(language)},
+                    )
                 answer = SurveyAnswer(
                     response_id=row_id(progress.response.id),
                     question_id=question.id,
@@ -373,7 +433,7 @@ class SurveyAnswering:
                 step = self._step(progress, language)
                 if step.kind is StepKind.COMPLETED:
                     await self._complete(session, progress)
-                return step
+                return replace(step, echo=_echo(question, value, language))
         except IntegrityError:
             # Two presses raced on the same question: the first one counted.
             async with self._database.session() as session:
