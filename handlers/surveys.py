@@ -44,13 +44,15 @@ class SurveyStart(CallbackData, prefix="svst"):
 
 
 class SurveyButton(CallbackData, prefix="sv"):
-    """A press inside a survey: survey id, version, question index, action, option (or mask)."""
+    """A press inside a survey: survey id, version, question index, action, option (or mask),
+    and the wave the question was sent in (a press counts for that invitation only)."""
 
     s: str
     v: int
     q: int
     a: str  # c choose, t toggle, d done, s skip, b back
     o: int = 0
+    w: int = 0
 
 
 class SurveyUploadDecision(CallbackData, prefix="svup"):
@@ -95,7 +97,7 @@ def question_text(texts: Texts, view: QuestionView, reason: str | None = None) -
 
 def question_keyboard(texts: Texts, view: QuestionView) -> InlineKeyboardMarkup | None:
     builder = InlineKeyboardBuilder()
-    ref = {"s": view.slug, "v": view.version, "q": view.index}
+    ref = {"s": view.slug, "v": view.version, "q": view.index, "w": view.wave}
     for choice in view.choices:
         if view.is_multiple:
             mask = view.selection_mask ^ (1 << choice.index)
@@ -229,7 +231,7 @@ async def on_survey_button(
     texts: Texts,
     state: FSMContext,
 ) -> None:
-    ref = QuestionRef(callback_data.s, callback_data.v, callback_data.q)
+    ref = QuestionRef(callback_data.s, callback_data.v, callback_data.q, callback_data.w)
     language = texts.language
     action = callback_data.a
     if action == "t":

@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.services.access import SurveyInvitationPolicy
 from bot.services.questions import looks_like_question
 from bot.services.survey_definitions import (
     Question,
@@ -65,6 +66,7 @@ class QuestionView:
     can_skip: bool
     can_go_back: bool
     selection_mask: int = 0  # multiple choice: options ticked so far
+    wave: int = 0  # the wave being answered: goes into button data
 
     @property
     def is_typed(self) -> bool:
@@ -82,6 +84,7 @@ class QuestionRef:
     slug: str
     version: int
     index: int
+    wave: int = 0  # the wave the question was sent in; 0: the newest open one
 
 
 class StepKind(StrEnum):
@@ -214,16 +217,18 @@ class SurveyAnswering:
                     )
                 )
             ).first()
-            if invitation is None:
-                return refused("survey-not-invited")
-            if invitation.completed_at is not None:
-                return refused("survey-already-answered")
             survey = await session.get(SurveyVersion, wave.survey_version_id)
             assert survey is not None
             definition = parse_stored_survey(survey.source)
-            closed = self._closed_reason(survey, wave, definition, now)
-            if closed:
-                return refused(closed)
+            refusal = SurveyInvitationPolicy.refusal(
+                user_id,
+                wave_id,
+                owner_id=invitation.user_id if invitation else None,
+                completed=invitation is not None and invitation.completed_at is not None,
+                closed=self._closed_reason(survey, wave, definition, now),
+            )
+            if refusal or invitation is None:
+                return refused(refusal or "survey-not-invited")
             if invitation.opened_at is None:
                 invitation.opened_at = now
             response = None
@@ -288,7 +293,7 @@ class SurveyAnswering:
     async def toggle(self, user_id: int, ref: QuestionRef, mask: int, language: str) -> SurveyStep:
         """Multiple choice: show the question with the options in `mask` ticked (not saved yet)."""
         async with self._database.session() as session:
-            progress = await self._progress(session, user_id, ref.slug)
+            progress = await self._progress(session, user_id, ref.slug, ref.wave)
             if isinstance(progress, SurveyStep):
                 return progress
             stale = self._stale(progress, ref)
@@ -327,6 +332,7 @@ class SurveyAnswering:
             if index is None:
                 return refused("survey-already-answered")
             version = progress.survey.version
+            wave_id = row_id(progress.wave.id)
 
         def value_of(question: Question) -> Any:
             cleaned = text.strip()
@@ -364,7 +370,9 @@ class SurveyAnswering:
                 return _Retry("survey-number-range", **limits)
             return int(number) if number.is_integer() else number
 
-        return await self._answer(user_id, QuestionRef(slug, version, index), language, value_of)
+        return await self._answer(
+            user_id, QuestionRef(slug, version, index, wave_id), language, value_of
+        )
 
     async def skip(self, user_id: int, ref: QuestionRef, language: str) -> SurveyStep:
         def value_of(question: Question) -> Any:
@@ -375,7 +383,7 @@ class SurveyAnswering:
     async def back(self, user_id: int, ref: QuestionRef, language: str) -> SurveyStep:
         """Forget the answer to the previous shown question and ask it again."""
         async with self._database.session() as session:
-            progress = await self._progress(session, user_id, ref.slug)
+            progress = await self._progress(session, user_id, ref.slug, ref.wave)
             if isinstance(progress, SurveyStep):
                 return progress
             stale = self._stale(progress, ref)
@@ -394,7 +402,7 @@ class SurveyAnswering:
     ) -> SurveyStep:
         try:
             async with self._database.session() as session:
-                progress = await self._progress(session, user_id, ref.slug)
+                progress = await self._progress(session, user_id, ref.slug, ref.wave)
                 if isinstance(progress, SurveyStep):
                     return progress
                 stale = self._stale(progress, ref)
@@ -437,7 +445,7 @@ class SurveyAnswering:
         except IntegrityError:
             # Two presses raced on the same question: the first one counted.
             async with self._database.session() as session:
-                progress = await self._progress(session, user_id, ref.slug)
+                progress = await self._progress(session, user_id, ref.slug, ref.wave)
                 if isinstance(progress, SurveyStep):
                     return progress
                 return self._with_kind(
@@ -492,19 +500,26 @@ class SurveyAnswering:
         return None
 
     async def _progress(
-        self, session: AsyncSession, user_id: int, slug: str
+        self, session: AsyncSession, user_id: int, slug: str, wave_id: int = 0
     ) -> _Progress | SurveyStep:
-        """The learner's open response to `slug`, or why there is none to answer."""
-        rows = (
-            await session.exec(
-                select(SurveyInvitation, SurveyWave)
-                .join(SurveyWave, col(SurveyWave.id) == col(SurveyInvitation.wave_id))
-                .where(SurveyInvitation.user_id == user_id, SurveyWave.slug == slug)
-                .order_by(col(SurveyInvitation.invited_at).desc())
-            )
-        ).all()
+        """The learner's open response to `slug` (in `wave_id`, when a button names it), or
+        why there is none to answer."""
+        query = (
+            select(SurveyInvitation, SurveyWave)
+            .join(SurveyWave, col(SurveyWave.id) == col(SurveyInvitation.wave_id))
+            .where(SurveyInvitation.user_id == user_id, SurveyWave.slug == slug)
+            .order_by(col(SurveyInvitation.invited_at).desc())
+        )
+        if wave_id:
+            query = query.where(SurveyInvitation.wave_id == wave_id)
+        rows = (await session.exec(query)).all()
         if not rows:
-            return refused("survey-not-invited")
+            return refused(
+                SurveyInvitationPolicy.refusal(
+                    user_id, wave_id, owner_id=None, completed=False, closed=None
+                )
+                or "survey-not-invited"
+            )
         open_rows = [
             (invitation, wave)
             for invitation, wave in rows
@@ -565,5 +580,6 @@ class SurveyAnswering:
             can_skip=not question.required,
             can_go_back=len(shown) >= 2,
             selection_mask=mask,
+            wave=row_id(progress.wave.id),
         )
         return SurveyStep(StepKind.QUESTION, question=view)
