@@ -22,6 +22,7 @@ from aiogram.exceptions import (
 from aiogram.types import FSInputFile, InlineKeyboardMarkup, Message
 
 from bot.delivery.messages import OutgoingMessage
+from bot.logging_setup import logged_user
 
 log = logging.getLogger(__name__)
 
@@ -152,4 +153,6 @@ class TelegramSender:
         except (TelegramBadRequest, TelegramRetryAfter) as error:
             # "message is not modified", a deleted status message, and a 429 (the next edit
             # shows the progress anyway) are all harmless.
-            log.debug("status message %s/%s not edited: %s", chat_id, message_id, error)
+            log.debug(
+                "status message %s/%s not edited: %s", logged_user(chat_id), message_id, error
+            )

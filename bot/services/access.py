@@ -26,6 +26,7 @@ from __future__ import annotations
 import logging
 
 from bot.errors import NotAllowedError
+from bot.logging_setup import logged_user
 from bot.services.permissions import Actor, Permission, is_allowed
 from bot.storage.models import Role
 
@@ -37,7 +38,7 @@ def _refuse(actor: Actor | None, what: str, object_id: int | None) -> NotAllowed
         "refused %s %s to user %s (role %s, university %s)",
         what,
         object_id,
-        actor.id if actor else None,
+        logged_user(actor.id if actor else None),
         actor.role if actor else None,
         actor.university_id if actor else None,
     )

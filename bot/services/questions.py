@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Protocol, TypeVar, runtime_checkable
 
 from bot.errors import HecbotError, InvalidInputError, KnowledgeUnavailableError, NotFoundError
+from bot.logging_setup import logged_user
 from bot.metrics import AnswerMetrics
 from bot.storage.db import Database
 from bot.storage.models import QuestionLog
@@ -240,7 +241,7 @@ class QuestionService:
         async with self._database.session() as session:
             record = await session.get(QuestionLog, question_id)
             if record is None or record.user_id != user_id:
-                raise NotFoundError(f"question {question_id} of user {user_id}")
+                raise NotFoundError(f"question {question_id} of user {logged_user(user_id)}")
             question, university_id, channel = (
                 record.question,
                 record.university_id,
@@ -287,7 +288,7 @@ class QuestionService:
         async with self._database.session() as session:
             record = await session.get(QuestionLog, question_id)
             if record is None or record.user_id != user_id:
-                raise NotFoundError(f"question {question_id} of user {user_id}")
+                raise NotFoundError(f"question {question_id} of user {logged_user(user_id)}")
             record.feedback = 1 if helpful else -1
             record.feedback_at = utcnow()
             session.add(record)

@@ -15,6 +15,7 @@ from bot.config import Settings
 from bot.storage.fsm import DatabaseStorage
 from bot.storage.seen_updates import MemorySeenUpdates, RedisSeenUpdates, SeenUpdates
 from bot.telegram.container import AppServices
+from bot.telegram.inline_filters import run_filters_inline
 from bot.telegram.middlewares.handled import MarkHandledMiddleware, UpdateOnceMiddleware
 from bot.telegram.middlewares.observability import install_observability
 from bot.telegram.middlewares.private_only import PrivateChatsOnlyMiddleware
@@ -111,4 +112,6 @@ def create_dispatcher(services: AppServices, *, storage: BaseStorage | None = No
     )
     install_observability(dispatcher, services.metrics, settings.user_hash_salt)
     dispatcher.include_routers(*feature_routers())
+    # Filters are pure and cheap: evaluated on the loop, not each in a thread hop.
+    run_filters_inline(dispatcher)
     return dispatcher
