@@ -28,7 +28,13 @@ from knowledge.answering import (
 from knowledge.answers import Answer, Choice, Citation
 from knowledge.batching import BatchingEmbedder
 from knowledge.chunking import Chunk
-from knowledge.composing import SectionBook, SectionKey, SentenceComposer, english_section
+from knowledge.composing import (
+    NO_TRANSLATION_NOTE,
+    SectionBook,
+    SectionKey,
+    SentenceComposer,
+    english_section,
+)
 from knowledge.config import EMBEDDING_SEEDS_DIR, MAX_QUESTION_CHARS, KnowledgeConfig
 from knowledge.embeddings import CachedEmbedder, Embedder, make_embedder
 from knowledge.language import (
@@ -422,6 +428,8 @@ class KnowledgeEngine:
             translated = parse_topic(translation.chunk).where
             text = f"{REDIRECT_LEAD_UR} {translated}"
             answer_language = reading
+        elif reading == Language.URDU.value:
+            text = f"{text}\n{NO_TRANSLATION_NOTE}"
         citation = _citation(
             ScoredPassage(chunk, 0.0, None, 0.0), translation.chunk if translation else None
         )

@@ -18,7 +18,7 @@ exist are refused alike where telling them apart would let ids be probed.
 | ticket (rate the answer), question (feedback, escalate) | the learner who asked |
 | FAQ entry (review, approve, edit, reject, remove) | HEC admins (`MANAGE_KB`) |
 | survey invitation (start, answer) | the learner it was sent to, once, while its wave is open |
-| course plan entry | the learner it belongs to |
+| course plan entry (list, mark done) | the learner whose plan it is |
 """
 
 from __future__ import annotations
@@ -138,6 +138,20 @@ class SurveyInvitationPolicy:
         if completed:
             return "survey-already-answered"
         return closed
+
+
+class CoursePlanPolicy:
+    """A course plan entry is read and marked done by the learner whose plan it is, only."""
+
+    @staticmethod
+    def may_touch(actor: Actor | None, *, owner_id: int | None) -> bool:
+        return OwnerPolicy.owns(actor, owner_id)
+
+    @classmethod
+    def require_touch(cls, actor: Actor | None, entry_id: int, *, owner_id: int | None) -> None:
+        """`owner_id` None: no such entry; refused alike, so entry ids cannot be probed."""
+        if not cls.may_touch(actor, owner_id=owner_id):
+            raise _refuse(actor, "course plan entry", entry_id)
 
 
 class FaqPolicy:

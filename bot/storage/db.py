@@ -214,17 +214,21 @@ class Database:
             )
         current = MigrationContext.configure(connection).get_current_revision()
         config = alembic_config(self.url)
-        heads = ScriptDirectory.from_config(config).get_heads()
-        if current is not None and current not in _known_revisions(config):
+        # One read of the migration scripts for every question asked of them below.
+        script = ScriptDirectory.from_config(config)
+        heads = script.get_heads()
+        if current is not None and current not in _known_revisions(script):
             raise ConfigurationError(
                 f"DATABASE_URL: the database is at migration {current}, newer than this "
                 f"hecbot knows ({', '.join(heads)}); upgrade hecbot before using it."
             )
         if current is not None:
-            _apply_skipped_revisions(connection, config, current, tables)
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+            _apply_skipped_revisions(connection, script, current, tables)
         if current not in heads:
+            # At head there is nothing to run: every CLI command starts here, and Alembic's
+            # upgrade would load its environment and every migration again to find that out.
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
             log.info("database migrated from %s to %s", current or "nothing", ", ".join(heads))
         _require_model_tables(connection)
 
@@ -313,7 +317,7 @@ def _created_tables(path: str | None) -> set[str]:
 
 
 def _apply_skipped_revisions(
-    connection: Connection, config: Config, current: str, tables: set[str]
+    connection: Connection, script: ScriptDirectory, current: str, tables: set[str]
 ) -> None:
     """Run ancestors of `current` that never ran on this database.
 
@@ -322,7 +326,6 @@ def _apply_skipped_revisions(
     Alembic would call it up to date. A revision that creates tables of which none exist never
     ran here; it is applied now, oldest first, before the upgrade to head.
     """
-    script = ScriptDirectory.from_config(config)
     ancestors = list(script.iterate_revisions(current, "base"))
     context = MigrationContext.configure(connection)
     for revision in reversed(ancestors):
@@ -360,5 +363,5 @@ def _require_model_tables(connection: Connection) -> None:
         )
 
 
-def _known_revisions(config: Config) -> set[str]:
-    return {script.revision for script in ScriptDirectory.from_config(config).walk_revisions()}
+def _known_revisions(script: ScriptDirectory) -> set[str]:
+    return {revision.revision for revision in script.walk_revisions()}

@@ -358,6 +358,7 @@ def test_every_button_class_is_found() -> None:
     """The walk finds classes from every handler module, including nested subclasses."""
     names = {cls.__name__ for cls in callback_classes()}
     assert {"WebinarAction", "TicketAction", "FaqAction", "SurveyButton", "CourseAction"} <= names
+    assert "PlanEntryDone" in names
 
 
 async def test_another_universitys_webinar_is_refused_to_a_learner(people_bot: PeopleBot) -> None:
@@ -386,3 +387,24 @@ async def test_another_universitys_webinar_is_refused_to_a_learner(people_bot: P
         VICTIM, victim_anchor, f"wbn:ics:{named['webinar']}", expect=1, check_button=False
     )
     assert len(people.tg.requests("sendDocument")) == 1
+
+
+async def test_another_learners_plan_entry_is_refused(people_bot: PeopleBot) -> None:
+    """A forged "done" naming another learner's plan entry: refused, the entry unchanged."""
+    people = people_bot
+    _, _, _, named = await seed_university_a(people)
+    refusal = people.services.catalogue.text("en", "error-not-allowed")
+    [anchor] = await people.send(LEARNER_B, "/help")
+    await people.press(LEARNER_B, anchor, f"cpe:{named['plan']}", expect=0, check_button=False)
+    assert people.last_alert() == refusal
+    async with people.services.database.session() as session:
+        entry = await session.get(CoursePlanEntry, named["plan"])
+        assert entry is not None and entry.completed_at is None
+    # The learner whose plan it is marks it done from their /myplan.
+    [plan] = await people.send(VICTIM, "/myplan")
+    assert f"cpe:{named['plan']}" in plan.callback_data
+    await people.press(VICTIM, plan, f"cpe:{named['plan']}", expect=0)
+    assert people.last_alert() != refusal
+    async with people.services.database.session() as session:
+        entry = await session.get(CoursePlanEntry, named["plan"])
+        assert entry is not None and entry.completed_at is not None
