@@ -84,6 +84,16 @@ def is_content_free(question: str) -> bool:
     return len(query.groups) + int(asks) < MIN_CONTENT_WORDS
 
 
+def looks_like_question(text: str) -> bool:
+    """A message asking something ("How do I get my certificate?", "kya deadline hai"), rather
+    than answering: it ends in a question mark or uses a question word (English, Urdu and Roman
+    Urdu alike, as the knowledge engine reads them)."""
+    stripped = text.strip()
+    if stripped.endswith(("?", "؟")):
+        return True
+    return any(term in QUESTION_WORDS for term in normalise_query(stripped).terms)
+
+
 class QuestionTooLongError(InvalidInputError):
     message_key = "question-too-long"
 
