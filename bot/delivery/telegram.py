@@ -19,7 +19,7 @@ from aiogram.exceptions import (
     TelegramServerError,
     TelegramUnauthorizedError,
 )
-from aiogram.types import FSInputFile, InlineKeyboardMarkup, Message
+from aiogram.types import FSInputFile, InlineKeyboardMarkup, Message, ReplyParameters
 
 from bot.delivery.messages import OutgoingMessage
 from bot.logging_setup import logged_user
@@ -101,11 +101,17 @@ async def send_outgoing(
         if sent.document:
             cache[path] = sent.document.file_id
         return sent
+    reply = None
+    if message.reply_to_message_id is not None:
+        reply = ReplyParameters(
+            message_id=message.reply_to_message_id, allow_sending_without_reply=True
+        )
     return await bot.send_message(
         message.chat_id,
         message.text,
         reply_markup=markup,
         allow_paid_broadcast=paid,
+        reply_parameters=reply,
         request_timeout=request_timeout,
     )
 

@@ -17,7 +17,7 @@ exist are refused alike where telling them apart would let ids be probed.
 | ticket (answer, pass, make an FAQ draft) | HEC admins; the focal person of its university |
 | ticket (rate the answer), question (feedback, escalate) | the learner who asked |
 | FAQ entry (review, approve, edit, reject, remove) | HEC admins (`MANAGE_KB`) |
-| survey invitation | the learner it belongs to |
+| survey invitation (start, answer) | the learner it was sent to, once, while its wave is open |
 | course plan entry (list, mark done) | the learner whose plan it is |
 """
 
@@ -110,6 +110,34 @@ class OwnerPolicy:
     @staticmethod
     def owns(actor: Actor | None, owner_id: int | None) -> bool:
         return actor is not None and actor.id is not None and actor.id == owner_id
+
+
+class SurveyInvitationPolicy:
+    """A survey invitation is answered by the learner it was sent to, once, while it is open.
+
+    Survey buttons carry a wave, never a person: the invitation looked up is the presser's own
+    in that wave, and a press that finds none (another learner's wave, a wave they were not
+    invited to, a forged number) is refused like one for a closed or finished survey: a
+    catalogue key saying why, and nothing stored.
+    """
+
+    @staticmethod
+    def refusal(
+        user_id: int,
+        wave_id: int,
+        *,
+        owner_id: int | None,
+        completed: bool,
+        closed: str | None,
+    ) -> str | None:
+        """Why `user_id` may not answer this invitation now (a catalogue key), or None."""
+        if owner_id is None or owner_id != user_id:
+            # The user's salted hash is on the line already (logging_setup); never the raw id.
+            log.warning("refused survey wave %s: no invitation of the presser", wave_id)
+            return "survey-not-invited"
+        if completed:
+            return "survey-already-answered"
+        return closed
 
 
 class CoursePlanPolicy:
