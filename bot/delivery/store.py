@@ -24,7 +24,6 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.delivery.messages import OutgoingMessage
-from bot.errors import ServiceUnavailableError
 from bot.storage.db import Database, is_outage_error
 from bot.storage.delivery_models import Delivery, DeliveryJob, DeliveryStatus, JobStatus
 from bot.storage.models import User
@@ -338,17 +337,19 @@ class DeliveryStore:
     @contextlib.asynccontextmanager
     async def _connection(self) -> AsyncIterator[AsyncConnection]:
         """A Core transaction: the worker's hot path skips the ORM session's overhead."""
+        database = self._database
         try:
-            async with self._database.engine.begin() as connection:
+            async with database.engine.begin() as connection:
                 yield connection
         except OperationalError as error:
-            raise ServiceUnavailableError(f"database unavailable: {error.orig}") from error
+            raise database.unavailable(error, str(error.orig)) from error
         except DBAPIError as error:
             if is_outage_error(error.orig) or error.connection_invalidated:
-                raise ServiceUnavailableError(f"database unavailable: {error.orig}") from error
+                raise database.unavailable(error, str(error.orig)) from error
             raise
         except (OSError, PoolTimeoutError) as error:  # refused, or every connection hanging
-            raise ServiceUnavailableError(f"database unavailable: {error}") from error
+            raise database.unavailable(error, str(error)) from error
+        database.reachable()
 
     async def finish(
         self,

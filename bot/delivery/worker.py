@@ -36,7 +36,7 @@ from bot.delivery.telegram import MessageSender, OutcomeKind, SendOutcome, Teleg
 from bot.i18n import Catalogue
 from bot.storage.db import Database
 from bot.storage.delivery_models import DeliveryStatus
-from bot.transient import is_transient
+from bot.transient import dependency_of, is_transient
 
 log = logging.getLogger(__name__)
 
@@ -134,6 +134,10 @@ class DeliveryWorker:
         self.outage: str | None = None
         self._outage_started: float | None = None
         self._outage_wait = OUTAGE_BACKOFF_SECONDS[0]
+        # A database with an outage watch logs its outages itself (bot.outages): the worker
+        # then adds no second line for the same outage.
+        self._database_watched = getattr(database, "outage_watch", None) is not None
+        self._outage_logged = False
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}"
         self._in_flight: set[asyncio.Task[None]] = set()
         self._round_robin = 0
@@ -233,7 +237,11 @@ class DeliveryWorker:
         if self._outage_started is None:
             self._outage_started = now
             self._outage_wait = OUTAGE_BACKOFF_SECONDS[0]
-            log.warning(
+            self._outage_logged = not (
+                self._database_watched and dependency_of(error) == "database"
+            )
+            log.log(
+                logging.WARNING if self._outage_logged else logging.DEBUG,
                 "delivery worker %s: %s: %s; waiting for it to come back",
                 self.worker_id,
                 type(error).__name__,
@@ -249,7 +257,8 @@ class DeliveryWorker:
     def _recovered(self) -> None:
         if self._outage_started is None:
             return
-        log.warning(
+        log.log(
+            logging.WARNING if self._outage_logged else logging.DEBUG,
             "delivery worker %s: back after %.1f s",
             self.worker_id,
             time.monotonic() - self._outage_started,
