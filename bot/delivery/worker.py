@@ -17,9 +17,11 @@ import time
 from collections import deque
 from collections.abc import Callable
 from datetime import timedelta
+from functools import partial
 from typing import Protocol
 
 from aiogram import Bot
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.config import Settings
 from bot.delivery.budget import BudgetRates, LocalSendBudget, SendBudget, SendKind
@@ -29,12 +31,12 @@ from bot.delivery.outbox import PRIORITY_REPORT, Outbox
 from bot.delivery.pacing import RateLimiter, RetryPolicy
 from bot.delivery.scheduler import Scheduler
 from bot.delivery.session import SEND_KIND
-from bot.delivery.store import ClaimedDelivery, DeliveryStore, DueJob
+from bot.delivery.store import ClaimedDelivery, DeliveryStore, DueJob, FinishedJob
 from bot.delivery.telegram import MessageSender, OutcomeKind, SendOutcome, TelegramSender
 from bot.i18n import Catalogue
 from bot.storage.db import Database
 from bot.storage.delivery_models import DeliveryStatus
-from bot.transient import is_transient
+from bot.transient import dependency_of, is_transient
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +107,9 @@ class DeliveryWorker:
         self._outbox = Outbox(database, send_rate_per_second=settings.delivery.send_rate_per_second)
         self._users: UnreachableMarker = users or self._store
         self._scheduler = scheduler or Scheduler()
-        self._render = renderer or catalogue_renderer(Catalogue.load())
+        catalogue = Catalogue.load()
+        self._render = renderer or catalogue_renderer(catalogue)
+        self._notice = partial(catalogue.text, key="delivery-finished-notice")
         self._limiter = RateLimiter(
             settings.delivery.send_rate_per_second,
             self._clock,
@@ -130,6 +134,10 @@ class DeliveryWorker:
         self.outage: str | None = None
         self._outage_started: float | None = None
         self._outage_wait = OUTAGE_BACKOFF_SECONDS[0]
+        # A database with an outage watch logs its outages itself (bot.outages): the worker
+        # then adds no second line for the same outage.
+        self._database_watched = getattr(database, "outage_watch", None) is not None
+        self._outage_logged = False
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}"
         self._in_flight: set[asyncio.Task[None]] = set()
         self._round_robin = 0
@@ -229,7 +237,11 @@ class DeliveryWorker:
         if self._outage_started is None:
             self._outage_started = now
             self._outage_wait = OUTAGE_BACKOFF_SECONDS[0]
-            log.warning(
+            self._outage_logged = not (
+                self._database_watched and dependency_of(error) == "database"
+            )
+            log.log(
+                logging.WARNING if self._outage_logged else logging.DEBUG,
                 "delivery worker %s: %s: %s; waiting for it to come back",
                 self.worker_id,
                 type(error).__name__,
@@ -245,7 +257,8 @@ class DeliveryWorker:
     def _recovered(self) -> None:
         if self._outage_started is None:
             return
-        log.warning(
+        log.log(
+            logging.WARNING if self._outage_logged else logging.DEBUG,
             "delivery worker %s: back after %.1f s",
             self.worker_id,
             time.monotonic() - self._outage_started,
@@ -416,10 +429,8 @@ class DeliveryWorker:
         await self._scheduler.run_pending(now)
         if not self._is_sqlite:
             await self._store.mark_interrupted(now, older_than=self._lease)
-        for job in await self._store.complete_finished_jobs(now):
-            await self._report(
-                job.id, job.status_chat_id, job.status_message_id, job.status_language
-            )
+        for job in await self._store.complete_finished_jobs(now, self._queue_report):
+            await self._show_final(job)
         if force or tick - self._last_status_edit >= 3.0:
             self._last_status_edit = tick
             await self._edit_status_messages()
@@ -437,21 +448,44 @@ class DeliveryWorker:
                 job.chat_id, job.message_id, self._render(progress, job.language, False)
             )
 
-    async def _report(
-        self, job_id: int, chat_id: int | None, message_id: int | None, language: str
-    ) -> None:
-        if chat_id is None:
+    async def _queue_report(self, session: AsyncSession, job: FinishedJob) -> None:
+        """The sender's report, queued in the transaction that marks the job done (so once).
+
+        The status message they watched becomes the report (`_show_final`); as an edit does
+        not notify, a short notice follows as a reply to it, not the report a second time.
+        Without a status message the report itself is the new message.
+        """
+        if job.status_chat_id is None:
             return
-        progress = await self._outbox.job_progress(job_id)
-        text = self._render(progress, language, True)
-        self._shown.pop(job_id, None)
-        if message_id is not None:
-            await self._budget.acquire(SendKind.OUTBOX)
-            await self._sender.edit_text(chat_id, message_id, text)
-        # An edit does not notify; a short new message does. It goes through the outbox too.
+        if job.status_message_id is not None:
+            message = OutgoingMessage(
+                chat_id=job.status_chat_id,
+                text=self._notice(job.status_language),
+                reply_to_message_id=job.status_message_id,
+            )
+        else:
+            progress = await self._outbox.job_progress(job.id, session=session)
+            message = OutgoingMessage(
+                chat_id=job.status_chat_id,
+                text=self._render(progress, job.status_language, True),
+            )
         await self._outbox.enqueue_job(
             kind="delivery-report",
-            reference=f"job:{job_id}",
-            messages=[OutgoingMessage(chat_id=chat_id, text=text)],
+            reference=f"job:{job.id}",
+            messages=[message],
             priority=PRIORITY_REPORT,
+            session=session,
+        )
+
+    async def _show_final(self, job: FinishedJob) -> None:
+        """Edit the watched status message into the final report (an edit: idempotent)."""
+        self._shown.pop(job.id, None)
+        if job.status_chat_id is None or job.status_message_id is None:
+            return
+        progress = await self._outbox.job_progress(job.id)
+        await self._budget.acquire(SendKind.OUTBOX)
+        await self._sender.edit_text(
+            job.status_chat_id,
+            job.status_message_id,
+            self._render(progress, job.status_language, True),
         )

@@ -34,11 +34,17 @@ class RunningBot:
     is a process restart (only the database survives)."""
 
     def __init__(
-        self, fake: FakeTelegram, settings: Settings, *, clock: Clock | None = None
+        self,
+        fake: FakeTelegram,
+        settings: Settings,
+        *,
+        clock: Clock | None = None,
+        answerer: Any = None,
     ) -> None:
         self.fake = fake
         self.settings = settings
         self.clock = clock
+        self.answerer = answerer or NoAnswerer()
         self.bot = fake.make_bot()
         self.services: AppServices | None = None
         self._dispatcher: Dispatcher | None = None
@@ -47,7 +53,7 @@ class RunningBot:
 
     async def start(self) -> AppServices:
         await sqlite_at_head(self.settings)
-        self.services = services = await build_services(self.settings, answerer=NoAnswerer())
+        self.services = services = await build_services(self.settings, answerer=self.answerer)
         if self.clock is not None:
             services.surveys = SurveyService(services.database, clock=self.clock)
         # The worker runs its scheduler once as it starts; a test that queues invitations
