@@ -27,14 +27,28 @@ class NotFoundError(HecbotError):
     message_key = "error-not-found"
 
 
+class RuleUnavailableError(NotFoundError):
+    """A button names a rule the knowledge base no longer has (it was re-indexed since)."""
+
+    message_key = "answer-rule-unavailable"
+
+
 class InvalidInputError(HecbotError):
     message_key = "error-invalid-input"
 
 
 class ServiceUnavailableError(HecbotError):
-    """A backing service (database, index, Redis) is unreachable for now."""
+    """A backing service (database, index, Redis) is unreachable for now.
+
+    `dependency` names it when it is one the process watches for outages (`bot.outages`):
+    "database" for PostgreSQL.
+    """
 
     message_key = "error-unavailable"
+
+    def __init__(self, *args: object, dependency: str | None = None) -> None:
+        super().__init__(*args)
+        self.dependency = dependency
 
 
 class KnowledgeUnavailableError(ServiceUnavailableError):

@@ -11,6 +11,7 @@ import hashlib
 import json
 import logging
 import re
+import secrets
 import sys
 from contextvars import ContextVar
 from datetime import UTC, datetime
@@ -21,11 +22,42 @@ current_user_hash: ContextVar[str | None] = ContextVar("current_user_hash", defa
 
 USER_HASH_CHARS = 12
 
+# The salt `logged_user` hashes with: the deployment's (`configure_logging(salt=...)`), else one
+# drawn per process, so a line written before logging is configured (a test, a library call)
+# still never carries a raw id. Logging is process-wide by nature; so is its salt.
+_log_salt: list[str] = [secrets.token_hex(16)]
+
 
 def hash_user_id(user_id: int, salt: str) -> str:
     """A short salted sha256 of a Telegram user id: correlates lines without naming the person."""
     digest = hashlib.sha256(f"{salt}:{user_id}".encode()).hexdigest()
     return digest[:USER_HASH_CHARS]
+
+
+class LoggedUser:
+    """A Telegram id as a log argument: formats as its salted hash, never as the number."""
+
+    __slots__ = ("_user_id",)
+
+    def __init__(self, user_id: int | None) -> None:
+        self._user_id = user_id
+
+    def __str__(self) -> str:
+        if self._user_id is None:
+            return "-"
+        return hash_user_id(self._user_id, _log_salt[0])
+
+    __repr__ = __str__
+
+
+def logged_user(user_id: int | None) -> LoggedUser:
+    """Pass Telegram ids to log calls through this: `log.info("by %s", logged_user(actor.id))`."""
+    return LoggedUser(user_id)
+
+
+def set_log_salt(salt: str) -> None:
+    """The deployment's salt (`Settings.user_hash_salt`), the one the update context uses too."""
+    _log_salt[0] = salt
 
 
 _TOKEN = re.compile(r"\d{3,}:[A-Za-z0-9_-]{20,}")
@@ -79,7 +111,7 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
-        for key in ("update_id", "user_hash"):
+        for key in ("update_id", "user_hash", "dependency", "outage"):
             value = getattr(record, key, None)
             if value is not None:
                 payload[key] = value
@@ -88,7 +120,15 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(payload, ensure_ascii=False)
 
 
-def configure_logging(level: str = "INFO", fmt: str = "text", stream: TextIO | None = None) -> None:
+def configure_logging(
+    level: str = "INFO",
+    fmt: str = "text",
+    stream: TextIO | None = None,
+    *,
+    salt: str | None = None,
+) -> None:
+    if salt:
+        set_log_salt(salt)
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.addFilter(RedactingFilter())
     handler.addFilter(ContextFilter())
@@ -99,9 +139,14 @@ def configure_logging(level: str = "INFO", fmt: str = "text", stream: TextIO | N
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
+    tune_library_loggers(root.level)
+
+
+def tune_library_loggers(root_level: int) -> None:
+    """Libraries log at WARNING and above whatever hecbot's own level is."""
     for noisy in ("chromadb", "httpx", "aiogram.event", "alembic"):
-        logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, root_level))
     # These write SQL parameters (a learner's question among them) or raw chat ids below
     # WARNING; hecbot's own lines carry the salted user hash instead.
     for leaky in ("aiosqlite", "sqlalchemy.engine", "sqlalchemy.pool", "aiogram.utils"):
-        logging.getLogger(leaky).setLevel(max(logging.WARNING, root.level))
+        logging.getLogger(leaky).setLevel(max(logging.WARNING, root_level))

@@ -57,7 +57,16 @@ class CourseAction(CallbackData, prefix="cra"):
     ids: str
 
 
+class PlanEntryDone(CallbackData, prefix="cpe"):
+    """ "Done" under a plan course: names the plan entry, checked against the presser."""
+
+    entry_id: int
+
+
 class PlanCourseDone(CallbackData, prefix="crd"):
+    """The same button on /myplan messages sent before it named the entry: the presser's own
+    entry for that course."""
+
     course_id: int
 
 
@@ -218,7 +227,7 @@ def render_plan(texts: Texts, items: list[PlanItem]) -> tuple[str, InlineKeyboar
             short = course.title if len(course.title) <= 40 else course.title[:39] + "…"
             builder.button(
                 text=texts("courses-plan-done-button", title=Html(short)),
-                callback_data=PlanCourseDone(course_id=course.id),
+                callback_data=PlanEntryDone(entry_id=item.entry_id),
             )
     builder.adjust(1)
     markup = builder.as_markup() if builder.buttons else None
@@ -345,12 +354,30 @@ async def on_my_plan(
 
 async def on_plan_done(
     query: CallbackQuery,
+    callback_data: PlanEntryDone,
+    texts: Texts,
+    user: UserProfile,
+    courses: CourseService,
+) -> None:
+    await courses.mark_done(user, callback_data.entry_id)
+    await _plan_marked(query, texts, user, courses)
+
+
+async def on_plan_course_done(
+    query: CallbackQuery,
     callback_data: PlanCourseDone,
     texts: Texts,
     user: UserProfile,
     courses: CourseService,
 ) -> None:
-    await courses.mark_done(user.id, callback_data.course_id)
+    entry_id = await courses.entry_for_course(user.id, callback_data.course_id)
+    await courses.mark_done(user, entry_id)
+    await _plan_marked(query, texts, user, courses)
+
+
+async def _plan_marked(
+    query: CallbackQuery, texts: Texts, user: UserProfile, courses: CourseService
+) -> None:
     await query.answer(texts("courses-plan-marked"))
     if query.message is not None and isinstance(query.message, Message):
         text, markup = render_plan(texts, await courses.plan(user.id))
@@ -411,7 +438,8 @@ def create_router() -> Router:
     router.callback_query.register(on_stale_button, CourseLevelPick.filter())
     router.callback_query.register(on_stale_button, CourseHoursPick.filter())
     router.callback_query.register(on_course_action, CourseAction.filter())
-    router.callback_query.register(on_plan_done, PlanCourseDone.filter())
+    router.callback_query.register(on_plan_done, PlanEntryDone.filter())
+    router.callback_query.register(on_plan_course_done, PlanCourseDone.filter())
     # Only outside any conversation: a survey's free-text answer that mentions courses is
     # that survey's, not ours.
     router.message.register(on_course_question, StateFilter(None), F.text, _is_course_question)

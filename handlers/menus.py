@@ -23,6 +23,7 @@ from aiogram.types import (
 )
 
 from bot.i18n import SUPPORTED_LANGUAGES, Catalogue
+from bot.logging_setup import logged_user
 from bot.services.users import UserProfile
 from bot.storage.models import Role
 
@@ -105,7 +106,7 @@ async def show_staff_menu(
             )
             await bot.set_chat_menu_button(chat_id=user_id, menu_button=button)
     except TelegramAPIError as error:  # e.g. they never opened the chat: no menu, no harm
-        log.warning("no staff menu for user %s: %s", user_id, error.message)
+        log.warning("no staff menu for user %s: %s", logged_user(user_id), error.message)
 
 
 async def withdraw_staff_menu(bot: Bot, user_id: int) -> None:
@@ -114,4 +115,6 @@ async def withdraw_staff_menu(bot: Bot, user_id: int) -> None:
         await bot.delete_my_commands(scope=BotCommandScopeChat(chat_id=user_id))
         await bot.set_chat_menu_button(chat_id=user_id, menu_button=MenuButtonDefault())
     except TelegramAPIError as error:
-        log.warning("could not withdraw the staff menu of user %s: %s", user_id, error.message)
+        log.warning(
+            "could not withdraw the staff menu of user %s: %s", logged_user(user_id), error.message
+        )

@@ -12,6 +12,7 @@ from bot.services.users import UserProfile, UserService
 from handlers.callbacks import LanguageChoice
 from handlers.menus import bot_commands, staff_commands
 from handlers.rendering import language_keyboard
+from handlers.surveys import SurveyAnswering
 
 
 def _command_lines(commands: list[BotCommand]) -> list[str]:
@@ -50,11 +51,14 @@ async def on_language_chosen(
 
 
 async def on_cancel(message: Message, texts: Texts, state: FSMContext) -> None:
-    if await state.get_state() is None:
+    current = await state.get_state()
+    if current is None:
         await message.answer(texts("nothing-to-cancel"))
         return
     await state.clear()
-    await message.answer(texts("cancelled"))
+    # A survey is paused, not lost: its answers are stored and the invitation resumes it.
+    paused = current == SurveyAnswering.answering.state
+    await message.answer(texts("survey-paused" if paused else "cancelled"))
 
 
 def create_router() -> Router:

@@ -21,6 +21,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.i18n import Texts, escape, split_message
 from bot.services.permissions import Permission, require
+from bot.services.questions import QuestionService, looks_like_question
 from bot.services.survey_definitions import QuestionType, SurveyDefinitionError, render_preview
 from bot.services.surveys import (
     QuestionRef,
@@ -30,6 +31,7 @@ from bot.services.surveys import (
     SurveyStep,
 )
 from bot.services.users import UserProfile
+from handlers.questions import on_question
 
 log = logging.getLogger(__name__)
 
@@ -42,13 +44,15 @@ class SurveyStart(CallbackData, prefix="svst"):
 
 
 class SurveyButton(CallbackData, prefix="sv"):
-    """A press inside a survey: survey id, version, question index, action, option (or mask)."""
+    """A press inside a survey: survey id, version, question index, action, option (or mask),
+    and the wave the question was sent in (a press counts for that invitation only)."""
 
     s: str
     v: int
     q: int
     a: str  # c choose, t toggle, d done, s skip, b back
     o: int = 0
+    w: int = 0
 
 
 class SurveyUploadDecision(CallbackData, prefix="svup"):
@@ -93,7 +97,7 @@ def question_text(texts: Texts, view: QuestionView, reason: str | None = None) -
 
 def question_keyboard(texts: Texts, view: QuestionView) -> InlineKeyboardMarkup | None:
     builder = InlineKeyboardBuilder()
-    ref = {"s": view.slug, "v": view.version, "q": view.index}
+    ref = {"s": view.slug, "v": view.version, "q": view.index, "w": view.wave}
     for choice in view.choices:
         if view.is_multiple:
             mask = view.selection_mask ^ (1 << choice.index)
@@ -129,13 +133,30 @@ def question_keyboard(texts: Texts, view: QuestionView) -> InlineKeyboardMarkup 
     return builder.as_markup()
 
 
+def echo_text(texts: Texts, echo: tuple[str, ...]) -> str:
+    """The line under an answered question: "✓ Very useful", or "⏭ Skipped"."""
+    if not echo:
+        return texts("survey-echo-skipped")
+    return texts("survey-echo", answer=", ".join(echo))
+
+
 async def show_step(
-    target: Message, texts: Texts, state: FSMContext, step: SurveyStep, slug: str | None
+    target: Message,
+    texts: Texts,
+    state: FSMContext,
+    step: SurveyStep,
+    slug: str | None,
+    *,
+    echo: str | None = None,
 ) -> None:
-    """Reply with whatever the service decided: the next question, a retry, thanks, a refusal."""
+    """Reply with whatever the service decided: the next question, a retry, thanks, a refusal.
+
+    `echo` (the answer just given, when the learner typed a button's label) heads the reply.
+    """
+    lead = [echo, ""] if echo else []
     if step.kind is StepKind.COMPLETED:
         await state.clear()
-        await target.answer(texts("survey-thanks"))
+        await target.answer("\n".join([*lead, texts("survey-thanks")]))
         return
     if step.kind is StepKind.REFUSED or step.question is None:
         if await state.get_state() == SurveyAnswering.answering.state:
@@ -144,11 +165,12 @@ async def show_step(
         return
     view = step.question
     await state.set_state(SurveyAnswering.answering)
-    await state.update_data(survey=slug or view.slug)
     reason = (
-        texts(step.reason, **step.details) if step.kind is StepKind.RETRY and step.reason else None
+        texts(step.reason, **step.details)
+        if step.kind in (StepKind.RETRY, StepKind.ASIDE) and step.reason
+        else None
     )
-    header = []
+    header = list(lead)
     if step.title:
         header.append(f"📋 <b>{escape(step.title)}</b>")
     if step.intro:
@@ -156,7 +178,9 @@ async def show_step(
     text = question_text(texts, view, reason)
     if header:
         text = "\n".join(header) + "\n\n" + text
-    await target.answer(text, reply_markup=question_keyboard(texts, view))
+    sent = await target.answer(text, reply_markup=question_keyboard(texts, view))
+    # The question on screen: a typed answer takes its buttons away, as a press does.
+    await state.update_data(survey=slug or view.slug, question_message=sent.message_id)
 
 
 async def _drop_keyboard(query: CallbackQuery) -> None:
@@ -164,6 +188,20 @@ async def _drop_keyboard(query: CallbackQuery) -> None:
     if isinstance(query.message, Message):
         with contextlib.suppress(TelegramBadRequest):
             await query.message.edit_reply_markup(reply_markup=None)
+
+
+async def _show_answer(query: CallbackQuery, texts: Texts, echo: tuple[str, ...]) -> None:
+    """The answered question keeps its text, loses its buttons and shows what was chosen."""
+    message = query.message
+    if not isinstance(message, Message) or not message.text:
+        await _drop_keyboard(query)
+        return
+    try:
+        await message.edit_text(
+            f"{message.html_text}\n\n{echo_text(texts, echo)}", reply_markup=None
+        )
+    except TelegramBadRequest:
+        await _drop_keyboard(query)
 
 
 # --- learners ------------------------------------------------------------------------
@@ -193,7 +231,7 @@ async def on_survey_button(
     texts: Texts,
     state: FSMContext,
 ) -> None:
-    ref = QuestionRef(callback_data.s, callback_data.v, callback_data.q)
+    ref = QuestionRef(callback_data.s, callback_data.v, callback_data.q, callback_data.w)
     language = texts.language
     action = callback_data.a
     if action == "t":
@@ -218,7 +256,9 @@ async def on_survey_button(
         return
     if action != "t":
         await query.answer()
-    if step.kind is not StepKind.RETRY:
+    if step.echo is not None:
+        await _show_answer(query, texts, step.echo)
+    elif step.kind is not StepKind.RETRY:
         await _drop_keyboard(query)
     if isinstance(query.message, Message):
         await show_step(query.message, texts, state, step, ref.slug)
@@ -226,15 +266,36 @@ async def on_survey_button(
 
 async def on_typed_answer(
     message: Message,
+    *,
+    bot: Bot,
     user: UserProfile,
     surveys: SurveyService,
+    questions: QuestionService,
     texts: Texts,
     state: FSMContext,
 ) -> None:
+    """A typed answer; or, typed instead of one, a question of the learner's own: answered by
+    the knowledge base, then the survey question again with how to pause (/cancel)."""
     data = await state.get_data()
     slug = str(data.get("survey", ""))
-    step = await surveys.type_answer(user.id, slug, message.text or "", texts.language)
-    await show_step(message, texts, state, step, slug)
+    text = message.text or ""
+    step = await surveys.type_answer(user.id, slug, text, texts.language)
+    if step.kind is StepKind.ASIDE:
+        await on_question(message, bot, texts, user, questions)
+    elif step.kind is StepKind.REFUSED and looks_like_question(text):
+        # The survey closed (or was finished) meanwhile: the question is not lost.
+        await show_step(message, texts, state, step, slug)
+        await on_question(message, bot, texts, user, questions)
+        return
+    shown = data.get("question_message")
+    if step.kind in (StepKind.QUESTION, StepKind.COMPLETED) and isinstance(shown, int):
+        # Answered by typing: the question's buttons go, as they do when one is pressed.
+        with contextlib.suppress(TelegramBadRequest):
+            await bot.edit_message_reply_markup(
+                chat_id=message.chat.id, message_id=shown, reply_markup=None
+            )
+    echo = echo_text(texts, step.echo) if step.echo else None
+    await show_step(message, texts, state, step, slug, echo=echo)
 
 
 async def on_non_text_answer(message: Message, texts: Texts) -> None:

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 
 from knowledge.config import (
     BUNDLED_KB_DIR,
@@ -28,6 +27,8 @@ from knowledge.config import (
 from knowledge.errors import KnowledgeError
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from knowledge.engine import KnowledgeEngine
     from knowledge.index import IndexProgress
 
@@ -55,6 +56,14 @@ def _engine(ctx: typer.Context) -> KnowledgeEngine:
     return build_engine(_config(ctx))
 
 
+def _console(*, stderr: bool = False) -> Console:
+    # rich.console is imported when a command prints, not when the CLI is loaded: `hecbot --help`
+    # must not pay for it (issue 16).
+    from rich.console import Console
+
+    return Console(stderr=stderr)
+
+
 def _fail(console: Console, exc: Exception) -> typer.Exit:
     console.print(f"[red]Error:[/red] {exc}")
     return typer.Exit(code=1)
@@ -76,7 +85,7 @@ def index_command(
     Exits with status 1 when a path is missing or any file could not be indexed (each is listed
     with its reason); a folder with nothing to index is a warning.
     """
-    console = Console(stderr=True)
+    console = _console(stderr=True)
     paths = [*(paths or []), *([BUNDLED_KB_DIR] if bundled else [])]
     if not paths:
         raise _fail(console, ValueError("name files or folders to index, or pass --bundled"))
@@ -112,7 +121,7 @@ def index_command(
             report = engine.index_paths(paths, progress=advance, rebuild=rebuild)
     except KnowledgeError as exc:
         raise _fail(console, exc) from exc
-    out = Console()
+    out = _console()
     out.print(
         f"added {len(report.added)}, replaced {len(report.replaced)}, "
         f"unchanged {len(report.unchanged)}, removed {len(report.removed)}, "
@@ -143,7 +152,7 @@ def seed_cache_command(ctx: typer.Context) -> None:
         embedder.embed_passages(engine.sentence_texts())
         target = EMBEDDING_SEEDS_DIR / f"{inner.name}.npz"
         embedder.save(target)
-    Console().print(f"wrote {embedder.size} passage vectors to {target}")
+    _console().print(f"wrote {embedder.size} passage vectors to {target}")
 
 
 @kb_app.command("list")
@@ -152,13 +161,13 @@ def list_command(ctx: typer.Context) -> None:
     try:
         sources = _engine(ctx).list_sources()
     except KnowledgeError as exc:
-        raise _fail(Console(stderr=True), exc) from exc
+        raise _fail(_console(stderr=True), exc) from exc
     from rich.table import Table
 
     table = Table("source", "title", "chunks", "effective")
     for info in sources:
         table.add_row(info.source, info.title, str(info.chunks), info.effective_date or "")
-    Console().print(table)
+    _console().print(table)
 
 
 @kb_app.command("stats")
@@ -167,9 +176,9 @@ def stats_command(ctx: typer.Context) -> None:
     try:
         stats = _engine(ctx).stats()
     except KnowledgeError as exc:
-        raise _fail(Console(stderr=True), exc) from exc
+        raise _fail(_console(stderr=True), exc) from exc
     size = f"{stats.size_bytes / 1e6:.1f} MB" if stats.size_bytes is not None else "n/a (server)"
-    Console().print(
+    _console().print(
         f"documents: {stats.documents}\nchunks: {stats.chunks}\nembedder: {stats.embedder}\n"
         f"size: {size}\nlocation: {stats.location}"
     )
@@ -183,11 +192,11 @@ def remove_command(
     try:
         removed = _engine(ctx).remove_source(source)
     except KnowledgeError as exc:
-        raise _fail(Console(stderr=True), exc) from exc
+        raise _fail(_console(stderr=True), exc) from exc
     if not removed:
-        Console(stderr=True).print(f"[red]No indexed document matches {source!r}.[/red]")
+        _console(stderr=True).print(f"[red]No indexed document matches {source!r}.[/red]")
         raise typer.Exit(code=1)
-    Console().print(f"removed {', '.join(removed)}")
+    _console().print(f"removed {', '.join(removed)}")
 
 
 # The options `kb eval` and `kb calibrate` share: which questions, about which documents.
@@ -230,7 +239,7 @@ def eval_command(
 
     base = _config(ctx)
     if llm and not base.llm.provider:
-        Console(stderr=True).print(
+        _console(stderr=True).print(
             "[red]--llm needs an LLM: set LLM_PROVIDER and LLM_MODEL (see .env.example).[/red]"
         )
         raise typer.Exit(code=2)
@@ -259,7 +268,7 @@ def eval_command(
     table = Table(*TABLE_HEADER)
     for row in rows:
         table.add_row(*table_cells(row))
-    Console().print(table)
+    _console().print(table)
     if markdown is not None:
         title = f"Evaluation on {questions}" + (" (answered through the LLM)" if llm else "")
         markdown.write_text(to_markdown(rows, title), encoding="utf-8")
@@ -310,7 +319,7 @@ def calibrate_command(
             f"{r.oos_abstained}/{r.out_of_scope}",
             f"{r.false_abstained}/{r.in_scope}",
         )
-    console = Console()
+    console = _console()
     which = f"split {split!r}" + (f", language {lang!r}" if lang else "")
     console.print(f"{len(items)} questions of {which}; settings within the target:")
     console.print(table)
@@ -338,11 +347,11 @@ def ask_command(
 ) -> None:
     """Answer a question, or each line of standard input, from the knowledge base."""
     if lang not in {None, "en", "ur"}:
-        Console(stderr=True).print("[red]--lang must be en or ur.[/red]")
+        _console(stderr=True).print("[red]--lang must be en or ur.[/red]")
         raise typer.Exit(code=2)
     engine = _engine(ctx)
     lines = [question] if question is not None else (line.rstrip("\n") for line in sys.stdin)
-    console = Console()
+    console = _console()
     try:
         for line in lines:
             if not line.strip():
@@ -367,7 +376,7 @@ def ask_command(
                     )
             console.print(f"[dim]{answer.latency_ms:.0f} ms[/dim]\n")
     except KnowledgeError as exc:
-        raise _fail(Console(stderr=True), exc) from exc
+        raise _fail(_console(stderr=True), exc) from exc
 
 
 # `hecbot ask` (a command of the top level, so a group without a name).

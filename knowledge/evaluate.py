@@ -37,6 +37,13 @@ class EvalQuestion:
     expected_sources: tuple[str, ...]
     fact: str | None
     split: str
+    # A question two sections answer ("also_expected" in the question file): the other
+    # section's fact counts like ``fact`` (its document is already in expected_sources).
+    alt_facts: tuple[str, ...] = ()
+
+    @property
+    def facts(self) -> tuple[str, ...]:
+        return tuple(f for f in (self.fact, *self.alt_facts) if f)
 
 
 @dataclass(frozen=True)
@@ -65,22 +72,18 @@ class EvalOutcome:
 
     @property
     def fact_in_answer(self) -> bool:
-        if self.abstained or not self.question.fact:
+        if self.abstained:
             return False
-        fact = _squash(self.question.fact)
-        return fact in _squash(self.answer) or fact in _squash(self.basis)
+        answer, basis = _squash(self.answer), _squash(self.basis)
+        return any(_squash(f) in answer or _squash(f) in basis for f in self.question.facts)
 
     @property
     def fact_in_first_sentences(self) -> bool:
         """The fact is within the first two sentences the learner reads."""
-        if self.abstained or not self.question.fact:
+        if self.abstained:
             return False
-        fact = _squash(self.question.fact)
-        return any(
-            fact in _squash(" ".join(first_sentences(text, 2)))
-            for text in (self.answer, self.basis)
-            if text
-        )
+        firsts = [_squash(" ".join(first_sentences(t, 2))) for t in (self.answer, self.basis) if t]
+        return any(_squash(f) in first for f in self.question.facts for first in firsts)
 
 
 @dataclass(frozen=True)
@@ -121,7 +124,13 @@ def load_questions(path: Path) -> list[EvalQuestion]:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     questions: list[EvalQuestion] = []
     for item in data["questions"]:
-        sources = [item.get("expected_source"), *(item.get("alt_sources") or [])]
+        # Optional "also_expected": the second section of an ambiguous question, with its fact.
+        also = item.get("also_expected") or []
+        sources = [
+            item.get("expected_source"),
+            *(item.get("alt_sources") or []),
+            *(a.get("source") for a in also),
+        ]
         questions.append(
             EvalQuestion(
                 id=str(item["id"]),
@@ -131,6 +140,7 @@ def load_questions(path: Path) -> list[EvalQuestion]:
                 expected_sources=tuple(Path(s).name for s in sources if s),
                 fact=str(item["fact"]) if item.get("fact") else None,
                 split=str(item.get("split", "heldout")),
+                alt_facts=tuple(str(a["fact"]) for a in also if a.get("fact")),
             )
         )
     return questions

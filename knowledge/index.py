@@ -28,6 +28,9 @@ from knowledge.errors import (
 from knowledge.loaders import iter_document_files, load_document
 
 _WRITE_BATCH = 256
+# Chunks of consecutive files embedded in one call (`ChunkStore.embed_ahead`): enough for every
+# model replica to have batches of its own, few enough to keep the progress bar moving.
+_EMBED_TOGETHER = 128
 # The content hash chunks carry while their file is being stored: a file is recorded as indexed
 # (and skipped by the next run) only once every chunk carries the file's real hash.
 PENDING_HASH = ""
@@ -114,6 +117,8 @@ class ChunkStore:
         self._collection_name = collection
         self._function = HecbotEmbeddingFunction(embedder)
         self._collection = self._open_collection()
+        # Vectors computed ahead for chunks about to be stored (`embed_ahead`), by search text.
+        self._ahead: dict[str, npt.NDArray[np.float32]] = {}
 
     @property
     def embedder(self) -> Embedder:
@@ -144,10 +149,37 @@ class ChunkStore:
         self._collection = self._open_collection()
 
     # -- writing -----------------------------------------------------------------------------
+    def embed_ahead(self, chunks: Sequence[Chunk]) -> None:
+        """Embed the chunks of several files in one call, to be stored by `add_chunks`.
+
+        Files are stored one by one (a file is recorded only once all its chunks are), but a
+        file has a handful of chunks: embedded file by file, the model replicas would mostly
+        wait for each other. Embedded together, every replica has work. If embedding fails
+        here, nothing is kept and each file embeds (and fails or succeeds) on its own.
+        """
+        texts = list(dict.fromkeys(chunk.search_text for chunk in chunks))
+        if not texts:
+            return
+        try:
+            vectors = self._embedder.embed_passages(texts)
+        except Exception:  # the files' own attempts report it, each in its place
+            return
+        self._ahead = dict(zip(texts, np.asarray(vectors, dtype=np.float32), strict=True))
+
+    def _vectors_for(self, texts: list[str]) -> npt.NDArray[np.float32]:
+        missing = [text for text in texts if text not in self._ahead]
+        if missing:
+            computed = np.asarray(self._embedder.embed_passages(missing), dtype=np.float32)
+            self._ahead.update(zip(missing, computed, strict=True))
+        vectors = np.stack([self._ahead[text] for text in texts])
+        for text in texts:
+            self._ahead.pop(text, None)
+        return vectors
+
     def add_chunks(self, chunks: Sequence[Chunk]) -> None:
         for start in range(0, len(chunks), _WRITE_BATCH):
             batch = chunks[start : start + _WRITE_BATCH]
-            vectors = self._embedder.embed_passages([chunk.search_text for chunk in batch])
+            vectors = self._vectors_for([chunk.search_text for chunk in batch])
             self._collection.upsert(
                 ids=[chunk.id for chunk in batch],
                 documents=[chunk.text for chunk in batch],
@@ -310,10 +342,22 @@ def index_paths(
         plan.extend((root, path) for path in files)
 
     hashes_by_root: dict[str, dict[str, str]] = {}
+    # Files read and split, waiting to be embedded together and then stored one by one.
+    waiting: list[_ReadFile] = []
+
+    def store_waiting() -> None:
+        store.embed_ahead([chunk for item in waiting for chunk in item.chunks])
+        for item in waiting:
+            _store_read_file(store, item, report)
+            if progress is not None:
+                progress(IndexProgress(done=item.done, total=len(plan), source=item.source))
+        waiting.clear()
+
     for done, (root, path) in enumerate(plan, start=1):
         root_key = _root_key(root)
         source = _source_name(path, root)
         known = hashes_by_root.setdefault(root_key, store.file_hashes(root_key))
+        item = _ReadFile(done=done, root_key=root_key, source=source, replacing=source in known)
         try:
             size = path.stat().st_size
             if max_file_bytes is not None and size > max_file_bytes:
@@ -323,29 +367,61 @@ def index_paths(
                     " (KNOWLEDGE_MAX_FILE_MB)",
                 )
             data = path.read_bytes()
-            file_hash = content_hash(data)
-            if known.get(source) == file_hash:
-                report.unchanged.append(source)
+            item.file_hash = content_hash(data)
+            if known.get(source) == item.file_hash:
+                item.unchanged = True
             else:
                 document = load_document(path)
-                chunks = split_document(
+                item.chunks = split_document(
                     document, source=source, root=root_key, file_hash=PENDING_HASH
                 )
-                if not chunks:
+                if not item.chunks:
                     raise DocumentLoadError(str(path), "no text to index")
-                if source in known:
-                    store.delete_source(root_key, source)
-                _store_file(store, chunks, file_hash)
-                (report.replaced if source in known else report.added).append(source)
-                report.chunks_written += len(chunks)
         except DocumentLoadError as exc:
-            report.failed.append((source, exc.reason))
+            item.failure = exc.reason
         except OSError as exc:
-            report.failed.append((source, f"unreadable ({exc.strerror or exc})"))
-        if progress is not None:
-            progress(IndexProgress(done=done, total=len(plan), source=source))
+            item.failure = f"unreadable ({exc.strerror or exc})"
+        waiting.append(item)
+        if sum(len(entry.chunks) for entry in waiting) >= _EMBED_TOGETHER:
+            store_waiting()
+    store_waiting()
     report.seconds = time.perf_counter() - started
     return report
+
+
+@dataclass
+class _ReadFile:
+    """A file of an indexing run, read and split, before its chunks are stored."""
+
+    done: int  # its place in the run, for progress
+    root_key: str
+    source: str
+    replacing: bool  # an earlier version is in the index
+    file_hash: str = ""
+    chunks: list[Chunk] = field(default_factory=list)
+    unchanged: bool = False
+    failure: str | None = None
+
+
+def _store_read_file(store: ChunkStore, item: _ReadFile, report: IndexReport) -> None:
+    if item.failure is not None:
+        report.failed.append((item.source, item.failure))
+        return
+    if item.unchanged:
+        report.unchanged.append(item.source)
+        return
+    try:
+        if item.replacing:
+            store.delete_source(item.root_key, item.source)
+        _store_file(store, item.chunks, item.file_hash)
+    except DocumentLoadError as exc:
+        report.failed.append((item.source, exc.reason))
+        return
+    except OSError as exc:
+        report.failed.append((item.source, f"unreadable ({exc.strerror or exc})"))
+        return
+    (report.replaced if item.replacing else report.added).append(item.source)
+    report.chunks_written += len(item.chunks)
 
 
 def _megabytes(size: int) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
@@ -114,18 +115,99 @@ class NormalisedQuery:
     loanwords: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)
 
 
+# Keys of the Roman Urdu glossary (its own words, as opposed to the Urdu-script glossary's).
+ROMAN_GLOSSARY_WORDS: frozenset[str] = frozenset(
+    row[0] for row in _data_lines("glossary_roman_urdu.tsv") if " " not in row[0]
+)
+# A Roman Urdu grammar word this common in English ("main", "to", "hi" are English words too)
+# is no evidence either way; rarer ones ("ho", "ka", "se", "mere") are Urdu in a question.
+ENGLISH_EVERYDAY_ZIPF = 4.5
+
+
+@cache
+def _roman_marker(word: str) -> bool:
+    """Whether a word, as written, shows the question is Roman Urdu: a word of the Roman Urdu
+    vocabularies that is not also an English word a question would use. A spelling variant
+    that is an English word ("the" for "tha", "he" for "hai", "like" for "likhe") is English."""
+    if word in ENGLISH_STOPWORDS or word in QUESTION_WORDS:
+        return False
+    canonical = ROMAN_VARIANTS.get(word, word)
+    if canonical in ROMAN_URDU_FUNCTION_WORDS:
+        if canonical != word and english_zipf(word) >= ENGLISH_WORD_MIN_ZIPF:
+            return False
+        return english_zipf(word) < ENGLISH_EVERYDAY_ZIPF
+    if canonical in ROMAN_URDU_LEXICON or canonical in ROMAN_GLOSSARY_WORDS:
+        # A content word English also uses ("mobile", "degree", "apply") is a loanword.
+        return english_zipf(word) < ENGLISH_WORD_MIN_ZIPF
+    return False
+
+
+def _english_marker(word: str) -> bool:
+    """An English grammar or question word ("the", "how", "can") that is not Roman Urdu too."""
+    if word not in ENGLISH_STOPWORDS and word not in QUESTION_WORDS:
+        return False
+    return word not in ROMAN_URDU_FUNCTION_WORDS and word not in ROMAN_URDU_LEXICON
+
+
 def detect_language(text: str) -> Language:
-    """Urdu script if Arabic-script letters dominate; Roman Urdu if its function words appear."""
+    """Urdu script if Arabic-script letters dominate. Otherwise the question's grammar words
+    decide: words only Roman Urdu uses ("kya", "hai", "milega") against words only English
+    uses ("the", "how", "can"); words both use ("main", "do", "to") count for neither. Roman
+    Urdu needs at least one of its own words and no fewer than English's, so a plain English
+    question is never read as Urdu because of a few shared words, and a mixed one ("mera
+    licence expire ho gaya, what should I do?") keeps its Urdu reading."""
     letters = [ch for ch in text if ch.isalpha()]
     if letters and sum(1 for ch in letters if _URDU_CHAR.match(ch)) / len(letters) >= 0.3:
         return Language.URDU
-    words = [w.lower() for w in _WORD.findall(text)]
-    canonical = [ROMAN_VARIANTS.get(w, w) for w in words]
-    roman = sum(1 for w in canonical if w in ROMAN_URDU_FUNCTION_WORDS)
-    # Short English words ("to", "main") overlap; require two markers or a high share.
-    if roman >= 2 or (words and roman / len(words) >= 0.25):
+    words = [w.lower().strip("'") for w in _WORD.findall(text)]
+    roman = sum(1 for w in words if _roman_marker(w))
+    english = sum(1 for w in words if _english_marker(w))
+    if roman >= 1 and roman >= english:
         return Language.ROMAN_URDU
     return Language.ENGLISH
+
+
+# Urdu inflects nouns and postpositions at the end of the word: داخلہ (admission), داخلے
+# (oblique), داخلوں (oblique plural); ڈگری, ڈگریاں; کا, کی, کے. Matching a phrase against a
+# question by these forms would miss "داخلے کا ٹیسٹ" for "داخلہ ٹیسٹ".
+_URDU_PLURAL_ENDINGS = ("یوں", "یاں", "وں", "یں")
+_URDU_INFLECTED_ENDINGS = frozenset("ےہاىیۓ")
+
+
+def urdu_base_form(word: str) -> str:
+    """An Urdu-script word without its inflectional ending (plural, oblique, gender), so the
+    forms of one word meet: داخلہ, داخلے and داخلوں all give داخل. Other words are unchanged."""
+    if not _URDU_CHAR.search(word):
+        return word
+    for ending in _URDU_PLURAL_ENDINGS:
+        if word.endswith(ending) and len(word) > len(ending) + 1:
+            word = word[: -len(ending)]
+            break
+    if len(word) >= 2 and word[-1] in _URDU_INFLECTED_ENDINGS:
+        word = word[:-1]
+    return word
+
+
+def phrase_words(text: str) -> list[str]:
+    """Words of a phrase or question for matching phrases (redirect topics): English words as
+    BM25 reads them (British spelling, stemmed), Roman Urdu words in their one spelling
+    ("dakhlay" → "dakhla"), Urdu-script words in their base form (``urdu_base_form``)."""
+    words: list[str] = []
+    for raw in _WORD.findall(text.lower()):
+        word = raw.strip("'")
+        if not word:
+            continue
+        if _URDU_CHAR.search(word):
+            words.append(urdu_base_form(word))
+            continue
+        if english_zipf(word) < ENGLISH_WORD_MIN_ZIPF:
+            word = ROMAN_VARIANTS.get(word, word)
+        words.extend(tokenize(word))
+    return words
+
+
+def is_urdu_script(word: str) -> bool:
+    return bool(_URDU_CHAR.search(word))
 
 
 def tokenize(text: str) -> list[str]:
@@ -141,12 +223,17 @@ def tokenize(text: str) -> list[str]:
 
 
 _STEMMER = snowballstemmer.stemmer("english")
+# The stemmer keeps the word it is working on in its own fields: the engine's answer threads
+# stemming at once corrupted each other's words (an IndexError reached learners under load).
+# Only cache misses take the lock, and a stem costs microseconds.
+_STEMMER_LOCK = threading.Lock()
 
 
 @cache
 def stem(word: str) -> str:
     """Snowball (Porter 2) stem, so "expires", "expiry" and "expired" meet as one term."""
-    return str(_STEMMER.stemWord(word.removesuffix("'s")))
+    with _STEMMER_LOCK:
+        return str(_STEMMER.stemWord(word.removesuffix("'s")))
 
 
 @cache

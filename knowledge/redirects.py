@@ -4,9 +4,11 @@ A redirect document (front matter ``kind: redirect``) has one section per topic:
 go" text, and an "Asked as:" line listing the words and phrases (English, Roman Urdu, Urdu,
 separated by ";") that point to the topic. HEC edits it like any other document.
 
-A question is redirected when it contains one of a topic's phrases (every word of it) and
-either the phrase's words are words the rules never use ("laptop", "hostel": the rules
-cannot be about it), or the rules do not answer the question, or the topic is at least as
+A question is redirected when it contains one of a topic's phrases (every word of it, in
+any inflected form: "داخلے کا ٹیسٹ" holds "داخلہ ٹیسٹ") and either the phrase's words are
+words the rules never use ("laptop", "hostel": the rules cannot be about it; an Urdu word is
+looked for in the rules' Urdu versions, and grammar words such as "of" or "کا" are no
+evidence), or the rules do not answer the question, or the topic is at least as
 close to the question, in the embedding model's eyes, as the best rule (less
 ``REDIRECT_MARGIN``; "semester fee" names a word the rules use). A redirect is an abstention:
 the answer says the question is not the programme's, and where to go. The cost: an in-scope
@@ -20,12 +22,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from knowledge.chunking import Chunk
-from knowledge.language import NormalisedQuery, tokenize
+from knowledge.language import NormalisedQuery, is_urdu_script, phrase_words
 from knowledge.retrieval import HybridRetriever, ScoredPassage
 
 # How much closer the best rule may be to the question than a topic its words name, and the
 # question still be redirected (cosines). Chosen on the dev split (docs/benchmarks.md).
 REDIRECT_MARGIN = 0.01
+# A word in at least this share of the rule sections (of its language) is a grammar word
+# ("the", "of", "کا", "میں"): no evidence of what the rules are about.
+GRAMMAR_WORD_SHARE = 0.25
 
 _ASKED_AS = re.compile(r"^\s*asked as\s*:(.*)$", re.IGNORECASE | re.MULTILINE)
 _WHERE = re.compile(r"^\s*where to go\s*:\s*", re.IGNORECASE)
@@ -51,7 +56,7 @@ def parse_topic(chunk: Chunk) -> Topic:
 
 
 def _words(text: str) -> list[str]:
-    return tokenize(text)
+    return phrase_words(text)
 
 
 class RedirectMatcher:
@@ -61,6 +66,19 @@ class RedirectMatcher:
         self._retriever = retriever
         self._topics = [parse_topic(chunk) for chunk in retriever.redirects]
         self._by_id = {topic.chunk.id: topic for topic in self._topics}
+        # How many of the rules' Urdu sections use each word (translations of rule documents,
+        # not of the redirect document itself), for Urdu phrase words.
+        topics = {chunk.source for chunk in retriever.redirects}
+        urdu = [
+            set(_words(chunk.text))
+            for chunk in retriever.translations
+            if chunk.translates.strip().lstrip("./") not in topics
+        ]
+        self._urdu_sections = len(urdu)
+        self._urdu_frequency: dict[str, int] = {}
+        for words in urdu:
+            for word in words:
+                self._urdu_frequency[word] = self._urdu_frequency.get(word, 0) + 1
 
     @property
     def topics(self) -> Sequence[Topic]:
@@ -73,14 +91,29 @@ class RedirectMatcher:
         words = set(_words(question))
         return [t for t in self._topics if any(phrase <= words for phrase in t.phrases)]
 
+    def _share_of_rules_using(self, word: str) -> float:
+        """The share of rule sections (English, or their Urdu versions for an Urdu word) that
+        use the word; 0.0 when the rules have no section in that language."""
+        if is_urdu_script(word):
+            total = self._urdu_sections
+            count = self._urdu_frequency.get(word, 0)
+        else:
+            total = self._retriever.bm25.size
+            count = self._retriever.bm25.document_frequency(word)
+        return count / total if total else 0.0
+
     def _foreign_to_the_rules(self, topic: Topic, question: str) -> bool:
-        """Whether a phrase of the topic that the question holds uses only words no rule uses."""
+        """Whether a phrase of the topic that the question holds names only things no rule
+        uses a word for (grammar words aside)."""
         words = set(_words(question))
-        bm25 = self._retriever.bm25
-        return any(
-            phrase <= words and all(bm25.document_frequency(w) == 0 for w in phrase)
-            for phrase in topic.phrases
-        )
+        for phrase in topic.phrases:
+            if not phrase <= words:
+                continue
+            shares = [self._share_of_rules_using(w) for w in phrase]
+            content = [share for share in shares if share < GRAMMAR_WORD_SHARE]
+            if content and all(share == 0.0 for share in content):
+                return True
+        return False
 
     def choose(
         self,

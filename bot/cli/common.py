@@ -33,7 +33,7 @@ def settings_or_exit() -> Settings:
     except HecbotError as error:
         typer.echo(f"hecbot: configuration error: {error}", err=True)
         raise typer.Exit(2) from None
-    configure_logging(settings.logging.level, settings.logging.format)
+    configure_logging(settings.logging.level, settings.logging.format, salt=settings.user_hash_salt)
     return settings
 
 

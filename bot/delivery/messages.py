@@ -22,6 +22,8 @@ class OutgoingMessage:
     photo_path: str | None = None
     # An urgent notice sent with allow_paid_broadcast (0.1 Star a message, up to 1,000/s).
     paid: bool = False
+    # Shown as a reply to this message of the same chat (sent anyway if it is gone).
+    reply_to_message_id: int | None = None
 
     def payload(self) -> dict[str, Any]:
         """What is stored in a delivery row (everything but the chat)."""
@@ -40,6 +42,7 @@ class OutgoingMessage:
             document_path=payload.get("document_path"),
             photo_path=payload.get("photo_path"),
             paid=bool(payload.get("paid", False)),
+            reply_to_message_id=payload.get("reply_to_message_id"),
         )
 
 

@@ -138,13 +138,19 @@ class Outbox:
                 )
             )
 
-    async def job_progress(self, job_id: int) -> JobProgress:
-        """Counts per status and an estimate of the time left; KeyError for an unknown job."""
-        async with self._database.session() as session:
-            job = await session.get(DeliveryJob, job_id)
+    async def job_progress(
+        self, job_id: int, *, session: AsyncSession | None = None
+    ) -> JobProgress:
+        """Counts per status and an estimate of the time left; KeyError for an unknown job.
+
+        Pass `session` to read inside the caller's transaction.
+        """
+        within = nullcontext(session) if session is not None else self._database.session()
+        async with within as active:
+            job = await active.get(DeliveryJob, job_id)
             if job is None:
                 raise KeyError(job_id)
-            counts = await _status_counts(session, [job_id])
+            counts = await _status_counts(active, [job_id])
         return self._progress(job, counts.get(job_id, {}))
 
     async def cancel_job(self, job_id: int) -> bool:

@@ -11,19 +11,19 @@ from __future__ import annotations
 
 import contextlib
 from collections import deque
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, update
+from sqlalchemy import and_, bindparam, exists, func, or_, update
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.delivery.messages import OutgoingMessage
-from bot.errors import ServiceUnavailableError
 from bot.storage.db import Database, is_outage_error
 from bot.storage.delivery_models import Delivery, DeliveryJob, DeliveryStatus, JobStatus
 from bot.storage.models import User
@@ -106,6 +106,15 @@ class ClaimedDelivery:
 
 
 @dataclass(frozen=True)
+class SentRow:
+    """A delivery Telegram accepted, to be recorded `sent` (`DeliveryStore.finish_sent`)."""
+
+    id: int
+    telegram_message_id: int | None
+    attempts: int
+
+
+@dataclass(frozen=True)
 class DueJob:
     id: int
     priority: int
@@ -118,6 +127,10 @@ class FinishedJob:
     status_chat_id: int | None
     status_message_id: int | None
     status_language: str
+
+
+# Runs inside the transaction that marks a job done: (that session, the job).
+OnJobDone = Callable[[AsyncSession, FinishedJob], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -333,17 +346,19 @@ class DeliveryStore:
     @contextlib.asynccontextmanager
     async def _connection(self) -> AsyncIterator[AsyncConnection]:
         """A Core transaction: the worker's hot path skips the ORM session's overhead."""
+        database = self._database
         try:
-            async with self._database.engine.begin() as connection:
+            async with database.engine.begin() as connection:
                 yield connection
         except OperationalError as error:
-            raise ServiceUnavailableError(f"database unavailable: {error.orig}") from error
+            raise database.unavailable(error, str(error.orig)) from error
         except DBAPIError as error:
             if is_outage_error(error.orig) or error.connection_invalidated:
-                raise ServiceUnavailableError(f"database unavailable: {error.orig}") from error
+                raise database.unavailable(error, str(error.orig)) from error
             raise
         except (OSError, PoolTimeoutError) as error:  # refused, or every connection hanging
-            raise ServiceUnavailableError(f"database unavailable: {error}") from error
+            raise database.unavailable(error, str(error)) from error
+        database.reachable()
 
     async def finish(
         self,
@@ -368,6 +383,30 @@ class DeliveryStore:
                 update(Delivery).where(D.id == delivery_id, D.status == _SENDING).values(**values)
             )
 
+    async def finish_sent(self, rows: Sequence[SentRow], now: datetime) -> None:
+        """Record many sends in one transaction: one statement, sent as a pipelined
+        executemany, and one commit, instead of a transaction a row (a paid broadcast goes at
+        hundreds a second). Like `finish`, only rows still `sending` change."""
+        if not rows:
+            return
+        statement = (
+            update(Delivery)
+            .where(D.id == bindparam("row_id"), D.status == _SENDING)
+            .values(
+                status=DeliveryStatus.SENT.value,
+                finished_at=now,
+                error=None,
+                telegram_message_id=bindparam("message_id"),
+                attempts=bindparam("row_attempts"),
+            )
+        )
+        params = [
+            {"row_id": row.id, "message_id": row.telegram_message_id, "row_attempts": row.attempts}
+            for row in rows
+        ]
+        async with self._connection() as connection:
+            await connection.execute(statement, params)
+
     async def retry_later(
         self, delivery_id: int, at: datetime, *, attempts: int, error: str | None
     ) -> None:
@@ -385,38 +424,51 @@ class DeliveryStore:
                 )
             )
 
-    async def complete_finished_jobs(self, now: datetime) -> list[FinishedJob]:
-        """Active, started jobs without pending or sending rows become `done`."""
+    async def complete_finished_jobs(
+        self, now: datetime, on_done: OnJobDone | None = None
+    ) -> list[FinishedJob]:
+        """Active, started jobs without pending or sending rows become `done`.
+
+        `on_done` runs in the transaction that marks the job done (the worker queues the
+        sender's report there): with several workers, retries and restarts, a job is marked
+        done and reported together exactly once, or neither and it is tried again.
+        """
         unfinished = exists().where(D.job_id == J.id, D.status.in_([_PENDING, _SENDING]))
         async with self._database.session() as session:
             candidates = (
                 await session.exec(
-                    select(DeliveryJob).where(
+                    select(J.id).where(
                         J.status == JobStatus.ACTIVE.value,
                         or_(J.not_before.is_(None), J.not_before <= now),
                         ~unfinished,
                     )
                 )
             ).all()
-            finished: list[FinishedJob] = []
-            for job in list(candidates):
-                # Conditional, so with several workers exactly one reports the job.
+        finished: list[FinishedJob] = []
+        for job_id in candidates:
+            # One transaction per job, so one that cannot be reported holds up no other.
+            async with self._database.session() as session:
+                # Conditional, so with several workers exactly one marks (and reports) the job.
                 changed = await session.exec(
                     update(DeliveryJob)
-                    .where(J.id == job.id, J.status == JobStatus.ACTIVE.value)
+                    .where(J.id == job_id, J.status == JobStatus.ACTIVE.value, ~unfinished)
                     .values(status=JobStatus.DONE.value, finished_at=now)
                 )
-                if changed.rowcount == 1:
-                    finished.append(
-                        FinishedJob(
-                            id=job.id or 0,
-                            kind=job.kind,
-                            status_chat_id=job.status_chat_id,
-                            status_message_id=job.status_message_id,
-                            status_language=job.status_language,
-                        )
-                    )
-            return finished
+                if changed.rowcount != 1:
+                    continue
+                job = await session.get(DeliveryJob, job_id)
+                assert job is not None
+                done = FinishedJob(
+                    id=int(job_id),
+                    kind=job.kind,
+                    status_chat_id=job.status_chat_id,
+                    status_message_id=job.status_message_id,
+                    status_language=job.status_language,
+                )
+                if on_done is not None:
+                    await on_done(session, done)
+            finished.append(done)
+        return finished
 
     async def watched_jobs(self, now: datetime) -> list[WatchedJob]:
         """Started, active jobs whose sender watches a status message."""

@@ -19,9 +19,10 @@ from aiogram.exceptions import (
     TelegramServerError,
     TelegramUnauthorizedError,
 )
-from aiogram.types import FSInputFile, InlineKeyboardMarkup, Message
+from aiogram.types import FSInputFile, InlineKeyboardMarkup, Message, ReplyParameters
 
 from bot.delivery.messages import OutgoingMessage
+from bot.logging_setup import logged_user
 
 log = logging.getLogger(__name__)
 
@@ -100,11 +101,17 @@ async def send_outgoing(
         if sent.document:
             cache[path] = sent.document.file_id
         return sent
+    reply = None
+    if message.reply_to_message_id is not None:
+        reply = ReplyParameters(
+            message_id=message.reply_to_message_id, allow_sending_without_reply=True
+        )
     return await bot.send_message(
         message.chat_id,
         message.text,
         reply_markup=markup,
         allow_paid_broadcast=paid,
+        reply_parameters=reply,
         request_timeout=request_timeout,
     )
 
@@ -152,4 +159,6 @@ class TelegramSender:
         except (TelegramBadRequest, TelegramRetryAfter) as error:
             # "message is not modified", a deleted status message, and a 429 (the next edit
             # shows the progress anyway) are all harmless.
-            log.debug("status message %s/%s not edited: %s", chat_id, message_id, error)
+            log.debug(
+                "status message %s/%s not edited: %s", logged_user(chat_id), message_id, error
+            )

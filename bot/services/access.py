@@ -17,7 +17,8 @@ exist are refused alike where telling them apart would let ids be probed.
 | ticket (answer, pass, make an FAQ draft) | HEC admins; the focal person of its university |
 | ticket (rate the answer), question (feedback, escalate) | the learner who asked |
 | FAQ entry (review, approve, edit, reject, remove) | HEC admins (`MANAGE_KB`) |
-| survey invitation, course plan entry | the learner it belongs to |
+| survey invitation (start, answer) | the learner it was sent to, once, while its wave is open |
+| course plan entry (list, mark done) | the learner whose plan it is |
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from __future__ import annotations
 import logging
 
 from bot.errors import NotAllowedError
+from bot.logging_setup import logged_user
 from bot.services.permissions import Actor, Permission, is_allowed
 from bot.storage.models import Role
 
@@ -36,7 +38,7 @@ def _refuse(actor: Actor | None, what: str, object_id: int | None) -> NotAllowed
         "refused %s %s to user %s (role %s, university %s)",
         what,
         object_id,
-        actor.id if actor else None,
+        logged_user(actor.id if actor else None),
         actor.role if actor else None,
         actor.university_id if actor else None,
     )
@@ -108,6 +110,48 @@ class OwnerPolicy:
     @staticmethod
     def owns(actor: Actor | None, owner_id: int | None) -> bool:
         return actor is not None and actor.id is not None and actor.id == owner_id
+
+
+class SurveyInvitationPolicy:
+    """A survey invitation is answered by the learner it was sent to, once, while it is open.
+
+    Survey buttons carry a wave, never a person: the invitation looked up is the presser's own
+    in that wave, and a press that finds none (another learner's wave, a wave they were not
+    invited to, a forged number) is refused like one for a closed or finished survey: a
+    catalogue key saying why, and nothing stored.
+    """
+
+    @staticmethod
+    def refusal(
+        user_id: int,
+        wave_id: int,
+        *,
+        owner_id: int | None,
+        completed: bool,
+        closed: str | None,
+    ) -> str | None:
+        """Why `user_id` may not answer this invitation now (a catalogue key), or None."""
+        if owner_id is None or owner_id != user_id:
+            # The user's salted hash is on the line already (logging_setup); never the raw id.
+            log.warning("refused survey wave %s: no invitation of the presser", wave_id)
+            return "survey-not-invited"
+        if completed:
+            return "survey-already-answered"
+        return closed
+
+
+class CoursePlanPolicy:
+    """A course plan entry is read and marked done by the learner whose plan it is, only."""
+
+    @staticmethod
+    def may_touch(actor: Actor | None, *, owner_id: int | None) -> bool:
+        return OwnerPolicy.owns(actor, owner_id)
+
+    @classmethod
+    def require_touch(cls, actor: Actor | None, entry_id: int, *, owner_id: int | None) -> None:
+        """`owner_id` None: no such entry; refused alike, so entry ids cannot be probed."""
+        if not cls.may_touch(actor, owner_id=owner_id):
+            raise _refuse(actor, "course plan entry", entry_id)
 
 
 class FaqPolicy:

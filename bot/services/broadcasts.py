@@ -22,6 +22,7 @@ from bot.delivery import PRIORITY_BROADCAST, Outbox, OutgoingMessage
 from bot.delivery.messages import JobProgress
 from bot.errors import NotAllowedError, NotFoundError
 from bot.i18n import Catalogue, Html
+from bot.logging_setup import logged_user
 from bot.services import permissions
 from bot.services.access import BroadcastPolicy
 from bot.services.audience import Audience
@@ -112,7 +113,9 @@ class BroadcastService:
             return audience
         own = actor.university_id
         if audience.is_everyone or audience.cities or audience.universities - {own}:
-            log.warning("focal person %s tried to address %s", actor.id, audience.describe())
+            log.warning(
+                "focal person %s tried to address %s", logged_user(actor.id), audience.describe()
+            )
             raise NotAllowedError("a focal person may only address their own university")
         return replace(audience, universities=frozenset({own}) if own is not None else frozenset())
 
@@ -273,7 +276,7 @@ class BroadcastService:
         log.info(
             "broadcast %s by %s to %s: %s recipients%s",
             broadcast_id,
-            actor.id,
+            logged_user(actor.id),
             checked.audience.describe(),
             len(recipients),
             f", at {send_at.isoformat()}" if send_at else "",

@@ -225,6 +225,9 @@ def path_length(hours_per_week: int) -> int:
     return 5
 
 
+_SKILL_WORD = re.compile(r"[a-z][a-z+#]{2,}")
+
+
 class LexicalIndex:
     """BM25 over title, skills and description tokens as an inverted index: per token, the
     courses that hold it and their precomputed term weights (numpy arrays), so a query costs
@@ -234,7 +237,13 @@ class LexicalIndex:
     B = 0.6
 
     def __init__(self, courses: Sequence[CatalogueCourse]) -> None:
-        postings: dict[str, tuple[list[int], list[float]]] = {}
+        # Every (token, course, frequency) in three flat arrays, weighted in one pass and cut
+        # into postings after one sort: per-token numpy calls on tiny arrays cost most of the
+        # recommender's build (~0.6 s of CPU at 1,000 courses), the arithmetic almost nothing.
+        token_ids: dict[str, int] = {}
+        row_tokens: list[int] = []
+        row_courses: list[int] = []
+        row_frequencies: list[int] = []
         lengths = np.zeros(len(courses), dtype=np.float32)
         for index, course in enumerate(courses):
             counts: Counter[str] = Counter()
@@ -248,20 +257,31 @@ class LexicalIndex:
                 counts[token] += 1
             lengths[index] = sum(counts.values())
             for token, frequency in counts.items():
-                docs, freqs = postings.setdefault(token, ([], []))
-                docs.append(index)
-                freqs.append(frequency)
+                row_tokens.append(token_ids.setdefault(token, len(token_ids)))
+                row_courses.append(index)
+                row_frequencies.append(frequency)
         total = max(len(courses), 1)
         average = float(lengths.mean()) if len(courses) else 1.0
         self.size = len(courses)
+        token_of_row = np.asarray(row_tokens, dtype=np.int64)
+        course_of_row = np.asarray(row_courses, dtype=np.int32)
+        tf = np.asarray(row_frequencies, dtype=np.float32)
+        frequencies = np.bincount(token_of_row, minlength=len(token_ids))
+        # The same float32 arithmetic, element by element, as weighting each token on its own.
+        idf = np.array(
+            [math.log(1 + (total - df + 0.5) / (df + 0.5)) for df in frequencies.tolist()],
+            dtype=np.float32,
+        )
+        norm = self.K1 * (1 - self.B + self.B * lengths[course_of_row] / max(average, 1e-6))
+        weights = (idf[token_of_row] * tf * (self.K1 + 1) / (tf + norm)).astype(np.float32)
+        order = np.argsort(token_of_row, kind="stable")  # courses stay in catalogue order
+        course_of_row, weights = course_of_row[order], weights[order]
+        ends = np.cumsum(frequencies).tolist()
         self._postings: dict[str, tuple[npt.NDArray[np.int32], npt.NDArray[np.float32]]] = {}
-        for token, (docs, freqs) in postings.items():
-            doc_array = np.asarray(docs, dtype=np.int32)
-            tf = np.asarray(freqs, dtype=np.float32)
-            idf = math.log(1 + (total - len(docs) + 0.5) / (len(docs) + 0.5))
-            norm = self.K1 * (1 - self.B + self.B * lengths[doc_array] / max(average, 1e-6))
-            weights = (idf * tf * (self.K1 + 1) / (tf + norm)).astype(np.float32)
-            self._postings[token] = (doc_array, weights)
+        for token, token_id in token_ids.items():
+            start = ends[token_id] - int(frequencies[token_id])
+            end = ends[token_id]
+            self._postings[token] = (course_of_row[start:end], weights[start:end])
         self.vocabulary = frozenset(self._postings)
 
     def scores(self, query_tokens: Iterable[str]) -> npt.NDArray[np.float64]:
@@ -293,11 +313,11 @@ class CourseRecommender:
         self._lexical = LexicalIndex(self.courses)
         self.vocabulary = self._lexical.vocabulary
         # The catalogue's own words: misspellings and Urdu loanwords are read against them.
+        # (One search per course: a word never spans the space that joins two skills.)
         self.known_words = frozenset(
             word
             for course in self.courses
-            for skill in course.skills
-            for word in re.findall(r"[a-z][a-z+#]{2,}", skill.lower())
+            for word in _SKILL_WORD.findall(" ".join(course.skills).lower())
         )
         self.structure = CatalogueStructure(self.courses)
         self._levels = np.array([c.level for c in self.courses], dtype=object)

@@ -24,6 +24,8 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.errors import NotFoundError
+from bot.logging_setup import logged_user
+from bot.services.access import CoursePlanPolicy
 from bot.services.course_catalogue import (
     SAMPLE_CATALOGUE_PATH,
     CatalogueRowsError,
@@ -48,6 +50,7 @@ from bot.services.course_recommender import (
     Recommendation,
 )
 from bot.services.course_tracks import DEFAULT_TRACKS_PATH, Track, parse_tracks
+from bot.services.permissions import Actor
 from bot.storage.courses_models import Course, CoursePlanEntry, CourseSetting, CourseVector
 from bot.storage.db import Database
 from bot.storage.types import utcnow
@@ -106,6 +109,7 @@ class PlanItem:
     course: CatalogueCourse
     saved_at: datetime
     completed_at: datetime | None
+    entry_id: int = 0  # the plan entry's own id: what its "done" button names
 
     @property
     def done(self) -> bool:
@@ -169,6 +173,9 @@ class CourseService:
         self._licence_months: LicenceMonthsLookup | None = None
         self._recommender: CourseRecommender | None = None
         self._lock = asyncio.Lock()
+        # The courses and the tracks checked against them, by (catalogue, tracks) version: a
+        # command checks the tracks and then recommends, and both read the same rows.
+        self._read: tuple[tuple[int, int], list[CatalogueCourse], list[Track]] | None = None
 
     def set_completion_hook(self, hook: CourseCompletedHook | None) -> None:
         """Called with (user_id, course_id) after a learner marks a course done."""
@@ -185,7 +192,9 @@ class CourseService:
         try:
             return await self._licence_months(user_id)
         except Exception:
-            log.exception("licence lookup failed for user %s; using the programme rules", user_id)
+            log.exception(
+                "licence lookup failed for user %s; using the programme rules", logged_user(user_id)
+            )
             return None
 
     # ---- catalogue ------------------------------------------------------------------------
@@ -452,9 +461,24 @@ class CourseService:
     async def load_tracks(self, *, strict: bool = False) -> list[Track]:
         """HEC's tracks checked against the catalogue; `strict` raises on any problem (the CLI),
         otherwise unknown courses are logged and left out (the running bot)."""
+        if not strict:
+            return list((await self._courses_and_tracks())[2])
         courses = await self.courses()
         levels = {normalise_url(course.url): course.level for course in courses}
         return parse_tracks(await self.tracks_text(), levels, strict=strict, source="tracks")
+
+    async def _courses_and_tracks(
+        self,
+    ) -> tuple[tuple[int, int], list[CatalogueCourse], list[Track]]:
+        """The stored courses and the tracks (checked leniently), read and parsed once for each
+        catalogue and tracks version (an import or an upload from any instance bumps it)."""
+        versions = await self.versions()
+        if self._read is None or self._read[0] != versions:
+            courses = await self.courses()
+            levels = {normalise_url(course.url): course.level for course in courses}
+            tracks = parse_tracks(await self.tracks_text(), levels, strict=False, source="tracks")
+            self._read = (versions, courses, tracks)
+        return self._read
 
     async def tracks(self) -> list[TrackView]:
         recommender = await self.recommender()
@@ -477,11 +501,7 @@ class CourseService:
             return self._recommender
         async with self._lock:
             if self._recommender is None or versions != self._versions:
-                courses = await self.courses()
-                levels = {normalise_url(course.url): course.level for course in courses}
-                tracks = parse_tracks(
-                    await self.tracks_text(), levels, strict=False, source="tracks"
-                )
+                versions, courses, tracks = await self._courses_and_tracks()
                 embedder = await self._query_embedder()
                 vectors = await self._catalogue_vectors(embedder, courses)
                 self._recommender = await asyncio.to_thread(
@@ -620,25 +640,44 @@ class CourseService:
                 course=_to_catalogue_course(course),
                 saved_at=entry.saved_at,
                 completed_at=entry.completed_at,
+                entry_id=entry.id or 0,
             )
             for entry, course in rows
         ]
         return sorted(items, key=lambda item: item.done)
 
-    async def mark_done(self, user_id: int, course_id: int) -> PlanItem:
-        """Mark a saved course done (idempotent) and call the completion hook the first time."""
+    async def entry_for_course(self, user_id: int, course_id: int) -> int:
+        """The id of `course_id`'s entry in `user_id`'s own plan (buttons that name a course)."""
+        async with self._database.session() as session:
+            entry_id = (
+                await session.exec(
+                    select(CoursePlanEntry.id).where(
+                        CoursePlanEntry.user_id == user_id, CoursePlanEntry.course_id == course_id
+                    )
+                )
+            ).first()
+        if entry_id is None:
+            raise NotFoundError(f"course {course_id} in the plan of user {logged_user(user_id)}")
+        return entry_id
+
+    async def mark_done(self, actor: Actor, entry_id: int) -> PlanItem:
+        """Mark a plan entry done (idempotent) and call the completion hook the first time.
+
+        Only the learner whose plan it is may (`CoursePlanPolicy`); anyone else, and an entry
+        that does not exist, is refused alike and nothing changes.
+        """
         async with self._database.session() as session:
             row = (
                 await session.exec(
                     select(CoursePlanEntry, Course)
                     .join(Course, col(Course.id) == col(CoursePlanEntry.course_id))
-                    .where(
-                        CoursePlanEntry.user_id == user_id, CoursePlanEntry.course_id == course_id
-                    )
+                    .where(CoursePlanEntry.id == entry_id)
                 )
             ).first()
-            if row is None:
-                raise NotFoundError(f"course {course_id} in the plan of user {user_id}")
+            CoursePlanPolicy.require_touch(
+                actor, entry_id, owner_id=row[0].user_id if row is not None else None
+            )
+            assert row is not None
             entry, course = row
             first_time = entry.completed_at is None
             if first_time:
@@ -648,13 +687,17 @@ class CourseService:
                 course=_to_catalogue_course(course),
                 saved_at=entry.saved_at,
                 completed_at=entry.completed_at,
+                entry_id=entry_id,
             )
+            user_id, course_id = entry.user_id, entry.course_id
         if first_time and self._on_course_completed is not None:
             try:
                 await self._on_course_completed(user_id, course_id)
             except Exception:
                 log.exception(
-                    "course completion hook failed for user %s course %s", user_id, course_id
+                    "course completion hook failed for user %s course %s",
+                    logged_user(user_id),
+                    course_id,
                 )
         return item
 

@@ -20,6 +20,7 @@ from typing import Any, Protocol, runtime_checkable
 from sqlmodel import col, select
 
 from bot.errors import InvalidInputError, NotFoundError
+from bot.logging_setup import logged_user
 from bot.services.access import FaqPolicy
 from bot.services.permissions import Actor
 from bot.storage.db import Database
@@ -107,7 +108,12 @@ class FaqService:
             ticket.faq_entry_id = entry.id
             session.add(entry)
             session.add(ticket)
-        log.info("ticket %s drafted as FAQ entry %s by user %s", ticket_id, entry.id, actor.id)
+        log.info(
+            "ticket %s drafted as FAQ entry %s by user %s",
+            ticket_id,
+            entry.id,
+            logged_user(actor.id),
+        )
         return await self._view(entry)
 
     async def entries(self, actor: Actor) -> list[FaqView]:
@@ -142,7 +148,7 @@ class FaqService:
             await session.delete(entry)
             (self.faq_dir / entry.file_name).unlink(missing_ok=True)
         await self._reindex()
-        log.info("FAQ entry %s removed by user %s", entry_id, actor.id)
+        log.info("FAQ entry %s removed by user %s", entry_id, logged_user(actor.id))
 
     async def reindex(self) -> None:
         await self._reindex()

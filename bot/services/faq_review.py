@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from sqlmodel import col, select
 
 from bot.errors import InvalidInputError, NotFoundError
+from bot.logging_setup import logged_user
 from bot.services.access import FaqPolicy
 from bot.services.faq import FaqService, FaqView
 from bot.services.permissions import Actor, Permission, scope_for
@@ -87,7 +88,9 @@ class FaqReviewService:
             await session.flush()
             entry.file_name = f"faq-entry-{entry.id}.md"
             session.add(entry)
-        log.info("FAQ entry %s proposed from a knowledge gap by user %s", entry.id, actor.id)
+        log.info(
+            "FAQ entry %s proposed from a knowledge gap by user %s", entry.id, logged_user(actor.id)
+        )
         return await self._faq.view(entry)
 
     async def get(self, actor: Actor, entry_id: int) -> FaqView:
@@ -121,7 +124,7 @@ class FaqReviewService:
             session.add(entry)
             if entry.reviewed_at is not None:  # a published entry is republished as edited
                 await self._faq.publish(entry)
-        log.info("FAQ entry %s edited by user %s", entry_id, actor.id)
+        log.info("FAQ entry %s edited by user %s", entry_id, logged_user(actor.id))
         return await self._faq.view(entry)
 
     async def set_scope(self, actor: Actor, entry_id: int, university_id: int | None) -> FaqView:
@@ -164,7 +167,7 @@ class FaqReviewService:
                 session.add(entry)
                 # Inside the transaction: a failed write leaves the entry a draft.
                 await self._faq.publish(entry)
-                log.info("FAQ entry %s approved by user %s", entry_id, actor.id)
+                log.info("FAQ entry %s approved by user %s", entry_id, logged_user(actor.id))
         return await self._faq.view(entry)
 
     async def reject(self, actor: Actor, entry_id: int) -> None:
@@ -183,7 +186,7 @@ class FaqReviewService:
             await session.delete(entry)
         if published:
             await self._faq.unpublish(entry)
-        log.info("FAQ entry %s rejected by user %s", entry_id, actor.id)
+        log.info("FAQ entry %s rejected by user %s", entry_id, logged_user(actor.id))
 
     async def scoped_out(self, university_id: int | None, documents: Iterable[str]) -> bool:
         """Whether any cited FAQ file is scoped to a university other than the asker's."""

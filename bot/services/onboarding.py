@@ -8,6 +8,7 @@ from datetime import datetime
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.errors import InvalidInputError, NotFoundError
+from bot.logging_setup import logged_user
 from bot.storage.db import Database
 from bot.storage.models import LearnerKind, Role, User
 from bot.storage.people_models import University
@@ -85,5 +86,7 @@ class OnboardingService:
         user = await session.get(User, user_id)
         # Nothing beyond the Telegram id is stored before the privacy notice is accepted.
         if user is None or user.privacy_accepted_at is None:
-            raise InvalidInputError(f"user {user_id} has not accepted the privacy notice")
+            raise InvalidInputError(
+                f"user {logged_user(user_id)} has not accepted the privacy notice"
+            )
         return user

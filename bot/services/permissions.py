@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.errors import NotAllowedError
+from bot.logging_setup import logged_user
 from bot.storage.models import Role
 
 log = logging.getLogger("hecbot.permissions")
@@ -86,7 +87,7 @@ def require(
     log.warning(
         "refused %s to user %s (role %s, university %s) for university %s",
         permission.value,
-        actor.id if actor else None,
+        logged_user(actor.id if actor else None),
         actor.role if actor else None,
         actor.university_id if actor else None,
         university_id,

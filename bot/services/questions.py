@@ -8,7 +8,14 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol, TypeVar, runtime_checkable
 
-from bot.errors import HecbotError, InvalidInputError, KnowledgeUnavailableError, NotFoundError
+from bot.errors import (
+    HecbotError,
+    InvalidInputError,
+    KnowledgeUnavailableError,
+    NotFoundError,
+    RuleUnavailableError,
+)
+from bot.logging_setup import logged_user
 from bot.metrics import AnswerMetrics
 from bot.storage.db import Database
 from bot.storage.models import QuestionLog
@@ -35,7 +42,7 @@ class ReadingAnswerer(Protocol):
 
     async def ask_in(self, question: str, language: str | None) -> Answer: ...
 
-    async def answer_choice(self, question: str, chunk_id: str, language: str) -> Answer: ...
+    async def answer_choice(self, question: str, chunk_id: str, language: str) -> Answer | None: ...
 
     async def expand_rule(self, chunk_id: str, language: str) -> FullRuleLike | None: ...
 
@@ -75,6 +82,16 @@ def is_content_free(question: str) -> bool:
     query = normalise_query(question)
     asks = any(term in QUESTION_WORDS for term in query.terms)
     return len(query.groups) + int(asks) < MIN_CONTENT_WORDS
+
+
+def looks_like_question(text: str) -> bool:
+    """A message asking something ("How do I get my certificate?", "kya deadline hai"), rather
+    than answering: it ends in a question mark or uses a question word (English, Urdu and Roman
+    Urdu alike, as the knowledge engine reads them)."""
+    stripped = text.strip()
+    if stripped.endswith(("?", "؟")):
+        return True
+    return any(term in QUESTION_WORDS for term in normalise_query(stripped).terms)
 
 
 class QuestionTooLongError(InvalidInputError):
@@ -226,11 +243,13 @@ class QuestionService:
         self, *, question_id: int, user_id: int, passage_id: str, language: str
     ) -> AnsweredQuestion:
         """The learner chose one of two rules ("Do you mean (a) ... or (b) ...?"): answer
-        their question from that rule, in place of the stored answer."""
+        their question from that rule, in place of the stored answer. A press naming a rule
+        the knowledge base no longer has (re-indexed since the question) raises
+        RuleUnavailableError and leaves the stored answer as it was."""
         async with self._database.session() as session:
             record = await session.get(QuestionLog, question_id)
             if record is None or record.user_id != user_id:
-                raise NotFoundError(f"question {question_id} of user {user_id}")
+                raise NotFoundError(f"question {question_id} of user {logged_user(user_id)}")
             question, university_id, channel = (
                 record.question,
                 record.university_id,
@@ -242,6 +261,8 @@ class QuestionService:
         answer = await self._call_answerer(
             lambda _: answerer.answer_choice(question, passage_id, language)
         )
+        if answer is None:
+            raise RuleUnavailableError(f"rule {passage_id} of question {question_id}")
         return await self._store(
             user_id, university_id, channel, question, answer, record_id=question_id
         )
@@ -277,7 +298,7 @@ class QuestionService:
         async with self._database.session() as session:
             record = await session.get(QuestionLog, question_id)
             if record is None or record.user_id != user_id:
-                raise NotFoundError(f"question {question_id} of user {user_id}")
+                raise NotFoundError(f"question {question_id} of user {logged_user(user_id)}")
             record.feedback = 1 if helpful else -1
             record.feedback_at = utcnow()
             session.add(record)

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from sqlmodel import col, select
 
 from bot.errors import HecbotError, NotFoundError
+from bot.logging_setup import logged_user
 from bot.services.permissions import Actor, Permission, require
 from bot.storage.db import Database
 from bot.storage.models import Role, User
@@ -86,7 +87,9 @@ class RoleService:
             )
             session.add(invite)
             name = university.name
-        log.info("user %s invited a focal person for university %s", actor.id, university_id)
+        log.info(
+            "user %s invited a focal person for university %s", logged_user(actor.id), university_id
+        )
         return CreatedInvite(token, university_id, name, now + INVITE_LIFETIME)
 
     async def redeem_focal_invite(
@@ -103,7 +106,9 @@ class RoleService:
                 )
             ).first()
             if invite is None or invite.used_at is not None or invite.expires_at <= now:
-                log.warning("user %s presented an unknown, used or expired invite", user_id)
+                log.warning(
+                    "user %s presented an unknown, used or expired invite", logged_user(user_id)
+                )
                 raise InviteInvalidError("invite unknown, used or expired")
             university = await session.get(University, invite.university_id)
             if university is None:
@@ -116,7 +121,9 @@ class RoleService:
             user.university_id = invite.university_id
             session.add(invite)
             session.add(user)
-            log.info("user %s is now focal person of university %s", user_id, university.id)
+            log.info(
+                "user %s is now focal person of university %s", logged_user(user_id), university.id
+            )
             return RedeemedInvite(invite.university_id, university.name)
 
     async def focal_persons(
@@ -145,7 +152,7 @@ class RoleService:
         async with self._database.session() as session:
             user = await session.get(User, user_id)
             if user is None or user.role != Role.FOCAL_PERSON.value:
-                raise NotFoundError(f"focal person {user_id}")
+                raise NotFoundError(f"focal person {logged_user(user_id)}")
             user.role = Role.LEARNER.value
             session.add(user)
             # At once: their unsent broadcasts, reports and queued tickets stop with the role.
@@ -163,12 +170,17 @@ class RoleService:
             user = await session.get(User, user_id)
             university = await session.get(University, university_id)
             if user is None or user.role != Role.FOCAL_PERSON.value:
-                raise NotFoundError(f"focal person {user_id}")
+                raise NotFoundError(f"focal person {logged_user(user_id)}")
             if university is None or university.id is None:
                 raise NotFoundError(f"university {university_id}")
             user.university_id = university.id
             session.add(user)
-            log.info("user %s moved focal person %s to %s", actor.id, user_id, university_id)
+            log.info(
+                "user %s moved focal person %s to %s",
+                logged_user(actor.id),
+                logged_user(user_id),
+                university_id,
+            )
             return FocalPerson(user.id, university.id, university.name, user.is_blocked)
 
     # --- HEC admins (operators' CLI) -------------------------------------------------------
@@ -184,7 +196,7 @@ class RoleService:
         async with self._database.session() as session:
             user = await session.get(User, user_id)
             if user is None or user.role != Role.ADMIN.value:
-                raise NotFoundError(f"user {user_id} is not an HEC admin")
+                raise NotFoundError(f"user {logged_user(user_id)} is not an HEC admin")
             user.role = Role.LEARNER.value
             session.add(user)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -19,6 +19,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.services.access import SurveyInvitationPolicy
+from bot.services.questions import looks_like_question
 from bot.services.survey_definitions import (
     Question,
     QuestionType,
@@ -64,6 +66,7 @@ class QuestionView:
     can_skip: bool
     can_go_back: bool
     selection_mask: int = 0  # multiple choice: options ticked so far
+    wave: int = 0  # the wave being answered: goes into button data
 
     @property
     def is_typed(self) -> bool:
@@ -81,11 +84,15 @@ class QuestionRef:
     slug: str
     version: int
     index: int
+    wave: int = 0  # the wave the question was sent in; 0: the newest open one
 
 
 class StepKind(StrEnum):
     QUESTION = "question"  # show `question`
     RETRY = "retry"  # the answer was not accepted; say `reason` and show `question` again
+    # The typed message is no answer but a question of the learner's own: answer it, then
+    # say `reason` and show `question` again (the survey goes on where it was).
+    ASIDE = "aside"
     COMPLETED = "completed"
     REFUSED = "refused"  # the survey cannot be answered (now); say `reason`
 
@@ -98,6 +105,9 @@ class SurveyStep:
     details: dict[str, Any] = field(default_factory=dict)
     title: str | None = None
     intro: str | None = None
+    # What the answer just saved was, as the learner saw it: the chosen options' labels, or
+    # () for a skipped question; None when nothing was chosen (typed numbers and text, retries).
+    echo: tuple[str, ...] | None = None
 
 
 def refused(reason: str, **details: Any) -> SurveyStep:
@@ -138,6 +148,20 @@ class _Progress:
         return None if self.definition.questions[last].id in self.answers else last
 
 
+def _echo(question: Question, value: Any, language: str) -> tuple[str, ...] | None:
+    """The labels of the buttons an answer stands for (() when skipped; None when typed)."""
+    if value is _SKIPPED:
+        return ()
+    if question.type.is_typed:
+        return None
+    values = {str(item) for item in (value if isinstance(value, list) else [value])}
+    return tuple(
+        option.text.get(language)
+        for index, option in enumerate(question.choices())
+        if str(question.choice_value(index)) in values
+    )
+
+
 def parse_number(text: str) -> float | None:
     """A typed number: '25,000', '25000 PKR', Urdu digits '۲۵۰۰۰'."""
     cleaned = text.translate(EASTERN_DIGITS).replace(",", "").replace("٬", "").strip()
@@ -149,10 +173,25 @@ def parse_number(text: str) -> float | None:
     return value if math.isfinite(value) else None
 
 
+def typed_choice(question: Question, text: str) -> int | None:
+    """The button a typed message names: a scale's number ("4", Urdu "۴") or an option's label
+    in either language ("yes", "ہاں"); None when it names none."""
+    cleaned = text.translate(EASTERN_DIGITS).strip().rstrip(".!").strip().casefold()
+    for index, option in enumerate(question.choices()):
+        labels = {option.id, option.text.en, option.text.ur}
+        if cleaned in {label.casefold() for label in labels}:
+            return index
+    return None
+
+
 class _Retry:
     def __init__(self, reason: str, **details: Any) -> None:
         self.reason = reason
         self.details = details
+
+
+class _Aside:
+    """A typed message that asks something instead of answering the question."""
 
 
 _SKIPPED = object()
@@ -178,16 +217,18 @@ class SurveyAnswering:
                     )
                 )
             ).first()
-            if invitation is None:
-                return refused("survey-not-invited")
-            if invitation.completed_at is not None:
-                return refused("survey-already-answered")
             survey = await session.get(SurveyVersion, wave.survey_version_id)
             assert survey is not None
             definition = parse_stored_survey(survey.source)
-            closed = self._closed_reason(survey, wave, definition, now)
-            if closed:
-                return refused(closed)
+            refusal = SurveyInvitationPolicy.refusal(
+                user_id,
+                wave_id,
+                owner_id=invitation.user_id if invitation else None,
+                completed=invitation is not None and invitation.completed_at is not None,
+                closed=self._closed_reason(survey, wave, definition, now),
+            )
+            if refusal or invitation is None:
+                return refused(refusal or "survey-not-invited")
             if invitation.opened_at is None:
                 invitation.opened_at = now
             response = None
@@ -252,7 +293,7 @@ class SurveyAnswering:
     async def toggle(self, user_id: int, ref: QuestionRef, mask: int, language: str) -> SurveyStep:
         """Multiple choice: show the question with the options in `mask` ticked (not saved yet)."""
         async with self._database.session() as session:
-            progress = await self._progress(session, user_id, ref.slug)
+            progress = await self._progress(session, user_id, ref.slug, ref.wave)
             if isinstance(progress, SurveyStep):
                 return progress
             stale = self._stale(progress, ref)
@@ -277,7 +318,12 @@ class SurveyAnswering:
         return await self._answer(user_id, ref, language, value_of)
 
     async def type_answer(self, user_id: int, slug: str, text: str, language: str) -> SurveyStep:
-        """A typed message: a number or a free-text answer, checked against the question."""
+        """A typed message: a number or a free-text answer, checked against the question.
+
+        A question answered with buttons also takes its button typed (a rating's "4", a
+        yes/no's "yes"); a message that asks something instead (it ends in "?" or uses a
+        question word) is an ASIDE: the learner's own question, for the knowledge base.
+        """
         async with self._database.session() as session:
             progress = await self._progress(session, user_id, slug)
             if isinstance(progress, SurveyStep):
@@ -286,11 +332,22 @@ class SurveyAnswering:
             if index is None:
                 return refused("survey-already-answered")
             version = progress.survey.version
+            wave_id = row_id(progress.wave.id)
 
         def value_of(question: Question) -> Any:
-            if not question.type.is_typed:
-                return _Retry("survey-use-buttons")
             cleaned = text.strip()
+            if not question.type.is_typed:
+                chosen = typed_choice(question, cleaned)
+                if chosen is not None and question.type is not QuestionType.MULTIPLE_CHOICE:
+                    return question.choice_value(chosen)
+                if looks_like_question(cleaned):
+                    return _Aside()
+                scale = question.choices()
+                if question.type in (QuestionType.RATING, QuestionType.NPS) and (
+                    parse_number(cleaned) is not None
+                ):
+                    return _Retry("survey-scale-range", min=scale[0].id, max=scale[-1].id)
+                return _Retry("survey-use-buttons")
             if question.type is QuestionType.TEXT:
                 if not cleaned:
                     return _Retry("survey-text-empty")
@@ -305,13 +362,17 @@ class SurveyAnswering:
                 "max": f"{question.maximum:,.0f}",
                 "unit": unit,
             }
+            if number is None and looks_like_question(cleaned):
+                return _Aside()
             if number is None:
                 return _Retry("survey-number-invalid", **limits)
             if not question.minimum <= number <= question.maximum:
                 return _Retry("survey-number-range", **limits)
             return int(number) if number.is_integer() else number
 
-        return await self._answer(user_id, QuestionRef(slug, version, index), language, value_of)
+        return await self._answer(
+            user_id, QuestionRef(slug, version, index, wave_id), language, value_of
+        )
 
     async def skip(self, user_id: int, ref: QuestionRef, language: str) -> SurveyStep:
         def value_of(question: Question) -> Any:
@@ -322,7 +383,7 @@ class SurveyAnswering:
     async def back(self, user_id: int, ref: QuestionRef, language: str) -> SurveyStep:
         """Forget the answer to the previous shown question and ask it again."""
         async with self._database.session() as session:
-            progress = await self._progress(session, user_id, ref.slug)
+            progress = await self._progress(session, user_id, ref.slug, ref.wave)
             if isinstance(progress, SurveyStep):
                 return progress
             stale = self._stale(progress, ref)
@@ -341,7 +402,7 @@ class SurveyAnswering:
     ) -> SurveyStep:
         try:
             async with self._database.session() as session:
-                progress = await self._progress(session, user_id, ref.slug)
+                progress = await self._progress(session, user_id, ref.slug, ref.wave)
                 if isinstance(progress, SurveyStep):
                     return progress
                 stale = self._stale(progress, ref)
@@ -360,6 +421,13 @@ class SurveyAnswering:
                         value.reason,
                         value.details,
                     )
+                if isinstance(value, _Aside):
+                    return self._with_kind(
+                        self._step(progress, language),
+                        StepKind.ASIDE,
+                        "survey-aside",
+                        {"title": progress.definition.title.get(language)},
+                    )
                 answer = SurveyAnswer(
                     response_id=row_id(progress.response.id),
                     question_id=question.id,
@@ -373,11 +441,11 @@ class SurveyAnswering:
                 step = self._step(progress, language)
                 if step.kind is StepKind.COMPLETED:
                     await self._complete(session, progress)
-                return step
+                return replace(step, echo=_echo(question, value, language))
         except IntegrityError:
             # Two presses raced on the same question: the first one counted.
             async with self._database.session() as session:
-                progress = await self._progress(session, user_id, ref.slug)
+                progress = await self._progress(session, user_id, ref.slug, ref.wave)
                 if isinstance(progress, SurveyStep):
                     return progress
                 return self._with_kind(
@@ -432,19 +500,26 @@ class SurveyAnswering:
         return None
 
     async def _progress(
-        self, session: AsyncSession, user_id: int, slug: str
+        self, session: AsyncSession, user_id: int, slug: str, wave_id: int = 0
     ) -> _Progress | SurveyStep:
-        """The learner's open response to `slug`, or why there is none to answer."""
-        rows = (
-            await session.exec(
-                select(SurveyInvitation, SurveyWave)
-                .join(SurveyWave, col(SurveyWave.id) == col(SurveyInvitation.wave_id))
-                .where(SurveyInvitation.user_id == user_id, SurveyWave.slug == slug)
-                .order_by(col(SurveyInvitation.invited_at).desc())
-            )
-        ).all()
+        """The learner's open response to `slug` (in `wave_id`, when a button names it), or
+        why there is none to answer."""
+        query = (
+            select(SurveyInvitation, SurveyWave)
+            .join(SurveyWave, col(SurveyWave.id) == col(SurveyInvitation.wave_id))
+            .where(SurveyInvitation.user_id == user_id, SurveyWave.slug == slug)
+            .order_by(col(SurveyInvitation.invited_at).desc())
+        )
+        if wave_id:
+            query = query.where(SurveyInvitation.wave_id == wave_id)
+        rows = (await session.exec(query)).all()
         if not rows:
-            return refused("survey-not-invited")
+            return refused(
+                SurveyInvitationPolicy.refusal(
+                    user_id, wave_id, owner_id=None, completed=False, closed=None
+                )
+                or "survey-not-invited"
+            )
         open_rows = [
             (invitation, wave)
             for invitation, wave in rows
@@ -505,5 +580,6 @@ class SurveyAnswering:
             can_skip=not question.required,
             can_go_back=len(shown) >= 2,
             selection_mask=mask,
+            wave=row_id(progress.wave.id),
         )
         return SurveyStep(StepKind.QUESTION, question=view)

@@ -39,6 +39,9 @@ from bot.storage.survey_models import (
 )
 
 ExportFormat = Literal["csv", "xlsx"]
+# An export cell of a question the learner was shown and skipped; a question they were never
+# asked (a skip rule hid it, or an unfinished response had not reached it) is an empty cell.
+SKIPPED_CELL = "[skipped]"
 CROSS_TAB_DIMENSIONS = ("university", "role", "wave")
 TEXT_SAMPLES = 5
 
@@ -112,6 +115,7 @@ class _Loaded:
     wave_label: str
     version: int
     answers: dict[str, Any]  # question id -> value (None: skipped)
+    skipped: frozenset[str] = frozenset()  # ids of the questions shown and skipped
 
 
 def university_scope(viewer: Actor, university_id: int | None) -> int | None:
@@ -146,7 +150,10 @@ class SurveyResultsService:
     async def export_rows(
         self, slug: str, *, university_id: int | None = None
     ) -> tuple[list[str], list[list[Any]]]:
-        """One row per response (finished or not); anonymous surveys have no user id column."""
+        """One row per response (finished or not); anonymous surveys have no user id column.
+
+        A skipped question's cell is `SKIPPED_CELL`; a question not asked is empty (None).
+        """
         definition, loaded, _ = await self._load(slug, university_id)
         header = ["response_id", "wave", "version"]
         if not definition.anonymous:
@@ -174,7 +181,12 @@ class SurveyResultsService:
                 _iso(response.started_at),
                 _iso(response.completed_at),
             ]
-            row += [_cell(item.answers.get(question.id)) for question in definition.questions]
+            row += [
+                SKIPPED_CELL
+                if question.id in item.skipped
+                else _cell(item.answers.get(question.id))
+                for question in definition.questions
+            ]
             rows.append(row)
         return header, rows
 
@@ -244,6 +256,7 @@ class SurveyResultsService:
             invited = int((await session.exec(invited_query)).one())
             ids = [response.id for response, _, _ in rows]
             answers: dict[int, dict[str, Any]] = defaultdict(dict)
+            skipped: dict[int, set[str]] = defaultdict(set)
             for chunk_start in range(0, len(ids), 500):
                 chunk = ids[chunk_start : chunk_start + 500]
                 for answer in (
@@ -254,8 +267,16 @@ class SurveyResultsService:
                     answers[answer.response_id][answer.question_id] = (
                         None if answer.skipped else answer.value
                     )
+                    if answer.skipped:
+                        skipped[answer.response_id].add(answer.question_id)
         loaded = [
-            _Loaded(response, label, version, answers.get(response.id or 0, {}))
+            _Loaded(
+                response,
+                label,
+                version,
+                answers.get(response.id or 0, {}),
+                frozenset(skipped.get(response.id or 0, ())),
+            )
             for response, label, version in rows
         ]
         return definition, loaded, invited

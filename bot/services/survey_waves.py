@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from bot.errors import InvalidInputError, NotFoundError
+from bot.logging_setup import logged_user
 from bot.services.audience import Audience
 from bot.services.survey_definitions import (
     parse_stored_survey,
@@ -114,7 +115,7 @@ class SurveyWaves:
         async with self._database.session() as session:
             user = await session.get(User, user_id)
             if user is None:
-                raise NotFoundError(f"no user {user_id}")
+                raise NotFoundError(f"no user {logged_user(user_id)}")
             user.surveys_enabled = enabled
             session.add(user)
 

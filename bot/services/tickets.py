@@ -20,6 +20,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.delivery import EnqueueJob, OutgoingMessage
 from bot.errors import HecbotError, InvalidInputError, NotFoundError
+from bot.logging_setup import logged_user
 from bot.services.access import OwnerPolicy, TicketPolicy
 from bot.services.permissions import Actor, Permission, is_allowed, require
 from bot.storage.db import Database
@@ -125,7 +126,7 @@ class TicketService:
         async with self._database.session() as session:
             record = await session.get(QuestionLog, question_id)
             if record is None or not OwnerPolicy.owns(actor, record.user_id):
-                raise NotFoundError(f"question {question_id} of user {actor.id}")
+                raise NotFoundError(f"question {question_id} of user {logged_user(actor.id)}")
             existing = (
                 await session.exec(select(Ticket).where(Ticket.question_id == question_id))
             ).first()
@@ -162,7 +163,7 @@ class TicketService:
                 or not TicketPolicy.may_rate(actor, learner_id=ticket.learner_id)
                 or ticket.answer is None
             ):
-                raise NotFoundError(f"answered ticket {ticket_id} of user {actor.id}")
+                raise NotFoundError(f"answered ticket {ticket_id} of user {logged_user(actor.id)}")
             ticket.rating = 1 if helpful else -1
             session.add(ticket)
 
@@ -200,7 +201,7 @@ class TicketService:
                 messages=[message],
                 created_by=actor.id,
             )
-        log.info("ticket %s answered by user %s", view.id, actor.id)
+        log.info("ticket %s answered by user %s", view.id, logged_user(actor.id))
         return view
 
     async def pass_to_desk(self, actor: Actor, ticket_id: int) -> TicketView:

@@ -7,7 +7,7 @@ import re
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from functools import cache, partial
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.errors import ConfigurationError, ServiceUnavailableError
+from bot.outages import OutageWatch
 
 log = logging.getLogger(__name__)
 
@@ -88,9 +89,17 @@ class Database:
     """An async engine plus its session factory."""
 
     def __init__(
-        self, url: str, *, echo: bool = False, pool_size: int = 5, max_overflow: int = 5
+        self,
+        url: str,
+        *,
+        echo: bool = False,
+        pool_size: int = 5,
+        max_overflow: int = 5,
+        outage_watch: OutageWatch | None = None,
     ) -> None:
         self.url = url
+        # Told of every session that got through or met an outage: one log line per outage.
+        self.outage_watch = outage_watch
         self.is_sqlite = url.startswith("sqlite")
         if self.is_sqlite:
             path = url.split(":///", 1)[-1]
@@ -131,17 +140,29 @@ class Database:
             except DBAPIError as error:
                 await _rollback_quietly(session)
                 if _is_disconnect(error):
-                    raise ServiceUnavailableError(f"database unavailable: {error.orig}") from error
+                    raise self.unavailable(error, str(error.orig)) from error
                 raise
             except OSError as error:  # asyncpg reports a refused connection as OSError
                 await _rollback_quietly(session)
-                raise ServiceUnavailableError(f"database unavailable: {error}") from error
+                raise self.unavailable(error, str(error)) from error
             except PoolTimeoutError as error:  # every connection busy or hanging on a dead server
                 await _rollback_quietly(session)
-                raise ServiceUnavailableError(f"database unavailable: {error}") from error
+                raise self.unavailable(error, str(error)) from error
             except BaseException:
                 await session.rollback()
                 raise
+            self.reachable()
+
+    def unavailable(self, error: BaseException, detail: str) -> ServiceUnavailableError:
+        """The error to raise for an outage (a restart, a failover), reported to the watch."""
+        if self.outage_watch is not None:
+            self.outage_watch.failed(error)
+        return ServiceUnavailableError(f"database unavailable: {detail}", dependency="database")
+
+    def reachable(self) -> None:
+        """A statement got through: ends an outage the watch saw."""
+        if self.outage_watch is not None:
+            self.outage_watch.succeeded()
 
     @asynccontextmanager
     async def first_start_lock(self) -> AsyncIterator[None]:
@@ -173,7 +194,9 @@ class Database:
             async with self.engine.begin() as connection:
                 await connection.run_sync(self._upgrade)
         except OperationalError as error:
-            raise ServiceUnavailableError(f"database unavailable: {error.orig}") from error
+            raise ServiceUnavailableError(
+                f"database unavailable: {error.orig}", dependency="database"
+            ) from error
         except DatabaseError as error:
             if self.is_sqlite and "not a database" in str(error.orig):
                 path = self.url.split(":///", 1)[-1]
@@ -183,7 +206,9 @@ class Database:
                 ) from None
             raise
         except OSError as error:
-            raise ServiceUnavailableError(f"database unavailable: {error}") from error
+            raise ServiceUnavailableError(
+                f"database unavailable: {error}", dependency="database"
+            ) from error
 
     async def downgrade(self, revision: str) -> None:
         """Take the schema back to `revision` (a rollback to an older hecbot), under the same
@@ -214,17 +239,19 @@ class Database:
             )
         current = MigrationContext.configure(connection).get_current_revision()
         config = alembic_config(self.url)
-        heads = _migration_scripts().get_heads()
-        if current is not None and current not in _known_revisions():
+        # One read of the migration scripts for every question asked of them below.
+        script = ScriptDirectory.from_config(config)
+        heads = script.get_heads()
+        if current is not None and current not in _known_revisions(script):
             raise ConfigurationError(
                 f"DATABASE_URL: the database is at migration {current}, newer than this "
                 f"hecbot knows ({', '.join(heads)}); upgrade hecbot before using it."
             )
         if current is not None:
-            _apply_skipped_revisions(connection, current, tables)
+            _apply_skipped_revisions(connection, script, current, tables)
         if current not in heads:
-            # At head there is nothing to run: every start-up (and every test's database) skips
-            # loading env.py and the revision files again.
+            # At head there is nothing to run: every CLI command starts here, and Alembic's
+            # upgrade would load its environment and every migration again to find that out.
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
             log.info("database migrated from %s to %s", current or "nothing", ", ".join(heads))
@@ -245,8 +272,11 @@ class Database:
         try:
             async with self.engine.connect() as connection:
                 await connection.execute(text("SELECT 1"))
-        except (SQLAlchemyError, OSError):
+        except (SQLAlchemyError, OSError) as error:
+            if self.outage_watch is not None:
+                self.outage_watch.failed(error)
             return False
+        self.reachable()
         return True
 
     async def close(self) -> None:
@@ -314,7 +344,9 @@ def _created_tables(path: str | None) -> set[str]:
     return set(_CREATE_TABLE.findall(Path(path).read_text(encoding="utf-8")))
 
 
-def _apply_skipped_revisions(connection: Connection, current: str, tables: set[str]) -> None:
+def _apply_skipped_revisions(
+    connection: Connection, script: ScriptDirectory, current: str, tables: set[str]
+) -> None:
     """Run ancestors of `current` that never ran on this database.
 
     When a migration was re-pointed to a new parent (0005 once followed 0002, then 0003 and 0004
@@ -322,7 +354,7 @@ def _apply_skipped_revisions(connection: Connection, current: str, tables: set[s
     Alembic would call it up to date. A revision that creates tables of which none exist never
     ran here; it is applied now, oldest first, before the upgrade to head.
     """
-    ancestors = list(_migration_scripts().iterate_revisions(current, "base"))
+    ancestors = list(script.iterate_revisions(current, "base"))
     context = MigrationContext.configure(connection)
     for revision in reversed(ancestors):
         created = _created_tables(revision.path)
@@ -359,12 +391,5 @@ def _require_model_tables(connection: Connection) -> None:
         )
 
 
-@cache
-def _migration_scripts() -> ScriptDirectory:
-    """The revision files shipped with this hecbot, read once per process (they cannot change
-    under a running program; reading them took a third of a second per `migrate`)."""
-    return ScriptDirectory.from_config(alembic_config("sqlite://"))
-
-
-def _known_revisions() -> set[str]:
-    return {script.revision for script in _migration_scripts().walk_revisions()}
+def _known_revisions(script: ScriptDirectory) -> set[str]:
+    return {revision.revision for revision in script.walk_revisions()}

@@ -14,11 +14,13 @@ OWN_TOP_LEVEL = {*SOURCE_PACKAGES, "tests"}
 
 # Cross-cutting modules: imported by every layer, importing none of them.
 CROSS_CUTTING = {
+    "bot.aiogram_import",
     "bot.config",
     "bot.errors",
     "bot.i18n",
     "bot.logging_setup",
     "bot.metrics",
+    "bot.outages",
     "bot.startup_clock",
 }
 

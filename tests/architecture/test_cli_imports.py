@@ -26,6 +26,9 @@ HEAVY = (
     "statsmodels",
     "scipy",
     "matplotlib",
+    # rich renders tables and progress bars when a command prints; help text is plain.
+    "rich",
+    "typer.rich_utils",
 )
 
 PROBE = """

@@ -131,12 +131,11 @@ async def test_courses_conversation_saves_a_path_and_marks_it_done(
     assert len(plan) == len(links)
 
     plan_message = await _say(fake_telegram, "/myplan")
-    done_buttons = [d for d in plan_message.callback_data if d.startswith("crd:")]
+    done_buttons = [d for d in plan_message.callback_data if d.startswith("cpe:")]
     assert len(done_buttons) == len(plan)
     await _press(fake_telegram, plan_message, done_buttons[0])
     await fake_telegram.wait_for("editMessageText")
-    course_id = int(done_buttons[0].split(":")[1])
-    assert running.completed == [(LEARNER, course_id)]
+    assert running.completed == [(LEARNER, plan[0].course.id)]
     edited = fake_telegram.last_message_to(LEARNER)
     assert edited is not None and "✅" in (edited.text or "")
     assert running.answerer.questions == []

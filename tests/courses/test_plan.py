@@ -4,13 +4,19 @@ from __future__ import annotations
 
 import pytest
 
-from bot.errors import NotFoundError
+from bot.errors import NotAllowedError, NotFoundError
 from bot.services.courses import CourseService
+from bot.services.permissions import Actor
 from bot.storage.db import Database
-from bot.storage.models import User
+from bot.storage.models import Role, User
 from tests.courses.factories import HashingEmbedder
 
 LEARNER = 7_000_000_001
+OWNER = Actor(id=LEARNER, role=Role.LEARNER, university_id=None)
+
+
+async def done(service: CourseService, course_id: int):
+    return await service.mark_done(OWNER, await service.entry_for_course(LEARNER, course_id))
 
 
 @pytest.fixture
@@ -44,9 +50,9 @@ async def test_marking_done_calls_the_hook_once(service: CourseService):
     first, second = result.course_ids[:2]
     await service.save_to_plan(LEARNER, [first, second])
 
-    item = await service.mark_done(LEARNER, second)
+    item = await done(service, second)
     assert item.done
-    await service.mark_done(LEARNER, second)  # again: no second survey
+    await done(service, second)  # again: no second survey
     assert calls == [(LEARNER, second)]
 
     plan = await service.plan(LEARNER)
@@ -61,7 +67,7 @@ async def test_a_failing_hook_does_not_undo_the_mark(service: CourseService):
     service.set_completion_hook(broken)
     course_id = (await service.recommend("python")).course_ids[0]
     await service.save_to_plan(LEARNER, [course_id])
-    assert (await service.mark_done(LEARNER, course_id)).done
+    assert (await done(service, course_id)).done
     assert (await service.plan(LEARNER))[0].done
 
 
@@ -69,4 +75,16 @@ async def test_unknown_courses_are_not_found(service: CourseService):
     with pytest.raises(NotFoundError):
         await service.save_to_plan(LEARNER, [999_999])
     with pytest.raises(NotFoundError):
-        await service.mark_done(LEARNER, 999_999)
+        await service.entry_for_course(LEARNER, 999_999)
+
+
+async def test_only_the_learner_whose_plan_it_is_marks_an_entry_done(service: CourseService):
+    course_id = (await service.recommend("python")).course_ids[0]
+    await service.save_to_plan(LEARNER, [course_id])
+    [entry] = await service.plan(LEARNER)
+    classmate = Actor(id=LEARNER + 1, role=Role.LEARNER, university_id=None)
+    with pytest.raises(NotAllowedError):
+        await service.mark_done(classmate, entry.entry_id)
+    with pytest.raises(NotAllowedError):  # an entry that does not exist: refused alike
+        await service.mark_done(OWNER, entry.entry_id + 1000)
+    assert not (await service.plan(LEARNER))[0].done

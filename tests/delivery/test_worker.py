@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -201,11 +202,61 @@ async def test_the_sender_sees_progress_and_a_final_report(database, settings):
     ]
     assert "9 of 10" in final_edit
     assert "Blocked the bot: 1" in final_edit
-    # The report is also sent as a new message (edits do not notify), through the outbox.
+    # Edits do not notify: a short notice follows through the outbox, not the report again.
     assert sender.sent[99] == 1
-    assert "9 of 10" in sender.texts[99][0]
+    assert "report is in the message above" in sender.texts[99][0]
+    assert "9 of 10" not in sender.texts[99][0]
     reports = await outbox.jobs("delivery-report")
     assert [job_summary.reference for job_summary in reports] == [f"job:{job}"]
+
+
+async def watched_job(outbox: Outbox) -> int:
+    job = await outbox.enqueue_job(
+        kind="broadcast", reference=None, messages=messages(range(1, 6)), created_by=99
+    )
+    await outbox.watch_job(job, chat_id=99, message_id=5, language="en")
+    return job
+
+
+async def test_two_workers_finishing_one_job_report_it_once(database, settings):
+    outbox = Outbox(database)
+    job = await watched_job(outbox)
+    sender = ScriptedSender()
+    first, clock = make_worker(database, settings, sender, worker_id="a")
+    second, _ = make_worker(database, settings, sender, clock=clock, worker_id="b")
+    await asyncio.gather(first.run_until_idle(), second.run_until_idle())
+    # Both see the job finished; each runs its housekeeping again, as after a restart.
+    await asyncio.gather(first.run_until_idle(), second.run_until_idle())
+    assert sender.sent[99] == 1
+    assert [summary.reference for summary in await outbox.jobs("delivery-report")] == [f"job:{job}"]
+
+
+async def test_a_report_lost_between_done_and_queued_is_not_possible(
+    database, settings, monkeypatch
+):
+    """A worker that fails after finishing a job (crash, outage) leaves it to be reported once."""
+    outbox = Outbox(database)
+    job = await watched_job(outbox)
+    sender = ScriptedSender()
+    first, clock = make_worker(database, settings, sender, worker_id="a")
+    failing = {"left": 1}
+    enqueue = Outbox.enqueue_job
+
+    async def enqueue_or_fail(self, **kwargs):
+        if kwargs.get("kind") == "delivery-report" and failing["left"]:
+            failing["left"] -= 1
+            raise RuntimeError("the worker died here")
+        return await enqueue(self, **kwargs)
+
+    monkeypatch.setattr(Outbox, "enqueue_job", enqueue_or_fail)
+    with pytest.raises(RuntimeError, match="died here"):
+        await first.run_until_idle()
+    second, _ = make_worker(database, settings, sender, clock=clock, worker_id="b")
+    await second.run_until_idle()
+    await first.run_until_idle()
+    assert sender.sent[99] == 1
+    assert (await outbox.job_progress(job)).status == "done"
+    assert len(await outbox.jobs("delivery-report")) == 1
 
 
 async def test_the_worker_runs_scheduled_callables(database, settings):

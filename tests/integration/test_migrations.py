@@ -201,3 +201,36 @@ async def test_instances_starting_together_migrate_once(database_url: str):
     _, revision, diff = await inspect_database(database_url)
     assert revision in ScriptDirectory.from_config(alembic_config(database_url)).get_heads()
     assert diff == []
+
+
+async def test_a_database_at_head_is_checked_without_running_alembic_again(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+):
+    # Every CLI command migrates first: at head that must cost a look, not an upgrade.
+    database = Database(database_url)
+    try:
+        await database.migrate()
+        upgrades: list[str] = []
+        monkeypatch.setattr(
+            "bot.storage.db.command.upgrade",
+            lambda config, revision: upgrades.append(revision),
+        )
+        await database.migrate()
+        assert upgrades == []
+        _, revision, diff = await inspect_database(database_url)
+        assert revision in ScriptDirectory.from_config(alembic_config(database_url)).get_heads()
+        assert diff == []
+    finally:
+        await database.close()
+
+
+async def test_a_database_behind_head_is_still_upgraded(database_url: str):
+    await run_alembic(database_url, lambda config: command.upgrade(config, FIRST_REVISION))
+    database = Database(database_url)
+    try:
+        await database.migrate()
+    finally:
+        await database.close()
+    _, revision, diff = await inspect_database(database_url)
+    assert revision in ScriptDirectory.from_config(alembic_config(database_url)).get_heads()
+    assert diff == []

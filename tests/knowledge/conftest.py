@@ -191,3 +191,15 @@ def make_app(config: KnowledgeConfig) -> typer.Typer:
     app.add_typer(kb_app, name="kb")
     app.command("ask")(ask_command)
     return app
+
+
+@pytest.fixture(scope="session")
+def sample_engine(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeEngine:
+    """The real engine over the bundled sample knowledge base (rules, their Urdu versions and
+    the topics the programme does not cover), indexed once for the session."""
+    from knowledge.config import BUNDLED_KB_DIR
+
+    sample = build_engine(KnowledgeConfig(data_dir=tmp_path_factory.mktemp("sample")))
+    report = sample.index_paths([BUNDLED_KB_DIR])
+    assert not report.failed, report.failed
+    return sample

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from knowledge.calibrate import SettingResult, choose, evaluate_settings, grid_settings
+from knowledge.chunking import Chunk
 from knowledge.config import RetrievalThresholds
 from knowledge.evaluate import EvalQuestion
 from knowledge.retrieval import HybridRetriever
@@ -58,3 +59,31 @@ def test_each_language_has_its_own_floors_and_others_use_the_shared_ones() -> No
     assert set(config.language_thresholds) == {"en", "roman_ur", "ur"}
     assert config.thresholds_for("roman_ur") != config.thresholds_for("en")
     assert config.thresholds_for("xx") == config.thresholds
+
+
+def test_a_question_a_redirect_topic_takes_is_declined_under_every_setting() -> None:
+    import dataclasses
+
+    from tests.knowledge.test_abstention import chunk
+
+    topic = dataclasses.replace(
+        chunk(9, "Where to go: the laptop scheme office.\nAsked as: laptop; free laptop"),
+        kind="redirect",
+        source="not-covered.md",
+    )
+
+    class WithTopics(FakeStore):
+        def all_chunks(self) -> list[Chunk]:
+            return [*super().all_chunks(), topic]
+
+    retriever = HybridRetriever(WithTopics(RULES), RetrievalThresholds())  # type: ignore[arg-type]
+    retriever.load()
+    questions = [
+        EvalQuestion(
+            "a", "Can students apply for a licence?", "en", True, ("rule-0.md",), None, "dev"
+        ),
+        EvalQuestion("b", "Can students apply for a free laptop?", "en", False, (), None, "dev"),
+    ]
+    lenient = RetrievalThresholds(min_dense=-1.0, strong_dense=-1.0, unsupported_min_z=-1.0)
+    (loose,) = evaluate_settings(retriever, questions, [lenient])
+    assert (loose.oos_abstained, loose.false_abstained) == (1, 0)

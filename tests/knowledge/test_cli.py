@@ -156,3 +156,24 @@ def test_kb_index_warns_about_a_folder_with_nothing_to_index(
     )
     assert result.exit_code == 0, result.output
     assert "nothing to index" in result.stderr and str(empty) in result.stderr
+
+
+def test_ask_lang_ur_answers_from_the_urdu_version_and_json_says_so(
+    sample_engine: KnowledgeEngine,
+) -> None:
+    app = make_app(sample_engine.config)
+    question = "How long does a licence last?"
+    urdu = json.loads(CliRunner().invoke(app, ["ask", "--json", "--lang", "ur", question]).stdout)
+    english = json.loads(
+        CliRunner().invoke(app, ["ask", "--json", "--lang", "en", question]).stdout
+    )
+    assert urdu["question_language"] == english["question_language"] == "en"
+    assert urdu["answer_language"] == "ur" and english["answer_language"] == "en"
+    assert any("\u0600" <= ch <= "\u06ff" for ch in urdu["answer"])
+    assert not any("\u0600" <= ch <= "\u06ff" for ch in english["answer"])
+    # Both versions are cited: the English rule and the Urdu translation shown.
+    assert urdu["citations"][0]["source"] == english["citations"][0]["source"]
+    assert urdu["citations"][0]["translation"]["source"].startswith("ur/")
+    # Urdu script needs no --lang.
+    script = json.loads(CliRunner().invoke(app, ["ask", "--json", "لائسنس کب تک چلتا ہے؟"]).stdout)
+    assert script["question_language"] == "ur" and script["answer_language"] == "ur"

@@ -109,3 +109,34 @@ def test_what_the_learner_reads_first_citation_first_sentences_language_redirect
     assert rows["ur"].fact2 == 1.0  # checked on the rule the translation renders
     assert rows["ur"].urdu_in_urdu == 1.0
     assert rows["en"].redirected == 1.0 and rows["en"].oos_abstained == 1.0
+
+
+def test_an_ambiguous_question_counts_either_section_and_either_fact(tmp_path: Path) -> None:
+    path = tmp_path / "q.yaml"
+    path.write_text(
+        "questions:\n"
+        "- {id: a1, question: 'Is it included?', lang: en, in_scope: true,"
+        " expected_source: choosing.md, fact: not part of the licence, split: fresh,"
+        " also_expected: [{source: data/terms.md, section: Courses, fact: not included}]}\n"
+        "- {id: a2, question: 'How long?', lang: en, in_scope: true,"
+        " expected_source: terms.md, fact: 6 months, split: fresh}\n",
+        encoding="utf-8",
+    )
+    ambiguous, plain = load_questions(path)
+    assert ambiguous.expected_sources == ("choosing.md", "terms.md")
+    assert ambiguous.facts == ("not part of the licence", "not included")
+    assert plain.alt_facts == () and plain.facts == ("6 months",)
+
+    def read(q: EvalQuestion, answer: str, cited: str) -> EvalOutcome:
+        return EvalOutcome(
+            q, RetrievalMode.HYBRID, (cited,), answer, False, 1, first_citation=cited
+        )
+
+    second = read(ambiguous, "MasterTrack is not included. [1]", "terms.md")
+    assert second.first_citation_hit and second.hit_at(1)
+    assert second.fact_in_answer and second.fact_in_first_sentences
+    # The other section's fact does not leak into a plain question's scoring.
+    assert not read(plain, "It is not included.", "terms.md").fact_in_answer
+    late = read(ambiguous, "Yes. Maybe. It is not included.", "x.md")
+    assert late.fact_in_answer and not late.fact_in_first_sentences
+    assert not late.first_citation_hit

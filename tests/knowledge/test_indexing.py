@@ -241,3 +241,54 @@ def test_an_interrupted_store_leaves_the_file_pending_so_the_next_run_indexes_it
     again = hash_engine.index_paths([docs])
     assert again.replaced == ["rules.md"] and again.failed == []
     assert hash_engine.index_paths([docs]).unchanged == ["rules.md"]
+
+
+class RecordingEmbedder(HashEmbedder):
+    """Counts the passages of each call; fails on any call holding `poison`."""
+
+    def __init__(self, poison: str | None = None) -> None:
+        super().__init__()
+        self.calls: list[int] = []
+        self._poison = poison
+
+    def embed_passages(self, texts: Any) -> Any:
+        self.calls.append(len(texts))
+        if self._poison and any(self._poison in text for text in texts):
+            raise RuntimeError("the model crashed")
+        return super().embed_passages(texts)
+
+
+def small_rule_files(folder: Path, count: int) -> Path:
+    folder.mkdir()
+    for number in range(count):
+        (folder / f"rule{number}.md").write_text(
+            f"# Rule {number}\n\n## Seats\n\nLearners of group {number} keep their seat.\n",
+            encoding="utf-8",
+        )
+    return folder
+
+
+def test_the_chunks_of_many_small_files_are_embedded_in_one_call(tmp_path: Path) -> None:
+    # One call gives every model replica a share; file by file, one replica would wait.
+    docs = small_rule_files(tmp_path / "docs", 6)
+    embedder = RecordingEmbedder()
+    engine = build_engine(KnowledgeConfig(data_dir=tmp_path / "data"), embedder=embedder)
+    progress: list[IndexProgress] = []
+    report = engine.index_paths([docs], progress=progress.append)
+    assert len(report.added) == 6 and report.chunks_written >= 6
+    assert embedder.calls[0] == report.chunks_written
+    assert [p.done for p in progress] == [1, 2, 3, 4, 5, 6]
+    assert engine.stats().chunks == report.chunks_written
+
+
+def test_a_file_the_model_fails_on_fails_alone_when_files_are_embedded_together(
+    tmp_path: Path,
+) -> None:
+    docs = small_rule_files(tmp_path / "docs", 3)
+    (docs / "broken.md").write_text("# Broken\n\n## Part\n\npoison words here\n", "utf-8")
+    embedder = RecordingEmbedder(poison="poison")
+    engine = build_engine(KnowledgeConfig(data_dir=tmp_path / "data"), embedder=embedder)
+    report = engine.index_paths([docs])
+    assert sorted(report.added) == ["rule0.md", "rule1.md", "rule2.md"]
+    assert report.failed == [("broken.md", "storing its chunks failed (the model crashed)")]
+    assert {s.source for s in engine.list_sources()} == set(report.added)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import pytest
 
 from bot.errors import NotAllowedError
+from bot.logging_setup import logged_user
 from bot.services.permissions import (
     Permission,
     is_allowed,
@@ -62,7 +63,9 @@ def test_focal_persons_only_for_their_own_university(permission: Permission) -> 
 def test_refusal_raises_and_is_logged(caplog: pytest.LogCaptureFixture) -> None:
     with caplog.at_level(logging.WARNING, "hecbot.permissions"), pytest.raises(NotAllowedError):
         require(LEARNER, Permission.BROADCAST_ANY)
-    assert "refused broadcast_any to user 3" in caplog.text
+    # Who was refused is the salted hash, never the raw Telegram id.
+    assert f"refused broadcast_any to user {logged_user(LEARNER.id)}" in caplog.text
+    assert "user 3 " not in caplog.text
     require(FOCAL, Permission.ANSWER_TICKETS, university_id=OWN)  # no exception
 
 

@@ -112,7 +112,7 @@ async def test_learner_answers_with_buttons_and_typing_and_is_asked_again_polite
         "earnings_change": "increased",
         "monthly_earnings": "45000",
         "continue_learning": "yes",
-        "recommend": "",
+        "recommend": "[skipped]",  # shown and skipped (a question never asked is empty)
         "comment": "More data science courses, please.",
     }
 

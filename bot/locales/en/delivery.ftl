@@ -6,3 +6,5 @@ delivery-progress =
 delivery-report =
     <b>Delivery finished.</b> { $sent } of { $total } delivered.
     Failed: { $failed } · Blocked the bot: { $blocked } · Cancelled: { $cancelled } · Uncertain (interrupted, not resent): { $uncertain }
+# Sent after the status message became the final report: an edit does not notify.
+delivery-finished-notice = ✅ Delivery finished: the report is in the message above.

@@ -9,15 +9,21 @@ button is covered the day it is written.
 A press is a side effect when it changes any row that is not the presser's own, or sends anything
 to anyone else. The presser must get an answer to the press (never a spinner, never "something
 went wrong"), and never the other university's meeting link, question or RSVP count.
+
+`make test` presses a sample: every object id with the codes the class's own handler module
+names (its string literals) and one unknown code; `make test-all` (slow) presses every code.
 """
 
 from __future__ import annotations
 
 import asyncio
 import importlib
+import inspect
 import os
 import pkgutil
+import sys
 import typing
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 from functools import partial
 from typing import Any
@@ -59,7 +65,13 @@ FIELD_CODES: dict[str, tuple[str, ...]] = {
     "step": ("privacy", "lang", "kind"),
     "value": ("yes", "en", "student", "1"),
     "a": ("c", "t", "d", "b", "s"),
+    "s": ("forged", "xx"),  # a survey button's survey: the seeded one, and one that is not
 }
+# Number fields whose name is not `<object>_id` of a seeded object.
+FIELD_OBJECTS = {"id": "faq", "w": "wave", "wave": "wave", "user_id": "user"}
+# Number fields that are not object ids (a survey button's version, question and option): the
+# values that reach the seeded survey's first question, varied one at a time like codes.
+INT_FIELD_VALUES: dict[str, tuple[int, ...]] = {"v": (1, 2), "q": (0, 1), "o": (0, 1)}
 
 
 def callback_classes() -> list[type[CallbackData]]:
@@ -75,21 +87,42 @@ def callback_classes() -> list[type[CallbackData]]:
     return sorted(found, key=lambda cls: str(cls.__prefix__))
 
 
-def forged_presses(cls: type[CallbackData], ids: list[int]) -> list[str]:
-    """Packed callback data: for each id, every code in each text field (the others first)."""
+def module_codes(cls: type[CallbackData]) -> list[str]:
+    """The codes named as string literals (what handlers compare actions with) by the modules
+    that define or use `cls`, and one unknown code: the sample `make test` presses."""
+    sources = [
+        inspect.getsource(module)
+        for name, module in sys.modules.items()
+        if name.split(".")[0] == "handlers" and cls.__name__ in inspect.getsource(module)
+    ]
+    named = [code for code in CODES if any(f'"{code}"' in s or f"'{code}'" in s for s in sources)]
+    return [*named, "xx"]
+
+
+def forged_presses(
+    cls: type[CallbackData],
+    ids: list[int],
+    codes: Sequence[str] | None = None,
+    varied_ids: Sequence[int] | None = None,
+) -> list[str]:
+    """Packed callback data: for each id, every code in each text field (the others first).
+    `codes` narrows the codes of fields without codes of their own (default: every code);
+    `varied_ids` the ids tried with every code (default: all; the rest get the first codes)."""
     hints = typing.get_type_hints(cls)
     candidates: dict[str, list[Any]] = {}
     for name in cls.model_fields:
         kind = hints[name]
         if kind is bool:
             candidates[name] = [True, False]
+        elif kind is int and name in INT_FIELD_VALUES:
+            candidates[name] = list(INT_FIELD_VALUES[name])
         elif kind is int:
             candidates[name] = list(ids)
         elif name == "ids":
             candidates[name] = [".".join(str(i) for i in ids[:5])]
         else:
-            candidates[name] = list(FIELD_CODES.get(name, CODES))
-    numbers = [name for name in candidates if hints[name] is int]
+            candidates[name] = list(FIELD_CODES.get(name, codes if codes is not None else CODES))
+    numbers = [name for name in candidates if hints[name] is int and name not in INT_FIELD_VALUES]
     packed: set[str] = set()
     for number in ids if numbers else [0]:
         # Every number field names the same object id; the other fields vary one at a time.
@@ -97,11 +130,27 @@ def forged_presses(cls: type[CallbackData], ids: list[int]) -> list[str]:
             name: number if name in numbers else values[0] for name, values in candidates.items()
         }
         packed.add(cls(**base).pack())
+        if numbers and varied_ids is not None and number not in varied_ids:
+            continue
         for name, values in candidates.items():
             if name not in numbers:
                 for value in values[1:]:
                     packed.add(cls(**{**base, name: value}).pack())
     return sorted(packed)
+
+
+def sampled_presses(cls: type[CallbackData], ids: list[int], named: dict[str, int]) -> list[str]:
+    """`make test`'s sample: every id with the first codes, and the codes of the modules that
+    use `cls` with the id of the object its number field names (`webinar_id`: the webinar;
+    a field naming no seeded object: every id)."""
+    hints = typing.get_type_hints(cls)
+    targets = [
+        named.get(FIELD_OBJECTS.get(name, name.removesuffix("_id")))
+        for name in cls.model_fields
+        if hints[name] is int and name not in INT_FIELD_VALUES
+    ]
+    varied = None if not targets or None in targets else [t for t in targets if t is not None]
+    return forged_presses(cls, ids, module_codes(cls), varied)
 
 
 def answered_since(people: PeopleBot, answers: int) -> bool:
@@ -209,17 +258,33 @@ async def seed_university_a(people: PeopleBot) -> tuple[int, int, list[int], dic
         await session.flush()
         assert invitation.id
         named["wave"], named["invitation"] = wave.id, invitation.id
-    ids = sorted({*named.values(), uni_a, VICTIM, FOCAL_A, 0})
+    named["user"], named["university"] = FOCAL_A, uni_a
+    ids = sorted({*named.values(), VICTIM, 0})
     return uni_a, uni_b, ids, named
+
+
+@pytest.mark.timeout(300)
+async def test_forged_presses_of_every_button_are_refused_without_side_effects(
+    people_bot: PeopleBot,
+) -> None:
+    """Every class, every object id, a sample of codes (`sampled_presses`; `make test`)."""
+    await press_every_class(people_bot, sampled_presses)
 
 
 @pytest.mark.slow
 @pytest.mark.timeout(900)
-async def test_forged_presses_of_every_button_are_refused_without_side_effects(
+async def test_forged_presses_with_every_code_are_refused_without_side_effects(
     people_bot: PeopleBot,
 ) -> None:
-    people = people_bot
-    _, uni_b, ids, _ = await seed_university_a(people)
+    """Every class, every object id, every code the bot uses anywhere (`make test-all`)."""
+    await press_every_class(people_bot, lambda cls, ids, named: forged_presses(cls, ids))
+
+
+async def press_every_class(
+    people: PeopleBot,
+    presses_of: Callable[[type[CallbackData], list[int], dict[str, int]], list[str]],
+) -> None:
+    _, uni_b, ids, named = await seed_university_a(people)
     classes = callback_classes()
     assert len(classes) >= 20, [cls.__name__ for cls in classes]
     only = os.environ.get("HECBOT_FORGED_PREFIXES")  # while debugging one button: "wbn,tk"
@@ -236,7 +301,7 @@ async def test_forged_presses_of_every_button_are_refused_without_side_effects(
         [anchor] = await people.send(presser, "/help")
         for cls in classes:
             # One class's presses go together; a problem names the class and what went wrong.
-            pressed = forged_presses(cls, ids)
+            pressed = presses_of(cls, ids, named)
             label = f"{presser} {cls.__name__}"
             before = await snapshot(people)
             sent_before = {chat: len(people.messages(chat)) for chat in bystanders}
@@ -293,6 +358,7 @@ def test_every_button_class_is_found() -> None:
     """The walk finds classes from every handler module, including nested subclasses."""
     names = {cls.__name__ for cls in callback_classes()}
     assert {"WebinarAction", "TicketAction", "FaqAction", "SurveyButton", "CourseAction"} <= names
+    assert "PlanEntryDone" in names
 
 
 async def test_another_universitys_webinar_is_refused_to_a_learner(people_bot: PeopleBot) -> None:
@@ -321,3 +387,24 @@ async def test_another_universitys_webinar_is_refused_to_a_learner(people_bot: P
         VICTIM, victim_anchor, f"wbn:ics:{named['webinar']}", expect=1, check_button=False
     )
     assert len(people.tg.requests("sendDocument")) == 1
+
+
+async def test_another_learners_plan_entry_is_refused(people_bot: PeopleBot) -> None:
+    """A forged "done" naming another learner's plan entry: refused, the entry unchanged."""
+    people = people_bot
+    _, _, _, named = await seed_university_a(people)
+    refusal = people.services.catalogue.text("en", "error-not-allowed")
+    [anchor] = await people.send(LEARNER_B, "/help")
+    await people.press(LEARNER_B, anchor, f"cpe:{named['plan']}", expect=0, check_button=False)
+    assert people.last_alert() == refusal
+    async with people.services.database.session() as session:
+        entry = await session.get(CoursePlanEntry, named["plan"])
+        assert entry is not None and entry.completed_at is None
+    # The learner whose plan it is marks it done from their /myplan.
+    [plan] = await people.send(VICTIM, "/myplan")
+    assert f"cpe:{named['plan']}" in plan.callback_data
+    await people.press(VICTIM, plan, f"cpe:{named['plan']}", expect=0)
+    assert people.last_alert() != refusal
+    async with people.services.database.session() as session:
+        entry = await session.get(CoursePlanEntry, named["plan"])
+        assert entry is not None and entry.completed_at is not None

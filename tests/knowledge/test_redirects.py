@@ -1,0 +1,113 @@
+"""Questions the programme does not cover get "not ours, here is where to go" (a redirect,
+counted as an abstention), in the learner's language; the bundled sample lists at least 25
+such topics, as a document HEC edits like any other."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from knowledge.chunking import split_document
+from knowledge.config import BUNDLED_KB_DIR
+from knowledge.engine import KnowledgeEngine
+from knowledge.language import phrase_words, urdu_base_form
+from knowledge.loaders import load_document
+from knowledge.redirects import parse_topic
+
+
+def test_the_sample_lists_at_least_25_topics_each_with_where_to_go_and_how_it_is_asked() -> None:
+    document = load_document(BUNDLED_KB_DIR / "not-covered.md")
+    assert document.kind == "redirect"
+    chunks = split_document(document, source="not-covered.md", root="kb", file_hash="h")
+    topics = [parse_topic(chunk) for chunk in chunks if chunk.section]
+    assert len(topics) >= 25
+    for topic in topics:
+        assert topic.phrases, topic.chunk.section
+        assert len(topic.where) > 30, topic.chunk.section
+    # Each language learners write in can name most topics.
+    urdu = [
+        t
+        for t in topics
+        if any(any("\u0600" <= ch <= "\u06ff" for w in p for ch in w) for p in t.phrases)
+    ]
+    assert len(urdu) == len(topics)
+
+
+def test_inflected_urdu_forms_of_a_word_meet() -> None:
+    assert urdu_base_form("داخلہ") == urdu_base_form("داخلے") == urdu_base_form("داخلوں")
+    assert urdu_base_form("ڈگری") == urdu_base_form("ڈگریاں")
+    assert urdu_base_form("licence") == "licence"
+    assert set(phrase_words("داخلہ ٹیسٹ")) <= set(phrase_words("ایم فل میں داخلے کا ٹیسٹ؟"))
+    assert set(phrase_words("dakhla")) <= set(phrase_words("dakhlay kab shuru honge"))
+
+
+@pytest.mark.parametrize(
+    ("question", "section"),
+    [
+        ("Can I get a free laptop from HEC?", "Laptop scheme"),
+        ("How do I get my degree attested?", "Degree attestation"),
+        ("hostel mein room kaise milega?", "Hostels and accommodation"),
+    ],
+)
+def test_a_question_the_programme_does_not_cover_is_redirected_and_counted_as_declined(
+    sample_engine: KnowledgeEngine, question: str, section: str
+) -> None:
+    answer = sample_engine.answer_sync(question)
+    assert answer.redirect and answer.abstained
+    assert answer.citations[0].section == section
+    assert answer.citations[0].document.endswith("not-covered.md")
+    assert "not covered by the DLSEI programme" in answer.text
+
+
+def test_an_urdu_question_is_redirected_in_urdu(sample_engine: KnowledgeEngine) -> None:
+    answer = sample_engine.answer_sync("کیا HEC سے مفت لیپ ٹاپ مل سکتا ہے؟")
+    assert answer.redirect and answer.abstained
+    assert answer.answer_language == "ur" and answer.language == "ur"
+    assert "DLSEI پروگرام کے قواعد میں شامل نہیں" in answer.text
+    assert answer.citations[0].translation_source.endswith("not-covered.md")
+
+
+def test_a_question_the_rules_answer_is_not_redirected(sample_engine: KnowledgeEngine) -> None:
+    answer = sample_engine.answer_sync("How do I apply for a licence?")
+    assert not answer.redirect and not answer.abstained
+    assert Path(answer.citations[0].document).name != "not-covered.md"
+
+
+REDIRECTS_MD = """\
+---
+title: Not covered
+kind: redirect
+---
+
+# Not covered
+
+## Laptop scheme
+
+Where to go: laptops are given under the Prime Minister's Laptop Scheme, not by this programme.
+
+Asked as: laptop; free laptop
+"""
+
+
+def test_an_urdu_reader_of_a_redirect_without_an_urdu_version_is_told_so(
+    tmp_path: Path,
+) -> None:
+    from knowledge.composing import NO_TRANSLATION_NOTE
+    from knowledge.config import KnowledgeConfig
+    from knowledge.engine import build_engine
+    from tests.knowledge.conftest import LICENCE_MD, HashEmbedder
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "licence.md").write_text(LICENCE_MD, encoding="utf-8")
+    (docs / "not-covered.md").write_text(REDIRECTS_MD, encoding="utf-8")
+    engine = build_engine(KnowledgeConfig(data_dir=tmp_path / "data"), embedder=HashEmbedder())
+    engine.index_paths([docs])
+    answer = engine.answer_sync("Can I get a free laptop?", language="ur")
+    assert answer.redirect and answer.abstained and answer.missing_translation
+    assert answer.answer_language == "en"
+    assert "Prime Minister's Laptop Scheme" in answer.text
+    assert answer.text.endswith(NO_TRANSLATION_NOTE)
+    english = engine.answer_sync("Can I get a free laptop?")
+    assert english.redirect and NO_TRANSLATION_NOTE not in english.text
