@@ -31,7 +31,7 @@ def _entry_text(texts: Texts, entry: FaqView) -> str:
         question=entry.question,
         answer=entry.answer[:1500],
         university=entry.university_name or texts("faq-national"),
-        date=f"{entry.created_at:%Y-%m-%d}",
+        date=texts.day(entry.created_at),
         reviewed=texts("faq-reviewed") if entry.reviewed else texts("faq-draft"),
     )
 
