@@ -27,6 +27,12 @@ class NotFoundError(HecbotError):
     message_key = "error-not-found"
 
 
+class RuleUnavailableError(NotFoundError):
+    """A button names a rule the knowledge base no longer has (it was re-indexed since)."""
+
+    message_key = "answer-rule-unavailable"
+
+
 class InvalidInputError(HecbotError):
     message_key = "error-invalid-input"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiogram import Bot, F, Router
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
-from bot.errors import NotFoundError
+from bot.errors import NotFoundError, RuleUnavailableError
 from bot.i18n import Texts, split_message
 from bot.services.questions import AnsweredQuestion, QuestionService, QuestionTooLongError
 from bot.services.users import UserProfile
@@ -70,14 +70,19 @@ async def on_choose_rule(
 ) -> None:
     """The learner picked (a) or (b): the answer from that rule replaces the question back."""
     await query.answer()
-    answered = await questions.answer_choice(
-        question_id=callback_data.question_id,
-        user_id=user.id,
-        passage_id=callback_data.passage,
-        language=user.language,
-    )
-    if isinstance(query.message, Message):
-        await send_answer(query.message, texts, answered)
+    if not isinstance(query.message, Message):
+        return
+    try:
+        answered = await questions.answer_choice(
+            question_id=callback_data.question_id,
+            user_id=user.id,
+            passage_id=callback_data.passage,
+            language=user.language,
+        )
+    except RuleUnavailableError:
+        await query.message.answer(texts("answer-rule-unavailable"))
+        return
+    await send_answer(query.message, texts, answered)
 
 
 async def on_show_full_rule(

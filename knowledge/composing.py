@@ -49,7 +49,7 @@ FOLLOWING_ITEMS = 6
 # A sentence this short ("No.", "Yes.") is read with the one after it.
 SHORT_SENTENCE_WORDS = 3
 # A second sentence leads too when its score is within this of the best one's.
-SECOND_SENTENCE_GAP = 1.0
+SECOND_SENTENCE_GAP = 1.5
 # Two passages from different sections this close (fused z-score) make the answer ask
 # "Do you mean (a) ... or (b) ...?" and their best sentences must be this close too.
 AMBIGUOUS_PASSAGE_GAP = 0.15
@@ -68,6 +68,7 @@ _SENTENCE_SPLIT = re.compile(
     r"(?<=[.!?])(?<!a\.m\.)(?<!p\.m\.)(?<!e\.g\.)(?<!i\.e\.)\s+(?=[A-Z0-9\"'(])"
 )
 _ITEM = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
+_ORDERED_ITEM = re.compile(r"^\s*\d+[.)]\s+")
 _TABLE_RULE = re.compile(r"^\|?[\s:|-]+\|?$")
 _DEPENDENT_OPENING = re.compile(
     r"^(?:it|its|this|that|these|those|they|them|such|then|also|but|otherwise|"
@@ -83,6 +84,7 @@ class Unit:
     text: str
     item: bool = False  # a list item (its lead-in is the last sentence ending with ":")
     row: bool = False  # a table row (its header is the table's first row)
+    ordered: bool = False  # an item of a numbered list (steps, an order of priority)
 
 
 def rule_units(text: str) -> list[Unit]:
@@ -98,7 +100,11 @@ def rule_units(text: str) -> list[Unit]:
                 units.append(Unit(line, row=True))
             continue
         if _ITEM.match(line):
-            units.append(Unit(_ITEM.sub("", line).strip(), item=True))
+            units.append(
+                Unit(
+                    _ITEM.sub("", line).strip(), item=True, ordered=bool(_ORDERED_ITEM.match(line))
+                )
+            )
             continue
         units.extend(Unit(s.strip()) for s in _SENTENCE_SPLIT.split(line) if s.strip())
     return units
@@ -115,7 +121,11 @@ def translation_units(text: str) -> list[Unit]:
         if line.startswith("|"):
             units.append(Unit(line, row=True))
         elif _ITEM.match(line):
-            units.append(Unit(_ITEM.sub("", line).strip(), item=True))
+            units.append(
+                Unit(
+                    _ITEM.sub("", line).strip(), item=True, ordered=bool(_ORDERED_ITEM.match(line))
+                )
+            )
         else:
             units.append(Unit(line))
     return units
@@ -266,8 +276,12 @@ class SentenceComposer:
         scored: list[ScoredSentence] = []
         headings = [set(tokenize(p.chunk.section)) for p in passages]
         for position, (rank, i) in enumerate(flat):
-            # A sentence is about its section's heading too ("How long a licence lasts").
-            words = set(tokenize(units[rank][i].text)) | headings[rank]
+            unit = units[rank][i]
+            # A sentence is about its section's heading too ("How long a licence lasts"), and
+            # a table row about its columns' names ("Results announced").
+            words = set(tokenize(unit.text)) | headings[rank]
+            if unit.row:
+                words |= set(tokenize(units[rank][_table_header(units[rank], i)].text))
             overlap = sum(w for g, w in zip(groups, weights, strict=True) if set(g) & words)
             score = (
                 float(standard[position])
@@ -331,10 +345,10 @@ class SentenceComposer:
         if not scored:
             return Composition("")
         best = scored[0]
-        chosen: dict[int, set[int]] = {best.passage: {best.index}}
+        chosen: dict[int, list[int]] = {best.passage: [best.index]}
         second = next((s for s in scored[1:] if s.passage == best.passage), None)
         if second is not None and best.score - second.score <= SECOND_SENTENCE_GAP:
-            chosen[best.passage].add(second.index)
+            chosen[best.passage].append(second.index)
         other = next((s for s in scored if s.passage != best.passage), None)
         if (
             other is not None
@@ -345,7 +359,7 @@ class SentenceComposer:
             )
             != (passages[best.passage].chunk.source, passages[best.passage].chunk.section)
         ):
-            chosen[other.passage] = {other.index}
+            chosen[other.passage] = [other.index]
         order = [best.passage, *[rank for rank in chosen if rank != best.passage]]
         english_parts: list[str] = []
         shown_parts: list[str] = []
@@ -354,19 +368,20 @@ class SentenceComposer:
         missing = False
         for number, rank in enumerate(order, start=1):
             passage = passages[rank]
-            indexes = sorted(_with_dependencies(units[rank], chosen[rank]))
-            english = [units[rank][i].text for i in indexes]
-            english_parts.append(_join(english) + f" [{number}]")
+            indexes = _reading_order(units[rank], chosen[rank])
+            pieces = self._pieces(passage.chunk, units[rank], indexes)
+            english_parts.append(_render(pieces) + f" [{number}]")
             used.append(passage)
-            shown = english
+            shown = _render(pieces)
             if language != Language.ENGLISH.value:
-                rendered = self._translate(language, passage.chunk, english)
+                rendered = self._translate(language, passage.chunk, pieces)
                 if rendered is None:
                     missing = True
                 else:
-                    shown, chunk = rendered
+                    translated_pieces, chunk = rendered
+                    shown = _render(translated_pieces, stop="۔")
                     translated.append(chunk)
-            shown_parts.append(_join(shown) + f" [{number}]")
+            shown_parts.append(shown + f" [{number}]")
         text = "\n".join(shown_parts)
         answer_language = Language.ENGLISH.value
         if language != Language.ENGLISH.value and translated:
@@ -382,17 +397,51 @@ class SentenceComposer:
             missing_translation=missing,
         )
 
+    def _pieces(
+        self, chunk: Chunk, units: Sequence[Unit], indexes: Sequence[int]
+    ) -> list[tuple[Unit, Unit | None]]:
+        """The chosen units in order, each table row with its table's header row (read from
+        the whole section: a chunk may begin inside a table). A header row whose rows are
+        shown is not shown on its own."""
+        key = SectionKey(chunk.source, chunk.section)
+        section = self._book.units(key)
+        pieces: list[tuple[Unit, Unit | None]] = []
+        for i in indexes:
+            unit = units[i]
+            header: Unit | None = None
+            if unit.row:
+                position = self._book.index_of(key, unit.text)
+                header = (
+                    section[_table_header(section, position)]
+                    if position is not None
+                    else units[_table_header(units, i)]
+                )
+                if header.text == unit.text:
+                    header = None
+            pieces.append((unit, header))
+        headers = {header.text for _, header in pieces if header is not None}
+        return [(u, h) for u, h in pieces if not (u.row and h is None and u.text in headers)]
+
     def _translate(
-        self, language: str, chunk: Chunk, english: list[str]
-    ) -> tuple[list[str], Chunk] | None:
+        self, language: str, chunk: Chunk, pieces: Sequence[tuple[Unit, Unit | None]]
+    ) -> tuple[list[tuple[Unit, Unit | None]], Chunk] | None:
         key = SectionKey(chunk.source, chunk.section)
         translation = self._book.translation(language, key)
         if translation is None:
             return None
-        positions = [self._book.index_of(key, text) for text in english]
-        if any(p is None for p in positions):
-            return None
-        return [translation.units[p].text for p in positions if p is not None], translation.chunk
+        rendered: list[tuple[Unit, Unit | None]] = []
+        for unit, header in pieces:
+            position = self._book.index_of(key, unit.text)
+            if position is None:
+                return None
+            translated_header: Unit | None = None
+            if header is not None:
+                header_position = self._book.index_of(key, header.text)
+                if header_position is None:
+                    return None
+                translated_header = translation.units[header_position]
+            rendered.append((translation.units[position], translated_header))
+        return rendered, translation.chunk
 
     def full_section(self, key: SectionKey, language: str) -> tuple[str, Chunk | None] | None:
         """A section's whole text, in ``language`` when it has a translation."""
@@ -411,16 +460,46 @@ def sentence_text(chunk: Chunk, unit: Unit) -> str:
     return f"{chunk.section}. {unit.text}" if chunk.section else unit.text
 
 
+def _table_header(units: Sequence[Unit], i: int) -> int:
+    """The position of the header row of the table a row belongs to (its first row)."""
+    header = i
+    while header > 0 and units[header - 1].row:
+        header -= 1
+    return header
+
+
+def _lead_in(units: Sequence[Unit], i: int) -> int | None:
+    """The position of the sentence introducing the list an item belongs to ("...:")."""
+    first = i
+    while first > 0 and units[first - 1].item:
+        first -= 1
+    if first > 0 and units[first - 1].text.endswith(":"):
+        return first - 1
+    return None
+
+
+def _reading_order(units: Sequence[Unit], chosen: Sequence[int]) -> list[int]:
+    """The chosen sentences in the document's order, each with what it cannot be read
+    without; a chosen item of a plain list comes right after the list's lead-in."""
+    order: list[int] = []
+    for i in sorted(chosen):
+        needed = sorted(_with_dependencies(units, {i}))
+        lead_in = _lead_in(units, i) if units[i].item and not units[i].ordered else None
+        if lead_in is not None:
+            # A plain list's items can be read in any order: the chosen one right after its
+            # lead-in, the rest of the list after it.
+            needed = [lead_in, i, *[j for j in needed if j not in (lead_in, i)]]
+        order.extend(j for j in needed if j not in order)
+    return order
+
+
 def _with_dependencies(units: Sequence[Unit], chosen: set[int]) -> set[int]:
     """The chosen sentences and those they cannot be read without."""
     needed = set(chosen)
     for i in chosen:
         unit = units[i]
         if unit.row:
-            header = i
-            while header > 0 and units[header - 1].row:
-                header -= 1
-            needed.add(header)
+            needed.add(_table_header(units, i))
         elif unit.item:
             first = i
             while first > 0 and units[first - 1].item:
@@ -432,6 +511,8 @@ def _with_dependencies(units: Sequence[Unit], chosen: set[int]) -> set[int]:
                 needed.add(first - 1)  # the lead-in ("... in this order:")
                 if last - first + 1 <= WHOLE_LIST_ITEMS:
                     needed.update(range(first, last + 1))
+            elif i > first and _DEPENDENT_OPENING.match(unit.text):
+                needed.add(i - 1)
         elif i > 0 and _DEPENDENT_OPENING.match(unit.text):
             needed.add(i - 1)
         if unit.text.endswith(":"):
@@ -452,12 +533,48 @@ def _with_dependencies(units: Sequence[Unit], chosen: set[int]) -> set[int]:
     return needed
 
 
-def _join(sentences: Sequence[str]) -> str:
-    return " ".join(_as_sentence(s) for s in sentences)
+def _render(pieces: Sequence[tuple[Unit, Unit | None]], stop: str = ".") -> str:
+    """Sentences as the learner reads them: running text; list items on lines of their own
+    ("• "), except a single item read after its lead-in; a table row as a sentence naming
+    its columns ("Autumn cohort: Results announced: 20 July; ...")."""
+    out = ""
+    previous: Unit | None = None
+    for k, (unit, header) in enumerate(pieces):
+        text = _as_sentence(_row_sentence(unit, header) if unit.row else unit.text, stop)
+        next_is_item = k + 1 < len(pieces) and pieces[k + 1][0].item
+        # An item read alone (after its lead-in, or with no other item) is a plain sentence.
+        lone_item = unit.item and not next_is_item and (previous is None or not previous.item)
+        if not out:
+            out = ("• " + text) if unit.item and not lone_item else text
+        elif unit.item and not lone_item:
+            out += "\n• " + text
+        elif previous is not None and previous.item:
+            out += "\n" + text
+        else:
+            out += " " + text
+        previous = unit
+    return out
 
 
-def _as_sentence(text: str) -> str:
-    return text if text.endswith((".", "!", "?", ":", "۔", "؟", "|")) else text + "."
+def _cells(row: str) -> list[str]:
+    return [cell.strip() for cell in row.strip().strip("|").split("|")]
+
+
+def _row_sentence(row: Unit, header: Unit | None) -> str:
+    cells = _cells(row.text)
+    names = _cells(header.text) if header is not None else []
+    if len(names) != len(cells) or len(cells) < 2:
+        return ", ".join(cell for cell in cells if cell)
+    columns = "; ".join(
+        f"{name}: {value}" for name, value in zip(names[1:], cells[1:], strict=True) if value
+    )
+    return f"{cells[0]}: {columns}" if columns else cells[0]
+
+
+def _as_sentence(text: str, stop: str = ".") -> str:
+    """A sentence ending as one: a list item's ";" or ", and" becomes the full stop."""
+    text = re.sub(r"\s*(?:[;,]|[;,]?\s+(?:and|or))\s*$", "", text.strip())
+    return text if text.endswith((".", "!", "?", ":", "۔", "؟")) else text + stop
 
 
 def _lines(units: Sequence[Unit]) -> str:

@@ -59,6 +59,9 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
+# Sentences embedded per call while indexing (each call with new ones saves the vector cache).
+SENTENCE_BATCH = 2048
+
 EMPTY_INDEX_DETAIL = (
     "the rules index is empty: run `hecbot kb index --bundled` (or `hecbot kb index PATH`)"
 )
@@ -235,7 +238,18 @@ class KnowledgeEngine:
         if report.changed:
             self._invalidate()
         self._ensure_snapshot()
+        if report.changed:
+            self._embed_sentences()
         return report
+
+    def _embed_sentences(self) -> None:
+        """Embed the sentences the answer composer scores now, while indexing, so that no
+        learner waits for them: the first question on a new section used to embed its ~30
+        sentences and rewrite the vector cache (seconds). Only sentences the cache does not
+        hold yet are computed (the bundled knowledge base's are shipped in the seeds)."""
+        texts = self.sentence_texts()
+        for start in range(0, len(texts), SENTENCE_BATCH):
+            self.embedder.embed_passages(texts[start : start + SENTENCE_BATCH])
 
     def _ensure_snapshot(self) -> None:
         """After a write: snapshot the local index now, so the next process (a bot start, a
@@ -446,14 +460,17 @@ class KnowledgeEngine:
             missing_translation=reading != Language.ENGLISH.value and translation is None,
         )
 
-    def answer_from_passage(self, question: str, chunk_id: str, language: str | None) -> Answer:
-        """The answer composed from one chosen passage (after "Do you mean (a) or (b)?")."""
+    def answer_from_passage(
+        self, question: str, chunk_id: str, language: str | None
+    ) -> Answer | None:
+        """The answer composed from one chosen passage (after "Do you mean (a) or (b)?"), or
+        None when the index no longer has that passage (a button older than a re-index)."""
         started = time.perf_counter()
         query = with_known_names(normalise_query(question[:MAX_QUESTION_CHARS]), self._known_names)
         retriever = self.retriever
         chunk = next((c for c in retriever.chunks if c.id == chunk_id), None)
         if chunk is None:
-            return Answer(query.original, ABSTAIN_TEXT, True, [], 0.0, query.language.value)
+            return None
         passage = ScoredPassage(chunk, 0.0, None, retriever.coverage(query, [chunk]))
         evidence = Evidence(query, [passage], True, "chosen by the learner")
         answer = self._extractive_answer(evidence, started, language)
@@ -518,7 +535,7 @@ class KnowledgeEngine:
         """The answer in the learner's language (``ask`` with the language first)."""
         return await self.ask(question, language)
 
-    async def answer_choice(self, question: str, chunk_id: str, language: str) -> Answer:
+    async def answer_choice(self, question: str, chunk_id: str, language: str) -> Answer | None:
         """The answer from the rule the learner chose among two."""
         return await self._in_answer_thread(self.answer_from_passage, question, chunk_id, language)
 

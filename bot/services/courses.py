@@ -173,6 +173,9 @@ class CourseService:
         self._licence_months: LicenceMonthsLookup | None = None
         self._recommender: CourseRecommender | None = None
         self._lock = asyncio.Lock()
+        # The courses and the tracks checked against them, by (catalogue, tracks) version: a
+        # command checks the tracks and then recommends, and both read the same rows.
+        self._read: tuple[tuple[int, int], list[CatalogueCourse], list[Track]] | None = None
 
     def set_completion_hook(self, hook: CourseCompletedHook | None) -> None:
         """Called with (user_id, course_id) after a learner marks a course done."""
@@ -458,9 +461,24 @@ class CourseService:
     async def load_tracks(self, *, strict: bool = False) -> list[Track]:
         """HEC's tracks checked against the catalogue; `strict` raises on any problem (the CLI),
         otherwise unknown courses are logged and left out (the running bot)."""
+        if not strict:
+            return list((await self._courses_and_tracks())[2])
         courses = await self.courses()
         levels = {normalise_url(course.url): course.level for course in courses}
         return parse_tracks(await self.tracks_text(), levels, strict=strict, source="tracks")
+
+    async def _courses_and_tracks(
+        self,
+    ) -> tuple[tuple[int, int], list[CatalogueCourse], list[Track]]:
+        """The stored courses and the tracks (checked leniently), read and parsed once for each
+        catalogue and tracks version (an import or an upload from any instance bumps it)."""
+        versions = await self.versions()
+        if self._read is None or self._read[0] != versions:
+            courses = await self.courses()
+            levels = {normalise_url(course.url): course.level for course in courses}
+            tracks = parse_tracks(await self.tracks_text(), levels, strict=False, source="tracks")
+            self._read = (versions, courses, tracks)
+        return self._read
 
     async def tracks(self) -> list[TrackView]:
         recommender = await self.recommender()
@@ -483,11 +501,7 @@ class CourseService:
             return self._recommender
         async with self._lock:
             if self._recommender is None or versions != self._versions:
-                courses = await self.courses()
-                levels = {normalise_url(course.url): course.level for course in courses}
-                tracks = parse_tracks(
-                    await self.tracks_text(), levels, strict=False, source="tracks"
-                )
+                versions, courses, tracks = await self._courses_and_tracks()
                 embedder = await self._query_embedder()
                 vectors = await self._catalogue_vectors(embedder, courses)
                 self._recommender = await asyncio.to_thread(

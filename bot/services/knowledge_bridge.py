@@ -68,7 +68,7 @@ class SharedIndexEngine:
         await self._refresh_if_due()
         return await self.engine.ask(question, language)
 
-    async def answer_choice(self, question: str, chunk_id: str, language: str) -> Answer:
+    async def answer_choice(self, question: str, chunk_id: str, language: str) -> Answer | None:
         return await self.engine.answer_choice(question, chunk_id, language)
 
     async def expand_rule(self, chunk_id: str, language: str) -> FullRule | None:

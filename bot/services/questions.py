@@ -8,7 +8,13 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol, TypeVar, runtime_checkable
 
-from bot.errors import HecbotError, InvalidInputError, KnowledgeUnavailableError, NotFoundError
+from bot.errors import (
+    HecbotError,
+    InvalidInputError,
+    KnowledgeUnavailableError,
+    NotFoundError,
+    RuleUnavailableError,
+)
 from bot.logging_setup import logged_user
 from bot.metrics import AnswerMetrics
 from bot.storage.db import Database
@@ -36,7 +42,7 @@ class ReadingAnswerer(Protocol):
 
     async def ask_in(self, question: str, language: str | None) -> Answer: ...
 
-    async def answer_choice(self, question: str, chunk_id: str, language: str) -> Answer: ...
+    async def answer_choice(self, question: str, chunk_id: str, language: str) -> Answer | None: ...
 
     async def expand_rule(self, chunk_id: str, language: str) -> FullRuleLike | None: ...
 
@@ -237,7 +243,9 @@ class QuestionService:
         self, *, question_id: int, user_id: int, passage_id: str, language: str
     ) -> AnsweredQuestion:
         """The learner chose one of two rules ("Do you mean (a) ... or (b) ...?"): answer
-        their question from that rule, in place of the stored answer."""
+        their question from that rule, in place of the stored answer. A press naming a rule
+        the knowledge base no longer has (re-indexed since the question) raises
+        RuleUnavailableError and leaves the stored answer as it was."""
         async with self._database.session() as session:
             record = await session.get(QuestionLog, question_id)
             if record is None or record.user_id != user_id:
@@ -253,6 +261,8 @@ class QuestionService:
         answer = await self._call_answerer(
             lambda _: answerer.answer_choice(question, passage_id, language)
         )
+        if answer is None:
+            raise RuleUnavailableError(f"rule {passage_id} of question {question_id}")
         return await self._store(
             user_id, university_id, channel, question, answer, record_id=question_id
         )

@@ -102,3 +102,33 @@ async def test_a_bad_tracks_upload_is_refused_with_line_numbers(database: Databa
         await service.import_tracks("tracks:\n  - id: [unclosed\n")
     assert broken.value.problems[0].startswith("line ")
     assert await service.tracks_text() == before
+
+
+async def test_a_command_reads_the_courses_and_tracks_once_until_they_change(
+    database: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    # `hecbot courses recommend` checks the tracks, then builds the recommender: one read.
+    import bot.services.courses as courses_module
+
+    service = CourseService(database, embedder=HashingEmbedder(), seed_dir=None)
+    await service.import_file(write_csv(tmp_path / "a.csv", _rows(5)))
+    parsed: list[str] = []
+    real_parse = courses_module.parse_tracks
+
+    def counting_parse(*args, **kwargs):  # type: ignore[no-untyped-def]
+        parsed.append(str(kwargs.get("source")))
+        return real_parse(*args, **kwargs)
+
+    monkeypatch.setattr(courses_module, "parse_tracks", counting_parse)
+    await service.ensure_catalogue()
+    await service.recommend("data analysis with sql")
+    assert parsed == ["tracks"]
+    # Another import (a version bump) is read again, and the recommender sees it.
+    await service.import_file(write_csv(tmp_path / "b.csv", _rows(7)))
+    assert len((await service.recommender()).courses) == 7
+    assert len(parsed) == 2
+    # The strict check of the CLI always reads afresh and reports every problem (the bundled
+    # tracks name courses this small catalogue lacks).
+    with pytest.raises(TrackValidationError):
+        await service.load_tracks(strict=True)
+    assert len(parsed) == 3

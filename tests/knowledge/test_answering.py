@@ -136,3 +136,31 @@ def test_a_chosen_sentence_keeps_what_it_cannot_be_read_without() -> None:
     assert _with_dependencies(units, {third}) == {1, 2, 3, 4}  # lead-in and the short list
     last = len(units) - 1
     assert _with_dependencies(units, {last}) == {last - 1, last}  # "If you do not" needs its rule
+
+
+def test_a_list_item_reads_as_a_sentence_and_a_table_row_names_its_columns() -> None:
+    from knowledge.composing import _reading_order, _render, rule_units
+
+    units = rule_units(
+        "Students enrolled in these programmes are eligible:\n"
+        "- Associate Degree and BS programmes;\n- MS/MPhil programmes;\n- PhD programmes.\n\n"
+        "| Cohort | Application window | Results announced |\n|---|---|---|\n"
+        "| Spring cohort | 1 December to 31 December | 20 January |\n"
+        "| Autumn cohort | 1 June to 30 June | 20 July |\n"
+    )
+    phd = next(i for i, u in enumerate(units) if u.text.startswith("PhD"))
+    order = _reading_order(units, [phd])
+    # The chosen item right after its lead-in, then the rest of the short list.
+    assert order[:2] == [0, phd] and set(order) == {0, 1, 2, phd}
+    pieces = [(units[i], None) for i in order]
+    text = _render(pieces)
+    assert text.splitlines()[:2] == [
+        "Students enrolled in these programmes are eligible:",
+        "• PhD programmes.",
+    ]
+    assert ";." not in text and "• MS/MPhil programmes." in text  # a list's ";" ends it
+    autumn = next(u for u in units if u.row and "Autumn" in u.text)
+    header = next(u for u in units if u.row)
+    assert _render([(autumn, header)]) == (
+        "Autumn cohort: Application window: 1 June to 30 June; Results announced: 20 July."
+    )
