@@ -7,7 +7,7 @@ forget; a value that is already safe HTML is passed wrapped in `Html`.
 Dates and times shown to people are Pakistan time, written the language's way: `moment()` and
 `day()` here are the one place that renders them. The patterns are catalogue entries
 (`format-moment`, `format-day` in core.ftl, in CLDR's pattern syntax); month and day names come
-from babel's CLDR data (Urdu: "ہفتہ 5 دسمبر 2026").
+from babel's CLDR data (Urdu: "ہفتہ 5 دسمبر 2026ء").
 """
 
 from __future__ import annotations
@@ -107,7 +107,7 @@ class Catalogue:
 
     def moment(self, language: str, value: datetime) -> str:
         """A date and time for people: Pakistan time, the language's names ("Sat 5 Dec 2026,
-        15:00 PKT"; Urdu "ہفتہ 5 دسمبر 2026، 15:00 پاکستانی وقت")."""
+        15:00 PKT"; Urdu "ہفتہ 5 دسمبر 2026ء، 15:00 پاکستانی وقت")."""
         language = language if language in self.bundles else DEFAULT_LANGUAGE
         return format_datetime(
             in_pakistan(value),
@@ -116,7 +116,7 @@ class Catalogue:
         )
 
     def day(self, language: str, value: date | datetime) -> str:
-        """A date for people (a datetime: its day in Pakistan): "5 Dec 2026", "5 دسمبر 2026"."""
+        """A date for people (a datetime: its day in Pakistan): "5 Dec 2026", "5 دسمبر 2026ء"."""
         language = language if language in self.bundles else DEFAULT_LANGUAGE
         if isinstance(value, datetime):
             value = in_pakistan(value).date()
