@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import contextlib
 from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, update
+from sqlalchemy import and_, bindparam, exists, func, or_, update
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -103,6 +103,15 @@ class ClaimedDelivery:
     job_id: int
     attempts: int
     message: OutgoingMessage
+
+
+@dataclass(frozen=True)
+class SentRow:
+    """A delivery Telegram accepted, to be recorded `sent` (`DeliveryStore.finish_sent`)."""
+
+    id: int
+    telegram_message_id: int | None
+    attempts: int
 
 
 @dataclass(frozen=True)
@@ -373,6 +382,30 @@ class DeliveryStore:
             await connection.execute(
                 update(Delivery).where(D.id == delivery_id, D.status == _SENDING).values(**values)
             )
+
+    async def finish_sent(self, rows: Sequence[SentRow], now: datetime) -> None:
+        """Record many sends in one transaction: one statement, sent as a pipelined
+        executemany, and one commit, instead of a transaction a row (a paid broadcast goes at
+        hundreds a second). Like `finish`, only rows still `sending` change."""
+        if not rows:
+            return
+        statement = (
+            update(Delivery)
+            .where(D.id == bindparam("row_id"), D.status == _SENDING)
+            .values(
+                status=DeliveryStatus.SENT.value,
+                finished_at=now,
+                error=None,
+                telegram_message_id=bindparam("message_id"),
+                attempts=bindparam("row_attempts"),
+            )
+        )
+        params = [
+            {"row_id": row.id, "message_id": row.telegram_message_id, "row_attempts": row.attempts}
+            for row in rows
+        ]
+        async with self._connection() as connection:
+            await connection.execute(statement, params)
 
     async def retry_later(
         self, delivery_id: int, at: datetime, *, attempts: int, error: str | None
