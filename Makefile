@@ -34,11 +34,15 @@ chat: install ## Chat with the bot in this terminal
 	@$(BIN)/hecbot kb index --bundled
 	@$(BIN)/hecbot chat
 
+# Tests run in one process per core (pytest-xdist, at most 4: each holds PostgreSQL connections
+# and a loaded model); TEST_WORKERS=0 runs them in this process, one after another.
+TEST_WORKERS ?= auto
+
 test: install ## Run the test suite without the tests marked slow (what CI runs), with coverage
-	$(BIN)/pytest -m "not slow" --cov --cov-report=term --durations=20
+	$(BIN)/pytest -m "not slow" -n $(TEST_WORKERS) --maxprocesses 4 --cov --cov-report=term --durations=20
 
 test-all: install ## Run every test, the slow ones too (service restarts, load and crash runs)
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(TEST_WORKERS) --maxprocesses 4
 
 check: install ## Formatting, lint and type checks
 	$(BIN)/ruff format --check .

@@ -47,7 +47,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from aiohttp import ClientSession, ClientTimeout, TCPConnector
 
-from handlers.callbacks import AnswerFeedback
+from handlers.callbacks import AnswerFeedback, ChooseRule
 from handlers.courses import CourseAction
 
 EVAL_SETS = ("knowledge/eval/questions.yaml", "knowledge/eval/extra_questions.yaml")
@@ -316,7 +316,13 @@ async def seed_onboarded_learners(
 
 # An answer's last piece carries the 👍/👎 buttons; a course recommendation (a question such
 # as "which course for data science?") carries its course actions.
-ANSWER_BUTTONS = (f"{AnswerFeedback.__prefix__}:", f"{CourseAction.__prefix__}:")
+# A reply to a question carries one of these: 👍/👎 on an answer, a course's buttons, or the
+# (a)/(b) choice when a question could mean two rules (a reply too: counted as lost before).
+ANSWER_BUTTONS = (
+    f"{AnswerFeedback.__prefix__}:",
+    f"{CourseAction.__prefix__}:",
+    f"{ChooseRule.__prefix__}:",
+)
 
 
 def _is_answer(request: Any) -> bool:

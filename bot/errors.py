@@ -38,9 +38,17 @@ class InvalidInputError(HecbotError):
 
 
 class ServiceUnavailableError(HecbotError):
-    """A backing service (database, index, Redis) is unreachable for now."""
+    """A backing service (database, index, Redis) is unreachable for now.
+
+    `dependency` names it when it is one the process watches for outages (`bot.outages`):
+    "database" for PostgreSQL.
+    """
 
     message_key = "error-unavailable"
+
+    def __init__(self, *args: object, dependency: str | None = None) -> None:
+        super().__init__(*args)
+        self.dependency = dependency
 
 
 class KnowledgeUnavailableError(ServiceUnavailableError):

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import html
 import logging
+import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -45,6 +46,9 @@ def in_pakistan(moment: datetime) -> datetime:
 def pakistan_today(now: datetime | None = None) -> date:
     """Today's date in Pakistan (a day starts there five hours before it does in UTC)."""
     return in_pakistan(now or datetime.now(UTC)).date()
+
+
+_FLUENT_PLACEABLE_LIMIT = 900
 
 
 class Html(str):
@@ -97,10 +101,21 @@ class Catalogue:
             name: escape(value) if isinstance(value, str) else value
             for name, value in arguments.items()
         }
+        # Fluent refuses a placeable longer than 1,000 characters (it prints "{???}"): a long
+        # value (an FAQ answer, a learner's question) goes in as a marker, replaced afterwards.
+        long_values: dict[str, str] = {}
+        for name, value in safe.items():
+            if isinstance(value, str) and len(value) > _FLUENT_PLACEABLE_LIMIT:
+                marker = f"\ue000{len(long_values)}\ue000"
+                long_values[marker] = value
+                safe[name] = marker
         rendered, errors = bundle.format_pattern(message.value, safe)
         if errors:
             log.error("catalogue key %s: %s", key, errors[0])
-        return str(rendered)
+        text = str(rendered)
+        for marker, value in long_values.items():
+            text = text.replace(marker, value)
+        return text
 
     def for_language(self, language: str) -> Texts:
         return Texts(self, language if language in self.bundles else DEFAULT_LANGUAGE)
@@ -143,28 +158,151 @@ class Texts:
 def split_message(text: str, limit: int = 4000) -> list[str]:
     """Split a long HTML text below Telegram's 4096 limit at paragraph, line, then word borders.
 
-    Pieces are cut only between tags' outer text: hecbot's messages keep each tag inside one
-    line, so a cut at a newline never leaves a tag open.
+    A cut never falls inside a tag or an entity such as &amp;; a tag still open at a cut (a
+    multi-line <pre> or <blockquote>) is closed at the end of its piece and opened again at
+    the start of the next, so every piece is valid HTML on its own.
     """
     if len(text) <= limit:
         return [text]
     pieces: list[str] = []
     rest = text
-    while len(rest) > limit:
-        window = rest[:limit]
+    reopen = ""
+    while len(reopen) + len(rest) > limit:
+        room = max(limit // 2, limit - len(reopen) - _CLOSING_ROOM)
+        window = rest[:room]
         cut = window.rfind("\n\n")
-        if cut < limit // 3:
+        if cut < room // 3:
             cut = window.rfind("\n")
-        if cut < limit // 3:
+        if cut < room // 3:
             cut = window.rfind(" ")
-        if cut < limit // 3:
-            cut = limit
+        if cut < room // 3:
+            cut = room
             # never cut inside an entity such as &amp;
-            amp = window.rfind("&", max(0, limit - 8))
+            amp = window.rfind("&", max(0, room - 8))
             if amp != -1 and ";" not in window[amp:]:
                 cut = amp
-        pieces.append(rest[:cut].rstrip())
+        # never inside a tag: back to its "<"
+        opening = window.rfind("<", 0, cut)
+        if opening > window.rfind(">", 0, cut) and opening > 0:
+            cut = opening
+        piece = reopen + rest[:cut].rstrip()
+        still_open = _open_tags(piece)
+        pieces.append(piece + "".join(f"</{name}>" for name, _ in reversed(still_open)))
+        reopen = "".join(tag for _, tag in still_open)
         rest = rest[cut:].lstrip()
     if rest:
-        pieces.append(rest)
-    return [piece for piece in pieces if piece]
+        pieces.append(reopen + rest)
+    return [piece for piece in pieces if _TAG.sub("", piece).strip()]
+
+
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)([^>]*)>")
+# Room kept at the end of a piece for the closing tags of what is still open there.
+_CLOSING_ROOM = 64
+
+
+def _open_tags(html_text: str) -> list[tuple[str, str]]:
+    """Tags opened and not yet closed, outermost first: (name, the opening tag as written)."""
+    stack: list[tuple[str, str]] = []
+    for match in _TAG.finditer(html_text):
+        closing, name = match.group(1), match.group(2).lower()
+        if not closing:
+            stack.append((name, match.group(0)))
+        else:
+            for index in range(len(stack) - 1, -1, -1):
+                if stack[index][0] == name:
+                    del stack[index:]
+                    break
+    return stack
+
+
+# ---- Markdown (FAQ entries, knowledge-base answers) to Telegram HTML ----------------------
+
+_FENCE = re.compile(r"^\s*(```|~~~)")
+_HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$")
+_BULLET = re.compile(r"^(\s*)[-*+]\s+(.*)$")
+_QUOTE = re.compile(r"^\s{0,3}>\s?(.*)$")
+_RULE = re.compile(r"^\s{0,3}([-*_])(\s*\1){2,}\s*$")
+_PLACEHOLDER = "\x00{}\x00"
+_INLINE = [
+    # (pattern over escaped text, replacement); code spans and links are taken out first.
+    (re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*"), r"<b>\1</b>"),
+    (re.compile(r"(?<![\w_])__(?=\S)(.+?)(?<=\S)__(?![\w_])"), r"<b>\1</b>"),
+    (re.compile(r"~~(?=\S)(.+?)(?<=\S)~~"), r"<s>\1</s>"),
+    (re.compile(r"(?<![\w*])\*(?=[^\s*])(.+?)(?<=[^\s*])\*(?![\w*])"), r"<i>\1</i>"),
+    (re.compile(r"(?<![\w_])_(?=[^\s_])(.+?)(?<=[^\s_])_(?![\w_])"), r"<i>\1</i>"),
+]
+_CODE_SPAN = re.compile(r"`([^`\n]+)`")
+_LINK = re.compile(r"\[([^\]\n]+)\]\((https?://[^\s)]+)\)")
+_ESCAPED = re.compile(r"\\([\\`*_{}\[\]()#+\-.!~>|])")
+
+
+def markdown_to_html(text: str) -> Html:
+    """Markdown as Telegram's HTML parse mode shows it; everything else is escaped.
+
+    Headings become bold lines, lists bullets, `> ` lines a block quote, fenced blocks <pre>;
+    **bold**, *italic*, _italic_, ~~struck~~, `code` and [links](https://...) inline. Only
+    http(s) links become links. Tags never span lines except <pre> and <blockquote>, which
+    `split_message` closes and reopens when it cuts through them.
+    """
+    out: list[str] = []
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        if _FENCE.match(line):
+            fence = _FENCE.match(line).group(1)  # type: ignore[union-attr]
+            body: list[str] = []
+            index += 1
+            while index < len(lines) and not lines[index].strip().startswith(fence):
+                body.append(lines[index])
+                index += 1
+            index += 1  # the closing fence (or the end)
+            out.append("<pre>" + html.escape("\n".join(body), quote=False) + "</pre>")
+            continue
+        if _QUOTE.match(line):
+            quoted: list[str] = []
+            while index < len(lines) and (match := _QUOTE.match(lines[index])):
+                quoted.append(_inline(match.group(1)))
+                index += 1
+            out.append("<blockquote>" + "\n".join(quoted) + "</blockquote>")
+            continue
+        index += 1
+        if _RULE.match(line):
+            out.append("——————")
+        elif heading := _HEADING.match(line):
+            out.append(f"<b>{_inline(heading.group(1))}</b>")
+        elif bullet := _BULLET.match(line):
+            depth = len(bullet.group(1).expandtabs(4)) // 2
+            out.append("  " * depth + "• " + _inline(bullet.group(2)))
+        else:
+            out.append(_inline(line))
+    return Html("\n".join(out).strip("\n"))
+
+
+def _inline(line: str) -> str:
+    """One line's inline Markdown; code spans and links are kept out of the other rules."""
+    kept: list[str] = []
+
+    def keep(html_text: str) -> str:
+        kept.append(html_text)
+        return _PLACEHOLDER.format(len(kept) - 1)
+
+    line = _ESCAPED.sub(lambda m: keep(html.escape(m.group(1), quote=False)), line)
+    line = _CODE_SPAN.sub(
+        lambda m: keep(f"<code>{html.escape(m.group(1), quote=False)}</code>"), line
+    )
+    line = _LINK.sub(
+        lambda m: keep(
+            f'<a href="{html.escape(m.group(2), quote=True)}">'
+            f"{_emphasis(html.escape(m.group(1), quote=False))}</a>"
+        ),
+        line,
+    )
+    line = _emphasis(html.escape(line, quote=False))
+    return re.sub("\x00(\\d+)\x00", lambda m: kept[int(m.group(1))], line)
+
+
+def _emphasis(escaped: str) -> str:
+    for pattern, replacement in _INLINE:
+        escaped = pattern.sub(replacement, escaped)
+    return escaped

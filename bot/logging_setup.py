@@ -111,7 +111,7 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
-        for key in ("update_id", "user_hash"):
+        for key in ("update_id", "user_hash", "dependency", "outage"):
             value = getattr(record, key, None)
             if value is not None:
                 payload[key] = value

@@ -9,6 +9,7 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 from sqlalchemy.exc import DBAPIError
 
 from bot.errors import ServiceUnavailableError
+from bot.outages import Outages, OutageWatch
 from bot.storage.db import is_outage_error
 
 TRANSIENT_ERRORS: tuple[type[Exception], ...] = (
@@ -40,3 +41,41 @@ def is_transient(error: BaseException) -> bool:
             or is_outage_error(error.__cause__)
         )
     return isinstance(error, TRANSIENT_ERRORS)
+
+
+def dependency_of(error: BaseException) -> str | None:
+    """Which watched dependency's outage `error` shows: "redis", "database", or None (Telegram's
+    429, a learner's lock still held, the knowledge or mail server keep their own line per
+    update)."""
+    cause: BaseException | None = error
+    for _ in range(5):
+        if cause is None:
+            break
+        if isinstance(cause, RedisConnectionError | RedisTimeoutError):
+            return "redis"
+        if isinstance(cause, ServiceUnavailableError):
+            return cause.dependency
+        cause = cause.__cause__ or cause.__context__
+    if isinstance(error, DBAPIError) and is_transient(error):
+        return "database"
+    return None
+
+
+def watch_for(error: BaseException, outages: Outages) -> OutageWatch | None:
+    """The process's watch of the dependency `error` shows down, if it is one."""
+    dependency = dependency_of(error)
+    if dependency == "redis":
+        return outages.redis
+    if dependency == "database":
+        return outages.database
+    return None
+
+
+def report_outage(error: BaseException, outages: Outages | None) -> bool:
+    """Tell the watch of the dependency `error` shows down; True when one took it (it logs the
+    outage once, so the caller's own line per update can go to DEBUG)."""
+    watch = watch_for(error, outages) if outages is not None else None
+    if watch is None:
+        return False
+    watch.failed(error)
+    return True

@@ -47,7 +47,7 @@ from bot.services.broadcast_drafts import (
 from bot.services.broadcasts import BroadcastService
 from bot.services.universities import UniversityService
 from bot.services.users import UserProfile
-from bot.services.webinars import WebinarService
+from bot.services.webinars import RsvpOutcome, WebinarService
 from bot.storage.types import utcnow
 from handlers.broadcast_callbacks import (
     BroadcastAudienceChoice,
@@ -719,6 +719,15 @@ async def on_webinars(
 # --- learners' buttons --------------------------------------------------------------------
 
 
+def rsvp_reply_key(outcome: RsvpOutcome) -> str:
+    """Thanks that promise only the reminders still to come."""
+    if not outcome.added:
+        return "broadcast-rsvp-already"
+    if "24h" in outcome.reminders:
+        return "broadcast-rsvp-thanks"
+    return "broadcast-rsvp-thanks-1h" if "1h" in outcome.reminders else "broadcast-rsvp-thanks-soon"
+
+
 async def on_webinar_button(
     query: CallbackQuery,
     callback_data: WebinarAction,
@@ -727,8 +736,8 @@ async def on_webinar_button(
     webinars: WebinarService,
 ) -> None:
     if callback_data.action == "rsvp":
-        added = await webinars.rsvp(user, callback_data.webinar_id)
-        await query.answer(texts("broadcast-rsvp-thanks" if added else "broadcast-rsvp-already"))
+        outcome = await webinars.rsvp(user, callback_data.webinar_id)
+        await query.answer(texts(rsvp_reply_key(outcome)))
         return
     if callback_data.action == "ics":
         name, data = await webinars.calendar_file(user, callback_data.webinar_id)

@@ -14,7 +14,7 @@ from aiogram.types import CallbackQuery, ErrorEvent
 from bot.errors import HecbotError, KnowledgeUnavailableError
 from bot.i18n import Texts
 from bot.services.users import UserService
-from bot.transient import REDELIVER_ON_OUTAGE, is_transient
+from bot.transient import REDELIVER_ON_OUTAGE, dependency_of, is_transient
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +53,10 @@ async def on_outage(event: ErrorEvent, texts: Texts | None = None, **data: Any) 
     """A backing service is down: let the webhook caller redeliver, or ask to try again."""
     if data.get(REDELIVER_ON_OUTAGE) and not isinstance(event.exception, KnowledgeUnavailableError):
         raise event.exception
-    log.warning("update %s: service unavailable: %s", event.update.update_id, event.exception)
+    # A PostgreSQL or Redis outage is logged once by the process's watch (bot.outages), which
+    # the observability middleware told already; a line per update would bury the log.
+    level = logging.DEBUG if dependency_of(event.exception) else logging.WARNING
+    log.log(level, "update %s: service unavailable: %s", event.update.update_id, event.exception)
     if texts is not None:
         key = getattr(event.exception, "message_key", "error-unavailable")
         await _reply(event, texts(key if isinstance(key, str) else "error-unavailable"))

@@ -13,7 +13,7 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.i18n import Texts
+from bot.i18n import Texts, markdown_to_html, split_message
 from bot.services.faq import FaqService, FaqView
 from bot.services.faq_review import FaqReviewService
 from bot.services.users import UserProfile
@@ -24,16 +24,29 @@ class FaqEditing(StatesGroup):
     text = State()
 
 
-def _entry_text(texts: Texts, entry: FaqView) -> str:
-    return texts(
-        "faq-entry",
-        id=str(entry.id),
-        question=entry.question,
-        answer=entry.answer[:1500],
-        university=entry.university_name or texts("faq-national"),
-        date=texts.day(entry.created_at),
-        reviewed=texts("faq-reviewed") if entry.reviewed else texts("faq-draft"),
+def _entry_pieces(texts: Texts, entry: FaqView) -> list[str]:
+    """The entry as the learner will see it (its Markdown formatted), split below Telegram's
+    limit; the buttons go under the last piece."""
+    return split_message(
+        texts(
+            "faq-entry",
+            id=str(entry.id),
+            question=entry.question,
+            answer=markdown_to_html(entry.answer),
+            university=entry.university_name or texts("faq-national"),
+            date=texts.day(entry.created_at),
+            reviewed=texts("faq-reviewed") if entry.reviewed else texts("faq-draft"),
+        )
     )
+
+
+async def _send_entry(
+    message: Message, texts: Texts, entry: FaqView, markup: InlineKeyboardMarkup | None
+) -> None:
+    *first, last = _entry_pieces(texts, entry)
+    for piece in first:
+        await message.answer(piece)
+    await message.answer(last, reply_markup=markup)
 
 
 def _draft_keyboard(texts: Texts, entry: FaqView) -> InlineKeyboardMarkup:
@@ -73,14 +86,12 @@ async def on_faq(
     drafts = await faq_review.list_drafts(user)
     await message.answer(texts("faq-drafts-header", count=len(drafts)))
     for entry in drafts[:20]:
-        await message.answer(_entry_text(texts, entry), reply_markup=_draft_keyboard(texts, entry))
+        await _send_entry(message, texts, entry, _draft_keyboard(texts, entry))
     published = [entry for entry in await faq.entries(user) if entry.reviewed]
     if not published:
         await message.answer(texts("faq-none"))
     for entry in published[-20:]:
-        await message.answer(
-            _entry_text(texts, entry), reply_markup=_published_keyboard(texts, entry)
-        )
+        await _send_entry(message, texts, entry, _published_keyboard(texts, entry))
 
 
 async def on_approve(
@@ -94,7 +105,8 @@ async def on_approve(
     entry = await faq_review.approve(user, callback_data.id)
     await query.answer(texts("faq-approved", id=str(entry.id)), show_alert=True)
     if isinstance(query.message, Message):
-        await query.message.edit_text(_entry_text(texts, entry), reply_markup=None)
+        # The pressed message is the entry's last piece (the one with the buttons).
+        await query.message.edit_text(_entry_pieces(texts, entry)[-1], reply_markup=None)
 
 
 async def on_reject(
@@ -124,7 +136,7 @@ async def on_scope(
     await query.answer(texts("faq-scope-set", id=str(entry.id), university=where))
     if isinstance(query.message, Message) and not entry.reviewed:
         await query.message.edit_text(
-            _entry_text(texts, entry), reply_markup=_draft_keyboard(texts, entry)
+            _entry_pieces(texts, entry)[-1], reply_markup=_draft_keyboard(texts, entry)
         )
 
 
@@ -161,7 +173,7 @@ async def on_edit_typed(
     )
     await message.answer(texts("faq-edited", id=str(entry.id)))
     markup = None if entry.reviewed else _draft_keyboard(texts, entry)
-    await message.answer(_entry_text(texts, entry), reply_markup=markup)
+    await _send_entry(message, texts, entry, markup)
 
 
 def create_router() -> Router:

@@ -7,7 +7,7 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.chat_action import ChatActionSender
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.i18n import Texts, escape
+from bot.i18n import Texts, escape, markdown_to_html
 from bot.services.questions import AnsweredQuestion, FullRuleText
 from handlers.callbacks import AnswerFeedback, ChooseRule, LanguageChoice, ShowFullRule
 from handlers.people_callbacks import EscalateQuestion
@@ -40,7 +40,8 @@ def render_answer(texts: Texts, answer: Answer) -> str:
     if answer.choices and not answer.abstained:
         first, second = answer.choices[:2]
         return texts("answer-choose", first=_rule_name(first), second=_rule_name(second))
-    lines = [escape(answer.text), "", f"<b>{texts('answer-sources')}</b>"]
+    # Answers are Markdown (FAQ entries are written so): shown formatted, the rest escaped.
+    lines = [markdown_to_html(answer.text), "", f"<b>{texts('answer-sources')}</b>"]
     seen: set[tuple[str, str]] = set()
     for citation in answer.citations:
         key = (citation.title, citation.section)
@@ -72,7 +73,7 @@ def _rule_name(choice: Choice) -> str:
 
 def render_full_rule(rule: FullRuleText) -> str:
     section = f" › {escape(_heading(rule.section))}" if rule.section else ""
-    return f"<b>{escape(_heading(rule.title))}</b>{section}\n\n{escape(rule.text)}"
+    return f"<b>{escape(_heading(rule.title))}</b>{section}\n\n{markdown_to_html(rule.text)}"
 
 
 def choice_keyboard(texts: Texts, answered: AnsweredQuestion) -> InlineKeyboardMarkup:

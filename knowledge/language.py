@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
@@ -222,12 +223,17 @@ def tokenize(text: str) -> list[str]:
 
 
 _STEMMER = snowballstemmer.stemmer("english")
+# The stemmer keeps the word it is working on in its own fields: the engine's answer threads
+# stemming at once corrupted each other's words (an IndexError reached learners under load).
+# Only cache misses take the lock, and a stem costs microseconds.
+_STEMMER_LOCK = threading.Lock()
 
 
 @cache
 def stem(word: str) -> str:
     """Snowball (Porter 2) stem, so "expires", "expiry" and "expired" meet as one term."""
-    return str(_STEMMER.stemWord(word.removesuffix("'s")))
+    with _STEMMER_LOCK:
+        return str(_STEMMER.stemWord(word.removesuffix("'s")))
 
 
 @cache

@@ -1,21 +1,25 @@
 """Shared fixtures: settings in a temporary data dir, an open database, services.
 
 `database` runs every test that uses it twice: on SQLite (the embedded default) and on a fresh
-PostgreSQL database (production). `redis_url` gives a test its own key prefix on the real Redis.
+PostgreSQL database (production), each a copy of a template migrated once per test process
+(tests/databases.py): migrating from nothing costs seconds, copying milliseconds.
+`redis_url` gives a test its own key prefix on the real Redis.
 When PostgreSQL or Redis does not answer, those tests are skipped and the run ends with a loud
 notice; see tests/real_services.py.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
 from bot.config import Settings
 from bot.storage.db import Database
-from tests import real_services
+from tests import databases, real_services
 
 
 @pytest.fixture
@@ -54,12 +58,37 @@ async def database_url(database_backend: str, settings: Settings) -> AsyncIterat
         await real_services.drop_postgres_database(url)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _remove_database_templates() -> Iterator[None]:
+    yield
+    # In a thread of its own: asyncio.run leaves no trace on pytest-asyncio's event loops.
+    with ThreadPoolExecutor(1) as thread:
+        thread.submit(asyncio.run, databases.TEMPLATES.remove()).result()
+
+
 @pytest.fixture
-async def database(database_url: str) -> AsyncIterator[Database]:
-    db = Database(database_url)
-    await db.migrate()
-    yield db
-    await db.close()
+async def database(database_backend: str, settings: Settings) -> AsyncIterator[Database]:
+    """A database at the newest migration (a copy of the session's template, tests/databases.py),
+    of the parametrised backend, that `settings` points at (so `build_services(settings)` in the
+    same test opens it too)."""
+    if database_backend == "sqlite":
+        await databases.sqlite_at_head(settings)
+        db = Database(settings.effective_database_url)
+        await db.migrate()  # at head already: checks the schema, as every start-up does
+        try:
+            yield db
+        finally:
+            await db.close()
+        return
+    plain = await databases.postgres_at_head()
+    settings.database.url = Settings(DATABASE_URL=plain).database.url  # type: ignore[call-arg]
+    db = Database(settings.effective_database_url)
+    try:
+        await db.migrate()
+        yield db
+    finally:
+        await db.close()
+        await real_services.drop_postgres_database(plain)
 
 
 @pytest.fixture
@@ -91,6 +120,13 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.integration)
         else:
             item.add_marker(pytest.mark.unit)
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    # Runs in the process that writes the summary, under pytest-xdist too (workers' skips
+    # arrive here as reports; a worker's own `PROBE` is never seen by the summary).
+    if report.skipped and isinstance(report.longrepr, tuple):
+        real_services.note_skip(str(report.longrepr[2]))
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import uuid
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -28,7 +29,10 @@ REDIS_TEST_URL = os.environ.get("HECBOT_TEST_REDIS_URL", "redis://127.0.0.1:6379
 
 @dataclass
 class ServiceProbe:
-    """Whether each server answered, asked once per test session."""
+    """Whether each server answered, asked once per test session (per worker under xdist).
+
+    `skipped_tests` and `reasons` are counted where the run's summary is written (the only
+    process under pytest-xdist that sees every test's report): see `note_skip`."""
 
     answers: dict[str, bool] = field(default_factory=dict)
     reasons: dict[str, str] = field(default_factory=dict)
@@ -72,8 +76,20 @@ async def require(service: str) -> None:
     message = f"{service} unreachable at {where}: {PROBE.reasons[service]}"
     if os.environ.get("HECBOT_REQUIRE_SERVICES") == "1":
         pytest.fail(message)
-    PROBE.skipped_tests[service] = PROBE.skipped_tests.get(service, 0) + 1
     pytest.skip(message)
+
+
+_SKIP_MESSAGE = re.compile(r"\b(postgres|redis) unreachable at \S+: (.+)")
+
+
+def note_skip(skip_message: str) -> None:
+    """Count a test skipped by `require` (from its report, so xdist workers' skips count too)."""
+    found = _SKIP_MESSAGE.search(skip_message)
+    if found is None:
+        return
+    service, reason = found.groups()
+    PROBE.skipped_tests[service] = PROBE.skipped_tests.get(service, 0) + 1
+    PROBE.reasons.setdefault(service, reason)
 
 
 def with_database(url: str, name: str) -> str:
@@ -81,13 +97,19 @@ def with_database(url: str, name: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
 
 
-async def create_postgres_database() -> str:
-    """A new, empty database; returns its URL (plain postgresql://, as an operator writes it)."""
+async def create_postgres_database(template: str | None = None) -> str:
+    """A new database, empty or a copy of `template` (the URL of a database no one is connected
+    to); returns its URL (plain postgresql://, as an operator writes it)."""
     await require("postgres")
     name = f"hecbot_test_{uuid.uuid4().hex[:12]}"
+    copy = ""
+    if template is not None:
+        source = urlsplit(template).path.lstrip("/")
+        assert source.startswith("hecbot_test_"), source  # only a database a test made
+        copy = f' TEMPLATE "{source}"'
     connection = await asyncpg.connect(POSTGRES_ADMIN_URL)
     try:
-        await connection.execute(f'CREATE DATABASE "{name}"')
+        await connection.execute(f'CREATE DATABASE "{name}"{copy}')
     finally:
         await connection.close()
     return with_database(POSTGRES_ADMIN_URL, name)

@@ -18,8 +18,9 @@ budget, and respect the pause too.
 With `REDIS_URL` the state is one Redis hash per bot token, updated by a Lua script on Redis's
 clock, so any number of bot instances and workers share it without dividing the rate by hand.
 Without Redis (one process) the same arithmetic runs in memory. When Redis is unreachable the
-budget falls back to the in-memory one (logged once per outage) and returns to Redis when it
-answers again: sending goes on; a 429 it may cause is waited out like any other.
+budget falls back to the in-memory one and returns to Redis when it answers again: sending goes
+on; a 429 it may cause is waited out like any other. The outage is logged once, by the
+process's Redis `OutageWatch` (bot.outages), which the FSM storage and the locks report to too.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ from redis.exceptions import RedisError
 
 from bot.config import Settings
 from bot.delivery.clock import Clock, SystemClock
+from bot.outages import OutageWatch
 
 log = logging.getLogger(__name__)
 
@@ -240,9 +242,11 @@ class RedisSendBudget:
         bot_token: str,
         rates: BudgetRates | None = None,
         clock: Clock | None = None,
+        outage_watch: OutageWatch | None = None,
     ) -> None:
         self.rates = rates or BudgetRates()
         self._redis = redis
+        self._watch = outage_watch or OutageWatch("Redis")
         self._clock = clock or SystemClock()
         # The token itself never goes into a key name: its hash tells bots apart.
         bot_key = hashlib.sha256(bot_token.encode()).hexdigest()[:16]
@@ -255,10 +259,22 @@ class RedisSendBudget:
 
     @classmethod
     def from_url(
-        cls, url: str, *, key_prefix: str, bot_token: str, rates: BudgetRates | None = None
+        cls,
+        url: str,
+        *,
+        key_prefix: str,
+        bot_token: str,
+        rates: BudgetRates | None = None,
+        outage_watch: OutageWatch | None = None,
     ) -> RedisSendBudget:
         client = Redis.from_url(url, socket_timeout=2, socket_connect_timeout=2)
-        return cls(client, key_prefix=key_prefix, bot_token=bot_token, rates=rates)
+        return cls(
+            client,
+            key_prefix=key_prefix,
+            bot_token=bot_token,
+            rates=rates,
+            outage_watch=outage_watch,
+        )
 
     @property
     def degraded(self) -> str | None:
@@ -276,12 +292,8 @@ class RedisSendBudget:
         reply = await self._script(
             keys=keys, args=[rate, burst, floor, kind, pause, _KEY_TTL_MS, REPLY_RESERVE]
         )
-        if self._down_since is not None:
-            log.warning(
-                "send budget: Redis is back after %.0f s; sends share one budget again",
-                time.monotonic() - self._down_since,
-            )
-            self._down_since = None
+        self._down_since = None
+        self._watch.succeeded()
         return float(reply)
 
     def _redis_usable(self) -> bool:
@@ -290,11 +302,8 @@ class RedisSendBudget:
     def _note_down(self, error: Exception) -> None:
         if self._down_since is None:
             self._down_since = time.monotonic()
-            log.warning(
-                "send budget: Redis unreachable (%s: %s); pacing in this process until it is back",
-                type(error).__name__,
-                error,
-            )
+            log.debug("send budget: Redis unreachable; pacing in this process until it is back")
+        self._watch.failed(error)
         self._retry_at = time.monotonic() + REDIS_RETRY_SECONDS
 
     async def try_take(self, kind: SendKind) -> float:
@@ -339,7 +348,9 @@ class RedisSendBudget:
             self._note_down(error)
 
 
-def create_send_budget(settings: Settings) -> LocalSendBudget | RedisSendBudget:
+def create_send_budget(
+    settings: Settings, *, outage_watch: OutageWatch | None = None
+) -> LocalSendBudget | RedisSendBudget:
     """Redis when configured (several processes share the token), in memory otherwise."""
     rates = BudgetRates.from_settings(settings)
     if settings.database.redis_url:
@@ -353,6 +364,7 @@ def create_send_budget(settings: Settings) -> LocalSendBudget | RedisSendBudget:
             key_prefix=settings.database.redis_key_prefix,
             bot_token=token,
             rates=rates,
+            outage_watch=outage_watch,
         )
     return LocalSendBudget(rates)
 

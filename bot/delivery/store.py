@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import contextlib
 from collections import deque
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, exists, func, or_, update
+from sqlalchemy import and_, bindparam, exists, func, or_, update
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -24,7 +24,6 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.delivery.messages import OutgoingMessage
-from bot.errors import ServiceUnavailableError
 from bot.storage.db import Database, is_outage_error
 from bot.storage.delivery_models import Delivery, DeliveryJob, DeliveryStatus, JobStatus
 from bot.storage.models import User
@@ -104,6 +103,15 @@ class ClaimedDelivery:
     job_id: int
     attempts: int
     message: OutgoingMessage
+
+
+@dataclass(frozen=True)
+class SentRow:
+    """A delivery Telegram accepted, to be recorded `sent` (`DeliveryStore.finish_sent`)."""
+
+    id: int
+    telegram_message_id: int | None
+    attempts: int
 
 
 @dataclass(frozen=True)
@@ -338,17 +346,19 @@ class DeliveryStore:
     @contextlib.asynccontextmanager
     async def _connection(self) -> AsyncIterator[AsyncConnection]:
         """A Core transaction: the worker's hot path skips the ORM session's overhead."""
+        database = self._database
         try:
-            async with self._database.engine.begin() as connection:
+            async with database.engine.begin() as connection:
                 yield connection
         except OperationalError as error:
-            raise ServiceUnavailableError(f"database unavailable: {error.orig}") from error
+            raise database.unavailable(error, str(error.orig)) from error
         except DBAPIError as error:
             if is_outage_error(error.orig) or error.connection_invalidated:
-                raise ServiceUnavailableError(f"database unavailable: {error.orig}") from error
+                raise database.unavailable(error, str(error.orig)) from error
             raise
         except (OSError, PoolTimeoutError) as error:  # refused, or every connection hanging
-            raise ServiceUnavailableError(f"database unavailable: {error}") from error
+            raise database.unavailable(error, str(error)) from error
+        database.reachable()
 
     async def finish(
         self,
@@ -372,6 +382,30 @@ class DeliveryStore:
             await connection.execute(
                 update(Delivery).where(D.id == delivery_id, D.status == _SENDING).values(**values)
             )
+
+    async def finish_sent(self, rows: Sequence[SentRow], now: datetime) -> None:
+        """Record many sends in one transaction: one statement, sent as a pipelined
+        executemany, and one commit, instead of a transaction a row (a paid broadcast goes at
+        hundreds a second). Like `finish`, only rows still `sending` change."""
+        if not rows:
+            return
+        statement = (
+            update(Delivery)
+            .where(D.id == bindparam("row_id"), D.status == _SENDING)
+            .values(
+                status=DeliveryStatus.SENT.value,
+                finished_at=now,
+                error=None,
+                telegram_message_id=bindparam("message_id"),
+                attempts=bindparam("row_attempts"),
+            )
+        )
+        params = [
+            {"row_id": row.id, "message_id": row.telegram_message_id, "row_attempts": row.attempts}
+            for row in rows
+        ]
+        async with self._connection() as connection:
+            await connection.execute(statement, params)
 
     async def retry_later(
         self, delivery_id: int, at: datetime, *, attempts: int, error: str | None

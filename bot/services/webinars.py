@@ -37,6 +37,30 @@ R: Any = WebinarRsvp
 
 
 @dataclass(frozen=True)
+class RsvpOutcome:
+    """Whether the RSVP is new, and the reminders still to come for it ("24h", "1h"): what
+    the thanks may promise."""
+
+    added: bool
+    reminders: tuple[str, ...]
+
+
+def _announced_at(webinar: Webinar, broadcast: Broadcast | None) -> datetime:
+    """When the webinar's notice goes (or went) out: a reminder due before that is skipped."""
+    if broadcast is not None and broadcast.scheduled_for is not None:
+        return broadcast.scheduled_for
+    return webinar.created_at
+
+
+def _reminder_is_skipped(label: str, webinar: Webinar, announced_at: datetime) -> bool:
+    """The day-before reminder of a notice that goes out less than a day ahead: due before
+    the notice, it would remind nobody who could have RSVPed (the RSVPs made after it would
+    be promised it in vain), and right after the notice it would only repeat it. The 1-hour
+    reminder always goes, to whoever RSVPed by then."""
+    return label == "24h" and announced_at > webinar.starts_at - dict(REMINDERS)[label]
+
+
+@dataclass(frozen=True)
 class WebinarSummary:
     id: int
     title: str
@@ -78,10 +102,15 @@ class WebinarService:
             raise NotFoundError(f"webinar {webinar_id}")
         return webinar
 
-    async def rsvp(self, actor: Actor, webinar_id: int) -> bool:
-        """Record "I'll attend"; False when they had already said so. Addressees only."""
+    async def rsvp(self, actor: Actor, webinar_id: int) -> RsvpOutcome:
+        """Record "I'll attend" (addressees only) and say which reminders are still to come.
+
+        A reminder wave reads the RSVPs when it goes out, so an RSVP made before then is in
+        it; one made after it went out is promised only the reminders still ahead.
+        """
         webinar = await self._webinar_for(actor, webinar_id)
-        if webinar.starts_at + timedelta(minutes=webinar.duration_minutes) <= utcnow():
+        now = utcnow()
+        if webinar.starts_at + timedelta(minutes=webinar.duration_minutes) <= now:
             raise BroadcastInputError("broadcast-error-webinar-over")
         if actor.id is None:
             raise NotAllowedError("an operator cannot attend a webinar")
@@ -89,14 +118,36 @@ class WebinarService:
             existing = await session.exec(
                 select(R.id).where(R.webinar_id == webinar_id, R.user_id == actor.id)
             )
-            if existing.first() is not None:
-                return False
-            session.add(
-                WebinarRsvp(
-                    webinar_id=webinar_id, user_id=actor.id, university_id=actor.university_id
+            added = existing.first() is None
+            if added:
+                session.add(
+                    WebinarRsvp(
+                        webinar_id=webinar_id, user_id=actor.id, university_id=actor.university_id
+                    )
                 )
-            )
-        return True
+            broadcast = (
+                await session.exec(select(Broadcast).where(B.webinar_id == webinar_id))
+            ).first()
+            # Read again after the RSVP is written: a wave queued meanwhile is not promised.
+            await session.flush()
+            fresh = await session.get(Webinar, webinar_id)
+        return RsvpOutcome(added, self._reminders_ahead(fresh or webinar, broadcast, now))
+
+    def _reminders_ahead(
+        self, webinar: Webinar, broadcast: Broadcast | None, now: datetime
+    ) -> tuple[str, ...]:
+        """The waves not yet queued (nor skipped) that `run_due` will still queue."""
+        announced_at = _announced_at(webinar, broadcast)
+        ahead = []
+        for label, _ in REMINDERS:
+            if getattr(webinar, f"reminder_{label}_job_id") is not None:
+                continue
+            if _reminder_is_skipped(label, webinar, announced_at) or webinar.starts_at <= now:
+                continue
+            if label == "24h" and webinar.starts_at - now <= timedelta(hours=1):
+                continue
+            ahead.append(label)
+        return tuple(ahead)
 
     async def webinars(self, actor: Actor, *, include_past: bool = False) -> list[WebinarSummary]:
         """Webinars with RSVP counts; a focal person sees their university's RSVPs only."""
@@ -167,9 +218,20 @@ class WebinarService:
                     # Announced (or RSVPed) less than an hour ahead: the 1-hour reminder does it.
                     await self._skip_reminder(webinar.id or 0, column)
                     continue
+                if _reminder_is_skipped(label, webinar, await self._announcement(webinar)):
+                    # Its notice went out after this reminder's time: nobody to remind yet.
+                    await self._skip_reminder(webinar.id or 0, column)
+                    continue
                 if await self._queue_reminder(webinar, label, column):
                     queued += 1
         return queued
+
+    async def _announcement(self, webinar: Webinar) -> datetime:
+        async with self._database.session() as session:
+            broadcast = (
+                await session.exec(select(Broadcast).where(B.webinar_id == webinar.id))
+            ).first()
+        return _announced_at(webinar, broadcast)
 
     async def _skip_reminder(self, webinar_id: int, column: str) -> None:
         async with self._database.session() as session:

@@ -31,6 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.errors import ConfigurationError, ServiceUnavailableError
+from bot.outages import OutageWatch
 
 log = logging.getLogger(__name__)
 
@@ -88,9 +89,17 @@ class Database:
     """An async engine plus its session factory."""
 
     def __init__(
-        self, url: str, *, echo: bool = False, pool_size: int = 5, max_overflow: int = 5
+        self,
+        url: str,
+        *,
+        echo: bool = False,
+        pool_size: int = 5,
+        max_overflow: int = 5,
+        outage_watch: OutageWatch | None = None,
     ) -> None:
         self.url = url
+        # Told of every session that got through or met an outage: one log line per outage.
+        self.outage_watch = outage_watch
         self.is_sqlite = url.startswith("sqlite")
         if self.is_sqlite:
             path = url.split(":///", 1)[-1]
@@ -131,17 +140,29 @@ class Database:
             except DBAPIError as error:
                 await _rollback_quietly(session)
                 if _is_disconnect(error):
-                    raise ServiceUnavailableError(f"database unavailable: {error.orig}") from error
+                    raise self.unavailable(error, str(error.orig)) from error
                 raise
             except OSError as error:  # asyncpg reports a refused connection as OSError
                 await _rollback_quietly(session)
-                raise ServiceUnavailableError(f"database unavailable: {error}") from error
+                raise self.unavailable(error, str(error)) from error
             except PoolTimeoutError as error:  # every connection busy or hanging on a dead server
                 await _rollback_quietly(session)
-                raise ServiceUnavailableError(f"database unavailable: {error}") from error
+                raise self.unavailable(error, str(error)) from error
             except BaseException:
                 await session.rollback()
                 raise
+            self.reachable()
+
+    def unavailable(self, error: BaseException, detail: str) -> ServiceUnavailableError:
+        """The error to raise for an outage (a restart, a failover), reported to the watch."""
+        if self.outage_watch is not None:
+            self.outage_watch.failed(error)
+        return ServiceUnavailableError(f"database unavailable: {detail}", dependency="database")
+
+    def reachable(self) -> None:
+        """A statement got through: ends an outage the watch saw."""
+        if self.outage_watch is not None:
+            self.outage_watch.succeeded()
 
     @asynccontextmanager
     async def first_start_lock(self) -> AsyncIterator[None]:
@@ -173,7 +194,9 @@ class Database:
             async with self.engine.begin() as connection:
                 await connection.run_sync(self._upgrade)
         except OperationalError as error:
-            raise ServiceUnavailableError(f"database unavailable: {error.orig}") from error
+            raise ServiceUnavailableError(
+                f"database unavailable: {error.orig}", dependency="database"
+            ) from error
         except DatabaseError as error:
             if self.is_sqlite and "not a database" in str(error.orig):
                 path = self.url.split(":///", 1)[-1]
@@ -183,7 +206,9 @@ class Database:
                 ) from None
             raise
         except OSError as error:
-            raise ServiceUnavailableError(f"database unavailable: {error}") from error
+            raise ServiceUnavailableError(
+                f"database unavailable: {error}", dependency="database"
+            ) from error
 
     async def downgrade(self, revision: str) -> None:
         """Take the schema back to `revision` (a rollback to an older hecbot), under the same
@@ -247,8 +272,11 @@ class Database:
         try:
             async with self.engine.connect() as connection:
                 await connection.execute(text("SELECT 1"))
-        except (SQLAlchemyError, OSError):
+        except (SQLAlchemyError, OSError) as error:
+            if self.outage_watch is not None:
+                self.outage_watch.failed(error)
             return False
+        self.reachable()
         return True
 
     async def close(self) -> None:

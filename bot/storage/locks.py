@@ -19,6 +19,8 @@ from redis.asyncio import Redis
 from redis.asyncio.lock import Lock
 from redis.exceptions import LockError, RedisError
 
+from bot.outages import OutageWatch
+
 log = logging.getLogger(__name__)
 
 LEASE_SECONDS = 8.0
@@ -35,10 +37,13 @@ class LeasedEventIsolation(RedisEventIsolation):
         *,
         lease_seconds: float = LEASE_SECONDS,
         wait_seconds: float = WAIT_SECONDS,
+        outage_watch: OutageWatch | None = None,
     ) -> None:
         super().__init__(redis, key_builder, lock_kwargs={})
         self.lease_seconds = lease_seconds
         self.wait_seconds = wait_seconds
+        # Told when Redis answers or not: a Redis outage is one line in the log, not one a lock.
+        self.outage_watch = outage_watch
 
     @contextlib.asynccontextmanager
     async def lock(self, key: StorageKey) -> AsyncGenerator[None, None]:
@@ -49,7 +54,15 @@ class LeasedEventIsolation(RedisEventIsolation):
             sleep=0.02,
             blocking_timeout=self.wait_seconds,
         )
-        if not await lock.acquire():
+        try:
+            acquired = await lock.acquire()
+        except (RedisError, OSError) as error:
+            if not isinstance(error, LockError) and self.outage_watch is not None:
+                self.outage_watch.failed(error)
+            raise
+        if self.outage_watch is not None:
+            self.outage_watch.succeeded()
+        if not acquired:
             raise LockError("the learner's previous update still holds the lock")
         renewal = asyncio.create_task(self._renew(lock))
         try:
@@ -68,4 +81,8 @@ class LeasedEventIsolation(RedisEventIsolation):
             except (RedisError, OSError) as error:
                 # Redis is away: the release will fail too and the update is answered anyway;
                 # the lease then runs out on its own.
-                log.warning("could not renew a learner's lock: %s", error)
+                if self.outage_watch is None or isinstance(error, LockError):
+                    log.warning("could not renew a learner's lock: %s", error)
+                else:
+                    self.outage_watch.failed(error)
+                    log.debug("could not renew a learner's lock: %s", error)

@@ -12,6 +12,7 @@ from aiogram.fsm.storage.base import BaseEventIsolation, BaseStorage, DefaultKey
 from aiogram.fsm.storage.memory import SimpleEventIsolation
 
 from bot.config import Settings
+from bot.outages import Outages
 from bot.storage.fsm import DatabaseStorage
 from bot.storage.seen_updates import MemorySeenUpdates, RedisSeenUpdates, SeenUpdates
 from bot.telegram.container import AppServices
@@ -53,7 +54,9 @@ def create_storage(services: AppServices) -> BaseStorage:
     return DatabaseStorage(services.database)
 
 
-def create_event_isolation(storage: BaseStorage) -> BaseEventIsolation:
+def create_event_isolation(
+    storage: BaseStorage, outages: Outages | None = None
+) -> BaseEventIsolation:
     """One update at a time per user, across every instance when the state lives in Redis.
 
     Without it two instances could each read a learner's state, both act on the same step, and
@@ -66,7 +69,11 @@ def create_event_isolation(storage: BaseStorage) -> BaseEventIsolation:
         # wait seconds for its locks, not a minute (bot.storage.locks).
         from bot.storage.locks import LeasedEventIsolation
 
-        return LeasedEventIsolation(storage.redis, storage.key_builder)
+        return LeasedEventIsolation(
+            storage.redis,
+            storage.key_builder,
+            outage_watch=outages.redis if outages is not None else None,
+        )
     return SimpleEventIsolation()
 
 
@@ -86,7 +93,7 @@ def create_dispatcher(services: AppServices, *, storage: BaseStorage | None = No
     storage = storage or create_storage(services)
     dispatcher = Dispatcher(
         storage=storage,
-        events_isolation=create_event_isolation(storage),
+        events_isolation=create_event_isolation(storage, services.outages),
         **services.workflow_data(),
     )
     settings = services.settings
@@ -110,7 +117,7 @@ def create_dispatcher(services: AppServices, *, storage: BaseStorage | None = No
     dispatcher.update.outer_middleware(
         UserMiddleware(services.users, services.catalogue, settings.default_language)
     )
-    install_observability(dispatcher, services.metrics, settings.user_hash_salt)
+    install_observability(dispatcher, services.metrics, settings.user_hash_salt, services.outages)
     dispatcher.include_routers(*feature_routers())
     # Filters are pure and cheap: evaluated on the loop, not each in a thread hop.
     run_filters_inline(dispatcher)

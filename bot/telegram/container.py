@@ -17,6 +17,7 @@ from bot.delivery.budget import (
 )
 from bot.i18n import Catalogue
 from bot.metrics import BotMetrics
+from bot.outages import Outages
 from bot.services.broadcasts import BroadcastService
 from bot.services.course_wiring import build_course_service
 from bot.services.courses import CourseService
@@ -109,6 +110,8 @@ class AppServices:
     metrics: BotMetrics = field(default_factory=BotMetrics)
     # One per bot token, shared through Redis with every other process (bot.delivery.budget).
     send_budget: SendBudget = field(default_factory=LocalSendBudget)
+    # This process's view of PostgreSQL and Redis: one log line per outage (bot.outages).
+    outages: Outages = field(default_factory=Outages)
 
     def workflow_data(self) -> HandlerServices:
         """What aiogram hands to handlers by parameter name."""
@@ -171,10 +174,12 @@ async def build_services(settings: Settings, *, answerer: Answerer | None = None
     from handlers.tickets_rendering import TelegramTicketRenderer
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
+    outages = Outages()
     database = Database(
         settings.effective_database_url,
         pool_size=settings.database.pool_size,
         max_overflow=settings.database.max_overflow,
+        outage_watch=outages.database,
     )
     await database.migrate()
     users = UserService(database, admin_ids=settings.admin_ids)
@@ -259,7 +264,8 @@ async def build_services(settings: Settings, *, answerer: Answerer | None = None
         funnel=funnel,
         nudges=nudges,
         metrics=metrics,
-        send_budget=create_send_budget(settings),
+        send_budget=create_send_budget(settings, outage_watch=outages.redis),
+        outages=outages,
     )
 
 

@@ -25,10 +25,11 @@ from pydantic import ValidationError
 from bot.delivery.store import DeliveryStore
 from bot.delivery.worker import DeliveryWorker
 from bot.metrics import BotMetrics
+from bot.outages import Outages
 from bot.storage.types import utcnow
 from bot.telegram.container import AppServices
 from bot.telegram.middlewares.handled import UPDATE_HANDLED, HandledMarker
-from bot.transient import REDELIVER_ON_OUTAGE, is_transient
+from bot.transient import REDELIVER_ON_OUTAGE, is_transient, report_outage
 from bot.web.app import WebConfig, WebDependencies, mount_dashboard
 
 log = logging.getLogger(__name__)
@@ -44,7 +45,14 @@ class WebhookHandler(SimpleRequestHandler):
     a body that is not an Update is refused with 400 and logged, never a 500.
     """
 
-    def __init__(self, dispatcher: Dispatcher, bot: Bot, secret: str, metrics: BotMetrics) -> None:
+    def __init__(
+        self,
+        dispatcher: Dispatcher,
+        bot: Bot,
+        secret: str,
+        metrics: BotMetrics,
+        outages: Outages | None = None,
+    ) -> None:
         super().__init__(
             dispatcher,
             bot,
@@ -53,6 +61,7 @@ class WebhookHandler(SimpleRequestHandler):
             **{REDELIVER_ON_OUTAGE: True},
         )
         self._metrics = metrics
+        self._outages = outages
 
     def verify_secret(self, telegram_secret_token: str, bot: Bot) -> bool:
         # An empty expected secret never matches: the webhook always requires one.
@@ -75,16 +84,22 @@ class WebhookHandler(SimpleRequestHandler):
         try:
             result: Any = await self.dispatcher.feed_webhook_update(bot, update, **data)
         except Exception as error:
+            # A PostgreSQL or Redis outage is logged once by its watch (bot.outages), not here
+            # for every update it fails; anything else keeps its line.
+            level = logging.DEBUG if report_outage(error, self._outages) else logging.WARNING
             if is_transient(error) and marker.handled:
                 # Answered, then a service failed while the update was being closed (the
                 # per-user lock's release): asking for it again would answer it twice.
-                log.warning(
-                    "update %s: handled, then %s while finishing it", update.update_id, error
+                log.log(
+                    level, "update %s: handled, then %s while finishing it", update.update_id, error
                 )
                 return web.Response(status=200)
             if is_transient(error):
-                log.warning(
-                    "update %s: %s; asking Telegram to deliver it again", update.update_id, error
+                log.log(
+                    level,
+                    "update %s: %s; asking Telegram to deliver it again",
+                    update.update_id,
+                    error,
                 )
                 return web.json_response({"ok": False, "error": "unavailable"}, status=503)
             log.exception("update %s failed outside the error router", update.update_id)
@@ -128,15 +143,23 @@ def health_checks(
 ) -> dict[str, HealthCheck]:
     """Database, Redis (when the dispatcher uses it) and the knowledge index, each separately."""
 
+    outages = services.outages
+
     async def database() -> CheckResult:
+        # The ping reports to the database's watch: it may start or end an outage.
         ok = await services.database.ping()
-        return CheckResult(ok, "reachable" if ok else "unreachable")
+        return CheckResult(ok, "reachable" if ok else outages.database.outage or "unreachable")
 
     async def redis() -> CheckResult:
         client = getattr(dispatcher.storage, "redis", None) if dispatcher else None
         if client is None:
             return CheckResult(False, "storage has no Redis client")
-        await client.ping()
+        try:
+            await client.ping()
+        except Exception as error:
+            report_outage(error, outages)
+            return CheckResult(False, outages.redis.outage or f"{type(error).__name__}: {error}")
+        outages.redis.succeeded()
         return CheckResult(True, "reachable")
 
     async def knowledge() -> CheckResult:
@@ -252,7 +275,7 @@ def create_web_app(
             else ""
         )
     app = web.Application()
-    handler = WebhookHandler(dispatcher, bot, secret, services.metrics)
+    handler = WebhookHandler(dispatcher, bot, secret, services.metrics, services.outages)
     handler.register(app, path=webhook_path or settings.telegram.webhook_path)
     add_probe_routes(app, services, health_checks(services, dispatcher))
     mount_dashboard(app, dashboard_dependencies(services))

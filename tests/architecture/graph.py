@@ -20,6 +20,7 @@ CROSS_CUTTING = {
     "bot.i18n",
     "bot.logging_setup",
     "bot.metrics",
+    "bot.outages",
     "bot.startup_clock",
 }
 

@@ -17,6 +17,7 @@ from bot.services.courses import CourseService
 from bot.telegram.app import create_dispatcher
 from bot.telegram.container import build_services
 from tests.courses.factories import HashingEmbedder, course_row, write_csv
+from tests.databases import sqlite_at_head
 from tests.e2e.harness import onboarded_learner
 from tests.fakebotapi import FakeTelegram
 from tests.fakebotapi.fixtures import fake_telegram
@@ -37,6 +38,7 @@ class World:
 
 @pytest.fixture
 async def world(fake_telegram: FakeTelegram, settings: Settings) -> AsyncIterator[World]:
+    await sqlite_at_head(settings)
     services = await build_services(settings)
     # The hashing embedder stands in for e5, as in the other course tests.
     courses = CourseService(services.database, embedder=HashingEmbedder())

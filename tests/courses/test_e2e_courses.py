@@ -15,6 +15,7 @@ from bot.telegram.app import create_dispatcher
 from bot.telegram.container import AppServices, build_services
 from knowledge.answers import Answer
 from tests.courses.factories import HashingEmbedder
+from tests.databases import sqlite_at_head
 from tests.e2e.harness import onboarded_learner
 from tests.fakebotapi import ChatMessage, FakeTelegram
 from tests.fakebotapi.fixtures import fake_telegram
@@ -49,6 +50,7 @@ class Running:
 @pytest.fixture
 async def running(fake_telegram: FakeTelegram, settings: Settings) -> AsyncIterator[Running]:
     answerer = RecordingAnswerer()
+    await sqlite_at_head(settings)
     services = await build_services(settings, answerer=answerer)
     # The hashing embedder stands in for e5 (embedding the sample takes ~30 s on two cores);
     # the benchmark exercises the real one.

@@ -167,8 +167,8 @@ async def test_each_reminder_wave_is_queued_once(service, database):
     assert summary.webinar_id is not None
     webinars = WebinarService(database, Outbox(database), Catalogue.load())
     learner = Actor(id=1, role=Role.LEARNER, university_id=1)
-    assert await webinars.rsvp(learner, summary.webinar_id)
-    assert not await webinars.rsvp(learner, summary.webinar_id)
+    assert (await webinars.rsvp(learner, summary.webinar_id)).added
+    assert not (await webinars.rsvp(learner, summary.webinar_id)).added
     other_university = Actor(id=3, role=Role.LEARNER, university_id=2)
     with pytest.raises(NotAllowedError):
         await webinars.rsvp(other_university, summary.webinar_id)

@@ -11,6 +11,7 @@ from bot.services.knowledge_bridge import knowledge_config
 from bot.telegram.container import AppServices, build_services
 from knowledge.config import BUNDLED_KB_DIR
 from knowledge.engine import KnowledgeEngine, build_engine
+from tests.databases import sqlite_at_head
 
 
 @pytest.fixture(scope="session")
@@ -28,6 +29,7 @@ def knowledge_engine(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeEngin
 async def services(
     settings: Settings, knowledge_engine: KnowledgeEngine
 ) -> AsyncIterator[AppServices]:
+    await sqlite_at_head(settings)
     built = await build_services(settings, answerer=knowledge_engine)
     yield built
     await built.database.close()

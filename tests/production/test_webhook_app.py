@@ -255,6 +255,7 @@ class RedisGoneAt(BaseEventIsolation):
 async def test_an_update_answered_before_redis_went_away_is_not_delivered_again(
     webhook_app: WebhookApp, caplog: pytest.LogCaptureFixture
 ):
+    caplog.set_level(logging.DEBUG)
     webhook_app.dispatcher.fsm.events_isolation = RedisGoneAt("release")
     update = json.dumps(message_update(41, 7002, "Is the licence free?"))
     response = await webhook_app.post(update)
@@ -263,6 +264,10 @@ async def test_an_update_answered_before_redis_went_away_is_not_delivered_again(
     sent = await webhook_app.fake.wait_for("sendMessage", lambda r: r.chat_id == 7002)
     assert len(sent) == 1 and "Answer to: Is the licence free?" in sent[0].params["text"]
     assert "handled, then" in caplog.text
+    # The outage itself is the one line above DEBUG (bot.outages), not one per update.
+    assert [r.getMessage()[:17] for r in caplog.records if r.levelno >= logging.WARNING] == [
+        "Redis unreachable"
+    ]
 
 
 @pytest.mark.parametrize("moment", ["take", "still held"])

@@ -18,6 +18,7 @@ from bot.telegram.app import create_dispatcher
 from bot.telegram.container import AppServices, build_services
 from bot.telegram.runner import embedded_worker
 from handlers.buttons import TelegramButtons
+from tests.databases import sqlite_at_head
 from tests.fakebotapi import ChatMessage, FakeTelegram
 
 
@@ -51,6 +52,7 @@ class RunningBot:
         self._worker: contextlib.AsyncExitStack | None = None
 
     async def start(self) -> AppServices:
+        await sqlite_at_head(self.settings)
         self.services = services = await build_services(self.settings, answerer=self.answerer)
         if self.clock is not None:
             services.surveys = SurveyService(services.database, clock=self.clock)

@@ -36,6 +36,7 @@ from bot.telegram.container import AppServices, build_services
 from bot.telegram.webserver import dashboard_dependencies
 from bot.web.app import mount_dashboard
 from handlers.buttons import TelegramButtons
+from tests.databases import sqlite_at_head
 from tests.factories import make_user
 from tests.fakebotapi import DEFAULT_TOKEN
 from tests.licences.factories import make_application, make_intake
@@ -202,6 +203,7 @@ async def dashboard_world(settings: Settings) -> AsyncIterator[World]:
     """The dashboard served on 127.0.0.1 over fully built services with activity seeded."""
     settings.telegram.bot_token = SecretStr(DEFAULT_TOKEN)
     settings.dashboard.url = "https://hecbot.example.org/app/"
+    await sqlite_at_head(settings)
     services = await build_services(settings, answerer=EchoAnswerer())
     async with services.database.session() as session:
         found = (

@@ -46,6 +46,8 @@ broadcast-webinar-block =
 broadcast-button-attend = ✋ I'll attend
 broadcast-button-calendar = 📆 Add to calendar
 broadcast-rsvp-thanks = Thank you! We will remind you 24 hours and 1 hour before it starts.
+broadcast-rsvp-thanks-1h = Thank you! We will remind you 1 hour before it starts.
+broadcast-rsvp-thanks-soon = Thank you! It starts soon: the join link is in the notice above.
 broadcast-rsvp-already = You have already said you will attend.
 broadcast-reminder-24h =
     ⏰ <b>Tomorrow:</b> { $title }

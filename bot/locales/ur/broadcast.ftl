@@ -46,6 +46,8 @@ broadcast-webinar-block =
 broadcast-button-attend = ✋ میں شرکت کروں گا
 broadcast-button-calendar = 📆 کیلنڈر میں شامل کریں
 broadcast-rsvp-thanks = شکریہ! ہم آپ کو شروع ہونے سے 24 گھنٹے اور 1 گھنٹہ پہلے یاد دلائیں گے۔
+broadcast-rsvp-thanks-1h = شکریہ! ہم آپ کو شروع ہونے سے 1 گھنٹہ پہلے یاد دلائیں گے۔
+broadcast-rsvp-thanks-soon = شکریہ! یہ جلد شروع ہو رہا ہے: شامل ہونے کا لنک اوپر والے اعلان میں ہے۔
 broadcast-rsvp-already = آپ پہلے ہی شرکت کا بتا چکے ہیں۔
 broadcast-reminder-24h =
     ⏰ <b>کل:</b> { $title }

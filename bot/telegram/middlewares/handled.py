@@ -19,7 +19,7 @@ from aiogram.types import TelegramObject, Update
 
 from bot.metrics import BotMetrics
 from bot.storage.seen_updates import SeenUpdates
-from bot.transient import is_transient
+from bot.transient import dependency_of, is_transient
 
 log = logging.getLogger(__name__)
 
@@ -85,4 +85,8 @@ class UpdateOnceMiddleware(BaseMiddleware):
         try:
             await self._seen.remember(bot_id, event.update_id)
         except Exception as error:  # answered already: a lost id only risks a rare duplicate
-            log.warning("update %s: could not remember it as handled: %s", event.update_id, error)
+            # During a Redis outage the process's watch logs it once (bot.outages).
+            level = logging.DEBUG if dependency_of(error) else logging.WARNING
+            log.log(
+                level, "update %s: could not remember it as handled: %s", event.update_id, error
+            )

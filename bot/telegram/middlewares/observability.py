@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -12,6 +13,8 @@ from aiogram.types import TelegramObject, Update
 
 from bot.logging_setup import current_update_id, current_user_hash, hash_user_id
 from bot.metrics import BotMetrics
+from bot.outages import Outages
+from bot.transient import dependency_of, report_outage
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
@@ -48,19 +51,41 @@ class MetricsMiddleware(BaseMiddleware):
     call passes (`bot.delivery.session`).
     """
 
-    def __init__(self, metrics: BotMetrics) -> None:
+    def __init__(self, metrics: BotMetrics, outages: Outages | None = None) -> None:
         self._metrics = metrics
+        self._outages = outages
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         try:
             return await handler(event, data)
         except Exception as error:
             self._metrics.error_seen(error)
+            # Inside aiogram's error middleware and outside the per-user lock and FSM storage:
+            # a Redis or database outage met anywhere in the update is seen here, once per
+            # outage in the log (bot.outages).
+            report_outage(error, self._outages)
             raise
 
 
-def install_observability(dispatcher: Dispatcher, metrics: BotMetrics, salt: str) -> None:
+class OutageTracebackFilter(logging.Filter):
+    """Drops aiogram's traceback for an update that failed because PostgreSQL or Redis is down.
+
+    aiogram logs every exception of a webhook update at ERROR before re-raising it; during an
+    outage that is a traceback per update. The outage is logged once by its watch instead.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        return error is None or dependency_of(error) is None
+
+
+def install_observability(
+    dispatcher: Dispatcher, metrics: BotMetrics, salt: str, outages: Outages | None = None
+) -> None:
     """Wrap the Dispatcher's own outer middlewares: context outermost, metrics inside errors."""
+    aiogram_events = logging.getLogger("aiogram.event")
+    if not any(isinstance(f, OutageTracebackFilter) for f in aiogram_events.filters):
+        aiogram_events.addFilter(OutageTracebackFilter())
     manager = dispatcher.update.outer_middleware
     existing = list(manager)
     for middleware in existing:
@@ -69,6 +94,6 @@ def install_observability(dispatcher: Dispatcher, metrics: BotMetrics, salt: str
     for middleware in existing:
         manager.register(middleware)
         if isinstance(middleware, ErrorsMiddleware):
-            manager.register(MetricsMiddleware(metrics))
+            manager.register(MetricsMiddleware(metrics, outages))
     if not any(isinstance(middleware, ErrorsMiddleware) for middleware in existing):
-        manager.register(MetricsMiddleware(metrics))
+        manager.register(MetricsMiddleware(metrics, outages))

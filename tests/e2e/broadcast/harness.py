@@ -16,6 +16,7 @@ from bot.storage.models import Role, User
 from bot.telegram.app import create_dispatcher
 from bot.telegram.container import AppServices, build_services
 from bot.telegram.runner import NoAnswerer
+from tests.databases import sqlite_at_head
 from tests.delivery.fakes import FakeClock
 from tests.fakebotapi import ChatMessage, FakeTelegram, RecordedRequest
 
@@ -100,6 +101,7 @@ class Harness:
 
 @asynccontextmanager
 async def running_bot(settings: Settings, fake: FakeTelegram) -> AsyncIterator[Harness]:
+    await sqlite_at_head(settings)
     services = await build_services(settings, answerer=NoAnswerer())
     bot = fake.make_bot()
     dispatcher = create_dispatcher(services)

@@ -24,6 +24,7 @@ from bot.telegram.app import create_dispatcher
 from bot.telegram.container import AppServices, build_services
 from bot.telegram.runner import embedded_worker
 from knowledge.answers import Answer, Citation
+from tests.databases import sqlite_at_head
 from tests.fakebotapi import ChatMessage, FakeTelegram
 
 ADMIN = 9001
@@ -178,6 +179,7 @@ async def running_bot(
     storage_factory: Callable[[], BaseStorage] | None = None,
 ) -> AsyncIterator[PeopleBot]:
     settings = settings.model_copy(update={"admin_ids": frozenset({ADMIN})})
+    await sqlite_at_head(settings)
     services = await build_services(settings, answerer=answerer)
     async with FakeTelegram() as tg, embedded_worker(services, tg.make_bot()):
         # Tickets to focal persons go through the outbox, which the worker sends.

@@ -1,0 +1,41 @@
+"""What the load benchmark counts as a question's reply (bench/load.py)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from bench.load import _is_answer
+from handlers.callbacks import AnswerFeedback, ChooseRule
+
+
+@dataclass
+class SentMessage:
+    params: dict[str, Any]
+
+
+def keyboard(*callback_data: str) -> str:
+    return json.dumps(
+        {"inline_keyboard": [[{"text": "b", "callback_data": data} for data in callback_data]]}
+    )
+
+
+def test_an_answer_and_a_question_back_between_two_rules_are_both_replies():
+    answer = SentMessage(
+        {"reply_markup": keyboard(AnswerFeedback(question_id=7, helpful=True).pack())}
+    )
+    choice = SentMessage(
+        {
+            "reply_markup": keyboard(
+                ChooseRule(question_id=7, passage="a" * 20).pack(),
+                ChooseRule(question_id=7, passage="b" * 20).pack(),
+            )
+        }
+    )
+    assert _is_answer(answer)
+    assert _is_answer(choice)  # was counted as a lost question
+
+
+def test_a_notice_without_buttons_is_not_a_reply_to_the_question():
+    assert not _is_answer(SentMessage({"text": "Please wait a moment"}))
