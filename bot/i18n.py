@@ -3,6 +3,11 @@
 Each feature keeps its strings in its own `.ftl` file; every key exists in every language
 (a test checks). All output is HTML: string arguments are escaped here, once, so a handler cannot
 forget; a value that is already safe HTML is passed wrapped in `Html`.
+
+Dates and times shown to people are Pakistan time, written the language's way: `moment()` and
+`day()` here are the one place that renders them. The patterns are catalogue entries
+(`format-moment`, `format-day` in core.ftl, in CLDR's pattern syntax); month and day names come
+from babel's CLDR data (Urdu: "ہفتہ 5 دسمبر 2026ء").
 """
 
 from __future__ import annotations
@@ -11,9 +16,12 @@ import html
 import logging
 import re
 from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from babel.dates import format_date, format_datetime
 from fluent.runtime import FluentBundle, FluentResource
 from fluent.syntax.ast import Junk
 
@@ -22,6 +30,24 @@ log = logging.getLogger(__name__)
 LOCALES_DIR = Path(__file__).parent / "locales"
 SUPPORTED_LANGUAGES = ("en", "ur")
 DEFAULT_LANGUAGE = "en"
+# The programme's one clock: times typed by staff are read in it, times shown are written in it.
+PAKISTAN_TIME = ZoneInfo("Asia/Karachi")
+# Babel (CLDR) locale of each catalogue language: month and day names, separators.
+BABEL_LOCALES = {"en": "en_PK", "ur": "ur_PK"}
+
+
+def in_pakistan(moment: datetime) -> datetime:
+    """`moment` on Pakistan's clock; a naive datetime is taken as UTC, as the database keeps."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(PAKISTAN_TIME)
+
+
+def pakistan_today(now: datetime | None = None) -> date:
+    """Today's date in Pakistan (a day starts there five hours before it does in UTC)."""
+    return in_pakistan(now or datetime.now(UTC)).date()
+
+
 _FLUENT_PLACEABLE_LIMIT = 900
 
 
@@ -94,6 +120,23 @@ class Catalogue:
     def for_language(self, language: str) -> Texts:
         return Texts(self, language if language in self.bundles else DEFAULT_LANGUAGE)
 
+    def moment(self, language: str, value: datetime) -> str:
+        """A date and time for people: Pakistan time, the language's names ("Sat 5 Dec 2026,
+        15:00 PKT"; Urdu "ہفتہ 5 دسمبر 2026ء، 15:00 پاکستانی وقت")."""
+        language = language if language in self.bundles else DEFAULT_LANGUAGE
+        return format_datetime(
+            in_pakistan(value),
+            self.text(language, "format-moment"),
+            locale=BABEL_LOCALES[language],
+        )
+
+    def day(self, language: str, value: date | datetime) -> str:
+        """A date for people (a datetime: its day in Pakistan): "5 Dec 2026", "5 دسمبر 2026ء"."""
+        language = language if language in self.bundles else DEFAULT_LANGUAGE
+        if isinstance(value, datetime):
+            value = in_pakistan(value).date()
+        return format_date(value, self.text(language, "format-day"), locale=BABEL_LOCALES[language])
+
 
 @dataclass(frozen=True)
 class Texts:
@@ -104,6 +147,12 @@ class Texts:
 
     def __call__(self, key: str, **arguments: Any) -> str:
         return self.catalogue.text(self.language, key, **arguments)
+
+    def moment(self, value: datetime) -> str:
+        return self.catalogue.moment(self.language, value)
+
+    def day(self, value: date | datetime) -> str:
+        return self.catalogue.day(self.language, value)
 
 
 def split_message(text: str, limit: int = 4000) -> list[str]:

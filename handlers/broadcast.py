@@ -31,15 +31,13 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.config import Settings
 from bot.delivery.telegram import send_outgoing
-from bot.i18n import Texts
+from bot.i18n import PAKISTAN_TIME, Texts
 from bot.services.audience import Audience
 from bot.services.broadcast_cost import duration_text, estimate
 from bot.services.broadcast_drafts import (
-    PAKISTAN_TIME,
     BroadcastDraft,
     BroadcastInputError,
     WebinarDraft,
-    pakistan_time,
     parse_start_time,
     validate_duration,
     validate_join_link,
@@ -612,7 +610,7 @@ async def _create(
         status = await message.answer(texts("broadcast-queued", count=summary.recipients))
     else:
         status = await message.answer(
-            texts("broadcast-scheduled", time=pakistan_time(send_at), count=summary.recipients),
+            texts("broadcast-scheduled", time=texts.moment(send_at), count=summary.recipients),
             reply_markup=_buttons(
                 [
                     (
@@ -667,6 +665,10 @@ async def on_list(
                 preview=summary.preview,
             )
         )
+        if summary.scheduled_for is not None and summary.state == "scheduled":
+            lines.append(
+                texts("broadcast-list-scheduled", time=texts.moment(summary.scheduled_for))
+            )
         if summary.state in {"scheduled", "queued"}:
             rows.append(
                 [(f"✖️ #{summary.id}", BroadcastManage(action="cancel", broadcast_id=summary.id))]
@@ -699,7 +701,7 @@ async def on_webinars(
         item = texts(
             "webinars-item",
             title=webinar.title,
-            start=pakistan_time(webinar.starts_at),
+            start=texts.moment(webinar.starts_at),
             rsvps=webinar.rsvps_total,
         )
         if user.is_admin and webinar.rsvps_by_university:

@@ -34,7 +34,7 @@ def _entry_pieces(texts: Texts, entry: FaqView) -> list[str]:
             question=entry.question,
             answer=markdown_to_html(entry.answer),
             university=entry.university_name or texts("faq-national"),
-            date=f"{entry.created_at:%Y-%m-%d}",
+            date=texts.day(entry.created_at),
             reviewed=texts("faq-reviewed") if entry.reviewed else texts("faq-draft"),
         )
     )

@@ -115,7 +115,7 @@ async def _start(  # noqa: PLR0917
         texts(
             "licence-apply-intro",
             intake=definition.title_in(user.language),
-            deadline=f"{definition.deadline:%Y-%m-%d}",
+            deadline=texts.moment(definition.deadline),
         )
     )
     await _ask_eligibility(message, texts, user, state, definition)
@@ -370,7 +370,7 @@ async def on_withdraw(
 def render_status(texts: Texts, view: LicenceStatusView) -> str:
     lines = [texts("licence-status-" + view.status, intake=view.intake)]
     if view.days_left is not None:
-        lines.append(texts("licence-days-left", days=view.days_left, ends=view.ends_on.isoformat()))
+        lines.append(texts("licence-days-left", days=view.days_left, ends=texts.day(view.ends_on)))
     if view.reason:
         lines.append(texts("licence-reason", reason=view.reason))
     if view.report_as_of is not None:
@@ -380,7 +380,7 @@ def render_status(texts: Texts, view: LicenceStatusView) -> str:
                 completed=view.courses_completed,
                 enrolled=view.courses_enrolled,
                 hours=f"{view.hours:.1f}",
-                as_of=view.report_as_of.isoformat(),
+                as_of=texts.day(view.report_as_of),
             )
         )
     if view.plan_total:

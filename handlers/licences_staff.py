@@ -7,23 +7,22 @@ from aiogram import Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import BufferedInputFile, Message
 
-from bot.i18n import Texts
+from bot.i18n import Texts, pakistan_today
 from bot.services.licences_funnel import FunnelService, render_funnel_chart_png
 from bot.services.licences_nudges import NudgeService, render_report_chart_png
 from bot.services.permissions import Permission, require, scope_for
 from bot.services.users import UserProfile
-from bot.storage.types import utcnow
 
 
 async def on_funnel(
     message: Message, *, texts: Texts, user: UserProfile, funnel: FunnelService
 ) -> None:
     university_id = scope_for(user, Permission.VIEW_RESULTS_OWN_UNIVERSITY)
-    result = await funnel.funnel(as_of=utcnow().date(), university_id=university_id)
+    result = await funnel.funnel(as_of=pakistan_today(), university_id=university_id)
     figures = result.total
     caption = texts(
         "licence-funnel-caption",
-        as_of=result.as_of.isoformat(),
+        as_of=texts.day(result.as_of),
         applied=figures.applied,
         approved=figures.approved,
         invited=figures.invited,
@@ -53,7 +52,7 @@ async def on_nudge_report(
             await message.answer(texts("licence-nudge-report-empty"))
             return
         rule = rules[0][0].slug
-    report = await nudges.report(rule, as_of=utcnow().date())
+    report = await nudges.report(rule, as_of=pakistan_today())
 
     def points(value: float | None) -> str:
         return f"{value * 100:+.1f}" if value is not None else "-"

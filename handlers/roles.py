@@ -67,7 +67,7 @@ async def on_invite_for(
                 "invite-created",
                 university=invite.university_name,
                 link=invite_link(me.username or "", invite.token),
-                expires=f"{invite.expires_at:%Y-%m-%d %H:%M} UTC",
+                expires=texts.moment(invite.expires_at),
             )
         )
 

@@ -150,7 +150,7 @@ def _ticket_line(texts: Texts, ticket: TicketView) -> str:
     return texts(
         "tickets-line",
         id=str(ticket.id),
-        date=f"{ticket.created_at:%Y-%m-%d %H:%M}",
+        date=texts.moment(ticket.created_at),
         university=ticket.university_name or texts("ticket-no-university"),
         question=ticket.question[:200],
         route=texts(f"tickets-route-{ticket.route.value}"),

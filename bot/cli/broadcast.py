@@ -12,9 +12,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from bot.cli.common import (
-    run_with_services,
-)
+from bot.cli.common import run_with_services, shown_time
 
 if TYPE_CHECKING:
     from bot.services.broadcasts import BroadcastSummary
@@ -33,7 +31,7 @@ def _line(summary: BroadcastSummary) -> str:
         if progress
         else f"0/{summary.recipients}"
     )
-    when = f" at {summary.scheduled_for.isoformat()}" if summary.scheduled_for else ""
+    when = f" at {shown_time(summary.scheduled_for)}" if summary.scheduled_for else ""
     return (
         f"#{summary.id}\t{summary.state}{when}\t{summary.audience.describe()}\t{counts}\t"
         f"{summary.preview}"
@@ -151,19 +149,19 @@ def list_webinars(
     past: bool = typer.Option(False, "--past", help="Include past webinars."),
 ) -> None:
     """Webinars with their RSVPs per university."""
-    from bot.services.broadcast_drafts import pakistan_time
     from bot.services.permissions import Actor
     from bot.services.webinars import WebinarSummary
 
-    async def work(services: AppServices) -> list[WebinarSummary]:
-        return await services.webinars.webinars(Actor.operator(), include_past=past)
+    async def work(services: AppServices) -> list[tuple[WebinarSummary, str]]:
+        found = await services.webinars.webinars(Actor.operator(), include_past=past)
+        return [(webinar, services.catalogue.moment("en", webinar.starts_at)) for webinar in found]
 
-    for webinar in run_with_services(work):
+    for webinar, starts in run_with_services(work):
         per_university = ", ".join(
             f"{'unknown' if uni is None else uni}: {count}"
             for uni, count in sorted(webinar.rsvps_by_university.items(), key=lambda i: -i[1])
         )
         typer.echo(
-            f"#{webinar.id}\t{pakistan_time(webinar.starts_at)}\t{webinar.title}\t"
+            f"#{webinar.id}\t{starts}\t{webinar.title}\t"
             f"RSVPs {webinar.rsvps_total}\t{per_university}\t{webinar.join_link}"
         )

@@ -7,8 +7,10 @@ imports this, so the database, the knowledge engine and aiogram are imported ins
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
 from contextlib import asynccontextmanager
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import typer
@@ -17,10 +19,28 @@ from bot.errors import HecbotError
 
 if TYPE_CHECKING:
     from bot.config import Settings
+    from bot.i18n import Catalogue
     from bot.storage.db import Database
     from bot.telegram.container import AppServices
 
 T = TypeVar("T")
+
+
+@functools.cache
+def _english() -> Catalogue:
+    from bot.i18n import Catalogue
+
+    return Catalogue.load()
+
+
+def shown_time(moment: datetime) -> str:
+    """A time in a terminal line, written as the bot writes times: Pakistan time (bot.i18n)."""
+    return _english().moment("en", moment)
+
+
+def shown_day(day: date | datetime) -> str:
+    """A date in a terminal line (a datetime: its day in Pakistan)."""
+    return _english().day("en", day)
 
 
 def settings_or_exit() -> Settings:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from bot.cli.common import run_with_database
+from bot.cli.common import run_with_database, shown_day, shown_time
 
 if TYPE_CHECKING:
     from bot.services.licences_funnel import Funnel
@@ -193,8 +193,8 @@ def intake_add(file: Path) -> None:
     source = _read_intake(file)
     summary = run_with_database(lambda database: IntakeService(database).add(source))
     typer.echo(
-        f"saved intake {summary.slug}: applications {summary.opens_at:%Y-%m-%d %H:%M} to "
-        f"{summary.deadline:%Y-%m-%d %H:%M} UTC, licences until {summary.licence_ends_on}"
+        f"saved intake {summary.slug}: applications {shown_time(summary.opens_at)} to "
+        f"{shown_time(summary.deadline)}, licences until {shown_day(summary.licence_ends_on)}"
     )
 
 
@@ -209,8 +209,8 @@ def intake_list() -> None:
     for s in summaries:
         state = "closed" if s.closed else "open"
         typer.echo(
-            f"{s.slug}: {s.title} ({state}; {s.opens_at:%Y-%m-%d} to {s.deadline:%Y-%m-%d}, "
-            f"licences until {s.licence_ends_on}); {s.applications} applications"
+            f"{s.slug}: {s.title} ({state}; {shown_day(s.opens_at)} to {shown_day(s.deadline)}, "
+            f"licences until {shown_day(s.licence_ends_on)}); {s.applications} applications"
         )
 
 
@@ -396,7 +396,7 @@ def nudges_plan(
     plan = run_with_database(
         lambda database: _nudges(database).plan(rule, as_of=day, dry_run=dry_run)
     )
-    when = f"{plan.send_at:%Y-%m-%d %H:%M} UTC" if plan.send_at else "-"
+    when = shown_time(plan.send_at) if plan.send_at else "-"
     typer.echo(
         f"{plan.rule}: {plan.eligible} eligible; {plan.nudged} nudged (from {when}), "
         f"{plan.held_out} in the holdout; skipped {plan.skipped_recent} nudged in the last week, "

@@ -12,14 +12,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlparse
-from zoneinfo import ZoneInfo
 
 from bot.errors import InvalidInputError, NotAllowedError
+from bot.i18n import PAKISTAN_TIME
 from bot.services import permissions
 from bot.services.audience import Audience
 from bot.services.permissions import Actor, Permission
 
-PAKISTAN_TIME = ZoneInfo("Asia/Karachi")
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
 TITLE_LIMIT = 200
@@ -117,10 +116,6 @@ def plain_text(html_text: str) -> str:
 def plain_length(html_text: str) -> int:
     """Characters Telegram counts after parsing the HTML (UTF-16 units, as it does)."""
     return len(plain_text(html_text).encode("utf-16-le")) // 2
-
-
-def pakistan_time(moment: datetime) -> str:
-    return moment.astimezone(PAKISTAN_TIME).strftime("%a %d %b %Y, %H:%M PKT")
 
 
 def parse_start_time(value: str, now: datetime) -> datetime:

@@ -31,7 +31,6 @@ from bot.services.broadcast_drafts import (
     TEXT_LIMIT,
     BroadcastDraft,
     BroadcastInputError,
-    pakistan_time,
     plain_length,
     plain_text,
     require_can_broadcast,
@@ -158,7 +157,7 @@ class BroadcastService:
             language,
             "broadcast-webinar-block",
             title=webinar.title,
-            start=pakistan_time(webinar.starts_at),
+            start=self._catalogue.moment(language, webinar.starts_at),
             duration=webinar.duration_minutes,
             link=Html(
                 f'<a href="{html.escape(webinar.join_link)}">{html.escape(webinar.join_link)}</a>'

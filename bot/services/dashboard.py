@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 from bot.errors import InvalidInputError, NotAllowedError
-from bot.services.broadcast_drafts import PAKISTAN_TIME
+from bot.i18n import PAKISTAN_TIME
 from bot.services.broadcasts import BroadcastService, BroadcastSummary
 from bot.services.insights import normalise_question
 from bot.services.licences_funnel import Funnel, FunnelService
@@ -32,10 +32,6 @@ from bot.storage.types import utcnow
 
 SIGN_IN_LINK_MINUTES = 10
 GAPS_SHOWN = 50
-
-
-def pakistan_today() -> date:
-    return datetime.now(PAKISTAN_TIME).date()
 
 
 @dataclass(frozen=True)

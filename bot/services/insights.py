@@ -14,6 +14,7 @@ from datetime import date, datetime
 
 from sqlmodel import col, select
 
+from bot.i18n import in_pakistan
 from bot.services.permissions import Actor, Permission, require
 from bot.storage.db import Database
 from bot.storage.models import QuestionLog, Role, User
@@ -112,7 +113,7 @@ class InsightsService:
         gap_example: dict[str, str] = {}
         for record in questions:
             report.total_questions += 1
-            per_day[record.created_at.date()] += 1
+            per_day[in_pakistan(record.created_at).date()] += 1
             per_university[
                 names.get(record.university_id, UNKNOWN_UNIVERSITY)
                 if record.university_id

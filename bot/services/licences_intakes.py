@@ -8,18 +8,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time
 from functools import lru_cache
 from typing import Any
 
 from bot.errors import InvalidInputError, NotFoundError
+from bot.i18n import PAKISTAN_TIME
 from bot.services.licences_yaml import LicenceFileError, YamlPath, YamlReader
 from bot.storage import licence_repository as repo
 from bot.storage.db import Database
 from bot.storage.licence_models import Intake
 from bot.storage.types import utcnow
 
-PAKISTAN = timezone(timedelta(hours=5), "PKT")
 SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 ITEM_ID = re.compile(r"^[a-z0-9][a-z0-9_-]{0,23}$")
 DOMAIN_NAME = re.compile(r"^[a-z0-9-]+(\.[a-z0-9-]+)+$")
@@ -99,17 +99,17 @@ class IntakeDefinition:
 
 def _start_of_day(value: Any) -> datetime:
     if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=PAKISTAN)
+        return value if value.tzinfo else value.replace(tzinfo=PAKISTAN_TIME)
     if isinstance(value, date):
-        return datetime.combine(value, time(), tzinfo=PAKISTAN)
+        return datetime.combine(value, time(), tzinfo=PAKISTAN_TIME)
     raise ValueError(value)
 
 
 def _end_of_day(value: Any) -> datetime:
     if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=PAKISTAN)
+        return value if value.tzinfo else value.replace(tzinfo=PAKISTAN_TIME)
     if isinstance(value, date):
-        return datetime.combine(value, time(23, 59, 59), tzinfo=PAKISTAN)
+        return datetime.combine(value, time(23, 59, 59), tzinfo=PAKISTAN_TIME)
     raise ValueError(value)
 
 

@@ -26,9 +26,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.delivery import PRIORITY_REMINDER, Outbox, OutgoingMessage
 from bot.errors import InvalidInputError, NotFoundError
-from bot.i18n import Catalogue
+from bot.i18n import PAKISTAN_TIME, Catalogue
 from bot.services.buttons import Buttons
-from bot.services.licences_intakes import PAKISTAN, SLUG
+from bot.services.licences_intakes import SLUG
 from bot.services.licences_yaml import YamlReader
 from bot.services.survey_scheduling import current_survey, invite_on_request
 from bot.storage import licence_repository as repo
@@ -130,11 +130,11 @@ def survey_wave_label(rule: str) -> str:
 
 def next_allowed_time(now: datetime) -> datetime:
     """`now`, or the end of quiet hours (08:00 Pakistan time) when `now` falls inside them."""
-    local = now.astimezone(PAKISTAN)
+    local = now.astimezone(PAKISTAN_TIME)
     if local.time() >= QUIET_START:
-        local = datetime.combine(local.date() + timedelta(days=1), QUIET_END, tzinfo=PAKISTAN)
+        local = datetime.combine(local.date() + timedelta(days=1), QUIET_END, tzinfo=PAKISTAN_TIME)
     elif local.time() < QUIET_END:
-        local = datetime.combine(local.date(), QUIET_END, tzinfo=PAKISTAN)
+        local = datetime.combine(local.date(), QUIET_END, tzinfo=PAKISTAN_TIME)
     else:
         return now
     return local.astimezone(now.tzinfo)
@@ -287,7 +287,7 @@ class NudgeService:
             active = [rule.slug for rule in await repo.list_rules(session) if not rule.stopped_at]
         queued = 0
         for slug in active:
-            plan = await self.plan(slug, as_of=now.astimezone(PAKISTAN).date(), now=now)
+            plan = await self.plan(slug, as_of=now.astimezone(PAKISTAN_TIME).date(), now=now)
             queued += plan.nudged
         return queued
 
@@ -393,7 +393,7 @@ class NudgeService:
         if trigger is Trigger.SEAT_FREED:
             # Waitlisted learners promoted (a "promote" decision) in the last `days` (or 7).
             since = datetime.combine(
-                as_of - timedelta(days=definition.days or 7), time(), tzinfo=PAKISTAN
+                as_of - timedelta(days=definition.days or 7), time(), tzinfo=PAKISTAN_TIME
             )
             for user_id, email, university_id in await repo.promoted_since(session, since=since):
                 found.append(_Eligible(user_id, email or "", university_id))

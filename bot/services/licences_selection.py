@@ -17,7 +17,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.delivery import PRIORITY_REMINDER, Outbox, OutgoingMessage
 from bot.errors import NotFoundError
-from bot.i18n import Catalogue
+from bot.i18n import Catalogue, in_pakistan
 from bot.services.licences_intakes import IntakeDefinition, parse_stored_intake
 from bot.services.licences_reports import ReportImportError, RowProblem
 from bot.storage import licence_repository as repo
@@ -77,7 +77,9 @@ class RankedApplication:
             "seats": self.seats,
             "learner_kind": self.learner_kind,
             "score": f"{self.score:g}",
-            "submitted_at": f"{self.submitted_at:%Y-%m-%d %H:%M}" if self.submitted_at else "",
+            "submitted_at": (
+                f"{in_pakistan(self.submitted_at):%Y-%m-%d %H:%M}" if self.submitted_at else ""
+            ),
             "domains": ";".join(self.domains),
             "tracks": ";".join(self.tracks),
             "status": self.status,

@@ -6,11 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from bot.i18n import pakistan_today
 from bot.services.licences_intakes import parse_stored_intake
 from bot.storage import licence_repository as repo
 from bot.storage.db import Database
 from bot.storage.licence_models import ApplicationStatus, ReportKind
-from bot.storage.types import utcnow
 
 ACTIVE_DAYS = 30
 # A plan course takes about this long at a few hours a week: more courses left than fit in the
@@ -66,7 +66,7 @@ class LicenceStatusService:
         self._database = database
 
     async def status(self, user_id: int, today: date | None = None) -> LicenceStatusView | None:
-        today = today or utcnow().date()
+        today = today or pakistan_today()
         async with self._database.session() as session:
             application = await repo.latest_application(session, user_id=user_id)
             if application is None:

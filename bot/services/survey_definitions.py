@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import re
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime, time
 from enum import StrEnum
 from functools import lru_cache
 from typing import Any
@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from bot.errors import InvalidInputError
+from bot.i18n import PAKISTAN_TIME
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,23}$")
 QUESTION_ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_]{0,31}$")
@@ -271,11 +272,12 @@ def _line_map(node: yaml.Node, path: Path, lines: dict[Path, int], reader: _Read
 
 
 def _closing_time(value: Any) -> datetime | None:
+    """A close date means "open through that day" in Pakistan, as learners read it (shown to
+    them in Pakistan time); a datetime without a zone is Pakistan time too."""
     if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=UTC)
+        return value if value.tzinfo else value.replace(tzinfo=PAKISTAN_TIME)
     if isinstance(value, date):
-        # A close date means "open through that day" (Pakistan is UTC+5; UTC end of day is later).
-        return datetime.combine(value, time(23, 59, 59), tzinfo=UTC)
+        return datetime.combine(value, time(23, 59, 59), tzinfo=PAKISTAN_TIME)
     raise ValueError(value)
 
 

@@ -20,6 +20,7 @@ from sqlalchemy import func
 from sqlmodel import col, select
 
 from bot.errors import InvalidInputError, NotFoundError
+from bot.i18n import in_pakistan
 from bot.services.permissions import Actor, Permission, scope_for
 from bot.services.survey_definitions import (
     Condition,
@@ -400,7 +401,8 @@ def _cross_tab(
 
 
 def _iso(value: datetime | None) -> str | None:
-    return value.isoformat(timespec="seconds") if value else None
+    """Pakistan time with its offset ("2026-12-05T15:00:00+05:00"): read by people and programs."""
+    return in_pakistan(value).isoformat(timespec="seconds") if value else None
 
 
 def _cell(value: Any) -> Any:

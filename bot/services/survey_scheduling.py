@@ -134,7 +134,11 @@ class SurveyScheduler:
                     messages.append(
                         OutgoingMessage(
                             chat_id=invitation.user_id,
-                            text=texts(key, title=definition.title.get(texts.language)),
+                            text=_with_deadline(
+                                texts,
+                                definition,
+                                texts(key, title=definition.title.get(texts.language)),
+                            ),
                             reply_markup=self._buttons.survey_start(
                                 wave.id, texts.language, resume=True
                             ),
@@ -295,8 +299,16 @@ def _invitation_message(
     texts: Texts, definition: SurveyDefinition, user_id: int, wave_id: int, buttons: Buttons
 ) -> OutgoingMessage:
     intro = definition.intro.get(texts.language) if definition.intro else ""
+    text = texts("survey-invitation", title=definition.title.get(texts.language), intro=intro)
     return OutgoingMessage(
         chat_id=user_id,
-        text=texts("survey-invitation", title=definition.title.get(texts.language), intro=intro),
+        text=_with_deadline(texts, definition, text),
         reply_markup=buttons.survey_start(wave_id, texts.language),
     )
+
+
+def _with_deadline(texts: Texts, definition: SurveyDefinition, text: str) -> str:
+    """An invitation or reminder of a survey with a close date says until when it is open."""
+    if definition.closes_at is None:
+        return text
+    return f"{text}\n{texts('survey-open-until', until=texts.moment(definition.closes_at))}"

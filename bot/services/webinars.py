@@ -18,7 +18,7 @@ from bot.errors import NotAllowedError, NotFoundError
 from bot.i18n import Catalogue, Html
 from bot.services.access import WebinarPolicy
 from bot.services.audience import Audience
-from bot.services.broadcast_drafts import BroadcastInputError, pakistan_time, require_can_broadcast
+from bot.services.broadcast_drafts import BroadcastInputError, require_can_broadcast
 from bot.services.permissions import Actor
 from bot.storage.broadcast_models import Broadcast, Webinar, WebinarRsvp
 from bot.storage.consent import contactable
@@ -279,7 +279,7 @@ class WebinarService:
             language,
             f"broadcast-reminder-{label}",
             title=webinar.title,
-            start=pakistan_time(webinar.starts_at),
+            start=self._catalogue.moment(language, webinar.starts_at),
             link=Html(
                 f'<a href="{html.escape(webinar.join_link)}">{html.escape(webinar.join_link)}</a>'
             ),

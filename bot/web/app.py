@@ -19,8 +19,8 @@ from typing import Any
 from aiohttp import web
 
 from bot.errors import HecbotError, InvalidInputError, NotAllowedError, NotFoundError
-from bot.i18n import SUPPORTED_LANGUAGES, Catalogue
-from bot.services.dashboard import DashboardFilters, DashboardService, pakistan_today
+from bot.i18n import SUPPORTED_LANGUAGES, Catalogue, pakistan_today
+from bot.services.dashboard import DashboardFilters, DashboardService
 from bot.services.faq import FaqView
 from bot.services.faq_review import FaqReviewService
 from bot.services.survey_results import ExportFormat

@@ -212,7 +212,9 @@ async def test_apply_approve_two_reports_mylicence_a_nudge_with_holdout_and_recl
     (status,) = await ali.says("/mylicence")
     assert "active" in status.text
     assert "Courses completed: 1 of 2" in status.text and "learning hours: 15.8" in status.text
-    assert f"report of {second_day.isoformat()}" in status.text
+    assert (
+        f"report of {second_day.day} {second_day:%b %Y}" in status.text
+    )  # Pakistan time, written out
 
     report = await nudges.report("invited-not-joined", as_of=today)
     assert report.nudge.learners == 3 and report.holdout.learners == 3

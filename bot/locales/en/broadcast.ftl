@@ -38,6 +38,7 @@ broadcast-attachment-wrong = Please send an image or a PDF file, or press Skip.
 broadcast-audience-everyone-label = everyone
 broadcast-list-empty = No broadcasts yet.
 broadcast-list-item = #{ $id } · { $state } · { $sent }/{ $total } sent · { $preview }
+broadcast-list-scheduled = {"   "}🕒 goes out { $time }
 broadcast-webinar-block =
     <b>📅 { $title }</b>
     🕒 { $start } · { $duration } min

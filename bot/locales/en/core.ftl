@@ -42,3 +42,7 @@ error-unavailable = The service is busy or restarting. Please try again shortly;
 button-expired = This button has expired. Send /start to begin again.
 onboarding-expired = That step has expired (the bot lost where you were). Let's start again from the first step.
 no-longer-available = This is no longer available.
+# How dates and times are written (CLDR patterns: https://babel.pocoo.org/en/latest/dates.html).
+# Every time shown is Pakistan time; the names of months and days come from the language's CLDR data.
+format-moment = EEE d MMM y, HH:mm 'PKT'
+format-day = d MMM y

@@ -38,6 +38,7 @@ broadcast-attachment-wrong = براہ کرم تصویر یا پی ڈی ایف ف
 broadcast-audience-everyone-label = سب
 broadcast-list-empty = ابھی تک کوئی نشریہ نہیں۔
 broadcast-list-item = #{ $id } · { $state } · { $total } میں سے { $sent } بھیجے گئے · { $preview }
+broadcast-list-scheduled = {"   "}🕒 { $time } کو بھیجا جائے گا
 broadcast-webinar-block =
     <b>📅 { $title }</b>
     🕒 { $start } · { $duration } منٹ

@@ -42,3 +42,6 @@ error-unavailable = سروس مصروف ہے یا دوبارہ شروع ہو ر�
 button-expired = اس بٹن کی مدت ختم ہو گئی ہے۔ دوبارہ شروع کرنے کے لیے /start بھیجیں۔
 onboarding-expired = یہ مرحلہ ختم ہو چکا ہے (بوٹ کو یاد نہیں رہا کہ آپ کہاں تھے)۔ آئیے پہلے مرحلے سے دوبارہ شروع کرتے ہیں۔
 no-longer-available = یہ اب دستیاب نہیں ہے۔
+# تاریخ اور وقت لکھنے کا انداز (CLDR پیٹرن: https://babel.pocoo.org/en/latest/dates.html)۔ ہر وقت پاکستانی وقت ہے۔
+format-moment = EEEE d MMMM y'ء'، HH:mm 'پاکستانی وقت'
+format-day = d MMMM y'ء'
