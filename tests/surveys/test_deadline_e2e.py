@@ -9,9 +9,9 @@ from babel.dates import get_month_names
 
 from bot.config import Settings
 from bot.services.survey_definitions import parse_survey
+from tests.e2e.harness import BotHarness
 from tests.fakebotapi import FakeTelegram
 from tests.surveys.factories import add_learners
-from tests.surveys.harness import RunningBot
 
 ENGLISH, URDU = 7201, 7202
 
@@ -27,7 +27,7 @@ def survey(closes: str) -> str:
 async def test_invitations_say_until_when_the_survey_is_open(settings: Settings) -> None:
     closes = (datetime.now(UTC) + timedelta(days=40)).date()
     async with FakeTelegram() as fake:
-        running = RunningBot(fake, settings)
+        running = BotHarness(fake, settings)
         services = await running.start()
         try:
             for user_id in (ENGLISH, URDU):
