@@ -221,6 +221,9 @@ def bench_startup(
 @app.command("sustained")
 def bench_sustained(
     seconds: Annotated[float, typer.Option(help="Seconds of questions at each rate.")] = 6.0,
+    start: Annotated[
+        float, typer.Option(help="The first rate offered, as a share of the encoder's limit.")
+    ] = 0.6,
     batch_ms: Annotated[
         float | None,
         typer.Option(help="HECBOT_QUERY_BATCH_MS for the instance (default: the setting's)."),
@@ -243,6 +246,7 @@ def bench_sustained(
     result = run_async(
         find_sustained_rate(
             seconds_per_step=seconds,
+            start_share=start,
             extra_env=extra,
             postgres_admin_url=postgres,
             redis_url=redis,
