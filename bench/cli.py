@@ -224,6 +224,7 @@ def bench_sustained(
     start: Annotated[
         float, typer.Option(help="The first rate offered, as a share of the encoder's limit.")
     ] = 0.6,
+    steps: Annotated[int, typer.Option(help="At most this many rates (then one bisection).")] = 6,
     batch_ms: Annotated[
         float | None,
         typer.Option(help="HECBOT_QUERY_BATCH_MS for the instance (default: the setting's)."),
@@ -247,6 +248,7 @@ def bench_sustained(
         find_sustained_rate(
             seconds_per_step=seconds,
             start_share=start,
+            max_steps=steps,
             extra_env=extra,
             postgres_admin_url=postgres,
             redis_url=redis,
