@@ -64,6 +64,7 @@ class Result:
     budget_rate: float
     reply_rate: float
     doubled: int
+    delivered: int = 0  # recipients the broadcast reached (each once unless `doubled`)
     # Each webhook POST from the fake to its answer: how long an update holds one of
     # Telegram's connections (the bot answers after handling), and the answers that were
     # not 200 (Telegram delivers those again).
@@ -233,6 +234,7 @@ async def _measure(
         budget_rate=settings.delivery.send_rate_per_second,
         reply_rate=questions_per_second,
         doubled=sum(count - 1 for count in per_chat.values() if count > 1),
+        delivered=len(per_chat),
         webhook_p50_ms=statistics.median(held) if held else 0.0,
         webhook_p95_ms=held[int(0.95 * (len(held) - 1))] if held else 0.0,
         webhook_max_ms=held[-1] if held else 0.0,
