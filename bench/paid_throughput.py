@@ -22,6 +22,7 @@ import sys
 import tempfile
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from bench.load import cpu_seconds
 from bot.delivery import Outbox, OutgoingMessage
@@ -43,6 +44,7 @@ class Throughput:
     # Bot API server, which stands in for Telegram and shares the host's cores).
     worker_cpu: float = 0.0
     fake_cpu: float = 0.0
+    worker_peak_mb: float = 0.0  # the largest worker's peak resident memory (VmHWM)
 
     @property
     def rate(self) -> float:
@@ -59,7 +61,8 @@ class Throughput:
             f"{self.seconds:.1f} s = {self.rate:.0f} msg/s ({self.rate / 1000:.0%} of 1,000/s)\n"
             f"  CPU: workers {self.worker_ms_per_message:.2f} ms a message (= {per_core:.0f} "
             f"msg/s per core), the fake Bot API {1000 * self.fake_cpu / max(1, self.sent):.2f} ms "
-            f"a message; load average {os.getloadavg()[0]:.1f}"
+            f"a message; worker peak memory {self.worker_peak_mb:.0f} MB; "
+            f"load average {os.getloadavg()[0]:.1f}"
         )
 
 
@@ -105,7 +108,7 @@ async def measure(*, messages: int, workers: int) -> Throughput:
             )
             fake_cpu_before = time.process_time()
             started_cpu = [cpu_seconds(process.pid) for process in processes]
-            worker_cpu = 0.0
+            worker_cpu = peak_mb = 0.0
             try:
                 deadline = time.monotonic() + 900
                 while time.monotonic() < deadline:
@@ -116,6 +119,7 @@ async def measure(*, messages: int, workers: int) -> Throughput:
                     cpu_seconds(process.pid) - before
                     for process, before in zip(processes, started_cpu, strict=True)
                 )
+                peak_mb = max(_peak_mb(process.pid) for process in processes)
             finally:
                 for process in processes:
                     process.terminate()
@@ -132,10 +136,22 @@ async def measure(*, messages: int, workers: int) -> Throughput:
                 fake.paid_broadcast_count,
                 worker_cpu=worker_cpu,
                 fake_cpu=time.process_time() - fake_cpu_before,
+                worker_peak_mb=peak_mb,
             )
     finally:
         await real_services.drop_postgres_database(url)
         await real_services.delete_redis_keys(prefix)
+
+
+def _peak_mb(pid: int) -> float:
+    """A process's peak resident memory (VmHWM, Linux /proc) in MB; 0 elsewhere."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
 
 
 async def _idle(pid: int) -> None:
