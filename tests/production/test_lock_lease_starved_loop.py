@@ -119,7 +119,8 @@ async def test_an_update_holding_the_loop_past_the_lease_is_answered_once_withou
             )
     finally:
         await stop_instance(instance)
-    assert replies(fake) == ["Answer to: Is the licence free?"]
+    [reply] = replies(fake)  # the answer, and no error reply after it
+    assert "Answer to: Is the licence free?" in reply
     problems = [
         r.getMessage()
         for r in caplog.records
@@ -177,5 +178,6 @@ async def test_a_copy_delivered_to_another_instance_meanwhile_is_not_answered_tw
         await stop_instance(first)
     assert "error" not in other, other.get("error")
     assert marker.handled
-    assert replies(fake) == ["Answer to: Who gets a licence?"]
+    [reply] = replies(fake)
+    assert "Answer to: Who gets a licence?" in reply
     assert other["duplicates"] == 1  # B took the lock after A had finished, and recognised it

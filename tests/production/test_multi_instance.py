@@ -218,14 +218,24 @@ async def test_a_killed_instances_learner_is_answered_by_the_other_before_telegr
             else:
                 raise AssertionError("the learner's lock was never taken")
             instances[0].process.kill()  # SIGKILL: no release, no renewal, no goodbye
-            answers = await fake.wait_for(
+            await fake.wait_for(
                 "sendMessage",
                 lambda r: r.chat_id == learner and question in str(r.params.get("text")),
                 timeout=120,
             )
+            # The delivery that was answered is recorded once its 200 is back.
+            for _ in range(600):
+                if any(d.status == 200 for d in fake.webhook_deliveries):
+                    break
+                await asyncio.sleep(0.05)
         finally:
             await redis.aclose()
-        assert len(answers) == 1
+        answers = [
+            r
+            for r in fake.requests("sendMessage", chat_id=learner)
+            if question in str(r.params.get("text"))
+        ]
+        assert len(answers) == 1, fake.webhook_deliveries
         assert fake.webhook_deliveries[0].url == instances[0].webhook_url
         assert fake.webhook_deliveries[0].status is None  # cut off by the kill
         assert instances[1].process.poll() is None, instances[1].log_text()[-2000:]
