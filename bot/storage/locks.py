@@ -95,7 +95,9 @@ class LeaseKeeper:
         with self._guard:
             self._held[name] = token
             self._lost.discard(name)
-            if self._thread is None:
+            # The thread runs while locks are held and ends when none is (an idle instance,
+            # or a test's many dispatchers, keeps no thread behind).
+            if self._thread is None and not self._stop.is_set():
                 self._thread = threading.Thread(
                     target=self._run, name="hecbot-lock-leases", daemon=True
                 )
@@ -118,6 +120,10 @@ class LeaseKeeper:
 
     def _run(self) -> None:
         while not self._stop.wait(self.lease_seconds / 3):
+            with self._guard:
+                if not self._held:
+                    self._thread = None
+                    return
             self.renew_now()
 
     def renew_now(self) -> None:
