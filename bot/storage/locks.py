@@ -61,20 +61,28 @@ def sync_client_like(client: Redis) -> sync_redis.Redis:
     an asyncio client belongs to its event loop)."""
     pool = client.connection_pool
     kwargs = pool.connection_kwargs
-    options: dict[str, object] = {
-        "db": kwargs.get("db", 0),
-        "username": kwargs.get("username"),
-        "password": kwargs.get("password"),
-        "socket_timeout": 2.0,
-        "socket_connect_timeout": 2.0,
-    }
+    db = int(kwargs.get("db") or 0)
+    username = kwargs.get("username")
+    password = kwargs.get("password")
     if issubclass(pool.connection_class, UnixDomainSocketConnection):
-        options["unix_socket_path"] = kwargs.get("path")
-    else:
-        options["host"] = kwargs.get("host", "localhost")
-        options["port"] = kwargs.get("port", 6379)
-        options["ssl"] = issubclass(pool.connection_class, SSLConnection)
-    return sync_redis.Redis(**options)  # type: ignore[arg-type]
+        return sync_redis.Redis(
+            unix_socket_path=str(kwargs.get("path")),
+            db=db,
+            username=username,
+            password=password,
+            socket_timeout=2.0,
+            socket_connect_timeout=2.0,
+        )
+    return sync_redis.Redis(
+        host=str(kwargs.get("host") or "localhost"),
+        port=int(kwargs.get("port") or 6379),
+        db=db,
+        username=username,
+        password=password,
+        ssl=issubclass(pool.connection_class, SSLConnection),
+        socket_timeout=2.0,
+        socket_connect_timeout=2.0,
+    )
 
 
 class LeaseKeeper:
@@ -203,8 +211,8 @@ class LeasedEventIsolation(RedisEventIsolation):
         if not acquired:
             raise LockError("the learner's previous update still holds the lock")
         name = str(lock.name)
-        token = lock.local.token
-        assert isinstance(token, bytes)
+        token = getattr(lock.local, "token", None)
+        assert isinstance(token, bytes), "redis-py keeps the lock's token as bytes"
         self.keeper.hold(name, token)
         started = time.monotonic()
         try:
