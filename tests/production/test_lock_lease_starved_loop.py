@@ -20,6 +20,8 @@ from dataclasses import dataclass
 import pytest
 from aiogram import Bot, Dispatcher
 from aiogram.types import Update
+from aiohttp import ClientSession
+from aiohttp.test_utils import TestServer
 from pydantic import SecretStr
 
 from bot.config import Settings
@@ -27,8 +29,7 @@ from bot.storage.db import Database
 from bot.storage.locks import LeasedEventIsolation
 from bot.telegram.app import create_bot, create_dispatcher
 from bot.telegram.container import AppServices, build_services
-from bot.telegram.middlewares.handled import UPDATE_HANDLED, HandledMarker
-from bot.transient import REDELIVER_ON_OUTAGE
+from bot.telegram.webserver import create_web_app
 from knowledge.answers import Answer
 from tests.factories import make_user
 from tests.fakebotapi import DEFAULT_TOKEN, FakeTelegram
@@ -37,6 +38,8 @@ from tests.production.doubles import EchoAnswerer
 pytestmark = pytest.mark.redis
 
 LEARNER = 7101
+SECRET = "lease-test-secret"
+PATH = "/telegram/webhook"
 LEASE_SECONDS = 1.0
 BLOCK_SECONDS = 3 * LEASE_SECONDS
 
@@ -129,10 +132,24 @@ async def test_an_update_holding_the_loop_past_the_lease_is_answered_once_withou
     assert problems == []
 
 
+async def delivered_by_webhook(instance: Instance, update: Update) -> int:
+    """Post the update to the instance's own webhook app, as Telegram does; the HTTP status."""
+    app = create_web_app(
+        instance.services, instance.dispatcher, instance.bot, webhook_path=PATH, secret=SECRET
+    )
+    async with TestServer(app) as server, ClientSession() as http:
+        response = await http.post(
+            server.make_url(PATH),
+            data=update.model_dump_json(exclude_none=True),
+            headers={"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": SECRET},
+        )
+        return response.status
+
+
 async def test_a_copy_delivered_to_another_instance_meanwhile_is_not_answered_twice(
     settings: Settings, fake: FakeTelegram
 ):
-    """Instance A blocks its loop on the update; Telegram's second copy reaches instance B (its
+    """Instance A holds its loop on the update; Telegram's second copy reaches instance B (its
     own thread and event loop, as another process), which must wait for A and then skip it."""
     answerer = LoopBlockingAnswerer()
     first = await start_instance(settings, answerer)
@@ -146,11 +163,7 @@ async def test_a_copy_delivered_to_another_instance_meanwhile_is_not_answered_tw
                 other_ready.set()
                 await asyncio.to_thread(answerer.blocking.wait, 30)
                 copy = question(52, "Who gets a licence?", instance.bot)
-                other["result"] = await instance.dispatcher.feed_webhook_update(
-                    instance.bot,
-                    copy,
-                    **{REDELIVER_ON_OUTAGE: True, UPDATE_HANDLED: HandledMarker()},
-                )
+                other["status"] = await delivered_by_webhook(instance, copy)
                 other["duplicates"] = instance.services.metrics.value(
                     "hecbot_updates_duplicate_total"
                 )
@@ -167,17 +180,12 @@ async def test_a_copy_delivered_to_another_instance_meanwhile_is_not_answered_tw
     thread.start()
     try:
         await asyncio.to_thread(other_ready.wait, 60)
-        marker = HandledMarker()
-        await first.dispatcher.feed_webhook_update(
-            first.bot,
-            question(52, "Who gets a licence?", first.bot),
-            **{REDELIVER_ON_OUTAGE: True, UPDATE_HANDLED: marker},
-        )
+        status = await delivered_by_webhook(first, question(52, "Who gets a licence?", first.bot))
         await asyncio.to_thread(thread.join, 60)
     finally:
         await stop_instance(first)
     assert "error" not in other, other.get("error")
-    assert marker.handled
+    assert (status, other["status"]) == (200, 200)  # no 503: neither is delivered a third time
     [reply] = replies(fake)
     assert "Answer to: Who gets a licence?" in reply
     assert other["duplicates"] == 1  # B took the lock after A had finished, and recognised it
