@@ -20,6 +20,7 @@ from typing import Any, Protocol, runtime_checkable
 from sqlmodel import col, select
 
 from bot.errors import InvalidInputError, NotFoundError
+from bot.i18n import in_pakistan
 from bot.logging_setup import logged_user
 from bot.services.access import FaqPolicy
 from bot.services.permissions import Actor
@@ -60,12 +61,13 @@ def _markdown(entry: FaqEntry, university_name: str | None) -> str:
     # One line per paragraph: the question is the heading the retriever cites as the section.
     question = " ".join(entry.question.split())
     answer = "\n".join(line.rstrip() for line in entry.answer.strip().splitlines())
+    answered = in_pakistan(entry.created_at)  # the date the programme's people call it
     return (
         f'---\ntitle: "{FAQ_TITLE}"\n---\n'
         f"# {FAQ_TITLE}\n\n"
         f"## {question}\n\n"
         f"{answer}\n\n"
-        f"_Answered by {who}{where} on {entry.created_at:%Y-%m-%d} (FAQ entry {entry.id})._\n"
+        f"_Answered by {who}{where} on {answered:%Y-%m-%d} (FAQ entry {entry.id})._\n"
     )
 
 
