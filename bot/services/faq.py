@@ -27,7 +27,6 @@ from bot.services.permissions import Actor
 from bot.storage.db import Database
 from bot.storage.models import Role
 from bot.storage.people_models import FaqEntry, Ticket, TicketStatus, University
-from bot.storage.types import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -124,17 +123,6 @@ class FaqService:
             rows = (await session.exec(select(FaqEntry).order_by(col(FaqEntry.id)))).all()
         return [await self._view(row) for row in rows]
 
-    async def mark_reviewed(self, actor: Actor, entry_id: int) -> FaqView:
-        FaqPolicy.require_review(actor)
-        async with self._database.session() as session:
-            entry = await session.get(FaqEntry, entry_id)
-            if entry is None:
-                raise NotFoundError(f"FAQ entry {entry_id}")
-            entry.reviewed_by = actor.id
-            entry.reviewed_at = utcnow()
-            session.add(entry)
-        return await self._view(entry)
-
     async def remove(self, actor: Actor, entry_id: int) -> None:
         """Delete the entry and its file, then re-index: the bot stops giving that answer."""
         FaqPolicy.require_review(actor)
@@ -151,9 +139,6 @@ class FaqService:
             (self.faq_dir / entry.file_name).unlink(missing_ok=True)
         await self._reindex()
         log.info("FAQ entry %s removed by user %s", entry_id, logged_user(actor.id))
-
-    async def reindex(self) -> None:
-        await self._reindex()
 
     async def restore_index(self) -> bool:
         """At start-up: put FAQ files back in the index if a rebuild dropped them.

@@ -224,7 +224,7 @@ async def build_services(settings: Settings, *, answerer: Answerer | None = None
         courses=courses,
         universities=universities,
         onboarding=OnboardingService(database),
-        roles=RoleService(database, admin_ids=settings.admin_ids),
+        roles=RoleService(database),
         tickets=tickets,
         faq=faq,
         faq_review=faq_review,
