@@ -6,6 +6,7 @@ given a webhook secret, the web app of `hecbot run --webhook` serving it on loop
 posting every update there as Telegram does) and the embedded delivery worker; `restart()` is a
 process restart (only the database survives).
 `Person` is one Telegram user who types, presses buttons and waits for the bot's replies.
+`at_the_terminal` is the same bot as `hecbot chat` runs it, with `TerminalPerson` at the keyboard.
 Every end-to-end test drives the bot through these two; the feature folders' fixtures only choose
 the settings, the knowledge double and the people.
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import inspect
+import io
 import json
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -34,7 +36,8 @@ from bot.services.surveys import Clock, SurveyService
 from bot.storage.db import Database
 from bot.telegram.app import create_dispatcher
 from bot.telegram.container import AppServices, build_services
-from bot.telegram.runner import embedded_worker
+from bot.telegram.runner import embedded_worker, terminal_chat
+from bot.telegram.terminal import TerminalChat
 from bot.telegram.webserver import create_web_app
 from handlers.buttons import TelegramButtons
 from tests.databases import sqlite_at_head
@@ -501,3 +504,55 @@ async def onboarded_learner(
 ) -> None:
     """A learner who finished onboarding earlier (privacy accepted), stored directly."""
     await make_user(database, user_id, language=language, university_id=university_id)
+
+
+class TerminalPerson:
+    """The person at `hecbot chat`: reads what the bot printed, types lines, presses buttons by
+    typing the numbers printed beside them."""
+
+    def __init__(self, chat: TerminalChat, output: io.StringIO) -> None:
+        self.chat = chat
+        self.output = output
+        self.read = 0
+
+    def new_output(self) -> str:
+        text = self.output.getvalue()[self.read :]
+        self.read = len(self.output.getvalue())
+        return text
+
+    def number_of(self, label: str) -> str:
+        """The number printed beside the button `label` under the newest keyboard."""
+        keyboard = self.chat.session.keyboard
+        assert keyboard is not None, "no buttons on screen"
+        _, markup = keyboard
+        labels = [button.text for row in markup.inline_keyboard for button in row]
+        exact = [n for n, text in enumerate(labels, 1) if text == label]
+        found = exact or [n for n, text in enumerate(labels, 1) if label in text]
+        assert found, f"no button {label!r} in {labels}"
+        number = str(found[0])
+        # The screen shows that number beside the label.
+        assert f"[{number}] {labels[found[0] - 1]}" in self.output.getvalue()
+        return number
+
+    async def type(self, line: str) -> str:
+        """Type a line and return what the bot printed in reply."""
+        await self.chat.handle_line(line)
+        return self.new_output()
+
+    async def press(self, label: str) -> str:
+        return await self.type(self.number_of(label))
+
+    async def types(self, *lines: str) -> str:
+        """What `hecbot chat` prints for these lines typed one after another (it starts with
+        /start, as the command does); returns all of it."""
+        await self.chat.run(io.StringIO("\n".join(lines) + "\n"), prompt=False)
+        return self.new_output()
+
+
+@asynccontextmanager
+async def at_the_terminal(services: AppServices) -> AsyncIterator[TerminalPerson]:
+    """`hecbot chat` over services the test owns (bot.telegram.runner.terminal_chat: the
+    Dispatcher and the embedded worker), and the person at its keyboard."""
+    output = io.StringIO()
+    async with terminal_chat(services, output) as chat:
+        yield TerminalPerson(chat, output)
