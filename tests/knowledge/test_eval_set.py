@@ -115,7 +115,7 @@ UNTUNED_COMPOSE_SET = EvalSet(
     kb_dir=MAIN_KB,
     min_total=150,
     min_per_lang={"en": 60, "roman_ur": 45, "ur": 45},
-    min_out_of_scope=15,
+    min_out_of_scope=12,
     has_splits=False,
 )
 EVAL_SETS = pytest.mark.parametrize(
