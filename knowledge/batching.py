@@ -52,7 +52,11 @@ class QueryBatcher:
         self._workers = max(1, workers)
         self._window = max(0.0, window_seconds)
         self._max_batch = max(1, max_batch)
-        self._queue: queue.SimpleQueue[_Request] = queue.SimpleQueue()
+        # queue.Queue, not SimpleQueue: on CPython 3.11 a SimpleQueue.get(timeout=...) that
+        # loses its item to another consumer retries with a negative timeout, which means "wait
+        # forever"; the batch it holds then waits for the next question to arrive, and in a quiet
+        # hour that is nobody's (tests/knowledge/test_embedding_batches.py reproduces it).
+        self._queue: queue.Queue[_Request] = queue.Queue()
         self._threads: list[threading.Thread] = []
         self._start_lock = threading.Lock()
         self.batches = 0  # batches encoded, for tests and benchmarks
