@@ -109,7 +109,8 @@ FRESH_1205_SET = EvalSet(
     has_splits=False,
 )
 # The never-tuned composition set of 2026-12-05 (issue 15, helper compose3): mostly in-scope
-# questions for the first citation and the answering sentence, committed before that round's changes.
+# questions for the first citation and the answering sentence, committed before that round's
+# changes.
 UNTUNED_COMPOSE_SET = EvalSet(
     questions_file=EVAL_DIR / "untuned_2026_12_05_compose.yaml",
     kb_dir=MAIN_KB,
