@@ -32,6 +32,9 @@ async def test_a_question_posted_with_the_secret_is_answered(webhook_app: BotHar
     assert metrics.value("hecbot_updates_handled_total", {"type": "message"}) == 1
     assert metrics.value("hecbot_answer_latency_seconds_count") == 1
     assert metrics.value("hecbot_answers_abstained_total") == 0
+    # The Telegram connection it held, for sizing WEBHOOK_MAX_CONNECTIONS: given back.
+    assert metrics.value("hecbot_webhook_request_seconds_count") == 1
+    assert metrics.value("hecbot_webhook_requests_in_flight") == 0
 
 
 async def test_a_learner_typing_reaches_the_bot_through_the_webhook_telegram_calls(
