@@ -27,6 +27,7 @@ import numpy.typing as npt
 
 from knowledge.chunking import SECTION_SEPARATOR, Chunk
 from knowledge.language import (
+    ENGLISH_STOPWORDS,
     QUESTION_WORDS,
     Language,
     NormalisedQuery,
