@@ -181,9 +181,7 @@ class SectionBook:
         self._positions: dict[SectionKey, dict[str, int]] = {}
         self._translations: dict[tuple[str, SectionKey], Translation] = {}
         for chunk in retriever.translations:
-            key = SectionKey(
-                _sibling(chunk.source, chunk.translates), english_section(chunk.section)
-            )
+            key = SectionKey(_sibling(chunk.translates), english_section(chunk.section))
             self._translations[(chunk.language, key)] = Translation(
                 chunk, translation_units(chunk.text)
             )
@@ -209,9 +207,6 @@ class SectionBook:
             self._positions[key] = positions
         return positions.get(text)
 
-    def translated_sections(self, language: str) -> int:
-        return sum(1 for lang, _ in self._translations if lang == language)
-
     def sentence_texts(self, retriever: HybridRetriever) -> list[str]:
         """Every sentence text the composer may embed (rules and their translations), for
         seeding the vector cache so that answering never waits on the model for them."""
@@ -225,7 +220,7 @@ class SectionBook:
         return list(dict.fromkeys(texts))
 
 
-def _sibling(source: str, translates: str) -> str:
+def _sibling(translates: str) -> str:
     """The translated document's source name: ``translates`` is relative to the folder the
     knowledge base was indexed from (a translation may sit in a sub-folder such as ur/)."""
     return translates.strip().lstrip("./")
@@ -648,7 +643,3 @@ def _as_sentence(text: str, stop: str = ".") -> str:
 
 def _lines(units: Sequence[Unit]) -> str:
     return "\n".join(("• " if unit.item else "") + unit.text for unit in units)
-
-
-def content_terms(query: NormalisedQuery) -> set[str]:
-    return {t for t in query.terms if t not in QUESTION_WORDS and t not in ENGLISH_STOPWORDS}
