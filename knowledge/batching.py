@@ -52,7 +52,11 @@ class QueryBatcher:
         self._workers = max(1, workers)
         self._window = max(0.0, window_seconds)
         self._max_batch = max(1, max_batch)
-        self._queue: queue.SimpleQueue[_Request] = queue.SimpleQueue()
+        # queue.Queue, not SimpleQueue: CPython 3.11's SimpleQueue.get(timeout=...) waits
+        # without a deadline when its deadline passes while it takes the GIL back, until the
+        # next put. An encoding thread stuck there holds the batch it was collecting: those
+        # questions waited for the next question, for ever when none came (a hung test).
+        self._queue: queue.Queue[_Request] = queue.Queue()
         self._threads: list[threading.Thread] = []
         self._start_lock = threading.Lock()
         self.batches = 0  # batches encoded, for tests and benchmarks
