@@ -21,6 +21,8 @@ def test_start_up_objects_are_frozen_and_later_ones_still_collected():
         first.other, second.other = second, first  # type: ignore[attr-defined]
         del first, second
         assert gc.collect() >= 2  # garbage made after the freeze is still found
-        assert gc.get_freeze_count() == frozen
+        # collect() thaws nothing (unfreeze() would empty the count). A frozen object that
+        # another thread of the test process lets go of meanwhile leaves the count: not equal.
+        assert frozen - 1_000 < gc.get_freeze_count() <= frozen
     finally:
         gc.unfreeze()
