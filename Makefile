@@ -36,13 +36,16 @@ chat: install ## Chat with the bot in this terminal
 
 # Tests run in one process per core (pytest-xdist, at most 4: each holds PostgreSQL connections
 # and a loaded model); TEST_WORKERS=0 runs them in this process, one after another.
+# worksteal: a worker that runs out takes half of another's queue. The default (`load`) hands
+# out long runs of tests ahead; one worker was seen idle for the last half of a run.
 TEST_WORKERS ?= auto
+PYTEST_PARALLEL := -n $(TEST_WORKERS) --maxprocesses 4 --dist worksteal
 
 test: install ## Run the test suite without the tests marked slow (what CI runs), with coverage
-	$(BIN)/pytest -m "not slow" -n $(TEST_WORKERS) --maxprocesses 4 --cov --cov-report=term --durations=20
+	$(BIN)/pytest -m "not slow" $(PYTEST_PARALLEL) --cov --cov-report=term --durations=20
 
 test-all: install ## Run every test, the slow ones too (service restarts, load and crash runs)
-	$(BIN)/pytest -n $(TEST_WORKERS) --maxprocesses 4
+	$(BIN)/pytest $(PYTEST_PARALLEL)
 
 check: install ## Formatting, lint and type checks
 	$(BIN)/ruff format --check .
