@@ -25,8 +25,7 @@ from bot.storage.models import User
 from bot.storage.survey_models import SurveyInvitation, SurveyWave, WaveTrigger
 from handlers.buttons import TelegramButtons
 from handlers.surveys import SurveyStart
-from tests.factories import make_user
-from tests.licences.factories import make_application, make_intake
+from tests.licences.factories import make_approved_learners, make_intake
 from tests.surveys.factories import shipped_survey
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples" / "nudges"
@@ -42,21 +41,9 @@ def _rule(holdout: str = "0.5") -> str:
 
 async def _world(database: Database) -> NudgeService:
     intake = await make_intake(database, licence_ends_on=AS_OF + timedelta(days=200))
-    for number in range(LEARNERS):
-        user_id = 30_000 + number
-        await make_user(
-            database,
-            user_id,
-            university_id=number % 2 + 1,
-            language="ur" if number % 5 == 0 else "en",
-        )
-        await make_application(
-            database,
-            intake_id=intake,
-            user_id=user_id,
-            email=f"c{number}@uni.edu.pk",
-            university_id=number % 2 + 1,
-        )
+    await make_approved_learners(
+        database, intake_id=intake, first_user_id=30_000, count=LEARNERS, email_prefix="c"
+    )
     header = (
         "Email,Course,Last Course Activity Time,Learning Hours Spent,Completed,Completion Time\n"
     )

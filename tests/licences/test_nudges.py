@@ -28,8 +28,7 @@ from bot.storage.delivery_models import Delivery, DeliveryJob
 from bot.storage.licence_models import NudgeAssignment, NudgeGroup, ReportKind
 from bot.storage.models import User
 from handlers.buttons import TelegramButtons
-from tests.factories import make_user
-from tests.licences.factories import make_application, make_intake
+from tests.licences.factories import make_approved_learners, make_intake
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples" / "nudges"
 AS_OF = date(2026, 11, 1)
@@ -83,21 +82,9 @@ LEARNERS = 120
 
 async def _world(database: Database) -> NudgeService:
     intake = await make_intake(database, licence_ends_on=AS_OF + timedelta(days=200))
-    for number in range(LEARNERS):
-        user_id = 20_000 + number
-        await make_user(
-            database,
-            user_id,
-            university_id=number % 2 + 1,
-            language="ur" if number % 5 == 0 else "en",
-        )
-        await make_application(
-            database,
-            intake_id=intake,
-            user_id=user_id,
-            email=f"n{number}@uni.edu.pk",
-            university_id=number % 2 + 1,
-        )
+    await make_approved_learners(
+        database, intake_id=intake, first_user_id=20_000, count=LEARNERS, email_prefix="n"
+    )
     async with database.session() as session:
         quiet = await session.get(User, 20_000 + LEARNERS - 1)
         assert quiet is not None
