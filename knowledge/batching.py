@@ -52,10 +52,10 @@ class QueryBatcher:
         self._workers = max(1, workers)
         self._window = max(0.0, window_seconds)
         self._max_batch = max(1, max_batch)
-        # queue.Queue, not SimpleQueue: CPython 3.11's SimpleQueue.get(timeout=...) waits
-        # without a deadline when its deadline passes while it takes the GIL back, until the
-        # next put. An encoding thread stuck there holds the batch it was collecting: those
-        # questions waited for the next question, for ever when none came (a hung test).
+        # queue.Queue, not SimpleQueue: on CPython 3.11 a SimpleQueue.get(timeout=...) that
+        # loses its item to another consumer retries with a negative timeout, which means "wait
+        # forever"; the batch it holds then waits for the next question to arrive, and in a quiet
+        # hour that is nobody's (tests/knowledge/test_embedding_batches.py reproduces it).
         self._queue: queue.Queue[_Request] = queue.Queue()
         self._threads: list[threading.Thread] = []
         self._start_lock = threading.Lock()

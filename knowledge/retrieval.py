@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import math
 import re
+import threading
+import weakref
 from array import array
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
@@ -31,6 +33,45 @@ from knowledge.language import (
     tokenize,
 )
 from knowledge.sources import ChunkSource
+
+
+class QuestionVectors:
+    """The vector of each question being answered, for as long as its query object lives.
+
+    One question asks for its vector three times (retrieval, the redirect check, the sentence
+    scores), in steps that may run on different answer threads with other questions' steps in
+    between. A single "last question" slot was overwritten by those other questions under load,
+    so a question was encoded two or three times: about half of an instance's CPU with every
+    question new. Keyed by the query object, not its text: the same question asked again (a
+    benchmark's next round, with the query cache off) is a new question and is encoded again.
+    """
+
+    def __init__(self) -> None:
+        self._vectors: dict[int, npt.NDArray[np.float32]] = {}
+        self._lock = threading.Lock()
+
+    def get(
+        self, query: NormalisedQuery, compute: Callable[[], npt.NDArray[np.float32]]
+    ) -> npt.NDArray[np.float32]:
+        key = id(query)
+        with self._lock:
+            vector = self._vectors.get(key)
+        if vector is not None:
+            return vector
+        vector = compute()
+        with self._lock:
+            if key not in self._vectors:
+                self._vectors[key] = vector
+                # The entry goes with the query (before its id can be reused).
+                weakref.finalize(query, self._forget, key)
+        return vector
+
+    def _forget(self, key: int) -> None:
+        with self._lock:
+            self._vectors.pop(key, None)
+
+    def __len__(self) -> int:
+        return len(self._vectors)
 
 
 class RetrievalMode(StrEnum):
@@ -208,9 +249,9 @@ class HybridRetriever:
         self._redirects: list[Chunk] = []
         self._redirect_vectors: npt.NDArray[np.float32] = np.zeros((0, 0), dtype=np.float32)
         self._translations: list[Chunk] = []
-        # The last question's vector, so the redirect check and the sentence scores reuse
-        # the one embedding (a tuple is replaced whole, so threads never see half of one).
-        self._last_vector: tuple[str, npt.NDArray[np.float32]] | None = None
+        # Each question's vector while it is being answered, so the redirect check and the
+        # sentence scores reuse its one embedding.
+        self._question_vectors = QuestionVectors()
 
     def load(self) -> None:
         """(Re)build the in-memory indexes from the chunks and vectors in the store.
@@ -266,12 +307,12 @@ class HybridRetriever:
 
     def query_vector(self, query: NormalisedQuery) -> npt.NDArray[np.float32]:
         """The question's embedding (computed once per question)."""
-        last = self._last_vector
-        if last is not None and last[0] == query.text:
-            return last[1]
-        vector = np.asarray(self._store.embedder.embed_queries([query.text])[0], dtype=np.float32)
-        self._last_vector = (query.text, vector)
-        return vector
+        return self._question_vectors.get(
+            query,
+            lambda: np.asarray(
+                self._store.embedder.embed_queries([query.text])[0], dtype=np.float32
+            ),
+        )
 
     def redirect_similarities(self, query: NormalisedQuery) -> list[tuple[Chunk, float]]:
         """Every redirect with its cosine to the question, most similar first."""

@@ -108,6 +108,17 @@ FRESH_1205_SET = EvalSet(
     min_out_of_scope=100,
     has_splits=False,
 )
+# The never-tuned composition set of 2026-12-05 (issue 15, helper compose3): mostly in-scope
+# questions for the first citation and the answering sentence, committed before that round's
+# changes.
+UNTUNED_COMPOSE_SET = EvalSet(
+    questions_file=EVAL_DIR / "untuned_2026_12_05_compose.yaml",
+    kb_dir=MAIN_KB,
+    min_total=150,
+    min_per_lang={"en": 60, "roman_ur": 45, "ur": 45},
+    min_out_of_scope=12,
+    has_splits=False,
+)
 EVAL_SETS = pytest.mark.parametrize(
     "eval_set",
     [
@@ -119,8 +130,19 @@ EVAL_SETS = pytest.mark.parametrize(
         LEARNER_SET,
         LEARNER_UNSEEN_SET,
         FRESH_1205_SET,
+        UNTUNED_COMPOSE_SET,
     ],
-    ids=["main", "unseen", "extra", "fresh", "short", "learner", "learner-unseen", "fresh-1205"],
+    ids=[
+        "main",
+        "unseen",
+        "extra",
+        "fresh",
+        "short",
+        "learner",
+        "learner-unseen",
+        "fresh-1205",
+        "untuned-compose",
+    ],
 )
 
 

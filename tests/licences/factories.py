@@ -5,12 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from bot.storage.db import Database
 from bot.storage.licence_models import ApplicationStatus, Intake, LicenceApplication
-from bot.storage.models import Role, User
 from bot.storage.types import utcnow
+from tests.factories import make_user
+
+# The example nudge rules the docs show; the tests run them as written.
+NUDGE_RULES = Path(__file__).resolve().parents[2] / "docs" / "examples" / "nudges"
 
 
 async def make_intake(
@@ -67,41 +71,30 @@ async def make_application(
         return application.id
 
 
-async def make_approved_learners(
-    database: Database, *, intake_id: int, first_user_id: int, count: int, email_prefix: str
-) -> None:
-    """`count` onboarded learners (as `make_user` stores them; every fifth reads Urdu, the
-    universities alternate 1, 2) each with an approved application with the e-mail
-    `<prefix><n>@uni.edu.pk` (as `make_application` stores it): in one transaction, where
-    one each took 240 for the nudge tests' 120 learners."""
-    now = utcnow()
-    async with database.session() as session:
-        for number in range(count):
-            session.add(
-                User(
-                    id=first_user_id + number,
-                    role=Role.LEARNER.value,
-                    university_id=number % 2 + 1,
-                    language="ur" if number % 5 == 0 else "en",
-                    learner_kind="student",
-                    privacy_accepted_at=now,
-                    onboarded_at=now,
-                )
-            )
-        await session.flush()  # the applications refer to the users
-        for number in range(count):
-            session.add(
-                LicenceApplication(
-                    intake_id=intake_id,
-                    user_id=first_user_id + number,
-                    university_id=number % 2 + 1,
-                    email=f"{email_prefix}{number}@uni.edu.pk",
-                    email_verified_at=now,
-                    status=ApplicationStatus.APPROVED.value,
-                    submitted_at=now - timedelta(days=10),
-                    decided_at=now - timedelta(days=5),
-                )
-            )
+async def make_applicants(
+    database: Database, count: int, *, first_id: int, email: str, licence_ends_on: date
+) -> list[int]:
+    """`count` learners (ids from `first_id` on) approved in one intake: at universities 1 and 2
+    in turn, one in five speaking Urdu, learner number n writing as `email.format(n)`."""
+    intake = await make_intake(database, licence_ends_on=licence_ends_on)
+    learners = []
+    for number in range(count):
+        user_id = first_id + number
+        await make_user(
+            database,
+            user_id,
+            university_id=number % 2 + 1,
+            language="ur" if number % 5 == 0 else "en",
+        )
+        await make_application(
+            database,
+            intake_id=intake,
+            user_id=user_id,
+            email=email.format(number),
+            university_id=number % 2 + 1,
+        )
+        learners.append(user_id)
+    return learners
 
 
 def hand_count(

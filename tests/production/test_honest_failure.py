@@ -14,10 +14,8 @@ from pathlib import Path
 from bot.telegram.startup_check import ATTEMPTS
 from knowledge.config import KnowledgeConfig
 from knowledge.engine import build_engine
+from tests.e2e.harness import BotHarness
 from tests.fakebotapi.server import DEFAULT_TOKEN, FakeTelegram
-from tests.production.test_webhook_app import WebhookApp, webhook_app
-
-__all__ = ["webhook_app"]
 
 HECBOT = [sys.executable, "-m", "bot.cli"]
 IMPATIENT_HECBOT = [sys.executable, "-m", "tests.production.impatient_cli"]
@@ -32,19 +30,19 @@ def clean_env(tmp_path: Path) -> dict[str, str]:
 
 
 async def test_a_missing_rules_index_makes_the_instance_not_ready(
-    webhook_app: WebhookApp, tmp_path: Path
+    webhook_app: BotHarness, tmp_path: Path
 ):
     engine = build_engine(KnowledgeConfig(data_dir=tmp_path / "no-index-here"))
     first = await asyncio.to_thread(engine.health)  # loads the model, as start-up's warm-up does
     assert not first.ok and FIX in first.detail
     webhook_app.answerer.health = engine.health  # type: ignore[attr-defined]
     for path in ("/readyz", "/healthz"):
-        response = await webhook_app.http.get(webhook_app.server.make_url(path))
+        response = await webhook_app.get(path)
         body = await response.json()
         assert response.status == 503
         assert body["checks"]["knowledge"]["ok"] is False
         assert FIX in body["checks"]["knowledge"]["detail"]
-    alive = await webhook_app.http.get(webhook_app.server.make_url("/livez"))
+    alive = await webhook_app.get("/livez")
     assert alive.status == 200
 
 
