@@ -272,10 +272,6 @@ class KnowledgeEngine:
             self._store = None
             self._retriever = None
 
-    def ensure_index(self, default_paths: Sequence[Path]) -> IndexReport:
-        """Build or refresh the bundled knowledge base (unchanged files cost only a hash)."""
-        return self.index_paths(default_paths)
-
     def list_sources(self) -> list[SourceInfo]:
         return self.store.sources()
 

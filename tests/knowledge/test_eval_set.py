@@ -119,6 +119,17 @@ UNTUNED_SCOPE_SET = EvalSet(
     min_out_of_scope=180,
     has_splits=False,
 )
+# The never-tuned composition set of 2026-12-05 (issue 15, helper compose3): mostly in-scope
+# questions for the first citation and the answering sentence, committed before that round's
+# changes.
+UNTUNED_COMPOSE_SET = EvalSet(
+    questions_file=EVAL_DIR / "untuned_2026_12_05_compose.yaml",
+    kb_dir=MAIN_KB,
+    min_total=150,
+    min_per_lang={"en": 60, "roman_ur": 45, "ur": 45},
+    min_out_of_scope=12,
+    has_splits=False,
+)
 EVAL_SETS = pytest.mark.parametrize(
     "eval_set",
     [
@@ -131,6 +142,7 @@ EVAL_SETS = pytest.mark.parametrize(
         LEARNER_UNSEEN_SET,
         FRESH_1205_SET,
         UNTUNED_SCOPE_SET,
+        UNTUNED_COMPOSE_SET,
     ],
     ids=[
         "main",
@@ -142,6 +154,7 @@ EVAL_SETS = pytest.mark.parametrize(
         "learner-unseen",
         "fresh-1205",
         "untuned-scope",
+        "untuned-compose",
     ],
 )
 

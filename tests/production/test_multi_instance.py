@@ -44,15 +44,6 @@ REPLY_TIMEOUT = 60.0
 
 
 @pytest.fixture
-async def postgres_url() -> AsyncIterator[str]:
-    url = await real_services.create_postgres_database()
-    try:
-        yield url
-    finally:
-        await real_services.drop_postgres_database(url)
-
-
-@pytest.fixture
 async def redis_prefix() -> AsyncIterator[str]:
     await real_services.require("redis")
     prefix = real_services.new_redis_prefix()
