@@ -18,15 +18,16 @@ import contextlib
 import inspect
 import io
 import json
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from types import EllipsisType
 from typing import Any
 
-from aiogram import Bot, Dispatcher
+from aiogram import BaseMiddleware, Bot, Dispatcher
 from aiogram.fsm.storage.base import BaseStorage
+from aiogram.types import TelegramObject, Update
 from aiohttp import ClientResponse, ClientSession
 from aiohttp.test_utils import TestServer
 
@@ -70,6 +71,26 @@ class NoAnswerer:
         raise AssertionError(f"unexpected question {question!r}")
 
 
+class FinishedUpdates(BaseMiddleware):
+    """The ids of the updates the Dispatcher has finished with, whatever their handlers did
+    (answered, replied, failed): what a test waits for instead of sleeping."""
+
+    def __init__(self) -> None:
+        self.ids: set[int] = set()
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        try:
+            return await handler(event, data)
+        finally:
+            if isinstance(event, Update):
+                self.ids.add(event.update_id)
+
+
 @dataclass(eq=False)
 class BotHarness:
     """The running bot, and helpers that act as Telegram users and wait for its replies.
@@ -103,6 +124,7 @@ class BotHarness:
     _owns_services: bool = field(init=False)
     _polling: asyncio.Task[None] | None = field(default=None, init=False)
     _running: contextlib.AsyncExitStack | None = field(default=None, init=False)
+    _finished: FinishedUpdates = field(default_factory=FinishedUpdates, init=False)
 
     def __post_init__(self) -> None:
         if (self.settings is None) == (self.services is None):
@@ -144,6 +166,9 @@ class BotHarness:
             services.scheduler.register(name, note_first_pass, every_seconds=3600)
         storage = self.storage_factory() if self.storage_factory else None
         self.dispatcher = create_dispatcher(services, storage=storage)
+        # Registered last of the outer middlewares: it sees every update the bot's own outer
+        # middlewares pass on (all of them, in private chats without throttling).
+        self.dispatcher.update.outer_middleware(self._finished)
         self._running = contextlib.AsyncExitStack()
         if self.worker:
             await self._running.enter_async_context(embedded_worker(services, self.bot))
@@ -242,6 +267,12 @@ class BotHarness:
             if loop.time() > deadline:
                 raise AssertionError(f"the bot never did: {what}")
             await asyncio.sleep(0.02)
+
+    async def handled(self, update_ids: Iterable[int], what: str, *, timeout: float = 20) -> None:
+        """Wait until the Dispatcher has finished with these updates (pushed to the fake), the
+        work their handlers do after answering included."""
+        waiting = set(update_ids)
+        await self.until(lambda: waiting <= self._finished.ids, what, timeout=timeout)
 
     async def delivered(self, timeout: float = 60) -> None:
         """Wait until no outbox row is pending or being sent."""
