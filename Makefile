@@ -34,15 +34,20 @@ chat: install ## Chat with the bot in this terminal
 	@$(BIN)/hecbot kb index --bundled
 	@$(BIN)/hecbot chat
 
-# Tests run in one process per core (pytest-xdist, at most 4: each holds PostgreSQL connections
-# and a loaded model); TEST_WORKERS=0 runs them in this process, one after another.
-TEST_WORKERS ?= auto
+# Tests run in pytest-xdist processes, one more than the cores (at most 4: each holds PostgreSQL
+# connections and a loaded model): a worker alone kept 0.68 of a core busy, the rest of the
+# time it waits for the bot, a subprocess or the delivery worker, and the extra one fills that.
+# TEST_WORKERS=0 runs them in this process, one after another.
+# worksteal: a worker that runs out takes half of another's queue. The default (`load`) hands
+# out long runs of tests ahead; one worker was seen idle for the last half of a run.
+TEST_WORKERS ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 1) + 1 )))
+PYTEST_PARALLEL := -n $(TEST_WORKERS) --maxprocesses 4 --dist worksteal
 
 test: install ## Run the test suite without the tests marked slow (what CI runs), with coverage
-	$(BIN)/pytest -m "not slow" -n $(TEST_WORKERS) --maxprocesses 4 --cov --cov-report=term --durations=20
+	$(BIN)/pytest -m "not slow" $(PYTEST_PARALLEL) --cov --cov-report=term --durations=20
 
 test-all: install ## Run every test, the slow ones too (service restarts, load and crash runs)
-	$(BIN)/pytest -n $(TEST_WORKERS) --maxprocesses 4
+	$(BIN)/pytest $(PYTEST_PARALLEL)
 
 check: install ## Formatting, lint and type checks
 	$(BIN)/ruff format --check .

@@ -64,6 +64,15 @@ class Result:
     budget_rate: float
     reply_rate: float
     doubled: int
+    delivered: int = 0  # recipients the broadcast reached (each once unless `doubled`)
+    # Each webhook POST from the fake to its answer: how long an update holds one of
+    # Telegram's connections (the bot answers after handling), and the answers that were
+    # not 200 (Telegram delivers those again).
+    webhook_p50_ms: float = 0.0
+    webhook_p95_ms: float = 0.0
+    webhook_max_ms: float = 0.0
+    webhook_mean_ms: float = 0.0
+    webhook_not_ok: int = 0
 
     def report(self) -> str:
         left = self.budget_rate - self.reply_rate
@@ -74,7 +83,12 @@ class Result:
             f"p95 {self.reply_p95_ms:.0f} ms, max {self.reply_max_ms:.0f} ms\n"
             f"  429s: {self.rate_limited_429}   doubled broadcast messages: {self.doubled}\n"
             f"  broadcast: {self.broadcast_seconds:.1f} s, {self.broadcast_rate:.1f} msg/s "
-            f"(the budget leaves it {left:g}/s of {self.budget_rate:g}/s)"
+            f"(the budget leaves it {left:g}/s of {self.budget_rate:g}/s)\n"
+            f"  webhook: p50 {self.webhook_p50_ms:.0f} ms, p95 {self.webhook_p95_ms:.0f} ms, "
+            f"max {self.webhook_max_ms:.0f} ms, mean {self.webhook_mean_ms:.0f} ms, "
+            f"not 200: {self.webhook_not_ok}; connections held at the reply ceiling "
+            f"({self.budget_rate:g} updates/s x mean): "
+            f"{self.budget_rate * self.webhook_mean_ms / 1000:.1f}"
         )
 
 
@@ -205,6 +219,7 @@ async def _measure(
     for request in sent:
         per_chat[int(request.chat_id or 0)] = per_chat.get(int(request.chat_id or 0), 0) + 1
     span = max(r.time for r in sent) - min(r.time for r in sent) if len(sent) > 1 else 0.0
+    held = sorted(1000 * d.seconds for d in fake.webhook_deliveries)
     return Result(
         recipients=recipients,
         workers=workers,
@@ -219,6 +234,12 @@ async def _measure(
         budget_rate=settings.delivery.send_rate_per_second,
         reply_rate=questions_per_second,
         doubled=sum(count - 1 for count in per_chat.values() if count > 1),
+        delivered=len(per_chat),
+        webhook_p50_ms=statistics.median(held) if held else 0.0,
+        webhook_p95_ms=held[int(0.95 * (len(held) - 1))] if held else 0.0,
+        webhook_max_ms=held[-1] if held else 0.0,
+        webhook_mean_ms=statistics.fmean(held) if held else 0.0,
+        webhook_not_ok=sum(1 for d in fake.webhook_deliveries if d.status != 200),
     )
 
 

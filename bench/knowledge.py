@@ -11,7 +11,7 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -208,7 +208,3 @@ def to_markdown(results: dict[str, BenchResult]) -> str:
             f"{r.index_chunks_per_s:.0f} | {r.rss_mb:.0f} |"
         )
     return "\n".join(lines) + "\n"
-
-
-def results_as_dicts(results: dict[str, BenchResult]) -> dict[str, dict[str, float]]:
-    return {name: asdict(result) for name, result in results.items()}

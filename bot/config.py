@@ -377,10 +377,6 @@ class Settings(BaseModel):
         return f"sqlite+aiosqlite:///{(self.data_dir / 'hecbot.sqlite3').resolve()}"
 
     @property
-    def chroma_dir(self) -> Path:
-        return self.data_dir / "chroma"
-
-    @property
     def has_token(self) -> bool:
         return self.telegram.has_token
 

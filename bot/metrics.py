@@ -21,6 +21,9 @@ from prometheus_client import (
 
 # Answer latency buckets (seconds): the target is p95 under 0.5 s.
 LATENCY_BUCKETS = (0.01, 0.025, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0, 2.0, 5.0, 10.0)
+# Webhook request buckets: up to the 25 s a learner's update may wait for their lock, and
+# aiogram's 55 s before it answers a slow update and goes on in the background.
+WEBHOOK_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 25.0, 55.0)
 
 
 class AnswerMetrics(Protocol):
@@ -137,6 +140,22 @@ class BotMetrics:
             "webhook_rejected",
             "Webhook requests refused, by reason.",
             ["reason"],
+            namespace=namespace,
+            registry=self.registry,
+        )
+        # Telegram holds one of its `max_connections` for each update until it is answered
+        # (updates are answered after they are handled): in flight x instances must stay
+        # below WEBHOOK_MAX_CONNECTIONS (docs/scaling.md).
+        self.webhook_in_flight = Gauge(
+            "webhook_requests_in_flight",
+            "Webhook updates received and not yet answered (Telegram connections held).",
+            namespace=namespace,
+            registry=self.registry,
+        )
+        self.webhook_seconds = Histogram(
+            "webhook_request_seconds",
+            "Time from a webhook update's arrival to its answer (a Telegram connection held).",
+            buckets=WEBHOOK_BUCKETS,
             namespace=namespace,
             registry=self.registry,
         )

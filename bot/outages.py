@@ -50,10 +50,6 @@ class OutageWatch:
         self._detail = ""
 
     @property
-    def is_down(self) -> bool:
-        return self._down_since is not None
-
-    @property
     def outage(self) -> str | None:
         """For health checks: how long and why, or None while the dependency answers."""
         if self._down_since is None:

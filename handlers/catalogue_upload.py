@@ -11,11 +11,12 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import Message
 
-from bot.i18n import Texts, escape, split_message
+from bot.i18n import Texts, escape
 from bot.services.course_catalogue import CatalogueFileError, CatalogueRowsError
 from bot.services.courses import CourseService
 from bot.services.permissions import Permission, require
 from bot.services.users import UserProfile
+from handlers.uploads import Refused, answer_problems, document_bytes
 
 MAX_CATALOGUE_FILE_BYTES = 10 * 1024 * 1024  # Telegram lets bots download up to 20 MB
 MAX_PROBLEMS_SHOWN = 30
@@ -48,32 +49,24 @@ async def on_upload_document(
     courses: CourseService,
 ) -> None:
     require(user, Permission.MANAGE_COURSES)
-    document = message.document
-    if document is None or not (document.file_name or "").lower().endswith(".csv"):
-        await message.answer(texts("catalogue-upload-not-csv"))
-        return
-    if (document.file_size or 0) > MAX_CATALOGUE_FILE_BYTES:
+    data = await document_bytes(message, bot, max_bytes=MAX_CATALOGUE_FILE_BYTES, suffix=".csv")
+    if data is Refused.TOO_BIG:
         await message.answer(texts("catalogue-upload-too-big", megabytes=_megabytes()))
         return
-    downloaded = await bot.download(document.file_id)
-    data = downloaded.read() if downloaded else b""
-    if not data.strip():
+    if isinstance(data, Refused) or not data.strip():
         await message.answer(texts("catalogue-upload-not-csv"))
-        return
-    if len(data) > MAX_CATALOGUE_FILE_BYTES:
-        await message.answer(texts("catalogue-upload-too-big", megabytes=_megabytes()))
         return
     await message.answer(texts("catalogue-upload-started"))
     try:
         report = await courses.import_upload(data, by=f"telegram:{user.id}")
     except CatalogueRowsError as error:
-        lines = [texts("catalogue-upload-problems", count=len(error.problems))]
-        lines += [f"• {escape(str(problem))}" for problem in error.problems[:MAX_PROBLEMS_SHOWN]]
-        if len(error.problems) > MAX_PROBLEMS_SHOWN:
-            more = len(error.problems) - MAX_PROBLEMS_SHOWN
-            lines.append(texts("catalogue-upload-more-problems", count=more))
-        for piece in split_message("\n".join(lines)):
-            await message.answer(piece)
+        await answer_problems(
+            message,
+            texts("catalogue-upload-problems", count=len(error.problems)),
+            error.problems,
+            at_most=MAX_PROBLEMS_SHOWN,
+            more=lambda count: texts("catalogue-upload-more-problems", count=count),
+        )
         return
     except CatalogueFileError as error:
         await message.answer(texts("catalogue-upload-file-problem", problem=escape(str(error))))

@@ -10,11 +10,12 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import BufferedInputFile, Message
 
-from bot.i18n import Texts, escape, split_message
+from bot.i18n import Texts
 from bot.services.course_tracks import TrackValidationError
 from bot.services.courses import CourseService
 from bot.services.permissions import Permission, require
 from bot.services.users import UserProfile
+from handlers.uploads import answer_problems, document_bytes, utf8_text
 
 MAX_TRACKS_FILE_BYTES = 256 * 1024
 
@@ -49,25 +50,15 @@ async def on_upload_document(
     courses: CourseService,
 ) -> None:
     require(user, Permission.MANAGE_COURSES)
-    document = message.document
-    if document is None or (document.file_size or 0) > MAX_TRACKS_FILE_BYTES:
-        await message.answer(texts("tracks-upload-not-document"))
-        return
-    downloaded = await bot.download(document.file_id)
-    try:
-        text = downloaded.read().decode("utf-8-sig") if downloaded else ""
-    except UnicodeDecodeError:
-        text = ""
+    text = utf8_text(await document_bytes(message, bot, max_bytes=MAX_TRACKS_FILE_BYTES))
     if not text:
         await message.answer(texts("tracks-upload-not-document"))
         return
     try:
         tracks = await courses.import_tracks(text, by="telegram")
     except TrackValidationError as error:
-        lines = [texts("tracks-upload-problems", count=len(error.problems))]
-        lines += [f"• {escape(problem)}" for problem in error.problems]
-        for piece in split_message("\n".join(lines)):
-            await message.answer(piece)
+        heading = texts("tracks-upload-problems", count=len(error.problems))
+        await answer_problems(message, heading, error.problems)
         return
     await state.clear()
     await message.answer(texts("tracks-upload-done", count=len(tracks)))

@@ -32,6 +32,7 @@ from bot.services.surveys import (
 )
 from bot.services.users import UserProfile
 from handlers.questions import on_question
+from handlers.uploads import Refused, answer_problems, document_bytes, utf8_text
 
 log = logging.getLogger(__name__)
 
@@ -336,29 +337,19 @@ async def on_upload_document(
     message: Message, bot: Bot, user: UserProfile, texts: Texts, state: FSMContext
 ) -> None:
     _require_admin(user)
-    document = message.document
-    if document is None:
-        await message.answer(texts("survey-upload-not-document"))
-        return
-    if (document.file_size or 0) > MAX_SURVEY_FILE_BYTES:
+    data = await document_bytes(message, bot, max_bytes=MAX_SURVEY_FILE_BYTES)
+    if data is Refused.TOO_BIG:
         await message.answer(texts("survey-upload-too-big"))
         return
-    downloaded = await bot.download(document.file_id)
-    if downloaded is None:
+    source = utf8_text(data)
+    if source is None:
         await message.answer(texts("survey-upload-not-document"))
         return
-    raw = downloaded.read()
     try:
-        source = raw.decode("utf-8-sig")
         definition = await SurveyService.check_off_loop(source)
-    except UnicodeDecodeError:
-        await message.answer(texts("survey-upload-not-document"))
-        return
     except SurveyDefinitionError as error:
-        lines = [texts("survey-upload-problems", count=len(error.problems))]
-        lines += [f"• {escape(str(problem))}" for problem in error.problems]
-        for piece in split_message("\n".join(lines)):
-            await message.answer(piece)
+        heading = texts("survey-upload-problems", count=len(error.problems))
+        await answer_problems(message, heading, error.problems)
         return
     await state.set_state(SurveyUpload.confirming)
     await state.update_data(source=source)

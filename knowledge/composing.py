@@ -54,6 +54,13 @@ SECOND_SENTENCE_GAP = 1.5
 # "Do you mean (a) ... or (b) ...?" and their best sentences must be this close too.
 AMBIGUOUS_PASSAGE_GAP = 0.15
 AMBIGUOUS_SENTENCE_GAP = 0.25
+# A sentence of a question-headed section (an FAQ entry) restates a sentence of a rule section
+# among the evidence when at least this share of its content words are in the rule's sentence
+# (a table row with its columns' names) and their vectors are at least this close: "One cohort
+# of 6 months" and "A licence lasts for one cohort: 6 months" (0.96), not "HEC does not issue
+# its own certificates" and "HEC has issued an advisory ... certifications" (0.87).
+RESTATEMENT_SHARE = 0.6
+RESTATEMENT_COSINE = 0.9
 
 # Said with an English rule given to a learner who reads Urdu.
 NO_TRANSLATION_NOTE = "اس اصول کا اردو ترجمہ ابھی دستیاب نہیں، اس لیے یہ انگریزی میں ہے۔"
@@ -174,9 +181,7 @@ class SectionBook:
         self._positions: dict[SectionKey, dict[str, int]] = {}
         self._translations: dict[tuple[str, SectionKey], Translation] = {}
         for chunk in retriever.translations:
-            key = SectionKey(
-                _sibling(chunk.source, chunk.translates), english_section(chunk.section)
-            )
+            key = SectionKey(_sibling(chunk.translates), english_section(chunk.section))
             self._translations[(chunk.language, key)] = Translation(
                 chunk, translation_units(chunk.text)
             )
@@ -202,9 +207,6 @@ class SectionBook:
             self._positions[key] = positions
         return positions.get(text)
 
-    def translated_sections(self, language: str) -> int:
-        return sum(1 for lang, _ in self._translations if lang == language)
-
     def sentence_texts(self, retriever: HybridRetriever) -> list[str]:
         """Every sentence text the composer may embed (rules and their translations), for
         seeding the vector cache so that answering never waits on the model for them."""
@@ -218,7 +220,7 @@ class SectionBook:
         return list(dict.fromkeys(texts))
 
 
-def _sibling(source: str, translates: str) -> str:
+def _sibling(translates: str) -> str:
     """The translated document's source name: ``translates`` is relative to the folder the
     knowledge base was indexed from (a translation may sit in a sub-folder such as ur/)."""
     return translates.strip().lstrip("./")
@@ -290,6 +292,9 @@ class SentenceComposer:
                 + (FIRST_SENTENCE_BONUS if i == 0 else 0.0)
             )
             scored.append(ScoredSentence(rank, i, score))
+        # The FAQ answers in short what a rule states in full; its heading (the question
+        # itself) pulls its sentences up. The learner reads the rule, cited to the rule.
+        scored = rules_over_restatements(passages, units, flat, scored, vectors)
         scored.sort(key=lambda s: -s.score)
         return units, scored
 
@@ -369,6 +374,8 @@ class SentenceComposer:
         for number, rank in enumerate(order, start=1):
             passage = passages[rank]
             indexes = _reading_order(units[rank], chosen[rank])
+            if rank == best.passage:
+                indexes = best_within_two(units[rank], indexes, best.index)
             pieces = self._pieces(passage.chunk, units[rank], indexes)
             english_parts.append(_render(pieces) + f" [{number}]")
             used.append(passage)
@@ -455,6 +462,65 @@ class SentenceComposer:
         return _lines(units), None
 
 
+def _asks(section: str) -> bool:
+    """A section whose own heading is a question: an FAQ entry."""
+    return section.rsplit(SECTION_SEPARATOR, maxsplit=1)[-1].strip().endswith(("?", "؟"))
+
+
+# Function and question words as ``tokenize`` writes them (stemmed).
+_STEMMED_STOPWORDS = frozenset(t for w in ENGLISH_STOPWORDS | QUESTION_WORDS for t in tokenize(w))
+
+
+def _content_words(text: str) -> set[str]:
+    """A sentence's stemmed words without function and question words."""
+    return {t for t in tokenize(text) if t not in _STEMMED_STOPWORDS}
+
+
+def rules_over_restatements(
+    passages: Sequence[ScoredPassage],
+    units: Sequence[Sequence[Unit]],
+    flat: Sequence[tuple[int, int]],
+    scored: Sequence[ScoredSentence],
+    vectors: npt.NDArray[np.float32],
+) -> list[ScoredSentence]:
+    """The candidates without the FAQ sentences that restate a rule's sentence among them,
+    each rule sentence taking the better of its score and its restatement's: the learner
+    reads the rule in its own words, cited to the rule, and not the same thing twice.
+
+    ``scored`` and ``vectors`` are in the order of ``flat`` (passage rank, unit index)."""
+    asks = [_asks(passage.chunk.section) for passage in passages]
+    if all(asks) or not any(asks):
+        return list(scored)
+
+    def words_of(rank: int, i: int) -> set[str]:
+        unit = units[rank][i]
+        words = _content_words(unit.text)
+        if unit.row:  # a table row says what its columns' names say too
+            words |= _content_words(units[rank][_table_header(units[rank], i)].text)
+        return words
+
+    rules = [(p, words_of(rank, i)) for p, (rank, i) in enumerate(flat) if not asks[rank]]
+    out = list(scored)
+    restatements: set[int] = set()
+    for position, (rank, i) in enumerate(flat):
+        words = _content_words(units[rank][i].text) if asks[rank] else set()
+        if len(words) < 2:  # "No." restates nothing
+            continue
+        restated = [
+            p
+            for p, rule_words in rules
+            if len(words & rule_words) / len(words) >= RESTATEMENT_SHARE
+            and float(vectors[position] @ vectors[p]) >= RESTATEMENT_COSINE
+        ]
+        if not restated:
+            continue
+        restatements.add(position)
+        target = max(restated, key=lambda p: out[p].score)
+        rule = out[target]
+        out[target] = ScoredSentence(rule.passage, rule.index, max(rule.score, out[position].score))
+    return [s for p, s in enumerate(out) if p not in restatements]
+
+
 def sentence_text(chunk: Chunk, unit: Unit) -> str:
     """What is embedded for a sentence: it, under its section's heading."""
     return f"{chunk.section}. {unit.text}" if chunk.section else unit.text
@@ -491,6 +557,23 @@ def _reading_order(units: Sequence[Unit], chosen: Sequence[int]) -> list[int]:
             needed = [lead_in, i, *[j for j in needed if j not in (lead_in, i)]]
         order.extend(j for j in needed if j not in order)
     return order
+
+
+def _sentence_count(unit: Unit) -> int:
+    """Sentences the learner reads in a unit (a list item may hold two)."""
+    return 1 if unit.row else len([p for p in _SENTENCE_SPLIT.split(unit.text) if p.strip()])
+
+
+def best_within_two(units: Sequence[Unit], order: list[int], best: int) -> list[int]:
+    """The reading order, except that the best sentence (with what it cannot be read
+    without) comes first when the sentences the document puts before it would make it the
+    learner's third sentence or later ("First contact your focal person. They reply within 3
+    working days." before "If your focal person has not replied, email the Helpdesk")."""
+    position = order.index(best)
+    if sum(_sentence_count(units[i]) for i in order[:position]) < 2:
+        return order
+    first = _reading_order(units, [best])
+    return first + [i for i in order if i not in first]
 
 
 def _with_dependencies(units: Sequence[Unit], chosen: set[int]) -> set[int]:
@@ -579,7 +662,3 @@ def _as_sentence(text: str, stop: str = ".") -> str:
 
 def _lines(units: Sequence[Unit]) -> str:
     return "\n".join(("• " if unit.item else "") + unit.text for unit in units)
-
-
-def content_terms(query: NormalisedQuery) -> set[str]:
-    return {t for t in query.terms if t not in QUESTION_WORDS and t not in ENGLISH_STOPWORDS}

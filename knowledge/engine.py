@@ -272,10 +272,6 @@ class KnowledgeEngine:
             self._store = None
             self._retriever = None
 
-    def ensure_index(self, default_paths: Sequence[Path]) -> IndexReport:
-        """Build or refresh the bundled knowledge base (unchanged files cost only a hash)."""
-        return self.index_paths(default_paths)
-
     def list_sources(self) -> list[SourceInfo]:
         return self.store.sources()
 
@@ -331,7 +327,9 @@ class KnowledgeEngine:
         evidence = judge_evidence(query, passages, retriever, thresholds)
         if mode is RetrievalMode.BM25:
             return evidence  # no question vector to compare topics with
-        topic = self._parts().redirects.choose(query, passages, evidence.answerable)
+        topic = self._parts().redirects.choose(
+            query, passages, evidence.answerable, topic_margin=thresholds.topic_margin
+        )
         if topic is None:
             return evidence
         return replace(evidence, redirect=topic.chunk, reason=f"redirect: {topic.chunk.section}")

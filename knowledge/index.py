@@ -205,10 +205,6 @@ class ChunkStore:
             self._collection.delete(ids=ids)
         return len(ids)
 
-    def delete_ids(self, ids: Sequence[str]) -> None:
-        for start in range(0, len(ids), _WRITE_BATCH):
-            self._collection.delete(ids=list(ids[start : start + _WRITE_BATCH]))
-
     # -- reading -----------------------------------------------------------------------------
     def count(self) -> int:
         return int(self._collection.count())

@@ -37,10 +37,6 @@ class RateLimiter:
         self._paused_until = float("-inf")
         self._chat_free_at: dict[int, float] = {}
 
-    @property
-    def paused_for(self) -> float:
-        return max(0.0, self._paused_until - self._clock.monotonic())
-
     def pause(self, seconds: float) -> None:
         """No send may start for `seconds` from now (extends, never shortens, a pause)."""
         self._paused_until = max(self._paused_until, self._clock.monotonic() + seconds)

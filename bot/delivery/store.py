@@ -470,7 +470,7 @@ class DeliveryStore:
             finished.append(done)
         return finished
 
-    async def watched_jobs(self, now: datetime) -> list[WatchedJob]:
+    async def watched_jobs(self) -> list[WatchedJob]:
         """Started, active jobs whose sender watches a status message."""
         async with self._database.session() as session:
             rows = (

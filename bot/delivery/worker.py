@@ -500,7 +500,7 @@ class DeliveryWorker:
 
     async def _edit_status_messages(self) -> None:
         SEND_KIND.set(SendKind.OUTBOX)
-        for job in await self._store.watched_jobs(self._clock.now()):
+        for job in await self._store.watched_jobs():
             progress = await self._outbox.job_progress(job.id)
             shown = (progress.sent, progress.failed, progress.blocked)
             if self._shown.get(job.id) == shown:

@@ -75,13 +75,6 @@ class BroadcastPolicy:
             return False
         return _is_admin(actor) or (actor.id is not None and actor.id == created_by)
 
-    @classmethod
-    def require_manage(
-        cls, actor: Actor | None, broadcast_id: int, *, created_by: int | None
-    ) -> None:
-        if not cls.may_manage(actor, created_by=created_by):
-            raise _refuse(actor, "broadcast", broadcast_id)
-
 
 class TicketPolicy:
     """Answerers: admins anywhere, a focal person for their university; the asker rates."""

@@ -140,9 +140,6 @@ class ColumnMapping:
             raise CatalogueFileError(f"{source}: 'defaults:' must be a mapping")
         return cls(columns=columns, defaults={str(k): str(v) for k, v in defaults.items()})
 
-    def source_columns(self) -> set[str]:
-        return {column for sources in self.columns.values() for column in sources}
-
 
 def decode_bytes(data: bytes) -> tuple[str, str]:
     """Decode a catalogue file, trying UTF-8 (with or without BOM), then cp1252, then latin-1."""

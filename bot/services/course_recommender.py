@@ -581,7 +581,7 @@ class CourseRecommender:
             )
         return base.answer(
             RecommendationStatus.OK,
-            courses=path.explained(chosen, track),
+            courses=path.explained(chosen),
             track=_suggestion(track) if track and any(t for _, t in chosen) else None,
             trimmed_for_time=path.trimmed,
         )
@@ -805,7 +805,7 @@ class _PathBuilder:
         return items
 
     def explained(
-        self, chosen: list[tuple[CatalogueCourse, str | None]], track: Track | None
+        self, chosen: list[tuple[CatalogueCourse, str | None]]
     ) -> tuple[RecommendedCourse, ...]:
         structure = self.structure
         covered: set[str] = set()

@@ -36,9 +36,6 @@ class Track:
     keywords: tuple[str, ...]
     course_urls: tuple[str, ...]
 
-    def localised_title(self, language: str) -> str:
-        return self.title_ur if language == "ur" and self.title_ur else self.title
-
 
 def load_tracks(
     path: Path = DEFAULT_TRACKS_PATH,

@@ -94,16 +94,6 @@ class SurveyPage:
     waves: list[WaveRate]
 
 
-@dataclass(frozen=True)
-class Viewer:
-    """The caller as the dashboard presents them."""
-
-    id: int
-    role: Role
-    university_id: int | None
-    language: str
-
-
 class DashboardService:
     def __init__(
         self,

@@ -20,13 +20,13 @@ from typing import Any, Protocol, runtime_checkable
 from sqlmodel import col, select
 
 from bot.errors import InvalidInputError, NotFoundError
+from bot.i18n import in_pakistan
 from bot.logging_setup import logged_user
 from bot.services.access import FaqPolicy
 from bot.services.permissions import Actor
 from bot.storage.db import Database
 from bot.storage.models import Role
 from bot.storage.people_models import FaqEntry, Ticket, TicketStatus, University
-from bot.storage.types import utcnow
 
 log = logging.getLogger(__name__)
 
@@ -60,12 +60,13 @@ def _markdown(entry: FaqEntry, university_name: str | None) -> str:
     # One line per paragraph: the question is the heading the retriever cites as the section.
     question = " ".join(entry.question.split())
     answer = "\n".join(line.rstrip() for line in entry.answer.strip().splitlines())
+    answered = in_pakistan(entry.created_at)  # the date the programme's people call it
     return (
         f'---\ntitle: "{FAQ_TITLE}"\n---\n'
         f"# {FAQ_TITLE}\n\n"
         f"## {question}\n\n"
         f"{answer}\n\n"
-        f"_Answered by {who}{where} on {entry.created_at:%Y-%m-%d} (FAQ entry {entry.id})._\n"
+        f"_Answered by {who}{where} on {answered:%Y-%m-%d} (FAQ entry {entry.id})._\n"
     )
 
 
@@ -122,17 +123,6 @@ class FaqService:
             rows = (await session.exec(select(FaqEntry).order_by(col(FaqEntry.id)))).all()
         return [await self._view(row) for row in rows]
 
-    async def mark_reviewed(self, actor: Actor, entry_id: int) -> FaqView:
-        FaqPolicy.require_review(actor)
-        async with self._database.session() as session:
-            entry = await session.get(FaqEntry, entry_id)
-            if entry is None:
-                raise NotFoundError(f"FAQ entry {entry_id}")
-            entry.reviewed_by = actor.id
-            entry.reviewed_at = utcnow()
-            session.add(entry)
-        return await self._view(entry)
-
     async def remove(self, actor: Actor, entry_id: int) -> None:
         """Delete the entry and its file, then re-index: the bot stops giving that answer."""
         FaqPolicy.require_review(actor)
@@ -149,9 +139,6 @@ class FaqService:
             (self.faq_dir / entry.file_name).unlink(missing_ok=True)
         await self._reindex()
         log.info("FAQ entry %s removed by user %s", entry_id, logged_user(actor.id))
-
-    async def reindex(self) -> None:
-        await self._reindex()
 
     async def restore_index(self) -> bool:
         """At start-up: put FAQ files back in the index if a rebuild dropped them.

@@ -62,10 +62,6 @@ class InsightsReport:
     def rated(self) -> int:
         return self.thumbs_up + self.thumbs_down
 
-    @property
-    def helpful_rate(self) -> float | None:
-        return self.thumbs_up / self.rated if self.rated else None
-
 
 class InsightsService:
     def __init__(self, database: Database) -> None:

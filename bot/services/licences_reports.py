@@ -286,10 +286,6 @@ class ReportImportService:
             session.add(snapshot)
         return ImportSummary(snapshot_id, kind.value, as_of, rows, linked)
 
-    async def list_snapshots(self) -> list[ReportSnapshot]:
-        async with self._database.session() as session:
-            return await repo.snapshots(session)
-
 
 def _positions(kind: ReportKind, mapping: ReportMapping, header: list[str]) -> dict[str, int]:
     index = {name.strip().casefold(): position for position, name in enumerate(header)}

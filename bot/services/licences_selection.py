@@ -408,12 +408,6 @@ class SelectionService:
         )
         return await self._outcome_message(session, first, "promote", "")
 
-    async def reclaim_candidates(self, as_of: date) -> list[ReclaimCandidate]:
-        """Approved licences with no sign of use (invitation, join, course activity) in the
-        30 days up to `as_of`, by the latest reports; the licence not yet ended."""
-        async with self._database.session() as session:
-            return await self._candidates(session, as_of)
-
     async def _candidates(self, session: AsyncSession, as_of: date) -> list[ReclaimCandidate]:
         membership = await repo.latest_snapshot(
             session, kind=ReportKind.MEMBERSHIP, on_or_before=as_of

@@ -61,9 +61,8 @@ def invite_link(bot_username: str, token: str) -> str:
 
 
 class RoleService:
-    def __init__(self, database: Database, *, admin_ids: frozenset[int] = frozenset()) -> None:
+    def __init__(self, database: Database) -> None:
         self._database = database
-        self._admin_ids = admin_ids
 
     # --- focal persons ----------------------------------------------------------------------
 
@@ -206,7 +205,3 @@ class RoleService:
                 select(User.id).where(User.role == Role.ADMIN.value).order_by(col(User.id))
             )
             return list(rows.all())
-
-    @property
-    def bootstrap_admin_ids(self) -> frozenset[int]:
-        return self._admin_ids

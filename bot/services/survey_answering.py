@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
@@ -196,6 +196,9 @@ class _Aside:
 
 _SKIPPED = object()
 
+# What a step does with the learner's open response, inside one database session.
+_Action = Callable[[AsyncSession, _Progress], Awaitable[SurveyStep]]
+
 
 class SurveyAnswering:
     """A learner answering (a part of `SurveyService`)."""
@@ -270,11 +273,11 @@ class SurveyAnswering:
 
     async def current(self, user_id: int, slug: str, language: str) -> SurveyStep:
         """Where the learner stands in `slug` (after a restart, or to show the question again)."""
-        async with self._database.session() as session:
-            progress = await self._progress(session, user_id, slug)
-            if isinstance(progress, SurveyStep):
-                return progress
+
+        async def show(_session: AsyncSession, progress: _Progress) -> SurveyStep:
             return self._step(progress, language)
+
+        return await self._in_response(user_id, slug, show)
 
     async def choose(
         self, user_id: int, ref: QuestionRef, option_index: int, language: str
@@ -292,15 +295,11 @@ class SurveyAnswering:
 
     async def toggle(self, user_id: int, ref: QuestionRef, mask: int, language: str) -> SurveyStep:
         """Multiple choice: show the question with the options in `mask` ticked (not saved yet)."""
-        async with self._database.session() as session:
-            progress = await self._progress(session, user_id, ref.slug, ref.wave)
-            if isinstance(progress, SurveyStep):
-                return progress
-            stale = self._stale(progress, ref)
-            if stale is not None:
-                return stale
-            step = self._step(progress, language, mask=mask)
-            return step
+
+        async def show_ticked(_session: AsyncSession, progress: _Progress) -> SurveyStep:
+            return self._step(progress, language, mask=mask)
+
+        return await self._at_question(user_id, ref, show_ticked)
 
     async def confirm_choices(
         self, user_id: int, ref: QuestionRef, mask: int, language: str
@@ -324,15 +323,6 @@ class SurveyAnswering:
         yes/no's "yes"); a message that asks something instead (it ends in "?" or uses a
         question word) is an ASIDE: the learner's own question, for the knowledge base.
         """
-        async with self._database.session() as session:
-            progress = await self._progress(session, user_id, slug)
-            if isinstance(progress, SurveyStep):
-                return progress
-            index = progress.current_index()
-            if index is None:
-                return refused("survey-already-answered")
-            version = progress.survey.version
-            wave_id = row_id(progress.wave.id)
 
         def value_of(question: Question) -> Any:
             cleaned = text.strip()
@@ -370,9 +360,13 @@ class SurveyAnswering:
                 return _Retry("survey-number-range", **limits)
             return int(number) if number.is_integer() else number
 
-        return await self._answer(
-            user_id, QuestionRef(slug, version, index, wave_id), language, value_of
-        )
+        async def answer_current(session: AsyncSession, progress: _Progress) -> SurveyStep:
+            index = progress.current_index()
+            if index is None:
+                return refused("survey-already-answered")
+            return await self._save(session, progress, index, language, value_of)
+
+        return await self._first_answer_counts(user_id, slug, 0, language, answer_current)
 
     async def skip(self, user_id: int, ref: QuestionRef, language: str) -> SurveyStep:
         def value_of(question: Question) -> Any:
@@ -382,75 +376,105 @@ class SurveyAnswering:
 
     async def back(self, user_id: int, ref: QuestionRef, language: str) -> SurveyStep:
         """Forget the answer to the previous shown question and ask it again."""
-        async with self._database.session() as session:
-            progress = await self._progress(session, user_id, ref.slug, ref.wave)
-            if isinstance(progress, SurveyStep):
-                return progress
-            stale = self._stale(progress, ref)
-            if stale is not None:
-                return stale
+
+        async def forget_previous(session: AsyncSession, progress: _Progress) -> SurveyStep:
             shown = progress.shown()
             if len(shown) >= 2:
                 previous = progress.definition.questions[shown[-2]].id
                 await session.delete(progress.answers.pop(previous))
             return self._step(progress, language)
 
+        return await self._at_question(user_id, ref, forget_previous)
+
     # --- internals ---------------------------------------------------------------------
+
+    async def _in_response(
+        self, user_id: int, slug: str, action: _Action, *, wave: int = 0
+    ) -> SurveyStep:
+        """`action` on the learner's open response to `slug` (in `wave`, when a button names
+        it), in one session; or the refusal to show when there is none to answer."""
+        async with self._database.session() as session:
+            progress = await self._progress(session, user_id, slug, wave)
+            if isinstance(progress, SurveyStep):
+                return progress
+            return await action(session, progress)
+
+    async def _at_question(self, user_id: int, ref: QuestionRef, action: _Action) -> SurveyStep:
+        """`_in_response` for a button: `action` only while `ref` is still the question asked."""
+
+        async def if_current(session: AsyncSession, progress: _Progress) -> SurveyStep:
+            return self._stale(progress, ref) or await action(session, progress)
+
+        return await self._in_response(user_id, ref.slug, if_current, wave=ref.wave)
 
     async def _answer(
         self, user_id: int, ref: QuestionRef, language: str, value_of: Callable[[Question], Any]
     ) -> SurveyStep:
+        """A button's answer to the question `ref` names."""
+
+        async def save(session: AsyncSession, progress: _Progress) -> SurveyStep:
+            return self._stale(progress, ref) or await self._save(
+                session, progress, ref.index, language, value_of
+            )
+
+        return await self._first_answer_counts(user_id, ref.slug, ref.wave, language, save)
+
+    async def _first_answer_counts(
+        self, user_id: int, slug: str, wave: int, language: str, save: _Action
+    ) -> SurveyStep:
+        """`_in_response` for a step that saves an answer: when two answers race on the same
+        question the first one counts and the second is shown the question again."""
         try:
-            async with self._database.session() as session:
-                progress = await self._progress(session, user_id, ref.slug, ref.wave)
-                if isinstance(progress, SurveyStep):
-                    return progress
-                stale = self._stale(progress, ref)
-                if stale is not None:
-                    return stale
-                question = progress.definition.questions[ref.index]
-                value = value_of(question)
-                if value is None:
-                    return self._with_kind(
-                        self._step(progress, language), StepKind.RETRY, "survey-use-buttons"
-                    )
-                if isinstance(value, _Retry):
-                    return self._with_kind(
-                        self._step(progress, language),
-                        StepKind.RETRY,
-                        value.reason,
-                        value.details,
-                    )
-                if isinstance(value, _Aside):
-                    return self._with_kind(
-                        self._step(progress, language),
-                        StepKind.ASIDE,
-                        "survey-aside",
-                        {"title": progress.definition.title.get(language)},
-                    )
-                answer = SurveyAnswer(
-                    response_id=row_id(progress.response.id),
-                    question_id=question.id,
-                    value=None if value is _SKIPPED else value,
-                    skipped=value is _SKIPPED,
-                    answered_at=self._clock(),
-                )
-                session.add(answer)
-                await session.flush()
-                progress.answers[question.id] = answer
-                step = self._step(progress, language)
-                if step.kind is StepKind.COMPLETED:
-                    await self._complete(session, progress)
-                return replace(step, echo=_echo(question, value, language))
+            return await self._in_response(user_id, slug, save, wave=wave)
         except IntegrityError:
-            # Two presses raced on the same question: the first one counted.
-            async with self._database.session() as session:
-                progress = await self._progress(session, user_id, ref.slug, ref.wave)
-                if isinstance(progress, SurveyStep):
-                    return progress
+
+            async def stale_button(_session: AsyncSession, progress: _Progress) -> SurveyStep:
                 return self._with_kind(
                     self._step(progress, language), StepKind.RETRY, "survey-stale-button"
                 )
+
+            return await self._in_response(user_id, slug, stale_button, wave=wave)
+
+    async def _save(
+        self,
+        session: AsyncSession,
+        progress: _Progress,
+        index: int,
+        language: str,
+        value_of: Callable[[Question], Any],
+    ) -> SurveyStep:
+        """Store the answer `value_of` makes of question `index`, or say why it is none."""
+        question = progress.definition.questions[index]
+        value = value_of(question)
+        if value is None:
+            return self._with_kind(
+                self._step(progress, language), StepKind.RETRY, "survey-use-buttons"
+            )
+        if isinstance(value, _Retry):
+            return self._with_kind(
+                self._step(progress, language), StepKind.RETRY, value.reason, value.details
+            )
+        if isinstance(value, _Aside):
+            return self._with_kind(
+                self._step(progress, language),
+                StepKind.ASIDE,
+                "survey-aside",
+                {"title": progress.definition.title.get(language)},
+            )
+        answer = SurveyAnswer(
+            response_id=row_id(progress.response.id),
+            question_id=question.id,
+            value=None if value is _SKIPPED else value,
+            skipped=value is _SKIPPED,
+            answered_at=self._clock(),
+        )
+        session.add(answer)
+        await session.flush()
+        progress.answers[question.id] = answer
+        step = self._step(progress, language)
+        if step.kind is StepKind.COMPLETED:
+            await self._complete(session, progress)
+        return replace(step, echo=_echo(question, value, language))
 
     @staticmethod
     def _with_kind(

@@ -27,10 +27,6 @@ class UserProfile(Actor):
     def is_admin(self) -> bool:
         return self.role is Role.ADMIN
 
-    @property
-    def is_focal_person(self) -> bool:
-        return self.role is Role.FOCAL_PERSON
-
 
 def _profile(user: User, *, is_new: bool = False) -> UserProfile:
     return UserProfile(

@@ -29,17 +29,6 @@ class DeliveryStatus(StrEnum):
     UNCERTAIN = "uncertain"
 
 
-FINISHED_STATUSES = frozenset(
-    {
-        DeliveryStatus.SENT,
-        DeliveryStatus.FAILED,
-        DeliveryStatus.BLOCKED,
-        DeliveryStatus.CANCELLED,
-        DeliveryStatus.UNCERTAIN,
-    }
-)
-
-
 class DeliveryJob(SQLModel, table=True):
     """A batch of messages that belong together (one broadcast, one reminder wave, ...)."""
 

@@ -196,10 +196,6 @@ async def learner_places(session: AsyncSession) -> dict[int, tuple[int | None, i
     return {int(user): (university, intake) for user, university, intake in rows.all()}
 
 
-async def add_decision(session: AsyncSession, *, decision: LicenceDecision) -> None:
-    session.add(decision)
-
-
 async def decisions_of(session: AsyncSession, *, application_id: int) -> list[LicenceDecision]:
     rows = await session.exec(
         select(LicenceDecision)
@@ -359,15 +355,6 @@ async def plan_progress(session: AsyncSession, *, user_id: int) -> tuple[int, in
 
 
 # --- people --------------------------------------------------------------------------------
-
-
-async def users_by_id(session: AsyncSession, *, user_ids: Sequence[int]) -> dict[int, User]:
-    found: dict[int, User] = {}
-    ids = list(user_ids)
-    for start in range(0, len(ids), 1000):
-        rows = await session.exec(select(User).where(col(User.id).in_(ids[start : start + 1000])))
-        found.update({user.id: user for user in rows.all()})
-    return found
 
 
 async def university_cities(session: AsyncSession) -> dict[int, tuple[str, str]]:

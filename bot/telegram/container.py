@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Protocol, TypedDict, runtime_checkable
+from typing import ClassVar, Protocol, TypedDict, cast, runtime_checkable
 
 from bot.config import Settings
 from bot.delivery import Outbox, Scheduler
@@ -47,7 +47,8 @@ log = logging.getLogger(__name__)
 
 
 class HandlerServices(TypedDict):
-    """The services aiogram hands to handlers, by parameter name (`handler(..., users=...)`)."""
+    """The services aiogram hands to handlers, by parameter name (`handler(..., users=...)`):
+    the fields of `AppServices` but those kept from handlers (`AppServices.NOT_FOR_HANDLERS`)."""
 
     settings: Settings
     catalogue: Catalogue
@@ -79,6 +80,12 @@ class HandlerServices(TypedDict):
 @dataclass
 class AppServices:
     """Everything a handler or command may need, wired from one `Settings`."""
+
+    # Handlers reach the database, the answerer and the delivery machinery only through
+    # services; every other field is also a `HandlerServices` key, with the same type.
+    NOT_FOR_HANDLERS: ClassVar[frozenset[str]] = frozenset(
+        {"database", "answerer", "scheduler", "send_budget", "outages"}
+    )
 
     settings: Settings
     database: Database
@@ -114,33 +121,11 @@ class AppServices:
     outages: Outages = field(default_factory=Outages)
 
     def workflow_data(self) -> HandlerServices:
-        """What aiogram hands to handlers by parameter name."""
-        return HandlerServices(
-            settings=self.settings,
-            catalogue=self.catalogue,
-            users=self.users,
-            questions=self.questions,
-            metrics=self.metrics,
-            outbox=self.outbox,
-            broadcasts=self.broadcasts,
-            webinars=self.webinars,
-            courses=self.courses,
-            universities=self.universities,
-            onboarding=self.onboarding,
-            roles=self.roles,
-            tickets=self.tickets,
-            faq=self.faq,
-            faq_review=self.faq_review,
-            insights=self.insights,
-            privacy=self.privacy,
-            surveys=self.surveys,
-            survey_results=self.survey_results,
-            dashboard=self.dashboard,
-            intakes=self.intakes,
-            applications=self.applications,
-            licence_status=self.licence_status,
-            funnel=self.funnel,
-            nudges=self.nudges,
+        """What aiogram hands to handlers by parameter name: the fields `HandlerServices` names
+        (tests/unit/test_container.py keeps the two lists and their types the same)."""
+        return cast(
+            HandlerServices,
+            {name: getattr(self, name) for name in HandlerServices.__required_keys__},
         )
 
     async def close(self) -> None:
@@ -239,7 +224,7 @@ async def build_services(settings: Settings, *, answerer: Answerer | None = None
         courses=courses,
         universities=universities,
         onboarding=OnboardingService(database),
-        roles=RoleService(database, admin_ids=settings.admin_ids),
+        roles=RoleService(database),
         tickets=tickets,
         faq=faq,
         faq_review=faq_review,

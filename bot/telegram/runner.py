@@ -302,19 +302,29 @@ def stop_signals() -> Iterator[asyncio.Event]:
             loop.remove_signal_handler(signum)
 
 
+@contextlib.asynccontextmanager
+async def terminal_chat(services: AppServices, output: TextIO) -> AsyncIterator[TerminalChat]:
+    """The bot over `services` for one person at a terminal: the Dispatcher, with replies
+    printed to `output`, and the embedded delivery worker (invitations and notices print too)."""
+    session = TerminalSession(output, services.settings.data_dir / "terminal-files")
+    bot = create_bot(services.settings, session=session)
+    dispatcher = create_dispatcher(services)
+    try:
+        async with embedded_worker(services, bot):
+            yield TerminalChat(dispatcher, bot, session)
+    finally:
+        await dispatcher.storage.close()
+
+
 async def run_terminal_chat(settings: Settings, lines: TextIO, output: TextIO) -> None:
     # One local person, whose lines may come from a pipe: flood control is for Telegram.
     telegram = settings.telegram.model_copy(update={"throttle_seconds": 0})
     settings = settings.model_copy(update={"telegram": telegram})
     services = await build_services(settings)
-    session = TerminalSession(output, settings.data_dir / "terminal-files")
-    bot = create_bot(settings, session=session)
-    dispatcher = create_dispatcher(services)
-    report_knowledge_readiness(services.answerer)
-    output.write("Type a question, or a number to press a button. /quit ends the chat.\n")
     try:
-        async with embedded_worker(services, bot):
-            await TerminalChat(dispatcher, bot, session).run(lines)
+        report_knowledge_readiness(services.answerer)
+        output.write("Type a question, or a number to press a button. /quit ends the chat.\n")
+        async with terminal_chat(services, output) as chat:
+            await chat.run(lines)
     finally:
-        await dispatcher.storage.close()
         await services.close()

@@ -155,14 +155,14 @@ class TerminalChat:
     def __init__(self, dispatcher: Dispatcher, bot: Bot, session: TerminalSession) -> None:
         self._dispatcher = dispatcher
         self._bot = bot
-        self._session = session
+        self.session = session
         self._update_ids = count(1)
         self._message_ids = count(1)
         self._user = User(id=TERMINAL_USER_ID, is_bot=False, first_name="You", language_code="en")
         self._chat = Chat(id=TERMINAL_USER_ID, type="private")
 
     def _pressed(self, line: str) -> Update | None:
-        keyboard = self._session.keyboard
+        keyboard = self.session.keyboard
         if keyboard is None or not line.isdigit():
             return None
         message_id, markup = keyboard

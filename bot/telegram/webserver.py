@@ -70,6 +70,15 @@ class WebhookHandler(SimpleRequestHandler):
         )
 
     async def handle(self, request: web.Request) -> web.Response:
+        started = time.monotonic()
+        self._metrics.webhook_in_flight.inc()
+        try:
+            return await self._handle(request)
+        finally:
+            self._metrics.webhook_in_flight.dec()
+            self._metrics.webhook_seconds.observe(time.monotonic() - started)
+
+    async def _handle(self, request: web.Request) -> web.Response:
         bot = await self.resolve_bot(request)
         if not self.verify_secret(request.headers.get(SECRET_HEADER, ""), bot):
             self._metrics.webhook_rejected("secret")

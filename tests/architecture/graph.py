@@ -97,17 +97,17 @@ def edges() -> tuple[Edge, ...]:
     return tuple(found)
 
 
-# Left behind by merges; sends through aiogram for the ticket handlers until it is removed.
-# `transient` tells a database, Redis or Telegram outage from a bug, so it sits with storage.
-LEFTOVERS = {"bot.transient": "bot.storage"}
+# Top-level modules of bot/ counted with a package: `transient` tells a database, Redis or
+# Telegram outage from a bug, so it sits with storage.
+PLACED_WITH = {"bot.transient": "bot.storage"}
 
 
 def component(module: str) -> str:
     """The package a module belongs to in docs/architecture.md's folder map."""
     if module in CROSS_CUTTING:
         return "cross-cutting"
-    if module in LEFTOVERS:
-        return LEFTOVERS[module]
+    if module in PLACED_WITH:
+        return PLACED_WITH[module]
     parts = module.split(".")
     if (
         parts[0] == "bot"

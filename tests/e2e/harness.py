@@ -1,9 +1,12 @@
 """The one end-to-end harness: hecbot's real bot against the fake Bot API, and people typing.
 
 `BotHarness` runs what `hecbot run` runs: the services (built from settings at each start, or
-handed in), the Dispatcher from `bot.telegram.app.create_dispatcher` polling the fake server and
-the embedded delivery worker; `restart()` is a process restart (only the database survives).
+handed in), the Dispatcher from `bot.telegram.app.create_dispatcher` polling the fake server (or,
+given a webhook secret, the web app of `hecbot run --webhook` serving it on loopback, the fake
+posting every update there as Telegram does) and the embedded delivery worker; `restart()` is a
+process restart (only the database survives).
 `Person` is one Telegram user who types, presses buttons and waits for the bot's replies.
+`at_the_terminal` is the same bot as `hecbot chat` runs it, with `TerminalPerson` at the keyboard.
 Every end-to-end test drives the bot through these two; the feature folders' fixtures only choose
 the settings, the knowledge double and the people.
 """
@@ -13,14 +16,20 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import inspect
-from collections.abc import AsyncIterator, Awaitable, Callable
+import io
+import json
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from types import EllipsisType
 from typing import Any
 
-from aiogram import Bot, Dispatcher
+from aiogram import BaseMiddleware, Bot, Dispatcher
 from aiogram.fsm.storage.base import BaseStorage
+from aiogram.types import TelegramObject, Update
+from aiohttp import ClientResponse, ClientSession
+from aiohttp.test_utils import TestServer
 
 from bot.config import Settings
 from bot.services.survey_scheduling import SurveyScheduler
@@ -28,7 +37,9 @@ from bot.services.surveys import Clock, SurveyService
 from bot.storage.db import Database
 from bot.telegram.app import create_dispatcher
 from bot.telegram.container import AppServices, build_services
-from bot.telegram.runner import embedded_worker
+from bot.telegram.runner import embedded_worker, terminal_chat
+from bot.telegram.terminal import TerminalChat
+from bot.telegram.webserver import create_web_app
 from handlers.buttons import TelegramButtons
 from tests.databases import sqlite_at_head
 from tests.factories import make_user
@@ -39,11 +50,45 @@ from tests.fakebotapi import ChatMessage, FakeTelegram
 Prepare = Callable[[AppServices], Awaitable[None] | None]
 
 
+def message_update(update_id: int, user_id: int, text: str) -> dict[str, object]:
+    """A private message as Telegram posts it to a webhook."""
+    return {
+        "update_id": update_id,
+        "message": {
+            "message_id": update_id,
+            "date": 1_780_000_000,
+            "chat": {"id": user_id, "type": "private", "first_name": "Ayesha"},
+            "from": {"id": user_id, "is_bot": False, "first_name": "Ayesha", "language_code": "en"},
+            "text": text,
+        },
+    }
+
+
 class NoAnswerer:
     """For tests that never ask the knowledge base: a question is a failure."""
 
     async def ask(self, question: str) -> Any:
         raise AssertionError(f"unexpected question {question!r}")
+
+
+class FinishedUpdates(BaseMiddleware):
+    """The ids of the updates the Dispatcher has finished with, whatever their handlers did
+    (answered, replied, failed): what a test waits for instead of sleeping."""
+
+    def __init__(self) -> None:
+        self.ids: set[int] = set()
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        try:
+            return await handler(event, data)
+        finally:
+            if isinstance(event, Update):
+                self.ids.add(event.update_id)
 
 
 @dataclass(eq=False)
@@ -68,11 +113,18 @@ class BotHarness:
     # Wait, at each start, until the worker's scheduler has run its first pass, so a test that
     # queues invitations itself never races it.
     wait_for_first_pass: bool = True
+    # Serve the webhook with this secret instead of polling (None: poll). The fake Bot API
+    # posts the people's updates to it, retrying as Telegram does; `post` sends any body.
+    webhook_secret: str | None = None
     dispatcher: Dispatcher | None = None
     bot: Bot = field(init=False)
+    # In webhook mode: the web app's server, and a client for `post` and `get`.
+    server: TestServer | None = field(default=None, init=False)
+    http: ClientSession | None = field(default=None, init=False)
     _owns_services: bool = field(init=False)
     _polling: asyncio.Task[None] | None = field(default=None, init=False)
     _running: contextlib.AsyncExitStack | None = field(default=None, init=False)
+    _finished: FinishedUpdates = field(default_factory=FinishedUpdates, init=False)
 
     def __post_init__(self) -> None:
         if (self.settings is None) == (self.services is None):
@@ -114,31 +166,52 @@ class BotHarness:
             services.scheduler.register(name, note_first_pass, every_seconds=3600)
         storage = self.storage_factory() if self.storage_factory else None
         self.dispatcher = create_dispatcher(services, storage=storage)
+        # Registered last of the outer middlewares: it sees every update the bot's own outer
+        # middlewares pass on (all of them, in private chats without throttling).
+        self.dispatcher.update.outer_middleware(self._finished)
         self._running = contextlib.AsyncExitStack()
         if self.worker:
             await self._running.enter_async_context(embedded_worker(services, self.bot))
-        self._polling = asyncio.create_task(
-            self.dispatcher.start_polling(
-                self.bot, polling_timeout=1, handle_signals=False, close_bot_session=False
+        if self.webhook_secret is not None:
+            await self._serve_webhook(services, self.webhook_secret)
+        else:
+            self._polling = asyncio.create_task(
+                self.dispatcher.start_polling(
+                    self.bot, polling_timeout=1, handle_signals=False, close_bot_session=False
+                )
             )
-        )
-        await self.fake.wait_for_long_poll(timeout=20)
+            await self.fake.wait_for_long_poll(timeout=20)
         if wait_for_first_pass:
             await asyncio.wait_for(first_pass.wait(), timeout=30)
         return services
 
+    async def _serve_webhook(self, services: AppServices, secret: str) -> None:
+        assert self.dispatcher is not None and self._running is not None
+        app = create_web_app(services, self.dispatcher, self.bot, secret=secret)
+        server = TestServer(app, host="127.0.0.1")
+        await server.start_server()
+        self._running.push_async_callback(server.close)
+        http = await self._running.enter_async_context(ClientSession())
+        self.server, self.http = server, http
+        self.fake.set_webhook_targets([self.webhook_url], secret)
+
     async def stop(self) -> None:
-        """Stop polling and the worker; close the services the harness built."""
+        """Stop polling (or serving the webhook) and the worker; close the services the
+        harness built."""
         if self.dispatcher is not None and self._polling is not None:
             await self.dispatcher.stop_polling()
             await asyncio.wait_for(self._polling, timeout=10)
-            await self.dispatcher.storage.close()
+        if self.webhook_secret is not None:
+            self.fake.set_webhook_targets([])
         if self._running is not None:
             await self._running.aclose()
+        if self.dispatcher is not None:
+            await self.dispatcher.storage.close()
         if self._owns_services and self.services is not None:
             await self.services.close()
             self.services = None
         self.dispatcher = self._polling = self._running = None
+        self.server = self.http = None
 
     async def restart(self) -> AppServices:
         """What a process restart leaves: only the database (and Redis, when configured)."""
@@ -153,6 +226,37 @@ class BotHarness:
         await self.stop()
         await self.bot.session.close()
 
+    # ---- the webhook, as Telegram and a load balancer reach it ------------------------------
+
+    @property
+    def webhook_url(self) -> str:
+        assert self.server is not None, "the harness serves no webhook"
+        assert self.services is not None
+        return str(self.server.make_url(self.services.settings.telegram.webhook_path))
+
+    async def post(
+        self, body: bytes | str | dict[str, object], *, secret: str | EllipsisType | None = ...
+    ) -> ClientResponse:
+        """POST `body` (a dict is sent as JSON) to the webhook, with `secret` in Telegram's
+        header (by default the harness's; None: no header)."""
+        assert self.http is not None, "the harness serves no webhook"
+        headers = {"Content-Type": "application/json"}
+        if isinstance(secret, EllipsisType):
+            secret = self.webhook_secret
+        if secret is not None:
+            headers["X-Telegram-Bot-Api-Secret-Token"] = secret
+        data = json.dumps(body) if isinstance(body, dict) else body
+        async with self.http.post(self.webhook_url, data=data, headers=headers) as response:
+            await response.read()
+            return response
+
+    async def get(self, path: str) -> ClientResponse:
+        """GET a probe route of the web app (`/healthz`, `/readyz`, `/livez`, `/metrics`)."""
+        assert self.http is not None and self.server is not None, "the harness serves no webhook"
+        async with self.http.get(self.server.make_url(path)) as response:
+            await response.read()
+            return response
+
     # ---- waiting ----------------------------------------------------------------------------
 
     async def until(self, condition: Callable[[], bool], what: str, *, timeout: float = 20) -> None:
@@ -163,6 +267,12 @@ class BotHarness:
             if loop.time() > deadline:
                 raise AssertionError(f"the bot never did: {what}")
             await asyncio.sleep(0.02)
+
+    async def handled(self, update_ids: Iterable[int], what: str, *, timeout: float = 20) -> None:
+        """Wait until the Dispatcher has finished with these updates (pushed to the fake), the
+        work their handlers do after answering included."""
+        waiting = set(update_ids)
+        await self.until(lambda: waiting <= self._finished.ids, what, timeout=timeout)
 
     async def delivered(self, timeout: float = 60) -> None:
         """Wait until no outbox row is pending or being sent."""
@@ -425,3 +535,55 @@ async def onboarded_learner(
 ) -> None:
     """A learner who finished onboarding earlier (privacy accepted), stored directly."""
     await make_user(database, user_id, language=language, university_id=university_id)
+
+
+class TerminalPerson:
+    """The person at `hecbot chat`: reads what the bot printed, types lines, presses buttons by
+    typing the numbers printed beside them."""
+
+    def __init__(self, chat: TerminalChat, output: io.StringIO) -> None:
+        self.chat = chat
+        self.output = output
+        self.read = 0
+
+    def new_output(self) -> str:
+        text = self.output.getvalue()[self.read :]
+        self.read = len(self.output.getvalue())
+        return text
+
+    def number_of(self, label: str) -> str:
+        """The number printed beside the button `label` under the newest keyboard."""
+        keyboard = self.chat.session.keyboard
+        assert keyboard is not None, "no buttons on screen"
+        _, markup = keyboard
+        labels = [button.text for row in markup.inline_keyboard for button in row]
+        exact = [n for n, text in enumerate(labels, 1) if text == label]
+        found = exact or [n for n, text in enumerate(labels, 1) if label in text]
+        assert found, f"no button {label!r} in {labels}"
+        number = str(found[0])
+        # The screen shows that number beside the label.
+        assert f"[{number}] {labels[found[0] - 1]}" in self.output.getvalue()
+        return number
+
+    async def type(self, line: str) -> str:
+        """Type a line and return what the bot printed in reply."""
+        await self.chat.handle_line(line)
+        return self.new_output()
+
+    async def press(self, label: str) -> str:
+        return await self.type(self.number_of(label))
+
+    async def types(self, *lines: str) -> str:
+        """What `hecbot chat` prints for these lines typed one after another (it starts with
+        /start, as the command does); returns all of it."""
+        await self.chat.run(io.StringIO("\n".join(lines) + "\n"), prompt=False)
+        return self.new_output()
+
+
+@asynccontextmanager
+async def at_the_terminal(services: AppServices) -> AsyncIterator[TerminalPerson]:
+    """`hecbot chat` over services the test owns (bot.telegram.runner.terminal_chat: the
+    Dispatcher and the embedded worker), and the person at its keyboard."""
+    output = io.StringIO()
+    async with terminal_chat(services, output) as chat:
+        yield TerminalPerson(chat, output)

@@ -131,6 +131,8 @@ class WebhookDelivery:
     status: int | None
     error: str | None
     secret_token: str | None
+    # From the POST to the bot's answer: how long the update held a webhook connection.
+    seconds: float = 0.0
 
 
 @dataclass

@@ -1084,6 +1084,7 @@ class FakeTelegram:
                 headers["X-Telegram-Bot-Api-Secret-Token"] = self.webhook_secret
             status: int | None = None
             error: str | None = None
+            posted = time.monotonic()
             try:
                 async with self._http.post(
                     url, data=json.dumps(update), headers=headers
@@ -1097,7 +1098,13 @@ class FakeTelegram:
                 error = f"Connection failed: {exc!r}"
             self.webhook_deliveries.append(
                 WebhookDelivery(
-                    url, update["update_id"], attempt, status, error, self.webhook_secret
+                    url,
+                    update["update_id"],
+                    attempt,
+                    status,
+                    error,
+                    self.webhook_secret,
+                    seconds=time.monotonic() - posted,
                 )
             )
             if error is None:

@@ -4,8 +4,8 @@ passages are shared between the model replicas."""
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 import pytest
@@ -33,15 +33,28 @@ class SlowEncoder:
 
 
 def ask_all(batcher: QueryBatcher, questions: list[list[str]]) -> list[np.ndarray | Exception]:
-    def ask(texts: list[str]) -> np.ndarray | Exception:
-        try:
-            return batcher.embed(texts)
-        except Exception as error:
-            return error
+    """Each question from a thread of its own, all at once; a question never answered fails
+    the test (daemon threads: a lost request must not hang the test run as well)."""
+    results: dict[int, np.ndarray | Exception] = {}
 
-    with ThreadPoolExecutor(len(questions)) as pool:
-        futures = [pool.submit(ask, texts) for texts in questions]
-        return [future.result() for future in futures]
+    def ask(number: int, texts: list[str]) -> None:
+        try:
+            results[number] = batcher.embed(texts)
+        except Exception as error:
+            results[number] = error
+
+    threads = [
+        threading.Thread(target=ask, args=(number, texts), daemon=True)
+        for number, texts in enumerate(questions)
+    ]
+    for thread in threads:
+        thread.start()
+    deadline = time.monotonic() + 30
+    for thread in threads:
+        thread.join(max(0.0, deadline - time.monotonic()))
+    unanswered = [questions[n] for n, thread in enumerate(threads) if thread.is_alive()]
+    assert not unanswered, f"never answered: {unanswered}"
+    return [results[number] for number in range(len(questions))]
 
 
 def test_each_caller_gets_its_own_vectors_in_its_order():

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import shutil
 import socket
 import subprocess
@@ -34,6 +35,9 @@ class FakeOpenAI:
     def __init__(self, behaviour: str) -> None:
         self.behaviour = behaviour
         self.prompts: list[str] = []
+        # A "slow" answer waits for this (far past the client's timeout); set at teardown, so
+        # the server's shutdown does not wait out the sleep.
+        self.release = asyncio.Event()
 
     async def completions(self, request: web.Request) -> web.Response:
         body = await request.json()
@@ -41,7 +45,8 @@ class FakeOpenAI:
         if self.behaviour == "error":
             return web.json_response({"error": {"message": "boom"}}, status=500)
         if self.behaviour == "slow":
-            await asyncio.sleep(5)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.release.wait(), 5)
         content = "A licence lasts one cohort of six months [1]."
         question = body["messages"][-1]["content"].rpartition("Question:")[2]
         if self.behaviour == "judge" and "Coursera Plus" in question:
@@ -75,6 +80,7 @@ async def fake_llm(request: pytest.FixtureRequest) -> AsyncIterator[tuple[FakeOp
     port = free_port()
     await web.TCPSite(runner, "127.0.0.1", port).start()
     yield server, f"http://127.0.0.1:{port}/v1"
+    server.release.set()
     await runner.cleanup()
 
 

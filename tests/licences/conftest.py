@@ -12,7 +12,11 @@ from pathlib import Path
 import pytest
 
 from bot.config import SMTPSettings
+from bot.delivery import Outbox
 from bot.i18n import Catalogue
+from bot.services.licences_nudges import NudgeService
+from bot.storage.db import Database
+from handlers.buttons import TelegramButtons
 
 EXAMPLE_INTAKE = Path(__file__).resolve().parents[2] / "docs" / "examples" / "intake.yaml"
 
@@ -65,6 +69,12 @@ def smtp_server() -> Iterator[tuple[SMTPSettings, MailRecorder]]:
 @pytest.fixture(scope="session")
 def catalogue() -> Catalogue:
     return Catalogue.load()
+
+
+@pytest.fixture
+def nudges(database: Database, catalogue: Catalogue) -> NudgeService:
+    """The nudge service over the test's database, queueing on its outbox."""
+    return NudgeService(database, Outbox(database), catalogue, buttons=TelegramButtons(catalogue))
 
 
 def intake_source(**changes: str) -> str:

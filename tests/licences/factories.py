@@ -5,11 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from bot.storage.db import Database
 from bot.storage.licence_models import ApplicationStatus, Intake, LicenceApplication
 from bot.storage.types import utcnow
+from tests.factories import make_user
+
+# The example nudge rules the docs show; the tests run them as written.
+NUDGE_RULES = Path(__file__).resolve().parents[2] / "docs" / "examples" / "nudges"
 
 
 async def make_intake(
@@ -64,6 +69,32 @@ async def make_application(
         await session.flush()
         assert application.id is not None
         return application.id
+
+
+async def make_applicants(
+    database: Database, count: int, *, first_id: int, email: str, licence_ends_on: date
+) -> list[int]:
+    """`count` learners (ids from `first_id` on) approved in one intake: at universities 1 and 2
+    in turn, one in five speaking Urdu, learner number n writing as `email.format(n)`."""
+    intake = await make_intake(database, licence_ends_on=licence_ends_on)
+    learners = []
+    for number in range(count):
+        user_id = first_id + number
+        await make_user(
+            database,
+            user_id,
+            university_id=number % 2 + 1,
+            language="ur" if number % 5 == 0 else "en",
+        )
+        await make_application(
+            database,
+            intake_id=intake,
+            user_id=user_id,
+            email=email.format(number),
+            university_id=number % 2 + 1,
+        )
+        learners.append(user_id)
+    return learners
 
 
 def hand_count(

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from sqlmodel import col, select
@@ -25,38 +24,27 @@ from bot.storage.models import User
 from bot.storage.survey_models import SurveyInvitation, SurveyWave, WaveTrigger
 from handlers.buttons import TelegramButtons
 from handlers.surveys import SurveyStart
-from tests.factories import make_user
-from tests.licences.factories import make_application, make_intake
+from tests.licences.factories import NUDGE_RULES, make_applicants
 from tests.surveys.factories import shipped_survey
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples" / "nudges"
 AS_OF = date(2026, 11, 1)
 LEARNERS = 30
 MIDDAY = datetime(2026, 11, 1, 7, 0, tzinfo=UTC)  # 12:00 in Pakistan
 
 
 def _rule(holdout: str = "0.5") -> str:
-    source = (EXAMPLES / "completed.yaml").read_text(encoding="utf-8")
+    source = (NUDGE_RULES / "completed.yaml").read_text(encoding="utf-8")
     return source.replace("holdout: 0.10", f"holdout: {holdout}")
 
 
-async def _world(database: Database) -> NudgeService:
-    intake = await make_intake(database, licence_ends_on=AS_OF + timedelta(days=200))
-    for number in range(LEARNERS):
-        user_id = 30_000 + number
-        await make_user(
-            database,
-            user_id,
-            university_id=number % 2 + 1,
-            language="ur" if number % 5 == 0 else "en",
-        )
-        await make_application(
-            database,
-            intake_id=intake,
-            user_id=user_id,
-            email=f"c{number}@uni.edu.pk",
-            university_id=number % 2 + 1,
-        )
+async def _world(database: Database, nudges: NudgeService) -> NudgeService:
+    await make_applicants(
+        database,
+        LEARNERS,
+        first_id=30_000,
+        email="c{}@uni.edu.pk",
+        licence_ends_on=AS_OF + timedelta(days=200),
+    )
     header = (
         "Email,Course,Last Course Activity Time,Learning Hours Spent,Completed,Completion Time\n"
     )
@@ -76,13 +64,13 @@ async def _world(database: Database) -> NudgeService:
         kind=ReportKind.USAGE,
         as_of=AS_OF,
     )
-    return NudgeService(
-        database, Outbox(database), Catalogue.load(), buttons=TelegramButtons(Catalogue.load())
-    )
+    return nudges
 
 
-async def test_a_rule_naming_a_survey_that_does_not_exist_is_refused(database: Database):
-    service = await _world(database)
+async def test_a_rule_naming_a_survey_that_does_not_exist_is_refused(
+    database: Database, nudges: NudgeService
+):
+    service = await _world(database, nudges)
     with pytest.raises(InvalidInputError, match="no survey 'impact'"):
         await service.add(_rule())
     await SurveyService(database).add_survey(shipped_survey("impact"))
@@ -90,9 +78,9 @@ async def test_a_rule_naming_a_survey_that_does_not_exist_is_refused(database: D
 
 
 async def test_the_nudge_group_is_invited_to_the_survey_and_the_holdout_is_not(
-    database: Database,
+    database: Database, nudges: NudgeService
 ):
-    service = await _world(database)
+    service = await _world(database, nudges)
     surveys = SurveyService(database, clock=lambda: MIDDAY)
     await surveys.add_survey(shipped_survey("impact"))
     await service.add(_rule())
@@ -140,8 +128,8 @@ async def test_the_nudge_group_is_invited_to_the_survey_and_the_holdout_is_not(
     )
 
 
-async def test_a_learner_is_invited_to_the_rule_wave_once(database: Database):
-    service = await _world(database)
+async def test_a_learner_is_invited_to_the_rule_wave_once(database: Database, nudges: NudgeService):
+    service = await _world(database, nudges)
     await SurveyService(database).add_survey(shipped_survey("impact"))
     await service.add(_rule(holdout="0"))
     async with database.session() as session:

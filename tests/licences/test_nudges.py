@@ -11,8 +11,6 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
-from bot.delivery import Outbox
-from bot.i18n import Catalogue
 from bot.services.licences_nudges import (
     NudgeService,
     assign_groups,
@@ -27,16 +25,13 @@ from bot.storage.db import Database
 from bot.storage.delivery_models import Delivery, DeliveryJob
 from bot.storage.licence_models import NudgeAssignment, NudgeGroup, ReportKind
 from bot.storage.models import User
-from handlers.buttons import TelegramButtons
-from tests.factories import make_user
-from tests.licences.factories import make_application, make_intake
+from tests.licences.factories import NUDGE_RULES, make_applicants
 
-EXAMPLES = Path(__file__).resolve().parents[2] / "docs" / "examples" / "nudges"
 AS_OF = date(2026, 11, 1)
 
 
 def test_every_example_rule_is_valid_and_mistakes_name_their_line():
-    for path in EXAMPLES.glob("*.yaml"):
+    for path in NUDGE_RULES.glob("*.yaml"):
         parse_rule(path.read_text(encoding="utf-8"))
     with pytest.raises(LicenceFileError) as raised:
         parse_rule("id: x\ntrigger: sometimes\nholdout: 2\ntext: {en: hi}\n")
@@ -81,23 +76,14 @@ def test_the_interval_comes_from_statsmodels_newcombe():
 LEARNERS = 120
 
 
-async def _world(database: Database) -> NudgeService:
-    intake = await make_intake(database, licence_ends_on=AS_OF + timedelta(days=200))
-    for number in range(LEARNERS):
-        user_id = 20_000 + number
-        await make_user(
-            database,
-            user_id,
-            university_id=number % 2 + 1,
-            language="ur" if number % 5 == 0 else "en",
-        )
-        await make_application(
-            database,
-            intake_id=intake,
-            user_id=user_id,
-            email=f"n{number}@uni.edu.pk",
-            university_id=number % 2 + 1,
-        )
+async def _world(database: Database, nudges: NudgeService) -> NudgeService:
+    await make_applicants(
+        database,
+        LEARNERS,
+        first_id=20_000,
+        email="n{}@uni.edu.pk",
+        licence_ends_on=AS_OF + timedelta(days=200),
+    )
     async with database.session() as session:
         quiet = await session.get(User, 20_000 + LEARNERS - 1)
         assert quiet is not None
@@ -110,15 +96,14 @@ async def _world(database: Database) -> NudgeService:
         kind=ReportKind.MEMBERSHIP,
         as_of=AS_OF,
     )
-    service = NudgeService(
-        database, Outbox(database), Catalogue.load(), buttons=TelegramButtons(Catalogue.load())
-    )
-    await service.add((EXAMPLES / "invited-not-joined.yaml").read_text(encoding="utf-8"))
-    return service
+    await nudges.add((NUDGE_RULES / "invited-not-joined.yaml").read_text(encoding="utf-8"))
+    return nudges
 
 
-async def test_a_wave_assigns_records_and_queues_only_the_nudge_group(database: Database):
-    service = await _world(database)
+async def test_a_wave_assigns_records_and_queues_only_the_nudge_group(
+    database: Database, nudges: NudgeService
+):
+    service = await _world(database, nudges)
     at_night = datetime(2026, 11, 1, 18, 0, tzinfo=UTC)  # 23:00 in Pakistan
     plan = await service.plan("invited-not-joined", as_of=AS_OF, now=at_night)
     assert plan.skipped_consent == 1
@@ -138,7 +123,7 @@ async def test_a_wave_assigns_records_and_queues_only_the_nudge_group(database: 
     again = await service.plan("invited-not-joined", as_of=AS_OF, now=at_night)
     assert again.eligible == 0  # everyone is assigned once per rule
     await service.add(
-        (EXAMPLES / "invited-not-joined.yaml")
+        (NUDGE_RULES / "invited-not-joined.yaml")
         .read_text(encoding="utf-8")
         .replace("id: invited-not-joined", "id: second-try")
     )
@@ -147,9 +132,9 @@ async def test_a_wave_assigns_records_and_queues_only_the_nudge_group(database: 
 
 
 async def test_the_report_compares_joining_between_groups_from_a_later_snapshot(
-    database: Database, tmp_path: Path
+    database: Database, nudges: NudgeService, tmp_path: Path
 ):
-    service = await _world(database)
+    service = await _world(database, nudges)
     await service.plan("invited-not-joined", as_of=AS_OF)
     pending = await service.report("invited-not-joined", as_of=AS_OF)
     assert pending.pending == LEARNERS - 1 and pending.difference is None
@@ -191,9 +176,11 @@ async def test_the_report_compares_joining_between_groups_from_a_later_snapshot(
     assert render_report_chart(report, tmp_path / "r.png").read_bytes()[:4] == b"\x89PNG"
 
 
-async def test_the_worker_plans_active_rules_and_skips_stopped_ones(database: Database):
-    service = await _world(database)
-    source = (EXAMPLES / "invited-not-joined.yaml").read_text(encoding="utf-8")
+async def test_the_worker_plans_active_rules_and_skips_stopped_ones(
+    database: Database, nudges: NudgeService
+):
+    service = await _world(database, nudges)
+    source = (NUDGE_RULES / "invited-not-joined.yaml").read_text(encoding="utf-8")
     await service.add(source.replace("id: invited-not-joined", "id: paused"))
     await service.stop("paused")
     midday = datetime(2026, 11, 1, 7, 0, tzinfo=UTC)  # 12:00 in Pakistan

@@ -5,13 +5,14 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Sequence
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from sqlmodel import select
 
 from bot.errors import InvalidInputError, NotAllowedError
+from bot.i18n import pakistan_today
 from bot.services.faq import FaqService
 from bot.services.faq_review import FaqReviewService
 from bot.services.insights import InsightsService, format_csv, format_text
@@ -20,7 +21,7 @@ from bot.services.privacy import PrivacyService
 from bot.services.tickets import TicketService
 from bot.storage.db import Database
 from bot.storage.models import QuestionLog, Role, User
-from bot.storage.people_models import Ticket
+from bot.storage.people_models import FaqEntry, Ticket
 from bot.storage.types import utcnow
 from tests.factories import make_user
 from tests.people.conftest import make_question
@@ -79,7 +80,7 @@ async def test_answered_ticket_becomes_a_draft_published_only_when_approved(
     assert "Is there a fee" not in text  # the learner's own words are not published
     assert "certificates are free" in text
     assert "COMSATS University Islamabad" in text
-    assert f"{utcnow():%Y-%m-%d}" in text
+    assert f"{pakistan_today():%Y-%m-%d}" in text
     assert str(focal_id) not in text
 
     # Scoped to COMSATS: an answer citing it is withheld from another university's learner.
@@ -97,6 +98,28 @@ async def test_answered_ticket_becomes_a_draft_published_only_when_approved(
     assert not entry.path.exists()
     assert indexer.snapshots[-1] == {}
     assert await faq.entries(admin) == []
+
+
+async def test_an_entry_answered_late_in_the_utc_evening_is_dated_the_next_day(
+    database: Database, tickets: TicketService, comsats_id: int, tmp_path: Path
+) -> None:
+    """22:00 UTC on 5 December is 03:00 on 6 December in Pakistan, the date everyone there sees."""
+    indexer = RecordingIndexer()
+    faq = FaqService(database, tmp_path / "faq", indexer)
+    ticket_id, _ = await answered_ticket(database, tickets, comsats_id)
+    focal = await make_user(database, 201, role=Role.FOCAL_PERSON, university_id=comsats_id)
+    entry = await faq.add_from_ticket(focal, ticket_id)
+    async with database.session() as session:
+        row = await session.get(FaqEntry, entry.id)
+        assert row is not None
+        row.created_at = datetime(2026, 12, 5, 22, 0, tzinfo=UTC)
+        session.add(row)
+
+    admin = await make_user(database, 1, role=Role.ADMIN)
+    await FaqReviewService(database, faq).approve(admin, entry.id)
+
+    text = indexer.snapshots[-1][entry.path.name]
+    assert "on 2026-12-06 (FAQ entry" in text, text
 
 
 async def test_an_unreviewed_entry_published_before_review_existed_leaves_the_index(

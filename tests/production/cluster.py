@@ -78,7 +78,7 @@ def instance_env(config: ClusterConfig, fake: FakeTelegram, name: str, port: int
             "HECBOT_LOG_FORMAT": "json",
             "HECBOT_LOG_SALT": "e2e-salt",
             "INSTANCE_NAME": name,
-            # Once the delivery worker is merged: the bots answer, `hecbot worker` sends.
+            # The bots only answer; the outbox is sent by `hecbot worker` processes, as deployed.
             "DELIVERY_EMBEDDED": "false",
             "ANSWER_DELAY_SECONDS": str(config.answer_delay_seconds),
             "PYTHONPATH": str(PROJECT_ROOT),

@@ -8,17 +8,18 @@ import os
 import socket
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 from bot.telegram.startup_check import ATTEMPTS
 from knowledge.config import KnowledgeConfig
 from knowledge.engine import build_engine
+from tests.e2e.harness import BotHarness
 from tests.fakebotapi.server import DEFAULT_TOKEN, FakeTelegram
-from tests.production.test_webhook_app import WebhookApp, webhook_app
-
-__all__ = ["webhook_app"]
 
 HECBOT = [sys.executable, "-m", "bot.cli"]
+IMPATIENT_HECBOT = [sys.executable, "-m", "tests.production.impatient_cli"]
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 FIX = "hecbot kb index --bundled"
 
 
@@ -29,19 +30,19 @@ def clean_env(tmp_path: Path) -> dict[str, str]:
 
 
 async def test_a_missing_rules_index_makes_the_instance_not_ready(
-    webhook_app: WebhookApp, tmp_path: Path
+    webhook_app: BotHarness, tmp_path: Path
 ):
     engine = build_engine(KnowledgeConfig(data_dir=tmp_path / "no-index-here"))
     first = await asyncio.to_thread(engine.health)  # loads the model, as start-up's warm-up does
     assert not first.ok and FIX in first.detail
     webhook_app.answerer.health = engine.health  # type: ignore[attr-defined]
     for path in ("/readyz", "/healthz"):
-        response = await webhook_app.http.get(webhook_app.server.make_url(path))
+        response = await webhook_app.get(path)
         body = await response.json()
         assert response.status == 503
         assert body["checks"]["knowledge"]["ok"] is False
         assert FIX in body["checks"]["knowledge"]["detail"]
-    alive = await webhook_app.http.get(webhook_app.server.make_url("/livez"))
+    alive = await webhook_app.get("/livez")
     assert alive.status == 200
 
 
@@ -63,10 +64,12 @@ def test_chat_on_a_data_dir_without_an_index_says_how_to_build_it(tmp_path: Path
     assert "Traceback" not in result.stderr
 
 
-async def hecbot_run(env: dict[str, str], cwd: Path) -> tuple[int, str]:
+async def hecbot_run(
+    env: dict[str, str], cwd: Path, command: Sequence[str] = HECBOT
+) -> tuple[int, str]:
     """`hecbot run` as a subprocess, awaited so the in-process fake Bot API keeps serving."""
     process = await asyncio.create_subprocess_exec(
-        *HECBOT,
+        *command,
         "run",
         env=env,
         cwd=cwd,
@@ -101,7 +104,9 @@ async def test_an_unreachable_telegram_is_retried_then_one_line(tmp_path: Path):
     env = clean_env(tmp_path)
     env["BOT_TOKEN"] = DEFAULT_TOKEN
     env["TELEGRAM_API_BASE"] = f"http://127.0.0.1:{closed_port()}"
-    code, stderr = await hecbot_run(env, tmp_path)
+    # The same `hecbot run`, waiting milliseconds between tries (the waits alone were 15 s).
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")]))
+    code, stderr = await hecbot_run(env, tmp_path, IMPATIENT_HECBOT)
     assert code != 0
     assert "Traceback" not in stderr
     retries = [line for line in stderr.splitlines() if "retrying in" in line]

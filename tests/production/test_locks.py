@@ -56,3 +56,16 @@ async def test_a_live_instance_keeps_the_lock_past_the_lease_while_it_works(redi
                 pass
     async with isolation(redis, wait_seconds=0.3).lock(KEY):  # released at the end
         pass
+
+
+async def test_a_lease_lost_meanwhile_is_one_warning_at_release_not_an_error(
+    redis: Redis, caplog: pytest.LogCaptureFixture
+):
+    # The update was handled: an error from the release would reach the learner as an error
+    # reply after their answer (or make Telegram deliver the update again).
+    holder = isolation(redis, lease_seconds=5.0)
+    async with holder.lock(KEY):
+        await redis.delete(holder.key_builder.build(KEY, "lock"))  # as if the lease had lapsed
+    lapsed = [r for r in caplog.records if "lapsed" in r.getMessage()]
+    assert len(lapsed) == 1 and lapsed[0].levelname == "WARNING"
+    await holder.close()

@@ -14,10 +14,8 @@ import pytest
 
 from bot.config import Settings
 from bot.logging_setup import configure_logging, hash_user_id
+from tests.e2e.harness import BotHarness, message_update
 from tests.fakebotapi import DEFAULT_TOKEN
-from tests.production.test_webhook_app import WebhookApp, message_update, webhook_app
-
-__all__ = ["webhook_app"]
 
 LEARNER_TEXT = "My CNIC is 35202-1234567-1 and my licence code ZXQ-PRIVATE-42 fails"
 
@@ -55,15 +53,15 @@ def json_lines(buffer: io.StringIO) -> list[dict[str, object]]:
 
 
 async def test_update_lines_carry_context_and_never_the_token_or_the_text(
-    webhook_app: WebhookApp, log_output: io.StringIO, settings: Settings
+    webhook_app: BotHarness, log_output: io.StringIO, settings: Settings
 ):
     user_id = 5_000_000_777
     # One answered question, one that fails inside the knowledge engine (logged with a
     # traceback), and a token-bearing line as aiogram's session writes on errors.
-    await webhook_app.post(json.dumps(message_update(41, user_id, LEARNER_TEXT)))
+    await webhook_app.post(message_update(41, user_id, LEARNER_TEXT))
     await webhook_app.fake.wait_for("sendMessage", lambda r: r.chat_id == user_id)
     webhook_app.answerer.broken = RuntimeError("index closed")
-    await webhook_app.post(json.dumps(message_update(42, user_id, LEARNER_TEXT + " again")))
+    await webhook_app.post(message_update(42, user_id, LEARNER_TEXT + " again"))
     await webhook_app.fake.wait_for("sendMessage", lambda r: r.chat_id == user_id, count=2)
     logging.getLogger("aiogram.client").error(
         "request to https://api.telegram.org/bot%s/sendMessage failed", DEFAULT_TOKEN

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from aiohttp import ClientSession
+from redis.asyncio import Redis
 
 from bot.i18n import Catalogue
 from bot.storage.db import Database
@@ -40,15 +41,6 @@ pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.timeout(600)]
 
 # Generous: on a loaded 2-core machine a reply through two processes can take seconds.
 REPLY_TIMEOUT = 60.0
-
-
-@pytest.fixture
-async def postgres_url() -> AsyncIterator[str]:
-    url = await real_services.create_postgres_database()
-    try:
-        yield url
-    finally:
-        await real_services.drop_postgres_database(url)
 
 
 @pytest.fixture
@@ -185,6 +177,59 @@ async def test_a_service_restart_mid_run_loses_no_message(
         # The outage is one line per instance that met it, not one per failed update.
         assert any("waiting for it to come back" in i.log_text() for i in instances)
         assert all(i.log_text().count("waiting for it to come back") <= 2 for i in instances)
+
+
+@pytest.mark.slow
+async def test_a_killed_instances_learner_is_answered_by_the_other_before_telegram_gives_up(
+    cluster_config: ClusterConfig,
+):
+    """Issue 14's fault: an instance killed mid-update held its learner's lock for 60 s, and
+    the update Telegram delivered again to the other instance waited for it in vain (25 s, a
+    503, again), until Telegram gave up. With the short lease the lock frees in seconds."""
+    cluster_config.answer_delay_seconds = 5.0  # the update is in the handler when it is killed
+    learner = 5_000_000_305
+    question = "Who approves licences when an instance dies?"
+    redis = Redis.from_url(cluster_config.redis_url)
+    async with (
+        # Telegram's retries, in short: five attempts, the instances in turn.
+        FakeTelegram(webhook_max_attempts=5, webhook_retry_delay=0.5) as fake,
+        running_cluster(cluster_config, fake) as instances,
+    ):
+        database = cluster_database(cluster_config)
+        try:
+            await make_user(database, learner)
+        finally:
+            await database.close()
+        try:
+            fake.push_message(learner, question)  # the first delivery goes to instances[0]
+            for _ in range(1200):
+                if await redis.keys(f"{cluster_config.redis_key_prefix}:*:lock"):
+                    break
+                await asyncio.sleep(0.05)
+            else:
+                raise AssertionError("the learner's lock was never taken")
+            instances[0].process.kill()  # SIGKILL: no release, no renewal, no goodbye
+            await fake.wait_for(
+                "sendMessage",
+                lambda r: r.chat_id == learner and question in str(r.params.get("text")),
+                timeout=120,
+            )
+            # The delivery that was answered is recorded once its 200 is back.
+            for _ in range(600):
+                if any(d.status == 200 for d in fake.webhook_deliveries):
+                    break
+                await asyncio.sleep(0.05)
+        finally:
+            await redis.aclose()
+        answers = [
+            r
+            for r in fake.requests("sendMessage", chat_id=learner)
+            if question in str(r.params.get("text"))
+        ]
+        assert len(answers) == 1, fake.webhook_deliveries
+        assert fake.webhook_deliveries[0].url == instances[0].webhook_url
+        assert fake.webhook_deliveries[0].status is None  # cut off by the kill
+        assert instances[1].process.poll() is None, instances[1].log_text()[-2000:]
 
 
 async def _wait_for_deliveries(

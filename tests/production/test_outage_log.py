@@ -3,40 +3,17 @@ the outage fails in between; `/readyz` says it is down meanwhile, and for how lo
 
 from __future__ import annotations
 
-import json
 import logging
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
-from aiohttp import ClientSession
-from aiohttp.test_utils import TestServer
-from pydantic import SecretStr
 
-from bot.config import Settings
-from bot.telegram.app import create_bot, create_dispatcher
-from bot.telegram.container import build_services
-from bot.telegram.webserver import create_web_app
-from tests import real_services
+from tests.e2e.harness import message_update
 from tests.factories import make_user
-from tests.fakebotapi import DEFAULT_TOKEN, FakeTelegram
-from tests.production.doubles import EchoAnswerer
-from tests.production.tcp_proxy import TcpProxy
-from tests.production.test_webhook_app import message_update
+from tests.production.conftest import OutageBot
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow]
 
-SECRET = "outage-log-secret"
 UPDATES_DURING_OUTAGE = 6
-
-
-@pytest.fixture
-async def postgres_url() -> AsyncIterator[str]:
-    url = await real_services.create_postgres_database()
-    try:
-        yield url
-    finally:
-        await real_services.drop_postgres_database(url)
 
 
 def outage_records(records: list[logging.LogRecord], dependency: str) -> list[str]:
@@ -49,79 +26,37 @@ def outage_records(records: list[logging.LogRecord], dependency: str) -> list[st
 
 @pytest.mark.parametrize("service", ["postgres", "redis"])
 async def test_an_outage_of_many_updates_is_one_down_and_one_up_line(
-    service: str,
-    postgres_url: str,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-    caplog: pytest.LogCaptureFixture,
+    service: str, outage_bot: OutageBot, caplog: pytest.LogCaptureFixture
 ):
-    await real_services.require("redis")
-    dependency = "database" if service == "postgres" else "Redis"
-    monkeypatch.chdir(tmp_path)
-    proxy = TcpProxy("127.0.0.1", 5432 if service == "postgres" else 6379)
-    database_url, redis_url = postgres_url, real_services.REDIS_TEST_URL
-    if service == "postgres":
-        database_url = database_url.replace("127.0.0.1:5432", f"127.0.0.1:{proxy.port}")
-    else:
-        redis_url = redis_url.replace("127.0.0.1:6379", f"127.0.0.1:{proxy.port}")
-    prefix = real_services.new_redis_prefix()
+    bot, proxy, dependency = outage_bot.harness, outage_bot.proxy, outage_bot.dependency
+    assert bot.services is not None
     caplog.set_level(logging.DEBUG)
-    async with proxy, FakeTelegram(strict_chats=False) as fake:
-        settings = Settings(  # type: ignore[call-arg]
-            HECBOT_DATA_DIR=tmp_path / "data",
-            DATABASE_URL=database_url,
-            REDIS_URL=redis_url,
-            REDIS_KEY_PREFIX=prefix,
-            TELEGRAM_API_BASE=fake.base_url,
-            HECBOT_THROTTLE_SECONDS=0,
-        )
-        settings.telegram.bot_token = SecretStr(DEFAULT_TOKEN)
-        services = await build_services(settings, answerer=EchoAnswerer())
-        learners = [5_000_000_601 + n for n in range(UPDATES_DURING_OUTAGE)]
-        for learner in learners:
-            await make_user(services.database, learner)
-        dispatcher = create_dispatcher(services)
-        bot = create_bot(settings)
-        app = create_web_app(services, dispatcher, bot, secret=SECRET)
-        server = TestServer(app)
-        await server.start_server()
-        url = str(server.make_url(settings.telegram.webhook_path))
-        headers = {"X-Telegram-Bot-Api-Secret-Token": SECRET, "Content-Type": "application/json"}
-        try:
-            async with ClientSession() as http:
+    learners = [5_000_000_601 + n for n in range(UPDATES_DURING_OUTAGE)]
+    for learner in learners:
+        await make_user(bot.services.database, learner)
 
-                async def post(update_id: int, learner: int) -> int:
-                    body = json.dumps(message_update(update_id, learner, f"Question {update_id}?"))
-                    async with http.post(url, data=body, headers=headers) as response:
-                        return response.status
+    async def post(update_id: int, learner: int) -> int:
+        update = message_update(update_id, learner, f"Question {update_id}?")
+        return (await bot.post(update)).status
 
-                assert await post(1, learners[0]) == 200
-                assert outage_records(caplog.records, dependency) == []
-                caplog.clear()
+    assert await post(1, learners[0]) == 200
+    assert outage_records(caplog.records, dependency) == []
+    caplog.clear()
 
-                await proxy.stop()
-                statuses = [await post(10 + n, learner) for n, learner in enumerate(learners)]
-                assert statuses == [503] * UPDATES_DURING_OUTAGE
-                async with http.get(server.make_url("/readyz")) as health:
-                    assert health.status == 503
-                    check = (await health.json())["checks"][
-                        "database" if service == "postgres" else "redis"
-                    ]
-                assert not check["ok"]
-                assert "down for" in check["detail"], check
-                during = list(caplog.records)
+    await proxy.stop()
+    statuses = [await post(10 + n, learner) for n, learner in enumerate(learners)]
+    assert statuses == [503] * UPDATES_DURING_OUTAGE
+    health = await bot.get("/readyz")
+    assert health.status == 503
+    check = (await health.json())["checks"][outage_bot.check]
+    assert not check["ok"]
+    assert "down for" in check["detail"], check
+    during = list(caplog.records)
 
-                await proxy.start()
-                for n, learner in enumerate(learners):  # Telegram delivers them again
-                    assert await post(10 + n, learner) == 200
-                async with http.get(server.make_url("/readyz")) as health:
-                    assert health.status == 200
-        finally:
-            await server.close()
-            await bot.session.close()
-            await dispatcher.storage.close()
-            await services.close()
-            await real_services.delete_redis_keys(prefix)
+    await proxy.start()
+    for n, learner in enumerate(learners):  # Telegram delivers them again
+        assert await post(10 + n, learner) == 200
+    assert (await bot.get("/readyz")).status == 200
 
     assert outage_records(during, dependency) == ["down"]
     down = next(r for r in during if getattr(r, "outage", None) == "down")
@@ -137,6 +72,6 @@ async def test_an_outage_of_many_updates_is_one_down_and_one_up_line(
         if r.levelno >= logging.WARNING and getattr(r, "outage", None) is None
     ]
     assert noisy == []
-    answered = [str(r.params["text"]) for r in fake.requests("sendMessage")]
+    answered = [str(r.params["text"]) for r in bot.fake.requests("sendMessage")]
     for n in range(UPDATES_DURING_OUTAGE):
         assert sum(f"Question {10 + n}?" in a for a in answered) == 1, answered

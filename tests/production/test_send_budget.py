@@ -5,13 +5,10 @@ again), and an update id already handled is never answered twice."""
 from __future__ import annotations
 
 import asyncio
-import json
 from collections.abc import AsyncIterator
 
 import pytest
 from aiogram.exceptions import TelegramRetryAfter
-from aiohttp import ClientSession
-from aiohttp.test_utils import TestServer
 from pydantic import SecretStr
 
 from bot.config import Settings
@@ -21,15 +18,14 @@ from bot.delivery.session import install_send_budget
 from bot.delivery.telegram import OutcomeKind, TelegramSender
 from bot.metrics import BotMetrics
 from bot.storage.db import Database
-from bot.telegram.app import create_bot, create_dispatcher
-from bot.telegram.container import AppServices, build_services
-from bot.telegram.webserver import create_web_app
+from bot.telegram.container import AppServices
 from bot.transient import is_transient
 from tests.delivery.fakes import FakeClock
+from tests.e2e.harness import BotHarness, message_update
 from tests.factories import make_user
 from tests.fakebotapi import DEFAULT_TOKEN, FakeTelegram, RateLimit
+from tests.production.conftest import SECRET
 from tests.production.doubles import EchoAnswerer
-from tests.production.test_webhook_app import PATH, SECRET, message_update
 
 # A budget far above what the fake allows: every 429 below is Telegram's, not avoided by pacing.
 GENEROUS = BudgetRates(rate=30, burst=10)
@@ -67,46 +63,46 @@ async def test_a_reply_still_refused_after_the_retries_raises_a_transient_error(
 
 
 @pytest.fixture
-async def flooded_app(settings: Settings, database: Database) -> AsyncIterator[tuple]:
+async def flooded_app(settings: Settings, database: Database) -> AsyncIterator[BotHarness]:
     async with FakeTelegram(strict_chats=False) as fake:
         settings.telegram.bot_token = SecretStr(DEFAULT_TOKEN)
         settings.telegram.api_base = fake.base_url
-        services: AppServices = await build_services(settings, answerer=EchoAnswerer())
-        await make_user(services.database, 7001)
-        bot = create_bot(settings)
-        # On a clock that jumps: the 60 s pause the first 429 starts is not waited in real time.
-        install_send_budget(bot, LocalSendBudget(GENEROUS, FakeClock()), services.metrics)
-        dispatcher = create_dispatcher(services)
-        server = TestServer(
-            create_web_app(services, dispatcher, bot, webhook_path=PATH, secret=SECRET)
+
+        def on_a_clock_that_jumps(services: AppServices) -> None:
+            # The 60 s pause the first 429 starts is not waited in real time.
+            install_send_budget(
+                harness.bot, LocalSendBudget(GENEROUS, FakeClock()), services.metrics
+            )
+
+        harness = BotHarness(
+            fake,
+            settings,
+            answerer=EchoAnswerer(),
+            webhook_secret=SECRET,
+            worker=False,
+            prepare=on_a_clock_that_jumps,
         )
-        await server.start_server()
-        try:
-            async with ClientSession() as http:
-                yield fake, services, server, http
-        finally:
-            await server.close()
-            await dispatcher.storage.close()
-            await services.close()
+        async with harness:
+            assert harness.services is not None
+            await make_user(harness.services.database, 7001)
+            yield harness
 
 
 async def test_an_update_whose_reply_hit_429_is_not_acknowledged_and_is_answered_once(
-    flooded_app: tuple,
+    flooded_app: BotHarness,
 ):
-    fake, services, server, http = flooded_app
-    headers = {"Content-Type": "application/json", "X-Telegram-Bot-Api-Secret-Token": SECRET}
-    body = json.dumps(message_update(41, 7001, "Who gets a licence?"))
-    url = str(server.make_url(PATH))
+    fake, services = flooded_app.fake, flooded_app.services
+    update = message_update(41, 7001, "Who gets a licence?")
 
     fake.rate_limit = RateLimit(global_limit=1, window_seconds=60)
     await fake.make_bot().send_message(999, "the minute's only message")  # the rest: 429
-    refused = await http.post(url, data=body, headers=headers)
+    refused = await flooded_app.post(update)
     assert refused.status == 503  # not done: Telegram delivers it again
 
     fake.rate_limit = None
-    accepted = await http.post(url, data=body, headers=headers)
+    accepted = await flooded_app.post(update)
     assert accepted.status == 200
-    again = await http.post(url, data=body, headers=headers)  # e.g. the 200 was lost
+    again = await flooded_app.post(update)  # e.g. the 200 was lost
     assert again.status == 200
 
     answers = [r for r in fake.requests("sendMessage") if r.ok and r.chat_id == 7001]

@@ -1,97 +1,30 @@
-"""The webhook app in-process: secret token, malformed bodies, /healthz, /metrics, replies."""
+"""The webhook app in-process: secret token, malformed bodies, /healthz, /metrics, replies.
+
+`webhook_app` (tests/production/conftest.py) is the e2e harness serving the webhook.
+"""
 
 from __future__ import annotations
 
-import json
 import logging
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncGenerator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 
 import pytest
-from aiogram import Dispatcher
 from aiogram.fsm.storage.base import BaseEventIsolation, StorageKey
-from aiohttp import ClientSession, web
-from aiohttp.test_utils import TestServer
-from pydantic import SecretStr
+from aiohttp import ClientSession
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import LockError
 
 from bot.config import Settings
 from bot.storage.db import Database
-from bot.telegram.app import create_bot, create_dispatcher
-from bot.telegram.container import AppServices, build_services
-from bot.telegram.webserver import create_web_app
-from tests.factories import make_user
-from tests.fakebotapi import DEFAULT_TOKEN, FakeTelegram
+from bot.telegram.container import build_services
+from tests.e2e.harness import BotHarness, Person, message_update
+from tests.production.conftest import SECRET
 from tests.production.doubles import EchoAnswerer
 
-SECRET = "s3cret-token_for-tests"
-PATH = "/telegram/webhook"
 
-
-@dataclass
-class WebhookApp:
-    fake: FakeTelegram
-    services: AppServices
-    answerer: EchoAnswerer
-    server: TestServer
-    http: ClientSession
-    dispatcher: Dispatcher
-
-    @property
-    def url(self) -> str:
-        return str(self.server.make_url(PATH))
-
-    async def post(self, body: bytes | str, secret: str | None = SECRET) -> web.Response:
-        headers = {"Content-Type": "application/json"}
-        if secret is not None:
-            headers["X-Telegram-Bot-Api-Secret-Token"] = secret
-        return await self.http.post(self.url, data=body, headers=headers)  # type: ignore[return-value]
-
-
-# Learners of these tests finished onboarding earlier: questions are answered only after it.
-LEARNERS = (7001, 7002, 7003, 7004, 5_000_000_777)
-
-
-def message_update(update_id: int, user_id: int, text: str) -> dict[str, object]:
-    return {
-        "update_id": update_id,
-        "message": {
-            "message_id": update_id,
-            "date": 1_780_000_000,
-            "chat": {"id": user_id, "type": "private", "first_name": "Ayesha"},
-            "from": {"id": user_id, "is_bot": False, "first_name": "Ayesha", "language_code": "en"},
-            "text": text,
-        },
-    }
-
-
-@pytest.fixture
-async def webhook_app(settings: Settings, database: Database) -> AsyncIterator[WebhookApp]:
-    answerer = EchoAnswerer()
-    async with FakeTelegram(strict_chats=False) as fake:
-        settings.telegram.bot_token = SecretStr(DEFAULT_TOKEN)
-        settings.telegram.api_base = fake.base_url
-        services = await build_services(settings, answerer=answerer)
-        for learner in LEARNERS:
-            await make_user(services.database, learner)
-        bot = create_bot(settings)
-        dispatcher = create_dispatcher(services)
-        app = create_web_app(services, dispatcher, bot, webhook_path=PATH, secret=SECRET)
-        server = TestServer(app)
-        await server.start_server()
-        try:
-            async with ClientSession() as http:
-                yield WebhookApp(fake, services, answerer, server, http, dispatcher)
-        finally:
-            await server.close()
-            await dispatcher.storage.close()
-            await services.close()
-
-
-async def test_a_question_posted_with_the_secret_is_answered(webhook_app: WebhookApp):
-    response = await webhook_app.post(json.dumps(message_update(1, 7001, "Who gets a licence?")))
+async def test_a_question_posted_with_the_secret_is_answered(webhook_app: BotHarness):
+    response = await webhook_app.post(message_update(1, 7001, "Who gets a licence?"))
     assert response.status == 200
     sent = await webhook_app.fake.wait_for("sendMessage", lambda r: r.chat_id == 7001)
     assert "Answer to: Who gets a licence?" in sent[0].params["text"]
@@ -99,13 +32,28 @@ async def test_a_question_posted_with_the_secret_is_answered(webhook_app: Webhoo
     assert metrics.value("hecbot_updates_handled_total", {"type": "message"}) == 1
     assert metrics.value("hecbot_answer_latency_seconds_count") == 1
     assert metrics.value("hecbot_answers_abstained_total") == 0
+    # The Telegram connection it held, for sizing WEBHOOK_MAX_CONNECTIONS: given back.
+    assert metrics.value("hecbot_webhook_request_seconds_count") == 1
+    assert metrics.value("hecbot_webhook_requests_in_flight") == 0
+
+
+async def test_a_learner_typing_reaches_the_bot_through_the_webhook_telegram_calls(
+    webhook_app: BotHarness,
+):
+    learner = Person(webhook_app.fake, 7002)
+    (reply,) = await learner.says("Who gets a licence?")
+    assert "Answer to: Who gets a licence?" in (reply.text or "")
+    # The reply is sent while the update is handled, before the webhook's response is recorded.
+    await webhook_app.until(lambda: bool(webhook_app.fake.webhook_deliveries), "a response")
+    [delivery] = webhook_app.fake.webhook_deliveries
+    assert (delivery.status, delivery.secret_token) == (200, SECRET)
 
 
 @pytest.mark.parametrize("secret", [None, "", "wrong-secret"])
 async def test_a_request_without_the_right_secret_is_forbidden(
-    webhook_app: WebhookApp, secret: str | None
+    webhook_app: BotHarness, secret: str | None
 ):
-    response = await webhook_app.post(json.dumps(message_update(2, 7002, "hi")), secret=secret)
+    response = await webhook_app.post(message_update(2, 7002, "hi"), secret=secret)
     assert response.status == 403
     assert webhook_app.answerer.questions == []
     assert webhook_app.fake.requests("sendMessage") == []
@@ -126,7 +74,7 @@ async def test_a_request_without_the_right_secret_is_forbidden(
     ],
 )
 async def test_a_malformed_update_is_refused_with_400_and_logged(
-    webhook_app: WebhookApp, body: bytes, caplog: pytest.LogCaptureFixture
+    webhook_app: BotHarness, body: bytes, caplog: pytest.LogCaptureFixture
 ):
     with caplog.at_level(logging.WARNING, logger="bot.telegram.webserver"):
         response = await webhook_app.post(body)
@@ -138,8 +86,8 @@ async def test_a_malformed_update_is_refused_with_400_and_logged(
     )
 
 
-async def test_healthz_reports_each_service(webhook_app: WebhookApp):
-    response = await webhook_app.http.get(webhook_app.server.make_url("/healthz"))
+async def test_healthz_reports_each_service(webhook_app: BotHarness):
+    response = await webhook_app.get("/healthz")
     body = await response.json()
     assert response.status == 200
     assert body["status"] == "ok"
@@ -147,12 +95,12 @@ async def test_healthz_reports_each_service(webhook_app: WebhookApp):
     assert "knowledge" in body["checks"]
 
 
-async def test_healthz_is_503_when_the_database_is_unreachable(webhook_app: WebhookApp):
+async def test_healthz_is_503_when_the_database_is_unreachable(webhook_app: BotHarness):
     await webhook_app.services.database.close()
     real = webhook_app.services.database
     webhook_app.services.database = Database("postgresql+asyncpg://nobody@127.0.0.1:1/none")
     try:
-        response = await webhook_app.http.get(webhook_app.server.make_url("/healthz"))
+        response = await webhook_app.get("/healthz")
         body = await response.json()
     finally:
         await webhook_app.services.database.close()
@@ -162,10 +110,10 @@ async def test_healthz_is_503_when_the_database_is_unreachable(webhook_app: Webh
     assert body["checks"]["database"]["ok"] is False
 
 
-async def test_metrics_expose_prometheus_text(webhook_app: WebhookApp):
-    await webhook_app.post(json.dumps(message_update(3, 7003, "What is the weather?")))
+async def test_metrics_expose_prometheus_text(webhook_app: BotHarness):
+    await webhook_app.post(message_update(3, 7003, "What is the weather?"))
     await webhook_app.fake.wait_for("sendMessage", lambda r: r.chat_id == 7003)
-    response = await webhook_app.http.get(webhook_app.server.make_url("/metrics"))
+    response = await webhook_app.get("/metrics")
     text = await response.text()
     assert response.status == 200
     assert response.headers["Content-Type"].startswith("text/plain")
@@ -175,17 +123,17 @@ async def test_metrics_expose_prometheus_text(webhook_app: WebhookApp):
 
 
 async def test_an_unreachable_knowledge_index_gets_a_polite_reply_and_the_bot_goes_on(
-    webhook_app: WebhookApp,
+    webhook_app: BotHarness,
 ):
     webhook_app.answerer.broken = ConnectionError("chroma server refused the connection")
-    response = await webhook_app.post(json.dumps(message_update(4, 7004, "Who gets a licence?")))
+    response = await webhook_app.post(message_update(4, 7004, "Who gets a licence?"))
     assert response.status == 200
     reply = await webhook_app.fake.wait_for("sendMessage", lambda r: r.chat_id == 7004)
     catalogue = webhook_app.services.catalogue.for_language("en")
     assert reply[0].params["text"] == catalogue("error-knowledge-unavailable")
 
     webhook_app.answerer.broken = None
-    await webhook_app.post(json.dumps(message_update(5, 7004, "Who gets a licence now?")))
+    await webhook_app.post(message_update(5, 7004, "Who gets a licence now?"))
     replies = await webhook_app.fake.wait_for("sendMessage", lambda r: r.chat_id == 7004, count=2)
     assert "Answer to: Who gets a licence now?" in replies[1].params["text"]
     assert (
@@ -253,11 +201,11 @@ class RedisGoneAt(BaseEventIsolation):
 
 
 async def test_an_update_answered_before_redis_went_away_is_not_delivered_again(
-    webhook_app: WebhookApp, caplog: pytest.LogCaptureFixture
+    webhook_app: BotHarness, caplog: pytest.LogCaptureFixture
 ):
     caplog.set_level(logging.DEBUG)
     webhook_app.dispatcher.fsm.events_isolation = RedisGoneAt("release")
-    update = json.dumps(message_update(41, 7002, "Is the licence free?"))
+    update = message_update(41, 7002, "Is the licence free?")
     response = await webhook_app.post(update)
     # Answered: a 503 would make Telegram deliver it again and the learner get two replies.
     assert response.status == 200
@@ -272,11 +220,11 @@ async def test_an_update_answered_before_redis_went_away_is_not_delivered_again(
 
 @pytest.mark.parametrize("moment", ["take", "still held"])
 async def test_an_update_redis_failed_before_it_was_handled_is_asked_for_again(
-    webhook_app: WebhookApp, moment: str
+    webhook_app: BotHarness, moment: str
 ):
     # "still held": the learner's lock outlived its wait, e.g. one an instance could not release
     # while Redis was cut off; it expires, so the update is asked for again, not dropped.
     webhook_app.dispatcher.fsm.events_isolation = RedisGoneAt(moment)
-    response = await webhook_app.post(json.dumps(message_update(42, 7003, "Is it free?")))
+    response = await webhook_app.post(message_update(42, 7003, "Is it free?"))
     assert response.status == 503
     assert webhook_app.fake.requests("sendMessage", chat_id=7003) == []

@@ -5,19 +5,16 @@ from __future__ import annotations
 
 import asyncio
 import csv
-import io
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.config import Settings
 from bot.services.survey_results import SurveyResultsService
 from bot.services.survey_scheduling import SurveyScheduler
-from bot.telegram.app import create_bot, create_dispatcher
 from bot.telegram.container import AppServices, build_services
-from bot.telegram.runner import embedded_worker
-from bot.telegram.terminal import TERMINAL_USER_ID, TerminalChat, TerminalSession
+from bot.telegram.terminal import TERMINAL_USER_ID
 from handlers.buttons import TelegramButtons
-from tests.e2e.harness import NoAnswerer
+from tests.e2e.harness import NoAnswerer, at_the_terminal
 from tests.factories import make_user
 from tests.surveys.factories import shipped_survey
 
@@ -31,54 +28,13 @@ async def drained(services: AppServices, timeout: float = 30) -> None:
         await asyncio.sleep(0.05)
 
 
-class Terminal:
-    """A person at `hecbot chat`: reads the printed output, types lines."""
-
-    def __init__(self, chat: TerminalChat, session: TerminalSession, output: io.StringIO) -> None:
-        self.chat = chat
-        self.session = session
-        self.output = output
-        self.read = 0
-
-    def new_output(self) -> str:
-        text = self.output.getvalue()[self.read :]
-        self.read = len(self.output.getvalue())
-        return text
-
-    def number_of(self, label: str) -> str:
-        """The number printed beside the button `label` under the newest keyboard."""
-        assert self.session.keyboard is not None, "no buttons on screen"
-        _, markup = self.session.keyboard
-        labels = [button.text for row in markup.inline_keyboard for button in row]
-        exact = [n for n, text in enumerate(labels, 1) if text == label]
-        found = exact or [n for n, text in enumerate(labels, 1) if label in text]
-        assert found, f"no button {label!r} in {labels}"
-        number = str(found[0])
-        # The screen shows that number beside the label.
-        assert f"[{number}] {labels[found[0] - 1]}" in self.output.getvalue()
-        return number
-
-    async def type(self, line: str) -> str:
-        """Type a line and return what the bot printed in reply."""
-        await self.chat.handle_line(line)
-        return self.new_output()
-
-    async def press(self, label: str) -> str:
-        return await self.type(self.number_of(label))
-
-
 async def test_terminal_user_answers_a_survey_by_typing_button_numbers(
     settings: Settings, tmp_path: Path
 ) -> None:
     services = await build_services(settings, answerer=NoAnswerer())
-    output = io.StringIO()
-    session = TerminalSession(output, settings.data_dir / "terminal-files")
-    bot = create_bot(settings, session=session)
-    dispatcher = create_dispatcher(services)
-    terminal = Terminal(TerminalChat(dispatcher, bot, session), session, output)
     try:
         await make_user(services.database, TERMINAL_USER_ID)
-        async with embedded_worker(services, bot):
+        async with at_the_terminal(services) as terminal:
             surveys = services.surveys
             await surveys.add_survey(shipped_survey("impact"))
             await surveys.start_waves("impact")
@@ -106,7 +62,6 @@ async def test_terminal_user_answers_a_survey_by_typing_button_numbers(
             await terminal.press("9")
             assert "Thank you" in await terminal.type("Good courses & helpful staff")
     finally:
-        await dispatcher.storage.close()
         await services.close()
 
     services = await build_services(settings, answerer=NoAnswerer())

@@ -8,9 +8,11 @@ same updates, build the same outgoing calls and print what they got; the two mus
 
 from __future__ import annotations
 
+import gc
 import json
 import subprocess
 import sys
+import weakref
 
 PROBE = r"""
 import json, sys
@@ -88,3 +90,15 @@ def test_types_built_when_used_behave_as_types_built_at_import() -> None:
     assert deferred["parsed"] == eager["parsed"]
     assert deferred["calls"] == eager["calls"]
     assert deferred["errors"] == eager["errors"] == ["ValidationError"]
+
+
+def test_a_response_model_outlives_a_garbage_collection() -> None:
+    """aiogram writes `Response[method.__returning__]` for every reply; pydantic keeps such a
+    model only weakly, so without bot/aiogram_import.py keeping it, a collection drops it and
+    the next reply builds it again (tens of milliseconds each)."""
+    from aiogram.methods.base import Response  # imported after `bot` (tests/conftest.py)
+
+    built = weakref.ref(Response[list[bool]])
+    gc.collect()
+    assert built() is not None
+    assert Response[list[bool]] is built()

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from bot.i18n import Catalogue, markdown_to_html, split_message
 from tests.e2e.people.conftest import ADMIN, PeopleBot
-from tests.e2e.people.test_people_story import invite_link
+from tests.e2e.trust.conftest import DraftFaq
 from tests.fakebotapi import ChatMessage
 
-FOCAL, LEARNER, CLASSMATE = 2001, 1001, 1002
+CLASSMATE = 1002
 QUESTION = "Can I pause my licence during my exams?"
 ANSWER = (
     "**Yes**, once a year: ask your _focal person_ before the 1st of the month "
@@ -34,24 +34,11 @@ def assert_formatted(message: ChatMessage) -> None:
     assert link.get("url") == "https://hec.gov.pk/licence-terms"
 
 
-async def answered_with_markdown(people: PeopleBot, answer: str) -> None:
-    await people.onboard_staff(ADMIN)
-    await people.onboard_staff(FOCAL, f"/start {await invite_link(people)}")
-    await people.onboard(LEARNER, "comsats")
-    [abstained] = await people.send(LEARNER, QUESTION)
-    await people.press(LEARNER, abstained, people.button(abstained, "esc:"))
-    await people.until(lambda: "🎫" in (people.messages(FOCAL)[-1].text or ""), "ticket")
-    [sent] = await people.send(
-        FOCAL, answer, reply_to_message_id=people.messages(FOCAL)[-1].message_id
-    )
-    await people.press(FOCAL, sent, people.button(sent, "faq:add"), expect=0)
-
-
 async def test_an_faq_entry_is_formatted_in_the_queue_and_for_the_learner(
-    people_bot: PeopleBot,
+    people_bot: PeopleBot, faq_drafted: DraftFaq
 ) -> None:
     people = people_bot
-    await answered_with_markdown(people, ANSWER)
+    await faq_drafted(QUESTION, ANSWER)
 
     [_, draft, _] = await people.send(ADMIN, "/faq", expect=3)
     assert_formatted(draft)
@@ -65,10 +52,10 @@ async def test_an_faq_entry_is_formatted_in_the_queue_and_for_the_learner(
 
 
 async def test_a_long_faq_entry_arrives_in_pieces_within_telegrams_limit(
-    people_bot: PeopleBot,
+    people_bot: PeopleBot, faq_drafted: DraftFaq
 ) -> None:
     people = people_bot
-    await answered_with_markdown(people, "Short answer, edited below.")
+    await faq_drafted(QUESTION, "Short answer, edited below.")
     [_, draft, _] = await people.send(ADMIN, "/faq", expect=3)
     # The admin writes the full answer (at most 3,500 characters), dense with links and bold:
     # formatted, it is longer than one message may be.

@@ -11,34 +11,19 @@ from sqlmodel import select
 
 from bot.storage.people_models import FaqEntry
 from tests.e2e.people.conftest import ADMIN, PeopleBot
-from tests.e2e.people.test_people_story import invite_link
+from tests.e2e.trust.conftest import LEARNER, DraftFaq
 
-FOCAL, LEARNER, CLASSMATE, OTHER_LEARNER = 2001, 1001, 1002, 1003
+CLASSMATE, OTHER_LEARNER = 1002, 1003
 RAW_QUESTION = "my teacher Mr Khan at block 4 says pause licence is ok??"
 REVIEWED = "Can I pause my licence during exams?"
 ANSWER = "Yes: ask your focal person before the 1st of the month."
 
 
-async def answered_and_drafted(people: PeopleBot) -> None:
-    """A learner's question answered by their focal person and sent for review as a draft."""
-    await people.onboard_staff(ADMIN)
-    await people.onboard_staff(FOCAL, f"/start {await invite_link(people)}")
-    await people.onboard(LEARNER, "comsats")
-    [abstained] = await people.send(LEARNER, RAW_QUESTION)
-    await people.press(LEARNER, abstained, people.button(abstained, "esc:"))
-    await people.until(lambda: "🎫" in (people.messages(FOCAL)[-1].text or ""), "ticket")
-    [sent] = await people.send(
-        FOCAL, ANSWER, reply_to_message_id=people.messages(FOCAL)[-1].message_id
-    )
-    await people.press(FOCAL, sent, people.button(sent, "faq:add"), expect=0)
-    assert "draft" in people.last_alert()
-
-
 async def test_a_draft_answers_nobody_until_an_admin_approves_the_reviewed_question(
-    people_bot: PeopleBot,
+    people_bot: PeopleBot, faq_drafted: DraftFaq
 ) -> None:
     people = people_bot
-    await answered_and_drafted(people)
+    await faq_drafted(RAW_QUESTION, ANSWER)
     await people.onboard(CLASSMATE, "comsats")
     await people.onboard(OTHER_LEARNER, "central punjab")
 
@@ -81,9 +66,11 @@ async def test_a_draft_answers_nobody_until_an_admin_approves_the_reviewed_quest
     assert ANSWER in (everywhere.text or "")
 
 
-async def test_a_rejected_draft_is_never_published(people_bot: PeopleBot) -> None:
+async def test_a_rejected_draft_is_never_published(
+    people_bot: PeopleBot, faq_drafted: DraftFaq
+) -> None:
     people = people_bot
-    await answered_and_drafted(people)
+    await faq_drafted(RAW_QUESTION, ANSWER)
     [_, draft, _] = await people.send(ADMIN, "/faq", expect=3)
     await people.press(ADMIN, draft, people.button(draft, "faq:reject"), expect=0)
     assert "rejected" in people.last_alert()

@@ -16,7 +16,6 @@ names (its string literals) and one unknown code; `make test-all` (slow) presses
 
 from __future__ import annotations
 
-import asyncio
 import importlib
 import inspect
 import os
@@ -308,13 +307,13 @@ async def press_every_class(
             documents = len(people.tg.requests("sendDocument"))
             seen = len(people.messages(presser))
             answers = len(people.tg.requests("answerCallbackQuery"))
-            queries = {
-                str(
-                    people.tg.push_callback(presser, anchor.message_id, data, check_button=False)[
-                        "callback_query"
-                    ]["id"]
-                ): data
+            updates = [
+                people.tg.push_callback(presser, anchor.message_id, data, check_button=False)
                 for data in pressed
+            ]
+            queries = {
+                str(update["callback_query"]["id"]): data
+                for update, data in zip(updates, pressed, strict=True)
             }
             try:
                 await people.until(
@@ -329,7 +328,10 @@ async def press_every_class(
                 }
                 missing = [data for query, data in queries.items() if query not in answered]
                 problems.append(f"{label}: never answered {missing}")
-            await asyncio.sleep(0.2)  # whatever the handlers do after answering
+            try:  # what the handlers do after answering
+                await people.handled([u["update_id"] for u in updates], f"handlers of {label}")
+            except AssertionError as error:
+                problems.append(f"{label}: {error}")
             async with people.services.database.session() as session:
                 if await session.get(User, presser) is None:  # pressed their own /forget
                     await make_user(people.services.database, presser, **attributes)

@@ -1,0 +1,127 @@
+"""Which sentence leads the answer: the rule's own, not the FAQ's short restatement of it."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from knowledge.chunking import Chunk
+from knowledge.composing import (
+    ScoredSentence,
+    best_within_two,
+    rule_units,
+    rules_over_restatements,
+)
+from knowledge.engine import KnowledgeEngine
+from knowledge.retrieval import ScoredPassage
+
+
+def _passage(source: str, section: str, text: str, score: float) -> ScoredPassage:
+    chunk = Chunk(
+        id=f"{source}#{section}",
+        text=text,
+        title=source,
+        section=section,
+        source=source,
+        root="kb",
+        content_hash="-",
+        ordinal=0,
+    )
+    return ScoredPassage(chunk, score, 0.8, 1.0)
+
+
+def _unit_vectors(*cosines_to_first: float) -> np.ndarray:
+    """Unit vectors whose cosine with the first one is as given (the first is [1, 0])."""
+    rows = [[1.0, 0.0]] + [[c, float(np.sqrt(1 - c * c))] for c in cosines_to_first]
+    return np.asarray(rows, dtype=np.float32)
+
+
+FAQ = _passage("faq.md", "FAQ > How long does the licence last?", "One cohort of 6 months.", 1.2)
+RULE = _passage(
+    "licence-terms.md",
+    "Licence terms > How long a licence lasts",
+    "A licence lasts for one cohort: 6 months.\nLicences are not extended.",
+    1.0,
+)
+
+
+def test_an_faq_sentence_restating_a_rule_leaves_and_the_rule_takes_its_score() -> None:
+    passages = [FAQ, RULE]
+    units = [rule_units(p.chunk.text) for p in passages]
+    flat = [(0, 0), (1, 0), (1, 1)]
+    scored = [ScoredSentence(0, 0, 3.0), ScoredSentence(1, 0, 2.0), ScoredSentence(1, 1, 0.5)]
+    # The FAQ's sentence and the rule's say the same (0.96); "not extended" is another rule.
+    vectors = _unit_vectors(0.96, 0.5)
+
+    kept = rules_over_restatements(passages, units, flat, scored, vectors)
+
+    assert kept == [ScoredSentence(1, 0, 3.0), ScoredSentence(1, 1, 0.5)]
+
+
+def test_an_faq_sentence_that_only_shares_words_with_a_rule_stays() -> None:
+    passages = [FAQ, RULE]
+    units = [rule_units(p.chunk.text) for p in passages]
+    flat = [(0, 0), (1, 0), (1, 1)]
+    scored = [ScoredSentence(0, 0, 3.0), ScoredSentence(1, 0, 2.0), ScoredSentence(1, 1, 0.5)]
+    # Same words, but the model does not read them as saying the same thing.
+    vectors = _unit_vectors(0.85, 0.5)
+
+    assert rules_over_restatements(passages, units, flat, scored, vectors) == scored
+
+
+@pytest.mark.parametrize(
+    ("question", "document", "first_sentence_holds"),
+    [
+        # Was led by the FAQ's "One cohort of 6 months.", cited to the FAQ.
+        ("How long is the licence valid?", "licence-terms.md", "A licence lasts for one cohort"),
+        # Was led by the FAQ's application windows, which say nothing of results.
+        (
+            "When will I find out whether I got a seat in the autumn batch?",
+            "applying-and-intake.md",
+            "Results announced: 20 July",
+        ),
+    ],
+)
+def test_the_answer_leads_with_the_rule_the_faq_restates(
+    sample_engine: KnowledgeEngine, question: str, document: str, first_sentence_holds: str
+) -> None:
+    answer = sample_engine.answer_sync(question)
+
+    assert not answer.abstained
+    assert answer.citations[0].document == document
+    assert first_sentence_holds in answer.text.split("[1]")[0]
+
+
+def test_the_faq_still_answers_what_no_rule_states(sample_engine: KnowledgeEngine) -> None:
+    answer = sample_engine.answer_sync(
+        "I'm on an exchange semester in Turkey. Can I still use my licence?"
+    )
+
+    assert answer.citations[0].document == "faq.md"
+    assert "Coursera works from any country" in answer.text
+
+
+SUPPORT = (
+    "- First contact your university's focal person. Focal persons reply within 3 working days.\n"
+    "- If your focal person has not replied within 3 working days, email the DLSEI Helpdesk.\n"
+    "- For problems with quizzes, use the Coursera Learner Help Center.\n"
+)
+
+
+def test_the_best_sentence_is_never_pushed_past_the_second_one_read() -> None:
+    units = rule_units(SUPPORT)
+    # The first item (two sentences) and the second, the best, in the document's order.
+    assert best_within_two(units, [0, 1], best=1) == [1, 0]
+    # One sentence before the best leaves the document's order alone.
+    assert best_within_two(units, [1, 2], best=2) == [1, 2]
+    assert best_within_two(units, [0, 1], best=0) == [0, 1]
+
+
+def test_the_helpdesk_address_is_among_the_first_two_sentences(
+    sample_engine: KnowledgeEngine,
+) -> None:
+    from knowledge.evaluate import first_sentences
+
+    answer = sample_engine.answer_sync("My focal person isn't answering my emails. What now?")
+
+    assert "dlsei-helpdesk@example.pk" in " ".join(first_sentences(answer.text, 2))
