@@ -220,6 +220,7 @@ def bench_startup(
 
 @app.command("sustained")
 def bench_sustained(
+    *,
     seconds: Annotated[float, typer.Option(help="Seconds of questions at each rate.")] = 6.0,
     start: Annotated[
         float, typer.Option(help="The first rate offered, as a share of the encoder's limit.")
