@@ -39,3 +39,17 @@ def test_an_answer_and_a_question_back_between_two_rules_are_both_replies():
 
 def test_a_notice_without_buttons_is_not_a_reply_to_the_question():
     assert not _is_answer(SentMessage({"text": "Please wait a moment"}))
+
+
+def test_the_sustained_rate_offers_only_questions_the_engine_answers():
+    """A content-free message gets a reply without the answer's buttons, which the count took
+    for a lost answer; the sustained-rate benchmark leaves such messages out of its pool."""
+    from bench.sustained import new_questions
+    from bot.services.questions import is_content_free
+
+    pool = ["ok", "How do I apply for a licence?", "👍", "What is the deadline for the intake?"]
+    assert new_questions(pool) == [
+        "How do I apply for a licence?",
+        "What is the deadline for the intake?",
+    ]
+    assert all(not is_content_free(q) for q in new_questions(pool))
