@@ -53,3 +53,15 @@ def test_the_sustained_rate_offers_only_questions_the_engine_answers():
         "What is the deadline for the intake?",
     ]
     assert all(not is_content_free(q) for q in new_questions(pool))
+
+
+def test_drives_against_one_instance_never_reuse_an_update_id():
+    """An instance skips an update id it has handled (a redelivery): every drive of a run, e.g.
+    each rate of the sustained-rate benchmark, must send ids the instance has not seen."""
+    import inspect
+
+    from bench import load
+
+    first = next(load.UPDATE_IDS)
+    assert next(load.UPDATE_IDS) > first
+    assert "update_ids = UPDATE_IDS" in inspect.getsource(load._drive)
