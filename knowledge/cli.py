@@ -307,15 +307,27 @@ def calibrate_command(
         results = evaluate_settings(engine.retriever, items, grid_settings(current))
     from rich.table import Table
 
-    table = Table("min_dense", "strong_dense", "unsupported_min_z", "min_coverage", "OOS", "false")
+    table = Table(
+        "min_dense",
+        "strong_dense",
+        "unsupported_min_z",
+        "min_coverage",
+        "topic_margin",
+        "OOS",
+        "false",
+    )
     ranked = sorted(results, key=lambda r: (-r.oos_rate, r.false_rate))
-    for r in [r for r in ranked if r.false_rate <= 0.05][:10]:
+    within = [r for r in ranked if r.false_rate <= 0.05] or [
+        r for r in ranked if r.floor_false_rate <= 0.05
+    ]
+    for r in within[:10]:
         t = r.thresholds
         table.add_row(
             f"{t.min_dense:.2f}",
             f"{t.strong_dense:.2f}",
             f"{t.unsupported_min_z:g}",
             f"{t.min_coverage:.2f}",
+            "off" if t.topic_margin is None else f"{t.topic_margin:g}",
             f"{r.oos_abstained}/{r.out_of_scope}",
             f"{r.false_abstained}/{r.in_scope}",
         )
@@ -331,6 +343,7 @@ def calibrate_command(
     console.print(
         f"chosen: min_dense={t.min_dense:.2f} strong_dense={t.strong_dense:.2f} "
         f"unsupported_min_z={t.unsupported_min_z:g} min_coverage={t.min_coverage:.2f} "
+        f"topic_margin={'off' if t.topic_margin is None else f'{t.topic_margin:g}'} "
         f"(OOS {chosen.oos_abstained}/{chosen.out_of_scope}, "
         f"false {chosen.false_abstained}/{chosen.in_scope})"
     )

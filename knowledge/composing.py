@@ -374,6 +374,8 @@ class SentenceComposer:
         for number, rank in enumerate(order, start=1):
             passage = passages[rank]
             indexes = _reading_order(units[rank], chosen[rank])
+            if rank == best.passage:
+                indexes = best_within_two(units[rank], indexes, best.index)
             pieces = self._pieces(passage.chunk, units[rank], indexes)
             english_parts.append(_render(pieces) + f" [{number}]")
             used.append(passage)
@@ -555,6 +557,23 @@ def _reading_order(units: Sequence[Unit], chosen: Sequence[int]) -> list[int]:
             needed = [lead_in, i, *[j for j in needed if j not in (lead_in, i)]]
         order.extend(j for j in needed if j not in order)
     return order
+
+
+def _sentence_count(unit: Unit) -> int:
+    """Sentences the learner reads in a unit (a list item may hold two)."""
+    return 1 if unit.row else len([p for p in _SENTENCE_SPLIT.split(unit.text) if p.strip()])
+
+
+def best_within_two(units: Sequence[Unit], order: list[int], best: int) -> list[int]:
+    """The reading order, except that the best sentence (with what it cannot be read
+    without) comes first when the sentences the document puts before it would make it the
+    learner's third sentence or later ("First contact your focal person. They reply within 3
+    working days." before "If your focal person has not replied, email the Helpdesk")."""
+    position = order.index(best)
+    if sum(_sentence_count(units[i]) for i in order[:position]) < 2:
+        return order
+    first = _reading_order(units, [best])
+    return first + [i for i in order if i not in first]
 
 
 def _with_dependencies(units: Sequence[Unit], chosen: set[int]) -> set[int]:

@@ -327,7 +327,9 @@ class KnowledgeEngine:
         evidence = judge_evidence(query, passages, retriever, thresholds)
         if mode is RetrievalMode.BM25:
             return evidence  # no question vector to compare topics with
-        topic = self._parts().redirects.choose(query, passages, evidence.answerable)
+        topic = self._parts().redirects.choose(
+            query, passages, evidence.answerable, topic_margin=thresholds.topic_margin
+        )
         if topic is None:
             return evidence
         return replace(evidence, redirect=topic.chunk, reason=f"redirect: {topic.chunk.section}")

@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from bot.errors import InvalidInputError, NotFoundError
+from bot.i18n import in_pakistan
 from bot.logging_setup import logged_user
 from bot.services.audience import Audience
 from bot.services.survey_definitions import (
@@ -68,7 +69,7 @@ class SurveyWaves:
             definition = parse_stored_survey(survey.source)
             if definition.closes_at is not None and definition.closes_at <= now:
                 raise InvalidInputError(
-                    f"survey {slug!r} closed on {definition.closes_at:%Y-%m-%d}"
+                    f"survey {slug!r} closed on {in_pakistan(definition.closes_at):%Y-%m-%d}"
                 )
             waves: list[SurveyWave] = []
             if after_onboarding_days:
@@ -90,7 +91,7 @@ class SurveyWaves:
                     SurveyWave(
                         survey_version_id=row_id(survey.id),
                         slug=slug,
-                        label=f"{now:%Y-%m-%d}",
+                        label=f"{in_pakistan(now):%Y-%m-%d}",  # the date staff call it
                         trigger=WaveTrigger.NOW.value,
                         audience=audience.to_json(),
                         created_at=now,

@@ -1,4 +1,5 @@
-"""No dead code: every function, method and class of the source is named somewhere else.
+"""No dead code: every function, method, class and module constant of the source is named
+somewhere else.
 
 A vulture-like reading kept as a test: a definition whose name appears nowhere but in its own
 `def` (in the source, the tests, the dashboard's templates) is called by nothing. Decorated
@@ -11,6 +12,7 @@ from __future__ import annotations
 import ast
 import re
 from collections import Counter
+from collections.abc import Iterator
 
 from tests.architecture.graph import ROOT, source_files
 
@@ -36,6 +38,29 @@ def _registered(node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> 
     )
 
 
+def _definitions(tree: ast.Module) -> Iterator[tuple[str, int]]:
+    """(name, line) of the functions, methods and classes not registered by a decorator, and of
+    the module's UPPER_CASE constants."""
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
+            and not node.name.startswith("__")
+            and not _registered(node)
+        ):
+            yield node.name, node.lineno
+    for statement in tree.body:
+        targets = (
+            statement.targets
+            if isinstance(statement, ast.Assign)
+            else [statement.target]
+            if isinstance(statement, ast.AnnAssign)
+            else []
+        )
+        for target in targets:
+            if isinstance(target, ast.Name) and target.id.isupper():
+                yield target.id, statement.lineno
+
+
 def test_every_definition_is_used_somewhere() -> None:
     texts = {path: path.read_text(encoding="utf-8") for path in source_files()}
     mentions: Counter[str] = Counter()
@@ -43,14 +68,10 @@ def test_every_definition_is_used_somewhere() -> None:
     for text in [*texts.values(), *(path.read_text(encoding="utf-8") for path in others)]:
         mentions.update(NAME.findall(text))
     unused = [
-        f"{path.relative_to(ROOT)}:{node.lineno} {node.name}"
+        f"{path.relative_to(ROOT)}:{line} {name}"
         for path, text in texts.items()
-        for node in ast.walk(ast.parse(text))
-        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef)
-        and not node.name.startswith("__")
-        and not _registered(node)
-        and node.name not in THIRD_PARTY_HOOKS
-        and mentions[node.name] <= 1
+        for name, line in _definitions(ast.parse(text))
+        if name not in THIRD_PARTY_HOOKS and mentions[name] <= 1
     ]
     assert unused == [], (
         "defined but never named elsewhere (remove, or list a hook):\n" + "\n".join(unused)

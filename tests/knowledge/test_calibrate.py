@@ -87,3 +87,50 @@ def test_a_question_a_redirect_topic_takes_is_declined_under_every_setting() -> 
     lenient = RetrievalThresholds(min_dense=-1.0, strong_dense=-1.0, unsupported_min_z=-1.0)
     (loose,) = evaluate_settings(retriever, questions, [lenient])
     assert (loose.oos_abstained, loose.false_abstained) == (1, 0)
+
+
+def test_questions_a_topic_always_takes_are_excused_only_when_nothing_meets_the_target() -> None:
+    current = RetrievalThresholds()
+    # Two of 100 in-scope questions are redirected under every setting (a topic their words
+    # name): 6 false is 4 of the 98 the floors decide.
+    forced = [
+        SettingResult(RetrievalThresholds(min_coverage=0.4), 10, 9, 100, 6, 2),
+        SettingResult(RetrievalThresholds(min_coverage=0.5), 10, 10, 100, 8, 2),
+    ]
+    chosen = choose(forced, current)
+    assert chosen is forced[0] and chosen.false_rate > 0.05 >= chosen.floor_false_rate
+    # When some setting meets the target on every in-scope question, it is required.
+    within = SettingResult(RetrievalThresholds(min_coverage=0.35), 10, 7, 100, 5, 2)
+    assert choose([*forced, within], current) is within
+
+
+def test_the_closest_topic_margin_is_one_knob_of_the_grid() -> None:
+    import dataclasses
+
+    from tests.knowledge.test_abstention import chunk
+
+    topic = dataclasses.replace(
+        chunk(9, "Where to go: the laptop scheme office gives computers.\nAsked as: laptop"),
+        kind="redirect",
+        source="not-covered.md",
+    )
+
+    class WithTopics(FakeStore):
+        def all_chunks(self) -> list[Chunk]:
+            return [*super().all_chunks(), topic]
+
+    retriever = HybridRetriever(WithTopics(RULES), RetrievalThresholds())  # type: ignore[arg-type]
+    retriever.load()
+    # Names no phrase of the topic ("laptop"), but shares its words, not the rules'.
+    question = EvalQuestion("b", "Which office gives computers?", "en", False, (), None, "dev")
+    lenient = RetrievalThresholds(min_dense=-1.0, strong_dense=-1.0, unsupported_min_z=-1.0)
+    closest = dataclasses.replace(lenient, topic_margin=-1.0)  # any topic closer than -1
+    off, on = evaluate_settings(retriever, [question], [lenient, closest])
+    assert off.oos_abstained == 0 and on.oos_abstained == 1
+    assert [s.topic_margin for s in grid_settings(RetrievalThresholds())][:5] == [
+        0.0,
+        0.004,
+        0.008,
+        0.012,
+        99.0,
+    ]

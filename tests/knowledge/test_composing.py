@@ -6,7 +6,12 @@ import numpy as np
 import pytest
 
 from knowledge.chunking import Chunk
-from knowledge.composing import ScoredSentence, rule_units, rules_over_restatements
+from knowledge.composing import (
+    ScoredSentence,
+    best_within_two,
+    rule_units,
+    rules_over_restatements,
+)
 from knowledge.engine import KnowledgeEngine
 from knowledge.retrieval import ScoredPassage
 
@@ -94,3 +99,29 @@ def test_the_faq_still_answers_what_no_rule_states(sample_engine: KnowledgeEngin
 
     assert answer.citations[0].document == "faq.md"
     assert "Coursera works from any country" in answer.text
+
+
+SUPPORT = (
+    "- First contact your university's focal person. Focal persons reply within 3 working days.\n"
+    "- If your focal person has not replied within 3 working days, email the DLSEI Helpdesk.\n"
+    "- For problems with quizzes, use the Coursera Learner Help Center.\n"
+)
+
+
+def test_the_best_sentence_is_never_pushed_past_the_second_one_read() -> None:
+    units = rule_units(SUPPORT)
+    # The first item (two sentences) and the second, the best, in the document's order.
+    assert best_within_two(units, [0, 1], best=1) == [1, 0]
+    # One sentence before the best leaves the document's order alone.
+    assert best_within_two(units, [1, 2], best=2) == [1, 2]
+    assert best_within_two(units, [0, 1], best=0) == [0, 1]
+
+
+def test_the_helpdesk_address_is_among_the_first_two_sentences(
+    sample_engine: KnowledgeEngine,
+) -> None:
+    from knowledge.evaluate import first_sentences
+
+    answer = sample_engine.answer_sync("My focal person isn't answering my emails. What now?")
+
+    assert "dlsei-helpdesk@example.pk" in " ".join(first_sentences(answer.text, 2))

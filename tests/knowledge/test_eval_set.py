@@ -108,6 +108,17 @@ FRESH_1205_SET = EvalSet(
     min_out_of_scope=100,
     has_splits=False,
 )
+# The never-tuned scope set of 2026-12-05 (issue 15, the out-of-scope decision): committed before
+# that helper's engine changes; many out-of-scope questions per language, and in-scope questions
+# that share a word with an out-of-scope topic, so both declined and false abstention are measured.
+UNTUNED_SCOPE_SET = EvalSet(
+    questions_file=EVAL_DIR / "untuned_2026_12_05_scope.yaml",
+    kb_dir=MAIN_KB,
+    min_total=300,
+    min_per_lang={"en": 100, "roman_ur": 100, "ur": 100},
+    min_out_of_scope=180,
+    has_splits=False,
+)
 # The never-tuned composition set of 2026-12-05 (issue 15, helper compose3): mostly in-scope
 # questions for the first citation and the answering sentence, committed before that round's
 # changes.
@@ -130,6 +141,7 @@ EVAL_SETS = pytest.mark.parametrize(
         LEARNER_SET,
         LEARNER_UNSEEN_SET,
         FRESH_1205_SET,
+        UNTUNED_SCOPE_SET,
         UNTUNED_COMPOSE_SET,
     ],
     ids=[
@@ -141,6 +153,7 @@ EVAL_SETS = pytest.mark.parametrize(
         "learner",
         "learner-unseen",
         "fresh-1205",
+        "untuned-scope",
         "untuned-compose",
     ],
 )
@@ -417,3 +430,31 @@ def test_fresh_1205_reads_through_the_eval_loader() -> None:
             assert q.expected_sources == () and q.facts == (), q.id
         else:
             assert q.expected_sources[0] == item["expected_source"] and q.alt_facts == (), q.id
+
+
+UNTUNED_SCOPE_SPLIT = "untuned-2026-12-05-scope"
+
+
+def test_untuned_scope_set_has_many_out_of_scope_questions_in_every_language() -> None:
+    questions = load_questions(UNTUNED_SCOPE_SET)
+    counts = Counter((q["lang"], q["in_scope"]) for q in questions)
+    not_covered = sections(MAIN_KB / "not-covered.md")
+    for lang in LANGS:
+        assert counts[lang, False] >= 55, lang
+        assert counts[lang, True] >= 40, lang
+        mine = [q for q in questions if q["lang"] == lang and not q["in_scope"]]
+        assert sum(q["redirect_topic"] is None for q in mine) >= 10, lang
+    problems: list[str] = []
+    for q in questions:
+        assert q["split"] == UNTUNED_SCOPE_SPLIT, q["id"]
+        assert q["kind"] in {"in_scope", "out_of_scope", "near_miss"}, q["id"]
+        assert q["in_scope"] == (q["kind"] == "in_scope"), q["id"]
+        assert q.get("expected_section") or not q["in_scope"], q["id"]
+        topic = q.get("redirect_topic")
+        if topic is not None and normalise(topic) not in not_covered:
+            problems.append(f"{q['id']}: no topic {topic!r} in not-covered.md")
+        if q["kind"] == "near_miss":
+            like = q["sounds_like"]
+            if normalise(like["section"]) not in sections(MAIN_KB / like["source"]):
+                problems.append(f"{q['id']}: no heading {like['section']!r} in {like['source']}")
+    assert not problems, "\n".join(problems)

@@ -20,7 +20,7 @@ import pytest
 from sqlmodel import col, select
 
 from bot.config import Settings
-from bot.services.survey_results import SurveyResultsService
+from bot.services.survey_results import SKIPPED_CELL, SurveyResultsService
 from bot.services.surveys import SurveyService
 from bot.storage.delivery_models import Delivery
 from bot.storage.models import User
@@ -59,7 +59,7 @@ def plan_for(n: int) -> tuple[list[Action], dict[str, str]]:
     freelancer = n % 3 != 1
     actions.append(("press", "Yes" if freelancer else "No"))
     expected["freelancer"] = "yes" if freelancer else "no"
-    expected["earnings_change"] = expected["monthly_earnings"] = ""
+    expected["earnings_change"] = expected["monthly_earnings"] = ""  # not asked: empty
     if freelancer:
         actions.append(("press", EARNINGS[n % 3][1]))
         expected["earnings_change"] = EARNINGS[n % 3][0]
@@ -68,6 +68,7 @@ def plan_for(n: int) -> tuple[list[Action], dict[str, str]]:
             expected["monthly_earnings"] = str((n + 1) * 1500)
         else:
             actions.append(("press", "Skip"))
+            expected["monthly_earnings"] = SKIPPED_CELL
     keep = n % 7 != 0
     actions.append(("press", "Yes" if keep else "No"))
     expected["continue_learning"] = "yes" if keep else "no"
@@ -76,13 +77,13 @@ def plan_for(n: int) -> tuple[list[Action], dict[str, str]]:
         expected["recommend"] = str(n % 11)
     else:
         actions.append(("press", "Skip"))
-        expected["recommend"] = ""
+        expected["recommend"] = SKIPPED_CELL
     if n % 3:
         actions.append(("say", f"Learner {n}: thank you, HEC & Coursera <3"))
         expected["comment"] = f"Learner {n}: thank you, HEC & Coursera <3"
     else:
         actions.append(("press", "Skip"))
-        expected["comment"] = ""
+        expected["comment"] = SKIPPED_CELL
     return actions, expected
 
 

@@ -47,6 +47,18 @@ async def test_start_now_invites_the_audience_once_and_skips_blocked_and_opted_o
     assert invitation.reply_markup is not None
 
 
+async def test_a_wave_started_late_in_the_utc_evening_is_labelled_with_pakistans_date(
+    database: Database,
+) -> None:
+    """22:00 UTC on 5 December is 03:00 on 6 December in Pakistan, the date staff see."""
+    surveys = SurveyService(database, clock=lambda: datetime(2026, 12, 5, 22, tzinfo=UTC))
+    await surveys.add_survey(shipped_survey("impact"))
+
+    [wave] = await surveys.start_waves("impact")
+
+    assert wave.label == "2026-12-06"
+
+
 async def test_one_invitation_a_week_and_one_reminder_after_three_days(
     database: Database,
 ) -> None:
