@@ -220,7 +220,12 @@ def bench_startup(
 
 @app.command("sustained")
 def bench_sustained(
+    *,
     seconds: Annotated[float, typer.Option(help="Seconds of questions at each rate.")] = 6.0,
+    start: Annotated[
+        float, typer.Option(help="The first rate offered, as a share of the encoder's limit.")
+    ] = 0.6,
+    steps: Annotated[int, typer.Option(help="At most this many rates (then one bisection).")] = 6,
     batch_ms: Annotated[
         float | None,
         typer.Option(help="HECBOT_QUERY_BATCH_MS for the instance (default: the setting's)."),
@@ -243,6 +248,8 @@ def bench_sustained(
     result = run_async(
         find_sustained_rate(
             seconds_per_step=seconds,
+            start_share=start,
+            max_steps=steps,
             extra_env=extra,
             postgres_admin_url=postgres,
             redis_url=redis,

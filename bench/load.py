@@ -348,6 +348,18 @@ async def _delete_prefix(redis_url: str, prefix: str) -> None:
         await client.aclose()
 
 
+def machine_cpu_seconds() -> float:
+    """CPU time every process of the machine has used so far, all cores (Linux /proc/stat)."""
+    try:
+        fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+    except OSError:
+        return 0.0
+    # user nice system idle iowait irq softirq steal ...: busy is everything but idle and iowait.
+    ticks = [int(value) for value in fields[:8]]
+    busy = sum(ticks) - ticks[3] - ticks[4]
+    return busy / os.sysconf("SC_CLK_TCK")
+
+
 def cpu_seconds(pid: int) -> float:
     """User plus system CPU time of a process so far (Linux /proc; 0 elsewhere)."""
     try:
@@ -436,6 +448,7 @@ async def _drive(
         fake.clear()
         latencies.clear()
         cpu_before = sum(cpu_seconds(pid) for pid in pids)
+        machine_before, own_before = machine_cpu_seconds(), time.process_time()
         began = time.perf_counter()
         if rate:
             await arrivals(http)
@@ -443,6 +456,8 @@ async def _drive(
             await asyncio.gather(*(learner(http, n) for n in range(learners)))
         seconds = time.perf_counter() - began
         cpu = sum(cpu_seconds(pid) for pid in pids) - cpu_before
+        machine = machine_cpu_seconds() - machine_before
+        own = time.process_time() - own_before
 
     lost = doubled = answered = 0
     for number in range(learners):
@@ -462,4 +477,8 @@ async def _drive(
         "p50_ms": statistics.median(latencies_ms) if latencies_ms else 0.0,
         "p95_ms": percentile(latencies_ms, 0.95),
         "cpu_ms_per_question": cpu * 1000 / answered if answered else 0.0,
+        # The whole machine (instance, this driver and fake Telegram, PostgreSQL, Redis, and
+        # whatever else runs) and this process alone: where the cores went besides the bot.
+        "machine_cpu_ms_per_question": machine * 1000 / answered if answered else 0.0,
+        "driver_cpu_ms_per_question": own * 1000 / answered if answered else 0.0,
     }
