@@ -22,6 +22,8 @@ class Chunk:
     title: str
     section: str
     source: str
+    # The name of the folder the file was indexed from: with ``source`` (its path in that
+    # folder) the document's identity, the same wherever the folder is on disk.
     root: str
     content_hash: str
     ordinal: int
@@ -30,6 +32,7 @@ class Chunk:
     kind: str = "rule"  # "rule", "redirect" or "translation" (see LoadedDocument)
     translates: str = ""  # for a translation: the source of the document it translates
     language: str = "en"
+    origin: str = ""  # the absolute path of that folder when the file was last indexed
 
     @property
     def search_text(self) -> str:
@@ -61,6 +64,8 @@ class Chunk:
             data["translates"] = self.translates
         if self.language != "en":
             data["language"] = self.language
+        if self.origin:
+            data["origin"] = self.origin
         return data
 
     @classmethod
@@ -79,6 +84,7 @@ class Chunk:
             kind=str(meta.get("kind", "rule")),
             translates=str(meta.get("translates", "")),
             language=str(meta.get("language", "en")),
+            origin=str(meta.get("origin", "")),
         )
 
 
@@ -98,6 +104,7 @@ def split_document(
     source: str,
     root: str,
     file_hash: str,
+    origin: str = "",
     chunk_size: int = 900,
     chunk_overlap: int = 120,
 ) -> list[Chunk]:
@@ -148,6 +155,7 @@ def split_document(
                     kind=document.kind,
                     translates=document.translates or "",
                     language=document.language,
+                    origin=origin,
                 )
             )
     return chunks

@@ -157,16 +157,19 @@ def seed_cache_command(ctx: typer.Context) -> None:
 
 @kb_app.command("list")
 def list_command(ctx: typer.Context) -> None:
-    """List indexed documents."""
+    """List indexed documents, by the name of the folder they were indexed from and their
+    path in it (a document's identity, wherever the folder is on disk)."""
     try:
         sources = _engine(ctx).list_sources()
     except KnowledgeError as exc:
         raise _fail(_console(stderr=True), exc) from exc
     from rich.table import Table
 
-    table = Table("source", "title", "chunks", "effective")
+    table = Table("folder", "source", "title", "chunks", "effective")
     for info in sources:
-        table.add_row(info.source, info.title, str(info.chunks), info.effective_date or "")
+        table.add_row(
+            info.root, info.source, info.title, str(info.chunks), info.effective_date or ""
+        )
     _console().print(table)
 
 
@@ -186,9 +189,15 @@ def stats_command(ctx: typer.Context) -> None:
 
 @kb_app.command("remove")
 def remove_command(
-    ctx: typer.Context, source: Annotated[str, typer.Argument(help="Indexed source or path.")]
+    ctx: typer.Context,
+    source: Annotated[
+        str,
+        typer.Argument(
+            help="Source (faq.md), FOLDER/SOURCE as `kb list` shows, or the file's path."
+        ),
+    ],
 ) -> None:
-    """Remove one document from the index."""
+    """Remove a document from the index (a bare source name: from every folder that has it)."""
     try:
         removed = _engine(ctx).remove_source(source)
     except KnowledgeError as exc:

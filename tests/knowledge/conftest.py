@@ -194,12 +194,8 @@ def make_app(config: KnowledgeConfig) -> typer.Typer:
 
 
 @pytest.fixture(scope="session")
-def sample_engine(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeEngine:
+def sample_engine(knowledge_engine: KnowledgeEngine) -> KnowledgeEngine:
     """The real engine over the bundled sample knowledge base (rules, their Urdu versions and
-    the topics the programme does not cover), indexed once for the session."""
-    from knowledge.config import BUNDLED_KB_DIR
-
-    sample = build_engine(KnowledgeConfig(data_dir=tmp_path_factory.mktemp("sample")))
-    report = sample.index_paths([BUNDLED_KB_DIR])
-    assert not report.failed, report.failed
-    return sample
+    the topics the programme does not cover): the session's one (tests/conftest.py), so the
+    model is loaded and the bundled KB indexed once per test process, not once per folder."""
+    return knowledge_engine

@@ -7,6 +7,7 @@ that does not exist, a language mislabelled) is caught before it skews an evalua
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections import Counter
@@ -220,10 +221,14 @@ def pdf_blocks(path: Path) -> list[tuple[bool, str]]:
 READERS = {".md": markdown_blocks, ".html": html_blocks, ".docx": docx_blocks, ".pdf": pdf_blocks}
 
 
-def document_blocks(path: Path) -> list[tuple[bool, str]]:
-    return READERS[path.suffix](path)
+# The documents do not change during a run and the checks below ask for the same ones hundreds
+# of times (a fact, its section and its alternatives, per question): each is read once.
+@functools.cache
+def document_blocks(path: Path) -> tuple[tuple[bool, str], ...]:
+    return tuple(READERS[path.suffix](path))
 
 
+@functools.cache
 def sections(path: Path) -> dict[str, str]:
     """Heading text -> normalised text of that section (up to the next heading of any level)."""
     result: dict[str, list[str]] = {}
@@ -236,6 +241,7 @@ def sections(path: Path) -> dict[str, str]:
     return {heading: normalise(" ".join(body)) for heading, body in result.items()}
 
 
+@functools.cache
 def full_text(path: Path) -> str:
     return normalise(" ".join(text for _, text in document_blocks(path)))
 

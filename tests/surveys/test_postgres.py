@@ -14,7 +14,7 @@ from bot.services.survey_scheduling import SurveyScheduler
 from bot.services.surveys import QuestionRef, StepKind, SurveyService
 from bot.storage.db import Database
 from handlers.buttons import TelegramButtons
-from tests import real_services
+from tests import databases, real_services
 from tests.surveys.factories import RecordingOutbox, add_learners, shipped_survey
 
 NOW = datetime(2026, 6, 1, 8, tzinfo=UTC)
@@ -23,13 +23,16 @@ BIG_ID = 7_000_000_000_123  # Telegram ids exceed 32 bits
 
 @pytest.fixture
 async def pg_database() -> AsyncIterator[Database]:
-    async with real_services.postgres_database() as url:
-        database = Database(url)
-        try:
-            await database.migrate()
-            yield database
-        finally:
-            await database.close()
+    """A database of this test's own at head: a copy of the process's migrated template
+    (tests/databases.py), not a migration from nothing."""
+    plain = await databases.postgres_at_head()
+    database = Database(plain.replace("postgresql://", "postgresql+asyncpg://", 1))
+    try:
+        await database.migrate()  # at head already: checks the schema, as every start does
+        yield database
+    finally:
+        await database.close()
+        await real_services.drop_postgres_database(plain)
 
 
 @pytest.mark.postgres

@@ -1,0 +1,233 @@
+"""A knowledge-base document is the same document wherever its folder is on disk.
+
+A data dir indexed from one checkout (or release directory, or venv) and then from another held
+every passage twice: the folder's absolute path was part of each document's identity.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from knowledge.chunking import split_document
+from knowledge.config import KnowledgeConfig
+from knowledge.engine import KnowledgeEngine, build_engine
+from knowledge.index import PENDING_HASH
+from knowledge.loaders import iter_document_files, load_document
+
+from .conftest import LICENCE_MD, HashEmbedder, build_fixture_kb
+
+
+@pytest.fixture
+def engine(tmp_path: Path) -> KnowledgeEngine:
+    return build_engine(KnowledgeConfig(data_dir=tmp_path / "data"), embedder=HashEmbedder())
+
+
+def _knowledge_base(folder: Path) -> Path:
+    docs = build_fixture_kb(folder)
+    shutil.rmtree(docs / "bad")
+    return docs
+
+
+def _no_passage_twice(engine: KnowledgeEngine) -> None:
+    texts = Counter((c.source, c.section, c.text) for c in engine.store.all_chunks())
+    assert [key for key, count in texts.items() if count > 1] == []
+
+
+def test_the_same_folder_at_a_second_path_is_not_indexed_twice(
+    engine: KnowledgeEngine, tmp_path: Path
+) -> None:
+    first_copy = _knowledge_base(tmp_path / "x" / "knowledge" / "data")
+    first = engine.index_paths([first_copy])
+    chunks = engine.store.count()
+    assert len(first.added) == 5
+
+    moved = tmp_path / "release-2" / "knowledge" / "data"
+    shutil.copytree(first_copy, moved)
+    again = engine.index_paths([moved])
+    assert sorted(again.unchanged) == sorted(first.added)
+    assert not again.added and not again.replaced and not again.removed
+    assert engine.store.count() == chunks
+    _no_passage_twice(engine)
+
+
+def test_an_edited_file_at_the_new_path_replaces_the_old_text(
+    engine: KnowledgeEngine, tmp_path: Path
+) -> None:
+    old = _knowledge_base(tmp_path / "x" / "knowledge" / "data")
+    engine.index_paths([old])
+    new = tmp_path / "wt-y" / "knowledge" / "data"
+    shutil.copytree(old, new)
+    (new / "licence.md").write_text(LICENCE_MD.replace("six months", "nine months"), "utf-8")
+    (new / "notice.txt").unlink()
+
+    report = engine.index_paths([new])
+    assert report.replaced == ["licence.md"]
+    assert report.removed == ["notice.txt"]
+    assert len(report.unchanged) == 3
+    texts = " ".join(c.text for c in engine.store.all_chunks())
+    assert "nine months" in texts and "six months" not in texts
+    assert "orientation webinar" not in texts
+    _no_passage_twice(engine)
+    fresh = build_engine(KnowledgeConfig(data_dir=tmp_path / "fresh"), embedder=HashEmbedder())
+    fresh.index_paths([new])
+    assert engine.store.count() == fresh.store.count()
+    assert {c.id for c in engine.store.all_chunks()} == {c.id for c in fresh.store.all_chunks()}
+
+
+def _store_as_before(engine: KnowledgeEngine, folder: Path) -> None:
+    """Write the folder's chunks as earlier releases did: the folder's absolute path as root."""
+    from knowledge.chunking import content_hash
+
+    root = str(folder.resolve())
+    for path in iter_document_files(folder):
+        source = path.relative_to(folder).as_posix()
+        chunks = split_document(
+            load_document(path), source=source, root=root, file_hash=PENDING_HASH
+        )
+        engine.store.add_chunks(chunks)
+        engine.store.record_hash(chunks, content_hash(path.read_bytes()))
+
+
+def test_records_of_an_older_release_are_kept_once_and_an_edit_replaces_them(
+    engine: KnowledgeEngine, tmp_path: Path
+) -> None:
+    old = _knowledge_base(tmp_path / "x" / "knowledge" / "data")
+    _store_as_before(engine, old)
+    new = tmp_path / "y" / "knowledge" / "data"
+    shutil.copytree(old, new)
+    (new / "licence.md").write_text(LICENCE_MD.replace("six months", "nine months"), "utf-8")
+
+    report = engine.index_paths([new])
+    assert report.replaced == ["licence.md"]
+    assert len(report.unchanged) == 4 and not report.added and not report.removed
+    assert {(c.root, c.origin) for c in engine.store.all_chunks()} == {("data", str(new))}
+    texts = " ".join(c.text for c in engine.store.all_chunks())
+    assert "nine months" in texts and "six months" not in texts
+    _no_passage_twice(engine)
+    assert len(engine.index_paths([new]).unchanged) == 5
+
+
+def test_an_index_holding_two_copies_from_an_older_release_is_left_with_one(
+    engine: KnowledgeEngine, tmp_path: Path
+) -> None:
+    first = _knowledge_base(tmp_path / "x" / "knowledge" / "data")
+    second = tmp_path / "wt-y" / "knowledge" / "data"
+    shutil.copytree(first, second)
+    _store_as_before(engine, first)
+    _store_as_before(engine, second)  # the bug: every passage twice
+    assert len(engine.list_sources()) == 5  # `kb list` already shows each document once
+
+    report = engine.index_paths([second])
+    assert len(report.replaced) == 5 and not report.added
+    _no_passage_twice(engine)
+    fresh = build_engine(KnowledgeConfig(data_dir=tmp_path / "fresh"), embedder=HashEmbedder())
+    fresh.index_paths([second])
+    assert engine.store.count() == fresh.store.count()
+
+
+def test_old_records_of_the_same_folder_in_place_are_migrated_without_embedding(
+    engine: KnowledgeEngine, tmp_path: Path
+) -> None:
+    docs = _knowledge_base(tmp_path / "docs")
+    _store_as_before(engine, docs)
+    assert engine.remove_source(str(docs / "notice.txt")) == ["notice.txt"]
+    report = engine.index_paths([docs])
+    assert len(report.unchanged) == 4 and report.added == ["notice.txt"]
+    _no_passage_twice(engine)
+
+
+def test_folders_of_different_names_keep_files_of_the_same_name_apart(
+    engine: KnowledgeEngine, tmp_path: Path
+) -> None:
+    policies, notices = tmp_path / "policies", tmp_path / "notices"
+    for folder, text in (
+        (policies, "Seats are kept by weekly learning."),
+        (notices, "The helpdesk is closed on Fridays."),
+    ):
+        folder.mkdir()
+        (folder / "README.md").write_text(f"# Readme\n\n{text}\n", encoding="utf-8")
+    assert engine.index_paths([policies]).added == ["README.md"]
+    assert engine.index_paths([notices]).added == ["README.md"]
+    assert sorted((s.root, s.source) for s in engine.list_sources()) == [
+        ("notices", "README.md"),
+        ("policies", "README.md"),
+    ]
+    # Re-indexing one folder leaves the other's file alone.
+    (policies / "README.md").unlink()
+    assert engine.index_paths([policies]).removed == ["README.md"]
+    assert [(s.root, s.source) for s in engine.list_sources()] == [("notices", "README.md")]
+
+
+def test_a_second_folder_of_the_same_name_takes_its_place_and_says_so(
+    engine: KnowledgeEngine, tmp_path: Path
+) -> None:
+    a, b = tmp_path / "a" / "docs", tmp_path / "b" / "docs"
+    a.mkdir(parents=True)
+    b.mkdir(parents=True)
+    (a / "rules.md").write_text("# Rules\n\nSeats are kept by weekly learning.\n", "utf-8")
+    (b / "other.md").write_text("# Other\n\nThe helpdesk is closed on Fridays.\n", "utf-8")
+    engine.index_paths([a])
+    report = engine.index_paths([b])
+    assert report.added == ["other.md"] and report.removed == ["rules.md"]
+    assert any(str(a) in w and str(b) in w for w in report.warnings), report.warnings
+    # Once the first folder is gone (a moved release), nothing to warn about.
+    shutil.rmtree(a)
+    assert engine.index_paths([b]).warnings == []
+
+
+def test_a_missing_path_drops_only_what_was_indexed_from_it(
+    engine: KnowledgeEngine, tmp_path: Path
+) -> None:
+    docs = _knowledge_base(tmp_path / "x" / "data")
+    engine.index_paths([docs])
+    # Another folder of the same name that was never indexed: a typo, not a deletion.
+    typo = engine.index_paths([tmp_path / "typo" / "data"])
+    assert typo.failed and not typo.removed
+    assert len(engine.list_sources()) == 5
+    single = tmp_path / "single.md"
+    single.write_text("# Single\n\nA rule of its own.\n", encoding="utf-8")
+    assert engine.index_paths([single]).added == ["single.md"]
+    single.unlink()
+    assert engine.index_paths([single]).removed == ["single.md"]
+    assert len(engine.list_sources()) == 5
+
+
+def test_a_file_of_an_indexed_folder_named_alone_is_the_same_document(
+    engine: KnowledgeEngine, tmp_path: Path
+) -> None:
+    docs = _knowledge_base(tmp_path / "docs")
+    (docs / "sub").mkdir()
+    (docs / "sub" / "deep.md").write_text("# Deep\n\nA rule in a subfolder.\n", "utf-8")
+    engine.index_paths([docs])
+    chunks = engine.store.count()
+    assert engine.index_paths([docs / "sub" / "deep.md"]).unchanged == ["sub/deep.md"]
+    assert engine.store.count() == chunks
+
+
+def test_kb_remove_by_path_and_kb_list_after_a_move(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from .test_cli import _hash_engine_app
+
+    app = _hash_engine_app(tmp_path, monkeypatch)
+    runner = CliRunner()
+    old = _knowledge_base(tmp_path / "x" / "knowledge" / "data")
+    assert runner.invoke(app, ["kb", "index", str(old)]).exit_code == 0
+    new = tmp_path / "y" / "knowledge" / "data"
+    shutil.copytree(old, new)
+    moved = runner.invoke(app, ["kb", "index", str(new)])
+    assert moved.exit_code == 0, moved.output
+    assert "added 0, replaced 0, unchanged 5, removed 0" in moved.stdout
+    listed = runner.invoke(app, ["kb", "list"]).stdout
+    assert listed.count("licence.md") == 1
+    removed = runner.invoke(app, ["kb", "remove", str(new / "licence.md")])
+    assert removed.exit_code == 0, removed.output
+    assert "licence.md" not in runner.invoke(app, ["kb", "list"]).stdout
+    # By folder name and source, too.
+    assert runner.invoke(app, ["kb", "remove", "data/notice.txt"]).exit_code == 0
+    assert "notice.txt" not in runner.invoke(app, ["kb", "list"]).stdout
