@@ -104,12 +104,15 @@ class SustainedRate:
 
 
 def new_questions(pool: list[str]) -> list[str]:
-    """The questions the engine answers: a message the bot takes for content-free gets "please
-    ask a full question" without the answer's buttons, which the count took for a lost reply
-    (25 of the 383 evaluation questions, Urdu-script ones), and is never encoded either."""
+    """The questions the knowledge engine answers. A message the bot takes for content-free gets
+    "please ask a full question" (25 of the 383 evaluation questions, Urdu-script ones), and one
+    it takes for a course question goes to the recommender ("How do I become a mentor on
+    Coursera?"), whose "tell me your goal" has no answer buttons: the count took both for lost
+    replies, and neither is the engine's work this benchmark measures."""
+    from bot.services.course_matching import is_course_question
     from bot.services.questions import is_content_free
 
-    return [question for question in pool if not is_content_free(question)]
+    return [q for q in pool if not is_content_free(q) and not is_course_question(q)]
 
 
 async def find_sustained_rate(

@@ -47,7 +47,13 @@ def test_the_sustained_rate_offers_only_questions_the_engine_answers():
     from bench.sustained import new_questions
     from bot.services.questions import is_content_free
 
-    pool = ["ok", "How do I apply for a licence?", "👍", "What is the deadline for the intake?"]
+    pool = [
+        "ok",
+        "How do I apply for a licence?",
+        "👍",
+        "data science ke liye kaunsa course acha hai?",
+        "What is the deadline for the intake?",
+    ]
     assert new_questions(pool) == [
         "How do I apply for a licence?",
         "What is the deadline for the intake?",
