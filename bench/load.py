@@ -360,6 +360,12 @@ def machine_cpu_seconds() -> float:
     return busy / os.sysconf("SC_CLK_TCK")
 
 
+# One sequence of update ids for every drive of a run: an instance remembers the ids it handled
+# and skips one seen again (as a redelivery), so a second drive at another rate against the same
+# instance (bench/sustained.py) that started again at 1 had every update skipped, unanswered.
+UPDATE_IDS = itertools.count(1)
+
+
 def cpu_seconds(pid: int) -> float:
     """User plus system CPU time of a process so far (Linux /proc; 0 elsewhere)."""
     try:
@@ -383,7 +389,7 @@ async def _drive(
     concurrency: int,
 ) -> dict[str, Any]:
     """Post the questions; learner n asks questions n, n + learners, n + 2 x learners, ..."""
-    update_ids = itertools.count(1)
+    update_ids = UPDATE_IDS
     targets = itertools.cycle(urls)
     gate = asyncio.Semaphore(concurrency)
     latencies: list[float] = []

@@ -10,14 +10,14 @@ import pytest
 from bot.config import Settings
 from bot.telegram.container import AppServices, build_services
 from knowledge.engine import KnowledgeEngine
-from tests.databases import sqlite_at_head
+from tests.databases import sqlite_started
 
 
 @pytest.fixture
 async def services(
     settings: Settings, knowledge_engine: KnowledgeEngine
 ) -> AsyncIterator[AppServices]:
-    await sqlite_at_head(settings)
+    await sqlite_started(settings)
     built = await build_services(settings, answerer=knowledge_engine)
     yield built
     await built.database.close()

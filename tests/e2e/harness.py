@@ -41,7 +41,7 @@ from bot.telegram.runner import embedded_worker, terminal_chat
 from bot.telegram.terminal import TerminalChat
 from bot.telegram.webserver import create_web_app
 from handlers.buttons import TelegramButtons
-from tests.databases import sqlite_at_head
+from tests.databases import sqlite_started
 from tests.factories import make_user
 from tests.fakebotapi import ChatMessage, FakeTelegram
 
@@ -142,7 +142,7 @@ class BotHarness:
         """Start the bot: services, the worker, a new Dispatcher (and FSM storage) polling."""
         if self._owns_services:
             assert self.settings is not None
-            await sqlite_at_head(self.settings)
+            await sqlite_started(self.settings)
             answerer = self.answerer if self.answerer is not None else NoAnswerer()
             self.services = await build_services(self.settings, answerer=answerer)
         services = self.services

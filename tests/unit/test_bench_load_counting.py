@@ -39,3 +39,35 @@ def test_an_answer_and_a_question_back_between_two_rules_are_both_replies():
 
 def test_a_notice_without_buttons_is_not_a_reply_to_the_question():
     assert not _is_answer(SentMessage({"text": "Please wait a moment"}))
+
+
+def test_the_sustained_rate_offers_only_questions_the_engine_answers():
+    """A content-free message gets a reply without the answer's buttons, which the count took
+    for a lost answer; the sustained-rate benchmark leaves such messages out of its pool."""
+    from bench.sustained import new_questions
+    from bot.services.questions import is_content_free
+
+    pool = [
+        "ok",
+        "How do I apply for a licence?",
+        "👍",
+        "data science ke liye kaunsa course acha hai?",
+        "What is the deadline for the intake?",
+    ]
+    assert new_questions(pool) == [
+        "How do I apply for a licence?",
+        "What is the deadline for the intake?",
+    ]
+    assert all(not is_content_free(q) for q in new_questions(pool))
+
+
+def test_drives_against_one_instance_never_reuse_an_update_id():
+    """An instance skips an update id it has handled (a redelivery): every drive of a run, e.g.
+    each rate of the sustained-rate benchmark, must send ids the instance has not seen."""
+    import inspect
+
+    from bench import load
+
+    first = next(load.UPDATE_IDS)
+    assert next(load.UPDATE_IDS) > first
+    assert "update_ids = UPDATE_IDS" in inspect.getsource(load._drive)
