@@ -190,7 +190,8 @@ class QuestionService:
             }
             for c in answer.citations
         ]
-        async with self._database.session() as session:
+        # A new question's row is one INSERT: no transaction's BEGIN/COMMIT round trips around it.
+        async with self._database.session(single_statement=record_id is None) as session:
             record = await session.get(QuestionLog, record_id) if record_id is not None else None
             if record is None:
                 record = QuestionLog(
@@ -220,7 +221,7 @@ class QuestionService:
     ) -> AnsweredQuestion:
         """Kept for insights as what it is (not a gap in the knowledge base); never answered."""
         language = detect_language(question).value
-        async with self._database.session() as session:
+        async with self._database.session(single_statement=True) as session:  # one INSERT
             record = QuestionLog(
                 user_id=user_id,
                 university_id=university_id,

@@ -58,7 +58,9 @@ class UserService:
         self, user_id: int, *, language_code: str | None = None, default_language: str = "en"
     ) -> UserProfile:
         """Load the user, creating them on first contact; `ADMIN_IDS` become HEC admins."""
-        async with self._database.session() as session:
+        # Every update of a known user runs this: one statement (the lookup, then at most one
+        # row written), so without a transaction's BEGIN/COMMIT round trips.
+        async with self._database.session(single_statement=True) as session:
             user = await session.get(User, user_id)
             created = user is None
             if user is None:

@@ -129,11 +129,30 @@ class Database:
         self._sessions = async_sessionmaker(
             self.engine, class_=AsyncSession, expire_on_commit=False
         )
+        # Sessions whose statements are each a transaction of their own: no BEGIN and COMMIT
+        # round trips around them (PostgreSQL; SQLite keeps the ordinary sessions).
+        self._single_statement_sessions = (
+            self._sessions
+            if self.is_sqlite
+            else async_sessionmaker(
+                self.engine.execution_options(isolation_level="AUTOCOMMIT"),
+                class_=AsyncSession,
+                expire_on_commit=False,
+            )
+        )
 
     @asynccontextmanager
-    async def session(self) -> AsyncIterator[AsyncSession]:
-        """A session that commits when the block succeeds and rolls back when it raises."""
-        async with self._sessions() as session:
+    async def session(self, *, single_statement: bool = False) -> AsyncIterator[AsyncSession]:
+        """A session that commits when the block succeeds and rolls back when it raises.
+
+        `single_statement`: the block writes with one statement at most (one row inserted or
+        updated, after any reads). On PostgreSQL it then runs in autocommit, each statement its
+        own transaction, without the BEGIN and COMMIT round trips (two of the three a one-row
+        lookup costs on loopback): the same outcome, since a lone write is atomic anyway and
+        reads under READ COMMITTED take a snapshot per statement inside a transaction too.
+        """
+        sessions = self._single_statement_sessions if single_statement else self._sessions
+        async with sessions() as session:
             try:
                 yield session
                 await session.commit()

@@ -62,3 +62,41 @@ async def test_a_connection_in_steady_use_is_not_pinged(
         await _backend_pid(postgres)
     # ... and the pool has replaced the connection for the next update.
     assert await _backend_pid(postgres) != broken
+
+
+async def test_a_known_learners_question_opens_no_transaction_and_stores_the_same(
+    postgres: Database, monkeypatch: pytest.MonkeyPatch
+):
+    """Every question looks its asker up and stores one row: each is one statement, run
+    without BEGIN and COMMIT (two round trips of three each). The stored rows are unchanged."""
+    from asyncpg.transaction import Transaction  # type: ignore[import-untyped]
+    from sqlmodel import select
+
+    from bot.services.questions import QuestionService
+    from bot.services.users import UserService
+    from bot.storage.models import QuestionLog
+    from tests.production.doubles import EchoAnswerer
+
+    await postgres.migrate()
+    users = UserService(postgres)
+    questions = QuestionService(postgres, EchoAnswerer())
+    created = await users.get_or_create(7, language_code="ur")  # first contact: one INSERT
+    assert created.is_new and created.language == "ur"
+
+    started: list[object] = []
+    begin = Transaction.start
+
+    async def counting_start(self: Transaction) -> None:
+        started.append(self)
+        await begin(self)
+
+    monkeypatch.setattr(Transaction, "start", counting_start)
+    known = await users.get_or_create(7, language_code="en")
+    answered = await questions.ask(7, "Who is eligible for a licence?", channel="telegram")
+    assert started == []
+
+    assert not known.is_new and known.language == "ur"
+    async with postgres.session() as session:
+        (row,) = (await session.exec(select(QuestionLog))).all()
+    assert row.id == answered.id and row.user_id == 7
+    assert row.answer == "Answer to: Who is eligible for a licence?" and row.citations
