@@ -21,6 +21,8 @@ import logging
 import threading
 import time
 from collections.abc import AsyncGenerator
+from contextvars import ContextVar
+from dataclasses import dataclass
 from typing import cast
 
 import redis as sync_redis
@@ -29,7 +31,7 @@ from aiogram.fsm.storage.redis import RedisEventIsolation
 from redis.asyncio import Redis
 from redis.asyncio.connection import SSLConnection, UnixDomainSocketConnection
 from redis.asyncio.lock import Lock
-from redis.exceptions import LockError, LockNotOwnedError, RedisError
+from redis.exceptions import LockError, RedisError
 
 from bot.outages import OutageWatch
 
@@ -39,6 +41,37 @@ LEASE_SECONDS = 8.0
 # How long an update waits for a learner's lock (their previous update, or a dead instance's
 # lease running out) before it is left for Telegram to deliver again.
 WAIT_SECONDS = 25.0
+
+# Deletes the lock only while it holds this process's token (redis-py's `Lock.release` script),
+# sent as EVAL inside the release's pipeline: EVALSHA there would cost a SCRIPT EXISTS first.
+_RELEASE_SCRIPT = Lock.LUA_RELEASE_SCRIPT
+
+
+@dataclass(frozen=True)
+class DeferredSet:
+    """A `SET key value EX seconds` an update asks for when its learner's lock is released."""
+
+    client: Redis
+    key: str
+    value: int
+    seconds: int
+
+
+# The writes the update handled under the current task's lock asked to send with its release
+# (None: no lock of ours is held, write at once).
+_AT_RELEASE: ContextVar[list[DeferredSet] | None] = ContextVar("hecbot_at_release", default=None)
+
+
+def set_at_release(write: DeferredSet) -> bool:
+    """Send `write` in the same round trip as the release of the learner's lock this task holds,
+    just before the release (an update waiting for the lock then finds it written). False when
+    no lock of ours is held: the caller writes at once."""
+    pending = _AT_RELEASE.get()
+    if pending is None:
+        return False
+    pending.append(write)
+    return True
+
 
 # Extends a lock's lease only while it still holds this process's token (as redis-py's
 # `Lock.reacquire` does), for every held lock in one round trip.
@@ -215,33 +248,78 @@ class LeasedEventIsolation(RedisEventIsolation):
         assert isinstance(token, bytes), "redis-py keeps the lock's token as bytes"
         self.keeper.hold(name, token)
         started = time.monotonic()
+        pending: list[DeferredSet] = []
+        at_release = _AT_RELEASE.set(pending)
         try:
             yield None
         finally:
+            _AT_RELEASE.reset(at_release)
             kept = self.keeper.drop(name)
-            await self._release(lock, kept, time.monotonic() - started)
+            await self._release(lock, token, pending, kept, time.monotonic() - started)
 
-    async def _release(self, lock: Lock, kept: bool, held_seconds: float) -> None:
+    async def _release(
+        self,
+        lock: Lock,
+        token: bytes,
+        pending: list[DeferredSet],
+        kept: bool,
+        held_seconds: float,
+    ) -> None:
         # Never raises: the update has been handled (or failed on its own), and an error here
         # would reach the learner as an error reply after their answer, or make Telegram
         # deliver a handled update again.
+        ours = [write for write in pending if write.client is self.redis]
+        for write in pending:
+            if write.client is not self.redis:  # another server: written on its own, first
+                await _write_alone(write)
         try:
-            await lock.release()
-        except LockNotOwnedError:
+            # One round trip: the update's writes (its id marked handled), then the release.
+            async with self.redis.pipeline(transaction=False) as pipe:
+                for write in ours:
+                    pipe.set(write.key, write.value, ex=write.seconds)
+                pipe.eval(_RELEASE_SCRIPT, 1, str(lock.name), token)
+                results = await pipe.execute(raise_on_error=False)
+        except (RedisError, OSError) as error:
+            # Redis is away: the lease runs out on its own; the writes are lost (a lost
+            # handled-mark only risks a rare duplicate reply).
+            _log_lost_writes(ours, error)
+            if self.outage_watch is not None:
+                self.outage_watch.failed(error)
+            else:
+                log.warning("could not release a learner's lock: %s", error)
+            return
+        lock.local.token = None
+        for write, result in zip(ours, results, strict=False):
+            if isinstance(result, Exception):
+                _log_lost_writes([write], result)
+        released = results[-1]
+        if isinstance(released, Exception):
+            if self.outage_watch is not None and isinstance(released, (RedisError, OSError)):
+                self.outage_watch.failed(released)
+            else:
+                log.warning("could not release a learner's lock: %s", released)
+        elif not released:
             log.warning(
                 "a learner's lock lapsed while their update was handled (%.1f s, lease %.0f s%s)",
                 held_seconds,
                 self.lease_seconds,
                 "" if kept else ", not renewed in time",
             )
-        except (RedisError, OSError) as error:
-            # Redis is away: the lease runs out on its own.
-            if self.outage_watch is not None:
-                self.outage_watch.failed(error)
-            else:
-                log.warning("could not release a learner's lock: %s", error)
 
     async def close(self) -> None:
         # The keeper's last renewal may be waiting on an unreachable Redis (2 s at most).
         await asyncio.to_thread(self.keeper.close)
         await super().close()
+
+
+async def _write_alone(write: DeferredSet) -> None:
+    try:
+        await write.client.set(write.key, write.value, ex=write.seconds)
+    except (RedisError, OSError) as error:
+        _log_lost_writes([write], error)
+
+
+def _log_lost_writes(writes: list[DeferredSet], error: BaseException) -> None:
+    # The process's outage watch logs a Redis outage once; this is the detail.
+    for write in writes:
+        log.debug("could not write %s at the lock's release: %s", write.key, error)

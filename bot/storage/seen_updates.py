@@ -13,6 +13,8 @@ from typing import Protocol
 
 from redis.asyncio import Redis
 
+from bot.storage.locks import DeferredSet, set_at_release
+
 SEEN_FOR_SECONDS = 24 * 3600
 
 
@@ -47,4 +49,9 @@ class RedisSeenUpdates:
         return bool(await self._redis.exists(f"{self._prefix}:{bot_id}:{update_id}"))
 
     async def remember(self, bot_id: int, update_id: int) -> None:
-        await self._redis.set(f"{self._prefix}:{bot_id}:{update_id}", 1, ex=SEEN_FOR_SECONDS)
+        key = f"{self._prefix}:{bot_id}:{update_id}"
+        # Inside the learner's lock (bot.storage.locks) the mark goes with the lock's release,
+        # in its round trip and before it, so a redelivered copy waiting on the lock finds it.
+        if set_at_release(DeferredSet(self._redis, key, 1, SEEN_FOR_SECONDS)):
+            return
+        await self._redis.set(key, 1, ex=SEEN_FOR_SECONDS)

@@ -69,3 +69,35 @@ async def test_a_lease_lost_meanwhile_is_one_warning_at_release_not_an_error(
     lapsed = [r for r in caplog.records if "lapsed" in r.getMessage()]
     assert len(lapsed) == 1 and lapsed[0].levelname == "WARNING"
     await holder.close()
+
+
+async def test_an_updates_handled_mark_goes_with_the_locks_release_in_one_round_trip(
+    redis: Redis,
+):
+    """Marking an update handled and releasing the learner's lock were two round trips: the mark
+    now rides in the release's pipeline, written before the lock goes, so a redelivered copy
+    waiting on the lock still finds it. Outside a lock it is written at once, as before."""
+    from bot.storage.seen_updates import SEEN_FOR_SECONDS, RedisSeenUpdates
+
+    seen = RedisSeenUpdates(redis, redis.test_prefix)  # type: ignore[attr-defined]
+    holder = isolation(redis)
+    lock_key = holder.key_builder.build(KEY, "lock")
+    sent: list[int] = []
+    execute = redis.pipeline(transaction=False).__class__.execute
+
+    async def counting_execute(self, raise_on_error: bool = True):  # type: ignore[no-untyped-def]
+        sent.append(len(self.command_stack))
+        return await execute(self, raise_on_error=raise_on_error)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(redis.pipeline(transaction=False).__class__, "execute", counting_execute)
+        async with holder.lock(KEY):
+            await seen.remember(1, 501)
+            assert not await seen.seen(1, 501)  # not yet: it goes with the release
+        assert sent == [2]  # the mark and the release, one round trip
+    assert await seen.seen(1, 501) and not await redis.exists(lock_key)
+    ttl = await redis.ttl(f"{redis.test_prefix}:update-done:1:501")  # type: ignore[attr-defined]
+    assert SEEN_FOR_SECONDS - 5 < ttl <= SEEN_FOR_SECONDS
+
+    await seen.remember(1, 502)  # no lock held: at once
+    assert await seen.seen(1, 502)
