@@ -102,6 +102,9 @@ class LoadReport:
     # machine, and what sizes a deployment (cores x 1000 / this = questions/s at full load).
     cpu_ms_per_question: float = 0.0
     pinned: bool = False  # each instance held to a core of its own
+    # The whole machine and the driver with the fake Bot API, per answered question (_drive).
+    machine_cpu_ms_per_question: float = 0.0
+    driver_cpu_ms_per_question: float = 0.0
 
     @property
     def per_second(self) -> float:

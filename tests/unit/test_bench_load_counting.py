@@ -89,3 +89,22 @@ def test_the_sustained_rate_measures_the_real_budget_and_the_instance_uncapped()
     limit = EncoderLimit(ms_per_question=20.0, cores=2)  # 100/s
     assert first_share("real", 0.6, limit) * limit.per_second < real_send_rate()
     assert first_share("uncapped", 0.6, limit) == 0.6
+
+
+def test_the_load_report_takes_every_figure_a_drive_returns():
+    """`bench load` built its report from `_drive`'s figures and failed at the end of every run
+    with a TypeError once `_drive` also returned the machine's and the driver's CPU."""
+    import ast
+    import dataclasses
+    import inspect
+
+    from bench import load
+
+    (function,) = ast.parse(inspect.getsource(load._drive)).body
+    assert isinstance(function, ast.AsyncFunctionDef)
+    last = function.body[-1]  # the figures, returned at the end
+    assert isinstance(last, ast.Return) and isinstance(last.value, ast.Dict)
+    returned = last.value
+    keys = {key.value for key in returned.keys if isinstance(key, ast.Constant)}
+    fields = {field.name for field in dataclasses.fields(load.LoadReport)}
+    assert keys and keys <= fields, keys - fields
