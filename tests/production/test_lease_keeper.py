@@ -29,7 +29,9 @@ class RoundTripClient:
             meanwhile, self.meanwhile = self.meanwhile, None
             meanwhile()
         names, tokens = args[:count], args[count + 1 :]
-        return [int(self.tokens.get(name) == token) for name, token in zip(names, tokens)]
+        return [
+            int(self.tokens.get(name) == token) for name, token in zip(names, tokens, strict=True)
+        ]
 
     def close(self) -> None:
         pass
