@@ -226,6 +226,14 @@ def bench_sustained(
         float, typer.Option(help="The first rate offered, as a share of the encoder's limit.")
     ] = 0.6,
     steps: Annotated[int, typer.Option(help="At most this many rates (then one bisection).")] = 6,
+    budget: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Send budgets to measure, one instance each (repeatable): real (27/s, "
+            "SEND_RATE_PER_SECOND) and uncapped (the instance's capacity; Telegram caps one "
+            "bot token at ~30 replies/s). Default: both."
+        ),
+    ] = None,
     batch_ms: Annotated[
         float | None,
         typer.Option(help="HECBOT_QUERY_BATCH_MS for the instance (default: the setting's)."),
@@ -238,10 +246,10 @@ def bench_sustained(
     ),
 ) -> None:
     """New questions/s one instance sustains with p95 < 500 ms, as a share of the encoder's
-    limit measured in the same run (bench/sustained.py)."""
+    limit measured in the same run, with the real send budget and uncapped (bench/sustained.py)."""
     import logging
 
-    from bench.sustained import find_sustained_rate
+    from bench.sustained import BUDGETS, find_sustained_rate
 
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
     extra = {"HECBOT_QUERY_BATCH_MS": f"{batch_ms:g}"} if batch_ms is not None else None
@@ -250,6 +258,7 @@ def bench_sustained(
             seconds_per_step=seconds,
             start_share=start,
             max_steps=steps,
+            budgets=budget or BUDGETS,
             extra_env=extra,
             postgres_admin_url=postgres,
             redis_url=redis,

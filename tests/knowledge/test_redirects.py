@@ -42,12 +42,18 @@ def test_inflected_urdu_forms_of_a_word_meet() -> None:
     assert set(phrase_words("dakhla")) <= set(phrase_words("dakhlay kab shuru honge"))
 
 
+OTHER_LICENCES = "Other licences (software and driving)"
+
+
 @pytest.mark.parametrize(
     ("question", "section"),
     [
         ("Can I get a free laptop from HEC?", "Laptop scheme"),
         ("How do I get my degree attested?", "Degree attestation"),
         ("hostel mein room kaise milega?", "Hostels and accommodation"),
+        # "Licence" has other senses a licence bot is asked about.
+        ("Where can I get a licence key for Microsoft Office?", OTHER_LICENCES),
+        ("driving licence kahan se banwaun?", OTHER_LICENCES),
     ],
 )
 def test_a_question_the_programme_does_not_cover_is_redirected_and_counted_as_declined(
@@ -68,8 +74,13 @@ def test_an_urdu_question_is_redirected_in_urdu(sample_engine: KnowledgeEngine) 
     assert answer.citations[0].translation_source.endswith("not-covered.md")
 
 
-def test_a_question_the_rules_answer_is_not_redirected(sample_engine: KnowledgeEngine) -> None:
-    answer = sample_engine.answer_sync("How do I apply for a licence?")
+@pytest.mark.parametrize(
+    "question", ["How do I apply for a licence?", "Does my licence renew automatically?"]
+)
+def test_a_question_the_rules_answer_is_not_redirected(
+    sample_engine: KnowledgeEngine, question: str
+) -> None:
+    answer = sample_engine.answer_sync(question)
     assert not answer.redirect and not answer.abstained
     assert Path(answer.citations[0].document).name != "not-covered.md"
 

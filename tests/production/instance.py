@@ -2,8 +2,11 @@
 
 `python -m tests.production.instance` runs `bot.telegram.runner.run_webhook` (what `hecbot run
 --webhook` runs) configured from the environment, with one test-only change: `EchoAnswerer` instead
-of the knowledge engine unless ANSWERER=engine (ANSWER_DELAY_SECONDS simulates its work). The
-conversations are the product's own (onboarding, surveys), with their state in Redis.
+of the knowledge engine unless ANSWERER=engine (ANSWER_DELAY_SECONDS simulates its work), and,
+for `bench sustained`, UNCAPPED_SEND_RATE: a send budget of that many messages a second, above
+the ~30 a second Telegram allows one bot token (which `SEND_RATE_PER_SECOND` refuses). The fake
+Bot API enforces no rate unless asked, so the instance's own capacity shows, not Telegram's cap.
+The conversations are the product's own (onboarding, surveys), with their state in Redis.
 """
 
 from __future__ import annotations
@@ -21,6 +24,12 @@ from tests.production.doubles import EchoAnswerer
 
 def main() -> None:
     settings = load_settings()
+    uncapped = os.environ.get("UNCAPPED_SEND_RATE")
+    if uncapped:
+        # model_copy skips validation on purpose: the setting's ceiling is Telegram's, and this
+        # process talks to the fake Bot API only.
+        delivery = settings.delivery.model_copy(update={"send_rate_per_second": float(uncapped)})
+        settings = settings.model_copy(update={"delivery": delivery})
     configure_logging(settings.logging.level, settings.logging.format)
     answerer: Answerer
     if os.environ.get("ANSWERER") == "engine":

@@ -71,3 +71,21 @@ def test_drives_against_one_instance_never_reuse_an_update_id():
     first = next(load.UPDATE_IDS)
     assert next(load.UPDATE_IDS) > first
     assert "update_ids = UPDATE_IDS" in inspect.getsource(load._drive)
+
+
+def test_the_sustained_rate_measures_the_real_budget_and_the_instance_uncapped():
+    """One bot's replies stop at the send budget (Telegram's ~30/s a token); the instance's own
+    capacity is measured with the budget above any rate offered, and the real-budget run starts
+    below the budget, where a rate can pass."""
+    import pytest
+
+    from bench.encoder import EncoderLimit
+    from bench.sustained import UNCAPPED_SEND_RATE, budget_env, first_share, real_send_rate
+
+    assert budget_env("real") == {}
+    assert float(budget_env("uncapped")["UNCAPPED_SEND_RATE"]) == UNCAPPED_SEND_RATE > 30
+    with pytest.raises(ValueError, match="unknown send budget"):
+        budget_env("fast")
+    limit = EncoderLimit(ms_per_question=20.0, cores=2)  # 100/s
+    assert first_share("real", 0.6, limit) * limit.per_second < real_send_rate()
+    assert first_share("uncapped", 0.6, limit) == 0.6
