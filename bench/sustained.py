@@ -182,7 +182,8 @@ class SustainedRate:
 
 def new_questions(pool: list[str]) -> list[str]:
     """The questions the knowledge engine answers. A message the bot takes for content-free gets
-    "please ask a full question" (25 of the 383 evaluation questions, Urdu-script ones), and one
+    "please ask a full question" (25 of the 383 evaluation questions, Urdu-script ones, until
+    is_content_free stopped ignoring Urdu words outside the glossary; none now), and one
     it takes for a course question goes to the recommender ("How do I become a mentor on
     Coursera?"), whose "tell me your goal" has no answer buttons: the count took both for lost
     replies, and neither is the engine's work this benchmark measures."""

@@ -560,3 +560,55 @@ def normalise_query(question: str) -> NormalisedQuery:
         glossary=frozenset(glossary_groups),
         loanwords=loanwords,
     )
+
+
+# Arabic-keyboard letters an Urdu writer may type for the Urdu ones, and the short-vowel marks
+# (which \w does not take as part of a word, so "کیَا" would split).
+_URDU_LETTERS = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک", "ه": "ہ"})
+_URDU_MARKS = re.compile("[\u064b-\u0652\u0670]")
+
+
+def _urdu_letters(text: str) -> str:
+    return _URDU_MARKS.sub("", text.translate(_URDU_LETTERS))
+
+
+# Urdu-script grammar words and greetings in all three languages: read only by the check for
+# messages that ask nothing (``is_function_word``). Retrieval drops every Urdu-script word the
+# glossary does not know anyway, so these lists do not change what it finds.
+URDU_FUNCTION_WORDS: frozenset[str] = frozenset(
+    _urdu_letters(word) for word in _word_list("urdu_function_words.txt")
+)
+CHIT_CHAT_WORDS: frozenset[str] = frozenset(
+    _urdu_letters(word) for word in _word_list("chit_chat_words.txt")
+)
+
+
+def message_words(text: str) -> list[str]:
+    """The words of a message, lower-cased, Urdu letters as the vocabularies write them."""
+    return [w for raw in _WORD.findall(_urdu_letters(text.lower())) if (w := raw.strip("'"))]
+
+
+def _glossed_as_function(word: str) -> bool:
+    gloss = GLOSSARY.get(word)
+    return gloss is not None and not any(_is_content(w) for w in gloss)
+
+
+def is_function_word(word: str) -> bool:
+    """Whether a word (from ``message_words``) names no topic in English, Roman Urdu or Urdu:
+    a stopword, question word, grammar word, greeting or thanks, or a word the glossaries read
+    as one of those ("milega", "ملے" → get). Any other word is content: an Urdu-script word
+    is content even when no vocabulary knows it ("ای کیٹ", "لائبریری"), as retrieval's
+    vocabulary is no list of what learners may ask about."""
+    if word in CHIT_CHAT_WORDS or word in URDU_FUNCTION_WORDS:
+        return True
+    if _URDU_CHAR.search(word):
+        return _glossed_as_function(word)
+    spelled = SPELLING.get(word, word)
+    roman = ROMAN_VARIANTS.get(spelled, spelled)
+    return (
+        not _is_content(spelled)
+        or spelled in ROMAN_URDU_FUNCTION_WORDS
+        or roman in ROMAN_URDU_FUNCTION_WORDS
+        or roman in CHIT_CHAT_WORDS
+        or _glossed_as_function(roman)
+    )

@@ -22,7 +22,13 @@ from bot.storage.models import QuestionLog
 from bot.storage.types import utcnow
 from knowledge.answers import Answer, Citation
 from knowledge.config import MAX_QUESTION_CHARS
-from knowledge.language import QUESTION_WORDS, detect_language, normalise_query
+from knowledge.language import (
+    QUESTION_WORDS,
+    detect_language,
+    is_function_word,
+    message_words,
+    normalise_query,
+)
 
 log = logging.getLogger(__name__)
 
@@ -71,17 +77,23 @@ class AnsweredQuestion:
     content_free: bool = False
 
 
-# A question needs at least this many content words, as the knowledge engine reads them
-# (stopwords and Roman Urdu function words do not count). A question word (what, how, kya,
-# kaise...) counts as one, so "What is the deadline?" is a question and "deadline?" is not.
-MIN_CONTENT_WORDS = 2
-
-
 def is_content_free(question: str) -> bool:
-    """True for "👍", "?", "ok", "....", a lone stopword, or fewer than two content words."""
-    query = normalise_query(question)
-    asks = any(term in QUESTION_WORDS for term in query.terms)
-    return len(query.groups) + int(asks) < MIN_CONTENT_WORDS
+    """True for a message that asks nothing: "👍", "?", "....", a single word ("licence?",
+    "the"), or words that are all function words of English, Roman Urdu or Urdu script,
+    greetings and thanks included ("ok thanks", "ٹھیک ہے", "acha"; ``is_function_word``).
+
+    Any other word makes it a question, known to the knowledge engine's vocabularies or not:
+    the engine then answers it, declines it or redirects it. (Counting only the words the
+    engine can read took real Urdu questions such as "ای کیٹ میں کتنے سوال ہوتے ہیں؟" for
+    content-free, as the engine reads no Urdu-script word outside its glossary.)
+    """
+    words = message_words(question)
+    return len(words) < MIN_WORDS or all(is_function_word(word) for word in words)
+
+
+# A lone word, even a topic ("licence?", "deadline"), is no question yet: the learner is asked
+# for a full one rather than given whichever rule the word happens to match first.
+MIN_WORDS = 2
 
 
 def looks_like_question(text: str) -> bool:

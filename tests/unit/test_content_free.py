@@ -1,0 +1,93 @@
+"""Which messages ask nothing (`is_content_free`): the learner is asked for a full question
+instead of getting an answer, an abstention or a redirect, so a real question must never be
+taken for one, in any language."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.services.questions import is_content_free
+from knowledge.language import ENGLISH_STOPWORDS, GLOSSARY, QUESTION_WORDS, URDU_FUNCTION_WORDS
+
+EVAL_DIR = Path(__file__).resolve().parents[2] / "knowledge" / "eval"
+EVAL_SETS = sorted(EVAL_DIR.rglob("*.yaml"))
+
+
+def test_there_are_eval_sets_to_check() -> None:
+    assert len(EVAL_SETS) >= 10
+
+
+@pytest.mark.parametrize("path", EVAL_SETS, ids=lambda path: path.name)
+def test_no_eval_question_is_content_free(path: Path) -> None:
+    """Every question of every set, in scope or not, in every language. Urdu-script questions
+    about things the engine has no words for ("ای کیٹ", "لائبریری") were taken for content-free
+    (94 of 1,389 before the fix, 91 of them Urdu script)."""
+    questions = yaml.safe_load(path.read_text(encoding="utf-8"))["questions"]
+    content_free = [
+        f"{q['id']} [{q['lang']}] {q['question']}"
+        for q in questions
+        if is_content_free(q["question"])
+    ]
+    assert questions and content_free == []
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "ای کیٹ میں کتنے سوال ہوتے ہیں؟",
+        "لائبریری کتنے بجے بند ہوتی ہے؟",
+        "میرا اکاؤنٹ بند ہو گیا ہے",
+        "Will I get a certificate?",
+        "certificate milega ya nahi?",
+        "tell me a joke",
+        "deadline kab hai",
+        "ok, the licence?",
+    ],
+)
+def test_a_message_with_a_content_word_is_a_question(message: str) -> None:
+    assert not is_content_free(message)
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "hi",
+        "ok",
+        "?",
+        "👍",
+        "....",
+        "thanks",
+        "ok thanks",
+        "Thank you sir!",
+        "the",
+        "licence?",  # one word, even a topic, is no question yet
+        "سلام",
+        "السلام علیکم",
+        "assalam o alaikum",
+        "ٹھیک ہے",
+        "جی شکریہ",
+        "شكريه",  # Arabic-keyboard letters for شکریہ
+        "جزاک اللہ",
+        "acha",
+        "acha ji theek hai",
+        "kya hai?",
+        "کیا ہے؟",
+    ],
+)
+def test_greetings_thanks_and_function_words_alone_are_content_free(message: str) -> None:
+    assert is_content_free(message)
+
+
+def test_no_urdu_function_word_is_glossed_as_a_topic() -> None:
+    """The glossary reads دوبارہ as "reapply": listing it as a grammar word would make the
+    content-free check and the engine disagree about it."""
+    function_english = ENGLISH_STOPWORDS | QUESTION_WORDS
+    topics = sorted(
+        word
+        for word in URDU_FUNCTION_WORDS
+        if word in GLOSSARY and not set(GLOSSARY[word]) <= function_english
+    )
+    assert topics == []
