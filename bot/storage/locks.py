@@ -161,8 +161,11 @@ class LeaseKeeper:
             return
         self._failing = False
         with self._guard:
-            for name, ok in zip(names, renewed, strict=True):
-                if not ok and name in self._held:
+            for (name, token), ok in zip(held, renewed, strict=True):
+                # Only the token asked about: while Redis answered, the update may have
+                # released this lock and the learner's next one taken it anew (a new token,
+                # renewed next round); dropping that one would let its lease lapse mid-update.
+                if not ok and self._held.get(name) == token:
                     self._lost.add(name)
                     del self._held[name]
 

@@ -37,6 +37,14 @@ def create_bot(settings: Settings, *, session: BaseSession | None = None) -> Bot
     return Bot(token, session=session, default=DefaultBotProperties(parse_mode=ParseMode.HTML))
 
 
+# Every Redis call of an update (its state, its learner's lock, its update id) gives up after
+# this long without a reply, and is retried once it has (`retry_on_timeout`). Without a socket
+# timeout a reply that never comes (a connection cut without a reset, a failover) kept the update
+# waiting forever, holding the learner's lock, which the lease keeper's thread renews meanwhile:
+# the learner was never answered again. Redis answers in milliseconds; seconds mean it is gone.
+REDIS_SOCKET_TIMEOUT_SECONDS = 5.0
+
+
 def redis_key_builder(settings: Settings) -> DefaultKeyBuilder:
     return DefaultKeyBuilder(prefix=f"{settings.database.redis_key_prefix}:fsm", with_destiny=True)
 
@@ -48,7 +56,12 @@ def create_storage(services: AppServices) -> BaseStorage:
 
         return RedisStorage.from_url(
             services.settings.database.redis_url,
-            connection_kwargs={"health_check_interval": 30, "retry_on_timeout": True},
+            connection_kwargs={
+                "health_check_interval": 30,
+                "retry_on_timeout": True,
+                "socket_timeout": REDIS_SOCKET_TIMEOUT_SECONDS,
+                "socket_connect_timeout": REDIS_SOCKET_TIMEOUT_SECONDS,
+            },
             key_builder=redis_key_builder(services.settings),
         )
     return DatabaseStorage(services.database)
