@@ -63,17 +63,21 @@ def judge_evidence(
     """
     if not passages:
         return Evidence(query, list(passages), False, "no passages")
-    coverage = retriever.coverage(query, [p.chunk for p in passages])
+    # An Urdu-script question's own words against the rules' Urdu versions (when on): one no
+    # Urdu rule uses is missing, as an English word the rules never use ("ای کیٹ", "لائبریری").
+    urdu = retriever.urdu_words(query) if thresholds.urdu_words else None
+    coverage = retriever.coverage(query, [p.chunk for p in passages], urdu)
     if all(p.dense is None for p in passages):  # lexical-only retrieval: coverage decides
         ok = coverage >= thresholds.min_coverage
         return Evidence(query, list(passages), ok, f"coverage {coverage:.2f} (lexical only)")
     dense = max((p.dense for p in passages if p.dense is not None), default=0.0)
     if dense < thresholds.min_dense:
         return Evidence(query, list(passages), False, f"dense {dense:.3f} < min")
-    if not query.groups:
-        # Nothing lexical to check (an Urdu-script question with no glossary word and no
-        # English loanword): coverage would read 0 for lack of words, not for lack of
-        # support, so similarity decides.
+    missing_urdu = list(urdu.missing) if urdu is not None else []
+    if not query.groups and not missing_urdu:
+        # Nothing lexical to check (an Urdu-script question with no glossary word, no English
+        # loanword and no word the Urdu rules lack): coverage would read 0 for lack of words,
+        # not for lack of support, so similarity decides.
         return Evidence(query, list(passages), True, f"dense {dense:.3f} (no words to check)")
     unsupported: list[str] = []
     if dense >= thresholds.strong_dense:
@@ -82,9 +86,14 @@ def judge_evidence(
             stand_out is None or stand_out < thresholds.unsupported_min_z
         ):
             # Only here is the embedding of the missing words worth its ~10 ms.
-            unsupported = retriever.unsupported_terms(query, thresholds.neighbour_support)
+            unsupported = [
+                *retriever.unsupported_terms(query, thresholds.neighbour_support),
+                *missing_urdu,
+            ]
         if not unsupported:
             return Evidence(query, list(passages), True, f"dense {dense:.3f} strong")
+    else:
+        unsupported = missing_urdu
     why = f" (not in the knowledge base: {', '.join(unsupported)})" if unsupported else ""
     if coverage >= thresholds.min_coverage:
         return Evidence(query, list(passages), True, f"coverage {coverage:.2f}{why}")

@@ -581,6 +581,10 @@ URDU_FUNCTION_WORDS: frozenset[str] = frozenset(
 CHIT_CHAT_WORDS: frozenset[str] = frozenset(
     _urdu_letters(word) for word in _word_list("chit_chat_words.txt")
 )
+# The Latin letters' names in Urdu script ("ایم ایس" MS): parts of acronyms, no topic alone.
+URDU_LETTER_NAMES: frozenset[str] = frozenset(
+    _urdu_letters(word) for word in _word_list("urdu_letter_names.txt")
+)
 
 
 def message_words(text: str) -> list[str]:

@@ -33,6 +33,7 @@ from knowledge.language import (
     tokenize,
 )
 from knowledge.sources import ChunkSource
+from knowledge.urdu_words import USED_WORD_WEIGHT, UrduVocabulary, UrduWords
 
 
 class QuestionVectors:
@@ -249,6 +250,7 @@ class HybridRetriever:
         self._redirects: list[Chunk] = []
         self._redirect_vectors: npt.NDArray[np.float32] = np.zeros((0, 0), dtype=np.float32)
         self._translations: list[Chunk] = []
+        self._urdu = UrduVocabulary()
         # Each question's vector while it is being answered, so the redirect check and the
         # sentence scores reuse its one embedding.
         self._question_vectors = QuestionVectors()
@@ -282,6 +284,17 @@ class HybridRetriever:
         self._vectors = matrix
         self._redirect_vectors = redirect_matrix
         self._words = knowledge_base_words(self._chunks)
+        # The Urdu versions of the rules, not of the redirect topics (whose words are what the
+        # rules leave out).
+        topics = {chunk.source for chunk in self._redirects}
+        self._urdu = UrduVocabulary.of(
+            (
+                f"{chunk.section}\n{chunk.text}"
+                for chunk in self._translations
+                if chunk.translates.strip().lstrip("./") not in topics
+            ),
+            self._words,
+        )
         self._word_vectors = None  # embedded on first use by nearest_words
 
     @property
@@ -326,14 +339,29 @@ class HybridRetriever:
     def bm25(self) -> BM25Index:
         return self._bm25
 
-    def coverage(self, query: NormalisedQuery, passages: Sequence[Chunk]) -> float:
+    def urdu_words(self, query: NormalisedQuery) -> UrduWords:
+        """An Urdu-script question's own words against the rules' Urdu versions (see
+        knowledge/urdu_words.py); none for other questions, or when the rules have no Urdu
+        versions (a word's absence from them then says nothing)."""
+        if query.language is not Language.URDU or not self._urdu:
+            return UrduWords()
+        return self._urdu.check(query.original)
+
+    def coverage(
+        self,
+        query: NormalisedQuery,
+        passages: Sequence[Chunk],
+        urdu: UrduWords | None = None,
+    ) -> float:
         """IDF-weighted share of the question's content words found in the passages.
 
         Words the knowledge base never uses weigh the most, so a question about something the
         rules never mention ("scholarship") scores low even if "course" matches. A glossary
         entry counts as one word, present if any of its English alternatives is. Roman Urdu
         words that are neither English nor in the knowledge base are left out: their absence
-        is expected, not evidence.
+        is expected, not evidence. With ``urdu`` (``urdu_words``), an Urdu-script question's
+        own words count too: one no Urdu rule uses as a word the knowledge base never uses, one
+        some Urdu rule uses as found, at USED_WORD_WEIGHT of its Urdu IDF.
         """
         present: set[str] = set()
         for chunk in passages:
@@ -347,6 +375,12 @@ class HybridRetriever:
             weight = min(self._bm25.idf(term) for term in group)
             total += weight
             if any(term in present for term in group):
+                found += weight
+        if urdu is not None:
+            total += len(urdu.missing) * self._bm25.idf("")
+            for word in urdu.used:
+                weight = USED_WORD_WEIGHT * self._urdu.idf(word)
+                total += weight
                 found += weight
         return found / total if total else 0.0
 
