@@ -158,6 +158,23 @@ class HashEmbedder:
         return self._embed(texts)
 
 
+class CountingEmbedder(HashEmbedder):
+    """A :class:`HashEmbedder` that records every question and passage it is asked to embed."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.queries: list[str] = []
+        self.passages: list[str] = []
+
+    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
+        self.queries.extend(texts)
+        return super().embed_queries(texts)
+
+    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
+        self.passages.extend(texts)
+        return super().embed_passages(texts)
+
+
 @pytest.fixture(scope="session")
 def fixture_kb(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_fixture_kb(tmp_path_factory.mktemp("kb") / "docs")

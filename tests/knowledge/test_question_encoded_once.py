@@ -10,25 +10,12 @@ from __future__ import annotations
 
 import gc
 import time
-from collections.abc import Sequence
 from pathlib import Path
-
-import numpy as np
 
 from knowledge.config import KnowledgeConfig, RetrievalThresholds
 from knowledge.embeddings import CachedEmbedder
 from knowledge.engine import KnowledgeEngine
-from tests.knowledge.conftest import LICENCE_MD, HashEmbedder
-
-
-class CountingEmbedder(HashEmbedder):
-    def __init__(self) -> None:
-        super().__init__()
-        self.queries: list[str] = []
-
-    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
-        self.queries.extend(texts)
-        return super().embed_queries(texts)
+from tests.knowledge.conftest import LICENCE_MD, CountingEmbedder
 
 
 def _engine(tmp_path: Path) -> tuple[KnowledgeEngine, CountingEmbedder]:

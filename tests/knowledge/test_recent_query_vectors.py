@@ -2,23 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
 from knowledge.embeddings import CachedEmbedder, RecentVectors
-from tests.knowledge.conftest import HashEmbedder
-
-
-class CountingEmbedder(HashEmbedder):
-    def __init__(self) -> None:
-        super().__init__()
-        self.encoded: list[str] = []
-
-    def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
-        self.encoded.extend(texts)
-        return super().embed_queries(texts)
+from tests.knowledge.conftest import CountingEmbedder
 
 
 def test_a_repeated_question_is_encoded_once_and_gets_the_same_vector(tmp_path: Path):
@@ -28,7 +17,7 @@ def test_a_repeated_question_is_encoded_once_and_gets_the_same_vector(tmp_path: 
     first = embedder.embed_queries(["how do I get a licence"])
     again = embedder.embed_queries(["how do I get a licence", "who is eligible"])
 
-    assert inner.encoded == ["how do I get a licence", "who is eligible"]
+    assert inner.queries == ["how do I get a licence", "who is eligible"]
     np.testing.assert_array_equal(first[0], again[0])
     np.testing.assert_array_equal(
         again, inner.embed_queries(["how do I get a licence", "who is eligible"])
@@ -42,14 +31,14 @@ def test_the_least_recently_asked_question_is_forgotten_first():
     for text in ["a", "b", "a", "c", "a", "b"]:
         recent.embed([text], inner.embed_queries, inner.dim)
     # "b" was the least recently used when "c" arrived, so it had to be encoded again.
-    assert inner.encoded == ["a", "b", "c", "b"]
+    assert inner.queries == ["a", "b", "c", "b"]
 
 
 def test_duplicates_in_one_batch_are_encoded_once_and_returned_in_order():
     inner = CountingEmbedder()
     recent = RecentVectors(size=4)
     vectors = recent.embed(["x y", "z", "x y"], inner.embed_queries, inner.dim)
-    assert inner.encoded == ["x y", "z"]
+    assert inner.queries == ["x y", "z"]
     np.testing.assert_array_equal(vectors[0], vectors[2])
     assert vectors.shape == (3, inner.dim)
 
@@ -59,4 +48,4 @@ def test_size_zero_turns_the_cache_off():
     recent = RecentVectors(size=0)
     recent.embed(["same"], inner.embed_queries, inner.dim)
     recent.embed(["same"], inner.embed_queries, inner.dim)
-    assert inner.encoded == ["same", "same"]
+    assert inner.queries == ["same", "same"]

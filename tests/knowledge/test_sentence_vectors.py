@@ -3,27 +3,12 @@ learner waits (a new section's first question used to embed its sentences: secon
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from pathlib import Path
-
-import numpy as np
 
 from knowledge.config import KnowledgeConfig, RetrievalThresholds
 from knowledge.embeddings import CachedEmbedder
 from knowledge.engine import KnowledgeEngine
-from tests.knowledge.conftest import LICENCE_MD, HashEmbedder
-
-
-class CountingEmbedder(HashEmbedder):
-    """Counts the passages it is asked to embed."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.passages: list[str] = []
-
-    def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
-        self.passages.extend(texts)
-        return super().embed_passages(texts)
+from tests.knowledge.conftest import LICENCE_MD, CountingEmbedder
 
 
 def test_answering_a_new_section_embeds_no_sentence(tmp_path: Path) -> None:
