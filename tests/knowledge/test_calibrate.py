@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from knowledge.calibrate import SettingResult, choose, evaluate_settings, grid_settings
 from knowledge.chunking import Chunk
 from knowledge.config import RetrievalThresholds
 from knowledge.evaluate import EvalQuestion
 from knowledge.retrieval import HybridRetriever
-from tests.knowledge.test_abstention import RULES, FakeStore
+from tests.knowledge.test_abstention import RULES, FakeStore, chunk
 
 
 def result(oos: int, false: int, **knobs: float) -> SettingResult:
@@ -61,16 +63,9 @@ def test_each_language_has_its_own_floors_and_others_use_the_shared_ones() -> No
     assert config.thresholds_for("xx") == config.thresholds
 
 
-def test_a_question_a_redirect_topic_takes_is_declined_under_every_setting() -> None:
-    import dataclasses
-
-    from tests.knowledge.test_abstention import chunk
-
-    topic = dataclasses.replace(
-        chunk(9, "Where to go: the laptop scheme office.\nAsked as: laptop; free laptop"),
-        kind="redirect",
-        source="not-covered.md",
-    )
+def _with_redirect_topic(text: str) -> HybridRetriever:
+    """A retriever over RULES plus one redirect topic ("not ours, here is where to go")."""
+    topic = dataclasses.replace(chunk(9, text), kind="redirect", source="not-covered.md")
 
     class WithTopics(FakeStore):
         def all_chunks(self) -> list[Chunk]:
@@ -78,6 +73,13 @@ def test_a_question_a_redirect_topic_takes_is_declined_under_every_setting() -> 
 
     retriever = HybridRetriever(WithTopics(RULES), RetrievalThresholds())  # type: ignore[arg-type]
     retriever.load()
+    return retriever
+
+
+def test_a_question_a_redirect_topic_takes_is_declined_under_every_setting() -> None:
+    retriever = _with_redirect_topic(
+        "Where to go: the laptop scheme office.\nAsked as: laptop; free laptop"
+    )
     questions = [
         EvalQuestion(
             "a", "Can students apply for a licence?", "en", True, ("rule-0.md",), None, "dev"
@@ -105,22 +107,9 @@ def test_questions_a_topic_always_takes_are_excused_only_when_nothing_meets_the_
 
 
 def test_the_closest_topic_margin_is_one_knob_of_the_grid() -> None:
-    import dataclasses
-
-    from tests.knowledge.test_abstention import chunk
-
-    topic = dataclasses.replace(
-        chunk(9, "Where to go: the laptop scheme office gives computers.\nAsked as: laptop"),
-        kind="redirect",
-        source="not-covered.md",
+    retriever = _with_redirect_topic(
+        "Where to go: the laptop scheme office gives computers.\nAsked as: laptop"
     )
-
-    class WithTopics(FakeStore):
-        def all_chunks(self) -> list[Chunk]:
-            return [*super().all_chunks(), topic]
-
-    retriever = HybridRetriever(WithTopics(RULES), RetrievalThresholds())  # type: ignore[arg-type]
-    retriever.load()
     # Names no phrase of the topic ("laptop"), but shares its words, not the rules'.
     question = EvalQuestion("b", "Which office gives computers?", "en", False, (), None, "dev")
     lenient = RetrievalThresholds(min_dense=-1.0, strong_dense=-1.0, unsupported_min_z=-1.0)
