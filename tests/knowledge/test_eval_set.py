@@ -131,6 +131,17 @@ UNTUNED_COMPOSE_SET = EvalSet(
     min_out_of_scope=12,
     has_splits=False,
 )
+# The never-tuned evening set of 2026-12-05 (issue 15, helper evalset4): about 90 questions per
+# language (in scope, out of scope with and without a redirect topic, near misses), committed before
+# that evening's engine changes and never run before the commit.
+UNTUNED_EVENING_SET = EvalSet(
+    questions_file=EVAL_DIR / "untuned_2026_12_05_evening.yaml",
+    kb_dir=MAIN_KB,
+    min_total=250,
+    min_per_lang={"en": 85, "roman_ur": 85, "ur": 85},
+    min_out_of_scope=90,
+    has_splits=False,
+)
 EVAL_SETS = pytest.mark.parametrize(
     "eval_set",
     [
@@ -144,6 +155,7 @@ EVAL_SETS = pytest.mark.parametrize(
         FRESH_1205_SET,
         UNTUNED_SCOPE_SET,
         UNTUNED_COMPOSE_SET,
+        UNTUNED_EVENING_SET,
     ],
     ids=[
         "main",
@@ -156,6 +168,7 @@ EVAL_SETS = pytest.mark.parametrize(
         "fresh-1205",
         "untuned-scope",
         "untuned-compose",
+        "untuned-evening",
     ],
 )
 
@@ -463,4 +476,41 @@ def test_untuned_scope_set_has_many_out_of_scope_questions_in_every_language() -
             like = q["sounds_like"]
             if normalise(like["section"]) not in sections(MAIN_KB / like["source"]):
                 problems.append(f"{q['id']}: no heading {like['section']!r} in {like['source']}")
+    assert not problems, "\n".join(problems)
+
+
+UNTUNED_EVENING_SPLIT = "untuned-2026-12-05-evening"
+
+
+def test_untuned_evening_set_has_every_kind_in_every_language() -> None:
+    questions = load_questions(UNTUNED_EVENING_SET)
+    counts = Counter((q["lang"], q["kind"]) for q in questions)
+    for lang in LANGS:
+        assert counts[lang, "in_scope"] >= 50, lang
+        assert counts[lang, "out_of_scope"] >= 20, lang
+        assert counts[lang, "near_miss"] >= 8, lang
+        mine = [q for q in questions if q["lang"] == lang and q["kind"] == "out_of_scope"]
+        # Most name a topic of not-covered.md; some name none (general knowledge, chit-chat).
+        assert sum(q["redirect_topic"] is not None for q in mine) >= 15, lang
+        assert sum(q["redirect_topic"] is None for q in mine) >= 5, lang
+    not_covered = sections(MAIN_KB / "not-covered.md")
+    rules = {p.name for p in kb_documents(MAIN_KB) if not is_redirect_document(p)}
+    assert {q["expected_source"] for q in questions if q["in_scope"]} == rules
+    problems: list[str] = []
+    for q in questions:
+        assert q["split"] == UNTUNED_EVENING_SPLIT, q["id"]
+        assert q["kind"] in {"in_scope", "out_of_scope", "near_miss"}, q["id"]
+        assert q["in_scope"] == (q["kind"] == "in_scope"), q["id"]
+        assert q.get("expected_section") or not q["in_scope"], q["id"]
+        topic = q.get("redirect_topic")
+        if topic is not None and normalise(topic) not in not_covered:
+            problems.append(f"{q['id']}: no topic {topic!r} in not-covered.md")
+        if q["kind"] == "near_miss":
+            like = q["sounds_like"]
+            if normalise(like["section"]) not in sections(MAIN_KB / like["source"]):
+                problems.append(f"{q['id']}: no heading {like['section']!r} in {like['source']}")
+        for other in q.get("also_expected") or []:
+            body = sections(MAIN_KB / other["source"]).get(normalise(other["section"]))
+            if body is None or normalise(other["fact"]) not in body:
+                problems.append(f"{q['id']}: also_expected fact not under {other['section']!r}")
     assert not problems, "\n".join(problems)
