@@ -381,14 +381,23 @@ FRESH_1205_SPLIT = "fresh-2026-12-05"
 KINDS = {"in_scope", "out_of_scope", "near_miss", "ambiguous"}
 
 
+def kinds_below_minimum(
+    questions: list[dict[str, Any]], minimums: dict[str, int]
+) -> list[tuple[str, str, int]]:
+    """(language, kind, count) for every kind a language has fewer questions of than asked."""
+    counts = Counter((q["lang"], q["kind"]) for q in questions)
+    return [
+        (lang, kind, counts[lang, kind])
+        for lang in sorted(LANGS)
+        for kind, minimum in minimums.items()
+        if counts[lang, kind] < minimum
+    ]
+
+
 def test_fresh_1205_has_every_kind_in_every_language() -> None:
     questions = load_questions(FRESH_1205_SET)
-    counts = Counter((q["lang"], q["kind"]) for q in questions)
-    for lang in LANGS:
-        assert counts[lang, "in_scope"] >= 50, lang
-        assert counts[lang, "out_of_scope"] >= 25, lang
-        assert counts[lang, "near_miss"] >= 10, lang
-        assert counts[lang, "ambiguous"] >= 3, lang
+    minimums = {"in_scope": 50, "out_of_scope": 25, "near_miss": 10, "ambiguous": 3}
+    assert not kinds_below_minimum(questions, minimums)
     for q in questions:
         assert q["split"] == FRESH_1205_SPLIT, q["id"]
         assert q["kind"] in KINDS, q["id"]
@@ -454,51 +463,13 @@ def test_fresh_1205_reads_through_the_eval_loader() -> None:
 UNTUNED_SCOPE_SPLIT = "untuned-2026-12-05-scope"
 
 
-def test_untuned_scope_set_has_many_out_of_scope_questions_in_every_language() -> None:
-    questions = load_questions(UNTUNED_SCOPE_SET)
-    counts = Counter((q["lang"], q["in_scope"]) for q in questions)
+def untuned_label_problems(questions: list[dict[str, Any]], split: str) -> list[str]:
+    """Labels of a never-tuned set without ambiguous questions: split, kind, redirect topic,
+    the section a near miss sounds like, and any also_expected fact under its section."""
     not_covered = sections(MAIN_KB / "not-covered.md")
-    for lang in LANGS:
-        assert counts[lang, False] >= 55, lang
-        assert counts[lang, True] >= 40, lang
-        mine = [q for q in questions if q["lang"] == lang and not q["in_scope"]]
-        assert sum(q["redirect_topic"] is None for q in mine) >= 10, lang
     problems: list[str] = []
     for q in questions:
-        assert q["split"] == UNTUNED_SCOPE_SPLIT, q["id"]
-        assert q["kind"] in {"in_scope", "out_of_scope", "near_miss"}, q["id"]
-        assert q["in_scope"] == (q["kind"] == "in_scope"), q["id"]
-        assert q.get("expected_section") or not q["in_scope"], q["id"]
-        topic = q.get("redirect_topic")
-        if topic is not None and normalise(topic) not in not_covered:
-            problems.append(f"{q['id']}: no topic {topic!r} in not-covered.md")
-        if q["kind"] == "near_miss":
-            like = q["sounds_like"]
-            if normalise(like["section"]) not in sections(MAIN_KB / like["source"]):
-                problems.append(f"{q['id']}: no heading {like['section']!r} in {like['source']}")
-    assert not problems, "\n".join(problems)
-
-
-UNTUNED_EVENING_SPLIT = "untuned-2026-12-05-evening"
-
-
-def test_untuned_evening_set_has_every_kind_in_every_language() -> None:
-    questions = load_questions(UNTUNED_EVENING_SET)
-    counts = Counter((q["lang"], q["kind"]) for q in questions)
-    for lang in LANGS:
-        assert counts[lang, "in_scope"] >= 50, lang
-        assert counts[lang, "out_of_scope"] >= 20, lang
-        assert counts[lang, "near_miss"] >= 8, lang
-        mine = [q for q in questions if q["lang"] == lang and q["kind"] == "out_of_scope"]
-        # Most name a topic of not-covered.md; some name none (general knowledge, chit-chat).
-        assert sum(q["redirect_topic"] is not None for q in mine) >= 15, lang
-        assert sum(q["redirect_topic"] is None for q in mine) >= 5, lang
-    not_covered = sections(MAIN_KB / "not-covered.md")
-    rules = {p.name for p in kb_documents(MAIN_KB) if not is_redirect_document(p)}
-    assert {q["expected_source"] for q in questions if q["in_scope"]} == rules
-    problems: list[str] = []
-    for q in questions:
-        assert q["split"] == UNTUNED_EVENING_SPLIT, q["id"]
+        assert q["split"] == split, q["id"]
         assert q["kind"] in {"in_scope", "out_of_scope", "near_miss"}, q["id"]
         assert q["in_scope"] == (q["kind"] == "in_scope"), q["id"]
         assert q.get("expected_section") or not q["in_scope"], q["id"]
@@ -513,4 +484,34 @@ def test_untuned_evening_set_has_every_kind_in_every_language() -> None:
             body = sections(MAIN_KB / other["source"]).get(normalise(other["section"]))
             if body is None or normalise(other["fact"]) not in body:
                 problems.append(f"{q['id']}: also_expected fact not under {other['section']!r}")
+    return problems
+
+
+def test_untuned_scope_set_has_many_out_of_scope_questions_in_every_language() -> None:
+    questions = load_questions(UNTUNED_SCOPE_SET)
+    counts = Counter((q["lang"], q["in_scope"]) for q in questions)
+    for lang in LANGS:
+        assert counts[lang, False] >= 55, lang
+        assert counts[lang, True] >= 40, lang
+        mine = [q for q in questions if q["lang"] == lang and not q["in_scope"]]
+        assert sum(q["redirect_topic"] is None for q in mine) >= 10, lang
+    problems = untuned_label_problems(questions, UNTUNED_SCOPE_SPLIT)
+    assert not problems, "\n".join(problems)
+
+
+UNTUNED_EVENING_SPLIT = "untuned-2026-12-05-evening"
+
+
+def test_untuned_evening_set_has_every_kind_in_every_language() -> None:
+    questions = load_questions(UNTUNED_EVENING_SET)
+    minimums = {"in_scope": 50, "out_of_scope": 20, "near_miss": 8}
+    assert not kinds_below_minimum(questions, minimums)
+    for lang in LANGS:
+        mine = [q for q in questions if q["lang"] == lang and q["kind"] == "out_of_scope"]
+        # Most name a topic of not-covered.md; some name none (general knowledge, chit-chat).
+        assert sum(q["redirect_topic"] is not None for q in mine) >= 15, lang
+        assert sum(q["redirect_topic"] is None for q in mine) >= 5, lang
+    rules = {p.name for p in kb_documents(MAIN_KB) if not is_redirect_document(p)}
+    assert {q["expected_source"] for q in questions if q["in_scope"]} == rules
+    problems = untuned_label_problems(questions, UNTUNED_EVENING_SPLIT)
     assert not problems, "\n".join(problems)
