@@ -267,6 +267,40 @@ def bench_sustained(
     typer.echo(result.markdown())
 
 
+@app.command("ceiling")
+def bench_ceiling(
+    *,
+    seconds: Annotated[float, typer.Option(help="Seconds of questions at each rate.")] = 6.0,
+    start: Annotated[
+        float, typer.Option(help="The first rate offered, as a share of the encoder's limit.")
+    ] = 0.6,
+    steps: Annotated[int, typer.Option(help="At most this many rates (then one bisection).")] = 6,
+    instance: Annotated[
+        bool,
+        typer.Option(
+            "--instance/--no-instance",
+            help="Also run hecbot's instance (send budget uncapped) in the same minutes.",
+        ),
+    ] = True,
+) -> None:
+    """The ceiling any aiogram instance reaches here: the encoding pipeline alone, a minimal
+    aiogram bot's CPU per update, and that bot encoding each question (bench/ceiling.py)."""
+    import logging
+
+    from bench.ceiling import measure_ceiling
+
+    logging.getLogger("aiohttp.access").setLevel(logging.WARNING)
+    result = run_async(
+        measure_ceiling(
+            seconds_per_step=seconds,
+            start_share=start,
+            max_steps=steps,
+            with_instance=instance,
+        )
+    )
+    typer.echo(result.markdown())
+
+
 @app.command("index")
 def bench_index(
     files: Annotated[
