@@ -8,6 +8,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol, TypeVar, runtime_checkable
 
+from sqlalchemy import insert
+
 from bot.errors import (
     HecbotError,
     InvalidInputError,
@@ -118,6 +120,10 @@ class EmptyQuestionError(InvalidInputError):
 ScopeCheck = Callable[[int | None, list[str]], Awaitable[bool]]
 
 
+_QUESTIONS = QuestionLog.metadata.tables[str(QuestionLog.__tablename__)]
+_INSERT_QUESTION = insert(_QUESTIONS).returning(_QUESTIONS.c.id)
+
+
 class QuestionService:
     def __init__(
         self,
@@ -202,55 +208,70 @@ class QuestionService:
             }
             for c in answer.citations
         ]
-        # A new question's row is one INSERT: no transaction's BEGIN/COMMIT round trips around it.
-        async with self._database.session(single_statement=record_id is None) as session:
-            record = await session.get(QuestionLog, record_id) if record_id is not None else None
-            if record is None:
-                record = QuestionLog(
-                    user_id=user_id,
-                    university_id=university_id,
-                    channel=channel,
-                    question=question,
-                    language=answer.language,
-                    answer=answer.text,
-                    abstained=answer.abstained,
-                    citations=citations,
-                    latency_ms=answer.latency_ms,
-                )
-            record.answer = answer.text
-            record.abstained = answer.abstained
-            record.citations = citations
-            record.top_section = (
-                f"{citations[0]['title']} › {citations[0]['section']}"[:300] if citations else None
-            )
-            session.add(record)
-            await session.flush()
-            assert record.id is not None
-            return AnsweredQuestion(id=record.id, answer=answer)
+        top_section = (
+            f"{citations[0]['title']} › {citations[0]['section']}"[:300] if citations else None
+        )
+        if record_id is not None:  # the learner chose a rule: the stored answer replaced
+            async with self._database.session() as session:
+                record = await session.get(QuestionLog, record_id)
+                if record is not None:
+                    record.answer = answer.text
+                    record.abstained = answer.abstained
+                    record.citations = citations
+                    record.top_section = top_section
+                    session.add(record)
+                    return AnsweredQuestion(id=record_id, answer=answer)
+        row_id = await self._insert(
+            user_id=user_id,
+            university_id=university_id,
+            channel=channel,
+            question=question,
+            language=answer.language,
+            answer=answer.text,
+            abstained=answer.abstained,
+            citations=citations,
+            top_section=top_section,
+            latency_ms=answer.latency_ms,
+        )
+        return AnsweredQuestion(id=row_id, answer=answer)
+
+    async def _insert(self, **columns: object) -> int:
+        """A new question's row: one INSERT ... RETURNING id on a plain connection, without a
+        transaction's BEGIN/COMMIT round trips or an ORM session and model instance around it
+        (the hot path: every question). Every column is given, as the ORM's INSERT gave them."""
+        row = {
+            "content_free": False,
+            "feedback": None,
+            "feedback_at": None,
+            "created_at": utcnow(),
+            **columns,
+        }
+        async with self._database.statements() as connection:
+            return int((await connection.execute(_INSERT_QUESTION, row)).scalar_one())
 
     async def _record_content_free(
         self, user_id: int | None, question: str, channel: str, university_id: int | None
     ) -> AnsweredQuestion:
         """Kept for insights as what it is (not a gap in the knowledge base); never answered."""
         language = detect_language(question).value
-        async with self._database.session(single_statement=True) as session:  # one INSERT
-            record = QuestionLog(
-                user_id=user_id,
-                university_id=university_id,
-                channel=channel,
-                question=question,
-                language=language,
-                answer="",
-                content_free=True,
-            )
-            session.add(record)
-            await session.flush()
-            assert record.id is not None
-            return AnsweredQuestion(
-                id=record.id,
-                answer=Answer(question=question, text="", abstained=False, language=language),
-                content_free=True,
-            )
+        row_id = await self._insert(
+            user_id=user_id,
+            university_id=university_id,
+            channel=channel,
+            question=question,
+            language=language,
+            answer="",
+            abstained=False,
+            content_free=True,
+            citations=[],
+            top_section=None,
+            latency_ms=0.0,
+        )
+        return AnsweredQuestion(
+            id=row_id,
+            answer=Answer(question=question, text="", abstained=False, language=language),
+            content_free=True,
+        )
 
     async def answer_choice(
         self, *, question_id: int, user_id: int, passage_id: str, language: str

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy import bindparam
+from sqlalchemy import select as core_select
 from sqlmodel import col, select
 
 from bot.i18n import SUPPORTED_LANGUAGES
@@ -26,6 +28,17 @@ class UserProfile(Actor):
     @property
     def is_admin(self) -> bool:
         return self.role is Role.ADMIN
+
+
+_USERS = User.metadata.tables[str(User.__tablename__)]
+_PROFILE_QUERY = core_select(
+    _USERS.c.language,
+    _USERS.c.role,
+    _USERS.c.learner_kind,
+    _USERS.c.university_id,
+    _USERS.c.onboarded_at,
+    _USERS.c.is_blocked,
+).where(_USERS.c.id == bindparam("user_id"))
 
 
 def _profile(user: User, *, is_new: bool = False) -> UserProfile:
@@ -58,8 +71,23 @@ class UserService:
         self, user_id: int, *, language_code: str | None = None, default_language: str = "en"
     ) -> UserProfile:
         """Load the user, creating them on first contact; `ADMIN_IDS` become HEC admins."""
-        # Every update of a known user runs this: one statement (the lookup, then at most one
-        # row written), so without a transaction's BEGIN/COMMIT round trips.
+        # Every update runs this, and for a known user it changes nothing: one SELECT of the
+        # profile's columns on a plain connection (no ORM session, no model instance).
+        async with self._database.statements() as connection:
+            row = (await connection.execute(_PROFILE_QUERY, {"user_id": user_id})).first()
+        promote = user_id in self._admin_ids and (row is None or row.role != Role.ADMIN.value)
+        if row is not None and not row.is_blocked and not promote:
+            return UserProfile(
+                id=user_id,
+                language=row.language,
+                role=Role(row.role),
+                learner_kind=row.learner_kind,
+                university_id=row.university_id,
+                onboarded_at=row.onboarded_at,
+            )
+        # First contact, an admin to promote, a learner who unblocked the bot: the row is
+        # written. One statement (the lookup, then at most one row), so without a transaction's
+        # BEGIN/COMMIT round trips.
         async with self._database.session(single_statement=True) as session:
             user = await session.get(User, user_id)
             created = user is None

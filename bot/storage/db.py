@@ -27,7 +27,12 @@ from sqlalchemy.exc import (
     SQLAlchemyError,
 )
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncConnection,
+    AsyncEngine,
+    async_sessionmaker,
+    create_async_engine,
+)
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.errors import ConfigurationError, ServiceUnavailableError
@@ -129,15 +134,18 @@ class Database:
         self._sessions = async_sessionmaker(
             self.engine, class_=AsyncSession, expire_on_commit=False
         )
-        # Sessions whose statements are each a transaction of their own: no BEGIN and COMMIT
-        # round trips around them (PostgreSQL; SQLite keeps the ordinary sessions).
+        # Statements each a transaction of their own: no BEGIN and COMMIT round trips around
+        # them (PostgreSQL; SQLite keeps its ordinary transactions).
+        self._autocommit_engine = (
+            self.engine
+            if self.is_sqlite
+            else self.engine.execution_options(isolation_level="AUTOCOMMIT")
+        )
         self._single_statement_sessions = (
             self._sessions
             if self.is_sqlite
             else async_sessionmaker(
-                self.engine.execution_options(isolation_level="AUTOCOMMIT"),
-                class_=AsyncSession,
-                expire_on_commit=False,
+                self._autocommit_engine, class_=AsyncSession, expire_on_commit=False
             )
         )
 
@@ -156,21 +164,47 @@ class Database:
             try:
                 yield session
                 await session.commit()
-            except DBAPIError as error:
+            except (DBAPIError, OSError, PoolTimeoutError) as error:
                 await _rollback_quietly(session)
-                if _is_disconnect(error):
-                    raise self.unavailable(error, str(error.orig)) from error
+                outage = self._outage(error)
+                if outage is not None:
+                    raise outage from error
                 raise
-            except OSError as error:  # asyncpg reports a refused connection as OSError
-                await _rollback_quietly(session)
-                raise self.unavailable(error, str(error)) from error
-            except PoolTimeoutError as error:  # every connection busy or hanging on a dead server
-                await _rollback_quietly(session)
-                raise self.unavailable(error, str(error)) from error
             except BaseException:
                 await session.rollback()
                 raise
             self.reachable()
+
+    @asynccontextmanager
+    async def statements(self) -> AsyncIterator[AsyncConnection]:
+        """A plain connection for the hot path's SQL statements (a known learner's lookup, a
+        new question's row), with the outages reported as `session` reports them.
+
+        On PostgreSQL each statement is its own transaction, as in `session(single_statement=
+        True)`; on SQLite the block is one transaction, committed when it succeeds. No ORM
+        session around them: for a one-row lookup or insert its identity map, unit of work and
+        model instances cost more of the bot's CPU than the statement itself (profiled).
+        """
+        opening = self.engine.begin() if self.is_sqlite else self._autocommit_engine.connect()
+        try:
+            async with opening as connection:
+                yield connection
+        except (DBAPIError, OSError, PoolTimeoutError) as error:
+            outage = self._outage(error)
+            if outage is not None:
+                raise outage from error
+            raise
+        self.reachable()
+
+    def _outage(
+        self, error: DBAPIError | OSError | PoolTimeoutError
+    ) -> ServiceUnavailableError | None:
+        """The error to raise instead when `error` means the database is out of reach: a lost
+        connection, a refused one (asyncpg reports it as OSError), every connection busy or
+        hanging on a dead server (the pool's timeout). None for an error of the statement."""
+        if isinstance(error, DBAPIError):
+            return self.unavailable(error, str(error.orig)) if _is_disconnect(error) else None
+        return self.unavailable(error, str(error))
 
     def unavailable(self, error: BaseException, detail: str) -> ServiceUnavailableError:
         """The error to raise for an outage (a restart, a failover), reported to the watch."""
