@@ -44,6 +44,9 @@ class Ceiling:
     minimal_bot: RateStep | None
     encoding_bot: list[RateStep]
     instance: BudgetRun | None = None
+    # The same encoder over the texts the engine encodes: a Roman Urdu or Urdu question goes
+    # with its English gloss ("... (licence apply)"), longer than the question the limit times.
+    engine_texts: EncoderLimit | None = None
     load_average_before: float = 0.0
     load_average: float = 0.0
     limits: list[EncoderLimit] = field(default_factory=list)
@@ -94,6 +97,13 @@ class Ceiling:
                 "",
             ]
         lines.append(self.limit.describe())
+        if self.engine_texts is not None:
+            lines.append(
+                f"the texts the engine encodes (the question with its English gloss): "
+                f"{self.engine_texts.ms_per_question:.1f} ms a question alone, "
+                f"{self.engine_texts.cpu_ms_per_question:.1f} ms of CPU (the limit's questions: "
+                f"{self.limit.cpu_ms_per_question:.1f} ms)"
+            )
         lines.append(
             "limits measured: "
             + ", ".join(f"{limit.ms_per_question:.1f} ms" for limit in self.limits)
@@ -330,10 +340,14 @@ async def measure_ceiling(
 ) -> Ceiling:
     from bench.load import _source_root, question_pool
     from bench.sustained import find_sustained_rate, new_questions
+    from knowledge.language import normalise_query
 
     load_before = os.getloadavg()[0]
     pool = new_questions(question_pool(_source_root()))
     before = await asyncio.to_thread(measure_encoder_limit, pool)
+    engine_texts = await asyncio.to_thread(
+        measure_encoder_limit, [normalise_query(question).text for question in pool]
+    )
     pipeline = await _pipeline_steps(
         pool, before, seconds=seconds_per_step, start=start_share, steps=max_steps
     )
@@ -379,6 +393,7 @@ async def measure_ceiling(
         minimal_bot=minimal[0] if minimal else None,
         encoding_bot=encoding,
         instance=instance,
+        engine_texts=engine_texts,
         load_average_before=load_before,
         load_average=os.getloadavg()[0],
         limits=limits,
