@@ -153,6 +153,15 @@ class DatabaseSettings(_Section):
     # Connections per process: pool_size kept open, up to max_overflow more under load.
     pool_size: int = Field(default=5, ge=1, le=200, validation_alias="DATABASE_POOL_SIZE")
     max_overflow: int = Field(default=5, ge=0, le=200, validation_alias="DATABASE_MAX_OVERFLOW")
+    # PostgreSQL cancels a statement of the bot (or its worker) that runs longer than this, or
+    # waits longer than the lock timeout for a row or table another transaction holds: the
+    # learner is asked to try again instead of waiting without end. 0 turns either off.
+    statement_timeout_seconds: float = Field(
+        default=30.0, ge=0, le=3600, validation_alias="DATABASE_STATEMENT_TIMEOUT_SECONDS"
+    )
+    lock_timeout_seconds: float = Field(
+        default=10.0, ge=0, le=3600, validation_alias="DATABASE_LOCK_TIMEOUT_SECONDS"
+    )
     redis_url: str | None = None
     # Several deployments (or test runs) may share one Redis: every key starts with this.
     redis_key_prefix: str = Field(default="hecbot", min_length=1, pattern=r"^[A-Za-z0-9_.-]+$")
@@ -186,6 +195,10 @@ class KnowledgeSettings(_Section):
     # The micro-batching window for question encoding (0: each question encoded alone).
     query_batch_ms: float = Field(
         default=2.0, ge=0, le=100, validation_alias="HECBOT_QUERY_BATCH_MS"
+    )
+    # A learner waits this long for an answer before being asked to try again (0: no limit).
+    answer_timeout_seconds: float = Field(
+        default=30.0, ge=0, le=600, validation_alias="KNOWLEDGE_ANSWER_TIMEOUT_SECONDS"
     )
     # `hecbot kb index` refuses a file larger than this many megabytes (0: no limit).
     max_file_mb: float = Field(default=20.0, ge=0, validation_alias="KNOWLEDGE_MAX_FILE_MB")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 
 class HecbotError(Exception):
     """Base of every error hecbot expects and can explain to a person.
@@ -45,6 +47,9 @@ class ServiceUnavailableError(HecbotError):
     """
 
     message_key = "error-unavailable"
+    # A webhook update that met it is left for Telegram to deliver again once the service is
+    # back (the learner's message is then handled, not lost); False: the learner is told at once.
+    redeliver: ClassVar[bool] = True
 
     def __init__(self, *args: object, dependency: str | None = None) -> None:
         super().__init__(*args)
@@ -59,3 +64,16 @@ class KnowledgeUnavailableError(ServiceUnavailableError):
     """
 
     message_key = "error-knowledge-unavailable"
+    redeliver = False
+
+
+class DatabaseTimeoutError(ServiceUnavailableError):
+    """PostgreSQL cancelled a statement that ran, or waited for a lock, longer than the bot's
+    timeouts (`DATABASE_STATEMENT_TIMEOUT_SECONDS`, `DATABASE_LOCK_TIMEOUT_SECONDS`).
+
+    Not an outage: the database answered. The learner is asked to try again at once (the
+    update already waited the whole timeout; delivering it again may meet the same wait), and
+    the operator's log line names the timeout.
+    """
+
+    redeliver = False

@@ -11,7 +11,7 @@ from aiogram.exceptions import TelegramBadRequest, TelegramForbiddenError
 from aiogram.filters import ExceptionTypeFilter
 from aiogram.types import CallbackQuery, ErrorEvent
 
-from bot.errors import HecbotError, KnowledgeUnavailableError
+from bot.errors import HecbotError
 from bot.i18n import Texts
 from bot.services.users import UserService
 from bot.transient import REDELIVER_ON_OUTAGE, dependency_of, is_transient
@@ -51,7 +51,7 @@ async def on_not_modified(event: ErrorEvent, **_: Any) -> None:
 
 async def on_outage(event: ErrorEvent, texts: Texts | None = None, **data: Any) -> None:
     """A backing service is down: let the webhook caller redeliver, or ask to try again."""
-    if data.get(REDELIVER_ON_OUTAGE) and not isinstance(event.exception, KnowledgeUnavailableError):
+    if data.get(REDELIVER_ON_OUTAGE) and getattr(event.exception, "redeliver", True):
         raise event.exception
     # A PostgreSQL or Redis outage is logged once by the process's watch (bot.outages), which
     # the observability middleware told already; a line per update would bury the log.

@@ -355,6 +355,8 @@ class DeliveryStore:
         except DBAPIError as error:
             if is_outage_error(error.orig) or error.connection_invalidated:
                 raise database.unavailable(error, str(error.orig)) from error
+            if (timed_out := database.timed_out(error)) is not None:
+                raise timed_out from error
             raise
         except (OSError, PoolTimeoutError) as error:  # refused, or every connection hanging
             raise database.unavailable(error, str(error)) from error

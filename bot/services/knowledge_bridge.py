@@ -81,13 +81,19 @@ class SharedIndexEngine:
             if time.monotonic() - self._checked_at < self._refresh_seconds:
                 return
             self._checked_at = time.monotonic()
-            count = await asyncio.to_thread(self.engine.store.count)
+            count = await asyncio.to_thread(self._count_chunks)
             if self._known_count is not None and count != self._known_count:
                 log.info(
                     "knowledge index changed (%s -> %s chunks): reloading", self._known_count, count
                 )
                 self.engine.reload()
             self._known_count = count
+
+    def _count_chunks(self) -> int:
+        # In the thread as a whole: `engine.store` opens the Chroma client (a request to the
+        # server) when start-up could not. Evaluated on the event loop, as the argument of
+        # to_thread once was, a server that never answered stopped every learner's update.
+        return self.engine.store.count()
 
     def health(self) -> Health:
         return self.engine.health()
@@ -97,4 +103,4 @@ class SharedIndexEngine:
 
     async def warm_up(self) -> None:
         await self.engine.warm_up()
-        self._known_count = await asyncio.to_thread(self.engine.store.count)
+        self._known_count = await asyncio.to_thread(self._count_chunks)

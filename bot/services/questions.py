@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -132,11 +133,15 @@ class QuestionService:
         metrics: AnswerMetrics | None = None,
         *,
         scoped_out: ScopeCheck | None = None,
+        answer_timeout_seconds: float = 0.0,
     ) -> None:
+        """`answer_timeout_seconds` (0: none): how long a learner waits for the knowledge
+        engine before being asked to try again shortly."""
         self._database = database
         self._answerer = answerer
         self._metrics = metrics
         self._scoped_out = scoped_out
+        self._answer_timeout = answer_timeout_seconds if answer_timeout_seconds > 0 else None
 
     async def ask(
         self,
@@ -316,12 +321,21 @@ class QuestionService:
 
     async def _call_answerer(self, call: Callable[[Answerer], Awaitable[_T]]) -> _T:
         """The answerer is its own subsystem (a Chroma server in production): whatever fails
-        there, the learner is asked to try again shortly and the bot keeps running."""
+        there, the learner is asked to try again shortly and the bot keeps running. Nor does
+        the learner wait without end: chromadb's HTTP client has no timeout of its own, and a
+        server that accepts the connection and never answers would hold the question forever."""
+        deadline = asyncio.timeout(self._answer_timeout)
         try:
-            return await call(self._answerer)
+            async with deadline:
+                return await call(self._answerer)
         except HecbotError:
             raise
         except Exception as error:
+            if deadline.expired():
+                log.error("the knowledge engine gave no answer within %g s", self._answer_timeout)
+                raise KnowledgeUnavailableError(
+                    f"knowledge engine gave no answer within {self._answer_timeout:g} s"
+                ) from error
             log.error("the knowledge engine failed: %s", type(error).__name__, exc_info=True)
             raise KnowledgeUnavailableError(
                 f"knowledge engine unavailable: {type(error).__name__}"

@@ -33,9 +33,10 @@ from sqlalchemy.ext.asyncio import (
     async_sessionmaker,
     create_async_engine,
 )
+from sqlalchemy.pool import NullPool
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.errors import ConfigurationError, ServiceUnavailableError
+from bot.errors import ConfigurationError, DatabaseTimeoutError, ServiceUnavailableError
 from bot.outages import OutageWatch
 
 log = logging.getLogger(__name__)
@@ -73,6 +74,38 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
 
 # A pooled PostgreSQL connection unused for this long is pinged before it is handed out.
 PING_AFTER_IDLE_SECONDS = 2.0
+# Opening a PostgreSQL connection gives up after this long (asyncpg waits 60 s by default), as
+# waiting for a free pooled one does (pool_timeout).
+CONNECT_TIMEOUT_SECONDS = 10.0
+# With a statement timeout, the client stops waiting for an answer this much later than the
+# server would have cancelled the statement: PostgreSQL normally reports first, saying why; the
+# client's own bound catches a server (or network) that has stopped answering at all.
+CLIENT_TIMEOUT_MARGIN_SECONDS = 5.0
+# SQLSTATEs of a statement PostgreSQL cancelled: query_canceled (statement_timeout, or an
+# operator's pg_cancel_backend) and lock_not_available (lock_timeout).
+_TIMEOUT_SQLSTATES = ("57014", "55P03")
+
+
+def postgres_connect_args(
+    *, statement_timeout_seconds: float, lock_timeout_seconds: float
+) -> dict[str, Any]:
+    """asyncpg's connect arguments bounding every statement (0: that bound is off).
+
+    statement_timeout and lock_timeout travel in the start-up packet (no extra round trip); a
+    cancelled statement fails with SQLSTATE 57014 or 55P03, which `Database.session` turns into
+    `DatabaseTimeoutError`. command_timeout bounds the wait on the client side as well.
+    """
+    server_settings: dict[str, str] = {}
+    if statement_timeout_seconds > 0:
+        server_settings["statement_timeout"] = f"{round(statement_timeout_seconds * 1000)}ms"
+    if lock_timeout_seconds > 0:
+        server_settings["lock_timeout"] = f"{round(lock_timeout_seconds * 1000)}ms"
+    arguments: dict[str, Any] = {"timeout": CONNECT_TIMEOUT_SECONDS}
+    if server_settings:
+        arguments["server_settings"] = server_settings
+    if statement_timeout_seconds > 0:
+        arguments["command_timeout"] = statement_timeout_seconds + CLIENT_TIMEOUT_MARGIN_SECONDS
+    return arguments
 
 
 def _note_idle_since(_dbapi_connection: Any, record: Any) -> None:
@@ -91,7 +124,14 @@ def _ping_if_idle(dialect: Dialect, dbapi_connection: Any, record: Any, _proxy: 
 
 
 class Database:
-    """An async engine plus its session factory."""
+    """An async engine plus its session factory.
+
+    On PostgreSQL, `statement_timeout_seconds` and `lock_timeout_seconds` (0: none) bound every
+    statement of the pool: one that runs or waits for a lock longer fails with
+    `DatabaseTimeoutError` (the learner is asked to try again) instead of hanging the update.
+    Migrations and the first-start lock wait on a connection of their own without them: another
+    instance may hold the migration lock for as long as its migration takes.
+    """
 
     def __init__(
         self,
@@ -101,8 +141,13 @@ class Database:
         pool_size: int = 5,
         max_overflow: int = 5,
         outage_watch: OutageWatch | None = None,
+        statement_timeout_seconds: float = 0.0,
+        lock_timeout_seconds: float = 0.0,
     ) -> None:
         self.url = url
+        self._echo = echo
+        self.statement_timeout_seconds = statement_timeout_seconds
+        self.lock_timeout_seconds = lock_timeout_seconds
         # Told of every session that got through or met an outage: one log line per outage.
         self.outage_watch = outage_watch
         self.is_sqlite = url.startswith("sqlite")
@@ -127,6 +172,10 @@ class Database:
                 max_overflow=max_overflow,
                 pool_recycle=1800,
                 pool_timeout=10,
+                connect_args=postgres_connect_args(
+                    statement_timeout_seconds=statement_timeout_seconds,
+                    lock_timeout_seconds=lock_timeout_seconds,
+                ),
             )
             pool = self.engine.sync_engine.pool
             event.listen(pool, "checkin", _note_idle_since)
@@ -166,9 +215,9 @@ class Database:
                 await session.commit()
             except (DBAPIError, OSError, PoolTimeoutError) as error:
                 await _rollback_quietly(session)
-                outage = self._outage(error)
-                if outage is not None:
-                    raise outage from error
+                translated = self._service_error(error)
+                if translated is not None:
+                    raise translated from error
                 raise
             except BaseException:
                 await session.rollback()
@@ -190,27 +239,55 @@ class Database:
             async with opening as connection:
                 yield connection
         except (DBAPIError, OSError, PoolTimeoutError) as error:
-            outage = self._outage(error)
-            if outage is not None:
-                raise outage from error
+            translated = self._service_error(error)
+            if translated is not None:
+                raise translated from error
             raise
         self.reachable()
 
-    def _outage(
+    def _service_error(
         self, error: DBAPIError | OSError | PoolTimeoutError
     ) -> ServiceUnavailableError | None:
-        """The error to raise instead when `error` means the database is out of reach: a lost
-        connection, a refused one (asyncpg reports it as OSError), every connection busy or
-        hanging on a dead server (the pool's timeout). None for an error of the statement."""
+        """The error to raise instead of `error`, or None for an error of the statement itself.
+
+        The database out of reach (an outage): a lost connection, a refused one (asyncpg
+        reports it as OSError), no answer within the client's command timeout (a bare
+        TimeoutError), every connection busy or hanging on a dead server (the pool's timeout).
+        A statement PostgreSQL cancelled after its statement or lock timeout: DatabaseTimeoutError.
+        """
         if isinstance(error, DBAPIError):
-            return self.unavailable(error, str(error.orig)) if _is_disconnect(error) else None
-        return self.unavailable(error, str(error))
+            if _is_disconnect(error):
+                return self.unavailable(error, str(error.orig))
+            return self.timed_out(error)
+        return self.unavailable(error, self._no_answer(error))
 
     def unavailable(self, error: BaseException, detail: str) -> ServiceUnavailableError:
         """The error to raise for an outage (a restart, a failover), reported to the watch."""
         if self.outage_watch is not None:
             self.outage_watch.failed(error)
         return ServiceUnavailableError(f"database unavailable: {detail}", dependency="database")
+
+    def timed_out(self, error: DBAPIError) -> DatabaseTimeoutError | None:
+        """The error to raise for a statement PostgreSQL cancelled after its timeout, else None.
+
+        Not an outage (the server answered, saying why): the watch is not told.
+        """
+        sqlstate = getattr(error.orig, "sqlstate", None)
+        if sqlstate not in _TIMEOUT_SQLSTATES:
+            return None
+        limits = (
+            f"statement_timeout {self.statement_timeout_seconds:g} s, "
+            f"lock_timeout {self.lock_timeout_seconds:g} s"
+        )
+        reason = str(getattr(error.orig, "args", ("",))[0] or error.orig).splitlines()[0]
+        return DatabaseTimeoutError(f"database statement timed out ({limits}): {reason}")
+
+    def _no_answer(self, error: OSError | PoolTimeoutError) -> str:
+        # asyncpg's command_timeout raises a bare TimeoutError, whose text is empty.
+        if isinstance(error, TimeoutError) and not str(error):
+            bound = self.statement_timeout_seconds + CLIENT_TIMEOUT_MARGIN_SECONDS
+            return f"no answer within {bound:g} s"
+        return str(error)
 
     def reachable(self) -> None:
         """A statement got through: ends an outage the watch saw."""
@@ -228,7 +305,7 @@ class Database:
         if self.is_sqlite:
             yield
             return
-        async with self.engine.connect() as connection:
+        async with self._unbounded() as engine, engine.connect() as connection:
             await connection.execute(
                 text("SELECT pg_advisory_lock(:key)"), {"key": FIRST_START_LOCK}
             )
@@ -241,10 +318,31 @@ class Database:
                 )
                 await connection.commit()
 
+    @asynccontextmanager
+    async def _unbounded(self) -> AsyncIterator[AsyncEngine]:
+        """An engine whose statements may wait as long as they need: waiting for another
+        instance's migration, migrating a large table. One connection, closed after use."""
+        if self.is_sqlite or (
+            self.statement_timeout_seconds <= 0 and self.lock_timeout_seconds <= 0
+        ):
+            yield self.engine
+            return
+        engine = create_async_engine(
+            self.url,
+            echo=self._echo,
+            hide_parameters=True,
+            poolclass=NullPool,
+            connect_args={"timeout": CONNECT_TIMEOUT_SECONDS},
+        )
+        try:
+            yield engine
+        finally:
+            await engine.dispose()
+
     async def migrate(self) -> None:
         """Bring the schema to the newest migration; a fresh database gets every table."""
         try:
-            async with self.engine.begin() as connection:
+            async with self._unbounded() as engine, engine.begin() as connection:
                 await connection.run_sync(self._upgrade)
         except OperationalError as error:
             raise ServiceUnavailableError(
@@ -276,7 +374,7 @@ class Database:
             config.attributes["connection"] = connection
             command.downgrade(config, revision)
 
-        async with self.engine.begin() as connection:
+        async with self._unbounded() as engine, engine.begin() as connection:
             await connection.run_sync(run)
 
     def _upgrade(self, connection: Connection) -> None:

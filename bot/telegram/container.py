@@ -165,6 +165,8 @@ async def build_services(settings: Settings, *, answerer: Answerer | None = None
         pool_size=settings.database.pool_size,
         max_overflow=settings.database.max_overflow,
         outage_watch=outages.database,
+        statement_timeout_seconds=settings.database.statement_timeout_seconds,
+        lock_timeout_seconds=settings.database.lock_timeout_seconds,
     )
     await database.migrate()
     users = UserService(database, admin_ids=settings.admin_ids)
@@ -216,7 +218,13 @@ async def build_services(settings: Settings, *, answerer: Answerer | None = None
         catalogue=catalogue,
         answerer=answerer,
         users=users,
-        questions=QuestionService(database, answerer, metrics, scoped_out=faq_review.scoped_out),
+        questions=QuestionService(
+            database,
+            answerer,
+            metrics,
+            scoped_out=faq_review.scoped_out,
+            answer_timeout_seconds=settings.knowledge.answer_timeout_seconds,
+        ),
         outbox=outbox,
         scheduler=scheduler,
         broadcasts=broadcasts,

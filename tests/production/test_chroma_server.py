@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib
 import os
 import subprocess
 import sys
@@ -144,3 +145,39 @@ async def test_an_unreachable_chroma_server_is_a_polite_try_again(
     with pytest.raises(KnowledgeUnavailableError):
         await questions.ask(5_000_000_401, "How do I get a Coursera licence?", channel="telegram")
     assert not engine.health().ok
+
+
+async def test_a_chroma_server_that_never_answers_is_a_try_again_not_a_hang(
+    tmp_path: Path, database: Database
+):
+    connections: list[asyncio.StreamWriter] = []
+
+    async def silent(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        connections.append(writer)  # accepts the connection, reads the request, never answers
+        while await reader.read(4096):
+            pass
+
+    port = free_port()
+    server = await asyncio.start_server(silent, "127.0.0.1", port)
+    engine = build_knowledge_engine(engine_settings(tmp_path, "bot1", f"http://127.0.0.1:{port}"))
+    # Imported ahead (seconds of CPU on a loaded machine), so the bound below is all waiting.
+    await asyncio.to_thread(importlib.import_module, "chromadb")
+    questions = QuestionService(database, engine, answer_timeout_seconds=2)
+    try:
+        started = time.monotonic()
+        with pytest.raises(KnowledgeUnavailableError, match="no answer within 2 s"):
+            # The guard only keeps a regression from hanging the suite.
+            await asyncio.wait_for(
+                questions.ask(
+                    5_000_000_402, "How do I get a Coursera licence?", channel="telegram"
+                ),
+                60,
+            )
+        assert time.monotonic() - started < 10
+        assert connections, "the question never reached the server"
+    finally:
+        # Closing the server's side ends the engine's thread still waiting on it.
+        for writer in connections:
+            writer.close()
+        server.close()
+        await server.wait_closed()

@@ -1,0 +1,160 @@
+"""No statement of the bot waits on PostgreSQL without end (the loose end of a load run where a
+few of 40 simultaneous questions never finished): a statement blocked on a lock, or running too
+long, fails after the configured timeout and the learner is asked to try again. Migrations are
+exempt: an instance waits for another's migration as long as it takes."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import AsyncIterator
+
+import pytest
+from sqlalchemy import text
+
+from bot.config import Settings
+from bot.errors import DatabaseTimeoutError, ServiceUnavailableError
+from bot.storage import db as db_module
+from bot.storage.db import MIGRATION_LOCK, Database
+from tests.e2e.harness import BotHarness, message_update
+
+pytestmark = [pytest.mark.postgres]
+
+LOCK_TIMEOUT = 0.5
+STATEMENT_TIMEOUT = 1.0
+# Only keeps a regression (a statement waiting without end) from hanging the suite.
+HANG_GUARD_SECONDS = 30
+LEARNER = 7001  # onboarded by the `webhook_app` fixture
+
+
+@pytest.fixture
+def database_backend() -> str:
+    return "postgres"
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """The bot of these tests gives up on PostgreSQL within a second."""
+    settings.database.lock_timeout_seconds = LOCK_TIMEOUT
+    settings.database.statement_timeout_seconds = STATEMENT_TIMEOUT
+    return settings
+
+
+@pytest.fixture
+async def bounded(database: Database) -> AsyncIterator[Database]:
+    """A second handle on the test's database, with the bot's timeouts."""
+    handle = Database(
+        database.url,
+        statement_timeout_seconds=STATEMENT_TIMEOUT,
+        lock_timeout_seconds=LOCK_TIMEOUT,
+    )
+    try:
+        yield handle
+    finally:
+        await handle.close()
+
+
+async def test_a_statement_blocked_on_a_lock_fails_after_the_lock_timeout(
+    database: Database, bounded: Database
+):
+    async with database.engine.connect() as holder:
+        await holder.execute(text("LOCK TABLE questions IN ACCESS EXCLUSIVE MODE"))
+        started = time.monotonic()
+        with pytest.raises(DatabaseTimeoutError) as raised:
+            async with bounded.session() as session:
+                await asyncio.wait_for(
+                    session.exec(text("SELECT count(*) FROM questions")), HANG_GUARD_SECONDS
+                )
+        waited = time.monotonic() - started
+    assert LOCK_TIMEOUT <= waited < STATEMENT_TIMEOUT
+    assert "lock timeout" in str(raised.value)
+    assert f"lock_timeout {LOCK_TIMEOUT:g} s" in str(raised.value)
+    # Not an outage: the database answered, and the pool's connection serves the next statement.
+    assert bounded.outage_watch is None or bounded.outage_watch.outage is None
+    async with bounded.session() as session:
+        assert (await session.exec(text("SELECT count(*) FROM questions"))).one()[0] == 0
+
+
+async def test_a_statement_running_too_long_is_cancelled_after_the_statement_timeout(
+    bounded: Database,
+):
+    started = time.monotonic()
+    with pytest.raises(DatabaseTimeoutError) as raised:
+        async with bounded.session() as session:
+            await asyncio.wait_for(session.exec(text("SELECT pg_sleep(20)")), HANG_GUARD_SECONDS)
+    assert STATEMENT_TIMEOUT <= time.monotonic() - started < 10
+    assert "statement timeout" in str(raised.value)
+
+
+async def test_a_server_that_stops_answering_is_given_up_on_by_the_client(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+):
+    # The server's own timeout is switched off for the statement, as it would be missing if the
+    # server (or the network to it) stopped answering: the client's command_timeout ends it.
+    monkeypatch.setattr(db_module, "CLIENT_TIMEOUT_MARGIN_SECONDS", 0.5)
+    handle = Database(database.url, statement_timeout_seconds=STATEMENT_TIMEOUT)
+    try:
+        started = time.monotonic()
+        with pytest.raises(ServiceUnavailableError) as raised:
+            async with handle.session() as session:
+                await session.exec(text("SET LOCAL statement_timeout = 0"))
+                await asyncio.wait_for(
+                    session.exec(text("SELECT pg_sleep(20)")), HANG_GUARD_SECONDS
+                )
+        assert time.monotonic() - started < 10
+        assert str(raised.value) == "database unavailable: no answer within 1.5 s"
+    finally:
+        await handle.close()
+
+
+async def test_a_learner_whose_question_meets_a_held_lock_is_asked_to_try_again(
+    webhook_app: BotHarness, database: Database, caplog: pytest.LogCaptureFixture
+):
+    assert webhook_app.services is not None
+    catalogue = webhook_app.services.catalogue.for_language("en")
+    caplog.set_level(logging.WARNING)
+    async with database.engine.connect() as holder:
+        # The learner's question is stored in this table: its INSERT waits for the lock.
+        await holder.execute(text("LOCK TABLE questions IN ACCESS EXCLUSIVE MODE"))
+        response = await asyncio.wait_for(
+            webhook_app.post(message_update(1, LEARNER, "Who gets a licence?")),
+            HANG_GUARD_SECONDS,
+        )
+    # Answered (not left for Telegram to deliver again into the same wait), with "try again".
+    assert response.status == 200
+    replies = await webhook_app.fake.wait_for("sendMessage", lambda r: r.chat_id == LEARNER)
+    assert replies[0].params["text"] == catalogue("error-unavailable")
+    assert any("lock timeout" in record.getMessage() for record in caplog.records)
+
+    # The lock is gone: the learner's next question is answered as usual.
+    await webhook_app.post(message_update(2, LEARNER, "Who gets a licence now?"))
+    replies = await webhook_app.fake.wait_for(
+        "sendMessage", lambda r: r.chat_id == LEARNER, count=2
+    )
+    assert "Answer to: Who gets a licence now?" in replies[1].params["text"]
+
+
+async def test_migrating_waits_for_another_instances_migration_beyond_the_timeouts(
+    database: Database, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setattr(db_module, "CLIENT_TIMEOUT_MARGIN_SECONDS", 0.2)  # the client's bound too
+    starting = Database(
+        database.url,
+        statement_timeout_seconds=STATEMENT_TIMEOUT,
+        lock_timeout_seconds=LOCK_TIMEOUT,
+    )
+    try:
+        async with database.engine.connect() as other_instance:
+            await other_instance.execute(
+                text("SELECT pg_advisory_lock(:key)"), {"key": MIGRATION_LOCK}
+            )
+            migrating = asyncio.create_task(starting.migrate())
+            await asyncio.sleep(STATEMENT_TIMEOUT + 0.5)  # past every timeout
+            assert not migrating.done(), "migrate() gave up while another instance migrated"
+            await other_instance.execute(
+                text("SELECT pg_advisory_unlock(:key)"), {"key": MIGRATION_LOCK}
+            )
+        await asyncio.wait_for(migrating, HANG_GUARD_SECONDS)
+    finally:
+        await starting.close()
