@@ -10,6 +10,9 @@ vectors come back. One encoding thread per model replica takes whatever is
 waiting: the first request, plus any that arrive within ``window_seconds`` (a couple of
 milliseconds), up to ``max_batch`` texts. An idle bot therefore adds at most the window to a
 question; a busy one batches by itself, since requests pile up while every replica is encoding.
+
+`QueryBatcher.close` ends the encoding threads (the engine's `close` calls it at shutdown):
+questions still waiting get `EngineClosedError` rather than waiting for a thread that is gone.
 """
 
 from __future__ import annotations
@@ -23,9 +26,20 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from knowledge.embeddings import Embedder, Vectors
+from knowledge.errors import EngineClosedError
 
 DEFAULT_WINDOW_SECONDS = 0.002
 DEFAULT_MAX_BATCH = 8
+# How long `close` waits for a thread to finish the batch it is encoding.
+CLOSE_WAIT_SECONDS = 5.0
+
+
+class _Stop:
+    """Put in the queue by `close`: the thread that takes it puts it back (so every thread
+    sees it) and ends."""
+
+
+_STOP = _Stop()
 
 
 @dataclass
@@ -56,9 +70,10 @@ class QueryBatcher:
         # loses its item to another consumer retries with a negative timeout, which means "wait
         # forever"; the batch it holds then waits for the next question to arrive, and in a quiet
         # hour that is nobody's (tests/knowledge/test_embedding_batches.py reproduces it).
-        self._queue: queue.Queue[_Request] = queue.Queue()
+        self._queue: queue.Queue[_Request | _Stop] = queue.Queue()
         self._threads: list[threading.Thread] = []
         self._start_lock = threading.Lock()
+        self._closed = False
         self.batches = 0  # batches encoded, for tests and benchmarks
         self.texts = 0
 
@@ -67,29 +82,63 @@ class QueryBatcher:
         request = _Request(list(texts))
         if not request.texts:
             return self._encode([])
-        self._start_workers()
-        self._queue.put(request)
+        with self._start_lock:  # no request enters the queue after `close` emptied it
+            if self._closed:
+                raise EngineClosedError("the question encoder was shut down")
+            self._start_workers()
+            self._queue.put(request)
         request.done.wait()
         if request.error is not None:
             raise request.error
         assert request.vectors is not None
         return request.vectors
 
-    def _start_workers(self) -> None:
-        if len(self._threads) == self._workers:
-            return
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    def close(self) -> None:
+        """End the encoding threads; idempotent. A batch being encoded is finished and handed
+        back; requests still queued fail with `EngineClosedError`, and so does every later
+        `embed`."""
         with self._start_lock:
-            while len(self._threads) < self._workers:
-                thread = threading.Thread(
-                    target=self._work, name=f"query-batcher-{len(self._threads)}", daemon=True
-                )
-                thread.start()
-                self._threads.append(thread)
+            if self._closed:
+                return
+            self._closed = True
+            waiting: list[_Request] = []
+            while True:
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if isinstance(item, _Request):
+                    waiting.append(item)
+            self._queue.put(_STOP)
+        for request in waiting:
+            request.error = EngineClosedError("the question encoder was shut down")
+            request.done.set()
+        for thread in self._threads:
+            if thread is not threading.current_thread():
+                thread.join(CLOSE_WAIT_SECONDS)
+
+    def _start_workers(self) -> None:
+        """The encoding threads, started by the first question (with `_start_lock` held)."""
+        while len(self._threads) < self._workers:
+            thread = threading.Thread(
+                target=self._work, name=f"query-batcher-{len(self._threads)}", daemon=True
+            )
+            thread.start()
+            self._threads.append(thread)
 
     def _collect(self) -> list[_Request]:
-        """The first waiting request and those arriving within the window, up to max_batch."""
-        batch = [self._queue.get()]
-        count = len(batch[0].texts)
+        """The first waiting request and those arriving within the window, up to max_batch;
+        empty once the batcher is closed."""
+        first = self._queue.get()
+        if isinstance(first, _Stop):
+            self._queue.put(first)
+            return []
+        batch = [first]
+        count = len(first.texts)
         deadline = time.monotonic() + self._window
         while count < self._max_batch:
             remaining = deadline - time.monotonic()
@@ -100,13 +149,15 @@ class QueryBatcher:
                     request = self._queue.get_nowait()
             except queue.Empty:
                 break
+            if isinstance(request, _Stop):
+                self._queue.put(request)  # this batch first; the next `_collect` ends
+                break
             batch.append(request)
             count += len(request.texts)
         return batch
 
     def _work(self) -> None:
-        while True:
-            batch = self._collect()
+        while batch := self._collect():
             texts = [text for request in batch for text in request.texts]
             try:
                 vectors = np.asarray(self._encode(texts), dtype=np.float32)
@@ -160,3 +211,7 @@ class BatchingEmbedder:
 
     def embed_passages(self, texts: Sequence[str]) -> Vectors:
         return self._inner.embed_passages(texts)
+
+    def close(self) -> None:
+        """End the question-encoding threads (`QueryBatcher.close`)."""
+        self.batcher.close()

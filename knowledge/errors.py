@@ -35,3 +35,7 @@ class UnknownEmbedderError(KnowledgeError):
 
 class IndexUnavailableError(KnowledgeError):
     """The vector store cannot be reached or opened."""
+
+
+class EngineClosedError(KnowledgeError):
+    """The engine (or its question encoder) was shut down: it answers no more questions."""

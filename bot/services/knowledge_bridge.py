@@ -101,6 +101,9 @@ class SharedIndexEngine:
     def set_known_names(self, names: Iterable[str]) -> None:
         self.engine.set_known_names(names)
 
+    async def close(self) -> None:
+        await self.engine.close()
+
     async def warm_up(self) -> None:
         await self.engine.warm_up()
         self._known_count = await asyncio.to_thread(self._count_chunks)

@@ -5,13 +5,47 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 
 from knowledge.batching import BatchingEmbedder, QueryBatcher
+from knowledge.config import KnowledgeConfig
+from knowledge.errors import EngineClosedError
 from tests.knowledge.conftest import HashEmbedder
+
+MakeBatcher = Callable[..., QueryBatcher]
+
+
+def batcher_threads() -> set[threading.Thread]:
+    return {t for t in threading.enumerate() if t.name.startswith("query-batcher")}
+
+
+@pytest.fixture(autouse=True)
+def no_thread_left_behind() -> Iterator[None]:
+    """Every test closes the batchers it made: none leaves an encoding thread running."""
+    before = batcher_threads()
+    yield
+    left = batcher_threads() - before
+    assert not left, f"encoding threads still running: {sorted(t.name for t in left)}"
+
+
+@pytest.fixture
+def make_batcher() -> Iterator[MakeBatcher]:
+    """`QueryBatcher(...)`, closed when the test ends."""
+    made: list[QueryBatcher] = []
+
+    def make(*args: Any, **kwargs: Any) -> QueryBatcher:
+        batcher = QueryBatcher(*args, **kwargs)
+        made.append(batcher)
+        return batcher
+
+    yield make
+    for batcher in made:
+        batcher.close()
 
 
 class SlowEncoder:
@@ -57,9 +91,9 @@ def ask_all(batcher: QueryBatcher, questions: list[list[str]]) -> list[np.ndarra
     return [results[number] for number in range(len(questions))]
 
 
-def test_each_caller_gets_its_own_vectors_in_its_order():
+def test_each_caller_gets_its_own_vectors_in_its_order(make_batcher: MakeBatcher):
     encoder = SlowEncoder()
-    batcher = QueryBatcher(encoder, workers=1, window_seconds=0.05)
+    batcher = make_batcher(encoder, workers=1, window_seconds=0.05)
     questions = [[f"question {n}", f"follow-up {n + 100}"] for n in range(12)]
     timer = threading.Timer(0.3, encoder.release.set)
     timer.start()
@@ -74,19 +108,23 @@ def test_each_caller_gets_its_own_vectors_in_its_order():
     assert sum(len(batch) for batch in encoder.batches) == 2 * len(questions)
 
 
-def test_a_batch_never_exceeds_max_batch_texts_unless_one_request_does():
+def test_a_batch_never_exceeds_max_batch_texts_unless_one_request_does(
+    make_batcher: MakeBatcher,
+):
     encoder = SlowEncoder()
     encoder.release.set()
-    batcher = QueryBatcher(encoder, workers=1, window_seconds=0.05, max_batch=4)
+    batcher = make_batcher(encoder, workers=1, window_seconds=0.05, max_batch=4)
     ask_all(batcher, [[f"q {n}"] for n in range(10)])
     assert all(len(batch) <= 4 for batch in encoder.batches)
     assert len(batcher.embed([f"word {n}" for n in range(9)])) == 9  # one large request
 
 
-def test_an_encoding_error_reaches_every_caller_of_that_batch_and_no_other():
+def test_an_encoding_error_reaches_every_caller_of_that_batch_and_no_other(
+    make_batcher: MakeBatcher,
+):
     encoder = SlowEncoder()
     encoder.fail_on = "bad 7"
-    batcher = QueryBatcher(encoder, workers=1, window_seconds=0.05)
+    batcher = make_batcher(encoder, workers=1, window_seconds=0.05)
     timer = threading.Timer(0.3, encoder.release.set)
     timer.start()
     results = ask_all(batcher, [["bad 7"], *([f"good {n}"] for n in range(5))])
@@ -110,15 +148,18 @@ def test_the_batching_embedder_matches_the_one_it_wraps():
     inner = HashEmbedder()
     embedder = BatchingEmbedder(inner, workers=2)
     texts = ["how long does a licence last", "who is my focal person"]
-    assert np.allclose(embedder.embed_queries(texts), inner.embed_queries(texts))
-    assert np.allclose(embedder.embed_passages(texts), inner.embed_passages(texts))
-    assert (embedder.name, embedder.dim) == (inner.name, inner.dim)
+    try:
+        assert np.allclose(embedder.embed_queries(texts), inner.embed_queries(texts))
+        assert np.allclose(embedder.embed_passages(texts), inner.embed_passages(texts))
+        assert (embedder.name, embedder.dim) == (inner.name, inner.dim)
+    finally:
+        embedder.close()
 
 
 @pytest.mark.parametrize("window_seconds", [0.0, 0.002])
-def test_many_threads_at_once_all_get_answers(window_seconds):
+def test_many_threads_at_once_all_get_answers(window_seconds, make_batcher: MakeBatcher):
     inner = HashEmbedder()
-    batcher = QueryBatcher(inner.embed_queries, workers=2, window_seconds=window_seconds)
+    batcher = make_batcher(inner.embed_queries, workers=2, window_seconds=window_seconds)
     questions = [[f"question number {n}"] for n in range(200)]
     results = ask_all(batcher, questions)
     for texts, vectors in zip(questions, results, strict=True):
@@ -126,7 +167,7 @@ def test_many_threads_at_once_all_get_answers(window_seconds):
         assert np.allclose(vectors, inner.embed_queries(texts))
 
 
-def test_no_question_waits_for_the_next_one_to_arrive():
+def test_no_question_waits_for_the_next_one_to_arrive(make_batcher: MakeBatcher):
     """Two encoding threads compete for the waiting questions with a window; on CPython 3.11 a
     SimpleQueue lets the loser of that race wait with no deadline, holding the questions it had
     already collected until someone else asks. Each round asks 12 questions at once and then
@@ -134,7 +175,7 @@ def test_no_question_waits_for_the_next_one_to_arrive():
     encoded_nothing = np.zeros((0, 2), dtype=np.float32)
     unanswered = 0
     for _ in range(150):
-        batcher = QueryBatcher(
+        batcher = make_batcher(
             lambda texts: np.zeros((len(texts), 2), dtype=np.float32) if texts else encoded_nothing,
             workers=2,
             window_seconds=0.002,
@@ -156,7 +197,69 @@ def test_no_question_waits_for_the_next_one_to_arrive():
         for asker in askers:
             asker.join()
         unanswered += answered.count(False)
+        batcher.close()
     assert unanswered == 0
+
+
+def test_closing_ends_the_threads_and_fails_the_waiting_questions_instead_of_hanging(
+    make_batcher: MakeBatcher,
+):
+    encoder = SlowEncoder()  # holds the first batch until released
+    batcher = make_batcher(encoder, workers=1, window_seconds=0, max_batch=1)
+    results: dict[int, np.ndarray | Exception] = {}
+
+    def ask(number: int) -> None:
+        try:
+            results[number] = batcher.embed([f"question {number}"])
+        except Exception as error:
+            results[number] = error
+
+    first = threading.Thread(target=ask, args=(0,), daemon=True)
+    first.start()
+    while not encoder.batches:  # the first question is being encoded
+        time.sleep(0.01)
+    waiting = [threading.Thread(target=ask, args=(n,), daemon=True) for n in (1, 2, 3)]
+    for thread in waiting:
+        thread.start()
+    time.sleep(0.1)  # the three are queued behind the batch being encoded
+
+    closing = threading.Thread(target=batcher.close, daemon=True)
+    closing.start()
+    for thread in waiting:  # failed at once, not after the batch being encoded
+        thread.join(timeout=5)
+        assert not thread.is_alive(), "a waiting question was left waiting"
+    encoder.release.set()
+    closing.join(timeout=10)
+    first.join(timeout=5)
+    assert not closing.is_alive() and not first.is_alive()
+
+    assert isinstance(results[0], np.ndarray)  # the batch being encoded was finished
+    assert all(isinstance(results[n], EngineClosedError) for n in (1, 2, 3)), results
+    assert encoder.batches == [["question 0"]]  # nothing was encoded after the close
+    with pytest.raises(EngineClosedError):
+        batcher.embed(["a question after the close"])
+    batcher.close()  # a second close is harmless
+
+
+async def test_closing_the_engine_ends_its_encoding_threads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    from knowledge import engine as engine_module
+
+    monkeypatch.setattr(engine_module, "make_embedder", lambda *_: HashEmbedder())
+    engine = engine_module.build_engine(
+        KnowledgeConfig(data_dir=tmp_path, query_batch_ms=2.0, embed_replicas=2)
+    )
+    assert engine.embedder.embed_queries(["who is my focal person"]).shape == (1, 64)
+    assert len(batcher_threads()) >= 2
+
+    await engine.close()  # as the bot's shutdown does (AppServices.close)
+    await engine.close()
+    with pytest.raises(EngineClosedError):
+        engine.embedder.embed_queries(["a question after the shutdown"])
+    with pytest.raises(EngineClosedError):
+        await engine.ask("a question after the shutdown")
+    # no_thread_left_behind checks the encoding threads ended
 
 
 class FakeE5:
