@@ -70,24 +70,99 @@ ROMAN_URDU_FUNCTION_WORDS: frozenset[str] = _word_list("roman_urdu_function_word
 ENGLISH_STOPWORDS: frozenset[str] = _word_list("english_stopwords.txt")
 # Question words carry intent but not topic: kept for dense search, ignored for coverage.
 QUESTION_WORDS: frozenset[str] = _word_list("question_words.txt")
-# Entries of the Roman Urdu lexicon (word → other spellings, English words).
-ROMAN_URDU_LEXICON: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
-    row[0]: (
-        _english_words(row[1]) if len(row) > 1 else (),
-        _english_words(row[2]) if len(row) > 2 else (),
-    )
-    for row in _data_lines("roman_urdu_lexicon.tsv")
-}
-for _word, (_spellings, _english) in ROMAN_URDU_LEXICON.items():
-    for _spelling in _spellings:
-        # A spelling that is itself a word of the lexicon or the glossary keeps its own sense.
-        if _spelling not in ROMAN_URDU_LEXICON and _spelling not in GLOSSARY:
-            ROMAN_VARIANTS.setdefault(_spelling, _word)
+
+
+def _lexicon(name: str) -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:
+    """A lexicon file's entries: word → (its other forms and spellings, English words)."""
+    return {
+        row[0]: (
+            _english_words(row[1]) if len(row) > 1 else (),
+            _english_words(row[2]) if len(row) > 2 else (),
+        )
+        for row in _data_lines(name)
+    }
+
+
+# Entries of the Roman Urdu lexicon and the Urdu-script one (word → other spellings, English).
+ROMAN_URDU_LEXICON = _lexicon("roman_urdu_lexicon.tsv")
+URDU_LEXICON = _lexicon("urdu_lexicon.tsv")
+_phrases: list[tuple[str, tuple[str, ...]]] = []
+for _lexicon_entries in (ROMAN_URDU_LEXICON, URDU_LEXICON):
+    for _word, (_spellings, _english) in _lexicon_entries.items():
+        for _spelling in _spellings:
+            if " " in _spelling:
+                # A form of two words ("ختم ہو") is looked up as a phrase.
+                _phrases.append((_spelling, _english))
+            # A spelling that is itself a word of the lexicon or the glossary keeps its own sense.
+            elif _spelling not in _lexicon_entries and _spelling not in GLOSSARY:
+                ROMAN_VARIANTS.setdefault(_spelling, _word)
+        if _english:
+            GLOSSARY.setdefault(_word, _english)
+_phrases.extend((phrase, english) for phrase, english in GLOSSARY.items() if " " in phrase)
+for _phrase, _english in _phrases:
+    # Phrases are looked up after each word has taken its one spelling ("بھول گئی" is then
+    # "بھولنا جانا"), so they are kept in that spelling too.
     if _english:
-        GLOSSARY.setdefault(_word, _english)
+        _spelled = " ".join(ROMAN_VARIANTS.get(part, part) for part in _phrase.split())
+        GLOSSARY.setdefault(_phrase, _english)
+        GLOSSARY.setdefault(_spelled, _english)
 ROMAN_URDU_FUNCTION_WORDS = ROMAN_URDU_FUNCTION_WORDS | {
     word for word, (_, english) in ROMAN_URDU_LEXICON.items() if not english and " " not in word
 }
+
+
+# Roman Urdu inflects by endings: a verb's stem takes -na, -ta, -ti, -te, -ega, -ein, -o ...
+# (dekhna, dekhta, dekh, dekhni), with -wa- for "have it done" (likhwana), and a noun takes
+# -on, -iyan, -ein in the plural (paison, naukriyan). A form the lexicon does not list is read
+# as its lexicon word when removing one ending and adding the word's own ending gives one.
+_ROMAN_ENDINGS = tuple(
+    sorted(
+        {
+            "",
+            *("na", "ne", "ni", "ta", "ti", "te", "a", "i", "e", "o", "u", "en", "ein", "un"),
+            *("oon", "ega", "egi", "enge", "oge", "ogi", "ke", "kar", "ya", "yi", "ye"),
+            *("yega", "yegi", "yenge", "wa", "wai", "wana", "wani", "wane", "wao", "wata"),
+            *("wati", "wate", "waya", "wayi", "waye", "on", "yon", "iyan", "iyon", "ain"),
+        },
+        key=len,
+        reverse=True,
+    )
+)
+_ROMAN_WORD_ENDINGS = ("na", "a", "i", "")
+# A stem shorter than this ("k", "ba") is too likely to meet the wrong word.
+_ROMAN_MIN_STEM = 3
+
+
+@cache
+def roman_lexicon_word(word: str) -> str | None:
+    """The lexicon or glossary word an unlisted Roman Urdu form is an inflection of ("seekhni"
+    → "seekhna", "likhwa" → "likhna", "paison" → "paisa"), or None. Only for words English
+    does not use: "person" is not "pers-" with "-on"."""
+    if english_zipf(word) >= ENGLISH_WORD_MIN_ZIPF or not word.isalpha() or not word.isascii():
+        return None
+    for ending in _ROMAN_ENDINGS:
+        if ending and not word.endswith(ending):
+            continue
+        stem_ = word[: len(word) - len(ending)]
+        if len(stem_) < _ROMAN_MIN_STEM:
+            continue
+        for own in _ROMAN_WORD_ENDINGS:
+            candidate = ROMAN_VARIANTS.get(stem_ + own, stem_ + own)
+            if candidate != word and (
+                candidate in ROMAN_URDU_LEXICON or candidate in ROMAN_GLOSSARY_WORDS
+            ):
+                return candidate
+    return None
+
+
+def _roman_spelling(word: str) -> str:
+    """A Roman Urdu word in the one spelling the vocabularies use."""
+    known = ROMAN_VARIANTS.get(word)
+    if known is not None:
+        return known
+    if word in GLOSSARY or word in ROMAN_URDU_LEXICON or word in ROMAN_URDU_FUNCTION_WORDS:
+        return word
+    return roman_lexicon_word(word) or word
 
 
 @dataclass(frozen=True)
@@ -186,6 +261,47 @@ def urdu_base_form(word: str) -> str:
     if len(word) >= 2 and word[-1] in _URDU_INFLECTED_ENDINGS:
         word = word[:-1]
     return word
+
+
+@cache
+def _urdu_base_forms() -> dict[str, str]:
+    """Base form (``urdu_base_form``) → the one Urdu-script vocabulary word having it; a base
+    form two different words share is left out (it cannot tell them apart)."""
+    found: dict[str, str | None] = {}
+    words = [w for w in GLOSSARY if " " not in w and _URDU_CHAR.search(w)]
+    words += [w for w, (_, english) in URDU_LEXICON.items() if english and " " not in w]
+    for word in words:
+        base = urdu_base_form(word)
+        found[base] = word if found.get(base, word) == word else None
+    return {base: word for base, word in found.items() if word is not None}
+
+
+def urdu_lexicon_word(word: str) -> str | None:
+    """The vocabulary word an unlisted Urdu-script form inflects (داخلے → داخلہ, اگلے → اگلا,
+    کلاسیں → کلاس), or None."""
+    found = _urdu_base_forms().get(urdu_base_form(word))
+    return found if found != word else None
+
+
+# A two-letter word ("دی", "سی") has too little left without its ending to be told apart.
+_URDU_MIN_INFLECTED = 3
+
+
+def _urdu_spelling(word: str) -> str:
+    """An Urdu-script word in the one spelling the vocabularies use."""
+    word = _urdu_letters(word)
+    known = ROMAN_VARIANTS.get(word)
+    if known is not None:
+        return known
+    if (
+        word in GLOSSARY
+        or word in URDU_FUNCTION_WORDS
+        or word in URDU_LETTERS
+        or len(word) < _URDU_MIN_INFLECTED
+        or not _URDU_CHAR.search(word)
+    ):
+        return word
+    return urdu_lexicon_word(word) or word
 
 
 def phrase_words(text: str) -> list[str]:
@@ -497,8 +613,10 @@ def normalise_query(question: str) -> NormalisedQuery:
     language = detect_language(question)
     raw_words = [w.strip("'") for w in _WORD.findall(question.lower())]
     words = [SPELLING.get(w, w) for w in raw_words if w]
-    if language is not Language.ENGLISH:
-        words = [ROMAN_VARIANTS.get(w, w) for w in words]
+    if language is Language.ROMAN_URDU:
+        words = [_roman_spelling(w) for w in words]
+    elif language is Language.URDU:
+        words = [_urdu_spelling(w) for w in words]
     glossed: list[str] = []
     kept: list[str] = []
     alternatives: list[tuple[str, ...]] = []
@@ -512,14 +630,22 @@ def normalise_query(question: str) -> NormalisedQuery:
             if i in used or word in ROMAN_URDU_FUNCTION_WORDS or _URDU_CHAR.search(word):
                 continue
             kept.append(word)  # English loanwords in Roman Urdu: "licence", "coursera"...
+    acronyms: list[str] = []
+    if language is Language.URDU:
+        # Acronyms spelt out in Urdu ("پی ایم ڈی سی") are read as the English words they
+        # are, as in a Roman Urdu question ("PMDC"): searched, and checked against the rules.
+        for indexes, acronym in urdu_acronyms(words, used):
+            used.update(indexes)
+            acronyms.append(acronym)
+        kept.extend(acronyms)
     terms = [
         stem(w) for w in [*kept, *glossed] if w not in ENGLISH_STOPWORDS or w in QUESTION_WORDS
     ]
     text = " ".join(words)
-    if glossed:
+    if glossed or acronyms:
         # Dense search sees the question plus its English gloss (e5 is multilingual, but the
         # gloss pulls the vector towards the rules' vocabulary).
-        text = f"{question.strip()} ({' '.join(dict.fromkeys(glossed))})"
+        text = f"{question.strip()} ({' '.join(dict.fromkeys([*glossed, *acronyms]))})"
     elif language is Language.ENGLISH:
         text = _WORD.sub(lambda m: SPELLING.get(m.group().lower(), m.group()), question)
     groups: list[tuple[str, ...]] = [(stem(w),) for w in kept if _is_content(w)]
@@ -581,10 +707,31 @@ URDU_FUNCTION_WORDS: frozenset[str] = frozenset(
 CHIT_CHAT_WORDS: frozenset[str] = frozenset(
     _urdu_letters(word) for word in _word_list("chit_chat_words.txt")
 )
-# The Latin letters' names in Urdu script ("ایم ایس" MS): parts of acronyms, no topic alone.
-URDU_LETTER_NAMES: frozenset[str] = frozenset(
-    _urdu_letters(word) for word in _word_list("urdu_letter_names.txt")
-)
+# The Latin letters' names in Urdu script ("ایم ایس" MS) → the letters: parts of acronyms, no
+# topic alone.
+URDU_LETTERS: dict[str, str] = {
+    _urdu_letters(row[0]): row[1] for row in _data_lines("urdu_letter_names.txt")
+}
+URDU_LETTER_NAMES: frozenset[str] = frozenset(URDU_LETTERS)
+# "کے" is the letter K and, far more often, the postposition after a noun ("ایچ ای سی کے").
+_URDU_POSTPOSITION_LETTER = "کے"
+
+
+def urdu_acronyms(words: list[str], used: set[int]) -> list[tuple[list[int], str]]:
+    """Runs of two or more Latin letters' names among the words not yet used, each with the
+    acronym it spells ("ایچ ای سی" → "hec"); a run's final "کے" is read as the postposition."""
+    found: list[tuple[list[int], str]] = []
+    run: list[int] = []
+    for i in [*range(len(words)), len(words)]:
+        if i < len(words) and i not in used and words[i] in URDU_LETTERS:
+            run.append(i)
+            continue
+        if run and words[run[-1]] == _URDU_POSTPOSITION_LETTER:
+            run.pop()
+        if len(run) >= 2:
+            found.append((run, "".join(URDU_LETTERS[words[j]] for j in run)))
+        run = []
+    return found
 
 
 def message_words(text: str) -> list[str]:

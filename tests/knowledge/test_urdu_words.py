@@ -12,16 +12,17 @@ from knowledge.language import URDU_FUNCTION_WORDS, URDU_LETTER_NAMES, normalise
 from knowledge.urdu_words import UrduVocabulary, urdu_stem
 
 RULES = UrduVocabulary.of(
-    ["کورس میں کتنے سوال ہوتے ہیں؟ درخواست کروانا ضروری ہے۔"],
+    ["کورس میں کتنے سوال ہوتے ہیں؟ درخواست کروانا ضروری ہے۔ ہدایات پڑھیں۔"],
     ["coursera", "mphil", "class"],
 )
 
 
 def test_a_word_no_urdu_rule_uses_is_missing_and_one_they_use_is_used() -> None:
-    words = RULES.check("ای کیٹ میں کتنے سوال ہوتے ہیں؟")
-    # "ای" is the letter E, "میں", "کتنے", "ہوتے", "ہیں" grammar words.
+    words = RULES.check("ای کیٹ کی ہدایات کتنی ہیں؟")
+    # "ای" is the letter E, "کی", "کتنی", "ہیں" grammar words. (Glossary and lexicon words,
+    # "سوال" among them, are checked as their English words instead.)
     assert words.missing == ("کیٹ",)
-    assert words.used == ("سوال",)
+    assert words.used == ("ہدایات",)
 
 
 def test_urdu_spellings_of_the_english_rules_words_are_not_missing() -> None:
@@ -56,8 +57,9 @@ def _declined(engine: KnowledgeEngine, question: str, urdu_words: bool) -> bool:
 def test_an_urdu_question_about_what_no_rule_covers_is_declined_with_the_check(
     sample_engine: KnowledgeEngine,
 ) -> None:
-    # ECAT and the library: answered from the micro-survey and some other rule without it.
-    for question in ("ای کیٹ میں کتنے سوال ہوتے ہیں؟", "لائبریری کتنے بجے بند ہوتی ہے؟"):
+    # ECAT: answered from the micro-survey rule without it. (The library's closing time, "کب
+    # بند", is no longer an example: "بند" reads as "closed", a word the rules use.)
+    for question in ("ای کیٹ میں کتنے سوال ہوتے ہیں؟",):
         assert not _declined(sample_engine, question, urdu_words=False), question
         assert _declined(sample_engine, question, urdu_words=True), question
     # In-scope questions in the rules' words are still answered.

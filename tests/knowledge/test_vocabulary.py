@@ -10,10 +10,13 @@ from knowledge.language import (
     ROMAN_URDU_FUNCTION_WORDS,
     ROMAN_URDU_LEXICON,
     ROMAN_VARIANTS,
+    URDU_LEXICON,
     VOCAB_DIR,
     Language,
     detect_language,
     normalise_query,
+    roman_lexicon_word,
+    urdu_lexicon_word,
 )
 
 
@@ -113,3 +116,91 @@ def test_perfective_forms_are_words_learners_write() -> None:
     # "bataya", not a mechanical "bataa".
     assert {"bataya", "banaya", "hataya"} <= set(ROMAN_URDU_LEXICON)
     assert not {"bataa", "banaa", "hataa"} & set(ROMAN_URDU_LEXICON)
+
+
+def test_hoon_is_roman_urdu() -> None:
+    # "main ... hoon" (I am): "main" is English too, so "hoon" is what shows the language.
+    assert detect_language("main visiting faculty hoon") is Language.ROMAN_URDU
+    assert "hun" in ROMAN_URDU_FUNCTION_WORDS or ROMAN_VARIANTS.get("hun") == "houn"
+
+
+@pytest.mark.parametrize(
+    ("form", "word"),
+    [
+        ("seekhni", "seekhna"),  # programming seekhni hai
+        ("likhwa", "likhna"),  # assignment likhwa sakte hain (have it written)
+        ("dekh", "dekhna"),  # videos dekh sakta hun
+        ("paison", "paisa"),  # apne paison se
+        ("naukriyan", "naukri"),
+        ("karwani", "karna"),
+    ],
+)
+def test_an_unlisted_roman_urdu_form_is_read_as_its_lexicon_word(form: str, word: str) -> None:
+    assert form not in ROMAN_URDU_LEXICON and form not in ROMAN_VARIANTS
+    assert roman_lexicon_word(form) == word
+
+
+@pytest.mark.parametrize("word", ["person", "coursera", "helpdesk", "fsc", "ba"])
+def test_english_words_names_and_short_words_are_no_roman_urdu_inflection(word: str) -> None:
+    assert roman_lexicon_word(word) is None
+
+
+def test_an_inflected_roman_urdu_verb_reaches_the_rules_words() -> None:
+    query = normalise_query("programming bilkul zero se seekhni hai, kya karun")
+    assert "learn" in query.glossed
+
+
+def test_the_urdu_lexicon_is_data_with_other_forms() -> None:
+    assert "urdu_lexicon.tsv" in {path.name for path in VOCAB_DIR.iterdir()}
+    assert len(URDU_LEXICON) >= 200
+    words = [row[0] for row in _rows("urdu_lexicon.tsv")]
+    assert len(words) == len(set(words)), sorted(w for w in set(words) if words.count(w) > 1)
+
+
+@pytest.mark.parametrize(
+    ("question", "english"),
+    [
+        ("بہار کے بیچ کے نتائج کا اعلان کب ہوتا ہے؟", {"results", "announced", "spring"}),
+        ("کیا میں اپنا لائسنس کسی دوست کو دے سکتا ہوں؟", {"friend"}),
+        ("مجھے دعوت نامے کی ای میل نہیں ملی", {"invitation", "email"}),
+        ("میرا پاس ورڈ بھول گئی", {"password", "forgot"}),  # a phrase in its other form
+        ("لائسنس ختم ہو گیا تو کیا ہوگا", {"licence", "expire"}),
+    ],
+)
+def test_everyday_urdu_words_reach_the_rules_words(question: str, english: set[str]) -> None:
+    query = normalise_query(question)
+    assert query.language is Language.URDU
+    assert english <= set(query.glossed), query.glossed
+
+
+def test_an_unlisted_urdu_form_is_read_by_its_base_form() -> None:
+    # داخلے (oblique) and کلاسیں (plural) are forms of listed words, not listed themselves.
+    assert urdu_lexicon_word("داخلے") == "داخلہ"
+    assert urdu_lexicon_word("کلاسیں") is not None
+    assert "admission" in normalise_query("ایم فل میں داخلے کا طریقہ").glossed
+
+
+def test_arabic_keyboard_letters_in_an_urdu_question_are_read_as_urdu_ones() -> None:
+    # ك and ي (Arabic kaf and yeh) for ک and ی.
+    assert "when" in normalise_query("لائسنس كب ختم ہوتا ہے؟").glossed
+    assert "how" in normalise_query("درخواست كيسے دوں؟").glossed
+
+
+@pytest.mark.parametrize(
+    ("question", "acronym"),
+    [
+        ("ہاؤس جاب کے بعد پی ایم ڈی سی رجسٹریشن کیسے ہوتی ہے؟", "pmdc"),
+        ("کیا ایچ ای سی کے لائسنس مفت ہیں؟", "hec"),  # the final کے is the postposition
+        ("داخلے کے لیے کم از کم سی جی پی اے کتنا چاہیے؟", "cgpa"),
+    ],
+)
+def test_an_acronym_spelt_in_urdu_is_read_as_the_english_word(question: str, acronym: str) -> None:
+    query = normalise_query(question)
+    assert acronym in query.terms and (acronym,) in query.groups
+    assert acronym in query.text  # the dense search sees it too
+
+
+def test_one_letter_name_alone_is_no_acronym() -> None:
+    # "ای میل" is email (the glossary reads it first); "آئی" alone is "came".
+    query = normalise_query("ای میل نہیں آئی")
+    assert not set(query.terms) & {"e", "i", "ei", "em"}, query.terms
