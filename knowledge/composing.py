@@ -31,6 +31,7 @@ from knowledge.language import (
     QUESTION_WORDS,
     Language,
     NormalisedQuery,
+    stem,
     tokenize,
 )
 from knowledge.retrieval import HybridRetriever, ScoredPassage
@@ -82,6 +83,29 @@ _DEPENDENT_OPENING = re.compile(
     r"if you do not|if not|after that|in that case|in short)\b",
     re.IGNORECASE,
 )
+# "... on the DLSEI portal with that number": a noun phrase pointing back past its own
+# sentence (its noun not named earlier in it) is read with the sentence before.
+_BACK_REFERENCE = re.compile(
+    r"\b(?:with|in|to|on|for|from|by|of|at|under|after|before|until)\s+(?:that|these|those)"
+    r"\s+([a-z]+)",
+    re.IGNORECASE,
+)
+
+
+def _refers_back(text: str) -> bool:
+    """Whether a sentence cannot be read without the one before it: it opens with "It",
+    "This", "If you do not"..., or its first sentence names "that number", "those
+    courses" whose noun it has not named itself (quoted text aside)."""
+    if _DEPENDENT_OPENING.match(text):
+        return True
+    first = re.sub(r'"[^"]*"', "", _SENTENCE_SPLIT.split(text, maxsplit=1)[0])
+    if first.endswith(":"):  # a lead-in ("in this order:") points forward
+        return False
+    for found in _BACK_REFERENCE.finditer(first):
+        noun = stem(found.group(1).lower())
+        if noun not in {stem(w) for w in re.findall(r"[a-z]+", first[: found.start()].lower())}:
+            return True
+    return False
 
 
 @dataclass(frozen=True)
@@ -594,9 +618,9 @@ def _with_dependencies(units: Sequence[Unit], chosen: set[int]) -> set[int]:
                 needed.add(first - 1)  # the lead-in ("... in this order:")
                 if last - first + 1 <= WHOLE_LIST_ITEMS:
                     needed.update(range(first, last + 1))
-            elif i > first and _DEPENDENT_OPENING.match(unit.text):
+            elif i > first and _refers_back(unit.text):
                 needed.add(i - 1)
-        elif i > 0 and _DEPENDENT_OPENING.match(unit.text):
+        elif i > 0 and _refers_back(unit.text):
             needed.add(i - 1)
         if unit.text.endswith(":"):
             # A lead-in is read with what it introduces: the list or table after it.
@@ -654,9 +678,15 @@ def _row_sentence(row: Unit, header: Unit | None) -> str:
     return f"{cells[0]}: {columns}" if columns else cells[0]
 
 
+# How a list item ends when another follows: "programmes;", "the waiting list, and", and
+# in Urdu "پروگرام؛", "رکھتا ہے، اور".
+_LIST_ITEM_END = re.compile(r"\s*(?:[;,؛،]|[;,؛،]?\s+(?:and|or|اور|یا))\s*$")
+
+
 def _as_sentence(text: str, stop: str = ".") -> str:
-    """A sentence ending as one: a list item's ";" or ", and" becomes the full stop."""
-    text = re.sub(r"\s*(?:[;,]|[;,]?\s+(?:and|or))\s*$", "", text.strip())
+    """A sentence ending as one: a list item's ";" or ", and" (Urdu "؛" or "، اور") becomes
+    the full stop."""
+    text = _LIST_ITEM_END.sub("", text.strip())
     return text if text.endswith((".", "!", "?", ":", "۔", "؟")) else text + stop
 
 

@@ -8,6 +8,7 @@ import pytest
 from knowledge.chunking import Chunk
 from knowledge.composing import (
     ScoredSentence,
+    _reading_order,
     best_within_two,
     rule_units,
     rules_over_restatements,
@@ -125,3 +126,43 @@ def test_the_helpdesk_address_is_among_the_first_two_sentences(
     answer = sample_engine.answer_sync("My focal person isn't answering my emails. What now?")
 
     assert "dlsei-helpdesk@example.pk" in " ".join(first_sentences(answer.text, 2))
+
+
+AFTER_YOU_APPLY = (
+    "- You receive an acknowledgement email with an application number of the form\n"
+    "  DLSEI-2025-xxxxx.\n"
+    "- You can check the status of your application on the DLSEI portal with that number.\n"
+    "- Your university's focal person sees the progress of learners of that university.\n"
+    '- If you see "You are not part of this program", ask your focal person.\n'
+)
+
+
+def test_a_sentence_naming_that_number_is_read_after_the_sentence_that_gives_it() -> None:
+    units = rule_units(AFTER_YOU_APPLY)
+
+    # "with that number" points back past its own sentence: the number comes with it.
+    assert _reading_order(units, [1]) == [0, 1]
+    # "that university" names the university its own sentence has named already.
+    assert _reading_order(units, [2]) == [2]
+    # A quoted message ("this program") points nowhere.
+    assert _reading_order(units, [3]) == [3]
+
+
+def test_an_urdu_list_item_ends_with_one_full_stop(sample_engine: KnowledgeEngine) -> None:
+    # The Urdu version's items end "؛" as the English ones end ";": it was read "؛۔".
+    answer = sample_engine.answer_sync("کیا ایم فل کے طلبہ اس پروگرام کے اہل ہیں؟")
+
+    assert answer.answer_language == "ur"
+    assert "•" in answer.text
+    assert "؛۔" not in answer.text
+    assert "،۔" not in answer.text
+
+
+def test_tracking_an_application_reads_the_application_number_first_or_second(
+    sample_engine: KnowledgeEngine,
+) -> None:
+    from knowledge.evaluate import first_sentences
+
+    answer = sample_engine.answer_sync("How can I track my application after submitting it?")
+
+    assert "application number" in " ".join(first_sentences(answer.text, 2))
