@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from bot.services.licences_reports import ReportImportService
 from bot.storage.db import Database
-from bot.storage.licence_models import ApplicationStatus, Intake, LicenceApplication
+from bot.storage.licence_models import ApplicationStatus, Intake, LicenceApplication, ReportKind
 from bot.storage.types import utcnow
 from tests.factories import make_user
 
@@ -95,6 +97,30 @@ async def make_applicants(
         )
         learners.append(user_id)
     return learners
+
+
+async def make_nudge_learners(
+    database: Database, count: int, *, first_id: int, as_of: date
+) -> list[str]:
+    """`count` learners a nudge rule considers on `as_of` (`make_applicants`: approved, their
+    licences running 200 days more); their e-mail addresses, learner `first_id + n`'s n-th."""
+    email = f"learner{first_id}-{{}}@uni.edu.pk"
+    await make_applicants(
+        database,
+        count,
+        first_id=first_id,
+        email=email,
+        licence_ends_on=as_of + timedelta(days=200),
+    )
+    return [email.format(number) for number in range(count)]
+
+
+async def import_report(
+    database: Database, kind: ReportKind, *, as_of: date, header: str, lines: Iterable[str]
+) -> None:
+    """A Coursera report of `kind` taken on `as_of`: its `header` line, then `lines`."""
+    text = "".join(f"{line}\n" for line in [header, *lines])
+    await ReportImportService(database).import_stream(io.StringIO(text), kind=kind, as_of=as_of)
 
 
 def hand_count(

@@ -4,7 +4,6 @@ the same outbox job; the invitation opens the survey; a rule naming no such surv
 
 from __future__ import annotations
 
-import io
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -14,7 +13,6 @@ from bot.delivery import Outbox
 from bot.errors import InvalidInputError
 from bot.i18n import Catalogue
 from bot.services.licences_nudges import NudgeService
-from bot.services.licences_reports import ReportImportService
 from bot.services.survey_scheduling import SurveyScheduler
 from bot.services.surveys import StepKind, SurveyService
 from bot.storage.db import Database
@@ -24,7 +22,7 @@ from bot.storage.models import User
 from bot.storage.survey_models import SurveyInvitation, SurveyWave, WaveTrigger
 from handlers.buttons import TelegramButtons
 from handlers.surveys import SurveyStart
-from tests.licences.factories import NUDGE_RULES, make_applicants
+from tests.licences.factories import NUDGE_RULES, import_report, make_nudge_learners
 from tests.surveys.factories import shipped_survey
 
 AS_OF = date(2026, 11, 1)
@@ -38,31 +36,24 @@ def _rule(holdout: str = "0.5") -> str:
 
 
 async def _world(database: Database, nudges: NudgeService) -> NudgeService:
-    await make_applicants(
-        database,
-        LEARNERS,
-        first_id=30_000,
-        email="c{}@uni.edu.pk",
-        licence_ends_on=AS_OF + timedelta(days=200),
-    )
-    header = (
-        "Email,Course,Last Course Activity Time,Learning Hours Spent,Completed,Completion Time\n"
-    )
+    """Learners who were taking a Python course a week before AS_OF and had completed it by
+    AS_OF (the `completed` rule's trigger)."""
+    emails = await make_nudge_learners(database, LEARNERS, first_id=30_000, as_of=AS_OF)
+    header = "Email,Course,Last Course Activity Time,Learning Hours Spent,Completed,Completion Time"
     earlier = AS_OF - timedelta(days=7)
-    await ReportImportService(database).import_stream(
-        io.StringIO(
-            header + "".join(f"c{n}@uni.edu.pk,Python,{earlier},2,No,\n" for n in range(LEARNERS))
-        ),
-        kind=ReportKind.USAGE,
+    await import_report(
+        database,
+        ReportKind.USAGE,
         as_of=earlier,
+        header=header,
+        lines=(f"{email},Python,{earlier},2,No," for email in emails),
     )
-    await ReportImportService(database).import_stream(
-        io.StringIO(
-            header
-            + "".join(f"c{n}@uni.edu.pk,Python,{AS_OF},9,Yes,{AS_OF}\n" for n in range(LEARNERS))
-        ),
-        kind=ReportKind.USAGE,
+    await import_report(
+        database,
+        ReportKind.USAGE,
         as_of=AS_OF,
+        header=header,
+        lines=(f"{email},Python,{AS_OF},9,Yes,{AS_OF}" for email in emails),
     )
     return nudges
 

@@ -3,7 +3,6 @@ holdout, quiet hours, one a week, consent, the outbox; the report's difference a
 
 from __future__ import annotations
 
-import io
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -19,15 +18,15 @@ from bot.services.licences_nudges import (
     parse_rule,
     render_report_chart,
 )
-from bot.services.licences_reports import ReportImportService
 from bot.services.licences_yaml import LicenceFileError
 from bot.storage.db import Database
 from bot.storage.delivery_models import Delivery, DeliveryJob
 from bot.storage.licence_models import NudgeAssignment, NudgeGroup, ReportKind
 from bot.storage.models import User
-from tests.licences.factories import NUDGE_RULES, make_applicants
+from tests.licences.factories import NUDGE_RULES, import_report, make_nudge_learners
 
 AS_OF = date(2026, 11, 1)
+MEMBERSHIP_HEADER = "Email,Invitation Date,Join Date"
 
 
 def test_every_example_rule_is_valid_and_mistakes_name_their_line():
@@ -74,36 +73,34 @@ def test_the_interval_comes_from_statsmodels_newcombe():
 
 
 LEARNERS = 120
+FIRST_ID = 20_000
 
 
-async def _world(database: Database, nudges: NudgeService) -> NudgeService:
-    await make_applicants(
-        database,
-        LEARNERS,
-        first_id=20_000,
-        email="n{}@uni.edu.pk",
-        licence_ends_on=AS_OF + timedelta(days=200),
-    )
+async def _world(database: Database, nudges: NudgeService) -> tuple[NudgeService, list[str]]:
+    """Learners invited to Coursera ten days before AS_OF, none joined yet; the last one has
+    turned programme messages off. The service, and the learners' addresses."""
+    emails = await make_nudge_learners(database, LEARNERS, first_id=FIRST_ID, as_of=AS_OF)
     async with database.session() as session:
-        quiet = await session.get(User, 20_000 + LEARNERS - 1)
+        quiet = await session.get(User, FIRST_ID + LEARNERS - 1)
         assert quiet is not None
         quiet.surveys_enabled = False  # turned programme messages off: no consent
         session.add(quiet)
     invited = (AS_OF - timedelta(days=10)).isoformat()
-    rows = "".join(f"n{number}@uni.edu.pk,{invited},\n" for number in range(LEARNERS))
-    await ReportImportService(database).import_stream(
-        io.StringIO("Email,Invitation Date,Join Date\n" + rows),
-        kind=ReportKind.MEMBERSHIP,
+    await import_report(
+        database,
+        ReportKind.MEMBERSHIP,
         as_of=AS_OF,
+        header=MEMBERSHIP_HEADER,
+        lines=(f"{email},{invited}," for email in emails),
     )
     await nudges.add((NUDGE_RULES / "invited-not-joined.yaml").read_text(encoding="utf-8"))
-    return nudges
+    return nudges, emails
 
 
 async def test_a_wave_assigns_records_and_queues_only_the_nudge_group(
     database: Database, nudges: NudgeService
 ):
-    service = await _world(database, nudges)
+    service, _ = await _world(database, nudges)
     at_night = datetime(2026, 11, 1, 18, 0, tzinfo=UTC)  # 23:00 in Pakistan
     plan = await service.plan("invited-not-joined", as_of=AS_OF, now=at_night)
     assert plan.skipped_consent == 1
@@ -117,7 +114,7 @@ async def test_a_wave_assigns_records_and_queues_only_the_nudge_group(
     nudged = {a.user_id for a in assignments if a.group == "nudge"}
     assert {d.chat_id for d in deliveries} == nudged
     assert job.not_before == datetime(2026, 11, 2, 3, 0, tzinfo=UTC)  # 08:00 in Pakistan
-    urdu = next(d for d in deliveries if (d.chat_id - 20_000) % 5 == 0)
+    urdu = next(d for d in deliveries if (d.chat_id - FIRST_ID) % 5 == 0)
     assert "کورسیرا" in urdu.payload["text"]
 
     again = await service.plan("invited-not-joined", as_of=AS_OF, now=at_night)
@@ -134,7 +131,7 @@ async def test_a_wave_assigns_records_and_queues_only_the_nudge_group(
 async def test_the_report_compares_joining_between_groups_from_a_later_snapshot(
     database: Database, nudges: NudgeService, tmp_path: Path
 ):
-    service = await _world(database, nudges)
+    service, emails = await _world(database, nudges)
     await service.plan("invited-not-joined", as_of=AS_OF)
     pending = await service.report("invited-not-joined", as_of=AS_OF)
     assert pending.pending == LEARNERS - 1 and pending.difference is None
@@ -144,21 +141,17 @@ async def test_the_report_compares_joining_between_groups_from_a_later_snapshot(
     group = {a.user_id: a.group for a in assignments}
     # Later, every third learner has joined.
     later = AS_OF + timedelta(days=14)
-    rows = []
+    lines = []
     expected = Counter()
-    for number in range(LEARNERS):
-        user_id = 20_000 + number
+    for number, email in enumerate(emails):
+        user_id = FIRST_ID + number
         joined = number % 3 == 0
-        rows.append(
-            f"n{number}@uni.edu.pk,{AS_OF - timedelta(days=10)},{later if joined else ''}\n"
-        )
+        lines.append(f"{email},{AS_OF - timedelta(days=10)},{later if joined else ''}")
         if user_id in group:
             expected[(group[user_id], "n")] += 1
             expected[(group[user_id], "s")] += joined
-    await ReportImportService(database).import_stream(
-        io.StringIO("Email,Invitation Date,Join Date\n" + "".join(rows)),
-        kind=ReportKind.MEMBERSHIP,
-        as_of=later,
+    await import_report(
+        database, ReportKind.MEMBERSHIP, as_of=later, header=MEMBERSHIP_HEADER, lines=lines
     )
     report = await service.report("invited-not-joined", as_of=later)
     assert report.pending == 0
@@ -179,7 +172,7 @@ async def test_the_report_compares_joining_between_groups_from_a_later_snapshot(
 async def test_the_worker_plans_active_rules_and_skips_stopped_ones(
     database: Database, nudges: NudgeService
 ):
-    service = await _world(database, nudges)
+    service, _ = await _world(database, nudges)
     source = (NUDGE_RULES / "invited-not-joined.yaml").read_text(encoding="utf-8")
     await service.add(source.replace("id: invited-not-joined", "id: paused"))
     await service.stop("paused")

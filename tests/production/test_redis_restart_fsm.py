@@ -21,7 +21,11 @@ from aiogram.fsm.storage.redis import RedisStorage
 from redis.asyncio import Redis
 
 from bot.config import Settings
-from tests.e2e.people.conftest import FaqAnswerer, running_bot
+from tests.e2e.people.conftest import (
+    FaqAnswerer,
+    assert_a_lost_step_starts_onboarding_again,
+    running_bot,
+)
 from tests.production.tcp_proxy import free_port
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
@@ -103,22 +107,12 @@ async def test_a_button_pressed_after_redis_lost_the_step_says_so_and_starts_aga
             key_builder=DefaultKeyBuilder(prefix="fault", with_destiny=True),
         )
 
-    async with running_bot(settings, FaqAnswerer(), storage) as people:
-        [notice] = await people.send(LEARNER, "/start")
-        [language] = await people.press(LEARNER, notice, "ob:privacy:yes")
-        [kinds] = await people.press(LEARNER, language, "ob:lang:en")
-
-        ready_redis.stop()  # restarted without persistence: the step is gone
+    async def restart_without_persistence() -> None:  # the step is gone
+        ready_redis.stop()
         ready_redis.start()
         await ready_redis.wait_ready()
 
-        [restarted] = await people.press(LEARNER, kinds, "ob:kind:alumni")
-        assert "Privacy first" in (restarted.text or "")  # the first step again, not silence
-        alerts = [
-            r
-            for r in people.tg.requests("answerCallbackQuery")
-            if "expired" in str(r.params.get("text"))
-        ]
-        assert len(alerts) == 1 and "start again" in str(alerts[0].params["text"])
-        [language] = await people.press(LEARNER, restarted, "ob:privacy:yes")
-        assert "ob:lang:en" in language.callback_data  # the steps go on, in the new Redis
+    async with running_bot(settings, FaqAnswerer(), storage) as people:
+        await assert_a_lost_step_starts_onboarding_again(
+            people, LEARNER, restart_without_persistence
+        )

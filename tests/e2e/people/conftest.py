@@ -9,7 +9,7 @@ an FAQ Markdown file (as written by `FaqService`) answers, and it is re-indexed 
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -83,3 +83,26 @@ async def running_bot(
 async def people_bot(settings: Settings) -> AsyncIterator[BotHarness]:
     async with running_bot(settings, FaqAnswerer()) as people:
         yield people
+
+
+async def assert_a_lost_step_starts_onboarding_again(
+    people: BotHarness, learner: int, lose_step: Callable[[], Awaitable[None]]
+) -> None:
+    """A learner halfway through onboarding loses their step (`lose_step`: Redis restarted
+    without persistence, the database's state rows gone); the button they still see says the
+    step expired and starts again, never silence, and the steps then go on as usual."""
+    [notice] = await people.send(learner, "/start")
+    [language] = await people.press(learner, notice, "ob:privacy:yes")
+    [kinds] = await people.press(learner, language, "ob:lang:en")
+    await lose_step()
+
+    [restarted] = await people.press(learner, kinds, "ob:kind:alumni")
+    assert "Privacy first" in (restarted.text or "")  # the first step again, not silence
+    alerts = [
+        r
+        for r in people.tg.requests("answerCallbackQuery")
+        if "expired" in str(r.params.get("text"))
+    ]
+    assert len(alerts) == 1 and "start again" in str(alerts[0].params["text"])
+    [language] = await people.press(learner, restarted, "ob:privacy:yes")
+    assert "ob:lang:en" in language.callback_data  # the steps go on, in the new storage

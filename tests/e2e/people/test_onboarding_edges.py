@@ -13,7 +13,13 @@ from bot.config import Settings
 from bot.storage.models import FsmRecord, Role, User
 from bot.storage.types import utcnow
 from tests import real_services
-from tests.e2e.people.conftest import ADMIN, FaqAnswerer, PeopleBot, running_bot
+from tests.e2e.people.conftest import (
+    ADMIN,
+    FaqAnswerer,
+    PeopleBot,
+    assert_a_lost_step_starts_onboarding_again,
+    running_bot,
+)
 from tests.e2e.people.test_people_story import invite_link
 
 LEARNER, FOCAL, OTHER = 1001, 2001, 2002
@@ -177,22 +183,12 @@ async def test_a_new_focal_person_gets_their_menu_at_once_and_loses_it_when_revo
 
 
 async def test_a_button_whose_step_was_lost_says_so_and_starts_again(people_bot: PeopleBot) -> None:
-    """Redis restarted without persistence: the learner's step is gone, their button is not."""
+    """The database's state rows deleted: the learner's step is gone, their button is not."""
     people = people_bot
-    [notice] = await people.send(LEARNER, "/start")
-    [language] = await people.press(LEARNER, notice, "ob:privacy:yes")
-    [kinds] = await people.press(LEARNER, language, "ob:lang:en")
-    async with people.services.database.session() as session:
-        for record in (await session.exec(select(FsmRecord))).all():
-            await session.delete(record)
 
-    [restarted] = await people.press(LEARNER, kinds, "ob:kind:alumni")
-    assert "Privacy first" in (restarted.text or "")  # the first step again, not silence
-    alerts = [
-        r
-        for r in people.tg.requests("answerCallbackQuery")
-        if "expired" in str(r.params.get("text"))
-    ]
-    assert len(alerts) == 1 and "start again" in str(alerts[0].params["text"])
-    [language] = await people.press(LEARNER, restarted, "ob:privacy:yes")
-    assert "ob:lang:en" in language.callback_data  # and the steps go on as usual
+    async def lose_step() -> None:
+        async with people.services.database.session() as session:
+            for record in (await session.exec(select(FsmRecord))).all():
+                await session.delete(record)
+
+    await assert_a_lost_step_starts_onboarding_again(people, LEARNER, lose_step)
