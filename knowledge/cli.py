@@ -79,16 +79,30 @@ def index_command(
     bundled: Annotated[
         bool, typer.Option("--bundled", help="Also index the sample knowledge base shipped here.")
     ] = False,
+    name: Annotated[
+        str | None,
+        typer.Option(
+            "--as",
+            help="Know the documents of the one path by this name instead of its folder's "
+            "(two folders of one name: a data folder of your own beside the bundled one).",
+        ),
+    ] = None,
 ) -> None:
     """Index Markdown, text, HTML, PDF and DOCX files; unchanged files are skipped.
 
-    Exits with status 1 when a path is missing or any file could not be indexed (each is listed
-    with its reason); a folder with nothing to index is a warning.
+    A document is known by its folder's name (or --as NAME) and its path in the folder; a
+    folder whose name is taken by the documents of another folder still on disk is refused
+    (give it its own name with --as). Exits with status 1 when a path is missing or refused or
+    any file could not be indexed (each is listed with its reason); a folder with nothing to
+    index is a warning.
     """
     console = _console(stderr=True)
     paths = [*(paths or []), *([BUNDLED_KB_DIR] if bundled else [])]
     if not paths:
         raise _fail(console, ValueError("name files or folders to index, or pass --bundled"))
+    if name is not None and len(paths) != 1:
+        raise _fail(console, ValueError("--as names one path: index the others in another run"))
+    named = {paths[0]: name} if name is not None else None
     engine = _engine(ctx)
     try:
         from rich.progress import (
@@ -118,7 +132,7 @@ def index_command(
                     task, completed=event.done, total=event.total, description=event.source
                 )
 
-            report = engine.index_paths(paths, progress=advance, rebuild=rebuild)
+            report = engine.index_paths(paths, progress=advance, rebuild=rebuild, named=named)
     except KnowledgeError as exc:
         raise _fail(console, exc) from exc
     out = _console()

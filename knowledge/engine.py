@@ -11,7 +11,7 @@ import functools
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -233,14 +233,20 @@ class KnowledgeEngine:
         *,
         progress: ProgressCallback | None = None,
         rebuild: bool = False,
+        named: Mapping[Path, str] | None = None,
     ) -> IndexReport:
-        """Index files/folders incrementally (``rebuild`` first drops the whole index)."""
-        from knowledge.index import index_paths
+        """Index files/folders incrementally (``rebuild`` first drops the whole index);
+        ``named``: paths indexed under a name of their own (`knowledge.index.index_paths`)."""
+        from knowledge.index import index_paths, source_name
 
+        for name in (named or {}).values():
+            source_name(name)  # a wrong name fails before the index is dropped
         if rebuild:
             self.reset()
         limit = int(self.config.max_file_mb * 1_000_000) if self.config.max_file_mb else None
-        report = index_paths(self.store, list(paths), progress=progress, max_file_bytes=limit)
+        report = index_paths(
+            self.store, list(paths), progress=progress, max_file_bytes=limit, named=named
+        )
         if report.changed:
             self._invalidate()
         self._ensure_snapshot()

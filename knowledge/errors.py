@@ -39,3 +39,7 @@ class IndexUnavailableError(KnowledgeError):
 
 class EngineClosedError(KnowledgeError):
     """The engine (or its question encoder) was shut down: it answers no more questions."""
+
+
+class SourceNameError(KnowledgeError):
+    """A name given to a folder of documents (`hecbot kb index --as NAME`) that cannot be one."""

@@ -6,7 +6,7 @@ import contextlib
 import dataclasses
 import os
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,6 +25,7 @@ from knowledge.errors import (
     EmbedderMismatchError,
     IndexUnavailableError,
     KnowledgeError,
+    SourceNameError,
 )
 from knowledge.loaders import iter_document_files, load_document
 
@@ -364,6 +365,61 @@ def _folder_name(folder: Path) -> str:
     return folder.name or "root"  # a folder named "/" has no name
 
 
+def source_name(name: str) -> str:
+    """A name given to a folder of documents, checked: it stands for the folder in every
+    document's identity (`kb list`, `kb remove NAME/faq.md`), so it is one path part."""
+    cleaned = name.strip()
+    if not cleaned or cleaned in {".", ".."} or "/" in cleaned or "\\" in cleaned:
+        raise SourceNameError(
+            f"{name!r} cannot name a folder of documents: use a name without / or \\"
+            " (e.g. policies, hec-faq)"
+        )
+    return cleaned
+
+
+def _shares_a_file(folder: Path, theirs: Iterable[SourceInfo]) -> bool:
+    """Whether `folder` holds one of these documents unchanged (same path, same content): the
+    sign of a copy of their folder (another checkout or release), not a different folder."""
+    for info in theirs:
+        path = folder / info.source
+        if not path.is_file():
+            continue
+        if info.content_hash == PENDING_HASH:
+            return True  # stored in part or twice: its content is not known, its path is
+        try:
+            if content_hash(path.read_bytes()) == info.content_hash:
+                return True
+        except OSError:
+            continue
+    return False
+
+
+def _held_elsewhere(
+    known: dict[tuple[str, str], SourceInfo], name: str, where: Path, source: str | None = None
+) -> list[SourceInfo]:
+    """Documents of `name` (only `source`, if given) indexed from another folder that is
+    still on disk."""
+    return [
+        info
+        for info in known.values()
+        if info.root == name
+        and (source is None or info.source == source)
+        and info.origin
+        and info.origin != str(where)
+        and Path(info.origin).is_dir()
+    ]
+
+
+def _taken_name(given: Path, name: str, theirs: Iterable[SourceInfo]) -> str:
+    origins = ", ".join(sorted({info.origin for info in theirs}))
+    return (
+        f"its documents would be known as {name!r}, as those indexed from {origins} already"
+        f" are (another folder, still there): index it under a name of its own"
+        f" (`hecbot kb index {given} --as NAME`), or, if it is a new copy of that folder,"
+        f" say so with `--as {name}`"
+    )
+
+
 @dataclass(frozen=True)
 class _Identity:
     root: str  # the folder's name
@@ -377,6 +433,7 @@ def index_paths(
     *,
     progress: ProgressCallback | None = None,
     max_file_bytes: int | None = None,
+    named: Mapping[Path, str] | None = None,
 ) -> IndexReport:
     """Index files/folders incrementally: skip unchanged files, replace changed, drop deleted.
 
@@ -389,7 +446,17 @@ def index_paths(
     ``max_file_bytes`` or fail to be stored are reported in ``failed`` and skipped. A file's
     hash is recorded only after all its chunks are stored, so a run interrupted half-way
     through a file indexes it again next time.
+
+    ``named`` gives a path a name of the caller's choosing in place of its folder's (`hecbot kb
+    index PATH --as NAME`), so two folders of one name (a `data` folder of HEC's own beside the
+    bundled `knowledge/data`) are kept apart. Unnamed, a folder is refused (reported in
+    ``failed``, nothing changed) when its name is already that of documents indexed from
+    another folder still on disk of which it holds none unchanged: a different folder, that
+    would take their identity. A file named alone is refused likewise when it would replace
+    another folder's document of its name. Naming a path as those documents are named says it
+    is a new copy of their folder, to take their place.
     """
+    names = {_absolute(path): source_name(name) for path, name in (named or {}).items()}
     started = time.perf_counter()
     report = IndexReport()
     store.migrate_absolute_roots()
@@ -415,10 +482,19 @@ def index_paths(
             if not gone:
                 report.failed.append((str(root), "no such file or folder"))
             continue
+        given_name = names.get(where)
         if root.is_file():
-            plan.append((_identity_of_file(known, where), root))
+            if given_name is not None:
+                plan.append((_Identity(given_name, where.name, str(where.parent)), root))
+                continue
+            identity = _identity_of_file(known, where)
+            theirs = _held_elsewhere(known, identity.root, Path(identity.origin), identity.source)
+            if theirs and not _shares_a_file(Path(identity.origin), theirs):
+                report.failed.append((str(root), _taken_name(root, identity.root, theirs)))
+                continue
+            plan.append((identity, root))
             continue
-        name = _folder_name(where)
+        name = given_name or _folder_name(where)
         if name in folders_named:
             report.failed.append(
                 (
@@ -428,6 +504,11 @@ def index_paths(
                 )
             )
             continue
+        if given_name is None:
+            theirs = _held_elsewhere(known, name, where)
+            if theirs and not _shares_a_file(where, theirs):
+                report.failed.append((str(root), _taken_name(root, name, theirs)))
+                continue
         folders_named[name] = where
         files = list(iter_document_files(root))
         if not files:
@@ -449,8 +530,8 @@ def index_paths(
             report.warnings.append(
                 f"{root}: documents indexed from {', '.join(elsewhere)} are removed, as this"
                 f" folder has the same name ({name!r}) and not their files (a document is known"
-                " by its folder's name and its path in that folder: rename one folder to index"
-                " both)"
+                " by its folder's name and its path in that folder: index one under another"
+                " name with --as to keep both)"
             )
         for info in dropped:
             drop(info)

@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 from knowledge.chunking import split_document
 from knowledge.config import KnowledgeConfig
 from knowledge.engine import KnowledgeEngine, build_engine
+from knowledge.errors import SourceNameError
 from knowledge.index import PENDING_HASH
 from knowledge.loaders import iter_document_files, load_document
 
@@ -163,7 +164,7 @@ def test_folders_of_different_names_keep_files_of_the_same_name_apart(
     assert [(s.root, s.source) for s in engine.list_sources()] == [("notices", "README.md")]
 
 
-def test_a_second_folder_of_the_same_name_takes_its_place_and_says_so(
+def test_a_different_folder_of_the_same_name_is_refused_until_it_is_named(
     engine: KnowledgeEngine, tmp_path: Path
 ) -> None:
     a, b = tmp_path / "a" / "docs", tmp_path / "b" / "docs"
@@ -172,12 +173,60 @@ def test_a_second_folder_of_the_same_name_takes_its_place_and_says_so(
     (a / "rules.md").write_text("# Rules\n\nSeats are kept by weekly learning.\n", "utf-8")
     (b / "other.md").write_text("# Other\n\nThe helpdesk is closed on Fridays.\n", "utf-8")
     engine.index_paths([a])
-    report = engine.index_paths([b])
-    assert report.added == ["other.md"] and report.removed == ["rules.md"]
-    assert any(str(a) in w and str(b) in w for w in report.warnings), report.warnings
-    # Once the first folder is gone (a moved release), nothing to warn about.
+
+    refused = engine.index_paths([b])
+    assert not refused.added and not refused.removed  # nothing of either folder changed
+    [(path, reason)] = refused.failed
+    assert path == str(b) and str(a) in reason and "--as NAME" in reason
+    assert [(s.root, s.source) for s in engine.list_sources()] == [("docs", "rules.md")]
+
+    # Named, the two folders are kept apart.
+    apart = engine.index_paths([b], named={b: "helpdesk"})
+    assert apart.added == ["other.md"] and not apart.removed and not apart.failed
+    assert sorted((s.root, s.source) for s in engine.list_sources()) == [
+        ("docs", "rules.md"),
+        ("helpdesk", "other.md"),
+    ]
+    assert engine.index_paths([b], named={b: "helpdesk"}).unchanged == ["other.md"]
+
+    # Named as the other's documents: a new copy of that folder, which takes their place.
+    engine.remove_source("helpdesk/other.md")
+    taking = engine.index_paths([b], named={b: "docs"})
+    assert taking.added == ["other.md"] and taking.removed == ["rules.md"]
+    assert any(str(a) in w and str(b) in w for w in taking.warnings), taking.warnings
+    # Once the first folder is gone (a moved release), nothing to refuse or warn about.
+    engine.index_paths([a], named={a: "docs"})
     shutil.rmtree(a)
-    assert engine.index_paths([b]).warnings == []
+    moved = engine.index_paths([b])
+    assert not moved.failed and moved.warnings == []
+
+
+def test_a_name_that_is_not_one_path_part_is_refused(
+    engine: KnowledgeEngine, tmp_path: Path
+) -> None:
+    docs = _knowledge_base(tmp_path / "docs")
+    for wrong in ("", " ", "a/b", "..", "c\\d"):
+        with pytest.raises(SourceNameError):
+            engine.index_paths([docs], named={docs: wrong})
+    assert engine.list_sources() == []
+
+
+def test_a_file_named_alone_does_not_replace_another_folders_document(
+    engine: KnowledgeEngine, tmp_path: Path
+) -> None:
+    bundled = _knowledge_base(tmp_path / "app" / "knowledge" / "data")
+    engine.index_paths([bundled])
+    mine = tmp_path / "mine" / "data" / "licence.md"
+    mine.parent.mkdir(parents=True)
+    mine.write_text("# My licence notes\n\nAsk the registrar first.\n", encoding="utf-8")
+
+    refused = engine.index_paths([mine])
+    assert refused.failed and not refused.replaced
+    assert "registrar" not in " ".join(c.text for c in engine.store.all_chunks())
+    named = engine.index_paths([mine], named={mine: "my-notes"})
+    assert named.added == ["licence.md"]
+    assert ("my-notes", "licence.md") in {(s.root, s.source) for s in engine.list_sources()}
+    assert len(engine.list_sources()) == 6  # the five bundled ones kept
 
 
 def test_a_missing_path_drops_only_what_was_indexed_from_it(
@@ -231,3 +280,34 @@ def test_kb_remove_by_path_and_kb_list_after_a_move(
     # By folder name and source, too.
     assert runner.invoke(app, ["kb", "remove", "data/notice.txt"]).exit_code == 0
     assert "notice.txt" not in runner.invoke(app, ["kb", "list"]).stdout
+
+
+def test_kb_index_keeps_a_data_folder_of_ones_own_apart_from_the_bundled_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The bundled knowledge base is the folder `knowledge/data`: HEC's own folder `data` had
+    its identity, and indexing it removed every bundled rule."""
+    from .test_cli import _hash_engine_app
+
+    app = _hash_engine_app(tmp_path, monkeypatch)
+    runner = CliRunner()
+    assert runner.invoke(app, ["kb", "index", "--bundled"]).exit_code == 0
+    bundled = runner.invoke(app, ["kb", "list"]).stdout
+    own = tmp_path / "hec" / "data"
+    own.mkdir(parents=True)
+    (own / "helpdesk.md").write_text("# Helpdesk\n\nThe helpdesk is closed on Fridays.\n")
+
+    refused = runner.invoke(app, ["kb", "index", str(own)])
+    assert refused.exit_code == 1
+    assert "--as NAME" in refused.stdout and "added 0" in refused.stdout
+    assert runner.invoke(app, ["kb", "list"]).stdout == bundled  # no bundled rule removed
+
+    named = runner.invoke(app, ["kb", "index", str(own), "--as", "hec-helpdesk"])
+    assert named.exit_code == 0, named.output
+    assert "added 1" in named.stdout and "removed 0" in named.stdout
+    listed = runner.invoke(app, ["kb", "list"]).stdout
+    assert "hec-helpdesk" in listed and "helpdesk.md" in listed
+    assert "licence-terms.md" in listed  # the bundled rules are still there
+
+    two = runner.invoke(app, ["kb", "index", str(own), str(tmp_path), "--as", "x"])
+    assert two.exit_code == 1 and "--as names one path" in two.output
