@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
@@ -92,6 +93,8 @@ _BACK_REFERENCE = re.compile(
 )
 
 
+# Sentences come from the knowledge base (a bounded set) and are checked on every answer.
+@lru_cache(maxsize=8192)
 def _refers_back(text: str) -> bool:
     """Whether a sentence cannot be read without the one before it: it opens with "It",
     "This", "If you do not"..., or its first sentence names "that number", "those
