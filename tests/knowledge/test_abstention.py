@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -11,6 +12,7 @@ import pytest
 from knowledge.answering import judge_evidence
 from knowledge.chunking import Chunk
 from knowledge.config import RetrievalThresholds
+from knowledge.engine import KnowledgeEngine
 from knowledge.language import (
     Language,
     known_name_stems,
@@ -380,3 +382,38 @@ def test_names_of_the_programmes_universities_are_no_evidence_against_a_question
     loaded.load()
     rule = [chunk(0, RULES[0])]
     assert loaded.coverage(marked, rule) > 0.45 > loaded.coverage(question, rule)
+
+
+def test_one_rule_must_hold_the_question_words_not_several_between_them(
+    retriever: HybridRetriever,
+) -> None:
+    # "certificate" is in the second rule only, "voucher" in the third only: together the
+    # three passages hold every word, but no rule is about a certificate voucher.
+    question = normalise_query("Is there a certificate voucher?")
+    everything = [ScoredPassage(chunk(i, text), 1.0, 0.82, 0.0) for i, text in enumerate(RULES)]
+    pooled = RetrievalThresholds(min_dense=0.8, strong_dense=0.9, min_coverage=0.6)
+    thresholds = replace(pooled, one_rule_coverage=True)
+    assert retriever.coverage(question, [p.chunk for p in everything]) == pytest.approx(1.0)
+    assert judge_evidence(question, everything, retriever, pooled).answerable
+    judged = judge_evidence(question, everything, retriever, thresholds)
+    assert not judged.answerable
+    assert "coverage 0.5" in judged.reason
+    # A rule holding both words answers it.
+    both = [
+        *everything,
+        ScoredPassage(chunk(3, "A certificate voucher is emailed."), 1.0, 0.82, 0.0),
+    ]
+    assert judge_evidence(question, both, retriever, thresholds).answerable
+
+
+def test_roman_urdu_questions_whose_words_only_several_rules_share_are_declined(
+    sample_engine: KnowledgeEngine,
+) -> None:
+    # "facebook", "account", "hack": no one rule holds them (before, the three top passages
+    # pooled held enough of them and the login rule answered); likewise a cover letter.
+    for question in (
+        "facebook account hack ho gaya wapas kaise milega",
+        "cover letter likhne mein madad kar do",
+    ):
+        assert sample_engine.answer_sync(question).abstained, question
+    assert not sample_engine.answer_sync("DLSEI program kab shuru hua tha?").abstained
