@@ -12,7 +12,9 @@ Three measurements bound it from above, each in the same run as the limit:
    answer buttons out through the same fake Bot API; no database, no Redis): its CPU per update
    is what aiogram, aiohttp and pydantic cost any bot built on them.
 3. **the minimal bot encoding each question** through that same pipeline before it answers: the
-   direct measurement of the ceiling, an aiogram instance that does nothing but encode.
+   direct measurement of the ceiling, an aiogram instance that does nothing but encode; and the
+   same bot encoding **the texts the engine encodes** (`normalise_query`: a Roman Urdu or Urdu
+   question goes with its English gloss), the ceiling for hecbot's engine as it reads questions.
 
 With `--instance`, hecbot's own instance (uncapped send budget, as `bench sustained --budget
 uncapped`) runs in the same minutes, so its distance to the ceiling is read in one run.
@@ -53,6 +55,7 @@ class Ceiling:
     minimal_bot: RateStep | None
     encoding_bot: list[RateStep]
     instance: BudgetRun | None = None
+    engine_text_bot: list[RateStep] = field(default_factory=list)
     # The same encoder over the texts the engine encodes: a Roman Urdu or Urdu question goes
     # with its English gloss ("... (licence apply)"), longer than the question the limit times.
     engine_texts: EncoderLimit | None = None
@@ -99,7 +102,13 @@ class Ceiling:
                 self.pipeline,
             ),
             ("Minimal aiogram bot encoding each question, then answering", self.encoding_bot),
+            (
+                "Minimal aiogram bot encoding the engine's text for each question, then answering",
+                self.engine_text_bot,
+            ),
         ):
+            if not steps:
+                continue
             lines += [f"**{title}**", "", *_table(steps), ""]
             lines.append(_verdict(self, steps))
             lines.append("")
@@ -163,6 +172,12 @@ class Ceiling:
             f"- measured directly (minimal bot encoding): **{self.ratio(self.encoding_bot):.2f}** "
             f"of the limit, CPU view **{self.cpu_view(self.encoding_bot):.2f}**"
         )
+        if self.engine_text_bot:
+            lines.append(
+                f"- the same bot encoding the engine's texts: "
+                f"**{self.ratio(self.engine_text_bot):.2f}** of the limit, CPU view "
+                f"**{self.cpu_view(self.engine_text_bot):.2f}**"
+            )
         if self.instance is not None:
             lines.append(
                 f"- hecbot's instance in the same run: **{self.ratio(self.instance.steps):.2f}** "
@@ -296,7 +311,7 @@ async def _pipeline_steps(
     return results, capacities
 
 
-def start_minimal_bot(api_base: str, *, encode: bool) -> Any:
+def start_minimal_bot(api_base: str, *, encode: str) -> Any:
     """bench/minimal_bot.py as its own process, on a free port, as the cluster starts instances."""
     import subprocess
 
@@ -334,7 +349,7 @@ async def _bot_steps(
     pool: Sequence[str],
     limit: EncoderLimit,
     *,
-    encode: bool,
+    encode: str,
     seconds: float,
     start: float,
     steps: int,
@@ -379,7 +394,7 @@ async def _bot_steps(
                 results.append(result)
                 return result
 
-            if encode:
+            if encode != "none":
                 await _search(
                     step, per_second=limit.per_second, share=start, step_share=0.1, max_steps=steps
                 )
@@ -414,7 +429,7 @@ async def measure_ceiling(
     minimal = await _bot_steps(
         pool,
         before,
-        encode=False,
+        encode="none",
         seconds=seconds_per_step,
         start=start_share,
         steps=1,
@@ -423,7 +438,16 @@ async def measure_ceiling(
     encoding = await _bot_steps(
         pool,
         before,
-        encode=True,
+        encode="question",
+        seconds=seconds_per_step,
+        start=start_share,
+        steps=max_steps,
+        fixed_share=minimal_share,
+    )
+    engine_text = await _bot_steps(
+        pool,
+        before,
+        encode="engine-text",
         seconds=seconds_per_step,
         start=start_share,
         steps=max_steps,
@@ -452,6 +476,7 @@ async def measure_ceiling(
         pipeline=pipeline,
         minimal_bot=minimal[0] if minimal else None,
         encoding_bot=encoding,
+        engine_text_bot=engine_text,
         instance=instance,
         engine_texts=engine_texts,
         capacities=capacities,

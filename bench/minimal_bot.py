@@ -3,10 +3,12 @@
 A webhook in (aiogram's own `SimpleRequestHandler`, the update handled before the response, as
 hecbot's instance does), one handler, one `sendMessage` out with 👍/👎 buttons as an answer has,
 through the same fake Bot API; aiogram's defaults otherwise (in-memory FSM, its local per-user
-lock), no database and no Redis. With `MINIMAL_BOT_ENCODE=1` the handler first encodes the
-question as the knowledge engine does (the model replicas behind the `QueryBatcher`, from a pool
-of answer threads) and nothing else: whatever an aiogram instance adds to its questions' encoding,
-this one adds the least. Configured from the environment (`minimal_bot_env`); run as
+lock), no database and no Redis. With `MINIMAL_BOT_ENCODE=question` the handler first encodes
+the question as the knowledge engine does (the model replicas behind the `QueryBatcher`, from a
+pool of answer threads) and nothing else: whatever an aiogram instance adds to its questions'
+encoding, this one adds the least. With `MINIMAL_BOT_ENCODE=engine-text` it encodes what the
+engine encodes instead: the question read by `normalise_query` (a Roman Urdu or Urdu question
+with its English gloss). Configured from the environment (`minimal_bot_env`); run as
 `python -m bench.minimal_bot`.
 """
 
@@ -30,12 +32,15 @@ from handlers.callbacks import AnswerFeedback
 from knowledge.batching import BatchingEmbedder
 from knowledge.config import KnowledgeConfig
 from knowledge.embeddings import Embedder, make_embedder
+from knowledge.language import normalise_query
 
 ENCODE = "MINIMAL_BOT_ENCODE"
+# What the handler encodes before it answers: nothing, the question, or the engine's text for it.
+ENCODINGS = ("none", "question", "engine-text")
 
 
 def minimal_bot_env(
-    *, api_base: str, token: str, secret: str, port: int, path: str, encode: bool
+    *, api_base: str, token: str, secret: str, port: int, path: str, encode: str
 ) -> dict[str, str]:
     return {
         "MINIMAL_BOT_API_BASE": api_base,
@@ -43,7 +48,7 @@ def minimal_bot_env(
         "MINIMAL_BOT_SECRET": secret,
         "MINIMAL_BOT_PORT": str(port),
         "MINIMAL_BOT_PATH": path,
-        ENCODE: "1" if encode else "0",
+        ENCODE: encode,
     }
 
 
@@ -73,7 +78,7 @@ def feedback_buttons(question_id: int) -> InlineKeyboardMarkup:
     )
 
 
-def create_dispatcher(encoder: Embedder | None) -> Dispatcher:
+def create_dispatcher(encoder: Embedder | None, *, engine_text: bool = False) -> Dispatcher:
     dispatcher = Dispatcher()
     config = KnowledgeConfig()
     threads = ThreadPoolExecutor(config.answer_threads, thread_name_prefix="answer")
@@ -82,8 +87,9 @@ def create_dispatcher(encoder: Embedder | None) -> Dispatcher:
     async def on_question(message: Message) -> None:
         text = message.text or ""
         if encoder is not None:
+            encoded = normalise_query(text).text if engine_text else text
             loop = asyncio.get_running_loop()
-            await loop.run_in_executor(threads, encoder.embed_queries, [text])
+            await loop.run_in_executor(threads, encoder.embed_queries, [encoded])
         await message.answer(
             f"Answer to: {text}", reply_markup=feedback_buttons(message.message_id)
         )
@@ -93,7 +99,10 @@ def create_dispatcher(encoder: Embedder | None) -> Dispatcher:
 
 async def serve() -> None:
     encoder: Embedder | None = None
-    if os.environ.get(ENCODE) == "1":
+    encode = os.environ.get(ENCODE, "none")
+    if encode not in ENCODINGS:
+        raise SystemExit(f"{ENCODE}: one of {', '.join(ENCODINGS)}, not {encode!r}")
+    if encode != "none":
         encoder = question_encoder(KnowledgeConfig())
         encoder.embed_queries(["warm-up: what does the programme offer?"])
     session = AiohttpSession(api=TelegramAPIServer.from_base(os.environ["MINIMAL_BOT_API_BASE"]))
@@ -102,7 +111,7 @@ async def serve() -> None:
         session=session,
         default=DefaultBotProperties(parse_mode=ParseMode.HTML),
     )
-    dispatcher = create_dispatcher(encoder)
+    dispatcher = create_dispatcher(encoder, engine_text=encode == "engine-text")
     app = web.Application()
     SimpleRequestHandler(
         dispatcher, bot, handle_in_background=False, secret_token=os.environ["MINIMAL_BOT_SECRET"]
