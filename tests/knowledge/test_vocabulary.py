@@ -204,3 +204,12 @@ def test_one_letter_name_alone_is_no_acronym() -> None:
     # "ای میل" is email (the glossary reads it first); "آئی" alone is "came".
     query = normalise_query("ای میل نہیں آئی")
     assert not set(query.terms) & {"e", "i", "ei", "em"}, query.terms
+
+
+def test_padna_have_to_is_roman_urdu_grammar_not_the_english_pad() -> None:
+    # "chhorna pad raha hai" (I have to leave): "pad" was read as the English word, which no
+    # rule uses, and counted against the question.
+    query = normalise_query("shaadi ki wajah se course chhorna pad raha hai")
+    assert query.language is Language.ROMAN_URDU
+    assert ("pad",) not in query.groups
+    assert ("pad",) in normalise_query("Can I use a mouse pad?").groups  # English keeps it
