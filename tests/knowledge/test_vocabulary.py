@@ -213,3 +213,10 @@ def test_padna_have_to_is_roman_urdu_grammar_not_the_english_pad() -> None:
     assert query.language is Language.ROMAN_URDU
     assert ("pad",) not in query.groups
     assert ("pad",) in normalise_query("Can I use a mouse pad?").groups  # English keeps it
+
+
+def test_theek_okay_is_no_correction() -> None:
+    # "کیا یہ ٹھیک ہے؟" asks whether something is all right, as "theek hai?" does in Roman
+    # Urdu; it is not the rules' "correct" (email corrections).
+    assert "correct" not in normalise_query("کیا یہ ٹھیک ہے؟").glossed
+    assert "correct" in normalise_query("ای میل درست کیسے کروں؟").glossed
