@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.encoder import EncoderLimit, measure_encoder_limit
-from bench.sustained import P95_TARGET_MS, BudgetRun, RateStep, _search
+from bench.sustained import P95_TARGET_MS, BudgetRun, RateStep, _search, drive_rate
 
 
 @dataclass(frozen=True)
@@ -357,9 +357,9 @@ async def _bot_steps(
 ) -> list[RateStep]:
     """The minimal bot as its own process, driven as `bench sustained` drives an instance:
     without encoding at one rate (its CPU per update), with encoding up the rates."""
-    from bench.load import _drive, pick_questions
+    from bench.load import pick_questions
     from tests.fakebotapi import FakeTelegram
-    from tests.production.cluster import SECRET, stop_instance, wait_healthy
+    from tests.production.cluster import stop_instance, wait_healthy
 
     results: list[RateStep] = []
     async with FakeTelegram(strict_chats=False) as fake:
@@ -368,29 +368,8 @@ async def _bot_steps(
             await wait_healthy(instance)
 
             async def step(rate: float) -> RateStep:
-                count = max(1, int(rate * seconds))
-                report = await _drive(
-                    fake=fake,
-                    pids=[instance.process.pid],
-                    urls=[instance.webhook_url],
-                    secret=SECRET,
-                    questions=pick_questions(pool, count, "distinct"),
-                    learners=count,
-                    rate=rate,
-                    concurrency=40,
-                )
-                elapsed = float(report["seconds"])
-                result = RateStep(
-                    offered=rate,
-                    achieved=report["answered"] / elapsed if elapsed else 0.0,
-                    p50_ms=float(report["p50_ms"]),
-                    p95_ms=float(report["p95_ms"]),
-                    cpu_ms_per_question=float(report["cpu_ms_per_question"]),
-                    lost=int(report["lost"]),
-                    doubled=int(report["doubled"]),
-                    machine_cpu_ms_per_question=float(report["machine_cpu_ms_per_question"]),
-                    driver_cpu_ms_per_question=float(report["driver_cpu_ms_per_question"]),
-                )
+                questions = pick_questions(pool, max(1, int(rate * seconds)), "distinct")
+                result = await drive_rate(fake, instance, questions, rate, concurrency=40)
                 results.append(result)
                 return result
 

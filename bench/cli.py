@@ -218,14 +218,20 @@ def bench_startup(
     typer.echo("\n" + summary(runs))
 
 
+# The rate search's options, shared by `sustained` and `ceiling` (bench/sustained.py `_search`).
+StepSeconds = Annotated[float, typer.Option(help="Seconds of questions at each rate.")]
+StartShare = Annotated[
+    float, typer.Option(help="The first rate offered, as a share of the encoder's limit.")
+]
+MaxSteps = Annotated[int, typer.Option(help="At most this many rates (then one bisection).")]
+
+
 @app.command("sustained")
 def bench_sustained(
     *,
-    seconds: Annotated[float, typer.Option(help="Seconds of questions at each rate.")] = 6.0,
-    start: Annotated[
-        float, typer.Option(help="The first rate offered, as a share of the encoder's limit.")
-    ] = 0.6,
-    steps: Annotated[int, typer.Option(help="At most this many rates (then one bisection).")] = 6,
+    seconds: StepSeconds = 6.0,
+    start: StartShare = 0.6,
+    steps: MaxSteps = 6,
     budget: Annotated[
         list[str] | None,
         typer.Option(
@@ -270,11 +276,9 @@ def bench_sustained(
 @app.command("ceiling")
 def bench_ceiling(
     *,
-    seconds: Annotated[float, typer.Option(help="Seconds of questions at each rate.")] = 6.0,
-    start: Annotated[
-        float, typer.Option(help="The first rate offered, as a share of the encoder's limit.")
-    ] = 0.6,
-    steps: Annotated[int, typer.Option(help="At most this many rates (then one bisection).")] = 6,
+    seconds: StepSeconds = 6.0,
+    start: StartShare = 0.6,
+    steps: MaxSteps = 6,
     instance: Annotated[
         bool,
         typer.Option(

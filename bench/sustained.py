@@ -56,6 +56,22 @@ class RateStep:
     def passed(self) -> bool:
         return self.p95_ms < P95_TARGET_MS and self.lost == 0 and self.doubled == 0
 
+    @classmethod
+    def from_drive(cls, rate: float, report: dict[str, Any]) -> RateStep:
+        """The step a drive of the load benchmark (`bench.load._drive`) reported at `rate`."""
+        seconds = float(report["seconds"])
+        return cls(
+            offered=rate,
+            achieved=report["answered"] / seconds if seconds else 0.0,
+            p50_ms=float(report["p50_ms"]),
+            p95_ms=float(report["p95_ms"]),
+            cpu_ms_per_question=float(report["cpu_ms_per_question"]),
+            lost=int(report["lost"]),
+            doubled=int(report["doubled"]),
+            machine_cpu_ms_per_question=float(report["machine_cpu_ms_per_question"]),
+            driver_cpu_ms_per_question=float(report["driver_cpu_ms_per_question"]),
+        )
+
 
 @dataclass(frozen=True)
 class BudgetRun:
@@ -230,7 +246,6 @@ async def find_sustained_rate(
     from bench.load import (
         _create_database,
         _delete_prefix,
-        _drive,
         _drop_database,
         _index_bundled_kb,
         _learner_id,
@@ -242,7 +257,6 @@ async def find_sustained_rate(
     )
     from tests.fakebotapi import FakeTelegram
     from tests.production.cluster import (
-        SECRET,
         ClusterConfig,
         start_instance,
         stop_instance,
@@ -298,30 +312,8 @@ async def find_sustained_rate(
                         rate: float, instance: Any = instance, run: BudgetRun = run
                     ) -> RateStep:
                         count = max(1, min(most, int(rate * seconds_per_step)))
-                        report = await _drive(
-                            fake=fake,
-                            pids=[instance.process.pid],
-                            urls=[instance.webhook_url],
-                            secret=SECRET,
-                            questions=pick_questions(pool, count, "distinct"),
-                            learners=count,
-                            rate=rate,
-                            concurrency=concurrency,
-                        )
-                        seconds = float(report["seconds"])
-                        result = RateStep(
-                            offered=rate,
-                            achieved=report["answered"] / seconds if seconds else 0.0,
-                            p50_ms=float(report["p50_ms"]),
-                            p95_ms=float(report["p95_ms"]),
-                            cpu_ms_per_question=float(report["cpu_ms_per_question"]),
-                            lost=int(report["lost"]),
-                            doubled=int(report["doubled"]),
-                            machine_cpu_ms_per_question=float(
-                                report["machine_cpu_ms_per_question"]
-                            ),
-                            driver_cpu_ms_per_question=float(report["driver_cpu_ms_per_question"]),
-                        )
+                        questions = pick_questions(pool, count, "distinct")
+                        result = await drive_rate(fake, instance, questions, rate, concurrency)
                         run.steps.append(result)
                         return result
 
@@ -341,6 +333,27 @@ async def find_sustained_rate(
         await _delete_prefix(redis_url, prefix)
         shutil.rmtree(root, ignore_errors=True)
     return SustainedRate(limit, runs, os.getloadavg()[0], load_before)
+
+
+async def drive_rate(
+    fake: Any, instance: Any, questions: Sequence[str], rate: float, concurrency: int
+) -> RateStep:
+    """`questions` arriving at `rate` a second at one webhook process, each from a learner of
+    its own (bench/load.py `_drive`), as a step of the rate search."""
+    from bench.load import _drive
+    from tests.production.cluster import SECRET
+
+    report = await _drive(
+        fake=fake,
+        pids=[instance.process.pid],
+        urls=[instance.webhook_url],
+        secret=SECRET,
+        questions=questions,
+        learners=len(questions),
+        rate=rate,
+        concurrency=concurrency,
+    )
+    return RateStep.from_drive(rate, report)
 
 
 async def _search(

@@ -59,3 +59,22 @@ def test_the_pipeline_driver_encodes_every_question_once() -> None:
     assert step.offered == 400.0 and step.achieved > 0
     assert 0 <= step.p50_ms <= step.p95_ms
     assert step.passed == (step.p95_ms < 500)
+
+
+def test_a_drive_report_becomes_a_rate_step() -> None:
+    report = {
+        "answered": 90,
+        "seconds": 3.0,
+        "p50_ms": 40.0,
+        "p95_ms": 120.0,
+        "cpu_ms_per_question": 21.5,
+        "lost": 0,
+        "doubled": 1,
+        "machine_cpu_ms_per_question": 23.0,
+        "driver_cpu_ms_per_question": 1.1,
+    }
+    step = RateStep.from_drive(31.0, report)
+    assert (step.offered, step.achieved, step.p95_ms) == (31.0, 30.0, 120.0)
+    assert (step.cpu_ms_per_question, step.machine_cpu_ms_per_question) == (21.5, 23.0)
+    assert step.doubled == 1 and not step.passed  # a doubled reply fails the rate
+    assert RateStep.from_drive(31.0, {**report, "seconds": 0.0}).achieved == 0.0
