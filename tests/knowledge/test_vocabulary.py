@@ -220,3 +220,9 @@ def test_theek_okay_is_no_correction() -> None:
     # Urdu; it is not the rules' "correct" (email corrections).
     assert "correct" not in normalise_query("کیا یہ ٹھیک ہے؟").glossed
     assert "correct" in normalise_query("ای میل درست کیسے کروں؟").glossed
+
+
+def test_an_online_session_is_online_not_a_cohort() -> None:
+    # "سیشن" is a webinar as often as an academic session: no reading beats a wrong one.
+    glossed = normalise_query("ہر مہینے والا آن لائن سیشن کس دن ہوتا ہے؟").glossed
+    assert "online" in glossed and "cohort" not in glossed
