@@ -20,18 +20,43 @@ def test_there_are_eval_sets_to_check() -> None:
     assert len(EVAL_SETS) >= 10
 
 
+def _asks_something(question: dict[str, object]) -> bool:
+    """In scope, a near miss, or off-topic about a named thing (a redirect topic): a real question.
+    Off-topic questions naming no topic may be pure chit-chat ("السلام علیکم، آپ کیسے ہیں؟" in the
+    evening set), which the bot rightly meets by asking for a full question."""
+    return (
+        bool(question["in_scope"])
+        or question.get("kind") == "near_miss"
+        or bool(question.get("redirect_topic"))
+    )
+
+
 @pytest.mark.parametrize("path", EVAL_SETS, ids=lambda path: path.name)
 def test_no_eval_question_is_content_free(path: Path) -> None:
-    """Every question of every set, in scope or not, in every language. Urdu-script questions
+    """Every question that asks something, in every set and language. Urdu-script questions
     about things the engine has no words for ("ای کیٹ", "لائبریری") were taken for content-free
     (94 of 1,389 before the fix, 91 of them Urdu script)."""
     questions = yaml.safe_load(path.read_text(encoding="utf-8"))["questions"]
     content_free = [
         f"{q['id']} [{q['lang']}] {q['question']}"
         for q in questions
-        if is_content_free(q["question"])
+        if _asks_something(q) and is_content_free(q["question"])
     ]
     assert questions and content_free == []
+
+
+def test_off_topic_questions_are_mostly_real_questions() -> None:
+    """The exemption above is for chit-chat only: of the off-topic questions naming no topic,
+    nearly all still ask something (general knowledge, other schemes), so the check still sees
+    them."""
+    loose = [
+        q
+        for path in EVAL_SETS
+        for q in yaml.safe_load(path.read_text(encoding="utf-8"))["questions"]
+        if not _asks_something(q)
+    ]
+    free = [q["question"] for q in loose if is_content_free(q["question"])]
+    assert len(loose) >= 50 and len(free) <= len(loose) // 20, free
 
 
 @pytest.mark.parametrize(
@@ -66,6 +91,7 @@ def test_a_message_with_a_content_word_is_a_question(message: str) -> None:
         "licence?",  # one word, even a topic, is no question yet
         "سلام",
         "السلام علیکم",
+        "السلام علیکم، آپ کیسے ہیں؟",
         "assalam o alaikum",
         "ٹھیک ہے",
         "جی شکریہ",
