@@ -88,6 +88,21 @@ class Chunk:
         )
 
 
+def english_section(section: str) -> str:
+    """The English heading path a translated heading path stands for
+    ("آپ کے پاس کیا رہتا ہے | What you keep" -> "What you keep")."""
+    return SECTION_SEPARATOR.join(
+        part.rsplit(" | ", 1)[-1].strip() for part in section.split(SECTION_SEPARATOR)
+    )
+
+
+def translated_section(translation: Chunk) -> tuple[str, str]:
+    """The (source, heading path) of the rule section a translation chunk renders:
+    ``translates`` is relative to the folder the knowledge base was indexed from (a
+    translation may sit in a sub-folder such as ur/)."""
+    return translation.translates.strip().lstrip("./"), english_section(translation.section)
+
+
 def content_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 

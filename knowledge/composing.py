@@ -26,7 +26,7 @@ from functools import lru_cache
 import numpy as np
 import numpy.typing as npt
 
-from knowledge.chunking import SECTION_SEPARATOR, Chunk
+from knowledge.chunking import SECTION_SEPARATOR, Chunk, translated_section
 from knowledge.language import (
     ENGLISH_STOPWORDS,
     QUESTION_WORDS,
@@ -165,14 +165,6 @@ def translation_units(text: str) -> list[Unit]:
     return units
 
 
-def english_section(section: str) -> str:
-    """The English heading path a translated heading path stands for
-    ("آپ کے پاس کیا رہتا ہے | What you keep" -> "What you keep")."""
-    return SECTION_SEPARATOR.join(
-        part.rsplit(" | ", 1)[-1].strip() for part in section.split(SECTION_SEPARATOR)
-    )
-
-
 @dataclass(frozen=True)
 class SectionKey:
     source: str
@@ -208,7 +200,7 @@ class SectionBook:
         self._positions: dict[SectionKey, dict[str, int]] = {}
         self._translations: dict[tuple[str, SectionKey], Translation] = {}
         for chunk in retriever.translations:
-            key = SectionKey(_sibling(chunk.translates), english_section(chunk.section))
+            key = SectionKey(*translated_section(chunk))
             self._translations[(chunk.language, key)] = Translation(
                 chunk, translation_units(chunk.text)
             )
@@ -245,12 +237,6 @@ class SectionBook:
         for translation in self._translations.values():
             texts.extend(sentence_text(translation.chunk, unit) for unit in translation.units)
         return list(dict.fromkeys(texts))
-
-
-def _sibling(translates: str) -> str:
-    """The translated document's source name: ``translates`` is relative to the folder the
-    knowledge base was indexed from (a translation may sit in a sub-folder such as ur/)."""
-    return translates.strip().lstrip("./")
 
 
 @dataclass(frozen=True)

@@ -27,13 +27,12 @@ from knowledge.answering import (
 )
 from knowledge.answers import Answer, Choice, Citation
 from knowledge.batching import BatchingEmbedder
-from knowledge.chunking import Chunk
+from knowledge.chunking import Chunk, english_section
 from knowledge.composing import (
     NO_TRANSLATION_NOTE,
     SectionBook,
     SectionKey,
     SentenceComposer,
-    english_section,
 )
 from knowledge.config import EMBEDDING_SEEDS_DIR, MAX_QUESTION_CHARS, KnowledgeConfig
 from knowledge.embeddings import CachedEmbedder, Closable, Embedder, make_embedder
@@ -343,6 +342,13 @@ class KnowledgeEngine:
             query, passages, evidence.answerable, topic_margin=thresholds.topic_margin
         )
         if topic is None:
+            if evidence.answerable and retriever.reads_urdu_versions(query):
+                # Whether to answer is judged on the ranking its floors were calibrated on;
+                # which rule the learner reads first also weighs the rules' Urdu versions.
+                shown = retriever.retrieve(
+                    query, top_k=self.config.top_k, mode=mode, urdu_versions=True
+                )
+                return replace(evidence, passages=shown)
             return evidence
         return replace(evidence, redirect=topic.chunk, reason=f"redirect: {topic.chunk.section}")
 

@@ -22,7 +22,7 @@ from functools import lru_cache
 import numpy as np
 import numpy.typing as npt
 
-from knowledge.chunking import Chunk
+from knowledge.chunking import Chunk, translated_section
 from knowledge.config import RetrievalThresholds
 from knowledge.embeddings import Embedder
 from knowledge.language import (
@@ -33,7 +33,12 @@ from knowledge.language import (
     tokenize,
 )
 from knowledge.sources import ChunkSource
-from knowledge.urdu_words import USED_WORD_WEIGHT, UrduVocabulary, UrduWords
+from knowledge.urdu_words import (
+    USED_WORD_WEIGHT,
+    UrduVocabulary,
+    UrduWords,
+    urdu_search_terms,
+)
 
 
 class QuestionVectors:
@@ -93,6 +98,13 @@ FUSION_WEIGHTS: dict[Language, tuple[float, float]] = {
     Language.ROMAN_URDU: (0.35, 1.0),
     Language.URDU: (0.1, 1.0),
 }
+
+# Weight, in the fusion, of BM25 over the rules' Urdu versions for an Urdu-script question
+# (``retrieve(urdu_versions=True)``): the question's own Urdu words ("نقل", "فروخت", "بیماری")
+# that no glossary reads into English, matched against the Urdu text of each rule that has
+# one. Chosen on the dev split (docs/benchmarks.md, issue 15 round 6): Urdu first citation
+# 27/40 at 0 and 0.15, 28/40 from 0.2 to 0.35, 27 at 0.4 and 26 at 0.5.
+URDU_VERSION_BM25_WEIGHT = 0.3
 
 # Words at least this common in general English (Zipf scale, ~30 uses per million words:
 # "use", "long", "chance", "going") are too generic to name a topic the rules might miss.
@@ -250,6 +262,12 @@ class HybridRetriever:
         self._redirects: list[Chunk] = []
         self._redirect_vectors: npt.NDArray[np.float32] = np.zeros((0, 0), dtype=np.float32)
         self._translations: list[Chunk] = []
+        # BM25 over the Urdu versions of rule sections, and for each rule chunk whose section
+        # has one (``_urdu_rows``) which version it is (``_urdu_version_of``): a long section's
+        # chunks share their section's version.
+        self._urdu_bm25 = BM25Index([])
+        self._urdu_rows: npt.NDArray[np.intp] = np.zeros(0, dtype=np.intp)
+        self._urdu_version_of: npt.NDArray[np.intp] = np.zeros(0, dtype=np.intp)
         self._urdu = UrduVocabulary()
         # Each question's vector while it is being answered, so the redirect check and the
         # sentence scores reuse its one embedding.
@@ -284,6 +302,7 @@ class HybridRetriever:
         self._vectors = matrix
         self._redirect_vectors = redirect_matrix
         self._words = knowledge_base_words(self._chunks)
+        self._load_urdu_versions()
         # The Urdu versions of the rules, not of the redirect topics (whose words are what the
         # rules leave out).
         topics = {chunk.source for chunk in self._redirects}
@@ -296,6 +315,27 @@ class HybridRetriever:
             self._words,
         )
         self._word_vectors = None  # embedded on first use by nearest_words
+
+    def _load_urdu_versions(self) -> None:
+        versions = [chunk for chunk in self._translations if chunk.language == Language.URDU]
+        version_of = {translated_section(chunk): i for i, chunk in enumerate(versions)}
+        pairs = [
+            (position, version_of[(chunk.source, chunk.section)])
+            for position, chunk in enumerate(self._chunks)
+            if (chunk.source, chunk.section) in version_of
+        ]
+        self._urdu_rows = np.array([row for row, _ in pairs], dtype=np.intp)
+        self._urdu_version_of = np.array([version for _, version in pairs], dtype=np.intp)
+        self._urdu_bm25 = BM25Index(urdu_search_terms(chunk.search_text) for chunk in versions)
+
+    def reads_urdu_versions(self, query: NormalisedQuery) -> bool:
+        """Whether ``retrieve(urdu_versions=True)`` ranks this question differently: an
+        Urdu-script question with Urdu words, over rules of which some have an Urdu version."""
+        return (
+            query.language is Language.URDU
+            and bool(self._urdu_rows.size)
+            and bool(urdu_search_terms(query.original))
+        )
 
     @property
     def chunk_count(self) -> int:
@@ -384,6 +424,13 @@ class HybridRetriever:
                 found += weight
         return found / total if total else 0.0
 
+    def _urdu_version_scores(self, query: NormalisedQuery) -> npt.NDArray[np.float32]:
+        """Each rule chunk's BM25 score through its section's Urdu version (0 without one)."""
+        per_version = self._urdu_bm25.scores(urdu_search_terms(query.original))
+        scores = np.zeros(len(self._chunks), dtype=np.float32)
+        scores[self._urdu_rows] = per_version[self._urdu_version_of]
+        return scores
+
     def nearest_words(self, words: Sequence[str]) -> list[tuple[str, float]]:
         """For each word, the knowledge base's word the embedding model puts closest to it,
         and their cosine (("", 0.0) when the knowledge base has no words)."""
@@ -427,7 +474,14 @@ class HybridRetriever:
         *,
         top_k: int = 3,
         mode: RetrievalMode = RetrievalMode.HYBRID,
+        urdu_versions: bool = False,
     ) -> list[ScoredPassage]:
+        """The ``top_k`` rule chunks that best match the question, best first.
+
+        With ``urdu_versions``, an Urdu-script question is also matched word for word against
+        the Urdu versions of the rules that have one (``URDU_VERSION_BM25_WEIGHT``); a rule
+        without one scores as a version sharing no word with the question would, and with no
+        Urdu versions at all the ranking is the same as without."""
         query = normalise_query(question) if isinstance(question, str) else question
         if not self._chunks:
             return []
@@ -448,6 +502,8 @@ class HybridRetriever:
             dense = (self._vectors @ self.query_vector(query)).astype(np.float32)
             dense_z = standardise(dense)
             fused = fused + dense_weight * dense_z
+        if urdu_versions and dense is not None and self.reads_urdu_versions(query):
+            fused = fused + URDU_VERSION_BM25_WEIGHT * standardise(self._urdu_version_scores(query))
         if dense is None:  # lexical only: a chunk sharing no word with the question is no hit
             fused = np.where(lexical > 0, fused, -np.inf).astype(np.float32)
         best = _top_positions(fused, top_k)

@@ -82,6 +82,16 @@ def urdu_stem(word: str) -> str:
     return word
 
 
+def urdu_search_terms(text: str) -> list[str]:
+    """A text's Urdu-script content words as BM25 reads them: grammar words left out, each
+    word reduced to its stem (``urdu_stem``), so the question's forms meet the rules'."""
+    return [
+        urdu_stem(word)
+        for word in message_words(text)
+        if is_urdu_script(word) and not is_function_word(word)
+    ]
+
+
 @dataclass(frozen=True)
 class UrduWords:
     """An Urdu-script question's content words: those no Urdu rule uses, as written, and

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from knowledge.chunking import Chunk, split_document
-from knowledge.composing import english_section, rule_units, translation_units
+from knowledge.chunking import Chunk, english_section, split_document
+from knowledge.composing import rule_units, translation_units
 from knowledge.loaders import load_document
 
 KB = Path(__file__).resolve().parents[2] / "knowledge" / "data"
