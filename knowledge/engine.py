@@ -333,7 +333,8 @@ class KnowledgeEngine:
     ) -> Evidence:
         query = with_known_names(normalise_query(question[:MAX_QUESTION_CHARS]), self._known_names)
         retriever = self.retriever
-        passages = retriever.retrieve(query, top_k=self.config.top_k, mode=mode)
+        retrieved = retriever.retrieve_for_answer(query, top_k=self.config.top_k, mode=mode)
+        passages = retrieved.judged
         thresholds = self.config.thresholds_for(query.language.value)
         evidence = judge_evidence(query, passages, retriever, thresholds)
         if mode is RetrievalMode.BM25:
@@ -342,13 +343,10 @@ class KnowledgeEngine:
             query, passages, evidence.answerable, topic_margin=thresholds.topic_margin
         )
         if topic is None:
-            if evidence.answerable and retriever.reads_urdu_versions(query):
-                # Whether to answer is judged on the ranking its floors were calibrated on;
-                # which rule the learner reads first also weighs the rules' Urdu versions.
-                shown = retriever.retrieve(
-                    query, top_k=self.config.top_k, mode=mode, urdu_versions=True
-                )
-                return replace(evidence, passages=shown)
+            # Whether to answer is judged on the ranking its floors were calibrated on; which
+            # rule the learner reads first also weighs the rules' Urdu versions.
+            if evidence.answerable and retrieved.read is not retrieved.judged:
+                return replace(evidence, passages=retrieved.read)
             return evidence
         return replace(evidence, redirect=topic.chunk, reason=f"redirect: {topic.chunk.section}")
 

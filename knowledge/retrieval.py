@@ -100,11 +100,12 @@ FUSION_WEIGHTS: dict[Language, tuple[float, float]] = {
 }
 
 # Weight, in the fusion, of BM25 over the rules' Urdu versions for an Urdu-script question
-# (``retrieve(urdu_versions=True)``): the question's own Urdu words ("نقل", "فروخت", "بیماری")
-# that no glossary reads into English, matched against the Urdu text of each rule that has
-# one. Chosen on the dev split (docs/benchmarks.md, issue 15 round 6): Urdu first citation
-# 27/40 at 0 and 0.15, 28/40 from 0.2 to 0.35, 27 at 0.4 and 26 at 0.5.
-URDU_VERSION_BM25_WEIGHT = 0.3
+# (``retrieve_for_answer``): the question's own Urdu words ("نیلامی", "فروخت", "بیماری") that
+# no glossary reads into English, matched against the Urdu text of each rule that has one.
+# Chosen on the dev split (docs/benchmarks.md, issue 15 round 6), Urdu in scope (40): first
+# citation right 27 at 0 and 0.15, 28 from 0.2 to 0.35, 27 at 0.4, 26 at 0.5; the middle of
+# that range. (Top passage right 29 at 0, 32 at 0.15-0.2, 31 at 0.25, 30 at 0.3-0.35.)
+URDU_VERSION_BM25_WEIGHT = 0.25
 
 # Words at least this common in general English (Zipf scale, ~30 uses per million words:
 # "use", "long", "chance", "going") are too generic to name a topic the rules might miss.
@@ -119,6 +120,15 @@ class ScoredPassage:
     coverage: float  # share of the query's IDF mass present in the passage
     # The cosine as standard deviations above this question's mean over every chunk.
     dense_z: float | None = None
+
+
+@dataclass(frozen=True)
+class Retrieved:
+    """The passages whether to answer is judged on (the ranking the abstention floors were
+    calibrated on), and those the answer is read from (``HybridRetriever.retrieve_for_answer``)."""
+
+    judged: list[ScoredPassage]
+    read: list[ScoredPassage]
 
 
 class BM25Index:
@@ -266,6 +276,8 @@ class HybridRetriever:
         # has one (``_urdu_rows``) which version it is (``_urdu_version_of``): a long section's
         # chunks share their section's version.
         self._urdu_bm25 = BM25Index([])
+        # A question's Urdu words, read twice per question (whether to use them, their scores).
+        self._urdu_terms_of = lru_cache(maxsize=1024)(urdu_search_terms)
         self._urdu_rows: npt.NDArray[np.intp] = np.zeros(0, dtype=np.intp)
         self._urdu_version_of: npt.NDArray[np.intp] = np.zeros(0, dtype=np.intp)
         self._urdu = UrduVocabulary()
@@ -334,7 +346,7 @@ class HybridRetriever:
         return (
             query.language is Language.URDU
             and bool(self._urdu_rows.size)
-            and bool(urdu_search_terms(query.original))
+            and bool(self._urdu_terms_of(query.original))
         )
 
     @property
@@ -426,7 +438,7 @@ class HybridRetriever:
 
     def _urdu_version_scores(self, query: NormalisedQuery) -> npt.NDArray[np.float32]:
         """Each rule chunk's BM25 score through its section's Urdu version (0 without one)."""
-        per_version = self._urdu_bm25.scores(urdu_search_terms(query.original))
+        per_version = self._urdu_bm25.scores(self._urdu_terms_of(query.original))
         scores = np.zeros(len(self._chunks), dtype=np.float32)
         scores[self._urdu_rows] = per_version[self._urdu_version_of]
         return scores
@@ -474,17 +486,35 @@ class HybridRetriever:
         *,
         top_k: int = 3,
         mode: RetrievalMode = RetrievalMode.HYBRID,
-        urdu_versions: bool = False,
     ) -> list[ScoredPassage]:
-        """The ``top_k`` rule chunks that best match the question, best first.
+        """The ``top_k`` rule chunks that best match the question, best first."""
+        return self._retrieve(question, top_k, mode, urdu_versions=False).judged
 
-        With ``urdu_versions``, an Urdu-script question is also matched word for word against
-        the Urdu versions of the rules that have one (``URDU_VERSION_BM25_WEIGHT``); a rule
-        without one scores as a version sharing no word with the question would, and with no
-        Urdu versions at all the ranking is the same as without."""
+    def retrieve_for_answer(
+        self,
+        question: str | NormalisedQuery,
+        *,
+        top_k: int = 3,
+        mode: RetrievalMode = RetrievalMode.HYBRID,
+    ) -> Retrieved:
+        """``retrieve``'s passages, to judge whether to answer, and those to answer from: an
+        Urdu-script question is also matched word for word against the Urdu versions of the
+        rules that have one (``URDU_VERSION_BM25_WEIGHT``). A rule without one scores as a
+        version sharing no word with the question would; with no Urdu versions at all, or for
+        another language, both are the same."""
+        return self._retrieve(question, top_k, mode, urdu_versions=True)
+
+    def _retrieve(
+        self,
+        question: str | NormalisedQuery,
+        top_k: int,
+        mode: RetrievalMode,
+        *,
+        urdu_versions: bool,
+    ) -> Retrieved:
         query = normalise_query(question) if isinstance(question, str) else question
         if not self._chunks:
-            return []
+            return Retrieved([], [])
         bm25_weight, dense_weight = FUSION_WEIGHTS[query.language]
         if mode is RetrievalMode.BM25:
             bm25_weight, dense_weight = 1.0, 0.0
@@ -502,18 +532,39 @@ class HybridRetriever:
             dense = (self._vectors @ self.query_vector(query)).astype(np.float32)
             dense_z = standardise(dense)
             fused = fused + dense_weight * dense_z
-        if urdu_versions and dense is not None and self.reads_urdu_versions(query):
-            fused = fused + URDU_VERSION_BM25_WEIGHT * standardise(self._urdu_version_scores(query))
         if dense is None:  # lexical only: a chunk sharing no word with the question is no hit
             fused = np.where(lexical > 0, fused, -np.inf).astype(np.float32)
-        best = _top_positions(fused, top_k)
-        return [
-            ScoredPassage(
-                chunk=self._chunks[position],
-                score=float(fused[position]),
-                dense=None if dense is None else float(dense[position]),
-                coverage=self.coverage(query, [self._chunks[position]]),
-                dense_z=None if dense_z is None else float(dense_z[position]),
+        judged = self._passages(query, fused, dense, dense_z, top_k)
+        if not (urdu_versions and dense is not None and self.reads_urdu_versions(query)):
+            return Retrieved(judged, judged)
+        urdu = standardise(self._urdu_version_scores(query))
+        read_fused = (fused + URDU_VERSION_BM25_WEIGHT * urdu).astype(np.float32)
+        coverage = {passage.chunk.id: passage.coverage for passage in judged}
+        read = self._passages(query, read_fused, dense, dense_z, top_k, known_coverage=coverage)
+        return Retrieved(judged, read)
+
+    def _passages(
+        self,
+        query: NormalisedQuery,
+        fused: npt.NDArray[np.float32],
+        dense: npt.NDArray[np.float32] | None,
+        dense_z: npt.NDArray[np.float32] | None,
+        top_k: int,
+        *,
+        known_coverage: dict[str, float] | None = None,
+    ) -> list[ScoredPassage]:
+        """The best ``top_k`` chunks by ``fused`` (coverage already known by chunk id reused)."""
+        passages: list[ScoredPassage] = []
+        for position in _top_positions(fused, top_k):
+            chunk = self._chunks[position]
+            coverage = (known_coverage or {}).get(chunk.id)
+            passages.append(
+                ScoredPassage(
+                    chunk=chunk,
+                    score=float(fused[position]),
+                    dense=None if dense is None else float(dense[position]),
+                    coverage=self.coverage(query, [chunk]) if coverage is None else coverage,
+                    dense_z=None if dense_z is None else float(dense_z[position]),
+                )
             )
-            for position in best
-        ]
+        return passages

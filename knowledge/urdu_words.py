@@ -82,14 +82,14 @@ def urdu_stem(word: str) -> str:
     return word
 
 
-def urdu_search_terms(text: str) -> list[str]:
+def urdu_search_terms(text: str) -> tuple[str, ...]:
     """A text's Urdu-script content words as BM25 reads them: grammar words left out, each
     word reduced to its stem (``urdu_stem``), so the question's forms meet the rules'."""
-    return [
+    return tuple(
         urdu_stem(word)
         for word in message_words(text)
         if is_urdu_script(word) and not is_function_word(word)
-    ]
+    )
 
 
 @dataclass(frozen=True)

@@ -89,7 +89,8 @@ def retriever_over(chunks: Sequence[Chunk]) -> HybridRetriever:
 
 
 def top_rule(retriever: HybridRetriever, question: str, *, urdu_versions: bool) -> str:
-    return retriever.retrieve(question, top_k=1, urdu_versions=urdu_versions)[0].chunk.text
+    retrieved = retriever.retrieve_for_answer(question, top_k=1)
+    return (retrieved.read if urdu_versions else retrieved.judged)[0].chunk.text
 
 
 def test_an_urdu_question_finds_the_rule_whose_urdu_version_uses_its_words() -> None:
@@ -119,9 +120,11 @@ def test_without_an_urdu_version_that_matches_the_english_ranking_stands(
     retriever = retriever_over(
         [*(rule(i) for i in range(4)), *(urdu_version(*v) for v in versions)]
     )
-    english = [p.chunk.id for p in retriever.retrieve(QUESTION, top_k=4)]
-    both = [p.chunk.id for p in retriever.retrieve(QUESTION, top_k=4, urdu_versions=True)]
-    assert both == english
+    retrieved = retriever.retrieve_for_answer(QUESTION, top_k=4)
+    assert [p.chunk.id for p in retrieved.read] == [p.chunk.id for p in retrieved.judged]
+    assert [p.chunk.id for p in retrieved.judged] == [
+        p.chunk.id for p in retriever.retrieve(QUESTION, top_k=4)
+    ]
 
 
 def test_other_languages_are_not_matched_against_urdu_versions() -> None:
@@ -129,9 +132,8 @@ def test_other_languages_are_not_matched_against_urdu_versions() -> None:
     for question in ("Can I auction my licence?", "kya licence ki neelami ho sakti hai?"):
         query = normalise_query(question)
         assert not retriever.reads_urdu_versions(query)
-        assert [p.chunk.id for p in retriever.retrieve(query, top_k=4)] == [
-            p.chunk.id for p in retriever.retrieve(query, top_k=4, urdu_versions=True)
-        ]
+        retrieved = retriever.retrieve_for_answer(query, top_k=4)
+        assert retrieved.read is retrieved.judged
 
 
 def test_the_sample_answers_an_urdu_question_from_the_rule_its_urdu_version_states(
