@@ -10,6 +10,7 @@ from knowledge.composing import (
     ScoredSentence,
     _reading_order,
     best_within_two,
+    lead_in_retrieval_order,
     rule_units,
     rules_over_restatements,
 )
@@ -166,3 +167,33 @@ def test_tracking_an_application_reads_the_application_number_first_or_second(
     answer = sample_engine.answer_sync("How can I track my application after submitting it?")
 
     assert "application number" in " ".join(first_sentences(answer.text, 2))
+
+
+def test_a_lower_passage_leads_only_when_it_wins_by_the_margin() -> None:
+    # Best first: passage 2's sentence, then the top passage's best, then passage 1's.
+    scored = [ScoredSentence(2, 0, 3.0), ScoredSentence(0, 1, 2.0), ScoredSentence(1, 0, 1.8)]
+
+    # Within the margin the top passage's best sentence leads; the rest keep their order.
+    assert lead_in_retrieval_order(scored, 1.5) == [scored[1], scored[0], scored[2]]
+    # Beyond it the best sentence leads as before.
+    assert lead_in_retrieval_order(scored, 0.5) == scored
+    assert lead_in_retrieval_order(scored, 0.0) == scored
+
+
+def test_the_next_passage_in_retrieval_order_leads_when_the_top_one_is_too_far() -> None:
+    scored = [ScoredSentence(2, 0, 3.0), ScoredSentence(1, 0, 2.0), ScoredSentence(0, 0, 0.5)]
+
+    assert lead_in_retrieval_order(scored, 1.5)[0] == ScoredSentence(1, 0, 2.0)
+
+
+def test_an_urdu_question_leads_with_the_top_passage_when_an_faq_sentence_is_close(
+    sample_engine: KnowledgeEngine,
+) -> None:
+    # "Which day is the monthly online session?" was led by the FAQ's "HEC holds an
+    # orientation webinar every month..." (no day), cited to the FAQ, over the webinar rule
+    # retrieval ranked first.
+    answer = sample_engine.answer_sync("ہر مہینے والا آن لائن سیشن کس دن ہوتا ہے؟")
+
+    assert not answer.abstained
+    assert answer.citations[0].document == "focal-persons-and-helpdesk.html"
+    assert "first Wednesday of every month" in answer.basis.split("[1]")[0]
