@@ -32,7 +32,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from knowledge.chunking import Chunk
-from knowledge.language import NormalisedQuery, is_urdu_script, phrase_words, tokenize
+from knowledge.language import (
+    NormalisedQuery,
+    is_urdu_script,
+    normalise_query,
+    phrase_words,
+    tokenize,
+)
 from knowledge.retrieval import HybridRetriever, ScoredPassage
 
 # How much closer the best rule may be to the question than a topic its words name, and the
@@ -146,16 +152,28 @@ class RedirectMatcher:
             return False
         if passages[0].dense < topic_similarity + PASSING_MARGIN:
             return False
+        return self.rule_holds_the_other_words(topic, query, passages[0].chunk)
+
+    def rule_holds_the_other_words(self, topic: Topic, query: NormalisedQuery, rule: Chunk) -> bool:
+        """Whether ``rule`` holds every word the question asks about besides the topic's
+        phrase (those the rules use or could use), and those words weigh more than the
+        phrase."""
         words = set(_words(query.original))
         named: set[str] = set()
         for phrase in topic.phrases:
             if phrase <= words:
                 named |= phrase
         bm25 = self._retriever.bm25
-        present = set(tokenize(passages[0].chunk.search_text))
+        # The phrase as the question reads it in English: an Urdu "لیپ ٹاپ" is the group
+        # ("laptop",), which shares no word with the phrase's own Urdu words, and weighs as
+        # that one word, not as two words no English rule uses.
+        said = [w for w in query.original.split() if named & set(_words(w))]
+        reading = normalise_query(" ".join(said)).groups if said else ()
+        named_terms = {term for group in reading for term in group}
+        present = set(tokenize(rule.search_text))
         total = found = 0.0
         for group in query.groups:
-            if named & set(group):
+            if (named | named_terms) & set(group):
                 continue
             if group in query.foreign and all(bm25.document_frequency(t) == 0 for t in group):
                 continue
@@ -163,10 +181,13 @@ class RedirectMatcher:
             total += weight
             if any(term in present for term in group):
                 found += weight
-        phrase_weight = max(
-            (sum(bm25.idf(w) for w in phrase) for phrase in topic.phrases if phrase <= words),
-            default=0.0,
-        )
+        if reading and any(is_urdu_script(w) for w in named):
+            phrase_weight = sum(min(bm25.idf(term) for term in group) for group in reading)
+        else:
+            phrase_weight = max(
+                (sum(bm25.idf(w) for w in phrase) for phrase in topic.phrases if phrase <= words),
+                default=0.0,
+            )
         return total > phrase_weight and found >= PASSING_COVERAGE * total
 
     def choose(

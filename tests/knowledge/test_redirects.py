@@ -170,3 +170,30 @@ def test_english_questions_go_to_the_closest_topic_and_urdu_ones_only_by_their_w
     assert config.thresholds_for("en").topic_margin is not None
     assert config.thresholds_for("roman_ur").topic_margin is None
     assert config.thresholds_for("ur").topic_margin is None
+
+
+def test_a_topic_named_in_urdu_in_passing_is_read_as_the_english_word_it_is(
+    sample_engine: KnowledgeEngine,
+) -> None:
+    from knowledge.language import normalise_query
+    from knowledge.redirects import RedirectMatcher
+
+    # "لیپ ٹاپ" is read as ("laptop",): that group is the topic named, not a word the
+    # identity-verification rule fails to hold, and it weighs as one word, not as two words
+    # no English rule uses (it outweighed the question's own words: webcam, identity, verify).
+    matcher = RedirectMatcher(sample_engine.retriever)
+    laptop = next(t for t in matcher.topics if t.chunk.section == "Laptop scheme")
+    verification = next(
+        p.chunk
+        for p in sample_engine.retriever.retrieve(
+            normalise_query("I have no webcam on my laptop. How do I verify my identity?")
+        )
+        if Path(p.chunk.source).name == "certificates-and-credit.docx"
+    )
+    urdu = normalise_query("لیپ ٹاپ میں ویب کیم نہیں، شناخت کی تصدیق کیسے ہوگی؟")
+    assert laptop in matcher.named(urdu.original)
+    assert matcher.rule_holds_the_other_words(laptop, urdu, verification)
+    # The same rule does not hold a question about the laptops themselves.
+    draw = normalise_query("لیپ ٹاپ قرعہ اندازی سے ملتے ہیں یا میرٹ پر؟")
+    assert laptop in matcher.named(draw.original)
+    assert not matcher.rule_holds_the_other_words(laptop, draw, verification)
