@@ -10,24 +10,32 @@ checked on those the floors decide (``floor_false_rate``; the redirect gates are
 docs/benchmarks.md).
 Among the
 settings whose false abstention on the given questions is within the target (0.05, issue 2),
-the one declining the most out-of-scope questions is chosen, then the one declining the fewest
-in-scope ones, then the one nearest the current defaults. ``hecbot kb calibrate`` prints it.
+those declining the most out-of-scope questions, then the fewest in-scope ones, are the best
+outcome. Among them the one in the middle of its plateau is chosen: along each knob, the run of
+grid values over which no dev question flips, and the setting farthest (in grid steps, its most
+fragile knob first) from the values where one does; then the one nearest the current defaults.
+A setting at a plateau's edge is one question from flipping, and an edge chosen on dev does not
+carry to new questions (issue 15). The grid's own edges count as an edge (what lies beyond is
+unknown), unless no question flips anywhere along that knob. ``hecbot kb calibrate`` prints
+the choice and, from a finer sweep of one knob at a time, each value's margin: how far it is
+from the nearest value where a dev question flips.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import itertools
-from collections.abc import Sequence
+import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from knowledge.answering import judge_evidence
 from knowledge.config import RetrievalThresholds
 from knowledge.evaluate import EvalQuestion
-from knowledge.language import normalise_query
+from knowledge.language import NormalisedQuery, normalise_query
 from knowledge.redirects import RedirectMatcher
-from knowledge.retrieval import HybridRetriever
+from knowledge.retrieval import HybridRetriever, ScoredPassage
 
 # The target of issue 2: at most this share of in-scope questions declined.
 MAX_FALSE_ABSTENTION = 0.05
@@ -54,6 +62,13 @@ class SettingResult:
     false_abstained: int
     # In-scope questions a redirect topic takes under every setting (no floor can answer them).
     forced_false: int = 0
+    # Whether each question was declined, in question order (empty: only the counts are known).
+    declined: tuple[bool, ...] = ()
+
+    @property
+    def outcome(self) -> tuple[int, ...]:
+        """What two settings must share to be on one plateau: the same questions declined."""
+        return self.declined or (self.oos_abstained, self.false_abstained)
 
     @property
     def oos_rate(self) -> float:
@@ -81,6 +96,64 @@ def grid_settings(
     return settings
 
 
+@dataclass(frozen=True)
+class RetrievedQuestion:
+    """A question retrieved once, with what every setting judges it on."""
+
+    in_scope: bool
+    query: NormalisedQuery
+    passages: Sequence[ScoredPassage]
+    # A topic chosen while the rules could answer is chosen under every setting; when they
+    # cannot, the question is declined anyway (a redirect or the decline).
+    redirected: bool
+    # How much closer the closest redirect topic is than the best rule (for ``topic_margin``).
+    closer: float
+
+
+def retrieve_questions(
+    retriever: HybridRetriever, questions: Sequence[EvalQuestion], top_k: int = 3
+) -> list[RetrievedQuestion]:
+    """Retrieve each question once (retrieval does not depend on the thresholds)."""
+    redirects = RedirectMatcher(retriever)
+    retrieved = []
+    for item in questions:
+        query = normalise_query(item.question)
+        passages = retriever.retrieve(query, top_k=top_k)
+        redirected = redirects.choose(query, passages, answerable=True) is not None
+        rule = max((p.dense for p in passages if p.dense is not None), default=None)
+        topics = retriever.redirect_similarities(query)
+        closer = topics[0][1] - rule if topics and rule is not None else -1.0
+        retrieved.append(RetrievedQuestion(item.in_scope, query, passages, redirected, closer))
+    return retrieved
+
+
+def judge_setting(
+    retriever: HybridRetriever,
+    retrieved: Sequence[RetrievedQuestion],
+    thresholds: RetrievalThresholds,
+) -> SettingResult:
+    """Out-of-scope and in-scope questions declined under one setting."""
+    margin = thresholds.topic_margin
+    declined = tuple(
+        item.redirected
+        or (margin is not None and item.closer >= margin)
+        or not judge_evidence(item.query, item.passages, retriever, thresholds).answerable
+        for item in retrieved
+    )
+    in_scope = [d for item, d in zip(retrieved, declined, strict=True) if item.in_scope]
+    out_of_scope = [d for item, d in zip(retrieved, declined, strict=True) if not item.in_scope]
+    forced = sum(1 for item in retrieved if item.in_scope and item.redirected)
+    return SettingResult(
+        thresholds,
+        len(out_of_scope),
+        sum(out_of_scope),
+        len(in_scope),
+        sum(in_scope),
+        forced,
+        declined,
+    )
+
+
 def evaluate_settings(
     retriever: HybridRetriever,
     questions: Sequence[EvalQuestion],
@@ -88,38 +161,8 @@ def evaluate_settings(
     top_k: int = 3,
 ) -> list[SettingResult]:
     """Out-of-scope and in-scope questions declined under each setting."""
-    redirects = RedirectMatcher(retriever)
-    retrieved = []
-    for item in questions:
-        query = normalise_query(item.question)
-        passages = retriever.retrieve(query, top_k=top_k)
-        # A topic chosen while the rules could answer is chosen under every setting; when
-        # they cannot, the question is declined anyway (a redirect or the decline).
-        redirected = redirects.choose(query, passages, answerable=True) is not None
-        # How much closer the closest topic is than the best rule (for ``topic_margin``).
-        rule = max((p.dense for p in passages if p.dense is not None), default=None)
-        topics = retriever.redirect_similarities(query)
-        closer = topics[0][1] - rule if topics and rule is not None else -1.0
-        retrieved.append((item.in_scope, query, passages, redirected, closer))
-    results: list[SettingResult] = []
-    for thresholds in settings:
-        oos = oos_declined = in_scope = in_declined = 0
-        margin = thresholds.topic_margin
-        for is_in_scope, query, passages, redirected, closer in retrieved:
-            declined = (
-                redirected
-                or (margin is not None and closer >= margin)
-                or not judge_evidence(query, passages, retriever, thresholds).answerable
-            )
-            if is_in_scope:
-                in_scope += 1
-                in_declined += declined
-            else:
-                oos += 1
-                oos_declined += declined
-        forced = sum(1 for is_in, _, _, redirected, _ in retrieved if is_in and redirected)
-        results.append(SettingResult(thresholds, oos, oos_declined, in_scope, in_declined, forced))
-    return results
+    retrieved = retrieve_questions(retriever, questions, top_k)
+    return [judge_setting(retriever, retrieved, thresholds) for thresholds in settings]
 
 
 def _distance(a: RetrievalThresholds, b: RetrievalThresholds) -> float:
@@ -136,19 +179,141 @@ def _distance(a: RetrievalThresholds, b: RetrievalThresholds) -> float:
     return total + abs(margins[0] - margins[1]) / 0.004
 
 
+def _with(thresholds: RetrievalThresholds, knob: str, value: float) -> RetrievalThresholds:
+    knobs: dict[str, Any] = {knob: value}
+    return dataclasses.replace(thresholds, **knobs)
+
+
+def _knob_value(thresholds: RetrievalThresholds, knob: str) -> float:
+    value: float | None = getattr(thresholds, knob)
+    return NEVER if value is None else value  # topic_margin off is the grid's NEVER
+
+
+def plateau_steps(
+    result: SettingResult,
+    results: Sequence[SettingResult],
+    grid: dict[str, tuple[float, ...]] = GRID,
+) -> dict[str, float]:
+    """Per knob, how many grid steps the setting is from the nearest value where a question
+    flips (the other knobs held), or from the grid's edge; ``inf`` when no question flips
+    anywhere along that knob. A knob whose value is not on the grid is left out."""
+    by_setting = {r.thresholds: r for r in results}
+    steps: dict[str, float] = {}
+    for knob, values in grid.items():
+        value = _knob_value(result.thresholds, knob)
+        if value not in values:
+            continue
+        position = values.index(value)
+        ends: list[int] = []
+        for direction in (-1, 1):
+            index = position + direction
+            while 0 <= index < len(values):
+                neighbour = by_setting.get(_with(result.thresholds, knob, values[index]))
+                if neighbour is None or neighbour.outcome != result.outcome:
+                    break
+                index += direction
+            ends.append(index)
+        flips_nowhere = ends == [-1, len(values)] and len(values) > 1
+        steps[knob] = math.inf if flips_nowhere else min(position - ends[0], ends[1] - position)
+    return steps
+
+
 def choose(
     results: Sequence[SettingResult],
     current: RetrievalThresholds,
     max_false: float = MAX_FALSE_ABSTENTION,
+    grid: dict[str, tuple[float, ...]] = GRID,
 ) -> SettingResult | None:
     """The procedure: within the false-abstention target, most out-of-scope declined, then
-    fewest in-scope declined, then nearest the current setting (None if none is within)."""
+    fewest in-scope declined; among those, the middle of the widest plateau (its most fragile
+    knob first), then nearest the current setting (None if none is within)."""
     feasible = [r for r in results if r.false_rate <= max_false + 1e-12] or [
         r for r in results if r.floor_false_rate <= max_false + 1e-12
     ]
     if not feasible:
         return None
-    return min(
-        feasible,
-        key=lambda r: (-r.oos_rate, r.false_rate, _distance(r.thresholds, current)),
-    )
+    best = min((-r.oos_rate, r.false_rate) for r in feasible)
+    tied = [r for r in feasible if (-r.oos_rate, r.false_rate) == best]
+
+    def fragility(r: SettingResult) -> tuple[float, ...]:
+        return tuple(-steps for steps in sorted(plateau_steps(r, results, grid).values()))
+
+    return min(tied, key=lambda r: (fragility(r), _distance(r.thresholds, current)))
+
+
+@dataclass(frozen=True)
+class KnobMargin:
+    """How far one knob's value is from the nearest value where a dev question flips."""
+
+    knob: str
+    value: float
+    # The plateau: the lowest and highest values swept with the same questions declined.
+    low: float
+    high: float
+    # The nearest values where a question flips (None: none within the sweep).
+    flip_below: float | None
+    flip_above: float | None
+
+    @property
+    def margin(self) -> float | None:
+        """Distance to the nearest flip (None: none within the sweep, or the knob is off)."""
+        if self.value >= NEVER:
+            return None
+        gaps = [
+            abs(self.value - flip)
+            for flip in (self.flip_below, self.flip_above)
+            if flip is not None
+        ]
+        return min(gaps, default=None)
+
+    def describe(self) -> str:
+        def shown(value: float | None) -> str:
+            return "none swept" if value is None else "off" if value >= NEVER else f"{value:g}"
+
+        margin = self.margin
+        return (
+            f"{self.knob}={shown(self.value)}: plateau {shown(self.low)}-{shown(self.high)}, "
+            f"flips at {shown(self.flip_below)} / {shown(self.flip_above)}, margin "
+            + ("-" if margin is None else f"{margin:.3g}")
+        )
+
+
+def knob_margins(
+    thresholds: RetrievalThresholds,
+    judge: Callable[[RetrievalThresholds], SettingResult],
+    grid: dict[str, tuple[float, ...]] = GRID,
+    resolution: int = 10,
+) -> list[KnobMargin]:
+    """Sweep each knob alone, ``resolution`` times finer than its grid and one grid step past
+    each end, and find the nearest values on either side where a question flips."""
+    margins: list[KnobMargin] = []
+    for knob, values in grid.items():
+        finite = sorted(v for v in values if v < NEVER)
+        step = min((b - a for a, b in itertools.pairwise(finite)), default=0.0)
+        value = _knob_value(thresholds, knob)
+        swept = set(values) | {value}
+        if step > 0:
+            count = round((finite[-1] - finite[0]) / step * resolution) + 2 * resolution
+            fine = step / resolution
+            swept |= {round(finite[0] - step + i * fine, 6) for i in range(count + 1)}
+        ordered = sorted(swept)
+        outcomes = [judge(_with(thresholds, knob, v)).outcome for v in ordered]
+        position = ordered.index(value)
+        below = next(
+            (i for i in range(position - 1, -1, -1) if outcomes[i] != outcomes[position]), None
+        )
+        above = next(
+            (i for i in range(position + 1, len(ordered)) if outcomes[i] != outcomes[position]),
+            None,
+        )
+        margins.append(
+            KnobMargin(
+                knob,
+                value,
+                ordered[0 if below is None else below + 1],
+                ordered[-1 if above is None else above - 1],
+                None if below is None else ordered[below],
+                None if above is None else ordered[above],
+            )
+        )
+    return margins

@@ -22,6 +22,7 @@ from knowledge.config import (
     EMBEDDING_SEEDS_DIR,
     KnowledgeConfig,
     LLMConfig,
+    RetrievalThresholds,
     default_config,
 )
 from knowledge.errors import KnowledgeError
@@ -29,6 +30,7 @@ from knowledge.errors import KnowledgeError
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from knowledge.calibrate import SettingResult
     from knowledge.engine import KnowledgeEngine
     from knowledge.index import IndexProgress
 
@@ -310,7 +312,13 @@ def calibrate_command(
 ) -> None:
     """Choose the abstention thresholds on one split (knowledge/calibrate.py), for all
     questions or, with --lang, for one language's floors."""
-    from knowledge.calibrate import choose, evaluate_settings, grid_settings
+    from knowledge.calibrate import (
+        choose,
+        grid_settings,
+        judge_setting,
+        knob_margins,
+        retrieve_questions,
+    )
     from knowledge.engine import build_engine
     from knowledge.evaluate import load_questions
 
@@ -327,7 +335,12 @@ def calibrate_command(
         engine = build_engine(config)
         engine.index_paths([kb])
         current = base.thresholds_for(lang) if lang else base.thresholds
-        results = evaluate_settings(engine.retriever, items, grid_settings(current))
+        retrieved = retrieve_questions(engine.retriever, items)
+
+        def judge(thresholds: RetrievalThresholds) -> SettingResult:
+            return judge_setting(engine.retriever, retrieved, thresholds)
+
+        results = [judge(setting) for setting in grid_settings(current)]
     from rich.table import Table
 
     table = Table(
@@ -370,6 +383,13 @@ def calibrate_command(
         f"(OOS {chosen.oos_abstained}/{chosen.out_of_scope}, "
         f"false {chosen.false_abstained}/{chosen.in_scope})"
     )
+    # How fragile each value is: a floor a hair from the next dev question flipping will not
+    # carry to new questions. The current floors too, when the choice differs.
+    shown = [("chosen", t)] + ([("current", current)] if t != current else [])
+    for name, thresholds in shown:
+        console.print(f"margins of the {name} setting (one knob moved at a time):")
+        for margin in knob_margins(thresholds, judge):
+            console.print(f"  {margin.describe()}", highlight=False)
 
 
 def ask_command(
