@@ -26,7 +26,7 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -192,7 +192,7 @@ def _knob_value(thresholds: RetrievalThresholds, knob: str) -> float:
 def plateau_steps(
     result: SettingResult,
     results: Sequence[SettingResult],
-    grid: dict[str, tuple[float, ...]] = GRID,
+    grid: Mapping[str, tuple[float, ...]] = GRID,
 ) -> dict[str, float]:
     """Per knob, how many grid steps the setting is from the nearest value where a question
     flips (the other knobs held), or from the grid's edge; ``inf`` when no question flips
@@ -222,7 +222,7 @@ def choose(
     results: Sequence[SettingResult],
     current: RetrievalThresholds,
     max_false: float = MAX_FALSE_ABSTENTION,
-    grid: dict[str, tuple[float, ...]] = GRID,
+    grid: Mapping[str, tuple[float, ...]] = GRID,
 ) -> SettingResult | None:
     """The procedure: within the false-abstention target, most out-of-scope declined, then
     fewest in-scope declined; among those, the middle of the widest plateau (its most fragile
@@ -271,17 +271,23 @@ class KnobMargin:
             return "none swept" if value is None else "off" if value >= NEVER else f"{value:g}"
 
         margin = self.margin
+        gap = (
+            "- (off)"
+            if self.value >= NEVER
+            else "none swept"
+            if margin is None
+            else f"{margin:.3g}"
+        )
         return (
             f"{self.knob}={shown(self.value)}: plateau {shown(self.low)}-{shown(self.high)}, "
-            f"flips at {shown(self.flip_below)} / {shown(self.flip_above)}, margin "
-            + ("-" if margin is None else f"{margin:.3g}")
+            f"flips at {shown(self.flip_below)} / {shown(self.flip_above)}, margin {gap}"
         )
 
 
 def knob_margins(
     thresholds: RetrievalThresholds,
     judge: Callable[[RetrievalThresholds], SettingResult],
-    grid: dict[str, tuple[float, ...]] = GRID,
+    grid: Mapping[str, tuple[float, ...]] = GRID,
     resolution: int = 10,
 ) -> list[KnobMargin]:
     """Sweep each knob alone, ``resolution`` times finer than its grid and one grid step past

@@ -389,7 +389,7 @@ def calibrate_command(
     for name, thresholds in shown:
         console.print(f"margins of the {name} setting (one knob moved at a time):")
         for margin in knob_margins(thresholds, judge):
-            console.print(f"  {margin.describe()}", highlight=False)
+            console.print(f"  {margin.describe()}", highlight=False, soft_wrap=True)
 
 
 def ask_command(

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import dataclasses
 
-from knowledge.calibrate import SettingResult, choose, evaluate_settings, grid_settings
+import pytest
+
+from knowledge.calibrate import (
+    NEVER,
+    SettingResult,
+    choose,
+    evaluate_settings,
+    grid_settings,
+    knob_margins,
+    plateau_steps,
+)
 from knowledge.chunking import Chunk
 from knowledge.config import RetrievalThresholds
 from knowledge.evaluate import EvalQuestion
@@ -36,6 +46,73 @@ def test_choose_breaks_ties_towards_the_current_setting() -> None:
     assert choose([far, near], current) == near
 
 
+COVERAGE_GRID = {"min_coverage": (0.35, 0.40, 0.45, 0.50, 0.55, 0.60)}
+
+
+def test_choose_takes_the_middle_of_the_plateau_not_its_edge_nearest_the_current_one() -> None:
+    # The best dev outcome (8 out of scope, 2 in scope declined) holds from 0.40 to 0.55; at
+    # 0.35 one out-of-scope question is answered, at 0.60 four more in scope are declined.
+    outcomes = {0.35: (7, 2), 0.40: (8, 2), 0.45: (8, 2), 0.50: (8, 2), 0.55: (8, 2)}
+    outcomes[0.60] = (9, 6)
+    results = [result(oos, false, min_coverage=c) for c, (oos, false) in outcomes.items()]
+    current = RetrievalThresholds(min_coverage=0.40)  # the edge: one step from a flip
+    chosen = choose(results, current, grid=COVERAGE_GRID)
+    # 0.45 and 0.50 are both two steps from a flip; the one nearer the current setting wins.
+    assert chosen is not None and chosen.thresholds.min_coverage == 0.45
+    assert plateau_steps(chosen, results, COVERAGE_GRID) == {"min_coverage": 2}
+    assert plateau_steps(results[1], results, COVERAGE_GRID) == {"min_coverage": 1}
+    # Beyond the grid is unknown, so its end is an edge too: 0.35 is not two steps from a flip.
+    edge_first = [result(8, 2, min_coverage=c) for c in (0.35, 0.40, 0.45)]
+    edge_first += [result(7, 9, min_coverage=c) for c in (0.50, 0.55, 0.60)]
+    picked = choose(edge_first, RetrievalThresholds(min_coverage=0.35), grid=COVERAGE_GRID)
+    assert picked is not None and picked.thresholds.min_coverage == 0.40
+
+
+def test_a_plateau_is_the_same_questions_declined_not_the_same_counts() -> None:
+    def declined(coverage: float, *flags: bool) -> SettingResult:
+        return SettingResult(RetrievalThresholds(min_coverage=coverage), 1, 1, 2, 1, declined=flags)
+
+    # The same counts everywhere, but from 0.50 up a different in-scope question is declined.
+    results = [declined(c, True, True, False) for c in (0.35, 0.40, 0.45)]
+    results += [declined(c, True, False, True) for c in (0.50, 0.55, 0.60)]
+    current = RetrievalThresholds(min_coverage=0.45)
+    chosen = choose(results, current, max_false=0.5, grid=COVERAGE_GRID)
+    assert chosen is not None and chosen.thresholds.min_coverage in (0.40, 0.55)
+    assert plateau_steps(results[2], results, COVERAGE_GRID) == {"min_coverage": 1}
+
+
+def test_a_knob_no_question_depends_on_does_not_move_the_choice() -> None:
+    grid = {"unsupported_min_z": (2.0, 2.5, 3.0, 3.5, NEVER)}
+    results = [result(8, 2, unsupported_min_z=z) for z in grid["unsupported_min_z"]]
+    assert plateau_steps(results[1], results, grid) == {"unsupported_min_z": float("inf")}
+    chosen = choose(results, RetrievalThresholds(unsupported_min_z=2.5), grid=grid)
+    assert chosen is results[1]
+
+
+def test_margins_are_the_distance_to_the_nearest_flip_on_a_finer_sweep() -> None:
+    # Two questions: the first declined above coverage 0.42, the second above 0.53 (between
+    # grid values, which a sweep of the grid alone would place 0.05 apart).
+    def judge(thresholds: RetrievalThresholds) -> SettingResult:
+        flags = (thresholds.min_coverage > 0.42, thresholds.min_coverage > 0.53)
+        return SettingResult(thresholds, 2, sum(flags), 0, 0, declined=flags)
+
+    (margin,) = knob_margins(RetrievalThresholds(min_coverage=0.45), judge, COVERAGE_GRID)
+    assert (margin.knob, margin.value) == ("min_coverage", 0.45)
+    assert (margin.flip_below, margin.flip_above) == (0.42, 0.535)
+    assert (margin.low, margin.high) == (0.425, 0.53)
+    assert margin.margin == pytest.approx(0.03)
+    assert margin.describe() == (
+        "min_coverage=0.45: plateau 0.425-0.53, flips at 0.42 / 0.535, margin 0.03"
+    )
+    # A value that flips nothing within the sweep has no margin on that side; off has none.
+    z_grid = {"unsupported_min_z": (2.0, 2.5, NEVER)}
+    (flat,) = knob_margins(RetrievalThresholds(unsupported_min_z=NEVER), judge, z_grid)
+    assert (flat.flip_below, flat.flip_above, flat.margin) == (None, None, None)
+    assert flat.describe().endswith("flips at none swept / none swept, margin - (off)")
+    (on,) = knob_margins(RetrievalThresholds(unsupported_min_z=2.5), judge, z_grid)
+    assert on.margin is None and on.describe().endswith("margin none swept")
+
+
 def test_every_setting_judges_the_same_retrieved_passages() -> None:
     retriever = HybridRetriever(FakeStore(RULES), RetrievalThresholds())  # type: ignore[arg-type]
     retriever.load()
@@ -52,6 +129,7 @@ def test_every_setting_judges_the_same_retrieved_passages() -> None:
     assert (loose.oos_abstained, loose.false_abstained) == (0, 0)
     assert (tight.oos_abstained, tight.false_abstained) == (1, 1)
     assert tight.oos_rate == 1.0 and tight.false_rate == 1.0
+    assert (loose.declined, tight.declined) == ((False, False), (True, True))
 
 
 def test_each_language_has_its_own_floors_and_others_use_the_shared_ones() -> None:
