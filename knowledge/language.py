@@ -326,15 +326,38 @@ def is_urdu_script(word: str) -> bool:
     return bool(_URDU_CHAR.search(word))
 
 
+# A hyphenated compound of Latin letters ("Wi-Fi", "e-mail", "re-apply", "on-line"), written
+# between other words. Writers join the same compound or not as they please ("wifi", "email",
+# "reapply", "online"), so its joined form is one more word of the text: the question's
+# "wifi" then meets the rules' "Wi-Fi", and the question's "e-mail" the rules' "email". The
+# parts stay words too ("self-paced" still meets "self paced"). Digits are left out: "2025-26"
+# and "18-25" are ranges, not compounds.
+_COMPOUND = re.compile(r"(?<![\w-])[a-z]+(?:[-\u2010][a-z]+)+(?![\w-])")
+
+
+def hyphenated_compounds(text: str) -> list[tuple[tuple[str, ...], str]]:
+    """Each hyphenated compound of the (lower-case) text: its parts and its joined form
+    ("wi-fi" → (("wi", "fi"), "wifi"))."""
+    found: list[tuple[tuple[str, ...], str]] = []
+    for match in _COMPOUND.finditer(text):
+        parts = tuple(re.split("[-\u2010]", match.group()))
+        found.append((parts, "".join(parts)))
+    return found
+
+
 def tokenize(text: str) -> list[str]:
-    """Lowercase word tokens with British spelling, stemmed (for BM25 and coverage)."""
+    """Lowercase word tokens with British spelling, stemmed (for BM25 and coverage); a
+    hyphenated compound gives its parts and its joined form (``hyphenated_compounds``)."""
     tokens: list[str] = []
-    for raw in _WORD.findall(text.lower()):
+    lowered = text.lower()
+    for raw in _WORD.findall(lowered):
         word = raw.strip("'")
         if not word:
             continue
         word = SPELLING.get(word, word)
         tokens.append(stem(word))
+    for _, joined in hyphenated_compounds(lowered):
+        tokens.append(stem(SPELLING.get(joined, joined)))
     return tokens
 
 
@@ -638,9 +661,26 @@ def normalise_query(question: str) -> NormalisedQuery:
             used.update(indexes)
             acronyms.append(acronym)
         kept.extend(acronyms)
+    # A hyphenated compound's joined form is one more term, as in the rules (``tokenize``),
+    # and each of its parts is present where the rules write the compound joined: "e-mail"
+    # meets "email". Urdu script has no such compounds.
+    joined_forms: dict[str, tuple[str, ...]] = {}
+    compounds = hyphenated_compounds(question.lower()) if language is not Language.URDU else []
+    for parts, joined in compounds:
+        joined_term = stem(SPELLING.get(joined, joined))
+        for part in parts:
+            part = SPELLING.get(part, part)
+            if language is Language.ROMAN_URDU:
+                part = _roman_spelling(part)
+            joined_forms[part] = (*joined_forms.get(part, ()), joined_term)
+
+    def group_of(word: str) -> tuple[str, ...]:
+        return tuple(dict.fromkeys((stem(word), *joined_forms.get(word, ()))))
+
     terms = [
         stem(w) for w in [*kept, *glossed] if w not in ENGLISH_STOPWORDS or w in QUESTION_WORDS
     ]
+    terms.extend(stem(SPELLING.get(joined, joined)) for _, joined in compounds)
     text = " ".join(words)
     if glossed or acronyms:
         # Dense search sees the question plus its English gloss (e5 is multilingual, but the
@@ -648,10 +688,10 @@ def normalise_query(question: str) -> NormalisedQuery:
         text = f"{question.strip()} ({' '.join(dict.fromkeys([*glossed, *acronyms]))})"
     elif language is Language.ENGLISH:
         text = _WORD.sub(lambda m: SPELLING.get(m.group().lower(), m.group()), question)
-    groups: list[tuple[str, ...]] = [(stem(w),) for w in kept if _is_content(w)]
+    groups: list[tuple[str, ...]] = [group_of(w) for w in kept if _is_content(w)]
     names = proper_names(question) if language is Language.ROMAN_URDU else set()
     foreign = {
-        (stem(w),)
+        group_of(w)
         for w in kept
         if language is Language.ROMAN_URDU
         and _is_content(w)

@@ -221,10 +221,12 @@ def unsupported_terms(
             ):
                 found.append("/".join(readings))
             continue
-        if len(group) != 1 or group in query.foreign or group in query.glossary:
+        if group in query.foreign or group in query.glossary:
             continue
+        # The word itself, then the joined form of a hyphenated compound it is part of
+        # ("e-mail": "mail" is supported where the rules write "email").
         term = group[0]
-        if term.isdigit() or frequency(term) > 0:
+        if term.isdigit() or any(frequency(form) > 0 for form in group):
             continue
         surface = query.surface.get(term, term)
         if english_zipf(surface) >= GENERIC_WORD_ZIPF:
