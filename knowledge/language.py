@@ -669,10 +669,11 @@ def normalise_query(question: str) -> NormalisedQuery:
     for parts, joined in compounds:
         joined_term = stem(SPELLING.get(joined, joined))
         for part in parts:
-            part = SPELLING.get(part, part)
+            # The part as ``kept`` holds it: in British spelling, Roman Urdu in its one spelling.
+            spelled = SPELLING.get(part, part)
             if language is Language.ROMAN_URDU:
-                part = _roman_spelling(part)
-            joined_forms[part] = (*joined_forms.get(part, ()), joined_term)
+                spelled = _roman_spelling(spelled)
+            joined_forms[spelled] = (*joined_forms.get(spelled, ()), joined_term)
 
     def group_of(word: str) -> tuple[str, ...]:
         return tuple(dict.fromkeys((stem(word), *joined_forms.get(word, ()))))
