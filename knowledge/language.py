@@ -339,6 +339,8 @@ def hyphenated_compounds(text: str) -> list[tuple[tuple[str, ...], str]]:
     """Each hyphenated compound of the (lower-case) text: its parts and its joined form
     ("wi-fi" → (("wi", "fi"), "wifi"))."""
     found: list[tuple[tuple[str, ...], str]] = []
+    if "-" not in text and "\u2010" not in text:
+        return found  # most sentences: no scan
     for match in _COMPOUND.finditer(text):
         parts = tuple(re.split("[-\u2010]", match.group()))
         found.append((parts, "".join(parts)))
