@@ -31,7 +31,8 @@ async def main() -> None:
     )
     if not settings.telegram.bot_token:
         raise SystemExit("BOT_TOKEN is not set")
-    database = Database(settings.effective_database_url)
+    # The pool and timeouts of `hecbot worker`: this sender claims the same rows the same way.
+    database = Database.from_settings(settings)
     await database.migrate()
     session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram.api_base))
     bot = Bot(

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from alembic import command
 from alembic.config import Config
@@ -39,6 +39,9 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from bot.errors import ConfigurationError, DatabaseTimeoutError, ServiceUnavailableError
 from bot.outages import OutageWatch
 
+if TYPE_CHECKING:
+    from bot.config import Settings
+
 log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
@@ -61,6 +64,10 @@ def _configure_sqlite(dbapi_connection: Any, _record: Any) -> None:
     # WAL lets the bot read while the worker writes. busy_timeout waits out other writers: on a
     # loaded 2-core machine 5 s was seen to run out when many learners answered at once.
     cursor.execute("PRAGMA journal_mode=WAL")
+    # Not DATABASE_LOCK_TIMEOUT_SECONDS: SQLite has one write lock for the whole file, so this
+    # wait is ordinary queueing behind the other process's writes (bot and worker), not a
+    # transaction stuck on a row; that setting's 10 s default would shorten a wait chosen after
+    # 5 s ran out, and its 0 (no bound, on PostgreSQL) would here mean "fail at once".
     cursor.execute("PRAGMA busy_timeout=15000")
     # In WAL mode NORMAL survives a killed process (only a power cut may lose the last commits)
     # and spares an fsync per commit: the outbox commits twice per message.
@@ -196,6 +203,21 @@ class Database:
             else async_sessionmaker(
                 self._autocommit_engine, class_=AsyncSession, expire_on_commit=False
             )
+        )
+
+    @classmethod
+    def from_settings(
+        cls, settings: Settings, *, outage_watch: OutageWatch | None = None
+    ) -> Database:
+        """The database handle of a long-running process (the bot, `hecbot worker`,
+        `python -m bot.delivery`): the configured pool, statement and lock timeouts."""
+        return cls(
+            settings.effective_database_url,
+            pool_size=settings.database.pool_size,
+            max_overflow=settings.database.max_overflow,
+            outage_watch=outage_watch,
+            statement_timeout_seconds=settings.database.statement_timeout_seconds,
+            lock_timeout_seconds=settings.database.lock_timeout_seconds,
         )
 
     @asynccontextmanager

@@ -160,14 +160,7 @@ async def build_services(settings: Settings, *, answerer: Answerer | None = None
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     outages = Outages()
-    database = Database(
-        settings.effective_database_url,
-        pool_size=settings.database.pool_size,
-        max_overflow=settings.database.max_overflow,
-        outage_watch=outages.database,
-        statement_timeout_seconds=settings.database.statement_timeout_seconds,
-        lock_timeout_seconds=settings.database.lock_timeout_seconds,
-    )
+    database = Database.from_settings(settings, outage_watch=outages.database)
     await database.migrate()
     users = UserService(database, admin_ids=settings.admin_ids)
     answerer = answerer if answerer is not None else build_answerer(settings)

@@ -11,6 +11,7 @@ import time
 from collections.abc import AsyncIterator
 
 import pytest
+from pydantic import SecretStr
 from sqlalchemy import text
 
 from bot.config import Settings
@@ -18,6 +19,7 @@ from bot.errors import DatabaseTimeoutError, ServiceUnavailableError
 from bot.storage import db as db_module
 from bot.storage.db import MIGRATION_LOCK, Database
 from tests.e2e.harness import BotHarness, message_update
+from tests.fakebotapi import DEFAULT_TOKEN
 
 pytestmark = [pytest.mark.postgres]
 
@@ -158,3 +160,35 @@ async def test_migrating_waits_for_another_instances_migration_beyond_the_timeou
         await asyncio.wait_for(migrating, HANG_GUARD_SECONDS)
     finally:
         await starting.close()
+
+
+async def test_the_bare_delivery_worker_opens_the_database_with_the_configured_bounds(
+    database: Database, settings: Settings, monkeypatch: pytest.MonkeyPatch
+):
+    # `python -m bot.delivery` once opened a plain handle: no timeouts, asyncpg's default pool.
+    from bot.delivery import __main__ as bare_worker
+
+    settings.telegram.bot_token = SecretStr(DEFAULT_TOKEN)
+    settings.database.pool_size = 3
+    settings.database.max_overflow = 2
+    seen: dict[str, object] = {}
+
+    class RecordingWorker:
+        """Stands in for the sender: reads what its database handle's connections carry."""
+
+        def __init__(self, handle: Database, *_args: object, **_kwargs: object) -> None:
+            self.handle = handle
+
+        async def run(self, _stop: asyncio.Event) -> None:
+            async with self.handle.session() as session:
+                for name in ("statement_timeout", "lock_timeout"):  # in milliseconds
+                    setting = text("SELECT setting FROM pg_settings WHERE name = :name")
+                    seen[name] = (await session.exec(setting, params={"name": name})).one()[0]
+            seen["pool"] = self.handle.engine.pool.status()
+
+    monkeypatch.setattr(bare_worker, "load_settings", lambda: settings)
+    monkeypatch.setattr(bare_worker, "DeliveryWorker", RecordingWorker)
+    await asyncio.wait_for(bare_worker.main(), HANG_GUARD_SECONDS)
+    assert seen["statement_timeout"] == f"{STATEMENT_TIMEOUT * 1000:g}"
+    assert seen["lock_timeout"] == f"{LOCK_TIMEOUT * 1000:g}"
+    assert "Pool size: 3" in str(seen["pool"])
