@@ -204,7 +204,7 @@ def new_questions(pool: list[str]) -> list[str]:
     Coursera?"), whose "tell me your goal" has no answer buttons: the count took both for lost
     replies, and neither is the engine's work this benchmark measures."""
     from bot.services.course_matching import is_course_question
-    from bot.services.questions import is_content_free
+    from knowledge.language import is_content_free
 
     return [q for q in pool if not is_content_free(q) and not is_course_question(q)]
 

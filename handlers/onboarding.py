@@ -18,7 +18,7 @@ from bot.config import Settings
 from bot.errors import HecbotError, InvalidInputError
 from bot.i18n import Catalogue, Texts
 from bot.services.onboarding import OnboardingService
-from bot.services.questions import QuestionService, is_content_free
+from bot.services.questions import QuestionService
 from bot.services.roles import RoleService
 from bot.services.universities import UniversityMatch, UniversityService
 from bot.services.users import UserProfile, UserService
@@ -28,6 +28,7 @@ from handlers.people_callbacks import OnboardingChoice, UniversityPick
 from handlers.questions import send_answer
 from handlers.rendering import LANGUAGE_NAMES
 from knowledge.config import MAX_QUESTION_CHARS
+from knowledge.language import is_content_free
 
 # FSM data key: a question typed before the privacy notice was accepted, answered right after.
 PENDING_QUESTION = "pending_question"

@@ -806,3 +806,24 @@ def is_function_word(word: str) -> bool:
         or roman in CHIT_CHAT_WORDS
         or _glossed_as_function(roman)
     )
+
+
+# A lone word, even a topic ("licence?", "deadline"), is no question yet: the learner is asked
+# for a full one rather than given whichever rule the word happens to match first.
+MIN_QUESTION_WORDS = 2
+
+
+def is_content_free(question: str) -> bool:
+    """True for a message that asks nothing: "👍", "?", "....", a single word ("licence?",
+    "the"), or words that are all function words of English, Roman Urdu or Urdu script,
+    greetings and thanks included ("ok thanks", "ٹھیک ہے", "acha"; ``is_function_word``).
+    The bot meets such a message by asking for a full question, and the evaluation counts it
+    as declined (knowledge/evaluate.py).
+
+    Any other word makes it a question, known to the knowledge engine's vocabularies or not:
+    the engine then answers it, declines it or redirects it. (Counting only the words the
+    engine can read took real Urdu questions such as "ای کیٹ میں کتنے سوال ہوتے ہیں؟" for
+    content-free, as the engine reads no Urdu-script word outside its glossary.)
+    """
+    words = message_words(question)
+    return len(words) < MIN_QUESTION_WORDS or all(is_function_word(word) for word in words)

@@ -28,8 +28,7 @@ from knowledge.config import MAX_QUESTION_CHARS
 from knowledge.language import (
     QUESTION_WORDS,
     detect_language,
-    is_function_word,
-    message_words,
+    is_content_free,
     normalise_query,
 )
 
@@ -78,25 +77,6 @@ class AnsweredQuestion:
     answer: Answer
     # Nothing to answer ("👍", "ok", one word): the learner is asked for a full question.
     content_free: bool = False
-
-
-def is_content_free(question: str) -> bool:
-    """True for a message that asks nothing: "👍", "?", "....", a single word ("licence?",
-    "the"), or words that are all function words of English, Roman Urdu or Urdu script,
-    greetings and thanks included ("ok thanks", "ٹھیک ہے", "acha"; ``is_function_word``).
-
-    Any other word makes it a question, known to the knowledge engine's vocabularies or not:
-    the engine then answers it, declines it or redirects it. (Counting only the words the
-    engine can read took real Urdu questions such as "ای کیٹ میں کتنے سوال ہوتے ہیں؟" for
-    content-free, as the engine reads no Urdu-script word outside its glossary.)
-    """
-    words = message_words(question)
-    return len(words) < MIN_WORDS or all(is_function_word(word) for word in words)
-
-
-# A lone word, even a topic ("licence?", "deadline"), is no question yet: the learner is asked
-# for a full one rather than given whichever rule the word happens to match first.
-MIN_WORDS = 2
 
 
 def looks_like_question(text: str) -> bool:

@@ -45,7 +45,7 @@ def test_the_sustained_rate_offers_only_questions_the_engine_answers():
     """A content-free message gets a reply without the answer's buttons, which the count took
     for a lost answer; the sustained-rate benchmark leaves such messages out of its pool."""
     from bench.sustained import new_questions
-    from bot.services.questions import is_content_free
+    from knowledge.language import is_content_free
 
     pool = [
         "ok",

@@ -1,6 +1,6 @@
-"""Which messages ask nothing (`is_content_free`): the learner is asked for a full question
-instead of getting an answer, an abstention or a redirect, so a real question must never be
-taken for one, in any language."""
+"""Which messages ask nothing (`knowledge.language.is_content_free`): the learner is asked for a
+full question instead of getting an answer, an abstention or a redirect, so a real question must
+never be taken for one, in any language."""
 
 from __future__ import annotations
 
@@ -9,8 +9,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.services.questions import is_content_free
-from knowledge.language import ENGLISH_STOPWORDS, GLOSSARY, QUESTION_WORDS, URDU_FUNCTION_WORDS
+from knowledge.language import (
+    ENGLISH_STOPWORDS,
+    GLOSSARY,
+    QUESTION_WORDS,
+    URDU_FUNCTION_WORDS,
+    is_content_free,
+)
 
 EVAL_DIR = Path(__file__).resolve().parents[2] / "knowledge" / "eval"
 EVAL_SETS = sorted(EVAL_DIR.rglob("*.yaml"))
