@@ -9,6 +9,11 @@ document ("cite@1"), whether the fact is in the answer's first two sentences ("f
 share of Urdu-script questions answered in Urdu ("ur→ur"), and the share of out-of-scope
 questions sent to another office by a redirect ("redirected"; a redirect also counts as
 declined).
+
+Every question first passes the bot's content-free check (``is_content_free``), as in the bot:
+a message that asks nothing is met by a request for a full question, never by the engine, so
+it counts as declined (an in-scope one is a false abstention) and each group reports how many
+there were ("content-free").
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ import yaml
 from knowledge.answering import Evidence
 from knowledge.answers import Answer
 from knowledge.engine import KnowledgeEngine
+from knowledge.language import is_content_free
 from knowledge.retrieval import RetrievalMode
 
 
@@ -60,6 +66,9 @@ class EvalOutcome:
     # For an answer written from a translation: the rule's own sentences it renders, in the
     # order shown (facts are checked there; numbers, forms and addresses are kept as written).
     basis: str = ""
+    # The bot's content-free check took it for a message that asks nothing: the learner was
+    # asked for a full question, the engine never saw it (``abstained`` is true: not answered).
+    content_free: bool = False
 
     def hit_at(self, k: int) -> bool:
         return any(Path(s).name in self.question.expected_sources for s in self.sources[:k])
@@ -102,6 +111,7 @@ class MetricsRow:
     fact2: float | None = None
     urdu_in_urdu: float | None = None
     redirected: float | None = None
+    content_free: int = 0
 
 
 def _squash(text: str) -> str:
@@ -155,8 +165,11 @@ def run_questions(
     outcomes: list[EvalOutcome] = []
     for mode in modes:
         for item in questions:
-            answer, evidence = engine.answer_with_evidence(item.question, mode)
-            outcome = _outcome(item, mode, answer, evidence)
+            if is_content_free(item.question):
+                outcome = _content_free_outcome(item, mode)
+            else:
+                answer, evidence = engine.answer_with_evidence(item.question, mode)
+                outcome = _outcome(item, mode, answer, evidence)
             outcomes.append(outcome)
             if on_done is not None:
                 on_done(outcome)
@@ -170,9 +183,26 @@ async def run_questions_as_the_bot(
     (its NOT_IN_SOURCES counts as an abstention), so a deployment with an LLM can measure it."""
     outcomes: list[EvalOutcome] = []
     for item in questions:
+        if is_content_free(item.question):
+            outcomes.append(_content_free_outcome(item, RetrievalMode.HYBRID))
+            continue
         answer, evidence = await engine.ask_with_evidence(item.question)
         outcomes.append(_outcome(item, RetrievalMode.HYBRID, answer, evidence))
     return outcomes
+
+
+def _content_free_outcome(item: EvalQuestion, mode: RetrievalMode) -> EvalOutcome:
+    """What the learner gets for a message that asks nothing: a request for a full question,
+    no passage, no answer, at once."""
+    return EvalOutcome(
+        question=item,
+        mode=mode,
+        sources=(),
+        answer="",
+        abstained=True,
+        latency_ms=0.0,
+        content_free=True,
+    )
 
 
 def _outcome(
@@ -265,6 +295,7 @@ def summarise(outcomes: Sequence[EvalOutcome]) -> list[MetricsRow]:
                         ]
                     ),
                     redirected=_share([o.redirected for o in out_scope]),
+                    content_free=sum(o.content_free for o in group),
                 )
             )
     return rows
@@ -287,6 +318,7 @@ TABLE_HEADER = (
     "fact@2s",
     "ur→ur",
     "redirected",
+    "content-free",
     "p50 ms",
     "p95 ms",
 )
@@ -306,6 +338,7 @@ def table_cells(row: MetricsRow) -> list[str]:
         _fmt(row.fact2),
         _fmt(row.urdu_in_urdu),
         _fmt(row.redirected),
+        str(row.content_free),
         f"{row.p50_ms:.0f}",
         f"{row.p95_ms:.0f}",
     ]
@@ -339,6 +372,7 @@ def failures(outcomes: Sequence[EvalOutcome], mode: RetrievalMode) -> list[dict[
                     "want": q.expected_sources,
                     "got": o.sources,
                     "abstained": o.abstained,
+                    "content_free": o.content_free,
                 }
             )
     return wrong

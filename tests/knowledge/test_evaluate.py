@@ -1,8 +1,20 @@
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
+from typing import cast
 
-from knowledge.evaluate import EvalOutcome, EvalQuestion, load_questions, summarise, to_markdown
+from knowledge.answers import Answer, Citation
+from knowledge.engine import KnowledgeEngine
+from knowledge.evaluate import (
+    EvalOutcome,
+    EvalQuestion,
+    load_questions,
+    run_questions,
+    run_questions_as_the_bot,
+    summarise,
+    to_markdown,
+)
 from knowledge.retrieval import RetrievalMode
 
 
@@ -140,3 +152,65 @@ def test_an_ambiguous_question_counts_either_section_and_either_fact(tmp_path: P
     late = read(ambiguous, "Yes. Maybe. It is not included.", "x.md")
     assert late.fact_in_answer and not late.fact_in_first_sentences
     assert not late.first_citation_hit
+
+
+class AnswersEverything:
+    """An engine that answers every question it is asked from licence.md, and notes them."""
+
+    def __init__(self) -> None:
+        self.asked: list[str] = []
+
+    def _answer(self, question: str) -> tuple[Answer, None]:
+        self.asked.append(question)
+        cited = [Citation("Licence", "Length", "licence.md", 0.9, "licence.md")]
+        return Answer(question, "It lasts six months. [1]", False, cited, 5.0), None
+
+    def answer_with_evidence(self, question: str, mode: RetrievalMode) -> tuple[Answer, None]:
+        return self._answer(question)
+
+    async def ask_with_evidence(self, question: str) -> tuple[Answer, None]:
+        return self._answer(question)
+
+
+def asked(qid: str, text: str, lang: str, in_scope: bool) -> EvalQuestion:
+    return EvalQuestion(
+        id=qid,
+        question=text,
+        lang=lang,
+        in_scope=in_scope,
+        expected_sources=("licence.md",) if in_scope else (),
+        fact="six months" if in_scope else None,
+        split="dev",
+    )
+
+
+def test_a_message_that_asks_nothing_is_declined_as_the_bot_declines_it() -> None:
+    """The bot meets "السلام علیکم، آپ کیسے ہیں؟" or "ok thanks" with a request for a full
+    question, never the engine's answer: the evaluation counts it as declined, and an in-scope
+    question taken for content-free as a false abstention."""
+    greeting = asked("g", "السلام علیکم، آپ کیسے ہیں؟", "ur", False)
+    thanks = asked("t", "ok thanks", "en", True)  # a question the check wrongly took
+    real = asked("r", "How long does a licence last?", "en", True)
+    engine = AnswersEverything()
+    outcomes = run_questions(
+        cast(KnowledgeEngine, engine), [greeting, thanks, real], [RetrievalMode.HYBRID]
+    )
+    assert engine.asked == [real.question]
+    by_id = {o.question.id: o for o in outcomes}
+    assert by_id["g"].content_free and by_id["g"].abstained and not by_id["g"].redirected
+    assert by_id["t"].content_free and by_id["t"].abstained and by_id["t"].sources == ()
+    assert not by_id["r"].content_free and by_id["r"].fact_in_answer
+
+    rows = {row.group: row for row in summarise(outcomes)}
+    assert (rows["all"].content_free, rows["en"].content_free, rows["ur"].content_free) == (2, 1, 1)
+    assert rows["ur"].oos_abstained == 1.0
+    assert rows["en"].false_abstention == 0.5 and rows["en"].fact == 0.5
+    assert "| hybrid | ur | 1 |" in to_markdown(list(rows.values()))
+
+
+def test_answering_as_the_bot_also_declines_what_asks_nothing() -> None:
+    engine = AnswersEverything()
+    questions = [asked("g", "hi", "en", False), asked("r", "How long is a licence?", "en", True)]
+    outcomes = asyncio.run(run_questions_as_the_bot(cast(KnowledgeEngine, engine), questions))
+    assert engine.asked == ["How long is a licence?"]
+    assert [(o.content_free, o.abstained) for o in outcomes] == [(True, True), (False, False)]
