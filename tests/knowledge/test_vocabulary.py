@@ -10,10 +10,12 @@ from knowledge.language import (
     ROMAN_URDU_FUNCTION_WORDS,
     ROMAN_URDU_LEXICON,
     ROMAN_VARIANTS,
+    SPELLING,
     URDU_LEXICON,
     VOCAB_DIR,
     Language,
     detect_language,
+    message_words,
     normalise_query,
     roman_lexicon_word,
     urdu_lexicon_word,
@@ -24,6 +26,14 @@ def test_the_vocabularies_are_files_shipped_with_the_package() -> None:
     names = {path.name for path in VOCAB_DIR.iterdir()}
     assert {"spelling.tsv", "roman_variants.tsv", "glossary_roman_urdu.tsv"} <= names
     assert {"glossary_urdu.tsv", "roman_urdu_lexicon.tsv", "english_stopwords.txt"} <= names
+
+
+def test_every_spelling_is_looked_up_as_one_word() -> None:
+    """Spellings are looked up word by word, and a hyphen splits words ("e-mail" is read as
+    "e" and "mail", then joined as "email": ``hyphenated_compounds``), so an entry written with
+    a hyphen or a space could never match anything."""
+    unreachable = sorted(written for written in SPELLING if message_words(written) != [written])
+    assert SPELLING and unreachable == []
 
 
 def test_the_roman_urdu_lexicon_has_600_entries_with_several_spellings() -> None:
