@@ -281,11 +281,11 @@ async def _pipeline_steps(
     pool: Sequence[str], limit: EncoderLimit, *, seconds: float, start: float, steps: int
 ) -> tuple[list[RateStep], list[Capacity]]:
     from bench.load import pick_questions
-    from bench.minimal_bot import question_encoder
     from knowledge.config import KnowledgeConfig
+    from knowledge.engine import make_question_encoder
 
     config = KnowledgeConfig()
-    encoder = await asyncio.to_thread(question_encoder, config)
+    encoder = await asyncio.to_thread(make_question_encoder, config)
     # Warm-up: both replicas and the batcher's threads running, as in an instance that served.
     await asyncio.to_thread(
         drive_pipeline, encoder.embed_queries, pick_questions(pool, 40, "distinct"), 40.0, threads=8

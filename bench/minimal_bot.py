@@ -29,9 +29,9 @@ from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 
 from handlers.callbacks import AnswerFeedback
-from knowledge.batching import BatchingEmbedder
 from knowledge.config import KnowledgeConfig
-from knowledge.embeddings import Embedder, make_embedder
+from knowledge.embeddings import Embedder
+from knowledge.engine import make_question_encoder
 from knowledge.language import normalise_query
 
 ENCODE = "MINIMAL_BOT_ENCODE"
@@ -50,14 +50,6 @@ def minimal_bot_env(
         "MINIMAL_BOT_PATH": path,
         ENCODE: encode,
     }
-
-
-def question_encoder(config: KnowledgeConfig) -> Embedder:
-    """The engine's question encoding (knowledge/engine.py `_make_embedder`), and only it."""
-    inner = make_embedder(config.embedder, config.embed_threads, config.embed_replicas)
-    return BatchingEmbedder(
-        inner, workers=config.embed_replicas, window_seconds=config.query_batch_ms / 1000
-    )
 
 
 def feedback_buttons(question_id: int) -> InlineKeyboardMarkup:
@@ -103,7 +95,7 @@ async def serve() -> None:
     if encode not in ENCODINGS:
         raise SystemExit(f"{ENCODE}: one of {', '.join(ENCODINGS)}, not {encode!r}")
     if encode != "none":
-        encoder = question_encoder(KnowledgeConfig())
+        encoder = make_question_encoder(KnowledgeConfig())
         encoder.embed_queries(["warm-up: what does the programme offer?"])
     session = AiohttpSession(api=TelegramAPIServer.from_base(os.environ["MINIMAL_BOT_API_BASE"]))
     bot = Bot(

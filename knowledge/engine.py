@@ -130,16 +130,7 @@ class KnowledgeEngine:
     # -- lazy construction ---------------------------------------------------------------------
     def _make_embedder(self) -> Embedder:
         """The configured embedder behind a passage cache seeded with the bundled KB's vectors."""
-        inner = make_embedder(
-            self.config.embedder, self.config.embed_threads, self.config.embed_replicas
-        )
-        if self.config.query_batch_ms > 0:
-            # One encoding thread per model replica, each taking the questions waiting.
-            inner = BatchingEmbedder(
-                inner,
-                workers=self.config.embed_replicas,
-                window_seconds=self.config.query_batch_ms / 1000,
-            )
+        inner = make_question_encoder(self.config)
         file_name = f"{inner.name}.npz"
         return CachedEmbedder(
             inner,
@@ -590,6 +581,18 @@ class KnowledgeEngine:
             embedder.close()
         if answer_threads is not None:
             answer_threads.shutdown(wait=False)
+
+
+def make_question_encoder(config: KnowledgeConfig) -> Embedder:
+    """The configured embedder, behind its question batcher when ``query_batch_ms`` > 0 (one
+    encoding thread per model replica, each taking the questions waiting): how the engine
+    encodes questions, without its passage cache (bench/minimal_bot.py encodes as it does)."""
+    inner = make_embedder(config.embedder, config.embed_threads, config.embed_replicas)
+    if config.query_batch_ms <= 0:
+        return inner
+    return BatchingEmbedder(
+        inner, workers=config.embed_replicas, window_seconds=config.query_batch_ms / 1000
+    )
 
 
 def build_engine(config: KnowledgeConfig, **overrides: Any) -> KnowledgeEngine:
