@@ -343,8 +343,9 @@ class HybridRetriever:
         self._urdu_bm25 = BM25Index(urdu_search_terms(chunk.search_text) for chunk in versions)
 
     def reads_urdu_versions(self, query: NormalisedQuery) -> bool:
-        """Whether ``retrieve(urdu_versions=True)`` ranks this question differently: an
-        Urdu-script question with Urdu words, over rules of which some have an Urdu version."""
+        """Whether ``retrieve_for_answer`` ranks the passages read for this question apart from
+        those judged: an Urdu-script question with Urdu words, over rules of which some have
+        an Urdu version."""
         return (
             query.language is Language.URDU
             and bool(self._urdu_rows.size)
