@@ -221,7 +221,12 @@ def test_closing_ends_the_threads_and_fails_the_waiting_questions_instead_of_han
     waiting = [threading.Thread(target=ask, args=(n,), daemon=True) for n in (1, 2, 3)]
     for thread in waiting:
         thread.start()
-    time.sleep(0.1)  # the three are queued behind the batch being encoded
+    # The three are queued behind the batch being encoded (awaited, not slept on: a fixed
+    # pause is too short on a loaded machine, and then the test proves nothing about them).
+    deadline = time.monotonic() + 10
+    while batcher._queue.qsize() < len(waiting):
+        assert time.monotonic() < deadline, "the three questions never reached the queue"
+        time.sleep(0.01)
 
     closing = threading.Thread(target=batcher.close, daemon=True)
     closing.start()
