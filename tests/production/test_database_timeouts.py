@@ -69,7 +69,9 @@ async def test_a_statement_blocked_on_a_lock_fails_after_the_lock_timeout(
                     session.exec(text("SELECT count(*) FROM questions")), HANG_GUARD_SECONDS
                 )
         waited = time.monotonic() - started
-    assert LOCK_TIMEOUT <= waited < STATEMENT_TIMEOUT
+    # The lock timeout ended it, not the statement timeout: PostgreSQL says which. (Said, not
+    # timed: under load the cancel can arrive after STATEMENT_TIMEOUT has passed too.)
+    assert waited >= LOCK_TIMEOUT
     assert "lock timeout" in str(raised.value)
     assert f"lock_timeout {LOCK_TIMEOUT:g} s" in str(raised.value)
     # Not an outage: the database answered, and the pool's connection serves the next statement.
