@@ -17,14 +17,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import and_, bindparam, exists, func, or_, update
-from sqlalchemy.exc import DBAPIError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.delivery.messages import OutgoingMessage
-from bot.storage.db import Database, is_outage_error
+from bot.storage.db import Database
 from bot.storage.delivery_models import Delivery, DeliveryJob, DeliveryStatus, JobStatus
 from bot.storage.models import User
 
@@ -346,21 +344,8 @@ class DeliveryStore:
     @contextlib.asynccontextmanager
     async def _connection(self) -> AsyncIterator[AsyncConnection]:
         """A Core transaction: the worker's hot path skips the ORM session's overhead."""
-        database = self._database
-        try:
-            async with database.engine.begin() as connection:
-                yield connection
-        except OperationalError as error:
-            raise database.unavailable(error, str(error.orig)) from error
-        except DBAPIError as error:
-            if is_outage_error(error.orig) or error.connection_invalidated:
-                raise database.unavailable(error, str(error.orig)) from error
-            if (timed_out := database.timed_out(error)) is not None:
-                raise timed_out from error
-            raise
-        except (OSError, PoolTimeoutError) as error:  # refused, or every connection hanging
-            raise database.unavailable(error, str(error)) from error
-        database.reachable()
+        async with self._database.transaction() as connection:
+            yield connection
 
     async def finish(
         self,

@@ -6,7 +6,7 @@ import logging
 import re
 import time
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -257,6 +257,23 @@ class Database:
         model instances cost more of the bot's CPU than the statement itself (profiled).
         """
         opening = self.engine.begin() if self.is_sqlite else self._autocommit_engine.connect()
+        async with self._reported(opening) as connection:
+            yield connection
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncConnection]:
+        """A plain connection whose block is one transaction, committed when it succeeds (the
+        delivery worker's claims: no ORM session's overhead), with the outages and timeouts
+        reported as `session` reports them."""
+        async with self._reported(self.engine.begin()) as connection:
+            yield connection
+
+    @asynccontextmanager
+    async def _reported(
+        self, opening: AbstractAsyncContextManager[AsyncConnection]
+    ) -> AsyncIterator[AsyncConnection]:
+        """``opening``'s connection, with an outage or a timeout raised as the service error
+        `_service_error` names, and a block that got through reported to the watch."""
         try:
             async with opening as connection:
                 yield connection
@@ -280,7 +297,7 @@ class Database:
         if isinstance(error, DBAPIError):
             if _is_disconnect(error):
                 return self.unavailable(error, str(error.orig))
-            return self.timed_out(error)
+            return self._timed_out(error)
         return self.unavailable(error, self._no_answer(error))
 
     def unavailable(self, error: BaseException, detail: str) -> ServiceUnavailableError:
@@ -289,7 +306,7 @@ class Database:
             self.outage_watch.failed(error)
         return ServiceUnavailableError(f"database unavailable: {detail}", dependency="database")
 
-    def timed_out(self, error: DBAPIError) -> DatabaseTimeoutError | None:
+    def _timed_out(self, error: DBAPIError) -> DatabaseTimeoutError | None:
         """The error to raise for a statement PostgreSQL cancelled after its timeout, else None.
 
         Not an outage (the server answered, saying why): the watch is not told.

@@ -15,9 +15,13 @@ from pydantic import SecretStr
 from sqlalchemy import text
 
 from bot.config import Settings
+from bot.delivery.store import DeliveryStore
 from bot.errors import DatabaseTimeoutError, ServiceUnavailableError
+from bot.outages import OutageWatch
 from bot.storage import db as db_module
 from bot.storage.db import MIGRATION_LOCK, Database
+from bot.storage.delivery_models import DeliveryStatus
+from bot.storage.types import utcnow
 from tests.e2e.harness import BotHarness, message_update
 from tests.fakebotapi import DEFAULT_TOKEN
 
@@ -45,11 +49,12 @@ def settings(settings: Settings) -> Settings:
 
 @pytest.fixture
 async def bounded(database: Database) -> AsyncIterator[Database]:
-    """A second handle on the test's database, with the bot's timeouts."""
+    """A second handle on the test's database, with the bot's timeouts and an outage watch."""
     handle = Database(
         database.url,
         statement_timeout_seconds=STATEMENT_TIMEOUT,
         lock_timeout_seconds=LOCK_TIMEOUT,
+        outage_watch=OutageWatch("database"),
     )
     try:
         yield handle
@@ -75,9 +80,22 @@ async def test_a_statement_blocked_on_a_lock_fails_after_the_lock_timeout(
     assert "lock timeout" in str(raised.value)
     assert f"lock_timeout {LOCK_TIMEOUT:g} s" in str(raised.value)
     # Not an outage: the database answered, and the pool's connection serves the next statement.
-    assert bounded.outage_watch is None or bounded.outage_watch.outage is None
+    assert bounded.outage_watch is not None and bounded.outage_watch.outage is None
     async with bounded.session() as session:
         assert (await session.exec(text("SELECT count(*) FROM questions"))).one()[0] == 0
+
+
+async def test_a_delivery_workers_statement_blocked_on_a_lock_is_a_timeout_not_an_outage(
+    database: Database, bounded: Database
+):
+    store = DeliveryStore(bounded)
+    async with database.engine.connect() as holder:
+        await holder.execute(text("LOCK TABLE deliveries IN ACCESS EXCLUSIVE MODE"))
+        with pytest.raises(DatabaseTimeoutError, match="lock timeout"):
+            await asyncio.wait_for(
+                store.finish(1, DeliveryStatus.SENT, utcnow()), HANG_GUARD_SECONDS
+            )
+    assert bounded.outage_watch is not None and bounded.outage_watch.outage is None
 
 
 async def test_a_statement_running_too_long_is_cancelled_after_the_statement_timeout(
