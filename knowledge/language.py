@@ -114,20 +114,9 @@ ROMAN_URDU_FUNCTION_WORDS = ROMAN_URDU_FUNCTION_WORDS | {
 # Roman Urdu inflects by endings: a verb's stem takes -na, -ta, -ti, -te, -ega, -ein, -o ...
 # (dekhna, dekhta, dekh, dekhni), with -wa- for "have it done" (likhwana), and a noun takes
 # -on, -iyan, -ein in the plural (paison, naukriyan). A form the lexicon does not list is read
-# as its lexicon word when removing one ending and adding the word's own ending gives one.
-_ROMAN_ENDINGS = tuple(
-    sorted(
-        {
-            "",
-            *("na", "ne", "ni", "ta", "ti", "te", "a", "i", "e", "o", "u", "en", "ein", "un"),
-            *("oon", "ega", "egi", "enge", "oge", "ogi", "ke", "kar", "ya", "yi", "ye"),
-            *("yega", "yegi", "yenge", "wa", "wai", "wana", "wani", "wane", "wao", "wata"),
-            *("wati", "wate", "waya", "wayi", "waye", "on", "yon", "iyan", "iyon", "ain"),
-        },
-        key=len,
-        reverse=True,
-    )
-)
+# as its lexicon word when removing one ending (roman_urdu_endings.txt, or none: "dekh") and
+# adding the word's own ending gives one. Longest ending first ("dekhenge": -enge before -e).
+_ROMAN_ENDINGS = tuple(sorted({"", *_word_list("roman_urdu_endings.txt")}, key=len, reverse=True))
 _ROMAN_WORD_ENDINGS = ("na", "a", "i", "")
 # A stem shorter than this ("k", "ba") is too likely to meet the wrong word.
 _ROMAN_MIN_STEM = 3
