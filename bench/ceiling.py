@@ -29,14 +29,21 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from bench.encoder import EncoderLimit, measure_encoder_limit
 from bench.sustained import P95_TARGET_MS, BudgetRun, RateStep, _search, drive_rate
+
+if TYPE_CHECKING:
+    from knowledge.embeddings import Embedder
+    from tests.production.cluster import Instance
+
+# Encodes a batch of questions (an embedder's `embed_queries`); what it returns is not read.
+EncodeQuestions = Callable[[Sequence[str]], object]
 
 
 @dataclass(frozen=True)
@@ -209,7 +216,9 @@ def _verdict(ceiling: Ceiling, steps: Sequence[RateStep]) -> str:
     )
 
 
-def drive_pipeline(embed: Any, questions: Sequence[str], rate: float, *, threads: int) -> RateStep:
+def drive_pipeline(
+    embed: EncodeQuestions, questions: Sequence[str], rate: float, *, threads: int
+) -> RateStep:
     """Questions arriving at `rate` (Poisson), each encoded from a pool of `threads` answer
     threads; latency from arrival to vector. CPU is the whole process's (the arrivals included,
     a small part): what the pipeline costs a question."""
@@ -244,7 +253,9 @@ def drive_pipeline(embed: Any, questions: Sequence[str], rate: float, *, threads
     )
 
 
-def flat_out(name: str, embed: Any, questions: Sequence[str], *, threads: int) -> Capacity:
+def flat_out(
+    name: str, embed: EncodeQuestions, questions: Sequence[str], *, threads: int
+) -> Capacity:
     """Every question handed to `threads` threads at once, each encoded alone by `embed`."""
     with ThreadPoolExecutor(threads) as pool:
         cpu_before, began = time.process_time(), time.perf_counter()
@@ -254,7 +265,7 @@ def flat_out(name: str, embed: Any, questions: Sequence[str], *, threads: int) -
     return Capacity(name, len(questions) / seconds, cpu / seconds)
 
 
-def _capacities(encoder: Any, questions: Sequence[str], threads: int) -> list[Capacity]:
+def _capacities(encoder: Embedder, questions: Sequence[str], threads: int) -> list[Capacity]:
     """One replica on one thread; two replicas on two threads, a question a call; the
     instance's pipeline. Two replicas scale by the second over the first."""
     from knowledge.embeddings import make_embedder
@@ -311,7 +322,7 @@ async def _pipeline_steps(
     return results, capacities
 
 
-def start_minimal_bot(api_base: str, *, encode: str) -> Any:
+def start_minimal_bot(api_base: str, *, encode: str) -> Instance:
     """bench/minimal_bot.py as its own process, on a free port, as the cluster starts instances."""
     import subprocess
 
