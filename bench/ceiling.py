@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bench.encoder import EncoderLimit, measure_encoder_limit
-from bench.sustained import P95_TARGET_MS, BudgetRun, RateStep, _search, drive_rate
+from bench.sustained import P95_TARGET_MS, BudgetRun, RateStep, drive_rate, search_rates
 
 if TYPE_CHECKING:
     from knowledge.embeddings import Embedder
@@ -318,7 +318,9 @@ async def _pipeline_steps(
         results.append(result)
         return result
 
-    await _search(step, per_second=limit.per_second, share=start, step_share=0.1, max_steps=steps)
+    await search_rates(
+        step, per_second=limit.per_second, share=start, step_share=0.1, max_steps=steps
+    )
     return results, capacities
 
 
@@ -385,7 +387,7 @@ async def _bot_steps(
                 return result
 
             if encode != "none":
-                await _search(
+                await search_rates(
                     step, per_second=limit.per_second, share=start, step_share=0.1, max_steps=steps
                 )
             else:

@@ -218,7 +218,7 @@ def bench_startup(
     typer.echo("\n" + summary(runs))
 
 
-# The rate search's options, shared by `sustained` and `ceiling` (bench/sustained.py `_search`).
+# The rate search's options, shared by `sustained` and `ceiling` (`bench.sustained.search_rates`).
 StepSeconds = Annotated[float, typer.Option(help="Seconds of questions at each rate.")]
 StartShare = Annotated[
     float, typer.Option(help="The first rate offered, as a share of the encoder's limit.")

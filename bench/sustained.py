@@ -30,9 +30,13 @@ import uuid
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bench.encoder import EncoderLimit, combine, measure_encoder_limit
+
+if TYPE_CHECKING:
+    from tests.fakebotapi import FakeTelegram
+    from tests.production.cluster import Instance
 
 P95_TARGET_MS = 500.0
 # The uncapped run's send budget: far above any rate a 2-core instance can answer.
@@ -309,7 +313,7 @@ async def find_sustained_rate(
                         seeded = True
 
                     async def step(
-                        rate: float, instance: Any = instance, run: BudgetRun = run
+                        rate: float, instance: Instance = instance, run: BudgetRun = run
                     ) -> RateStep:
                         count = max(1, min(most, int(rate * seconds_per_step)))
                         questions = pick_questions(pool, count, "distinct")
@@ -317,7 +321,7 @@ async def find_sustained_rate(
                         run.steps.append(result)
                         return result
 
-                    await _search(
+                    await search_rates(
                         step,
                         per_second=before.per_second,
                         share=first_share(budget, start_share, before),
@@ -336,7 +340,11 @@ async def find_sustained_rate(
 
 
 async def drive_rate(
-    fake: Any, instance: Any, questions: Sequence[str], rate: float, concurrency: int
+    fake: FakeTelegram,
+    instance: Instance,
+    questions: Sequence[str],
+    rate: float,
+    concurrency: int,
 ) -> RateStep:
     """`questions` arriving at `rate` a second at one webhook process, each from a learner of
     its own (bench/load.py `_drive`), as a step of the rate search."""
@@ -356,7 +364,7 @@ async def drive_rate(
     return RateStep.from_drive(rate, report)
 
 
-async def _search(
+async def search_rates(
     step: Callable[[float], Awaitable[RateStep]],
     *,
     per_second: float,
