@@ -60,6 +60,13 @@ class FakeStore:
         self.embedder = embedder or HashEmbedder()
         self._chunks = [chunk(i, text) for i, text in enumerate(texts)]
 
+    @classmethod
+    def of_chunks(cls, chunks: Sequence[Chunk], embedder: object | None = None) -> FakeStore:
+        """A store over these chunks as they are (translations among them, say)."""
+        store = cls([], embedder)
+        store._chunks = list(chunks)
+        return store
+
     def all_chunks(self) -> list[Chunk]:
         return list(self._chunks)
 

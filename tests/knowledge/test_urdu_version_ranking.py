@@ -5,7 +5,7 @@ before; whether to answer is still judged on the English ranking its floors were
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import pytest
@@ -16,6 +16,7 @@ from knowledge.config import RetrievalThresholds
 from knowledge.engine import KnowledgeEngine
 from knowledge.language import Language, normalise_query
 from knowledge.retrieval import HybridRetriever
+from tests.knowledge.test_abstention import FakeStore, chunk
 
 # Four rules the dense model cannot tell apart (one vector for every text, below), so only
 # words decide; the question's words are Urdu words no glossary knows.
@@ -41,16 +42,7 @@ class SameVectorEmbedder:
 
 
 def rule(index: int) -> Chunk:
-    return Chunk(
-        id=f"r{index}",
-        text=RULES[index],
-        title="Rules",
-        section=f"Rule {index}",
-        source="rules.md",
-        root="test",
-        content_hash="x",
-        ordinal=0,
-    )
+    return chunk(index, RULES[index])
 
 
 def urdu_version(index: int, text: str) -> Chunk:
@@ -59,31 +51,19 @@ def urdu_version(index: int, text: str) -> Chunk:
         text=text,
         title="قواعد | Rules",
         section=f"قاعدہ | Rule {index}",
-        source="ur/rules.md",
+        source=f"ur/rule-{index}.md",
         root="test",
         content_hash="x",
         ordinal=0,
         kind="translation",
-        translates="rules.md",
+        translates=f"rule-{index}.md",
         language="ur",
     )
 
 
-class Store:
-    def __init__(self, chunks: Sequence[Chunk]) -> None:
-        self.embedder = SameVectorEmbedder()
-        self._chunks = list(chunks)
-
-    def all_chunks(self) -> list[Chunk]:
-        return list(self._chunks)
-
-    def vector_pages(self) -> Iterator[tuple[list[str], np.ndarray]]:
-        texts = [chunk.search_text for chunk in self._chunks]
-        yield [chunk.id for chunk in self._chunks], self.embedder.embed_passages(texts)
-
-
 def retriever_over(chunks: Sequence[Chunk]) -> HybridRetriever:
-    loaded = HybridRetriever(Store(chunks), RetrievalThresholds())
+    store = FakeStore.of_chunks(chunks, SameVectorEmbedder())
+    loaded = HybridRetriever(store, RetrievalThresholds())  # type: ignore[arg-type]
     loaded.load()
     return loaded
 
