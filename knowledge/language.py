@@ -345,10 +345,9 @@ def tokenize(text: str) -> list[str]:
         word = raw.strip("'")
         if not word:
             continue
-        word = SPELLING.get(word, word)
-        tokens.append(stem(word))
+        tokens.append(bm25_term(word))
     for _, joined in hyphenated_compounds(lowered):
-        tokens.append(stem(SPELLING.get(joined, joined)))
+        tokens.append(bm25_term(joined))
     return tokens
 
 
@@ -364,6 +363,11 @@ def stem(word: str) -> str:
     """Snowball (Porter 2) stem, so "expires", "expiry" and "expired" meet as one term."""
     with _STEMMER_LOCK:
         return str(_STEMMER.stemWord(word.removesuffix("'s")))
+
+
+def bm25_term(word: str) -> str:
+    """A lower-case word as BM25 and coverage read it: in British spelling, stemmed."""
+    return stem(SPELLING.get(word, word))
 
 
 @cache
@@ -658,7 +662,7 @@ def normalise_query(question: str) -> NormalisedQuery:
     joined_forms: dict[str, tuple[str, ...]] = {}
     compounds = hyphenated_compounds(question.lower()) if language is not Language.URDU else []
     for parts, joined in compounds:
-        joined_term = stem(SPELLING.get(joined, joined))
+        joined_term = bm25_term(joined)
         for part in parts:
             # The part as ``kept`` holds it: in British spelling, Roman Urdu in its one spelling.
             spelled = SPELLING.get(part, part)
@@ -672,7 +676,7 @@ def normalise_query(question: str) -> NormalisedQuery:
     terms = [
         stem(w) for w in [*kept, *glossed] if w not in ENGLISH_STOPWORDS or w in QUESTION_WORDS
     ]
-    terms.extend(stem(SPELLING.get(joined, joined)) for _, joined in compounds)
+    terms.extend(bm25_term(joined) for _, joined in compounds)
     text = " ".join(words)
     if glossed or acronyms:
         # Dense search sees the question plus its English gloss (e5 is multilingual, but the
@@ -702,7 +706,7 @@ def normalise_query(question: str) -> NormalisedQuery:
     if language is Language.URDU:
         # Only for evidence checks (coverage, unsupported words): retrieval is unchanged.
         for _, readings in _urdu_loanwords(words, used):
-            stems = tuple(dict.fromkeys(stem(SPELLING.get(w, w)) for w in readings))
+            stems = tuple(dict.fromkeys(bm25_term(w) for w in readings))
             if stems not in loanwords:
                 groups.append(stems)
                 loanwords[stems] = readings
