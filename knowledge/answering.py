@@ -23,9 +23,13 @@ ABSTAIN_TEXT = (
     "Please ask your university's focal person or the HEC helpdesk, who can help you further."
 )
 # Before the "Where to go" text of a topic the programme does not cover.
-REDIRECT_LEAD = "This is not covered by the DLSEI programme's rules."
-REDIRECT_LEAD_UR = "یہ سوال DLSEI پروگرام کے قواعد میں شامل نہیں۔"
-_SENTENCE_SPLIT = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"'(])|\n+")
+# It names no programme: the knowledge base may be another body's (its redirect document says
+# whose), and the abstention text above names none either.
+REDIRECT_LEAD = "This is not covered by the programme's rules."
+REDIRECT_LEAD_UR = "یہ سوال پروگرام کے قواعد میں شامل نہیں۔"
+# A full stop after a title or "Rs." ("Rs. 300", "Dr. Amna") ends no sentence.
+NOT_AFTER_ABBREVIATION = r"(?<!\bRs\.)(?<!\bDr\.)(?<!\bMr\.)(?<!\bMrs\.)(?<!\bMs\.)(?<!\bProf\.)"
+_SENTENCE_SPLIT = re.compile(rf"(?<=[.!?]){NOT_AFTER_ABBREVIATION}\s+(?=[A-Z0-9\"'(])|\n+")
 
 
 @dataclass(frozen=True)

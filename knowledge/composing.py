@@ -27,6 +27,7 @@ from functools import lru_cache
 import numpy as np
 import numpy.typing as npt
 
+from knowledge.answering import NOT_AFTER_ABBREVIATION
 from knowledge.chunking import SECTION_SEPARATOR, Chunk, translated_section
 from knowledge.language import (
     ENGLISH_STOPWORDS,
@@ -82,9 +83,11 @@ NO_TRANSLATION_NOTE = "اس اصول کا اردو ترجمہ ابھی دستی�
 _SOFT_WRAP = re.compile(r"(?<!\n)(?<!  )(?<!\|)\n(?!\n|\s*(?:[-*•]|\d+[.)])\s|\s*\|)")
 _NOT_A_RULE = re.compile(r"^\s*(?:>.*|effective(?:\s+date)?\s*:.*)$", re.IGNORECASE | re.MULTILINE)
 # A sentence ends at . ! ? before a capital or a digit, but not after "a.m.", "p.m.",
-# "e.g." or "i.e." ("at 3:00 p.m. Pakistan time" is one sentence).
+# "e.g." or "i.e." ("at 3:00 p.m. Pakistan time" is one sentence), nor after "Rs." or a title.
 _SENTENCE_SPLIT = re.compile(
-    r"(?<=[.!?])(?<!a\.m\.)(?<!p\.m\.)(?<!e\.g\.)(?<!i\.e\.)\s+(?=[A-Z0-9\"'(])"
+    r"(?<=[.!?])(?<!a\.m\.)(?<!p\.m\.)(?<!e\.g\.)(?<!i\.e\.)"
+    + NOT_AFTER_ABBREVIATION
+    + r"\s+(?=[A-Z0-9\"'(])"
 )
 _ITEM = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
 _ORDERED_ITEM = re.compile(r"^\s*\d+[.)]\s+")

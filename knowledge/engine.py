@@ -437,6 +437,8 @@ class KnowledgeEngine:
         parts = self._parts()
         topic = parts.redirects.topic(chunk.id)
         where = topic.where if topic is not None else chunk.text
+        # "Where to go: degree attestation is done by..." reads, after the lead, as a sentence.
+        where = where[:1].upper() + where[1:]
         key = SectionKey(chunk.source, chunk.section)
         translation = (
             parts.book.translation(reading, key) if reading != Language.ENGLISH.value else None

@@ -63,7 +63,7 @@ async def test_feedback_is_stored_and_off_topic_questions_get_an_honest_i_dont_k
         (answer,) = await learner.says("Who is eligible for a free Coursera licence?")
         await learner.presses(answer, "Helpful")
         (off_topic,) = await learner.says("What is the weather in Lahore tomorrow?")
-        assert "not covered by the DLSEI programme" in off_topic.text  # and where to go
+        assert "not covered by the programme's rules" in off_topic.text  # and where to go
         (unknown,) = await learner.says("Can my pet parrot watch the lectures with me?")
         assert "don't know" in unknown.text
 

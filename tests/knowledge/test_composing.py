@@ -197,3 +197,16 @@ def test_an_urdu_question_leads_with_the_top_passage_when_an_faq_sentence_is_clo
     assert not answer.abstained
     assert answer.citations[0].document == "focal-persons-and-helpdesk.html"
     assert "first Wednesday of every month" in answer.basis.split("[1]")[0]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "A printed copy of the certificate can be requested from the DSB office for Rs. 300.",
+        "Send the form to Dr. Amna Khan at the help desk.",
+    ],
+)
+def test_a_full_stop_after_rs_or_a_title_ends_no_sentence(sentence: str) -> None:
+    """unseen_kb2's answer "...for Rs. [1]" lost the price: "Rs." was read as a sentence end."""
+    units = rule_units(f"{sentence} Replies are sent within 2 working days.")
+    assert [unit.text for unit in units] == [sentence, "Replies are sent within 2 working days."]
