@@ -179,7 +179,7 @@ def _distance(a: RetrievalThresholds, b: RetrievalThresholds) -> float:
     return total + abs(margins[0] - margins[1]) / 0.004
 
 
-def _with(thresholds: RetrievalThresholds, knob: str, value: float) -> RetrievalThresholds:
+def _with_knob(thresholds: RetrievalThresholds, knob: str, value: float) -> RetrievalThresholds:
     knobs: dict[str, Any] = {knob: value}
     return dataclasses.replace(thresholds, **knobs)
 
@@ -208,7 +208,7 @@ def plateau_steps(
         for direction in (-1, 1):
             index = position + direction
             while 0 <= index < len(values):
-                neighbour = by_setting.get(_with(result.thresholds, knob, values[index]))
+                neighbour = by_setting.get(_with_knob(result.thresholds, knob, values[index]))
                 if neighbour is None or neighbour.outcome != result.outcome:
                     break
                 index += direction
@@ -303,7 +303,7 @@ def knob_margins(
             fine = step / resolution
             swept |= {round(finite[0] - step + i * fine, 6) for i in range(count + 1)}
         ordered = sorted(swept)
-        outcomes = [judge(_with(thresholds, knob, v)).outcome for v in ordered]
+        outcomes = [judge(_with_knob(thresholds, knob, v)).outcome for v in ordered]
         position = ordered.index(value)
         below = next(
             (i for i in range(position - 1, -1, -1) if outcomes[i] != outcomes[position]), None
