@@ -93,10 +93,6 @@ class QueryBatcher:
         assert request.vectors is not None
         return request.vectors
 
-    @property
-    def closed(self) -> bool:
-        return self._closed
-
     def close(self) -> None:
         """End the encoding threads; idempotent. A batch being encoded is finished and handed
         back; requests still queued fail with `EngineClosedError`, and so does every later
