@@ -99,8 +99,9 @@ def postgres_connect_args(
     """asyncpg's connect arguments bounding every statement (0: that bound is off).
 
     statement_timeout and lock_timeout travel in the start-up packet (no extra round trip); a
-    cancelled statement fails with SQLSTATE 57014 or 55P03, which `Database.session` turns into
-    `DatabaseTimeoutError`. command_timeout bounds the wait on the client side as well.
+    cancelled statement fails with SQLSTATE 57014 or 55P03, which `Database` turns into
+    `DatabaseTimeoutError` (`_service_error`: its sessions, `statements` and `transaction`).
+    command_timeout bounds the wait on the client side as well.
     """
     server_settings: dict[str, str] = {}
     if statement_timeout_seconds > 0:
