@@ -70,6 +70,7 @@ bench: install ## All benchmarks (figures for docs/benchmarks.md; about 30 minut
 	$(BIN)/python -m bench.broadcast_and_questions --recipients $(or $(RECIPIENTS),10000) --questions-per-second 4 --workers 2
 	$(BIN)/python -m bench.paid_throughput --messages 10000 --workers 1 --workers 2
 	$(BIN)/python -m bench sustained
+	$(BIN)/python -m bench ceiling
 	$(BIN)/python -m bench startup
 	$(BIN)/python -m bench index
 	$(BIN)/python -m bench licences --rows 300000
