@@ -1,7 +1,11 @@
-"""Imports every table module so `SQLModel.metadata` knows the whole schema (Alembic, tests).
+"""Imports every table module so `SQLModel.metadata` knows the whole schema (Alembic, tests),
+and looks a table of it up by name (`table_of`) for the Core statements written without the ORM.
 
 Each feature adds its models module here.
 """
+
+from sqlalchemy import Table
+from sqlmodel import SQLModel
 
 from bot.storage import (
     broadcast_models,  # noqa: F401
@@ -13,3 +17,8 @@ from bot.storage import (
     people_models,  # noqa: F401
     survey_models,  # noqa: F401
 )
+
+
+def table_of(name: str) -> Table:
+    """The table `name` (a model's `__tablename__`); every table module is imported above."""
+    return SQLModel.metadata.tables[name]

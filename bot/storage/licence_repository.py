@@ -15,6 +15,7 @@ from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from bot.storage.all_models import table_of
 from bot.storage.consent import contactable
 from bot.storage.courses_models import CoursePlanEntry
 from bot.storage.licence_models import (
@@ -240,12 +241,14 @@ async def add_snapshot(session: AsyncSession, *, snapshot: ReportSnapshot) -> in
 async def insert_report_rows(
     session: AsyncSession, *, kind: ReportKind, rows: list[dict[str, Any]]
 ) -> None:
-    model: Any = MembershipRow if kind is ReportKind.MEMBERSHIP else UsageRow
+    table = table_of(
+        "licence_membership_rows" if kind is ReportKind.MEMBERSHIP else "licence_usage_rows"
+    )
     if rows:
         # Core executemany on the session's connection: the ORM bulk path costs twice as much
         # per row, and these tables have no ORM events to run.
         connection = await session.connection()
-        await connection.execute(insert(model.__table__), rows)
+        await connection.execute(insert(table), rows)
 
 
 async def latest_snapshot(
@@ -403,10 +406,10 @@ async def assignments_of(session: AsyncSession, *, rule_id: int) -> list[NudgeAs
 
 async def insert_assignments(session: AsyncSession, *, rows: list[dict[str, Any]]) -> None:
     """Record a wave's assignments in one executemany (no ORM objects: a wave can be large)."""
-    model: Any = NudgeAssignment
+    assignments = table_of("licence_nudge_assignments")
     connection = await session.connection()
     for start in range(0, len(rows), 5000):
-        await connection.execute(insert(model.__table__), rows[start : start + 5000])
+        await connection.execute(insert(assignments), rows[start : start + 5000])
 
 
 async def assigned_users(session: AsyncSession, *, rule_id: int) -> set[int]:

@@ -15,9 +15,8 @@ from typing import Any
 from sqlalchemy import JSON, Column, Table, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 from sqlalchemy.sql.elements import ColumnElement
-from sqlmodel import SQLModel
 
-from bot.storage import all_models  # noqa: F401  (every table in the metadata)
+from bot.storage.all_models import table_of
 from bot.storage.delivery_models import DeliveryStatus
 from bot.storage.people_models import TicketStatus
 from bot.storage.personal_data import REGISTRY, Forget, PersonalTable
@@ -31,10 +30,6 @@ def pseudonym(user_id: int, salt: str) -> int:
     """
     digest = hashlib.sha256(f"hecbot-forget:{salt}:{user_id}".encode()).hexdigest()
     return -(int(digest[:15], 16) + 1)
-
-
-def table_of(name: str) -> Table:
-    return SQLModel.metadata.tables[name]
 
 
 def _blank(column: Column[Any]) -> Any:
