@@ -9,8 +9,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol, TypeVar, runtime_checkable
 
-from sqlalchemy import insert
-
 from bot.errors import (
     HecbotError,
     InvalidInputError,
@@ -22,6 +20,7 @@ from bot.logging_setup import logged_user
 from bot.metrics import AnswerMetrics
 from bot.storage.db import Database
 from bot.storage.models import QuestionLog
+from bot.storage.question_repository import insert_question
 from bot.storage.types import utcnow
 from knowledge.answers import Answer, Citation
 from knowledge.config import MAX_QUESTION_CHARS
@@ -101,10 +100,6 @@ class EmptyQuestionError(InvalidInputError):
 ScopeCheck = Callable[[int | None, list[str]], Awaitable[bool]]
 
 
-_QUESTIONS = QuestionLog.metadata.tables[str(QuestionLog.__tablename__)]
-_INSERT_QUESTION = insert(_QUESTIONS).returning(_QUESTIONS.c.id)
-
-
 class QuestionService:
     def __init__(
         self,
@@ -181,6 +176,7 @@ class QuestionService:
         answer: Answer,
         *,
         record_id: int | None = None,
+        content_free: bool = False,
     ) -> AnsweredQuestion:
         citations = [
             {
@@ -206,56 +202,32 @@ class QuestionService:
                     record.top_section = top_section
                     session.add(record)
                     return AnsweredQuestion(id=record_id, answer=answer)
-        row_id = await self._insert(
-            user_id=user_id,
-            university_id=university_id,
-            channel=channel,
-            question=question,
-            language=answer.language,
-            answer=answer.text,
-            abstained=answer.abstained,
-            citations=citations,
-            top_section=top_section,
-            latency_ms=answer.latency_ms,
-        )
-        return AnsweredQuestion(id=row_id, answer=answer)
-
-    async def _insert(self, **columns: object) -> int:
-        """A new question's row: one INSERT ... RETURNING id on a plain connection, without a
-        transaction's BEGIN/COMMIT round trips or an ORM session and model instance around it
-        (the hot path: every question). Every column is given, as the ORM's INSERT gave them."""
-        row = {
-            "content_free": False,
-            "feedback": None,
-            "feedback_at": None,
-            "created_at": utcnow(),
-            **columns,
-        }
+        # A plain connection, without a transaction's BEGIN/COMMIT round trips (every question).
         async with self._database.statements() as connection:
-            return int((await connection.execute(_INSERT_QUESTION, row)).scalar_one())
+            row_id = await insert_question(
+                connection,
+                user_id=user_id,
+                university_id=university_id,
+                channel=channel,
+                question=question,
+                language=answer.language,
+                answer=answer.text,
+                abstained=answer.abstained,
+                content_free=content_free,
+                citations=citations,
+                top_section=top_section,
+                latency_ms=answer.latency_ms,
+            )
+        return AnsweredQuestion(id=row_id, answer=answer, content_free=content_free)
 
     async def _record_content_free(
         self, user_id: int | None, question: str, channel: str, university_id: int | None
     ) -> AnsweredQuestion:
         """Kept for insights as what it is (not a gap in the knowledge base); never answered."""
         language = detect_language(question).value
-        row_id = await self._insert(
-            user_id=user_id,
-            university_id=university_id,
-            channel=channel,
-            question=question,
-            language=language,
-            answer="",
-            abstained=False,
-            content_free=True,
-            citations=[],
-            top_section=None,
-            latency_ms=0.0,
-        )
-        return AnsweredQuestion(
-            id=row_id,
-            answer=Answer(question=question, text="", abstained=False, language=language),
-            content_free=True,
+        answer = Answer(question=question, text="", abstained=False, language=language)
+        return await self._store(
+            user_id, university_id, channel, question, answer, content_free=True
         )
 
     async def answer_choice(

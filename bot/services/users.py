@@ -5,14 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam
-from sqlalchemy import select as core_select
 from sqlmodel import col, select
 
 from bot.i18n import SUPPORTED_LANGUAGES
 from bot.services.permissions import Actor
 from bot.storage.db import Database
 from bot.storage.models import Role, User
+from bot.storage.user_repository import StoredProfile, stored_profile
 
 
 @dataclass(frozen=True)
@@ -30,25 +29,15 @@ class UserProfile(Actor):
         return self.role is Role.ADMIN
 
 
-_USERS = User.metadata.tables[str(User.__tablename__)]
-_PROFILE_QUERY = core_select(
-    _USERS.c.language,
-    _USERS.c.role,
-    _USERS.c.learner_kind,
-    _USERS.c.university_id,
-    _USERS.c.onboarded_at,
-    _USERS.c.is_blocked,
-).where(_USERS.c.id == bindparam("user_id"))
-
-
-def _profile(user: User, *, is_new: bool = False) -> UserProfile:
+def _profile(user_id: int, stored: StoredProfile, *, is_new: bool = False) -> UserProfile:
+    """The profile of `stored`: a `User` row, or the hot path's plain lookup of its columns."""
     return UserProfile(
-        id=user.id,
-        language=user.language,
-        role=Role(user.role),
-        learner_kind=user.learner_kind,
-        university_id=user.university_id,
-        onboarded_at=user.onboarded_at,
+        id=user_id,
+        language=stored.language,
+        role=Role(stored.role),
+        learner_kind=stored.learner_kind,
+        university_id=stored.university_id,
+        onboarded_at=stored.onboarded_at,
         is_new=is_new,
     )
 
@@ -74,17 +63,10 @@ class UserService:
         # Every update runs this, and for a known user it changes nothing: one SELECT of the
         # profile's columns on a plain connection (no ORM session, no model instance).
         async with self._database.statements() as connection:
-            row = (await connection.execute(_PROFILE_QUERY, {"user_id": user_id})).first()
-        promote = user_id in self._admin_ids and (row is None or row.role != Role.ADMIN.value)
-        if row is not None and not row.is_blocked and not promote:
-            return UserProfile(
-                id=user_id,
-                language=row.language,
-                role=Role(row.role),
-                learner_kind=row.learner_kind,
-                university_id=row.university_id,
-                onboarded_at=row.onboarded_at,
-            )
+            stored = await stored_profile(connection, user_id=user_id)
+        promote = user_id in self._admin_ids and (stored is None or stored.role != Role.ADMIN.value)
+        if stored is not None and not stored.is_blocked and not promote:
+            return _profile(user_id, stored)
         # First contact, an admin to promote, a learner who unblocked the bot: the row is
         # written. One statement (the lookup, then at most one row), so without a transaction's
         # BEGIN/COMMIT round trips.
@@ -103,12 +85,12 @@ class UserService:
                 changed = True
             if changed:
                 session.add(user)
-            return _profile(user, is_new=created)
+            return _profile(user_id, user, is_new=created)
 
     async def get(self, user_id: int) -> UserProfile | None:
         async with self._database.session() as session:
             user = await session.get(User, user_id)
-            return _profile(user) if user else None
+            return _profile(user_id, user) if user else None
 
     async def set_language(self, user_id: int, language: str) -> UserProfile:
         if language not in SUPPORTED_LANGUAGES:
@@ -119,7 +101,7 @@ class UserService:
                 user = User(id=user_id)
             user.language = language
             session.add(user)
-            return _profile(user)
+            return _profile(user_id, user)
 
     async def staff(self) -> list[UserProfile]:
         """Focal persons and HEC admins who can still be reached (for their command menu)."""
@@ -132,7 +114,7 @@ class UserService:
                 )
                 .order_by(col(User.id))
             )
-            return [_profile(user) for user in rows.all()]
+            return [_profile(user.id, user) for user in rows.all()]
 
     async def mark_unreachable(self, user_id: int) -> None:
         """The user blocked the bot or deleted their account: stop sending to them."""
