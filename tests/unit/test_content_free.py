@@ -4,7 +4,9 @@ never be taken for one, in any language."""
 
 from __future__ import annotations
 
+import functools
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -19,6 +21,15 @@ from knowledge.language import (
 
 EVAL_DIR = Path(__file__).resolve().parents[2] / "knowledge" / "eval"
 EVAL_SETS = sorted(EVAL_DIR.rglob("*.yaml"))
+
+
+@functools.cache
+def eval_questions(path: Path) -> list[dict[str, Any]]:
+    """A set's questions, read once per test process (libyaml's loader: the sets are large)."""
+    questions: list[dict[str, Any]] = yaml.load(
+        path.read_text(encoding="utf-8"), Loader=yaml.CSafeLoader
+    )["questions"]
+    return questions
 
 
 def test_there_are_eval_sets_to_check() -> None:
@@ -41,7 +52,7 @@ def test_no_eval_question_is_content_free(path: Path) -> None:
     """Every question that asks something, in every set and language. Urdu-script questions
     about things the engine has no words for ("ای کیٹ", "لائبریری") were taken for content-free
     (94 of 1,389 before the fix, 91 of them Urdu script)."""
-    questions = yaml.safe_load(path.read_text(encoding="utf-8"))["questions"]
+    questions = eval_questions(path)
     content_free = [
         f"{q['id']} [{q['lang']}] {q['question']}"
         for q in questions
@@ -54,12 +65,7 @@ def test_off_topic_questions_are_mostly_real_questions() -> None:
     """The exemption above is for chit-chat only: of the off-topic questions naming no topic,
     nearly all still ask something (general knowledge, other schemes), so the check still sees
     them."""
-    loose = [
-        q
-        for path in EVAL_SETS
-        for q in yaml.safe_load(path.read_text(encoding="utf-8"))["questions"]
-        if not _asks_something(q)
-    ]
+    loose = [q for path in EVAL_SETS for q in eval_questions(path) if not _asks_something(q)]
     free = [q["question"] for q in loose if is_content_free(q["question"])]
     assert len(loose) >= 50 and len(free) <= len(loose) // 20, free
 
