@@ -68,6 +68,15 @@ def cluster_database(config: ClusterConfig) -> Database:
     return Database(config.database_url.replace("postgresql://", "postgresql+asyncpg://"))
 
 
+async def make_cluster_user(config: ClusterConfig, user_id: int) -> None:
+    """A learner who finished onboarding earlier, stored in the cluster's database."""
+    database = cluster_database(config)
+    try:
+        await make_user(database, user_id)
+    finally:
+        await database.close()
+
+
 async def test_onboarding_started_on_one_instance_is_finished_on_the_other(
     cluster_config: ClusterConfig,
 ):
@@ -147,11 +156,7 @@ async def test_a_service_restart_mid_run_loses_no_message(
         running_cluster(cluster_config, fake) as instances,
     ):
         # The story is the outage, not onboarding: the learner finished it earlier.
-        database = cluster_database(cluster_config)
-        try:
-            await make_user(database, learner)
-        finally:
-            await database.close()
+        await make_cluster_user(cluster_config, learner)
         fake.push_message(learner, "Who approves licences before the restart?")
         await fake.wait_for("sendMessage", lambda r: r.chat_id == learner, timeout=60)
 
@@ -195,11 +200,7 @@ async def test_a_killed_instances_learner_is_answered_by_the_other_before_telegr
         FakeTelegram(webhook_max_attempts=5, webhook_retry_delay=0.5) as fake,
         running_cluster(cluster_config, fake) as instances,
     ):
-        database = cluster_database(cluster_config)
-        try:
-            await make_user(database, learner)
-        finally:
-            await database.close()
+        await make_cluster_user(cluster_config, learner)
         try:
             fake.push_message(learner, question)  # the first delivery goes to instances[0]
             for _ in range(1200):
