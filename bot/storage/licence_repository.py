@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypeVarTuple
 
-from sqlalchemy import func, insert, update
+from sqlalchemy import Select, func, insert, update
 from sqlalchemy import select as sa_select
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -34,13 +34,17 @@ from bot.storage.licence_models import (
 from bot.storage.models import User
 from bot.storage.people_models import University
 
-A: Any = LicenceApplication
+_Columns = TypeVarTuple("_Columns")
 
 
-async def _wide(session: AsyncSession, statement: Any) -> list[Any]:
-    """Rows of a select of more columns than sqlmodel's `exec` overloads type (four)."""
+async def _wide(session: AsyncSession, statement: Select[*_Columns]) -> list[tuple[*_Columns]]:
+    """Rows of a select of more columns than sqlmodel's `exec` overloads type (four), typed by
+    SQLAlchemy's own `select` (which types up to ten). Rows unpack like the tuples they are typed
+    as, the same rows `session.exec` returns for the narrower selects here."""
     connection = await session.connection()
-    return [tuple(row) for row in (await connection.execute(statement)).all()]
+    # A comprehension, not list(): to mypy a list of rows is no list of tuples (lists are
+    # invariant), while each row is a tuple.
+    return [row for row in (await connection.execute(statement)).all()]
 
 
 # Statuses of an application that was sent to HEC (not a draft, not withdrawn).
@@ -85,9 +89,9 @@ async def open_intakes(session: AsyncSession, *, now: datetime) -> list[Intake]:
 
 async def count_applications_by_intake(session: AsyncSession) -> dict[int, int]:
     rows = await session.exec(
-        select(col(A.intake_id), func.count())
-        .where(col(A.status).in_(SUBMITTED_STATUSES))
-        .group_by(col(A.intake_id))
+        select(col(LicenceApplication.intake_id), func.count())
+        .where(col(LicenceApplication.status).in_(SUBMITTED_STATUSES))
+        .group_by(col(LicenceApplication.intake_id))
     )
     return {intake_id: count for intake_id, count in rows.all()}
 
@@ -101,7 +105,8 @@ async def get_application(
     return (
         await session.exec(
             select(LicenceApplication).where(
-                col(A.intake_id) == intake_id, col(A.user_id) == user_id
+                col(LicenceApplication.intake_id) == intake_id,
+                col(LicenceApplication.user_id) == user_id,
             )
         )
     ).first()
@@ -118,8 +123,8 @@ async def latest_application(session: AsyncSession, *, user_id: int) -> LicenceA
     return (
         await session.exec(
             select(LicenceApplication)
-            .where(col(A.user_id) == user_id)
-            .order_by(col(A.created_at).desc(), col(A.id).desc())
+            .where(col(LicenceApplication.user_id) == user_id)
+            .order_by(col(LicenceApplication.created_at).desc(), col(LicenceApplication.id).desc())
         )
     ).first()
 
@@ -127,10 +132,10 @@ async def latest_application(session: AsyncSession, *, user_id: int) -> LicenceA
 async def applications_of_intake(
     session: AsyncSession, *, intake_id: int, statuses: Sequence[str] | None = None
 ) -> list[LicenceApplication]:
-    query = select(LicenceApplication).where(col(A.intake_id) == intake_id)
+    query = select(LicenceApplication).where(col(LicenceApplication.intake_id) == intake_id)
     if statuses is not None:
-        query = query.where(col(A.status).in_(list(statuses)))
-    return list((await session.exec(query.order_by(col(A.id)))).all())
+        query = query.where(col(LicenceApplication.status).in_(list(statuses)))
+    return list((await session.exec(query.order_by(col(LicenceApplication.id)))).all())
 
 
 async def count_approved(
@@ -138,9 +143,9 @@ async def count_approved(
 ) -> int:
     result = await session.exec(
         select(func.count()).where(
-            col(A.intake_id) == intake_id,
-            col(A.university_id) == university_id,
-            col(A.status) == ApplicationStatus.APPROVED.value,
+            col(LicenceApplication.intake_id) == intake_id,
+            col(LicenceApplication.university_id) == university_id,
+            col(LicenceApplication.status) == ApplicationStatus.APPROVED.value,
         )
     )
     return int(result.one())
@@ -154,11 +159,15 @@ async def applications_up_to(
     rows = await _wide(
         session,
         sa_select(
-            col(A.user_id), col(A.university_id), col(A.intake_id), col(A.status), col(A.decided_at)
+            col(LicenceApplication.user_id),
+            col(LicenceApplication.university_id),
+            col(LicenceApplication.intake_id),
+            col(LicenceApplication.status),
+            col(LicenceApplication.decided_at),
         ).where(
-            col(A.status).in_(SUBMITTED_STATUSES),
-            col(A.submitted_at).is_not(None),
-            col(A.submitted_at) < until,
+            col(LicenceApplication.status).in_(SUBMITTED_STATUSES),
+            col(LicenceApplication.submitted_at).is_not(None),
+            col(LicenceApplication.submitted_at) < until,
         ),
     )
     return rows
@@ -167,8 +176,8 @@ async def applications_up_to(
 async def approved_applications(session: AsyncSession) -> list[LicenceApplication]:
     rows = await session.exec(
         select(LicenceApplication)
-        .where(col(A.status) == ApplicationStatus.APPROVED.value)
-        .order_by(col(A.id))
+        .where(col(LicenceApplication.status) == ApplicationStatus.APPROVED.value)
+        .order_by(col(LicenceApplication.id))
     )
     return list(rows.all())
 
@@ -176,25 +185,36 @@ async def approved_applications(session: AsyncSession) -> list[LicenceApplicatio
 async def verified_emails(session: AsyncSession) -> dict[str, int]:
     """Verified e-mail address (lower case) -> the Telegram user id that verified it."""
     rows = await session.exec(
-        select(col(A.email), col(A.user_id))
+        select(col(LicenceApplication.email), col(LicenceApplication.user_id))
         .where(
-            col(A.email).is_not(None),
-            col(A.email_verified_at).is_not(None),
-            col(A.user_id).is_not(None),
+            col(LicenceApplication.email).is_not(None),
+            col(LicenceApplication.email_verified_at).is_not(None),
+            col(LicenceApplication.user_id).is_not(None),
         )
-        .order_by(col(A.updated_at))
+        .order_by(col(LicenceApplication.updated_at))
     )
-    return {str(email).lower(): int(user_id) for email, user_id in rows.all()}
+    # The where clause already drops NULL users; `is not None` tells the type checker so.
+    return {
+        str(email).lower(): int(user_id) for email, user_id in rows.all() if user_id is not None
+    }
 
 
 async def learner_places(session: AsyncSession) -> dict[int, tuple[int | None, int]]:
     """user id -> (university id, intake id) from their newest application."""
     rows = await session.exec(
-        select(col(A.user_id), col(A.university_id), col(A.intake_id))
-        .where(col(A.user_id).is_not(None))
-        .order_by(col(A.created_at), col(A.id))
+        select(
+            col(LicenceApplication.user_id),
+            col(LicenceApplication.university_id),
+            col(LicenceApplication.intake_id),
+        )
+        .where(col(LicenceApplication.user_id).is_not(None))
+        .order_by(col(LicenceApplication.created_at), col(LicenceApplication.id))
     )
-    return {int(user): (university, intake) for user, university, intake in rows.all()}
+    return {
+        int(user): (university, intake)
+        for user, university, intake in rows.all()
+        if user is not None
+    }
 
 
 async def decisions_of(session: AsyncSession, *, application_id: int) -> list[LicenceDecision]:
@@ -282,12 +302,14 @@ async def membership_rows(
 ) -> list[tuple[str, int | None, date | None, date | None]]:
     """(email, user_id, invited_on, joined_on) of every member in the snapshot (or only of
     those linked to a learner)."""
-    m: Any = MembershipRow
-    query = select(col(m.email), col(m.user_id), col(m.invited_on), col(m.joined_on)).where(
-        col(m.snapshot_id) == snapshot_id
-    )
+    query = select(
+        col(MembershipRow.email),
+        col(MembershipRow.user_id),
+        col(MembershipRow.invited_on),
+        col(MembershipRow.joined_on),
+    ).where(col(MembershipRow.snapshot_id) == snapshot_id)
     if linked_only:
-        query = query.where(col(m.user_id).is_not(None))
+        query = query.where(col(MembershipRow.user_id).is_not(None))
     rows = await session.exec(query)
     return list(rows.all())
 
@@ -297,24 +319,24 @@ async def usage_rows(
 ) -> list[tuple[str, int | None, str, date | None, float, bool]]:
     """(email, user_id, course, last_activity_on, hours, completed) of every usage row (or only
     of the rows linked to a learner)."""
-    u: Any = UsageRow
     query = sa_select(
-        col(u.email),
-        col(u.user_id),
-        col(u.course),
-        col(u.last_activity_on),
-        col(u.hours),
-        col(u.completed),
-    ).where(col(u.snapshot_id) == snapshot_id)
+        col(UsageRow.email),
+        col(UsageRow.user_id),
+        col(UsageRow.course),
+        col(UsageRow.last_activity_on),
+        col(UsageRow.hours),
+        col(UsageRow.completed),
+    ).where(col(UsageRow.snapshot_id) == snapshot_id)
     if linked_only:
-        query = query.where(col(u.user_id).is_not(None))
+        query = query.where(col(UsageRow.user_id).is_not(None))
     return await _wide(session, query)
 
 
 async def usage_rows_of(session: AsyncSession, *, snapshot_id: int, user_id: int) -> list[UsageRow]:
-    u: Any = UsageRow
     rows = await session.exec(
-        select(UsageRow).where(col(u.snapshot_id) == snapshot_id, col(u.user_id) == user_id)
+        select(UsageRow).where(
+            col(UsageRow.snapshot_id) == snapshot_id, col(UsageRow.user_id) == user_id
+        )
     )
     return list(rows.all())
 
@@ -322,11 +344,10 @@ async def usage_rows_of(session: AsyncSession, *, snapshot_id: int, user_id: int
 async def membership_of(
     session: AsyncSession, *, snapshot_id: int, user_id: int
 ) -> MembershipRow | None:
-    m: Any = MembershipRow
     return (
         await session.exec(
             select(MembershipRow).where(
-                col(m.snapshot_id) == snapshot_id, col(m.user_id) == user_id
+                col(MembershipRow.snapshot_id) == snapshot_id, col(MembershipRow.user_id) == user_id
             )
         )
     ).first()
@@ -335,22 +356,23 @@ async def membership_of(
 async def link_rows(session: AsyncSession, *, email: str, user_id: int) -> None:
     """Point every report row of a newly verified address at its learner."""
     for table in (MembershipRow, UsageRow):
-        t: Any = table
         await session.exec(
             update(table)
-            .where(col(t.email) == email, col(t.user_id).is_(None))
+            .where(col(table.email) == email, col(table.user_id).is_(None))
             .values(user_id=user_id)
         )
 
 
 async def plan_progress(session: AsyncSession, *, user_id: int) -> tuple[int, int]:
     """(courses marked done, courses saved) in the learner's /myplan."""
-    entry: Any = CoursePlanEntry
-    total = (await session.exec(select(func.count()).where(col(entry.user_id) == user_id))).one()
+    total = (
+        await session.exec(select(func.count()).where(col(CoursePlanEntry.user_id) == user_id))
+    ).one()
     done = (
         await session.exec(
             select(func.count()).where(
-                col(entry.user_id) == user_id, col(entry.completed_at).is_not(None)
+                col(CoursePlanEntry.user_id) == user_id,
+                col(CoursePlanEntry.completed_at).is_not(None),
             )
         )
     ).one()
@@ -452,22 +474,27 @@ async def promoted_since(
 ) -> list[tuple[int, str | None, int | None]]:
     """(user id, e-mail, university id) of waitlisted learners given a freed seat since."""
     rows = await session.exec(
-        select(col(A.user_id), col(A.email), col(A.university_id))
-        .join(LicenceDecision, col(LicenceDecision.application_id) == col(A.id))
+        select(
+            col(LicenceApplication.user_id),
+            col(LicenceApplication.email),
+            col(LicenceApplication.university_id),
+        )
+        .join(LicenceDecision, col(LicenceDecision.application_id) == col(LicenceApplication.id))
         .where(
             col(LicenceDecision.decision) == "promote",
             col(LicenceDecision.decided_at) >= since,
-            col(A.user_id).is_not(None),
-            col(A.status) == ApplicationStatus.APPROVED.value,
+            col(LicenceApplication.user_id).is_not(None),
+            col(LicenceApplication.status) == ApplicationStatus.APPROVED.value,
         )
     )
-    return [(int(user), email, uni) for user, email, uni in rows.all()]
+    return [(int(user), email, uni) for user, email, uni in rows.all() if user is not None]
 
 
 async def approved_users(session: AsyncSession) -> set[int]:
     rows = await session.exec(
-        select(col(A.user_id)).where(
-            col(A.status) == ApplicationStatus.APPROVED.value, col(A.user_id).is_not(None)
+        select(col(LicenceApplication.user_id)).where(
+            col(LicenceApplication.status) == ApplicationStatus.APPROVED.value,
+            col(LicenceApplication.user_id).is_not(None),
         )
     )
     return {int(user) for user in rows.all() if user is not None}
@@ -476,21 +503,26 @@ async def approved_users(session: AsyncSession) -> set[int]:
 async def licence_ends(session: AsyncSession) -> dict[int, date]:
     """user id -> the day their approved licence ends."""
     rows = await session.exec(
-        select(col(A.user_id), col(Intake.licence_ends_on))
-        .join(Intake, col(Intake.id) == col(A.intake_id))
-        .where(col(A.status) == ApplicationStatus.APPROVED.value, col(A.user_id).is_not(None))
+        select(col(LicenceApplication.user_id), col(Intake.licence_ends_on))
+        .join(Intake, col(Intake.id) == col(LicenceApplication.intake_id))
+        .where(
+            col(LicenceApplication.status) == ApplicationStatus.APPROVED.value,
+            col(LicenceApplication.user_id).is_not(None),
+        )
     )
-    return {int(user): ends for user, ends in rows.all()}
+    return {int(user): ends for user, ends in rows.all() if user is not None}
 
 
 async def usage_rows_full(
     session: AsyncSession, *, snapshot_id: int
 ) -> list[tuple[int | None, date | None, bool, date | None]]:
     """(user_id, last_activity_on, completed, completed_on) of the snapshot's linked rows."""
-    u: Any = UsageRow
     rows = await session.exec(
         select(
-            col(u.user_id), col(u.last_activity_on), col(u.completed), col(u.completed_on)
-        ).where(col(u.snapshot_id) == snapshot_id, col(u.user_id).is_not(None))
+            col(UsageRow.user_id),
+            col(UsageRow.last_activity_on),
+            col(UsageRow.completed),
+            col(UsageRow.completed_on),
+        ).where(col(UsageRow.snapshot_id) == snapshot_id, col(UsageRow.user_id).is_not(None))
     )
     return list(rows.all())
