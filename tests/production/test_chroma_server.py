@@ -160,20 +160,23 @@ async def test_a_chroma_server_that_never_answers_is_a_try_again_not_a_hang(
     port = free_port()
     server = await asyncio.start_server(silent, "127.0.0.1", port)
     engine = build_knowledge_engine(engine_settings(tmp_path, "bot1", f"http://127.0.0.1:{port}"))
-    # Imported ahead (seconds of CPU on a loaded machine), so the bound below is all waiting.
+    # Imported ahead (seconds of CPU on a loaded machine), so the 2 s deadline is spent waiting
+    # on the server, which the question has reached by then.
     await asyncio.to_thread(importlib.import_module, "chromadb")
     questions = QuestionService(database, engine, answer_timeout_seconds=2)
     try:
-        started = time.monotonic()
+        # "no answer within 2 s" is said only when the 2 s deadline expired (QuestionService.
+        # _call_answerer), and the server stays silent until the finally below, so nothing else
+        # could end the question. Without the deadline the question waits on the server: the
+        # guard (only there to keep a regression from hanging the suite, and to reach the
+        # finally that frees the engine's waiting thread) raises TimeoutError instead.
         with pytest.raises(KnowledgeUnavailableError, match="no answer within 2 s"):
-            # The guard only keeps a regression from hanging the suite.
             await asyncio.wait_for(
                 questions.ask(
                     5_000_000_402, "How do I get a Coursera licence?", channel="telegram"
                 ),
                 60,
             )
-        assert time.monotonic() - started < 10
         assert connections, "the question never reached the server"
     finally:
         # Closing the server's side ends the engine's thread still waiting on it.
