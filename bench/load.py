@@ -39,16 +39,19 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
 from aiohttp import ClientSession, ClientTimeout, TCPConnector
 
 from handlers.callbacks import AnswerFeedback, ChooseRule
 from handlers.courses import CourseAction
+
+if TYPE_CHECKING:
+    from tests.production.cluster import ClusterConfig
 
 EVAL_SETS = ("knowledge/eval/questions.yaml", "knowledge/eval/extra_questions.yaml")
 MIXES = ("peak", "distinct")
@@ -161,6 +164,35 @@ async def _drop_database(admin_url: str, url: str) -> None:
         await connection.close()
 
 
+def bench_cluster_config(
+    *,
+    database_url: str,
+    redis_url: str,
+    redis_key_prefix: str,
+    root: Path,
+    answerer: str = "engine",
+    query_cache: bool = True,
+    env: Mapping[str, str] | None = None,
+) -> ClusterConfig:
+    """The cluster every benchmark starts its instances in: the bench's own database and Redis
+    key prefix, the instances' data under `root`/cluster, the given answerer. `query_cache`
+    False turns the query-vector cache off, to measure questions never seen before (on, the
+    bot's default size); `env` adds settings of the run (an embedding budget, a pinned core)."""
+    from tests.production.cluster import ClusterConfig
+
+    return ClusterConfig(
+        database_url=database_url,
+        redis_url=redis_url,
+        redis_key_prefix=redis_key_prefix,
+        data_dir=root / "cluster",
+        extra_env={
+            "ANSWERER": answerer,
+            **({} if query_cache else {"HECBOT_QUERY_CACHE_SIZE": "0"}),
+            **(env or {}),
+        },
+    )
+
+
 def _index_bundled_kb(data_dir: Path) -> None:
     """Build the bundled knowledge base's index once; instances get copies of it."""
     hecbot = Path(sys.executable).with_name("hecbot")
@@ -188,7 +220,6 @@ async def run_load(
         from tests.fakebotapi import FakeTelegram
         from tests.production.cluster import (
             SECRET,
-            ClusterConfig,
             start_instance,
             stop_instance,
             wait_healthy,
@@ -202,18 +233,16 @@ async def run_load(
     prefix = f"hecbot-bench-{uuid.uuid4().hex[:8]}"
     started: list[Any] = []
     try:
-        config = ClusterConfig(
+        config = bench_cluster_config(
             database_url=database_url,
             redis_url=redis_url,
             redis_key_prefix=prefix,
-            data_dir=root / "cluster",
+            root=root,
+            answerer=answerer,
             # "distinct" measures questions never seen before: no query-vector cache.
-            extra_env={
-                "ANSWERER": answerer,
-                "HECBOT_QUERY_CACHE_SIZE": "0" if mix == "distinct" else "4096",
-                # Pinned to one core, one model replica is all the instance can use.
-                **({"HECBOT_EMBED_REPLICAS": "1"} if pin else {}),
-            },
+            query_cache=mix != "distinct",
+            # Pinned to one core, one model replica is all the instance can use.
+            env={"HECBOT_EMBED_REPLICAS": "1"} if pin else None,
         )
         count = learners * questions_per_learner
         questions = pick_questions(question_pool(_source_root()), count, mix)

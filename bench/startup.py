@@ -85,10 +85,15 @@ async def run_startup(
 ) -> list[StartupRun]:
     """Start an instance `starts` times with the retrieval snapshot and as many without, in
     turn, over one indexed knowledge base; one row each."""
-    from bench.load import _create_database, _delete_prefix, _drop_database, _index_bundled_kb
+    from bench.load import (
+        _create_database,
+        _delete_prefix,
+        _drop_database,
+        _index_bundled_kb,
+        bench_cluster_config,
+    )
     from tests.fakebotapi import FakeTelegram
     from tests.production.cluster import (
-        ClusterConfig,
         start_instance,
         stop_instance,
         wait_healthy,
@@ -99,12 +104,8 @@ async def run_startup(
     prefix = f"hecbot-bench-{uuid.uuid4().hex[:8]}"
     runs: list[StartupRun] = []
     try:
-        config = ClusterConfig(
-            database_url=database_url,
-            redis_url=redis_url,
-            redis_key_prefix=prefix,
-            data_dir=root / "cluster",
-            extra_env={"ANSWERER": "engine"},
+        config = bench_cluster_config(
+            database_url=database_url, redis_url=redis_url, redis_key_prefix=prefix, root=root
         )
         await asyncio.to_thread(_index_bundled_kb, root / "index")
         shutil.copytree(root / "index", config.data_dir / "bot1", dirs_exist_ok=True)

@@ -255,13 +255,13 @@ async def find_sustained_rate(
         _learner_id,
         _source_root,
         _warm_up_users,
+        bench_cluster_config,
         pick_questions,
         question_pool,
         seed_onboarded_learners,
     )
     from tests.fakebotapi import FakeTelegram
     from tests.production.cluster import (
-        ClusterConfig,
         start_instance,
         stop_instance,
         wait_healthy,
@@ -284,17 +284,13 @@ async def find_sustained_rate(
         async with FakeTelegram(strict_chats=False) as fake:
             for number, budget in enumerate(budgets):
                 name = f"bot{number + 1}"
-                config = ClusterConfig(
+                config = bench_cluster_config(
                     database_url=database_url,
                     redis_url=redis_url,
                     redis_key_prefix=prefix,
-                    data_dir=root / "cluster",
-                    extra_env={
-                        "ANSWERER": "engine",
-                        "HECBOT_QUERY_CACHE_SIZE": "0",
-                        **budget_env(budget),
-                        **(extra_env or {}),
-                    },
+                    root=root,
+                    query_cache=False,
+                    env={**budget_env(budget), **(extra_env or {})},
                 )
                 shutil.copytree(root / "index", config.data_dir / name, dirs_exist_ok=True)
                 run = BudgetRun(
