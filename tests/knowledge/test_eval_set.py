@@ -143,6 +143,17 @@ UNTUNED_EVENING_SET = EvalSet(
     min_out_of_scope=90,
     has_splits=False,
 )
+# The never-tuned night set of 2026-12-05 (issue 15, helper evalset5): 85 questions per language
+# (52 in scope, 23 out of scope with and without a redirect topic, 10 near misses), committed before
+# that night's engine changes and never run before the commit.
+UNTUNED_NIGHT_SET = EvalSet(
+    questions_file=EVAL_DIR / "untuned_2026_12_05_night.yaml",
+    kb_dir=MAIN_KB,
+    min_total=250,
+    min_per_lang={"en": 85, "roman_ur": 85, "ur": 85},
+    min_out_of_scope=90,
+    has_splits=False,
+)
 # A second unseen knowledge base (a fictional university's bootcamp, with Urdu versions of about
 # half its sections and its own redirect topics), written with its questions by the helper
 # general4 before the engine was run on either; never tuned on.
@@ -168,6 +179,7 @@ EVAL_SETS = pytest.mark.parametrize(
         UNTUNED_SCOPE_SET,
         UNTUNED_COMPOSE_SET,
         UNTUNED_EVENING_SET,
+        UNTUNED_NIGHT_SET,
         UNSEEN2_SET,
     ],
     ids=[
@@ -182,6 +194,7 @@ EVAL_SETS = pytest.mark.parametrize(
         "untuned-scope",
         "untuned-compose",
         "untuned-evening",
+        "untuned-night",
         "unseen2",
     ],
 )
@@ -531,6 +544,48 @@ def test_untuned_evening_set_has_every_kind_in_every_language() -> None:
     assert {q["expected_source"] for q in questions if q["in_scope"]} == rules
     problems = untuned_label_problems(questions, UNTUNED_EVENING_SPLIT)
     assert not problems, "\n".join(problems)
+
+
+UNTUNED_NIGHT_SPLIT = "untuned-2026-12-05-night"
+
+
+def test_untuned_night_set_has_every_kind_in_every_language() -> None:
+    questions = load_questions(UNTUNED_NIGHT_SET)
+    minimums = {"in_scope": 50, "out_of_scope": 20, "near_miss": 10}
+    assert not kinds_below_minimum(questions, minimums)
+    rules = {p.name for p in kb_documents(MAIN_KB) if not is_redirect_document(p)}
+    for lang in LANGS:
+        mine = [q for q in questions if q["lang"] == lang]
+        off = [q for q in mine if q["kind"] == "out_of_scope"]
+        # Most name a topic of not-covered.md; some name none (general knowledge, chit-chat,
+        # other government schemes, personal matters).
+        assert sum(q["redirect_topic"] is not None for q in off) >= 12, lang
+        assert sum(q["redirect_topic"] is None for q in off) >= 7, lang
+        # Every rule document is asked about in every language, not only in the set as a whole.
+        assert {q["expected_source"] for q in mine if q["in_scope"]} == rules, lang
+    problems = untuned_label_problems(questions, UNTUNED_NIGHT_SPLIT)
+    assert not problems, "\n".join(problems)
+
+
+def question_words(text: str) -> set[str]:
+    return set(re.findall(r"[\w'-]+", text.casefold()))
+
+
+def test_untuned_night_set_repeats_no_question_of_another_set() -> None:
+    """Written to measure, not to echo: no question shares 60% of its words (Jaccard over
+    lowercased words) with a question of any other set in knowledge/eval/."""
+    others = [
+        question_words(q["question"])
+        for path in sorted(EVAL_DIR.rglob("*.yaml"))
+        if path != UNTUNED_NIGHT_SET.questions_file
+        for q in yaml.safe_load(path.read_text(encoding="utf-8"))["questions"]
+    ]
+    repeats = []
+    for q in load_questions(UNTUNED_NIGHT_SET):
+        mine = question_words(q["question"])
+        if any(len(mine & other) >= 0.6 * len(mine | other) for other in others):
+            repeats.append(f"{q['id']}: {q['question']}")
+    assert not repeats, "\n".join(repeats)
 
 
 def test_unseen2_labels_and_translations_point_at_real_sections() -> None:
