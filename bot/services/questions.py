@@ -18,10 +18,8 @@ from bot.errors import (
 )
 from bot.logging_setup import logged_user
 from bot.metrics import AnswerMetrics
+from bot.storage import question_repository
 from bot.storage.db import Database
-from bot.storage.models import QuestionLog
-from bot.storage.question_repository import insert_question
-from bot.storage.types import utcnow
 from knowledge.answers import Answer, Citation
 from knowledge.config import MAX_QUESTION_CHARS
 from knowledge.language import (
@@ -194,17 +192,19 @@ class QuestionService:
         )
         if record_id is not None:  # the learner chose a rule: the stored answer replaced
             async with self._database.session() as session:
-                record = await session.get(QuestionLog, record_id)
-                if record is not None:
-                    record.answer = answer.text
-                    record.abstained = answer.abstained
-                    record.citations = citations
-                    record.top_section = top_section
-                    session.add(record)
-                    return AnsweredQuestion(id=record_id, answer=answer)
+                replaced = await question_repository.replace_answer(
+                    session,
+                    question_id=record_id,
+                    answer=answer.text,
+                    abstained=answer.abstained,
+                    citations=citations,
+                    top_section=top_section,
+                )
+            if replaced:
+                return AnsweredQuestion(id=record_id, answer=answer)
         # A plain connection, without a transaction's BEGIN/COMMIT round trips (every question).
         async with self._database.statements() as connection:
-            row_id = await insert_question(
+            row_id = await question_repository.insert_question(
                 connection,
                 user_id=user_id,
                 university_id=university_id,
@@ -238,8 +238,10 @@ class QuestionService:
         the knowledge base no longer has (re-indexed since the question) raises
         RuleUnavailableError and leaves the stored answer as it was."""
         async with self._database.session() as session:
-            record = await session.get(QuestionLog, question_id)
-            if record is None or record.user_id != user_id:
+            record = await question_repository.own_question(
+                session, question_id=question_id, user_id=user_id
+            )
+            if record is None:
                 raise NotFoundError(f"question {question_id} of user {logged_user(user_id)}")
             question, university_id, channel = (
                 record.question,
@@ -296,9 +298,9 @@ class QuestionService:
     async def record_feedback(self, *, question_id: int, user_id: int, helpful: bool) -> None:
         """Store a 👍/👎 vote; only the person who asked may vote, and a new vote replaces one."""
         async with self._database.session() as session:
-            record = await session.get(QuestionLog, question_id)
-            if record is None or record.user_id != user_id:
+            record = await question_repository.own_question(
+                session, question_id=question_id, user_id=user_id
+            )
+            if record is None:
                 raise NotFoundError(f"question {question_id} of user {logged_user(user_id)}")
-            record.feedback = 1 if helpful else -1
-            record.feedback_at = utcnow()
-            session.add(record)
+            await question_repository.record_vote(session, question=record, helpful=helpful)
