@@ -280,10 +280,9 @@ class ReportImportService:
             if checker.bad_rows:
                 raise ReportImportError(checker.problems, checker.bad_rows)
             await repo.insert_report_rows(session, kind=kind, rows=batch)
-            snapshot = await session.get(ReportSnapshot, snapshot_id)
-            assert snapshot is not None
-            snapshot.rows, snapshot.linked = rows, linked
-            session.add(snapshot)
+            await repo.set_snapshot_counts(
+                session, snapshot_id=snapshot_id, rows=rows, linked=linked
+            )
         return ImportSummary(snapshot_id, kind.value, as_of, rows, linked)
 
 

@@ -258,6 +258,16 @@ async def add_snapshot(session: AsyncSession, *, snapshot: ReportSnapshot) -> in
     return snapshot.id
 
 
+async def set_snapshot_counts(
+    session: AsyncSession, *, snapshot_id: int, rows: int, linked: int
+) -> None:
+    """Record how many rows the imported snapshot has, and how many are linked to a learner."""
+    snapshot = await session.get(ReportSnapshot, snapshot_id)
+    assert snapshot is not None, f"snapshot {snapshot_id} was added in this transaction"
+    snapshot.rows, snapshot.linked = rows, linked
+    session.add(snapshot)
+
+
 async def insert_report_rows(
     session: AsyncSession, *, kind: ReportKind, rows: list[dict[str, Any]]
 ) -> None:

@@ -111,7 +111,12 @@ async def test_rows_link_to_learners_by_verified_email_and_count_per_university(
                 select(func.count()).select_from(MembershipRow).where(MembershipRow.user_id != None)  # noqa: E711
             )
         ).one()
+        snapshot = (
+            await session.exec(select(ReportSnapshot).where(ReportSnapshot.kind == "membership"))
+        ).one()
     assert linked == 20
+    # The snapshot keeps its counts, as imported.
+    assert (snapshot.rows, snapshot.linked) == (len(reports.membership), 20)
 
     funnel = await FunnelService(database).funnel(as_of=AS_OF, university_id=first)
     expected = hand_count(reports.membership, reports.usage, AS_OF, emails=set(emails[:15]))
