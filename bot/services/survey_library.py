@@ -7,9 +7,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func
-from sqlmodel import col, select
-
 from bot.errors import InvalidInputError
 from bot.services.survey_definitions import (
     SurveyDefinition,
@@ -19,11 +16,7 @@ from bot.services.survey_definitions import (
 )
 from bot.storage import survey_repository
 from bot.storage.db import Database
-from bot.storage.survey_models import (
-    SurveyResponse,
-    SurveyVersion,
-    SurveyWave,
-)
+from bot.storage.survey_models import SurveyVersion
 
 log = logging.getLogger(__name__)
 
@@ -87,27 +80,12 @@ class SurveyLibrary:
     async def list_surveys(self) -> list[SurveySummary]:
         """The newest version of every survey, with its waves and completed responses."""
         async with self._database.session() as session:
-            rows = (await session.exec(select(SurveyVersion).order_by(SurveyVersion.slug))).all()
             latest: dict[str, SurveyVersion] = {}
-            for row in rows:
+            for row in await survey_repository.all_versions(session):
                 if row.slug not in latest or row.version > latest[row.slug].version:
                     latest[row.slug] = row
-            waves = dict(
-                (
-                    await session.exec(
-                        select(SurveyWave.slug, func.count()).group_by(SurveyWave.slug)
-                    )
-                ).all()
-            )
-            responses = dict(
-                (
-                    await session.exec(
-                        select(SurveyResponse.slug, func.count())
-                        .where(col(SurveyResponse.completed_at).is_not(None))
-                        .group_by(SurveyResponse.slug)
-                    )
-                ).all()
-            )
+            waves = await survey_repository.waves_per_survey(session)
+            responses = await survey_repository.completed_responses_per_survey(session)
         summaries = []
         for slug, row in latest.items():
             base = _summary(parse_stored_survey(row.source))

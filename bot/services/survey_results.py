@@ -16,9 +16,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from sqlalchemy import func
-from sqlmodel import col, select
-
 from bot.errors import InvalidInputError, NotFoundError
 from bot.i18n import in_pakistan
 from bot.services.permissions import Actor, Permission, scope_for
@@ -29,15 +26,9 @@ from bot.services.survey_definitions import (
     answer_key,
     parse_stored_survey,
 )
+from bot.storage import survey_repository
 from bot.storage.db import Database
-from bot.storage.models import User
-from bot.storage.survey_models import (
-    SurveyAnswer,
-    SurveyInvitation,
-    SurveyResponse,
-    SurveyVersion,
-    SurveyWave,
-)
+from bot.storage.survey_models import SurveyResponse
 
 ExportFormat = Literal["csv", "xlsx"]
 # An export cell of a question the learner was shown and skipped; a question they were never
@@ -225,51 +216,21 @@ class SurveyResultsService:
         self, slug: str, university_id: int | None
     ) -> tuple[SurveyDefinition, list[_Loaded], int]:
         async with self._database.session() as session:
-            latest = (
-                await session.exec(
-                    select(SurveyVersion)
-                    .where(SurveyVersion.slug == slug)
-                    .order_by(col(SurveyVersion.version).desc())
-                )
-            ).first()
+            latest = await survey_repository.latest_version(session, slug)
             if latest is None:
                 raise NotFoundError(f"no survey {slug!r}")
             definition = parse_stored_survey(latest.source)
-            query = (
-                select(SurveyResponse, SurveyWave.label, SurveyVersion.version)
-                .join(SurveyWave, col(SurveyWave.id) == col(SurveyResponse.wave_id))
-                .join(SurveyVersion, col(SurveyVersion.id) == col(SurveyResponse.survey_version_id))
-                .where(SurveyResponse.slug == slug)
-                .order_by(col(SurveyResponse.id))
-            )
-            invited_query = (
-                select(func.count())
-                .select_from(SurveyInvitation)
-                .join(SurveyWave, col(SurveyWave.id) == col(SurveyInvitation.wave_id))
-                .where(SurveyWave.slug == slug)
-            )
-            if university_id is not None:
-                query = query.where(SurveyResponse.university_id == university_id)
-                invited_query = invited_query.join(
-                    User, col(User.id) == col(SurveyInvitation.user_id)
-                ).where(User.university_id == university_id)
-            rows = (await session.exec(query)).all()
-            invited = int((await session.exec(invited_query)).one())
-            ids = [response.id for response, _, _ in rows]
+            rows = await survey_repository.responses_of(session, slug, university_id)
+            invited = await survey_repository.invited_count(session, slug, university_id)
+            ids = [survey_repository.row_id(response.id) for response, _, _ in rows]
             answers: dict[int, dict[str, Any]] = defaultdict(dict)
             skipped: dict[int, set[str]] = defaultdict(set)
-            for chunk_start in range(0, len(ids), 500):
-                chunk = ids[chunk_start : chunk_start + 500]
-                for answer in (
-                    await session.exec(
-                        select(SurveyAnswer).where(col(SurveyAnswer.response_id).in_(chunk))
-                    )
-                ).all():
-                    answers[answer.response_id][answer.question_id] = (
-                        None if answer.skipped else answer.value
-                    )
-                    if answer.skipped:
-                        skipped[answer.response_id].add(answer.question_id)
+            for answer in await survey_repository.answers_of(session, ids):
+                answers[answer.response_id][answer.question_id] = (
+                    None if answer.skipped else answer.value
+                )
+                if answer.skipped:
+                    skipped[answer.response_id].add(answer.question_id)
         loaded = [
             _Loaded(
                 response,

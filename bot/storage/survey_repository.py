@@ -1,12 +1,26 @@
-"""Data access for surveys: the stored versions of a definition."""
+"""Data access for surveys: the stored versions of a definition, and what the results read."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.errors import NotFoundError
-from bot.storage.survey_models import SurveyVersion
+from bot.storage.models import User
+from bot.storage.survey_models import (
+    SurveyAnswer,
+    SurveyInvitation,
+    SurveyResponse,
+    SurveyVersion,
+    SurveyWave,
+)
+
+# Response ids per statement when loading their answers (well under any driver's limit on
+# bound parameters).
+_ANSWERS_CHUNK = 500
 
 
 async def latest_version(session: AsyncSession, slug: str) -> SurveyVersion | None:
@@ -34,6 +48,75 @@ async def get_version(session: AsyncSession, slug: str, version: int | None) -> 
     if row is None:
         raise NotFoundError(f"no survey {slug!r}" + (f" version {version}" if version else ""))
     return row
+
+
+async def all_versions(session: AsyncSession) -> list[SurveyVersion]:
+    """Every stored version of every survey, by slug."""
+    return list((await session.exec(select(SurveyVersion).order_by(SurveyVersion.slug))).all())
+
+
+async def waves_per_survey(session: AsyncSession) -> dict[str, int]:
+    """slug -> how many waves the survey was sent in."""
+    rows = await session.exec(select(SurveyWave.slug, func.count()).group_by(SurveyWave.slug))
+    return {slug: int(count) for slug, count in rows.all()}
+
+
+async def completed_responses_per_survey(session: AsyncSession) -> dict[str, int]:
+    """slug -> how many responses to the survey were completed."""
+    rows = await session.exec(
+        select(SurveyResponse.slug, func.count())
+        .where(col(SurveyResponse.completed_at).is_not(None))
+        .group_by(SurveyResponse.slug)
+    )
+    return {slug: int(count) for slug, count in rows.all()}
+
+
+async def responses_of(
+    session: AsyncSession, slug: str, university_id: int | None
+) -> list[tuple[SurveyResponse, str, int]]:
+    """(response, its wave's label, its survey version) of every response to the survey (of
+    one university's learners when `university_id` is given), oldest first."""
+    query = (
+        select(SurveyResponse, SurveyWave.label, SurveyVersion.version)
+        .join(SurveyWave, col(SurveyWave.id) == col(SurveyResponse.wave_id))
+        .join(SurveyVersion, col(SurveyVersion.id) == col(SurveyResponse.survey_version_id))
+        .where(SurveyResponse.slug == slug)
+        .order_by(col(SurveyResponse.id))
+    )
+    if university_id is not None:
+        query = query.where(SurveyResponse.university_id == university_id)
+    return list((await session.exec(query)).all())
+
+
+async def invited_count(session: AsyncSession, slug: str, university_id: int | None) -> int:
+    """How many invitations to the survey were made (to one university's learners when
+    `university_id` is given)."""
+    query = (
+        select(func.count())
+        .select_from(SurveyInvitation)
+        .join(SurveyWave, col(SurveyWave.id) == col(SurveyInvitation.wave_id))
+        .where(SurveyWave.slug == slug)
+    )
+    if university_id is not None:
+        query = query.join(User, col(User.id) == col(SurveyInvitation.user_id)).where(
+            User.university_id == university_id
+        )
+    return int((await session.exec(query)).one())
+
+
+async def answers_of(session: AsyncSession, response_ids: Sequence[int]) -> list[SurveyAnswer]:
+    """The stored answers of these responses."""
+    found: list[SurveyAnswer] = []
+    for start in range(0, len(response_ids), _ANSWERS_CHUNK):
+        chunk = list(response_ids[start : start + _ANSWERS_CHUNK])
+        found.extend(
+            (
+                await session.exec(
+                    select(SurveyAnswer).where(col(SurveyAnswer.response_id).in_(chunk))
+                )
+            ).all()
+        )
+    return found
 
 
 def row_id(value: int | None) -> int:

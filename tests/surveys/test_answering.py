@@ -96,3 +96,22 @@ async def test_a_learner_who_was_not_invited_cannot_answer(database: Database) -
     assert (step.kind, step.reason) == (StepKind.REFUSED, "survey-not-invited")
     typed = await surveys.type_answer(32, "impact", "hello", "en")
     assert typed.reason == "survey-not-invited"
+
+
+async def test_invitations_and_responses_are_counted_per_survey_and_per_university(
+    database: Database,
+) -> None:
+    await add_learners(database, [41, 42], created_at=NOW - timedelta(days=1), university_id=1)
+    await add_learners(database, [43], created_at=NOW - timedelta(days=1), university_id=2)
+    surveys = await invited(database, "answer-pulse", [])
+    await surveys.open_invitation(41, 1)
+    done = await surveys.choose(41, QuestionRef("answer-pulse", 1, 0), 0, "en")
+    assert done.kind is StepKind.COMPLETED
+
+    results = SurveyResultsService(database)
+    everyone = await results.results("answer-pulse")
+    assert (everyone.invited, everyone.responses) == (3, 1)
+    assert (await results.results("answer-pulse", university_id=1)).invited == 2
+    assert (await results.results("answer-pulse", university_id=2)).invited == 1
+    listed = await surveys.list_surveys()
+    assert [(s.slug, s.waves, s.responses) for s in listed] == [("answer-pulse", 1, 1)]
