@@ -5,13 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import col, select
-
 from bot.i18n import SUPPORTED_LANGUAGES
 from bot.services.permissions import Actor
 from bot.storage.db import Database
 from bot.storage.models import Role, User
-from bot.storage.user_repository import StoredProfile, stored_profile
+from bot.storage.user_repository import StoredProfile, reachable_staff, stored_profile
 
 
 @dataclass(frozen=True)
@@ -106,15 +104,7 @@ class UserService:
     async def staff(self) -> list[UserProfile]:
         """Focal persons and HEC admins who can still be reached (for their command menu)."""
         async with self._database.session() as session:
-            rows = await session.exec(
-                select(User)
-                .where(
-                    col(User.role).in_([Role.ADMIN.value, Role.FOCAL_PERSON.value]),
-                    col(User.is_blocked).is_(False),
-                )
-                .order_by(col(User.id))
-            )
-            return [_profile(user.id, user) for user in rows.all()]
+            return [_profile(user.id, user) for user in await reachable_staff(session)]
 
     async def mark_unreachable(self, user_id: int) -> None:
         """The user blocked the bot or deleted their account: stop sending to them."""

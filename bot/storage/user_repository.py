@@ -1,7 +1,8 @@
-"""Data access of the people the bot talks to: the statements the hot path runs without the ORM.
+"""Data access of the people the bot talks to.
 
-Functions take the caller's connection (`Database.statements()`: the service opens it) and are
-keyword-only, as in `licence_repository`.
+A known learner's lookup runs on the hot path without the ORM: `stored_profile` takes the
+caller's connection (`Database.statements()`: the service opens it). The rest take the caller's
+session, the service owning the transaction. All are keyword-only, as in `licence_repository`.
 """
 
 from __future__ import annotations
@@ -11,8 +12,12 @@ from typing import Protocol
 
 from sqlalchemy import bindparam, select
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlmodel import col
+from sqlmodel import select as orm_select
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.storage.all_models import table_of
+from bot.storage.models import Role, User
 
 
 class StoredProfile(Protocol):
@@ -47,3 +52,16 @@ async def stored_profile(connection: AsyncConnection, *, user_id: int) -> Stored
     """The user's profile columns, None for someone never seen: one SELECT of those columns,
     with no ORM session or model instance (every update looks its sender up)."""
     return (await connection.execute(_PROFILE_QUERY, {"user_id": user_id})).first()
+
+
+async def reachable_staff(session: AsyncSession) -> list[User]:
+    """Focal persons and HEC admins who have not blocked the bot, by id."""
+    rows = await session.exec(
+        orm_select(User)
+        .where(
+            col(User.role).in_([Role.ADMIN.value, Role.FOCAL_PERSON.value]),
+            col(User.is_blocked).is_(False),
+        )
+        .order_by(col(User.id))
+    )
+    return list(rows.all())
