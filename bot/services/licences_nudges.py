@@ -30,8 +30,9 @@ from bot.i18n import PAKISTAN_TIME, Catalogue
 from bot.services.buttons import Buttons
 from bot.services.licences_intakes import SLUG
 from bot.services.licences_yaml import YamlReader
-from bot.services.survey_scheduling import current_survey, invite_on_request
+from bot.services.survey_scheduling import invite_on_request
 from bot.storage import licence_repository as repo
+from bot.storage import survey_repository
 from bot.storage.db import Database
 from bot.storage.licence_models import (
     NudgeGroup,
@@ -248,7 +249,10 @@ class NudgeService:
     async def add(self, source: str) -> NudgeDefinition:
         definition = parse_rule(source)
         async with self._database.session() as session:
-            if definition.survey and await current_survey(session, definition.survey) is None:
+            if (
+                definition.survey
+                and await survey_repository.current_version(session, definition.survey) is None
+            ):
                 raise InvalidInputError(
                     f"nudge {definition.slug}: there is no survey {definition.survey!r} "
                     "(add it first with `hecbot survey add FILE`)"

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, exists, or_
+from sqlalchemy import and_, exists
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -27,10 +27,11 @@ from bot.i18n import Catalogue, Texts
 from bot.services.audience import Audience
 from bot.services.buttons import Buttons
 from bot.services.survey_definitions import SurveyDefinition, parse_stored_survey
+from bot.storage import survey_repository
 from bot.storage.consent import contactable
 from bot.storage.db import Database
 from bot.storage.models import User
-from bot.storage.survey_models import SurveyInvitation, SurveyVersion, SurveyWave, WaveTrigger
+from bot.storage.survey_models import SurveyInvitation, SurveyWave, WaveTrigger
 
 log = logging.getLogger(__name__)
 
@@ -70,7 +71,7 @@ class SurveyScheduler:
         queued = 0
         async with self._database.session() as session:
             invited_now: set[int] = set()
-            for wave, survey in await self._open_waves(session, now):
+            for wave, survey in await survey_repository.open_waves(session, now):
                 candidates = await self._candidates(session, wave, now, invited_now)
                 if not candidates:
                     continue
@@ -106,7 +107,7 @@ class SurveyScheduler:
     async def remind_due(self, now: datetime) -> int:
         queued = 0
         async with self._database.session() as session:
-            for wave, survey in await self._open_waves(session, now):
+            for wave, survey in await survey_repository.open_waves(session, now):
                 rows = (
                     await session.exec(
                         select(SurveyInvitation, col(User.language))
@@ -156,24 +157,6 @@ class SurveyScheduler:
                 queued += len(messages)
         return queued
 
-    async def _open_waves(
-        self, session: AsyncSession, now: datetime
-    ) -> list[tuple[SurveyWave, SurveyVersion]]:
-        rows = (
-            await session.exec(
-                select(SurveyWave, SurveyVersion)
-                .join(SurveyVersion, col(SurveyVersion.id) == col(SurveyWave.survey_version_id))
-                .where(
-                    col(SurveyWave.stopped_at).is_(None),
-                    col(SurveyVersion.superseded_at).is_(None),
-                    or_(col(SurveyVersion.closes_at).is_(None), col(SurveyVersion.closes_at) > now),
-                    col(SurveyWave.created_at) <= now,
-                )
-                .order_by(col(SurveyWave.created_at), col(SurveyWave.id))
-            )
-        ).all()
-        return [(wave, survey) for wave, survey in rows]
-
     async def _candidates(
         self, session: AsyncSession, wave: SurveyWave, now: datetime, exclude: set[int]
     ) -> list[_Candidate]:
@@ -210,17 +193,6 @@ class SurveyScheduler:
         ]
 
 
-async def current_survey(session: AsyncSession, slug: str) -> SurveyVersion | None:
-    """The survey's current (newest, not superseded) version, or None if there is no such survey."""
-    return (
-        await session.exec(
-            select(SurveyVersion)
-            .where(col(SurveyVersion.slug) == slug, col(SurveyVersion.superseded_at).is_(None))
-            .order_by(col(SurveyVersion.version).desc())
-        )
-    ).first()
-
-
 async def invite_on_request(
     session: AsyncSession,
     catalogue: Catalogue,
@@ -237,20 +209,12 @@ async def invite_on_request(
     that label (of any version). Adds the invitation rows in `session`; returns the invitation
     messages (with their Start button) for the caller to queue in its own outbox job. Nothing
     when the survey does not exist, is closed, or an admin stopped the wave."""
-    survey = await current_survey(session, slug)
+    survey = await survey_repository.current_version(session, slug)
     if survey is None or survey.id is None or not user_ids:
         return []
     if survey.closes_at is not None and survey.closes_at <= now:
         return []
-    wave = (
-        await session.exec(
-            select(SurveyWave).where(
-                col(SurveyWave.survey_version_id) == survey.id,
-                col(SurveyWave.label) == label,
-                col(SurveyWave.trigger) == WaveTrigger.ON_REQUEST.value,
-            )
-        )
-    ).first()
+    wave = await survey_repository.on_request_wave(session, survey_id=survey.id, label=label)
     if wave is None:
         wave = SurveyWave(
             survey_version_id=survey.id,

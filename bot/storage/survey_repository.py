@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
-from sqlalchemy import func
+from sqlalchemy import func, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -16,6 +17,7 @@ from bot.storage.survey_models import (
     SurveyResponse,
     SurveyVersion,
     SurveyWave,
+    WaveTrigger,
 )
 
 # Response ids per statement when loading their answers (well under any driver's limit on
@@ -29,6 +31,53 @@ async def latest_version(session: AsyncSession, slug: str) -> SurveyVersion | No
             select(SurveyVersion)
             .where(SurveyVersion.slug == slug)
             .order_by(col(SurveyVersion.version).desc())
+        )
+    ).first()
+
+
+async def current_version(session: AsyncSession, slug: str) -> SurveyVersion | None:
+    """The survey's current (newest, not superseded) version, or None if there is no such survey."""
+    return (
+        await session.exec(
+            select(SurveyVersion)
+            .where(col(SurveyVersion.slug) == slug, col(SurveyVersion.superseded_at).is_(None))
+            .order_by(col(SurveyVersion.version).desc())
+        )
+    ).first()
+
+
+async def open_waves(
+    session: AsyncSession, now: datetime
+) -> list[tuple[SurveyWave, SurveyVersion]]:
+    """Waves taking answers at `now` (not stopped, of a current survey version not closed),
+    with their version, oldest first."""
+    rows = (
+        await session.exec(
+            select(SurveyWave, SurveyVersion)
+            .join(SurveyVersion, col(SurveyVersion.id) == col(SurveyWave.survey_version_id))
+            .where(
+                col(SurveyWave.stopped_at).is_(None),
+                col(SurveyVersion.superseded_at).is_(None),
+                or_(col(SurveyVersion.closes_at).is_(None), col(SurveyVersion.closes_at) > now),
+                col(SurveyWave.created_at) <= now,
+            )
+            .order_by(col(SurveyWave.created_at), col(SurveyWave.id))
+        )
+    ).all()
+    return [(wave, survey) for wave, survey in rows]
+
+
+async def on_request_wave(
+    session: AsyncSession, *, survey_id: int, label: str
+) -> SurveyWave | None:
+    """The survey version's on-request wave called `label`, if it was created already."""
+    return (
+        await session.exec(
+            select(SurveyWave).where(
+                col(SurveyWave.survey_version_id) == survey_id,
+                col(SurveyWave.label) == label,
+                col(SurveyWave.trigger) == WaveTrigger.ON_REQUEST.value,
+            )
         )
     ).first()
 

@@ -145,5 +145,8 @@ async def test_a_learner_is_invited_to_the_rule_wave_once(database: Database, nu
             now=MIDDAY + timedelta(days=30),
         )
         invited = (await session.exec(select(SurveyInvitation))).all()
+        waves = (await session.exec(select(SurveyWave))).all()
     assert again == []
+    # The rule's wave was found again, not made a second time.
+    assert [wave.label for wave in waves] == ["nudge:course-completed"]
     assert len(invited) == LEARNERS - 1 and 30_001 not in {i.user_id for i in invited}
