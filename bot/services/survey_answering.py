@@ -16,7 +16,6 @@ from enum import StrEnum
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.services.access import SurveyInvitationPolicy
@@ -27,6 +26,7 @@ from bot.services.survey_definitions import (
     SurveyDefinition,
     parse_stored_survey,
 )
+from bot.storage import survey_repository
 from bot.storage.db import Database
 from bot.storage.models import User
 from bot.storage.survey_models import (
@@ -213,13 +213,9 @@ class SurveyAnswering:
             wave = await session.get(SurveyWave, wave_id)
             if wave is None:
                 return refused("survey-not-found")
-            invitation = (
-                await session.exec(
-                    select(SurveyInvitation).where(
-                        SurveyInvitation.wave_id == wave_id, SurveyInvitation.user_id == user_id
-                    )
-                )
-            ).first()
+            invitation = await survey_repository.invitation_of(
+                session, wave_id=wave_id, user_id=user_id
+            )
             survey = await session.get(SurveyVersion, wave.survey_version_id)
             assert survey is not None
             definition = parse_stored_survey(survey.source)
@@ -528,15 +524,9 @@ class SurveyAnswering:
     ) -> _Progress | SurveyStep:
         """The learner's open response to `slug` (in `wave_id`, when a button names it), or
         why there is none to answer."""
-        query = (
-            select(SurveyInvitation, SurveyWave)
-            .join(SurveyWave, col(SurveyWave.id) == col(SurveyInvitation.wave_id))
-            .where(SurveyInvitation.user_id == user_id, SurveyWave.slug == slug)
-            .order_by(col(SurveyInvitation.invited_at).desc())
+        rows = await survey_repository.invitations_to(
+            session, user_id=user_id, slug=slug, wave_id=wave_id or None
         )
-        if wave_id:
-            query = query.where(SurveyInvitation.wave_id == wave_id)
-        rows = (await session.exec(query)).all()
         if not rows:
             return refused(
                 SurveyInvitationPolicy.refusal(
@@ -567,9 +557,7 @@ class SurveyAnswering:
 
     @staticmethod
     async def _answers(session: AsyncSession, response: SurveyResponse) -> dict[str, SurveyAnswer]:
-        rows = (
-            await session.exec(select(SurveyAnswer).where(SurveyAnswer.response_id == response.id))
-        ).all()
+        rows = await survey_repository.answers_of(session, [row_id(response.id)])
         return {row.question_id: row for row in rows}
 
     def _step(self, progress: _Progress, language: str, *, mask: int = 0) -> SurveyStep:

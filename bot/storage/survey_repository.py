@@ -168,6 +168,35 @@ async def answers_of(session: AsyncSession, response_ids: Sequence[int]) -> list
     return found
 
 
+async def invitation_of(
+    session: AsyncSession, *, wave_id: int, user_id: int
+) -> SurveyInvitation | None:
+    """The learner's invitation in the wave, if they were invited to it."""
+    return (
+        await session.exec(
+            select(SurveyInvitation).where(
+                SurveyInvitation.wave_id == wave_id, SurveyInvitation.user_id == user_id
+            )
+        )
+    ).first()
+
+
+async def invitations_to(
+    session: AsyncSession, *, user_id: int, slug: str, wave_id: int | None = None
+) -> list[tuple[SurveyInvitation, SurveyWave]]:
+    """The learner's invitations to the survey (in one wave when `wave_id` is given), with
+    their waves, the newest first."""
+    query = (
+        select(SurveyInvitation, SurveyWave)
+        .join(SurveyWave, col(SurveyWave.id) == col(SurveyInvitation.wave_id))
+        .where(SurveyInvitation.user_id == user_id, SurveyWave.slug == slug)
+        .order_by(col(SurveyInvitation.invited_at).desc())
+    )
+    if wave_id is not None:
+        query = query.where(SurveyInvitation.wave_id == wave_id)
+    return list((await session.exec(query)).all())
+
+
 def row_id(value: int | None) -> int:
     """A saved row's primary key (flushed rows always have one)."""
     if value is None:
