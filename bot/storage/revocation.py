@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import update
 from sqlmodel import col, select
@@ -17,9 +16,6 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.storage.broadcast_models import Broadcast, Webinar
 from bot.storage.delivery_models import Delivery, DeliveryJob, DeliveryStatus, JobStatus
-
-J: Any = DeliveryJob
-D: Any = Delivery
 
 TICKET_JOB_KIND = "ticket"
 
@@ -46,12 +42,14 @@ async def withdraw_staff_work(session: AsyncSession, user_id: int, now: datetime
     for broadcast, job in pending:
         await session.exec(
             update(DeliveryJob)
-            .where(J.id == job.id)
+            .where(col(DeliveryJob.id) == job.id)
             .values(status=JobStatus.CANCELLED.value, finished_at=now)
         )
         await session.exec(
             update(Delivery)
-            .where(D.job_id == job.id, D.status == DeliveryStatus.PENDING.value)
+            .where(
+                col(Delivery.job_id) == job.id, col(Delivery.status) == DeliveryStatus.PENDING.value
+            )
             .values(status=DeliveryStatus.CANCELLED.value, finished_at=now)
         )
         broadcast.cancelled_at = now
@@ -64,21 +62,21 @@ async def withdraw_staff_work(session: AsyncSession, user_id: int, now: datetime
     # No more progress messages or "delivery finished" reports to them.
     await session.exec(
         update(DeliveryJob)
-        .where(J.created_by == user_id)
+        .where(col(DeliveryJob.created_by) == user_id)
         .values(status_chat_id=None, status_message_id=None)
     )
     await session.exec(
         update(DeliveryJob)
-        .where(J.status_chat_id == user_id)
+        .where(col(DeliveryJob.status_chat_id) == user_id)
         .values(status_chat_id=None, status_message_id=None)
     )
-    ticket_jobs = select(J.id).where(J.kind == TICKET_JOB_KIND)
+    ticket_jobs = select(col(DeliveryJob.id)).where(col(DeliveryJob.kind) == TICKET_JOB_KIND)
     withheld = await session.exec(
         update(Delivery)
         .where(
-            D.chat_id == user_id,
-            D.status == DeliveryStatus.PENDING.value,
-            D.job_id.in_(ticket_jobs),
+            col(Delivery.chat_id) == user_id,
+            col(Delivery.status) == DeliveryStatus.PENDING.value,
+            col(Delivery.job_id).in_(ticket_jobs),
         )
         .values(status=DeliveryStatus.CANCELLED.value, finished_at=now)
     )
