@@ -13,10 +13,9 @@ import logging
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import and_, update
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.delivery import PRIORITY_BROADCAST, Outbox, OutgoingMessage
 from bot.delivery.messages import JobProgress
@@ -40,19 +39,13 @@ from bot.services.broadcast_drafts import (
 )
 from bot.services.buttons import Buttons
 from bot.services.permissions import Actor, Permission
-from bot.storage.broadcast_models import Broadcast, Webinar, WebinarRsvp
+from bot.storage.broadcast_models import Broadcast, Webinar
 from bot.storage.consent import contactable
 from bot.storage.db import Database
 from bot.storage.models import Role, User
 from bot.storage.types import utcnow
 
 log = logging.getLogger(__name__)
-
-
-U: Any = User
-B: Any = Broadcast
-W: Any = Webinar
-R: Any = WebinarRsvp
 
 
 @dataclass(frozen=True)
@@ -200,10 +193,12 @@ class BroadcastService:
         # Consent before contact (also in the preview's count), then the audience's filters.
         conditions = [*contactable(), *audience.conditions()]
         if exclude is not None:
-            conditions.append(U.id != exclude)
+            conditions.append(col(User.id) != exclude)
         async with self._database.session() as session:
             rows = await session.exec(
-                select(U.id, U.language).where(and_(*conditions)).order_by(U.id)
+                select(col(User.id), col(User.language))
+                .where(and_(*conditions))
+                .order_by(col(User.id))
             )
             return [(int(user_id), str(language)) for user_id, language in rows]
 
@@ -303,11 +298,15 @@ class BroadcastService:
             raise BroadcastInputError("broadcast-error-not-cancellable", "job over")
         async with self._database.session() as session:
             await session.exec(
-                update(Broadcast).where(B.id == broadcast_id).values(cancelled_at=utcnow())
+                update(Broadcast)
+                .where(col(Broadcast.id) == broadcast_id)
+                .values(cancelled_at=utcnow())
             )
             if summary.webinar_id is not None:
                 await session.exec(
-                    update(Webinar).where(W.id == summary.webinar_id).values(cancelled_at=utcnow())
+                    update(Webinar)
+                    .where(col(Webinar.id) == summary.webinar_id)
+                    .values(cancelled_at=utcnow())
                 )
         return await self.show(actor, broadcast_id)
 
@@ -320,9 +319,9 @@ class BroadcastService:
 
     async def recent(self, actor: Actor, *, limit: int = 20) -> list[BroadcastSummary]:
         self.require_can_broadcast(actor)
-        query = select(Broadcast).order_by(B.id.desc()).limit(limit)
+        query = select(Broadcast).order_by(col(Broadcast.id).desc()).limit(limit)
         if actor.role is not Role.ADMIN:
-            query = query.where(B.created_by == actor.id)
+            query = query.where(col(Broadcast.created_by) == actor.id)
         async with self._database.session() as session:
             found = list((await session.exec(query)).all())
         return [await self._summary(broadcast) for broadcast in found]

@@ -8,10 +8,9 @@ import html
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from sqlalchemy import func, update
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.delivery import PRIORITY_REMINDER, Outbox, OutgoingMessage
 from bot.errors import NotAllowedError, NotFoundError
@@ -29,11 +28,6 @@ from bot.storage.types import utcnow
 log = logging.getLogger(__name__)
 
 REMINDERS = (("24h", timedelta(hours=24)), ("1h", timedelta(hours=1)))
-
-U: Any = User
-B: Any = Broadcast
-W: Any = Webinar
-R: Any = WebinarRsvp
 
 
 @dataclass(frozen=True)
@@ -83,13 +77,13 @@ class WebinarService:
         async with self._database.session() as session:
             webinar = await session.get(Webinar, webinar_id)
             broadcast = (
-                await session.exec(select(Broadcast).where(B.webinar_id == webinar_id))
+                await session.exec(select(Broadcast).where(col(Broadcast.webinar_id) == webinar_id))
             ).first()
             addressed = False
             if webinar is not None and broadcast is not None and actor.id is not None:
                 audience = Audience.from_json(broadcast.audience)
                 found = await session.exec(
-                    select(U.id).where(U.id == actor.id, *audience.conditions())
+                    select(col(User.id)).where(col(User.id) == actor.id, *audience.conditions())
                 )
                 addressed = found.first() is not None
         WebinarPolicy.require_see(
@@ -116,7 +110,9 @@ class WebinarService:
             raise NotAllowedError("an operator cannot attend a webinar")
         async with self._database.session() as session:
             existing = await session.exec(
-                select(R.id).where(R.webinar_id == webinar_id, R.user_id == actor.id)
+                select(col(WebinarRsvp.id)).where(
+                    col(WebinarRsvp.webinar_id) == webinar_id, col(WebinarRsvp.user_id) == actor.id
+                )
             )
             added = existing.first() is None
             if added:
@@ -126,7 +122,7 @@ class WebinarService:
                     )
                 )
             broadcast = (
-                await session.exec(select(Broadcast).where(B.webinar_id == webinar_id))
+                await session.exec(select(Broadcast).where(col(Broadcast.webinar_id) == webinar_id))
             ).first()
             # Read again after the RSVP is written: a wave queued meanwhile is not promised.
             await session.flush()
@@ -153,23 +149,31 @@ class WebinarService:
         """Webinars with RSVP counts; a focal person sees their university's RSVPs only."""
         require_can_broadcast(actor)
         scope = None if actor.role is Role.ADMIN else actor.university_id
-        query = select(Webinar).where(W.cancelled_at.is_(None)).order_by(W.starts_at)
+        query = (
+            select(Webinar)
+            .where(col(Webinar.cancelled_at).is_(None))
+            .order_by(col(Webinar.starts_at))
+        )
         if not include_past:
-            query = query.where(W.starts_at > utcnow() - timedelta(hours=3))
+            query = query.where(col(Webinar.starts_at) > utcnow() - timedelta(hours=3))
         if scope is not None:
-            query = query.where((W.university_id == scope) | W.university_id.is_(None))
+            query = query.where(
+                (col(Webinar.university_id) == scope) | col(Webinar.university_id).is_(None)
+            )
         async with self._database.session() as session:
             webinars = list((await session.exec(query)).all())
             ids = [w.id for w in webinars]
             counts: dict[int, dict[int | None, int]] = {}
             if ids:
                 rsvp_query = (
-                    select(R.webinar_id, R.university_id, func.count())
-                    .where(R.webinar_id.in_(ids))
-                    .group_by(R.webinar_id, R.university_id)
+                    select(
+                        col(WebinarRsvp.webinar_id), col(WebinarRsvp.university_id), func.count()
+                    )
+                    .where(col(WebinarRsvp.webinar_id).in_(ids))
+                    .group_by(col(WebinarRsvp.webinar_id), col(WebinarRsvp.university_id))
                 )
                 if scope is not None:
-                    rsvp_query = rsvp_query.where(R.university_id == scope)
+                    rsvp_query = rsvp_query.where(col(WebinarRsvp.university_id) == scope)
                 for webinar_id, university_id, number in await session.exec(rsvp_query):
                     counts.setdefault(int(webinar_id), {})[university_id] = int(number)
         return [
@@ -205,10 +209,10 @@ class WebinarService:
                     (
                         await session.exec(
                             select(Webinar).where(
-                                W.cancelled_at.is_(None),
-                                getattr(W, column).is_(None),
-                                W.starts_at <= now + before,
-                                W.starts_at > now,
+                                col(Webinar.cancelled_at).is_(None),
+                                getattr(Webinar, column).is_(None),
+                                col(Webinar.starts_at) <= now + before,
+                                col(Webinar.starts_at) > now,
                             )
                         )
                     ).all()
@@ -229,7 +233,7 @@ class WebinarService:
     async def _announcement(self, webinar: Webinar) -> datetime:
         async with self._database.session() as session:
             broadcast = (
-                await session.exec(select(Broadcast).where(B.webinar_id == webinar.id))
+                await session.exec(select(Broadcast).where(col(Broadcast.webinar_id) == webinar.id))
             ).first()
         return _announced_at(webinar, broadcast)
 
@@ -237,7 +241,7 @@ class WebinarService:
         async with self._database.session() as session:
             await session.exec(
                 update(Webinar)
-                .where(W.id == webinar_id, getattr(W, column).is_(None))
+                .where(col(Webinar.id) == webinar_id, getattr(Webinar, column).is_(None))
                 .values({column: 0})
             )
 
@@ -245,16 +249,16 @@ class WebinarService:
         async with self._database.session() as session:
             claimed = await session.exec(
                 update(Webinar)
-                .where(W.id == webinar.id, getattr(W, column).is_(None))
+                .where(col(Webinar.id) == webinar.id, getattr(Webinar, column).is_(None))
                 .values({column: 0})
             )
             if claimed.rowcount != 1:
                 return False
             rows = await session.exec(
-                select(R.user_id, U.language)
-                .join(User, U.id == R.user_id)
-                .where(R.webinar_id == webinar.id, *contactable())
-                .order_by(R.user_id)
+                select(col(WebinarRsvp.user_id), col(User.language))
+                .join(User, col(User.id) == col(WebinarRsvp.user_id))
+                .where(col(WebinarRsvp.webinar_id) == webinar.id, *contactable())
+                .order_by(col(WebinarRsvp.user_id))
             )
             messages = [
                 OutgoingMessage(
@@ -270,7 +274,9 @@ class WebinarService:
                 priority=PRIORITY_REMINDER,
                 session=session,
             )
-            await session.exec(update(Webinar).where(W.id == webinar.id).values({column: job_id}))
+            await session.exec(
+                update(Webinar).where(col(Webinar.id) == webinar.id).values({column: job_id})
+            )
         log.info("webinar %s: %s reminder queued for %s", webinar.id, label, len(messages))
         return True
 
