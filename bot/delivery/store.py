@@ -31,10 +31,6 @@ SQLITE_BATCH = 64
 _PENDING = DeliveryStatus.PENDING.value
 _SENDING = DeliveryStatus.SENDING.value
 
-# sqlmodel's column attributes are typed as plain values; these give SQLAlchemy expressions.
-D: Any = Delivery
-J: Any = DeliveryJob
-
 
 @dataclass(frozen=True)
 class _Candidate:
@@ -46,9 +42,15 @@ class _Candidate:
 
 def _candidates(job_id: int, now: datetime, limit: int) -> Any:
     return (
-        select(D.id, D.chat_id, D.payload, D.attempts)
-        .where(D.job_id == job_id, D.status == _PENDING, D.next_attempt_at <= now)
-        .order_by(D.id)
+        select(
+            col(Delivery.id), col(Delivery.chat_id), col(Delivery.payload), col(Delivery.attempts)
+        )
+        .where(
+            col(Delivery.job_id) == job_id,
+            col(Delivery.status) == _PENDING,
+            col(Delivery.next_attempt_at) <= now,
+        )
+        .order_by(col(Delivery.id))
         .limit(limit)
     )
 
@@ -68,13 +70,13 @@ async def _take(
     if wait > 0:
         await connection.execute(
             update(Delivery)
-            .where(D.id == row.id, D.status == _PENDING)
+            .where(col(Delivery.id) == row.id, col(Delivery.status) == _PENDING)
             .values(next_attempt_at=now + timedelta(seconds=wait))
         )
         return None
     taken = await connection.execute(
         update(Delivery)
-        .where(D.id == row.id, D.status == _PENDING)
+        .where(col(Delivery.id) == row.id, col(Delivery.status) == _PENDING)
         .values(status=_SENDING, claimed_by=worker_id, claimed_at=now)
     )
     if taken.rowcount != 1:
@@ -91,7 +93,9 @@ async def _take(
 
 async def _mark_started(connection: AsyncConnection, job_id: int, now: datetime) -> None:
     await connection.execute(
-        update(DeliveryJob).where(J.id == job_id, J.started_at.is_(None)).values(started_at=now)
+        update(DeliveryJob)
+        .where(col(DeliveryJob.id) == job_id, col(DeliveryJob.started_at).is_(None))
+        .values(started_at=now)
     )
 
 
@@ -156,9 +160,9 @@ class DeliveryStore:
         PostgreSQL only rows whose claim is older than the lease, as another live worker may
         be sending the recent ones.
         """
-        condition = D.status == _SENDING
+        condition = col(Delivery.status) == _SENDING
         if older_than is not None:
-            condition = and_(condition, D.claimed_at < now - older_than)
+            condition = and_(condition, col(Delivery.claimed_at) < now - older_than)
         async with self._database.session() as session:
             result = await session.exec(
                 update(Delivery)
@@ -174,10 +178,12 @@ class DeliveryStore:
     async def backlog(self, now: datetime) -> tuple[int, float]:
         """Rows not yet sent (pending or sending) and the age in seconds of the oldest due one."""
         waiting = (
-            select(func.count()).select_from(Delivery).where(D.status.in_([_PENDING, _SENDING]))
+            select(func.count())
+            .select_from(Delivery)
+            .where(col(Delivery.status).in_([_PENDING, _SENDING]))
         )
-        oldest = select(func.min(D.next_attempt_at)).where(
-            D.status == _PENDING, D.next_attempt_at <= now
+        oldest = select(func.min(col(Delivery.next_attempt_at))).where(
+            col(Delivery.status) == _PENDING, col(Delivery.next_attempt_at) <= now
         )
         async with self._database.session() as session:
             count = (await session.exec(waiting)).first()
@@ -192,20 +198,25 @@ class DeliveryStore:
     async def due_jobs(self, now: datetime) -> list[DueJob]:
         """Active jobs with at least one row due now, highest priority first."""
         has_due_row = exists().where(
-            D.job_id == J.id, D.status == _PENDING, D.next_attempt_at <= now
+            col(Delivery.job_id) == col(DeliveryJob.id),
+            col(Delivery.status) == _PENDING,
+            col(Delivery.next_attempt_at) <= now,
         )
         query = (
-            select(J.id, J.priority)
+            select(col(DeliveryJob.id), col(DeliveryJob.priority))
             .where(
-                J.status == JobStatus.ACTIVE.value,
-                or_(J.not_before.is_(None), J.not_before <= now),
+                col(DeliveryJob.status) == JobStatus.ACTIVE.value,
+                or_(col(DeliveryJob.not_before).is_(None), col(DeliveryJob.not_before) <= now),
                 has_due_row,
             )
-            .order_by(J.priority.desc(), J.id)
+            .order_by(col(DeliveryJob.priority).desc(), col(DeliveryJob.id))
         )
         async with self._database.session() as session:
             rows = (await session.exec(query)).all()
-        return [DueJob(int(row[0]), int(row[1])) for row in rows]
+        # A primary key is never NULL: `is not None` is for the type checker.
+        return [
+            DueJob(int(job_id), int(priority)) for job_id, priority in rows if job_id is not None
+        ]
 
     async def next_due_at(self) -> datetime | None:
         """When the earliest pending row of an active job becomes due (may be past).
@@ -213,10 +224,12 @@ class DeliveryStore:
         Rows of a job with `not_before` are written with that time as `next_attempt_at`.
         """
         query = (
-            select(func.min(D.next_attempt_at))
+            select(func.min(col(Delivery.next_attempt_at)))
             .select_from(Delivery)
-            .join(DeliveryJob, J.id == D.job_id)
-            .where(D.status == _PENDING, J.status == JobStatus.ACTIVE.value)
+            .join(DeliveryJob, col(DeliveryJob.id) == col(Delivery.job_id))
+            .where(
+                col(Delivery.status) == _PENDING, col(DeliveryJob.status) == JobStatus.ACTIVE.value
+            )
         )
         async with self._database.session() as session:
             value = (await session.exec(query)).first()
@@ -294,7 +307,10 @@ class DeliveryStore:
                 return []
             await connection.execute(
                 update(Delivery)
-                .where(D.id.in_([row.id for row in ready]), D.status == _PENDING)
+                .where(
+                    col(Delivery.id).in_([row.id for row in ready]),
+                    col(Delivery.status) == _PENDING,
+                )
                 .values(status=_SENDING, claimed_by=worker_id, claimed_at=now)
             )
             if mark_started:
@@ -367,7 +383,9 @@ class DeliveryStore:
             values["attempts"] = attempts
         async with self._connection() as connection:
             await connection.execute(
-                update(Delivery).where(D.id == delivery_id, D.status == _SENDING).values(**values)
+                update(Delivery)
+                .where(col(Delivery.id) == delivery_id, col(Delivery.status) == _SENDING)
+                .values(**values)
             )
 
     async def finish_sent(self, rows: Sequence[SentRow], now: datetime) -> None:
@@ -378,7 +396,7 @@ class DeliveryStore:
             return
         statement = (
             update(Delivery)
-            .where(D.id == bindparam("row_id"), D.status == _SENDING)
+            .where(col(Delivery.id) == bindparam("row_id"), col(Delivery.status) == _SENDING)
             .values(
                 status=DeliveryStatus.SENT.value,
                 finished_at=now,
@@ -401,7 +419,7 @@ class DeliveryStore:
         async with self._connection() as connection:
             await connection.execute(
                 update(Delivery)
-                .where(D.id == delivery_id, D.status == _SENDING)
+                .where(col(Delivery.id) == delivery_id, col(Delivery.status) == _SENDING)
                 .values(
                     status=_PENDING,
                     next_attempt_at=at,
@@ -420,25 +438,37 @@ class DeliveryStore:
         sender's report there): with several workers, retries and restarts, a job is marked
         done and reported together exactly once, or neither and it is tried again.
         """
-        unfinished = exists().where(D.job_id == J.id, D.status.in_([_PENDING, _SENDING]))
+        unfinished = exists().where(
+            col(Delivery.job_id) == col(DeliveryJob.id),
+            col(Delivery.status).in_([_PENDING, _SENDING]),
+        )
         async with self._database.session() as session:
             candidates = (
                 await session.exec(
-                    select(J.id).where(
-                        J.status == JobStatus.ACTIVE.value,
-                        or_(J.not_before.is_(None), J.not_before <= now),
+                    select(col(DeliveryJob.id)).where(
+                        col(DeliveryJob.status) == JobStatus.ACTIVE.value,
+                        or_(
+                            col(DeliveryJob.not_before).is_(None),
+                            col(DeliveryJob.not_before) <= now,
+                        ),
                         ~unfinished,
                     )
                 )
             ).all()
         finished: list[FinishedJob] = []
         for job_id in candidates:
+            if job_id is None:  # never (a primary key); said for the type checker
+                continue
             # One transaction per job, so one that cannot be reported holds up no other.
             async with self._database.session() as session:
                 # Conditional, so with several workers exactly one marks (and reports) the job.
                 changed = await session.exec(
                     update(DeliveryJob)
-                    .where(J.id == job_id, J.status == JobStatus.ACTIVE.value, ~unfinished)
+                    .where(
+                        col(DeliveryJob.id) == job_id,
+                        col(DeliveryJob.status) == JobStatus.ACTIVE.value,
+                        ~unfinished,
+                    )
                     .values(status=JobStatus.DONE.value, finished_at=now)
                 )
                 if changed.rowcount != 1:
@@ -462,12 +492,22 @@ class DeliveryStore:
         async with self._database.session() as session:
             rows = (
                 await session.exec(
-                    select(J.id, J.status_chat_id, J.status_message_id, J.status_language).where(
-                        J.status == JobStatus.ACTIVE.value,
-                        J.status_chat_id.is_not(None),
-                        J.status_message_id.is_not(None),
-                        J.started_at.is_not(None),
+                    select(
+                        col(DeliveryJob.id),
+                        col(DeliveryJob.status_chat_id),
+                        col(DeliveryJob.status_message_id),
+                        col(DeliveryJob.status_language),
+                    ).where(
+                        col(DeliveryJob.status) == JobStatus.ACTIVE.value,
+                        col(DeliveryJob.status_chat_id).is_not(None),
+                        col(DeliveryJob.status_message_id).is_not(None),
+                        col(DeliveryJob.started_at).is_not(None),
                     )
                 )
             ).all()
-        return [WatchedJob(int(r[0]), int(r[1]), int(r[2]), str(r[3])) for r in rows]
+        # No NULL here (a primary key, and the where clause): `is not None` is for the type checker.
+        return [
+            WatchedJob(int(job_id), int(chat_id), int(message_id), str(language))
+            for job_id, chat_id, message_id, language in rows
+            if job_id is not None and chat_id is not None and message_id is not None
+        ]
