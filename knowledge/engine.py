@@ -323,23 +323,43 @@ class KnowledgeEngine:
         self, question: str, mode: RetrievalMode = RetrievalMode.HYBRID
     ) -> Evidence:
         query = with_known_names(normalise_query(question[:MAX_QUESTION_CHARS]), self._known_names)
-        retriever = self.retriever
-        retrieved = retriever.retrieve_for_answer(query, top_k=self.config.top_k, mode=mode)
-        passages = retrieved.judged
-        thresholds = self.config.thresholds_for(query.language.value)
-        evidence = judge_evidence(query, passages, retriever, thresholds)
+        evidence, read = self._judge(query, mode)
         if mode is RetrievalMode.BM25:
             return evidence  # no question vector to compare topics with
-        topic = self._parts().redirects.choose(
-            query, passages, evidence.answerable, topic_margin=thresholds.topic_margin
+        redirects = self._parts().redirects
+        thresholds = self.config.thresholds_for(query.language.value)
+        topic = redirects.choose(
+            query, evidence.passages, evidence.answerable, topic_margin=thresholds.topic_margin
         )
+        if topic is not None:
+            # A topic named only in a clause that gives the question's context: the clause
+            # that asks is judged alone (knowledge/redirects.py), and answered when it stands.
+            asked = redirects.asked_clause(topic, query.original)
+            if asked is not None:
+                clause = with_known_names(normalise_query(asked), self._known_names)
+                clause_evidence, clause_read = self._judge(clause, mode)
+                if redirects.stands_alone(topic, query.original, clause_evidence):
+                    topic = None
+                    if not evidence.answerable:
+                        evidence, read = clause_evidence, clause_read
         if topic is None:
             # Whether to answer is judged on the ranking its floors were calibrated on; which
             # rule the learner reads first also weighs the rules' Urdu versions.
-            if evidence.answerable and retrieved.read is not retrieved.judged:
-                return replace(evidence, passages=retrieved.read)
+            if evidence.answerable and read is not None:
+                return replace(evidence, passages=read)
             return evidence
         return replace(evidence, redirect=topic.chunk, reason=f"redirect: {topic.chunk.section}")
+
+    def _judge(
+        self, query: NormalisedQuery, mode: RetrievalMode
+    ) -> tuple[Evidence, list[ScoredPassage] | None]:
+        """Whether the rules answer the question, judged on the ranking the floors were
+        calibrated on, and the passages to answer from when that ranking is not the one the
+        learner reads (which also weighs the rules' Urdu versions), else None."""
+        retrieved = self.retriever.retrieve_for_answer(query, top_k=self.config.top_k, mode=mode)
+        thresholds = self.config.thresholds_for(query.language.value)
+        evidence = judge_evidence(query, retrieved.judged, self.retriever, thresholds)
+        return evidence, None if retrieved.read is retrieved.judged else retrieved.read
 
     def _parts(self) -> _AnswerParts:
         """The sentence composer, section book and redirect topics of the loaded index."""

@@ -18,6 +18,14 @@ verification?") is not redirected when the best rule holds every other word the 
 about, those words say more (summed IDF) than the topic's phrase, and the rule is clearly closer
 to the question than the topic (``PASSING_MARGIN``).
 
+A question naming such a thing only in a clause that gives its context, not in the clause it
+asks ("hostel ka wifi slow hai, lectures download kar sakta hoon?", "Our hostel has no wifi.
+Can I watch the videos offline?"), is judged by that asked clause (``asked_clause``,
+``stands_alone``): answered when the clause on its own is a question the rules answer, that no
+topic takes, and whose own words weigh more than the topic's phrase ("How do I renew it?" after
+"My CNIC has expired." does not: "renew" says less than "CNIC"). A question about the topic
+itself asks it in the clause that asks ("hostel kaise milega?"), and is redirected as before.
+
 A question that names no topic is still redirected when the closest topic is closer to it than
 every rule by ``topic_margin`` (per language, `RetrievalThresholds.topic_margin`): "I want a free
 computer at home" names no "Asked as" phrase, but it is about the laptop scheme, not about the
@@ -31,10 +39,15 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from knowledge.answering import Evidence
 from knowledge.chunking import Chunk
 from knowledge.language import (
+    ROMAN_VARIANTS,
+    VOCAB_DIR,
     NormalisedQuery,
+    is_content_free,
     is_urdu_script,
+    message_words,
     normalise_query,
     phrase_words,
     tokenize,
@@ -54,6 +67,72 @@ GRAMMAR_WORD_SHARE = 0.25
 PASSING_MARGIN = 0.015
 # The share (IDF-weighted) of the question's other words the best rule must hold.
 PASSING_COVERAGE = 0.99
+
+# A clause ends at a sentence's or a list's mark followed by a space ("hai, lectures"; not
+# "1,000" or "Rs.300"), or at an Urdu mark (writers often put no space after "،").
+_CLAUSE_END = re.compile(r"(?<=[.!?;,])\s+|(?<=[\u060c\u061b\u061f\u06d4])\s*|\n+")
+_QUESTION_MARKS = ("?", "\u061f")
+
+
+def _spelled(word: str) -> str:
+    return ROMAN_VARIANTS.get(word, word)
+
+
+def _ask_words() -> dict[str, frozenset[str]]:
+    """knowledge/vocab/ask_words.tsv: its words by where they mark an asking clause."""
+    kinds: dict[str, set[str]] = {"start": set(), "any": set(), "joiner": set()}
+    for line in (VOCAB_DIR / "ask_words.tsv").read_text(encoding="utf-8").splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        word, kind = (column.strip() for column in line.split("\t")[:2])
+        # As a question's words are read: Roman Urdu in its one spelling ("kia" → "kya").
+        kinds[kind].update({word, _spelled(word)})
+    return {kind: frozenset(words) for kind, words in kinds.items()}
+
+
+ASK_WORDS = _ask_words()
+
+
+def clauses(question: str) -> list[str]:
+    """The question's clauses: split at commas and sentence marks, and before a joining word
+    ("but", "lekin", "مگر")."""
+    found: list[str] = []
+    for part in _CLAUSE_END.split(question.strip()):
+        current: list[str] = []
+        for token in part.split():
+            words = message_words(token)
+            if current and words and _spelled(words[0]) in ASK_WORDS["joiner"]:
+                found.append(" ".join(current))
+                current = []
+            current.append(token)
+        if current:
+            found.append(" ".join(current))
+    return found
+
+
+def _asks(clause: str) -> bool:
+    """Whether a clause (of a question with no question mark) reads as asking."""
+    words = [_spelled(w) for w in message_words(clause)]
+    if not words:
+        return False
+    return words[0] in ASK_WORDS["start"] or any(w in ASK_WORDS["any"] for w in words)
+
+
+def asked_and_context(question: str) -> tuple[str, list[str]] | None:
+    """The clause(s) the question asks, joined, and the clauses that only give its context;
+    None for a question of one clause or with no clause that asks. The asking clauses are those
+    ending with a question mark, or, when none does, those holding an asking word
+    (knowledge/vocab/ask_words.tsv)."""
+    parts = clauses(question)
+    if len(parts) < 2:
+        return None
+    asking = [c for c in parts if c.rstrip(" .!").endswith(_QUESTION_MARKS)]
+    if not asking:
+        asking = [c for c in parts if _asks(c)]
+    if not asking or len(asking) == len(parts):
+        return None
+    return " ".join(asking), [c for c in parts if c not in asking]
+
 
 _ASKED_AS = re.compile(r"^\s*asked as\s*:(.*)$", re.IGNORECASE | re.MULTILINE)
 _WHERE = re.compile(r"^\s*where to go\s*:\s*", re.IGNORECASE)
@@ -158,17 +237,9 @@ class RedirectMatcher:
         """Whether ``rule`` holds every word the question asks about besides the topic's
         phrase (those the rules use or could use), and those words weigh more than the
         phrase."""
-        words = set(_words(query.original))
-        named: set[str] = set()
-        for phrase in topic.phrases:
-            if phrase <= words:
-                named |= phrase
+        named = self._named_words(topic, query.original)
         bm25 = self._retriever.bm25
-        # The phrase as the question reads it in English: an Urdu "لیپ ٹاپ" is the group
-        # ("laptop",), which shares no word with the phrase's own Urdu words, and weighs as
-        # that one word, not as two words no English rule uses.
-        said = [w for w in query.original.split() if named & set(_words(w))]
-        reading = normalise_query(" ".join(said)).groups if said else ()
+        reading, phrase_weight = self._phrase_reading(topic, query.original)
         named_terms = {term for group in reading for term in group}
         present = set(tokenize(rule.search_text))
         total = found = 0.0
@@ -181,14 +252,85 @@ class RedirectMatcher:
             total += weight
             if any(term in present for term in group):
                 found += weight
+        return total > phrase_weight and found >= PASSING_COVERAGE * total
+
+    def _named_words(self, topic: Topic, question: str) -> set[str]:
+        """The words of the topic's phrases the question holds."""
+        words = set(_words(question))
+        named: set[str] = set()
+        for phrase in topic.phrases:
+            if phrase <= words:
+                named |= phrase
+        return named
+
+    def _phrase_reading(
+        self, topic: Topic, question: str
+    ) -> tuple[tuple[tuple[str, ...], ...], float]:
+        """The topic's phrase as the question reads it in English, and what it weighs (summed
+        IDF): an Urdu "لیپ ٹاپ" is the group ("laptop",), which shares no word with the
+        phrase's own Urdu words, and weighs as that one word, not as two words no English rule
+        uses."""
+        named = self._named_words(topic, question)
+        bm25 = self._retriever.bm25
+        said = [w for w in question.split() if named & set(_words(w))]
+        reading = normalise_query(" ".join(said)).groups if said else ()
         if reading and any(is_urdu_script(w) for w in named):
-            phrase_weight = sum(min(bm25.idf(term) for term in group) for group in reading)
+            weight = sum(min(bm25.idf(term) for term in group) for group in reading)
         else:
-            phrase_weight = max(
+            words = set(_words(question))
+            weight = max(
                 (sum(bm25.idf(w) for w in phrase) for phrase in topic.phrases if phrase <= words),
                 default=0.0,
             )
-        return total > phrase_weight and found >= PASSING_COVERAGE * total
+        return reading, weight
+
+    def asked_clause(self, topic: Topic, question: str) -> str | None:
+        """The clause the question asks, when the topic is named only in a clause that gives
+        its context ("hostel ka wifi slow hai," before "lectures download kar sakta hoon?"),
+        that clause asks something (not only grammar words) and names no topic itself; else
+        None."""
+        split = asked_and_context(question)
+        if split is None:
+            return None
+        asked, _ = split
+        named = self._named_words(topic, question)
+        if not named or named & set(_words(asked)):
+            return None
+        if is_content_free(asked) or self.named(asked):
+            return None
+        return asked
+
+    def stands_alone(self, topic: Topic, question: str, asked: Evidence) -> bool:
+        """Whether the asked clause (``asked_clause``), judged on its own (``asked``), is a
+        question the rules answer without the topic: the rules answer it, the topic is not as
+        close to it as its best rule (``REDIRECT_MARGIN``), and its own words weigh more than
+        the topic's phrase (summed IDF; "How do I renew it?" after "My CNIC has expired." asks
+        about the CNIC: "renew" says less than "CNIC")."""
+        if not asked.answerable:
+            return False
+        rule = max((p.dense for p in asked.passages if p.dense is not None), default=None)
+        if rule is None:
+            return False
+        similarity = {
+            chunk.id: cosine for chunk, cosine in self._retriever.redirect_similarities(asked.query)
+        }
+        if similarity.get(topic.chunk.id, 0.0) >= rule - REDIRECT_MARGIN:
+            return False
+        bm25 = self._retriever.bm25
+        query = asked.query
+        groups = [
+            group
+            for group in query.groups
+            if not (group in query.foreign and all(bm25.document_frequency(t) == 0 for t in group))
+        ]
+        # A word no rule uses in the clause ("which course helps with biology?" after "I am
+        # preparing for MDCAT,"): the rules are not what it asks about, whatever the floors say.
+        if any(all(bm25.document_frequency(t) == 0 for t in group) for group in groups):
+            return False
+        if self._retriever.urdu_words(query).missing:
+            return False
+        weight = sum(min(bm25.idf(term) for term in group) for group in groups)
+        return weight > self._phrase_reading(topic, question)[1]
 
     def choose(
         self,

@@ -208,3 +208,104 @@ def test_a_topic_named_in_urdu_in_passing_is_read_as_the_english_word_it_is(
     draw = normalise_query("لیپ ٹاپ قرعہ اندازی سے ملتے ہیں یا میرٹ پر؟")
     assert laptop in matcher.named(draw.original)
     assert not matcher.rule_holds_the_other_words(laptop, draw, verification)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "hostel ka wifi slow hai, lectures download kar sakta hoon?",
+        "Our hostel wifi is very slow. Can I download the lectures?",
+        "The wifi in my hostel is weak, can I watch lectures offline?",
+        "ہاسٹل میں انٹرنیٹ نہیں ہوتا، کیا ویڈیوز آف لائن دیکھ سکتا ہوں؟",
+        # No question mark: the clause holding "kar sakta" is the one that asks.
+        "hostel ka wifi slow hai lekin lectures download kar sakta hoon",
+    ],
+)
+def test_a_topic_named_only_in_the_context_clause_leaves_the_asked_clause_to_the_rules(
+    sample_engine: KnowledgeEngine, question: str
+) -> None:
+    # "hostel" is a word no rule uses, and the hostels topic is as close to the whole question
+    # as the technical-help rule; but the question asks about downloading lectures.
+    answer = sample_engine.answer_sync(question)
+    assert not answer.redirect and not answer.abstained
+    assert Path(answer.citations[0].document).name == "technical-help.md"
+
+
+@pytest.mark.parametrize(
+    ("question", "section"),
+    [
+        # The topic is in the clause that asks.
+        ("hostel kaise milega?", "Hostels and accommodation"),
+        ("ہاسٹل کیسے ملے گا؟", "Hostels and accommodation"),
+        ("Can HEC give me a laptop?", "Laptop scheme"),
+        # The asked clause says too little on its own: it asks about the topic of the context.
+        ("I need a hostel room. Can I apply?", "Hostels and accommodation"),
+        ("My university has no hostel. Where can I stay?", "Hostels and accommodation"),
+        ("My semester fee is due, can I pay it in instalments?", "University fees and refunds"),
+        ("سمسٹر فیس زیادہ ہے، کیا قسطوں میں دے سکتا ہوں؟", "University fees and refunds"),
+        # The asked clause names what no rule mentions.
+        ("I am preparing for MDCAT, which Coursera course helps with biology?", None),
+    ],
+)
+def test_a_question_about_the_topic_itself_is_still_redirected(
+    sample_engine: KnowledgeEngine, question: str, section: str | None
+) -> None:
+    answer = sample_engine.answer_sync(question)
+    assert answer.abstained
+    if section is not None:
+        assert answer.redirect and answer.citations[0].section == section
+
+
+@pytest.mark.parametrize(
+    ("question", "asked", "context"),
+    [
+        (
+            "hostel ka wifi slow hai, lectures download kar sakta hoon?",
+            "lectures download kar sakta hoon?",
+            ["hostel ka wifi slow hai,"],
+        ),
+        (
+            "Our hostel has no wifi. Can I watch the videos offline?",
+            "Can I watch the videos offline?",
+            ["Our hostel has no wifi."],
+        ),
+        # Urdu marks, with or without a space after them.
+        (
+            "ہاسٹل میں وائی فائی نہیں ہوتا،کیا ویڈیوز دیکھ سکتا ہوں؟",
+            "کیا ویڈیوز دیکھ سکتا ہوں؟",
+            ["ہاسٹل میں وائی فائی نہیں ہوتا،"],
+        ),
+        # No question mark: the asking words decide ("sakta" anywhere, "Can" only first).
+        (
+            "hostel mein wifi nahi hai lekin videos dekh sakta hoon",
+            "lekin videos dekh sakta hoon",
+            ["hostel mein wifi nahi hai"],
+        ),
+        (
+            "My hostel is far, can I study offline",
+            "can I study offline",
+            ["My hostel is far,"],
+        ),
+    ],
+)
+def test_the_asked_clause_is_told_from_the_context(
+    question: str, asked: str, context: list[str]
+) -> None:
+    from knowledge.redirects import asked_and_context
+
+    assert asked_and_context(question) == (asked, context)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "hostel kaise milega?",  # one clause
+        "I live in a hostel, my room is small",  # nothing asks
+        "Can I get a hostel? Can I get a laptop?",  # every clause asks
+        "Fees are Rs.1,000 for the hostel?",  # "1,000" and "Rs.1" split nothing
+    ],
+)
+def test_a_question_with_no_separate_context_clause_has_none(question: str) -> None:
+    from knowledge.redirects import asked_and_context
+
+    assert asked_and_context(question) is None
