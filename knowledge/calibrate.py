@@ -108,6 +108,10 @@ class RetrievedQuestion:
     redirected: bool
     # How much closer the closest redirect topic is than the best rule (for ``topic_margin``).
     closer: float
+    # When the topic is named only in a clause that gives the question's context, and the
+    # clause that asks stands apart from it (knowledge/redirects.py): that clause and its
+    # passages. The question is then answered under a setting whose floors answer the clause.
+    asked: tuple[NormalisedQuery, Sequence[ScoredPassage]] | None = None
 
 
 def retrieve_questions(
@@ -119,11 +123,20 @@ def retrieve_questions(
     for item in questions:
         query = normalise_query(item.question)
         passages = retriever.retrieve(query, top_k=top_k)
-        redirected = redirects.choose(query, passages, answerable=True) is not None
+        topic = redirects.choose(query, passages, answerable=True)
         rule = max((p.dense for p in passages if p.dense is not None), default=None)
         topics = retriever.redirect_similarities(query)
         closer = topics[0][1] - rule if topics and rule is not None else -1.0
-        retrieved.append(RetrievedQuestion(item.in_scope, query, passages, redirected, closer))
+        asked = None
+        clause = redirects.asked_clause(topic, item.question) if topic is not None else None
+        if topic is not None and clause is not None:
+            clause_query = normalise_query(clause)
+            clause_passages = retriever.retrieve(clause_query, top_k=top_k)
+            if redirects.clause_stands_apart(topic, item.question, clause_query, clause_passages):
+                asked = (clause_query, clause_passages)
+        retrieved.append(
+            RetrievedQuestion(item.in_scope, query, passages, topic is not None, closer, asked)
+        )
     return retrieved
 
 
@@ -134,15 +147,23 @@ def judge_setting(
 ) -> SettingResult:
     """Out-of-scope and in-scope questions declined under one setting."""
     margin = thresholds.topic_margin
-    declined = tuple(
-        item.redirected
-        or (margin is not None and item.closer >= margin)
-        or not judge_evidence(item.query, item.passages, retriever, thresholds).answerable
-        for item in retrieved
-    )
+
+    def declined_by(item: RetrievedQuestion) -> bool:
+        if item.asked is not None:
+            # The clause that asks decides, as in the engine: answered when the rules answer
+            # it, redirected when they do not.
+            return not judge_evidence(*item.asked, retriever, thresholds).answerable
+        return (
+            item.redirected
+            or (margin is not None and item.closer >= margin)
+            or not judge_evidence(item.query, item.passages, retriever, thresholds).answerable
+        )
+
+    declined = tuple(declined_by(item) for item in retrieved)
     in_scope = [d for item, d in zip(retrieved, declined, strict=True) if item.in_scope]
     out_of_scope = [d for item, d in zip(retrieved, declined, strict=True) if not item.in_scope]
-    forced = sum(1 for item in retrieved if item.in_scope and item.redirected)
+    # A topic takes these under every setting.
+    forced = sum(1 for item in retrieved if item.in_scope and item.redirected and not item.asked)
     return SettingResult(
         thresholds,
         len(out_of_scope),

@@ -306,18 +306,28 @@ class RedirectMatcher:
         close to it as its best rule (``REDIRECT_MARGIN``), and its own words weigh more than
         the topic's phrase (summed IDF; "How do I renew it?" after "My CNIC has expired." asks
         about the CNIC: "renew" says less than "CNIC")."""
-        if not asked.answerable:
-            return False
-        rule = max((p.dense for p in asked.passages if p.dense is not None), default=None)
+        return asked.answerable and self.clause_stands_apart(
+            topic, question, asked.query, asked.passages
+        )
+
+    def clause_stands_apart(
+        self,
+        topic: Topic,
+        question: str,
+        query: NormalisedQuery,
+        passages: Sequence[ScoredPassage],
+    ) -> bool:
+        """``stands_alone`` but for whether the rules answer the clause (the floors'
+        judgement, which ``hecbot kb calibrate`` varies): everything else about it."""
+        rule = max((p.dense for p in passages if p.dense is not None), default=None)
         if rule is None:
             return False
         similarity = {
-            chunk.id: cosine for chunk, cosine in self._retriever.redirect_similarities(asked.query)
+            chunk.id: cosine for chunk, cosine in self._retriever.redirect_similarities(query)
         }
         if similarity.get(topic.chunk.id, 0.0) >= rule - REDIRECT_MARGIN:
             return False
         bm25 = self._retriever.bm25
-        query = asked.query
         groups = [
             group
             for group in query.groups

@@ -169,6 +169,27 @@ def test_a_question_a_redirect_topic_takes_is_declined_under_every_setting() -> 
     assert (loose.oos_abstained, loose.false_abstained) == (1, 0)
 
 
+def test_a_topic_named_only_as_context_leaves_the_question_to_the_floors() -> None:
+    retriever = _with_redirect_topic(
+        "Where to go: the laptop scheme office.\nAsked as: laptop; free laptop"
+    )
+    # "laptop" is in the clause that gives the context; the clause that asks is the rules'.
+    question = EvalQuestion(
+        "a",
+        "My laptop is old, can students apply for a licence?",
+        "en",
+        True,
+        ("rule-0.md",),
+        None,
+        "dev",
+    )
+    lenient = RetrievalThresholds(min_dense=-1.0, strong_dense=-1.0, unsupported_min_z=-1.0)
+    strict = dataclasses.replace(lenient, min_dense=2.0)
+    loose, tight = evaluate_settings(retriever, [question], [lenient, strict])
+    assert loose.false_abstained == 0 and tight.false_abstained == 1
+    assert loose.forced_false == tight.forced_false == 0
+
+
 def test_questions_a_topic_always_takes_are_excused_only_when_nothing_meets_the_target() -> None:
     current = RetrievalThresholds()
     # Two of 100 in-scope questions are redirected under every setting (a topic their words
