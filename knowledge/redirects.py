@@ -21,10 +21,11 @@ to the question than the topic (``PASSING_MARGIN``).
 A question naming such a thing only in a clause that gives its context, not in the clause it
 asks ("hostel ka wifi slow hai, lectures download kar sakta hoon?", "Our hostel has no wifi.
 Can I watch the videos offline?"), is judged by that asked clause (``asked_clause``,
-``stands_alone``): answered when the clause on its own is a question the rules answer, that no
-topic takes, and whose own words weigh more than the topic's phrase ("How do I renew it?" after
-"My CNIC has expired." does not: "renew" says less than "CNIC"). A question about the topic
-itself asks it in the clause that asks ("hostel kaise milega?"), and is redirected as before.
+``stands_alone``): answered when the clause on its own is a question the rules answer, naming
+no topic, with the named topic not as close to it as its best rule, no word the rules never
+use, and words that weigh more than the topic's phrase ("Can I apply?" after "I need a hostel
+room." asks about the room: "apply" says less than "hostel"). A question about the topic itself
+asks it in the clause that asks ("hostel kaise milega?"), and is redirected as before.
 
 A question that names no topic is still redirected when the closest topic is closer to it than
 every rule by ``topic_margin`` (per language, `RetrievalThresholds.topic_margin`): "I want a free
@@ -303,9 +304,9 @@ class RedirectMatcher:
     def stands_alone(self, topic: Topic, question: str, asked: Evidence) -> bool:
         """Whether the asked clause (``asked_clause``), judged on its own (``asked``), is a
         question the rules answer without the topic: the rules answer it, the topic is not as
-        close to it as its best rule (``REDIRECT_MARGIN``), and its own words weigh more than
-        the topic's phrase (summed IDF; "How do I renew it?" after "My CNIC has expired." asks
-        about the CNIC: "renew" says less than "CNIC")."""
+        close to it as its best rule (``REDIRECT_MARGIN``), it holds no word the rules never
+        use, and its own words weigh more than the topic's phrase (summed IDF; "Can I apply?"
+        after "I need a hostel room." asks about the room: "apply" says less than "hostel")."""
         return asked.answerable and self.clause_stands_apart(
             topic, question, asked.query, asked.passages
         )
