@@ -23,7 +23,6 @@ import time
 from collections import Counter
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
 
 from bot.delivery import Outbox, OutgoingMessage
 from bot.storage.db import Database
@@ -137,19 +136,18 @@ async def bench_delivery(
     active = sum(gap for gap in (b - a for a, b in itertools.pairwise(times)) if gap <= 1.0)
     wall = (times[-1] - times[0]) if len(times) > 1 else 0.0
     achieved = (len(times) - 1) / active if active else 0.0
-    from sqlmodel import select
+    from sqlmodel import col, select
 
     from bot.storage.delivery_models import Delivery, DeliveryStatus
 
-    delivery: Any = Delivery
     database = Database(database_url)
     async with database.session() as session:
         uncertain_chats = [
             int(chat)
             for chat in (
                 await session.exec(
-                    select(delivery.chat_id).where(
-                        delivery.status == DeliveryStatus.UNCERTAIN.value
+                    select(col(Delivery.chat_id)).where(
+                        col(Delivery.status) == DeliveryStatus.UNCERTAIN.value
                     )
                 )
             ).all()

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from sqlalchemy import func, insert, update
-from sqlmodel import select
+from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.delivery.messages import JobProgress, JobSummary, OutgoingMessage
@@ -28,10 +28,6 @@ PRIORITY_TICKET = 30
 PRIORITY_REPORT = 40
 
 _INSERT_CHUNK = 1000
-
-# sqlmodel types column attributes as plain values; these give SQLAlchemy expressions.
-D: Any = Delivery
-J: Any = DeliveryJob
 
 
 class EnqueueJob(Protocol):
@@ -132,7 +128,7 @@ class Outbox:
         async with self._database.session() as session:
             await session.exec(
                 update(DeliveryJob)
-                .where(J.id == job_id)
+                .where(col(DeliveryJob.id) == job_id)
                 .values(
                     status_chat_id=chat_id, status_message_id=message_id, status_language=language
                 )
@@ -159,7 +155,9 @@ class Outbox:
             now = utcnow()
             changed = await session.exec(
                 update(DeliveryJob)
-                .where(J.id == job_id, J.status == JobStatus.ACTIVE.value)
+                .where(
+                    col(DeliveryJob.id) == job_id, col(DeliveryJob.status) == JobStatus.ACTIVE.value
+                )
                 .values(status=JobStatus.CANCELLED.value, finished_at=now)
             )
             if changed.rowcount == 0:
@@ -167,8 +165,8 @@ class Outbox:
             await session.exec(
                 update(Delivery)
                 .where(
-                    D.job_id == job_id,
-                    D.status == DeliveryStatus.PENDING.value,
+                    col(Delivery.job_id) == job_id,
+                    col(Delivery.status) == DeliveryStatus.PENDING.value,
                 )
                 .values(status=DeliveryStatus.CANCELLED.value, finished_at=now)
             )
@@ -177,9 +175,9 @@ class Outbox:
     async def jobs(self, kind: str | None = None, *, limit: int = 50) -> list[JobSummary]:
         """The newest jobs first, optionally of one kind."""
         async with self._database.session() as session:
-            query = select(DeliveryJob).order_by(J.id.desc()).limit(limit)
+            query = select(DeliveryJob).order_by(col(DeliveryJob.id).desc()).limit(limit)
             if kind is not None:
-                query = query.where(J.kind == kind)
+                query = query.where(col(DeliveryJob.kind) == kind)
             found = list((await session.exec(query)).all())
             counts = await _status_counts(session, [job.id for job in found if job.id is not None])
         return [
@@ -237,9 +235,9 @@ async def _status_counts(session: AsyncSession, job_ids: list[int]) -> dict[int,
     if not job_ids:
         return {}
     rows = await session.exec(
-        select(D.job_id, D.status, func.count())
-        .where(D.job_id.in_(job_ids))
-        .group_by(D.job_id, D.status)
+        select(col(Delivery.job_id), col(Delivery.status), func.count())
+        .where(col(Delivery.job_id).in_(job_ids))
+        .group_by(col(Delivery.job_id), col(Delivery.status))
     )
     counts: dict[int, dict[str, int]] = {}
     for job_id, status, number in rows:
