@@ -283,7 +283,7 @@ class SentenceComposer:
     def score_sentences(
         self, query: NormalisedQuery, passages: Sequence[ScoredPassage]
     ) -> tuple[list[list[Unit]], list[ScoredSentence]]:
-        units = [rule_units(p.chunk.text) for p in passages]
+        units = self.passage_units(passages)
         flat = [(rank, i) for rank, found in enumerate(units) for i in range(len(found))]
         if not flat:
             return units, []
@@ -323,6 +323,21 @@ class SentenceComposer:
         scored = rules_over_restatements(passages, units, flat, scored, vectors)
         scored.sort(key=lambda s: -s.score)
         return units, lead_in_retrieval_order(scored, LEAD_MARGIN.get(query.language, 0.0))
+
+    def passage_units(self, passages: Sequence[ScoredPassage]) -> list[list[Unit]]:
+        """The sentences each passage brings: its whole section's (a long section is indexed
+        in several chunks, and the sentence that answers may be in a neighbour of the chunk
+        retrieved), none for a passage of a section a higher-ranked one already brings."""
+        seen: set[SectionKey] = set()
+        out: list[list[Unit]] = []
+        for passage in passages:
+            key = SectionKey(passage.chunk.source, passage.chunk.section)
+            if key in seen:
+                out.append([])
+                continue
+            seen.add(key)
+            out.append(list(self._book.units(key)) or rule_units(passage.chunk.text))
+        return out
 
     def _translated_cosines(
         self,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
 
@@ -210,3 +212,63 @@ def test_a_full_stop_after_rs_or_a_title_ends_no_sentence(sentence: str) -> None
     """unseen_kb2's answer "...for Rs. [1]" lost the price: "Rs." was read as a sentence end."""
     units = rule_units(f"{sentence} Replies are sent within 2 working days.")
     assert [unit.text for unit in units] == [sentence, "Replies are sent within 2 working days."]
+
+
+TRACKS_FIRST = _passage(
+    "tracks.md",
+    "Choosing > Learning tracks",
+    "HEC groups recommended content into 28 learning tracks. The most popular tracks are:\n\n"
+    "| Track | Example content |\n|---|---|\n| Programming | Python for Everybody |\n",
+    2.0,
+)
+TRACKS_SECOND = _passage(
+    "tracks.md",
+    "Choosing > Learning tracks",
+    "| Programming | Python for Everybody |\n| Cybersecurity | Google Cybersecurity |\n\n"
+    "The full list of 28 tracks is on the DLSEI portal.\n",
+    2.0,
+)
+
+
+def test_a_passage_brings_its_whole_section_and_a_second_chunk_of_it_nothing() -> None:
+    from types import SimpleNamespace
+    from typing import cast
+
+    from knowledge.composing import SectionBook, SentenceComposer
+    from knowledge.retrieval import HybridRetriever
+
+    second = replace(TRACKS_SECOND.chunk, id="tracks#2", ordinal=1)
+    chunks = [TRACKS_FIRST.chunk, second, RULE.chunk]
+    retriever = cast(HybridRetriever, SimpleNamespace(chunks=chunks, redirects=[], translations=[]))
+    composer = SentenceComposer(retriever, SectionBook(retriever))
+
+    # Retrieval ranked the section's second chunk first: the sentence that answers "how many
+    # tracks?" is in the first one, and is read with it; the first chunk brings nothing again.
+    units = composer.passage_units([TRACKS_SECOND, TRACKS_FIRST, RULE])
+
+    assert [unit.text for unit in units[0]] == [
+        "HEC groups recommended content into 28 learning tracks.",
+        "The most popular tracks are:",
+        "| Track | Example content |",
+        "| Programming | Python for Everybody |",
+        "| Cybersecurity | Google Cybersecurity |",
+        "The full list of 28 tracks is on the DLSEI portal.",
+    ]
+    assert units[1] == []
+    assert [unit.text for unit in units[2]] == [
+        "A licence lasts for one cohort: 6 months.",
+        "Licences are not extended.",
+    ]
+
+
+def test_an_urdu_question_on_a_section_of_two_chunks_reads_the_sentence_of_the_other(
+    sample_engine: KnowledgeEngine,
+) -> None:
+    from knowledge.evaluate import first_sentences
+
+    # "How many learning tracks does the programme have?": retrieval ranked the section's
+    # second chunk first, and "HEC groups recommended content into 28 learning tracks" is in
+    # the first; the answer began with the table's rows.
+    answer = sample_engine.answer_sync("اس پروگرام میں کتنے لرننگ ٹریکس ہیں؟")
+
+    assert "28 learning tracks" in " ".join(first_sentences(answer.basis, 2))
