@@ -272,3 +272,69 @@ def test_an_urdu_question_on_a_section_of_two_chunks_reads_the_sentence_of_the_o
     answer = sample_engine.answer_sync("اس پروگرام میں کتنے لرننگ ٹریکس ہیں؟")
 
     assert "28 learning tracks" in " ".join(first_sentences(answer.basis, 2))
+
+
+@pytest.mark.parametrize(
+    ("question", "kinds"),
+    [
+        ("helpdesk wale kis time phone uthate hain?", {"time"}),
+        ("ہیلپ ڈیسک والے کس وقت فون اٹھاتے ہیں؟", {"time"}),
+        ("How do I stop getting surveys?", {"howto"}),
+        ("licence wapas kaise milega?", {"howto"}),
+        ("koi licence bech raha hai, kis ko batayun?", {"contact"}),
+        ("How many learning tracks are there?", {"number"}),
+        ("Is the licence free?", set()),
+        # "however" is not "how", "whoever" not "who".
+        ("However I try, whoever I ask, nothing works.", set()),
+    ],
+)
+def test_the_kind_of_answer_a_question_asks_for(question: str, kinds: set[str]) -> None:
+    from knowledge.composing import asked_kinds
+
+    assert {kind.name for kind in asked_kinds(question)} == kinds
+
+
+@pytest.mark.parametrize(
+    ("kind", "sentence", "holds"),
+    [
+        ("time", "Monday to Friday, 9:00 a.m. to 5:00 p.m. Pakistan time", True),
+        ("time", "Response time | within 2 working days", False),
+        ("contact", "Report it to integrity@example.pk.", True),
+        ("contact", "Phone | +92 51 0000000", True),
+        ("contact", "Tell your focal person.", False),
+        ("howto", 'Submit Form DLSEI-F3 "Licence Reinstatement Request".', True),
+        ("howto", "Send /surveys off to hecbot.", True),
+        ("howto", "Install the app for Android/iOS.", False),
+        ("howto", "Fill in the form before the window closes.", False),
+        ("number", "HEC groups recommended content into 28 learning tracks.", True),
+    ],
+)
+def test_what_a_sentence_giving_each_kind_of_answer_holds(
+    kind: str, sentence: str, holds: bool
+) -> None:
+    from knowledge.composing import ANSWER_KINDS
+
+    found = next(k for k in ANSWER_KINDS if k.name == kind)
+    assert bool(found.holds.search(sentence)) is holds
+
+
+@pytest.mark.parametrize(
+    ("question", "fact"),
+    [
+        # Each led with another sentence of the right rule: "Opting out of surveys does not
+        # stop important notices...", "Licences revoked for misconduct cannot be reinstated.",
+        # "No. The licence is completely free...", "The full list of 28 tracks is on the portal".
+        ("How do I stop getting surveys?", "/surveys off"),
+        ("license revoke ho gaya hai wapas kaise milega plz batayein", "Form DLSEI-F3"),
+        ("koi banda paise le kar licence bech raha hai, kis ko batayun?", "integrity@example.pk"),
+        ("How many learning tracks are there?", "28 learning tracks"),
+    ],
+)
+def test_the_sentence_holding_what_the_question_asks_for_is_read_first_or_second(
+    sample_engine: KnowledgeEngine, question: str, fact: str
+) -> None:
+    from knowledge.evaluate import first_sentences
+
+    answer = sample_engine.answer_sync(question)
+
+    assert fact in " ".join(first_sentences(answer.text, 2))
