@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from knowledge.answers import Citation
@@ -43,6 +43,14 @@ class Evidence:
     # A topic the programme does not cover that the question names (knowledge/redirects.py):
     # the answer is where to go instead, whatever the passages say.
     redirect: Chunk | None = None
+    # The passages the extractive answer reads its sentences from: ``passages`` and the next
+    # of retrieval's ranking (KnowledgeConfig.answer_k). Empty: ``passages``.
+    reading: list[ScoredPassage] = field(default_factory=list)
+
+    @property
+    def answer_passages(self) -> list[ScoredPassage]:
+        """The passages the answer's sentences are chosen from."""
+        return self.reading or self.passages
 
 
 class Answerer(Protocol):

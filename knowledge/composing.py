@@ -67,6 +67,10 @@ AMBIGUOUS_SENTENCE_GAP = 0.25
 # its own certificates" and "HEC has issued an advisory ... certifications" (0.87).
 RESTATEMENT_SHARE = 0.6
 RESTATEMENT_COSINE = 0.9
+# The cosine's standard score is taken over the sentences of this many top passages (those
+# whether to answer is judged on, KnowledgeConfig.top_k); the answer may also read a passage
+# below them (KnowledgeConfig.answer_k), whose sentences are scored on the same scale.
+SCALE_PASSAGES = 3
 # For an Urdu-script question, a sentence of a lower-ranked passage leads only when it beats
 # the best sentence of every passage ranked above it by this much; closer than that, the
 # passages lead (and are cited) in retrieval order. Its sentence scores compare an Urdu
@@ -347,8 +351,12 @@ class SentenceComposer:
             # An Urdu question is closer to an Urdu sentence than to its English original:
             # where the section has a translation, the better of the two cosines counts.
             cosine = np.maximum(cosine, self._translated_cosines(passages, units, flat, question))
-        spread = float(cosine.std())
-        standard = (cosine - cosine.mean()) / spread if spread > 1e-6 else cosine * 0
+        # The scale is set by the sentences of the passages whether to answer was judged on:
+        # a further passage's sentences are measured on it and do not move the others' scores.
+        judged = [p for p, (rank, _) in enumerate(flat) if rank < SCALE_PASSAGES]
+        scale = cosine[judged] if judged else cosine
+        spread = float(scale.std())
+        standard = (cosine - scale.mean()) / spread if spread > 1e-6 else cosine * 0
         groups = [g for g in query.groups if not all(w in QUESTION_WORDS for w in g)]
         weights = [min(self._retriever.idf(w) for w in g) for g in groups]
         total_weight = sum(weights) or 1.0

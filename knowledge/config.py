@@ -145,7 +145,12 @@ class KnowledgeConfig:
     # `hecbot kb index` refuses files larger than this many megabytes (0: no limit).
     max_file_mb: float = 20.0
     max_answer_chars: int = 700
+    # Passages whether to answer is judged on (and the LLM reads).
     top_k: int = 3
+    # Passages the extractive answer's sentences are chosen from: the top_k and the next of the
+    # ranking, whose sentence may answer when the passages are close (dev: fact in the first two
+    # sentences +2 questions of 185 with 4, none lost; 5 and 6 lost one or two).
+    answer_k: int = 4
 
     def thresholds_for(self, language: str) -> RetrievalThresholds:
         """The abstention floors for questions in ``language``."""

@@ -345,21 +345,25 @@ class KnowledgeEngine:
         if topic is None:
             # Whether to answer is judged on the ranking its floors were calibrated on; which
             # rule the learner reads first also weighs the rules' Urdu versions.
-            if evidence.answerable and read is not None:
-                return replace(evidence, passages=read)
+            if evidence.answerable:
+                return replace(evidence, passages=read[: self.config.top_k], reading=read)
             return evidence
         return replace(evidence, redirect=topic.chunk, reason=f"redirect: {topic.chunk.section}")
 
     def _judge(
         self, query: NormalisedQuery, mode: RetrievalMode
-    ) -> tuple[Evidence, list[ScoredPassage] | None]:
-        """Whether the rules answer the question, judged on the ranking the floors were
-        calibrated on, and the passages to answer from when that ranking is not the one the
-        learner reads (which also weighs the rules' Urdu versions), else None."""
-        retrieved = self.retriever.retrieve_for_answer(query, top_k=self.config.top_k, mode=mode)
+    ) -> tuple[Evidence, list[ScoredPassage]]:
+        """Whether the rules answer the question, judged on the first ``top_k`` passages of
+        the ranking the floors were calibrated on, and the passages to answer from: the first
+        ``answer_k`` of the ranking the learner reads (which also weighs the rules' Urdu
+        versions)."""
+        top_k = self.config.top_k
+        retrieved = self.retriever.retrieve_for_answer(
+            query, top_k=max(top_k, self.config.answer_k), mode=mode
+        )
         thresholds = self.config.thresholds_for(query.language.value)
-        evidence = judge_evidence(query, retrieved.judged, self.retriever, thresholds)
-        return evidence, None if retrieved.read is retrieved.judged else retrieved.read
+        evidence = judge_evidence(query, retrieved.judged[:top_k], self.retriever, thresholds)
+        return evidence, retrieved.read
 
     def _parts(self) -> _AnswerParts:
         """The sentence composer, section book and redirect topics of the loaded index."""
@@ -428,9 +432,10 @@ class KnowledgeEngine:
         if not evidence.answerable:
             return finish(Answer(query.original, ABSTAIN_TEXT, True, [], 0.0, query.language.value))
         parts = self._parts()
-        scored = parts.composer.score_sentences(query, evidence.passages)
-        pair = parts.composer.ambiguous(evidence.passages, scored[1])
-        composition = parts.composer.compose(query, evidence.passages, reading, scored)
+        passages = evidence.answer_passages
+        scored = parts.composer.score_sentences(query, passages)
+        pair = parts.composer.ambiguous(passages, scored[1])
+        composition = parts.composer.compose(query, passages, reading, scored)
         if not composition.text:
             return finish(Answer(query.original, ABSTAIN_TEXT, True, [], 0.0, query.language.value))
         translations = {english_section(c.section): c for c in composition.translated}

@@ -338,3 +338,52 @@ def test_the_sentence_holding_what_the_question_asks_for_is_read_first_or_second
     answer = sample_engine.answer_sync(question)
 
     assert fact in " ".join(first_sentences(answer.text, 2))
+
+
+def test_the_answer_reads_a_fourth_passage_and_whether_to_answer_is_judged_on_three(
+    sample_engine: KnowledgeEngine,
+) -> None:
+    evidence = sample_engine.gather_evidence("Can I study on my phone?")
+
+    assert len(evidence.passages) == sample_engine.config.top_k == 3
+    assert evidence.answer_passages[:3] == evidence.passages
+    assert len(evidence.answer_passages) == sample_engine.config.answer_k == 4
+
+
+def test_a_fourth_passage_moves_no_score_of_the_first_three_passages_sentences(
+    sample_engine: KnowledgeEngine,
+) -> None:
+    from knowledge.composing import SectionBook, SentenceComposer
+
+    retriever = sample_engine.retriever
+    composer = SentenceComposer(retriever, SectionBook(retriever))
+    evidence = sample_engine.gather_evidence("Can I study on my phone?")
+    passages = evidence.answer_passages
+
+    _, three = composer.score_sentences(evidence.query, passages[:3])
+    _, four = composer.score_sentences(evidence.query, passages)
+
+    # (The same cosines, computed in a larger product: equal to float32 precision.)
+    assert {(s.passage, s.index): s.score for s in four if s.passage < 3} == pytest.approx(
+        {(s.passage, s.index): s.score for s in three}, abs=1e-4
+    )
+
+
+@pytest.mark.parametrize(
+    ("question", "fact"),
+    [
+        # Retrieval ranks the rule that answers fourth: "You need ... an Android or iOS phone
+        # with a camera and the Coursera app" (identity verification); "After 30 consecutive
+        # days without learning activity your licence is revoked".
+        ("Can I study on my phone?", "Android or iOS"),
+        ("bimari ki wajah se ek mahina parh nahi saka, licence chala gaya kya?", "30 consecutive"),
+    ],
+)
+def test_a_sentence_of_the_fourth_passage_may_answer(
+    sample_engine: KnowledgeEngine, question: str, fact: str
+) -> None:
+    from knowledge.evaluate import first_sentences
+
+    answer = sample_engine.answer_sync(question)
+
+    assert fact in " ".join(first_sentences(answer.text, 2))
