@@ -23,6 +23,7 @@ EVAL_DIR = REPO_ROOT / "knowledge" / "eval"
 MAIN_KB = REPO_ROOT / "knowledge" / "data"
 UNSEEN_KB = EVAL_DIR / "unseen_kb"
 UNSEEN_KB2 = EVAL_DIR / "unseen_kb2"
+DEV_KB3 = EVAL_DIR / "dev_kb3"
 
 SAMPLE_MARK = "SAMPLE: for HEC to replace"
 LANGS = {"en", "roman_ur", "ur"}
@@ -165,6 +166,18 @@ UNSEEN2_SET = EvalSet(
     min_out_of_scope=15,
     has_splits=False,
 )
+# A dev knowledge base other than the sample (a fictional teachers' fellowship, Urdu versions of
+# 10 of its 15 sections in words the bundled glossary mostly lacks, its own redirect topics),
+# written with its questions by the helper urdujudge5 before the engine was run on either; a dev
+# set, tuned on.
+DEV_KB3_SET = EvalSet(
+    questions_file=EVAL_DIR / "dev_kb3_questions.yaml",
+    kb_dir=DEV_KB3,
+    min_total=60,
+    min_per_lang={"en": 20, "roman_ur": 20, "ur": 20},
+    min_out_of_scope=18,
+    has_splits=False,
+)
 EVAL_SETS = pytest.mark.parametrize(
     "eval_set",
     [
@@ -181,6 +194,7 @@ EVAL_SETS = pytest.mark.parametrize(
         UNTUNED_EVENING_SET,
         UNTUNED_NIGHT_SET,
         UNSEEN2_SET,
+        DEV_KB3_SET,
     ],
     ids=[
         "main",
@@ -196,6 +210,7 @@ EVAL_SETS = pytest.mark.parametrize(
         "untuned-evening",
         "untuned-night",
         "unseen2",
+        "dev-kb3",
     ],
 )
 
@@ -304,7 +319,9 @@ def test_main_kb_has_every_format_and_enough_documents() -> None:
 
 
 @pytest.mark.parametrize(
-    "kb_dir", [MAIN_KB, UNSEEN_KB, UNSEEN_KB2], ids=["main", "unseen", "unseen2"]
+    "kb_dir",
+    [MAIN_KB, UNSEEN_KB, UNSEEN_KB2, DEV_KB3],
+    ids=["main", "unseen", "unseen2", "dev-kb3"],
 )
 def test_every_document_has_title_effective_date_and_sample_mark(kb_dir: Path) -> None:
     for path in kb_documents(kb_dir):
@@ -588,21 +605,72 @@ def test_untuned_night_set_repeats_no_question_of_another_set() -> None:
     assert not repeats, "\n".join(repeats)
 
 
+def translation_problems(kb_dir: Path) -> list[str]:
+    """Each Urdu version in kb_dir/ur/ names a document of kb_dir/ and, after " | ", only
+    headings that document has."""
+    translations = sorted((kb_dir / "ur").glob("*.md"))
+    if not translations:
+        return [f"no Urdu versions in {kb_dir.name}/ur"]
+    problems: list[str] = []
+    for path in translations:
+        raw = path.read_text(encoding="utf-8")
+        named = re.search(r"^translates:\s*(\S+)\s*$", raw, re.MULTILINE)
+        if named is None:
+            problems.append(f"{path.name}: names no document it translates")
+            continue
+        english = sections(kb_dir / named.group(1))
+        problems += [
+            f"{path.name}: no heading {heading!r} in {named.group(1)}"
+            for heading in sections(path)
+            if heading.rsplit(" | ", 1)[-1] not in english
+        ]
+    return problems
+
+
 def test_unseen2_labels_and_translations_point_at_real_sections() -> None:
-    """Redirect topics are sections of unseen_kb2/not-covered.md, and each Urdu version names a
-    document of unseen_kb2/ and, after " | ", only headings that document has."""
+    """Redirect topics are sections of unseen_kb2/not-covered.md, and the Urdu versions point
+    at real sections (``translation_problems``)."""
     not_covered = sections(UNSEEN_KB2 / "not-covered.md")
     for q in load_questions(UNSEEN2_SET):
         assert q["split"] == "unseen2", q["id"]
         assert q["in_scope"] == (q["kind"] == "in_scope"), q["id"]
         topic = q.get("redirect_topic")
         assert topic is None or normalise(topic) in not_covered, q["id"]
-    translations = sorted((UNSEEN_KB2 / "ur").glob("*.md"))
-    assert translations
-    for path in translations:
-        raw = path.read_text(encoding="utf-8")
-        named = re.search(r"^translates:\s*(\S+)\s*$", raw, re.MULTILINE)
+    problems = translation_problems(UNSEEN_KB2)
+    assert not problems, "\n".join(problems)
+
+
+def urdu_version_headings(kb_dir: Path) -> set[tuple[str, str]]:
+    """(document, English heading) of every section that has an Urdu version in kb_dir/ur/."""
+    found: set[tuple[str, str]] = set()
+    for path in (kb_dir / "ur").glob("*.md"):
+        named = re.search(r"^translates:\s*(\S+)\s*$", path.read_text(encoding="utf-8"), re.M)
         assert named is not None, path.name
-        english = sections(UNSEEN_KB2 / named.group(1))
-        for heading in sections(path):
-            assert heading.rsplit(" | ", 1)[-1] in english, (path.name, heading)
+        found |= {(named.group(1), h.rsplit(" | ", 1)[-1]) for h in sections(path)}
+    return found
+
+
+def test_dev_kb3_labels_translations_and_the_sections_urdu_questions_ask() -> None:
+    """dev_kb3: a dev split, redirect topics of its own not-covered.md, Urdu versions of real
+    sections, every rule document asked about, and Urdu in-scope questions about sections with
+    an Urdu version and about sections without one (what the Urdu judgement is chosen on)."""
+    not_covered = sections(DEV_KB3 / "not-covered.md")
+    questions = load_questions(DEV_KB3_SET)
+    for q in questions:
+        assert q["split"] == "dev", q["id"]
+        assert q["in_scope"] == (q["kind"] == "in_scope"), q["id"]
+        topic = q.get("redirect_topic")
+        assert topic is None or normalise(topic) in not_covered, q["id"]
+    counts = Counter((q["lang"], q["in_scope"]) for q in questions)
+    for lang in LANGS:
+        assert counts[lang, True] >= 14 and counts[lang, False] >= 6, lang
+    rules = {p.name for p in kb_documents(DEV_KB3) if not is_redirect_document(p)}
+    assert {q["expected_source"] for q in questions if q["in_scope"]} == rules
+    problems = translation_problems(DEV_KB3)
+    assert not problems, "\n".join(problems)
+    versions = urdu_version_headings(DEV_KB3)
+    urdu = [q for q in questions if q["lang"] == "ur" and q["in_scope"]]
+    with_version = sum(
+        (q["expected_source"], normalise(q["expected_section"])) in versions for q in urdu
+    )
+    assert with_version >= 8 and len(urdu) - with_version >= 3
