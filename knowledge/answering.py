@@ -81,9 +81,14 @@ def judge_evidence(
     if thresholds.one_rule_coverage:
         # One rule must hold the question's words: words found only spread over several
         # passages ("fees" in one, "semester" in another) are no sign that any rule answers it.
-        coverage = max(retriever.coverage(query, [p.chunk], urdu) for p in passages)
+        coverage = max(
+            retriever.coverage(query, [p.chunk], urdu, thresholds.urdu_version_weight)
+            for p in passages
+        )
     else:
-        coverage = retriever.coverage(query, [p.chunk for p in passages], urdu)
+        coverage = retriever.coverage(
+            query, [p.chunk for p in passages], urdu, thresholds.urdu_version_weight
+        )
     if all(p.dense is None for p in passages):  # lexical-only retrieval: coverage decides
         ok = coverage >= thresholds.min_coverage
         return Evidence(query, list(passages), ok, f"coverage {coverage:.2f} (lexical only)")

@@ -177,6 +177,15 @@ class NormalisedQuery:
     # Groups read from English loanwords in Urdu script (see urdu_skeleton): their stemmed
     # English readings → the readings as written, most common first ("scholarship").
     loanwords: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)
+    # An Urdu-script question's content words that no vocabulary read into English (not the
+    # glossary or lexicon, not as a loanword or a spelt-out acronym, no grammar word), as
+    # written: retrieval drops them, and only a knowledge base's own Urdu versions can tell
+    # whether a rule uses them (``HybridRetriever.coverage``).
+    unread: tuple[str, ...] = ()
+    # An Urdu-script question's groups read from its words (glossary, lexicon, loanwords) →
+    # those words as written: a rule's Urdu version may use the word where its English text
+    # uses another reading than the glossary's (``HybridRetriever.coverage``).
+    urdu_spellings: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)
 
 
 # Keys of the Roman Urdu glossary (its own words, as opposed to the Urdu-script glossary's).
@@ -563,20 +572,26 @@ def _urdu_loanwords(words: list[str], used: set[int]) -> list[tuple[str, tuple[s
     return found
 
 
-def _glossary_lookup(words: list[str]) -> tuple[list[tuple[str, ...]], set[int]]:
-    """English alternatives for glossary hits, two-word phrases first; indexes consumed."""
+def _glossary_lookup(
+    words: list[str],
+) -> tuple[list[tuple[str, ...]], set[int], list[tuple[str, ...]]]:
+    """English alternatives for glossary hits, two-word phrases first; indexes consumed; and
+    the words each hit was read from."""
     found: list[tuple[str, ...]] = []
     used: set[int] = set()
+    read_from: list[tuple[str, ...]] = []
     for i in range(len(words)):
         if i in used:
             continue
         if i + 1 < len(words) and f"{words[i]} {words[i + 1]}" in GLOSSARY:
             found.append(GLOSSARY[f"{words[i]} {words[i + 1]}"])
             used.update({i, i + 1})
+            read_from.append((words[i], words[i + 1]))
         elif words[i] in GLOSSARY:
             found.append(GLOSSARY[words[i]])
             used.add(i)
-    return found, used
+            read_from.append((words[i],))
+    return found, used, read_from
 
 
 _SENTENCE_START = re.compile(r"(?:^|[.!?]\s+)\W*$")
@@ -639,10 +654,11 @@ def normalise_query(question: str) -> NormalisedQuery:
     kept: list[str] = []
     alternatives: list[tuple[str, ...]] = []
     used: set[int] = set()
+    read_from: list[tuple[str, ...]] = []
     if language is Language.ENGLISH:
         kept = words
     else:
-        alternatives, used = _glossary_lookup(words)
+        alternatives, used, read_from = _glossary_lookup(words)
         glossed = [word for group in alternatives for word in group]
         for i, word in enumerate(words):
             if i in used or word in ROMAN_URDU_FUNCTION_WORDS or _URDU_CHAR.search(word):
@@ -696,20 +712,37 @@ def normalise_query(question: str) -> NormalisedQuery:
         and w not in names
     }
     glossary_groups: set[tuple[str, ...]] = set()
-    for group in alternatives:
+    urdu_spellings: dict[tuple[str, ...], tuple[str, ...]] = {}
+    for group, source in zip(alternatives, read_from, strict=True):
         # A word glossed as a function word ("milega" → get) carries no topic, as in English.
         if all(_is_content(w) for w in group):
             stems = tuple(dict.fromkeys(stem(w) for w in group))
             groups.append(stems)
             glossary_groups.add(stems)
+            if language is Language.URDU:
+                urdu_spellings.setdefault(stems, source)
     loanwords: dict[tuple[str, ...], tuple[str, ...]] = {}
+    unread: list[str] = []
     if language is Language.URDU:
         # Only for evidence checks (coverage, unsupported words): retrieval is unchanged.
-        for _, readings in _urdu_loanwords(words, used):
+        loan_spellings: set[str] = set()
+        for spelling, readings in _urdu_loanwords(words, used):
+            loan_spellings.update(spelling.split())
             stems = tuple(dict.fromkeys(bm25_term(w) for w in readings))
             if stems not in loanwords:
                 groups.append(stems)
                 loanwords[stems] = readings
+                urdu_spellings.setdefault(stems, tuple(spelling.split()))
+        unread = [
+            word
+            for i, word in enumerate(words)
+            if i not in used
+            and _URDU_CHAR.search(word)
+            and word not in loan_spellings
+            and word not in URDU_LETTERS
+            and word not in URDU_LEXICON  # a light verb the lexicon reads as no topic ("دینا")
+            and not is_function_word(word)
+        ]
     return NormalisedQuery(
         original=question,
         language=language,
@@ -721,6 +754,8 @@ def normalise_query(question: str) -> NormalisedQuery:
         surface={stem(w): w for w in kept if _is_content(w)},
         glossary=frozenset(glossary_groups),
         loanwords=loanwords,
+        unread=tuple(dict.fromkeys(unread)),
+        urdu_spellings=urdu_spellings,
     )
 
 

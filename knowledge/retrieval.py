@@ -38,6 +38,7 @@ from knowledge.urdu_words import (
     UrduVocabulary,
     UrduWords,
     urdu_search_terms,
+    urdu_stem,
 )
 
 
@@ -282,6 +283,9 @@ class HybridRetriever:
         self._urdu_terms_of = lru_cache(maxsize=1024)(urdu_search_terms)
         self._urdu_rows: npt.NDArray[np.intp] = np.zeros(0, dtype=np.intp)
         self._urdu_version_of: npt.NDArray[np.intp] = np.zeros(0, dtype=np.intp)
+        # The words (``urdu_search_terms``) of the Urdu version of each rule chunk that has one,
+        # by chunk id, for coverage (``version_weight``).
+        self._urdu_version_terms: dict[str, frozenset[str]] = {}
         self._urdu = UrduVocabulary()
         # Each question's vector while it is being answered, so the redirect check and the
         # sentence scores reuse its one embedding.
@@ -340,7 +344,12 @@ class HybridRetriever:
         ]
         self._urdu_rows = np.array([row for row, _ in pairs], dtype=np.intp)
         self._urdu_version_of = np.array([version for _, version in pairs], dtype=np.intp)
-        self._urdu_bm25 = BM25Index(urdu_search_terms(chunk.search_text) for chunk in versions)
+        terms = [urdu_search_terms(chunk.search_text) for chunk in versions]
+        self._urdu_bm25 = BM25Index(terms)
+        version_terms = [frozenset(words) for words in terms]
+        self._urdu_version_terms = {
+            self._chunks[row].id: version_terms[version] for row, version in pairs
+        }
 
     def reads_urdu_versions(self, query: NormalisedQuery) -> bool:
         """Whether ``retrieve_for_answer`` ranks the passages read for this question apart from
@@ -407,6 +416,7 @@ class HybridRetriever:
         query: NormalisedQuery,
         passages: Sequence[Chunk],
         urdu: UrduWords | None = None,
+        version_weight: float = 0.0,
     ) -> float:
         """IDF-weighted share of the question's content words found in the passages.
 
@@ -417,10 +427,24 @@ class HybridRetriever:
         is expected, not evidence. With ``urdu`` (``urdu_words``), an Urdu-script question's
         own words count too: one no Urdu rule uses as a word the knowledge base never uses, one
         some Urdu rule uses as found, at USED_WORD_WEIGHT of its Urdu IDF.
+
+        With ``version_weight``, the Urdu versions of the passages count too, for an
+        Urdu-script question: a word the glossary read into English the rule does not use is
+        found when the rule's Urdu version uses the Urdu word itself (چھٹی read as "holiday",
+        where the rule says "leave"); a word no vocabulary reads (``NormalisedQuery.unread``)
+        that a version uses counts as found, at ``version_weight`` of its IDF over the Urdu
+        versions. A knowledge base's own Urdu rules use words the bundled glossary cannot know;
+        unread words no version uses are left out, as before (their absence from a glossary
+        says nothing). Without Urdu versions nothing changes.
         """
         present: set[str] = set()
         for chunk in passages:
             present |= self._terms_of(chunk.search_text)
+        in_versions: frozenset[str] = frozenset()
+        if version_weight and query.language is Language.URDU:
+            in_versions = frozenset().union(
+                *(self._urdu_version_terms.get(chunk.id, frozenset()) for chunk in passages)
+            )
         total = found = 0.0
         for group in query.groups:
             if group in query.foreign and all(
@@ -429,8 +453,18 @@ class HybridRetriever:
                 continue
             weight = min(self._bm25.idf(term) for term in group)
             total += weight
-            if any(term in present for term in group):
+            spelled = query.urdu_spellings.get(group, ())
+            # Found in the English rule, or (an Urdu word) in its Urdu version as written.
+            if any(term in present for term in group) or (
+                spelled and all(urdu_stem(word) in in_versions for word in spelled)
+            ):
                 found += weight
+        if in_versions and query.unread:
+            for term in dict.fromkeys(urdu_stem(word) for word in query.unread):
+                if term in in_versions:
+                    weight = version_weight * self._urdu_bm25.idf(term)
+                    total += weight
+                    found += weight
         if urdu is not None:
             total += len(urdu.missing) * self._bm25.idf("")
             for word in urdu.used:

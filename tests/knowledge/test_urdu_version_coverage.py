@@ -1,0 +1,145 @@
+"""Whether to answer an Urdu-script question also reads the rules' Urdu versions (issue 15).
+
+The question's words are checked on the English rules through the bundled glossary and lexicon;
+a knowledge base's own Urdu versions use words that glossary does not know. On dev_kb3 (a
+fictional teachers' fellowship) "جعلی کاغذات جمع کرانے کی کیا سزا ہے؟" was declined: the only
+word read into English, سزا "penalty", is not in the English rule ("permanent disqualification"),
+while the rule's Urdu version says جعلی and کاغذات. Words the glossary does not read now count
+as found when the Urdu version of a judged passage uses them, and a glossary word counts as
+found when that version uses the Urdu word itself. Knowledge bases without Urdu versions, and
+other languages, are judged exactly as before.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+
+import pytest
+
+from knowledge.answering import judge_evidence
+from knowledge.chunking import Chunk
+from knowledge.config import LANGUAGE_THRESHOLDS, RetrievalThresholds
+from knowledge.language import Language, normalise_query
+from knowledge.retrieval import HybridRetriever
+from tests.knowledge.test_abstention import FakeStore, chunk
+from tests.knowledge.test_urdu_version_ranking import SameVectorEmbedder, urdu_version
+
+RULES = (
+    "Giving a false document leads to permanent disqualification.",
+    "Maternity leave pauses the fellowship.",
+    "Workshops run on Saturdays.",
+    "The help desk answers calls on weekdays.",
+    "A fellow may ask for a different mentor once.",
+)
+# Urdu versions of the first four rules (enough sections for the Urdu words' IDF to mean
+# something); the last rule has none.
+VERSIONS = {
+    0: "جعلی کاغذ دینے پر آپ ہمیشہ کے لیے نااہل ہو جاتے ہیں۔ کاغذات کی جانچ ضلعی دفتر کرتا ہے۔",
+    1: "زچگی کی چھٹی فیلوشپ کو روک دیتی ہے۔",
+    2: "ورکشاپیں ہفتے کے دن ہوتی ہیں۔",
+    3: "ہیلپ ڈیسک کام کے دنوں میں کالوں کا جواب دیتا ہے۔",
+}
+FALSE_DOCUMENTS = "جعلی کاغذات جمع کرانے کی کیا سزا ہے؟"  # penalty for false documents?
+MATERNITY = "زچگی کی چھٹی لینے پر کیا ہوگا؟"  # what happens on maternity leave?
+URDU_QUESTIONS = (FALSE_DOCUMENTS, MATERNITY, "چھٹی کب ملتی ہے؟", "ورکشاپ کب ہے؟")
+OTHER_QUESTIONS = ("What is the penalty for a false document?", "chutti kab milti hai?")
+
+
+def urdu_weight() -> float:
+    """The shipped share of an Urdu word's IDF (Urdu-script questions only)."""
+    return LANGUAGE_THRESHOLDS["ur"].urdu_version_weight
+
+
+def retriever_over(*, versions: bool) -> HybridRetriever:
+    chunks: list[Chunk] = [chunk(i, text) for i, text in enumerate(RULES)]
+    if versions:
+        chunks += [urdu_version(i, text) for i, text in VERSIONS.items()]
+    store = FakeStore.of_chunks(chunks, SameVectorEmbedder())
+    loaded = HybridRetriever(store, RetrievalThresholds())  # type: ignore[arg-type]
+    loaded.load()
+    return loaded
+
+
+def rule(retriever: HybridRetriever, index: int) -> Sequence[Chunk]:
+    return [retriever.chunks[index]]
+
+
+def test_the_unread_words_are_the_urdu_words_no_vocabulary_reads() -> None:
+    # سزا is read (penalty); کی, کیا, ہے are grammar; the rest no vocabulary knows.
+    assert normalise_query(FALSE_DOCUMENTS).unread == ("جعلی", "کاغذات", "جمع", "کرانے")
+    # چھٹی is read (holiday), لینے is a light verb of the lexicon (لینا: no topic).
+    assert normalise_query(MATERNITY).unread == ("زچگی",)
+    assert normalise_query(MATERNITY).urdu_spellings == {("holiday",): ("چھٹی",)}
+    # A loanword is read into English ("workshop"), not left unread.
+    assert normalise_query("ورکشاپ کب ہے؟").unread == ()
+    for question in OTHER_QUESTIONS:
+        query = normalise_query(question)
+        assert query.unread == () and query.urdu_spellings == {}
+
+
+def test_an_unread_word_the_rules_urdu_version_uses_counts_as_found() -> None:
+    retriever = retriever_over(versions=True)
+    query = normalise_query(FALSE_DOCUMENTS)
+    # "penalty" is not in the English rule: nothing found without the Urdu version.
+    assert retriever.coverage(query, rule(retriever, 0)) == 0.0
+    # Above the Urdu floor (0.40), from the two words the version uses (جعلی, کاغذات).
+    assert retriever.coverage(query, rule(retriever, 0), version_weight=urdu_weight()) > 0.45
+    # Another rule's version does not use those words; a rule without one changes nothing.
+    assert retriever.coverage(query, rule(retriever, 1), version_weight=urdu_weight()) == 0.0
+    assert retriever.coverage(query, rule(retriever, 4), version_weight=urdu_weight()) == 0.0
+
+
+def test_a_glossary_word_the_english_rule_does_not_use_is_found_in_its_urdu_version() -> None:
+    # چھٹی is read as "holiday"; the English rule says "leave", its Urdu version چھٹی.
+    retriever = retriever_over(versions=True)
+    query = normalise_query("چھٹی کب ملتی ہے؟")
+    assert retriever.coverage(query, rule(retriever, 1)) == 0.0
+    assert retriever.coverage(
+        query, rule(retriever, 1), version_weight=urdu_weight()
+    ) == pytest.approx(1.0)
+
+
+def coverage_decides(thresholds: RetrievalThresholds) -> RetrievalThresholds:
+    # One vector for every text: the dense pass would answer anything; coverage must decide.
+    return dataclasses.replace(thresholds, min_dense=-1.0, strong_dense=2.0)
+
+
+def test_the_shipped_urdu_setting_answers_from_the_rule_its_urdu_version_states() -> None:
+    retriever = retriever_over(versions=True)
+    urdu = coverage_decides(LANGUAGE_THRESHOLDS["ur"])
+    for question, index in ((FALSE_DOCUMENTS, 0), (MATERNITY, 1)):
+        query = normalise_query(question)
+        passages = [p for p in retriever.retrieve(query, top_k=4) if p.chunk.id == f"c{index}"]
+        assert judge_evidence(query, passages, retriever, urdu).answerable, question
+    for question, index in ((FALSE_DOCUMENTS, 0), (MATERNITY, 1)):
+        query = normalise_query(question)
+        passages = [p for p in retriever.retrieve(query, top_k=4) if p.chunk.id == f"c{index}"]
+        off = dataclasses.replace(urdu, urdu_version_weight=0.0)
+        assert not judge_evidence(query, passages, retriever, off).answerable, question
+    # Only Urdu script reads the Urdu versions.
+    assert urdu_weight() > 0
+    assert all(
+        t.urdu_version_weight == 0.0 for lang, t in LANGUAGE_THRESHOLDS.items() if lang != "ur"
+    )
+
+
+@pytest.mark.parametrize("question", [*URDU_QUESTIONS, *OTHER_QUESTIONS])
+def test_without_urdu_versions_or_in_other_languages_the_judgement_is_unchanged(
+    question: str,
+) -> None:
+    query = normalise_query(question)
+    retrievers = [retriever_over(versions=False)]
+    if query.language is not Language.URDU:
+        retrievers.append(retriever_over(versions=True))
+    for retriever in retrievers:
+        passages = retriever.retrieve(query, top_k=4)
+        for index in range(len(RULES)):
+            assert retriever.coverage(
+                query, rule(retriever, index), version_weight=urdu_weight()
+            ) == retriever.coverage(query, rule(retriever, index)), (question, index)
+        urdu = coverage_decides(LANGUAGE_THRESHOLDS["ur"])
+        off = dataclasses.replace(urdu, urdu_version_weight=0.0)
+        assert judge_evidence(query, passages, retriever, urdu) == judge_evidence(
+            query, passages, retriever, off
+        )
