@@ -4,10 +4,12 @@ The question's words are checked on the English rules through the bundled glossa
 a knowledge base's own Urdu versions use words that glossary does not know. On dev_kb3 (a
 fictional teachers' fellowship) "جعلی کاغذات جمع کرانے کی کیا سزا ہے؟" was declined: the only
 word read into English, سزا "penalty", is not in the English rule ("permanent disqualification"),
-while the rule's Urdu version says جعلی and کاغذات. Words the glossary does not read now count
-as found when the Urdu version of a judged passage uses them, and a glossary word counts as
-found when that version uses the Urdu word itself. Knowledge bases without Urdu versions, and
-other languages, are judged exactly as before.
+while the rule's Urdu version says جعلی and کاغذات. With ``urdu_version_weight``, words the glossary
+does not read count as found when the Urdu version of a judged passage uses them, and a glossary
+word counts as found when that version uses the Urdu word itself. Knowledge bases without Urdu
+versions, and other languages, are judged exactly as before. Shipped off (knowledge/config.py:
+measured on the never-tuned sets, it answered more out-of-scope Urdu questions); the tests use
+the weight chosen on the dev sets.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ import pytest
 from knowledge.answering import judge_evidence
 from knowledge.chunking import Chunk
 from knowledge.config import LANGUAGE_THRESHOLDS, RetrievalThresholds
-from knowledge.language import Language, normalise_query
+from knowledge.language import Language, is_function_word, normalise_query
 from knowledge.retrieval import HybridRetriever
 from tests.knowledge.test_abstention import FakeStore, chunk
 from tests.knowledge.test_urdu_version_ranking import SameVectorEmbedder, urdu_version
@@ -45,10 +47,9 @@ MATERNITY = "زچگی کی چھٹی لینے پر کیا ہوگا؟"  # what hap
 URDU_QUESTIONS = (FALSE_DOCUMENTS, MATERNITY, "چھٹی کب ملتی ہے؟", "ورکشاپ کب ہے؟")
 OTHER_QUESTIONS = ("What is the penalty for a false document?", "chutti kab milti hai?")
 
-
-def urdu_weight() -> float:
-    """The shipped share of an Urdu word's IDF (Urdu-script questions only)."""
-    return LANGUAGE_THRESHOLDS["ur"].urdu_version_weight
+# The weight chosen on dev_kb3 and the dev split (an Urdu word weighs as an English word of the
+# same rarity); the shipped setting is off.
+DEV_WEIGHT = 1.0
 
 
 def retriever_over(*, versions: bool) -> HybridRetriever:
@@ -84,10 +85,10 @@ def test_an_unread_word_the_rules_urdu_version_uses_counts_as_found() -> None:
     # "penalty" is not in the English rule: nothing found without the Urdu version.
     assert retriever.coverage(query, rule(retriever, 0)) == 0.0
     # Above the Urdu floor (0.40), from the two words the version uses (جعلی, کاغذات).
-    assert retriever.coverage(query, rule(retriever, 0), version_weight=urdu_weight()) > 0.45
+    assert retriever.coverage(query, rule(retriever, 0), version_weight=DEV_WEIGHT) > 0.45
     # Another rule's version does not use those words; a rule without one changes nothing.
-    assert retriever.coverage(query, rule(retriever, 1), version_weight=urdu_weight()) == 0.0
-    assert retriever.coverage(query, rule(retriever, 4), version_weight=urdu_weight()) == 0.0
+    assert retriever.coverage(query, rule(retriever, 1), version_weight=DEV_WEIGHT) == 0.0
+    assert retriever.coverage(query, rule(retriever, 4), version_weight=DEV_WEIGHT) == 0.0
 
 
 def test_a_glossary_word_the_english_rule_does_not_use_is_found_in_its_urdu_version() -> None:
@@ -96,7 +97,7 @@ def test_a_glossary_word_the_english_rule_does_not_use_is_found_in_its_urdu_vers
     query = normalise_query("چھٹی کب ملتی ہے؟")
     assert retriever.coverage(query, rule(retriever, 1)) == 0.0
     assert retriever.coverage(
-        query, rule(retriever, 1), version_weight=urdu_weight()
+        query, rule(retriever, 1), version_weight=DEV_WEIGHT
     ) == pytest.approx(1.0)
 
 
@@ -105,9 +106,11 @@ def coverage_decides(thresholds: RetrievalThresholds) -> RetrievalThresholds:
     return dataclasses.replace(thresholds, min_dense=-1.0, strong_dense=2.0)
 
 
-def test_the_shipped_urdu_setting_answers_from_the_rule_its_urdu_version_states() -> None:
+def test_the_dev_chosen_weight_answers_from_the_rule_its_urdu_version_states() -> None:
     retriever = retriever_over(versions=True)
-    urdu = coverage_decides(LANGUAGE_THRESHOLDS["ur"])
+    urdu = dataclasses.replace(
+        coverage_decides(LANGUAGE_THRESHOLDS["ur"]), urdu_version_weight=DEV_WEIGHT
+    )
     for question, index in ((FALSE_DOCUMENTS, 0), (MATERNITY, 1)):
         query = normalise_query(question)
         passages = [p for p in retriever.retrieve(query, top_k=4) if p.chunk.id == f"c{index}"]
@@ -117,11 +120,9 @@ def test_the_shipped_urdu_setting_answers_from_the_rule_its_urdu_version_states(
         passages = [p for p in retriever.retrieve(query, top_k=4) if p.chunk.id == f"c{index}"]
         off = dataclasses.replace(urdu, urdu_version_weight=0.0)
         assert not judge_evidence(query, passages, retriever, off).answerable, question
-    # Only Urdu script reads the Urdu versions.
-    assert urdu_weight() > 0
-    assert all(
-        t.urdu_version_weight == 0.0 for lang, t in LANGUAGE_THRESHOLDS.items() if lang != "ur"
-    )
+    # Shipped off for every language (knowledge/config.py says why).
+    assert all(t.urdu_version_weight == 0.0 for t in LANGUAGE_THRESHOLDS.values())
+    assert RetrievalThresholds().urdu_version_weight == 0.0
 
 
 @pytest.mark.parametrize("question", [*URDU_QUESTIONS, *OTHER_QUESTIONS])
@@ -136,10 +137,19 @@ def test_without_urdu_versions_or_in_other_languages_the_judgement_is_unchanged(
         passages = retriever.retrieve(query, top_k=4)
         for index in range(len(RULES)):
             assert retriever.coverage(
-                query, rule(retriever, index), version_weight=urdu_weight()
+                query, rule(retriever, index), version_weight=DEV_WEIGHT
             ) == retriever.coverage(query, rule(retriever, index)), (question, index)
-        urdu = coverage_decides(LANGUAGE_THRESHOLDS["ur"])
+        urdu = dataclasses.replace(
+            coverage_decides(LANGUAGE_THRESHOLDS["ur"]), urdu_version_weight=DEV_WEIGHT
+        )
         off = dataclasses.replace(urdu, urdu_version_weight=0.0)
         assert judge_evidence(query, passages, retriever, urdu) == judge_evidence(
             query, passages, retriever, off
         )
+
+
+def test_the_oblique_plural_of_wala_is_a_grammar_word() -> None:
+    # "کمپیوٹر سائنس والوں کے لیے" (for computer science people): والوں is والا, والی, والے in
+    # the oblique plural, no topic; an Urdu version's "مکمل کرنے والوں" must not support it.
+    assert all(is_function_word(w) for w in ("والا", "والی", "والے", "والوں"))
+    assert "والوں" not in normalise_query("کمپیوٹر سائنس والوں کے لیے نوکریاں ہیں؟").unread
