@@ -88,7 +88,7 @@ class RetrievalThresholds:
     # but on the never-tuned sets (one run) it answered 4 more of the evening set's 35
     # out-of-scope Urdu questions (declined 0.69 -> 0.57) for one in-scope question more
     # answered there and one on unseen_kb2 (declined 3 -> 2 of 10); the scope set did not
-    # move. docs/benchmarks.md, issue 15, round 11.
+    # move. docs/benchmarks.md, issue 15, fifth session (helper urdujudge5).
     urdu_version_weight: float = 0.0
 
 
