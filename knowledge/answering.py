@@ -29,6 +29,12 @@ REDIRECT_LEAD = "This is not covered by the programme's rules."
 REDIRECT_LEAD_UR = "یہ سوال پروگرام کے قواعد میں شامل نہیں۔"
 # A full stop after a title or "Rs." ("Rs. 300", "Dr. Amna") ends no sentence.
 NOT_AFTER_ABBREVIATION = r"(?<!\bRs\.)(?<!\bDr\.)(?<!\bMr\.)(?<!\bMrs\.)(?<!\bMs\.)(?<!\bProf\.)"
+# Nor does one after "a.m.", "p.m.", "e.g." or "i.e." ("from 9:00 a.m. to 5:00 p.m." is one
+# sentence); the composer and the evaluator both split with this, so the fact the evaluator looks
+# for in the first two sentences is in the sentences the composer put there.
+NOT_AFTER_ABBREVIATION_OR_TIME = (
+    r"(?<!a\.m\.)(?<!p\.m\.)(?<!e\.g\.)(?<!i\.e\.)" + NOT_AFTER_ABBREVIATION
+)
 _SENTENCE_SPLIT = re.compile(rf"(?<=[.!?]){NOT_AFTER_ABBREVIATION}\s+(?=[A-Z0-9\"'(])|\n+")
 
 

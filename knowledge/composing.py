@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from knowledge.answering import NOT_AFTER_ABBREVIATION
+from knowledge.answering import NOT_AFTER_ABBREVIATION_OR_TIME
 from knowledge.chunking import SECTION_SEPARATOR, Chunk, translated_section
 from knowledge.language import (
     ENGLISH_STOPWORDS,
@@ -101,9 +101,7 @@ _NOT_A_RULE = re.compile(r"^\s*(?:>.*|effective(?:\s+date)?\s*:.*)$", re.IGNOREC
 # A sentence ends at . ! ? before a capital or a digit, but not after "a.m.", "p.m.",
 # "e.g." or "i.e." ("at 3:00 p.m. Pakistan time" is one sentence), nor after "Rs." or a title.
 _SENTENCE_SPLIT = re.compile(
-    r"(?<=[.!?])(?<!a\.m\.)(?<!p\.m\.)(?<!e\.g\.)(?<!i\.e\.)"
-    + NOT_AFTER_ABBREVIATION
-    + r"\s+(?=[A-Z0-9\"'(])"
+    r"(?<=[.!?])" + NOT_AFTER_ABBREVIATION_OR_TIME + r"\s+(?=[A-Z0-9\"'(])"
 )
 _ITEM = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
 _ORDERED_ITEM = re.compile(r"^\s*\d+[.)]\s+")

@@ -27,7 +27,7 @@ from typing import Any
 
 import yaml
 
-from knowledge.answering import Evidence
+from knowledge.answering import NOT_AFTER_ABBREVIATION_OR_TIME, Evidence
 from knowledge.answers import Answer
 from knowledge.engine import KnowledgeEngine
 from knowledge.language import is_content_free
@@ -119,9 +119,11 @@ def _squash(text: str) -> str:
 
 
 # A sentence ends at . ! ? or the Urdu full stop and question mark, before a space or a line
-# break; a list item or a line of its own is a sentence too. Citation markers ("[1]") stay
-# with the sentence they close.
-_SENTENCE_END = re.compile(r"(?<=[.!?۔؟])(?:\s*\[\d+\])?\s+|\n+")
+# break, but not after "a.m.", "Rs." or a title (as the composer splits); a list item or a line
+# of its own is a sentence too. Citation markers ("[1]") stay with the sentence they close.
+_SENTENCE_END = re.compile(
+    r"(?<=[.!?۔؟])" + NOT_AFTER_ABBREVIATION_OR_TIME + r"(?:\s*\[\d+\])?\s+|\n+"
+)
 
 
 def first_sentences(text: str, count: int) -> list[str]:

@@ -9,6 +9,7 @@ from knowledge.engine import KnowledgeEngine
 from knowledge.evaluate import (
     EvalOutcome,
     EvalQuestion,
+    first_sentences,
     load_questions,
     run_questions,
     run_questions_as_the_bot,
@@ -214,3 +215,21 @@ def test_answering_as_the_bot_also_declines_what_asks_nothing() -> None:
     outcomes = asyncio.run(run_questions_as_the_bot(cast(KnowledgeEngine, engine), questions))
     assert engine.asked == ["How long is a licence?"]
     assert [(o.content_free, o.abstained) for o in outcomes] == [(True, True), (False, False)]
+
+
+def test_first_sentences_split_as_the_composer_splits() -> None:
+    """ "9:00 a.m. to 5:00 p.m." and "Rs. 500" are inside one sentence for the learner, so the
+    fact they hold is in the first two sentences (the evaluator once ended a sentence there)."""
+    answer = (
+        "The Helpdesk answers from 9:00 a.m. to 5:00 p.m. on weekdays. A form costs Rs. 500. Done."
+    )
+    two = first_sentences(answer, 2)
+    assert two == [
+        "The Helpdesk answers from 9:00 a.m. to 5:00 p.m. on weekdays.",
+        "A form costs Rs. 500.",
+    ]
+    assert first_sentences("پہلا جملہ۔ دوسرا؟ تیسرا [1] چوتھا", 3) == [
+        "پہلا جملہ۔",
+        "دوسرا؟",
+        "تیسرا [1] چوتھا",
+    ]
