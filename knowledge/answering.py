@@ -52,6 +52,11 @@ class Evidence:
     # The passages the extractive answer reads its sentences from: ``passages`` and the next
     # of retrieval's ranking (KnowledgeConfig.answer_k). Empty: ``passages``.
     reading: list[ScoredPassage] = field(default_factory=list)
+    # The best passage is a paraphrase of the question (cosine at least ``strong_dense``) and
+    # stands out from the rest (``unsupported_min_z``): the strong pass that a word the rules
+    # never use does not withdraw. A redirect topic named by such a word alone then leaves the
+    # question to the rule (knowledge/redirects.py).
+    stands_out: bool = False
 
     @property
     def answer_passages(self) -> list[ScoredPassage]:
@@ -99,6 +104,12 @@ def judge_evidence(
         ok = coverage >= thresholds.min_coverage
         return Evidence(query, list(passages), ok, f"coverage {coverage:.2f} (lexical only)")
     dense = max((p.dense for p in passages if p.dense is not None), default=0.0)
+    stand_out = max((p.dense_z for p in passages if p.dense_z is not None), default=None)
+    stands_out = (
+        dense >= thresholds.strong_dense
+        and stand_out is not None
+        and stand_out >= thresholds.unsupported_min_z
+    )
     if dense < thresholds.min_dense:
         return Evidence(query, list(passages), False, f"dense {dense:.3f} < min")
     missing_urdu = list(urdu.missing) if urdu is not None else []
@@ -106,26 +117,26 @@ def judge_evidence(
         # Nothing lexical to check (an Urdu-script question with no glossary word, no English
         # loanword and no word the Urdu rules lack): coverage would read 0 for lack of words,
         # not for lack of support, so similarity decides.
-        return Evidence(query, list(passages), True, f"dense {dense:.3f} (no words to check)")
+        reason = f"dense {dense:.3f} (no words to check)"
+        return Evidence(query, list(passages), True, reason, stands_out=stands_out)
     unsupported: list[str] = []
     if dense >= thresholds.strong_dense:
-        stand_out = max((p.dense_z for p in passages if p.dense_z is not None), default=None)
-        if thresholds.unsupported_blocks_dense and (
-            stand_out is None or stand_out < thresholds.unsupported_min_z
-        ):
+        if thresholds.unsupported_blocks_dense and not stands_out:
             # Only here is the embedding of the missing words worth its ~10 ms.
             unsupported = [
                 *retriever.unsupported_terms(query, thresholds.neighbour_support),
                 *missing_urdu,
             ]
         if not unsupported:
-            return Evidence(query, list(passages), True, f"dense {dense:.3f} strong")
+            reason = f"dense {dense:.3f} strong"
+            return Evidence(query, list(passages), True, reason, stands_out=stands_out)
     else:
         unsupported = missing_urdu
     why = f" (not in the knowledge base: {', '.join(unsupported)})" if unsupported else ""
-    if coverage >= thresholds.min_coverage:
-        return Evidence(query, list(passages), True, f"coverage {coverage:.2f}{why}")
-    return Evidence(query, list(passages), False, f"coverage {coverage:.2f} < min{why}")
+    answerable = coverage >= thresholds.min_coverage
+    below = "" if answerable else " < min"
+    reason = f"coverage {coverage:.2f}{below}{why}"
+    return Evidence(query, list(passages), answerable, reason, stands_out=stands_out)
 
 
 _SOFT_WRAP = re.compile(r"(?<!\n)\n(?!\n|\s*(?:[-*•]|\d+[.)])\s)")

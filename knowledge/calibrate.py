@@ -34,7 +34,7 @@ from knowledge.answering import judge_evidence
 from knowledge.config import RetrievalThresholds
 from knowledge.evaluate import EvalQuestion
 from knowledge.language import NormalisedQuery, normalise_query
-from knowledge.redirects import RedirectMatcher
+from knowledge.redirects import RedirectMatcher, RestOfQuestion
 from knowledge.retrieval import HybridRetriever, ScoredPassage
 
 # The target of issue 2: at most this share of in-scope questions declined.
@@ -112,6 +112,9 @@ class RetrievedQuestion:
     # clause that asks stands apart from it (knowledge/redirects.py): that clause and its
     # passages. The question is then answered under a setting whose floors answer the clause.
     asked: tuple[NormalisedQuery, Sequence[ScoredPassage]] | None = None
+    # A topic named by a word of its own that no rule uses (``RedirectMatcher.word_topic``):
+    # the rest of the question, which each setting's floors judge.
+    word_topic: RestOfQuestion | None = None
 
 
 def retrieve_questions(
@@ -123,7 +126,8 @@ def retrieve_questions(
     for item in questions:
         query = normalise_query(item.question)
         passages = retriever.retrieve(query, top_k=top_k)
-        topic = redirects.choose(query, passages, answerable=True)
+        # A topic a word alone names is judged with each setting (``word_topic`` below).
+        topic = redirects.choose(query, passages, answerable=True, by_words=False)
         rule = max((p.dense for p in passages if p.dense is not None), default=None)
         topics = retriever.redirect_similarities(query)
         closer = topics[0][1] - rule if topics and rule is not None else -1.0
@@ -134,8 +138,17 @@ def retrieve_questions(
             clause_passages = retriever.retrieve(clause_query, top_k=top_k)
             if redirects.clause_stands_apart(topic, item.question, clause_query, clause_passages):
                 asked = (clause_query, clause_passages)
+        word = redirects.word_topic(query, passages)
         retrieved.append(
-            RetrievedQuestion(item.in_scope, query, passages, topic is not None, closer, asked)
+            RetrievedQuestion(
+                item.in_scope,
+                query,
+                passages,
+                topic is not None,
+                closer,
+                asked,
+                word[1] if word is not None else None,
+            )
         )
     return retrieved
 
@@ -156,7 +169,7 @@ def judge_setting(
         return (
             item.redirected
             or (margin is not None and item.closer >= margin)
-            or not judge_evidence(item.query, item.passages, retriever, thresholds).answerable
+            or _declined(item, retriever, thresholds)
         )
 
     declined = tuple(declined_by(item) for item in retrieved)
@@ -173,6 +186,18 @@ def judge_setting(
         forced,
         declined,
     )
+
+
+def _declined(
+    item: RetrievedQuestion, retriever: HybridRetriever, thresholds: RetrievalThresholds
+) -> bool:
+    """Declined by the floors, or sent to a topic one of its words names (as the engine does:
+    unless the best rule stands out or the rules hold the rest of the question at the floor)."""
+    evidence = judge_evidence(item.query, item.passages, retriever, thresholds)
+    if not evidence.answerable:
+        return True
+    rest = item.word_topic
+    return rest is not None and not (evidence.stands_out or rest.answered(thresholds.min_coverage))
 
 
 def evaluate_settings(

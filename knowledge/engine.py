@@ -329,7 +329,12 @@ class KnowledgeEngine:
         redirects = self._parts().redirects
         thresholds = self.config.thresholds_for(query.language.value)
         topic = redirects.choose(
-            query, evidence.passages, evidence.answerable, topic_margin=thresholds.topic_margin
+            query,
+            evidence.passages,
+            evidence.answerable,
+            topic_margin=thresholds.topic_margin,
+            stands_out=evidence.stands_out,
+            min_coverage=thresholds.min_coverage,
         )
         if topic is not None:
             # A topic named only in a clause that gives the question's context: the clause

@@ -32,6 +32,16 @@ every rule by ``topic_margin`` (per language, `RetrievalThresholds.topic_margin`
 computer at home" names no "Asked as" phrase, but it is about the laptop scheme, not about the
 licence being free. Phrases stay the precise signal; closeness catches the ways of asking them
 that the list does not hold.
+
+A question is also redirected by a word of a topic's own section that no rule uses (its
+heading, "Where to go" text or "Asked as" line, or those of its Urdu version): "tuition",
+"لائبریری" (library), "رکنیت" (membership) are in no phrase, yet the redirect document speaks of
+them and the rules never do. A single word is weaker evidence than a listed phrase, so the rules
+still answer when their best passage is a paraphrase of the question that stands out from the
+rest (``Evidence.stands_out``), or when the question's other words say more than the naming words
+and the retrieved rules hold them as the abstention floor asks ("Can I use the library's
+computers, or study on my phone?" keeps its rule; "When does the library close?" does not). A
+listed phrase that decides keeps choosing the topic.
 """
 
 from __future__ import annotations
@@ -41,7 +51,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from knowledge.answering import Evidence
-from knowledge.chunking import Chunk
+from knowledge.chunking import Chunk, translated_section
 from knowledge.language import (
     ROMAN_VARIANTS,
     VOCAB_DIR,
@@ -146,6 +156,19 @@ class Topic:
     where: str  # the "Where to go" text, unwrapped
 
 
+@dataclass(frozen=True)
+class RestOfQuestion:
+    """A question apart from the words naming a redirect topic (IDF weights)."""
+
+    said: float  # what the naming words weigh
+    rest: float  # what the question's other words weigh
+    found: float  # of those, what the retrieved rules hold
+
+    def answered(self, min_coverage: float) -> bool:
+        """Whether the other words say more than the naming ones and the rules hold them."""
+        return self.rest > self.said and self.found >= min_coverage * self.rest
+
+
 def parse_topic(chunk: Chunk) -> Topic:
     phrases: list[frozenset[str]] = []
     for match in _ASKED_AS.finditer(chunk.text):
@@ -182,6 +205,91 @@ class RedirectMatcher:
         for words in urdu:
             for word in words:
                 self._urdu_frequency[word] = self._urdu_frequency.get(word, 0) + 1
+        self._topic_words = self._words_of_topics()
+
+    def _words_of_topics(self) -> dict[str, frozenset[str]]:
+        """Every word of each topic's section, as ``phrase_words`` reads it: its heading, its
+        "Where to go" text and "Asked as" line, and those of its Urdu version if any."""
+        texts = {
+            (topic.chunk.source, topic.chunk.section): [topic.chunk.section, topic.chunk.text]
+            for topic in self._topics
+        }
+        for chunk in self._retriever.translations:
+            source, section = translated_section(chunk)
+            for (topic_source, topic_section), parts in texts.items():
+                # A translation's ``translates`` is relative to the folder indexed; the
+                # topic's source may carry that folder.
+                if topic_section == section and topic_source.endswith(source):
+                    parts.extend((chunk.section, chunk.text))
+        return {
+            topic.chunk.id: frozenset(
+                word
+                for text in texts[(topic.chunk.source, topic.chunk.section)]
+                for word in _words(text)
+            )
+            for topic in self._topics
+        }
+
+    def named_by_words(self, query: NormalisedQuery) -> dict[str, frozenset[str]]:
+        """Topics whose own section uses a word of the question that no rule uses, each with
+        those words (as ``phrase_words`` reads them). The words are the question's unsupported
+        words (``retrieval.unsupported_terms``: English and loanwords) and, for an Urdu-script
+        question, its words no Urdu rule uses (``urdu_words.UrduVocabulary.check``)."""
+        absent: set[str] = set()
+        for surface in self._retriever.unsupported_terms(query):
+            for reading in surface.split("/"):  # a loanword's readings
+                absent.update(_words(reading))
+        for word in self._retriever.urdu_words(query).missing:
+            absent.update(_words(word))
+        if not absent:
+            return {}
+        named: dict[str, frozenset[str]] = {}
+        for topic in self._topics:
+            shared = absent & self._topic_words.get(topic.chunk.id, frozenset())
+            if shared:
+                named[topic.chunk.id] = frozenset(shared)
+        return named
+
+    def rest_of_question(
+        self, query: NormalisedQuery, naming: frozenset[str], passages: Sequence[ScoredPassage]
+    ) -> RestOfQuestion:
+        """How much the question says besides the words naming a topic, and how much of that
+        the retrieved rules hold (IDF weights; Roman Urdu words the rules could not use left
+        out, as in coverage)."""
+        bm25 = self._retriever.bm25
+        present: set[str] = set()
+        for passage in passages:
+            present |= set(tokenize(passage.chunk.search_text))
+        rest = found = 0.0
+        for group in query.groups:
+            if naming & set(group):
+                continue
+            if group in query.foreign and all(bm25.document_frequency(t) == 0 for t in group):
+                continue
+            weight = min(bm25.idf(term) for term in group)
+            rest += weight
+            if any(term in present for term in group):
+                found += weight
+        # A word no rule uses weighs as much as a word can (``BM25Index.idf`` of an unseen word).
+        return RestOfQuestion(len(naming) * bm25.idf(""), rest, found)
+
+    def word_topic(
+        self,
+        query: NormalisedQuery,
+        passages: Sequence[ScoredPassage],
+        similarity: dict[str, float] | None = None,
+    ) -> tuple[Topic, RestOfQuestion] | None:
+        """The closest topic named by a word (``named_by_words``), with the rest of the
+        question, or None."""
+        by_words = self.named_by_words(query)
+        if not by_words:
+            return None
+        scores = similarity
+        if scores is None:
+            scores = {c.id: s for c, s in self._retriever.redirect_similarities(query)}
+        named = [t for t in self._topics if t.chunk.id in by_words]
+        best = max(named, key=lambda t: scores.get(t.chunk.id, 0.0))
+        return best, self.rest_of_question(query, by_words[best.chunk.id], passages)
 
     @property
     def topics(self) -> Sequence[Topic]:
@@ -350,11 +458,19 @@ class RedirectMatcher:
         answerable: bool,
         margin: float = REDIRECT_MARGIN,
         topic_margin: float | None = None,
+        *,
+        by_words: bool = True,
+        stands_out: bool = False,
+        min_coverage: float = 0.0,
     ) -> Topic | None:
         """The topic to redirect the question to, or None when the rules should answer it (or
-        decline it plainly). ``topic_margin``: see the module docstring (None: off)."""
+        decline it plainly). ``topic_margin``: see the module docstring (None: off).
+        ``by_words``: a topic's own word no rule uses names it too (module docstring), left to
+        the rules when ``stands_out`` (``Evidence.stands_out``) or when the rest of the question
+        is held at ``min_coverage`` (the language's abstention floor)."""
         named = self.named(query.original)
-        if not named and topic_margin is None:
+        word = by_words and bool(self.named_by_words(query))
+        if not named and not word and topic_margin is None:
             return None
         similarity = {
             chunk.id: cosine for chunk, cosine in self._retriever.redirect_similarities(query)
@@ -371,6 +487,13 @@ class RedirectMatcher:
                 return best
             if rule is None or best_similarity >= rule - margin:
                 return best
+        found = self.word_topic(query, passages, similarity) if word else None
+        if found is not None:
+            # A listed phrase is the precise signal, so it chooses the topic when it decides;
+            # a word alone decides only what no phrase did.
+            topic, rest = found
+            if not answerable or not (stands_out or rest.answered(min_coverage)):
+                return topic
         if topic_margin is None or rule is None or not self._topics:
             return None
         closest = max(self._topics, key=lambda t: similarity.get(t.chunk.id, 0.0))

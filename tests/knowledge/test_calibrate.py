@@ -222,3 +222,17 @@ def test_the_closest_topic_margin_is_one_knob_of_the_grid() -> None:
         0.012,
         99.0,
     ]
+
+
+def test_a_topic_named_by_one_word_of_its_own_is_judged_with_each_setting() -> None:
+    # "tuition" is in no rule and in no phrase of the topic, but in its "Where to go" text.
+    retriever = _with_redirect_topic(
+        "Where to go: tuition and semester charges are the university's own.\nAsked as: refund"
+    )
+    question = EvalQuestion("b", "Who pays my tuition?", "en", False, (), None, "dev")
+    # Answered by the floors under both settings (coverage floor 0); without a paraphrase
+    # that stands out, the topic's word takes it, as the engine does; with one, the rule.
+    plain = RetrievalThresholds(min_dense=-1.0, strong_dense=2.0, min_coverage=0.0)
+    paraphrase = dataclasses.replace(plain, strong_dense=-1.0, unsupported_min_z=-9.0)
+    taken, kept = evaluate_settings(retriever, [question], [plain, paraphrase])
+    assert taken.oos_abstained == 1 and kept.oos_abstained == 0

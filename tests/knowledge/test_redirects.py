@@ -297,6 +297,32 @@ def test_the_asked_clause_is_told_from_the_context(
 
 
 @pytest.mark.parametrize(
+    ("question", "section"),
+    [
+        # No "Asked as" phrase is named; "لائبریری" (library), "library" and "رکنیت"
+        # (membership) are words no rule uses that the topics' own sections use. Before, the
+        # Urdu ones were answered from an unrelated rule on one generic glossed word.
+        ("یونیورسٹی کی لائبریری صبح کتنے بجے کھلتی ہے؟", "Campus services"),
+        ("university library kab khulti hai?", "Campus services"),
+        ("کورسیرا کی ماہانہ رکنیت کتنے کی ہے؟", "Other learning platforms"),
+    ],
+)
+def test_a_word_only_a_topic_uses_sends_the_question_there(
+    sample_engine: KnowledgeEngine, question: str, section: str
+) -> None:
+    from knowledge.language import normalise_query
+    from knowledge.redirects import RedirectMatcher
+
+    matcher = RedirectMatcher(sample_engine.retriever)
+    assert not matcher.named(question)
+    by_words = matcher.named_by_words(normalise_query(question))
+    assert any(t.chunk.section == section and t.chunk.id in by_words for t in matcher.topics)
+    answer = sample_engine.answer_sync(question)
+    assert answer.redirect and answer.abstained
+    assert answer.citations[0].section == section
+
+
+@pytest.mark.parametrize(
     "question",
     [
         "hostel kaise milega?",  # one clause
@@ -309,3 +335,32 @@ def test_a_question_with_no_separate_context_clause_has_none(question: str) -> N
     from knowledge.redirects import asked_and_context
 
     assert asked_and_context(question) is None
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "library ke computer par Coursera nahi khulta, kya mobile par parh sakta hoon?",
+        "یونیورسٹی لائبریری کے کمپیوٹر پر کورسیرا نہیں کھلتا، کیا موبائل پر پڑھ سکتا ہوں؟",
+        "The university library computers do not open Coursera. Can I learn on my mobile?",
+    ],
+)
+def test_a_word_a_topic_uses_leaves_the_question_to_the_rule_that_holds_the_rest(
+    sample_engine: KnowledgeEngine, question: str
+) -> None:
+    # "library" names topics too, but the rest of the question (computer, Coursera, mobile,
+    # study) says more and the mobile-app rule holds it, or that rule is a clear paraphrase.
+    answer = sample_engine.answer_sync(question)
+    assert not answer.redirect and not answer.abstained
+    assert answer.citations[0].section.endswith("Using the mobile app")
+
+
+def test_the_rest_of_a_question_answers_when_it_says_more_and_is_held() -> None:
+    from knowledge.redirects import RestOfQuestion
+
+    # One word no rule uses (said 5.4) against "close" (3.4): the naming word says more.
+    assert not RestOfQuestion(said=5.4, rest=3.4, found=3.4).answered(0.4)
+    # Computer, Coursera, phone, study: the rest says more, and the rules hold most of it.
+    assert RestOfQuestion(said=5.4, rest=9.0, found=6.0).answered(0.4)
+    # ...but not when the rules hold too little of it (the language's abstention floor).
+    assert not RestOfQuestion(said=5.4, rest=9.0, found=3.0).answered(0.4)
