@@ -588,21 +588,56 @@ def question_words(text: str) -> set[str]:
     return set(re.findall(r"[\w'-]+", text.casefold()))
 
 
-def test_untuned_night_set_repeats_no_question_of_another_set() -> None:
-    """Written to measure, not to echo: no question shares 60% of its words (Jaccard over
-    lowercased words) with a question of any other set in knowledge/eval/."""
+def repeated_questions(questions: list[dict[str, Any]], own_file: Path) -> list[str]:
+    """The questions sharing 60% of their words (Jaccard over lowercased words) with a question
+    of any other set in knowledge/eval/."""
     others = [
         question_words(q["question"])
         for path in sorted(EVAL_DIR.rglob("*.yaml"))
-        if path != UNTUNED_NIGHT_SET.questions_file
+        if path != own_file
         for q in yaml.safe_load(path.read_text(encoding="utf-8"))["questions"]
     ]
     repeats = []
-    for q in load_questions(UNTUNED_NIGHT_SET):
+    for q in questions:
         mine = question_words(q["question"])
         if any(len(mine & other) >= 0.6 * len(mine | other) for other in others):
             repeats.append(f"{q['id']}: {q['question']}")
+    return repeats
+
+
+def test_untuned_night_set_repeats_no_question_of_another_set() -> None:
+    """Written to measure, not to echo."""
+    repeats = repeated_questions(
+        load_questions(UNTUNED_NIGHT_SET), UNTUNED_NIGHT_SET.questions_file
+    )
     assert not repeats, "\n".join(repeats)
+
+
+# Dev questions added by the helper urdunear5 (near misses over both dev knowledge bases, and
+# in-scope Urdu questions in everyday words over dev_kb3): tuned on, so none may echo a question of
+# a never-tuned set.
+URDUNEAR5_ADDED = [
+    (MAIN_SET, {f"q{n}" for n in range(392, 421)}),
+    (DEV_KB3_SET, {f"dk3-ur{n}" for n in range(21, 33)}),
+]
+
+
+@pytest.mark.parametrize(("eval_set", "ids"), URDUNEAR5_ADDED, ids=["main", "dev-kb3"])
+def test_dev_near_misses_sound_like_real_sections_and_repeat_no_other_set(
+    eval_set: EvalSet, ids: set[str]
+) -> None:
+    added = [q for q in load_questions(eval_set) if q["id"] in ids]
+    assert len(added) == len(ids)
+    problems = repeated_questions(added, eval_set.questions_file)
+    for q in added:
+        assert q["split"] == "dev" and q["in_scope"] == (q["kind"] == "in_scope"), q["id"]
+        if q["kind"] == "near_miss":
+            like = q["sounds_like"]
+            if normalise(like["section"]) not in sections(eval_set.kb_dir / like["source"]):
+                problems.append(f"{q['id']}: no heading {like['section']!r} in {like['source']}")
+    near_misses = Counter(q["lang"] for q in added if q["kind"] == "near_miss")
+    assert near_misses["ur"] >= 8, near_misses
+    assert not problems, "\n".join(problems)
 
 
 def translation_problems(kb_dir: Path) -> list[str]:
