@@ -89,17 +89,22 @@ def judge_evidence(
     # An Urdu-script question's own words against the rules' Urdu versions (when on): one no
     # Urdu rule uses is missing, as an English word the rules never use ("ای کیٹ", "لائبریری").
     urdu = retriever.urdu_words(query) if thresholds.urdu_words else None
+
+    def covered(chunks: list[Chunk]) -> float:
+        return retriever.coverage(
+            query,
+            chunks,
+            urdu,
+            version_weight=thresholds.urdu_version_weight,
+            version_min_shared=thresholds.urdu_version_min_shared,
+        )
+
     if thresholds.one_rule_coverage:
         # One rule must hold the question's words: words found only spread over several
         # passages ("fees" in one, "semester" in another) are no sign that any rule answers it.
-        coverage = max(
-            retriever.coverage(query, [p.chunk], urdu, thresholds.urdu_version_weight)
-            for p in passages
-        )
+        coverage = max(covered([p.chunk]) for p in passages)
     else:
-        coverage = retriever.coverage(
-            query, [p.chunk for p in passages], urdu, thresholds.urdu_version_weight
-        )
+        coverage = covered([p.chunk for p in passages])
     if all(p.dense is None for p in passages):  # lexical-only retrieval: coverage decides
         ok = coverage >= thresholds.min_coverage
         return Evidence(query, list(passages), ok, f"coverage {coverage:.2f} (lexical only)")

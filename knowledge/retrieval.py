@@ -416,7 +416,9 @@ class HybridRetriever:
         query: NormalisedQuery,
         passages: Sequence[Chunk],
         urdu: UrduWords | None = None,
+        *,
         version_weight: float = 0.0,
+        version_min_shared: int = 0,
     ) -> float:
         """IDF-weighted share of the question's content words found in the passages.
 
@@ -435,16 +437,16 @@ class HybridRetriever:
         that a version uses counts as found, at ``version_weight`` of its IDF over the Urdu
         versions. A knowledge base's own Urdu rules use words the bundled glossary cannot know;
         unread words no version uses are left out, as before (their absence from a glossary
-        says nothing). Without Urdu versions nothing changes.
+        says nothing). With ``version_min_shared``, only the versions sharing at least that
+        many of the question's unread words count (``_vouching_versions``). Without Urdu
+        versions nothing changes.
         """
         present: set[str] = set()
         for chunk in passages:
             present |= self._terms_of(chunk.search_text)
         in_versions: frozenset[str] = frozenset()
         if version_weight and query.language is Language.URDU:
-            in_versions = frozenset().union(
-                *(self._urdu_version_terms.get(chunk.id, frozenset()) for chunk in passages)
-            )
+            in_versions = self._vouching_versions(query, passages, version_min_shared)
         total = found = 0.0
         for group in query.groups:
             if group in query.foreign and all(
@@ -472,6 +474,17 @@ class HybridRetriever:
                 total += weight
                 found += weight
         return found / total if total else 0.0
+
+    def _vouching_versions(
+        self, query: NormalisedQuery, passages: Sequence[Chunk], min_shared: int
+    ) -> frozenset[str]:
+        """The words of the Urdu versions of ``passages`` that vouch for an Urdu question's
+        words: of the versions that share at least ``min_shared`` of its unread words (one
+        shared word is what a near miss has too: "the help desk answers calls" for "is the
+        cost of a call to the help desk paid back?")."""
+        unread = {urdu_stem(word) for word in query.unread}
+        versions = [self._urdu_version_terms.get(chunk.id, frozenset()) for chunk in passages]
+        return frozenset().union(*(v for v in versions if len(v & unread) >= min_shared))
 
     def _urdu_version_scores(self, query: NormalisedQuery) -> npt.NDArray[np.float32]:
         """Each rule chunk's BM25 score through its section's Urdu version (0 without one)."""

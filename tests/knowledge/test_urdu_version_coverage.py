@@ -7,9 +7,10 @@ word read into English, سزا "penalty", is not in the English rule ("permanent
 while the rule's Urdu version says جعلی and کاغذات. With ``urdu_version_weight``, words the glossary
 does not read count as found when the Urdu version of a judged passage uses them, and a glossary
 word counts as found when that version uses the Urdu word itself. Knowledge bases without Urdu
-versions, and other languages, are judged exactly as before. Shipped off (knowledge/config.py:
-measured on the never-tuned sets, it answered more out-of-scope Urdu questions); the tests use
-the weight chosen on the dev sets.
+versions, and other languages, are judged exactly as before. Alone it answered out-of-scope
+Urdu questions worded like a rule (near misses) on a never-tuned set; shipped for Urdu only where
+two of the question's unread words are in one judged passage's version
+(``urdu_version_min_shared``): every dev near miss it answered shared one.
 """
 
 from __future__ import annotations
@@ -48,8 +49,11 @@ URDU_QUESTIONS = (FALSE_DOCUMENTS, MATERNITY, "چھٹی کب ملتی ہے؟", "
 OTHER_QUESTIONS = ("What is the penalty for a false document?", "chutti kab milti hai?")
 
 # The weight chosen on dev_kb3 and the dev split (an Urdu word weighs as an English word of the
-# same rarity); the shipped setting is off.
+# same rarity), shipped for Urdu with the two-word rule.
 DEV_WEIGHT = 1.0
+# A near miss: worded like rule 3 (the help desk answers calls) but asking whether the cost of a
+# call is paid back, which no rule says. Its one unread word (کال) is in rule 3's Urdu version.
+CALL_COST = "ہیلپ ڈیسک پر کی گئی کال کا خرچہ واپس ملتا ہے؟"
 
 
 def retriever_over(*, versions: bool) -> HybridRetriever:
@@ -106,10 +110,13 @@ def coverage_decides(thresholds: RetrievalThresholds) -> RetrievalThresholds:
     return dataclasses.replace(thresholds, min_dense=-1.0, strong_dense=2.0)
 
 
-def test_the_dev_chosen_weight_answers_from_the_rule_its_urdu_version_states() -> None:
+def test_the_weight_alone_answers_from_the_rule_its_urdu_version_states() -> None:
+    # Any version judged vouches (urdu_version_min_shared 0), as urdujudge5 measured it.
     retriever = retriever_over(versions=True)
     urdu = dataclasses.replace(
-        coverage_decides(LANGUAGE_THRESHOLDS["ur"]), urdu_version_weight=DEV_WEIGHT
+        coverage_decides(LANGUAGE_THRESHOLDS["ur"]),
+        urdu_version_weight=DEV_WEIGHT,
+        urdu_version_min_shared=0,
     )
     for question, index in ((FALSE_DOCUMENTS, 0), (MATERNITY, 1)):
         query = normalise_query(question)
@@ -120,9 +127,48 @@ def test_the_dev_chosen_weight_answers_from_the_rule_its_urdu_version_states() -
         passages = [p for p in retriever.retrieve(query, top_k=4) if p.chunk.id == f"c{index}"]
         off = dataclasses.replace(urdu, urdu_version_weight=0.0)
         assert not judge_evidence(query, passages, retriever, off).answerable, question
-    # Shipped off for every language (knowledge/config.py says why).
-    assert all(t.urdu_version_weight == 0.0 for t in LANGUAGE_THRESHOLDS.values())
+
+
+def judged_on_rule(question: str, index: int, thresholds: RetrievalThresholds) -> bool:
+    retriever = retriever_over(versions=True)
+    query = normalise_query(question)
+    passages = [p for p in retriever.retrieve(query, top_k=4) if p.chunk.id == f"c{index}"]
+    return judge_evidence(query, passages, retriever, coverage_decides(thresholds)).answerable
+
+
+def test_urdu_reads_the_rules_urdu_versions_when_one_shares_two_unread_words() -> None:
+    # جعلی and کاغذات, both unread, are in rule 0's Urdu version: answered with the shipped Urdu
+    # setting, declined with the version reading off.
+    urdu = LANGUAGE_THRESHOLDS["ur"]
+    assert urdu.urdu_version_weight == DEV_WEIGHT and urdu.urdu_version_min_shared == 2
+    assert judged_on_rule(FALSE_DOCUMENTS, 0, urdu)
+    assert not judged_on_rule(FALSE_DOCUMENTS, 0, dataclasses.replace(urdu, urdu_version_weight=0))
+    # Only Urdu: English and Roman Urdu questions, and the defaults, never read the versions.
+    assert all(
+        t.urdu_version_weight == 0.0 for lang, t in LANGUAGE_THRESHOLDS.items() if lang != "ur"
+    )
     assert RetrievalThresholds().urdu_version_weight == 0.0
+
+
+def test_a_version_sharing_one_unread_word_with_a_near_miss_vouches_for_nothing() -> None:
+    assert normalise_query(CALL_COST).unread == ("کال",)
+    urdu = LANGUAGE_THRESHOLDS["ur"]
+    assert not judged_on_rule(CALL_COST, 3, urdu)
+    # Any version judged (urdu_version_min_shared 0, as the weight alone read them): its one word
+    # and the Urdu spelling of "help desk" lift the coverage above the floor, and it is answered.
+    assert judged_on_rule(CALL_COST, 3, dataclasses.replace(urdu, urdu_version_min_shared=0))
+    # The price: MATERNITY shares one unread word (زچگی) with rule 1's version and is declined
+    # too (dev_kb3's own question also names the fellowship, which the version uses).
+    assert not judged_on_rule(MATERNITY, 1, urdu)
+    retriever = retriever_over(versions=True)
+    query = normalise_query(CALL_COST)
+    assert retriever.coverage(query, rule(retriever, 3), version_weight=DEV_WEIGHT) > 0.40
+    assert (
+        retriever.coverage(
+            query, rule(retriever, 3), version_weight=DEV_WEIGHT, version_min_shared=2
+        )
+        == 0.0
+    )
 
 
 @pytest.mark.parametrize("question", [*URDU_QUESTIONS, *OTHER_QUESTIONS])
