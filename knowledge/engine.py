@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from knowledge.answering import (
     ABSTAIN_TEXT,
+    ABSTAIN_TEXT_UR,
     REDIRECT_LEAD,
     REDIRECT_LEAD_UR,
     Evidence,
@@ -92,6 +93,20 @@ class FullRule:
     text: str
     citation: Citation
     language: str
+
+
+def _abstention(query: NormalisedQuery, reading: str) -> Answer:
+    """The engine's "I don't know", in Urdu for a learner reading Urdu."""
+    urdu = reading == Language.URDU.value
+    return Answer(
+        query.original,
+        ABSTAIN_TEXT_UR if urdu else ABSTAIN_TEXT,
+        True,
+        [],
+        0.0,
+        query.language.value,
+        answer_language=reading if urdu else Language.ENGLISH.value,
+    )
 
 
 def _citation(passage: ScoredPassage, translation: Chunk | None) -> Citation:
@@ -435,14 +450,14 @@ class KnowledgeEngine:
         if evidence.redirect is not None:
             return finish(self._redirect_answer(evidence.redirect, query, reading))
         if not evidence.answerable:
-            return finish(Answer(query.original, ABSTAIN_TEXT, True, [], 0.0, query.language.value))
+            return finish(_abstention(query, reading))
         parts = self._parts()
         passages = evidence.answer_passages
         scored = parts.composer.score_sentences(query, passages)
         pair = parts.composer.ambiguous(passages, scored[1])
         composition = parts.composer.compose(query, passages, reading, scored)
         if not composition.text:
-            return finish(Answer(query.original, ABSTAIN_TEXT, True, [], 0.0, query.language.value))
+            return finish(_abstention(query, reading))
         translations = {english_section(c.section): c for c in composition.translated}
         citations = [_citation(p, translations.get(p.chunk.section)) for p in composition.used]
         return finish(

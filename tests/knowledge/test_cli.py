@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -61,6 +62,23 @@ def test_ask_with_argument_prints_citations(
     assert result.exit_code == 0, result.output
     assert "helpdesk@dlsei.example.pk" in result.stdout
     assert "[1] Helpdesk and focal persons › Contacting the helpdesk" in result.stdout
+
+
+def test_ask_says_i_dont_know_naming_no_programme_and_in_urdu_for_an_urdu_reader(
+    kb_config: KnowledgeConfig, engine: KnowledgeEngine
+) -> None:
+    """Over another body's knowledge base `hecbot ask` once sent every learner to "the HEC
+    helpdesk", and an Urdu reader got the English sentence."""
+    question = "Who won the cricket match yesterday?\n"
+    answers = [
+        json.loads(CliRunner().invoke(make_app(kb_config), args, input=question).stdout)
+        for args in (["ask", "--json"], ["ask", "--json", "--lang", "ur"])
+    ]
+    english, urdu = answers
+    assert english["abstained"] and urdu["abstained"]
+    assert not any(re.search(r"\bHEC\b|DLSEI", a["answer"]) for a in answers)
+    assert english["answer_language"] == "en" and "don't know" in english["answer"]
+    assert urdu["answer_language"] == "ur" and re.search(r"[\u0600-\u06ff]", urdu["answer"])
 
 
 def test_ask_lang_ur_without_a_translation_gives_the_english_rule_and_says_so(
