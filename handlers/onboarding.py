@@ -26,7 +26,7 @@ from bot.storage.models import LearnerKind, Role
 from handlers.menus import show_staff_menu
 from handlers.people_callbacks import OnboardingChoice, UniversityPick
 from handlers.questions import send_answer
-from handlers.rendering import LANGUAGE_NAMES
+from handlers.rendering import LANGUAGE_NAMES, example_question
 from knowledge.config import MAX_QUESTION_CHARS
 from knowledge.language import is_content_free
 
@@ -243,6 +243,7 @@ async def on_university_picked(
     state: FSMContext,
     onboarding: OnboardingService,
     universities: UniversityService,
+    questions: QuestionService,
 ) -> None:
     await query.answer()
     if not isinstance(query.message, Message):
@@ -255,8 +256,13 @@ async def on_university_picked(
     await state.clear()
     university = await universities.get(callback_data.university_id)
     await query.message.edit_reply_markup(reply_markup=None)
+    example = await example_question(texts, questions)
     await query.message.answer(
-        texts("onboarding-done", university=university.display_name(user.language))
+        texts(
+            "onboarding-done",
+            university=university.display_name(user.language),
+            example=example,
+        )
     )
 
 

@@ -12,6 +12,7 @@ from bot.services.users import UserProfile
 from handlers.callbacks import AnswerFeedback, ChooseRule, ShowFullRule
 from handlers.rendering import (
     choice_keyboard,
+    example_question,
     feedback_keyboard,
     offers_escalation,
     render_answer,
@@ -39,7 +40,8 @@ async def on_question(
         return
     if answered.content_free:
         # "👍", "ok", one word: never a cited answer, just the way to ask.
-        await message.answer(texts("question-content-free"))
+        example = await example_question(texts, questions)
+        await message.answer(texts("question-content-free", example=example))
         return
     await send_answer(message, texts, answered)
 

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import html
+
 from aiogram import Bot
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.chat_action import ChatActionSender
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.i18n import Texts, escape, markdown_to_html
-from bot.services.questions import AnsweredQuestion, FullRuleText
+from bot.i18n import Html, Texts, escape, markdown_to_html
+from bot.services.questions import AnsweredQuestion, FullRuleText, QuestionService
 from handlers.callbacks import AnswerFeedback, ChooseRule, LanguageChoice, ShowFullRule
 from handlers.people_callbacks import EscalateQuestion
 from knowledge.answers import Answer, Choice
@@ -24,6 +26,14 @@ TYPING_AFTER_SECONDS = 0.4
 def typing_while_slow(bot: Bot, chat_id: int) -> ChatActionSender:
     """Shows "typing..." in the chat once a reply has taken TYPING_AFTER_SECONDS."""
     return ChatActionSender.typing(bot=bot, chat_id=chat_id, initial_sleep=TYPING_AFTER_SECONDS)
+
+
+async def example_question(texts: Texts, questions: QuestionService) -> str:
+    """The catalogue's example question for the texts that suggest one, or "none" (they then
+    suggest none) when the knowledge base does not answer it."""
+    example = texts("example-question")
+    answered = await questions.answers_example(html.unescape(example), texts.language)
+    return Html(example) if answered else "none"
 
 
 def language_keyboard() -> InlineKeyboardMarkup:

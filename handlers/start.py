@@ -8,10 +8,11 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import BotCommand, CallbackQuery, Message
 
 from bot.i18n import SUPPORTED_LANGUAGES, Catalogue, Texts, escape
+from bot.services.questions import QuestionService
 from bot.services.users import UserProfile, UserService
 from handlers.callbacks import LanguageChoice
 from handlers.menus import bot_commands, staff_commands
-from handlers.rendering import language_keyboard
+from handlers.rendering import example_question, language_keyboard
 from handlers.surveys import SurveyAnswering
 
 
@@ -35,10 +36,12 @@ async def on_language(message: Message, texts: Texts) -> None:
 
 async def on_language_chosen(
     query: CallbackQuery,
+    *,
     callback_data: LanguageChoice,
     user: UserProfile,
     users: UserService,
     catalogue: Catalogue,
+    questions: QuestionService,
 ) -> None:
     if callback_data.code not in SUPPORTED_LANGUAGES:  # an old or forged button
         await query.answer(catalogue.text(user.language, "no-longer-available"))
@@ -47,7 +50,8 @@ async def on_language_chosen(
     texts = catalogue.for_language(profile.language)
     await query.answer()
     if query.message is not None:
-        await query.message.answer(texts("start-language-set"))
+        example = await example_question(texts, questions)
+        await query.message.answer(texts("start-language-set", example=example))
 
 
 async def on_cancel(message: Message, texts: Texts, state: FSMContext) -> None:

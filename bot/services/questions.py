@@ -33,6 +33,10 @@ log = logging.getLogger(__name__)
 
 _T = TypeVar("_T")
 
+# How long the knowledge base's verdict on the example question is kept: `hecbot kb index` may
+# change the rules under a running bot, and asking costs an answer (tens of milliseconds).
+EXAMPLE_CHECK_SECONDS = 600.0
+
 
 class Answerer(Protocol):
     """The knowledge engine as the bot sees it."""
@@ -115,6 +119,8 @@ class QuestionService:
         self._metrics = metrics
         self._scoped_out = scoped_out
         self._answer_timeout = answer_timeout_seconds if answer_timeout_seconds > 0 else None
+        # (example question, language) -> (answered, when checked, monotonic seconds)
+        self._examples: dict[tuple[str, str], tuple[bool, float]] = {}
 
     async def ask(
         self,
@@ -272,6 +278,28 @@ class QuestionService:
         title = str(getattr(citation, "translation_title", "") or citation.title)
         section = str(getattr(citation, "translation_section", "") or citation.section)
         return FullRuleText(text=found.text, title=title, section=section)
+
+    async def answers_example(self, question: str, language: str) -> bool:
+        """Whether the knowledge base answers `question`, the example the bot suggests to
+        learners: over another body's rules the bundled programme's example would be declined,
+        so it is offered only while answered. Checked at most every EXAMPLE_CHECK_SECONDS and
+        never recorded as a learner's question. An answerer that cannot answer in a language
+        (a test double) cannot tell: the example is offered, as always before."""
+        answerer = self._answerer
+        if not isinstance(answerer, ReadingAnswerer):
+            return True
+        key = (question, language)
+        now = time.monotonic()
+        known = self._examples.get(key)
+        if known is not None and now - known[1] < EXAMPLE_CHECK_SECONDS:
+            return known[0]
+        try:
+            answer = await self._call_answerer(lambda _: answerer.ask_in(question, language))
+        except HecbotError:
+            return False  # the engine is unavailable: suggest nothing it may decline later
+        answered = not answer.abstained
+        self._examples[key] = (answered, now)
+        return answered
 
     async def _call_answerer(self, call: Callable[[Answerer], Awaitable[_T]]) -> _T:
         """The answerer is its own subsystem (a Chroma server in production): whatever fails

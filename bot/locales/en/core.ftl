@@ -5,7 +5,13 @@ start-welcome =
     Every answer cites the programme rule it comes from.
 
     Choose your language:
-start-language-set = Language set to English. Ask me anything about the programme, for example: <i>How do I get a Coursera licence?</i>
+# The example question the bot offers; shown only while the knowledge base answers it (over
+# another body's rules it would be declined), otherwise $example is "none".
+example-question = How do I get a Coursera licence?
+start-language-set = Language set to English. { $example ->
+        [none] Ask me anything about the programme.
+       *[other] Ask me anything about the programme, for example: <i>{ $example }</i>
+    }
 language-choose = Choose your language:
 help-body =
     <b>How to use this bot</b>

@@ -25,7 +25,10 @@ onboarding-university-not-found = I could not find a university by that name. Pl
 onboarding-university-again = Please type your university's name again.
 onboarding-done =
     All set: { $university }.
-    Ask me anything about the programme, for example: <i>How do I get a Coursera licence?</i>
+    { $example ->
+        [none] Ask me anything about the programme.
+       *[other] Ask me anything about the programme, for example: <i>{ $example }</i>
+    }
 onboarding-done-staff = All set. Learners' questions reach you here as tickets: reply to a ticket to answer it, or send /tickets to see the open ones. /help lists all your commands.
 onboarding-welcome-back = Welcome back! Ask me anything about the programme, or type /help.
 onboarding-finish-first = Let's finish setting up first; it takes a few seconds.
