@@ -26,12 +26,12 @@ $(STAMP): pyproject.toml uv.lock
 
 install: $(STAMP) ## Create .venv and install hecbot with its locked dependencies
 
-run: install ## Index the bundled knowledge base if needed, then start the bot (terminal chat without BOT_TOKEN)
-	@$(BIN)/hecbot kb index --bundled
+run: install ## Index the bundled sample unless the index holds your own, then start the bot (terminal chat without BOT_TOKEN)
+	@$(BIN)/hecbot kb index --bundled --unless-own
 	@$(BIN)/hecbot run
 
 chat: install ## Chat with the bot in this terminal
-	@$(BIN)/hecbot kb index --bundled
+	@$(BIN)/hecbot kb index --bundled --unless-own
 	@$(BIN)/hecbot chat
 
 # Tests run in pytest-xdist processes, one more than the cores (at most 4: each holds PostgreSQL

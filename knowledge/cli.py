@@ -40,6 +40,10 @@ if TYPE_CHECKING:
 
 kb_app = typer.Typer(help="Manage the knowledge base index.", no_args_is_help=True)
 
+# Folders of the index that are no knowledge base of the operator's own: the bundled sample's
+# and the bot's FAQ entries (hecbot indexes them from HECBOT_DATA_DIR/faq, beside any rules).
+NOT_OWN_FOLDERS = frozenset({BUNDLED_KB_DIR.name, "faq"})
+
 
 def _config(ctx: typer.Context) -> KnowledgeConfig:
     obj = ctx.obj
@@ -75,6 +79,7 @@ def _fail(console: Console, exc: Exception) -> typer.Exit:
 def index_command(
     ctx: typer.Context,
     paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders to index.")] = None,
+    *,
     rebuild: Annotated[
         bool, typer.Option(help="Drop the index first (e.g. new embedder).")
     ] = False,
@@ -89,6 +94,14 @@ def index_command(
             "(two folders of one name: a data folder of your own beside the bundled one).",
         ),
     ] = None,
+    unless_own: Annotated[
+        bool,
+        typer.Option(
+            "--unless-own",
+            help="With --bundled: leave the sample out when the index already holds a "
+            "knowledge base of your own (`make run` and `make chat` pass it).",
+        ),
+    ] = False,
 ) -> None:
     """Index Markdown, text, HTML, PDF and DOCX files; unchanged files are skipped.
 
@@ -106,6 +119,30 @@ def index_command(
         raise _fail(console, ValueError("--as names one path: index the others in another run"))
     named = {paths[0]: name} if name is not None else None
     engine = _engine(ctx)
+    if bundled and unless_own:
+        # The sample's rules (another programme's) must not answer the learners of a knowledge
+        # base of one's own: `make run` once added them to every index it started on.
+        try:
+            roots = {info.root for info in engine.list_sources()}
+        except KnowledgeError as exc:
+            raise _fail(console, exc) from exc
+        own = sorted(roots - NOT_OWN_FOLDERS)
+        if own:
+            console.print(
+                f"The index holds your own knowledge base ({', '.join(own)}): "
+                "the bundled sample is left out.",
+                soft_wrap=True,
+            )
+            if BUNDLED_KB_DIR.name in roots:
+                console.print(
+                    "[yellow]Warning:[/yellow] the sample's documents are still indexed beside "
+                    "yours (`hecbot kb list`); `hecbot kb index --rebuild PATH --as NAME` "
+                    "rebuilds the index from yours alone.",
+                    soft_wrap=True,
+                )
+            paths = [path for path in paths if path != BUNDLED_KB_DIR]
+            if not paths:
+                return
     try:
         from rich.progress import (
             BarColumn,

@@ -311,3 +311,41 @@ def test_kb_index_keeps_a_data_folder_of_ones_own_apart_from_the_bundled_one(
 
     two = runner.invoke(app, ["kb", "index", str(own), str(tmp_path), "--as", "x"])
     assert two.exit_code == 1 and "--as names one path" in two.output
+
+
+def test_make_runs_kb_index_leaves_the_sample_out_of_an_index_holding_ones_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`make run` and `make chat` ran `hecbot kb index --bundled` on every start: over an
+    operator's own knowledge base the sample programme's rules (DLSEI, Coursera licences) then
+    answered their learners. With --unless-own the sample goes only into an index without one."""
+    from .conftest import make_app
+    from .test_cli import _hash_engine_app
+
+    own = tmp_path / "bootcamp-rules"
+    own.mkdir()
+    (own / "joining.md").write_text("# Joining\n\n## Who can join\n\nAnyone aged 18 to 30.\n")
+    make_run = ["kb", "index", "--bundled", "--unless-own"]
+    runner = CliRunner()
+
+    fresh = _hash_engine_app(tmp_path / "fresh", monkeypatch)
+    first = runner.invoke(fresh, make_run)
+    assert first.exit_code == 0, first.output
+    assert "licence-terms.md" in runner.invoke(fresh, ["kb", "list"]).stdout
+
+    operator = make_app(KnowledgeConfig(data_dir=tmp_path / "operator" / "data"))  # patched
+    indexed = runner.invoke(operator, ["kb", "index", str(own), "--as", "bootcamp"])
+    assert indexed.exit_code == 0, indexed.output
+    started = runner.invoke(operator, make_run)
+    assert started.exit_code == 0, started.output
+    assert "your own knowledge base (bootcamp)" in started.output
+    listed = runner.invoke(operator, ["kb", "list"]).stdout
+    assert "joining.md" in listed and "licence-terms.md" not in listed
+
+    # Indexed beside the sample an earlier `make run` added: the sample stays, said loudly.
+    runner.invoke(fresh, ["kb", "index", str(own), "--as", "bootcamp"])
+    beside = runner.invoke(fresh, make_run)
+    assert beside.exit_code == 0 and "still indexed beside yours" in beside.output
+    # --bundled alone still indexes the sample, as asked.
+    assert runner.invoke(operator, ["kb", "index", "--bundled"]).exit_code == 0
+    assert "licence-terms.md" in runner.invoke(operator, ["kb", "list"]).stdout
