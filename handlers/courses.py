@@ -416,7 +416,11 @@ async def _rules_answer(
 ) -> AnsweredQuestion | None:
     try:
         answered = await questions.ask(
-            user.id, text, channel="telegram", university_id=user.university_id
+            user.id,
+            text,
+            channel="telegram",
+            university_id=user.university_id,
+            language=user.language,
         )
     except InvalidInputError:
         return None

@@ -246,3 +246,19 @@ async def test_an_urdu_entry_test_question_is_redirected_or_declined(
         await learner.says("ای کیٹ میں کتنے سوال ہوتے ہیں؟")
     (stored,) = await stored_questions(services)
     assert stored.abstained and not stored.content_free
+
+
+async def test_a_course_sounding_rules_question_is_answered_in_the_learners_language(
+    fake_telegram: FakeTelegram, services: AppServices
+):
+    """Sounding like a course choice, it goes to the recommender first; no course fits, so the
+    rules answer. They once answered without the learner's language: English for a learner who
+    chose Urdu, though the rule has an Urdu version."""
+    learner = Learner(fake_telegram, user_id=5_000_000_135, language_code="ur")
+    async with running_bot(fake_telegram, services):
+        await learner.onboards(language="اردو", kind="طالب علم", university_button="کامسیٹس")
+        (answer,) = await learner.says(
+            "What's the difference between a Specialization and a single course?"
+        )
+    assert "اسپیشلائزیشن" in answer.text, answer.text
+    assert "اردو ترجمہ" in answer.text  # the Urdu version it came from, among the sources
