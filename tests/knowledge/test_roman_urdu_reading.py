@@ -1,0 +1,63 @@
+"""How a Roman Urdu question is read (issue 15, fifth session): everyday words learners use
+that no vocabulary read."""
+
+from __future__ import annotations
+
+import pytest
+
+from knowledge.language import Language, detect_language, normalise_query
+
+
+@pytest.mark.parametrize(
+    ("question", "english"),
+    [
+        ("Fellowship ke liye zyada se zyada umar kitni ho sakti hai?", "age"),
+        ("Certificate gum ho jaye to dobara kaise milega?", "lost"),
+        ("koi banda licence bech raha hai", "person"),
+        ("mere bhai ne kaha wo meri jagah quiz de dega", "instead"),
+        ("helpdesk wale kis time phone uthate hain?", "answer"),
+        ("Service certificate kis se sign karwana hai?", "who"),
+        ("FSc wale students apply kar sakte hain?", "intermediate"),
+        ("kya fees maaf ho sakti hai?", "waive"),
+        ("semester ki fees qiston mein jama ho sakti hai?", "instalments"),
+        ("deadline mein mohlat mil sakti hai?", "extension"),
+        ("meri darkhwast mustarad kyun hui?", "rejected"),
+    ],
+)
+def test_everyday_roman_urdu_words_reach_the_rules_words(question: str, english: str) -> None:
+    query = normalise_query(question)
+    assert query.language is Language.ROMAN_URDU
+    assert english in query.glossed
+
+
+@pytest.mark.parametrize(
+    ("question", "misread"),
+    [
+        # "banda" (a person) is no inflection of "band" (closed).
+        ("koi banda licence bech raha hai", "closed"),
+        # "bachon" (children) is no form of "bachna" (to be saved).
+        ("kya fellows ke bachon ki fees maaf hoti hai?", "save"),
+    ],
+)
+def test_an_everyday_word_is_not_read_as_a_word_it_resembles(question: str, misread: str) -> None:
+    assert misread not in normalise_query(question).glossed
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "mere bhai ne kaha wo meri jagah quiz de dega",
+        "ek mahina parh nahi saka, licence chala gaya?",
+        "QAU ki dusri merit list kab aayegi",
+    ],
+)
+def test_the_everyday_forms_of_dena_sakna_and_aana_are_grammar_words(question: str) -> None:
+    """The words "dega", "saka", "aayegi" were unread words (searched for, and counted as the
+    question's content); they are forms of give, can and come, as "deta" and "aayega" are."""
+    query = normalise_query(question)
+    assert not {"dega", "saka", "aayegi"} & set(query.terms)
+
+
+def test_everyday_words_make_a_question_roman_urdu() -> None:
+    """The word "shaadi" (a wedding) is only Roman Urdu: the question is not English."""
+    assert detect_language("shaadi leave policy?") is Language.ROMAN_URDU
