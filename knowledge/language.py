@@ -154,6 +154,80 @@ def _roman_spelling(word: str) -> str:
     return roman_lexicon_word(word) or word
 
 
+# "parna" is two verbs in Roman Urdu: parhna (to read, پڑھنا) written without its h, and padna
+# (to have to, پڑنا), and learners write both "parega". After an infinitive it is always the
+# second: "fee deni paregi" (will have to pay), "dobara apply karna parta hai" (one has to
+# apply again). The forms are the padna row's of the lexicon.
+_COMPULSION_VERB = "padna"
+_COMPULSION_FORMS = frozenset({_COMPULSION_VERB, *ROMAN_URDU_LEXICON[_COMPULSION_VERB][0]})
+_INFINITIVE_ENDINGS = ("na", "ni", "ne")
+
+
+def _infinitive(word: str) -> bool:
+    """A Roman Urdu infinitive as written ("deni", "karna", "bharne"), not an English word."""
+    return (
+        len(word) >= 4
+        and word.endswith(_INFINITIVE_ENDINGS)
+        and english_zipf(word) < ENGLISH_WORD_MIN_ZIPF
+        and _roman_spelling(word).endswith(("na", "ne"))
+    )
+
+
+# "kya" asks "what" ("email kya hai?", "ab kya karun?") and also only marks a yes/no question,
+# first or last in its clause ("kya main apply kar sakta hoon?", "fees hai kya?"), where it
+# means nothing: read as "what" there, it pulls the dense and BM25 search towards headings that
+# ask "What ...". Before a form of karna or hona it is "what" wherever it stands ("..., kya
+# karun?", "kya hoga?").
+_QUESTION_PARTICLE = "kya"
+_PARTICLE_READING = "kya?"  # a grammar word no vocabulary glosses ("?" is never in a word)
+_WHAT_BEFORE = ("kar", "kr", "ho")
+ROMAN_URDU_FUNCTION_WORDS = ROMAN_URDU_FUNCTION_WORDS | {_PARTICLE_READING}
+
+
+def _read_in_context(
+    written: list[str], read: list[str], clause_edges: frozenset[int] = frozenset()
+) -> list[str]:
+    """Each word's reading (``read``) with a word of two senses decided by its neighbours
+    (``written``, as the learner spelled it; ``clause_edges``, the indexes of each clause's
+    first and last word): a form of parna after an infinitive is padna, and "kya" at a
+    clause's edge is the yes/no particle."""
+    readings = list(read)
+    for i, word in enumerate(written):
+        if i > 0 and word in _COMPULSION_FORMS and _infinitive(written[i - 1]):
+            readings[i] = _COMPULSION_VERB
+        elif read[i] == _QUESTION_PARTICLE and i in clause_edges:
+            following = read[i + 1] if i + 1 < len(read) else ""
+            if not following.startswith(_WHAT_BEFORE):
+                readings[i] = _PARTICLE_READING
+    return readings
+
+
+_CLAUSE_TOKEN = re.compile(r"[\w']+|[,.?!;:]")
+
+
+def clause_edges(text: str) -> frozenset[int]:
+    """The indexes (among the text's words, as ``_WORD`` finds them) of each clause's first
+    and last word; clauses end at commas and sentence marks."""
+    edges: set[int] = set()
+    count = 0
+    starts_clause = True
+    for token in _CLAUSE_TOKEN.findall(text):
+        if not token[0].isalnum() and token[0] not in "_'":
+            if count:
+                edges.add(count - 1)
+            starts_clause = True
+            continue
+        if not token.strip("'"):
+            continue
+        if starts_clause:
+            edges.add(count)
+            starts_clause = False
+        count += 1
+    if count:
+        edges.add(count - 1)
+    return frozenset(edges)
+
+
 @dataclass(frozen=True)
 class NormalisedQuery:
     """A question prepared for retrieval."""
@@ -647,7 +721,9 @@ def normalise_query(question: str) -> NormalisedQuery:
     raw_words = [w.strip("'") for w in _WORD.findall(question.lower())]
     words = [SPELLING.get(w, w) for w in raw_words if w]
     if language is Language.ROMAN_URDU:
-        words = [_roman_spelling(w) for w in words]
+        words = _read_in_context(
+            words, [_roman_spelling(w) for w in words], clause_edges(question.lower())
+        )
     elif language is Language.URDU:
         words = [_urdu_spelling(w) for w in words]
     glossed: list[str] = []

@@ -1,11 +1,11 @@
 """How a Roman Urdu question is read (issue 15, fifth session): everyday words learners use
-that no vocabulary read."""
+that no vocabulary read, and words of two senses decided by the words around them."""
 
 from __future__ import annotations
 
 import pytest
 
-from knowledge.language import Language, detect_language, normalise_query
+from knowledge.language import Language, clause_edges, detect_language, normalise_query
 
 
 @pytest.mark.parametrize(
@@ -61,3 +61,62 @@ def test_the_everyday_forms_of_dena_sakna_and_aana_are_grammar_words(question: s
 def test_everyday_words_make_a_question_roman_urdu() -> None:
     """The word "shaadi" (a wedding) is only Roman Urdu: the question is not English."""
     assert detect_language("shaadi leave policy?") is Language.ROMAN_URDU
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "licence ke liye koi fee ya payment deni paregi?",
+        "kya mujhe dobara apply karna parega?",
+        "form dobara bharna parta hai?",
+    ],
+)
+def test_parna_after_an_infinitive_is_have_to_not_read(question: str) -> None:
+    """The words "deni paregi" are "will have to pay" (padna), not "will read" (parhna)."""
+    query = normalise_query(question)
+    assert "study" not in query.glossed and "read" not in query.glossed
+
+
+def test_parna_alone_is_still_read() -> None:
+    assert "study" in normalise_query("mujhe kitaab parni hai").glossed
+    assert "study" in normalise_query("kya main phone pe parh sakta hun?").glossed
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Kya main apna mentor badalwa sakti hoon?",
+        "licence ki koi fees hai kya?",
+        "mera cousin Dubai mein hai, kya wo mera licence istemal kar sakta hai?",
+    ],
+)
+def test_kya_at_a_clauses_edge_marks_a_yes_no_question(question: str) -> None:
+    """First or last in its clause "kya" only makes the sentence a question; read as "what"
+    it pulled the search towards headings that ask "What ..."."""
+    query = normalise_query(question)
+    assert query.language is Language.ROMAN_URDU
+    assert "what" not in query.glossed and "what" not in query.terms
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "helpdesk ka email kya hai?",
+        "deadline miss ho gayi yaar, ab kya karun?",
+        "focal person reply nahi kar raha, kya karun",
+        "license expire hone ke baad mere certificates ka kya hoga",
+    ],
+)
+def test_kya_asking_what_is_still_what(question: str) -> None:
+    assert "what" in normalise_query(question).glossed
+
+
+def test_clause_edges_are_the_first_and_last_word_of_each_clause() -> None:
+    assert clause_edges("mera cousin Dubai mein hai, kya wo licence le sakta hai?") == {
+        0,
+        4,
+        5,
+        10,
+    }
+    assert clause_edges("kya?") == {0}
+    assert clause_edges("") == frozenset()
