@@ -181,51 +181,68 @@ def _infinitive(word: str) -> bool:
 _QUESTION_PARTICLE = "kya"
 _PARTICLE_READING = "kya?"  # a grammar word no vocabulary glosses ("?" is never in a word)
 _WHAT_BEFORE = ("kar", "kr", "ho")
+# "do" is the number two before what it counts ("do course", "do din") and the light verb
+# "give" after a verb, closing a request ("date bata do", "theek kar do please"): read as
+# "2, two" there it made a number decide the match ("licence de do" was answered with "at
+# least 2 courses"). The verb ends its clause or stands before a grammar word.
+_TWO_OR_GIVE = "do"
+_GIVE_READING = "dena"
 ROMAN_URDU_FUNCTION_WORDS = ROMAN_URDU_FUNCTION_WORDS | {_PARTICLE_READING}
 
 
+def _grammar_or_none(word: str) -> bool:
+    """No word, or a grammar word of Roman Urdu or English ("na", "please")."""
+    return not word or word in ROMAN_URDU_FUNCTION_WORDS or word in ENGLISH_STOPWORDS
+
+
 def _read_in_context(
-    written: list[str], read: list[str], clause_edges: frozenset[int] = frozenset()
+    written: list[str],
+    read: list[str],
+    clauses: tuple[frozenset[int], frozenset[int]] = (frozenset(), frozenset()),
 ) -> list[str]:
     """Each word's reading (``read``) with a word of two senses decided by its neighbours
-    (``written``, as the learner spelled it; ``clause_edges``, the indexes of each clause's
-    first and last word): a form of parna after an infinitive is padna, and "kya" at a
-    clause's edge is the yes/no particle."""
+    (``written``, as the learner spelled it; ``clauses``, the indexes of each clause's first
+    and of its last word): a form of parna after an infinitive is padna, "kya" at a clause's
+    edge is the yes/no particle, and "do" closing a request is the verb "give"."""
+    firsts, lasts = clauses
     readings = list(read)
     for i, word in enumerate(written):
+        following = read[i + 1] if i + 1 < len(read) and i not in lasts else ""
         if i > 0 and word in _COMPULSION_FORMS and _infinitive(written[i - 1]):
             readings[i] = _COMPULSION_VERB
-        elif read[i] == _QUESTION_PARTICLE and i in clause_edges:
-            following = read[i + 1] if i + 1 < len(read) else ""
+        elif read[i] == _QUESTION_PARTICLE and (i in firsts or i in lasts):
             if not following.startswith(_WHAT_BEFORE):
                 readings[i] = _PARTICLE_READING
+        elif word == _TWO_OR_GIVE and i not in firsts and _grammar_or_none(following):
+            readings[i] = _GIVE_READING
     return readings
 
 
 _CLAUSE_TOKEN = re.compile(r"[\w']+|[,.?!;:]")
 
 
-def clause_edges(text: str) -> frozenset[int]:
+def clause_bounds(text: str) -> tuple[frozenset[int], frozenset[int]]:
     """The indexes (among the text's words, as ``_WORD`` finds them) of each clause's first
-    and last word; clauses end at commas and sentence marks."""
-    edges: set[int] = set()
+    word and of its last; clauses end at commas and sentence marks."""
+    firsts: set[int] = set()
+    lasts: set[int] = set()
     count = 0
     starts_clause = True
     for token in _CLAUSE_TOKEN.findall(text):
         if not token[0].isalnum() and token[0] not in "_'":
-            if count:
-                edges.add(count - 1)
+            if count and not starts_clause:
+                lasts.add(count - 1)
             starts_clause = True
             continue
         if not token.strip("'"):
             continue
         if starts_clause:
-            edges.add(count)
+            firsts.add(count)
             starts_clause = False
         count += 1
     if count:
-        edges.add(count - 1)
-    return frozenset(edges)
+        lasts.add(count - 1)
+    return frozenset(firsts), frozenset(lasts)
 
 
 @dataclass(frozen=True)
@@ -722,7 +739,7 @@ def normalise_query(question: str) -> NormalisedQuery:
     words = [SPELLING.get(w, w) for w in raw_words if w]
     if language is Language.ROMAN_URDU:
         words = _read_in_context(
-            words, [_roman_spelling(w) for w in words], clause_edges(question.lower())
+            words, [_roman_spelling(w) for w in words], clause_bounds(question.lower())
         )
     elif language is Language.URDU:
         words = [_urdu_spelling(w) for w in words]

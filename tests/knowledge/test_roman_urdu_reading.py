@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from knowledge.language import Language, clause_edges, detect_language, normalise_query
+from knowledge.language import Language, clause_bounds, detect_language, normalise_query
 
 
 @pytest.mark.parametrize(
@@ -111,12 +111,30 @@ def test_kya_asking_what_is_still_what(question: str) -> None:
     assert "what" in normalise_query(question).glossed
 
 
-def test_clause_edges_are_the_first_and_last_word_of_each_clause() -> None:
-    assert clause_edges("mera cousin Dubai mein hai, kya wo licence le sakta hai?") == {
-        0,
-        4,
-        5,
-        10,
-    }
-    assert clause_edges("kya?") == {0}
-    assert clause_edges("") == frozenset()
+@pytest.mark.parametrize(
+    "question",
+    ["licence ki last date bata do", "mujhe licence de do", "theek kar do please", "bata do na"],
+)
+def test_do_closing_a_request_is_the_verb_give_not_two(question: str) -> None:
+    """The words "bata do" are "tell (me)": read as "2, two" it made a number decide the match."""
+    query = normalise_query(question)
+    assert "two" not in query.glossed and "2" not in query.terms
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "kya main do course ek saath kar sakta hoon?",
+        "do din se intezar kar raha hun, kya karun?",
+        "mujhe do certificate chahiye",
+    ],
+)
+def test_do_before_what_it_counts_is_still_two(question: str) -> None:
+    assert "two" in normalise_query(question).glossed
+
+
+def test_clause_bounds_are_each_clauses_first_and_last_word() -> None:
+    firsts, lasts = clause_bounds("mera cousin Dubai mein hai, kya wo licence le sakta hai?")
+    assert (firsts, lasts) == ({0, 5}, {4, 10})
+    assert clause_bounds("kya?") == ({0}, {0})
+    assert clause_bounds("") == (frozenset(), frozenset())
