@@ -190,7 +190,12 @@ class RedirectMatcher:
 
     def __init__(self, retriever: HybridRetriever) -> None:
         self._retriever = retriever
-        self._topics = [parse_topic(chunk) for chunk in retriever.redirects]
+        # A topic is a section with an "Asked as" line. The document's other text (its
+        # introduction: "Each section below names one such topic...") names no topic and says
+        # nowhere to go: as a topic, the closest-topic redirect sent questions to it, and the
+        # learner read the introduction ("My roommate and I want to submit identical answers").
+        parsed = (parse_topic(chunk) for chunk in retriever.redirects)
+        self._topics = [topic for topic in parsed if topic.phrases]
         self._by_id = {topic.chunk.id: topic for topic in self._topics}
         # How many of the rules' Urdu sections use each word (translations of rule documents,
         # not of the redirect document itself), for Urdu phrase words.

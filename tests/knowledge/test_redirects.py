@@ -172,6 +172,24 @@ def test_a_question_closest_to_a_topic_is_redirected_though_it_names_no_phrase(
     assert chosen is not None and chosen.chunk.section == "Laptop scheme"
 
 
+def test_the_redirect_documents_introduction_is_no_topic(sample_engine: KnowledgeEngine) -> None:
+    from knowledge.redirects import RedirectMatcher
+
+    # The introduction ("Each section below names one such topic...") lists no "Asked as"
+    # phrase and says nowhere to go; as a topic, the closest-topic redirect took this in-scope
+    # question to it (its cosine 0.855 against the plagiarism rule's 0.854), and the learner
+    # read the introduction.
+    matcher = RedirectMatcher(sample_engine.retriever)
+    assert matcher.topics and all(topic.phrases for topic in matcher.topics)
+    assert all(topic.chunk.section for topic in matcher.topics)
+    question = (
+        "My roommate and I want to submit identical answers for a graded assignment. Is that okay?"
+    )
+    answer = sample_engine.answer_sync(question)
+    assert not answer.redirect
+    assert "Each section below" not in answer.text
+
+
 def test_english_questions_go_to_the_closest_topic_and_urdu_ones_only_by_their_words() -> None:
     from knowledge.config import KnowledgeConfig
 
