@@ -115,6 +115,9 @@ class RetrievedQuestion:
     # A topic named by a word of its own that no rule uses (``RedirectMatcher.word_topic``):
     # the rest of the question, which each setting's floors judge.
     word_topic: RestOfQuestion | None = None
+    # When that word is said only in a clause that gives the context and the clause that asks
+    # stands apart from the topic: that clause and its passages (judged like ``asked``).
+    word_asked: tuple[NormalisedQuery, Sequence[ScoredPassage]] | None = None
 
 
 def retrieve_questions(
@@ -145,6 +148,17 @@ def retrieve_questions(
             if redirects.clause_stands_apart(topic, item.question, clause_query, clause_passages):
                 asked = (clause_query, clause_passages)
         word = redirects.word_topic(query, passages)
+        word_asked = None
+        if word is not None:
+            by_words = redirects.named_by_words(query)[word[0].chunk.id]
+            clause = redirects.asked_clause(word[0], item.question, by_words)
+            if clause is not None:
+                clause_query = normalise_query(clause)
+                clause_passages = retriever.retrieve(clause_query, top_k=top_k)
+                if redirects.clause_stands_apart(
+                    word[0], item.question, clause_query, clause_passages, by_words
+                ):
+                    word_asked = (clause_query, clause_passages)
         retrieved.append(
             RetrievedQuestion(
                 item.in_scope,
@@ -154,6 +168,7 @@ def retrieve_questions(
                 closer,
                 asked,
                 word[1] if word is not None else None,
+                word_asked,
             )
         )
     return retrieved
@@ -198,12 +213,21 @@ def _declined(
     item: RetrievedQuestion, retriever: HybridRetriever, thresholds: RetrievalThresholds
 ) -> bool:
     """Declined by the floors, or sent to a topic one of its words names (as the engine does:
-    unless the best rule stands out or the rules hold the rest of the question at the floor)."""
+    unless the best rule stands out or the rules hold the rest of the question at the floor,
+    or the word is only in the context clause and the floors answer the asked clause)."""
     evidence = judge_evidence(item.query, item.passages, retriever, thresholds)
-    if not evidence.answerable:
-        return True
     rest = item.word_topic
-    return rest is not None and not (evidence.stands_out or rest.answered(thresholds.min_coverage))
+    if rest is None:
+        return not evidence.answerable
+    to_topic = not evidence.answerable or not (
+        evidence.stands_out or rest.answered(thresholds.min_coverage)
+    )
+    if not to_topic:
+        return False
+    # Sent to the topic unless the word is only in the context and the asked clause answers.
+    if item.word_asked is None:
+        return True
+    return not judge_evidence(*item.word_asked, retriever, thresholds).answerable
 
 
 def evaluate_settings(

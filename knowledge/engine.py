@@ -354,14 +354,21 @@ class KnowledgeEngine:
         if topic is not None:
             # A topic named only in a clause that gives the question's context: the clause
             # that asks is judged alone (knowledge/redirects.py), and answered when it stands.
-            asked = redirects.asked_clause(topic, query.original)
+            # A topic no phrase named was named by its own words (``named_by_words``).
+            by_words = redirects.named_by_words(query).get(topic.chunk.id, frozenset())
+            asked = redirects.asked_clause(topic, query.original, by_words)
             if asked is not None:
                 clause = with_known_names(normalise_query(asked), self._known_names)
-                clause_evidence, clause_read = self._judge(clause, mode)
-                if redirects.stands_alone(topic, query.original, clause_evidence):
+                clause_evidence, _ = self._judge(clause, mode)
+                if redirects.stands_alone(topic, query.original, clause_evidence, by_words):
                     topic = None
                     if not evidence.answerable:
-                        evidence, read = clause_evidence, clause_read
+                        # Read from the whole question's passages: its context says what the
+                        # clause is about ("...block Coursera. Can I study on my phone
+                        # instead?" is the device rule's, not the one the clause alone finds).
+                        evidence = replace(
+                            evidence, answerable=True, reason=f"asked: {clause_evidence.reason}"
+                        )
         if topic is None:
             # Whether to answer is judged on the ranking its floors were calibrated on; which
             # rule the learner reads first also weighs the rules' Urdu versions.

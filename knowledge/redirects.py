@@ -25,7 +25,10 @@ Can I watch the videos offline?"), is judged by that asked clause (``asked_claus
 no topic, with the named topic not as close to it as its best rule, no word the rules never
 use, and words that weigh more than the topic's phrase ("Can I apply?" after "I need a hostel
 room." asks about the room: "apply" says less than "hostel"). A question about the topic itself
-asks it in the clause that asks ("hostel kaise milega?"), and is redirected as before.
+asks it in the clause that asks ("hostel kaise milega?"), and is redirected as before. A topic
+named by its own words (below) rather than a phrase is judged the same way, each naming word
+weighing as much as a word can ("The library computers block Coursera. Can I study on my phone
+instead?"). The answer is read from the whole question's passages.
 
 A question that names no topic is still redirected when the closest topic is closer to it than
 every rule by ``topic_margin`` (per language, `RetrievalThresholds.topic_margin`): "I want a free
@@ -398,30 +401,40 @@ class RedirectMatcher:
             )
         return reading, weight
 
-    def asked_clause(self, topic: Topic, question: str) -> str | None:
+    def asked_clause(
+        self, topic: Topic, question: str, by_words: frozenset[str] = frozenset()
+    ) -> str | None:
         """The clause the question asks, when the topic is named only in a clause that gives
         its context ("hostel ka wifi slow hai," before "lectures download kar sakta hoon?"),
         that clause asks something (not only grammar words) and names no topic itself; else
-        None."""
+        None. ``by_words``: the words that named the topic when no phrase of it did
+        (``named_by_words``: "The library computers block Coursera." before "Can I study on my
+        phone instead?")."""
         split = asked_and_context(question)
         if split is None:
             return None
         asked, _ = split
-        named = self._named_words(topic, question)
+        named = self._named_words(topic, question) or set(by_words)
         if not named or named & set(_words(asked)):
             return None
         if is_content_free(asked) or self.named(asked):
             return None
         return asked
 
-    def stands_alone(self, topic: Topic, question: str, asked: Evidence) -> bool:
+    def stands_alone(
+        self,
+        topic: Topic,
+        question: str,
+        asked: Evidence,
+        by_words: frozenset[str] = frozenset(),
+    ) -> bool:
         """Whether the asked clause (``asked_clause``), judged on its own (``asked``), is a
         question the rules answer without the topic: the rules answer it, the topic is not as
         close to it as its best rule (``REDIRECT_MARGIN``), it holds no word the rules never
         use, and its own words weigh more than the topic's phrase (summed IDF; "Can I apply?"
         after "I need a hostel room." asks about the room: "apply" says less than "hostel")."""
         return asked.answerable and self.clause_stands_apart(
-            topic, question, asked.query, asked.passages
+            topic, question, asked.query, asked.passages, by_words
         )
 
     def clause_stands_apart(
@@ -430,6 +443,7 @@ class RedirectMatcher:
         question: str,
         query: NormalisedQuery,
         passages: Sequence[ScoredPassage],
+        by_words: frozenset[str] = frozenset(),
     ) -> bool:
         """``stands_alone`` but for whether the rules answer the clause (the floors'
         judgement, which ``hecbot kb calibrate`` varies): everything else about it."""
@@ -449,12 +463,17 @@ class RedirectMatcher:
         ]
         # A word no rule uses in the clause ("which course helps with biology?" after "I am
         # preparing for MDCAT,"): the rules are not what it asks about, whatever the floors say.
-        if any(all(bm25.document_frequency(t) == 0 for t in group) for group in groups):
+        # As the abstention check reads such words (``unsupported_terms``): an everyday word
+        # the rules happen not to write ("Can I study on my phone instead?") names nothing.
+        if self._retriever.unsupported_terms(query):
             return False
         if self._retriever.urdu_words(query).missing:
             return False
         weight = sum(min(bm25.idf(term) for term in group) for group in groups)
-        return weight > self._phrase_reading(topic, question)[1]
+        if self._named_words(topic, question):
+            return weight > self._phrase_reading(topic, question)[1]
+        # Named by words no rule uses: each weighs as much as a word can (``rest_of_question``).
+        return weight > len(by_words) * bm25.idf("")
 
     def choose(
         self,

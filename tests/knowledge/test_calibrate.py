@@ -236,3 +236,27 @@ def test_a_topic_named_by_one_word_of_its_own_is_judged_with_each_setting() -> N
     paraphrase = dataclasses.replace(plain, strong_dense=-1.0, unsupported_min_z=-9.0)
     taken, kept = evaluate_settings(retriever, [question], [plain, paraphrase])
     assert taken.oos_abstained == 1 and kept.oos_abstained == 0
+
+
+def test_a_topic_one_word_names_only_as_context_leaves_the_question_to_the_floors() -> None:
+    # "tuition" names the topic by a word of its own (no phrase), in the clause that gives the
+    # context; the clause that asks is the rules': the floors judge it, as the engine does.
+    retriever = _with_redirect_topic(
+        "Where to go: tuition and semester charges are the university's own.\nAsked as: refund"
+    )
+    question = EvalQuestion(
+        "a",
+        "My tuition is paid, can students apply for a licence?",
+        "en",
+        True,
+        ("rule-0.md",),
+        None,
+        "dev",
+    )
+    # The whole question's floors decline it (coverage), so the topic would take it.
+    lenient = RetrievalThresholds(
+        min_dense=-1.0, strong_dense=2.0, unsupported_min_z=-1.0, min_coverage=0.99
+    )
+    strict = dataclasses.replace(lenient, min_dense=2.0)
+    loose, tight = evaluate_settings(retriever, [question], [lenient, strict])
+    assert loose.false_abstained == 0 and tight.false_abstained == 1

@@ -382,3 +382,46 @@ def test_the_rest_of_a_question_answers_when_it_says_more_and_is_held() -> None:
     assert RestOfQuestion(said=5.4, rest=9.0, found=6.0).answered(0.4)
     # ...but not when the rules hold too little of it (the language's abstention floor).
     assert not RestOfQuestion(said=5.4, rest=9.0, found=3.0).answered(0.4)
+
+
+def test_a_topic_a_word_names_only_in_the_context_clause_leaves_the_asked_clause_to_the_rules(
+    sample_engine: KnowledgeEngine,
+) -> None:
+    from knowledge.language import normalise_query
+    from knowledge.redirects import RedirectMatcher
+
+    # "library" is a word no rule uses that topics' own sections use (no "Asked as" phrase):
+    # it named them, and the question went to "Other learning platforms". It is said only in
+    # the clause that gives the context; the asked clause ("Can I study on my phone
+    # instead?") is the mobile app's, and its "instead", an everyday word the rules happen
+    # not to write, names nothing.
+    question = "The library computers block Coursera. Can I study on my phone instead?"
+    matcher = RedirectMatcher(sample_engine.retriever)
+    by_words = matcher.named_by_words(normalise_query(question))
+    assert by_words and not matcher.named(question)
+    topic = matcher.topic(next(iter(by_words)))
+    assert topic is not None
+    assert matcher.asked_clause(topic, question) is None  # no phrase of it is held
+    asked = matcher.asked_clause(topic, question, by_words[topic.chunk.id])
+    assert asked == "Can I study on my phone instead?"
+    answer = sample_engine.answer_sync(question)
+    assert not answer.redirect and not answer.abstained
+    # Read from the whole question's passages, which know it is about a device.
+    assert "Android or iOS" in answer.text
+
+
+def test_a_topic_a_word_names_in_the_asked_clause_is_still_the_topic(
+    sample_engine: KnowledgeEngine,
+) -> None:
+    from knowledge.language import normalise_query
+    from knowledge.redirects import RedirectMatcher
+
+    question = "I study late at night. When does the library close?"
+    matcher = RedirectMatcher(sample_engine.retriever)
+    by_words = matcher.named_by_words(normalise_query(question))
+    for topic_id, words in by_words.items():
+        topic = matcher.topic(topic_id)
+        assert topic is not None
+        assert matcher.asked_clause(topic, question, words) is None
+    answer = sample_engine.answer_sync(question)
+    assert answer.redirect and answer.abstained
