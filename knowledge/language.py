@@ -465,6 +465,11 @@ def stem(word: str) -> str:
         return str(_STEMMER.stemWord(word.removesuffix("'s")))
 
 
+# People in a learner's life (vocab/people_words.txt), stemmed: whose situation a question
+# describes, not what it asks about (``normalise_query``).
+PEOPLE_WORDS: frozenset[str] = frozenset(stem(word) for word in _word_list("people_words.txt"))
+
+
 def bm25_term(word: str) -> str:
     """A lower-case word as BM25 and coverage read it: in British spelling, stemmed."""
     return stem(SPELLING.get(word, word))
@@ -814,6 +819,9 @@ def normalise_query(question: str) -> NormalisedQuery:
             glossary_groups.add(stems)
             if language is Language.URDU:
                 urdu_spellings.setdefault(stems, source)
+    # A brother, a cousin, a roommate: whose situation it is. Their absence from the rules is
+    # no evidence, as for a Roman Urdu word (vocab/people_words.txt).
+    foreign.update(group for group in groups if all(term in PEOPLE_WORDS for term in group))
     loanwords: dict[tuple[str, ...], tuple[str, ...]] = {}
     unread: list[str] = []
     if language is Language.URDU:

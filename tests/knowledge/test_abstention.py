@@ -424,3 +424,44 @@ def test_roman_urdu_questions_whose_words_only_several_rules_share_are_declined(
     ):
         assert sample_engine.answer_sync(question).abstained, question
     assert not sample_engine.answer_sync("DLSEI program kab shuru hua tha?").abstained
+
+
+@pytest.mark.parametrize(
+    ("question", "without", "person"),
+    [
+        (
+            "Can my cousin apply for a licence? Can students apply?",
+            "Can I apply for a licence? Can students apply?",
+            ("cousin",),
+        ),
+        (
+            "mere bhai ko licence chahiye, students apply kar sakte hain?",
+            "mujhe licence chahiye, students apply kar sakte hain?",
+            ("brother",),
+        ),
+        ("My roommate's licence lasts how long?", "My licence lasts how long?", ("roommat",)),
+    ],
+)
+def test_a_person_in_the_learners_life_is_no_evidence_against_the_rules(
+    retriever: HybridRetriever, question: str, without: str, person: tuple[str, ...]
+) -> None:
+    # vocab/people_words.txt: a cousin, a brother, a roommate say whose situation it is, not
+    # what is asked. The rules never use the word, yet it was "a word no rule uses" at the
+    # top of the IDF scale, sinking coverage ("My cousin in Dubai wants to borrow my licence
+    # for a month. Is that allowed?" 0.09 of the words found).
+    query = normalise_query(question)
+    assert person in query.groups and person in query.foreign
+    assert not unsupported_terms(query, retriever.bm25)
+    rule = [chunk(0, RULES[0])]
+    alone = retriever.coverage(normalise_query(without), rule)
+    assert retriever.coverage(query, rule) == pytest.approx(alone)
+
+
+def test_a_person_the_rules_speak_of_counts_as_usual(retriever: HybridRetriever) -> None:
+    query = normalise_query("Can my friend use my voucher?")
+    held = HybridRetriever(
+        FakeStore(["A friend may not use your voucher.", *RULES]),  # type: ignore[arg-type]
+        RetrievalThresholds(),
+    )
+    held.load()
+    assert held.coverage(query, [chunk(0, RULES[2])]) < 1.0  # "friend" is the rules' word
