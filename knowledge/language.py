@@ -470,6 +470,19 @@ def stem(word: str) -> str:
 PEOPLE_WORDS: frozenset[str] = frozenset(stem(word) for word in _word_list("people_words.txt"))
 
 
+def _synonym_sets() -> dict[str, tuple[str, ...]]:
+    sets: dict[str, tuple[str, ...]] = {}
+    for row in _data_lines("english_synonyms.txt"):
+        stems = tuple(dict.fromkeys(stem(w.strip()) for w in row[0].split(",") if w.strip()))
+        for term in stems:
+            sets[term] = stems
+    return sets
+
+
+# Each stemmed English word of a set in vocab/english_synonyms.txt → its set ("fee", "cost").
+ENGLISH_SYNONYMS: dict[str, tuple[str, ...]] = _synonym_sets()
+
+
 def bm25_term(word: str) -> str:
     """A lower-case word as BM25 and coverage read it: in British spelling, stemmed."""
     return stem(SPELLING.get(word, word))
@@ -785,7 +798,10 @@ def normalise_query(question: str) -> NormalisedQuery:
             joined_forms[spelled] = (*joined_forms.get(spelled, ()), joined_term)
 
     def group_of(word: str) -> tuple[str, ...]:
-        return tuple(dict.fromkeys((stem(word), *joined_forms.get(word, ()))))
+        term = stem(word)
+        # Its synonyms count as found too (vocab/english_synonyms.txt), its own form first.
+        same = ENGLISH_SYNONYMS.get(term, ())
+        return tuple(dict.fromkeys((term, *joined_forms.get(word, ()), *same)))
 
     terms = [
         stem(w) for w in [*kept, *glossed] if w not in ENGLISH_STOPWORDS or w in QUESTION_WORDS

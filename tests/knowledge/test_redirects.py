@@ -425,3 +425,21 @@ def test_a_topic_a_word_names_in_the_asked_clause_is_still_the_topic(
         assert matcher.asked_clause(topic, question, words) is None
     answer = sample_engine.answer_sync(question)
     assert answer.redirect and answer.abstained
+
+
+@pytest.mark.parametrize(
+    ("question", "section", "redirected"),
+    [
+        # "fee" is no word of the rules ("Does the licence cost anything?"), and a topic's own
+        # word: the licence's cost went to "University fees and refunds".
+        ("Is there any fee for the DLSEI licence?", "Does the licence cost anything?", False),
+        ("licence ki fees kitni hai?", "Does the licence cost anything?", False),
+        ("What is the semester fee at my university?", "University fees and refunds", True),
+    ],
+)
+def test_a_fee_for_the_licence_is_its_cost_and_a_semester_fee_the_universitys(
+    sample_engine: KnowledgeEngine, question: str, section: str, redirected: bool
+) -> None:
+    answer = sample_engine.answer_sync(question)
+    assert bool(answer.redirect) is redirected and answer.abstained is redirected
+    assert answer.citations[0].section == section

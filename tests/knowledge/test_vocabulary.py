@@ -236,3 +236,16 @@ def test_an_online_session_is_online_not_a_cohort() -> None:
     # "سیشن" is a webinar as often as an academic session: no reading beats a wrong one.
     glossed = normalise_query("ہر مہینے والا آن لائن سیشن کس دن ہوتا ہے؟").glossed
     assert "online" in glossed and "cohort" not in glossed
+
+
+def test_a_fee_is_found_where_the_rules_say_cost_and_the_other_way_round() -> None:
+    # vocab/english_synonyms.txt: general English, both ways (the sample's rules write "cost",
+    # dev_kb3's "application fee"). Only the evidence groups; retrieval reads "fee" as written.
+    fee = normalise_query("Is there a fee for the licence?")
+    assert ("fee", "cost", "charg", "price", "payment") in fee.groups
+    assert "cost" not in fee.terms
+    assert any(
+        group[0] == "cost" and "fee" in group
+        for group in normalise_query("Is there any cost to apply?").groups
+    )
+    assert ("licenc",) in normalise_query("licence ki koi fees hai kya?").groups
