@@ -468,6 +468,8 @@ def stem(word: str) -> str:
 # People in a learner's life (vocab/people_words.txt), stemmed: whose situation a question
 # describes, not what it asks about (``normalise_query``).
 PEOPLE_WORDS: frozenset[str] = frozenset(stem(word) for word in _word_list("people_words.txt"))
+# Countries and large cities (vocab/place_words.txt), stemmed: where, not what.
+PLACE_WORDS: frozenset[str] = frozenset(stem(word) for word in _word_list("place_words.txt"))
 
 
 def _synonym_sets() -> dict[str, tuple[str, ...]]:
@@ -835,9 +837,11 @@ def normalise_query(question: str) -> NormalisedQuery:
             glossary_groups.add(stems)
             if language is Language.URDU:
                 urdu_spellings.setdefault(stems, source)
-    # A brother, a cousin, a roommate: whose situation it is. Their absence from the rules is
-    # no evidence, as for a Roman Urdu word (vocab/people_words.txt).
-    foreign.update(group for group in groups if all(term in PEOPLE_WORDS for term in group))
+    # A brother, a cousin, a roommate: whose situation it is; Dubai, the UK: where. Their
+    # absence from the rules is no evidence, as for a Roman Urdu word (vocab/people_words.txt,
+    # vocab/place_words.txt).
+    incidental = PEOPLE_WORDS | PLACE_WORDS
+    foreign.update(group for group in groups if all(term in incidental for term in group))
     loanwords: dict[tuple[str, ...], tuple[str, ...]] = {}
     unread: list[str] = []
     if language is Language.URDU:
