@@ -73,3 +73,13 @@ def test_the_check_is_off_by_default_and_for_other_languages(
     assert not any(t.urdu_words for t in sample_engine.config.language_thresholds.values())
     retriever = sample_engine.retriever
     assert retriever.urdu_words(normalise_query("library kab band hoti hai?")).missing == ()
+
+
+def test_how_many_times_is_not_read_as_twelve() -> None:
+    # بار ("time", as in کتنی بار, how many times) was read as an inflection of بارہ (twelve),
+    # so the question searched the rules for "12"; بارہ itself is still twelve.
+    times = normalise_query("میں کتنی بار دوبارہ درخواست دے سکتا ہوں؟")
+    assert "twelve" not in times.glossed and "12" not in times.glossed
+    assert "reapply" in times.glossed
+    assert "twelve" in normalise_query("لائسنس بارہ مہینے کا ہے؟").glossed
+    assert {"بار", "مرتبہ"} <= URDU_FUNCTION_WORDS
