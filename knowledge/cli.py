@@ -443,6 +443,11 @@ def ask_command(
         _console(stderr=True).print("[red]--lang must be en or ur.[/red]")
         raise typer.Exit(code=2)
     engine = _engine(ctx)
+    health = engine.health()
+    if not health.ok:
+        # Every question would be "I don't know" with nothing to say why (an empty index), or
+        # fail on a missing index server: say what is wrong before answering.
+        _console(stderr=True).print(f"[yellow]warning: {health.detail}[/yellow]", highlight=False)
     lines = [question] if question is not None else (line.rstrip("\n") for line in sys.stdin)
     console = _console()
     try:

@@ -195,3 +195,14 @@ def test_ask_lang_ur_answers_from_the_urdu_version_and_json_says_so(
     # Urdu script needs no --lang.
     script = json.loads(CliRunner().invoke(app, ["ask", "--json", "لائسنس کب تک چلتا ہے؟"]).stdout)
     assert script["question_language"] == "ur" and script["answer_language"] == "ur"
+
+
+def test_ask_over_an_empty_index_warns_how_to_fill_it(tmp_path: Path) -> None:
+    """An empty index answered every question "I don't know" and said nothing of why."""
+    result = CliRunner().invoke(
+        make_app(KnowledgeConfig(data_dir=tmp_path / "data")), ["ask", "--json", "How long?"]
+    )
+    assert result.exit_code == 0, result.output
+    assert "the rules index is empty" in result.stderr
+    assert "hecbot kb index --bundled" in result.stderr
+    assert json.loads(result.stdout)["abstained"] is True
