@@ -133,7 +133,13 @@ def judge_evidence(
         reason = f"dense {dense:.3f} (no words to check)"
         return Evidence(query, list(passages), True, reason, stands_out=stands_out)
     unsupported: list[str] = []
-    if dense >= thresholds.strong_dense:
+    elsewhere: list[str] = []
+    if dense >= thresholds.strong_dense and thresholds.elsewhere_withdraws_dense:
+        paraphrase = max(passages, key=lambda p: p.dense if p.dense is not None else -1.0)
+        elsewhere = retriever.used_elsewhere(query, paraphrase.chunk)
+        if len(elsewhere) < thresholds.elsewhere_withdraws_dense:
+            elsewhere = []
+    if dense >= thresholds.strong_dense and not elsewhere:
         if thresholds.unsupported_blocks_dense and not stands_out:
             # Only here is the embedding of the missing words worth its ~10 ms.
             unsupported = [
@@ -146,6 +152,8 @@ def judge_evidence(
     else:
         unsupported = missing_urdu
     why = f" (not in the knowledge base: {', '.join(unsupported)})" if unsupported else ""
+    if elsewhere:
+        why += f" (not in the closest rule: {', '.join(elsewhere)})"
     answerable = coverage >= thresholds.min_coverage
     below = "" if answerable else " < min"
     reason = f"coverage {coverage:.2f}{below}{why}"

@@ -475,6 +475,29 @@ class HybridRetriever:
                 found += weight
         return found / total if total else 0.0
 
+    def used_elsewhere(self, query: NormalisedQuery, chunk: Chunk) -> list[str]:
+        """The question's content words that some rule uses but ``chunk`` does not (nor, for an
+        Urdu-script question, the chunk's Urdu version in the question's own spelling).
+
+        A word the knowledge base never uses says nothing here (``unsupported_terms`` judges
+        those); one it uses in other rules is a sign the question asks about something this
+        passage does not speak of: "how many days before the licence ends does a *reminder*
+        *message* come?" against the rule on how long a licence lasts."""
+        present = self._terms_of(chunk.search_text)
+        version = self._urdu_version_terms.get(chunk.id, frozenset())
+        absent: list[str] = []
+        for group in query.groups:
+            # A number is a detail of the question ("after 5 weeks"), not what it is about.
+            if group[0].isdigit() or any(term in present for term in group):
+                continue
+            if all(self._bm25.document_frequency(term) == 0 for term in group):
+                continue
+            spelled = query.urdu_spellings.get(group, ())
+            if spelled and all(urdu_stem(word) in version for word in spelled):
+                continue
+            absent.append(query.surface.get(group[0], group[0]))
+        return absent
+
     def _vouching_versions(
         self, query: NormalisedQuery, passages: Sequence[Chunk], min_shared: int
     ) -> frozenset[str]:
