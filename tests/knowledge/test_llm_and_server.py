@@ -29,6 +29,12 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+# The client's bound where the fake server is meant to answer: generous, because a timeout falls
+# back to the extractive answer and a test that expects the model's verdict would then fail on
+# a loaded machine (seen once at load 8 with 1 s). Only the timeout test uses a short bound.
+ANSWER_TIMEOUT_S = 30.0
+
+
 class FakeOpenAI:
     """An OpenAI-compatible /v1/chat/completions server on loopback with a chosen behaviour."""
 
@@ -84,10 +90,12 @@ async def fake_llm(request: pytest.FixtureRequest) -> AsyncIterator[tuple[FakeOp
     await runner.cleanup()
 
 
-def llm_engine(engine: KnowledgeEngine, base_url: str) -> KnowledgeEngine:
+def llm_engine(
+    engine: KnowledgeEngine, base_url: str, timeout_s: float = ANSWER_TIMEOUT_S
+) -> KnowledgeEngine:
     config = replace(
         engine.config,
-        llm=LLMConfig(provider="openai", model="fake", base_url=base_url, timeout_s=1.0),
+        llm=LLMConfig(provider="openai", model="fake", base_url=base_url, timeout_s=timeout_s),
     )
     llm = KnowledgeEngine(config)
     # Reuse the session's loaded store and retriever (same index, no reload).
@@ -116,7 +124,8 @@ async def test_llm_failure_or_timeout_falls_back_to_extractive(
     engine: KnowledgeEngine, fake_llm
 ) -> None:
     server, url = fake_llm
-    answer = await llm_engine(engine, url).ask("How long does a licence last?")
+    # A short bound, so the slow server's answer (5 s away) is given up.
+    answer = await llm_engine(engine, url, timeout_s=1.0).ask("How long does a licence last?")
     assert server.prompts, "the LLM was not called"
     assert not answer.abstained
     assert "six months" in answer.text
@@ -262,7 +271,7 @@ async def test_kb_eval_with_llm_answers_through_the_configured_model(
     )
     config = KnowledgeConfig(
         data_dir=tmp_path / "data",
-        llm=LLMConfig(provider="openai", model="fake", base_url=url, timeout_s=5.0),
+        llm=LLMConfig(provider="openai", model="fake", base_url=url, timeout_s=ANSWER_TIMEOUT_S),
     )
     table = tmp_path / "table.md"
     args = ["kb", "eval", "--llm", "--questions", str(questions), "--kb", str(fixture_kb)]
