@@ -351,6 +351,11 @@ class KnowledgeEngine:
             stands_out=evidence.stands_out,
             min_coverage=thresholds.min_coverage,
         )
+        # Closer to a topic than to any rule, yet using none of its words: declined plainly
+        # (knowledge/redirects.py, ``closest_topic``), not sent to that topic's office.
+        plainly = topic is None and redirects.closer_than_the_rules(
+            query, evidence.passages, thresholds.topic_margin
+        )
         if topic is not None:
             # A topic named only in a clause that gives the question's context: the clause
             # that asks is judged alone (knowledge/redirects.py), and answered when it stands.
@@ -369,6 +374,8 @@ class KnowledgeEngine:
                         evidence = replace(
                             evidence, answerable=True, reason=f"asked: {clause_evidence.reason}"
                         )
+        if plainly:
+            return replace(evidence, answerable=False, reason="closest to a topic it does not name")
         if topic is None:
             # Whether to answer is judged on the ranking its floors were calibrated on; which
             # rule the learner reads first also weighs the rules' Urdu versions.

@@ -34,7 +34,15 @@ A question that names no topic is still redirected when the closest topic is clo
 every rule by ``topic_margin`` (per language, `RetrievalThresholds.topic_margin`): "I want a free
 computer at home" names no "Asked as" phrase, but it is about the laptop scheme, not about the
 licence being free. Phrases stay the precise signal; closeness catches the ways of asking them
-that the list does not hold.
+that the list does not hold. Closeness alone is no evidence of what a question is about, though:
+some topic is always the closest, even to "What is the capital of France?" ("Transport"). So
+the question must also use a word of that topic's own section (``shared_terms``: its heading,
+"Where to go" text, "Asked as" line and Urdu version, read as a question's words are, glossed
+and stemmed; "free", "scheme" for the laptop scheme), leaving out words most topics use
+("HEC", "website"). Else it gets the plain decline, which leads to a person: declined all
+the same (the margin was chosen as a decline), but not sent to an office that has nothing to do
+with it. The document's
+opening, with neither a "Where to go" text nor an "Asked as" line, is no topic.
 
 A question is also redirected by a word of a topic's own section that no rule uses (its
 heading, "Where to go" text or "Asked as" line, or those of its Urdu version): "tuition",
@@ -65,6 +73,7 @@ from knowledge.language import (
     normalise_query,
     phrase_words,
     tokenize,
+    urdu_base_form,
 )
 from knowledge.retrieval import HybridRetriever, ScoredPassage
 
@@ -81,6 +90,11 @@ GRAMMAR_WORD_SHARE = 0.25
 PASSING_MARGIN = 0.015
 # The share (IDF-weighted) of the question's other words the best rule must hold.
 PASSING_COVERAGE = 0.99
+# A word that at least this share of the redirect topics use (and at least TOPIC_SHARED_MIN
+# of them) is the redirect document's common vocabulary ("HEC", "website", "programme"): a
+# question using it is no more about one topic than another.
+TOPIC_SHARED_SHARE = 0.25
+TOPIC_SHARED_MIN = 3
 
 # A clause ends at a sentence's or a list's mark followed by a space ("hai, lectures"; not
 # "1,000" or "Rs.300"), or at an Urdu mark (writers often put no space after "،").
@@ -157,6 +171,9 @@ class Topic:
     chunk: Chunk
     phrases: tuple[frozenset[str], ...]
     where: str  # the "Where to go" text, unwrapped
+    # Whether the section is a topic at all: it has a "Where to go" text or an "Asked as"
+    # line (the document's opening, which says what the document is, has neither).
+    signposted: bool = True
 
 
 @dataclass(frozen=True)
@@ -181,7 +198,8 @@ def parse_topic(chunk: Chunk) -> Topic:
                 phrases.append(words)
     body = _ASKED_AS.sub("", chunk.text)
     where = " ".join(line.strip() for line in body.splitlines() if line.strip())
-    return Topic(chunk, tuple(phrases), _WHERE.sub("", where))
+    signposted = bool(phrases) or _WHERE.match(where) is not None
+    return Topic(chunk, tuple(phrases), _WHERE.sub("", where), signposted)
 
 
 def _words(text: str) -> list[str]:
@@ -214,6 +232,7 @@ class RedirectMatcher:
             for word in words:
                 self._urdu_frequency[word] = self._urdu_frequency.get(word, 0) + 1
         self._topic_words = self._words_of_topics()
+        self._topic_terms = self._terms_of_topics()
 
     def _words_of_topics(self) -> dict[str, frozenset[str]]:
         """Every word of each topic's section, as ``phrase_words`` reads it: its heading, its
@@ -237,6 +256,40 @@ class RedirectMatcher:
             )
             for topic in self._topics
         }
+
+    def _terms_of_topics(self) -> dict[str, frozenset[str]]:
+        """What each topic is about, as a question's words are read (``NormalisedQuery.groups``,
+        ``unread``): the words of its section (``_words_of_topics``) and the English readings of
+        its Roman Urdu and Urdu phrases and Urdu version (glossary, lexicon, loanwords). Words
+        that most topics use ("HEC", "website", "programme") name none of them."""
+        terms: dict[str, set[str]] = {}
+        for topic in self._topics:
+            found = set(self._topic_words.get(topic.chunk.id, frozenset()))
+            texts = [p for m in _ASKED_AS.finditer(topic.chunk.text) for p in m.group(1).split(";")]
+            for chunk in self._retriever.translations:
+                source, section = translated_section(chunk)
+                if section == topic.chunk.section and topic.chunk.source.endswith(source):
+                    texts.append(chunk.text)
+            for text in texts:
+                for group in normalise_query(text).groups:
+                    found.update(group)
+            terms[topic.chunk.id] = found
+        spread: dict[str, int] = {}
+        for found in terms.values():
+            for term in found:
+                spread[term] = spread.get(term, 0) + 1
+        most = max(TOPIC_SHARED_MIN, TOPIC_SHARED_SHARE * len(terms))
+        return {
+            topic_id: frozenset(t for t in found if spread[t] < most)
+            for topic_id, found in terms.items()
+        }
+
+    def shared_terms(self, topic: Topic, query: NormalisedQuery) -> frozenset[str]:
+        """The question's content words (English readings, and an Urdu question's words no
+        vocabulary reads, in their base form) that the topic's section uses."""
+        words = {term for group in query.groups for term in group}
+        words.update(urdu_base_form(word) for word in query.unread)
+        return frozenset(words & self._topic_terms.get(topic.chunk.id, frozenset()))
 
     def named_by_words(self, query: NormalisedQuery) -> dict[str, frozenset[str]]:
         """Topics whose own section uses a word of the question that no rule uses, each with
@@ -518,9 +571,41 @@ class RedirectMatcher:
             topic, rest = found
             if not answerable or not (stands_out or rest.answered(min_coverage)):
                 return topic
-        if topic_margin is None or rule is None or not self._topics:
+        if topic_margin is None or rule is None:
             return None
-        closest = max(self._topics, key=lambda t: similarity.get(t.chunk.id, 0.0))
-        if similarity.get(closest.chunk.id, 0.0) >= rule + topic_margin:
-            return closest
+        close = self.closest_topic(query, similarity)
+        if close is not None and close[1] >= rule + topic_margin:
+            return close[0]
         return None
+
+    def closer_than_the_rules(
+        self, query: NormalisedQuery, passages: Sequence[ScoredPassage], topic_margin: float | None
+    ) -> bool:
+        """Whether some section of the redirect document is closer to the question than every
+        rule by ``topic_margin``: the question is then declined (``hecbot kb calibrate`` chose
+        the margin on that), with a redirect only when ``closest_topic`` finds what it is about,
+        else plainly."""
+        rule = max((p.dense for p in passages if p.dense is not None), default=None)
+        if topic_margin is None or rule is None:
+            return False
+        topics = self._retriever.redirect_similarities(query)
+        return bool(topics) and topics[0][1] >= rule + topic_margin
+
+    def closest_topic(
+        self, query: NormalisedQuery, similarity: dict[str, float] | None = None
+    ) -> tuple[Topic, float] | None:
+        """The topic closeness alone may send the question to (``topic_margin``), with its
+        cosine: the closest topic, when the question uses a word of its section
+        (``shared_terms``). A question that is closer to some topic than to any rule is not
+        thereby about it: "What is the capital of France?" is far from everything, and some
+        topic ("Transport") is nearest; it is declined plainly, not sent to an office that
+        has nothing to do with it. The document's opening, which names no topic, is none."""
+        topics = [t for t in self._topics if t.signposted]
+        if not topics:
+            return None
+        if similarity is None:
+            similarity = {c.id: s for c, s in self._retriever.redirect_similarities(query)}
+        closest = max(topics, key=lambda t: similarity.get(t.chunk.id, 0.0))
+        if not self.shared_terms(closest, query):
+            return None
+        return closest, similarity.get(closest.chunk.id, 0.0)

@@ -443,3 +443,144 @@ def test_a_fee_for_the_licence_is_its_cost_and_a_semester_fee_the_universitys(
     answer = sample_engine.answer_sync(question)
     assert bool(answer.redirect) is redirected and answer.abstained is redirected
     assert answer.citations[0].section == section
+
+
+COURSE_RULES = """\
+---
+title: Evening coding course rules
+---
+
+# Evening coding course rules
+
+## Joining
+
+Anyone aged 18 to 30 who has passed matric can join the evening coding course. Apply on the
+course portal before the first Monday of the cohort.
+
+## Certificates
+
+A learner who attends 80 percent of the classes and passes the final project receives a
+certificate within four weeks of the last class.
+"""
+
+COURSE_NOT_COVERED = """\
+---
+title: Questions the evening coding course does not cover
+kind: redirect
+---
+
+# Questions the evening coding course does not cover
+
+> Learners ask about matters the course does not cover. Each section names one and where to go.
+
+## Transport
+
+Where to go: the university's vans to the campus and their routes are run by its transport
+office. The course arranges no travel.
+
+Asked as: transport; pick and drop; ٹرانسپورٹ
+
+## Hostels
+
+Where to go: rooms in the university's hostels are allotted by the hostel warden.
+
+Asked as: hostel; hostels; ہاسٹل
+"""
+
+COURSE_NOT_COVERED_UR = """\
+---
+title: وہ سوالات جو کورس میں شامل نہیں | Questions the evening coding course does not cover
+kind: translation
+translates: not-covered.md
+language: ur
+---
+
+# وہ سوالات جو کورس میں شامل نہیں | Questions the evening coding course does not cover
+
+## ٹرانسپورٹ | Transport
+
+کہاں جائیں: کیمپس تک یونیورسٹی کی وین اور ان کے روٹ اس کا ٹرانسپورٹ دفتر چلاتا ہے۔ کورس سفر کا کوئی
+انتظام نہیں کرتا۔
+Asked as: transport; pick and drop; ٹرانسپورٹ
+"""
+
+UNRELATED = [
+    "What is the capital of France?",
+    "France ka capital kya hai?",
+    "فرانس کا دارالحکومت کیا ہے؟",
+]
+ABOUT_TRANSPORT = [
+    "Which van takes learners to the campus, and on what route?",
+    "campus tak van ka route kya hai?",
+    "کیمپس تک وین کا روٹ کیا ہے؟",
+]
+
+
+@pytest.fixture(scope="module")
+def course_engine(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeEngine:
+    """A small knowledge base of its own with two topics it does not cover, where closeness
+    alone sends a question to its closest topic (``topic_margin`` -1: a topic always closer
+    than the rules), in every language: what is left to decide is whether the question is about
+    that topic at all."""
+    import dataclasses
+
+    from knowledge.config import KnowledgeConfig
+    from knowledge.engine import build_engine
+
+    kb = tmp_path_factory.mktemp("course") / "docs"
+    (kb / "ur").mkdir(parents=True)
+    (kb / "course-rules.md").write_text(COURSE_RULES, encoding="utf-8")
+    (kb / "not-covered.md").write_text(COURSE_NOT_COVERED, encoding="utf-8")
+    (kb / "ur" / "not-covered.md").write_text(COURSE_NOT_COVERED_UR, encoding="utf-8")
+    shipped = KnowledgeConfig()
+    config = KnowledgeConfig(
+        data_dir=tmp_path_factory.mktemp("course-data"),
+        language_thresholds={
+            lang: dataclasses.replace(shipped.thresholds_for(lang), topic_margin=-1.0)
+            for lang in ("en", "roman_ur", "ur")
+        },
+    )
+    engine = build_engine(config)
+    engine.index_paths([kb])
+    return engine
+
+
+@pytest.mark.parametrize("question", UNRELATED)
+def test_a_question_about_nothing_a_topic_speaks_of_is_declined_not_sent_to_the_closest(
+    course_engine: KnowledgeEngine, question: str
+) -> None:
+    """Some topic is always the closest to a question the knowledge base knows nothing of
+    ("Transport" for the capital of France): closeness alone is no reason to send the learner
+    to its office. The plain decline, which leads to a person, is the honest answer."""
+    answer = course_engine.answer_sync(question)
+    assert answer.abstained
+    assert not answer.redirect, answer.text
+
+
+@pytest.mark.parametrize("question", ABOUT_TRANSPORT)
+def test_a_question_using_a_topics_own_words_still_goes_there_by_closeness(
+    course_engine: KnowledgeEngine, question: str
+) -> None:
+    from knowledge.language import normalise_query
+    from knowledge.redirects import RedirectMatcher
+
+    answer = course_engine.answer_sync(question)
+    assert answer.redirect and answer.abstained
+    assert answer.citations[0].section == "Transport"
+    # Closeness took it, with the word a topic's own section uses as its evidence: no listed
+    # phrase names the topic, and the word route is not what chose it.
+    matcher = RedirectMatcher(course_engine.retriever)
+    query = normalise_query(question)
+    passages = course_engine.retriever.retrieve(query)
+    assert not matcher.named(question)
+    chosen = matcher.choose(query, passages, answerable=False, topic_margin=-1.0, by_words=False)
+    assert chosen is not None and chosen.chunk.section == "Transport"
+
+
+def test_the_redirect_documents_opening_is_no_topic(course_engine: KnowledgeEngine) -> None:
+    from knowledge.redirects import RedirectMatcher
+
+    matcher = RedirectMatcher(course_engine.retriever)
+    signposted = {t.chunk.section: t.signposted for t in matcher.topics}
+    assert signposted["Transport"] and signposted["Hostels"]
+    assert not any(v for k, v in signposted.items() if k not in {"Transport", "Hostels"})
