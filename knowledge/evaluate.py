@@ -8,7 +8,8 @@ And what the learner reads (issue 15): whether the first citation shown is the e
 document ("cite@1"), whether the fact is in the answer's first two sentences ("fact@2s"), the
 share of Urdu-script questions answered in Urdu ("ur→ur"), and the share of out-of-scope
 questions sent to another office by a redirect ("redirected"; a redirect also counts as
-declined).
+declined), and, of those whose set names the topic that fits ("redirect_topic"), how many went
+to that topic and how many to another ("redirect right/wrong", the table's last column).
 
 Every question first passes the bot's content-free check (``is_content_free``), as in the bot:
 a message that asks nothing is met by a request for a full question, never by the engine, so
@@ -46,6 +47,10 @@ class EvalQuestion:
     # A question two sections answer ("also_expected" in the question file): the other
     # section's fact counts like ``fact`` (its document is already in expected_sources).
     alt_facts: tuple[str, ...] = ()
+    # Out of scope: the redirect topic (heading) whose office is the right place to send it,
+    # when the set says ("redirect_topic"; ``topic_labelled``); None there means none is.
+    redirect_topic: str | None = None
+    topic_labelled: bool = False
 
     @property
     def facts(self) -> tuple[str, ...]:
@@ -69,6 +74,17 @@ class EvalOutcome:
     # The bot's content-free check took it for a message that asks nothing: the learner was
     # asked for a full question, the engine never saw it (``abstained`` is true: not answered).
     content_free: bool = False
+    # The heading of the redirect topic the question was sent to, if any.
+    redirect_section: str | None = None
+
+    @property
+    def right_topic(self) -> bool | None:
+        """For a redirected out-of-scope question whose set names its topic (or none): whether
+        it was sent to that topic; None when there is nothing to judge."""
+        item = self.question
+        if item.in_scope or not self.redirected or not item.topic_labelled:
+            return None
+        return item.redirect_topic is not None and self.redirect_section == item.redirect_topic
 
     def hit_at(self, k: int) -> bool:
         return any(Path(s).name in self.question.expected_sources for s in self.sources[:k])
@@ -112,6 +128,10 @@ class MetricsRow:
     urdu_in_urdu: float | None = None
     redirected: float | None = None
     content_free: int = 0
+    # Out-of-scope questions redirected to the topic their set names, and to another topic
+    # (or to any, when the set says none fits); questions the set gives no topic for are left out.
+    right_topic: int = 0
+    wrong_topic: int = 0
 
 
 def _squash(text: str) -> str:
@@ -153,6 +173,8 @@ def load_questions(path: Path) -> list[EvalQuestion]:
                 fact=str(item["fact"]) if item.get("fact") else None,
                 split=str(item.get("split", "heldout")),
                 alt_facts=tuple(str(a["fact"]) for a in also if a.get("fact")),
+                redirect_topic=str(item["redirect_topic"]) if item.get("redirect_topic") else None,
+                topic_labelled="redirect_topic" in item,
             )
         )
     return questions
@@ -222,6 +244,9 @@ def _outcome(
         first_citation=(first.document or first.source) if first else None,
         answer_language=_answer_language(answer),
         redirected=bool(getattr(answer, "redirect", False)),
+        redirect_section=(
+            evidence.redirect.section if evidence is not None and evidence.redirect else None
+        ),
         basis=str(getattr(answer, "basis", "") or ""),
     )
 
@@ -298,6 +323,8 @@ def summarise(outcomes: Sequence[EvalOutcome]) -> list[MetricsRow]:
                     ),
                     redirected=_share([o.redirected for o in out_scope]),
                     content_free=sum(o.content_free for o in group),
+                    right_topic=sum(o.right_topic is True for o in group),
+                    wrong_topic=sum(o.right_topic is False for o in group),
                 )
             )
     return rows
@@ -323,6 +350,8 @@ TABLE_HEADER = (
     "content-free",
     "p50 ms",
     "p95 ms",
+    # Last, so that the columns before keep their places in earlier tables.
+    "redirect right/wrong",
 )
 
 
@@ -343,6 +372,7 @@ def table_cells(row: MetricsRow) -> list[str]:
         str(row.content_free),
         f"{row.p50_ms:.0f}",
         f"{row.p95_ms:.0f}",
+        f"{row.right_topic}/{row.wrong_topic}",
     ]
 
 

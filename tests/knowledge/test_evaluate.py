@@ -124,6 +124,49 @@ def test_what_the_learner_reads_first_citation_first_sentences_language_redirect
     assert rows["en"].redirected == 1.0 and rows["en"].oos_abstained == 1.0
 
 
+def test_redirects_to_the_topic_the_set_names_and_to_another_are_counted(tmp_path: Path) -> None:
+    path = tmp_path / "q.yaml"
+    path.write_text(
+        "questions:\n"
+        "- {id: o1, question: 'Laptop?', lang: en, in_scope: false, redirect_topic: Laptops}\n"
+        "- {id: o2, question: 'Bus?', lang: en, in_scope: false, redirect_topic: Transport}\n"
+        "- {id: o3, question: 'France?', lang: en, in_scope: false, redirect_topic: null}\n"
+        "- {id: o4, question: 'Weather?', lang: en, in_scope: false}\n"
+        "- {id: o5, question: 'Hostel?', lang: en, in_scope: false, redirect_topic: Hostels}\n",
+        encoding="utf-8",
+    )
+    laptop, bus, france, weather, hostel = load_questions(path)
+    assert laptop.redirect_topic == "Laptops" and laptop.topic_labelled
+    assert france.redirect_topic is None and france.topic_labelled
+    assert not weather.topic_labelled
+
+    def sent(q: EvalQuestion, section: str | None) -> EvalOutcome:
+        return EvalOutcome(
+            q,
+            RetrievalMode.HYBRID,
+            (),
+            "",
+            True,
+            1,
+            redirected=section is not None,
+            redirect_section=section,
+        )
+
+    outcomes = [
+        sent(laptop, "Laptops"),  # right
+        sent(bus, "Hostels"),  # wrong topic
+        sent(france, "Transport"),  # the set says no topic fits
+        sent(weather, "Transport"),  # the set says nothing: not judged
+        sent(hostel, None),  # declined plainly: not a redirect
+    ]
+    row = {r.group: r for r in summarise(outcomes)}["en"]
+    assert (row.right_topic, row.wrong_topic) == (1, 2)
+    # The new column comes last: the columns of earlier tables keep their places.
+    header = to_markdown([row]).splitlines()[0]
+    assert header.endswith("| p95 ms | redirect right/wrong |")
+    assert to_markdown([row]).splitlines()[2].endswith("| 1/2 |")
+
+
 def test_an_ambiguous_question_counts_either_section_and_either_fact(tmp_path: Path) -> None:
     path = tmp_path / "q.yaml"
     path.write_text(
