@@ -259,6 +259,10 @@ async def test_off_topic_and_sample_kb_questions_get_an_honest_not_ours_and_reac
         await learner.onboards()
         (cricket,) = await learner.says("Who won the cricket match yesterday?")
         assert cricket.text == CATALOGUE.text("en", "answer-abstained")
+        # Nearer some topic ("Transport") than any rule, yet about nothing a topic speaks of:
+        # no office to send the learner to, so the same honest decline.
+        (capital,) = await learner.says("What is the capital of France?")
+        assert capital.text == CATALOGUE.text("en", "answer-abstained")
         # The bundled sample's own topic: nothing here answers it, and no sample rule leaks in.
         (licence,) = await learner.says("How do I get a Coursera licence?")
         assert "Sources:" not in licence.text
@@ -269,7 +273,7 @@ async def test_off_topic_and_sample_kb_questions_get_an_honest_not_ours_and_reac
         assert re.search(r"#\d+", ticket.text), ticket.text
 
     stored = await stored_questions(services)
-    assert [q.abstained for q in stored] == [True, True, True]
+    assert [q.abstained for q in stored] == [True, True, True, True]
     assert all(q.citations == [] for q in stored)
 
 
