@@ -33,7 +33,7 @@ from typing import Any
 from knowledge.answering import judge_evidence
 from knowledge.config import RetrievalThresholds
 from knowledge.evaluate import EvalQuestion
-from knowledge.language import NormalisedQuery, normalise_query
+from knowledge.language import NormalisedQuery
 from knowledge.redirects import RedirectMatcher, RestOfQuestion
 from knowledge.retrieval import HybridRetriever, ScoredPassage
 
@@ -127,7 +127,7 @@ def retrieve_questions(
     redirects = RedirectMatcher(retriever)
     retrieved = []
     for item in questions:
-        query = normalise_query(item.question)
+        query = retriever.normalise(item.question)
         passages = retriever.retrieve(query, top_k=top_k)
         # A topic a word alone names is judged with each setting (``word_topic`` below).
         topic = redirects.choose(query, passages, answerable=True, by_words=False)
@@ -143,7 +143,7 @@ def retrieve_questions(
         asked = None
         clause = redirects.asked_clause(topic, item.question) if topic is not None else None
         if topic is not None and clause is not None:
-            clause_query = normalise_query(clause)
+            clause_query = retriever.normalise(clause)
             clause_passages = retriever.retrieve(clause_query, top_k=top_k)
             if redirects.clause_stands_apart(topic, item.question, clause_query, clause_passages):
                 asked = (clause_query, clause_passages)
@@ -153,7 +153,7 @@ def retrieve_questions(
             by_words = redirects.named_by_words(query)[word[0].chunk.id]
             clause = redirects.asked_clause(word[0], item.question, by_words)
             if clause is not None:
-                clause_query = normalise_query(clause)
+                clause_query = retriever.normalise(clause)
                 clause_passages = retriever.retrieve(clause_query, top_k=top_k)
                 if redirects.clause_stands_apart(
                     word[0], item.question, clause_query, clause_passages, by_words

@@ -42,7 +42,6 @@ from knowledge.language import (
     Language,
     NormalisedQuery,
     known_name_stems,
-    normalise_query,
     with_known_names,
 )
 from knowledge.redirects import RedirectMatcher, parse_topic
@@ -337,7 +336,9 @@ class KnowledgeEngine:
     def gather_evidence(
         self, question: str, mode: RetrievalMode = RetrievalMode.HYBRID
     ) -> Evidence:
-        query = with_known_names(normalise_query(question[:MAX_QUESTION_CHARS]), self._known_names)
+        query = with_known_names(
+            self.retriever.normalise(question[:MAX_QUESTION_CHARS]), self._known_names
+        )
         evidence, read = self._judge(query, mode)
         if mode is RetrievalMode.BM25:
             return evidence  # no question vector to compare topics with
@@ -363,7 +364,7 @@ class KnowledgeEngine:
             by_words = redirects.named_by_words(query).get(topic.chunk.id, frozenset())
             asked = redirects.asked_clause(topic, query.original, by_words)
             if asked is not None:
-                clause = with_known_names(normalise_query(asked), self._known_names)
+                clause = with_known_names(self.retriever.normalise(asked), self._known_names)
                 clause_evidence, _ = self._judge(clause, mode)
                 if redirects.stands_alone(topic, query.original, clause_evidence, by_words):
                     topic = None
@@ -532,7 +533,9 @@ class KnowledgeEngine:
         """The answer composed from one chosen passage (after "Do you mean (a) or (b)?"), or
         None when the index no longer has that passage (a button older than a re-index)."""
         started = time.perf_counter()
-        query = with_known_names(normalise_query(question[:MAX_QUESTION_CHARS]), self._known_names)
+        query = with_known_names(
+            self.retriever.normalise(question[:MAX_QUESTION_CHARS]), self._known_names
+        )
         retriever = self.retriever
         chunk = next((c for c in retriever.chunks if c.id == chunk_id), None)
         if chunk is None:

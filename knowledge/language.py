@@ -12,11 +12,12 @@ from __future__ import annotations
 import math
 import re
 import threading
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from functools import cache
 from pathlib import Path
+from typing import Protocol
 
 import snowballstemmer
 from spellchecker import SpellChecker
@@ -436,6 +437,79 @@ def hyphenated_compounds(text: str) -> list[tuple[tuple[str, ...], str]]:
     return found
 
 
+# Two words written apart with nothing but spaces between them ("help desk", "log in"):
+# a compound written open, when its joined form is a word ("helpdesk", "login").
+_OPEN_PAIR = re.compile(r"(?<![\w'-])([a-z]+)[ \t]+(?=([a-z]+)(?![\w'-]))")
+
+
+def open_pairs(text: str) -> Iterator[tuple[str, str]]:
+    """Each two adjacent words of Latin letters in the (lower-case) text with only spaces
+    between them: ("help", "desk") for "the help desk." (and ("the", "help"))."""
+    for match in _OPEN_PAIR.finditer(text):
+        yield match.group(1), match.group(2)
+
+
+class CompoundVocabulary(Protocol):
+    """One knowledge base's words, for reading a compound the question writes otherwise than
+    its rules do (``normalise_query``): "helpdesk" where the rules write "help desk", or
+    "log in" where they write "login". Spelling of compounds is the writer's choice and no
+    list of them is kept: the rules themselves show which form they use."""
+
+    def knows(self, word: str) -> bool:
+        """Whether the rules use the (lower-case) word, as BM25 reads it."""
+        ...
+
+    def split(self, word: str) -> tuple[str, str] | None:
+        """The two words the rules write, next to each other, where the (lower-case) word
+        joins them ("helpdesk" → ("help", "desk")), when the rules never write it joined."""
+        ...
+
+
+def joinable(first: str, second: str) -> bool:
+    """Whether two words may be the parts of one compound: two letters each at least (a lone
+    "a" or "e" joins too much: "a broad", "a part"), not both function words ("in to")."""
+    return (
+        len(first) >= 2
+        and len(second) >= 2
+        and not (first in ENGLISH_STOPWORDS and second in ENGLISH_STOPWORDS)
+        and f"{first}{second}" not in ENGLISH_STOPWORDS
+        and f"{first}{second}" not in QUESTION_WORDS
+    )
+
+
+def _compound_parts(word: str, vocabulary: CompoundVocabulary | None) -> tuple[str, ...]:
+    """The words of a glossary's English reading that is a compound: the words of a reading
+    of two or more ("help desk"), or a one-word reading the knowledge base writes open
+    ("helpdesk" where the rules write "help desk"); () for any other reading."""
+    if " " in word:
+        return tuple(word.split())
+    if vocabulary is None or not word.isascii() or not word.isalpha():
+        return ()
+    return vocabulary.split(word) or ()
+
+
+def _read_compounds(
+    alternatives: list[tuple[str, ...]], vocabulary: CompoundVocabulary | None
+) -> list[tuple[str, ...]]:
+    """Glossary hits with each compound reading ("help desk", or "helpdesk" where the rules
+    write "help desk") read as its joined form and its words, in the one group: a rule
+    using any of them has the question's word, which weighs once, as the one word it is.
+    (Two groups, one for each half, weighed the word twice: an Urdu near miss naming the help
+    desk in passing, ہیلپ ڈیسک, found half its weight in the help desk rule and was answered.)"""
+    groups: list[tuple[str, ...]] = []
+    for group in alternatives:
+        read: list[str] = []
+        for word in group:
+            parts = _compound_parts(word, vocabulary)
+            if parts:
+                read.append("".join(parts))
+                read.extend(p for p in parts if _is_content(p))
+            else:
+                read.append(word)
+        groups.append(tuple(dict.fromkeys(read)))
+    return groups
+
+
 def tokenize(text: str) -> list[str]:
     """Lowercase word tokens with British spelling, stemmed (for BM25 and coverage); a
     hyphenated compound gives its parts and its joined form (``hyphenated_compounds``)."""
@@ -752,8 +826,11 @@ def _is_content(word: str) -> bool:
     return word not in ENGLISH_STOPWORDS and word not in QUESTION_WORDS
 
 
-def normalise_query(question: str) -> NormalisedQuery:
-    """Detect the language, fix spellings, map Urdu/Roman Urdu vocabulary to English terms."""
+def normalise_query(question: str, vocabulary: CompoundVocabulary | None = None) -> NormalisedQuery:
+    """Detect the language, fix spellings, map Urdu/Roman Urdu vocabulary to English terms.
+
+    With the knowledge base's ``vocabulary``, a compound the question writes otherwise than
+    the rules is read as they write it, in both directions (``CompoundVocabulary``)."""
     language = detect_language(question)
     raw_words = [w.strip("'") for w in _WORD.findall(question.lower())]
     words = [SPELLING.get(w, w) for w in raw_words if w]
@@ -772,6 +849,7 @@ def normalise_query(question: str) -> NormalisedQuery:
         kept = words
     else:
         alternatives, used, read_from = _glossary_lookup(words)
+        alternatives = _read_compounds(alternatives, vocabulary)
         glossed = [word for group in alternatives for word in group]
         for i, word in enumerate(words):
             if i in used or word in ROMAN_URDU_FUNCTION_WORDS or _URDU_CHAR.search(word):
@@ -789,7 +867,28 @@ def normalise_query(question: str) -> NormalisedQuery:
     # and each of its parts is present where the rules write the compound joined: "e-mail"
     # meets "email". Urdu script has no such compounds.
     joined_forms: dict[str, tuple[str, ...]] = {}
+    split_forms: dict[str, tuple[str, ...]] = {}
+    split_terms: list[str] = []
     compounds = hyphenated_compounds(question.lower()) if language is not Language.URDU else []
+    if vocabulary is not None and language is not Language.URDU:
+        # Compounds written open ("help desk", "log in") that the rules write joined
+        # ("helpdesk", "login") and not as words of their own: the same reading as a
+        # hyphenated one. Two words the rules both use are left as they are, as the question
+        # then reads as it is written, and a chance joining ("for MS" and "forms") stays out.
+        # And a word the rules write open ("helpdesk" where they write "help desk") is also
+        # read as its words, in its one group (``_read_compounds``): found in those rules.
+        compounds.extend(
+            ((first, second), first + second)
+            for first, second in open_pairs(question.lower())
+            if joinable(first, second)
+            and vocabulary.knows(first + second)
+            and not (vocabulary.knows(first) and vocabulary.knows(second))
+        )
+        for word in kept:
+            halves = vocabulary.split(word) if _is_content(word) else None
+            if halves:
+                split_forms[word] = tuple(stem(h) for h in halves if _is_content(h))
+                split_terms.extend(bm25_term(h) for h in halves if h not in ENGLISH_STOPWORDS)
     for parts, joined in compounds:
         joined_term = bm25_term(joined)
         for part in parts:
@@ -803,12 +902,15 @@ def normalise_query(question: str) -> NormalisedQuery:
         term = stem(word)
         # Its synonyms count as found too (vocab/english_synonyms.txt), its own form first.
         same = ENGLISH_SYNONYMS.get(term, ())
-        return tuple(dict.fromkeys((term, *joined_forms.get(word, ()), *same)))
+        return tuple(
+            dict.fromkeys((term, *joined_forms.get(word, ()), *split_forms.get(word, ()), *same))
+        )
 
     terms = [
         stem(w) for w in [*kept, *glossed] if w not in ENGLISH_STOPWORDS or w in QUESTION_WORDS
     ]
     terms.extend(bm25_term(joined) for _, joined in compounds)
+    terms.extend(split_terms)
     text = " ".join(words)
     if glossed or acronyms:
         # Dense search sees the question plus its English gloss (e5 is multilingual, but the

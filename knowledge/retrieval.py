@@ -28,8 +28,11 @@ from knowledge.embeddings import Embedder
 from knowledge.language import (
     Language,
     NormalisedQuery,
+    bm25_term,
     english_zipf,
+    joinable,
     normalise_query,
+    open_pairs,
     tokenize,
 )
 from knowledge.sources import ChunkSource
@@ -165,6 +168,11 @@ class BM25Index:
     def document_frequency(self, term: str) -> int:
         return len(self._postings[term][0]) if term in self._postings else 0
 
+    def documents(self, term: str) -> npt.NDArray[np.int32]:
+        """Positions of the documents using the term, in order."""
+        posting = self._postings.get(term)
+        return posting[0] if posting is not None else np.zeros(0, dtype=np.int32)
+
     def idf(self, term: str) -> float:
         """Smoothed IDF; a term the corpus never uses gets the highest possible value."""
         df = self.document_frequency(term)
@@ -179,6 +187,51 @@ class BM25Index:
             ids, tfs = posting
             total[ids] += self.idf(term) * tfs * (self._k1 + 1) / (tfs + self._norm[ids])
         return total
+
+
+class CompoundWords:
+    """A knowledge base's rules as a ``CompoundVocabulary``: which words they use, and which
+    word they write as two ("help desk" for a question's "helpdesk").
+
+    A word is split only when the rules never use it and write its two halves next to each
+    other, so "scholarship" is never "scholar ship" unless the rules write that. Splits are
+    looked up in the few rules using both halves and kept (most questions ask none: every
+    word they use is in the rules)."""
+
+    # Rules using both halves read for the two written side by side; more only slows a
+    # question on a large knowledge base down, where so common a pair shows in the first few.
+    MAX_RULES_READ = 64
+
+    def __init__(self, bm25: BM25Index, texts: Sequence[str]) -> None:
+        self._bm25 = bm25
+        self._texts = texts
+        self.split = lru_cache(maxsize=4096)(self._split)
+
+    def knows(self, word: str) -> bool:
+        return self._bm25.document_frequency(bm25_term(word)) > 0
+
+    def _split(self, word: str) -> tuple[str, str] | None:
+        if len(word) < 4 or not word.isascii() or not word.isalpha() or self.knows(word):
+            return None
+        for cut in range(2, len(word) - 1):
+            first, second = word[:cut], word[cut:]
+            if (
+                joinable(first, second)
+                and self.knows(first)
+                and self.knows(second)
+                and self._side_by_side(bm25_term(first), bm25_term(second))
+            ):
+                return first, second
+        return None
+
+    def _side_by_side(self, first: str, second: str) -> bool:
+        """Whether a rule writes a word read as ``first`` just before one read as ``second``."""
+        both = np.intersect1d(self._bm25.documents(first), self._bm25.documents(second))
+        for position in both[: self.MAX_RULES_READ]:
+            for one, other in open_pairs(self._texts[int(position)].lower()):
+                if bm25_term(one) == first and bm25_term(other) == second:
+                    return True
+        return False
 
 
 def _word_set(text: str) -> frozenset[str]:
@@ -266,6 +319,7 @@ class HybridRetriever:
         self._chunks: list[Chunk] = []
         self._position: dict[str, int] = {}
         self._bm25 = BM25Index([])
+        self._compounds = CompoundWords(self._bm25, [])
         self._vectors: npt.NDArray[np.float32] = np.zeros((0, 0), dtype=np.float32)
         self._words: list[str] = []
         self._word_vectors: npt.NDArray[np.float32] | None = None
@@ -304,6 +358,7 @@ class HybridRetriever:
         self._position = {chunk.id: i for i, chunk in enumerate(self._chunks)}
         redirect_position = {chunk.id: i for i, chunk in enumerate(self._redirects)}
         self._bm25 = BM25Index(tokenize(chunk.search_text) for chunk in self._chunks)
+        self._compounds = CompoundWords(self._bm25, [chunk.search_text for chunk in self._chunks])
         self._terms_of.cache_clear()
         dim = self._store.embedder.dim
         matrix = np.zeros((len(self._chunks), dim), dtype=np.float32)
@@ -553,6 +608,10 @@ class HybridRetriever:
     def idf(self, term: str) -> float:
         return self._bm25.idf(term)
 
+    def normalise(self, question: str) -> NormalisedQuery:
+        """The question normalised, its compounds read as these rules write them."""
+        return normalise_query(question, self._compounds)
+
     def retrieve(
         self,
         question: str | NormalisedQuery,
@@ -585,7 +644,7 @@ class HybridRetriever:
         *,
         urdu_versions: bool,
     ) -> Retrieved:
-        query = normalise_query(question) if isinstance(question, str) else question
+        query = self.normalise(question) if isinstance(question, str) else question
         if not self._chunks:
             return Retrieved([], [])
         bm25_weight, dense_weight = FUSION_WEIGHTS[query.language]
