@@ -317,22 +317,30 @@ class RedirectMatcher:
         """How much the question says besides the words naming a topic, and how much of that
         the retrieved rules hold (IDF weights; Roman Urdu words the rules could not use left
         out, as in coverage)."""
-        bm25 = self._retriever.bm25
         present: set[str] = set()
         for passage in passages:
             present |= set(tokenize(passage.chunk.search_text))
-        rest = found = 0.0
+        rest, found = self._weigh_other_words(query, set(naming), present)
+        # A word no rule uses weighs as much as a word can (``BM25Index.idf`` of an unseen word).
+        return RestOfQuestion(len(naming) * self._retriever.bm25.idf(""), rest, found)
+
+    def _weigh_other_words(
+        self, query: NormalisedQuery, naming: set[str], present: set[str]
+    ) -> tuple[float, float]:
+        """The IDF weight of the question's words besides ``naming`` (Roman Urdu words the
+        rules could not use left out, as in coverage), and of those among ``present``."""
+        bm25 = self._retriever.bm25
+        total = found = 0.0
         for group in query.groups:
             if naming & set(group):
                 continue
             if group in query.foreign and all(bm25.document_frequency(t) == 0 for t in group):
                 continue
             weight = min(bm25.idf(term) for term in group)
-            rest += weight
+            total += weight
             if any(term in present for term in group):
                 found += weight
-        # A word no rule uses weighs as much as a word can (``BM25Index.idf`` of an unseen word).
-        return RestOfQuestion(len(naming) * bm25.idf(""), rest, found)
+        return total, found
 
     def word_topic(
         self,
@@ -408,20 +416,10 @@ class RedirectMatcher:
         phrase (those the rules use or could use), and those words weigh more than the
         phrase."""
         named = self._named_words(topic, query.original)
-        bm25 = self._retriever.bm25
         reading, phrase_weight = self._phrase_reading(topic, query.original)
         named_terms = {term for group in reading for term in group}
         present = set(tokenize(rule.search_text))
-        total = found = 0.0
-        for group in query.groups:
-            if (named | named_terms) & set(group):
-                continue
-            if group in query.foreign and all(bm25.document_frequency(t) == 0 for t in group):
-                continue
-            weight = min(bm25.idf(term) for term in group)
-            total += weight
-            if any(term in present for term in group):
-                found += weight
+        total, found = self._weigh_other_words(query, named | named_terms, present)
         return total > phrase_weight and found >= PASSING_COVERAGE * total
 
     def _named_words(self, topic: Topic, question: str) -> set[str]:

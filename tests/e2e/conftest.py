@@ -1,5 +1,6 @@
 """End-to-end fixtures: services over a fresh database per test, answering from the session's
-knowledge engine (`knowledge_engine`, tests/conftest.py)."""
+knowledge engine (`knowledge_engine`, tests/conftest.py) unless a module overrides
+`answering_engine` (test_own_knowledge_base.py answers from an operator's own rules)."""
 
 from __future__ import annotations
 
@@ -14,10 +15,15 @@ from tests.databases import sqlite_started
 
 
 @pytest.fixture
+def answering_engine(knowledge_engine: KnowledgeEngine) -> KnowledgeEngine:
+    return knowledge_engine
+
+
+@pytest.fixture
 async def services(
-    settings: Settings, knowledge_engine: KnowledgeEngine
+    settings: Settings, answering_engine: KnowledgeEngine
 ) -> AsyncIterator[AppServices]:
     await sqlite_started(settings)
-    built = await build_services(settings, answerer=knowledge_engine)
+    built = await build_services(settings, answerer=answering_engine)
     yield built
     await built.database.close()

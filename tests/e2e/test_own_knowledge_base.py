@@ -19,7 +19,6 @@ import re
 import shutil
 import subprocess
 import sys
-from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
@@ -29,9 +28,8 @@ from bot.config import Settings
 from bot.i18n import Catalogue
 from bot.services.knowledge_bridge import SharedIndexEngine, build_knowledge_engine
 from bot.storage.models import QuestionLog
-from bot.telegram.container import AppServices, build_services
+from bot.telegram.container import AppServices
 from knowledge.engine import KnowledgeEngine
-from tests.databases import sqlite_started
 from tests.e2e.harness import Learner, running_bot
 from tests.fakebotapi import ChatMessage, FakeTelegram
 
@@ -102,13 +100,9 @@ def bootcamp_engine(bootcamp_data_dir: Path) -> KnowledgeEngine:
 
 
 @pytest.fixture
-async def services(
-    settings: Settings, bootcamp_engine: KnowledgeEngine
-) -> AsyncIterator[AppServices]:
-    await sqlite_started(settings)
-    built = await build_services(settings, answerer=bootcamp_engine)
-    yield built
-    await built.database.close()
+def answering_engine(bootcamp_engine: KnowledgeEngine) -> KnowledgeEngine:
+    """The e2e conftest's services answer from the bootcamp's rules in this module."""
+    return bootcamp_engine
 
 
 async def stored_questions(services: AppServices) -> list[QuestionLog]:
