@@ -227,13 +227,38 @@ def _looks_like_heading(line: str, previous: str) -> bool:
     return not previous or previous[-1] in ".!?:"
 
 
-def _pdf_lines_to_markdown(lines: list[str], title: str) -> str:
+def _pdf_outline(reader: PdfReader) -> dict[str, int]:
+    """The PDF's bookmarks (outline), each title with its depth (0 = the document's title).
+
+    A PDF written with bookmarks says which lines are headings; the guess from the look of a
+    line misses a heading after a line without final punctuation ("Effective date: ...")."""
+    headings: dict[str, int] = {}
+
+    def walk(entries: list[object], depth: int) -> None:
+        for entry in entries:
+            if isinstance(entry, list):
+                walk(entry, depth + 1)
+            else:
+                title = getattr(entry, "title", None)
+                if isinstance(title, str) and title.strip():
+                    headings.setdefault(re.sub(r"\s+", " ", title.strip()), depth)
+
+    walk(list(reader.outline), 0)
+    return headings
+
+
+def _pdf_lines_to_markdown(
+    lines: list[str], title: str, outline: dict[str, int] | None = None
+) -> str:
     out: list[str] = []
     previous = ""
+    outline = outline or {}
     for line in lines:
         numbered = _NUMBERED_HEADING.match(line)
         if line == title:
             pass
+        elif line in outline:
+            out.append(f"\n{'#' * min(outline[line] + 1, 6)} {line}\n")
         elif numbered:
             out.append(f"\n{'#' * min(numbered.group(1).count('.') + 2, 6)} {line}\n")
         elif _looks_like_heading(line, previous):
@@ -249,6 +274,7 @@ def load_pdf(path: Path) -> LoadedDocument:
         reader = PdfReader(str(path))
         pages = [page.extract_text() or "" for page in reader.pages]
         meta_title = (reader.metadata.title if reader.metadata else None) or None
+        outline = _pdf_outline(reader)
         if meta_title and str(meta_title).strip().lower() in _PLACEHOLDER_TITLES:
             meta_title = None  # PDF generators stamp these when the author set no title
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
@@ -259,7 +285,7 @@ def load_pdf(path: Path) -> LoadedDocument:
     lines = [line.strip() for line in text.splitlines()]
     first = next((line for line in lines if line), "")
     title = str(meta_title) if meta_title else first
-    markdown = f"# {title}\n\n" + _pdf_lines_to_markdown(lines, title)
+    markdown = f"# {title}\n\n" + _pdf_lines_to_markdown(lines, title, outline)
     return LoadedDocument(
         title=title or _title_from_stem(path),
         markdown=markdown,
