@@ -15,6 +15,7 @@ from bot.services.questions import AnsweredQuestion, FullRuleText, QuestionServi
 from handlers.callbacks import AnswerFeedback, ChooseRule, LanguageChoice, ShowFullRule
 from handlers.people_callbacks import EscalateQuestion
 from knowledge.answers import Answer, Choice
+from knowledge.chunking import section_below_title
 
 LANGUAGE_NAMES = {"en": "English", "ur": "اردو"}
 
@@ -59,7 +60,8 @@ def render_answer(texts: Texts, answer: Answer) -> str:
         if key in seen:
             continue
         seen.add(key)
-        section = f" › {escape(citation.section)}" if citation.section else ""
+        shown = section_below_title(citation.title, citation.section)
+        section = f" › {escape(shown)}" if shown else ""
         lines.append(f"{len(seen)}. <i>{escape(citation.title)}</i>{section}")
         if citation.translation_title:
             lines.append(
@@ -79,11 +81,13 @@ def _heading(text: str) -> str:
 
 
 def _rule_name(choice: Choice) -> str:
-    return f"{choice.title} › {choice.section}" if choice.section else choice.title
+    section = section_below_title(choice.title, choice.section)
+    return f"{choice.title} › {section}" if section else choice.title
 
 
 def render_full_rule(rule: FullRuleText) -> str:
-    section = f" › {escape(_heading(rule.section))}" if rule.section else ""
+    shown = section_below_title(rule.title, rule.section)
+    section = f" › {escape(_heading(shown))}" if shown else ""
     return f"<b>{escape(_heading(rule.title))}</b>{section}\n\n{markdown_to_html(rule.text)}"
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -94,6 +95,22 @@ def english_section(section: str) -> str:
     return SECTION_SEPARATOR.join(
         part.rsplit(" | ", 1)[-1].strip() for part in section.split(SECTION_SEPARATOR)
     )
+
+
+def _folded(heading: str) -> str:
+    return " ".join(re.findall(r"\w+", heading.casefold()))
+
+
+def section_below_title(title: str, section: str) -> str:
+    """The heading path as a learner reads it under the document's title: without a first
+    heading that only repeats the title. A DOCX's "Heading 1" of its title, or a Markdown ``#``
+    heading written "A: b" under the front-matter title "A — b", is the title again, and
+    "A: b › A: b › Fees" reads as a fault. (The index keeps the path as written: it is part
+    of the text a passage is found by.)"""
+    parts = section.split(SECTION_SEPARATOR)
+    if len(parts) > 1 and _folded(parts[0]) == _folded(title):
+        parts = parts[1:]
+    return SECTION_SEPARATOR.join(parts)
 
 
 def translated_section(translation: Chunk) -> tuple[str, str]:

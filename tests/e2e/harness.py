@@ -18,10 +18,15 @@ import contextlib
 import inspect
 import io
 import json
+import os
+import re
+import subprocess
+import sys
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from types import EllipsisType
 from typing import Any
 
@@ -30,11 +35,13 @@ from aiogram.fsm.storage.base import BaseStorage
 from aiogram.types import TelegramObject, Update
 from aiohttp import ClientResponse, ClientSession
 from aiohttp.test_utils import TestServer
+from sqlmodel import select
 
 from bot.config import Settings
 from bot.services.survey_scheduling import SurveyScheduler
 from bot.services.surveys import Clock, SurveyService
 from bot.storage.db import Database
+from bot.storage.models import QuestionLog
 from bot.telegram.app import create_dispatcher
 from bot.telegram.container import AppServices, build_services
 from bot.telegram.runner import embedded_worker, terminal_chat
@@ -587,3 +594,48 @@ async def at_the_terminal(services: AppServices) -> AsyncIterator[TerminalPerson
     output = io.StringIO()
     async with terminal_chat(services, output) as chat:
         yield TerminalPerson(chat, output)
+
+
+# An operator's own knowledge base (tests/e2e/test_own_*.py): `hecbot` as the operator runs it,
+# and what the learner reads of an answer.
+
+HECBOT = [sys.executable, "-m", "bot.cli"]
+# The one-line note under an English rule shown to an Urdu reader (knowledge/composing.py).
+NO_URDU_VERSION = "اس اصول کا اردو ترجمہ ابھی دستیاب نہیں"
+
+
+def operator_env(data_dir: Path) -> dict[str, str]:
+    """The environment of an operator's shell: only the data dir set, no token, no servers."""
+    env = {k: v for k, v in os.environ.items() if k not in {"BOT_TOKEN", "DATABASE_URL"}}
+    for name in ("CHROMA_URL", "REDIS_URL", "ADMIN_IDS", "HECBOT_THROTTLE_SECONDS"):
+        env.pop(name, None)
+    env["HECBOT_DATA_DIR"] = str(data_dir)
+    return env
+
+
+def hecbot(data_dir: Path, *args: str, stdin: str = "") -> str:
+    result = subprocess.run(
+        [*HECBOT, *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=operator_env(data_dir),
+        cwd=data_dir.parent,
+        timeout=180,
+        check=False,
+    )
+    assert result.returncode == 0, (args, result.stdout, result.stderr)
+    return result.stdout
+
+
+async def stored_questions(services: AppServices) -> list[QuestionLog]:
+    async with services.database.session() as session:
+        return list((await session.exec(select(QuestionLog).order_by(QuestionLog.id))).all())  # type: ignore[arg-type]
+
+
+def first_source(answer: ChatMessage) -> str:
+    """The first numbered line under "Sources:" (title › section), as the learner reads it."""
+    text = answer.text or ""
+    found = re.search(r"^1\. (.+)$", text, re.MULTILINE)
+    assert found, text
+    return found.group(1)

@@ -14,15 +14,11 @@ the never-tuned `unseen2_questions.yaml`.
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from sqlmodel import select
 
 from bot.config import Settings
 from bot.i18n import Catalogue
@@ -30,10 +26,16 @@ from bot.services.knowledge_bridge import SharedIndexEngine, build_knowledge_eng
 from bot.storage.models import QuestionLog
 from bot.telegram.container import AppServices
 from knowledge.engine import KnowledgeEngine
-from tests.e2e.harness import Learner, running_bot
-from tests.fakebotapi import ChatMessage, FakeTelegram
+from tests.e2e.harness import (
+    NO_URDU_VERSION,
+    Learner,
+    first_source,
+    hecbot,
+    running_bot,
+    stored_questions,
+)
+from tests.fakebotapi import FakeTelegram
 
-HECBOT = [sys.executable, "-m", "bot.cli"]
 KB_DIR = Path(__file__).parents[2] / "knowledge" / "eval" / "unseen_kb2"
 KB_NAME = "bootcamp"
 JOINING = "Digital Skills Bootcamp: joining"
@@ -50,34 +52,8 @@ OWN_SOURCES = {
 }
 # The bundled sample's programme and its words: none may reach a learner of this knowledge base.
 SAMPLE_NAMES = re.compile(r"DLSEI|\bHEC\b|Coursera|licen[cs]e|کورسیرا|لائسنس", re.IGNORECASE)
-# The one-line note under an English rule shown to an Urdu reader (knowledge/composing.py).
-NO_URDU_VERSION = "اس اصول کا اردو ترجمہ ابھی دستیاب نہیں"
 URDU = re.compile(r"[\u0600-\u06ff]")
 CATALOGUE = Catalogue.load()
-
-
-def operator_env(data_dir: Path) -> dict[str, str]:
-    """The environment of an operator's shell: only the data dir set, no token, no servers."""
-    env = {k: v for k, v in os.environ.items() if k not in {"BOT_TOKEN", "DATABASE_URL"}}
-    for name in ("CHROMA_URL", "REDIS_URL", "ADMIN_IDS", "HECBOT_THROTTLE_SECONDS"):
-        env.pop(name, None)
-    env["HECBOT_DATA_DIR"] = str(data_dir)
-    return env
-
-
-def hecbot(data_dir: Path, *args: str, stdin: str = "") -> str:
-    result = subprocess.run(
-        [*HECBOT, *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env=operator_env(data_dir),
-        cwd=data_dir.parent,
-        timeout=180,
-        check=False,
-    )
-    assert result.returncode == 0, (args, result.stdout, result.stderr)
-    return result.stdout
 
 
 @pytest.fixture(scope="module")
@@ -103,19 +79,6 @@ def bootcamp_engine(bootcamp_data_dir: Path) -> KnowledgeEngine:
 def answering_engine(bootcamp_engine: KnowledgeEngine) -> KnowledgeEngine:
     """The e2e conftest's services answer from the bootcamp's rules in this module."""
     return bootcamp_engine
-
-
-async def stored_questions(services: AppServices) -> list[QuestionLog]:
-    async with services.database.session() as session:
-        return list((await session.exec(select(QuestionLog).order_by(QuestionLog.id))).all())  # type: ignore[arg-type]
-
-
-def first_source(answer: ChatMessage) -> str:
-    """The first numbered line under "Sources:" (title › section), as the learner reads it."""
-    text = answer.text or ""
-    found = re.search(r"^1\. (.+)$", text, re.MULTILINE)
-    assert found, text
-    return found.group(1)
 
 
 def assert_nothing_of_the_sample(text: str | None) -> None:
