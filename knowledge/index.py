@@ -6,6 +6,7 @@ import contextlib
 import dataclasses
 import os
 import time
+import uuid
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +38,9 @@ _EMBED_TOGETHER = 128
 # (and skipped by the next run) only once every chunk carries the file's real hash.
 PENDING_HASH = ""
 _READ_BATCH = 2000
+# The collection's metadata key every write changes: instances reading the index from a Chroma
+# server reload when it differs (a rule edited in place keeps the chunk count).
+_GENERATION = "generation"
 
 
 @dataclass(frozen=True)
@@ -200,6 +204,7 @@ class ChunkStore:
                 metadatas=[chunk.metadata() for chunk in batch],
                 embeddings=vectors,
             )
+        self._mark_written()
 
     def record_hash(self, chunks: Sequence[Chunk], file_hash: str) -> None:
         """Mark stored chunks (written with ``PENDING_HASH``) as belonging to ``file_hash``."""
@@ -211,17 +216,32 @@ class ChunkStore:
                     dataclasses.replace(chunk, content_hash=file_hash).metadata() for chunk in batch
                 ],
             )
+        self._mark_written()
 
     def delete_source(self, root: str, source: str) -> int:
         found = self._collection.get(where={"$and": [{"root": root}, {"source": source}]})
         ids = list(found["ids"])
         if ids:
             self._collection.delete(ids=ids)
+            self._mark_written()
         return len(ids)
+
+    def _mark_written(self) -> None:
+        metadata = dict(self._collection.metadata or {})
+        metadata[_GENERATION] = uuid.uuid4().hex
+        self._collection.modify(metadata=metadata)
 
     # -- reading -----------------------------------------------------------------------------
     def count(self) -> int:
         return int(self._collection.count())
+
+    def state(self) -> tuple[int, str]:
+        """The chunk count and the generation of the last write, read from the store itself
+        (another process may have written since this one opened the collection)."""
+        collection = self._client.get_collection(
+            self._collection_name, embedding_function=self._function
+        )
+        return int(collection.count()), str((collection.metadata or {}).get(_GENERATION, ""))
 
     def iter_metadata(self) -> Iterable[tuple[str, dict[str, Any]]]:
         total = self.count()

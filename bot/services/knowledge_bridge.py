@@ -49,7 +49,8 @@ class SharedIndexEngine:
     """The engine over a Chroma server that other processes (`hecbot kb index`) also write.
 
     The engine keeps its keyword index in memory; every `refresh_seconds` the first question
-    checks the server's chunk count and rebuilds that index when it changed, so a CLI re-index
+    checks the server's chunk count and the generation every write changes (a rule edited in
+    place keeps the count), and rebuilds that index when either changed, so a CLI re-index
     reaches every running instance without a restart.
     """
 
@@ -57,7 +58,7 @@ class SharedIndexEngine:
         self.engine = engine
         self._refresh_seconds = refresh_seconds
         self._checked_at = time.monotonic()
-        self._known_count: int | None = None
+        self._known_state: tuple[int, str] | None = None
         self._refresh_lock = asyncio.Lock()
 
     async def ask(self, question: str) -> Answer:
@@ -81,19 +82,21 @@ class SharedIndexEngine:
             if time.monotonic() - self._checked_at < self._refresh_seconds:
                 return
             self._checked_at = time.monotonic()
-            count = await asyncio.to_thread(self._count_chunks)
-            if self._known_count is not None and count != self._known_count:
+            state = await asyncio.to_thread(self._index_state)
+            if self._known_state is not None and state != self._known_state:
                 log.info(
-                    "knowledge index changed (%s -> %s chunks): reloading", self._known_count, count
+                    "knowledge index changed (%s -> %s chunks): reloading",
+                    self._known_state[0],
+                    state[0],
                 )
                 self.engine.reload()
-            self._known_count = count
+            self._known_state = state
 
-    def _count_chunks(self) -> int:
+    def _index_state(self) -> tuple[int, str]:
         # In the thread as a whole: `engine.store` opens the Chroma client (a request to the
         # server) when start-up could not. Evaluated on the event loop, as the argument of
         # to_thread once was, a server that never answered stopped every learner's update.
-        return self.engine.store.count()
+        return self.engine.store.state()
 
     def health(self) -> Health:
         return self.engine.health()
@@ -106,4 +109,4 @@ class SharedIndexEngine:
 
     async def warm_up(self) -> None:
         await self.engine.warm_up()
-        self._known_count = await asyncio.to_thread(self._count_chunks)
+        self._known_state = await asyncio.to_thread(self._index_state)

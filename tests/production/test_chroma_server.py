@@ -136,6 +136,35 @@ async def test_two_engines_share_the_index_the_cli_built_and_see_a_reindex(
     assert "two extra" in after.text.lower(), after.text
 
 
+async def test_a_rule_edited_in_place_reaches_a_running_engine_after_a_reindex(
+    tmp_path: Path, chroma_url: str, cli_env: dict[str, str]
+):
+    """An operator's usual change: a number in a rule. The chunk count stays the same."""
+    rule = tmp_path / "library" / "borrowing.md"
+    rule.parent.mkdir()
+    text = "# Borrowing\n\n## Late returns\n\nA late book costs Rs. 20 per day, up to Rs. 500.\n"
+    rule.write_text(text)
+    indexed = run_hecbot(
+        "kb", "index", str(rule.parent), "--as", "library", env=cli_env, cwd=tmp_path
+    )
+    assert indexed.returncode == 0, indexed.stdout + indexed.stderr
+    engine = build_knowledge_engine(engine_settings(tmp_path, "bot1", chroma_url))
+    assert isinstance(engine, SharedIndexEngine)
+    await engine.warm_up()
+    question = "What is the fine for a late book?"
+    assert "Rs. 20 per day" in (await engine.ask(question)).text
+
+    rule.write_text(text.replace("Rs. 20 per day", "Rs. 30 per day"))
+    reindexed = run_hecbot(
+        "kb", "index", str(rule.parent), "--as", "library", env=cli_env, cwd=tmp_path
+    )
+    assert "replaced 1" in reindexed.stdout, reindexed.stdout + reindexed.stderr
+    await asyncio.sleep(0.05)  # past the (test-short) refresh interval
+    after = await engine.ask(question)
+    assert "Rs. 30 per day" in after.text, after.text
+    await engine.close()
+
+
 async def test_an_unreachable_chroma_server_is_a_polite_try_again(
     tmp_path: Path, database: Database
 ):
