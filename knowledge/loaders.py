@@ -224,7 +224,11 @@ def _looks_like_heading(line: str, previous: str) -> bool:
         return False
     if line[-1] in ".,;:!" or line.startswith(("SAMPLE", "Effective")):
         return False
-    return not previous or previous[-1] in ".!?:"
+    if not previous or previous[-1] in ".!?:":
+        return True
+    # "Effective date: 2025-01-01" ends a statement without a full stop.
+    date = _EFFECTIVE_DATE.match(previous)
+    return date is not None and date.end() == len(previous)
 
 
 def _pdf_outline(reader: PdfReader) -> dict[str, int]:

@@ -5,7 +5,12 @@ from pathlib import Path
 import pytest
 
 from knowledge.errors import DocumentLoadError
-from knowledge.loaders import find_effective_date, iter_document_files, load_document
+from knowledge.loaders import (
+    _pdf_lines_to_markdown,
+    find_effective_date,
+    iter_document_files,
+    load_document,
+)
 
 
 def test_markdown_title_from_front_matter_and_effective_date(fixture_kb: Path) -> None:
@@ -48,6 +53,15 @@ def test_pdf_text_and_numbered_headings(fixture_kb: Path) -> None:
     assert document.title == "Eligibility rules"
     assert "## 1. Who can apply" in document.markdown
     assert "valid CNIC" in document.markdown
+
+
+def test_a_pdf_heading_after_the_effective_date_line_is_a_heading_without_bookmarks() -> None:
+    lines = ["Reading rooms", "Effective date: 2025-01-01", "Opening hours", "Open 8 am to 10 pm."]
+    markdown = _pdf_lines_to_markdown(lines, "Reading rooms")
+    assert "## Opening hours" in markdown
+    # A line that only mentions a date mid-sentence does not end a statement.
+    lines = ["Fees are due before the effective date 1 March 2025 and", "Late fees apply"]
+    assert "## Late fees" not in _pdf_lines_to_markdown(lines, "Fees")
 
 
 @pytest.mark.parametrize(
