@@ -49,10 +49,12 @@ heading, "Where to go" text or "Asked as" line, or those of its Urdu version): "
 "لائبریری" (library), "رکنیت" (membership) are in no phrase, yet the redirect document speaks of
 them and the rules never do. A single word is weaker evidence than a listed phrase, so the rules
 still answer when their best passage is a paraphrase of the question that stands out from the
-rest (``Evidence.stands_out``), or when the question's other words say more than the naming words
-and the retrieved rules hold them as the abstention floor asks ("Can I use the library's
-computers, or study on my phone?" keeps its rule; "When does the library close?" does not). A
-listed phrase that decides keeps choosing the topic.
+rest (``Evidence.stands_out``), or when one retrieved rule holds more of the question's other
+words than the naming words say, and as much of them as the abstention floor asks ("Can I use
+the library's computers, or study on my phone?" keeps its rule; "When does the library close?"
+does not, nor "I want a library card. Can I apply?", whose "card" and "apply" two rules hold
+between them, each less than "library" says). A listed phrase that decides keeps choosing the
+topic.
 """
 
 from __future__ import annotations
@@ -182,11 +184,12 @@ class RestOfQuestion:
 
     said: float  # what the naming words weigh
     rest: float  # what the question's other words weigh
-    found: float  # of those, what the retrieved rules hold
+    found: float  # of those, what the one retrieved rule holding the most of them holds
 
     def answered(self, min_coverage: float) -> bool:
-        """Whether the other words say more than the naming ones and the rules hold them."""
-        return self.rest > self.said and self.found >= min_coverage * self.rest
+        """Whether one rule holds more of the other words than the naming ones say, and enough
+        of them (``min_coverage``)."""
+        return self.found > self.said and self.found >= min_coverage * self.rest
 
 
 def parse_topic(chunk: Chunk) -> Topic:
@@ -315,12 +318,19 @@ class RedirectMatcher:
         self, query: NormalisedQuery, naming: frozenset[str], passages: Sequence[ScoredPassage]
     ) -> RestOfQuestion:
         """How much the question says besides the words naming a topic, and how much of that
-        the retrieved rules hold (IDF weights; Roman Urdu words the rules could not use left
-        out, as in coverage)."""
-        present: set[str] = set()
-        for passage in passages:
-            present |= set(tokenize(passage.chunk.search_text))
-        rest, found = self._weigh_other_words(query, set(naming), present)
+        the retrieved rule holding the most of it holds (IDF weights; Roman Urdu words the
+        rules could not use left out, as in coverage). One rule, not the retrieved rules
+        together: pieced from several ("The lectures are long. When does the library close?":
+        "lectures" from one rule, "long" from another, "close" from a third), the other words
+        answered from a rule about none of them."""
+        rest, _ = self._weigh_other_words(query, set(naming), set())
+        found = max(
+            (
+                self._weigh_other_words(query, set(naming), set(tokenize(p.chunk.search_text)))[1]
+                for p in passages
+            ),
+            default=0.0,
+        )
         # A word no rule uses weighs as much as a word can (``BM25Index.idf`` of an unseen word).
         return RestOfQuestion(len(naming) * self._retriever.bm25.idf(""), rest, found)
 
@@ -541,8 +551,9 @@ class RedirectMatcher:
         """The topic to redirect the question to, or None when the rules should answer it (or
         decline it plainly). ``topic_margin``: see the module docstring (None: off).
         ``by_words``: a topic's own word no rule uses names it too (module docstring), left to
-        the rules when ``stands_out`` (``Evidence.stands_out``) or when the rest of the question
-        is held at ``min_coverage`` (the language's abstention floor)."""
+        the rules when ``stands_out`` (``Evidence.stands_out``) or when one retrieved rule holds
+        more of the rest of the question than the naming words say, at ``min_coverage`` (the
+        language's abstention floor; ``RestOfQuestion.answered``)."""
         named = self.named(query.original)
         word = by_words and bool(self.named_by_words(query))
         if not named and not word and topic_margin is None:

@@ -382,6 +382,28 @@ def test_the_rest_of_a_question_answers_when_it_says_more_and_is_held() -> None:
     assert RestOfQuestion(said=5.4, rest=9.0, found=6.0).answered(0.4)
     # ...but not when the rules hold too little of it (the language's abstention floor).
     assert not RestOfQuestion(said=5.4, rest=9.0, found=3.0).answered(0.4)
+    # ...nor when no one rule holds more of it than the naming word says: "I want a library
+    # card. Can I apply?", "card" (4.3) and "apply" (1.6) are held by two rules between them.
+    assert not RestOfQuestion(said=5.4, rest=5.9, found=4.3).answered(0.4)
+
+
+@pytest.mark.parametrize(
+    ("question", "section"),
+    [
+        # "lectures", "long" and "close" are each held by some retrieved rule, none by one.
+        ("The lectures are long. When does the library close?", "Campus services"),
+        # "card" and "apply" are held by one rule, but weigh less than "library".
+        ("I want a library card. Can I apply?", "Other learning platforms"),
+    ],
+)
+def test_the_rest_of_a_question_must_be_held_by_one_rule_that_says_more_than_the_naming_word(
+    sample_engine: KnowledgeEngine, question: str, section: str
+) -> None:
+    # Pieced together from several rules ("lectures" from one, "close" from another), the
+    # other words answered the question from an unrelated rule ("When your licence ends...").
+    answer = sample_engine.answer_sync(question)
+    assert answer.redirect and answer.abstained
+    assert answer.citations[0].section == section
 
 
 def test_a_topic_a_word_names_only_in_the_context_clause_leaves_the_asked_clause_to_the_rules(
