@@ -38,6 +38,7 @@ from aiohttp.test_utils import TestServer
 from sqlmodel import select
 
 from bot.config import Settings
+from bot.services.knowledge_bridge import build_knowledge_engine
 from bot.services.survey_scheduling import SurveyScheduler
 from bot.services.surveys import Clock, SurveyService
 from bot.storage.db import Database
@@ -48,6 +49,7 @@ from bot.telegram.runner import embedded_worker, terminal_chat
 from bot.telegram.terminal import TerminalChat
 from bot.telegram.webserver import create_web_app
 from handlers.buttons import TelegramButtons
+from knowledge.engine import KnowledgeEngine
 from tests.databases import sqlite_started
 from tests.factories import make_user
 from tests.fakebotapi import ChatMessage, FakeTelegram
@@ -626,6 +628,23 @@ def hecbot(data_dir: Path, *args: str, stdin: str = "") -> str:
     )
     assert result.returncode == 0, (args, result.stdout, result.stderr)
     return result.stdout
+
+
+def index_own_knowledge_base(data_dir: Path, folder: Path, name: str, documents: int) -> None:
+    """Index ``folder`` alone into ``data_dir`` as an operator does (`hecbot kb index PATH --as
+    NAME`), checking every one of its ``documents`` was added."""
+    out = hecbot(data_dir, "kb", "index", str(folder), "--as", name)
+    assert f"added {documents}" in out and "failed 0" in out, out
+
+
+def operator_engine(data_dir: Path, name: str, sources: set[str]) -> KnowledgeEngine:
+    """The engine `hecbot run` builds from settings naming ``data_dir`` (no CHROMA_URL: the
+    embedded index), holding exactly ``sources`` under the folder name ``name``."""
+    engine = build_knowledge_engine(Settings(HECBOT_DATA_DIR=data_dir))  # type: ignore[call-arg]
+    assert isinstance(engine, KnowledgeEngine)
+    indexed = {(info.root, info.source) for info in engine.list_sources()}
+    assert indexed == {(name, source) for source in sources}, indexed
+    return engine
 
 
 async def stored_questions(services: AppServices) -> list[QuestionLog]:

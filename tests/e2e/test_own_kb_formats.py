@@ -13,13 +13,19 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import Settings
 from bot.i18n import Catalogue
-from bot.services.knowledge_bridge import build_knowledge_engine
 from bot.telegram.container import AppServices
 from knowledge.data._build_binary_docs import build_docx, build_pdf, h1, h2, li, p
 from knowledge.engine import KnowledgeEngine
-from tests.e2e.harness import Learner, first_source, hecbot, running_bot, stored_questions
+from tests.e2e.harness import (
+    Learner,
+    first_source,
+    hecbot,
+    index_own_knowledge_base,
+    operator_engine,
+    running_bot,
+    stored_questions,
+)
 from tests.fakebotapi import FakeTelegram
 
 MEMBERSHIP = "Riverside Library: membership"
@@ -90,17 +96,13 @@ def library_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     base = tmp_path_factory.mktemp("own-kb-formats")
     kb = build_library(base / "library")
     data_dir = base / "data"
-    out = hecbot(data_dir, "kb", "index", str(kb), "--as", "library")
-    assert "added 3" in out and "failed 0" in out, out
+    index_own_knowledge_base(data_dir, kb, "library", documents=3)
     return data_dir
 
 
 @pytest.fixture(scope="module")
 def library_engine(library_data_dir: Path) -> KnowledgeEngine:
-    engine = build_knowledge_engine(Settings(HECBOT_DATA_DIR=library_data_dir))  # type: ignore[call-arg]
-    assert isinstance(engine, KnowledgeEngine)
-    assert {info.source for info in engine.list_sources()} == SOURCES
-    return engine
+    return operator_engine(library_data_dir, "library", SOURCES)
 
 
 @pytest.fixture

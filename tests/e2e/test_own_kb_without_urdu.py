@@ -15,9 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import Settings
 from bot.i18n import Catalogue
-from bot.services.knowledge_bridge import build_knowledge_engine
 from bot.telegram.container import AppServices
 from knowledge.engine import KnowledgeEngine
 from tests.e2e.harness import (
@@ -25,6 +23,8 @@ from tests.e2e.harness import (
     Learner,
     first_source,
     hecbot,
+    index_own_knowledge_base,
+    operator_engine,
     running_bot,
     stored_questions,
 )
@@ -45,17 +45,13 @@ CATALOGUE = Catalogue.load()
 @pytest.fixture(scope="module")
 def voucher_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     data_dir = tmp_path_factory.mktemp("own-kb-voucher") / "data"
-    out = hecbot(data_dir, "kb", "index", str(KB_DIR), "--as", "voucher")
-    assert "added 3" in out and "failed 0" in out, out
+    index_own_knowledge_base(data_dir, KB_DIR, "voucher", documents=3)
     return data_dir
 
 
 @pytest.fixture(scope="module")
 def voucher_engine(voucher_data_dir: Path) -> KnowledgeEngine:
-    engine = build_knowledge_engine(Settings(HECBOT_DATA_DIR=voucher_data_dir))  # type: ignore[call-arg]
-    assert isinstance(engine, KnowledgeEngine)
-    assert {info.source for info in engine.list_sources()} == SOURCES
-    return engine
+    return operator_engine(voucher_data_dir, "voucher", SOURCES)
 
 
 @pytest.fixture

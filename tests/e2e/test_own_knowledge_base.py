@@ -20,9 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.config import Settings
 from bot.i18n import Catalogue
-from bot.services.knowledge_bridge import SharedIndexEngine, build_knowledge_engine
 from bot.storage.models import QuestionLog
 from bot.telegram.container import AppServices
 from knowledge.engine import KnowledgeEngine
@@ -31,6 +29,8 @@ from tests.e2e.harness import (
     Learner,
     first_source,
     hecbot,
+    index_own_knowledge_base,
+    operator_engine,
     running_bot,
     stored_questions,
 )
@@ -60,19 +60,14 @@ CATALOGUE = Catalogue.load()
 def bootcamp_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A data dir holding the bootcamp's index alone, built by `hecbot kb index --as`."""
     data_dir = tmp_path_factory.mktemp("own-kb") / "data"
-    out = hecbot(data_dir, "kb", "index", str(KB_DIR), "--as", KB_NAME)
-    assert "added 6" in out and "failed 0" in out, out
+    index_own_knowledge_base(data_dir, KB_DIR, KB_NAME, documents=6)
     return data_dir
 
 
 @pytest.fixture(scope="module")
 def bootcamp_engine(bootcamp_data_dir: Path) -> KnowledgeEngine:
     """The engine `hecbot run` builds from settings naming that data dir (read only here)."""
-    engine = build_knowledge_engine(Settings(HECBOT_DATA_DIR=bootcamp_data_dir))  # type: ignore[call-arg]
-    assert not isinstance(engine, SharedIndexEngine)
-    indexed = {(info.root, info.source) for info in engine.list_sources()}
-    assert indexed == {(KB_NAME, source) for source in OWN_SOURCES}, indexed
-    return engine
+    return operator_engine(bootcamp_data_dir, KB_NAME, OWN_SOURCES)
 
 
 @pytest.fixture
