@@ -131,15 +131,8 @@ def retrieve_questions(
         passages = retriever.retrieve(query, top_k=top_k)
         # A topic a word alone names is judged with each setting (``word_topic`` below).
         topic = redirects.choose(query, passages, answerable=True, by_words=False)
-        rule = max((p.dense for p in passages if p.dense is not None), default=None)
-        # The closest topic, as ``RedirectMatcher.choose`` reads topics (sections that list
-        # what names them; not the document's introduction).
-        topics = [
-            (chunk, cosine)
-            for chunk, cosine in retriever.redirect_similarities(query)
-            if redirects.topic(chunk.id) is not None
-        ]
-        closer = topics[0][1] - rule if topics and rule is not None else -1.0
+        lead = redirects.topic_lead(query, passages)
+        closer = -1.0 if lead is None else lead
         asked = None
         clause = redirects.asked_clause(topic, item.question) if topic is not None else None
         if topic is not None and clause is not None:

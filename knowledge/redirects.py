@@ -594,11 +594,20 @@ class RedirectMatcher:
         rule by ``topic_margin``: the question is then declined (``hecbot kb calibrate`` chose
         the margin on that), with a redirect only when ``closest_topic`` finds what it is about,
         else plainly."""
-        rule = max((p.dense for p in passages if p.dense is not None), default=None)
-        if topic_margin is None or rule is None:
+        if topic_margin is None:
             return False
-        topics = self._retriever.redirect_similarities(query)
-        return bool(topics) and topics[0][1] >= rule + topic_margin
+        lead = self.topic_lead(query, passages)
+        return lead is not None and lead >= topic_margin
+
+    def topic_lead(self, query: NormalisedQuery, passages: Sequence[ScoredPassage]) -> float | None:
+        """How much closer (cosine) the closest topic is to the question than the best rule
+        (None without a topic or a rule vector). Topics only: the redirect document's
+        introduction, which names nothing and says nowhere to go, is no topic."""
+        rule = max((p.dense for p in passages if p.dense is not None), default=None)
+        if rule is None or not self._topics:
+            return None
+        similarity = {c.id: s for c, s in self._retriever.redirect_similarities(query)}
+        return max(similarity.get(t.chunk.id, 0.0) for t in self._topics) - rule
 
     def closest_topic(
         self, query: NormalisedQuery, similarity: dict[str, float] | None = None

@@ -188,6 +188,9 @@ def test_the_redirect_documents_introduction_is_no_topic(sample_engine: Knowledg
     answer = sample_engine.answer_sync(question)
     assert not answer.redirect
     assert "Each section below" not in answer.text
+    # Nor is the question declined for being closer to the introduction than to any rule
+    # (the closeness decline once read every section of the redirect document).
+    assert not answer.abstained
 
 
 def test_english_questions_go_to_the_closest_topic_and_urdu_ones_only_by_their_words() -> None:
