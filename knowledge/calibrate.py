@@ -34,7 +34,7 @@ from knowledge.answering import judge_evidence
 from knowledge.config import RetrievalThresholds
 from knowledge.evaluate import EvalQuestion
 from knowledge.language import NormalisedQuery
-from knowledge.redirects import RedirectMatcher, RestOfQuestion
+from knowledge.redirects import RedirectMatcher, RestOfQuestion, Topic
 from knowledge.retrieval import HybridRetriever, ScoredPassage
 
 # The target of issue 2: at most this share of in-scope questions declined.
@@ -125,6 +125,21 @@ def retrieve_questions(
 ) -> list[RetrievedQuestion]:
     """Retrieve each question once (retrieval does not depend on the thresholds)."""
     redirects = RedirectMatcher(retriever)
+
+    def asked_apart(
+        topic: Topic, question: str, by_words: frozenset[str] = frozenset()
+    ) -> tuple[NormalisedQuery, Sequence[ScoredPassage]] | None:
+        """The clause that asks and its passages, when the topic is named only in the context
+        and that clause stands apart from it (``RedirectMatcher.clause_stands_apart``)."""
+        clause = redirects.asked_clause(topic, question, by_words)
+        if clause is None:
+            return None
+        clause_query = retriever.normalise(clause)
+        clause_passages = retriever.retrieve(clause_query, top_k=top_k)
+        if redirects.clause_stands_apart(topic, question, clause_query, clause_passages, by_words):
+            return clause_query, clause_passages
+        return None
+
     retrieved = []
     for item in questions:
         query = retriever.normalise(item.question)
@@ -133,25 +148,12 @@ def retrieve_questions(
         topic = redirects.choose(query, passages, answerable=True, by_words=False)
         lead = redirects.topic_lead(query, passages)
         closer = -1.0 if lead is None else lead
-        asked = None
-        clause = redirects.asked_clause(topic, item.question) if topic is not None else None
-        if topic is not None and clause is not None:
-            clause_query = retriever.normalise(clause)
-            clause_passages = retriever.retrieve(clause_query, top_k=top_k)
-            if redirects.clause_stands_apart(topic, item.question, clause_query, clause_passages):
-                asked = (clause_query, clause_passages)
-        word = redirects.word_topic(query, passages)
+        asked = asked_apart(topic, item.question) if topic is not None else None
+        by_words = redirects.named_by_words(query)
+        word = redirects.word_topic(query, passages, by_words=by_words)
         word_asked = None
         if word is not None:
-            by_words = redirects.named_by_words(query)[word[0].chunk.id]
-            clause = redirects.asked_clause(word[0], item.question, by_words)
-            if clause is not None:
-                clause_query = retriever.normalise(clause)
-                clause_passages = retriever.retrieve(clause_query, top_k=top_k)
-                if redirects.clause_stands_apart(
-                    word[0], item.question, clause_query, clause_passages, by_words
-                ):
-                    word_asked = (clause_query, clause_passages)
+            word_asked = asked_apart(word[0], item.question, by_words[word[0].chunk.id])
         retrieved.append(
             RetrievedQuestion(
                 item.in_scope,

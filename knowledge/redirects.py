@@ -357,10 +357,12 @@ class RedirectMatcher:
         query: NormalisedQuery,
         passages: Sequence[ScoredPassage],
         similarity: dict[str, float] | None = None,
+        by_words: dict[str, frozenset[str]] | None = None,
     ) -> tuple[Topic, RestOfQuestion] | None:
-        """The closest topic named by a word (``named_by_words``), with the rest of the
-        question, or None."""
-        by_words = self.named_by_words(query)
+        """The closest topic named by a word (``named_by_words``; ``by_words`` when the caller
+        has read it already), with the rest of the question, or None."""
+        if by_words is None:
+            by_words = self.named_by_words(query)
         if not by_words:
             return None
         scores = similarity
@@ -555,7 +557,9 @@ class RedirectMatcher:
         more of the rest of the question than the naming words say, at ``min_coverage`` (the
         language's abstention floor; ``RestOfQuestion.answered``)."""
         named = self.named(query.original)
-        word = by_words and bool(self.named_by_words(query))
+        # Read once: the check below and ``word_topic`` both need it (every question).
+        named_by_words = self.named_by_words(query) if by_words else {}
+        word = bool(named_by_words)
         if not named and not word and topic_margin is None:
             return None
         similarity = {
@@ -573,7 +577,7 @@ class RedirectMatcher:
                 return best
             if rule is None or best_similarity >= rule - margin:
                 return best
-        found = self.word_topic(query, passages, similarity) if word else None
+        found = self.word_topic(query, passages, similarity, named_by_words) if word else None
         if found is not None:
             # A listed phrase is the precise signal, so it chooses the topic when it decides;
             # a word alone decides only what no phrase did.
