@@ -1,0 +1,78 @@
+"""The test run always ends: a test that hangs where pytest-timeout cannot end it is ended by
+tests/watchdog.py, and the summary says which test hung, in which phase, and where."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parents[2]
+
+STUCK_TESTS = """
+import time
+
+import pytest
+
+
+@pytest.fixture
+def stubborn_cleanup():
+    yield
+    time.sleep(600)  # blocks again after pytest-timeout has failed the call
+
+
+def test_hangs_then_blocks_its_teardown(stubborn_cleanup):
+    time.sleep(600)
+
+
+def test_beside_it():
+    assert True
+"""
+
+
+def test_a_test_blocked_past_its_timeout_ends_the_worker_and_the_summary_says_where(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "test_stuck.py").write_text(STUCK_TESTS, encoding="utf-8")
+    (tmp_path / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
+    environment = {
+        **os.environ,
+        "HECBOT_TEST_HARD_TIMEOUT": "3",
+        "HECBOT_TEST_HANG_REPORTS": str(tmp_path / "hangs"),
+        "PYTHONPATH": str(PROJECT),
+    }
+    environment.pop("HECBOT_TEST_WATCHDOG_RUN", None)  # this inner run is a run of its own
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-c",
+            str(tmp_path / "pytest.ini"),
+            "--rootdir",
+            str(tmp_path),
+            "-p",
+            "tests.watchdog",
+            "-p",
+            "no:cacheprovider",
+            "-n",
+            "2",
+            "-o",
+            "timeout=1",
+            str(tmp_path / "test_stuck.py"),
+        ],
+        check=False,  # a failing inner run is what this test expects
+        cwd=tmp_path,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=90,
+    )
+    output = run.stdout + run.stderr
+    assert run.returncode != 0, output
+    assert "TESTS THAT HUNG" in output, output
+    assert "test_hangs_then_blocks_its_teardown (teardown) did not end within 3 s" in output
+    assert "in stubborn_cleanup" in output, output  # the stack shows where it blocked
+    assert "1 passed" in output, output  # the test beside it ran and passed
+    assert not list((tmp_path / "hangs").glob("*/*.txt"))  # each report printed once, removed

@@ -1,0 +1,109 @@
+"""A watchdog that ends a test pytest-timeout cannot end, and says where it hung.
+
+pytest-timeout's signal method raises in the main thread only when Python code runs there. A test
+blocked inside C code, or a teardown that blocks again after the timeout fired, held a worker (and
+CI) until CI's own limit: the dots stopped two tests short of the end and nothing said where.
+faulthandler's watchdog is a C thread: it writes every thread's stack to a file and ends the
+process; pytest-xdist reports the test as crashed and starts a new worker, so the run ends, and
+the controller's summary prints the file. The timer is armed again for each phase because pytest
+cancels faulthandler's timer when a phase fails (`pytest_exception_interact`), and the teardown
+after a timed-out call is where a second hang would have no timer left.
+
+Loaded for every run by `-p tests.watchdog` in pyproject.toml's pytest options.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import faulthandler
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TextIO
+
+import pytest
+
+# Well above pytest-timeout's 120 s, which ends ordinary hangs cleanly. Both can be set from the
+# environment for the test of this watchdog, which runs a pytest of its own.
+HARD_TIMEOUT_SECONDS = int(os.environ.get("HECBOT_TEST_HARD_TIMEOUT", "300"))
+HANG_REPORTS = Path(
+    os.environ.get(
+        "HECBOT_TEST_HANG_REPORTS", Path(__file__).resolve().parents[1] / ".pytest_cache" / "hangs"
+    )
+)
+# The controller's pid names the run's folder, so two runs of one checkout keep apart; set in
+# pytest_configure, before pytest-xdist starts the workers, which inherit the environment.
+_RUN = "HECBOT_TEST_WATCHDOG_RUN"
+
+
+def _run_folder() -> Path:
+    return HANG_REPORTS / os.environ.get(_RUN, str(os.getpid()))
+
+
+class _Watchdog:
+    def __init__(self) -> None:
+        self.stream: TextIO | None = None
+
+    def arm(self, item: pytest.Item, phase: str) -> None:
+        if self.stream is None:
+            return
+        self.stream.seek(0)
+        self.stream.truncate()
+        self.stream.write(f"{item.nodeid} ({phase}) did not end within {HARD_TIMEOUT_SECONDS} s:\n")
+        self.stream.flush()
+        faulthandler.dump_traceback_later(HARD_TIMEOUT_SECONDS, exit=True, file=self.stream)
+
+
+_WATCHDOG = _Watchdog()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
+    folder = _run_folder()
+    folder.mkdir(parents=True, exist_ok=True)
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    report = folder / f"{worker}-{os.getpid()}.txt"
+    with report.open("w", encoding="utf-8") as stream:
+        _WATCHDOG.stream = stream
+        try:
+            return (yield)
+        finally:
+            faulthandler.cancel_dump_traceback_later()
+            _WATCHDOG.stream = None
+            report.unlink(missing_ok=True)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    _WATCHDOG.arm(item, "setup")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_call(item: pytest.Item) -> None:
+    _WATCHDOG.arm(item, "call")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_teardown(item: pytest.Item) -> None:
+    _WATCHDOG.arm(item, "teardown")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if not hasattr(config, "workerinput"):  # the controller, or a run without xdist
+        os.environ[_RUN] = str(os.getpid())
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    # Workers write summaries too; only the controller reads the files (a worker that did would
+    # take another worker's report, still being written, before the controller saw it).
+    if hasattr(terminalreporter.config, "workerinput"):
+        return
+    folder = _run_folder()
+    reports = sorted(folder.glob("*.txt"))
+    if reports:
+        terminalreporter.section("TESTS THAT HUNG (ended by the watchdog)", sep="!", red=True)
+    for report in reports:
+        terminalreporter.write_line(report.read_text(encoding="utf-8", errors="replace"))
+        report.unlink(missing_ok=True)
+    with contextlib.suppress(OSError):
+        folder.rmdir()
