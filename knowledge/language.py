@@ -219,6 +219,90 @@ def _read_in_context(
     return readings
 
 
+@dataclass(frozen=True)
+class _Phrase:
+    """A word and a verb read together (vocab/roman_urdu_phrases.tsv)."""
+
+    firsts: frozenset[str]  # the first word's spellings, as written and in their one spelling
+    forms: frozenset[str]  # the second word's forms as written
+    stems: tuple[str, ...]  # stems any Roman Urdu ending follows ("lag" for lagta, lagenge)
+    reading: str  # the glossary key the phrase is read as ("wapas le")
+
+
+# A phrase's words other than its verb, which carries the phrase's reading, are read as this
+# grammar word ("+" is never in a word).
+_PHRASE_REST = "phrase+"
+# Emphatic particles that may stand inside a phrase ("paise bhi lagenge", "wapas hi le lo").
+_PHRASE_PARTICLES = frozenset({"hi", "bhi"})
+
+
+def _load_phrases() -> list[_Phrase]:
+    phrases: list[_Phrase] = []
+    for row in _data_lines("roman_urdu_phrases.tsv"):
+        spellings = _english_words(row[0])
+        forms = _english_words(row[1])
+        reading = f"{spellings[0]} {forms[0].rstrip('-')}"
+        GLOSSARY[reading] = _english_words(row[2])
+        phrases.append(
+            _Phrase(
+                firsts=frozenset({*spellings, *(ROMAN_VARIANTS.get(s, s) for s in spellings)}),
+                forms=frozenset(f for f in forms if not f.endswith("-")),
+                stems=tuple(f[:-1] for f in forms if f.endswith("-")),
+                reading=reading,
+            )
+        )
+    return phrases
+
+
+_PHRASES = _load_phrases()
+ROMAN_URDU_FUNCTION_WORDS = ROMAN_URDU_FUNCTION_WORDS | {_PHRASE_REST}
+
+
+def _is_form(phrase: _Phrase, word: str) -> bool:
+    """Whether a word as written is one of the phrase's second word's forms."""
+    if word in phrase.forms:
+        return True
+    return any(
+        word.startswith(stem_) and word[len(stem_) :] in _ROMAN_ENDINGS for stem_ in phrase.stems
+    )
+
+
+def _read_phrases(written: list[str], read: list[str]) -> list[str]:
+    """Each word's reading with the phrases of a word and a verb (``_PHRASES``) read as one:
+    the verb takes the phrase's reading and a particle before it becomes a grammar word, as
+    does the first word unless English uses it, so "paise lagte hain" is "cost", not "fee"
+    and "take", and "quiz de dega" is "quiz" and "take"."""
+    readings = list(read)
+    i = 0
+    while i < len(written) - 1:
+        end = _phrase_end(written, read, i)
+        if end is None:
+            i += 1
+            continue
+        reading, j = end
+        # A first word English uses keeps its own reading too ("quiz de": a quiz, taken);
+        # an Urdu one is read only as the phrase ("wapas le": withdraw, not back).
+        if english_zipf(written[i]) < ENGLISH_WORD_MIN_ZIPF:
+            readings[i] = _PHRASE_REST
+        readings[i + 1 : j] = [_PHRASE_REST] * (j - i - 1)
+        readings[j] = reading
+        i = j + 1
+    return readings
+
+
+def _phrase_end(written: list[str], read: list[str], i: int) -> tuple[str, int] | None:
+    """The reading of a phrase starting at word ``i`` and the index of its last word."""
+    for phrase in _PHRASES:
+        if written[i] not in phrase.firsts and read[i] not in phrase.firsts:
+            continue
+        j = i + 1
+        if written[j] in _PHRASE_PARTICLES and j + 1 < len(written):
+            j += 1
+        if _is_form(phrase, written[j]):
+            return phrase.reading, j
+    return None
+
+
 _CLAUSE_TOKEN = re.compile(r"[\w']+|[,.?!;:]")
 
 
@@ -835,9 +919,10 @@ def normalise_query(question: str, vocabulary: CompoundVocabulary | None = None)
     raw_words = [w.strip("'") for w in _WORD.findall(question.lower())]
     words = [SPELLING.get(w, w) for w in raw_words if w]
     if language is Language.ROMAN_URDU:
-        words = _read_in_context(
+        read = _read_in_context(
             words, [_roman_spelling(w) for w in words], clause_bounds(question.lower())
         )
+        words = _read_phrases(words, read)
     elif language is Language.URDU:
         words = [_urdu_spelling(w) for w in words]
     glossed: list[str] = []
