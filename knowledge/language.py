@@ -38,7 +38,8 @@ _WORD = re.compile(r"[\w']+", re.UNICODE)
 # glossary_urdu.tsv (programme vocabulary → the English words of the rules),
 # roman_urdu_lexicon.tsv (everyday Roman Urdu: verbs in their common forms, time words,
 # numbers, programme words, each with its other spellings; an empty English column marks a
-# grammar word), roman_urdu_function_words.txt, english_stopwords.txt, question_words.txt.
+# grammar word), roman_urdu_phrases.tsv (a word and its verb read as one: "wapas lena",
+# withdraw), roman_urdu_function_words.txt, english_stopwords.txt, question_words.txt.
 VOCAB_DIR = Path(__file__).parent / "vocab"
 
 
