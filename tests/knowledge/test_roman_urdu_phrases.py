@@ -19,6 +19,8 @@ from knowledge.language import Language, normalise_query
         ("bhai meri jagah quiz de dega?", "take"),
         ("workshop mein hissa le sakti hoon?", "participate"),
         ("course khatam karne ke baad certificate kab milega", "complete"),
+        ("helpdesk wale kis time phone uthate hain?", "hours"),
+        ("focal person se kis waqt baat ho sakti hai", "hours"),
     ],
 )
 def test_a_word_and_its_verb_are_read_as_their_phrase(question: str, english: str) -> None:
@@ -35,6 +37,8 @@ def test_a_word_and_its_verb_are_read_as_their_phrase(question: str, english: st
         ("paise bhi lagenge?", "take"),  # an emphatic particle inside the phrase
         # A course finishing is completed; only a licence expires.
         ("certificate kab milega course khatam hone ke baad?", "expire"),
+        # "kis time" asks at what time, not who.
+        ("helpdesk wale kis time phone uthate hain?", "who"),
         # "wapas lena" is withdrawing, not coming back.
         ("apni application wapas lena chahta hun", "return"),
     ],
@@ -49,6 +53,7 @@ def test_a_phrase_does_not_keep_its_words_other_senses(question: str, misread: s
         ("kitne din lagte hain?", "take"),  # lagna without money: take (time)
         ("licence wapas kaise milega", "back"),  # wapas without lena: back
         ("licence kab khatam hota hai", "expire"),  # khatam hona: end, expire
+        ("certificate kis se sign karwana hai?", "who"),  # "kis" without a time: who
     ],
 )
 def test_the_words_alone_keep_their_own_sense(question: str, english: str) -> None:
