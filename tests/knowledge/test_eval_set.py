@@ -689,6 +689,30 @@ def test_dev_near_misses_sound_like_real_sections_and_repeat_no_other_set(
     assert not problems, "\n".join(problems)
 
 
+# Dev questions added by the helper scope6: the dev near misses q392-q420 said in English and
+# q392-q414 in Roman Urdu (the dev split had no English near miss); tuned on, so none may echo a
+# question of a never-tuned set.
+SCOPE6_ADDED = {f"q{n}" for n in range(429, 481)}
+
+
+def test_dev_near_misses_in_english_and_roman_urdu_say_a_dev_near_miss() -> None:
+    questions = load_questions(MAIN_SET)
+    by_id = {q["id"]: q for q in questions}
+    added = [q for q in questions if q["id"] in SCOPE6_ADDED]
+    assert len(added) == len(SCOPE6_ADDED)
+    problems = repeated_questions(added, MAIN_SET.questions_file)
+    for q in added:
+        said = by_id[q["translates"]]
+        assert q["split"] == "dev" and q["kind"] == "near_miss" and not q["in_scope"], q["id"]
+        assert said["kind"] == "near_miss" and said["lang"] != q["lang"], q["id"]
+        assert (q["sounds_like"], q["redirect_topic"]) == (
+            said["sounds_like"],
+            said["redirect_topic"],
+        ), q["id"]
+    assert Counter(q["lang"] for q in added) == {"en": 29, "roman_ur": 23}
+    assert not problems, "\n".join(problems)
+
+
 def translation_problems(kb_dir: Path) -> list[str]:
     """Each Urdu version in kb_dir/ur/ names a document of kb_dir/ and, after " | ", only
     headings that document has."""
