@@ -10,11 +10,14 @@ import pytest
 from knowledge.chunking import Chunk
 from knowledge.composing import (
     ScoredSentence,
+    Unit,
     _reading_order,
+    asked_kinds,
     best_within_two,
     lead_in_retrieval_order,
     rule_units,
     rules_over_restatements,
+    second_of_lead,
 )
 from knowledge.engine import KnowledgeEngine
 from knowledge.retrieval import ScoredPassage
@@ -380,6 +383,60 @@ def test_a_fourth_passage_moves_no_score_of_the_first_three_passages_sentences(
     ],
 )
 def test_a_sentence_of_the_fourth_passage_may_answer(
+    sample_engine: KnowledgeEngine, question: str, fact: str
+) -> None:
+    from knowledge.evaluate import first_sentences
+
+    answer = sample_engine.answer_sync(question)
+
+    assert fact in " ".join(first_sentences(answer.text, 2))
+
+
+HELPDESK = [
+    [
+        Unit("Email | dlsei-helpdesk@example.pk", row=True),
+        Unit("Phone | +92 51 0000000", row=True),
+        Unit("Hours | Monday to Friday, 9:00 a.m. to 5:00 p.m. Pakistan time", row=True),
+        Unit("Response time | within 2 working days", row=True),
+    ]
+]
+
+
+def test_the_sentence_holding_the_time_asked_for_is_read_second_before_a_better_one() -> None:
+    # As scored for "helpdesk wale kis time phone uthate hain?": "Response time", then
+    # "Email", then the hours (the kind bonus already in its score).
+    scored = [
+        ScoredSentence(0, 3, 2.3),
+        ScoredSentence(0, 0, 2.2),
+        ScoredSentence(0, 2, 1.7),
+        ScoredSentence(0, 1, 1.6),
+    ]
+    kinds = asked_kinds("helpdesk wale kis time phone uthate hain?")
+
+    assert second_of_lead(scored, HELPDESK, kinds) == ScoredSentence(0, 2, 1.7)
+    # Asked for no kind of answer: the next best.
+    assert second_of_lead(scored, HELPDESK) == ScoredSentence(0, 0, 2.2)
+    # A lead holding the time asked for keeps the next best with it.
+    led_by_hours = [ScoredSentence(0, 2, 2.5), *(s for s in scored if s.index != 2)]
+    assert second_of_lead(led_by_hours, HELPDESK, kinds) == ScoredSentence(0, 3, 2.3)
+    # Beyond the second sentence's gap it is not read, as no other sentence would be.
+    far = [scored[0], ScoredSentence(0, 2, 0.5)]
+    assert second_of_lead(far, HELPDESK, kinds) is None
+
+
+@pytest.mark.parametrize(
+    ("question", "fact"),
+    [
+        # Read third after "Response time" and "Email"; after "Search by the name of your
+        # university" and "You can also ask your department office".
+        ("helpdesk wale kis time phone uthate hain?", "9:00 a.m. to 5:00 p.m."),
+        (
+            "How do I find out who the coordinator at my university is?",
+            "https://dlsei.example.pk/focal-persons",
+        ),
+    ],
+)
+def test_the_sentence_holding_what_was_asked_for_is_read_second_when_not_first(
     sample_engine: KnowledgeEngine, question: str, fact: str
 ) -> None:
     from knowledge.evaluate import first_sentences
