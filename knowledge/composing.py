@@ -455,7 +455,9 @@ class SentenceComposer:
             return Composition("")
         best = scored[0]
         chosen: dict[int, list[int]] = {best.passage: [best.index]}
-        second = second_of_lead(scored, units, asked_kinds(query.original))
+        second = second_of_lead(
+            scored, units, asked_kinds(query.original), LEAD_MARGIN.get(query.language, 0.0)
+        )
         if second is not None:
             chosen[best.passage].append(second.index)
         other = next((s for s in scored if s.passage != best.passage), None)
@@ -647,9 +649,16 @@ def second_of_lead(
     scored: Sequence[ScoredSentence],
     units: Sequence[Sequence[Unit]],
     kinds: Sequence[AnswerKind] = (),
+    margin: float = 0.0,
 ) -> ScoredSentence | None:
     """The sentence read with the leading one (``scored[0]``) from its passage, if any.
 
+    - None when the lead is there by retrieval's order (``margin``, an Urdu question's
+      ``LEAD_MARGIN``: its sentence scores are not trusted to pick the passage) and a sentence
+      of another passage scores above it: that sentence is read second, as the answer cites
+      its passage second, and the lead's own next sentence would make it the third ("five
+      weeks without study: was my licence cancelled?" in Urdu read the reinstatement form
+      and "Licences revoked for misconduct cannot be reinstated" before the 30-day rule).
     - When the question asks for a kind of answer (a clock time, an address, a form or
       link) that the lead does not hold, the best of the passage's sentences that holds it,
       before a better-scored one that does not: the sentences of one section read alike to
@@ -665,6 +674,8 @@ def second_of_lead(
         return None
     lead = scored[0]
     mine = [s for s in scored[1:] if s.passage == lead.passage]
+    if margin > 0 and any(s.score > lead.score for s in scored[1:] if s.passage != lead.passage):
+        return None
 
     def holds(sentence: ScoredSentence) -> bool:
         text = units[sentence.passage][sentence.index].text

@@ -444,3 +444,32 @@ def test_the_sentence_holding_what_was_asked_for_is_read_second_when_not_first(
     answer = sample_engine.answer_sync(question)
 
     assert fact in " ".join(first_sentences(answer.text, 2))
+
+
+def test_the_lead_reads_no_second_sentence_when_a_lower_passage_scored_above_it() -> None:
+    units = [[Unit("Submit Form DLSEI-F3."), Unit("Licences revoked for misconduct stay so.")]]
+    units.append([Unit("After 30 consecutive days without learning activity it is revoked.")])
+    # The top passage leads by retrieval's order (an Urdu question's margin) although passage
+    # 1's sentence scored best: that sentence is read second, not the lead's own next one.
+    by_margin = [ScoredSentence(0, 1, 0.9), ScoredSentence(1, 0, 2.1), ScoredSentence(0, 0, 0.5)]
+    assert second_of_lead(by_margin, units, margin=1.5) is None
+    # Led by its own score, the lead reads its next best sentence with it.
+    by_score = [ScoredSentence(0, 1, 2.5), ScoredSentence(1, 0, 2.1), ScoredSentence(0, 0, 1.5)]
+    assert second_of_lead(by_score, units, margin=1.5) == ScoredSentence(0, 0, 1.5)
+    # With no margin (an English question), a lead put first by another rule keeps its own.
+    assert second_of_lead(by_margin, units) == ScoredSentence(0, 0, 0.5)
+
+
+def test_an_urdu_answer_led_by_retrieval_order_reads_the_better_rule_second(
+    sample_engine: KnowledgeEngine,
+) -> None:
+    from knowledge.evaluate import first_sentences
+
+    # "Five weeks without study after my grandmother died: was my licence cancelled?" led with
+    # the reinstatement rule (retrieval's first) and its form, and read the 30-day rule third.
+    answer = sample_engine.answer_sync(
+        "دادی کی وفات کی وجہ سے پانچ ہفتے نہیں پڑھ سکا، کیا لائسنس منسوخ ہو گیا؟"
+    )
+
+    assert answer.answer_language == "ur"
+    assert "30 consecutive days" in " ".join(first_sentences(answer.basis, 2))
