@@ -427,7 +427,8 @@ def test_the_sentence_holding_the_time_asked_for_is_read_second_before_a_better_
 @pytest.mark.parametrize(
     ("question", "fact"),
     [
-        # Read third after "Response time" and "Email"; after "Search by the name of your
+        # Read third after "Response time" and "Email" (until romanur6 read "kis time" as
+        # hours, which also leads with the hours row); after "Search by the name of your
         # university" and "You can also ask your department office".
         ("helpdesk wale kis time phone uthate hain?", "9:00 a.m. to 5:00 p.m."),
         (
