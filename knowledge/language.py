@@ -32,6 +32,35 @@ class Language(StrEnum):
 _URDU_CHAR = re.compile(r"[\u0600-\u06FF\u0750-\u077F\uFB50-\uFDFF\uFE70-\uFEFF]")
 _WORD = re.compile(r"[\w']+", re.UNICODE)
 
+# Letters an Urdu writer may type for the ones the vocabularies use: Arabic-keyboard letters
+# (ي ى ك ه); heh and yeh with the izafat hamza (ۂ in "ضابطۂ اخلاق", ۓ), read as the plain
+# letters most writers type ("ضابطہ اخلاق"); the Arabic teh marbuta (ۃ ة), written ہ in Urdu;
+# and Urdu and Arabic digits (۳۰, ٣٠), which phone keyboards give and the rules write as 30.
+# The short-vowel marks are dropped (\w does not take them as part of a word, so "کیَا" would
+# split, and a vocabulary row "فوراً" would never meet the question's "فوراً").
+_URDU_LETTERS = str.maketrans(
+    {
+        "ي": "ی",
+        "ى": "ی",
+        "ك": "ک",
+        "ه": "ہ",
+        "ۂ": "ہ",
+        "ۓ": "ئے",
+        "ۃ": "ہ",
+        "ة": "ہ",
+        **{chr(0x06F0 + d): str(d) for d in range(10)},
+        **{chr(0x0660 + d): str(d) for d in range(10)},
+    }
+)
+_URDU_MARKS = re.compile("[\u064b-\u0652\u0670]")
+# ۂ typed as two characters: heh goal and the combining hamza above.
+_HEH_HAMZA = "\u06c1\u0654"
+
+
+def _urdu_letters(text: str) -> str:
+    return _URDU_MARKS.sub("", text.replace(_HEH_HAMZA, "ہ").translate(_URDU_LETTERS))
+
+
 # The vocabularies are data (knowledge/vocab/, shipped with the package) that HEC can extend:
 # spelling.tsv (American spellings and misspellings → the rules' British spelling),
 # roman_variants.tsv (Roman Urdu spelling variants → one form), glossary_roman_urdu.tsv and
@@ -49,7 +78,9 @@ def _data_lines(name: str) -> list[list[str]]:
     for line in (VOCAB_DIR / name).read_text(encoding="utf-8").splitlines():
         if not line.strip() or line.lstrip().startswith("#"):
             continue
-        rows.append([column.strip() for column in line.split("\t")])
+        # Read as a question's words are (``_urdu_letters``): a row written with a vowel mark
+        # or an Arabic-keyboard letter is still met. Latin text is unchanged.
+        rows.append([_urdu_letters(column.strip()) for column in line.split("\t")])
     return rows
 
 
@@ -108,6 +139,13 @@ for _phrase, _english in _phrases:
         _spelled = " ".join(ROMAN_VARIANTS.get(part, part) for part in _phrase.split())
         GLOSSARY.setdefault(_phrase, _english)
         GLOSSARY.setdefault(_spelled, _english)
+# Urdu writers join the halves of a compound or not as they please ("ای میل" and "ایمیل",
+# "دعوت نامہ" and "دعوتنامہ", "ملے گا" and "ملےگا"); a two-word Urdu-script row is also read
+# joined (the other way round, ``_glossary_lookup`` reads two question words joined).
+for _phrase, _english in list(GLOSSARY.items()):
+    _parts = _phrase.split()
+    if len(_parts) == 2 and all(_URDU_CHAR.search(part) for part in _parts):
+        GLOSSARY.setdefault("".join(_parts), _english)
 ROMAN_URDU_FUNCTION_WORDS = ROMAN_URDU_FUNCTION_WORDS | {
     word for word, (_, english) in ROMAN_URDU_LEXICON.items() if not english and " " not in word
 }
@@ -484,7 +522,7 @@ def phrase_words(text: str) -> list[str]:
     BM25 reads them (British spelling, stemmed), Roman Urdu words in their one spelling
     ("dakhlay" → "dakhla"), Urdu-script words in their base form (``urdu_base_form``)."""
     words: list[str] = []
-    for raw in _WORD.findall(text.lower()):
+    for raw in _WORD.findall(_urdu_letters(text.lower())):
         word = raw.strip("'")
         if not word:
             continue
@@ -842,6 +880,18 @@ def _urdu_loanwords(words: list[str], used: set[int]) -> list[tuple[str, tuple[s
     return found
 
 
+def _split_urdu_word(first: str, second: str) -> bool:
+    """Whether two Urdu-script question words are one vocabulary word written apart
+    ("سرٹی فکیٹ", "یوزر نیم"): joined, they are a row's word; apart, not both words of their own
+    (then the question reads as written) and neither a grammar word (no chance joinings)."""
+    return (
+        bool(_URDU_CHAR.search(first) and _URDU_CHAR.search(second))
+        and first + second in GLOSSARY
+        and not (first in GLOSSARY and second in GLOSSARY)
+        and not (is_function_word(first) or is_function_word(second))
+    )
+
+
 def _glossary_lookup(
     words: list[str],
 ) -> tuple[list[tuple[str, ...]], set[int], list[tuple[str, ...]]]:
@@ -855,6 +905,10 @@ def _glossary_lookup(
             continue
         if i + 1 < len(words) and f"{words[i]} {words[i + 1]}" in GLOSSARY:
             found.append(GLOSSARY[f"{words[i]} {words[i + 1]}"])
+            used.update({i, i + 1})
+            read_from.append((words[i], words[i + 1]))
+        elif i + 1 < len(words) and _split_urdu_word(words[i], words[i + 1]):
+            found.append(GLOSSARY[words[i] + words[i + 1]])
             used.update({i, i + 1})
             read_from.append((words[i], words[i + 1]))
         elif words[i] in GLOSSARY:
@@ -917,7 +971,7 @@ def normalise_query(question: str, vocabulary: CompoundVocabulary | None = None)
     With the knowledge base's ``vocabulary``, a compound the question writes otherwise than
     the rules is read as they write it, in both directions (``CompoundVocabulary``)."""
     language = detect_language(question)
-    raw_words = [w.strip("'") for w in _WORD.findall(question.lower())]
+    raw_words = [w.strip("'") for w in _WORD.findall(_urdu_letters(question.lower()))]
     words = [SPELLING.get(w, w) for w in raw_words if w]
     if language is Language.ROMAN_URDU:
         read = _read_in_context(
@@ -1066,16 +1120,6 @@ def normalise_query(question: str, vocabulary: CompoundVocabulary | None = None)
         unread=tuple(dict.fromkeys(unread)),
         urdu_spellings=urdu_spellings,
     )
-
-
-# Arabic-keyboard letters an Urdu writer may type for the Urdu ones, and the short-vowel marks
-# (which \w does not take as part of a word, so "کیَا" would split).
-_URDU_LETTERS = str.maketrans({"ي": "ی", "ى": "ی", "ك": "ک", "ه": "ہ"})
-_URDU_MARKS = re.compile("[\u064b-\u0652\u0670]")
-
-
-def _urdu_letters(text: str) -> str:
-    return _URDU_MARKS.sub("", text.translate(_URDU_LETTERS))
 
 
 # Urdu-script grammar words and greetings in all three languages: read only by the check for
