@@ -16,6 +16,7 @@ from pathlib import Path
 import docx
 from bs4 import BeautifulSoup, Tag
 from docx.opc.exceptions import PackageNotFoundError
+from docx.table import Table as DocxTable
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
@@ -190,21 +191,24 @@ def load_html(path: Path) -> LoadedDocument:
 
     lines: list[str] = []
     for block in container.find_all(_HTML_BLOCKS):
-        # Nested blocks (a <p> inside an <li>) are emitted by their innermost element only.
-        if block.find(_HTML_BLOCKS):
+        name = block.name or ""
+        if name == "tr":
+            lines.extend(_html_row(block))
             continue
-        if block.name == "tr":
-            cells = [c.get_text(" ", strip=True) for c in block.find_all(["th", "td"])]
-            text = " | ".join(cell for cell in cells if cell)
+        if block.find(_HTML_BLOCKS):
+            # Nested blocks (a <p> inside an <li>) are emitted by their innermost element;
+            # an item's own words before its sub-list ("If your internet drops:") are kept.
+            text = _own_text(block) if name == "li" else ""
         else:
             text = block.get_text(" ", strip=True)
         if not text:
             continue
-        name = block.name or ""
         if re.fullmatch(r"h[1-6]", name):
             lines.append(f"\n{'#' * int(name[1])} {text}\n")
         elif name == "li":
-            lines.append(f"- {text}")
+            # A sub-list's items are indented under the item they belong to.
+            depth = len(block.find_parents("li"))
+            lines.append(f"{'  ' * depth}- {text}")
         else:
             lines.append(f"{text}\n")
     markdown = "\n".join(lines).strip() + "\n"
@@ -215,6 +219,37 @@ def load_html(path: Path) -> LoadedDocument:
         effective_date=find_effective_date(markdown),
         url=url,
     )
+
+
+def _own_text(block: Tag) -> str:
+    """A block's words outside the blocks nested in it (an item's text before its sub-list)."""
+    words: list[str] = []
+    for piece in block.find_all(string=True):
+        if piece.find_parent(_HTML_BLOCKS) is block:
+            words.append(str(piece).strip())
+    return " ".join(word for word in words if word)
+
+
+def _html_row(row: Tag) -> list[str]:
+    """A table row as a line: a Markdown table row ("| a | b |") in a table whose first row
+    is all headers (the composer then reads a row with its columns' names: "Final exam:
+    Window: Week 16; Duration: 2 hours"), else its cells joined by " | " (a table of
+    labelled values, "Email | help@...", reads as it is)."""
+    cells = [c.get_text(" ", strip=True) for c in row.find_all(["th", "td"])]
+    table = row.find_parent("table")
+    first = table.find("tr") if table is not None else None
+    headed = (
+        isinstance(first, Tag)
+        and bool(first.find_all(["th", "td"]))
+        and not first.find("td")
+        and len(first.find_all("th")) > 1
+    )
+    if headed:
+        line = "| " + " | ".join(cell.replace("|", "/") for cell in cells) + " |"
+        # A blank line before the table, and the Markdown rule under its header row.
+        return ["", line, "|" + "---|" * len(cells)] if row is first else [line]
+    text = " | ".join(cell for cell in cells if cell)
+    return [f"{text}\n"] if text else []
 
 
 def _looks_like_heading(line: str, previous: str) -> bool:
@@ -297,6 +332,17 @@ def load_pdf(path: Path) -> LoadedDocument:
     )
 
 
+def _docx_rows(table: DocxTable) -> list[str]:
+    """A table's rows, each a paragraph of its own (never run into the next row), cells
+    joined by " | " (a merged cell once)."""
+    rows: list[str] = []
+    for row in table.rows:
+        cells = [cell.text.strip() for cell in row.cells if cell.text.strip()]
+        if cells:
+            rows.append(" | ".join(dict.fromkeys(cells)) + "\n")
+    return rows
+
+
 def load_docx(path: Path) -> LoadedDocument:
     try:
         document = docx.Document(str(path))
@@ -307,7 +353,13 @@ def load_docx(path: Path) -> LoadedDocument:
 
     title = (document.core_properties.title or "").strip()
     lines: list[str] = []
-    for paragraph in document.paragraphs:
+    # Paragraphs and tables in the order they are written: a table belongs to the section
+    # whose heading it follows, not to the document's last one.
+    for block in document.iter_inner_content():
+        if isinstance(block, DocxTable):
+            lines.extend(_docx_rows(block))
+            continue
+        paragraph = block
         text = paragraph.text.strip()
         if not text:
             continue
@@ -322,11 +374,6 @@ def load_docx(path: Path) -> LoadedDocument:
             lines.append(f"- {text}")
         else:
             lines.append(f"{text}\n")
-    for table in document.tables:
-        for row in table.rows:
-            cells = [cell.text.strip() for cell in row.cells if cell.text.strip()]
-            if cells:
-                lines.append(" | ".join(dict.fromkeys(cells)))
     markdown = "\n".join(lines)
     _require_text(path, markdown)
     if not title:

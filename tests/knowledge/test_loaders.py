@@ -105,3 +105,41 @@ def test_folder_walk_is_recursive_sorted_and_filters_types(fixture_kb: Path) -> 
 )
 def test_effective_date_formats(text: str, expected: str | None) -> None:
     assert find_effective_date(text) == expected
+
+
+def test_html_keeps_an_items_words_before_its_sub_list_and_a_headed_tables_columns(
+    tmp_path: Path,
+) -> None:
+    page = tmp_path / "exams.html"
+    page.write_text(
+        "<main><h1>Online exams</h1><h2>During the exam</h2><ul>"
+        "<li>If your internet drops:<ul><li>rejoin within 10 minutes;</li>"
+        "<li>after that, email the exams office.</li></ul></li>"
+        "<li>Phones must be out of reach.</li></ul>"
+        "<h2>Timetable</h2><table><thead><tr><th>Exam</th><th>Duration</th></tr></thead>"
+        "<tbody><tr><td>Final exam</td><td>2 hours</td></tr></tbody></table>"
+        "<h2>Helpdesk</h2><table><tr><th>Email</th><td>help@example.pk</td></tr></table></main>",
+        encoding="utf-8",
+    )
+    markdown = load_document(page).markdown
+    assert "- If your internet drops:\n  - rejoin within 10 minutes;" in markdown
+    # A table with a header row is a Markdown table (read row by row with its columns'
+    # names); a table of labelled values stays one "label | value" line a row.
+    assert "| Exam | Duration |\n|---|---|\n| Final exam | 2 hours |" in markdown
+    assert "Email | help@example.pk" in markdown and "| Email" not in markdown
+
+
+def test_a_docx_table_stays_in_the_section_it_is_written_in(tmp_path: Path) -> None:
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("Recordings", style="Heading 1")
+    document.add_paragraph("Recordings are kept for these periods:")
+    table = document.add_table(rows=2, cols=2)
+    for column, text in enumerate(("Live class", "120 days")):
+        table.cell(1, column).text = text
+    document.add_paragraph("Laptops", style="Heading 1")
+    document.add_paragraph("A laptop is lent for 14 days.")
+    document.save(str(tmp_path / "recordings.docx"))
+    markdown = load_document(tmp_path / "recordings.docx").markdown
+    assert markdown.index("Live class | 120 days\n\n") < markdown.index("## Laptops")
