@@ -22,13 +22,15 @@ from knowledge.retrieval import HybridRetriever, ScoredPassage
 # the bot's own ways to a person). It names no programme and no desk: the knowledge base may be
 # another body's, whose people the engine cannot know (it once named "the HEC helpdesk" over
 # every knowledge base). In Urdu for a learner reading Urdu, as the redirect lead is.
+ASK_PEOPLE = "Please ask the people who run the programme, who can help you further."
+ASK_PEOPLE_UR = "براہ کرم پروگرام چلانے والوں سے پوچھیں، وہ آپ کی مزید مدد کر سکتے ہیں۔"
 ABSTAIN_TEXT = (
     "I don't know: the programme's rules in my knowledge base don't answer this, and I'd "
-    "rather not guess. Please ask the people who run the programme, who can help you further."
+    f"rather not guess. {ASK_PEOPLE}"
 )
 ABSTAIN_TEXT_UR = (
     "پروگرام کے قواعد میں اس سوال کا جواب مجھے معلوم نہیں، اور میں اندازہ نہیں لگانا چاہتا۔ "
-    "براہ کرم پروگرام چلانے والوں سے پوچھیں، وہ آپ کی مزید مدد کر سکتے ہیں۔"
+    + ASK_PEOPLE_UR
 )
 # Before the "Where to go" text of a topic the programme does not cover.
 # It names no programme: the knowledge base may be another body's (its redirect document says

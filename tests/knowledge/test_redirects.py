@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from knowledge.answering import REDIRECT_LEAD, REDIRECT_LEAD_UR
+from knowledge.answering import ASK_PEOPLE, ASK_PEOPLE_UR, REDIRECT_LEAD, REDIRECT_LEAD_UR
 from knowledge.chunking import split_document
 from knowledge.config import BUNDLED_KB_DIR
 from knowledge.engine import KnowledgeEngine
@@ -109,6 +109,10 @@ kind: redirect
 Where to go: laptops are given under the Prime Minister's Laptop Scheme, not by this programme.
 
 Asked as: laptop; free laptop
+
+## Campus Wi-Fi
+
+Asked as: wifi; wi-fi; campus internet
 """
 
 
@@ -129,10 +133,21 @@ def test_an_urdu_reader_of_a_redirect_without_an_urdu_version_is_told_so(
     answer = engine.answer_sync("Can I get a free laptop?", language="ur")
     assert answer.redirect and answer.abstained and answer.missing_translation
     assert answer.answer_language == "en"
+    # The bot's own lead is in Urdu; the operator's "Where to go" text is shown as written.
+    assert answer.text.startswith(f"{REDIRECT_LEAD_UR} Laptops are given")
     assert "Prime Minister's Laptop Scheme" in answer.text
     assert answer.text.endswith(NO_TRANSLATION_NOTE)
     english = engine.answer_sync("Can I get a free laptop?")
     assert english.redirect and NO_TRANSLATION_NOTE not in english.text
+    # A topic listed without a "Where to go" text sends the learner to the people who run
+    # the programme, not to an empty line.
+    for language, lead, ask in (
+        (None, REDIRECT_LEAD, ASK_PEOPLE),
+        ("ur", REDIRECT_LEAD_UR, ASK_PEOPLE_UR),
+    ):
+        wifi = engine.answer_sync("The campus wifi is not working", language=language)
+        assert wifi.redirect and wifi.citations[0].section == "Campus Wi-Fi"
+        assert wifi.text == f"{lead} {ask}"
 
 
 def test_a_topic_named_in_passing_leaves_the_question_to_the_rule_that_answers_it(
