@@ -15,7 +15,7 @@ from bot.services.questions import AnsweredQuestion, FullRuleText, QuestionServi
 from handlers.callbacks import AnswerFeedback, ChooseRule, LanguageChoice, ShowFullRule
 from handlers.people_callbacks import EscalateQuestion
 from knowledge.answers import Answer, Choice
-from knowledge.chunking import section_below_title
+from knowledge.chunking import SECTION_SEPARATOR, section_below_title
 
 LANGUAGE_NAMES = {"en": "English", "ur": "اردو"}
 
@@ -60,7 +60,7 @@ def render_answer(texts: Texts, answer: Answer) -> str:
         if key in seen:
             continue
         seen.add(key)
-        shown = section_below_title(citation.title, citation.section)
+        shown = _path(section_below_title(citation.title, citation.section))
         section = f" › {escape(shown)}" if shown else ""
         lines.append(f"{len(seen)}. <i>{escape(citation.title)}</i>{section}")
         if citation.translation_title:
@@ -75,13 +75,20 @@ def render_answer(texts: Texts, answer: Answer) -> str:
     return "\n".join(lines)
 
 
+def _path(section: str) -> str:
+    """A heading path as the learner reads it, one separator throughout ("Recordings ›
+    How long they are kept"): the index writes it with " > ", which the title's " › " before
+    it would make read as two notations."""
+    return section.replace(SECTION_SEPARATOR, " › ")
+
+
 def _heading(text: str) -> str:
     """A translated heading as written ("اردو | English" shows its Urdu half)."""
     return " › ".join(part.split(" | ")[0] for part in text.split(" > "))
 
 
 def _rule_name(choice: Choice) -> str:
-    section = section_below_title(choice.title, choice.section)
+    section = _path(section_below_title(choice.title, choice.section))
     return f"{choice.title} › {section}" if section else choice.title
 
 
@@ -97,7 +104,7 @@ def choice_keyboard(texts: Texts, answered: AnsweredQuestion) -> InlineKeyboardM
     for key, choice in zip(
         ("answer-choice-a", "answer-choice-b"), answered.answer.choices, strict=False
     ):
-        label = texts(key, section=choice.section or choice.title)
+        label = texts(key, section=_path(choice.section) or choice.title)
         builder.button(
             text=label[:60],
             callback_data=ChooseRule(question_id=answered.id, passage=choice.chunk_id),
