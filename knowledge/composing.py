@@ -384,6 +384,11 @@ class SentenceComposer:
         # The FAQ answers in short what a rule states in full; its heading (the question
         # itself) pulls its sentences up. The learner reads the rule, cited to the rule.
         scored = rules_over_restatements(passages, units, flat, scored, vectors)
+        # A question in a rule's text (an FAQ written "Q: ... A: ..." in one plain-text
+        # section) asks, it does not answer: the learner's own question read back is no
+        # answer, and is closest to it of all.
+        answering = [s for s in scored if not _is_question(units[s.passage][s.index])]
+        scored = answering or scored
         scored.sort(key=lambda s: -s.score)
         return units, lead_in_retrieval_order(scored, LEAD_MARGIN.get(query.language, 0.0))
 
@@ -566,6 +571,10 @@ class SentenceComposer:
             if translation is not None:
                 return _lines(translation.units), translation.chunk
         return _lines(units), None
+
+
+def _is_question(unit: Unit) -> bool:
+    return not unit.row and unit.text.rstrip().endswith(("?", "؟"))
 
 
 def _asks(section: str) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -474,3 +475,31 @@ def test_an_urdu_answer_led_by_retrieval_order_reads_the_better_rule_second(
 
     assert answer.answer_language == "ur"
     assert "30 consecutive days" in " ".join(first_sentences(answer.basis, 2))
+
+
+FAQ_TXT = """\
+eLearn Helpdesk: frequently asked questions
+
+Q: How do I contact the helpdesk?
+A: Email elearn-help@nhu.example.pk or call 051-9876543, Monday to Friday, 9 am to 4 pm.
+
+Q: Can I take an online exam on my phone?
+A: No. Online exams need a laptop or desktop computer with a webcam.
+"""
+
+
+def test_a_question_written_in_a_plain_text_faq_is_never_the_answer(tmp_path: Path) -> None:
+    from knowledge.config import KnowledgeConfig
+    from knowledge.engine import build_engine
+    from tests.knowledge.conftest import LICENCE_MD
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "licence.md").write_text(LICENCE_MD, encoding="utf-8")
+    (docs / "faq.txt").write_text(FAQ_TXT, encoding="utf-8")
+    engine = build_engine(KnowledgeConfig(data_dir=tmp_path / "data"))
+    engine.index_paths([docs])
+    answer = engine.answer_sync("How do I contact the helpdesk?")
+    assert not answer.abstained, answer.text
+    assert answer.text.startswith("A: Email elearn-help@nhu.example.pk"), answer.text
+    assert "Q:" not in answer.text
