@@ -165,9 +165,38 @@ def load_text(path: Path) -> LoadedDocument:
     body = "\n".join(text.splitlines()[1:]) if title == first else text
     return LoadedDocument(
         title=title,
-        markdown=f"# {title}\n\n{body.strip()}\n",
+        markdown=f"# {title}\n\n{_questions_as_headings(body.strip())}\n",
         effective_date=find_effective_date(text),
     )
+
+
+# A plain-text FAQ's question line ("Q: How do I ...?", "Question 3. Can I ...?") and the
+# marker opening its answer ("A: ", "Answer: ").
+_QUESTION_LINE = re.compile(
+    r"^\s*(?:(?:Q|Question)\s*\d*\s*[:.)-]\s*)?(\S.{0,150}[?؟])\s*$", re.IGNORECASE
+)
+_ANSWER_MARKER = re.compile(r"^\s*(?:A|Answer)\s*[:.)-]\s*", re.IGNORECASE)
+
+
+def _questions_as_headings(body: str) -> str:
+    """A plain-text file's lines that ask a question, each a heading over the lines after it
+    (its "Q:" marker and its answer's "A:" dropped): a FAQ written as text is then one
+    section a question, as the Markdown FAQ's headings make it, and one answer's sentences
+    do not run into the next one's."""
+    out: list[str] = []
+    after_question = False
+    for line in body.splitlines():
+        question = _QUESTION_LINE.match(line)
+        if question:
+            out.append(f"\n## {question.group(1).strip()}\n")
+            after_question = True
+            continue
+        if after_question and line.strip():
+            out.append(_ANSWER_MARKER.sub("", line))
+            after_question = False
+            continue
+        out.append(line)
+    return "\n".join(out).strip()
 
 
 def load_html(path: Path) -> LoadedDocument:

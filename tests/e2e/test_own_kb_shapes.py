@@ -226,10 +226,14 @@ async def test_a_learner_reads_tables_sub_lists_nested_sections_and_the_faq_as_w
             == f"{RECORDINGS} › Lecture recordings › How long recordings are kept"
         )
 
-        # A plain-text FAQ: the answer, not the learner's own question read back.
+        # A plain-text FAQ: each question line heads its answer, which is what the learner
+        # reads, not the question read back, nor the next question's answer.
         (desk,) = await learner.says("How do I contact the helpdesk?")
-        assert "elearn-help@nhu.example.pk" in desk.text
-        assert not desk.text.startswith("Q:"), desk.text
+        assert desk.text.startswith("Email elearn-help@nhu.example.pk"), desk.text
+        assert "webcam" not in desk.text
+        assert first_source(desk) == (
+            "eLearn Helpdesk: frequently asked questions › How do I contact the helpdesk?"
+        )
 
         # A topic listed without "Where to go": not an empty pointer, but the people who run
         # the programme, and the button to reach one.

@@ -477,8 +477,10 @@ def test_an_urdu_answer_led_by_retrieval_order_reads_the_better_rule_second(
     assert "30 consecutive days" in " ".join(first_sentences(answer.basis, 2))
 
 
-FAQ_TXT = """\
-eLearn Helpdesk: frequently asked questions
+FAQ_MD = """\
+# eLearn Helpdesk: frequently asked questions
+
+## Contact and exams
 
 Q: How do I contact the helpdesk?
 A: Email elearn-help@nhu.example.pk or call 051-9876543, Monday to Friday, 9 am to 4 pm.
@@ -488,7 +490,7 @@ A: No. Online exams need a laptop or desktop computer with a webcam.
 """
 
 
-def test_a_question_written_in_a_plain_text_faq_is_never_the_answer(tmp_path: Path) -> None:
+def test_a_question_written_in_a_rules_text_is_never_the_answer(tmp_path: Path) -> None:
     from knowledge.config import KnowledgeConfig
     from knowledge.engine import build_engine
     from tests.knowledge.conftest import LICENCE_MD
@@ -496,7 +498,7 @@ def test_a_question_written_in_a_plain_text_faq_is_never_the_answer(tmp_path: Pa
     docs = tmp_path / "docs"
     docs.mkdir()
     (docs / "licence.md").write_text(LICENCE_MD, encoding="utf-8")
-    (docs / "faq.txt").write_text(FAQ_TXT, encoding="utf-8")
+    (docs / "faq.md").write_text(FAQ_MD, encoding="utf-8")
     engine = build_engine(KnowledgeConfig(data_dir=tmp_path / "data"))
     engine.index_paths([docs])
     answer = engine.answer_sync("How do I contact the helpdesk?")

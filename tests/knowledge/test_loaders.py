@@ -143,3 +143,18 @@ def test_a_docx_table_stays_in_the_section_it_is_written_in(tmp_path: Path) -> N
     document.save(str(tmp_path / "recordings.docx"))
     markdown = load_document(tmp_path / "recordings.docx").markdown
     assert markdown.index("Live class | 120 days\n\n") < markdown.index("## Laptops")
+
+
+def test_a_plain_text_faqs_questions_are_headings_over_their_answers(tmp_path: Path) -> None:
+    (tmp_path / "faq.txt").write_text(
+        "Helpdesk FAQ\n\nQ: How do I contact the helpdesk?\nA: Email help@example.pk.\n\n"
+        "Question 2. Can I sit an exam on my phone?\nAnswer: No. Exams need a webcam.\n"
+        "Bring your card to every exam.\n",
+        encoding="utf-8",
+    )
+    document = load_document(tmp_path / "faq.txt")
+    assert document.title == "Helpdesk FAQ"
+    assert "## How do I contact the helpdesk?\n\nEmail help@example.pk." in document.markdown
+    assert "## Can I sit an exam on my phone?\n\nNo. Exams need a webcam." in document.markdown
+    assert "Q:" not in document.markdown and "Answer:" not in document.markdown
+    assert "Bring your card to every exam." in document.markdown
