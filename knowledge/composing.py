@@ -29,7 +29,12 @@ import numpy as np
 import numpy.typing as npt
 
 from knowledge.answering import NOT_AFTER_ABBREVIATION_OR_TIME
-from knowledge.chunking import SECTION_SEPARATOR, Chunk, translated_section
+from knowledge.chunking import (
+    SECTION_SEPARATOR,
+    Chunk,
+    section_below_title,
+    translated_section,
+)
 from knowledge.language import (
     ENGLISH_STOPWORDS,
     QUESTION_WORDS,
@@ -268,14 +273,79 @@ class SectionBook:
             self._units.setdefault(key, []).extend(rule_units(chunk.text))
         self._positions: dict[SectionKey, dict[str, int]] = {}
         self._translations: dict[tuple[str, SectionKey], Translation] = {}
+        titles = {key.source: chunks[0].title for key, chunks in self._chunks.items()}
         for chunk in retriever.translations:
-            key = SectionKey(*translated_section(chunk))
+            key = self._rule_key(SectionKey(*translated_section(chunk)), titles)
             self._translations[(chunk.language, key)] = Translation(
                 chunk, translation_units(chunk.text)
             )
 
+    def _rule_key(self, key: SectionKey, titles: dict[str, str]) -> SectionKey:
+        """The rule section a translation's heading path names. A document's first heading is
+        kept out of its paths when it repeats the front-matter title, so a translation whose
+        own title and first heading are written otherwise than the rule's (the sample's Urdu
+        title alone over "Urdu | English"; "# LMS accounts" under a longer title) names the
+        same section with that heading or without it: either reads as the section."""
+        if key in self._units or key.source not in titles:
+            return key
+        below = section_below_title(titles[key.source], key.section)
+        firsts = {
+            k.section.split(SECTION_SEPARATOR)[0]
+            for k in self._units
+            if k.source == key.source and k.section
+        }
+        candidates = [below]
+        parts = key.section.split(SECTION_SEPARATOR)
+        if len(firsts) == 1:
+            (first,) = firsts  # every section sits under one first heading
+            candidates.append(SECTION_SEPARATOR.join([first, *parts]))
+            if len(parts) > 1 and parts[0] == titles[key.source]:
+                candidates.append(SECTION_SEPARATOR.join([first, *parts[1:]]))
+        return next(
+            (
+                SectionKey(key.source, c)
+                for c in candidates
+                if SectionKey(key.source, c) in self._units
+            ),
+            key,
+        )
+
     def units(self, key: SectionKey) -> list[Unit]:
         return self._units.get(key, [])
+
+    def translation_problems(self) -> list[str]:
+        """Why a translated section will not be shown, one line each: the document or section
+        it names is not indexed, or its lines do not follow the section's one for one. Each is
+        otherwise silent: the learner reads the English rule with the "no Urdu version" note."""
+        sources = {key.source for key in self._units}
+        problems: list[str] = []
+        for (_, key), found in sorted(
+            self._translations.items(),
+            key=lambda item: (item[1].chunk.source, item[1].chunk.ordinal, item[1].chunk.section),
+        ):
+            where = found.chunk.source + (
+                f" › {found.chunk.section}" if found.chunk.section else ""
+            )
+            if key.source not in sources:
+                why = (
+                    f"it translates {key.source!r}, which is not indexed (`translates:` is the"
+                    " rule's path in the folder indexed)"
+                )
+            elif not found.units:
+                continue  # a heading kept only as the path to its sub-sections
+            elif key not in self._units:
+                why = f"{key.source} has no section {key.section!r}"
+            elif len(found.units) != len(self._units[key]):
+                lines = len(found.units)
+                why = (
+                    f"{lines} line{'s' if lines != 1 else ''} for the {len(self._units[key])}"
+                    f" sentences, list items and table rows of {key.source} › {key.section}"
+                    " (one line each)"
+                )
+            else:
+                continue
+            problems.append(f"{where}: not used, learners read the English rule: {why}")
+        return problems
 
     def chunks(self, key: SectionKey) -> list[Chunk]:
         return self._chunks.get(key, [])

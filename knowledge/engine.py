@@ -30,7 +30,7 @@ from knowledge.answering import (
 )
 from knowledge.answers import Answer, Choice, Citation
 from knowledge.batching import BatchingEmbedder
-from knowledge.chunking import Chunk, english_section
+from knowledge.chunking import Chunk
 from knowledge.composing import (
     NO_TRANSLATION_NOTE,
     SectionBook,
@@ -258,6 +258,8 @@ class KnowledgeEngine:
         self._ensure_snapshot()
         if report.changed:
             self._embed_sentences()
+            # A translation that will never be shown says why now, not by its absence.
+            report.warnings.extend(self._parts().book.translation_problems())
         return report
 
     def _embed_sentences(self) -> None:
@@ -475,8 +477,10 @@ class KnowledgeEngine:
         composition = parts.composer.compose(query, passages, reading, scored)
         if not composition.text:
             return finish(_abstention(query, reading))
-        translations = {english_section(c.section): c for c in composition.translated}
-        citations = [_citation(p, translations.get(p.chunk.section)) for p in composition.used]
+        citations = [
+            _citation(p, self._translation_shown(parts, p.chunk, reading, composition.translated))
+            for p in composition.used
+        ]
         return finish(
             Answer(
                 query.original,
@@ -494,6 +498,15 @@ class KnowledgeEngine:
                 missing_translation=composition.missing_translation,
             )
         )
+
+    @staticmethod
+    def _translation_shown(
+        parts: _AnswerParts, chunk: Chunk, reading: str, shown: Sequence[Chunk]
+    ) -> Chunk | None:
+        """The translation the answer shows of a passage's section, found as the composer
+        found it (the book knows which rule section a translation's headings name)."""
+        found = parts.book.translation(reading, SectionKey(chunk.source, chunk.section))
+        return found.chunk if found is not None and any(c is found.chunk for c in shown) else None
 
     def _redirect_answer(self, chunk: Chunk, query: NormalisedQuery, reading: str) -> Answer:
         parts = self._parts()

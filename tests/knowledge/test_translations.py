@@ -61,3 +61,90 @@ def test_every_section_is_translated_line_for_line(path: Path) -> None:
 @pytest.mark.parametrize("path", TRANSLATIONS, ids=[p.name for p in TRANSLATIONS])
 def test_translations_are_marked_for_hec_to_verify(path: Path) -> None:
     assert "SAMPLE TRANSLATION: for HEC to verify" in path.read_text(encoding="utf-8")
+
+
+RULE_MD = """\
+---
+title: Reading room rules
+---
+
+# Reading room rules
+
+## Opening hours
+
+The reading room is open from 8 am to 10 pm, Monday to Saturday. It is closed on Sundays.
+
+## Group rooms
+
+Group rooms are booked on the library portal for up to 3 hours.
+"""
+
+# Written as the sample's are: the Urdu title alone, over an "Urdu | English" first heading
+# (so the translation's paths keep that heading, which the rule's, under an equal title, drop).
+RULE_UR = """\
+---
+title: ریڈنگ روم کے قواعد
+kind: translation
+translates: rules/reading-room.md
+language: ur
+---
+
+# ریڈنگ روم کے قواعد | Reading room rules
+
+## اوقات | Opening hours
+
+ریڈنگ روم پیر سے ہفتہ تک صبح 8 بجے سے رات 10 بجے تک کھلا رہتا ہے۔
+اتوار کو بند رہتا ہے۔
+
+## گروپ روم | Group rooms
+
+گروپ روم لائبریری پورٹل پر 3 گھنٹے تک بک ہوتے ہیں۔
+یہ مفت ہیں۔
+"""
+
+STRAY_UR = """\
+---
+title: قواعد
+kind: translation
+translates: reading-room.md
+language: ur
+---
+
+# قواعد | Reading room rules
+
+## اوقات | Opening hours
+
+ایک۔
+"""
+
+
+def test_an_urdu_version_titled_otherwise_than_its_rule_is_read_and_a_stray_one_is_reported(
+    tmp_path: Path,
+) -> None:
+    from knowledge.config import KnowledgeConfig
+    from knowledge.engine import build_engine
+    from tests.knowledge.conftest import HashEmbedder
+
+    docs = tmp_path / "docs"
+    (docs / "rules").mkdir(parents=True)
+    (docs / "ur" / "rules").mkdir(parents=True)
+    (docs / "rules" / "reading-room.md").write_text(RULE_MD, encoding="utf-8")
+    (docs / "ur" / "rules" / "reading-room.md").write_text(RULE_UR, encoding="utf-8")
+    (docs / "ur" / "stray.md").write_text(STRAY_UR, encoding="utf-8")
+    engine = build_engine(KnowledgeConfig(data_dir=tmp_path / "data"), embedder=HashEmbedder())
+    report = engine.index_paths([docs])
+    hours = next(c for c in engine.retriever.chunks if c.section == "Opening hours")
+    answer = engine.answer_from_passage("ریڈنگ روم کب کھلتا ہے؟", hours.id, "ur")
+    assert answer is not None and answer.answer_language == "ur", answer
+    assert "صبح 8 بجے" in answer.text
+    assert answer.citations[0].translation_source == "ur/rules/reading-room.md"
+    # What kb index says of the Urdu versions it will never show (and of no other).
+    assert report.warnings == [
+        "ur/rules/reading-room.md › ریڈنگ روم کے قواعد | Reading room rules > گروپ روم | Group"
+        " rooms: not used, learners read the English rule: 2 lines for the 1 sentences, list"
+        " items and table rows of"
+        " rules/reading-room.md › Group rooms (one line each)",
+        "ur/stray.md › قواعد | Reading room rules > اوقات | Opening hours: not used, learners"
+        " read the English rule: it translates 'reading-room.md', which is not indexed"
+        " (`translates:` is the rule's path in the folder indexed)",
+    ]
