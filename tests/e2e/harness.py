@@ -50,6 +50,7 @@ from bot.telegram.terminal import TerminalChat
 from bot.telegram.webserver import create_web_app
 from handlers.buttons import TelegramButtons
 from knowledge.engine import KnowledgeEngine
+from tests.bounded import bounded, stop_polling
 from tests.databases import sqlite_started
 from tests.factories import make_user
 from tests.fakebotapi import ChatMessage, FakeTelegram
@@ -122,6 +123,8 @@ class BotHarness:
     # Wait, at each start, until the worker's scheduler has run its first pass, so a test that
     # queues invitations itself never races it.
     wait_for_first_pass: bool = True
+    # The bound of each step of `stop` (polling, the worker, the storage, the services).
+    stop_seconds: float = 30.0
     # Serve the webhook with this secret instead of polling (None: poll). The fake Bot API
     # posts the people's updates to it, retrying as Telegram does; `post` sends any body.
     webhook_secret: str | None = None
@@ -206,21 +209,40 @@ class BotHarness:
 
     async def stop(self) -> None:
         """Stop polling (or serving the webhook) and the worker; close the services the
-        harness built."""
-        if self.dispatcher is not None and self._polling is not None:
-            await self.dispatcher.stop_polling()
-            await asyncio.wait_for(self._polling, timeout=10)
-        if self.webhook_secret is not None:
-            self.fake.set_webhook_targets([])
-        if self._running is not None:
-            await self._running.aclose()
-        if self.dispatcher is not None:
-            await self.dispatcher.storage.close()
-        if self._owns_services and self.services is not None:
-            await self.services.close()
-            self.services = None
+        harness built.
+
+        Each step has a bound (`stop_seconds`) and runs even when one before it failed; the
+        first failure is raised at the end, naming the step and where it hung, rather than a
+        stop that hangs holding the test run.
+        """
+        dispatcher, polling, running = self.dispatcher, self._polling, self._running
+        services = self.services if self._owns_services else None
         self.dispatcher = self._polling = self._running = None
         self.server = self.http = None
+        if services is not None:
+            self.services = None
+        if self.webhook_secret is not None:
+            self.fake.set_webhook_targets([])
+        seconds = self.stop_seconds
+        steps: list[Callable[[], Awaitable[object]]] = []
+        if dispatcher is not None and polling is not None:
+            steps.append(lambda: stop_polling(dispatcher, polling, seconds))
+        if running is not None:
+            worker = "stopping the delivery worker (and the webhook server)"
+            steps.append(lambda: bounded(running.aclose(), seconds, worker))
+        if dispatcher is not None:
+            storage = "closing the FSM storage"
+            steps.append(lambda: bounded(dispatcher.storage.close(), seconds, storage))
+        if services is not None:
+            steps.append(lambda: bounded(services.close(), seconds, "closing the services"))
+        failures: list[Exception] = []
+        for step in steps:
+            try:
+                await step()
+            except Exception as error:
+                failures.append(error)
+        if failures:
+            raise failures[0]
 
     async def restart(self) -> AppServices:
         """What a process restart leaves: only the database (and Redis, when configured)."""
@@ -232,8 +254,10 @@ class BotHarness:
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:
-        await self.stop()
-        await self.bot.session.close()
+        try:
+            await self.stop()
+        finally:
+            await bounded(self.bot.session.close(), self.stop_seconds, "closing the bot's session")
 
     # ---- the webhook, as Telegram and a load balancer reach it ------------------------------
 

@@ -7,6 +7,7 @@ from aiogram.filters import Command
 from aiogram.methods import SendMessage
 from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
 
+from tests.bounded import stop_polling
 from tests.fakebotapi import FakeTelegram
 from tests.fakebotapi.fixtures import fake_telegram
 
@@ -54,5 +55,4 @@ async def polling_bot(fake_telegram: FakeTelegram) -> AsyncIterator[Bot]:
     )
     await fake_telegram.wait_for_long_poll()
     yield bot
-    await dispatcher.stop_polling()
-    await polling
+    await stop_polling(dispatcher, polling, seconds=30)

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from email import message_from_bytes
 from email.message import Message
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,6 +18,7 @@ from bot.i18n import Catalogue
 from bot.services.licences_nudges import NudgeService
 from bot.storage.db import Database
 from handlers.buttons import TelegramButtons
+from tests.bounded import call_bounded
 
 EXAMPLE_INTAKE = Path(__file__).resolve().parents[2] / "docs" / "examples" / "intake.yaml"
 
@@ -38,20 +40,45 @@ class MailRecorder:
         return found.group(1)
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+# aiosmtpd's default of 1 s for its server to start failed on a loaded machine.
+SMTP_READY_SECONDS = 30.0
+# `Controller.stop` joins the server's thread without a bound (and from Python 3.12 that thread
+# waits for every client connection to close).
+SMTP_STOP_SECONDS = 30.0
+
+
+def start_smtp_server(recorder: MailRecorder) -> tuple[Any, int]:
+    """aiosmtpd's threaded server on a loopback socket bound here, so no other test process can
+    take its port between choosing it and serving it (as a free port closed and bound again
+    can be); returns the controller and the port."""
+    from aiosmtpd.controller import Controller
+
+    class BoundController(Controller):  # type: ignore[misc]
+        def __init__(self, sock: socket.socket) -> None:
+            host, port = sock.getsockname()
+            super().__init__(recorder, hostname=host, port=port, ready_timeout=SMTP_READY_SECONDS)
+            self.sock = sock
+
+        # aiosmtpd's documented override point for how the server listens.
+        def _create_server(self) -> Any:
+            return self.loop.create_server(self._factory_invoker, sock=self.sock)
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    controller = BoundController(sock)
+    try:
+        controller.start()
+    except BaseException:
+        call_bounded(lambda: controller.stop(no_assert=True), SMTP_STOP_SECONDS, "the SMTP server")
+        sock.close()
+        raise
+    return controller, int(sock.getsockname()[1])
 
 
 @pytest.fixture
 def smtp_server() -> Iterator[tuple[SMTPSettings, MailRecorder]]:
-    from aiosmtpd.controller import Controller
-
     recorder = MailRecorder()
-    port = _free_port()
-    controller = Controller(recorder, hostname="127.0.0.1", port=port)
-    controller.start()
+    controller, port = start_smtp_server(recorder)
     try:
         yield (
             SMTPSettings(
@@ -63,7 +90,7 @@ def smtp_server() -> Iterator[tuple[SMTPSettings, MailRecorder]]:
             recorder,
         )
     finally:
-        controller.stop()
+        call_bounded(controller.stop, SMTP_STOP_SECONDS, "stopping the SMTP server")
 
 
 @pytest.fixture(scope="session")

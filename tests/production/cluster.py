@@ -19,12 +19,14 @@ from pathlib import Path
 
 from aiohttp import ClientError, ClientSession, ClientTimeout
 
+from tests.bounded import wait_process
 from tests.fakebotapi import DEFAULT_TOKEN, FakeTelegram
 from tests.production.tcp_proxy import free_port
 
 SECRET = "e2e-webhook-secret_0123456789"
 WEBHOOK_PATH = "/telegram/webhook"
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
+KILLED_EXIT_SECONDS = 30.0
 
 
 @dataclass
@@ -156,7 +158,8 @@ async def stop_instance(instance: Instance, timeout: float = 30.0) -> int:
             instance.process.kill()
             break
         await asyncio.sleep(0.1)
-    return int(instance.process.wait())
+    # After SIGKILL, only a process stuck in the kernel (uninterruptible I/O) outlives this.
+    return wait_process(instance.process, KILLED_EXIT_SECONDS, f"instance {instance.name}")
 
 
 @contextlib.asynccontextmanager
@@ -174,5 +177,16 @@ async def running_cluster(
         fake.set_webhook_targets([i.webhook_url for i in instances], secret_token=SECRET)
         yield instances
     finally:
-        for instance in instances:
+        await stop_instances(instances)
+
+
+async def stop_instances(instances: list[Instance]) -> None:
+    """Stop every instance, even when stopping one of them failed; then raise the first error."""
+    failures: list[Exception] = []
+    for instance in instances:
+        try:
             await stop_instance(instance)
+        except Exception as error:
+            failures.append(error)
+    if failures:
+        raise failures[0]

@@ -18,7 +18,7 @@ from tests.production.cluster import (
     ClusterConfig,
     running_cluster,
     start_worker,
-    stop_instance,
+    stop_instances,
     wait_healthy,
 )
 
@@ -79,8 +79,7 @@ async def test_a_broadcast_completes_once_with_two_workers_beside_two_bots(
                     for worker in workers
                 ]
         finally:
-            for worker in workers:
-                await stop_instance(worker)
+            await stop_instances(workers)
 
     assert progress.sent == len(LEARNERS), progress
     for chat in LEARNERS:

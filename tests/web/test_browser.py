@@ -17,6 +17,7 @@ from urllib.parse import quote
 import pytest
 
 from bot.config import Settings
+from tests.bounded import bounded
 from tests.web.conftest import chromium_path
 from tests.web.world import ADMIN, FOCAL_B, World, dashboard_world, sign_init_data
 
@@ -50,14 +51,28 @@ async def world(settings: Settings) -> AsyncIterator[World]:
         yield built
 
 
+# Playwright's actions have timeouts of their own; closing the browser and stopping its driver
+# have none.
+CLOSE_SECONDS = 30.0
+
+
 @pytest.fixture
 async def browser() -> AsyncIterator[object]:
-    async with playwright_api.async_playwright() as playwright:
-        launched = await playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+    playwright = await bounded(
+        playwright_api.async_playwright().start(), CLOSE_SECONDS * 2, "starting Playwright"
+    )
+    try:
+        launched = await bounded(
+            playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS),
+            CLOSE_SECONDS * 2,
+            "launching Chromium",
         )
-        yield launched
-        await launched.close()
+        try:
+            yield launched
+        finally:
+            await bounded(launched.close(), CLOSE_SECONDS, "closing Chromium")
+    finally:
+        await bounded(playwright.stop(), CLOSE_SECONDS, "stopping Playwright's driver")
 
 
 def mini_app_url(world: World, init_data: str) -> str:
@@ -152,7 +167,7 @@ async def test_admin_reads_every_page_and_filters(
         )
         assert overflow <= 1
     finally:
-        await context.close()
+        await bounded(context.close(), CLOSE_SECONDS, "closing the browser context")
 
 
 async def test_focal_person_in_urdu_sees_their_university_right_to_left(
@@ -167,7 +182,7 @@ async def test_focal_person_in_urdu_sees_their_university_right_to_left(
         assert tab == "جائزہ"
         await shoot(page, "overview-focal-urdu")
     finally:
-        await context.close()
+        await bounded(context.close(), CLOSE_SECONDS, "closing the browser context")
 
 
 @pytest.mark.parametrize("case", ["forged", "stale"])
@@ -187,4 +202,4 @@ async def test_forged_and_stale_sign_ins_show_nothing(
         assert await page.locator('[data-testid="questions"]').count() == 0
         await shoot(page, f"refused-{case}")
     finally:
-        await context.close()
+        await bounded(context.close(), CLOSE_SECONDS, "closing the browser context")

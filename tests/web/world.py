@@ -36,6 +36,7 @@ from bot.telegram.container import AppServices, build_services
 from bot.telegram.webserver import dashboard_dependencies
 from bot.web.app import mount_dashboard
 from handlers.buttons import TelegramButtons
+from tests.bounded import bounded
 from tests.databases import sqlite_at_head
 from tests.factories import make_user
 from tests.fakebotapi import DEFAULT_TOKEN
@@ -171,6 +172,9 @@ async def _seed_broadcast(services: AppServices, university: int) -> None:
     await services.webinars.rsvp(learner, summary.webinar_id)
 
 
+# The bound of each step of the world's teardown.
+CLOSE_SECONDS = 30.0
+
 MEMBERSHIP = """Email,Invitation Date,Join Date,Member State
 a@uni-a.edu.pk,2026-11-01,2026-11-02,MEMBER
 b@uni-b.edu.pk,2026-11-01,,INVITED
@@ -221,6 +225,8 @@ async def dashboard_world(settings: Settings) -> AsyncIterator[World]:
     try:
         yield World(services, server, http, first.id, second.id, first.city)
     finally:
-        await http.close()
-        await server.close()
-        await services.close()
+        try:
+            await bounded(http.close(), CLOSE_SECONDS, "closing the test's HTTP client")
+            await bounded(server.close(), CLOSE_SECONDS, "stopping the dashboard's server")
+        finally:
+            await bounded(services.close(), CLOSE_SECONDS, "closing the services")

@@ -1,0 +1,91 @@
+"""pytest-timeout's alarm ends an async test even when it goes off inside a busy background task
+(tests/alarm.py); without the plugin the task keeps the failure and the test awaits forever."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parents[2]
+
+TESTS = """
+import asyncio
+import time
+
+
+async def busy_bot():
+    # The loop is busy most of the time, awaiting between bursts: the alarm lands in here.
+    while True:
+        end = time.monotonic() + 0.05
+        while time.monotonic() < end:
+            pass
+        await asyncio.sleep(0.001)
+
+
+async def test_awaits_forever_beside_a_busy_task():
+    task = asyncio.create_task(busy_bot())
+    try:
+        await asyncio.Event().wait()
+    finally:
+        task.cancel()
+
+
+async def test_awaits_forever_alone():
+    await asyncio.Event().wait()
+
+
+def test_sleeps_forever():
+    time.sleep(600)
+
+
+async def test_beside_them():
+    await asyncio.sleep(0)
+"""
+
+
+def run_inner(tmp_path: Path, *plugins: str) -> subprocess.CompletedProcess[str]:
+    (tmp_path / "test_inner.py").write_text(TESTS, encoding="utf-8")
+    (tmp_path / "pytest.ini").write_text("[pytest]\nasyncio_mode = auto\n", encoding="utf-8")
+    loads = [arg for plugin in plugins for arg in ("-p", plugin)]
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-c",
+            str(tmp_path / "pytest.ini"),
+            "--rootdir",
+            str(tmp_path),
+            "-p",
+            "no:cacheprovider",
+            *loads,
+            "-o",
+            "timeout=2",
+            "-o",
+            "asyncio_default_fixture_loop_scope=function",
+            str(tmp_path / "test_inner.py"),
+        ],
+        check=False,  # the inner run fails: that is what is checked
+        cwd=tmp_path,
+        env={**os.environ, "PYTHONPATH": str(PROJECT)},
+        capture_output=True,
+        text=True,
+        # Far more than the three 2 s alarms; without the plugin the first test never ends.
+        timeout=90,
+    )
+
+
+def test_an_alarm_in_a_background_task_cancels_the_test_with_the_timeout_message(
+    tmp_path: Path,
+) -> None:
+    run = run_inner(tmp_path, "tests.alarm")
+    output = run.stdout + run.stderr
+    assert "3 failed, 1 passed" in output, output
+    assert "CancelledError: Timeout (>2.0s) from pytest-timeout" in output, output
+    # Where the alarm went off: in the busy task, shown as the test's timeout report.
+    assert "the alarm went off in this task" in output, output
+    assert "in busy_bot" in output, output
+    # Where it lands outside any task (the loop waiting, or a plain test), as pytest-timeout does.
+    assert output.count("Failed: Timeout (>2.0s) from pytest-timeout") == 2, output
