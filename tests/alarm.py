@@ -10,9 +10,9 @@ until CI's own limit.
 This plugin sets pytest-timeout's timer itself (its `pytest_timeout_set_timer` hook) with a
 handler that looks at where the alarm landed. Outside the event loop's tasks and callbacks (the
 loop waiting in `select`, or no loop at all), and in the test's own task, it raises as
-pytest-timeout does. Inside another task or callback, where a raise would be lost, it cancels the
-future the event loop is running for pytest (the test, or the fixture being set up or torn down)
-with pytest-timeout's message, so it ends at its current await.
+pytest-timeout does. Inside another task or callback, where a raise would be lost, it also cancels
+the future the event loop is running for pytest (the test, or the fixture being set up or torn
+down) with pytest-timeout's message, so that it ends at its current await.
 
 Loaded for every run by `-p tests.alarm` in pyproject.toml's pytest options.
 """
@@ -70,11 +70,15 @@ def _on_alarm(item: pytest.Item, settings: Any, frame: FrameType | None) -> None
     if running is None:
         pytest_timeout.timeout_sigalrm(item, settings)  # raises pytest's failure here
         return
+    message = pytest_timeout.PYTEST_FAILURE_MESSAGE % settings.timeout
     terminal = item.config.get_terminal_writer()
     terminal.sep("+", title="Timeout: the alarm went off in this task; the test is cancelled")
     terminal.write(_task_stack(frame))
     pytest_timeout.dump_stacks(terminal)  # the other threads'
-    running.cancel(msg=pytest_timeout.PYTEST_FAILURE_MESSAGE % settings.timeout)
+    running.cancel(msg=message)
+    # Raised here too, as pytest-timeout would: it ends a task that holds the event loop in a
+    # blocking call (which would keep the test from ever seeing its cancellation).
+    pytest.fail(message)
 
 
 @pytest.hookimpl(tryfirst=True)
