@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Iterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,6 +20,7 @@ import pytest
 from bot.config import Settings
 from bot.storage.db import Database
 from tests import databases, real_services
+from tests.bounded import call_bounded
 
 if TYPE_CHECKING:
     from knowledge.engine import KnowledgeEngine
@@ -82,9 +82,11 @@ async def database_url(database_backend: str, settings: Settings) -> AsyncIterat
 @pytest.fixture(scope="session", autouse=True)
 def _remove_database_templates() -> Iterator[None]:
     yield
-    # In a thread of its own: asyncio.run leaves no trace on pytest-asyncio's event loops.
-    with ThreadPoolExecutor(1) as thread:
-        thread.submit(asyncio.run, databases.TEMPLATES.remove()).result()
+    # In a thread of its own: asyncio.run leaves no trace on pytest-asyncio's event loops. With a
+    # bound: a DROP DATABASE that waited would hold the worker at the very end of the run.
+    call_bounded(
+        lambda: asyncio.run(databases.TEMPLATES.remove()), 120, "removing the database templates"
+    )
 
 
 @pytest.fixture

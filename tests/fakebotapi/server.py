@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Self
 from aiohttp import ClientSession, ClientTimeout, MultipartReader, web
 from aiohttp.client_exceptions import ClientError
 
+from tests.bounded import bounded
 from tests.fakebotapi.formatting import EntityParseError, ParsedText, parse_text, utf16_len
 from tests.fakebotapi.models import (
     ChatMessage,
@@ -44,6 +45,8 @@ if TYPE_CHECKING:
     from aiogram import Bot
 
 DEFAULT_TOKEN = "123456789:AAHecbotFakeTokenForLoopbackTests_01"
+# Past aiohttp's own minute of waiting for requests still being handled.
+STOP_SECONDS = 90.0
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
 CALLBACK_DATA_LIMIT_BYTES = 64
@@ -196,6 +199,11 @@ class FakeTelegram:
             self._webhook_wakeup.set()
 
     async def stop(self) -> None:
+        """Stop serving, within a bound: aiohttp waits up to a minute for requests still being
+        handled, and a stop that hung would hold its test with no timer left."""
+        await bounded(self._stop(), STOP_SECONDS, "stopping the fake Bot API")
+
+    async def _stop(self) -> None:
         for poller in self._pollers:
             if not poller.done():
                 poller.set_result("stopped")

@@ -68,6 +68,7 @@ print(passages[0].chunk.source, engine.health().ok, "chromadb" in sys.modules)
         capture_output=True,
         text=True,
         check=True,
+        timeout=180,
     )
     assert result.stdout.split() == ["notice.txt", "True", "False"]
 
