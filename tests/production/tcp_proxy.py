@@ -11,6 +11,10 @@ import asyncio
 import contextlib
 import socket
 
+from tests.bounded import bounded
+
+STOP_SECONDS = 30.0
+
 
 def free_port() -> int:
     with socket.socket() as probe:
@@ -35,16 +39,23 @@ class TcpProxy:
 
     async def stop(self) -> None:
         """Refuse new connections and cut the open ones."""
-        if self._server is not None:
-            self._server.close()
-            await self._server.wait_closed()
-            self._server = None
+        server, self._server = self._server, None
+        if server is not None:
+            server.close()
+        # Cut before waiting for the server: from Python 3.12 `wait_closed` waits for every
+        # connection it accepted to be dropped, which these would never be.
         for writer in list(self._writers):
             writer.transport.abort()
         for task in list(self._pipes):
             task.cancel()
-        await asyncio.gather(*self._pipes, return_exceptions=True)
+        await bounded(
+            asyncio.gather(*self._pipes, return_exceptions=True),
+            STOP_SECONDS,
+            "the proxy's connections",
+        )
         self._writers.clear()
+        if server is not None:
+            await bounded(server.wait_closed(), STOP_SECONDS, "closing the proxy's server")
 
     async def __aenter__(self) -> TcpProxy:
         await self.start()

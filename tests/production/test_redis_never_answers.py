@@ -13,7 +13,6 @@ from redis.exceptions import TimeoutError as RedisTimeoutError
 
 from bot.config import Settings
 from bot.telegram import app
-from tests.production.tcp_proxy import free_port
 
 
 async def test_a_redis_that_never_answers_fails_the_call_instead_of_hanging(
@@ -26,8 +25,9 @@ async def test_a_redis_that_never_answers_fails_the_call_instead_of_hanging(
         while await reader.read(4096):
             pass
 
-    port = free_port()
-    server = await asyncio.start_server(silent, "127.0.0.1", port)
+    # Port 0: the server binds a free port itself (no other process can take it meanwhile).
+    server = await asyncio.start_server(silent, "127.0.0.1", 0)
+    port = server.sockets[0].getsockname()[1]
     monkeypatch.setattr(app, "REDIS_SOCKET_TIMEOUT_SECONDS", 0.2)
     settings.database.redis_url = f"redis://127.0.0.1:{port}/0"
     storage = app.create_storage(SimpleNamespace(settings=settings))  # type: ignore[arg-type]
