@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
+import inspect
 import subprocess
 import sys
 import threading
@@ -35,21 +37,40 @@ class DidNotFinishError(AssertionError):
     """A bounded wait ran out: the message names what hung and holds its stack."""
 
 
-def _task_stack(task: asyncio.Future[Any]) -> str:
-    """Where a task waits: its coroutine and each coroutine (or task) it awaits, outermost first.
-    (`Task.print_stack` shows only the outermost coroutine's line.)"""
+def await_chain(task: asyncio.Future[Any]) -> str:
+    """Where a task waits: its coroutine and each coroutine, async generator (an async
+    fixture's teardown) or task it awaits, outermost first. (`Task.print_stack` shows only the
+    outermost coroutine's line.)"""
     summary = traceback.StackSummary()
     awaited: object = task
     for _ in range(200):  # a cycle cannot hold the report
         if isinstance(awaited, asyncio.Task):
             awaited = awaited.get_coro()
-        frame = getattr(awaited, "cr_frame", None) or getattr(awaited, "gi_frame", None)
+        if type(awaited).__name__ == "async_generator_asend":
+            # `anext(generator)`: the generator is reachable only through the garbage collector.
+            generators = [o for o in gc.get_referents(awaited) if inspect.isasyncgen(o)]
+            awaited = generators[0] if generators else None
+        frame = next(
+            (
+                getattr(awaited, name)
+                for name in ("cr_frame", "gi_frame", "ag_frame")
+                if getattr(awaited, name, None) is not None
+            ),
+            None,
+        )
         if frame is None:
             break
         summary.append(
             traceback.FrameSummary(frame.f_code.co_filename, frame.f_lineno, frame.f_code.co_name)
         )
-        awaited = getattr(awaited, "cr_await", None) or getattr(awaited, "gi_yieldfrom", None)
+        awaited = next(
+            (
+                getattr(awaited, name)
+                for name in ("cr_await", "gi_yieldfrom", "ag_await")
+                if getattr(awaited, name, None) is not None
+            ),
+            None,
+        )
     return "".join(summary.format())
 
 
@@ -73,7 +94,7 @@ async def bounded(awaitable: Awaitable[T], seconds: float, what: str) -> T:
         raise
     if done:
         return task.result()
-    stack = _task_stack(task)
+    stack = await_chain(task)
     task.cancel()
     ended, _ = await asyncio.wait({task}, timeout=CANCEL_GRACE_SECONDS)
     after = (
@@ -98,7 +119,7 @@ async def stop_polling(dispatcher: Dispatcher, polling: asyncio.Task[None], seco
         except RuntimeError:  # "Polling is not started": not yet, or no longer
             polling.cancel()
         except DidNotFinishError:
-            stack = _task_stack(polling)
+            stack = await_chain(polling)
             polling.cancel()
             await asyncio.wait({polling}, timeout=CANCEL_GRACE_SECONDS)
             raise DidNotFinishError(
@@ -107,7 +128,7 @@ async def stop_polling(dispatcher: Dispatcher, polling: asyncio.Task[None], seco
             ) from None
     done, _ = await asyncio.wait({polling}, timeout=seconds)
     if not done:
-        stack = _task_stack(polling)
+        stack = await_chain(polling)
         polling.cancel()
         raise DidNotFinishError(
             f"the polling task did not end within {seconds:g} s; it waited at:\n{stack}"

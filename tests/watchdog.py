@@ -7,21 +7,28 @@ faulthandler's watchdog is a C thread: it writes every thread's stack to a file 
 process; pytest-xdist reports the test as crashed and starts a new worker, so the run ends, and
 the controller's summary prints the file. The timer is armed again for each phase because pytest
 cancels faulthandler's timer when a phase fails (`pytest_exception_interact`), and the teardown
-after a timed-out call is where a second hang would have no timer left.
+after a timed-out call is where a second hang would have no timer left. For an async test the
+thread stacks show only the event loop waiting in `select`, so a few seconds before the end the
+report also gets every asyncio task of the main thread's loop and what it awaits.
 
 Loaded for every run by `-p tests.watchdog` in pyproject.toml's pytest options.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import faulthandler
 import os
+import sys
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import TextIO
 
 import pytest
+
+from tests.bounded import await_chain
 
 # Well above pytest-timeout's 120 s, which ends ordinary hangs cleanly. Both can be set from the
 # environment for the test of this watchdog, which runs a pytest of its own.
@@ -40,18 +47,72 @@ def _run_folder() -> Path:
     return HANG_REPORTS / os.environ.get(_RUN, str(os.getpid()))
 
 
+# A few seconds before the end, a Python thread adds what every asyncio task of the main thread's
+# event loop awaits: for an async test the thread stacks show only the loop waiting in `select`.
+TASKS_LEAD_SECONDS = min(5.0, HARD_TIMEOUT_SECONDS / 3)
+
+
+def _main_thread_loop() -> asyncio.AbstractEventLoop | None:
+    """The event loop the main thread is running (pytest-asyncio's, or asyncio.run's), if any."""
+    frame = sys._current_frames().get(threading.main_thread().ident or -1)
+    while frame is not None:
+        if frame.f_code.co_name == "run_forever":
+            candidate = frame.f_locals.get("self")
+            if isinstance(candidate, asyncio.AbstractEventLoop):
+                return candidate
+        frame = frame.f_back
+    return None
+
+
+def _asyncio_tasks() -> str:
+    loop = _main_thread_loop()
+    if loop is None:
+        return ""
+    lines = ["\nasyncio tasks of the main thread's event loop, and where each awaits:\n"]
+    for task in asyncio.all_tasks(loop):
+        lines.append(f"\n{task.get_name()} ({task.get_coro()!r}):\n{await_chain(task)}")
+    return "".join(lines) + "\n"
+
+
 class _Watchdog:
     def __init__(self) -> None:
         self.stream: TextIO | None = None
+        self._tasks_timer: threading.Timer | None = None
+        self._lock = threading.Lock()  # the timer's thread writes to the stream too
 
     def arm(self, item: pytest.Item, phase: str) -> None:
         if self.stream is None:
             return
-        self.stream.seek(0)
-        self.stream.truncate()
-        self.stream.write(f"{item.nodeid} ({phase}) did not end within {HARD_TIMEOUT_SECONDS} s:\n")
-        self.stream.flush()
+        self.disarm_tasks()
+        with self._lock:
+            self.stream.seek(0)
+            self.stream.truncate()
+            self.stream.write(
+                f"{item.nodeid} ({phase}) did not end within {HARD_TIMEOUT_SECONDS} s:\n"
+            )
+            self.stream.flush()
         faulthandler.dump_traceback_later(HARD_TIMEOUT_SECONDS, exit=True, file=self.stream)
+        timer = threading.Timer(
+            HARD_TIMEOUT_SECONDS - TASKS_LEAD_SECONDS, self._write_tasks, (self.stream,)
+        )
+        timer.daemon = True
+        timer.start()
+        self._tasks_timer = timer
+
+    def disarm_tasks(self) -> None:
+        if self._tasks_timer is not None:
+            self._tasks_timer.cancel()
+            self._tasks_timer = None
+
+    def _write_tasks(self, stream: TextIO) -> None:
+        with self._lock:
+            if stream is not self.stream or stream.closed:
+                return
+            try:
+                stream.write(_asyncio_tasks())
+            except Exception as error:  # a report without the tasks beats no report
+                stream.write(f"\n(the asyncio tasks could not be listed: {error!r})\n")
+            stream.flush()
 
 
 _WATCHDOG = _Watchdog()
@@ -69,7 +130,9 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
             return (yield)
         finally:
             faulthandler.cancel_dump_traceback_later()
-            _WATCHDOG.stream = None
+            _WATCHDOG.disarm_tasks()
+            with _WATCHDOG._lock:
+                _WATCHDOG.stream = None
             report.unlink(missing_ok=True)
 
 

@@ -31,11 +31,34 @@ def test_beside_it():
 """
 
 
-def test_a_test_blocked_past_its_timeout_ends_the_worker_and_the_summary_says_where(
-    tmp_path: Path,
-) -> None:
-    (tmp_path / "test_stuck.py").write_text(STUCK_TESTS, encoding="utf-8")
-    (tmp_path / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
+ASYNC_STUCK_TESTS = """
+import asyncio
+
+import pytest
+
+
+async def waits_for_the_bot():
+    await asyncio.Event().wait()
+
+
+@pytest.fixture
+async def bot_that_never_stops():
+    yield
+    await waits_for_the_bot()  # no timer left: the call's timeout spent it
+
+
+async def test_times_out_then_its_async_teardown_hangs(bot_that_never_stops):
+    await asyncio.sleep(600)
+"""
+
+
+def run_stuck(tmp_path: Path, tests: str) -> str:
+    """A pytest run of its own over `tests`, with a 1 s timeout and a 3 s watchdog."""
+    (tmp_path / "test_stuck.py").write_text(tests, encoding="utf-8")
+    (tmp_path / "pytest.ini").write_text(
+        "[pytest]\nasyncio_mode = auto\nasyncio_default_fixture_loop_scope = function\n",
+        encoding="utf-8",
+    )
     environment = {
         **os.environ,
         "HECBOT_TEST_HARD_TIMEOUT": "3",
@@ -71,8 +94,24 @@ def test_a_test_blocked_past_its_timeout_ends_the_worker_and_the_summary_says_wh
     )
     output = run.stdout + run.stderr
     assert run.returncode != 0, output
+    return output
+
+
+def test_a_test_blocked_past_its_timeout_ends_the_worker_and_the_summary_says_where(
+    tmp_path: Path,
+) -> None:
+    output = run_stuck(tmp_path, STUCK_TESTS)
     assert "TESTS THAT HUNG" in output, output
     assert "test_hangs_then_blocks_its_teardown (teardown) did not end within 3 s" in output
     assert "in stubborn_cleanup" in output, output  # the stack shows where it blocked
     assert "1 passed" in output, output  # the test beside it ran and passed
     assert not list((tmp_path / "hangs").glob("*/*.txt"))  # each report printed once, removed
+
+
+def test_an_async_hang_is_reported_with_what_each_asyncio_task_awaits(tmp_path: Path) -> None:
+    output = run_stuck(tmp_path, ASYNC_STUCK_TESTS)
+    assert "(teardown) did not end within 3 s" in output, output
+    # The thread stacks show only the event loop in `select`; the tasks show where it hung.
+    assert "asyncio tasks of the main thread's event loop" in output, output
+    teardown = output[output.index("asyncio tasks of the main thread's event loop") :]
+    assert "in bot_that_never_stops" in teardown and "in waits_for_the_bot" in teardown, output
