@@ -8,7 +8,8 @@ which its teardown has no timer left. A bounded wait ends by itself, wherever it
 
 `bounded` awaits a coroutine or task, `stop_polling` stops an aiogram Dispatcher's polling task,
 `call_bounded` runs a blocking call (a thread join inside a library's stop) in a thread of its
-own, and `wait_process` waits for a subprocess.
+own, and `wait_process` waits for a subprocess. `await_chain` (also in tests/watchdog.py's
+reports) says where a task waits, down to the innermost await.
 """
 
 from __future__ import annotations
