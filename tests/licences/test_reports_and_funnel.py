@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 import json
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -30,6 +30,11 @@ from bot.storage.licence_models import (
 from tests.licences.factories import hand_count, make_application, make_intake
 
 AS_OF = date(2026, 11, 30)
+# Applications counted as of AS_OF were submitted and decided before it, whatever today is (the
+# factory's default, five days before now, stopped counting as approved once today passed
+# AS_OF + 5 days: the test failed from 2026-12-06 on).
+SUBMITTED = datetime(2026, 11, 10, 9, tzinfo=UTC)
+DECIDED = datetime(2026, 11, 20, 9, tzinfo=UTC)
 
 
 async def _import(database: Database, tmp_path: Path, reports, as_of: date) -> None:
@@ -92,6 +97,8 @@ async def test_rows_link_to_learners_by_verified_email_and_count_per_university(
             user_id=1000 + number,
             email=email,
             university_id=first if number < 15 else second,
+            submitted_at=SUBMITTED,
+            decided_at=DECIDED,
         )
     # An unverified address links nobody.
     await make_application(
@@ -102,6 +109,7 @@ async def test_rows_link_to_learners_by_verified_email_and_count_per_university(
         university_id=first,
         verified=False,
         status=ApplicationStatus.SUBMITTED,
+        submitted_at=SUBMITTED,
     )
     await _import(database, tmp_path, reports, AS_OF)
 
@@ -229,7 +237,12 @@ async def test_learners_who_asked_to_be_forgotten_still_count_once_each(database
     for number in range(3):
         await make_user(database, 700 + number)
         await make_application(
-            database, intake_id=intake, user_id=700 + number, email=f"f{number}@uni.edu.pk"
+            database,
+            intake_id=intake,
+            user_id=700 + number,
+            email=f"f{number}@uni.edu.pk",
+            submitted_at=SUBMITTED,
+            decided_at=DECIDED,
         )
     await ReportImportService(database).import_stream(
         io.StringIO(
