@@ -3,12 +3,10 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
-PROJECT = Path(__file__).resolve().parents[2]
+from tests.inner_pytest import run_pytest
 
 TESTS = """
 import asyncio
@@ -59,35 +57,18 @@ async def test_beside_them():
 
 
 def run_inner(tmp_path: Path, *plugins: str) -> subprocess.CompletedProcess[str]:
-    (tmp_path / "test_inner.py").write_text(TESTS, encoding="utf-8")
-    (tmp_path / "pytest.ini").write_text("[pytest]\nasyncio_mode = auto\n", encoding="utf-8")
     loads = [arg for plugin in plugins for arg in ("-p", plugin)]
-    return subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-c",
-            str(tmp_path / "pytest.ini"),
-            "--rootdir",
-            str(tmp_path),
-            "-p",
-            "no:cacheprovider",
-            *loads,
-            "-o",
-            "timeout=2",
-            "-o",
-            "asyncio_default_fixture_loop_scope=function",
-            str(tmp_path / "test_inner.py"),
-        ],
-        check=False,  # the inner run fails: that is what is checked
-        cwd=tmp_path,
+    return run_pytest(
+        tmp_path,
+        TESTS,
+        *loads,
+        "-o",
+        "timeout=2",
+        ini="asyncio_mode = auto\nasyncio_default_fixture_loop_scope = function\n",
         # Wide enough that the summary's lines keep each test's error whole.
-        env={**os.environ, "PYTHONPATH": str(PROJECT), "COLUMNS": "300"},
-        capture_output=True,
-        text=True,
+        environ={"COLUMNS": "300"},
         # Far more than the four 2 s alarms; without the plugin the first test never ends.
-        timeout=90,
+        seconds=90,
     )
 
 

@@ -3,12 +3,9 @@ tests/watchdog.py, and the summary says which test hung, in which phase, and whe
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
-PROJECT = Path(__file__).resolve().parents[2]
+from tests.inner_pytest import run_pytest
 
 STUCK_TESTS = """
 import time
@@ -54,43 +51,20 @@ async def test_times_out_then_its_async_teardown_hangs(bot_that_never_stops):
 
 def run_stuck(tmp_path: Path, tests: str, *, fails: bool = True) -> str:
     """A pytest run of its own over `tests`, with a 1 s timeout and a 3 s watchdog."""
-    (tmp_path / "test_stuck.py").write_text(tests, encoding="utf-8")
-    (tmp_path / "pytest.ini").write_text(
-        "[pytest]\nasyncio_mode = auto\nasyncio_default_fixture_loop_scope = function\n",
-        encoding="utf-8",
-    )
-    environment = {
-        **os.environ,
-        "HECBOT_TEST_HARD_TIMEOUT": "3",
-        "HECBOT_TEST_HANG_REPORTS": str(tmp_path / "hangs"),
-        "PYTHONPATH": str(PROJECT),
-    }
-    environment.pop("HECBOT_TEST_WATCHDOG_RUN", None)  # this inner run is a run of its own
-    run = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-c",
-            str(tmp_path / "pytest.ini"),
-            "--rootdir",
-            str(tmp_path),
-            "-p",
-            "tests.watchdog",
-            "-p",
-            "no:cacheprovider",
-            "-n",
-            "2",
-            "-o",
-            "timeout=1",
-            str(tmp_path / "test_stuck.py"),
-        ],
-        check=False,  # the assertions read the inner run's outcome
-        cwd=tmp_path,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=90,
+    run = run_pytest(
+        tmp_path,
+        tests,
+        "-p",
+        "tests.watchdog",
+        "-n",
+        "2",
+        "-o",
+        "timeout=1",
+        ini="asyncio_mode = auto\nasyncio_default_fixture_loop_scope = function\n",
+        environ={
+            "HECBOT_TEST_HARD_TIMEOUT": "3",
+            "HECBOT_TEST_HANG_REPORTS": str(tmp_path / "hangs"),
+        },
     )
     output = run.stdout + run.stderr
     assert (run.returncode != 0) is fails, output
@@ -123,6 +97,7 @@ HANGS_ONCE_TESTS = """
 import signal
 import time
 from pathlib import Path
+
 
 HUNG = Path(__file__).with_name("hung-once")
 

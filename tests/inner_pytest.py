@@ -1,0 +1,50 @@
+"""A pytest run of its own, over test files a test writes: for the tests of the suite's own
+plugins (tests/watchdog.py, tests/alarm.py, tests/hygiene.py), whose behaviour shows only in how
+a whole run goes."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+PROJECT = Path(__file__).resolve().parents[1]
+
+
+def run_pytest(
+    folder: Path,
+    tests: str,
+    *options: str,
+    ini: str = "",
+    environ: dict[str, str] | None = None,
+    seconds: float = 90,
+) -> subprocess.CompletedProcess[str]:
+    """Write `tests` to `folder`/test_inner.py and run pytest over it with `options` (the
+    plugins to load among them), from `folder` as its root, with the project importable and no
+    cache written. `ini` is the body of its pytest.ini."""
+    (folder / "test_inner.py").write_text(tests, encoding="utf-8")
+    (folder / "pytest.ini").write_text(f"[pytest]\n{ini}", encoding="utf-8")
+    environment = {**os.environ, "PYTHONPATH": str(PROJECT), **(environ or {})}
+    environment.pop("HECBOT_TEST_WATCHDOG_RUN", None)  # the inner run is a run of its own
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-c",
+            str(folder / "pytest.ini"),
+            "--rootdir",
+            str(folder),
+            "-p",
+            "no:cacheprovider",
+            *options,
+            str(folder / "test_inner.py"),
+        ],
+        check=False,  # the callers' assertions read the inner run's outcome
+        cwd=folder,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=seconds,
+    )
