@@ -160,7 +160,7 @@ def pytest_configure(config: pytest.Config) -> None:
 # timeout's own signal handler (inside a garbage-collector callback), and the watchdog's Python
 # timer thread never wrote the asyncio tasks: most likely the GIL was held by a native thread.
 # chromadb's Rust bindings run such threads (tokio, sqlx) and can hold the GIL while blocked on
-# database I/O (chroma-core/chroma pull request 7692 describes such stalls). It came once in nine
+# database I/O (chroma-core/chroma pull request 7692 describes such stalls). It came once in ten
 # full runs of the suite that night (and, most likely, in CI's run of 4bb81de). Nothing in the
 # test can end it; the watchdog ends the worker. So that one such hang does not fail the tests of
 # a run that is otherwise sound, the test runs once more on a new worker (a second hang fails
