@@ -84,7 +84,7 @@ def _path(section: str) -> str:
 
 def _heading(text: str) -> str:
     """A translated heading as written ("اردو | English" shows its Urdu half)."""
-    return " › ".join(part.split(" | ")[0] for part in text.split(" > "))
+    return " › ".join(part.split(" | ")[0] for part in text.split(SECTION_SEPARATOR))
 
 
 def _rule_name(choice: Choice) -> str:

@@ -519,20 +519,20 @@ class KnowledgeEngine:
             parts.book.translation(reading, key) if reading != Language.ENGLISH.value else None
         )
         answer_language = Language.ENGLISH.value
-        urdu = reading == Language.URDU.value
         # A topic listed without a "Where to go" text still sends the learner somewhere: to
         # the people who run the programme, as the plain decline does.
-        text = f"{REDIRECT_LEAD} {where or ASK_PEOPLE}"
         if translation is not None:
             translated = parse_topic(translation.chunk).where
             text = f"{REDIRECT_LEAD_UR} {translated or ASK_PEOPLE_UR}"
             answer_language = reading
-        elif urdu:
+        elif reading == Language.URDU.value:
             # The lead is the bot's own words, in the reader's language; only the operator's
             # "Where to go" text, which has no Urdu version, is shown in English.
             text = f"{REDIRECT_LEAD_UR} {where or ASK_PEOPLE_UR}"
             if where:
                 text = f"{text}\n{NO_TRANSLATION_NOTE}"
+        else:
+            text = f"{REDIRECT_LEAD} {where or ASK_PEOPLE}"
         citation = _citation(
             ScoredPassage(chunk, 0.0, None, 0.0), translation.chunk if translation else None
         )

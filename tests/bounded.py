@@ -22,7 +22,7 @@ import subprocess
 import sys
 import threading
 import traceback
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
@@ -136,6 +136,19 @@ async def stop_polling(dispatcher: Dispatcher, polling: asyncio.Task[None], seco
         )
     if not polling.cancelled():
         polling.result()  # its own error, if it died
+
+
+async def run_every(steps: Iterable[Callable[[], Awaitable[object]]]) -> None:
+    """Await each step in turn, the later ones even when an earlier one failed, then raise the
+    first failure: a teardown that stops at its first error leaves the rest running."""
+    failures: list[Exception] = []
+    for step in steps:
+        try:
+            await step()
+        except Exception as error:
+            failures.append(error)
+    if failures:
+        raise failures[0]
 
 
 def call_bounded(function: Callable[[], T], seconds: float, what: str) -> T:

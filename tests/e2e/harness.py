@@ -50,7 +50,7 @@ from bot.telegram.terminal import TerminalChat
 from bot.telegram.webserver import create_web_app
 from handlers.buttons import TelegramButtons
 from knowledge.engine import KnowledgeEngine
-from tests.bounded import bounded, stop_polling
+from tests.bounded import bounded, run_every, stop_polling
 from tests.databases import sqlite_started
 from tests.factories import make_user
 from tests.fakebotapi import ChatMessage, FakeTelegram
@@ -235,14 +235,7 @@ class BotHarness:
             steps.append(lambda: bounded(dispatcher.storage.close(), seconds, storage))
         if services is not None:
             steps.append(lambda: bounded(services.close(), seconds, "closing the services"))
-        failures: list[Exception] = []
-        for step in steps:
-            try:
-                await step()
-            except Exception as error:
-                failures.append(error)
-        if failures:
-            raise failures[0]
+        await run_every(steps)
 
     async def restart(self) -> AppServices:
         """What a process restart leaves: only the database (and Redis, when configured)."""

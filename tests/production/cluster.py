@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import os
 import signal
 import subprocess
@@ -19,7 +20,7 @@ from pathlib import Path
 
 from aiohttp import ClientError, ClientSession, ClientTimeout
 
-from tests.bounded import wait_process
+from tests.bounded import run_every, wait_process
 from tests.fakebotapi import DEFAULT_TOKEN, FakeTelegram
 from tests.production.tcp_proxy import free_port
 
@@ -182,11 +183,4 @@ async def running_cluster(
 
 async def stop_instances(instances: list[Instance]) -> None:
     """Stop every instance, even when stopping one of them failed; then raise the first error."""
-    failures: list[Exception] = []
-    for instance in instances:
-        try:
-            await stop_instance(instance)
-        except Exception as error:
-            failures.append(error)
-    if failures:
-        raise failures[0]
+    await run_every(functools.partial(stop_instance, instance) for instance in instances)

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from tests.bounded import DidNotFinishError, bounded, call_bounded, wait_process
+from tests.bounded import DidNotFinishError, bounded, call_bounded, run_every, wait_process
 
 
 async def answer() -> int:
@@ -73,3 +73,22 @@ def test_a_process_that_does_not_exit_is_killed_and_reported() -> None:
     with pytest.raises(DidNotFinishError, match=r"the sleeper \(pid \d+\) did not exit within"):
         wait_process(process, 0.2, "the sleeper")
     assert process.poll() is not None  # killed, not left running
+
+
+async def test_run_every_runs_the_steps_after_a_failure_and_raises_the_first() -> None:
+    ran: list[str] = []
+
+    async def step(name: str, error: Exception | None = None) -> None:
+        ran.append(name)
+        if error is not None:
+            raise error
+
+    with pytest.raises(RuntimeError, match="first"):
+        await run_every(
+            [
+                lambda: step("a", RuntimeError("first")),
+                lambda: step("b", ValueError("second")),
+                lambda: step("c"),
+            ]
+        )
+    assert ran == ["a", "b", "c"]
