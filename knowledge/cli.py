@@ -180,6 +180,12 @@ def index_command(
         f"unchanged {len(report.unchanged)}, removed {len(report.removed)}, "
         f"failed {len(report.failed)}; {report.chunks_written} chunks in {report.seconds:.1f} s"
     )
+    if report.reread:
+        out.print(
+            f"read again: {len(report.reread)} of the replaced files, unchanged since they were"
+            " indexed, as this release of hecbot reads documents differently",
+            soft_wrap=True,
+        )
     for warning in report.warnings:
         console.print(f"[yellow]Warning:[/yellow] {warning}", soft_wrap=True)
     for source, reason in report.failed:

@@ -28,7 +28,7 @@ from knowledge.errors import (
     KnowledgeError,
     SourceNameError,
 )
-from knowledge.loaders import iter_document_files, load_document
+from knowledge.loaders import LOADER_VERSION, iter_document_files, load_document
 
 _WRITE_BATCH = 256
 # Chunks of consecutive files embedded in one call (`ChunkStore.embed_ahead`): enough for every
@@ -41,6 +41,10 @@ _READ_BATCH = 2000
 # The collection's metadata key every write changes: instances reading the index from a Chroma
 # server reload when it differs (a rule edited in place keeps the chunk count).
 _GENERATION = "generation"
+# The chunk metadata key holding the version of the loaders that read the file
+# (`LOADER_VERSION`); chunks of indexes built before it was recorded have none, version 1.
+_LOADER_KEY = "loader"
+_UNRECORDED_LOADER = 1
 
 
 @dataclass(frozen=True)
@@ -63,6 +67,9 @@ class IndexReport:
     failed: list[tuple[str, str]] = field(default_factory=list)
     # Not failures: e.g. a folder with no file that can be indexed.
     warnings: list[str] = field(default_factory=list)
+    # Of ``replaced``: files unchanged on disk, read again as hecbot's loaders changed since
+    # they were indexed.
+    reread: list[str] = field(default_factory=list)
     chunks_written: int = 0
     seconds: float = 0.0
 
@@ -85,6 +92,8 @@ class SourceInfo:
     # ``PENDING_HASH`` when the file is stored only in part, or more than once (copies indexed
     # from several paths by releases that named documents by absolute path): indexed again.
     content_hash: str = PENDING_HASH
+    # The version of the loaders that read it (the oldest, should its chunks differ).
+    loader_version: int = _UNRECORDED_LOADER
 
     @property
     def path(self) -> Path | None:
@@ -207,13 +216,18 @@ class ChunkStore:
         self._mark_written()
 
     def record_hash(self, chunks: Sequence[Chunk], file_hash: str) -> None:
-        """Mark stored chunks (written with ``PENDING_HASH``) as belonging to ``file_hash``."""
+        """Mark stored chunks (written with ``PENDING_HASH``) as belonging to ``file_hash``,
+        read by this version of the loaders."""
         for start in range(0, len(chunks), _WRITE_BATCH):
             batch = chunks[start : start + _WRITE_BATCH]
             self._collection.update(
                 ids=[chunk.id for chunk in batch],
                 metadatas=[
-                    dataclasses.replace(chunk, content_hash=file_hash).metadata() for chunk in batch
+                    {
+                        **dataclasses.replace(chunk, content_hash=file_hash).metadata(),
+                        _LOADER_KEY: LOADER_VERSION,
+                    }
+                    for chunk in batch
                 ],
             )
         self._mark_written()
@@ -286,11 +300,13 @@ class ChunkStore:
                     "date": meta.get("effective_date"),
                     "origins": set(),
                     "hashes": set(),
+                    "loaders": set(),
                 },
             )
             entry["chunks"] += 1
             entry["origins"].add(origin)
             entry["hashes"].add(str(meta.get("content_hash", PENDING_HASH)))
+            entry["loaders"].add(_loader_version(meta))
         return sorted(
             (
                 SourceInfo(
@@ -305,6 +321,7 @@ class ChunkStore:
                         if len(entry["hashes"]) == 1 and len(entry["origins"]) == 1
                         else PENDING_HASH
                     ),
+                    loader_version=min(entry["loaders"]),
                 )
                 for (root, source), entry in grouped.items()
             ),
@@ -357,6 +374,13 @@ class ChunkStore:
             size_bytes=size,
             location=self._location,
         )
+
+
+def _loader_version(meta: Mapping[str, Any]) -> int:
+    try:
+        return int(meta.get(_LOADER_KEY, _UNRECORDED_LOADER))
+    except (TypeError, ValueError):
+        return _UNRECORDED_LOADER
 
 
 def _is_absolute_root(root: str) -> bool:
@@ -588,7 +612,12 @@ def index_paths(
                 )
             data = path.read_bytes()
             item.file_hash = content_hash(data)
-            if before is not None and before.content_hash == item.file_hash:
+            item.reread = (
+                before is not None
+                and before.content_hash == item.file_hash
+                and before.loader_version != LOADER_VERSION
+            )
+            if before is not None and before.content_hash == item.file_hash and not item.reread:
                 item.unchanged = True
                 if before.origin != identity.origin:
                     store.set_origin(identity.root, identity.source, identity.origin)
@@ -635,6 +664,8 @@ class _ReadFile:
     file_hash: str = ""
     chunks: list[Chunk] = field(default_factory=list)
     unchanged: bool = False
+    # Unchanged on disk, but indexed by another version of the loaders: read again.
+    reread: bool = False
     failure: str | None = None
 
 
@@ -656,6 +687,8 @@ def _store_read_file(store: ChunkStore, item: _ReadFile, report: IndexReport) ->
         report.failed.append((item.source, f"unreadable ({exc.strerror or exc})"))
         return
     (report.replaced if item.replacing else report.added).append(item.source)
+    if item.reread:
+        report.reread.append(item.source)
     report.chunks_written += len(item.chunks)
 
 

@@ -22,6 +22,12 @@ from pypdf.errors import PdfReadError
 
 from knowledge.errors import DocumentLoadError
 
+# The version of what the loaders and the chunker make of a file. `kb index` records it with
+# each file it indexes and reads a file again, though its bytes are unchanged, when it was
+# indexed by another version: raise it with every change that alters the text, headings or
+# sections a file already indexed would get, so a fix reaches existing indexes by itself.
+LOADER_VERSION = 2
+
 SUPPORTED_SUFFIXES = frozenset({".md", ".markdown", ".txt", ".html", ".htm", ".pdf", ".docx"})
 
 # HTML elements that are page furniture, never the document's content.
