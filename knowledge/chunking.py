@@ -155,6 +155,9 @@ def split_document(
         chunk_size=chunk_size,
         chunk_overlap=chunk_overlap,
         separators=["\n\n", "\n", ". ", "? ", "! ", "; ", ", ", " ", ""],
+        # A sentence's closing mark stays with it: a passage split inside a long paragraph
+        # ends "... late at night;" and the next begins with its own words, not "; harassment".
+        keep_separator="end",
     )
     chunks: list[Chunk] = []
     ordinals: dict[str, int] = {}

@@ -7,6 +7,7 @@ chunker serves all formats. A file that cannot give usable text raises
 
 from __future__ import annotations
 
+import codecs
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -26,7 +27,7 @@ from knowledge.errors import DocumentLoadError
 # each file it indexes and reads a file again, though its bytes are unchanged, when it was
 # indexed by another version: raise it with every change that alters the text, headings or
 # sections a file already indexed would get, so a fix reaches existing indexes by itself.
-LOADER_VERSION = 2
+LOADER_VERSION = 3
 
 SUPPORTED_SUFFIXES = frozenset({".md", ".markdown", ".txt", ".html", ".htm", ".pdf", ".docx"})
 
@@ -100,14 +101,44 @@ def _title_from_stem(path: Path) -> str:
     return re.sub(r"[_\-]+", " ", path.stem).strip().capitalize() or path.name
 
 
+# Byte order marks of the Unicode encodings a text file may be saved in (Windows Notepad's
+# "Unicode" is UTF-16 LE with a BOM), longest first: UTF-32 LE's starts like UTF-16 LE's.
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def _unicode_with_bom(path: Path, data: bytes) -> str | None:
+    """The text of a file saved as UTF-16 or UTF-32 with a byte order mark, else None."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(encoding)
+            except UnicodeDecodeError as exc:
+                raise DocumentLoadError(
+                    str(path), f"not valid {encoding.upper()} text ({exc.reason})"
+                ) from exc
+    return None
+
+
 def _decode_text(path: Path, data: bytes) -> str:
-    """Decode a text file, refusing binary junk rather than indexing mojibake."""
-    if b"\x00" in data:
-        raise DocumentLoadError(str(path), "binary content (NUL bytes) in a text file")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise DocumentLoadError(str(path), f"not valid UTF-8 text ({exc.reason})") from exc
+    """Decode a text file (UTF-8, or UTF-16/32 with a byte order mark), refusing binary junk
+    rather than indexing mojibake."""
+    text = _unicode_with_bom(path, data)
+    if text is None:
+        if b"\x00" in data:
+            raise DocumentLoadError(str(path), "binary content (NUL bytes) in a text file")
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise DocumentLoadError(
+                str(path), f"not valid UTF-8 text ({exc.reason}): save it as UTF-8"
+            ) from exc
+    # Windows (CRLF) and old Mac (CR) line endings read as the line breaks they are.
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
     printable = sum(1 for ch in text if ch.isprintable() or ch in "\n\r\t")
     if text and printable / len(text) < 0.95:
         raise DocumentLoadError(str(path), "mostly non-printable characters (binary junk?)")
@@ -207,10 +238,11 @@ def _questions_as_headings(body: str) -> str:
 
 def load_html(path: Path) -> LoadedDocument:
     data = path.read_bytes()
-    if b"\x00" in data:
+    text = _unicode_with_bom(path, data)
+    if text is None and b"\x00" in data:
         raise DocumentLoadError(str(path), "binary content (NUL bytes) in an HTML file")
     try:
-        soup = BeautifulSoup(data, "lxml")
+        soup = BeautifulSoup(data if text is None else text, "lxml")
     except Exception as exc:  # lxml raises several types on broken input
         raise DocumentLoadError(str(path), f"malformed HTML ({exc})") from exc
 
@@ -235,7 +267,7 @@ def load_html(path: Path) -> LoadedDocument:
             # an item's own words before its sub-list ("If your internet drops:") are kept.
             text = _own_text(block) if name == "li" else ""
         else:
-            text = block.get_text(" ", strip=True)
+            text = _html_text(block)
         if not text:
             continue
         if re.fullmatch(r"h[1-6]", name):
@@ -256,13 +288,29 @@ def load_html(path: Path) -> LoadedDocument:
     )
 
 
+# A space the join of an element's strings put before closing punctuation ("write to
+# <a>help@...</a>." is not "help@... .") or after an opening bracket.
+_SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+(?=[.,;:!?)\]}%۔،؛؟])")
+_SPACE_AFTER_BRACKET = re.compile(r"(?<=[(\[{])\s+")
+
+
+def _joined(pieces: list[str]) -> str:
+    text = " ".join(piece for piece in pieces if piece)
+    return _SPACE_AFTER_BRACKET.sub("", _SPACE_BEFORE_PUNCTUATION.sub("", text))
+
+
+def _html_text(element: Tag) -> str:
+    """An element's words, its inline elements' joined to the words around them."""
+    return _joined([str(piece).strip() for piece in element.find_all(string=True)])
+
+
 def _own_text(block: Tag) -> str:
     """A block's words outside the blocks nested in it (an item's text before its sub-list)."""
     words: list[str] = []
     for piece in block.find_all(string=True):
         if piece.find_parent(_HTML_BLOCKS) is block:
             words.append(str(piece).strip())
-    return " ".join(word for word in words if word)
+    return _joined(words)
 
 
 def _html_row(row: Tag) -> list[str]:
@@ -270,21 +318,32 @@ def _html_row(row: Tag) -> list[str]:
     is all headers (the composer then reads a row with its columns' names: "Final exam:
     Window: Week 16; Duration: 2 hours"), else its cells joined by " | " (a table of
     labelled values, "Email | help@...", reads as it is)."""
-    cells = [c.get_text(" ", strip=True) for c in row.find_all(["th", "td"])]
+    cells = [_html_text(c) for c in row.find_all(["th", "td"])]
     table = row.find_parent("table")
     first = table.find("tr") if table is not None else None
-    headed = (
-        isinstance(first, Tag)
-        and bool(first.find_all(["th", "td"]))
-        and not first.find("td")
-        and len(first.find_all("th")) > 1
-    )
+    headed = isinstance(first, Tag) and _is_header_row(first)
     if headed:
         line = "| " + " | ".join(cell.replace("|", "/") for cell in cells) + " |"
         # A blank line before the table, and the Markdown rule under its header row.
         return ["", line, "|" + "---|" * len(cells)] if row is first else [line]
     text = " | ".join(cell for cell in cells if cell)
     return [f"{text}\n"] if text else []
+
+
+def _is_header_row(row: Tag) -> bool:
+    """A table's first row names its columns: two or more cells, each a ``<th>`` or a cell
+    whose every word is bold (``<b>``/``<strong>``, as editors mark a header row)."""
+    cells = row.find_all(["th", "td"])
+    return len(cells) > 1 and all(cell.name == "th" or _all_bold(cell) for cell in cells)
+
+
+def _all_bold(cell: Tag) -> bool:
+    words = [piece for piece in cell.find_all(string=True) if str(piece).strip()]
+    return bool(words) and all(
+        any(parent.name in ("b", "strong") for parent in piece.parents if parent is not cell)
+        and cell in piece.parents
+        for piece in words
+    )
 
 
 def _looks_like_heading(line: str, previous: str) -> bool:

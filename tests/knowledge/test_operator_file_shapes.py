@@ -1,0 +1,103 @@
+"""Files as an operator on Windows and a web editor save them (`outside8`): a text notice in
+Notepad's "Unicode" (UTF-16 with a byte order mark), CRLF line endings, an HTML table whose
+header row is bold cells rather than ``<th>``, a link followed by a full stop, and a paragraph
+longer than a passage, split inside a sentence."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from knowledge.chunking import split_document
+from knowledge.errors import DocumentLoadError
+from knowledge.loaders import load_document
+
+NOTICE = "Ramazan class timings\r\n\r\nDuring Ramazan, live classes start at 10 am.\r\n"
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32"])
+def test_a_text_file_saved_as_utf16_or_utf32_with_a_bom_is_read(
+    tmp_path: Path, encoding: str
+) -> None:
+    path = tmp_path / "notice.txt"
+    bom = {"utf-16-be": "\ufeff"}.get(encoding, "")
+    path.write_bytes((bom + NOTICE).encode(encoding))
+    document = load_document(path)
+    assert document.title == "Ramazan class timings"
+    assert "live classes start at 10 am." in document.markdown
+    assert "\r" not in document.markdown
+
+
+def test_utf16_html_and_markdown_are_read_too(tmp_path: Path) -> None:
+    page = tmp_path / "page.html"
+    page.write_bytes("<h1>Exam centres</h1><p>Bring your CNIC.</p>".encode("utf-16"))
+    assert "Bring your CNIC." in load_document(page).markdown
+    rules = tmp_path / "rules.md"
+    rules.write_bytes("# Rules\r\n\r\n## Refunds\r\n\r\nRefunds take 30 days.\r\n".encode("utf-16"))
+    assert load_document(rules).markdown == "# Rules\n\n## Refunds\n\nRefunds take 30 days.\n"
+
+
+def test_a_file_in_another_8_bit_encoding_is_refused_saying_what_to_do(tmp_path: Path) -> None:
+    path = tmp_path / "notice.txt"
+    path.write_bytes("Eid holidays \u2019 notice\n\nNo classes on Eid.\n".encode("cp1252"))
+    with pytest.raises(DocumentLoadError, match="save it as UTF-8"):
+        load_document(path)
+
+
+def test_a_crlf_markdown_files_front_matter_and_headings_read_as_with_lf(tmp_path: Path) -> None:
+    text = "---\ntitle: Handbook\nkind: rule\n---\n\n# Handbook\n\n## 3.2 Refunds\n\nIn 30 days.\n"
+    lf, crlf = tmp_path / "lf.md", tmp_path / "crlf.md"
+    lf.write_bytes(text.encode("utf-8"))
+    crlf.write_bytes(text.replace("\n", "\r\n").encode("utf-8-sig"))
+    assert load_document(crlf) == load_document(lf)
+
+
+def test_an_html_tables_bold_first_row_is_its_header_row(tmp_path: Path) -> None:
+    path = tmp_path / "centres.html"
+    path.write_text(
+        "<h1>Exam centres</h1><h2>Where</h2><table border=1>"
+        "<tr><td><b>City</b></td><td><strong>Centre</strong></td><td><b>Reporting</b> "
+        "<b>time</b></td></tr>"
+        "<tr><td>Karachi</td><td>NED University</td><td>9:00 am</td></tr>"
+        "<tr><td><b>Sukkur</b></td><td>IBA Sukkur</td><td>10:00 am</td></tr>"
+        "</table><h2>Labels</h2><table>"
+        "<tr><td><b>Email</b></td><td>exams@idlp.example.pk</td></tr>"
+        "<tr><td><b>Phone</b></td><td>021-111</td></tr></table>",
+        encoding="utf-8",
+    )
+    markdown = load_document(path).markdown
+    assert "| City | Centre | Reporting time |\n|---|---|---|" in markdown
+    assert "| Karachi | NED University | 9:00 am |" in markdown
+    assert "| Sukkur | IBA Sukkur | 10:00 am |" in markdown
+    # A label/value table (only the first cell bold) reads a row a line, as before.
+    assert "Email | exams@idlp.example.pk" in markdown and "| Email |" not in markdown
+
+
+def test_an_html_link_or_bold_word_keeps_the_punctuation_after_it(tmp_path: Path) -> None:
+    path = tmp_path / "admit.html"
+    path.write_text(
+        "<h1>Admit cards</h1><p>Write to <a href='mailto:e@x.pk'>e@x.pk</a>. Bring your "
+        "<b>CNIC</b>, your card (<i>printed</i>) and a pen; <em>no</em> phones.</p>"
+        "<ul><li>Ask <a href='/help'>the helpdesk</a>:<ul><li>by email.</li></ul></li></ul>",
+        encoding="utf-8",
+    )
+    markdown = load_document(path).markdown
+    assert "Write to e@x.pk. Bring your CNIC, your card (printed) and a pen; no phones." in (
+        markdown
+    )
+    assert "- Ask the helpdesk:" in markdown
+
+
+def test_a_paragraph_longer_than_a_passage_is_split_with_each_mark_kept_by_its_sentence(
+    tmp_path: Path,
+) -> None:
+    clause = "learners treat mentors and staff with respect in every channel the programme runs"
+    paragraph = "; ".join(f"{clause} ({n})" for n in range(20)) + "."
+    path = tmp_path / "conduct.md"
+    path.write_text(f"# Handbook\n\n## 8.1 Code Of Conduct\n\n{paragraph}\n", encoding="utf-8")
+    chunks = split_document(load_document(path), source="c.md", root="kb", file_hash="h")
+    assert len(chunks) > 1
+    for chunk in chunks:
+        assert chunk.text[0].isalnum(), chunk.text[:20]
+        assert chunk.text.endswith((";", ".")), chunk.text[-20:]
