@@ -24,6 +24,7 @@ MAIN_KB = REPO_ROOT / "knowledge" / "data"
 UNSEEN_KB = EVAL_DIR / "unseen_kb"
 UNSEEN_KB2 = EVAL_DIR / "unseen_kb2"
 DEV_KB3 = EVAL_DIR / "dev_kb3"
+UNSEEN_KB3 = EVAL_DIR / "unseen_kb3"
 
 SAMPLE_MARK = "SAMPLE: for HEC to replace"
 LANGS = {"en", "roman_ur", "ur"}
@@ -189,6 +190,18 @@ DEV_KB3_SET = EvalSet(
     min_out_of_scope=18,
     has_splits=False,
 )
+# A third unseen knowledge base of another shape (a fictional IT board's freelancing grant: ###
+# sub-sections, an HTML page with a table and a nested list, a plain-text FAQ, Urdu versions of
+# about half its sections, its own redirect topics), written with its questions by the helper
+# general7 and committed before the engine was run on either; never tuned on.
+UNSEEN3_SET = EvalSet(
+    questions_file=EVAL_DIR / "unseen3_questions.yaml",
+    kb_dir=UNSEEN_KB3,
+    min_total=90,
+    min_per_lang={"en": 30, "roman_ur": 30, "ur": 30},
+    min_out_of_scope=30,
+    has_splits=False,
+)
 EVAL_SETS = pytest.mark.parametrize(
     "eval_set",
     [
@@ -207,6 +220,7 @@ EVAL_SETS = pytest.mark.parametrize(
         UNTUNED_MIDNIGHT_SET,
         UNSEEN2_SET,
         DEV_KB3_SET,
+        UNSEEN3_SET,
     ],
     ids=[
         "main",
@@ -224,6 +238,7 @@ EVAL_SETS = pytest.mark.parametrize(
         "untuned-midnight",
         "unseen2",
         "dev-kb3",
+        "unseen3",
     ],
 )
 
@@ -286,7 +301,25 @@ def pdf_blocks(path: Path) -> list[tuple[bool, str]]:
     return [(line.strip() in headings, line) for line in lines]
 
 
-READERS = {".md": markdown_blocks, ".html": html_blocks, ".docx": docx_blocks, ".pdf": pdf_blocks}
+def text_blocks(path: Path) -> list[tuple[bool, str]]:
+    """A plain-text file as the loader reads it: its first line the title, each line that asks
+    a question (a FAQ's "Q: ...?") a heading over its answer."""
+    from knowledge.loaders import load_text
+
+    return [
+        (heading is not None, heading.group(1) if heading else line)
+        for line in load_text(path).markdown.splitlines()
+        for heading in [re.match(r"^#{1,6}\s+(.*)$", line)]
+    ]
+
+
+READERS = {
+    ".md": markdown_blocks,
+    ".html": html_blocks,
+    ".docx": docx_blocks,
+    ".pdf": pdf_blocks,
+    ".txt": text_blocks,
+}
 
 
 # The documents do not change during a run and the checks below ask for the same ones hundreds
@@ -333,12 +366,12 @@ def test_main_kb_has_every_format_and_enough_documents() -> None:
 
 @pytest.mark.parametrize(
     "kb_dir",
-    [MAIN_KB, UNSEEN_KB, UNSEEN_KB2, DEV_KB3],
-    ids=["main", "unseen", "unseen2", "dev-kb3"],
+    [MAIN_KB, UNSEEN_KB, UNSEEN_KB2, DEV_KB3, UNSEEN_KB3],
+    ids=["main", "unseen", "unseen2", "dev-kb3", "unseen3"],
 )
 def test_every_document_has_title_effective_date_and_sample_mark(kb_dir: Path) -> None:
     for path in kb_documents(kb_dir):
-        raw = path.read_text(encoding="utf-8") if path.suffix in {".md", ".html"} else ""
+        raw = path.read_text(encoding="utf-8") if path.suffix in {".md", ".html", ".txt"} else ""
         text = full_text(path)
         assert any(is_heading for is_heading, _ in document_blocks(path)), path.name
         assert re.search(r"effective date: \d{4}-\d{2}-\d{2}", text), path.name
@@ -782,3 +815,56 @@ def test_dev_kb3_labels_translations_and_the_sections_urdu_questions_ask() -> No
         (q["expected_source"], normalise(q["expected_section"])) in versions for q in urdu
     )
     assert with_version >= 8 and len(urdu) - with_version >= 3
+
+
+def asked_as_phrases(not_covered: Path) -> dict[str, list[str]]:
+    """Each redirect topic's "Asked as" phrases, by its normalised heading."""
+    return {
+        heading: [p.strip() for p in body.partition("asked as:")[2].split(";") if p.strip()]
+        for heading, body in sections(not_covered).items()
+        if "asked as:" in body
+    }
+
+
+def test_unseen3_labels_translations_and_what_each_language_asks() -> None:
+    """unseen_kb3: its own split; in scope exactly when kind says so; redirect topics of its own
+    not-covered.md, each question naming one saying one of that topic's "Asked as" phrases; near
+    misses sounding like real sections; every kind and every rule document in every language;
+    Urdu versions of real sections, and Urdu in-scope questions about sections with an Urdu
+    version and about sections without one; no echo of another set."""
+    not_covered = UNSEEN_KB3 / "not-covered.md"
+    phrases = asked_as_phrases(not_covered)
+    questions = load_questions(UNSEEN3_SET)
+    problems: list[str] = []
+    for q in questions:
+        assert q["split"] == "unseen3", q["id"]
+        assert q["in_scope"] == (q["kind"] == "in_scope"), q["id"]
+        topic = q.get("redirect_topic")
+        if topic is not None:
+            said = normalise(q["question"])
+            if normalise(topic) not in phrases:
+                problems.append(f"{q['id']}: no topic {topic!r} in not-covered.md")
+            elif not any(p in said for p in phrases[normalise(topic)]):
+                problems.append(f"{q['id']}: says none of the phrases of {topic!r}")
+        if q["kind"] == "near_miss":
+            like = q["sounds_like"]
+            if normalise(like["section"]) not in sections(UNSEEN_KB3 / like["source"]):
+                problems.append(f"{q['id']}: no heading {like['section']!r} in {like['source']}")
+    assert not kinds_below_minimum(questions, {"in_scope": 20, "out_of_scope": 6, "near_miss": 4})
+    rules = {p.name for p in kb_documents(UNSEEN_KB3) if not is_redirect_document(p)}
+    assert {p.suffix for p in kb_documents(UNSEEN_KB3)} == {".md", ".html", ".txt"}
+    for lang in LANGS:
+        mine = [q for q in questions if q["lang"] == lang]
+        off = [q for q in mine if q["kind"] == "out_of_scope"]
+        assert sum(q["redirect_topic"] is not None for q in off) >= 4, lang
+        assert sum(q["redirect_topic"] is None for q in off) >= 2, lang
+        assert {q["expected_source"] for q in mine if q["in_scope"]} == rules, lang
+    problems += translation_problems(UNSEEN_KB3)
+    versions = urdu_version_headings(UNSEEN_KB3)
+    urdu = [q for q in questions if q["lang"] == "ur" and q["in_scope"]]
+    with_version = sum(
+        (q["expected_source"], normalise(q["expected_section"])) in versions for q in urdu
+    )
+    assert with_version >= 10 and len(urdu) - with_version >= 6, with_version
+    problems += repeated_questions(questions, UNSEEN3_SET.questions_file)
+    assert not problems, "\n".join(problems)
