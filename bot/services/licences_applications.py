@@ -14,6 +14,7 @@ from typing import Any
 
 from bot.errors import InvalidInputError, NotFoundError, ServiceUnavailableError
 from bot.i18n import Catalogue
+from bot.services.digits import ascii_digits
 from bot.services.licences_intakes import IntakeDefinition, IntakeService
 from bot.services.licences_mail import Mailer
 from bot.storage import licence_repository as repo
@@ -26,6 +27,7 @@ from bot.storage.licence_models import (
 )
 from bot.storage.types import utcnow
 
+ASCII_DIGITS = frozenset("0123456789")
 EMAIL = re.compile(r"^[a-z0-9._%+'-]+@[a-z0-9-]+(\.[a-z0-9-]+)+$")
 CODE_TTL = timedelta(minutes=15)
 MAX_ATTEMPTS = 5
@@ -202,7 +204,8 @@ class ApplicationService:
     async def verify_code(self, applicant: Applicant, intake_id: int, code_text: str) -> str:
         """Check the code; on success the address is stored as verified on the application
         (a draft is created if needed) and report rows with that address are linked."""
-        code = "".join(ch for ch in code_text if ch.isdigit())
+        # A phone's Urdu keyboard types the code in Urdu digits (۱۲۳): the same code.
+        code = "".join(ch for ch in ascii_digits(code_text) if ch in ASCII_DIGITS)
         now = utcnow()
         async with self._database.session() as session:
             pending = await repo.latest_code(session, user_id=applicant.user_id)

@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.services.access import SurveyInvitationPolicy
+from bot.services.digits import ascii_digits
 from bot.services.questions import looks_like_question
 from bot.services.survey_definitions import (
     Question,
@@ -39,9 +40,6 @@ from bot.storage.survey_models import (
 from bot.storage.survey_repository import row_id
 
 log = logging.getLogger(__name__)
-
-
-EASTERN_DIGITS = str.maketrans("۰۱۲۳۴۵۶۷۸۹٠١٢٣٤٥٦٧٨٩", "01234567890123456789")
 
 
 @dataclass(frozen=True)
@@ -164,7 +162,7 @@ def _echo(question: Question, value: Any, language: str) -> tuple[str, ...] | No
 
 def parse_number(text: str) -> float | None:
     """A typed number: '25,000', '25000 PKR', Urdu digits '۲۵۰۰۰'."""
-    cleaned = text.translate(EASTERN_DIGITS).replace(",", "").replace("٬", "").strip()
+    cleaned = ascii_digits(text).replace(",", "").replace("٬", "").strip()
     cleaned = cleaned.split()[0] if cleaned.split() else ""
     try:
         value = float(cleaned)
@@ -176,7 +174,7 @@ def parse_number(text: str) -> float | None:
 def typed_choice(question: Question, text: str) -> int | None:
     """The button a typed message names: a scale's number ("4", Urdu "۴") or an option's label
     in either language ("yes", "ہاں"); None when it names none."""
-    cleaned = text.translate(EASTERN_DIGITS).strip().rstrip(".!").strip().casefold()
+    cleaned = ascii_digits(text).strip().rstrip(".!").strip().casefold()
     for index, option in enumerate(question.choices()):
         labels = {option.id, option.text.en, option.text.ur}
         if cleaned in {label.casefold() for label in labels}:

@@ -146,6 +146,19 @@ async def test_after_the_deadline_nothing_changes(database: Database, tmp_path: 
         )
 
 
+async def test_a_code_typed_in_urdu_digits_is_the_same_code(
+    database: Database, tmp_path: Path, catalogue
+):
+    """A phone's Urdu keyboard types ۱۲۳: the code mailed as 123 is verified, not "not right"."""
+    service = await _service(database, FolderMailer(tmp_path / "mail"), catalogue)
+    intake_id, definition, _ = await service.begin(STUDENT)
+    await service.send_code(STUDENT, definition, "sara@uni.edu.pk")
+    mail = next((tmp_path / "mail").rglob("*.eml")).read_text(encoding="utf-8")
+    code = next(word for word in mail.split() if word.isdigit() and len(word) == 6)
+    urdu = code.translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))
+    assert await service.verify_code(STUDENT, intake_id, f" {urdu} ") == "sara@uni.edu.pk"
+
+
 def test_cli_intake_add_list_close(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     from bot.cli import app
 
