@@ -14,6 +14,11 @@ class HecbotError(Exception):
 
     message_key = "error-generic"
 
+    @property
+    def message_args(self) -> dict[str, str | int]:
+        """The values the catalogue entry names (`{ $limit }`); none unless a subclass says."""
+        return {}
+
 
 class ConfigurationError(HecbotError):
     """A setting is missing or wrong; raised at start-up."""
@@ -37,6 +42,28 @@ class RuleUnavailableError(NotFoundError):
 
 class InvalidInputError(HecbotError):
     message_key = "error-invalid-input"
+
+
+class EmptyTextError(InvalidInputError):
+    """A text a person typed (an answer, an FAQ entry) is empty."""
+
+    message_key = "error-text-empty"
+
+
+class TextTooLongError(InvalidInputError):
+    """A text a person typed is over its limit: the message names the limit and the length,
+    so they can shorten it (a bare "could not understand" left them guessing)."""
+
+    message_key = "error-text-too-long"
+
+    def __init__(self, what: str, length: int, limit: int) -> None:
+        super().__init__(f"{what} of {length} characters (at most {limit})")
+        self.length = length
+        self.limit = limit
+
+    @property
+    def message_args(self) -> dict[str, str | int]:
+        return {"length": self.length, "limit": self.limit}
 
 
 class ServiceUnavailableError(HecbotError):

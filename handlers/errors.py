@@ -67,7 +67,7 @@ async def on_domain_error(event: ErrorEvent, texts: Texts | None = None, **_: An
     assert isinstance(error, HecbotError)
     log.info("update %s: %s: %s", event.update.update_id, type(error).__name__, error)
     if texts is not None:
-        await _reply(event, texts(error.message_key))
+        await _reply(event, texts(error.message_key, **error.message_args))
 
 
 async def on_blocked(event: ErrorEvent, users: UserService, **data: Any) -> None:

@@ -18,6 +18,7 @@ from bot.services.faq import FaqService, FaqView
 from bot.services.faq_review import FaqReviewService
 from bot.services.users import UserProfile
 from handlers.people_callbacks import FaqAction
+from handlers.steps import step_ends_when_accepted
 
 
 class FaqEditing(StatesGroup):
@@ -166,11 +167,11 @@ async def on_edit_typed(
     faq_review: FaqReviewService,
 ) -> None:
     data = await state.get_data()
-    await state.clear()
     question, _, answer = (message.text or "").partition("\n")
-    entry = await faq_review.edit(
-        user, int(data.get("faq_entry_id", 0)), question=question, answer=answer or None
-    )
+    async with step_ends_when_accepted(state):
+        entry = await faq_review.edit(
+            user, int(data.get("faq_entry_id", 0)), question=question, answer=answer or None
+        )
     await message.answer(texts("faq-edited", id=str(entry.id)))
     markup = None if entry.reviewed else _draft_keyboard(texts, entry)
     await _send_entry(message, texts, entry, markup)

@@ -23,6 +23,7 @@ from handlers.people_callbacks import (
     TicketAction,
     TicketRating,
 )
+from handlers.steps import step_ends_when_accepted
 from handlers.tickets_rendering import ticket_id_of
 
 
@@ -111,8 +112,8 @@ async def on_answer_typed(
     tickets: TicketService,
 ) -> None:
     data = await state.get_data()
-    await state.clear()
-    await _answer(message, texts, user, tickets, int(data.get("ticket_id", 0)))
+    async with step_ends_when_accepted(state):
+        await _answer(message, texts, user, tickets, int(data.get("ticket_id", 0)))
 
 
 async def on_reply_to_ticket(

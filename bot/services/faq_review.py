@@ -16,7 +16,7 @@ from collections.abc import Iterable
 
 from sqlmodel import col, select
 
-from bot.errors import InvalidInputError, NotFoundError
+from bot.errors import EmptyTextError, NotFoundError, TextTooLongError
 from bot.logging_setup import logged_user
 from bot.services.access import FaqPolicy
 from bot.services.faq import FaqService, FaqView
@@ -38,9 +38,9 @@ def _clean(text: str | None, limit: int, what: str) -> str | None:
         return None
     text = text.strip()
     if not text:
-        raise InvalidInputError(f"empty {what}")
+        raise EmptyTextError(f"empty {what}")
     if len(text) > limit:
-        raise InvalidInputError(f"{what} of {len(text)} characters (at most {limit})")
+        raise TextTooLongError(what, len(text), limit)
     return text
 
 

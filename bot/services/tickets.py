@@ -19,7 +19,12 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.delivery import EnqueueJob, OutgoingMessage
-from bot.errors import HecbotError, InvalidInputError, NotFoundError
+from bot.errors import (
+    EmptyTextError,
+    HecbotError,
+    NotFoundError,
+    TextTooLongError,
+)
 from bot.logging_setup import logged_user
 from bot.services.access import OwnerPolicy, TicketPolicy
 from bot.services.permissions import Actor, Permission, is_allowed, require
@@ -178,9 +183,9 @@ class TicketService:
         """Record a person's answer and send it to the learner (first answer wins)."""
         text = text.strip()
         if not text:
-            raise InvalidInputError("empty answer")
+            raise EmptyTextError("empty answer")
         if len(text) > MAX_ANSWER_CHARS:
-            raise InvalidInputError(f"answer of {len(text)} characters")
+            raise TextTooLongError("answer", len(text), MAX_ANSWER_CHARS)
         async with self._database.session() as session:
             ticket = await self._ticket_for_answerer(session, actor, ticket_id)
             if ticket.status != TicketStatus.OPEN.value:

@@ -79,3 +79,18 @@ async def test_a_rejected_draft_is_never_published(
     assert not list((people.services.settings.data_dir / "faq").glob("*.md"))
     [header, _] = await people.send(ADMIN, "/faq", expect=2)
     assert "No FAQ drafts" in (header.text or "")
+
+
+async def test_an_edit_too_long_names_the_limit_and_the_shorter_edit_is_taken(
+    people_bot: PeopleBot, faq_drafted: DraftFaq
+) -> None:
+    """The admin's heading over 300 characters: told the limit, still editing; the shorter
+    heading typed next edits the draft (it was once read as a question for the bot)."""
+    people = people_bot
+    await faq_drafted(RAW_QUESTION, ANSWER)
+    [_, draft, _] = await people.send(ADMIN, "/faq", expect=3)
+    await people.press(ADMIN, draft, people.button(draft, "faq:edit"))
+    [refused] = await people.send(ADMIN, "Can I pause my licence? " * 20)
+    assert "479 characters" in (refused.text or "") and "at most 300" in (refused.text or "")
+    [edited, shown] = await people.send(ADMIN, REVIEWED, expect=2)
+    assert "updated" in (edited.text or "") and REVIEWED in (shown.text or "")

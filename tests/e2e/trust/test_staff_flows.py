@@ -122,3 +122,37 @@ async def test_an_invited_focal_person_is_told_what_to_do(people_bot: PeopleBot)
     [language] = await people.press(FOCAL, notice, "ob:privacy:yes")
     [done] = await people.press(FOCAL, language, "ob:lang:en")
     assert "reply to a ticket" in (done.text or "") and "/tickets" in (done.text or "")
+
+
+async def test_an_answer_too_long_is_refused_with_its_limit_and_the_shorter_one_answers(
+    people_bot: PeopleBot,
+) -> None:
+    """A focal person pressed Answer and typed more than fits: the bot names the limit, and the
+    shortened answer typed next still answers the ticket (it once became a question for the
+    knowledge base: the step had ended with the refused text)."""
+    people = people_bot
+    await people.onboard_staff(ADMIN)
+    await people.onboard_staff(FOCAL, f"/start {await invite_link(people)}")
+    await people.onboard(LEARNER, "comsats")
+    [abstained] = await people.send(LEARNER, LEARNER_QUESTION)
+    await people.press(LEARNER, abstained, people.button(abstained, "esc:"))
+    await people.until(lambda: "🎫" in (people.messages(FOCAL)[-1].text or ""), "ticket")
+    ticket = people.messages(FOCAL)[-1]
+    [prompt] = await people.press(FOCAL, ticket, people.button(ticket, "tk:answer:"))
+    assert "Type your answer" in (prompt.text or "")
+
+    [refused] = await people.send(FOCAL, "Yes. " * 700)  # 3,499 characters
+    assert "3,499 characters" in (refused.text or "") and "3,000" in (refused.text or "")
+    [replied] = await people.send(
+        FOCAL, "Too long by replying too. " * 200, reply_to_message_id=ticket.message_id
+    )
+    assert "at most 3,000" in (replied.text or "")
+    [sent] = await people.send(FOCAL, "Yes, until the licence's end date.")
+    assert "was sent to the learner" in (sent.text or "")
+    await people.until(
+        lambda: "until the licence's end date" in (people.messages(LEARNER)[-1].text or ""),
+        "the answer reaches the learner",
+    )
+    # The step ended with the accepted answer: the next text is a question again.
+    [question] = await people.send(FOCAL, STAFF_QUESTION)
+    assert "was sent to the learner" not in (question.text or "")
