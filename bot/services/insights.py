@@ -11,11 +11,13 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from sqlmodel import col, select
 
 from bot.i18n import in_pakistan
 from bot.services.permissions import Actor, Permission, require
+from bot.services.spreadsheet import csv_row
 from bot.storage.db import Database
 from bot.storage.models import QuestionLog, Role, User
 from bot.storage.people_models import Ticket, University
@@ -203,7 +205,11 @@ def format_csv(report: InsightsReport) -> str:
     """One row per figure: section,label,value (easy to pivot in a spreadsheet)."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(["section", "label", "value"])
+
+    def write(values: list[Any]) -> None:
+        writer.writerow(csv_row(values))  # learners' questions are text, never formulas
+
+    write(["section", "label", "value"])
     summary = [
         ("questions", report.total_questions),
         ("answered", report.answered),
@@ -218,15 +224,15 @@ def format_csv(report: InsightsReport) -> str:
         ("max_answer_hours", _round(report.max_answer_hours)),
     ]
     for label, value in summary:
-        writer.writerow(["summary", label, value])
+        write(["summary", label, value])
     for day, count in report.per_day:
-        writer.writerow(["per_day", day.isoformat(), count])
+        write(["per_day", day.isoformat(), count])
     for name, count in report.per_university:
-        writer.writerow(["per_university", name, count])
+        write(["per_university", name, count])
     for topic, count in report.topics:
-        writer.writerow(["topic", topic, count])
+        write(["topic", topic, count])
     for gap in report.gaps:
-        writer.writerow(["unanswered", gap.text, gap.count])
+        write(["unanswered", gap.text, gap.count])
     return buffer.getvalue()
 
 

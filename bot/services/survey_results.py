@@ -19,6 +19,7 @@ from typing import Any, Literal
 from bot.errors import InvalidInputError, NotFoundError
 from bot.i18n import in_pakistan
 from bot.services.permissions import Actor, Permission, scope_for
+from bot.services.spreadsheet import csv_row, starts_like_formula
 from bot.services.survey_definitions import (
     Condition,
     QuestionType,
@@ -197,7 +198,7 @@ class SurveyResultsService:
             with path.open("w", newline="", encoding="utf-8") as handle:
                 writer = csv.writer(handle)
                 writer.writerow(header)
-                writer.writerows([[("" if v is None else v) for v in row] for row in rows])
+                writer.writerows([csv_row(["" if v is None else v for v in row]) for row in rows])
         elif export_format == "xlsx":
             from openpyxl import Workbook
 
@@ -207,6 +208,9 @@ class SurveyResultsService:
             sheet.append(header)
             for row in rows:
                 sheet.append(row)
+                for cell in sheet[sheet.max_row]:
+                    if starts_like_formula(cell.value):
+                        cell.data_type = "s"  # openpyxl took the text for a formula
             workbook.save(path)
         else:
             raise InvalidInputError(f"unknown export format {export_format!r} (csv or xlsx)")

@@ -238,3 +238,19 @@ async def test_insights_counts_topics_gaps_feedback_and_answer_times(
     assert ["summary", "questions", "5"] in rows
     chart = render_chart(report, tmp_path / "chart.png", title="All")
     assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+async def test_insights_csv_keeps_a_question_that_looks_like_a_formula_as_text(
+    database: Database, comsats_id: int
+) -> None:
+    """A learner's "question" "=cmd|' /C calc'!A0" is an unanswered gap: in the CSV staff open
+    in a spreadsheet it is text (apostrophe first), never a formula (CSV injection)."""
+    learner = await make_user(database, 100, university_id=comsats_id)
+    admin = await make_user(database, 1, role=Role.ADMIN)
+    await make_question(database, learner, "=cmd|' /C calc'!A0")
+    await make_question(database, learner, "@SUM(1+1)*cmd|' /C calc'!A0")
+    report = await InsightsService(database).report(admin)
+    rows = list(csv.reader(io.StringIO(format_csv(report))))
+    gaps = sorted(label for section, label, _ in rows if section == "unanswered")
+    assert gaps == ["'=cmd|' /C calc'!A0", "'@SUM(1+1)*cmd|' /C calc'!A0"]
+    assert ["summary", "questions", "2"] in rows

@@ -145,3 +145,33 @@ async def test_export_writes_one_row_per_response_in_csv_and_xlsx(
     header = [cell.value for cell in sheet[1]]
     assert "user_id" in header and "skills" in header
     assert sheet.max_row == 4
+
+
+async def test_export_keeps_a_comment_that_looks_like_a_formula_as_text(
+    database: Database, tmp_path: Path
+) -> None:
+    """A learner's comment "=HYPERLINK(...)" would run in the staff's spreadsheet (CSV
+    injection): the CSV quotes it with an apostrophe, the XLSX stores it as text, unchanged."""
+    await saved_impact_survey(database)
+    typed = ['=HYPERLINK("http://x.example","click")', "+92 300 1234567", "@SUM(A1)", "-1+2"]
+    answers = impact_answers(len(typed), skills=1, outcome=1, freelancers=1, earning_more=1, keep=1)
+    for answer, comment in zip(answers, typed, strict=True):
+        answer["comment"] = comment
+    await seed_responses(database, "impact", answers)
+    service = SurveyResultsService(database)
+
+    await service.export("impact", tmp_path / "impact.csv", "csv")
+    with (tmp_path / "impact.csv").open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [row["comment"] for row in rows] == [f"'{comment}" for comment in typed]
+    assert rows[0]["monthly_earnings"] == "10000"  # numbers are numbers still
+
+    await service.export("impact", tmp_path / "impact.xlsx", "xlsx")
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(tmp_path / "impact.xlsx").active
+    header = [cell.value for cell in sheet[1]]
+    column = header.index("comment")
+    cells = [sheet.cell(row=n, column=column + 1) for n in range(2, 2 + len(typed))]
+    assert [cell.value for cell in cells] == typed
+    assert {cell.data_type for cell in cells} == {"s"}  # text, not a formula
