@@ -15,7 +15,7 @@ from bot.services.questions import AnsweredQuestion, FullRuleText, QuestionServi
 from handlers.callbacks import AnswerFeedback, ChooseRule, LanguageChoice, ShowFullRule
 from handlers.people_callbacks import EscalateQuestion
 from knowledge.answers import Answer, Choice
-from knowledge.chunking import SECTION_SEPARATOR, section_below_title
+from knowledge.chunking import SECTION_SEPARATOR, section_under_title
 
 LANGUAGE_NAMES = {"en": "English", "ur": "اردو"}
 
@@ -60,7 +60,7 @@ def render_answer(texts: Texts, answer: Answer) -> str:
         if key in seen:
             continue
         seen.add(key)
-        shown = _path(section_below_title(citation.title, citation.section))
+        shown = _path(section_under_title(citation.title, citation.section))
         section = f" › {escape(shown)}" if shown else ""
         lines.append(f"{len(seen)}. <i>{escape(citation.title)}</i>{section}")
         if citation.translation_title:
@@ -69,7 +69,11 @@ def render_answer(texts: Texts, answer: Answer) -> str:
                 + texts(
                     "answer-translation-of",
                     title=_heading(citation.translation_title),
-                    section=_heading(citation.translation_section),
+                    section=_heading(
+                        section_under_title(
+                            citation.translation_title, citation.translation_section
+                        )
+                    ),
                 )
             )
     return "\n".join(lines)
@@ -88,12 +92,12 @@ def _heading(text: str) -> str:
 
 
 def _rule_name(choice: Choice) -> str:
-    section = _path(section_below_title(choice.title, choice.section))
+    section = _path(section_under_title(choice.title, choice.section))
     return f"{choice.title} › {section}" if section else choice.title
 
 
 def render_full_rule(rule: FullRuleText) -> str:
-    shown = section_below_title(rule.title, rule.section)
+    shown = section_under_title(rule.title, rule.section)
     section = f" › {escape(_heading(shown))}" if shown else ""
     return f"<b>{escape(_heading(rule.title))}</b>{section}\n\n{markdown_to_html(rule.text)}"
 

@@ -113,6 +113,39 @@ def section_below_title(title: str, section: str) -> str:
     return SECTION_SEPARATOR.join(parts)
 
 
+def section_under_title(title: str, section: str) -> str:
+    """The heading path as a learner reads it after the title (citations, "Show the full
+    rule"): without a first heading that only restates the title, equal to it, within it or
+    holding it ("NHU eLearn Helpdesk — LMS accounts" over "# LMS accounts"; the Urdu title
+    "تکنیکی مدد" over "# تکنیکی مدد: لاگ ان اور Coursera کا استعمال"), comparing each half of
+    a translated "Urdu | English" heading. Display only: answering matches sections with
+    ``section_below_title``."""
+    parts = section.split(SECTION_SEPARATOR)
+    if len(parts) < 2:
+        return section
+    titles, firsts = _title_parts(title), _title_parts(parts[0])
+    if any(
+        a == b or a in _segments(first) or b in _segments(whole)
+        for whole, a in titles
+        for first, b in firsts
+    ):
+        parts = parts[1:]
+    return SECTION_SEPARATOR.join(parts)
+
+
+# Where a title's parts meet: "Handbook — Refunds", "Technical help: logging in".
+_TITLE_JOINS = re.compile(r"\s*[—–:]\s*|\s+-\s+")
+
+
+def _title_parts(heading: str) -> list[tuple[str, str]]:
+    """The halves of a heading ("Urdu | English" has two), each as written and folded."""
+    return [(half, folded) for half in heading.split(" | ") if (folded := _folded(half))]
+
+
+def _segments(heading: str) -> set[str]:
+    return {folded for piece in _TITLE_JOINS.split(heading) if (folded := _folded(piece))}
+
+
 def translated_section(translation: Chunk) -> tuple[str, str]:
     """The (source, heading path) of the rule section a translation chunk renders:
     ``translates`` is relative to the folder the knowledge base was indexed from (a

@@ -27,7 +27,7 @@ from knowledge.errors import DocumentLoadError
 # each file it indexes and reads a file again, though its bytes are unchanged, when it was
 # indexed by another version: raise it with every change that alters the text, headings or
 # sections a file already indexed would get, so a fix reaches existing indexes by itself.
-LOADER_VERSION = 3
+LOADER_VERSION = 4
 
 SUPPORTED_SUFFIXES = frozenset({".md", ".markdown", ".txt", ".html", ".htm", ".pdf", ".docx"})
 
@@ -63,7 +63,14 @@ _DATE_FORMATS = (
     "%b %d, %Y",
     "%b %d %Y",
 )
-_PLACEHOLDER_TITLES = frozenset({"untitled", "anonymous", "document", "title"})
+_PLACEHOLDER_TITLES = frozenset(
+    {"untitled", "anonymous", "document", "title", "unspecified", "unknown", "none"}
+)
+# A title a PDF generator stamps from the file it printed ("Microsoft Word - handbook.docx").
+_FILE_NAME_TITLE = re.compile(
+    r"^(?:microsoft (?:word|powerpoint|excel) - .*|.*\.(?:docx?|odt|rtf|txt|html?|pdf|pptx?))$",
+    re.IGNORECASE,
+)
 _NUMBERED_HEADING = re.compile(r"^(\d+(?:\.\d+)*)\.?\s+([A-Z][^.!?:]{1,80})$")
 
 
@@ -408,7 +415,7 @@ def load_pdf(path: Path) -> LoadedDocument:
         pages = [page.extract_text() or "" for page in reader.pages]
         meta_title = (reader.metadata.title if reader.metadata else None) or None
         outline = _pdf_outline(reader)
-        if meta_title and str(meta_title).strip().lower() in _PLACEHOLDER_TITLES:
+        if meta_title and _placeholder_title(str(meta_title)):
             meta_title = None  # PDF generators stamp these when the author set no title
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
         raise DocumentLoadError(str(path), f"malformed PDF ({exc})") from exc
@@ -424,6 +431,12 @@ def load_pdf(path: Path) -> LoadedDocument:
         markdown=markdown,
         effective_date=find_effective_date(text),
     )
+
+
+def _placeholder_title(title: str) -> bool:
+    """A title no author wrote: "Untitled", ReportLab's "(anonymous)", a file's name."""
+    words = set(re.findall(r"\w+", title.casefold()))
+    return words <= _PLACEHOLDER_TITLES or bool(_FILE_NAME_TITLE.match(title.strip()))
 
 
 def _docx_rows(table: DocxTable) -> list[str]:

@@ -101,3 +101,28 @@ def test_a_paragraph_longer_than_a_passage_is_split_with_each_mark_kept_by_its_s
     for chunk in chunks:
         assert chunk.text[0].isalnum(), chunk.text[:20]
         assert chunk.text.endswith((";", ".")), chunk.text[-20:]
+
+
+@pytest.mark.parametrize(
+    "stamped", [None, "Microsoft Word - fee-rules.docx", "fee-rules.html", "Untitled document"]
+)
+def test_a_pdf_title_no_author_wrote_gives_way_to_its_first_line(
+    tmp_path: Path, stamped: str | None
+) -> None:
+    """ReportLab stamps "(anonymous)" when no title is set; Word's "Save as PDF" and browsers
+    stamp the file's name: the PDF's first line is its title then, as for one with none."""
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.platypus import Paragraph, SimpleDocTemplate
+
+    sheet = getSampleStyleSheet()
+    path = tmp_path / "fee-rules.pdf"
+    SimpleDocTemplate(str(path), invariant=True, **({"title": stamped} if stamped else {})).build(
+        [
+            Paragraph("IDLP Fee and Laptop Rules", sheet["Heading1"]),
+            Paragraph("2. Damaged laptops", sheet["Heading2"]),
+            Paragraph("A lost laptop is charged at Rs 45,000.", sheet["BodyText"]),
+        ]
+    )
+    document = load_document(path)
+    assert document.title == "IDLP Fee and Laptop Rules"
+    assert "## 2. Damaged laptops" in document.markdown

@@ -19,3 +19,42 @@ def test_a_nested_sections_path_reads_with_one_separator() -> None:
         in shown
     )
     assert "&gt;" not in shown
+
+
+def test_a_first_heading_restating_the_title_in_other_words_is_not_shown_twice() -> None:
+    """A front-matter title and a lone ``#`` heading written differently ("NHU eLearn Helpdesk
+    — LMS accounts" over "# LMS accounts"; the sample's Urdu "تکنیکی مدد" over "# تکنیکی مدد:
+    لاگ ان اور Coursera کا استعمال | ...") read as the title once, in the English citation and
+    in its Urdu version's line; a chapter heading that does not restate the title stays."""
+    texts = Catalogue.load().for_language("ur")
+    citation = Citation(
+        "NHU eLearn Helpdesk — LMS accounts",
+        "LMS accounts > Forgotten passwords",
+        "accounts/lms-accounts.md",
+        0.0,
+        translation_title="تکنیکی مدد",
+        translation_section=(
+            "تکنیکی مدد: لاگ ان اور Coursera کا استعمال | Technical help: logging in"
+            " > پاس ورڈ بھول جانا | Forgotten passwords"
+        ),
+    )
+    chapter = Citation(
+        "Indus Digital Learning Programme — Learner Handbook 2027",
+        "3. FEES AND REFUNDS > 3.2 Refunds",
+        "handbook.md",
+        0.0,
+        translation_title="لرنر ہینڈ بک | Indus Digital Learning Programme — Learner Handbook 2027",
+        translation_section=(
+            "انڈس ڈیجیٹل لرننگ پروگرام — لرنر ہینڈ بک | Indus Digital Learning Programme —"
+            " Learner Handbook 2027 > فیس اور رقم کی واپسی | 3. FEES AND REFUNDS"
+            " > رقم کی واپسی | 3.2 Refunds"
+        ),
+    )
+    shown = render_answer(texts, Answer("q", "…", False, [citation, chapter]))
+    assert "<i>NHU eLearn Helpdesk — LMS accounts</i> › Forgotten passwords" in shown
+    assert "اردو ترجمہ: تکنیکی مدد › پاس ورڈ بھول جانا" in shown
+    assert (
+        "<i>Indus Digital Learning Programme — Learner Handbook 2027</i> › 3. FEES AND REFUNDS"
+        " › 3.2 Refunds" in shown
+    )
+    assert "اردو ترجمہ: لرنر ہینڈ بک › فیس اور رقم کی واپسی › رقم کی واپسی" in shown
