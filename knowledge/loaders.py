@@ -17,7 +17,9 @@ from pathlib import Path
 import docx
 from bs4 import BeautifulSoup, Tag
 from docx.opc.exceptions import PackageNotFoundError
+from docx.oxml.ns import qn
 from docx.table import Table as DocxTable
+from docx.table import _Cell as DocxCell
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
@@ -27,7 +29,7 @@ from knowledge.errors import DocumentLoadError
 # each file it indexes and reads a file again, though its bytes are unchanged, when it was
 # indexed by another version: raise it with every change that alters the text, headings or
 # sections a file already indexed would get, so a fix reaches existing indexes by itself.
-LOADER_VERSION = 4
+LOADER_VERSION = 5
 
 SUPPORTED_SUFFIXES = frozenset({".md", ".markdown", ".txt", ".html", ".htm", ".pdf", ".docx"})
 
@@ -441,13 +443,45 @@ def _placeholder_title(title: str) -> bool:
 
 def _docx_rows(table: DocxTable) -> list[str]:
     """A table's rows, each a paragraph of its own (never run into the next row), cells
-    joined by " | " (a merged cell once)."""
+    joined by " | " (a merged cell once). A table whose first row names its columns (marked
+    "Repeat as header row", or every cell's words in bold) is a Markdown table instead, read
+    row by row with its columns' names, as an HTML table with a header row is."""
     rows: list[str] = []
+    if len(table.rows) > 1 and _docx_header_row(table):
+        width = len(table.rows[0].cells)
+        for index, row in enumerate(table.rows):
+            cells = [cell.text.strip().replace("|", "/") for cell in row.cells][:width]
+            if not any(cells):
+                continue
+            cells += [""] * (width - len(cells))
+            rows.append("| " + " | ".join(" ".join(c.split()) for c in cells) + " |")
+            if index == 0:
+                rows.append("|" + "---|" * width)
+        # A blank line before and after: the table is a block of its own.
+        return ["", *rows, ""]
     for row in table.rows:
         cells = [cell.text.strip() for cell in row.cells if cell.text.strip()]
         if cells:
             rows.append(" | ".join(dict.fromkeys(cells)) + "\n")
     return rows
+
+
+def _docx_header_row(table: DocxTable) -> bool:
+    first = table.rows[0]
+    cells = first.cells
+    if len(cells) < 2:
+        return False
+    properties = first._tr.trPr
+    if properties is not None and properties.find(qn("w:tblHeader")) is not None:
+        return True
+    return all(_docx_all_bold(cell) for cell in cells)
+
+
+def _docx_all_bold(cell: DocxCell) -> bool:
+    runs = [run for paragraph in cell.paragraphs for run in paragraph.runs if run.text.strip()]
+    return bool(runs) and all(
+        run.bold or (run.style is not None and run.style.font.bold) for run in runs
+    )
 
 
 def load_docx(path: Path) -> LoadedDocument:

@@ -126,3 +126,39 @@ def test_a_pdf_title_no_author_wrote_gives_way_to_its_first_line(
     document = load_document(path)
     assert document.title == "IDLP Fee and Laptop Rules"
     assert "## 2. Damaged laptops" in document.markdown
+
+
+@pytest.mark.parametrize("marked", ["bold", "repeat as header row"])
+def test_a_docx_tables_header_row_names_its_columns(tmp_path: Path, marked: str) -> None:
+    """Word users mark a header row in bold or with "Repeat as header row": the table reads as
+    a Markdown table (each row with its columns' names); a table without one, as before."""
+    import docx
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    document = docx.Document()
+    document.add_paragraph("Recordings", style="Title")
+    document.add_paragraph("How long recordings are kept", style="Heading 1")
+    table = document.add_table(rows=3, cols=2)
+    rows = (("Recording", "Kept for"), ("Live class", "120 days"), ("Lab demo", "1 year"))
+    for row, cells in enumerate(rows):
+        for column, text in enumerate(cells):
+            run = table.cell(row, column).paragraphs[0].add_run(text)
+            run.bold = marked == "bold" and row == 0
+    if marked == "repeat as header row":
+        table.rows[0]._tr.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
+    plain = document.add_table(rows=2, cols=2)
+    for row, cells in enumerate((("Email", "help@x.pk"), ("Phone", "021-111"))):
+        for column, text in enumerate(cells):
+            plain.cell(row, column).text = text
+    path = tmp_path / "recordings.docx"
+    document.save(str(path))
+    assert qn("w:tblHeader")  # the element Word writes for "Repeat as header row"
+
+    markdown = load_document(path).markdown
+    assert "| Recording | Kept for |\n|---|---|\n| Live class | 120 days |\n| Lab demo | 1 year |" in (
+        markdown
+    )
+    assert "Email | help@x.pk" in markdown and "| Email |" not in markdown
+    chunks = split_document(load_document(path), source="r.docx", root="kb", file_hash="h")
+    assert [c.section for c in chunks] == ["How long recordings are kept"]
