@@ -17,6 +17,7 @@ from bot.errors import InvalidInputError, NotAllowedError
 from bot.i18n import PAKISTAN_TIME
 from bot.services import permissions
 from bot.services.audience import Audience
+from bot.services.digits import ascii_digits
 from bot.services.permissions import Actor, Permission
 
 TEXT_LIMIT = 4096
@@ -120,7 +121,8 @@ def plain_length(html_text: str) -> int:
 
 def parse_start_time(value: str, now: datetime) -> datetime:
     """A start time typed in Pakistan time ("2026-12-05 15:00"), as UTC; must be in the future."""
-    cleaned = " ".join(value.strip().split())
+    # An Urdu keyboard types the digits as ۲۰۲۶-۱۲-۰۵ ۱۵:۰۰, which strptime cannot read.
+    cleaned = " ".join(ascii_digits(value).strip().split())
     for pattern in START_FORMATS:
         try:
             local = datetime.strptime(cleaned, pattern)
@@ -150,7 +152,9 @@ def validate_join_link(value: str) -> str:
 
 
 def validate_duration(value: str) -> int:
-    cleaned = value.strip().lower().removesuffix("min").removesuffix("minutes").strip()
+    cleaned = (
+        ascii_digits(value).strip().lower().removesuffix("min").removesuffix("minutes").strip()
+    )
     if not cleaned.isdigit() or not 5 <= int(cleaned) <= MAX_DURATION_MINUTES:
         raise BroadcastInputError("broadcast-error-duration", value[:50])
     return int(cleaned)

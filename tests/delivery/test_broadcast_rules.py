@@ -17,6 +17,7 @@ from bot.services.broadcast_drafts import (
     WebinarDraft,
     parse_start_time,
     plain_length,
+    validate_duration,
     validate_join_link,
 )
 from bot.services.broadcasts import BroadcastService
@@ -70,6 +71,14 @@ def test_start_times_are_pakistan_time_and_must_be_in_the_future():
     with pytest.raises(BroadcastInputError) as unreadable:
         parse_start_time("friday at 3", NOW)
     assert unreadable.value.message_key == "broadcast-error-start-format"
+
+
+def test_a_start_time_and_duration_typed_in_urdu_digits_are_read():
+    """A focal person's Urdu keyboard types ۲۰۲۶-۱۲-۰۵ ۱۵:۰۰ (it was "could not read that")."""
+    typed = parse_start_time("۲۰۲۶-۱۲-۰۵ ۱۵:۰۰", NOW)
+    assert typed == parse_start_time("2026-12-05 15:00", NOW)
+    assert parse_start_time("٠٥.١٢.٢٠٢٦ ١٥:٠٠", NOW) == typed  # Arabic-Indic digits too
+    assert validate_duration("۹۰ min") == 90
 
 
 @pytest.mark.parametrize(
