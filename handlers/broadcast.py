@@ -37,6 +37,7 @@ from bot.services.broadcast_cost import duration_text, estimate
 from bot.services.broadcast_drafts import (
     BroadcastDraft,
     BroadcastInputError,
+    NoticeTooLongError,
     WebinarDraft,
     parse_start_time,
     validate_duration,
@@ -59,6 +60,8 @@ from handlers.broadcast_callbacks import (
 log = logging.getLogger(__name__)
 
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024  # what a bot may download
+# Set while the sender sends a shorter text for a notice the preview refused as too long.
+SHORTENING = "shortening"
 
 
 class BroadcastForm(StatesGroup):
@@ -266,8 +269,14 @@ async def on_city_typed(
 
 async def on_text(
     message: Message,
+    *,
+    bot: Bot,
     texts: Texts,
+    user: UserProfile,
+    broadcasts: BroadcastService,
     state: FSMContext,
+    settings: Settings,
+    universities: UniversityService | None = None,
 ) -> None:
     if message.text is None:
         await message.answer(texts("broadcast-send-text"))
@@ -278,6 +287,20 @@ async def on_text(
         await message.answer(texts(error.message_key))
         return
     await _update(state, text_en=notice)
+    if (await state.get_data()).get(SHORTENING):
+        # The shorter text of a notice the preview refused: everything else is as it was.
+        await state.update_data({SHORTENING: False})
+        await _preview(
+            message,
+            bot=bot,
+            texts=texts,
+            user=user,
+            broadcasts=broadcasts,
+            state=state,
+            settings=settings,
+            universities=universities,
+        )
+        return
     await state.set_state(BroadcastForm.attachment)
     await message.answer(texts("broadcast-attachment-ask"), reply_markup=_skip(texts))
 
@@ -339,6 +362,8 @@ async def on_attachment_skipped(
 ) -> None:
     await query.answer()
     if isinstance(query.message, Message):
+        # No file: one kept from an earlier pass through the steps goes too.
+        await _update(state, attachment_path=None, attachment_kind=None)
         await _ask_webinar(query.message, texts, state)
 
 
@@ -356,6 +381,7 @@ async def on_webinar_answer(
         await state.set_state(BroadcastForm.webinar_title)
         await query.message.answer(texts("broadcast-webinar-title-ask"))
     else:
+        await _update(state, webinar=None)  # not a webinar, whatever an earlier pass said
         await _ask_urdu(query.message, texts, state)
 
 
@@ -507,6 +533,17 @@ async def _preview(
     draft = BroadcastDraft.from_dict(await _draft(state))
     try:
         previews = broadcasts.preview(actor, draft, message.chat.id)
+    except NoticeTooLongError as error:
+        # Only that version's text is asked for again; the file, the webinar and the other
+        # version stay, and the shorter text goes straight back to the preview.
+        await message.answer(texts(error.message_key, **error.message_args))
+        if error.language == "ur":
+            await _ask_urdu(message, texts, state)
+        else:
+            await state.update_data({SHORTENING: True})
+            await state.set_state(BroadcastForm.text)
+            await message.answer(texts("broadcast-text-shorter-ask"))
+        return
     except BroadcastInputError as error:
         # The notice cannot go as composed (e.g. too long for a caption): start the text again.
         await message.answer(texts(error.message_key))

@@ -37,6 +37,21 @@ class BroadcastInputError(InvalidInputError):
         self.message_key = message_key
 
 
+class NoticeTooLongError(BroadcastInputError):
+    """The notice in one language, with what is added to it (the webinar's details), is over
+    what one message (or a caption) holds: `language` says which version to shorten."""
+
+    def __init__(self, message_key: str, *, language: str, length: int, limit: int) -> None:
+        super().__init__(message_key, f"{language}: {length} > {limit}")
+        self.language = language
+        self.length = length
+        self.limit = limit
+
+    @property
+    def message_args(self) -> dict[str, str | int]:
+        return {"length": self.length, "limit": self.limit}
+
+
 @dataclass(frozen=True)
 class WebinarDraft:
     title: str

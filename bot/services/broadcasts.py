@@ -30,6 +30,7 @@ from bot.services.broadcast_drafts import (
     TEXT_LIMIT,
     BroadcastDraft,
     BroadcastInputError,
+    NoticeTooLongError,
     plain_length,
     plain_text,
     require_can_broadcast,
@@ -137,7 +138,7 @@ class BroadcastService:
                     if draft.attachment_path
                     else ("broadcast-error-too-long")
                 )
-                raise BroadcastInputError(key, f"{length} > {limit}")
+                raise NoticeTooLongError(key, language=language, length=length, limit=limit)
         return checked
 
     def render_text(self, draft: BroadcastDraft, language: str) -> str:

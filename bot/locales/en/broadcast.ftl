@@ -11,6 +11,7 @@ broadcast-role-learner = Learners
 broadcast-role-focal_person = Focal persons
 broadcast-role-admin = HEC staff
 broadcast-text-ask = Send the notice text. Bold, italics and links are kept as you format them. /cancel stops.
+broadcast-text-shorter-ask = Send the shorter notice text. The file, the webinar and the Urdu version you sent are kept.
 broadcast-attachment-ask = Add an image or a PDF? Send it now, or press Skip.
 broadcast-skip = Skip
 broadcast-webinar-ask = Is this a webinar announcement?
@@ -62,8 +63,8 @@ webinars-item =
     <b>{ $title }</b>
     { $start } · RSVPs: <b>{ $rsvps }</b>
 broadcast-error-empty = The notice is empty. Please send some text.
-broadcast-error-too-long = The notice is too long for one message (4096 characters at most). Please shorten it.
-broadcast-error-caption-too-long = With an image or PDF the notice can have at most 1024 characters. Please shorten it, or send it without the file.
+broadcast-error-too-long = The notice comes to { $length } characters with everything added to it, and one message holds { $limit } at most. Please shorten it.
+broadcast-error-caption-too-long = With an image or PDF the notice is a caption: it comes to { $length } characters, and a caption holds { $limit } at most. Please shorten it.
 broadcast-error-start-past = That time has already passed. Please give a time in the future (Pakistan time).
 broadcast-error-start-format = I could not read that time. Please write it like <code>YYYY-MM-DD HH:MM</code> (Pakistan time).
 broadcast-error-link = That is not a valid join link. Please send a full https:// address.

@@ -11,6 +11,7 @@ broadcast-role-learner = طلبہ
 broadcast-role-focal_person = فوکل پرسنز
 broadcast-role-admin = ایچ ای سی عملہ
 broadcast-text-ask = نوٹس کا متن بھیجیں۔ بولڈ، اٹالک اور لنکس ویسے ہی رہیں گے۔ روکنے کے لیے /cancel۔
+broadcast-text-shorter-ask = نوٹس کا مختصر متن بھیجیں۔ آپ کی بھیجی ہوئی فائل، ویبینار کی تفصیل اور اردو متن محفوظ ہیں۔
 broadcast-attachment-ask = تصویر یا پی ڈی ایف شامل کریں؟ ابھی بھیجیں، یا "چھوڑیں" دبائیں۔
 broadcast-skip = چھوڑیں
 broadcast-webinar-ask = کیا یہ ویبینار کا اعلان ہے؟
@@ -62,8 +63,8 @@ webinars-item =
     <b>{ $title }</b>
     { $start } · شرکت کی تصدیقیں: <b>{ $rsvps }</b>
 broadcast-error-empty = نوٹس خالی ہے۔ براہ کرم کچھ متن بھیجیں۔
-broadcast-error-too-long = نوٹس ایک پیغام کے لیے بہت لمبا ہے (زیادہ سے زیادہ 4096 حروف)۔ براہ کرم مختصر کریں۔
-broadcast-error-caption-too-long = تصویر یا پی ڈی ایف کے ساتھ نوٹس زیادہ سے زیادہ 1024 حروف کا ہو سکتا ہے۔ براہ کرم مختصر کریں یا فائل کے بغیر بھیجیں۔
+broadcast-error-too-long = نوٹس اپنی تمام تفصیلات کے ساتھ { $length } حروف کا بنتا ہے، جبکہ ایک پیغام میں زیادہ سے زیادہ { $limit } حروف آ سکتے ہیں۔ براہ کرم اسے مختصر کریں۔
+broadcast-error-caption-too-long = تصویر یا پی ڈی ایف کے ساتھ نوٹس { $length } حروف کا بنتا ہے، جبکہ اس کے ساتھ زیادہ سے زیادہ { $limit } حروف آ سکتے ہیں۔ براہ کرم اسے مختصر کریں۔
 broadcast-error-start-past = یہ وقت گزر چکا ہے۔ براہ کرم مستقبل کا وقت دیں (پاکستانی وقت)۔
 broadcast-error-start-format = میں یہ وقت نہیں پڑھ سکا۔ براہ کرم ایسے لکھیں: <code>YYYY-MM-DD HH:MM</code> (پاکستانی وقت)۔
 broadcast-error-link = یہ درست لنک نہیں۔ براہ کرم مکمل https:// پتہ بھیجیں۔

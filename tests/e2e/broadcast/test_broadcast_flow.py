@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -175,10 +176,43 @@ async def test_an_empty_notice_and_a_long_caption_are_refused(harness: Harness):
     assert "webinar" in reply.params["text"]
     await h.press_and_reply(FOCAL, h.button(FOCAL, "No"))
     reply = await h.press_and_reply(FOCAL, h.button(FOCAL, "Skip"))
-    assert "at most 1024 characters" in reply.params["text"]
-    # Back at the text step: a shorter notice goes through to the preview with the PDF.
-    await h.fake.wait_for("sendMessage", lambda r: "notice text" in r.params.get("text", ""))
+    assert "1,149 characters" in reply.params["text"] and "1,024 at most" in reply.params["text"]
     assert h.fake.requests("sendDocument") == []
+    # Only a shorter text is asked for: it goes straight to the preview, with the PDF.
+    await h.fake.wait_for("sendMessage", lambda r: "shorter notice" in r.params.get("text", ""))
+    preview = await h.say(FOCAL, "Career fair on Friday, all welcome.")
+    assert preview.method == "sendDocument"
+    assert "Career fair on Friday" in preview.params["caption"]
+
+
+async def test_a_notice_too_long_with_its_webinar_asks_only_for_a_shorter_text(harness: Harness):
+    """4,000 characters fit one message, not with the webinar's details added: the sender is
+    told the length and the limit and sends a shorter text; the webinar, typed over five steps,
+    and the Urdu version are kept (the steps once started again from the text)."""
+    h = harness
+    starts_at = (utcnow() + timedelta(days=3)).replace(second=0, microsecond=0)
+    await h.say(FOCAL, "/broadcast")
+    await h.say(FOCAL, "Orientation. " + "x" * 4000)
+    await h.press_and_reply(FOCAL, h.button(FOCAL, "Skip"))
+    await h.press_and_reply(FOCAL, h.button(FOCAL, "Yes"))
+    await h.say(FOCAL, "Coursera orientation")
+    await h.say(FOCAL, pakistan(starts_at))
+    await h.say(FOCAL, "60")
+    await h.say(FOCAL, "https://zoom.us/j/123456")
+    refused = await h.say(FOCAL, "کورسیرا تعارفی سیشن")
+    assert "4,096 at most" in refused.params["text"]
+    await h.fake.wait_for("sendMessage", lambda r: "shorter notice" in r.params.get("text", ""))
+
+    before = len(h.fake.requests("sendMessage"))
+    english = await h.say(FOCAL, "Orientation for new Coursera learners")
+    await h.fake.wait_for("sendMessage", count=before + 3)  # English, Urdu, the summary
+    assert "Orientation for new Coursera learners" in english.params["text"]
+    assert "https://zoom.us/j/123456" in english.params["text"]
+    urdu, summary = (m.text or "" for m in h.fake.messages_to(FOCAL)[-2:])
+    assert "کورسیرا" in urdu and "Recipients: 3" in summary
+    await h.press_and_reply(FOCAL, h.button(FOCAL, "Send now"))
+    await h.worker.run_until_idle()
+    assert "https://zoom.us/j/123456" in h.texts_to(1001)[-1]
 
 
 async def test_a_scheduled_broadcast_can_be_cancelled_until_it_starts(harness: Harness):
@@ -236,3 +270,33 @@ async def test_a_focal_person_is_not_offered_a_paid_broadcast(harness: Harness):
     summary = h.fake.messages_to(FOCAL)[-1]
     assert "Telegram Stars" in (summary.text or "")  # the estimate is shown to everyone
     assert "Urgent" not in str(summary.reply_markup)  # but only HEC admins may pay
+
+
+async def test_a_notice_whose_file_went_missing_is_sent_without_it_when_skipped(harness: Harness):
+    """The PDF vanished from the server before the preview: the steps start again from the
+    text, and pressing Skip at the file step and No at the webinar step means no file and no
+    webinar (the draft once kept the missing file, and the preview refused it again forever,
+    and kept the webinar of the first pass)."""
+    h = harness
+    await h.say(FOCAL, "/broadcast")
+    await h.say(FOCAL, "Exam week reminder")
+    pdf = UserFile(b"%PDF-1.4 notice", "notice.pdf", "application/pdf")
+    await h.say(FOCAL, document=pdf)
+    for path in (h.services.broadcasts.files_dir or Path("data") / "broadcast-files").iterdir():
+        path.unlink()
+    await h.press_and_reply(FOCAL, h.button(FOCAL, "Yes"))
+    await h.say(FOCAL, "Exam week Q&A")
+    await h.say(FOCAL, pakistan(utcnow() + timedelta(days=2)))
+    await h.say(FOCAL, "45")
+    await h.say(FOCAL, "https://zoom.us/j/987")
+    refused = await h.press_and_reply(FOCAL, h.button(FOCAL, "Skip"))
+    assert "file" in refused.params["text"].lower()
+    await h.fake.wait_for("sendMessage", lambda r: "notice text" in r.params.get("text", ""))
+
+    await h.say(FOCAL, "Exam week reminder, no file")
+    await h.press_and_reply(FOCAL, h.button(FOCAL, "Skip"))
+    await h.press_and_reply(FOCAL, h.button(FOCAL, "No"))
+    preview = await h.press_and_reply(FOCAL, h.button(FOCAL, "Skip"))
+    assert preview.method == "sendMessage"
+    assert "Exam week reminder, no file" in preview.params["text"]
+    assert "zoom.us/j/987" not in preview.params["text"]  # No: not a webinar any more
