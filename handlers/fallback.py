@@ -12,8 +12,11 @@ async def on_unknown_command(message: Message, texts: Texts) -> None:
     await message.answer(texts("unknown-command"))
 
 
-async def on_unsupported(message: Message, texts: Texts) -> None:
-    await message.answer(texts("unsupported-content"))
+async def on_unsupported(message: Message, texts: Texts, raw_state: str | None = None) -> None:
+    # Mid-conversation (an answer, an e-mail address, a university's name awaited) the photo
+    # or sticker is not a question: say what the step still waits for, and how to leave it.
+    key = "unsupported-content" if raw_state is None else "unsupported-content-in-step"
+    await message.answer(texts(key))
 
 
 async def on_stale_button(query: CallbackQuery, texts: Texts) -> None:

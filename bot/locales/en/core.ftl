@@ -38,6 +38,7 @@ question-too-long = That message is too long for one question ({ $limit } charac
 throttled = You are sending messages very quickly. Please wait a moment; I will answer each question in turn.
 unknown-command = I don't know that command. Type /help to see what I can do, or simply type your question.
 unsupported-content = I can only read text messages for now. Please type your question.
+unsupported-content-in-step = I can only read text here. Please type your answer as a message, or send /cancel to stop.
 cancelled = Cancelled. Ask me anything whenever you like.
 nothing-to-cancel = There is nothing to cancel.
 error-generic = Sorry, something went wrong on our side. Please try again in a moment.
