@@ -264,9 +264,11 @@ class SectionBook:
             key = SectionKey(chunk.source, chunk.section)
             self._chunks.setdefault(key, []).append(chunk)
             units = self._units.setdefault(key, [])
-            seen = {unit.text for unit in units}
-            # Neighbouring chunks of one section overlap by a line or two: keep each once.
-            units.extend(unit for unit in rule_units(chunk.text) if unit.text not in seen)
+            # Neighbouring chunks of one section overlap by a line or two: the lines a chunk
+            # opens with that end the one before are kept once. A sentence the section itself
+            # says twice ("Bring your CNIC." under two cities) stays twice.
+            found = rule_units(chunk.text)
+            units.extend(found[_overlap(units, found) :])
         for chunk in retriever.redirects:
             key = SectionKey(chunk.source, chunk.section)
             self._chunks.setdefault(key, []).append(chunk)
@@ -641,6 +643,14 @@ class SentenceComposer:
             if translation is not None:
                 return _lines(translation.units), translation.chunk
         return _lines(units), None
+
+
+def _overlap(before: list[Unit], after: list[Unit]) -> int:
+    """How many of ``after``'s first units repeat ``before``'s last ones (the longest run)."""
+    for count in range(min(len(before), len(after)), 0, -1):
+        if [u.text for u in after[:count]] == [u.text for u in before[-count:]]:
+            return count
+    return 0
 
 
 def _is_question(unit: Unit) -> bool:
