@@ -19,7 +19,7 @@ from bot.errors import HecbotError, InvalidInputError
 from bot.i18n import Catalogue, Texts
 from bot.services.onboarding import OnboardingService
 from bot.services.questions import QuestionService
-from bot.services.roles import RoleService
+from bot.services.roles import RoleService, looks_like_invite
 from bot.services.universities import UniversityMatch, UniversityService
 from bot.services.users import UserProfile, UserService
 from bot.storage.models import LearnerKind, Role
@@ -110,7 +110,9 @@ async def on_start(
     onboarding: OnboardingService,
     settings: Settings,
 ) -> None:
-    if command.args:
+    # A learner who came by a shared link's tag (?start=poster_lahore) is welcomed, not told
+    # that an invite they never had is not valid.
+    if command.args and looks_like_invite(command.args):
         try:
             redeemed = await roles.redeem_focal_invite(user.id, command.args.strip())
         except HecbotError as error:

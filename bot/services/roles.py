@@ -22,6 +22,14 @@ from bot.storage.types import utcnow
 log = logging.getLogger(__name__)
 
 INVITE_LIFETIME = timedelta(days=7)
+# An invite's token is `secrets.token_urlsafe(32)`: 43 characters. A shorter /start payload is
+# the tag of a link HEC or a university shares (t.me/<bot>?start=poster_lahore), not an invite.
+INVITE_TOKEN_MIN_CHARS = 32
+
+
+def looks_like_invite(payload: str) -> bool:
+    """Whether a /start payload is (or was copied from) a focal-person invite's token."""
+    return len(payload.strip()) >= INVITE_TOKEN_MIN_CHARS
 
 
 class InviteInvalidError(HecbotError):

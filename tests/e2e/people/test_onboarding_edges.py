@@ -112,6 +112,23 @@ async def test_invite_link_is_single_use_and_expires(people_bot: PeopleBot) -> N
     assert focal is not None and focal.role == Role.FOCAL_PERSON.value
 
 
+async def test_a_shared_links_tag_is_welcomed_not_refused_as_an_invite(
+    people_bot: PeopleBot,
+) -> None:
+    """A learner who came by t.me/<bot>?start=poster_lahore (or typed /start with a word) gets
+    the welcome alone; they were told their "invite link is not valid", an invite they never
+    had. A payload as long as an invite's token is still checked as one."""
+    people = people_bot
+    for payload in ("poster_lahore", "xyz<>&"):
+        [welcome] = await people.send(LEARNER, f"/start {payload}")
+        assert "Privacy first" in (welcome.text or "") and "not valid" not in (welcome.text or "")
+    replies = await people.send(OTHER, "/start " + "A" * 43, expect=2)
+    assert "not valid" in (replies[0].text or "") and "Privacy first" in (replies[1].text or "")
+    async with people.services.database.session() as session:
+        learner = await session.get(User, LEARNER)
+    assert learner is None or learner.role == Role.LEARNER.value
+
+
 @pytest.mark.redis
 async def test_restart_resumes_onboarding_from_redis(settings: Settings) -> None:
     """Production keeps FSM state in Redis: a new process finds the learner at the same step."""
