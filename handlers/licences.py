@@ -21,6 +21,7 @@ from bot.services.licences_applications import (
     Applicant,
     ApplicationService,
     ApplicationView,
+    CodeExpiredError,
 )
 from bot.services.licences_intakes import IntakeDefinition
 from bot.services.licences_status import LicenceStatusService, LicenceStatusView
@@ -277,10 +278,18 @@ async def on_code(
     state: FSMContext,
     applications: ApplicationService,
 ) -> None:
+    text = message.text or ""
+    if "@" in text:
+        # An address where the code was awaited: the first one was mistyped. A new code goes to
+        # this one (the eligibility answers and domains stay; /apply would ask them again).
+        await on_email(message, texts=texts, user=user, state=state, applications=applications)
+        return
     data, definition = await _definition(state, applications)
-    email = await applications.verify_code(
-        applicant_of(user), int(data["intake"]), message.text or ""
-    )
+    try:
+        email = await applications.verify_code(applicant_of(user), int(data["intake"]), text)
+    except CodeExpiredError:
+        await state.set_state(Applying.email)  # a new address, or the same, gets a new code
+        raise
     await state.update_data(verified=True)
     await message.answer(texts("licence-email-verified", email=email))
     await _ask_tracks(message, texts, user, state, definition)

@@ -271,3 +271,41 @@ async def test_an_urdu_speaker_applies_in_urdu(world: World) -> None:
     assert "اہل نہیں" in stop.text
     (none,) = await sara.says("/mylicence")
     assert "درخواست نہیں دی" in none.text
+
+
+async def test_a_mistyped_address_or_an_expired_code_is_fixed_without_starting_again(
+    world: World,
+) -> None:
+    """At the code step a learner types the right address instead (the first was mistyped):
+    a code goes there. A code that expired asks for the address again. Neither sends them back
+    to /apply's first question (the only way out was /apply, answering everything again)."""
+    from sqlmodel import update
+
+    from bot.storage.licence_models import EmailVerification
+    from bot.storage.types import utcnow
+
+    world.fake.add_user(ALI)
+    await make_user(world.services.database, ALI, learner_kind="faculty")
+    ali = Learner(world.fake, ALI)
+    _intro, first = await ali.says("/apply", replies=2)
+    (second,) = await ali.presses(first, "Yes", replies=1)
+    (domains,) = await ali.presses(second, "No", replies=1)
+    await ali.presses(domains, "Cloud computing")
+    await ali.presses(domains, "Done", replies=1)
+    (sent,) = await ali.says("ali@qua.edu.pk")
+    assert "Mistyped the address?" in sent.text
+    (resent,) = await ali.says("ali@qau.edu.pk")
+    assert "ali@qau.edu.pk" in resent.text
+    assert world.mails.messages[-1]["To"] == "ali@qau.edu.pk"
+
+    async with world.services.database.session() as session:
+        await session.exec(update(EmailVerification).values(expires_at=utcnow()))
+    (expired,) = await ali.says(world.mails.last_code())
+    assert "expired" in expired.text and "e-mail address again" in expired.text
+    (again,) = await ali.says("ali@qau.edu.pk")
+    assert "I sent a 6-digit code" in again.text
+    verified, tracks = await ali.says(world.mails.last_code(), replies=2)
+    assert "ali@qau.edu.pk" in verified.text and "verified" in verified.text
+    await ali.presses(tracks, "Cloud Computing")
+    (confirm,) = await ali.presses(tracks, "Done", replies=1)
+    assert "Cloud computing" in confirm.text  # the domain chosen before the mistake
