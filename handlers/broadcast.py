@@ -224,22 +224,33 @@ async def on_audience_chosen(
 
 async def on_university_typed(
     message: Message,
+    *,
     texts: Texts,
     user: UserProfile,
     broadcasts: BroadcastService,
     state: FSMContext,
+    universities: UniversityService,
 ) -> None:
+    """A university's number, or part of its name: the matches as buttons to pick from (the
+    prompt once pointed at a /universities command the bot does not have, and a name typed was
+    "could not understand that audience")."""
     value = (message.text or "").strip()
-    if not value.isdigit():
-        await message.answer(texts("broadcast-error-audience"))
+    if value.isdigit():
+        matches = list((await universities.names({int(value)})).values())
+    else:
+        matches = [match.university for match in await universities.search(value)]
+    if not matches:
+        await message.answer(texts("broadcast-error-university"))
         return
-    await _set_audience(
-        message,
-        texts=texts,
-        user=user,
-        broadcasts=broadcasts,
-        state=state,
-        audience=Audience(universities=frozenset({int(value)})),
+    builder = InlineKeyboardBuilder()
+    for university in matches:
+        builder.button(
+            text=university.display_name(user.language)[:60],
+            callback_data=BroadcastAudienceChoice(kind="university", value=str(university.id)),
+        )
+    builder.adjust(1)
+    await message.answer(
+        texts("broadcast-audience-university-pick"), reply_markup=builder.as_markup()
     )
 
 

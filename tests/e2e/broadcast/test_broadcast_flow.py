@@ -125,6 +125,36 @@ async def test_focal_person_broadcasts_a_webinar_to_their_university_only(harnes
     assert not any("⏰" in text for text in h.texts_to(1002))  # no RSVP, no reminder
 
 
+async def test_an_admin_picks_a_university_by_part_of_its_name_or_its_number(harness: Harness):
+    """The prompt pointed at a /universities command the bot does not have, and a name typed
+    was "could not understand that audience": a name or a number now offers the matches."""
+    h = harness
+    await h.say(ADMIN, "/broadcast")
+    reply = await h.press_and_reply(ADMIN, h.button(ADMIN, "university"))
+    assert "/universities" not in reply.params["text"] and "name" in reply.params["text"]
+    reply = await h.say(ADMIN, "zzqxw")
+    assert "could not find a university" in reply.params["text"]
+    reply = await h.say(ADMIN, "99999")
+    assert "could not find a university" in reply.params["text"]
+    other = await UniversityService(h.services.database).get(2)
+    reply = await h.say(ADMIN, other.short_name or other.name)
+    assert "Which university?" in reply.params["text"]
+    reply = await h.press_and_reply(ADMIN, h.button(ADMIN, other.display_name("en")[:60]))
+    assert "notice text" in reply.params["text"]
+    await h.say(ADMIN, "Notice for the second university")
+    await h.press_and_reply(ADMIN, h.button(ADMIN, "Skip"))
+    await h.press_and_reply(ADMIN, h.button(ADMIN, "No"))
+    await h.press_and_reply(ADMIN, h.button(ADMIN, "Skip"))
+    await h.fake.wait_for("sendMessage", lambda r: "Recipients" in r.params.get("text", ""))
+    [summary_text] = [t for t in h.texts_to(ADMIN) if "Recipients" in t]
+    assert "Recipients: 1" in summary_text and other.name in summary_text
+    # By its number: the same university is offered.
+    await h.say(ADMIN, "/broadcast")
+    await h.press_and_reply(ADMIN, h.button(ADMIN, "university"))
+    reply = await h.say(ADMIN, "2")
+    assert other.display_name("en")[:60] in str(reply.params["reply_markup"])
+
+
 async def test_a_learner_cannot_broadcast(harness: Harness):
     reply = await harness.say(1001, "/broadcast")
     assert "not allowed" in reply.params["text"]
