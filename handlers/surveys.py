@@ -402,8 +402,15 @@ async def on_send_command(
     if not slug:
         await message.answer(texts("survey-send-usage"))
         return
-    waves = await surveys.start_waves(slug, created_by=user.id)
-    await message.answer(texts("survey-send-started", slug=slug, wave=waves[0].id))
+    [wave] = await surveys.start_waves(slug, created_by=user.id)
+    if not wave.new:  # sent twice: the invitations of the first are on their way
+        await message.answer(
+            texts(
+                "survey-send-already", slug=slug, wave=wave.id, since=texts.moment(wave.created_at)
+            )
+        )
+        return
+    await message.answer(texts("survey-send-started", slug=slug, wave=wave.id))
 
 
 def create_router() -> Router:

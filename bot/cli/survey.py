@@ -141,7 +141,10 @@ def send(
         when = (
             f"{wave.offset_days} days after onboarding" if wave.offset_days is not None else "now"
         )
-        typer.echo(f"wave {wave.id}: {wave.slug} v{wave.version} to {audience.summary()}, {when}")
+        started = "" if wave.new else f" (already started {wave.created_at:%Y-%m-%d %H:%M} UTC)"
+        typer.echo(
+            f"wave {wave.id}: {wave.slug} v{wave.version} to {audience.summary()}, {when}{started}"
+        )
 
 
 @survey_app.command("results")

@@ -7,7 +7,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
+
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.errors import InvalidInputError, NotFoundError
 from bot.i18n import in_pakistan
@@ -27,6 +29,12 @@ from bot.storage.survey_repository import row_id
 
 log = logging.getLogger(__name__)
 
+# A wave started "now" for an audience within this long of the same one (same version, same
+# audience, not stopped) is that wave again: a command sent twice would otherwise invite every
+# learner a second time, a week later, to a survey they had answered. It is the scheduler's
+# gap between two invitations: a wave started after it is a deliberate second round.
+REPEAT_WINDOW = timedelta(days=7)
+
 
 @dataclass(frozen=True)
 class WaveSummary:
@@ -37,6 +45,9 @@ class WaveSummary:
     trigger: WaveTrigger
     offset_days: int | None
     audience: Audience
+    created_at: datetime
+    # False: the same wave was already running (a /survey_send sent twice), so none was added.
+    new: bool = True
 
 
 class SurveyWaves:
@@ -71,6 +82,7 @@ class SurveyWaves:
                 raise InvalidInputError(
                     f"survey {slug!r} closed on {in_pakistan(definition.closes_at):%Y-%m-%d}"
                 )
+            running = await self._running_waves(session, row_id(survey.id), audience, now)
             waves: list[SurveyWave] = []
             if after_onboarding_days:
                 for days in sorted(set(after_onboarding_days)):
@@ -98,9 +110,31 @@ class SurveyWaves:
                         created_by=created_by,
                     )
                 )
-            session.add_all(waves)
-            await session.flush()
-            return [_wave_summary(wave, survey.version) for wave in waves]
+            summaries: list[WaveSummary] = []
+            for wave in waves:
+                same = running.get((wave.trigger, wave.offset_days))
+                if same is not None:
+                    summaries.append(replace(_wave_summary(same, survey.version), new=False))
+                    continue
+                session.add(wave)
+                await session.flush()
+                summaries.append(_wave_summary(wave, survey.version))
+            return summaries
+
+    @staticmethod
+    async def _running_waves(
+        session: AsyncSession, version_id: int, audience: Audience, now: datetime
+    ) -> dict[tuple[str, int | None], SurveyWave]:
+        """The version's waves not stopped, for this audience, by (trigger, offset): follow-ups
+        whenever started, a wave "now" within `REPEAT_WINDOW`."""
+        found: dict[tuple[str, int | None], SurveyWave] = {}
+        for wave in await survey_repository.waves_of_version(session, version_id):
+            if wave.stopped_at is not None or Audience.from_json(wave.audience) != audience:
+                continue
+            if wave.trigger == WaveTrigger.NOW.value and wave.created_at <= now - REPEAT_WINDOW:
+                continue
+            found.setdefault((wave.trigger, wave.offset_days), wave)
+        return found
 
     async def stop_wave(self, wave_id: int) -> None:
         async with self._database.session() as session:
@@ -131,4 +165,5 @@ def _wave_summary(wave: SurveyWave, version: int) -> WaveSummary:
         trigger=WaveTrigger(wave.trigger),
         offset_days=wave.offset_days,
         audience=Audience.from_json(wave.audience),
+        created_at=wave.created_at,
     )

@@ -202,3 +202,13 @@ def row_id(value: int | None) -> int:
     if value is None:
         raise RuntimeError("row has no id yet: flush before using it")
     return value
+
+
+async def waves_of_version(session: AsyncSession, version_id: int) -> list[SurveyWave]:
+    """Every wave of one survey version, oldest first."""
+    rows = await session.exec(
+        select(SurveyWave)
+        .where(col(SurveyWave.survey_version_id) == version_id)
+        .order_by(col(SurveyWave.id))
+    )
+    return list(rows.all())

@@ -62,6 +62,8 @@ async def test_admin_uploads_a_broken_file_then_a_good_one_and_saves_it(
     saved = await admin.press("Save")
     assert "Saved survey answer-pulse version 3" in saved
     assert "started (wave 1)" in await admin.say("/survey_send answer-pulse")
+    again = await admin.say("/survey_send answer-pulse")  # sent twice: still one wave
+    assert "already being sent: wave 1" in again and "No second wave" in again
     assert running.services is not None
     listed = await SurveyService(running.services.database).list_surveys()
     assert [(s.slug, s.version) for s in listed] == [("answer-pulse", 3)]

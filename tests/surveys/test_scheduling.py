@@ -103,6 +103,45 @@ async def test_follow_up_waves_invite_each_learner_n_days_after_onboarding(
     assert outbox.sent_to("survey_invite") == [1, 2, 1]
 
 
+async def test_a_wave_started_twice_is_one_wave_and_invites_each_learner_once(
+    database: Database,
+) -> None:
+    """`/survey_send impact` sent twice (a flaky connection, an admin unsure it went) made a
+    second wave, and a week later every learner was invited again to the survey they had
+    answered. The same version for the same audience within a week is the same wave; another
+    audience, a wave stopped, a week later or a follow-up already running are as before."""
+    await add_learners(database, [1, 2], created_at=START - timedelta(days=5), university_id=7)
+    now = START
+    surveys = SurveyService(database, clock=lambda: now)
+    await surveys.add_survey(shipped_survey("impact"))
+    [first] = await surveys.start_waves("impact")
+    [again] = await surveys.start_waves("impact")
+    assert first.new and not again.new and again.id == first.id
+    assert again.created_at == first.created_at
+    [other] = await surveys.start_waves("impact", audience=Audience(universities=frozenset({7})))
+    assert other.new and other.id != first.id
+    follow_ups = await surveys.start_waves("impact", after_onboarding_days=[30])
+    assert [w.new for w in await surveys.start_waves("impact", after_onboarding_days=[30, 90])] == [
+        False,
+        True,
+    ]
+    assert follow_ups[0].new
+    scheduler, outbox = scheduler_for(database)
+    assert await scheduler.invite_due(START + timedelta(hours=1)) == 2
+    assert await scheduler.invite_due(START + timedelta(days=7, hours=2)) == 2  # other audience
+    assert await scheduler.invite_due(START + timedelta(days=14, hours=3)) == 0
+    assert outbox.sent_to("survey_invite") == [1, 2, 1, 2]  # not a third time
+
+    await surveys.stop_wave(first.id)
+    [restarted] = await surveys.start_waves("impact")
+    assert restarted.new
+    now = START + timedelta(days=8)
+    [next_week] = await surveys.start_waves(
+        "impact", audience=Audience(universities=frozenset({7}))
+    )
+    assert next_week.new  # a week on: a deliberate second round
+
+
 async def test_audience_by_city_uses_the_learners_universities(database: Database) -> None:
     from bot.storage.people_models import University
 

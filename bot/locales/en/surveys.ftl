@@ -48,6 +48,7 @@ survey-upload-cancelled = Nothing was saved.
 survey-results-usage = Usage: /results &lt;survey id&gt;, for example /results impact
 survey-send-usage = Usage: /survey_send &lt;survey id&gt; starts the survey for everyone now. For an audience or follow-ups, use <code>hecbot survey send</code>.
 survey-send-started = Survey <b>{ $slug }</b> started (wave { $wave }). Invitations go out within a few minutes, at most one survey a week per learner.
+survey-send-already = Survey <b>{ $slug }</b> is already being sent: wave { $wave } started { $since }, and its invitations are going out (at most one survey a week per learner). No second wave was started.
 survey-echo = ✓ <b>{ $answer }</b>
 survey-echo-skipped = ⏭ <i>Skipped</i>
 survey-scale-range = Please choose a number from { $min } to { $max }: type it or press its button.

@@ -48,6 +48,7 @@ survey-upload-cancelled = کچھ محفوظ نہیں کیا گیا۔
 survey-results-usage = طریقہ: /results &lt;survey id&gt;، مثلاً /results impact
 survey-send-usage = طریقہ: /survey_send &lt;survey id&gt; سروے ابھی سب کے لیے شروع کرتا ہے۔ مخصوص افراد یا بعد کے مراحل کے لیے <code>hecbot survey send</code> استعمال کریں۔
 survey-send-started = سروے <b>{ $slug }</b> شروع ہو گیا (مرحلہ { $wave })۔ دعوت نامے چند منٹ میں بھیجے جائیں گے، ہر طالب علم کو ہفتے میں زیادہ سے زیادہ ایک سروے۔
+survey-send-already = سروے <b>{ $slug }</b> پہلے ہی بھیجا جا رہا ہے: مرحلہ { $wave } { $since } کو شروع ہوا اور اس کے دعوت نامے جا رہے ہیں (ہر طالب علم کو ہفتے میں زیادہ سے زیادہ ایک سروے)۔ دوسرا مرحلہ شروع نہیں کیا گیا۔
 survey-echo = ✓ آپ کا جواب: <b>{ $answer }</b>
 survey-echo-skipped = ⏭ <i>چھوڑ دیا</i>
 survey-scale-range = براہ کرم { $min } سے { $max } تک کوئی عدد منتخب کریں: لکھ دیں یا اس کا بٹن دبائیں۔
