@@ -16,6 +16,7 @@ from pathlib import Path
 
 import docx
 from bs4 import BeautifulSoup, Tag
+from bs4.element import NavigableString
 from docx.opc.exceptions import PackageNotFoundError
 from docx.oxml.ns import qn
 from docx.table import Table as DocxTable
@@ -29,7 +30,7 @@ from knowledge.errors import DocumentLoadError
 # each file it indexes and reads a file again, though its bytes are unchanged, when it was
 # indexed by another version: raise it with every change that alters the text, headings or
 # sections a file already indexed would get, so a fix reaches existing indexes by itself.
-LOADER_VERSION = 5
+LOADER_VERSION = 6
 
 SUPPORTED_SUFFIXES = frozenset({".md", ".markdown", ".txt", ".html", ".htm", ".pdf", ".docx"})
 
@@ -266,27 +267,35 @@ def load_html(path: Path) -> LoadedDocument:
     container = root if isinstance(root, Tag) else (soup.body or soup)
 
     lines: list[str] = []
-    for block in container.find_all(_HTML_BLOCKS):
-        name = block.name or ""
-        if name == "tr":
-            lines.extend(_html_row(block))
+    loose: list[NavigableString] = []  # words outside any block, waiting to be a paragraph
+    holder: Tag | None = None  # the element those words are written in
+
+    def flush() -> None:
+        if loose and not _furniture(loose, container):
+            text = _joined([str(piece).strip() for piece in loose])
+            if re.search(r"\w", text):
+                lines.append(f"{text}\n")
+        loose.clear()
+
+    for node in container.descendants:
+        if isinstance(node, Tag):
+            if node.name == "br":
+                flush()  # a line break ends a paragraph written without <p>
+            if node.name in _HTML_BLOCKS:
+                flush()
+                lines.extend(_html_block(node))
             continue
-        if block.find(_HTML_BLOCKS):
-            # Nested blocks (a <p> inside an <li>) are emitted by their innermost element;
-            # an item's own words before its sub-list ("If your internet drops:") are kept.
-            text = _own_text(block) if name == "li" else ""
-        else:
-            text = _html_text(block)
-        if not text:
+        if type(node) is not NavigableString or not node.strip():
             continue
-        if re.fullmatch(r"h[1-6]", name):
-            lines.append(f"\n{'#' * int(name[1])} {text}\n")
-        elif name == "li":
-            # A sub-list's items are indented under the item they belong to.
-            depth = len(block.find_parents("li"))
-            lines.append(f"{'  ' * depth}- {text}")
-        else:
-            lines.append(f"{text}\n")
+        if node.find_parent(_HTML_BLOCKS) is not None:
+            continue  # read with its block
+        # Words written straight into a <div> or after a heading (pages built without <p>).
+        parent = _text_holder(node)
+        if parent is not holder:
+            flush()
+            holder = parent
+        loose.append(node)
+    flush()
     markdown = "\n".join(lines).strip() + "\n"
     _require_text(path, markdown)
     return LoadedDocument(
@@ -311,6 +320,87 @@ def _joined(pieces: list[str]) -> str:
 def _html_text(element: Tag) -> str:
     """An element's words, its inline elements' joined to the words around them."""
     return _joined([str(piece).strip() for piece in element.find_all(string=True)])
+
+
+def _html_block(block: Tag) -> list[str]:
+    """A block element's lines (a heading, list item, table row or paragraph)."""
+    name = block.name or ""
+    if name == "tr":
+        return _html_row(block)
+    if block.find(_HTML_BLOCKS):
+        # Nested blocks (a <p> inside an <li>) are emitted by their innermost element;
+        # an item's own words before its sub-list ("If your internet drops:") are kept.
+        text = _own_text(block) if name == "li" else ""
+    else:
+        text = _html_text(block)
+    if not text:
+        return []
+    if re.fullmatch(r"h[1-6]", name):
+        return [f"\n{'#' * int(name[1])} {text}\n"]
+    if name == "li":
+        # A sub-list's items are indented under the item they belong to.
+        depth = len(block.find_parents("li"))
+        return [f"{'  ' * depth}- {text}"]
+    return [f"{text}\n"]
+
+
+# Inline elements: words in them belong to the paragraph of the element around them.
+_HTML_INLINE = frozenset(
+    {
+        "a",
+        "abbr",
+        "b",
+        "bdi",
+        "bdo",
+        "cite",
+        "code",
+        "data",
+        "dfn",
+        "em",
+        "font",
+        "i",
+        "kbd",
+        "mark",
+        "q",
+        "s",
+        "samp",
+        "small",
+        "span",
+        "strong",
+        "sub",
+        "sup",
+        "time",
+        "u",
+        "var",
+    }
+)
+# The id or class of page furniture a page marks with a <div> rather than <nav> or <footer>.
+_FURNITURE = re.compile(
+    r"header|footer|nav|menu|breadcrumb|sidebar|cookie|banner|masthead|copyright|skip",
+    re.IGNORECASE,
+)
+
+
+def _text_holder(node: NavigableString) -> Tag | None:
+    for parent in node.parents:
+        if parent.name not in _HTML_INLINE:
+            return parent
+    return None
+
+
+def _furniture(pieces: list[NavigableString], container: Tag) -> bool:
+    """Loose words that are page furniture: a bar of links ("Home | Courses"), or words in an
+    element whose id or class says header, footer, menu and the like."""
+    words = [piece for piece in pieces if re.search(r"\w", piece)]
+    if words and all(piece.find_parent("a") is not None for piece in words):
+        return True
+    for parent in pieces[0].parents:
+        if parent is container:
+            break
+        marks = " ".join([str(parent.get("id") or ""), *(parent.get_attribute_list("class"))])
+        if _FURNITURE.search(marks):
+            return True
+    return False
 
 
 def _own_text(block: Tag) -> str:

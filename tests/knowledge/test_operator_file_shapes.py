@@ -161,3 +161,26 @@ def test_a_docx_tables_header_row_names_its_columns(tmp_path: Path, marked: str)
     assert "Email | help@x.pk" in markdown and "| Email |" not in markdown
     chunks = split_document(load_document(path), source="r.docx", root="kb", file_hash="h")
     assert [c.section for c in chunks] == ["How long recordings are kept"]
+
+
+def test_html_words_written_in_divs_or_after_a_heading_without_p_are_read(tmp_path: Path) -> None:
+    """A page built without <p> (a CMS or site builder writes <div>s, or words straight after
+    a heading) lost every word but its headings, silently; its furniture in <div>s (a bar of
+    links, a footer) stays out."""
+    path = tmp_path / "stipend.html"
+    path.write_text(
+        '<html><body class="has-navbar"><div id="header"><a href="/">Home</a> | '
+        '<a href="/c">Courses</a></div><h1>Stipend policy</h1><div class="section">'
+        "<h2>Who gets a stipend</h2><div>Learners in the top 10% receive <b>Rs 5,000</b>.</div>"
+        "<div>It is paid through JazzCash.<br>It stops below 75% attendance.</div></div>"
+        "<h2>Contact</h2>Write to <a href='mailto:s@x.pk'>s@x.pk</a> for help."
+        '<div class="site-footer">© 2027 Sindh Skills Authority</div></body></html>',
+        encoding="utf-8",
+    )
+    markdown = load_document(path).markdown
+    assert "## Who gets a stipend\n\nLearners in the top 10% receive Rs 5,000.\n" in markdown
+    assert "It is paid through JazzCash.\n\nIt stops below 75% attendance." in markdown
+    assert "## Contact\n\nWrite to s@x.pk for help." in markdown
+    assert "Home" not in markdown and "Courses" not in markdown and "©" not in markdown
+    chunks = split_document(load_document(path), source="s.html", root="kb", file_hash="h")
+    assert {c.section for c in chunks} == {"Who gets a stipend", "Contact"}
