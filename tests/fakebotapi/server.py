@@ -352,6 +352,9 @@ class FakeTelegram:
                 "is_video": False,
                 "emoji": sticker,
             }
+        if text and not has_media and utf16_len(text) > TEXT_LIMIT:
+            # A client splits a longer text into several messages: no update carries more.
+            raise ValueError(f"a user's message holds at most {TEXT_LIMIT} characters")
         if text:
             key = "caption" if has_media else "text"
             content[key] = text

@@ -207,6 +207,18 @@ async def test_commands_get_bot_command_entities_and_update_ids_increase(
     assert second["message"]["message_id"] == first["message"]["message_id"] + 1
 
 
+def test_a_users_text_is_at_most_4096_characters_as_telegram_delivers_it(
+    fake_telegram: FakeTelegram,
+) -> None:
+    """Telegram's clients split a longer text into several messages: an update never holds
+    more than 4,096 characters (UTF-16 units), so the fake refuses to make one."""
+    fake_telegram.push_message(USER, "ا" * 4096)
+    with pytest.raises(ValueError, match="at most 4096"):
+        fake_telegram.push_message(USER, "x" * 4097)
+    with pytest.raises(ValueError, match="at most 4096"):
+        fake_telegram.push_message(USER, "😀" * 2049)  # two UTF-16 units each
+
+
 async def test_unknown_method_is_404_and_wrong_token_401(fake_telegram: FakeTelegram) -> None:
     async with ClientSession() as http:
         url = f"{fake_telegram.base_url}/bot{fake_telegram.token}/sendTelepathy"

@@ -144,7 +144,7 @@ async def test_an_answer_too_long_is_refused_with_its_limit_and_the_shorter_one_
     [refused] = await people.send(FOCAL, "Yes. " * 700)  # 3,499 characters
     assert "3,499 characters" in (refused.text or "") and "3,000" in (refused.text or "")
     [replied] = await people.send(
-        FOCAL, "Too long by replying too. " * 200, reply_to_message_id=ticket.message_id
+        FOCAL, "Too long by replying too. " * 150, reply_to_message_id=ticket.message_id
     )
     assert "at most 3,000" in (replied.text or "")
     [sent] = await people.send(FOCAL, "Yes, until the licence's end date.")
