@@ -278,6 +278,10 @@ class ApplicationService:
             application = await repo.latest_application(session, user_id=user_id)
             if application is None or application.id is None:
                 raise NotFoundError("no application")
+            if application.status == ApplicationStatus.WITHDRAWN.value:
+                # Withdrawn already (Withdraw pressed twice): nothing to change, and the learner
+                # is not told it "can no longer be changed" (they may apply again).
+                return _view(application)
             if application.status not in (
                 ApplicationStatus.SUBMITTED.value,
                 ApplicationStatus.DRAFT.value,

@@ -121,6 +121,8 @@ async def test_apply_with_a_code_mailed_through_a_real_smtp_server(
     assert edited.id == view.id and edited.domains == ["business"] and edited.score == 2
     withdrawn = await service.withdraw(STUDENT.user_id)
     assert withdrawn.status == "withdrawn"
+    # Withdraw pressed twice: the same withdrawn application, logged once, not "locked".
+    assert (await service.withdraw(STUDENT.user_id)).status == "withdrawn"
     again = await service.submit(
         STUDENT, intake_id, answers=ANSWERS, domains=["ai"], tracks=["cloud-computing"]
     )

@@ -309,3 +309,21 @@ async def test_a_mistyped_address_or_an_expired_code_is_fixed_without_starting_a
     await ali.presses(tracks, "Cloud Computing")
     (confirm,) = await ali.presses(tracks, "Done", replies=1)
     assert "Cloud computing" in confirm.text  # the domain chosen before the mistake
+
+
+async def test_withdraw_pressed_twice_says_withdrawn_twice(world: World) -> None:
+    """A double tap on Withdraw: the second press found the application withdrawn and said it
+    "can no longer be changed (decided, or the deadline has passed)", untrue and alarming."""
+    world.fake.add_user(ALI)
+    await make_user(world.services.database, ALI, learner_kind="faculty")
+    ali = Learner(world.fake, ALI)
+    await apply_in_chat(world, ali, "ali@qau.edu.pk")
+    (choice,) = await ali.says("/apply")
+    _, withdraw = ali.button("Withdraw", choice)
+    world.fake.push_callback(ALI, choice.message_id, withdraw)
+    world.fake.push_callback(ALI, choice.message_id, withdraw)
+    first, second = await ali._replies(2, 20)
+    assert "withdrawn" in first.text and "withdrawn" in second.text
+    texts = [m.text or "" for m in world.fake.messages_to(ALI)]
+    alerts = [str(r.params.get("text", "")) for r in world.fake.requests("answerCallbackQuery")]
+    assert not any("no longer be changed" in text for text in texts + alerts)
