@@ -221,7 +221,8 @@ class TicketService:
             session.add(ticket)
             view = await self._view(session, ticket)
             desk = [] if already else await self._desk(session)
-        await self._notify_answerers(view, desk, DeskReason.PASSED_ON, created_by=actor.id)
+        if not already:  # passed twice (a double tap): the desk has it, and nobody is missing
+            await self._notify_answerers(view, desk, DeskReason.PASSED_ON, created_by=actor.id)
         return view
 
     async def open_tickets(self, actor: Actor, *, limit: int = 20) -> list[TicketView]:

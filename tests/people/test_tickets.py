@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 
 import pytest
@@ -133,7 +134,11 @@ async def test_only_the_universitys_focal_person_or_an_admin_may_answer(
 
 
 async def test_not_mine_passes_to_the_desk_once(
-    database: Database, tickets: TicketService, enqueue: RecordingEnqueue, comsats_id: int
+    database: Database,
+    tickets: TicketService,
+    enqueue: RecordingEnqueue,
+    comsats_id: int,
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
     learner = await make_user(database, LEARNER, university_id=comsats_id)
     focal = await make_user(database, FOCAL, role=Role.FOCAL_PERSON, university_id=comsats_id)
@@ -141,7 +146,10 @@ async def test_not_mine_passes_to_the_desk_once(
     opened = await tickets.open_ticket(learner, await make_question(database, learner))
 
     passed = await tickets.pass_to_desk(focal, opened.ticket.id)
+    caplog.set_level(logging.WARNING, logger="bot.services.tickets")
     await tickets.pass_to_desk(focal, opened.ticket.id)
+    # The second press (a double tap) warned the operator the desk had nobody to answer it.
+    assert "nobody to answer" not in caplog.text
 
     assert passed.route is TicketRoute.DESK
     assert enqueue.recipients("ticket") == [FOCAL, ADMIN]
