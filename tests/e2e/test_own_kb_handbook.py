@@ -2,7 +2,8 @@
 (BOM, CRLF, numbered chapters in ALL CAPS and sections in Title Case, the same heading in
 several chapters, bullet-only and table-only sections, emoji and Urdu inside English, links and
 email addresses, a paragraph longer than a passage), its Urdu version naming sections of the
-same heading by their chapter, an HTML page whose table's header row is bold cells, a PDF
+same heading by their chapter, an HTML page whose table's header row is bold cells, a page
+from a site builder with its words in <div>s (no <p>), a DOCX whose table's header row is bold, a PDF
 printed without bookmarks, a notice saved by Notepad as "Unicode" (UTF-16) and a redirect file
 of its own with a topic that says nowhere to go. Built here and indexed with `hecbot kb index
 PATH --as NAME`, then asked through `hecbot ask --json` and the real bot on the fake Bot API.
@@ -335,20 +336,23 @@ test, with a medical certificate sent within 7 days of the missed test.</p>
 </body></html>
 """
 
+# A page from a site builder: words in <div>s and straight after headings, no <p>.
 STIPEND_HTML = """<!DOCTYPE html>
 <html><head><meta charset="utf-8"><title>Stipend policy</title>
 <style>h2 { color: green; }</style></head>
-<body>
+<body class="page has-navbar">
+<div class="top-menu"><a href="/">Home</a> | <a href="/stipend">Stipend</a></div>
 <h1>Monthly Stipend Policy</h1>
-<h2>Who Gets A Stipend</h2>
-<p>Learners in the top 10% of each batch after week 6 receive a monthly stipend of Rs 5,000 for
-the rest of the course.</p>
-<h2>How The Stipend Is Paid</h2>
-<p>The stipend is paid through JazzCash to the mobile number registered on your CNIC, in the
-first week of each month.</p>
+<div class="block"><h2>Who Gets A Stipend</h2>
+<div>Learners in the top 10% of each batch after week 6 receive a monthly stipend of
+<b>Rs 5,000</b> for the rest of the course.</div></div>
+<div class="block"><h2>How The Stipend Is Paid</h2>
+<div>The stipend is paid through JazzCash to the mobile number registered on your CNIC, in the
+first week of each month.</div></div>
 <h2>Losing The Stipend</h2>
-<p>The stipend stops if your attendance falls below 75% or if you are found guilty of
-plagiarism.</p>
+The stipend stops if your attendance falls below 75% or if you are found guilty of
+plagiarism.
+<div class="site-footer">© 2027 Sindh Skills Authority</div>
 </body></html>
 """
 
@@ -590,6 +594,7 @@ QUESTIONS = {
     "How much attendance do I need for a certificate?": ("handbook.md", "75%"),
     "Is there an iPhone app?": ("handbook.md", "no iPhone app"),
     "How is the stipend paid?": ("stipend.htm", "JazzCash"),
+    "When does the stipend stop?": ("stipend.htm", "below 75%"),
     "I missed the final test because I was sick, what now?": (
         "exam-centres.html",
         "medical certificate",
