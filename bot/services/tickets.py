@@ -187,7 +187,7 @@ class TicketService:
         if len(text) > MAX_ANSWER_CHARS:
             raise TextTooLongError("answer", len(text), MAX_ANSWER_CHARS)
         async with self._database.session() as session:
-            ticket = await self._ticket_for_answerer(session, actor, ticket_id)
+            ticket = await self._ticket_for_answerer(session, actor, ticket_id, lock=True)
             if ticket.status != TicketStatus.OPEN.value:
                 raise TicketClosedError(f"ticket {ticket_id} is already answered")
             ticket.status = TicketStatus.ANSWERED.value
@@ -212,7 +212,7 @@ class TicketService:
     async def pass_to_desk(self, actor: Actor, ticket_id: int) -> TicketView:
         """ "Not mine": the focal person hands the ticket to the HEC desk."""
         async with self._database.session() as session:
-            ticket = await self._ticket_for_answerer(session, actor, ticket_id)
+            ticket = await self._ticket_for_answerer(session, actor, ticket_id, lock=True)
             if ticket.status != TicketStatus.OPEN.value:
                 raise TicketClosedError(f"ticket {ticket_id} is already answered")
             already = ticket.route == TicketRoute.DESK.value
@@ -276,9 +276,12 @@ class TicketService:
     # --- internals --------------------------------------------------------------------------
 
     async def _ticket_for_answerer(
-        self, session: AsyncSession, actor: Actor, ticket_id: int
+        self, session: AsyncSession, actor: Actor, ticket_id: int, *, lock: bool = False
     ) -> Ticket:
-        ticket = await session.get(Ticket, ticket_id)
+        # `lock`: the row is locked until the answer (or the pass) commits. Two focal persons
+        # answering at the same moment both read the ticket open, and the learner got both
+        # answers ("first answer wins" held one at a time only); the second now reads it answered.
+        ticket = await session.get(Ticket, ticket_id, with_for_update=lock)
         if ticket is None:
             # Same check as for an existing ticket, so ids cannot be probed by non-answerers.
             TicketPolicy.require_answer(actor, None, university_id=None)

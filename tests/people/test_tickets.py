@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
@@ -208,3 +210,66 @@ async def test_run_due_sends_overdue_and_orphaned_tickets_to_the_desk(
     assert "48 hours" in enqueue.jobs[-1].messages[0].text
     assert enqueue.recipients()[-1] == ADMIN
     assert await tickets.run_due(now + 2 * DESK_AFTER) == 0
+
+
+async def test_two_focal_persons_answering_at_once_send_the_learner_one_answer(
+    database: Database,
+    *,
+    database_backend: str,
+    tickets: TicketService,
+    enqueue: RecordingEnqueue,
+    comsats_id: int,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Both of a university's focal persons answer the same ticket at the same moment: on
+    PostgreSQL both read it open and the learner got both answers. The first answer now holds
+    the ticket until it commits; the second finds it answered."""
+    if database_backend != "postgres":
+        pytest.skip("SQLite runs one writer at a time; the race is PostgreSQL's")
+    learner = await make_user(database, LEARNER, university_id=comsats_id)
+    first_focal = await make_user(database, FOCAL, role=Role.FOCAL_PERSON, university_id=comsats_id)
+    second_focal = await make_user(
+        database, OTHER_FOCAL, role=Role.FOCAL_PERSON, university_id=comsats_id
+    )
+    opened = await tickets.open_ticket(learner, await make_question(database, learner))
+
+    # The first answer stops after its UPDATE, before its commit, until the second waits.
+    written, release = asyncio.Event(), asyncio.Event()
+    view = TicketService._view
+
+    async def first_waits(self: TicketService, session: Any, ticket: Any) -> Any:
+        if not written.is_set():
+            await session.flush()
+            written.set()
+            await release.wait()
+        return await view(self, session, ticket)
+
+    monkeypatch.setattr(TicketService, "_view", first_waits)
+    first = asyncio.create_task(tickets.answer(first_focal, opened.ticket.id, "Yes, from me."))
+    await written.wait()
+    second = asyncio.create_task(tickets.answer(second_focal, opened.ticket.id, "Yes, me too."))
+    await _until_a_statement_waits_for_a_lock(database)
+    release.set()
+    results = await asyncio.gather(first, second, return_exceptions=True)
+
+    assert not isinstance(results[0], BaseException)
+    assert isinstance(results[1], TicketClosedError)
+    assert enqueue.recipients("ticket_answer") == [LEARNER]
+
+
+async def _until_a_statement_waits_for_a_lock(database: Database) -> None:
+    """Until a session of this database waits for a row lock (the second answer, blocked)."""
+    from sqlalchemy import text
+
+    waiting = text(
+        "SELECT count(*) FROM pg_stat_activity"
+        " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+    )
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 30
+    while True:
+        async with database.session() as session:
+            if (await session.exec(waiting)).one()[0]:  # type: ignore[call-overload]
+                return
+        assert loop.time() < deadline, "the second answer never waited for the first"
+        await asyncio.sleep(0.02)
