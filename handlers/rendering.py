@@ -14,7 +14,7 @@ from bot.i18n import Html, Texts, escape, markdown_to_html
 from bot.services.questions import AnsweredQuestion, FullRuleText, QuestionService
 from handlers.callbacks import AnswerFeedback, ChooseRule, LanguageChoice, ShowFullRule
 from handlers.people_callbacks import EscalateQuestion
-from knowledge.answers import Answer, Choice
+from knowledge.answers import Answer, Choice, Citation
 from knowledge.chunking import SECTION_SEPARATOR, section_under_title
 
 LANGUAGE_NAMES = {"en": "English", "ur": "اردو"}
@@ -64,19 +64,20 @@ def render_answer(texts: Texts, answer: Answer) -> str:
         section = f" › {escape(shown)}" if shown else ""
         lines.append(f"{len(seen)}. <i>{escape(citation.title)}</i>{section}")
         if citation.translation_title:
-            lines.append(
-                "   "
-                + texts(
-                    "answer-translation-of",
-                    title=_heading(citation.translation_title),
-                    section=_heading(
-                        section_under_title(
-                            citation.translation_title, citation.translation_section
-                        )
-                    ),
-                )
-            )
+            lines.append("   " + _translation_line(texts, citation))
     return "\n".join(lines)
+
+
+def _translation_line(texts: Texts, citation: Citation) -> str:
+    """The Urdu version's title and heading path; the path alone when the title is the
+    section's own heading (a translation of one section, or a document's only heading)."""
+    title = _heading(citation.translation_title)
+    section = _heading(
+        section_under_title(citation.translation_title, citation.translation_section)
+    )
+    if section.split(" › ")[-1] == title:
+        return texts("answer-translation-of-section", section=section)
+    return texts("answer-translation-of", title=title, section=section)
 
 
 def _path(section: str) -> str:

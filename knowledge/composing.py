@@ -303,14 +303,27 @@ class SectionBook:
             candidates.append(SECTION_SEPARATOR.join([first, *parts]))
             if len(parts) > 1 and parts[0] == titles[key.source]:
                 candidates.append(SECTION_SEPARATOR.join([first, *parts[1:]]))
-        return next(
+        found = next(
             (
                 SectionKey(key.source, c)
                 for c in candidates
                 if SectionKey(key.source, c) in self._units
             ),
-            key,
+            None,
         )
+        if found is not None:
+            return found
+        # A translation naming a section by its own heading, or without the chapter above it
+        # ("3.2 Refunds" for "3. FEES AND REFUNDS > 3.2 Refunds"): the one section whose path
+        # ends so; a heading several chapters share names none.
+        ending = [part.casefold() for part in parts]
+        ends = [
+            k
+            for k in self._units
+            if k.source == key.source
+            and [p.casefold() for p in k.section.split(SECTION_SEPARATOR)][-len(ending) :] == ending
+        ]
+        return ends[0] if len(ends) == 1 else key
 
     def units(self, key: SectionKey) -> list[Unit]:
         return self._units.get(key, [])

@@ -30,7 +30,7 @@ from knowledge.errors import DocumentLoadError
 # each file it indexes and reads a file again, though its bytes are unchanged, when it was
 # indexed by another version: raise it with every change that alters the text, headings or
 # sections a file already indexed would get, so a fix reaches existing indexes by itself.
-LOADER_VERSION = 6
+LOADER_VERSION = 7
 
 SUPPORTED_SUFFIXES = frozenset({".md", ".markdown", ".txt", ".html", ".htm", ".pdf", ".docx"})
 
@@ -192,14 +192,57 @@ def load_markdown(path: Path) -> LoadedDocument:
         raise DocumentLoadError(str(path), f"unknown kind {kind!r} in the front matter")
     if kind == "translation" and not translates:
         raise DocumentLoadError(str(path), "a translation must name the document it translates")
+    heading = _first_heading(text)
+    section = _front_matter_value(front_text, "section")
+    if kind == "translation" and section:
+        text = _under_section(path, text, section, heading)
     return LoadedDocument(
-        title=title or _first_heading(text) or _title_from_stem(path),
+        title=title or heading or _title_from_stem(path),
         markdown=text,
         effective_date=find_effective_date(text),
         kind=kind,
         translates=translates,
         language=_front_matter_value(front_text, "language") or "en",
     )
+
+
+# The parts of a heading path as an operator copies it from a citation or `kb list`.
+_PATH_PARTS = re.compile(r"\s*(?:>|›)\s*")
+_MARKDOWN_HEADING = re.compile(r"^(#{1,6})(\s+.*)$")
+
+
+def _under_section(path: Path, text: str, section: str, heading: str | None) -> str:
+    """A translation of one section, named in the front matter (``section: 3. FEES AND
+    REFUNDS > 3.2 Refunds``), written as the translations of a whole document are: the
+    section's heading path as "Urdu | English" headings, the file's first heading the Urdu
+    half of the last one, its own sub-headings below it."""
+    parts = [part for part in _PATH_PARTS.split(section.strip()) if part]
+    if not parts or len(parts) > len(_SECTION_LEVELS):
+        raise DocumentLoadError(
+            str(path),
+            f"section: names a heading path of 1 to {len(_SECTION_LEVELS)} headings,"
+            f" not {section!r}",
+        )
+    lines = [f"{_SECTION_LEVELS[depth]} {part}" for depth, part in enumerate(parts[:-1])]
+    urdu = f"{heading} | " if heading else ""
+    lines.append(f"{_SECTION_LEVELS[len(parts) - 1]} {urdu}{parts[-1]}")
+    body: list[str] = []
+    first_seen = heading is None
+    for line in text.splitlines():
+        match = _MARKDOWN_HEADING.match(line)
+        if match and not first_seen:
+            first_seen = True  # the section's own (Urdu) heading, written above
+            continue
+        if match:
+            level = min(len(match.group(1)) + len(parts) - 1, len(_SECTION_LEVELS))
+            body.append(_SECTION_LEVELS[level - 1] + match.group(2))
+        else:
+            body.append(line)
+    return "\n".join(lines) + "\n" + "\n".join(body).strip("\n") + "\n"
+
+
+# The heading levels a section path is written with under a document's "#" title.
+_SECTION_LEVELS = ("##", "###", "####")
 
 
 def load_text(path: Path) -> LoadedDocument:

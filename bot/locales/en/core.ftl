@@ -31,6 +31,7 @@ answer-choice-a = (a) { $section }
 answer-choice-b = (b) { $section }
 answer-show-rule = 📖 Show the full rule
 answer-translation-of = Urdu version: { $title } › { $section }
+answer-translation-of-section = Urdu version: { $section }
 answer-rule-unavailable = That rule is no longer in the knowledge base. Please ask your question again.
 answer-feedback-thanks = Thank you for your feedback!
 question-empty = Please type your question as text.

@@ -30,6 +30,7 @@ answer-choice-a = (الف) { $section }
 answer-choice-b = (ب) { $section }
 answer-show-rule = 📖 پورا قاعدہ دکھائیں
 answer-translation-of = اردو ترجمہ: { $title } › { $section }
+answer-translation-of-section = اردو ترجمہ: { $section }
 answer-rule-unavailable = یہ قاعدہ اب معلومات میں موجود نہیں۔ براہ کرم اپنا سوال دوبارہ پوچھیں۔
 answer-feedback-thanks = آپ کی رائے کا شکریہ!
 question-empty = براہ کرم اپنا سوال تحریر کی صورت میں لکھیں۔
