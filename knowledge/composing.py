@@ -472,7 +472,14 @@ class SentenceComposer:
         # A question in a rule's text (an FAQ written "Q: ... A: ..." in one plain-text
         # section) asks, it does not answer: the learner's own question read back is no
         # answer, and is closest to it of all.
-        answering = [s for s in scored if not _is_question(units[s.passage][s.index])]
+        # A table's header row names its columns and answers nothing ("City, Centre,
+        # Reporting time." for "reporting time"): its rows are read with it.
+        answering = [
+            s
+            for s in scored
+            if not _is_question(units[s.passage][s.index])
+            and not _is_header_row(units[s.passage], s.index)
+        ]
         scored = answering or scored
         scored.sort(key=lambda s: -s.score)
         return units, lead_in_retrieval_order(scored, LEAD_MARGIN.get(query.language, 0.0))
@@ -664,6 +671,11 @@ def _overlap(before: list[Unit], after: list[Unit]) -> int:
         if [u.text for u in after[:count]] == [u.text for u in before[-count:]]:
             return count
     return 0
+
+
+def _is_header_row(units: Sequence[Unit], i: int) -> bool:
+    """The first row of a table with rows under it (its columns' names)."""
+    return units[i].row and _table_header(units, i) == i and i + 1 < len(units) and units[i + 1].row
 
 
 def _is_question(unit: Unit) -> bool:

@@ -505,3 +505,39 @@ def test_a_question_written_in_a_rules_text_is_never_the_answer(tmp_path: Path) 
     assert not answer.abstained, answer.text
     assert answer.text.startswith("A: Email elearn-help@nhu.example.pk"), answer.text
     assert "Q:" not in answer.text
+
+
+CENTRES_MD = """\
+# Exam centres
+
+## Where to sit the final test
+
+The final test is taken in person at an exam centre.
+
+| City | Centre | Reporting time |
+|---|---|---|
+| Karachi | NED University, Main Auditorium | 9:00 am |
+| Hyderabad | Mehran University, Jamshoro | 9:30 am |
+
+## Admit cards
+
+Admit cards are emailed 7 days before the test.
+"""
+
+
+@pytest.mark.parametrize("question", ["reporting time", "centre", "Which centre and city?"])
+def test_a_tables_header_row_alone_is_never_the_answer(tmp_path: Path, question: str) -> None:
+    """The header row names the columns and answers nothing ("City, Centre, Reporting
+    time."): a question naming a column is answered by a row read with its columns' names."""
+    from knowledge.config import KnowledgeConfig
+    from knowledge.engine import build_engine
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "centres.md").write_text(CENTRES_MD, encoding="utf-8")
+    engine = build_engine(KnowledgeConfig(data_dir=tmp_path / "data"))
+    engine.index_paths([docs])
+    answer = engine.answer_sync(question)
+    assert not answer.abstained, answer.text
+    assert "City, Centre, Reporting time" not in answer.text, answer.text
+    assert "Centre: " in answer.text or "exam centre" in answer.text, answer.text
