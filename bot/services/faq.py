@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -54,12 +55,20 @@ class FaqView:
     university_id: int | None = None
 
 
+# What makes a Markdown line a heading: up to three spaces, one to six #, a space or the end.
+_HEADING_MARK = re.compile(r"^ {0,3}#{1,6}(?=\s|$)\s*")
+
+
 def _markdown(entry: FaqEntry, university_name: str | None) -> str:
     who = "the HEC desk" if entry.author_role == Role.ADMIN.value else "a focal person"
     where = f" of {university_name}" if university_name and who != "the HEC desk" else ""
     # One line per paragraph: the question is the heading the retriever cites as the section.
     question = " ".join(entry.question.split())
-    answer = "\n".join(line.rstrip() for line in entry.answer.strip().splitlines())
+    # A line of the answer written as a Markdown heading ("## Fees") would start a section of
+    # its own, cut from the question; it is kept as a line of the answer.
+    answer = "\n".join(
+        _HEADING_MARK.sub("", line.rstrip()) for line in entry.answer.strip().splitlines()
+    )
     answered = in_pakistan(entry.created_at)  # the date the programme's people call it
     return (
         f'---\ntitle: "{FAQ_TITLE}"\n---\n'

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -13,7 +14,7 @@ from sqlmodel import select
 
 from bot.errors import InvalidInputError, NotAllowedError
 from bot.i18n import pakistan_today
-from bot.services.faq import FaqService
+from bot.services.faq import FAQ_TITLE, FaqService
 from bot.services.faq_review import FaqReviewService
 from bot.services.insights import InsightsService, format_csv, format_text
 from bot.services.insights_chart import render_chart
@@ -98,6 +99,29 @@ async def test_answered_ticket_becomes_a_draft_published_only_when_approved(
     assert not entry.path.exists()
     assert indexer.snapshots[-1] == {}
     assert await faq.entries(admin) == []
+
+
+async def test_an_answer_with_a_heading_line_stays_one_section_under_its_question(
+    database: Database, tickets: TicketService, comsats_id: int, tmp_path: Path
+) -> None:
+    """A focal person's answer with a line "## Fees" (or "# Note") made a section of its own in
+    the published FAQ: cut from the question, cited as a rule "Fees". It stays an answer line."""
+    learner = await make_user(database, 100, university_id=comsats_id)
+    focal = await make_user(database, 200, role=Role.FOCAL_PERSON, university_id=comsats_id)
+    admin = await make_user(database, 1, role=Role.ADMIN)
+    opened = await tickets.open_ticket(
+        learner, await make_question(database, learner, "Is there a fee for the certificate?")
+    )
+    answer = "No.\n## Fees\nOnly the exam has a fee.\n   # Note: ask your focal person\n#1 rule"
+    await tickets.answer(focal, opened.ticket.id, answer)
+    indexer = RecordingIndexer()
+    faq = FaqService(database, tmp_path / "faq", indexer)
+    entry = await faq.add_from_ticket(focal, opened.ticket.id)
+    await FaqReviewService(database, faq).approve(admin, entry.id)
+    text = indexer.snapshots[-1][entry.path.name]
+    headings = [line for line in text.splitlines() if re.match(r"#{1,6} ", line)]
+    assert headings == [f"# {FAQ_TITLE}", "## Is there a fee for the certificate?"], text
+    assert "\nFees\nOnly the exam has a fee.\nNote: ask your focal person\n#1 rule" in text
 
 
 async def test_an_entry_answered_late_in_the_utc_evening_is_dated_the_next_day(
