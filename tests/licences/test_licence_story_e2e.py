@@ -327,3 +327,32 @@ async def test_withdraw_pressed_twice_says_withdrawn_twice(world: World) -> None
     texts = [m.text or "" for m in world.fake.messages_to(ALI)]
     alerts = [str(r.params.get("text", "")) for r in world.fake.requests("answerCallbackQuery")]
     assert not any("no longer be changed" in text for text in texts + alerts)
+
+
+async def test_submit_pressed_twice_submits_once_and_the_second_press_is_told_why(
+    world: World,
+) -> None:
+    """A double tap on Submit: one application; the second press, whose step is over, was told
+    "This button has expired. Send /start to begin again" (/start only says welcome back)."""
+    world.fake.add_user(ALI)
+    await make_user(world.services.database, ALI, learner_kind="faculty")
+    ali = Learner(world.fake, ALI)
+    _intro, first = await ali.says("/apply", replies=2)
+    (second,) = await ali.presses(first, "Yes", replies=1)
+    (domains,) = await ali.presses(second, "No", replies=1)
+    await ali.presses(domains, "Cloud computing")
+    await ali.presses(domains, "Done", replies=1)
+    await ali.says("ali@qau.edu.pk")
+    _verified, tracks = await ali.says(world.mails.last_code(), replies=2)
+    await ali.presses(tracks, "Cloud Computing")
+    (confirm,) = await ali.presses(tracks, "Done", replies=1)
+    _, submit = ali.button("Submit", confirm)
+    answered = len(world.fake.requests("answerCallbackQuery"))
+    world.fake.push_callback(ALI, confirm.message_id, submit)
+    world.fake.push_callback(ALI, confirm.message_id, submit)
+    (done,) = await ali._replies(1, 20)
+    assert "is submitted" in done.text
+    await world.fake.wait_for("answerCallbackQuery", count=answered + 2)
+    alert = str(world.fake.requests("answerCallbackQuery")[-1].params.get("text", ""))
+    assert "no longer active" in alert and "/apply" in alert and "/start" not in alert
+    assert (await world.services.applications.mine(ALI)) is not None

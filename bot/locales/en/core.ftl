@@ -49,7 +49,7 @@ error-invalid-input = Sorry, I could not understand that input.
 error-text-empty = That is empty. Please type the text and send it again.
 error-text-too-long = That is too long: { $length } characters, and at most { $limit } fit. Please shorten it and send it again.
 error-unavailable = The service is busy or restarting. Please try again shortly; nothing you sent is lost.
-button-expired = This button has expired. Send /start to begin again.
+button-expired = This button is no longer active: its step is finished or was stopped. To start it again, send its command again (for example /apply); /help lists them.
 onboarding-expired = That step has expired (the bot lost where you were). Let's start again from the first step.
 no-longer-available = This is no longer available.
 # How dates and times are written (CLDR patterns: https://babel.pocoo.org/en/latest/dates.html).
