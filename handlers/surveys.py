@@ -343,7 +343,9 @@ async def on_upload_document(
         return
     source = utf8_text(data)
     if source is None:
-        await message.answer(texts("survey-upload-not-document"))
+        # A file that is there but not UTF-8 (Notepad's "Unicode" is UTF-16) is told so.
+        key = "survey-upload-not-document" if isinstance(data, Refused) else "upload-not-utf8"
+        await message.answer(texts(key))
         return
     try:
         definition = await SurveyService.check_off_loop(source)

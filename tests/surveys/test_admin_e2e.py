@@ -69,6 +69,25 @@ async def test_admin_uploads_a_broken_file_then_a_good_one_and_saves_it(
     assert [(s.slug, s.version) for s in listed] == [("answer-pulse", 3)]
 
 
+async def test_a_survey_file_that_is_not_utf8_is_told_so(
+    bot_world: tuple[FakeTelegram, BotHarness],
+) -> None:
+    """Saved as Notepad's "Unicode" (UTF-16), a .yaml file was told "Please send the survey as
+    a .yaml file attachment": it was one. It is told it is not UTF-8; the UTF-8 copy is read."""
+    fake, _ = bot_world
+    admin = Learner(fake, ADMIN)
+    await admin.say("/survey_upload")
+    source = shipped_survey("answer-pulse")
+    before = len(fake.requests("sendMessage", chat_id=ADMIN))
+    fake.push_message(ADMIN, document=(source.encode("utf-16"), "survey.yaml"))
+    await fake.wait_for("sendMessage", lambda r: r.chat_id == ADMIN, count=before + 1)
+    assert "not UTF-8" in admin.last_text and ".yaml file attachment" not in admin.last_text
+    await upload(fake, admin, source)
+    await fake.wait_for(
+        "sendMessage", lambda r: r.chat_id == ADMIN and "Save" in str(r.params), timeout=10
+    )
+
+
 async def test_learners_cannot_upload_or_read_results(
     bot_world: tuple[FakeTelegram, BotHarness],
 ) -> None:

@@ -40,6 +40,7 @@ throttled = You are sending messages very quickly. Please wait a moment; I will 
 unknown-command = I don't know that command. Type /help to see what I can do, or simply type your question.
 unsupported-content = I can only read text messages for now. Please type your question.
 unsupported-content-in-step = I can only read text here. Please type your answer as a message, or send /cancel to stop.
+upload-not-utf8 = That file is not UTF-8 text (Windows Notepad's "Unicode" is UTF-16, for example). Save it as UTF-8 and send it again, or /cancel.
 cancelled = Cancelled. Ask me anything whenever you like.
 nothing-to-cancel = There is nothing to cancel.
 error-generic = Sorry, something went wrong on our side. Please try again in a moment.
