@@ -61,6 +61,7 @@ async def test_admin_uploads_a_broken_file_then_a_good_one_and_saves_it(
     assert "Did the bot's last answer help you?" in admin.last_text
     saved = await admin.press("Save")
     assert "Saved survey answer-pulse version 3" in saved
+    assert "/survey_send answer-pulse" in saved  # the command here, not only the server's
     assert "started (wave 1)" in await admin.say("/survey_send answer-pulse")
     again = await admin.say("/survey_send answer-pulse")  # sent twice: still one wave
     assert "already being sent: wave 1" in again and "No second wave" in again
