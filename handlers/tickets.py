@@ -97,8 +97,9 @@ async def _answer(
     message: Message, texts: Texts, user: UserProfile, tickets: TicketService, ticket_id: int
 ) -> None:
     ticket = await tickets.answer(user, ticket_id, message.text or "")
+    key = "ticket-answer-kept-blocked" if ticket.learner_blocked else "ticket-answer-sent"
     await message.answer(
-        texts("ticket-answer-sent", id=str(ticket.id)),
+        texts(key, id=str(ticket.id)),
         reply_markup=add_to_kb_keyboard(texts, ticket.id),
     )
 

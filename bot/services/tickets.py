@@ -10,7 +10,7 @@ knows nothing of Telegram.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Protocol
@@ -65,6 +65,9 @@ class TicketView:
     answered_by_role: str | None
     rating: int | None
     faq_entry_id: int | None
+    # Set on the view `answer` returns: the learner has blocked the bot, so the answer is kept
+    # but could not be sent (the person answering is told so, not "sent to the learner").
+    learner_blocked: bool = False
 
     @property
     def is_open(self) -> bool:
@@ -198,7 +201,9 @@ class TicketService:
             session.add(ticket)
             view = await self._view(session, ticket)
             learner = await session.get(User, ticket.learner_id) if ticket.learner_id else None
-        if learner is not None and not learner.is_blocked:
+        if learner is not None and learner.is_blocked:
+            view = replace(view, learner_blocked=True)
+        elif learner is not None:
             message = self._renderer.for_learner(view, Recipient(learner.id, learner.language))
             await self._enqueue(
                 kind="ticket_answer",

@@ -71,6 +71,7 @@ ticket-already-answered = This question has already been answered.
 ticket-type-answer = Type your answer to ticket #{ $id }. It goes to the learner as it is. /cancel to stop.
 ticket-passed = Ticket #{ $id } was passed to the HEC desk.
 ticket-answer-sent = Your answer to ticket #{ $id } was sent to the learner. Should the bot give this answer next time?
+ticket-answer-kept-blocked = Ticket #{ $id } is answered, but the learner has blocked the bot, so your answer could not be sent to them. Should the bot give this answer next time?
 tickets-header = <b>Open questions ({ $count }), oldest first</b>
 tickets-line =
     🎫 #{ $id } · { $date } · { $university } · { $route }

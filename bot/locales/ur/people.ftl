@@ -71,6 +71,7 @@ ticket-already-answered = اس سوال کا جواب پہلے ہی دیا جا 
 ticket-type-answer = ٹکٹ #{ $id } کا جواب لکھیں۔ یہ جوں کا توں طالب علم کو جائے گا۔ روکنے کے لیے /cancel۔
 ticket-passed = ٹکٹ #{ $id } HEC ڈیسک کو بھیج دیا گیا۔
 ticket-answer-sent = ٹکٹ #{ $id } کا آپ کا جواب طالب علم کو بھیج دیا گیا۔ کیا اگلی بار بوٹ یہی جواب دے؟
+ticket-answer-kept-blocked = ٹکٹ #{ $id } کا جواب محفوظ ہو گیا، لیکن طالب علم نے بوٹ کو بلاک کر رکھا ہے، اس لیے جواب انہیں نہیں بھیجا جا سکا۔ کیا آئندہ بوٹ یہی جواب دے؟
 tickets-header = <b>کھلے سوالات ({ $count })، پرانے پہلے</b>
 tickets-line =
     🎫 #{ $id } · { $date } · { $university } · { $route }

@@ -156,3 +156,22 @@ async def test_an_answer_too_long_is_refused_with_its_limit_and_the_shorter_one_
     # The step ended with the accepted answer: the next text is a question again.
     [question] = await people.send(FOCAL, STAFF_QUESTION)
     assert "was sent to the learner" not in (question.text or "")
+
+
+async def test_an_answer_to_a_learner_who_blocked_the_bot_is_not_said_to_be_sent(
+    people_bot: PeopleBot,
+) -> None:
+    """The learner blocked the bot after asking: the answer is kept, and the focal person was
+    told "Your answer ... was sent to the learner", which nobody sent."""
+    people = people_bot
+    await people.onboard_staff(ADMIN)
+    await people.onboard_staff(FOCAL, f"/start {await invite_link(people)}")
+    await people.onboard(LEARNER, "comsats")
+    [abstained] = await people.send(LEARNER, LEARNER_QUESTION)
+    await people.press(LEARNER, abstained, people.button(abstained, "esc:"))
+    await people.until(lambda: "🎫" in (people.messages(FOCAL)[-1].text or ""), "ticket")
+    ticket = people.messages(FOCAL)[-1]
+    await people.services.users.mark_unreachable(LEARNER)
+    [told] = await people.send(FOCAL, "Yes, it is.", reply_to_message_id=ticket.message_id)
+    assert "has blocked the bot" in (told.text or "") and "was sent" not in (told.text or "")
+    assert "faq:add" in str(told.callback_data)
