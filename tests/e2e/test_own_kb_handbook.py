@@ -1,12 +1,14 @@
 """An operator's knowledge base of yet another shape (`outside8`): one long learner handbook
 (BOM, CRLF, numbered chapters in ALL CAPS and sections in Title Case, the same heading in
 several chapters, bullet-only and table-only sections, emoji and Urdu inside English, links and
-email addresses, a paragraph longer than a passage), its Urdu version naming sections of the
-same heading by their chapter, an HTML page whose table's header row is bold cells, a page
-from a site builder with its words in <div>s (no <p>), a DOCX whose table's header row is bold, a PDF
-printed without bookmarks, a notice saved by Notepad as "Unicode" (UTF-16) and a redirect file
-of its own with a topic that says nowhere to go. Built here and indexed with `hecbot kb index
-PATH --as NAME`, then asked through `hecbot ask --json` and the real bot on the fake Bot API.
+email addresses, a paragraph longer than a passage, a section longer than a Telegram message),
+its Urdu version naming sections of the same heading by their chapter, an Urdu version of one
+section named in its front matter, an HTML page whose table's header row is bold cells, a page
+from a site builder with its words in <div>s (no <p>), a DOCX whose table's header row is bold,
+a PDF printed without bookmarks or title, a notice saved by Notepad as "Unicode" (UTF-16) and a
+redirect file of its own with a topic that says nowhere to go. Built here and indexed with
+`hecbot kb index PATH --as NAME`, then asked through `hecbot ask --json` and the real bot on the
+fake Bot API.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ HANDBOOK_TITLE = "Indus Digital Learning Programme — Learner Handbook 2027"
 SOURCES = {
     "handbook.md",
     "ur/handbook.md",
+    "ur/certificates.md",
     "exam-centres.html",
     "stipend.htm",
     "notices/ramazan-timings.txt",
@@ -308,6 +311,20 @@ language: ur
 ری سیٹ لنک آپ کے رجسٹرڈ ای میل پر بھیجا جاتا ہے اور 1 گھنٹے بعد ختم ہو جاتا ہے۔
 """
 
+# An Urdu version of one section, named in the front matter by its own heading.
+CERTIFICATE_UR = """---
+kind: translation
+translates: handbook.md
+section: 7.1 Getting Your Certificate
+language: ur
+---
+
+# سرٹیفکیٹ حاصل کرنا
+
+جو طلبہ اپنا کورس پاس کریں اور حاضری کی شرط پوری کریں انہیں حتمی نتیجے کے 21 دن کے اندر ای میل پر ڈیجیٹل سرٹیفکیٹ ملتا ہے۔
+چھپے ہوئے سرٹیفکیٹ ہر شہر میں اختتامی تقریب میں دیے جاتے ہیں۔
+"""
+
 EXAM_CENTRES_HTML = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>Exam centres – IDLP</title></head>
 <body>
@@ -450,6 +467,7 @@ def build_handbook_kb(root: Path) -> Path:
     # Windows Notepad: UTF-8 with a BOM and CRLF line endings; its "Unicode" is UTF-16 LE.
     write("handbook.md", HANDBOOK, encoding="utf-8-sig", newline="\r\n")
     write("ur/handbook.md", HANDBOOK_UR)
+    write("ur/certificates.md", CERTIFICATE_UR)
     write("exam-centres.html", EXAM_CENTRES_HTML, newline="\r\n")
     write("stipend.htm", STIPEND_HTML)
     write("notices/ramazan-timings.txt", UTF16_NOTICE, encoding="utf-16", newline="\r\n")
@@ -578,6 +596,13 @@ async def test_an_urdu_reader_reads_the_urdu_version_of_sections_of_the_same_nam
         (scholarship,) = await learner.says("وظیفے کے لیے کون اہل ہے؟")
         assert "60,000 روپے ماہانہ" in scholarship.text
         assert "وظائف › اہلیت" in scholarship.text
+
+        # A one-section Urdu version named by its heading in the front matter: read in Urdu,
+        # its line naming the section once.
+        (certificate,) = await learner.says("سرٹیفکیٹ کب ملے گا؟")
+        assert "21 دن کے اندر ای میل پر ڈیجیٹل سرٹیفکیٹ ملتا ہے" in certificate.text
+        assert "اردو ترجمہ: سرٹیفکیٹ حاصل کرنا\n" in certificate.text + "\n", certificate.text
+        assert "اس اصول کا اردو ترجمہ ابھی دستیاب نہیں" not in certificate.text.split("\n\n")[0]
 
         # A redirect without an Urdu version: the bot's lead in Urdu, the escalate button.
         (hostel,) = await learner.says("کیا ہاسٹل ملے گا؟")
