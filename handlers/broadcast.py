@@ -562,10 +562,18 @@ async def _preview(
         await message.answer(texts("broadcast-text-ask"))
         return
     count = await broadcasts.audience_size(actor, draft.audience)
+    label = await audience_label(texts, draft.audience, universities)
+    await state.set_state(BroadcastForm.preview)
+    if count == 0:
+        # Nobody to send it to (a university with no learner on the bot yet): no Send button
+        # that would queue it for 0 recipients and never report.
+        await message.answer(
+            texts("broadcast-no-recipients", audience=label),
+            reply_markup=_buttons([(texts("broadcast-cancel"), BroadcastStep(action="discard"))]),
+        )
+        return
     for outgoing in previews:
         await send_outgoing(bot, outgoing)
-    await state.set_state(BroadcastForm.preview)
-    label = await audience_label(texts, draft.audience, universities)
     # What the shared budget leaves a broadcast at most (replies take the rest), and the paid rate.
     cost = estimate(
         count,

@@ -222,6 +222,10 @@ class BroadcastService:
         if send_at is not None and checked.webinar and send_at >= checked.webinar.starts_at:
             raise BroadcastInputError("broadcast-error-schedule-after-start")
         recipients = await self._recipients(checked.audience, exclude=actor.id)
+        if not recipients:
+            # Recipients are counted now, also for a later sending: an empty one would say
+            # "queued for 0 recipients" and never report (no delivery ever finishes).
+            raise BroadcastInputError("broadcast-error-no-recipients", checked.audience.describe())
         async with self._database.session() as session:
             webinar_id: int | None = None
             if checked.webinar is not None:

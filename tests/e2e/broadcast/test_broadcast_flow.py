@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.services.broadcast_drafts import PAKISTAN_TIME
+from bot.services.audience import Audience
+from bot.services.broadcast_drafts import PAKISTAN_TIME, BroadcastDraft, BroadcastInputError
+from bot.services.permissions import Actor
 from bot.services.universities import UniversityService
 from bot.storage.models import Role
 from bot.storage.types import utcnow
@@ -153,6 +155,33 @@ async def test_an_admin_picks_a_university_by_part_of_its_name_or_its_number(har
     await h.press_and_reply(ADMIN, h.button(ADMIN, "university"))
     reply = await h.say(ADMIN, "2")
     assert other.display_name("en")[:60] in str(reply.params["reply_markup"])
+
+
+async def test_a_notice_nobody_would_receive_offers_no_send_button(harness: Harness):
+    """A university with no learner on the bot yet: the preview said "Recipients: 0" and offered
+    Send now; sent, it said "Queued for 0 recipients. This message will show the progress" and
+    never reported (no delivery finishes). Now it says so and offers Cancel only."""
+    h = harness
+    empty = await UniversityService(h.services.database).get(3)
+    await h.say(ADMIN, "/broadcast")
+    await h.press_and_reply(ADMIN, h.button(ADMIN, "university"))
+    await h.say(ADMIN, "3")
+    await h.press_and_reply(ADMIN, h.button(ADMIN, empty.display_name("en")[:60]))
+    await h.say(ADMIN, "Notice for nobody")
+    await h.press_and_reply(ADMIN, h.button(ADMIN, "Skip"))
+    await h.press_and_reply(ADMIN, h.button(ADMIN, "No"))
+    told = await h.press_and_reply(ADMIN, h.button(ADMIN, "Skip"))
+    assert "Nobody would receive this notice" in told.params["text"]
+    assert empty.name in told.params["text"]
+    assert "bcs:send" not in str(told.params.get("reply_markup"))
+    reply = await h.press_and_reply(ADMIN, h.button(ADMIN, "Cancel"))
+    assert "discarded" in reply.params["text"].lower() or "cancel" in reply.params["text"].lower()
+    with pytest.raises(BroadcastInputError) as refused:
+        await h.services.broadcasts.create(
+            Actor(ADMIN, Role.ADMIN, None),
+            BroadcastDraft(Audience(universities=frozenset({3})), text_en="Notice for nobody"),
+        )
+    assert refused.value.message_key == "broadcast-error-no-recipients"
 
 
 async def test_a_learner_cannot_broadcast(harness: Harness):
