@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 
@@ -268,7 +268,12 @@ class SectionBook:
             # opens with that end the one before are kept once. A sentence the section itself
             # says twice ("Bring your CNIC." under two cities) stays twice.
             found = rule_units(chunk.text)
-            units.extend(found[_overlap(units, found) :])
+            found = found[_overlap(units, found) :]
+            if units and found and _cut_sentence(units[-1], found[0]):
+                # A sentence longer than a passage was cut between chunks: read it whole.
+                units[-1] = replace(units[-1], text=_joined_pieces(units[-1].text, found[0].text))
+                found = found[1:]
+            units.extend(found)
         for chunk in retriever.redirects:
             key = SectionKey(chunk.source, chunk.section)
             self._chunks.setdefault(key, []).append(chunk)
@@ -663,6 +668,29 @@ class SentenceComposer:
             if translation is not None:
                 return _lines(translation.units), translation.chunk
         return _lines(units), None
+
+
+def _cut_sentence(before: Unit, after: Unit) -> bool:
+    """Two sentence pieces of one sentence a chunk boundary cut ("... late at night;" and
+    "harassment of any kind ..."): the first ends without a full stop or colon, the second
+    goes on in lower case."""
+    plain = not (before.item or before.row or after.item or after.row)
+    return (
+        plain
+        and not before.text.rstrip().endswith((".", "!", "?", ":", "۔", "؟"))
+        and after.text[:1].islower()
+    )
+
+
+def _joined_pieces(first: str, second: str) -> str:
+    """A cut sentence's two pieces, the clauses the second repeats of the first (the chunks'
+    overlap, whole clauses ending "; " or ", ") read once."""
+    for end in range(min(len(first), len(second)), 0, -1):
+        repeated = second[:end]
+        if repeated.endswith((";", ",")) and first.endswith(repeated):
+            second = second[end:].lstrip()
+            break
+    return f"{first} {second}"
 
 
 def _overlap(before: list[Unit], after: list[Unit]) -> int:

@@ -62,3 +62,48 @@ def test_a_sentence_said_twice_in_a_long_section_is_shown_twice_and_translated_t
     urdu = engine.full_rule(chunks[0].id, "ur")
     assert urdu is not None and urdu.language == "ur"
     assert urdu.text.count("اپنا اصل شناختی کارڈ ساتھ لائیں۔") == len(CITIES)
+
+
+CLAUSES = [
+    f"learners treat mentors and staff with respect in channel {n} of the programme"
+    for n in range(1, 16)
+]
+LONG_SENTENCE = "Every learner agrees that " + "; ".join(CLAUSES) + "."
+CONDUCT = f"# Handbook\n\n## Code of conduct\n\n{LONG_SENTENCE} Breaches are reported.\n"
+CONDUCT_UR = """---
+kind: translation
+translates: conduct.md
+language: ur
+---
+
+# ہینڈ بک | Handbook
+
+## ضابطہ اخلاق | Code of conduct
+
+ہر طالب علم تمام چینلز میں اساتذہ اور عملے کا احترام کرتا ہے۔
+خلاف ورزی کی اطلاع دی جاتی ہے۔
+"""
+
+
+def test_a_sentence_longer_than_a_passage_reads_whole_and_translates_as_one_line(
+    tmp_path: Path,
+) -> None:
+    """A sentence cut between two chunks (a passage holds 900 characters) was two pieces: the
+    full rule showed it on two lines, an answer could open with the second piece in lower case
+    ("learners treat ..."), and an Urdu version writing it on one line was refused."""
+    assert len(LONG_SENTENCE) > 900
+    kb = tmp_path / "kb"
+    (kb / "ur").mkdir(parents=True)
+    (kb / "conduct.md").write_text(CONDUCT, encoding="utf-8")
+    (kb / "ur" / "conduct.md").write_text(CONDUCT_UR, encoding="utf-8")
+    engine = build_engine(KnowledgeConfig(data_dir=tmp_path / "data"), embedder=HashEmbedder())
+    report = engine.index_paths([kb])
+    assert not report.failed and not report.warnings, report.warnings
+
+    chunks = [c for c in engine.store.all_chunks() if c.source == "conduct.md"]
+    assert len(chunks) > 1  # the sentence is cut between passages
+    rule = engine.full_rule(chunks[0].id, "en")
+    assert rule is not None
+    assert rule.text.splitlines() == [LONG_SENTENCE, "Breaches are reported."]
+    urdu = engine.full_rule(chunks[0].id, "ur")
+    assert urdu is not None and urdu.language == "ur"
