@@ -538,6 +538,10 @@ def index_paths(
                 continue
             plan.append((identity, root))
             continue
+        if given_name is None:
+            # A folder indexed before under a name of its own (`--as NAME`) keeps it: indexed
+            # again without --as, it is the same documents, not a second copy of each.
+            given_name = _name_given_before(known.values(), where)
         name = given_name or _folder_name(where)
         if name in folders_named:
             report.failed.append(
@@ -642,6 +646,14 @@ def index_paths(
     store_waiting()
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _name_given_before(known: Iterable[SourceInfo], folder: Path) -> str | None:
+    """The one name other than its own the documents indexed from ``folder`` carry, if any."""
+    names = {info.root for info in known if info.origin == str(folder)}
+    if len(names) == 1 and (name := names.pop()) != _folder_name(folder):
+        return name
+    return None
 
 
 def _identity_of_file(known: dict[tuple[str, str], SourceInfo], where: Path) -> _Identity:

@@ -349,3 +349,19 @@ def test_make_runs_kb_index_leaves_the_sample_out_of_an_index_holding_ones_own(
     # --bundled alone still indexes the sample, as asked.
     assert runner.invoke(operator, ["kb", "index", "--bundled"]).exit_code == 0
     assert "licence-terms.md" in runner.invoke(operator, ["kb", "list"]).stdout
+
+
+def test_a_folder_indexed_under_a_name_of_its_own_keeps_it_when_indexed_again_without(
+    engine: KnowledgeEngine, tmp_path: Path
+) -> None:
+    """`kb index PATH --as idlp`, then (after an edit) `kb index PATH` as the habit goes: the
+    same documents, not a second copy of each under the folder's own name (`outside8`: every
+    passage was then in the index twice)."""
+    docs = _knowledge_base(tmp_path / "handbook-2027")
+    first = engine.index_paths([docs], named={docs: "idlp"})
+    (docs / "licence.md").write_text(LICENCE_MD.replace("six months", "nine months"), "utf-8")
+    again = engine.index_paths([docs])
+    assert again.replaced == ["licence.md"] and not again.added and not again.failed
+    assert sorted(again.unchanged) == sorted(set(first.added) - {"licence.md"})
+    assert {s.root for s in engine.list_sources()} == {"idlp"}
+    _no_passage_twice(engine)
