@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 PROJECT = Path(__file__).resolve().parents[1]
@@ -19,10 +20,14 @@ def run_pytest(
     ini: str = "",
     environ: dict[str, str] | None = None,
     seconds: float = 90,
+    before: Mapping[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """Write `tests` to `folder`/test_inner.py and run pytest over it with `options` (the
     plugins to load among them), from `folder` as its root, with the project importable and no
-    cache written. `ini` is the body of its pytest.ini."""
+    cache written. `ini` is the body of its pytest.ini. `before` names more test files (and
+    their text) that run first, in their order."""
+    for name, text in (before or {}).items():
+        (folder / name).write_text(text, encoding="utf-8")
     (folder / "test_inner.py").write_text(tests, encoding="utf-8")
     (folder / "pytest.ini").write_text(f"[pytest]\n{ini}", encoding="utf-8")
     environment = {**os.environ, "PYTHONPATH": str(PROJECT), **(environ or {})}
@@ -39,6 +44,7 @@ def run_pytest(
             "-p",
             "no:cacheprovider",
             *options,
+            *(str(folder / name) for name in before or {}),
             str(folder / "test_inner.py"),
         ],
         check=False,  # the callers' assertions read the inner run's outcome

@@ -43,7 +43,7 @@ HANG_REPORTS = Path(
 _RUN = "HECBOT_TEST_WATCHDOG_RUN"
 
 
-def _run_folder() -> Path:
+def run_folder() -> Path:
     return HANG_REPORTS / os.environ.get(_RUN, str(os.getpid()))
 
 
@@ -120,7 +120,7 @@ _WATCHDOG = _Watchdog()
 
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> Iterator[None]:
-    folder = _run_folder()
+    folder = run_folder()
     folder.mkdir(parents=True, exist_ok=True)
     worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
     report = folder / f"{worker}-{os.getpid()}.txt"
@@ -164,12 +164,13 @@ def pytest_configure(config: pytest.Config) -> None:
 # full runs of the suite that night (and, most likely, in CI's run of 4bb81de). Nothing in the
 # test can end it; the watchdog ends the worker. So that one such hang does not fail the tests of
 # a run that is otherwise sound, the test runs once more on a new worker (a second hang fails
-# it), and its report is printed either way. (The ended worker's coverage data is lost with it.)
+# it), and its report is printed either way. What the ended worker measured up to its last whole
+# test file still counts towards coverage (tests/kept_coverage.py).
 _RETRIED: set[str] = set()
 
 
 def _ended_by_watchdog(nodeid: str) -> bool:
-    for report in _run_folder().glob("*.txt"):
+    for report in run_folder().glob("*.txt"):
         with contextlib.suppress(OSError), report.open(encoding="utf-8", errors="replace") as f:
             if f.readline().startswith(f"{nodeid} ("):
                 return True
@@ -198,7 +199,7 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     # take another worker's report, still being written, before the controller saw it).
     if hasattr(terminalreporter.config, "workerinput"):
         return
-    folder = _run_folder()
+    folder = run_folder()
     reports = sorted(folder.glob("*.txt"))
     if reports:
         terminalreporter.section("TESTS THAT HUNG (ended by the watchdog)", sep="!", red=True)
