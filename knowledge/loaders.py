@@ -30,7 +30,7 @@ from knowledge.errors import DocumentLoadError
 # each file it indexes and reads a file again, though its bytes are unchanged, when it was
 # indexed by another version: raise it with every change that alters the text, headings or
 # sections a file already indexed would get, so a fix reaches existing indexes by itself.
-LOADER_VERSION = 7
+LOADER_VERSION = 8
 
 SUPPORTED_SUFFIXES = frozenset({".md", ".markdown", ".txt", ".html", ".htm", ".pdf", ".docx"})
 
@@ -155,9 +155,12 @@ def _decode_text(path: Path, data: bytes) -> str:
     return text
 
 
-def _first_heading(markdown: str) -> str | None:
+def _first_heading(markdown: str, *, top: bool = False) -> str | None:
+    """The first heading's text; with ``top``, the first ``#`` heading's (a document's title:
+    a page whose headings start at ``##`` has none, and its first section is not its title)."""
+    pattern = r"^#\s+(.+?)\s*#*\s*$" if top else r"^#{1,6}\s+(.+?)\s*#*\s*$"
     for line in markdown.splitlines():
-        match = re.match(r"^#{1,6}\s+(.+?)\s*#*\s*$", line)
+        match = re.match(pattern, line)
         if match:
             return match.group(1)
     return None
@@ -193,11 +196,13 @@ def load_markdown(path: Path) -> LoadedDocument:
     if kind == "translation" and not translates:
         raise DocumentLoadError(str(path), "a translation must name the document it translates")
     heading = _first_heading(text)
+    title = title or _first_heading(text, top=True)
     section = _front_matter_value(front_text, "section")
     if kind == "translation" and section:
         text = _under_section(path, text, section, heading)
+        title = title or heading  # the section's own heading, in the file's language
     return LoadedDocument(
-        title=title or heading or _title_from_stem(path),
+        title=title or _title_from_stem(path),
         markdown=text,
         effective_date=find_effective_date(text),
         kind=kind,
@@ -342,7 +347,7 @@ def load_html(path: Path) -> LoadedDocument:
     markdown = "\n".join(lines).strip() + "\n"
     _require_text(path, markdown)
     return LoadedDocument(
-        title=_first_heading(markdown) or head_title or _title_from_stem(path),
+        title=_first_heading(markdown, top=True) or head_title or _title_from_stem(path),
         markdown=markdown,
         effective_date=find_effective_date(markdown),
         url=url,

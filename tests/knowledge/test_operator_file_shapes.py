@@ -184,3 +184,28 @@ def test_html_words_written_in_divs_or_after_a_heading_without_p_are_read(tmp_pa
     assert "Home" not in markdown and "Courses" not in markdown and "©" not in markdown
     chunks = split_document(load_document(path), source="s.html", root="kb", file_hash="h")
     assert {c.section for c in chunks} == {"Who gets a stipend", "Contact"}
+
+
+def test_a_document_whose_headings_start_at_h2_keeps_its_first_sections_heading(
+    tmp_path: Path,
+) -> None:
+    """A page without <h1> (or Markdown without "#") took its first section's heading as its
+    title: that section lost its heading and the next one was cited under it ("Who gets a
+    stipend › How the stipend is paid"). The page's <title> (or the file's name) is the title."""
+    page = tmp_path / "stipend.html"
+    page.write_text(
+        "<html><head><title>Stipend policy</title></head><body>"
+        "<h2>Who gets a stipend</h2><p>The top 10% get Rs 5,000.</p>"
+        "<h2>How the stipend is paid</h2><p>Through JazzCash.</p></body></html>",
+        encoding="utf-8",
+    )
+    notes = tmp_path / "stipend-rules.md"
+    notes.write_text(
+        "## Who gets a stipend\n\nThe top 10% get Rs 5,000.\n\n"
+        "## How the stipend is paid\n\nThrough JazzCash.\n",
+        encoding="utf-8",
+    )
+    for path, title in ((page, "Stipend policy"), (notes, "Stipend rules")):
+        chunks = split_document(load_document(path), source=path.name, root="kb", file_hash="h")
+        assert {c.title for c in chunks} == {title}
+        assert [c.section for c in chunks] == ["Who gets a stipend", "How the stipend is paid"]
