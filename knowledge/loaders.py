@@ -30,7 +30,7 @@ from knowledge.errors import DocumentLoadError
 # each file it indexes and reads a file again, though its bytes are unchanged, when it was
 # indexed by another version: raise it with every change that alters the text, headings or
 # sections a file already indexed would get, so a fix reaches existing indexes by itself.
-LOADER_VERSION = 8
+LOADER_VERSION = 9
 
 SUPPORTED_SUFFIXES = frozenset({".md", ".markdown", ".txt", ".html", ".htm", ".pdf", ".docx"})
 
@@ -189,6 +189,7 @@ def load_markdown(path: Path) -> LoadedDocument:
         front_text = front.group(1)
         title = _front_matter_value(front_text, "title")
     _require_text(path, text)
+    text = _atx_headings(text)
     translates = _front_matter_value(front_text, "translates")
     kind = _front_matter_value(front_text, "kind") or ("translation" if translates else "rule")
     if kind not in DOCUMENT_KINDS:
@@ -248,6 +249,37 @@ def _under_section(path: Path, text: str, section: str, heading: str | None) -> 
 
 # The heading levels a section path is written with under a document's "#" title.
 _SECTION_LEVELS = ("##", "###", "####")
+
+
+# A setext heading's underline ("Refunds" over "-------"), and lines that cannot be its text.
+_SETEXT_UNDERLINE = re.compile(r"^ {0,3}(=+|-+)\s*$")
+_NOT_HEADING_TEXT = re.compile(r"^\s*(?:[-*+>|#]|\d+[.)]\s|```|~~~)")
+
+
+def _atx_headings(markdown: str) -> str:
+    """Setext headings ("Handbook" over "====", "Refunds" over "----", as some editors and
+    converters write them) as the "#" headings the chunker splits on: they were read as one
+    section, the underlines as text."""
+    lines = markdown.split("\n")
+    out: list[str] = []
+    fenced = False
+    for line in lines:
+        if line.lstrip().startswith(("```", "~~~")):
+            fenced = not fenced
+        underline = _SETEXT_UNDERLINE.match(line)
+        previous = out[-1] if out else ""
+        if (
+            underline
+            and not fenced
+            and previous.strip()
+            and not _NOT_HEADING_TEXT.match(previous)
+            and (len(out) < 2 or not out[-2].strip() or out[-2].startswith("#"))
+        ):
+            level = "#" if underline.group(1).startswith("=") else "##"
+            out[-1] = f"{level} {previous.strip()}"
+            continue
+        out.append(line)
+    return "\n".join(out)
 
 
 def load_text(path: Path) -> LoadedDocument:

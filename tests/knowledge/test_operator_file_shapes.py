@@ -209,3 +209,23 @@ def test_a_document_whose_headings_start_at_h2_keeps_its_first_sections_heading(
         chunks = split_document(load_document(path), source=path.name, root="kb", file_hash="h")
         assert {c.title for c in chunks} == {title}
         assert [c.section for c in chunks] == ["Who gets a stipend", "How the stipend is paid"]
+
+
+def test_setext_headings_are_headings(tmp_path: Path) -> None:
+    """"Refunds" over "-------" (setext, as some editors and converters write headings) was
+    text: the whole handbook one section, its underlines in the answers."""
+    path = tmp_path / "handbook.md"
+    path.write_text(
+        "Learner Handbook\n================\n\nRefunds\n-------\n\n"
+        "The fee is refunded before the first class.\nIt takes 30 days.\n\n---\n\n"
+        "Attendance\n----------\n\nAttend 75% of live classes.\n\n"
+        "```\nnot a heading\n---\n```\n",
+        encoding="utf-8",
+    )
+    document = load_document(path)
+    assert document.title == "Learner Handbook"
+    chunks = split_document(document, source="handbook.md", root="kb", file_hash="h")
+    assert [c.section for c in chunks] == ["Refunds", "Attendance"]
+    refunds, attendance = (c.text for c in chunks)
+    assert refunds.startswith("The fee is refunded") and "===" not in refunds
+    assert "not a heading\n---" in attendance  # a code block's lines stay as written
