@@ -657,9 +657,14 @@ _STEMMER_LOCK = threading.Lock()
 
 @cache
 def stem(word: str) -> str:
-    """Snowball (Porter 2) stem, so "expires", "expiry" and "expired" meet as one term."""
+    """Snowball (Porter 2) stem, so "expires", "expiry" and "expired" meet as one term.
+
+    Snowball doubles the "z" of a word whose plural or past doubles it ("quizzes", "quizzed"
+    → "quizz") but not of the word itself ("quiz"): a stem ending "zz" loses one, so a
+    learner's "quiz" meets the rules' "quizzes" (BM25, coverage, the composer's overlap)."""
     with _STEMMER_LOCK:
-        return str(_STEMMER.stemWord(word.removesuffix("'s")))
+        stemmed = str(_STEMMER.stemWord(word.removesuffix("'s")))
+    return stemmed.removesuffix("z") if stemmed.endswith("zz") else stemmed
 
 
 # People in a learner's life (vocab/people_words.txt), stemmed: whose situation a question
