@@ -212,7 +212,7 @@ def test_a_document_whose_headings_start_at_h2_keeps_its_first_sections_heading(
 
 
 def test_setext_headings_are_headings(tmp_path: Path) -> None:
-    """"Refunds" over "-------" (setext, as some editors and converters write headings) was
+    """A heading written "Refunds" over "-------" (setext, as some editors and converters write) was
     text: the whole handbook one section, its underlines in the answers."""
     path = tmp_path / "handbook.md"
     path.write_text(
