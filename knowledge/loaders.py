@@ -30,7 +30,7 @@ from knowledge.errors import DocumentLoadError
 # each file it indexes and reads a file again, though its bytes are unchanged, when it was
 # indexed by another version: raise it with every change that alters the text, headings or
 # sections a file already indexed would get, so a fix reaches existing indexes by itself.
-LOADER_VERSION = 9
+LOADER_VERSION = 10
 
 SUPPORTED_SUFFIXES = frozenset({".md", ".markdown", ".txt", ".html", ".htm", ".pdf", ".docx"})
 
@@ -189,7 +189,7 @@ def load_markdown(path: Path) -> LoadedDocument:
         front_text = front.group(1)
         title = _front_matter_value(front_text, "title")
     _require_text(path, text)
-    text = _atx_headings(text)
+    text = _bold_headings(_atx_headings(text))
     translates = _front_matter_value(front_text, "translates")
     kind = _front_matter_value(front_text, "kind") or ("translation" if translates else "rule")
     if kind not in DOCUMENT_KINDS:
@@ -278,6 +278,42 @@ def _atx_headings(markdown: str) -> str:
             level = "#" if underline.group(1).startswith("=") else "##"
             out[-1] = f"{level} {previous.strip()}"
             continue
+        out.append(line)
+    return "\n".join(out)
+
+
+# A paragraph that is one bold line ("**3.2 Refunds**"), as Word's export to Markdown and
+# writers without heading marks set a heading apart.
+_BOLD_LINE = re.compile(r"^(\*\*|__)([^*_\n]{1,80}?)\1\s*$")
+_SECTION_NUMBER = re.compile(r"^(\d+(?:\.\d+)*)\.?\s")
+
+
+def _bold_headings(markdown: str) -> str:
+    """Bold lines standing alone as paragraphs, in a document with no "#" heading, as
+    headings: the first, before any text, is the title; a numbered one ("3.2 Refunds") is
+    as deep as its number; others are sections. A bold line ending with ":" or "." (a
+    lead-in, a sentence) stays text."""
+    lines = markdown.split("\n")
+    if any(_MARKDOWN_HEADING.match(line) for line in lines):
+        return markdown
+    out: list[str] = []
+    text_seen = headed = False
+    for index, line in enumerate(lines):
+        bold = _BOLD_LINE.match(line.strip())
+        alone = (index == 0 or not lines[index - 1].strip()) and (
+            index + 1 == len(lines) or not lines[index + 1].strip()
+        )
+        words = bold.group(2).strip() if bold else ""
+        if bold and alone and words and not words.endswith((":", ".", "،", "۔")):
+            number = _SECTION_NUMBER.match(words)
+            depth = 1 if not (text_seen or headed) else 2
+            if number:
+                depth = min(number.group(1).count(".") + 2, 4)
+            out.append(f"{'#' * depth} {words}")
+            headed = True
+            continue
+        if line.strip():
+            text_seen = True
         out.append(line)
     return "\n".join(out)
 

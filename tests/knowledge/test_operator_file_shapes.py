@@ -229,3 +229,27 @@ def test_setext_headings_are_headings(tmp_path: Path) -> None:
     refunds, attendance = (c.text for c in chunks)
     assert refunds.startswith("The fee is refunded") and "===" not in refunds
     assert "not a heading\n---" in attendance  # a code block's lines stay as written
+
+
+def test_bold_lines_standing_alone_are_the_headings_of_a_document_without_any(
+    tmp_path: Path,
+) -> None:
+    """Word's export to Markdown (and writers who never type "#") set headings apart as bold
+    lines: the handbook was one section titled by its file name, "**3.2 Refunds**" in its text.
+    A bold lead-in ending with ":" stays text, and a document with "#" headings is left as is."""
+    path = tmp_path / "handbook.md"
+    path.write_text(
+        "\n**Learner Handbook**\n\n**3. FEES AND REFUNDS**\n\n**3.2 Refunds**\n\n"
+        "The fee is refunded before the first class.\n\n**Please note:**\n\n"
+        "Refunds take 30 days.\n\n**Attendance**\n\nAttend 75% of classes.\n",
+        encoding="utf-8",
+    )
+    document = load_document(path)
+    assert document.title == "Learner Handbook"
+    chunks = split_document(document, source="handbook.md", root="kb", file_hash="h")
+    assert [c.section for c in chunks] == ["3. FEES AND REFUNDS > 3.2 Refunds", "Attendance"]
+    assert "**Please note:**" in chunks[0].text and "Refunds take 30 days." in chunks[0].text
+
+    headed = tmp_path / "headed.md"
+    headed.write_text("# Rules\n\n**Note**\n\nBe kind.\n", encoding="utf-8")
+    assert "**Note**" in load_document(headed).markdown
