@@ -21,6 +21,7 @@ from docx.opc.exceptions import PackageNotFoundError
 from docx.oxml.ns import qn
 from docx.table import Table as DocxTable
 from docx.table import _Cell as DocxCell
+from docx.text.paragraph import Paragraph as DocxParagraph
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
@@ -30,7 +31,7 @@ from knowledge.errors import DocumentLoadError
 # each file it indexes and reads a file again, though its bytes are unchanged, when it was
 # indexed by another version: raise it with every change that alters the text, headings or
 # sections a file already indexed would get, so a fix reaches existing indexes by itself.
-LOADER_VERSION = 10
+LOADER_VERSION = 11
 
 SUPPORTED_SUFFIXES = frozenset({".md", ".markdown", ".txt", ".html", ".htm", ".pdf", ".docx"})
 
@@ -690,6 +691,18 @@ def _docx_all_bold(cell: DocxCell) -> bool:
     )
 
 
+def _docx_bold_heading(paragraph: DocxParagraph) -> bool:
+    """A short paragraph all in bold, not ending as a sentence or a lead-in does."""
+    text = paragraph.text.strip()
+    runs = [run for run in paragraph.runs if run.text.strip()]
+    return (
+        0 < len(text) <= 80
+        and not text.endswith((":", ".", "،", "۔"))
+        and bool(runs)
+        and all(run.bold for run in runs)
+    )
+
+
 def load_docx(path: Path) -> LoadedDocument:
     try:
         document = docx.Document(str(path))
@@ -700,6 +713,11 @@ def load_docx(path: Path) -> LoadedDocument:
 
     title = (document.core_properties.title or "").strip()
     lines: list[str] = []
+    # A document written without heading styles sets its headings apart in bold.
+    styled = any(
+        re.match(r"Heading\s+\d|Title$", (p.style.name if p.style is not None else "") or "")
+        for p in document.paragraphs
+    )
     # Paragraphs and tables in the order they are written: a table belongs to the section
     # whose heading it follows, not to the document's last one.
     for block in document.iter_inner_content():
@@ -719,6 +737,13 @@ def load_docx(path: Path) -> LoadedDocument:
             lines.append(f"\n{'#' * min(int(heading.group(1)) + 1, 6)} {text}\n")
         elif style.startswith("List"):
             lines.append(f"- {text}")
+        elif not styled and _docx_bold_heading(paragraph):
+            number = _SECTION_NUMBER.match(text)
+            depth = min(number.group(1).count(".") + 2, 4) if number else 2
+            if not any(line.strip() for line in lines):
+                depth = 1  # the first line, in bold: the title
+                title = title or text
+            lines.append(f"\n{'#' * depth} {text}\n")
         else:
             lines.append(f"{text}\n")
     markdown = "\n".join(lines)

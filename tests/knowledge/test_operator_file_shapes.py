@@ -253,3 +253,30 @@ def test_bold_lines_standing_alone_are_the_headings_of_a_document_without_any(
     headed = tmp_path / "headed.md"
     headed.write_text("# Rules\n\n**Note**\n\nBe kind.\n", encoding="utf-8")
     assert "**Note**" in load_document(headed).markdown
+
+
+def test_a_docx_without_heading_styles_takes_its_bold_lines_as_headings(tmp_path: Path) -> None:
+    """Word users who never pick a heading style type the heading and press Bold: the whole
+    document was one section under its file name. Without any heading style, a short paragraph
+    all in bold is a heading (the first line the title; "3.2 Refunds" as deep as its number)."""
+    import docx
+
+    document = docx.Document()
+    for text, bold in (
+        ("Learner Handbook", True),
+        ("3. FEES AND REFUNDS", True),
+        ("3.2 Refunds", True),
+        ("The fee is refunded before the first class.", False),
+        ("Please note:", True),
+        ("Refunds take 30 days.", False),
+        ("Attendance", True),
+        ("Attend 75% of classes.", False),
+    ):
+        document.add_paragraph().add_run(text).bold = bold
+    path = tmp_path / "handbook.docx"
+    document.save(str(path))
+    loaded = load_document(path)
+    assert loaded.title == "Learner Handbook"
+    chunks = split_document(loaded, source="handbook.docx", root="kb", file_hash="h")
+    assert [c.section for c in chunks] == ["3. FEES AND REFUNDS > 3.2 Refunds", "Attendance"]
+    assert "Please note:" in chunks[0].text and "Refunds take 30 days." in chunks[0].text
