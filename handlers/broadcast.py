@@ -806,9 +806,9 @@ async def on_webinar_button(
 
 def create_router() -> Router:
     router = Router(name="broadcast")
-    router.message.register(on_broadcast, Command("broadcast"))
-    router.message.register(on_list, Command("broadcasts"))
-    router.message.register(on_webinars, Command("webinars"))
+    router.message.register(on_broadcast, Command("broadcast", ignore_case=True))
+    router.message.register(on_list, Command("broadcasts", ignore_case=True))
+    router.message.register(on_webinars, Command("webinars", ignore_case=True))
     router.callback_query.register(on_webinar_button, WebinarAction.filter())
     router.callback_query.register(on_manage, BroadcastManage.filter())
     router.include_router(_create_form_router())

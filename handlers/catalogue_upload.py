@@ -89,8 +89,10 @@ def _megabytes() -> int:
 
 def create_router() -> Router:
     router = Router(name="catalogue_upload")
-    router.message.register(on_upload_command, Command("catalogue_upload"))
-    router.message.register(on_cancel, StateFilter(CatalogueUpload.waiting_file), Command("cancel"))
+    router.message.register(on_upload_command, Command("catalogue_upload", ignore_case=True))
+    router.message.register(
+        on_cancel, StateFilter(CatalogueUpload.waiting_file), Command("cancel", ignore_case=True)
+    )
     router.message.register(
         on_upload_document, StateFilter(CatalogueUpload.waiting_file), F.document
     )

@@ -66,7 +66,9 @@ async def on_upload_document(
 
 def create_router() -> Router:
     router = Router(name="course_tracks")
-    router.message.register(on_upload_command, Command("tracks_upload"))
-    router.message.register(on_cancel, StateFilter(TracksUpload.waiting_file), Command("cancel"))
+    router.message.register(on_upload_command, Command("tracks_upload", ignore_case=True))
+    router.message.register(
+        on_cancel, StateFilter(TracksUpload.waiting_file), Command("cancel", ignore_case=True)
+    )
     router.message.register(on_upload_document, StateFilter(TracksUpload.waiting_file), F.document)
     return router

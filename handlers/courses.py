@@ -433,8 +433,8 @@ def _is_course_question(message: Message) -> bool:
 
 def create_router() -> Router:
     router = Router(name="courses")
-    router.message.register(on_courses, Command("courses"))
-    router.message.register(on_my_plan, Command("myplan"))
+    router.message.register(on_courses, Command("courses", ignore_case=True))
+    router.message.register(on_my_plan, Command("myplan", ignore_case=True))
     router.message.register(on_goal, CourseChoice.goal, F.text, ~F.text.startswith("/"))
     router.message.register(on_goal_not_text, CourseChoice.goal, ~F.text)
     router.callback_query.register(on_level, CourseChoice.level, CourseLevelPick.filter())

@@ -46,5 +46,5 @@ async def on_dashboard(
 
 def create_router() -> Router:
     router = Router(name="dashboard")
-    router.message.register(on_dashboard, Command("dashboard"))
+    router.message.register(on_dashboard, Command("dashboard", ignore_case=True))
     return router

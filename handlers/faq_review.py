@@ -179,7 +179,7 @@ async def on_edit_typed(
 
 def create_router() -> Router:
     router = Router(name="faq-review")
-    router.message.register(on_faq, Command("faq"))
+    router.message.register(on_faq, Command("faq", ignore_case=True))
     # "review" is the approve button of messages sent before drafts existed.
     router.callback_query.register(
         on_approve, FaqAction.filter(F.action.in_({"approve", "review"}))

@@ -94,5 +94,5 @@ async def on_insights(
 
 def create_router() -> Router:
     router = Router(name="insights")
-    router.message.register(on_insights, Command("insights"))
+    router.message.register(on_insights, Command("insights", ignore_case=True))
     return router

@@ -411,8 +411,8 @@ async def on_mylicence(
 
 def create_router() -> Router:
     router = Router(name="licences")
-    router.message.register(on_apply, Command("apply"))
-    router.message.register(on_mylicence, Command("mylicence"))
+    router.message.register(on_apply, Command("apply", ignore_case=True))
+    router.message.register(on_mylicence, Command("mylicence", ignore_case=True))
     router.callback_query.register(
         on_eligibility,
         ApplyButton.filter(F.a.in_({"y", "n"})),

@@ -75,6 +75,6 @@ async def on_nudge_report(
 
 def create_router() -> Router:
     router = Router(name="licences_staff")
-    router.message.register(on_funnel, Command("funnel"))
-    router.message.register(on_nudge_report, Command("nudgereport"))
+    router.message.register(on_funnel, Command("funnel", ignore_case=True))
+    router.message.register(on_nudge_report, Command("nudgereport", ignore_case=True))
     return router

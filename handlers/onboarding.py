@@ -316,8 +316,8 @@ STAFF_ROLES = frozenset({Role.ADMIN, Role.FOCAL_PERSON})
 
 def create_router() -> Router:
     router = Router(name="onboarding")
-    router.message.register(on_start, CommandStart())
-    router.message.register(on_privacy, Command("privacy"))
+    router.message.register(on_start, CommandStart(ignore_case=True))
+    router.message.register(on_privacy, Command("privacy", ignore_case=True))
     router.callback_query.register(
         on_privacy_accepted,
         OnboardingChoice.filter(F.step == "privacy"),

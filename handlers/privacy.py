@@ -68,7 +68,7 @@ async def on_forget_answer(
 
 def create_router() -> Router:
     router = Router(name="privacy")
-    router.message.register(on_mydata, Command("mydata"))
-    router.message.register(on_forget, Command("forget"))
+    router.message.register(on_mydata, Command("mydata", ignore_case=True))
+    router.message.register(on_forget, Command("forget", ignore_case=True))
     router.callback_query.register(on_forget_answer, ForgetConfirm.filter())
     return router

@@ -180,8 +180,8 @@ async def on_move(
 
 def create_router() -> Router:
     router = Router(name="roles")
-    router.message.register(on_invite_focal, Command("invite_focal"))
-    router.message.register(on_focals, Command("focals"))
+    router.message.register(on_invite_focal, Command("invite_focal", ignore_case=True))
+    router.message.register(on_focals, Command("focals", ignore_case=True))
     router.callback_query.register(on_invite_for, InviteFor.filter())
     router.callback_query.register(on_revoke, FocalAction.filter(F.action == "revoke"))
     router.callback_query.register(on_reassign, FocalAction.filter(F.action == "reassign"))

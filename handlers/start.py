@@ -67,8 +67,8 @@ async def on_cancel(message: Message, texts: Texts, state: FSMContext) -> None:
 
 def create_router() -> Router:
     router = Router(name="start")
-    router.message.register(on_help, Command("help"))
-    router.message.register(on_language, Command("language"))
-    router.message.register(on_cancel, Command("cancel"))
+    router.message.register(on_help, Command("help", ignore_case=True))
+    router.message.register(on_language, Command("language", ignore_case=True))
+    router.message.register(on_cancel, Command("cancel", ignore_case=True))
     router.callback_query.register(on_language_chosen, LanguageChoice.filter())
     return router

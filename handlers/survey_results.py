@@ -46,5 +46,5 @@ async def on_results(
 
 def create_router() -> Router:
     router = Router(name="survey_results")
-    router.message.register(on_results, Command("results"))
+    router.message.register(on_results, Command("results", ignore_case=True))
     return router

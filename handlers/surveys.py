@@ -420,9 +420,9 @@ def create_router() -> Router:
     router.callback_query.register(on_start_pressed, SurveyStart.filter())
     router.callback_query.register(on_survey_button, SurveyButton.filter())
     router.callback_query.register(on_upload_decision, SurveyUploadDecision.filter())
-    router.message.register(on_surveys_toggle, Command("surveys"))
-    router.message.register(on_upload_command, Command("survey_upload"))
-    router.message.register(on_send_command, Command("survey_send"))
+    router.message.register(on_surveys_toggle, Command("surveys", ignore_case=True))
+    router.message.register(on_upload_command, Command("survey_upload", ignore_case=True))
+    router.message.register(on_send_command, Command("survey_send", ignore_case=True))
     router.message.register(on_upload_document, StateFilter(SurveyUpload.waiting_file))
     router.message.register(
         on_typed_answer,

@@ -207,7 +207,7 @@ def create_router() -> Router:
     router.callback_query.register(on_pass_pressed, TicketAction.filter(F.action == "pass"))
     router.callback_query.register(on_rating, TicketRating.filter())
     router.callback_query.register(on_add_faq, FaqAction.filter(F.action == "add"))
-    router.message.register(on_tickets, Command("tickets"))
+    router.message.register(on_tickets, Command("tickets", ignore_case=True))
     router.message.register(
         on_answer_typed, StateFilter(TicketAnswering.text), F.text, ~F.text.startswith("/")
     )
