@@ -181,7 +181,9 @@ async def show_step(
         text = "\n".join(header) + "\n\n" + text
     sent = await target.answer(text, reply_markup=question_keyboard(texts, view))
     # The question on screen: a typed answer takes its buttons away, as a press does.
-    await state.update_data(survey=slug or view.slug, question_message=sent.message_id)
+    await state.update_data(
+        survey=slug or view.slug, question_message=sent.message_id, shown=_shown_key(view)
+    )
 
 
 async def _drop_keyboard(query: CallbackQuery) -> None:
@@ -218,9 +220,31 @@ async def on_start_pressed(
     state: FSMContext,
 ) -> None:
     step = await surveys.open_invitation(user.id, callback_data.wave)
+    if not isinstance(query.message, Message):
+        await query.answer()
+        return
+    invitation = query.message.message_id
+    if await _already_shown(state, step, invitation):
+        # A double tap (or Start pressed again with nothing answered since): the question
+        # this press would send is the last one sent. Other buttons are idempotent so.
+        await query.answer(texts("survey-already-shown"))
+        return
     await query.answer()
-    if isinstance(query.message, Message):
-        await show_step(query.message, texts, state, step, None)
+    await show_step(query.message, texts, state, step, None)
+    await state.update_data(started_from=invitation)
+
+
+def _shown_key(view: QuestionView) -> str:
+    return f"{view.slug}:{view.version}:{view.index}:{view.wave}"
+
+
+async def _already_shown(state: FSMContext, step: SurveyStep, invitation: int) -> bool:
+    """Whether Start on `invitation` was pressed already and the question it would send is
+    the last one sent (nothing answered since)."""
+    if step.question is None or await state.get_state() != SurveyAnswering.answering.state:
+        return False
+    data = await state.get_data()
+    return data.get("started_from") == invitation and data.get("shown") == _shown_key(step.question)
 
 
 async def on_survey_button(

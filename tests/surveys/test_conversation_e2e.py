@@ -117,6 +117,32 @@ async def test_learner_answers_with_buttons_and_typing_and_is_asked_again_polite
     }
 
 
+async def test_a_double_tap_on_start_sends_the_question_once(world: World) -> None:
+    """Start pressed twice on the invitation sent the first question twice; the second press
+    is told the question is below, as other buttons' second presses change nothing."""
+    await world.surveys.add_survey(shipped_survey("impact"))
+    await world.surveys.start_waves("impact")
+    await world.invite()
+    learner = Learner(world.fake, LEARNER)
+    invitation = learner.last_keyboard_message()
+    assert "Question 1 of" in await learner.press("Start the survey", message=invitation)
+    sent = len(world.fake.messages_to(LEARNER))
+
+    _, data = learner.button("Start the survey", invitation)
+    update = world.fake.push_callback(LEARNER, invitation.message_id, data)
+    await world.running.handled([update["update_id"]], "the second tap")
+    assert len(world.fake.messages_to(LEARNER)) == sent
+    alert = world.fake.requests("answerCallbackQuery")[-1].params.get("text", "")
+    assert "last message below" in str(alert)
+
+    # Once answered, the next question is sent; Start again shows nothing new either.
+    assert "Question 2 of" in await learner.press("Yes, a lot")
+    sent = len(world.fake.messages_to(LEARNER))
+    update = world.fake.push_callback(LEARNER, invitation.message_id, data)
+    await world.running.handled([update["update_id"]], "Start again")
+    assert len(world.fake.messages_to(LEARNER)) == sent
+
+
 async def test_a_button_of_an_old_version_is_refused(world: World) -> None:
     await world.surveys.add_survey(shipped_survey("impact"))
     await world.surveys.start_waves("impact")

@@ -55,3 +55,4 @@ survey-scale-range = Please choose a number from { $min } to { $max }: type it o
 survey-aside = That was a question for me, so I answered it above. You are still in <b>{ $title }</b>: answer the question below to go on, or type /cancel to pause (your answers so far are kept).
 survey-paused = Survey paused. Your answers so far are saved: press Continue on the survey invitation whenever you want to pick up where you left off.
 survey-open-until = ⏳ Open until { $until }.
+survey-already-shown = The survey is open: its question is the last message below.
