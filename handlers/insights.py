@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import re
+from datetime import date
 from pathlib import Path
 
 from aiogram import Router
@@ -11,11 +13,29 @@ from aiogram.types import FSInputFile, Message
 
 from bot.config import Settings
 from bot.i18n import Texts, split_message
+from bot.services.digits import ascii_digits
 from bot.services.insights import InsightsReport, InsightsService
 from bot.services.insights_chart import render_chart
 from bot.services.permissions import Permission, scope_for
 from bot.services.universities import UniversityService
 from bot.services.users import UserProfile
+
+
+# Something written as a date (2026-13-45, 13/11/2026, Urdu digits too): read as one, never
+# searched for as a university's name.
+DATE_LIKE = re.compile(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}")
+
+
+def since_argument(args: str) -> tuple[date | None, str, bool]:
+    """`/insights [YYYY-MM-DD] [university]`: (since, the rest, whether a date-like first word
+    was not a valid YYYY-MM-DD date)."""
+    first, _, rest = args.strip().partition(" ")
+    if not DATE_LIKE.fullmatch(ascii_digits(first)):
+        return None, args.strip(), False
+    try:
+        return date.fromisoformat(ascii_digits(first)), rest.strip(), False
+    except ValueError:
+        return None, rest.strip(), True
 
 
 def render_insights(texts: Texts, report: InsightsReport) -> str:
@@ -25,6 +45,7 @@ def render_insights(texts: Texts, report: InsightsReport) -> str:
     median = f"{report.median_answer_hours:.1f}" if report.median_answer_hours is not None else "-"
     lines = [
         texts("insights-title", scope=scope),
+        *([texts("insights-since", date=report.since.isoformat())] if report.since else []),
         texts(
             "insights-summary",
             total=report.total_questions,
@@ -70,16 +91,21 @@ async def on_insights(
     universities: UniversityService,
     settings: Settings,
 ) -> None:
-    """`/insights` (admins: all, focal persons: theirs) or `/insights <university>` (admins)."""
+    """`/insights` (admins: all, focal persons: theirs) or `/insights <university>` (admins),
+    either from a date on: `/insights 2026-11-01 [university]`."""
     # Checked first, so someone without the permission learns nothing from the search.
     scope = scope_for(user, Permission.VIEW_INSIGHTS)
-    if command.args:
-        matches = await universities.search(command.args, limit=1)
+    since, university, bad_date = since_argument(command.args or "")
+    if bad_date:
+        await message.answer(texts("insights-date-format"))
+        return
+    if university:
+        matches = await universities.search(university, limit=1)
         if not matches:
             await message.answer(texts("onboarding-university-not-found"))
             return
         scope = scope_for(user, Permission.VIEW_INSIGHTS, matches[0].university.id)
-    report = await insights.report(user, university_id=scope)
+    report = await insights.report(user, since=since, university_id=scope)
     for piece in split_message(render_insights(texts, report)):
         await message.answer(piece)
     chart = settings.data_dir / "charts" / f"insights-{user.id}-{message.message_id}.png"

@@ -140,6 +140,8 @@ forget-done = Your personal data was deleted. Only anonymous counts remain in HE
 ## Insights
 insights-all-universities = all universities
 insights-title = <b>Insights: { $scope }</b>
+insights-since = Since { $date }
+insights-date-format = I could not read that date. Write it as year-month-day (YYYY-MM-DD), for example /insights 2026-11-01 for the questions since that day, followed by a university's name if you like.
 insights-summary = Questions: { $total } (answered { $answered }, not answered { $unanswered })
 insights-feedback = Feedback: 👍 { $up } · 👎 { $down } (helpful { $rate })
 insights-tickets = Questions sent to people: { $tickets } (answered { $answered }, to the HEC desk { $desk }, median answer time { $median } h)

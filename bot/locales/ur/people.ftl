@@ -140,6 +140,8 @@ forget-done = آپ کا ذاتی ڈیٹا مٹا دیا گیا۔ HEC کے اعد
 ## Insights
 insights-all-universities = تمام یونیورسٹیاں
 insights-title = <b>جائزہ: { $scope }</b>
+insights-since = { $date } سے
+insights-date-format = میں یہ تاریخ نہیں پڑھ سکا۔ اسے سال-مہینہ-دن (YYYY-MM-DD) کی صورت میں لکھیں، مثلاً اس دن سے اب تک کے سوالات کے لیے /insights 2026-11-01، اور چاہیں تو اس کے بعد یونیورسٹی کا نام۔
 insights-summary = سوالات: { $total } (جواب دیے گئے { $answered }، جواب نہیں دیا جا سکا { $unanswered })
 insights-feedback = رائے: 👍 { $up } · 👎 { $down } (مفید { $rate })
 insights-tickets = لوگوں کو بھیجے گئے سوالات: { $tickets } (جواب شدہ { $answered }، HEC ڈیسک کو { $desk }، جواب کا درمیانی وقت { $median } گھنٹے)

@@ -44,6 +44,28 @@ async def test_insights_count_only_learners_questions(people_bot: PeopleBot) -> 
     assert counted.total_questions == 1
 
 
+async def test_insights_reads_a_date_and_names_the_format_of_a_wrong_one(
+    people_bot: PeopleBot,
+) -> None:
+    """`/insights 2026-13-45` was searched for as a university's name ("could not find"): a
+    date that is not one is told the format; a valid date counts from that day."""
+    people = people_bot
+    await people.onboard_staff(ADMIN)
+    await people.onboard(LEARNER, "comsats")
+    await people.send(LEARNER, LEARNER_QUESTION)
+
+    for wrong in ("2026-13-45", "13/11/2026", "۲۰۲۶-۰۲-۳۰"):
+        [told] = await people.send(ADMIN, f"/insights {wrong}")
+        assert "YYYY-MM-DD" in (told.text or ""), wrong
+
+    tomorrow = (utcnow() + timedelta(days=1)).date().isoformat()
+    report, _ = await people.send(ADMIN, f"/insights {tomorrow}", expect=2)
+    assert f"Since {tomorrow}" in (report.text or "")
+    assert LEARNER_QUESTION not in (report.text or "")
+    report, _ = await people.send(ADMIN, "/insights 2020-01-01 comsats", expect=2)
+    assert "COMSATS" in (report.text or "") and LEARNER_QUESTION in (report.text or "")
+
+
 async def test_survey_send_without_a_role_reaches_learners_only(
     people_bot: PeopleBot, settings: Settings, monkeypatch: pytest.MonkeyPatch
 ) -> None:
