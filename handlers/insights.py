@@ -20,7 +20,6 @@ from bot.services.permissions import Permission, scope_for
 from bot.services.universities import UniversityService
 from bot.services.users import UserProfile
 
-
 # Something written as a date (2026-13-45, 13/11/2026, Urdu digits too): read as one, never
 # searched for as a university's name.
 DATE_LIKE = re.compile(r"\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}")
