@@ -35,6 +35,11 @@ from tests.e2e.harness import (
 )
 from tests.fakebotapi import FakeTelegram
 
+# Each test runs `hecbot` as an operator does, in subprocesses that load the model (the edits
+# test runs seven): 30 s on a quiet machine, over pytest's 120 s default in a full run at load 10
+# (2026-12-06). The watchdog still ends a real hang at 300 s.
+pytestmark = pytest.mark.timeout(240)
+
 CATALOGUE = Catalogue.load()
 HANDBOOK_TITLE = "Indus Digital Learning Programme — Learner Handbook 2027"
 SOURCES = {
