@@ -12,7 +12,11 @@ from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import Message
 
 from bot.i18n import Texts, escape
-from bot.services.course_catalogue import CatalogueFileError, CatalogueRowsError
+from bot.services.course_catalogue import (
+    CatalogueEncodingError,
+    CatalogueFileError,
+    CatalogueRowsError,
+)
 from bot.services.courses import CourseService
 from bot.services.permissions import Permission, require
 from bot.services.users import UserProfile
@@ -67,6 +71,9 @@ async def on_upload_document(
             at_most=MAX_PROBLEMS_SHOWN,
             more=lambda count: texts("catalogue-upload-more-problems", count=count),
         )
+        return
+    except CatalogueEncodingError:
+        await message.answer(texts("catalogue-upload-not-utf8"))
         return
     except CatalogueFileError as error:
         await message.answer(texts("catalogue-upload-file-problem", problem=escape(str(error))))

@@ -61,6 +61,11 @@ class CatalogueFileError(InvalidInputError):
     """The catalogue file or its mapping cannot be imported at all."""
 
 
+class CatalogueEncodingError(CatalogueFileError):
+    """An uploaded catalogue is neither UTF-8 nor UTF-16 with a byte-order mark: guessing
+    (cp1252, latin-1) would import its titles garbled."""
+
+
 class CatalogueRowsError(InvalidInputError):
     """An all-or-nothing import (the Telegram upload) found bad rows; nothing was stored."""
 
@@ -141,8 +146,36 @@ class ColumnMapping:
         return cls(columns=columns, defaults={str(k): str(v) for k, v in defaults.items()})
 
 
+UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
+
+def _utf16_with_bom(start: bytes) -> bool:
+    return start[:2] in UTF16_BOMS
+
+
+def unicode_encoding(data: bytes) -> str | None:
+    """"utf-16" for valid UTF-16 with a byte-order mark (Notepad's and Excel's "Unicode"),
+    "utf-8" for UTF-8 (a byte-order mark or not), else None: what an upload, which cannot be
+    asked about, is read in."""
+    for encoding, fits in (("utf-16", _utf16_with_bom(data)), ("utf-8-sig", True)):
+        if not fits:
+            continue
+        try:
+            data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        return "utf-8" if encoding == "utf-8-sig" else encoding
+    return None
+
+
 def decode_bytes(data: bytes) -> tuple[str, str]:
-    """Decode a catalogue file, trying UTF-8 (with or without BOM), then cp1252, then latin-1."""
+    """Decode a catalogue file: UTF-16 with a byte-order mark, else UTF-8 (with or without
+    BOM), then cp1252, then latin-1."""
+    if _utf16_with_bom(data):
+        try:
+            return data.decode("utf-16"), "utf-16"
+        except UnicodeDecodeError:
+            pass
     for encoding in ENCODINGS:
         try:
             return data.decode(encoding), "utf-8" if encoding == "utf-8-sig" else encoding
@@ -177,8 +210,13 @@ def parse_catalogue_file(path: Path, mapping: ColumnMapping | None = None) -> Pa
 
 
 def detect_encoding(path: Path, chunk: int = 1 << 20) -> str:
-    """The first of ENCODINGS that decodes the whole file, read in chunks (nothing kept)."""
-    for encoding in ENCODINGS:
+    """UTF-16 if the file starts with its byte-order mark and decodes so (Excel's and
+    Notepad's "Unicode": read as cp1252 its header was "ÿþ..."), else the first of ENCODINGS
+    that decodes the whole file, read in chunks (nothing kept)."""
+    with path.open("rb") as file:
+        start = file.read(2)
+    candidates = ("utf-16", *ENCODINGS) if _utf16_with_bom(start) else ENCODINGS
+    for encoding in candidates:
         decoder = codecs.getincrementaldecoder(encoding)()
         try:
             with path.open("rb") as file:

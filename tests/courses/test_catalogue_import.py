@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 import json
 from pathlib import Path
 
@@ -97,6 +98,20 @@ def test_missing_columns_are_named(tmp_path: Path):
     assert "course_url" in message
     assert "required" in message
     assert "--mapping" in message
+
+
+def test_utf16_file_with_its_byte_order_mark_is_read(tmp_path: Path) -> None:
+    """Excel's and Notepad's "Unicode" (UTF-16 with a BOM) was read as cp1252: "ÿþc\x00..."."""
+    row = course_row(1, course_title="Gestión de Proyectos – Básico", course_organization="Café U")
+    for encoding in ("utf-16-le", "utf-16-be"):
+        path = tmp_path / f"{encoding}.csv"
+        text = write_csv(tmp_path / "plain.csv", [row]).read_text(encoding="utf-8")
+        bom = codecs.BOM_UTF16_LE if encoding.endswith("le") else codecs.BOM_UTF16_BE
+        path.write_bytes(bom + text.encode(encoding))
+        parsed = parse_catalogue_file(path)
+        assert parsed.encoding == "utf-16"
+        assert parsed.records[0].title == "Gestión de Proyectos – Básico"
+        assert parsed.records[0].partner == "Café U"
 
 
 def test_cp1252_file_is_read(tmp_path: Path):

@@ -127,3 +127,24 @@ async def test_a_file_in_another_layout_is_refused_naming_the_missing_columns(
     refused = await upload(world.fake, other, replies=2)
     assert "The catalogue was not changed" in refused and "course_url" in refused
     assert await world.courses.count() == before
+
+
+async def test_a_file_not_in_utf8_is_refused_and_utf16_with_its_mark_is_read(
+    world: World, tmp_path: Path
+) -> None:
+    """A cp1252 (or any non-UTF-8) upload was read as cp1252 or Latin-1, and a UTF-16 one
+    (Excel's "Unicode text") too: its header "ÿþc\\x00o..." named no column. The first is
+    refused with how to save it; the second is read."""
+    before = await world.courses.count()
+    row = course_row(1, course_title="Gestión de Proyectos – Básico", course_url=BEES_URL)
+    windows = write_csv(tmp_path / "win.csv", [row], encoding="cp1252").read_bytes()
+    refused = await upload(world.fake, windows, replies=2)
+    assert "not UTF-8" in refused and "Save it as UTF-8" in refused
+    assert await world.courses.count() == before
+
+    unicode = write_csv(tmp_path / "unicode.csv", [row], encoding="utf-16").read_bytes()
+    assert unicode[:2] == b"\xff\xfe"
+    done = await upload(world.fake, unicode, replies=2)
+    assert "1 course(s) added" in done
+    titles = {course.url: course.title for course in await world.courses.courses()}
+    assert titles[BEES_URL] == "Gestión de Proyectos – Básico"

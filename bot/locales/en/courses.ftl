@@ -64,6 +64,7 @@ catalogue-upload-prompt =
     Courses are matched by URL: new ones are added, known ones updated; courses missing from the file stay. If any row has a problem, nothing is imported.
 catalogue-upload-cancelled = Catalogue unchanged.
 catalogue-upload-not-csv = Please send the catalogue as a .csv document in the Coursera layout.
+catalogue-upload-not-utf8 = The catalogue was not changed: that file is not UTF-8 text. Save it as UTF-8 (in Excel: Save As, "CSV UTF-8 (Comma delimited)") and send it again, or /cancel.
 catalogue-upload-too-big = That file is too big: the limit here is { $megabytes } MB. Import larger catalogues with <code>hecbot courses import</code> on the server.
 catalogue-upload-started = Checking and importing the catalogue… New courses are indexed for the recommender, which can take a few minutes for a large file. I will tell you when it is done.
 catalogue-upload-problems = The catalogue was not changed: { $count } row(s) to fix (line numbers of the file). Fix them and send the whole file again.
