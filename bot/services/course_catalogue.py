@@ -154,7 +154,7 @@ def _utf16_with_bom(start: bytes) -> bool:
 
 
 def unicode_encoding(data: bytes) -> str | None:
-    """"utf-16" for valid UTF-16 with a byte-order mark (Notepad's and Excel's "Unicode"),
+    """ "utf-16" for valid UTF-16 with a byte-order mark (Notepad's and Excel's "Unicode"),
     "utf-8" for UTF-8 (a byte-order mark or not), else None: what an upload, which cannot be
     asked about, is read in."""
     for encoding, fits in (("utf-16", _utf16_with_bom(data)), ("utf-8-sig", True)):
