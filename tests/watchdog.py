@@ -158,10 +158,12 @@ def pytest_configure(config: pytest.Config) -> None:
 
 # A hang seen in a full run (2026-12-06): the main thread sat for minutes at the start of the
 # timeout's own signal handler (inside a garbage-collector callback), and the watchdog's Python
-# timer thread never wrote the asyncio tasks: most likely the GIL was held by a native thread.
-# chromadb's Rust bindings run such threads (tokio, sqlx) and can hold the GIL while blocked on
-# database I/O (chroma-core/chroma pull request 7692 describes such stalls). It came once in ten
-# full runs of the suite that night (and, most likely, in CI's run of 4bb81de). Nothing in the
+# timer thread never wrote the asyncio tasks. py-spy showed why when it came again (3 runs in 4 of
+# tests/knowledge/test_cli.py under --cov, once the `ask` commands ended their threads): the main
+# thread held the GIL, spinning in greenlet's destruction of an ended thread's greenlet state,
+# which coverage's "greenlet" concurrency gives every thread it traces; coverage now traces
+# threads only (pyproject.toml), and that file ran clean 4 runs in 4. It came once in ten full
+# runs of the suite that night (and, most likely, in CI's run of 4bb81de). Nothing in the
 # test can end it; the watchdog ends the worker. So that one such hang does not fail the tests of
 # a run that is otherwise sound, the test runs once more on a new worker (a second hang fails
 # it), and its report is printed either way. What the ended worker measured up to its last whole
