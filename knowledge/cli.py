@@ -57,9 +57,13 @@ def _config(ctx: typer.Context) -> KnowledgeConfig:
 
 
 def _engine(ctx: typer.Context) -> KnowledgeEngine:
+    """The engine of the configuration; shut down (its threads, its Chroma client) when the
+    command ends, so a command run in-process (the tests', a caller's) leaves nothing running."""
     from knowledge.engine import build_engine
 
-    return build_engine(_config(ctx))
+    engine = build_engine(_config(ctx))
+    ctx.call_on_close(engine.shutdown)
+    return engine
 
 
 def _console(*, stderr: bool = False) -> Console:
@@ -205,10 +209,10 @@ def seed_cache_command(ctx: typer.Context) -> None:
     with tempfile.TemporaryDirectory() as scratch:
         embedder = CachedEmbedder(inner, Path(scratch) / "cache.npz")
         scratch_config = dataclasses.replace(config, data_dir=Path(scratch), chroma_url=None)
-        engine = KnowledgeEngine(scratch_config, embedder=embedder)
-        engine.index_paths([BUNDLED_KB_DIR])
-        # The sentences the answer composer scores, so that a fresh install embeds none.
-        embedder.embed_passages(engine.sentence_texts())
+        with KnowledgeEngine(scratch_config, embedder=embedder) as engine:
+            engine.index_paths([BUNDLED_KB_DIR])
+            # The sentences the answer composer scores, so that a fresh install embeds none.
+            embedder.embed_passages(engine.sentence_texts())
         target = EMBEDDING_SEEDS_DIR / f"{inner.name}.npz"
         embedder.save(target)
     _console().print(f"wrote {embedder.size} passage vectors to {target}")
@@ -322,15 +326,15 @@ def eval_command(
             query_cache_size=0,
             llm=base.llm if llm else LLMConfig(),
         )
-        engine = build_engine(config)
-        engine.index_paths([kb])
-        if llm:
-            rows = summarise(asyncio.run(run_questions_as_the_bot(engine, items)))
-        else:
-            from knowledge.retrieval import RetrievalMode
+        with build_engine(config) as engine:
+            engine.index_paths([kb])
+            if llm:
+                rows = summarise(asyncio.run(run_questions_as_the_bot(engine, items)))
+            else:
+                from knowledge.retrieval import RetrievalMode
 
-            modes = [RetrievalMode.HYBRID] if hybrid_only else list(RetrievalMode)
-            rows = summarise(run_questions(engine, items, modes))
+                modes = [RetrievalMode.HYBRID] if hybrid_only else list(RetrievalMode)
+                rows = summarise(run_questions(engine, items, modes))
     from rich.table import Table
 
     table = Table(*TABLE_HEADER)
@@ -371,19 +375,19 @@ def calibrate_command(
         for q in load_questions(questions)
         if q.split == split and (lang is None or q.lang == lang)
     ]
-    with tempfile.TemporaryDirectory(prefix="hecbot-calibrate-") as tmp:
-        config = KnowledgeConfig(
-            data_dir=Path(tmp), embedder=base.embedder, thresholds=base.thresholds
-        )
-        engine = build_engine(config)
-        engine.index_paths([kb])
-        current = base.thresholds_for(lang) if lang else base.thresholds
-        retrieved = retrieve_questions(engine.retriever, items)
+    # Both kept until the command ends (the margins below judge more settings), then the engine
+    # is shut down and the folder removed, in that order.
+    tmp = ctx.with_resource(tempfile.TemporaryDirectory(prefix="hecbot-calibrate-"))
+    config = KnowledgeConfig(data_dir=Path(tmp), embedder=base.embedder, thresholds=base.thresholds)
+    engine = ctx.with_resource(build_engine(config))
+    engine.index_paths([kb])
+    current = base.thresholds_for(lang) if lang else base.thresholds
+    retrieved = retrieve_questions(engine.retriever, items)
 
-        def judge(thresholds: RetrievalThresholds) -> SettingResult:
-            return judge_setting(engine.retriever, retrieved, thresholds)
+    def judge(thresholds: RetrievalThresholds) -> SettingResult:
+        return judge_setting(engine.retriever, retrieved, thresholds)
 
-        results = [judge(setting) for setting in grid_settings(current)]
+    results = [judge(setting) for setting in grid_settings(current)]
     from rich.table import Table
 
     table = Table(

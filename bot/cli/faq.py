@@ -31,8 +31,15 @@ def _review(work: Callable[[FaqReviewService], Awaitable[T]]) -> T:
     settings = settings_or_exit()
 
     async def run(database: Database) -> T:
-        faq = FaqService(database, settings.data_dir / "faq", _indexer(settings))
-        return await work(FaqReviewService(database, faq))
+        indexer = _indexer(settings)
+        try:
+            faq = FaqService(database, settings.data_dir / "faq", indexer)
+            return await work(FaqReviewService(database, faq))
+        finally:
+            # The engine's threads and Chroma client end with the command (run in-process too).
+            close = getattr(indexer, "close", None)
+            if close is not None:
+                await close()
 
     return run_with_database(run)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -101,8 +102,9 @@ def library_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def library_engine(library_data_dir: Path) -> KnowledgeEngine:
-    return operator_engine(library_data_dir, "library", SOURCES)
+def library_engine(library_data_dir: Path) -> Iterator[KnowledgeEngine]:
+    with operator_engine(library_data_dir, "library", SOURCES) as engine:
+        yield engine
 
 
 @pytest.fixture

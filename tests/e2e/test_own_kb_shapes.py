@@ -10,6 +10,7 @@ whose topics says nowhere to go. Built here, in a temp dir, and indexed with
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import docx
@@ -189,8 +190,9 @@ def helpdesk_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def helpdesk_engine(helpdesk_data_dir: Path) -> KnowledgeEngine:
-    return operator_engine(helpdesk_data_dir, "elearn", SOURCES)
+def helpdesk_engine(helpdesk_data_dir: Path) -> Iterator[KnowledgeEngine]:
+    with operator_engine(helpdesk_data_dir, "elearn", SOURCES) as engine:
+        yield engine
 
 
 @pytest.fixture

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -50,8 +51,9 @@ def voucher_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def voucher_engine(voucher_data_dir: Path) -> KnowledgeEngine:
-    return operator_engine(voucher_data_dir, "voucher", SOURCES)
+def voucher_engine(voucher_data_dir: Path) -> Iterator[KnowledgeEngine]:
+    with operator_engine(voucher_data_dir, "voucher", SOURCES) as engine:
+        yield engine
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -65,9 +66,10 @@ def bootcamp_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def bootcamp_engine(bootcamp_data_dir: Path) -> KnowledgeEngine:
+def bootcamp_engine(bootcamp_data_dir: Path) -> Iterator[KnowledgeEngine]:
     """The engine `hecbot run` builds from settings naming that data dir (read only here)."""
-    return operator_engine(bootcamp_data_dir, KB_NAME, OWN_SOURCES)
+    with operator_engine(bootcamp_data_dir, KB_NAME, OWN_SOURCES) as engine:
+        yield engine
 
 
 @pytest.fixture

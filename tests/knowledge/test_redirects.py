@@ -4,6 +4,7 @@ such topics, as a document HEC edits like any other."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -557,7 +558,7 @@ ABOUT_TRANSPORT = [
 
 
 @pytest.fixture(scope="module")
-def course_engine(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeEngine:
+def course_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[KnowledgeEngine]:
     """A small knowledge base of its own with two topics it does not cover, where closeness
     alone sends a question to its closest topic (``topic_margin`` -1: a topic always closer
     than the rules), in every language: what is left to decide is whether the question is about
@@ -580,9 +581,9 @@ def course_engine(tmp_path_factory: pytest.TempPathFactory) -> KnowledgeEngine:
             for lang in ("en", "roman_ur", "ur")
         },
     )
-    engine = build_engine(config)
-    engine.index_paths([kb])
-    return engine
+    with build_engine(config) as engine:
+        engine.index_paths([kb])
+        yield engine
 
 
 @pytest.mark.parametrize("question", UNRELATED)
