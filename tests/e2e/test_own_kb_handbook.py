@@ -14,6 +14,7 @@ fake Bot API.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import docx
@@ -492,8 +493,9 @@ def handbook_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def handbook_engine(handbook_data_dir: Path) -> KnowledgeEngine:
-    return operator_engine(handbook_data_dir, "idlp", SOURCES)
+def handbook_engine(handbook_data_dir: Path) -> Iterator[KnowledgeEngine]:
+    with operator_engine(handbook_data_dir, "idlp", SOURCES) as engine:
+        yield engine
 
 
 @pytest.fixture
