@@ -8,6 +8,7 @@ import io
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 
 from rapidfuzz import fuzz, process
@@ -24,6 +25,11 @@ SECTORS = frozenset({"public", "private"})
 _CODE_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 MATCH_LIMIT = 5
 MATCH_CUTOFF = 70.0
+GENERIC_WORDS_PATH = (
+    Path(__file__).resolve().parent.parent / "data" / "university_generic_words.txt"
+)
+# A typed word and a word of a name are one when this alike (a typo: "cmsats", "comsats").
+WORD_CUTOFF = 80.0
 
 # Arabic-script letters that Urdu keyboards and Arabic keyboards type differently.
 _ARABIC_TO_URDU = str.maketrans(
@@ -50,6 +56,35 @@ def normalise_name(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).casefold().translate(_ARABIC_TO_URDU)
     text = _DIACRITICS.sub("", text).replace("&", " and ")
     return " ".join(_NON_WORD.sub(" ", text).split())
+
+
+@cache
+def generic_words() -> frozenset[str]:
+    """Words many universities' names hold (bot/data/university_generic_words.txt)."""
+    lines = GENERIC_WORDS_PATH.read_text(encoding="utf-8").splitlines()
+    return frozenset(
+        normalise_name(line) for line in lines if line.strip() and not line.startswith("#")
+    )
+
+
+def _word_matches(typed: str, word: str) -> bool:
+    if typed == word:
+        return True
+    if len(typed) < 3:  # "at", "pu": only as written
+        return False
+    return word.startswith(typed) or fuzz.ratio(typed, word) >= WORD_CUTOFF
+
+
+def shares_a_word(query: str, key: str) -> bool:
+    """Whether `key` (a normalised name) holds one of `query`'s telling words, as typed, begun
+    or misspelt; True when `query` has no telling word ("university"; a letter alone is
+    none). WRatio alone matched "no such place at all" with "uchs" and "xyzzy university"
+    with every university."""
+    telling = [word for word in query.split() if len(word) > 1 and word not in generic_words()]
+    if not telling:
+        return True
+    words = key.split()
+    return any(_word_matches(typed, word) for typed in telling for word in words)
 
 
 @dataclass(frozen=True)
@@ -277,16 +312,19 @@ class UniversityService:
         if not index:
             return []
         exact = [info for key, info in index if key == query]
-        # Many candidates per university: ask for more, then keep each one's best score.
+        # Many candidates per university, some without a telling word of the query: all
+        # above the cutoff (a few hundred at most), then each university's best score.
         found = process.extract(
             query,
             [key for key, _ in index],
             scorer=fuzz.WRatio,
-            limit=limit * 8,
+            limit=None,
             score_cutoff=MATCH_CUTOFF,
         )
         best: dict[int, UniversityMatch] = {info.id: UniversityMatch(info, 100.0) for info in exact}
-        for _, score, position in found:
+        for key, score, position in found:
+            if not shares_a_word(query, key):
+                continue
             info = index[position][1]
             if info.id not in best or best[info.id].score < score:
                 best[info.id] = UniversityMatch(info, float(score))

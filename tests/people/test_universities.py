@@ -59,6 +59,27 @@ async def test_search_returns_at_most_five_and_nothing_for_gibberish(
     assert await universities.search("  ...  ") == []
 
 
+@pytest.mark.parametrize(
+    "typed",
+    ["no such place at all", "xyzzy university", "gibberish", "hello there", "i dont know"],
+)
+async def test_nonsense_matches_no_university(universities: UniversityService, typed: str) -> None:
+    """WRatio found "uchs" in "no such place at all" (73) and every university's name in
+    "xyzzy university" (86): a match must share a telling word with the name."""
+    assert await universities.search(typed) == []
+
+
+@pytest.mark.parametrize(
+    ("typed", "code"),
+    [("cmsats", "comsats-islamabad"), ("punjab uni", "pu-lahore"), ("quaid azm", "qau-islamabad")],
+)
+async def test_a_misspelt_or_begun_word_still_matches(
+    universities: UniversityService, typed: str, code: str
+) -> None:
+    codes = [m.university.code for m in await universities.search(typed)]
+    assert code in codes[:5], codes
+
+
 def test_normalise_name_folds_case_punctuation_and_diacritics() -> None:
     assert normalise_name("Quaid-i-Azam  University") == "quaid i azam university"
     assert normalise_name("Sciences & Technology") == "sciences and technology"

@@ -209,3 +209,21 @@ async def test_a_button_whose_step_was_lost_says_so_and_starts_again(people_bot:
                 await session.delete(record)
 
     await assert_a_lost_step_starts_onboarding_again(people, LEARNER, lose_step)
+
+
+async def test_a_nonsense_university_name_is_told_how_to_search(people_bot: PeopleBot) -> None:
+    """ "no such place at all" was offered The University of Child Health and two more (the
+    fuzzy matcher found "uchs" in "such"): nothing matches, and the learner is told how to
+    search."""
+    people = people_bot
+    [notice] = await people.send(LEARNER, "/start")
+    [language] = await people.press(LEARNER, notice, "ob:privacy:yes")
+    [kinds] = await people.press(LEARNER, language, "ob:lang:en")
+    await people.press(LEARNER, kinds, "ob:kind:student")
+    for nonsense in ("no such place at all", "xyzzy university"):
+        [told] = await people.send(LEARNER, nonsense)
+        assert not told.callback_data, nonsense
+        assert "could not find a university by that name" in (told.text or "")
+        assert "short name" in (told.text or "")
+    [choices] = await people.send(LEARNER, "cmsats")
+    assert choices.callback_data
