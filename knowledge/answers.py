@@ -29,6 +29,8 @@ class Choice:
     chunk_id: str
     title: str
     section: str
+    # The indexed document the rule is in (what evaluation compares with the expected one).
+    document: str = ""
 
 
 @dataclass
@@ -51,6 +53,11 @@ class Answer:
     choices: list[Choice] = field(default_factory=list)
     # The learner reads Urdu but the rule has no Urdu version yet.
     missing_translation: bool = False
+
+    @property
+    def asked_back(self) -> bool:
+        """The learner is asked which of two rules they mean instead of reading ``text``."""
+        return bool(self.choices) and not self.abstained
 
     def to_json_dict(self) -> dict[str, Any]:
         """The shape printed by ``hecbot ask --json``."""
@@ -81,8 +88,12 @@ class Answer:
                 }
                 for c in self.citations
             ],
+            # Two rules the question could mean: the bot asks "Do you mean (a) ... or (b)
+            # ...?" and shows no answer until one is chosen (``hecbot ask --choice ID``).
+            "asked_back": self.asked_back,
             "choices": [
-                {"id": c.chunk_id, "title": c.title, "section": c.section} for c in self.choices
+                {"id": c.chunk_id, "title": c.title, "section": c.section, "source": c.document}
+                for c in self.choices
             ],
             "latency_ms": round(self.latency_ms, 1),
         }

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import json
+import shlex
 import sys
 import tempfile
 from pathlib import Path
@@ -30,6 +31,7 @@ from knowledge.errors import KnowledgeError
 if TYPE_CHECKING:
     from rich.console import Console
 
+    from knowledge.answers import Answer
     from knowledge.calibrate import SettingResult
     from knowledge.engine import KnowledgeEngine
     from knowledge.index import IndexProgress
@@ -447,8 +449,19 @@ def ask_command(
         str | None,
         typer.Option("--lang", help="The learner's language, en or ur (default: the question's)."),
     ] = None,
+    choice: Annotated[
+        str | None,
+        typer.Option(
+            "--choice",
+            help="Answer from this rule (an id the question back offered, as a button does).",
+        ),
+    ] = None,
 ) -> None:
-    """Answer a question, or each line of standard input, from the knowledge base."""
+    """Answer a question, or each line of standard input, from the knowledge base.
+
+    When two rules could be meant, the bot asks "Do you mean (a) ... or (b) ...?" and answers
+    only once one is tapped: so does this command (the choices and their ids; the JSON has
+    ``asked_back`` and ``choices``), and ``--choice ID`` answers from the one picked."""
     if lang not in {None, "en", "ur"}:
         _console(stderr=True).print("[red]--lang must be en or ur.[/red]")
         raise typer.Exit(code=2)
@@ -464,12 +477,26 @@ def ask_command(
         for line in lines:
             if not line.strip():
                 continue
-            answer = asyncio.run(engine.ask(line, lang))
+            if choice is None:
+                answer = asyncio.run(engine.ask(line, lang))
+            else:
+                # "en": the question's script still decides (Urdu script is answered in Urdu).
+                chosen = asyncio.run(engine.answer_choice(line, choice, lang or "en"))
+                if chosen is None:
+                    _console(stderr=True).print(
+                        f"[red]No rule {choice!r} in the index (re-indexed since?).[/red]",
+                        highlight=False,
+                    )
+                    raise typer.Exit(code=2)
+                answer = chosen
             if as_json:
                 sys.stdout.write(json.dumps(answer.to_json_dict(), ensure_ascii=False) + "\n")
                 sys.stdout.flush()
                 continue
             console.print(f"[bold]Q:[/bold] {answer.question}")
+            if answer.asked_back:
+                _print_question_back(console, answer)
+                continue
             console.print(answer.text, markup=False)
             for number, citation in enumerate(answer.citations, start=1):
                 where = f" › {citation.section}" if citation.section else ""
@@ -485,6 +512,22 @@ def ask_command(
             console.print(f"[dim]{answer.latency_ms:.0f} ms[/dim]\n")
     except KnowledgeError as exc:
         raise _fail(_console(stderr=True), exc) from exc
+
+
+def _print_question_back(console: Console, answer: Answer) -> None:
+    """What the bot shows for two rules the question could mean: the question back, not the
+    composed answer (it answers once one is chosen), and how to choose here."""
+    console.print("Do you mean:", markup=False)
+    for letter, offered in zip("ab", answer.choices, strict=False):
+        where = f" › {offered.section}" if offered.section else ""
+        console.print(f"  ({letter}) {offered.title}{where}", markup=False)
+        console.print(f"      --choice {offered.chunk_id}", markup=False, highlight=False)
+    console.print(
+        f"Answer from one: hecbot ask --choice ID {shlex.quote(answer.question)}\n",
+        style="dim",
+        markup=False,
+        highlight=False,
+    )
 
 
 # `hecbot ask` (a command of the top level, so a group without a name).

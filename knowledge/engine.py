@@ -513,7 +513,9 @@ class KnowledgeEngine:
                 answer_language=composition.language,
                 basis=composition.basis,
                 full_rule=composition.used[0].chunk.id if composition.used else None,
-                choices=[Choice(p.chunk.id, p.chunk.title, p.chunk.section) for p in pair]
+                choices=[
+                    Choice(p.chunk.id, p.chunk.title, p.chunk.section, p.chunk.source) for p in pair
+                ]
                 if pair
                 else [],
                 missing_translation=composition.missing_translation,

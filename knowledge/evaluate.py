@@ -11,6 +11,15 @@ questions sent to another office by a redirect ("redirected"; a redirect also co
 declined), and, of those whose set names the topic that fits ("redirect_topic"), how many went
 to that topic and how many to another ("redirect right/wrong", the table's last column).
 
+When the engine cannot tell two rules apart it asks back ("Do you mean (a) ... or (b)
+...?", two buttons) and the learner reads no answer until they tap one. cite@1 and fact@2s
+then score what the learner reads after tapping: for an in-scope question, the answer from
+the choice in the expected document (``answer_from_passage``, as the button answers); when
+neither choice is in it, a miss (no tap gets there). The figures of the composed text the
+bot did not show are kept ("cite@1 composed", "fact@2s composed"), and each group counts the
+questions asked back ("asked back") and, of the in-scope ones, those offered the right rule
+("choice right"). An out-of-scope question asked back is not declined.
+
 Every question first passes the bot's content-free check (``is_content_free``), as in the bot:
 a message that asks nothing is met by a request for a full question, never by the engine, so
 it counts as declined (an in-scope one is a false abstention) and each group reports how many
@@ -22,7 +31,7 @@ from __future__ import annotations
 import re
 import statistics
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +67,16 @@ class EvalQuestion:
 
 
 @dataclass(frozen=True)
+class Reading:
+    """What the learner reads of an answer: its first citation and its text (and, for an
+    answer written from a translation, the rule's own sentences it renders)."""
+
+    first_citation: str | None
+    answer: str
+    basis: str = ""
+
+
+@dataclass(frozen=True)
 class EvalOutcome:
     question: EvalQuestion
     mode: RetrievalMode
@@ -76,6 +95,12 @@ class EvalOutcome:
     content_free: bool = False
     # The heading of the redirect topic the question was sent to, if any.
     redirect_section: str | None = None
+    # The bot asked back which of two rules the learner means (``answer``, ``first_citation``
+    # and ``basis`` are then the composed text it did not show).
+    asked_back: bool = False
+    # Asked back: the answer the learner who meant the expected rule gets by tapping it;
+    # None when neither choice is in an expected document.
+    chosen: Reading | None = None
 
     @property
     def right_topic(self) -> bool | None:
@@ -90,10 +115,25 @@ class EvalOutcome:
         return any(Path(s).name in self.question.expected_sources for s in self.sources[:k])
 
     @property
+    def composed(self) -> Reading:
+        """The composed answer as the engine wrote it (shown unless the bot asked back)."""
+        return Reading(self.first_citation, self.answer, self.basis)
+
+    @property
+    def read(self) -> Reading | None:
+        """What the learner reads: the composed answer, or after asking back the answer of
+        the choice they tap (None: no choice is the rule they meant)."""
+        return self.chosen if self.asked_back else self.composed
+
+    @property
     def first_citation_hit(self) -> bool:
-        if self.abstained or self.first_citation is None:
-            return False
-        return Path(self.first_citation).name in self.question.expected_sources
+        """The first citation the learner reads is an expected document."""
+        return not self.abstained and _cites(self.read, self.question)
+
+    @property
+    def composed_first_citation_hit(self) -> bool:
+        """The composed answer's first citation is an expected document (whether shown)."""
+        return not self.abstained and _cites(self.composed, self.question)
 
     @property
     def fact_in_answer(self) -> bool:
@@ -105,10 +145,26 @@ class EvalOutcome:
     @property
     def fact_in_first_sentences(self) -> bool:
         """The fact is within the first two sentences the learner reads."""
-        if self.abstained:
-            return False
-        firsts = [_squash(" ".join(first_sentences(t, 2))) for t in (self.answer, self.basis) if t]
-        return any(_squash(f) in first for f in self.question.facts for first in firsts)
+        return not self.abstained and _fact_first(self.read, self.question)
+
+    @property
+    def composed_fact_in_first_sentences(self) -> bool:
+        """The fact is within the composed answer's first two sentences (whether shown)."""
+        return not self.abstained and _fact_first(self.composed, self.question)
+
+
+def _cites(reading: Reading | None, item: EvalQuestion) -> bool:
+    if reading is None or reading.first_citation is None:
+        return False
+    return Path(reading.first_citation).name in item.expected_sources
+
+
+def _fact_first(reading: Reading | None, item: EvalQuestion) -> bool:
+    if reading is None:
+        return False
+    texts = (reading.answer, reading.basis)
+    firsts = [_squash(" ".join(first_sentences(t, 2))) for t in texts if t]
+    return any(_squash(f) in first for f in item.facts for first in firsts)
 
 
 @dataclass(frozen=True)
@@ -132,6 +188,14 @@ class MetricsRow:
     # (or to any, when the set says none fits); questions the set gives no topic for are left out.
     right_topic: int = 0
     wrong_topic: int = 0
+    # Questions the bot asked back ("Do you mean (a) ... or (b) ...?"); of the in-scope ones,
+    # how many were offered the expected rule among the two.
+    asked_back: int = 0
+    choice_right: int = 0
+    choice_asked: int = 0
+    # cite@1 and fact@2s of the composed text, as if the bot never asked back.
+    cite1_composed: float | None = None
+    fact2_composed: float | None = None
 
 
 def _squash(text: str) -> str:
@@ -194,6 +258,8 @@ def run_questions(
             else:
                 answer, evidence = engine.answer_with_evidence(item.question, mode)
                 outcome = _outcome(item, mode, answer, evidence)
+                if outcome.asked_back:
+                    outcome = _tapped(outcome, answer, _button(engine, item.question))
             outcomes.append(outcome)
             if on_done is not None:
                 on_done(outcome)
@@ -211,8 +277,52 @@ async def run_questions_as_the_bot(
             outcomes.append(_content_free_outcome(item, RetrievalMode.HYBRID))
             continue
         answer, evidence = await engine.ask_with_evidence(item.question)
-        outcomes.append(_outcome(item, RetrievalMode.HYBRID, answer, evidence))
+        outcome = _outcome(item, RetrievalMode.HYBRID, answer, evidence)
+        if outcome.asked_back:
+            chosen: dict[str, Answer | None] = {}
+            for choice in answer.choices:
+                # The question's script decides the reading as when it was first answered
+                # ("en": Urdu script is still answered in Urdu).
+                chosen[choice.chunk_id] = await engine.answer_choice(
+                    item.question, choice.chunk_id, "en"
+                )
+            outcome = _tapped(outcome, answer, chosen.__getitem__)
+        outcomes.append(outcome)
     return outcomes
+
+
+def _button(engine: KnowledgeEngine, question: str) -> Callable[[str], Answer | None]:
+    """What tapping a choice answers (the bot's ``answer_choice``, not in a thread)."""
+    return lambda chunk_id: engine.answer_from_passage(question, chunk_id, None)
+
+
+def _tapped(
+    outcome: EvalOutcome, answer: Answer, answer_from: Callable[[str], Answer | None]
+) -> EvalOutcome:
+    """An asked-back question with what the learner reads after tapping: the choice in an
+    expected document (of two, the one whose answer leads with the fact), or nothing."""
+    item = outcome.question
+    if not item.in_scope:
+        return outcome
+    readings: list[Reading] = []
+    for choice in answer.choices[:2]:
+        if Path(choice.document).name not in item.expected_sources:
+            continue
+        chosen = answer_from(choice.chunk_id)
+        if chosen is None or chosen.abstained:
+            continue
+        readings.append(_reading(chosen))
+    readings.sort(key=lambda r: (_fact_first(r, item), _cites(r, item)), reverse=True)
+    return replace(outcome, chosen=readings[0] if readings else None)
+
+
+def _reading(answer: Answer) -> Reading:
+    first = answer.citations[0] if answer.citations and not answer.abstained else None
+    return Reading(
+        first_citation=(first.document or first.source) if first else None,
+        answer=answer.text,
+        basis=str(getattr(answer, "basis", "") or ""),
+    )
 
 
 def _content_free_outcome(item: EvalQuestion, mode: RetrievalMode) -> EvalOutcome:
@@ -248,6 +358,7 @@ def _outcome(
             evidence.redirect.section if evidence is not None and evidence.redirect else None
         ),
         basis=str(getattr(answer, "basis", "") or ""),
+        asked_back=bool(getattr(answer, "choices", None)) and not answer.abstained,
     )
 
 
@@ -325,6 +436,11 @@ def summarise(outcomes: Sequence[EvalOutcome]) -> list[MetricsRow]:
                     content_free=sum(o.content_free for o in group),
                     right_topic=sum(o.right_topic is True for o in group),
                     wrong_topic=sum(o.right_topic is False for o in group),
+                    asked_back=sum(o.asked_back for o in group),
+                    choice_right=sum(o.asked_back and o.chosen is not None for o in in_scope),
+                    choice_asked=sum(o.asked_back for o in in_scope),
+                    cite1_composed=_share([o.composed_first_citation_hit for o in in_scope]),
+                    fact2_composed=_share([o.composed_fact_in_first_sentences for o in in_scope]),
                 )
             )
     return rows
@@ -352,6 +468,12 @@ TABLE_HEADER = (
     "p95 ms",
     # Last, so that the columns before keep their places in earlier tables.
     "redirect right/wrong",
+    # Asking back (``EvalOutcome.asked_back``), and the composed text's figures beside those
+    # of what the learner reads (cite@1, fact@2s), added after the columns earlier runs had.
+    "asked back",
+    "choice right",
+    "cite@1 composed",
+    "fact@2s composed",
 )
 
 
@@ -373,6 +495,10 @@ def table_cells(row: MetricsRow) -> list[str]:
         f"{row.p50_ms:.0f}",
         f"{row.p95_ms:.0f}",
         f"{row.right_topic}/{row.wrong_topic}",
+        str(row.asked_back),
+        f"{row.choice_right}/{row.choice_asked}",
+        _fmt(row.cite1_composed),
+        _fmt(row.fact2_composed),
     ]
 
 

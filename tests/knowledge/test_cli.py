@@ -38,6 +38,7 @@ def test_ask_json_reads_questions_from_stdin(
         "question_language",
         "answer_language",
         "citations",
+        "asked_back",
         "choices",
         "latency_ms",
     }
@@ -195,6 +196,37 @@ def test_ask_lang_ur_answers_from_the_urdu_version_and_json_says_so(
     # Urdu script needs no --lang.
     script = json.loads(CliRunner().invoke(app, ["ask", "--json", "لائسنس کب تک چلتا ہے؟"]).stdout)
     assert script["question_language"] == "ur" and script["answer_language"] == "ur"
+
+
+def test_ask_asks_back_as_the_bot_does_and_answers_the_rule_chosen(
+    sample_engine: KnowledgeEngine,
+) -> None:
+    """Two rules the question could mean: the bot asks "Do you mean (a) ... or (b) ...?" and
+    shows no answer; `hecbot ask` printed the composed answer and its citations as if sure.
+    It now asks back too (the JSON says ``asked_back``), and ``--choice ID`` answers."""
+    app = make_app(sample_engine.config)
+    question = "I missed the deadline. Will a late form be considered?"
+    data = json.loads(CliRunner().invoke(app, ["ask", "--json", question]).stdout)
+    assert data["asked_back"] is True and len(data["choices"]) == 2, "no longer ambiguous?"
+    first, second = data["choices"]
+    assert first["source"] == "applying-and-intake.md"
+
+    shown = CliRunner().invoke(app, ["ask", question])
+    assert shown.exit_code == 0, shown.output
+    assert "Do you mean:" in shown.stdout
+    assert f"(a) {first['title']} › {first['section']}" in shown.stdout
+    assert f"(b) {second['title']} › {second['section']}" in shown.stdout
+    assert f"--choice {first['id']}" in shown.stdout and f"--choice {second['id']}" in shown.stdout
+    assert data["answer"] not in shown.stdout and "[1]" not in shown.stdout
+
+    for offered in (first, second):
+        chosen = json.loads(
+            CliRunner().invoke(app, ["ask", "--json", "--choice", offered["id"], question]).stdout
+        )
+        assert chosen["asked_back"] is False and not chosen["abstained"]
+        assert chosen["citations"][0]["section"] == offered["section"]
+    gone = CliRunner().invoke(app, ["ask", "--choice", "no-such-rule", question])
+    assert gone.exit_code == 2 and "no-such-rule" in gone.stderr
 
 
 def test_ask_over_an_empty_index_warns_how_to_fill_it(tmp_path: Path) -> None:

@@ -2,11 +2,12 @@ from __future__ import annotations
 
 import asyncio
 from pathlib import Path
-from typing import cast
+from typing import ClassVar, cast
 
-from knowledge.answers import Answer, Citation
+from knowledge.answers import Answer, Choice, Citation
 from knowledge.engine import KnowledgeEngine
 from knowledge.evaluate import (
+    TABLE_HEADER,
     EvalOutcome,
     EvalQuestion,
     first_sentences,
@@ -161,10 +162,11 @@ def test_redirects_to_the_topic_the_set_names_and_to_another_are_counted(tmp_pat
     ]
     row = {r.group: r for r in summarise(outcomes)}["en"]
     assert (row.right_topic, row.wrong_topic) == (1, 2)
-    # The new column comes last: the columns of earlier tables keep their places.
+    # New columns come after: the columns of earlier tables keep their places.
     header = to_markdown([row]).splitlines()[0]
-    assert header.endswith("| p95 ms | redirect right/wrong |")
-    assert to_markdown([row]).splitlines()[2].endswith("| 1/2 |")
+    assert "| p95 ms | redirect right/wrong | asked back |" in header
+    cells = to_markdown([row]).splitlines()[2].split(" | ")
+    assert cells[header.split(" | ").index("redirect right/wrong")] == "1/2"
 
 
 def test_an_ambiguous_question_counts_either_section_and_either_fact(tmp_path: Path) -> None:
@@ -276,3 +278,108 @@ def test_first_sentences_split_as_the_composer_splits() -> None:
         "دوسرا؟",
         "تیسرا [1] چوتھا",
     ]
+
+
+class AsksBack:
+    """An engine that asks back on every question: "Do you mean (a) Licence › Length or (b)
+    Fees › Refunds?", its composed text leading with a third rule (terms.md) that neither
+    button names; tapping a choice answers from that rule."""
+
+    CHOICES = (
+        Choice("licence-1", "Licence", "Length", "licence.md"),
+        Choice("fees-1", "Fees", "Refunds", "fees.md"),
+    )
+    RULES: ClassVar[dict[str, tuple[str, str]]] = {
+        "licence-1": ("It lasts six months. [1]", "licence.md"),
+        "fees-1": ("Refunds take a week. [1]", "fees.md"),
+    }
+
+    def __init__(self) -> None:
+        self.tapped: list[str] = []
+
+    def _answer(self, question: str) -> tuple[Answer, None]:
+        cited = [Citation("Terms", "Use", "terms.md", 0.9, "terms.md")]
+        text = "Use it fairly. The licence lasts six months. [1]"
+        return Answer(question, text, False, cited, 5.0, choices=list(self.CHOICES)), None
+
+    def answer_with_evidence(self, question: str, mode: RetrievalMode) -> tuple[Answer, None]:
+        return self._answer(question)
+
+    async def ask_with_evidence(self, question: str) -> tuple[Answer, None]:
+        return self._answer(question)
+
+    def answer_from_passage(self, question: str, chunk_id: str, language: str | None) -> Answer:
+        self.tapped.append(chunk_id)
+        text, document = self.RULES[chunk_id]
+        cited = [Citation("Rule", "Section", document, 0.9, document)]
+        return Answer(question, text, False, cited, 5.0)
+
+    async def answer_choice(self, question: str, chunk_id: str, language: str) -> Answer:
+        return self.answer_from_passage(question, chunk_id, language)
+
+
+def test_an_asked_back_question_is_scored_on_the_choice_the_learner_taps() -> None:
+    """The bot shows "Do you mean (a) ... or (b) ...?" and no answer: cite@1 and fact@2s are
+    of the answer from the choice in the expected document; with neither choice right, a
+    miss; the composed text's figures are kept beside them."""
+    right = asked("r", "How long does a licence last?", "en", True)  # licence.md: choice (a)
+    wrong = EvalQuestion(
+        id="w",
+        question="What may I use it for?",
+        lang="en",
+        in_scope=True,
+        expected_sources=("terms.md",),  # the composed text's rule, named by neither button
+        fact="use it fairly",
+        split="dev",
+    )
+    off = asked("o", "Can I get a free laptop?", "en", False)
+    engine = AsksBack()
+    outcomes = run_questions(
+        cast(KnowledgeEngine, engine), [right, wrong, off], [RetrievalMode.HYBRID]
+    )
+    by_id = {o.question.id: o for o in outcomes}
+    assert engine.tapped == ["licence-1"]  # only an in-scope question's right choice is tapped
+    assert all(o.asked_back for o in outcomes)
+    assert by_id["r"].first_citation_hit and by_id["r"].fact_in_first_sentences
+    # The composed text cites terms.md first and has the fact second: right for the old reading.
+    assert not by_id["r"].composed_first_citation_hit
+    assert by_id["r"].composed_fact_in_first_sentences
+    assert not by_id["w"].first_citation_hit and not by_id["w"].fact_in_first_sentences
+    assert by_id["w"].composed_first_citation_hit and by_id["w"].composed_fact_in_first_sentences
+    assert not by_id["o"].abstained  # asked back is not declined
+
+    row = {r.group: r for r in summarise(outcomes)}["en"]
+    assert (row.cite1, row.fact2) == (0.5, 0.5)
+    assert (row.cite1_composed, row.fact2_composed) == (0.5, 1.0)
+    assert (row.asked_back, row.choice_right, row.choice_asked) == (3, 1, 2)
+    assert row.oos_abstained == 0.0
+    shown = to_markdown([row]).splitlines()[2].strip("| ").split(" | ")
+    cells = dict(zip(TABLE_HEADER, shown, strict=True))
+    assert (cells["cite@1"], cells["fact@2s"]) == ("0.50", "0.50")
+    assert (cells["cite@1 composed"], cells["fact@2s composed"]) == ("0.50", "1.00")
+    assert (cells["asked back"], cells["choice right"]) == ("3", "1/2")
+
+    as_bot = asyncio.run(
+        run_questions_as_the_bot(cast(KnowledgeEngine, AsksBack()), [right, wrong])
+    )
+    assert [(o.first_citation_hit, o.fact_in_first_sentences) for o in as_bot] == [
+        (True, True),
+        (False, False),
+    ]
+
+
+def test_of_two_right_choices_the_learner_taps_the_one_that_answers() -> None:
+    """Both rules in expected documents (a question two sections answer): the learner who
+    meant one taps it; the eval takes the choice whose answer leads with a fact."""
+    both = EvalQuestion(
+        id="b",
+        question="How long do refunds take?",
+        lang="roman_ur",
+        in_scope=True,
+        expected_sources=("licence.md", "fees.md"),
+        fact="a week",
+        split="dev",
+    )
+    outcome = run_questions(cast(KnowledgeEngine, AsksBack()), [both], [RetrievalMode.HYBRID])[0]
+    assert outcome.chosen is not None and outcome.chosen.first_citation == "fees.md"
+    assert outcome.first_citation_hit and outcome.fact_in_first_sentences
