@@ -22,6 +22,7 @@ from bot.services.licences_applications import (
     ApplicationService,
     ApplicationView,
     CodeExpiredError,
+    IntakeClosedError,
 )
 from bot.services.licences_intakes import IntakeDefinition
 from bot.services.licences_status import LicenceStatusService, LicenceStatusView
@@ -64,10 +65,16 @@ def _toggle_keyboard(
 
 
 async def _definition(
-    state: FSMContext, applications: ApplicationService
+    state: FSMContext, applications: ApplicationService, user: UserProfile
 ) -> tuple[dict[str, Any], IntakeDefinition]:
+    """The form's answers so far and the intake it started in (not whichever is open now);
+    once that intake has closed the form ends and the error says so."""
     data = await state.get_data()
-    _, definition = await applications.open_intake()
+    try:
+        definition = await applications.form_intake(applicant_of(user), int(data["intake"]))
+    except IntakeClosedError:
+        await state.clear()
+        raise
     return data, definition
 
 
@@ -183,7 +190,7 @@ async def on_eligibility(
     applications: ApplicationService,
 ) -> None:
     await query.answer()
-    data, definition = await _definition(state, applications)
+    data, definition = await _definition(state, applications, user)
     index = int(data["q"])
     if index >= len(definition.eligibility) or not isinstance(query.message, Message):
         return
@@ -207,7 +214,7 @@ async def on_toggle(
     state: FSMContext,
     applications: ApplicationService,
 ) -> None:
-    data, definition = await _definition(state, applications)
+    data, definition = await _definition(state, applications, user)
     is_domain = callback_data.a == "d"
     options = definition.domains if is_domain else definition.tracks
     key = "domains" if is_domain else "tracks"
@@ -241,7 +248,7 @@ async def on_domains_done(
     state: FSMContext,
     applications: ApplicationService,
 ) -> None:
-    data, definition = await _definition(state, applications)
+    data, definition = await _definition(state, applications, user)
     if not data["domains"]:
         await query.answer(texts("licence-choose-one"))
         return
@@ -264,7 +271,7 @@ async def on_email(
     state: FSMContext,
     applications: ApplicationService,
 ) -> None:
-    _, definition = await _definition(state, applications)
+    _, definition = await _definition(state, applications, user)
     email = await applications.send_code(applicant_of(user), definition, message.text or "")
     await state.set_state(Applying.code)
     await message.answer(texts("licence-code-sent", email=email))
@@ -284,7 +291,7 @@ async def on_code(
         # this one (the eligibility answers and domains stay; /apply would ask them again).
         await on_email(message, texts=texts, user=user, state=state, applications=applications)
         return
-    data, definition = await _definition(state, applications)
+    data, definition = await _definition(state, applications, user)
     try:
         email = await applications.verify_code(applicant_of(user), int(data["intake"]), text)
     except CodeExpiredError:
@@ -303,7 +310,7 @@ async def on_tracks_done(
     state: FSMContext,
     applications: ApplicationService,
 ) -> None:
-    data, definition = await _definition(state, applications)
+    data, definition = await _definition(state, applications, user)
     if not data["tracks"]:
         await query.answer(texts("licence-choose-one"))
         return
@@ -335,13 +342,17 @@ async def on_submit(
 ) -> None:
     data = await state.get_data()
     await query.answer()
-    view = await applications.submit(
-        applicant_of(user),
-        int(data["intake"]),
-        answers={str(k): bool(v) for k, v in data["answers"].items()},
-        domains=list(data["domains"]),
-        tracks=list(data["tracks"]),
-    )
+    try:
+        view = await applications.submit(
+            applicant_of(user),
+            int(data["intake"]),
+            answers={str(k): bool(v) for k, v in data["answers"].items()},
+            domains=list(data["domains"]),
+            tracks=list(data["tracks"]),
+        )
+    except IntakeClosedError:
+        await state.clear()
+        raise
     await state.clear()
     if isinstance(query.message, Message):
         await query.message.answer(texts("licence-submitted", number=view.id))

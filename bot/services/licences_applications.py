@@ -67,6 +67,21 @@ class ApplicationLockedError(InvalidInputError):
     message_key = "licence-locked"
 
 
+class IntakeClosedError(ApplicationLockedError):
+    """The intake an application form started in closed (or passed its deadline) before the
+    form was sent: the form is not moved to another intake."""
+
+    message_key = "licence-intake-closed"
+
+    def __init__(self, intake_id: int, title: str) -> None:
+        super().__init__(f"intake {intake_id} ({title}) no longer takes applications")
+        self.title = title
+
+    @property
+    def message_args(self) -> dict[str, str | int]:
+        return {"intake": self.title}
+
+
 class MailFailedError(ServiceUnavailableError):
     message_key = "licence-mail-failed"
 
@@ -137,6 +152,17 @@ class ApplicationService:
         if current is None:
             raise NoOpenIntakeError("no intake is taking applications")
         return current
+
+    async def form_intake(
+        self, applicant: Applicant, intake_id: int, now: datetime | None = None
+    ) -> IntakeDefinition:
+        """The intake an application form started in, each step: not whichever is open now (a
+        new one opening mid-form changed the questions, the choices and the intake submitted
+        to); `IntakeClosedError` once it no longer takes applications."""
+        definition, taking = await self._intakes.taking(intake_id, now)
+        if not taking:
+            raise IntakeClosedError(intake_id, definition.title_in(applicant.language))
+        return definition
 
     async def mine(self, user_id: int, intake_id: int | None = None) -> ApplicationView | None:
         async with self._database.session() as session:
@@ -239,10 +265,8 @@ class ApplicationService:
         tracks: list[str],
         now: datetime | None = None,
     ) -> ApplicationView:
-        definition = await self._intakes.definition(intake_id)
         now = now or utcnow()
-        if now >= definition.deadline:
-            raise ApplicationLockedError("the deadline has passed")
+        definition = await self.form_intake(applicant, intake_id, now)
         known_domains = {choice.id for choice in definition.domains}
         known_tracks = {choice.id for choice in definition.tracks}
         if not self.eligible(definition, answers):

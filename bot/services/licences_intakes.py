@@ -337,6 +337,18 @@ class IntakeService:
             return None
         return intakes[0].id, parse_stored_intake(intakes[0].source)
 
+    async def taking(
+        self, intake_id: int, now: datetime | None = None
+    ) -> tuple[IntakeDefinition, bool]:
+        """An intake's definition, and whether it takes applications at `now` (not closed, its
+        deadline not passed): a form keeps the intake it started in."""
+        async with self._database.session() as session:
+            intake = await repo.get_intake_by_id(session, intake_id=intake_id)
+        if intake is None:
+            raise NotFoundError(f"no intake {intake_id}")
+        definition = parse_stored_intake(intake.source)
+        return definition, intake.closed_at is None and (now or utcnow()) < definition.deadline
+
     async def definition(self, intake_id: int) -> IntakeDefinition:
         async with self._database.session() as session:
             intake = await repo.get_intake_by_id(session, intake_id=intake_id)

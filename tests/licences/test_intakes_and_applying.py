@@ -19,6 +19,7 @@ from bot.services.licences_applications import (
     ApplicationService,
     CodeWrongError,
     EmailNotAllowedError,
+    IntakeClosedError,
 )
 from bot.services.licences_intakes import IntakeService, parse_intake
 from bot.services.licences_mail import FolderMailer, SmtpMailer
@@ -145,6 +146,36 @@ async def test_after_the_deadline_nothing_changes(database: Database, tmp_path: 
     with pytest.raises(ApplicationLockedError):
         await service.submit(
             STUDENT, intake_id, answers=ANSWERS, domains=["ai"], tracks=["data-analysis"], now=late
+        )
+
+
+async def test_a_form_keeps_its_intake_and_its_closing_is_named(
+    database: Database, tmp_path: Path, catalogue
+):
+    """The form's intake, not the one open now (a second, closing sooner); closed early by
+    HEC (not only past its deadline), submitting to it is refused naming it."""
+    service = await _service(database, FolderMailer(tmp_path / "mail"), catalogue)
+    intake_id, _, _ = await service.begin(STUDENT)
+    today = datetime.now(UTC).date()
+    intakes = IntakeService(database)
+    await intakes.add(
+        intake_source(
+            id="2027-summer",
+            opens=str(today - timedelta(days=1)),
+            deadline=str(today + timedelta(days=10)),
+        )
+    )
+    now_open, _ = await service.open_intake()
+    assert now_open != intake_id
+    assert (await service.form_intake(STUDENT, intake_id)).slug == "2027-spring"
+
+    await intakes.close("2027-spring")
+    with pytest.raises(IntakeClosedError) as raised:
+        await service.form_intake(STUDENT, intake_id)
+    assert raised.value.message_args == {"intake": "Coursera licences, spring 2027"}
+    with pytest.raises(IntakeClosedError):
+        await service.submit(
+            STUDENT, intake_id, answers=ANSWERS, domains=["ai"], tracks=["data-analysis"]
         )
 
 

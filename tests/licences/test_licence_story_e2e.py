@@ -23,7 +23,7 @@ from handlers.buttons import TelegramButtons
 from tests.e2e.harness import BotHarness, Learner
 from tests.factories import make_user
 from tests.fakebotapi import FakeTelegram
-from tests.licences.conftest import MailRecorder
+from tests.licences.conftest import MailRecorder, intake_source
 from tests.licences.factories import make_application
 from tests.licences.test_intakes_and_applying import open_intake_source
 
@@ -97,6 +97,43 @@ async def test_apply_verify_and_submit(world: World) -> None:
     assert "HEC-recognised" in first.text
     (bye,) = await ali.says("/cancel")
     assert "Cancelled" in bye.text or "stopped" in bye.text.lower()
+
+
+async def test_a_form_keeps_its_intake_and_is_told_when_that_intake_closed(
+    world: World,
+) -> None:
+    """Each /apply step read whichever intake was open now: a second intake opening mid-form
+    (closing sooner, so "open now") put its choices in the form, and the form's own intake
+    closing was "no intake is taking applications" with the form left open. The form keeps
+    its intake; once that closes, the learner is told so by name and the form ends."""
+    world.fake.add_user(ALI)
+    await make_user(world.services.database, ALI, learner_kind="faculty")
+    ali = Learner(world.fake, ALI)
+    intakes = IntakeService(world.services.database)
+    _intro, first = await ali.says("/apply", replies=2)
+
+    today = datetime.now(UTC).date()
+    summer = intake_source(
+        id="2027-summer",
+        opens=str(today - timedelta(days=1)),
+        deadline=str(today + timedelta(days=10)),
+    ).replace("Artificial intelligence", "Robotics")
+    await intakes.add(summer)
+    (second,) = await ali.presses(first, "Yes", replies=1)
+    (domains,) = await ali.presses(second, "No", replies=1)
+    assert domains.reply_markup is not None
+    labels = [b["text"] for row in domains.reply_markup["inline_keyboard"] for b in row]
+    assert any("Artificial intelligence" in label for label in labels), labels
+    assert not any("Robotics" in label for label in labels), labels
+
+    await intakes.close("2027-spring")
+    await ali.presses(domains, "Artificial intelligence")
+    told = str(world.fake.requests("answerCallbackQuery")[-1].params.get("text", ""))
+    assert "Coursera licences, spring 2027" in told and "stopped taking applications" in told
+    await ali.presses(domains, "Done")  # the form has ended: its buttons are over
+    assert "stopped taking applications" not in str(
+        world.fake.requests("answerCallbackQuery")[-1].params.get("text", "")
+    )
 
 
 async def apply_in_chat(world: World, learner: Learner, email: str) -> None:

@@ -30,6 +30,7 @@ licence-edit-button = Edit
 licence-withdraw-button = Withdraw
 licence-withdrawn = Your application is withdrawn. You can apply again with /apply before the deadline.
 licence-locked = Your application can no longer be changed (it has been decided, or the deadline has passed). /mylicence shows where it stands.
+licence-intake-closed = <b>{ $intake }</b> stopped taking applications before this form was sent, so nothing was submitted. Send /apply to see whether another intake is open.
 licence-mail-subject = Your hecbot verification code
 licence-mail-body =
     Your code to verify this address for a Coursera licence application is: { $code }
