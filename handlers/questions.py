@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from aiogram import Bot, F, Router
+from aiogram.filters import StateFilter
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from bot.errors import NotFoundError, RuleUnavailableError
 from bot.i18n import Texts, split_message
-from bot.services.questions import AnsweredQuestion, QuestionService, QuestionTooLongError
+from bot.services.questions import (
+    AnsweredQuestion,
+    QuestionService,
+    QuestionTooLongError,
+    answers_an_edit,
+)
 from bot.services.users import UserProfile
 from handlers.callbacks import AnswerFeedback, ChooseRule, ShowFullRule
 from handlers.rendering import (
@@ -143,9 +151,26 @@ def _full_rule_of(markup: InlineKeyboardMarkup | None) -> str | None:
     return None
 
 
+async def _an_edited_question(message: Message, user: UserProfile | None = None) -> bool:
+    """A learner's own recent message, edited: not a reply (a ticket's answer), not before
+    onboarding, not long after it was sent."""
+    return (
+        user is not None
+        and user.onboarded_at is not None
+        and message.reply_to_message is None
+        and message.edit_date is not None
+        and answers_an_edit(message.date, datetime.fromtimestamp(message.edit_date, UTC))
+    )
+
+
 def create_router() -> Router:
     router = Router(name="questions")
     router.message.register(on_question, F.text, ~F.text.startswith("/"))
+    # A corrected question is asked again, outside any conversation only: a form's step is
+    # never run twice. Edits not taken here go nowhere (no router but this one has any).
+    router.edited_message.register(
+        on_question, StateFilter(None), F.text, ~F.text.startswith("/"), _an_edited_question
+    )
     router.callback_query.register(on_feedback, AnswerFeedback.filter())
     router.callback_query.register(on_choose_rule, ChooseRule.filter())
     router.callback_query.register(on_show_full_rule, ShowFullRule.filter())

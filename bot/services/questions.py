@@ -7,6 +7,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Protocol, TypeVar, runtime_checkable
 
 from bot.errors import (
@@ -78,6 +79,16 @@ class AnsweredQuestion:
     answer: Answer
     # Nothing to answer ("👍", "ok", one word): the learner is asked for a full question.
     content_free: bool = False
+
+
+# A question corrected this soon after it was sent is asked again; a message edited later
+# (a typo fixed in yesterday's question, a name typed during onboarding) is left alone.
+EDITED_QUESTION_WINDOW = timedelta(minutes=15)
+
+
+def answers_an_edit(sent_at: datetime, edited_at: datetime) -> bool:
+    """Whether a message edited at `edited_at` is asked again as a new question."""
+    return edited_at - sent_at <= EDITED_QUESTION_WINDOW
 
 
 def looks_like_question(text: str) -> bool:

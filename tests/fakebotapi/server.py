@@ -378,6 +378,32 @@ class FakeTelegram:
         message = self._store_message(target, user, content)
         return self.push_update({"message": message.raw})
 
+    def push_edit(
+        self, user_id: int, message_id: int, text: str, *, after_seconds: int = 0
+    ) -> dict[str, Any]:
+        """The user edits the text of a message they sent; returns the `edited_message`
+        update. `after_seconds`: how long after sending it was edited (its edit_date)."""
+        message = self._find_message(user_id, message_id)
+        if message is None or message.from_bot or "text" not in message.raw:
+            raise ValueError(f"no text message {message_id} of user {user_id}")
+        if utf16_len(text) > TEXT_LIMIT:
+            raise ValueError(f"a user's message holds at most {TEXT_LIMIT} characters")
+        message.edits.append(copy.deepcopy(message.raw))
+        message.raw["text"] = text
+        message.raw.pop("entities", None)
+        commands = [
+            {
+                "type": "bot_command",
+                "offset": utf16_len(text[: m.start()]),
+                "length": utf16_len(m.group()),
+            }
+            for m in _BOT_COMMAND_RE.finditer(text)
+        ]
+        if commands:
+            message.raw["entities"] = commands
+        message.raw["edit_date"] = max(int(time.time()), message.date + after_seconds)
+        return self.push_update({"edited_message": message.raw})
+
     def push_callback(
         self,
         user_id: int,
