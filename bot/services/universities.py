@@ -72,7 +72,10 @@ def _word_matches(typed: str, word: str) -> bool:
         return True
     if len(typed) < 3:  # "at", "pu": only as written
         return False
-    return word.startswith(typed) or fuzz.ratio(typed, word) >= WORD_CUTOFF
+    if word.startswith(typed) or fuzz.ratio(typed, word) >= WORD_CUTOFF:
+        return True
+    # Words run together ("comsatsuniversity", "nustian"): a telling word of the name begins it.
+    return len(word) >= 3 and word not in generic_words() and typed.startswith(word)
 
 
 def shares_a_word(query: str, key: str) -> bool:

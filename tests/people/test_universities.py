@@ -71,7 +71,12 @@ async def test_nonsense_matches_no_university(universities: UniversityService, t
 
 @pytest.mark.parametrize(
     ("typed", "code"),
-    [("cmsats", "comsats-islamabad"), ("punjab uni", "pu-lahore"), ("quaid azm", "qau-islamabad")],
+    [
+        ("cmsats", "comsats-islamabad"),
+        ("punjab uni", "pu-lahore"),
+        ("quaid azm", "qau-islamabad"),
+        ("comsatsuniversity", "comsats-islamabad"),
+    ],
 )
 async def test_a_misspelt_or_begun_word_still_matches(
     universities: UniversityService, typed: str, code: str
