@@ -398,9 +398,11 @@ class NormalisedQuery:
     # whether a rule uses them (``HybridRetriever.coverage``).
     unread: tuple[str, ...] = ()
     # An Urdu-script question's groups read from its words (glossary, lexicon, loanwords) →
-    # those words as written: a rule's Urdu version may use the word where its English text
-    # uses another reading than the glossary's (``HybridRetriever.coverage``).
-    urdu_spellings: dict[tuple[str, ...], tuple[str, ...]] = field(default_factory=dict)
+    # for each of those words, its spellings: as written, then the lexicon's head word when it
+    # is another ("خرچ", "قیمت"). A rule's Urdu version may use the word where its English text
+    # uses another reading than the glossary's; it confirms the reading if it writes either
+    # (``HybridRetriever.coverage``, ``used_elsewhere``).
+    urdu_spellings: dict[tuple[str, ...], tuple[tuple[str, ...], ...]] = field(default_factory=dict)
 
 
 # Keys of the Roman Urdu glossary (its own words, as opposed to the Urdu-script glossary's).
@@ -858,10 +860,12 @@ def english_loanword(word: str) -> tuple[str, ...]:
     return _loanword_index().get(skeleton, ())
 
 
-def _urdu_loanwords(words: list[str], used: set[int]) -> list[tuple[str, tuple[str, ...]]]:
-    """(Urdu spelling, English readings) of the loanwords among the words not yet used; two
-    short words are also read together, as compounds are often written apart ("لیپ ٹاپ")."""
-    found: list[tuple[str, tuple[str, ...]]] = []
+def _urdu_loanwords(
+    words: list[str], used: set[int]
+) -> list[tuple[tuple[int, ...], tuple[str, ...]]]:
+    """(indexes of the words, English readings) of the loanwords among the words not yet used;
+    two short words are also read together, as compounds are often written apart ("لیپ ٹاپ")."""
+    found: list[tuple[tuple[int, ...], tuple[str, ...]]] = []
     i = 0
     while i < len(words):
         if i in used or not _URDU_CHAR.search(words[i]):
@@ -869,7 +873,7 @@ def _urdu_loanwords(words: list[str], used: set[int]) -> list[tuple[str, tuple[s
             continue
         readings = english_loanword(words[i])
         if readings:
-            found.append((words[i], readings))
+            found.append(((i,), readings))
             i += 1
             continue
         if i + 1 < len(words) and i + 1 not in used:
@@ -878,7 +882,7 @@ def _urdu_loanwords(words: list[str], used: set[int]) -> list[tuple[str, tuple[s
                 joined = words[i] + words[i + 1]
                 readings = english_loanword(joined)
                 if readings:
-                    found.append((f"{words[i]} {words[i + 1]}", readings))
+                    found.append(((i, i + 1), readings))
                     i += 2
                     continue
         i += 1
@@ -899,27 +903,27 @@ def _split_urdu_word(first: str, second: str) -> bool:
 
 def _glossary_lookup(
     words: list[str],
-) -> tuple[list[tuple[str, ...]], set[int], list[tuple[str, ...]]]:
+) -> tuple[list[tuple[str, ...]], set[int], list[tuple[int, ...]]]:
     """English alternatives for glossary hits, two-word phrases first; indexes consumed; and
-    the words each hit was read from."""
+    the indexes of the words each hit was read from."""
     found: list[tuple[str, ...]] = []
     used: set[int] = set()
-    read_from: list[tuple[str, ...]] = []
+    read_from: list[tuple[int, ...]] = []
     for i in range(len(words)):
         if i in used:
             continue
         if i + 1 < len(words) and f"{words[i]} {words[i + 1]}" in GLOSSARY:
             found.append(GLOSSARY[f"{words[i]} {words[i + 1]}"])
             used.update({i, i + 1})
-            read_from.append((words[i], words[i + 1]))
+            read_from.append((i, i + 1))
         elif i + 1 < len(words) and _split_urdu_word(words[i], words[i + 1]):
             found.append(GLOSSARY[words[i] + words[i + 1]])
             used.update({i, i + 1})
-            read_from.append((words[i], words[i + 1]))
+            read_from.append((i, i + 1))
         elif words[i] in GLOSSARY:
             found.append(GLOSSARY[words[i]])
             used.add(i)
-            read_from.append((words[i],))
+            read_from.append((i,))
     return found, used, read_from
 
 
@@ -983,13 +987,15 @@ def normalise_query(question: str, vocabulary: CompoundVocabulary | None = None)
             words, [_roman_spelling(w) for w in words], clause_bounds(question.lower())
         )
         words = _read_phrases(words, read)
-    elif language is Language.URDU:
+    # The words as the question writes them, beside ``words`` (Urdu: the lexicon's head words).
+    written = list(words)
+    if language is Language.URDU:
         words = [_urdu_spelling(w) for w in words]
     glossed: list[str] = []
     kept: list[str] = []
     alternatives: list[tuple[str, ...]] = []
     used: set[int] = set()
-    read_from: list[tuple[str, ...]] = []
+    read_from: list[tuple[int, ...]] = []
     if language is Language.ENGLISH:
         kept = words
     else:
@@ -1075,7 +1081,11 @@ def normalise_query(question: str, vocabulary: CompoundVocabulary | None = None)
         and w not in names
     }
     glossary_groups: set[tuple[str, ...]] = set()
-    urdu_spellings: dict[tuple[str, ...], tuple[str, ...]] = {}
+
+    def spellings(indexes: tuple[int, ...]) -> tuple[tuple[str, ...], ...]:
+        return tuple(tuple(dict.fromkeys((written[i], words[i]))) for i in indexes)
+
+    urdu_spellings: dict[tuple[str, ...], tuple[tuple[str, ...], ...]] = {}
     for group, source in zip(alternatives, read_from, strict=True):
         # A word glossed as a function word ("milega" → get) carries no topic, as in English.
         if all(_is_content(w) for w in group):
@@ -1083,7 +1093,7 @@ def normalise_query(question: str, vocabulary: CompoundVocabulary | None = None)
             groups.append(stems)
             glossary_groups.add(stems)
             if language is Language.URDU:
-                urdu_spellings.setdefault(stems, source)
+                urdu_spellings.setdefault(stems, spellings(source))
     # A brother, a cousin, a roommate: whose situation it is; Dubai, the UK: where. Their
     # absence from the rules is no evidence, as for a Roman Urdu word (vocab/people_words.txt,
     # vocab/place_words.txt).
@@ -1094,13 +1104,13 @@ def normalise_query(question: str, vocabulary: CompoundVocabulary | None = None)
     if language is Language.URDU:
         # Only for evidence checks (coverage, unsupported words): retrieval is unchanged.
         loan_spellings: set[str] = set()
-        for spelling, readings in _urdu_loanwords(words, used):
-            loan_spellings.update(spelling.split())
+        for positions, readings in _urdu_loanwords(words, used):
+            loan_spellings.update(words[i] for i in positions)
             stems = tuple(dict.fromkeys(bm25_term(w) for w in readings))
             if stems not in loanwords:
                 groups.append(stems)
                 loanwords[stems] = readings
-                urdu_spellings.setdefault(stems, tuple(spelling.split()))
+                urdu_spellings.setdefault(stems, spellings(positions))
         unread = [
             word
             for i, word in enumerate(words)

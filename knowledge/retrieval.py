@@ -300,6 +300,15 @@ def knowledge_base_words(chunks: Sequence[Chunk]) -> list[str]:
     return sorted(words)
 
 
+def _spelled_in(spelled: tuple[tuple[str, ...], ...], version_terms: frozenset[str]) -> bool:
+    """Whether an Urdu version's words (stemmed) hold each of the question's words a group was
+    read from, in one of its spellings (``NormalisedQuery.urdu_spellings``): as the question
+    writes it ("خرچ") or as the lexicon's head word ("قیمت")."""
+    return bool(spelled) and all(
+        any(urdu_stem(word) in version_terms for word in spellings) for spellings in spelled
+    )
+
+
 def _top_positions(scores: npt.NDArray[np.float32], k: int) -> list[int]:
     """Positions of the k highest finite scores, best first (partial sort: O(n))."""
     if k <= 0 or not scores.size:
@@ -510,10 +519,9 @@ class HybridRetriever:
                 continue
             weight = min(self._bm25.idf(term) for term in group)
             total += weight
-            spelled = query.urdu_spellings.get(group, ())
             # Found in the English rule, or (an Urdu word) in its Urdu version as written.
-            if any(term in present for term in group) or (
-                spelled and all(urdu_stem(word) in in_versions for word in spelled)
+            if any(term in present for term in group) or _spelled_in(
+                query.urdu_spellings.get(group, ()), in_versions
             ):
                 found += weight
         if in_versions and query.unread:
@@ -547,8 +555,7 @@ class HybridRetriever:
                 continue
             if all(self._bm25.document_frequency(term) == 0 for term in group):
                 continue
-            spelled = query.urdu_spellings.get(group, ())
-            if spelled and all(urdu_stem(word) in version for word in spelled):
+            if _spelled_in(query.urdu_spellings.get(group, ()), version):
                 continue
             absent.append(query.surface.get(group[0], group[0]))
         return absent

@@ -75,7 +75,7 @@ def test_the_unread_words_are_the_urdu_words_no_vocabulary_reads() -> None:
     assert normalise_query(FALSE_DOCUMENTS).unread == ("جعلی", "کاغذات", "جمع", "کرانے")
     # چھٹی is read (holiday), لینے is a light verb of the lexicon (لینا: no topic).
     assert normalise_query(MATERNITY).unread == ("زچگی",)
-    assert normalise_query(MATERNITY).urdu_spellings == {("holiday",): ("چھٹی",)}
+    assert normalise_query(MATERNITY).urdu_spellings == {("holiday",): (("چھٹی",),)}
     # A loanword is read into English ("workshop"), not left unread.
     assert normalise_query("ورکشاپ کب ہے؟").unread == ()
     for question in OTHER_QUESTIONS:
@@ -199,3 +199,49 @@ def test_the_oblique_plural_of_wala_is_a_grammar_word() -> None:
     # the oblique plural, no topic; an Urdu version's "مکمل کرنے والوں" must not support it.
     assert all(is_function_word(w) for w in ("والا", "والی", "والے", "والوں"))
     assert "والوں" not in normalise_query("کمپیوٹر سائنس والوں کے لیے نوکریاں ہیں؟").unread
+
+
+# The lexicon reads خرچ (and خرچہ, لاگت) as its head word قیمت, "cost"; a knowledge base's Urdu
+# version that writes خرچ, as the question does, must confirm "cost" all the same.
+TRAVEL_RULES = (
+    "The fellowship pays for travel to workshops.",
+    "The cost of a laptop is not paid back.",
+)
+TRAVEL_VERSIONS = {0: "ورکشاپ کے سفر کا خرچ فیلوشپ دیتی ہے۔", 1: "لیپ ٹاپ کی قیمت واپس نہیں ملتی۔"}
+TRAVEL_COST = "سفر کا خرچ کون دیتا ہے؟"  # who pays the cost of travel?
+
+
+def travel_retriever() -> HybridRetriever:
+    chunks: list[Chunk] = [chunk(i, text) for i, text in enumerate(TRAVEL_RULES)]
+    chunks += [urdu_version(i, text) for i, text in TRAVEL_VERSIONS.items()]
+    loaded = HybridRetriever(
+        FakeStore.of_chunks(chunks, SameVectorEmbedder()),  # type: ignore[arg-type]
+        RetrievalThresholds(),
+    )
+    loaded.load()
+    return loaded
+
+
+def test_urdu_spellings_keep_the_word_as_written_and_its_head_word() -> None:
+    query = normalise_query(TRAVEL_COST)
+    assert query.urdu_spellings[("cost",)] == (("خرچ", "قیمت"),)
+    # A word that is its own head word has one spelling; two words read together keep both.
+    assert normalise_query("چھٹی کب ملتی ہے؟").urdu_spellings == {("holiday",): (("چھٹی",),)}
+    assert normalise_query("کلاس میں آنے کا وقت").urdu_spellings[("arriv", "come")] == (
+        ("آنے", "آنا"),
+    )
+
+
+def test_an_urdu_version_writing_the_questions_own_word_confirms_its_reading() -> None:
+    retriever = travel_retriever()
+    query = normalise_query(TRAVEL_COST)
+    assert query.groups == (("cost",),) and query.unread == ("سفر",)
+    travel, laptop = retriever.chunks[0], retriever.chunks[1]
+    # "cost" is not in rule 0's English text, but its Urdu version writes خرچ, as the question
+    # does: not a word the rule leaves out, and found (with سفر, unread, found in the version).
+    assert retriever.used_elsewhere(query, travel) == []
+    assert retriever.coverage(query, [travel]) == 0.0
+    assert retriever.coverage(query, [travel], version_weight=DEV_WEIGHT) == pytest.approx(1.0)
+    # The English rule that says "cost" needs no version.
+    assert retriever.used_elsewhere(query, laptop) == []
+    assert retriever.coverage(query, [laptop]) == pytest.approx(1.0)
