@@ -26,6 +26,7 @@ from bot.services.course_recommender import (
 from bot.services.courses import CourseService, PlanItem, is_course_question
 from bot.services.questions import AnsweredQuestion, QuestionService
 from bot.services.users import UserProfile
+from handlers.edits import an_edited_question
 from handlers.questions import send_answer
 from handlers.rendering import typing_while_slow
 
@@ -447,4 +448,8 @@ def create_router() -> Router:
     # Only outside any conversation: a survey's free-text answer that mentions courses is
     # that survey's, not ours.
     router.message.register(on_course_question, StateFilter(None), F.text, _is_course_question)
+    # A course question corrected by editing it is asked again (handlers/edits.py).
+    router.edited_message.register(
+        on_course_question, StateFilter(None), F.text, _is_course_question, an_edited_question
+    )
     return router

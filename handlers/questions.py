@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 from aiogram import Bot, F, Router
 from aiogram.filters import StateFilter
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
@@ -14,10 +12,10 @@ from bot.services.questions import (
     AnsweredQuestion,
     QuestionService,
     QuestionTooLongError,
-    answers_an_edit,
 )
 from bot.services.users import UserProfile
 from handlers.callbacks import AnswerFeedback, ChooseRule, ShowFullRule
+from handlers.edits import an_edited_question
 from handlers.rendering import (
     choice_keyboard,
     example_question,
@@ -151,25 +149,13 @@ def _full_rule_of(markup: InlineKeyboardMarkup | None) -> str | None:
     return None
 
 
-async def _an_edited_question(message: Message, user: UserProfile | None = None) -> bool:
-    """A learner's own recent message, edited: not a reply (a ticket's answer), not before
-    onboarding, not long after it was sent."""
-    return (
-        user is not None
-        and user.onboarded_at is not None
-        and message.reply_to_message is None
-        and message.edit_date is not None
-        and answers_an_edit(message.date, datetime.fromtimestamp(message.edit_date, UTC))
-    )
-
-
 def create_router() -> Router:
     router = Router(name="questions")
     router.message.register(on_question, F.text, ~F.text.startswith("/"))
     # A corrected question is asked again, outside any conversation only: a form's step is
-    # never run twice. Edits not taken here go nowhere (no router but this one has any).
+    # never run twice. Edits taken by no router (this and the courses') go nowhere.
     router.edited_message.register(
-        on_question, StateFilter(None), F.text, ~F.text.startswith("/"), _an_edited_question
+        on_question, StateFilter(None), F.text, ~F.text.startswith("/"), an_edited_question
     )
     router.callback_query.register(on_feedback, AnswerFeedback.filter())
     router.callback_query.register(on_choose_rule, ChooseRule.filter())

@@ -148,3 +148,19 @@ async def test_a_file_not_in_utf8_is_refused_and_utf16_with_its_mark_is_read(
     assert "1 course(s) added" in done
     titles = {course.url: course.title for course in await world.courses.courses()}
     assert titles[BEES_URL] == "Gestión de Proyectos – Básico"
+
+
+async def test_a_course_question_corrected_by_editing_it_is_answered_again(
+    world: World, tmp_path: Path
+) -> None:
+    """An edited course question went nowhere (edited messages were not received)."""
+    await upload(world.fake, bees_csv(tmp_path), replies=2)
+    learner = Learner(world.fake, LEARNER)
+    await learner.say("which course for cooking?")
+    [own] = [m for m in world.fake.history(LEARNER) if not m.from_bot][-1:]
+    before = len(world.fake.requests("sendMessage", chat_id=LEARNER))
+    world.fake.push_edit(LEARNER, own.message_id, "which course for beekeeping?", after_seconds=20)
+    await world.fake.wait_for(
+        "sendMessage", lambda r: r.chat_id == LEARNER, count=before + 1, timeout=30
+    )
+    assert "Beekeeping for Beginners" in learner.last_text
