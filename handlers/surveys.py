@@ -182,7 +182,10 @@ async def show_step(
     sent = await target.answer(text, reply_markup=question_keyboard(texts, view))
     # The question on screen: a typed answer takes its buttons away, as a press does.
     await state.update_data(
-        survey=slug or view.slug, question_message=sent.message_id, shown=_shown_key(view)
+        survey=slug or view.slug,
+        question_message=sent.message_id,
+        shown=_shown_key(view),
+        started_from=None,  # shown by an answer, not by Start: a later Start shows it again
     )
 
 
@@ -225,8 +228,8 @@ async def on_start_pressed(
         return
     invitation = query.message.message_id
     if await _already_shown(state, step, invitation):
-        # A double tap (or Start pressed again with nothing answered since): the question
-        # this press would send is the last one sent. Other buttons are idempotent so.
+        # A double tap: this invitation's Start sent this very question, and nothing has been
+        # shown since. A later Start (after answers, an aside, /cancel, a restart) resumes.
         await query.answer(texts("survey-already-shown"))
         return
     await query.answer()
@@ -239,8 +242,8 @@ def _shown_key(view: QuestionView) -> str:
 
 
 async def _already_shown(state: FSMContext, step: SurveyStep, invitation: int) -> bool:
-    """Whether Start on `invitation` was pressed already and the question it would send is
-    the last one sent (nothing answered since)."""
+    """Whether the last question shown was shown by Start on `invitation` and is the one this
+    press would send again."""
     if step.question is None or await state.get_state() != SurveyAnswering.answering.state:
         return False
     data = await state.get_data()

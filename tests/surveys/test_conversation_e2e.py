@@ -135,12 +135,9 @@ async def test_a_double_tap_on_start_sends_the_question_once(world: World) -> No
     alert = world.fake.requests("answerCallbackQuery")[-1].params.get("text", "")
     assert "last message below" in str(alert)
 
-    # Once answered, the next question is sent; Start again shows nothing new either.
+    # Once a question is answered, Start again is the way back to the current one: sent.
     assert "Question 2 of" in await learner.press("Yes, a lot")
-    sent = len(world.fake.messages_to(LEARNER))
-    update = world.fake.push_callback(LEARNER, invitation.message_id, data)
-    await world.running.handled([update["update_id"]], "Start again")
-    assert len(world.fake.messages_to(LEARNER)) == sent
+    assert "Question 2 of" in await learner.press("Start the survey", message=invitation)
 
 
 async def test_a_button_of_an_old_version_is_refused(world: World) -> None:
