@@ -57,7 +57,7 @@ async def send_answer(message: Message, texts: Texts, answered: AnsweredQuestion
     pieces = split_message(render_answer(texts, answered.answer))
     for piece in pieces[:-1]:
         await message.answer(piece)
-    if answered.answer.choices and not answered.answer.abstained:
+    if answered.answer.asked_back:
         await message.answer(pieces[-1], reply_markup=choice_keyboard(texts, answered))
         return
     keyboard = feedback_keyboard(

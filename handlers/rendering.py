@@ -49,7 +49,7 @@ def render_answer(texts: Texts, answer: Answer) -> str:
     A redirect shows where to go; two rules the question could mean, a question back."""
     if answer.abstained and not answer.redirect:
         return texts("answer-abstained")
-    if answer.choices and not answer.abstained:
+    if answer.asked_back:
         first, second = answer.choices[:2]
         return texts("answer-choose", first=_rule_name(first), second=_rule_name(second))
     # Answers are Markdown (FAQ entries are written so): shown formatted, the rest escaped.
