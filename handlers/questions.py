@@ -108,7 +108,7 @@ async def on_show_full_rule(
     except NotFoundError:
         await query.message.answer(texts("answer-rule-unavailable"))
         return
-    for piece in split_message(render_full_rule(rule)):
+    for piece in render_full_rule(texts, rule):
         await query.message.answer(piece)
 
 

@@ -10,7 +10,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.chat_action import ChatActionSender
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.i18n import Html, Texts, escape, markdown_to_html
+from bot.i18n import Html, Texts, escape, markdown_to_html, split_message
 from bot.services.questions import AnsweredQuestion, FullRuleText, QuestionService
 from handlers.callbacks import AnswerFeedback, ChooseRule, LanguageChoice, ShowFullRule
 from handlers.people_callbacks import EscalateQuestion
@@ -22,6 +22,8 @@ LANGUAGE_NAMES = {"en": "English", "ur": "اردو"}
 # "typing..." only for a reply that keeps the learner waiting: most answers take a few tens of
 # milliseconds, and the indicator would then cost one Bot API request each at the busiest times.
 TYPING_AFTER_SECONDS = 0.4
+# split_message's limit, below Telegram's 4096 characters a message.
+MESSAGE_LIMIT = 4000
 
 
 def typing_while_slow(bot: Bot, chat_id: int) -> ChatActionSender:
@@ -97,10 +99,19 @@ def _rule_name(choice: Choice) -> str:
     return f"{choice.title} › {section}" if section else choice.title
 
 
-def render_full_rule(rule: FullRuleText) -> str:
+def render_full_rule(texts: Texts, rule: FullRuleText) -> list[str]:
+    """The rule under its name, in messages below Telegram's limit: each after the first opens
+    with the rule's name and "(continued)", so the learner knows which rule it goes on with."""
     shown = section_under_title(rule.title, rule.section)
     section = f" › {escape(_heading(shown))}" if shown else ""
-    return f"<b>{escape(_heading(rule.title))}</b>{section}\n\n{markdown_to_html(rule.text)}"
+    name = f"<b>{escape(_heading(rule.title))}</b>{section}"
+    body = markdown_to_html(rule.text)
+    if len(name) + 2 + len(body) <= MESSAGE_LIMIT:
+        return [f"{name}\n\n{body}"]
+    continued = texts("answer-rule-continued", rule=Html(name))
+    room = max(MESSAGE_LIMIT // 2, MESSAGE_LIMIT - max(len(name), len(continued)) - 2)
+    first, *rest = split_message(body, limit=room)
+    return [f"{name}\n\n{first}"] + [f"{continued}\n\n{piece}" for piece in rest]
 
 
 def choice_keyboard(texts: Texts, answered: AnsweredQuestion) -> InlineKeyboardMarkup:

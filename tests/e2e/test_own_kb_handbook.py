@@ -568,9 +568,10 @@ async def test_a_learner_reads_the_handbook_its_tables_notices_and_long_rules(
         whole = "\n".join(part.text or "" for part in parts)
         for number in range(1, 2 * len(HEARING_STEPS) + 1):
             assert f"Step {number} of the hearing." in whole
-        assert (parts[0].text or "").startswith(
-            f"{HANDBOOK_TITLE} › 8. CONDUCT › 8.4 Disciplinary Hearings"
-        )
+        hearings = f"{HANDBOOK_TITLE} › 8. CONDUCT › 8.4 Disciplinary Hearings"
+        assert (parts[0].text or "").startswith(hearings)
+        # The second message names the rule it continues (it had no heading).
+        assert (parts[1].text or "").startswith(f"{hearings} (continued)\n"), parts[1].text
 
         # The operator's own redirect file: where to go, and a topic that says nowhere.
         (hostel,) = await learner.says("Can I get a hostel room?")

@@ -30,6 +30,8 @@ answer-choose =
 answer-choice-a = (a) { $section }
 answer-choice-b = (b) { $section }
 answer-show-rule = 📖 Show the full rule
+# The first line of each message after the first of a full rule too long for one.
+answer-rule-continued = { $rule } (continued)
 answer-translation-of = Urdu version: { $title } › { $section }
 answer-translation-of-section = Urdu version: { $section }
 answer-rule-unavailable = That rule is no longer in the knowledge base. Please ask your question again.

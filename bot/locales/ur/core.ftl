@@ -29,6 +29,8 @@ answer-choose =
 answer-choice-a = (الف) { $section }
 answer-choice-b = (ب) { $section }
 answer-show-rule = 📖 پورا قاعدہ دکھائیں
+# The first line of each message after the first of a full rule too long for one.
+answer-rule-continued = { $rule } (گزشتہ سے پیوستہ)
 answer-translation-of = اردو ترجمہ: { $title } › { $section }
 answer-translation-of-section = اردو ترجمہ: { $section }
 answer-rule-unavailable = یہ قاعدہ اب معلومات میں موجود نہیں۔ براہ کرم اپنا سوال دوبارہ پوچھیں۔
