@@ -1,6 +1,7 @@
 """End-to-end fixtures: services over a fresh database per test, answering from the session's
 knowledge engine (`knowledge_engine`, tests/conftest.py) unless a module overrides
-`answering_engine` (test_own_knowledge_base.py answers from an operator's own rules)."""
+`answering_engine` (the test_own_k*.py modules answer from an operator's own rules, through
+`harness.own_kb_fixtures`)."""
 
 from __future__ import annotations
 

@@ -22,7 +22,7 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -30,6 +30,7 @@ from pathlib import Path
 from types import EllipsisType
 from typing import Any
 
+import pytest
 from aiogram import BaseMiddleware, Bot, Dispatcher
 from aiogram.fsm.storage.base import BaseStorage
 from aiogram.types import TelegramObject, Update
@@ -662,6 +663,37 @@ def operator_engine(data_dir: Path, name: str, sources: set[str]) -> KnowledgeEn
     indexed = {(info.root, info.source) for info in engine.list_sources()}
     assert indexed == {(name, source) for source in sources}, indexed
     return engine
+
+
+def own_kb_fixtures(
+    name: str, sources: set[str], kb: Path | Callable[[Path], Path]
+) -> tuple[object, object]:
+    """The two fixtures of a module whose bot answers from an operator's own knowledge base,
+    indexed once for the module; assign them to module attributes of the same names:
+
+        own_kb_data_dir, answering_engine = own_kb_fixtures("idlp", SOURCES, build)
+
+    `own_kb_data_dir` is a temp data dir holding that knowledge base alone, indexed as ``name``
+    by `hecbot kb index PATH --as NAME` (every one of ``sources`` added); ``kb`` is its folder, or
+    a function building it in the folder it is given. `answering_engine` (overriding the e2e
+    conftest's) is the engine `hecbot run` builds from settings naming that data dir, holding
+    exactly ``sources``, closed when the module ends.
+    """
+
+    @pytest.fixture(scope="module", name="own_kb_data_dir")
+    def data_dir_fixture(tmp_path_factory: pytest.TempPathFactory) -> Path:
+        base = tmp_path_factory.mktemp(f"own-kb-{name}")
+        folder = kb if isinstance(kb, Path) else kb(base / name)
+        data_dir = base / "data"
+        index_own_knowledge_base(data_dir, folder, name, documents=len(sources))
+        return data_dir
+
+    @pytest.fixture(scope="module", name="answering_engine")
+    def engine_fixture(own_kb_data_dir: Path) -> Iterator[KnowledgeEngine]:
+        with operator_engine(own_kb_data_dir, name, sources) as engine:
+            yield engine
+
+    return data_dir_fixture, engine_fixture
 
 
 async def stored_questions(services: AppServices) -> list[QuestionLog]:

@@ -9,21 +9,16 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from bot.i18n import Catalogue
 from bot.telegram.container import AppServices
 from knowledge.data._build_binary_docs import build_docx, build_pdf, h1, h2, li, p
-from knowledge.engine import KnowledgeEngine
 from tests.e2e.harness import (
     Learner,
     first_source,
     hecbot,
-    index_own_knowledge_base,
-    operator_engine,
+    own_kb_fixtures,
     running_bot,
     stored_questions,
 )
@@ -92,24 +87,7 @@ def build_library(root: Path) -> Path:
     return root
 
 
-@pytest.fixture(scope="module")
-def library_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    base = tmp_path_factory.mktemp("own-kb-formats")
-    kb = build_library(base / "library")
-    data_dir = base / "data"
-    index_own_knowledge_base(data_dir, kb, "library", documents=3)
-    return data_dir
-
-
-@pytest.fixture(scope="module")
-def library_engine(library_data_dir: Path) -> Iterator[KnowledgeEngine]:
-    with operator_engine(library_data_dir, "library", SOURCES) as engine:
-        yield engine
-
-
-@pytest.fixture
-def answering_engine(library_engine: KnowledgeEngine) -> KnowledgeEngine:
-    return library_engine
+own_kb_data_dir, answering_engine = own_kb_fixtures("library", SOURCES, build_library)
 
 
 async def test_citations_name_each_formats_file_and_section_and_the_full_rule_shows_it(
@@ -146,7 +124,7 @@ async def test_citations_name_each_formats_file_and_section_and_the_full_rule_sh
     assert {c["source"] for q in stored for c in q.citations} <= SOURCES
 
 
-def test_hecbot_ask_cites_each_format_by_its_file_and_section(library_data_dir: Path) -> None:
+def test_hecbot_ask_cites_each_format_by_its_file_and_section(own_kb_data_dir: Path) -> None:
     questions = [
         "Who can become a member of the library?",
         "What is the fine for a late book?",
@@ -156,7 +134,7 @@ def test_hecbot_ask_cites_each_format_by_its_file_and_section(library_data_dir: 
     answers = [
         json.loads(line)
         for line in hecbot(
-            library_data_dir, "ask", "--json", stdin="\n".join(questions) + "\n"
+            own_kb_data_dir, "ask", "--json", stdin="\n".join(questions) + "\n"
         ).splitlines()
     ]
     cited = [(a["citations"][0]["source"], a["citations"][0]["section"]) for a in answers]

@@ -14,7 +14,6 @@ fake Bot API.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import docx
@@ -24,13 +23,12 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate
 
 from bot.i18n import Catalogue
 from bot.telegram.container import AppServices
-from knowledge.engine import KnowledgeEngine
 from tests.e2e.harness import (
     Learner,
     first_source,
     hecbot,
     index_own_knowledge_base,
-    operator_engine,
+    own_kb_fixtures,
     running_bot,
     stored_questions,
 )
@@ -483,24 +481,7 @@ def build_handbook_kb(root: Path) -> Path:
     return root
 
 
-@pytest.fixture(scope="module")
-def handbook_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    base = tmp_path_factory.mktemp("own-kb-handbook")
-    kb = build_handbook_kb(base / "idlp")
-    data_dir = base / "data"
-    index_own_knowledge_base(data_dir, kb, "idlp", documents=len(SOURCES))
-    return data_dir
-
-
-@pytest.fixture(scope="module")
-def handbook_engine(handbook_data_dir: Path) -> Iterator[KnowledgeEngine]:
-    with operator_engine(handbook_data_dir, "idlp", SOURCES) as engine:
-        yield engine
-
-
-@pytest.fixture
-def answering_engine(handbook_engine: KnowledgeEngine) -> KnowledgeEngine:
-    return handbook_engine
+own_kb_data_dir, answering_engine = own_kb_fixtures("idlp", SOURCES, build_handbook_kb)
 
 
 EXAMS = "🏫 Exam Centres and Timings"
@@ -644,8 +625,8 @@ QUESTIONS = {
 }
 
 
-def test_hecbot_ask_answers_from_every_file_in_three_languages(handbook_data_dir: Path) -> None:
-    out = hecbot(handbook_data_dir, "ask", "--json", stdin="\n".join(QUESTIONS) + "\n")
+def test_hecbot_ask_answers_from_every_file_in_three_languages(own_kb_data_dir: Path) -> None:
+    out = hecbot(own_kb_data_dir, "ask", "--json", stdin="\n".join(QUESTIONS) + "\n")
     answers = [json.loads(line) for line in out.splitlines()]
     assert [a["question"] for a in answers] == list(QUESTIONS)
     for answer in answers:

@@ -10,21 +10,17 @@ whose topics says nowhere to go. Built here, in a temp dir, and indexed with
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import docx
-import pytest
 
 from bot.i18n import Catalogue
 from bot.telegram.container import AppServices
-from knowledge.engine import KnowledgeEngine
 from tests.e2e.harness import (
     Learner,
     first_source,
     hecbot,
-    index_own_knowledge_base,
-    operator_engine,
+    own_kb_fixtures,
     running_bot,
     stored_questions,
 )
@@ -180,24 +176,7 @@ def build_helpdesk(root: Path) -> Path:
     return root
 
 
-@pytest.fixture(scope="module")
-def helpdesk_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    base = tmp_path_factory.mktemp("own-kb-shapes")
-    kb = build_helpdesk(base / "helpdesk")
-    data_dir = base / "data"
-    index_own_knowledge_base(data_dir, kb, "elearn", documents=len(SOURCES))
-    return data_dir
-
-
-@pytest.fixture(scope="module")
-def helpdesk_engine(helpdesk_data_dir: Path) -> Iterator[KnowledgeEngine]:
-    with operator_engine(helpdesk_data_dir, "elearn", SOURCES) as engine:
-        yield engine
-
-
-@pytest.fixture
-def answering_engine(helpdesk_engine: KnowledgeEngine) -> KnowledgeEngine:
-    return helpdesk_engine
+own_kb_data_dir, answering_engine = own_kb_fixtures("elearn", SOURCES, build_helpdesk)
 
 
 async def test_a_learner_reads_tables_sub_lists_nested_sections_and_the_faq_as_written(
@@ -256,13 +235,13 @@ async def test_a_learner_reads_tables_sub_lists_nested_sections_and_the_faq_as_w
 
 
 def test_hecbot_ask_reads_the_urdu_lead_of_a_redirect_without_an_urdu_version(
-    helpdesk_data_dir: Path,
+    own_kb_data_dir: Path,
 ) -> None:
     questions = ["فیس کہاں جمع کراؤں؟", "وائی فائی نہیں چل رہا"]
     fee, wifi = [
         json.loads(line)
         for line in hecbot(
-            helpdesk_data_dir, "ask", "--json", stdin="\n".join(questions) + "\n"
+            own_kb_data_dir, "ask", "--json", stdin="\n".join(questions) + "\n"
         ).splitlines()
     ]
     for answer in (fee, wifi):

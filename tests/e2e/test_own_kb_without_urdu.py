@@ -11,21 +11,18 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from bot.i18n import Catalogue
 from bot.telegram.container import AppServices
-from knowledge.engine import KnowledgeEngine
 from tests.e2e.harness import (
     NO_URDU_VERSION,
     Learner,
     first_source,
     hecbot,
-    index_own_knowledge_base,
-    operator_engine,
+    own_kb_fixtures,
     running_bot,
     stored_questions,
 )
@@ -43,22 +40,7 @@ URDU = re.compile(r"[\u0600-\u06ff]")
 CATALOGUE = Catalogue.load()
 
 
-@pytest.fixture(scope="module")
-def voucher_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    data_dir = tmp_path_factory.mktemp("own-kb-voucher") / "data"
-    index_own_knowledge_base(data_dir, KB_DIR, "voucher", documents=3)
-    return data_dir
-
-
-@pytest.fixture(scope="module")
-def voucher_engine(voucher_data_dir: Path) -> Iterator[KnowledgeEngine]:
-    with operator_engine(voucher_data_dir, "voucher", SOURCES) as engine:
-        yield engine
-
-
-@pytest.fixture
-def answering_engine(voucher_engine: KnowledgeEngine) -> KnowledgeEngine:
-    return voucher_engine
+own_kb_data_dir, answering_engine = own_kb_fixtures("voucher", SOURCES, KB_DIR)
 
 
 @pytest.mark.parametrize(
@@ -110,7 +92,7 @@ async def test_urdu_script_gets_the_english_rule_with_the_note_and_off_topic_an_
 
 
 def test_hecbot_ask_in_urdu_is_the_english_rule_with_the_note_and_the_same_citations(
-    voucher_data_dir: Path,
+    own_kb_data_dir: Path,
 ) -> None:
     questions = [
         "How much is the voucher worth?",
@@ -121,7 +103,7 @@ def test_hecbot_ask_in_urdu_is_the_english_rule_with_the_note_and_the_same_citat
     ]
 
     def ask(*lang: str) -> list[dict[str, object]]:
-        out = hecbot(voucher_data_dir, "ask", "--json", *lang, stdin="\n".join(questions) + "\n")
+        out = hecbot(own_kb_data_dir, "ask", "--json", *lang, stdin="\n".join(questions) + "\n")
         return [json.loads(line) for line in out.splitlines()]
 
     english, urdu = ask(), ask("--lang", "ur")

@@ -16,7 +16,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -24,14 +23,12 @@ import pytest
 from bot.i18n import Catalogue
 from bot.storage.models import QuestionLog
 from bot.telegram.container import AppServices
-from knowledge.engine import KnowledgeEngine
 from tests.e2e.harness import (
     NO_URDU_VERSION,
     Learner,
     first_source,
     hecbot,
-    index_own_knowledge_base,
-    operator_engine,
+    own_kb_fixtures,
     running_bot,
     stored_questions,
 )
@@ -57,25 +54,7 @@ URDU = re.compile(r"[\u0600-\u06ff]")
 CATALOGUE = Catalogue.load()
 
 
-@pytest.fixture(scope="module")
-def bootcamp_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A data dir holding the bootcamp's index alone, built by `hecbot kb index --as`."""
-    data_dir = tmp_path_factory.mktemp("own-kb") / "data"
-    index_own_knowledge_base(data_dir, KB_DIR, KB_NAME, documents=6)
-    return data_dir
-
-
-@pytest.fixture(scope="module")
-def bootcamp_engine(bootcamp_data_dir: Path) -> Iterator[KnowledgeEngine]:
-    """The engine `hecbot run` builds from settings naming that data dir (read only here)."""
-    with operator_engine(bootcamp_data_dir, KB_NAME, OWN_SOURCES) as engine:
-        yield engine
-
-
-@pytest.fixture
-def answering_engine(bootcamp_engine: KnowledgeEngine) -> KnowledgeEngine:
-    """The e2e conftest's services answer from the bootcamp's rules in this module."""
-    return bootcamp_engine
+own_kb_data_dir, answering_engine = own_kb_fixtures(KB_NAME, OWN_SOURCES, KB_DIR)
 
 
 def assert_nothing_of_the_sample(text: str | None) -> None:
@@ -232,10 +211,10 @@ async def test_off_topic_and_sample_kb_questions_get_an_honest_not_ours_and_reac
 
 
 def test_the_terminal_chat_answers_from_the_bootcamp_rules(
-    bootcamp_data_dir: Path, tmp_path: Path
+    own_kb_data_dir: Path, tmp_path: Path
 ) -> None:
     data_dir = tmp_path / "data"
-    shutil.copytree(bootcamp_data_dir, data_dir)  # the chat's database is this test's own
+    shutil.copytree(own_kb_data_dir, data_dir)  # the chat's database is this test's own
     # What `make chat` runs first: the bundled sample stays out of an index of one's own.
     indexed = hecbot(data_dir, "kb", "index", "--bundled", "--unless-own")
     assert "added" not in indexed
@@ -271,7 +250,7 @@ def test_the_terminal_chat_answers_from_the_bootcamp_rules(
 
 
 def test_hecbot_ask_answers_from_the_bootcamp_rules_as_json_and_in_urdu(
-    bootcamp_data_dir: Path,
+    own_kb_data_dir: Path,
 ) -> None:
     questions = [
         "Can employees of the university join the bootcamp?",
@@ -282,13 +261,13 @@ def test_hecbot_ask_answers_from_the_bootcamp_rules_as_json_and_in_urdu(
     english = [
         json.loads(line)
         for line in hecbot(
-            bootcamp_data_dir, "ask", "--json", stdin="\n".join(questions) + "\n"
+            own_kb_data_dir, "ask", "--json", stdin="\n".join(questions) + "\n"
         ).splitlines()
     ]
     urdu = [
         json.loads(line)
         for line in hecbot(
-            bootcamp_data_dir, "ask", "--json", "--lang", "ur", stdin="\n".join(questions) + "\n"
+            own_kb_data_dir, "ask", "--json", "--lang", "ur", stdin="\n".join(questions) + "\n"
         ).splitlines()
     ]
     assert [a["question"] for a in english] == [a["question"] for a in urdu] == questions
