@@ -358,14 +358,7 @@ class FakeTelegram:
         if text:
             key = "caption" if has_media else "text"
             content[key] = text
-            commands = [
-                {
-                    "type": "bot_command",
-                    "offset": utf16_len(text[: m.start()]),
-                    "length": utf16_len(m.group()),
-                }
-                for m in _BOT_COMMAND_RE.finditer(text)
-            ]
+            commands = _bot_commands(text)
             if commands:
                 content["caption_entities" if has_media else "entities"] = commands
         elif not has_media:
@@ -391,14 +384,7 @@ class FakeTelegram:
         message.edits.append(copy.deepcopy(message.raw))
         message.raw["text"] = text
         message.raw.pop("entities", None)
-        commands = [
-            {
-                "type": "bot_command",
-                "offset": utf16_len(text[: m.start()]),
-                "length": utf16_len(m.group()),
-            }
-            for m in _BOT_COMMAND_RE.finditer(text)
-        ]
+        commands = _bot_commands(text)
         if commands:
             message.raw["entities"] = commands
         message.raw["edit_date"] = max(int(time.time()), message.date + after_seconds)
@@ -1242,6 +1228,18 @@ def _check_button(button: Any, actions: set[str]) -> None:
         raise bad_request(
             f"inline keyboard button URL '{button['url']}' is invalid: Wrong HTTP URL"
         )
+
+
+def _bot_commands(text: str) -> list[dict[str, Any]]:
+    """The `bot_command` entities Telegram gives a user's text (offsets in UTF-16 units)."""
+    return [
+        {
+            "type": "bot_command",
+            "offset": utf16_len(text[: m.start()]),
+            "length": utf16_len(m.group()),
+        }
+        for m in _BOT_COMMAND_RE.finditer(text)
+    ]
 
 
 def _put_caption(content: dict[str, Any], caption: ParsedText) -> None:
