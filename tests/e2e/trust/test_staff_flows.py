@@ -18,9 +18,9 @@ from bot.storage.types import utcnow
 from handlers.buttons import TelegramButtons
 from tests.e2e.people.conftest import ADMIN, PeopleBot
 from tests.e2e.people.test_people_story import invite_link
+from tests.e2e.trust.conftest import FOCAL, LEARNER, ticket_to_focal
 from tests.surveys.factories import shipped_survey
 
-FOCAL, LEARNER = 2001, 1001
 LEARNER_QUESTION = "Is the licence valid after I graduate?"
 STAFF_QUESTION = "Testing the bot as the focal person: what about hostels?"
 ADMIN_QUESTION = "Admin trying the bot: are exams proctored?"
@@ -153,13 +153,7 @@ async def test_an_answer_too_long_is_refused_with_its_limit_and_the_shorter_one_
     shortened answer typed next still answers the ticket (it once became a question for the
     knowledge base: the step had ended with the refused text)."""
     people = people_bot
-    await people.onboard_staff(ADMIN)
-    await people.onboard_staff(FOCAL, f"/start {await invite_link(people)}")
-    await people.onboard(LEARNER, "comsats")
-    [abstained] = await people.send(LEARNER, LEARNER_QUESTION)
-    await people.press(LEARNER, abstained, people.button(abstained, "esc:"))
-    await people.until(lambda: "🎫" in (people.messages(FOCAL)[-1].text or ""), "ticket")
-    ticket = people.messages(FOCAL)[-1]
+    ticket = await ticket_to_focal(people, LEARNER_QUESTION)
     [prompt] = await people.press(FOCAL, ticket, people.button(ticket, "tk:answer:"))
     assert "Type your answer" in (prompt.text or "")
 
@@ -186,13 +180,7 @@ async def test_an_answer_to_a_learner_who_blocked_the_bot_is_not_said_to_be_sent
     """The learner blocked the bot after asking: the answer is kept, and the focal person was
     told "Your answer ... was sent to the learner", which nobody sent."""
     people = people_bot
-    await people.onboard_staff(ADMIN)
-    await people.onboard_staff(FOCAL, f"/start {await invite_link(people)}")
-    await people.onboard(LEARNER, "comsats")
-    [abstained] = await people.send(LEARNER, LEARNER_QUESTION)
-    await people.press(LEARNER, abstained, people.button(abstained, "esc:"))
-    await people.until(lambda: "🎫" in (people.messages(FOCAL)[-1].text or ""), "ticket")
-    ticket = people.messages(FOCAL)[-1]
+    ticket = await ticket_to_focal(people, LEARNER_QUESTION)
     await people.services.users.mark_unreachable(LEARNER)
     [told] = await people.send(FOCAL, "Yes, it is.", reply_to_message_id=ticket.message_id)
     assert "has blocked the bot" in (told.text or "") and "was sent" not in (told.text or "")
