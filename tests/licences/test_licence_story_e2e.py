@@ -22,7 +22,7 @@ from bot.telegram.container import AppServices
 from handlers.buttons import TelegramButtons
 from tests.e2e.harness import BotHarness, Learner
 from tests.factories import make_user
-from tests.fakebotapi import FakeTelegram
+from tests.fakebotapi import ChatMessage, FakeTelegram
 from tests.licences.conftest import MailRecorder, intake_source
 from tests.licences.factories import make_application
 from tests.licences.test_intakes_and_applying import open_intake_source
@@ -136,17 +136,29 @@ async def test_a_form_keeps_its_intake_and_is_told_when_that_intake_closed(
     )
 
 
-async def apply_in_chat(world: World, learner: Learner, email: str) -> None:
-    """The /apply conversation with eligible answers, one domain and one track."""
+async def apply_until_the_address(learner: Learner) -> None:
+    """/apply with eligible answers and one domain, up to the bot asking for the address."""
     _intro, first = await learner.says("/apply", replies=2)
     (second,) = await learner.presses(first, "Yes", replies=1)
     (domains,) = await learner.presses(second, "No", replies=1)
     await learner.presses(domains, "Cloud computing")
     await learner.presses(domains, "Done", replies=1)
+
+
+async def apply_until_submit(world: World, learner: Learner, email: str) -> ChatMessage:
+    """/apply with eligible answers, one domain, ``email`` verified and one track: the
+    confirmation with its Submit button."""
+    await apply_until_the_address(learner)
     await learner.says(email)
     _verified, tracks = await learner.says(world.mails.last_code(), replies=2)
     await learner.presses(tracks, "Cloud Computing")
     (confirm,) = await learner.presses(tracks, "Done", replies=1)
+    return confirm
+
+
+async def apply_in_chat(world: World, learner: Learner, email: str) -> None:
+    """The /apply conversation with eligible answers, one domain and one track."""
+    confirm = await apply_until_submit(world, learner, email)
     (done,) = await learner.presses(confirm, "Submit", replies=1)
     assert "is submitted" in done.text
 
@@ -324,11 +336,7 @@ async def test_a_mistyped_address_or_an_expired_code_is_fixed_without_starting_a
     world.fake.add_user(ALI)
     await make_user(world.services.database, ALI, learner_kind="faculty")
     ali = Learner(world.fake, ALI)
-    _intro, first = await ali.says("/apply", replies=2)
-    (second,) = await ali.presses(first, "Yes", replies=1)
-    (domains,) = await ali.presses(second, "No", replies=1)
-    await ali.presses(domains, "Cloud computing")
-    await ali.presses(domains, "Done", replies=1)
+    await apply_until_the_address(ali)
     (sent,) = await ali.says("ali@qua.edu.pk")
     assert "Mistyped the address?" in sent.text
     (resent,) = await ali.says("ali@qau.edu.pk")
@@ -374,15 +382,7 @@ async def test_submit_pressed_twice_submits_once_and_the_second_press_is_told_wh
     world.fake.add_user(ALI)
     await make_user(world.services.database, ALI, learner_kind="faculty")
     ali = Learner(world.fake, ALI)
-    _intro, first = await ali.says("/apply", replies=2)
-    (second,) = await ali.presses(first, "Yes", replies=1)
-    (domains,) = await ali.presses(second, "No", replies=1)
-    await ali.presses(domains, "Cloud computing")
-    await ali.presses(domains, "Done", replies=1)
-    await ali.says("ali@qau.edu.pk")
-    _verified, tracks = await ali.says(world.mails.last_code(), replies=2)
-    await ali.presses(tracks, "Cloud Computing")
-    (confirm,) = await ali.presses(tracks, "Done", replies=1)
+    confirm = await apply_until_submit(world, ali, "ali@qau.edu.pk")
     _, submit = ali.button("Submit", confirm)
     answered = len(world.fake.requests("answerCallbackQuery"))
     world.fake.push_callback(ALI, confirm.message_id, submit)
