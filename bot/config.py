@@ -83,6 +83,50 @@ class DashboardSettings(_Section):
         return value
 
 
+class ProgrammeSettings(_Section):
+    """What learners read about the programme: its name, who runs it, its help desk, what the
+    bot answers and the example question it suggests. Unset: the bundled sample's (HEC's
+    Coursera licences); each `_UR` variable is the Urdu text, and unset takes the English one."""
+
+    model_config = SettingsConfigDict(env_prefix="PROGRAMME_")
+
+    name: str | None = None
+    name_ur: str | None = None
+    operator: str | None = None
+    operator_ur: str | None = None
+    help_desk: str | None = None
+    help_desk_ur: str | None = None
+    about: str | None = None
+    about_ur: str | None = None
+    example_question: str | None = None
+    example_question_ur: str | None = None
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _one_line(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = " ".join(value.split())
+            return value or None
+        return value
+
+    def texts(self) -> dict[str, dict[str, str]]:
+        """The catalogue entries these settings replace, by language (`Catalogue.load`)."""
+        entries = {
+            "-programme-name": ("name", "name_ur"),
+            "-programme-operator": ("operator", "operator_ur"),
+            "-help-desk": ("help_desk", "help_desk_ur"),
+            "-programme-about": ("about", "about_ur"),
+            "example-question": ("example_question", "example_question_ur"),
+        }
+        texts: dict[str, dict[str, str]] = {"en": {}, "ur": {}}
+        for key, (english, urdu) in entries.items():
+            if (value := getattr(self, english)) is not None:
+                texts["en"][key] = value
+            if (value := getattr(self, urdu) or getattr(self, english)) is not None:
+                texts["ur"][key] = value
+        return texts
+
+
 class GeneralSettings(_Section):
     """Where data lives, who the admins are, the default language."""
 
@@ -274,6 +318,7 @@ SECTIONS: dict[str, type[_Section]] = {
     "llm": LLMSettings,
     "smtp": SMTPSettings,
     "dashboard": DashboardSettings,
+    "programme": ProgrammeSettings,
 }
 
 
@@ -355,6 +400,7 @@ class Settings(BaseModel):
     llm: LLMSettings
     smtp: SMTPSettings
     dashboard: DashboardSettings
+    programme: ProgrammeSettings
 
     @model_validator(mode="before")
     @classmethod

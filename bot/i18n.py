@@ -15,6 +15,7 @@ from __future__ import annotations
 import html
 import logging
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import lru_cache
@@ -74,6 +75,16 @@ def _parsed(source: str) -> Resource:
     return FluentResource(source)
 
 
+def _literal_entries(entries: Mapping[str, str]) -> Resource:
+    """Fluent entries (`-term` or message) whose values are the given text as written: HTML
+    escaped, and a Fluent string literal, so no brace or quote in it is read as syntax."""
+    lines = []
+    for key, value in entries.items():
+        literal = escape(value).replace("\\", "\\\\").replace('"', '\\"')
+        lines.append(f'{key} = {{ "{literal}" }}')
+    return FluentResource("\n".join(lines) + "\n")
+
+
 @dataclass
 class Catalogue:
     """All messages of all languages, loaded once at start-up."""
@@ -81,7 +92,14 @@ class Catalogue:
     bundles: dict[str, FluentBundle] = field(default_factory=dict)
 
     @classmethod
-    def load(cls, directory: Path = LOCALES_DIR) -> Catalogue:
+    def load(
+        cls,
+        directory: Path = LOCALES_DIR,
+        replaced: Mapping[str, Mapping[str, str]] | None = None,
+    ) -> Catalogue:
+        """The catalogues in `directory`; `replaced` gives, by language, plain-text values for
+        some of their entries (an operator's programme name, help desk, example question:
+        `ProgrammeSettings.texts()`), each escaped for HTML and used wherever the entry is."""
         catalogue = cls()
         for language in SUPPORTED_LANGUAGES:
             bundle = FluentBundle([language], use_isolating=False)
@@ -91,6 +109,9 @@ class Catalogue:
                 if junk:
                     raise ValueError(f"{path}: cannot parse {str(junk[0].content)[:60]!r}")
                 bundle.add_resource(resource)
+            entries = (replaced or {}).get(language, {})
+            if entries:
+                bundle.add_resource(_literal_entries(entries), allow_overrides=True)
             catalogue.bundles[language] = bundle
         return catalogue
 

@@ -20,9 +20,12 @@ from pathlib import Path
 
 import pytest
 
+from bot.config import Settings
 from bot.i18n import Catalogue
 from bot.storage.models import QuestionLog
-from bot.telegram.container import AppServices
+from bot.telegram.container import AppServices, build_services
+from knowledge.engine import KnowledgeEngine
+from tests.databases import sqlite_started
 from tests.e2e.harness import (
     NO_URDU_VERSION,
     Learner,
@@ -182,6 +185,43 @@ async def test_a_topic_the_bootcamp_does_not_cover_is_sent_where_its_own_list_sa
     (stored,) = await stored_questions(services)
     assert stored.abstained
     assert_only_own_sources([stored])
+
+
+async def test_the_operator_names_their_programme_help_desk_and_example_question(
+    fake_telegram: FakeTelegram, settings: Settings, answering_engine: KnowledgeEngine
+):
+    """`PROGRAMME_*` settings: the privacy notice, the decline and the example question the
+    bot suggests name the operator's programme, help desk and one of its rules' questions,
+    never HEC's (the sample's "the HEC desk" and "How do I get a Coursera licence?", which
+    an operator's rules may "answer" wrongly)."""
+    own = Settings(  # type: ignore[call-arg]
+        HECBOT_DATA_DIR=settings.data_dir,
+        HECBOT_THROTTLE_SECONDS=0,
+        PROGRAMME_NAME="Digital Skills Bootcamp",
+        PROGRAMME_OPERATOR="The Bootcamp Office",
+        PROGRAMME_HELP_DESK="the bootcamp help desk",
+        PROGRAMME_ABOUT="I answer questions about joining the bootcamp, its tracks and rules.",
+        PROGRAMME_EXAMPLE_QUESTION="How many weeks does each track last?",
+    )
+    await sqlite_started(own)
+    services = await build_services(own, answerer=answering_engine)
+    learner = Learner(fake_telegram, user_id=5_000_000_505, language_code="en")
+    try:
+        async with running_bot(fake_telegram, services):
+            notice, *_, done = await learner.onboards()
+            assert "Welcome to the Digital Skills Bootcamp assistant!" in notice.text
+            assert "The Bootcamp Office uses the questions" in notice.text
+            assert "for example: How many weeks does each track last?" in done.text
+            (prompt,) = await learner.says("ok")
+            assert "How many weeks does each track last?" in prompt.text
+            (cricket,) = await learner.says("Who won the cricket match yesterday?")
+            assert "your university's focal person or the bootcamp help desk." in cricket.text
+            (tracks,) = await learner.says("How many weeks does each track last?")
+            assert "12 weeks" in tracks.text
+            for message in (notice, done, prompt, cricket):
+                assert_nothing_of_the_sample(message.text)
+    finally:
+        await services.database.close()
 
 
 async def test_off_topic_and_sample_kb_questions_get_an_honest_not_ours_and_reach_a_person(

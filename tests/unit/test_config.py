@@ -53,3 +53,28 @@ def test_token_is_secret(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
     settings = load_settings()
     assert "ABCDEFGHIJ" not in repr(settings)
     assert settings.has_token
+
+
+def test_programme_texts_default_to_the_samples_and_urdu_falls_back_to_english(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    for name in ("PROGRAMME_NAME", "PROGRAMME_HELP_DESK"):
+        monkeypatch.delenv(name, raising=False)
+    assert load_settings().programme.texts() == {"en": {}, "ur": {}}
+    settings = load_settings(
+        PROGRAMME_NAME=" Indus Digital\n Learning Programme ",
+        PROGRAMME_HELP_DESK="the IDLP help desk",
+        PROGRAMME_HELP_DESK_UR="آئی ڈی ایل پی ہیلپ ڈیسک",
+        PROGRAMME_EXAMPLE_QUESTION="",
+    )
+    assert settings.programme.texts() == {
+        "en": {
+            "-programme-name": "Indus Digital Learning Programme",
+            "-help-desk": "the IDLP help desk",
+        },
+        "ur": {
+            "-programme-name": "Indus Digital Learning Programme",
+            "-help-desk": "آئی ڈی ایل پی ہیلپ ڈیسک",
+        },
+    }

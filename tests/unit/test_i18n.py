@@ -42,3 +42,32 @@ def test_split_never_cuts_an_html_entity():
     pieces = split_message(text, limit=4000)
     assert all(piece.count("&") == piece.count("&amp;") for piece in pieces)
     assert "".join(pieces) == text
+
+
+def test_every_term_exists_in_every_language():
+    catalogue = Catalogue.load()
+    terms = {language: set(catalogue.bundles[language]._terms) for language in ("en", "ur")}
+    assert terms["en"] == terms["ur"]
+    assert {"programme-name", "programme-operator", "help-desk"} <= terms["en"]
+
+
+def test_an_operators_texts_replace_the_samples_escaped_and_as_written():
+    """`PROGRAMME_*` settings replace the sample's programme name, help desk and example
+    question wherever the catalogue uses them; braces, quotes and "&" are text, not syntax."""
+    catalogue = Catalogue.load(
+        replaced={
+            "en": {"-programme-name": 'Indus "{IDLP}" & Co', "-help-desk": "the IDLP desk"},
+            "ur": {"-help-desk": "آئی ڈی ایل پی ہیلپ ڈیسک", "example-question": "فیس کتنی ہے؟"},
+        }
+    )
+    assert 'Welcome to the Indus "{IDLP}" &amp; Co assistant!' in catalogue.text(
+        "en", "start-welcome"
+    )
+    assert "focal person or the IDLP desk." in catalogue.text("en", "answer-abstained")
+    assert "Sent to the IDLP desk (ticket #7)" in catalogue.text("en", "ticket-sent-desk", id=7)
+    assert "یا آئی ڈی ایل پی ہیلپ ڈیسک سے پوچھ" in catalogue.text("ur", "answer-abstained")
+    assert catalogue.text("ur", "example-question") == "فیس کتنی ہے؟"
+    # The sample's texts stay where nothing replaces them.
+    assert "HEC × Coursera" in catalogue.text("ur", "start-welcome")
+    assert catalogue.text("en", "example-question") == "How do I get a Coursera licence?"
+    assert "the HEC desk" in Catalogue.load().text("en", "answer-abstained")

@@ -1,12 +1,13 @@
 # Foundation strings: welcome, help, answers, errors. Keys exist in every language.
 start-welcome =
-    <b>Welcome to the HEC × Coursera assistant!</b>
-    I answer questions about the programme's free Coursera licences: who is eligible, how to apply, deadlines, certificates, and what to do when you are stuck.
+    <b>Welcome to the { -programme-name } assistant!</b>
+    { -programme-about }
     Every answer cites the programme rule it comes from.
 
     Choose your language:
 # The example question the bot offers; shown only while the knowledge base answers it (over
-# another body's rules it would be declined), otherwise $example is "none".
+# another body's rules it would be declined), otherwise $example is "none". An operator sets
+# their own with PROGRAMME_EXAMPLE_QUESTION (programme.ftl).
 example-question = How do I get a Coursera licence?
 start-language-set = Language set to English. { $example ->
         [none] Ask me anything about the programme.
@@ -20,7 +21,7 @@ help-body =
 answer-sources = Sources:
 answer-abstained =
     I don't know the answer to that from the programme rules, and I'd rather not guess.
-    You can ask your university's focal person or the HEC desk.
+    You can ask your university's focal person or { -help-desk }.
 answer-feedback-yes = 👍 Helpful
 answer-feedback-no = 👎 Not helpful
 answer-choose =

@@ -2,15 +2,15 @@
 
 ## Onboarding
 privacy-notice =
-    <b>Welcome to the HEC × Coursera assistant!</b>
+    <b>Welcome to the { -programme-name } assistant!</b>
 
     <b>Privacy first.</b> Before you accept, I keep nothing about you except your Telegram id.
-    If you accept, I store: your language, whether you are a student, faculty member or alumnus, your university, and the questions you ask me with my answers. HEC uses the questions, without names, to improve the programme's rules and help pages. Your phone number and name are never stored.
+    If you accept, I store: your language, whether you are a student, faculty member or alumnus, your university, and the questions you ask me with my answers. { -programme-operator } uses the questions, without names, to improve the programme's rules and help pages. Your phone number and name are never stored.
     Your focal person sees a question only if you choose to send it to them.
     You can see everything stored about you with /mydata and delete it with /forget at any time. /privacy shows this notice again.
 privacy-notice-again =
     <b>Privacy notice</b>
-    I store your language, whether you are a student, faculty member or alumnus, your university, and your questions with my answers. HEC uses the questions, without names, to improve the programme. Your phone number and name are never stored. A question reaches your focal person only when you send it to them.
+    I store your language, whether you are a student, faculty member or alumnus, your university, and your questions with my answers. { -programme-operator } uses the questions, without names, to improve the programme. Your phone number and name are never stored. A question reaches your focal person only when you send it to them.
     /mydata sends you everything stored about you; /forget deletes it.
 onboarding-privacy-accept = ✅ I agree, continue
 onboarding-language = Choose your language / اپنی زبان منتخب کریں:
@@ -33,7 +33,7 @@ onboarding-done-staff = All set. Learners' questions reach you here as tickets: 
 onboarding-welcome-back = Welcome back! Ask me anything about the programme, or type /help.
 onboarding-finish-first = Let's finish setting up first; it takes a few seconds.
 invite-accepted = You are now the focal person of <b>{ $university }</b>. What happens next: accept the privacy notice below; then learners' questions from your university reach you here as tickets. Reply to a ticket to answer it (or use /tickets); /broadcast sends a notice to your learners and /insights shows what they ask.
-invite-invalid = This invite link is not valid: it may have been used already or expired. Please ask HEC for a new one.
+invite-invalid = This invite link is not valid: it may have been used already or expired. Please ask { -programme-operator } for a new one.
 help-staff = <b>Your tools</b> (to answer a learner's question, reply to its 🎫 message):
 
 ## Tickets
@@ -50,12 +50,12 @@ ticket-attempt =
     <b>The bot answered:</b>
     <i>{ $attempt }</i>
 ticket-no-attempt = <i>The bot could not answer this from the programme rules.</i>
-ticket-desk-no-focal-person = ℹ️ Sent to the HEC desk: this university has no reachable focal person.
-ticket-desk-passed-on = ℹ️ The focal person passed this question to the HEC desk.
-ticket-desk-overdue = ⏰ Sent to the HEC desk: unanswered for 48 hours.
+ticket-desk-no-focal-person = ℹ️ Sent to { -help-desk }: this university has no reachable focal person.
+ticket-desk-passed-on = ℹ️ The focal person passed this question to { -help-desk }.
+ticket-desk-overdue = ⏰ Sent to { -help-desk }: unanswered for 48 hours.
 ticket-how-to-answer = Reply to this message with your answer, or press Answer.
 ticket-from-focal = your focal person
-ticket-from-desk = the HEC desk
+ticket-from-desk = { -help-desk }
 ticket-answer-for-learner =
     <b>An answer from { $who }</b>
     You asked: <i>{ $question }</i>
@@ -65,11 +65,11 @@ ticket-answer-for-learner =
     Did this help?
 ticket-already-sent = This question has already been sent.
 ticket-sent-focal = Sent to your university's focal person (ticket #{ $id }). Their answer will arrive here.
-ticket-sent-desk = Sent to the HEC desk (ticket #{ $id }). The answer will arrive here.
-ticket-sent-nobody = Your question is saved as ticket #{ $id }, but nobody can answer it yet: your university has no focal person on the bot and the HEC desk has no one signed in. You will get the answer here once someone can reply.
+ticket-sent-desk = Sent to { -help-desk } (ticket #{ $id }). The answer will arrive here.
+ticket-sent-nobody = Your question is saved as ticket #{ $id }, but nobody can answer it yet: your university has no focal person on the bot and { -help-desk } has no one signed in. You will get the answer here once someone can reply.
 ticket-already-answered = This question has already been answered.
 ticket-type-answer = Type your answer to ticket #{ $id }. It goes to the learner as it is. /cancel to stop.
-ticket-passed = Ticket #{ $id } was passed to the HEC desk.
+ticket-passed = Ticket #{ $id } was passed to { -help-desk }.
 ticket-answer-sent = Your answer to ticket #{ $id } was sent to the learner. Should the bot give this answer next time?
 ticket-answer-kept-blocked = Ticket #{ $id } is answered, but the learner has blocked the bot, so your answer could not be sent to them. Should the bot give this answer next time?
 tickets-header = <b>Open questions ({ $count }), oldest first</b>
@@ -131,11 +131,11 @@ focals-reassigned = User { $user_id } is now the focal person of { $university }
 
 ## Learners' rights
 mydata-caption = Everything stored about you, as a JSON file.
-forget-confirm = Delete everything stored about you? Your questions stay only as anonymous counts in HEC's statistics. This cannot be undone.
+forget-confirm = Delete everything stored about you? Your questions stay only as anonymous counts in { -programme-operator }'s statistics. This cannot be undone.
 forget-button-yes = Yes, delete my data
 forget-button-no = No, keep it
 forget-kept = Nothing was deleted.
-forget-done = Your personal data was deleted. Only anonymous counts remain in HEC's statistics. Send /start if you want to use the bot again.
+forget-done = Your personal data was deleted. Only anonymous counts remain in { -programme-operator }'s statistics. Send /start if you want to use the bot again.
 
 ## Insights
 insights-all-universities = all universities

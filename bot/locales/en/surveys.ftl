@@ -3,7 +3,7 @@ survey-invitation =
     📋 <b>{ $title }</b>
     { $intro }
 
-    Would you answer a few short questions? Your answers help HEC improve the programme.
+    Would you answer a few short questions? Your answers help { -programme-operator } improve the programme.
     (Type /surveys off if you prefer not to receive surveys.)
 survey-start-button = ▶️ Start the survey
 survey-continue-button = ▶️ Continue the survey
@@ -34,7 +34,7 @@ survey-number-range = Please type a number from { $min } to { $max } { $unit }.
 survey-required = This question cannot be skipped.
 survey-invalid = That survey file has problems; please fix them and send it again.
 surveys-off = You will not receive surveys any more. Type /surveys on to receive them again.
-surveys-on = Surveys are on again. Thank you for helping HEC improve the programme!
+surveys-on = Surveys are on again. Thank you for helping { -programme-operator } improve the programme!
 surveys-usage = Type /surveys off to stop receiving surveys, or /surveys on to receive them again.
 survey-upload-prompt = Send me the survey as a YAML file (see docs/surveys.md for the format), or /cancel.
 survey-upload-not-document = Please send the survey as a .yaml file attachment, or /cancel.
