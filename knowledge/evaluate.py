@@ -343,22 +343,22 @@ def _outcome(
     item: EvalQuestion, mode: RetrievalMode, answer: Answer, evidence: Evidence | None
 ) -> EvalOutcome:
     passages = evidence.passages if evidence else []
-    first = answer.citations[0] if answer.citations and not answer.abstained else None
+    reading = _reading(answer)
     return EvalOutcome(
         question=item,
         mode=mode,
         sources=tuple(p.chunk.source for p in passages),
-        answer=answer.text,
+        answer=reading.answer,
         abstained=answer.abstained,
         latency_ms=answer.latency_ms,
-        first_citation=(first.document or first.source) if first else None,
+        first_citation=reading.first_citation,
         answer_language=_answer_language(answer),
         redirected=bool(getattr(answer, "redirect", False)),
         redirect_section=(
             evidence.redirect.section if evidence is not None and evidence.redirect else None
         ),
-        basis=str(getattr(answer, "basis", "") or ""),
-        asked_back=bool(getattr(answer, "choices", None)) and not answer.abstained,
+        basis=reading.basis,
+        asked_back=answer.asked_back,
     )
 
 

@@ -287,6 +287,15 @@ def _atx_headings(markdown: str) -> str:
 # writers without heading marks set a heading apart.
 _BOLD_LINE = re.compile(r"^(\*\*|__)([^*_\n]{1,80}?)\1\s*$")
 _SECTION_NUMBER = re.compile(r"^(\d+(?:\.\d+)*)\.?\s")
+# How a bold line that is not a heading ends: a lead-in (":") or a sentence.
+_NOT_HEADING_ENDINGS = (":", ".", "،", "۔")
+
+
+def _numbered_depth(text: str) -> int | None:
+    """A numbered heading's depth under the title, as deep as its number ("3 Fees" ##,
+    "3.2 Refunds" ###, at most ####); None for a heading without a number."""
+    number = _SECTION_NUMBER.match(text)
+    return min(number.group(1).count(".") + 2, 4) if number else None
 
 
 def _bold_headings(markdown: str) -> str:
@@ -305,11 +314,8 @@ def _bold_headings(markdown: str) -> str:
             index + 1 == len(lines) or not lines[index + 1].strip()
         )
         words = bold.group(2).strip() if bold else ""
-        if bold and alone and words and not words.endswith((":", ".", "،", "۔")):
-            number = _SECTION_NUMBER.match(words)
-            depth = 1 if not (text_seen or headed) else 2
-            if number:
-                depth = min(number.group(1).count(".") + 2, 4)
+        if bold and alone and words and not words.endswith(_NOT_HEADING_ENDINGS):
+            depth = _numbered_depth(words) or (1 if not (text_seen or headed) else 2)
             out.append(f"{'#' * depth} {words}")
             headed = True
             continue
@@ -697,7 +703,7 @@ def _docx_bold_heading(paragraph: DocxParagraph) -> bool:
     runs = [run for run in paragraph.runs if run.text.strip()]
     return (
         0 < len(text) <= 80
-        and not text.endswith((":", ".", "،", "۔"))
+        and not text.endswith(_NOT_HEADING_ENDINGS)
         and bool(runs)
         and all(run.bold for run in runs)
     )
@@ -738,8 +744,7 @@ def load_docx(path: Path) -> LoadedDocument:
         elif style.startswith("List"):
             lines.append(f"- {text}")
         elif not styled and _docx_bold_heading(paragraph):
-            number = _SECTION_NUMBER.match(text)
-            depth = min(number.group(1).count(".") + 2, 4) if number else 2
+            depth = _numbered_depth(text) or 2
             if not any(line.strip() for line in lines):
                 depth = 1  # the first line, in bold: the title
                 title = title or text
