@@ -186,7 +186,11 @@ class Texts:
         return self.catalogue.day(self.language, value)
 
 
-def split_message(text: str, limit: int = 4000) -> list[str]:
+# The longest piece `split_message` makes: below Telegram's 4096 characters a message.
+MESSAGE_LIMIT = 4000
+
+
+def split_message(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
     """Split a long HTML text below Telegram's 4096 limit at paragraph, line, then word borders.
 
     A cut never falls inside a tag or an entity such as &amp;; a tag still open at a cut (a

@@ -8,11 +8,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from bot.errors import NotFoundError, RuleUnavailableError
 from bot.i18n import Texts, split_message
-from bot.services.questions import (
-    AnsweredQuestion,
-    QuestionService,
-    QuestionTooLongError,
-)
+from bot.services.questions import AnsweredQuestion, QuestionService
 from bot.services.users import UserProfile
 from handlers.callbacks import AnswerFeedback, ChooseRule, ShowFullRule
 from handlers.edits import an_edited_question
@@ -25,25 +21,21 @@ from handlers.rendering import (
     render_full_rule,
     typing_while_slow,
 )
-from knowledge.config import MAX_QUESTION_CHARS
 
 
 async def on_question(
     message: Message, bot: Bot, texts: Texts, user: UserProfile, questions: QuestionService
 ) -> None:
     text = message.text or ""
-    try:
-        async with typing_while_slow(bot, message.chat.id):
-            answered = await questions.ask(
-                user.id,
-                text,
-                channel="telegram",
-                university_id=user.university_id,
-                language=user.language,
-            )
-    except QuestionTooLongError:
-        await message.answer(texts("question-too-long", limit=MAX_QUESTION_CHARS))
-        return
+    # A question over its limit raises QuestionTooLongError: the error router names the limit.
+    async with typing_while_slow(bot, message.chat.id):
+        answered = await questions.ask(
+            user.id,
+            text,
+            channel="telegram",
+            university_id=user.university_id,
+            language=user.language,
+        )
     if answered.content_free:
         # "👍", "ok", one word: never a cited answer, just the way to ask.
         example = await example_question(texts, questions)

@@ -10,7 +10,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.chat_action import ChatActionSender
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.i18n import Html, Texts, escape, markdown_to_html, split_message
+from bot.i18n import MESSAGE_LIMIT, Html, Texts, escape, markdown_to_html, split_message
 from bot.services.questions import AnsweredQuestion, FullRuleText, QuestionService
 from handlers.callbacks import AnswerFeedback, ChooseRule, LanguageChoice, ShowFullRule
 from handlers.people_callbacks import EscalateQuestion
@@ -22,8 +22,6 @@ LANGUAGE_NAMES = {"en": "English", "ur": "اردو"}
 # "typing..." only for a reply that keeps the learner waiting: most answers take a few tens of
 # milliseconds, and the indicator would then cost one Bot API request each at the busiest times.
 TYPING_AFTER_SECONDS = 0.4
-# split_message's limit, below Telegram's 4096 characters a message.
-MESSAGE_LIMIT = 4000
 
 
 def typing_while_slow(bot: Bot, chat_id: int) -> ChatActionSender:

@@ -347,14 +347,8 @@ class IntakeService:
         if intake is None:
             raise NotFoundError(f"no intake {intake_id}")
         definition = parse_stored_intake(intake.source)
+        # As `repo.open_intakes` selects, less its opening: a form was started once it opened.
         return definition, intake.closed_at is None and (now or utcnow()) < definition.deadline
-
-    async def definition(self, intake_id: int) -> IntakeDefinition:
-        async with self._database.session() as session:
-            intake = await repo.get_intake_by_id(session, intake_id=intake_id)
-        if intake is None:
-            raise NotFoundError(f"no intake {intake_id}")
-        return parse_stored_intake(intake.source)
 
     async def _summaries(self, slug: str | None) -> list[IntakeSummary]:
         async with self._database.session() as session:

@@ -11,11 +11,12 @@ from datetime import datetime, timedelta
 from typing import Protocol, TypeVar, runtime_checkable
 
 from bot.errors import (
+    EmptyTextError,
     HecbotError,
-    InvalidInputError,
     KnowledgeUnavailableError,
     NotFoundError,
     RuleUnavailableError,
+    TextTooLongError,
 )
 from bot.logging_setup import logged_user
 from bot.metrics import AnswerMetrics
@@ -101,11 +102,11 @@ def looks_like_question(text: str) -> bool:
     return any(term in QUESTION_WORDS for term in normalise_query(stripped).terms)
 
 
-class QuestionTooLongError(InvalidInputError):
+class QuestionTooLongError(TextTooLongError):
     message_key = "question-too-long"
 
 
-class EmptyQuestionError(InvalidInputError):
+class EmptyQuestionError(EmptyTextError):
     message_key = "question-empty"
 
 
@@ -153,7 +154,7 @@ class QuestionService:
         if not question:
             raise EmptyQuestionError("empty question")
         if len(question) > MAX_QUESTION_CHARS:
-            raise QuestionTooLongError(f"question of {len(question)} characters")
+            raise QuestionTooLongError("question", len(question), MAX_QUESTION_CHARS)
         if is_content_free(question):
             return await self._record_content_free(user_id, question, channel, university_id)
         started = time.perf_counter()

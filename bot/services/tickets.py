@@ -220,14 +220,15 @@ class TicketService:
             ticket = await self._ticket_for_answerer(session, actor, ticket_id, lock=True)
             if ticket.status != TicketStatus.OPEN.value:
                 raise TicketClosedError(f"ticket {ticket_id} is already answered")
-            already = ticket.route == TicketRoute.DESK.value
+            if ticket.route == TicketRoute.DESK.value:
+                # Passed twice (a double tap): the desk has it, and nobody is missing.
+                return await self._view(session, ticket)
             ticket.route = TicketRoute.DESK.value
             ticket.sent_to_desk_at = ticket.sent_to_desk_at or utcnow()
             session.add(ticket)
             view = await self._view(session, ticket)
-            desk = [] if already else await self._desk(session)
-        if not already:  # passed twice (a double tap): the desk has it, and nobody is missing
-            await self._notify_answerers(view, desk, DeskReason.PASSED_ON, created_by=actor.id)
+            desk = await self._desk(session)
+        await self._notify_answerers(view, desk, DeskReason.PASSED_ON, created_by=actor.id)
         return view
 
     async def open_tickets(self, actor: Actor, *, limit: int = 20) -> list[TicketView]:
