@@ -104,6 +104,13 @@ class _Watchdog:
             self._tasks_timer.cancel()
             self._tasks_timer = None
 
+    def disarm(self) -> None:
+        """After a test: no dump, no task listing, and the report stream let go."""
+        faulthandler.cancel_dump_traceback_later()
+        self.disarm_tasks()
+        with self._lock:
+            self.stream = None
+
     def _write_tasks(self, stream: TextIO) -> None:
         with self._lock:
             if stream is not self.stream or stream.closed:
@@ -129,10 +136,7 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None) -> 
         try:
             return (yield)
         finally:
-            faulthandler.cancel_dump_traceback_later()
-            _WATCHDOG.disarm_tasks()
-            with _WATCHDOG._lock:
-                _WATCHDOG.stream = None
+            _WATCHDOG.disarm()
             report.unlink(missing_ok=True)
 
 

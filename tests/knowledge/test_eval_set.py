@@ -628,7 +628,7 @@ UNTUNED_MORNING_SPLIT = "untuned-2026-12-06-morning"
 
 
 @pytest.mark.parametrize(
-    ("path", "split", "minimums", "with_topic", "without_topic"),
+    ("eval_set", "split", "minimums", "with_topic", "without_topic"),
     [
         (UNTUNED_NIGHT_SET, UNTUNED_NIGHT_SPLIT, (50, 20, 10), 12, 7),
         (UNTUNED_MIDNIGHT_SET, UNTUNED_MIDNIGHT_SPLIT, (52, 23, 10), 14, 9),
@@ -637,7 +637,7 @@ UNTUNED_MORNING_SPLIT = "untuned-2026-12-06-morning"
     ids=["night", "midnight", "morning"],
 )
 def test_untuned_set_has_every_kind_and_every_document_in_every_language(
-    path: Path,
+    eval_set: EvalSet,
     split: str,
     minimums: tuple[int, int, int],
     with_topic: int,
@@ -646,7 +646,7 @@ def test_untuned_set_has_every_kind_and_every_document_in_every_language(
     """The night, midnight and morning sets, each as its header promises: at least so many
     in-scope, out-of-scope and near-miss questions per language, out-of-scope ones with and
     without a redirect topic, every rule document asked about in every language."""
-    questions = load_questions(path)
+    questions = load_questions(eval_set)
     kinds = dict(zip(("in_scope", "out_of_scope", "near_miss"), minimums, strict=True))
     assert not kinds_below_minimum(questions, kinds)
     rules = {p.name for p in kb_documents(MAIN_KB) if not is_redirect_document(p)}
@@ -691,27 +691,14 @@ def repeated_questions(questions: list[dict[str, Any]], own_file: Path) -> list[
     return repeats
 
 
-def test_untuned_night_set_repeats_no_question_of_another_set() -> None:
+@pytest.mark.parametrize(
+    "eval_set",
+    [UNTUNED_NIGHT_SET, UNTUNED_MIDNIGHT_SET, UNTUNED_MORNING_SET],
+    ids=["night", "midnight", "morning"],
+)
+def test_untuned_set_repeats_no_question_of_another_set(eval_set: EvalSet) -> None:
     """Written to measure, not to echo."""
-    repeats = repeated_questions(
-        load_questions(UNTUNED_NIGHT_SET), UNTUNED_NIGHT_SET.questions_file
-    )
-    assert not repeats, "\n".join(repeats)
-
-
-def test_untuned_midnight_set_repeats_no_question_of_another_set() -> None:
-    """Written to measure, not to echo."""
-    repeats = repeated_questions(
-        load_questions(UNTUNED_MIDNIGHT_SET), UNTUNED_MIDNIGHT_SET.questions_file
-    )
-    assert not repeats, "\n".join(repeats)
-
-
-def test_untuned_morning_set_repeats_no_question_of_another_set() -> None:
-    """Written to measure, not to echo."""
-    repeats = repeated_questions(
-        load_questions(UNTUNED_MORNING_SET), UNTUNED_MORNING_SET.questions_file
-    )
+    repeats = repeated_questions(load_questions(eval_set), eval_set.questions_file)
     assert not repeats, "\n".join(repeats)
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
@@ -341,7 +340,9 @@ async def test_a_notice_whose_file_went_missing_is_sent_without_it_when_skipped(
     await h.say(FOCAL, "Exam week reminder")
     pdf = UserFile(b"%PDF-1.4 notice", "notice.pdf", "application/pdf")
     await h.say(FOCAL, document=pdf)
-    for path in (h.services.broadcasts.files_dir or Path("data") / "broadcast-files").iterdir():
+    files_dir = h.services.broadcasts.files_dir  # the container's, under the settings' data dir
+    assert files_dir is not None
+    for path in files_dir.iterdir():
         path.unlink()
     await h.press_and_reply(FOCAL, h.button(FOCAL, "Yes"))
     await h.say(FOCAL, "Exam week Q&A")
