@@ -178,6 +178,17 @@ UNTUNED_MORNING_SET = EvalSet(
     min_out_of_scope=90,
     has_splits=False,
 )
+# The never-tuned dawn set (issue 15, helper evalset8): 85 questions per language (52 in scope,
+# 23 out of scope with and without a redirect topic, 10 near misses), written from the rules before
+# the eighth session's engine changes and never run before the commit.
+UNTUNED_DAWN_SET = EvalSet(
+    questions_file=EVAL_DIR / "untuned_2026_12_06_dawn.yaml",
+    kb_dir=MAIN_KB,
+    min_total=250,
+    min_per_lang={"en": 85, "roman_ur": 85, "ur": 85},
+    min_out_of_scope=90,
+    has_splits=False,
+)
 # A second unseen knowledge base (a fictional university's bootcamp, with Urdu versions of about
 # half its sections and its own redirect topics), written with its questions by the helper
 # general4 before the engine was run on either; never tuned on.
@@ -230,6 +241,7 @@ EVAL_SETS = pytest.mark.parametrize(
         UNTUNED_NIGHT_SET,
         UNTUNED_MIDNIGHT_SET,
         UNTUNED_MORNING_SET,
+        UNTUNED_DAWN_SET,
         UNSEEN2_SET,
         DEV_KB3_SET,
         UNSEEN3_SET,
@@ -249,6 +261,7 @@ EVAL_SETS = pytest.mark.parametrize(
         "untuned-night",
         "untuned-midnight",
         "untuned-morning",
+        "untuned-dawn",
         "unseen2",
         "dev-kb3",
         "unseen3",
@@ -625,6 +638,7 @@ def test_untuned_evening_set_has_every_kind_in_every_language() -> None:
 UNTUNED_NIGHT_SPLIT = "untuned-2026-12-05-night"
 UNTUNED_MIDNIGHT_SPLIT = "untuned-2026-12-06-midnight"
 UNTUNED_MORNING_SPLIT = "untuned-2026-12-06-morning"
+UNTUNED_DAWN_SPLIT = "untuned-2026-12-06-dawn"
 
 
 @pytest.mark.parametrize(
@@ -633,8 +647,9 @@ UNTUNED_MORNING_SPLIT = "untuned-2026-12-06-morning"
         (UNTUNED_NIGHT_SET, UNTUNED_NIGHT_SPLIT, (50, 20, 10), 12, 7),
         (UNTUNED_MIDNIGHT_SET, UNTUNED_MIDNIGHT_SPLIT, (52, 23, 10), 14, 9),
         (UNTUNED_MORNING_SET, UNTUNED_MORNING_SPLIT, (54, 23, 10), 14, 9),
+        (UNTUNED_DAWN_SET, UNTUNED_DAWN_SPLIT, (52, 23, 10), 14, 9),
     ],
-    ids=["night", "midnight", "morning"],
+    ids=["night", "midnight", "morning", "dawn"],
 )
 def test_untuned_set_has_every_kind_and_every_document_in_every_language(
     eval_set: EvalSet,
@@ -643,7 +658,7 @@ def test_untuned_set_has_every_kind_and_every_document_in_every_language(
     with_topic: int,
     without_topic: int,
 ) -> None:
-    """The night, midnight and morning sets, each as its header promises: at least so many
+    """The night, midnight, morning and dawn sets, each as its header promises: at least so many
     in-scope, out-of-scope and near-miss questions per language, out-of-scope ones with and
     without a redirect topic, every rule document asked about in every language."""
     questions = load_questions(eval_set)
@@ -693,8 +708,8 @@ def repeated_questions(questions: list[dict[str, Any]], own_file: Path) -> list[
 
 @pytest.mark.parametrize(
     "eval_set",
-    [UNTUNED_NIGHT_SET, UNTUNED_MIDNIGHT_SET, UNTUNED_MORNING_SET],
-    ids=["night", "midnight", "morning"],
+    [UNTUNED_NIGHT_SET, UNTUNED_MIDNIGHT_SET, UNTUNED_MORNING_SET, UNTUNED_DAWN_SET],
+    ids=["night", "midnight", "morning", "dawn"],
 )
 def test_untuned_set_repeats_no_question_of_another_set(eval_set: EvalSet) -> None:
     """Written to measure, not to echo."""
