@@ -225,7 +225,10 @@ class OutlinedHeading(Paragraph):  # type: ignore[misc]
         self.canv.addOutlineEntry(self.outline_title, self.outline_key, self.outline_level)
 
 
-def build_docx(blocks: list[Block], target: Path) -> None:
+SAMPLE_AUTHOR = "HEC DLSEI (SAMPLE: for HEC to replace)"
+
+
+def build_docx(blocks: list[Block], target: Path, author: str = SAMPLE_AUTHOR) -> None:
     document = Document()
     styles = {"h1": "Heading 1", "h2": "Heading 2", "h3": "Heading 3", "p": "Normal"}
     for block in blocks:
@@ -235,14 +238,14 @@ def build_docx(blocks: list[Block], target: Path) -> None:
             document.add_paragraph(block.text, style=styles[block.kind])
     properties = document.core_properties
     properties.title = blocks[0].text
-    properties.author = "HEC DLSEI (SAMPLE: for HEC to replace)"
+    properties.author = author
     properties.created = FIXED_TIMESTAMP
     properties.modified = FIXED_TIMESTAMP
     properties.revision = 1
     document.save(str(target))
 
 
-def build_pdf(blocks: list[Block], target: Path) -> None:
+def build_pdf(blocks: list[Block], target: Path, author: str = SAMPLE_AUTHOR) -> None:
     sheet = getSampleStyleSheet()
     styles = {"h1": sheet["Heading1"], "h2": sheet["Heading2"], "h3": sheet["Heading3"]}
     story: list[Flowable] = []
@@ -276,7 +279,7 @@ def build_pdf(blocks: list[Block], target: Path) -> None:
         leftMargin=2.2 * cm,
         rightMargin=2.2 * cm,
         title=blocks[0].text,
-        author="HEC DLSEI (SAMPLE: for HEC to replace)",
+        author=author,
         subject="SAMPLE: for HEC to replace",
         invariant=True,
     )
