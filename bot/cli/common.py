@@ -33,6 +33,14 @@ def _english() -> Catalogue:
     return Catalogue.load()
 
 
+def programme_catalogue() -> Catalogue:
+    """The bot's texts as the bot loads them, with the operator's programme settings
+    (PROGRAMME_NAME, PROGRAMME_OPERATOR, ...) in them: for what a command sends to people."""
+    from bot.i18n import Catalogue
+
+    return Catalogue.load(replaced=settings_or_exit().programme.texts())
+
+
 def shown_time(moment: datetime) -> str:
     """A time in a terminal line, written as the bot writes times: Pakistan time (bot.i18n)."""
     return _english().moment("en", moment)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from bot.cli.common import run_with_database, shown_day, shown_time
+from bot.cli.common import programme_catalogue, run_with_database, shown_day, shown_time
 
 if TYPE_CHECKING:
     from bot.services.licences_funnel import Funnel
@@ -225,10 +225,9 @@ def intake_close(slug: str) -> None:
 
 def _selection(database: Database) -> SelectionService:
     from bot.delivery import Outbox
-    from bot.i18n import Catalogue
     from bot.services.licences_selection import SelectionService
 
-    return SelectionService(database, Outbox(database), Catalogue.load())
+    return SelectionService(database, Outbox(database), programme_catalogue())
 
 
 @applications_app.command("list")
@@ -338,11 +337,10 @@ def reclaim(
 
 def _nudges(database: Database) -> NudgeService:
     from bot.delivery import Outbox
-    from bot.i18n import Catalogue
     from bot.services.licences_nudges import NudgeService
     from handlers.buttons import TelegramButtons
 
-    catalogue = Catalogue.load()
+    catalogue = programme_catalogue()
     return NudgeService(database, Outbox(database), catalogue, buttons=TelegramButtons(catalogue))
 
 

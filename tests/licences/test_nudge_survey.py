@@ -4,11 +4,13 @@ the same outbox job; the invitation opens the survey; a rule naming no such surv
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlmodel import col, select
 
+from bot.config import Settings
 from bot.delivery import Outbox
 from bot.errors import InvalidInputError
 from bot.i18n import Catalogue
@@ -150,3 +152,36 @@ async def test_a_learner_is_invited_to_the_rule_wave_once(database: Database, nu
     # The rule's wave was found again, not made a second time.
     assert [wave.label for wave in waves] == ["nudge:course-completed"]
     assert len(invited) == LEARNERS - 1 and 30_001 not in {i.user_id for i in invited}
+
+
+async def test_hecbot_nudges_invites_in_the_programmes_own_words(
+    database: Database,
+    nudges: NudgeService,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+):
+    """`hecbot nudges plan` queues the survey invitation with the operator's PROGRAMME_OPERATOR,
+    as the bot does (it loaded the sample's texts: "Your answers help HEC ...")."""
+    from typer.testing import CliRunner
+
+    from bot.cli.root import app
+
+    service = await _world(database, nudges)
+    await SurveyService(database).add_survey(shipped_survey("impact"))
+    await service.add(_rule(holdout="0"))
+    monkeypatch.setenv("HECBOT_DATA_DIR", str(settings.data_dir))
+    monkeypatch.setenv("DATABASE_URL", settings.effective_database_url)
+    monkeypatch.setenv("PROGRAMME_OPERATOR", "the Indus Learning Programme")
+
+    # In a thread: the command runs its own event loop, as in a terminal.
+    result = await asyncio.to_thread(
+        CliRunner().invoke, app, ["nudges", "plan", "course-completed", "--as-of", str(AS_OF)]
+    )
+
+    assert result.exit_code == 0, result.output
+    async with database.session() as session:
+        deliveries = (await session.exec(select(Delivery).order_by(col(Delivery.id)))).all()
+    invitations = [d.payload["text"] for d in deliveries if "reply_markup" in d.payload]
+    assert len(invitations) == LEARNERS
+    assert all("the Indus Learning Programme" in text for text in invitations)
+    assert not any("HEC" in text for text in invitations)
