@@ -148,6 +148,11 @@ class Catalogue:
             text = text.replace(marker, value)
         return text
 
+    def plain(self, language: str, key: str, **arguments: Any) -> str:
+        """A message as plain text, for where it is not read as Telegram's HTML (a command's
+        description, a chart, a terminal line, the dashboard): `text` with its escapes undone."""
+        return html.unescape(self.text(language, key, **arguments))
+
     def for_language(self, language: str) -> Texts:
         return Texts(self, language if language in self.bundles else DEFAULT_LANGUAGE)
 

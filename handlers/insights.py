@@ -108,9 +108,9 @@ async def on_insights(
     for piece in split_message(render_insights(texts, report)):
         await message.answer(piece)
     chart = settings.data_dir / "charts" / f"insights-{user.id}-{message.message_id}.png"
-    await asyncio.to_thread(
-        render_chart, report, chart, title=report.university_name or "HEC × Coursera"
-    )
+    # The chart's words are English; so is the programme's name on it.
+    title = report.university_name or texts.catalogue.plain("en", "programme-name")
+    await asyncio.to_thread(render_chart, report, chart, title=title)
     try:
         await message.answer_photo(FSInputFile(chart), caption=texts("insights-chart-caption"))
     finally:

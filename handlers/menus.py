@@ -41,67 +41,77 @@ MENUS_FILE = Path(__file__).resolve().parents[1] / "bot" / "data" / "menus.yaml"
 
 
 @functools.cache
-def _menus() -> tuple[Catalogue, dict[str, list[str]]]:
-    """Which commands each menu lists (bot/data/menus.yaml) and their texts (the catalogue)."""
+def _menus() -> dict[str, list[str]]:
+    """Which commands each menu lists (bot/data/menus.yaml); their texts are the catalogue's."""
     with MENUS_FILE.open(encoding="utf-8") as file:
         menus: dict[str, list[str]] = yaml.safe_load(file)
-    return Catalogue.load(), menus
+    return menus
 
 
-def _commands(names: Iterable[str], language: str) -> list[BotCommand]:
-    catalogue, _ = _menus()
+def _commands(catalogue: Catalogue, names: Iterable[str], language: str) -> list[BotCommand]:
+    # A command's description is plain text: Telegram shows it as written.
     return [
-        BotCommand(command=name, description=catalogue.text(language, f"menu-{name}"))
+        BotCommand(command=name, description=catalogue.plain(language, f"menu-{name}"))
         for name in names
     ]
 
 
-def bot_commands(language: str) -> list[BotCommand]:
+def bot_commands(catalogue: Catalogue, language: str) -> list[BotCommand]:
     """Everyone's menu in one language."""
-    _, menus = _menus()
-    return _commands(menus["everyone"], language)
+    return _commands(catalogue, _menus()["everyone"], language)
 
 
-def staff_commands(role: Role, language: str) -> list[BotCommand] | None:
+def staff_commands(catalogue: Catalogue, role: Role, language: str) -> list[BotCommand] | None:
     """The menu of a focal person or HEC admin in their language; None for everyone else."""
-    _, menus = _menus()
+    menus = _menus()
     if role is Role.FOCAL_PERSON:
         names = [*menus["everyone"], *menus["focal_person"]]
     elif role is Role.ADMIN:
         names = [*menus["everyone"], *menus["focal_person"], *menus["admin"]]
     else:
         return None
-    return _commands(names, language if language in SUPPORTED_LANGUAGES else "en")
+    return _commands(catalogue, names, language if language in SUPPORTED_LANGUAGES else "en")
 
 
 async def publish_commands(
-    bot: Bot, staff: Iterable[UserProfile] = (), *, dashboard_url: str | None = None
+    bot: Bot,
+    catalogue: Catalogue,
+    staff: Iterable[UserProfile] = (),
+    *,
+    dashboard_url: str | None = None,
 ) -> None:
-    """The command menu: one per language for everyone, and the staff menu in staff chats."""
+    """The command menu: one per language for everyone, and the staff menu in staff chats.
+    The texts are `catalogue`'s: the bot's, with the operator's programme settings in them."""
     for language in SUPPORTED_LANGUAGES:
-        commands = bot_commands(language)
+        commands = bot_commands(catalogue, language)
         await bot.set_my_commands(commands, language_code=None if language == "en" else language)
     for person in staff:
         await show_staff_menu(
-            bot, person.id, person.language, person.role, dashboard_url=dashboard_url
+            bot, catalogue, person.id, person.language, person.role, dashboard_url=dashboard_url
         )
 
 
 async def show_staff_menu(
-    bot: Bot, user_id: int, language: str, role: Role, *, dashboard_url: str | None = None
+    bot: Bot,
+    catalogue: Catalogue,
+    user_id: int,
+    language: str,
+    role: Role,
+    *,
+    dashboard_url: str | None = None,
 ) -> None:
     """Give one person the menu of their role (they just became a focal person, say).
 
     With a dashboard URL, their chat's menu button opens the dashboard as a Mini App.
     """
-    commands = staff_commands(role, language)
+    commands = staff_commands(catalogue, role, language)
     if commands is None:
         return
     try:
         await bot.set_my_commands(commands, scope=BotCommandScopeChat(chat_id=user_id))
         if dashboard_url:
             button = MenuButtonWebApp(
-                text=_menus()[0].text(language, "menu-dashboard-button"),
+                text=catalogue.text(language, "menu-dashboard-button"),
                 web_app=WebAppInfo(url=dashboard_url),
             )
             await bot.set_chat_menu_button(chat_id=user_id, menu_button=button)

@@ -121,7 +121,12 @@ async def on_start(
             await message.answer(texts("invite-accepted", university=redeemed.university_name))
             role = Role.ADMIN if user.is_admin else Role.FOCAL_PERSON
             await show_staff_menu(
-                bot, user.id, user.language, role, dashboard_url=settings.dashboard.url
+                bot,
+                texts.catalogue,
+                user.id,
+                user.language,
+                role,
+                dashboard_url=settings.dashboard.url,
             )
     status = await onboarding.status(user.id)
     if status.onboarded:

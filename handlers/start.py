@@ -22,9 +22,11 @@ def _command_lines(commands: list[BotCommand]) -> list[str]:
 
 async def on_help(message: Message, texts: Texts, user: UserProfile | None = None) -> None:
     """The commands of the person's role, from the same lists as their Telegram menu."""
-    everyone = bot_commands(texts.language if texts.language in SUPPORTED_LANGUAGES else "en")
+    everyone = bot_commands(
+        texts.catalogue, texts.language if texts.language in SUPPORTED_LANGUAGES else "en"
+    )
     lines = [texts("help-body"), "", texts("help-commands"), *_command_lines(everyone)]
-    staff = staff_commands(user.role, texts.language) if user is not None else None
+    staff = staff_commands(texts.catalogue, user.role, texts.language) if user is not None else None
     if staff:
         lines += ["", texts("help-staff"), *_command_lines(staff[len(everyone) :])]
     await message.answer("\n".join(lines))

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from bot.cli.common import (
+    programme_catalogue,
     run_with_database,
     settings_or_exit,
 )
@@ -121,6 +122,7 @@ async def _refresh_staff_menu(database: Database, user_id: int) -> None:
         if profile.role in (Role.ADMIN, Role.FOCAL_PERSON):
             await show_staff_menu(
                 bot,
+                programme_catalogue(),
                 user_id,
                 profile.language,
                 profile.role,
@@ -164,6 +166,10 @@ def insights(
             None, since=first_day, university_id=university
         )
     )
-    typer.echo(format_csv(report) if output_format == "csv" else format_text(report), nl=False)
+    if output_format == "csv":
+        typer.echo(format_csv(report), nl=False)
+    else:
+        help_desk = programme_catalogue().plain("en", "programme-help-desk")
+        typer.echo(format_text(report, help_desk=help_desk), nl=False)
     if output_format == "text":
         typer.echo("")

@@ -161,8 +161,9 @@ def _percent(part: int, whole: int) -> str:
     return f"{100 * part / whole:.0f}%" if whole else "-"
 
 
-def format_text(report: InsightsReport) -> str:
-    """A plain-text report for the terminal (the bot renders its own, translated)."""
+def format_text(report: InsightsReport, *, help_desk: str) -> str:
+    """A plain-text report for the terminal (the bot renders its own, translated); `help_desk`
+    names where tickets no focal person takes go (the programme's, "the HEC desk")."""
     scope = report.university_name or (
         f"university {report.university_id}" if report.university_id else "all universities"
     )
@@ -184,7 +185,7 @@ def format_text(report: InsightsReport) -> str:
     )
     lines.append(
         f"Escalations: {report.tickets} tickets, {report.tickets_answered} answered, "
-        f"{report.tickets_to_desk} sent to the HEC desk{answer_time}"
+        f"{report.tickets_to_desk} sent to {help_desk}{answer_time}"
     )
     sections = [
         ("Questions per day", [(str(day), count) for day, count in report.per_day]),

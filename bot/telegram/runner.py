@@ -146,7 +146,10 @@ async def run_polling(settings: Settings) -> None:
     courses_warm_up = asyncio.create_task(warm_up_courses(services))
     try:
         await publish_commands(
-            bot, await services.users.staff(), dashboard_url=settings.dashboard.url
+            bot,
+            services.catalogue,
+            await services.users.staff(),
+            dashboard_url=settings.dashboard.url,
         )
         log.info("polling %s", settings.telegram.api_base)
         async with embedded_worker(services, bot):
@@ -208,7 +211,10 @@ async def run_webhook(
             log.info("%s", clock.summary())
             if settings.telegram.webhook_url:
                 await publish_commands(
-                    bot, await services.users.staff(), dashboard_url=settings.dashboard.url
+                    bot,
+                    services.catalogue,
+                    await services.users.staff(),
+                    dashboard_url=settings.dashboard.url,
                 )
                 await bot.set_webhook(
                     settings.telegram.webhook_url,

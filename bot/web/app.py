@@ -346,14 +346,15 @@ class DashboardApi:
         return json_response({"ok": True, "session": session})
 
     async def texts(self, request: web.Request) -> web.Response:
-        """The dashboard's own strings from the Fluent catalogue, for one language."""
+        """The dashboard's own strings from the Fluent catalogue, for one language, as plain text
+        (the page sets them as text: an operator's "A & B" is not shown as "A &amp; B")."""
         language = request.query.get("lang", "en")
         if language not in SUPPORTED_LANGUAGES:
             language = "en"
         catalogue = self._deps.catalogue
         keys = sorted(key for key in catalogue.keys(language) if key.startswith(TEXT_PREFIX))
         return json_response(
-            {key.removeprefix(TEXT_PREFIX): catalogue.text(language, key) for key in keys}
+            {key.removeprefix(TEXT_PREFIX): catalogue.plain(language, key) for key in keys}
         )
 
 

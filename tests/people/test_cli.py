@@ -57,6 +57,17 @@ def test_insights_formats(runner: CliRunner) -> None:
     assert runner.invoke(app, ["insights", "--format", "xml"]).exit_code == 2
 
 
+def test_insights_name_the_programmes_help_desk(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The escalations line names PROGRAMME_HELP_DESK as written (it said "the HEC desk")."""
+    assert "sent to the HEC desk" in runner.invoke(app, ["insights"]).output
+    monkeypatch.setenv("PROGRAMME_HELP_DESK", "the Indus & Co desk")
+    text = runner.invoke(app, ["insights"])
+    assert text.exit_code == 0 and "0 sent to the Indus & Co desk" in text.output
+    assert "HEC" not in text.output
+
+
 async def test_admin_role_changes_from_the_cli_change_the_menu_at_once(
     runner: CliRunner, fake_telegram: FakeTelegram, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -256,7 +256,7 @@ async def test_insights_counts_topics_gaps_feedback_and_answer_times(
         await insights.report(comsats, university_id=comsats_id)
     assert (await insights.report(None, since=utcnow().date())).total_questions == 4
 
-    assert "Can I get a laptop?" in format_text(report)
+    assert "Can I get a laptop?" in format_text(report, help_desk="the HEC desk")
     rows = list(csv.reader(io.StringIO(format_csv(report))))
     assert ["unanswered", "Can I get a laptop?", "2"] in rows
     assert ["summary", "questions", "5"] in rows

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from aiogram.types import BotCommand, BotCommandScopeChat
 
+from bot.i18n import Catalogue
 from bot.services.users import UserService
 from bot.storage.db import Database
 from bot.storage.models import Role
@@ -31,7 +32,7 @@ async def test_everyone_sees_surveys_and_only_staff_chats_see_results(database: 
     await make_user(database, ADMIN, role=Role.ADMIN)
     async with FakeTelegram() as fake:
         bot = fake.make_bot()
-        await publish_commands(bot, await UserService(database).staff())
+        await publish_commands(bot, Catalogue.load(), await UserService(database).staff())
 
         def names(commands: list[BotCommand]) -> list[str]:
             return [command.command for command in commands]
@@ -55,7 +56,7 @@ async def test_focal_persons_see_their_tools_and_admins_theirs_too(database: Dat
     await make_user(database, ADMIN, role=Role.ADMIN, language="ur")
     async with FakeTelegram() as fake:
         bot = fake.make_bot()
-        await publish_commands(bot, await UserService(database).staff())
+        await publish_commands(bot, Catalogue.load(), await UserService(database).staff())
         focal = {
             c.command for c in await bot.get_my_commands(scope=BotCommandScopeChat(chat_id=FOCAL))
         }
@@ -67,3 +68,16 @@ async def test_focal_persons_see_their_tools_and_admins_theirs_too(database: Dat
         c.command for c in admin
     }
     assert "اپنے طلبہ کو اعلان بھیجیں" in [c.description for c in admin]  # Urdu, the admin's
+
+
+async def test_the_admins_menu_names_the_operator_as_written(database: Database) -> None:
+    """PROGRAMME_OPERATOR reaches the staff menu (it said "HEC's course tracks" whatever the
+    setting), as plain text: Telegram shows a description as written, "&" and all."""
+    await make_user(database, ADMIN, role=Role.ADMIN)
+    catalogue = Catalogue.load(replaced={"en": {"-programme-operator": "Sindh HEC & Co"}})
+    async with FakeTelegram() as fake:
+        bot = fake.make_bot()
+        await publish_commands(bot, catalogue, await UserService(database).staff())
+        admin = await bot.get_my_commands(scope=BotCommandScopeChat(chat_id=ADMIN))
+    described = {command.command: command.description for command in admin}
+    assert described["tracks_upload"] == "Change Sindh HEC & Co's course tracks (YAML file)"

@@ -11,7 +11,8 @@ def test_every_key_exists_in_every_language():
 
 def test_urdu_texts_are_in_urdu_script():
     catalogue = Catalogue.load()
-    for key in catalogue.keys("ur"):
+    # The programme's name is a name ("HEC × Coursera"), the same in both languages.
+    for key in catalogue.keys("ur") - {"programme-name"}:
         text = catalogue.text("ur", key, limit=1)
         assert re.search(r"[\u0600-\u06ff]", text), key
 
@@ -71,3 +72,41 @@ def test_an_operators_texts_replace_the_samples_escaped_and_as_written():
     assert "HEC × Coursera" in catalogue.text("ur", "start-welcome")
     assert catalogue.text("en", "example-question") == "How do I get a Coursera licence?"
     assert "the HEC desk" in Catalogue.load().text("en", "answer-abstained")
+
+
+def test_no_text_names_hec_once_an_operator_names_its_programme():
+    """Every text, learners' and staff's (the Not mine button, the ticket list's route, the
+    dashboard's title, the tracks' prompts, the FAQ draft's receipt), names the programme,
+    its operator and its help desk through PROGRAMME_* (the staff texts still said "HEC")."""
+    replaced = {
+        "-programme-name": "Indus Learning",
+        "-programme-operator": "IDLP",
+        "-help-desk": "the IDLP desk",
+    }
+    catalogue = Catalogue.load(replaced={"en": replaced, "ur": replaced})
+    arguments = {"id": 7, "count": 2, "track": "Data", "tracks": "Data", "position": 1}
+    naming_hec = [
+        (language, key)
+        for language in ("en", "ur")
+        for key in sorted(catalogue.keys(language))
+        if "HEC" in (text := catalogue.text(language, key, **arguments)) or "ایچ ای سی" in text
+    ]
+    assert naming_hec == []
+    assert "Not mine (to the IDLP desk)" in catalogue.text("en", "ticket-button-not-mine")
+    assert catalogue.text("en", "tickets-route-desk") == "the IDLP desk"
+    assert catalogue.text("en", "dashboard-title") == "Indus Learning programme"
+    assert "IDLP staff" in catalogue.text("en", "dashboard-forbidden")
+    assert "Sent to IDLP for review" in catalogue.text("en", "faq-added", id=7)
+    # The sample's texts are unchanged where nothing replaces them.
+    sample = Catalogue.load()
+    assert "Not mine (to the HEC desk)" in sample.text("en", "ticket-button-not-mine")
+    assert sample.plain("en", "dashboard-title") == "HEC × Coursera programme"
+
+
+def test_plain_text_undoes_the_escaping_of_an_operators_name():
+    """A command's description, a chart's title and the dashboard show text as written."""
+    catalogue = Catalogue.load(replaced={"en": {"-programme-operator": "Sindh HEC & Co <SHC>"}})
+    assert "Sindh HEC &amp; Co &lt;SHC&gt;" in catalogue.text("en", "menu-tracks_upload")
+    assert catalogue.plain("en", "menu-tracks_upload") == (
+        "Change Sindh HEC & Co <SHC>'s course tracks (YAML file)"
+    )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bot.i18n import Catalogue
 from bot.storage.models import Role
 from handlers.menus import bot_commands, staff_commands
 
@@ -12,7 +13,8 @@ README = Path(__file__).resolve().parents[2] / "README.md"
 
 def test_the_readme_lists_every_menu_command() -> None:
     text = README.read_text(encoding="utf-8")
-    commands = {c.command for c in bot_commands("en")}
+    catalogue = Catalogue.load()
+    commands = {c.command for c in bot_commands(catalogue, "en")}
     for role in (Role.FOCAL_PERSON, Role.ADMIN):
-        commands |= {c.command for c in staff_commands(role, "en") or []}
+        commands |= {c.command for c in staff_commands(catalogue, role, "en") or []}
     assert sorted(c for c in commands if f"`/{c}" not in text) == []

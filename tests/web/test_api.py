@@ -236,6 +236,20 @@ async def test_texts_come_from_the_catalogue_in_both_languages(world: World) -> 
     assert urdu["tab-overview"] != english["tab-overview"]
 
 
+async def test_texts_name_the_operators_programme_as_written(settings: Settings) -> None:
+    """The page sets each text as text: PROGRAMME_NAME and PROGRAMME_OPERATOR reach the title
+    and the refusal as the operator wrote them (the catalogue's "&amp;" was shown as such)."""
+    settings.programme.name = "Sindh HEC & Coursera"
+    settings.programme.operator = "Sindh HEC"
+    async with dashboard_world(settings) as world:
+        status, english = await world.get("/app/api/texts", lang="en")
+        _, urdu = await world.get("/app/api/texts", lang="ur")
+    assert status == 200 and isinstance(english, dict) and isinstance(urdu, dict)
+    assert english["title"] == "Sindh HEC & Coursera programme"
+    assert english["forbidden"] == "This dashboard is for focal persons and Sindh HEC staff."
+    assert urdu["title"].startswith("Sindh HEC & Coursera ")
+
+
 async def test_pages_are_served_with_a_strict_content_policy(world: World) -> None:
     async with world.http.get(world.url("/app/")) as response:
         assert response.status == 200

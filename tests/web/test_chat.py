@@ -8,6 +8,7 @@ import pytest
 from aiogram.types import MenuButtonWebApp
 
 from bot.config import Settings
+from bot.i18n import Catalogue
 from bot.services.users import UserService
 from bot.storage.db import Database
 from bot.storage.models import Role
@@ -57,7 +58,7 @@ async def test_staff_chats_get_a_dashboard_menu_button_learners_do_not(
     async with FakeTelegram() as fake:
         bot = fake.make_bot()
         await publish_commands(
-            bot, await UserService(database).staff(), dashboard_url=DASHBOARD_URL
+            bot, Catalogue.load(), await UserService(database).staff(), dashboard_url=DASHBOARD_URL
         )
         button = await bot.get_chat_menu_button(chat_id=FOCAL)
         assert isinstance(button, MenuButtonWebApp)

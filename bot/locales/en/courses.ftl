@@ -17,7 +17,7 @@ courses-hours-5 = 3–5 h
 courses-hours-10 = 6–10 h
 courses-hours-15 = More than 10 h
 courses-result-header = <b>Your learning path</b> (take them in this order):
-courses-result-track = Based on HEC's track <b>{ $track }</b>.
+courses-result-track = Based on { -programme-operator }'s track <b>{ $track }</b>.
 courses-item-title = <b>{ $number }. { $title }</b>
 courses-item-facts = { $partner } · { $level } · { $duration } · { $rating }
 courses-item-no-rating = not rated yet
@@ -30,7 +30,7 @@ courses-kind-professional_certificate = professional certificate
 courses-kind-guided_project = guided project
 courses-no-fit =
     Sorry, no course in our catalogue fits that goal well.
-    The closest HEC tracks are: { $tracks }. Send /courses to try another goal.
+    The closest { -programme-operator } tracks are: { $tracks }. Send /courses to try another goal.
 courses-no-fit-no-tracks = Sorry, no course in our catalogue fits that goal well. Send /courses to try another goal.
 courses-button-more = 🔁 More like this
 courses-button-basics = 🌱 Start from basics
@@ -44,7 +44,7 @@ courses-plan-item = { $mark } { $title } ({ $level })
 courses-plan-done-button = ✅ Done: { $title }
 courses-plan-marked = Marked done. Well done! 🎉
 courses-preparing = One moment, I'm looking through the catalogue…
-courses-item-why-track = Why: course { $position } of HEC's { $track } track
+courses-item-why-track = Why: course { $position } of { -programme-operator }'s { $track } track
 courses-item-why-foundation = Why: the foundation the next courses build on ({ $skills })
 courses-item-why-related = Why: about { $skills }, as your goal asks
 courses-item-why-goal = Why: it matches the words of your goal
@@ -53,7 +53,7 @@ courses-result-time = In all about { $weeks } weeks at { $hours } h a week; your
 courses-result-trimmed = A fuller path would not fit your licence, so this one keeps to what does.
 courses-result-too-long =
     This goal does not fit your licence at your hours: even the shortest useful start above takes about { $weeks } weeks, and your licence leaves about { $available }. More hours a week would help.
-tracks-upload-prompt = These are HEC's tracks now. Send the edited file back (a .yaml document), or /cancel.
+tracks-upload-prompt = These are { -programme-operator }'s tracks now. Send the edited file back (a .yaml document), or /cancel.
 tracks-upload-cancelled = Tracks unchanged.
 tracks-upload-not-document = Please send the tracks as a UTF-8 .yaml file (at most 256 KB).
 tracks-upload-problems = The tracks were not changed: { $count } problem(s) to fix.

@@ -1,5 +1,5 @@
 # The dashboard (Mini App) and the /dashboard command. Keys starting "dashboard-" are sent to the page.
-dashboard-title = HEC Coursera programme
+dashboard-title = { -programme-name } programme
 dashboard-tab-overview = Overview
 dashboard-tab-gaps = Knowledge gaps
 dashboard-tab-surveys = Surveys
@@ -12,7 +12,7 @@ dashboard-filter-until = To
 dashboard-filter-all = All
 dashboard-empty = Nothing to show yet.
 dashboard-error = Something went wrong. Please try again.
-dashboard-forbidden = This dashboard is for focal persons and HEC staff.
+dashboard-forbidden = This dashboard is for focal persons and { -programme-operator } staff.
 dashboard-sign-in = Open the dashboard from the bot: send /dashboard in the chat.
 dashboard-learners-onboarded = Learners onboarded
 dashboard-questions = Questions

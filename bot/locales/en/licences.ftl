@@ -1,5 +1,5 @@
 # Licences: /apply, /mylicence, selection outcomes, nudges.
-licence-no-intake = No intake is taking applications right now. HEC announces each intake; I will tell you when one opens.
+licence-no-intake = No intake is taking applications right now. { -programme-operator } announces each intake; I will tell you when one opens.
 licence-apply-intro =
     <b>Apply for a Coursera licence: { $intake }</b>
     Applications close on { $deadline }. Type /cancel at any step to stop.
@@ -37,7 +37,7 @@ licence-mail-body =
     It is valid for { $minutes } minutes. If you did not ask for it, ignore this e-mail.
 licence-none = You have not applied for a licence yet. Type /apply when an intake is open.
 licence-status-draft = Your application to { $intake } is not submitted yet. Type /apply to finish it.
-licence-status-applied = Your application to { $intake } is submitted and waiting for HEC's decision.
+licence-status-applied = Your application to { $intake } is submitted and waiting for { -programme-operator }'s decision.
 licence-status-waitlisted = You are on the waiting list of { $intake }. You move up when a seat frees.
 licence-status-rejected = Your application to { $intake } was not approved.
 licence-status-withdrawn = You withdrew your application to { $intake }.

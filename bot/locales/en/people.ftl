@@ -39,7 +39,7 @@ help-staff = <b>Your tools</b> (to answer a learner's question, reply to its �
 ## Tickets
 ticket-button-escalate = 🙋 Ask my focal person
 ticket-button-answer = ✍️ Answer
-ticket-button-not-mine = ↪️ Not mine (to HEC desk)
+ticket-button-not-mine = ↪️ Not mine (to { -help-desk })
 ticket-button-add-faq = 📚 Add to knowledge base
 ticket-new =
     🎫 #{ $id } · { $university }
@@ -77,12 +77,12 @@ tickets-line =
     🎫 #{ $id } · { $date } · { $university } · { $route }
     { $question }
 tickets-route-focal = focal person
-tickets-route-desk = HEC desk
+tickets-route-desk = { -help-desk }
 tickets-none = There are no open questions. 🎉
 tickets-answer-button = Answer #{ $id }
 
 ## FAQ entries
-faq-added = Sent to HEC for review as FAQ draft #{ $id }. The bot will use it once an HEC admin approves it.
+faq-added = Sent to { -programme-operator } for review as FAQ draft #{ $id }. The bot will use it once an admin of { -programme-operator } approves it.
 faq-button-approve = ✅ Approve
 faq-button-edit = ✏️ Edit
 faq-button-reject = 🗑 Reject
@@ -144,7 +144,7 @@ insights-since = Since { $date }
 insights-date-format = I could not read that date. Write it as year-month-day (YYYY-MM-DD), for example /insights 2026-11-01 for the questions since that day, followed by a university's name if you like.
 insights-summary = Questions: { $total } (answered { $answered }, not answered { $unanswered })
 insights-feedback = Feedback: 👍 { $up } · 👎 { $down } (helpful { $rate })
-insights-tickets = Questions sent to people: { $tickets } (answered { $answered }, to the HEC desk { $desk }, median answer time { $median } h)
+insights-tickets = Questions sent to people: { $tickets } (answered { $answered }, to { -help-desk } { $desk }, median answer time { $median } h)
 insights-per-university = <b>Questions per university</b>
 insights-topics = <b>Main topics</b>
 insights-gaps = <b>Questions the bot could not answer</b>

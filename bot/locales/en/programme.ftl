@@ -6,3 +6,7 @@
 -programme-operator = HEC
 -help-desk = the HEC desk
 -programme-about = I answer questions about the programme's free Coursera licences: who is eligible, how to apply, deadlines, certificates, and what to do when you are stuck.
+# The terms as messages, for texts written outside the catalogue (a chart's title, a terminal
+# report).
+programme-name = { -programme-name }
+programme-help-desk = { -help-desk }

@@ -17,7 +17,7 @@ courses-hours-5 = 3 تا 5 گھنٹے
 courses-hours-10 = 6 تا 10 گھنٹے
 courses-hours-15 = 10 گھنٹے سے زیادہ
 courses-result-header = <b>آپ کا تعلیمی راستہ</b> (اسی ترتیب سے کریں):
-courses-result-track = ایچ ای سی کے ٹریک <b>{ $track }</b> کی بنیاد پر۔
+courses-result-track = { -programme-operator } کے ٹریک <b>{ $track }</b> کی بنیاد پر۔
 courses-item-title = <b>{ $number }۔ { $title }</b>
 courses-item-facts = { $partner }، { $level }، { $duration }، { $rating }
 courses-item-no-rating = ابھی ریٹنگ نہیں
@@ -30,7 +30,7 @@ courses-kind-professional_certificate = پروفیشنل سرٹیفکیٹ
 courses-kind-guided_project = گائیڈڈ پراجیکٹ
 courses-no-fit =
     معاف کیجیے، ہمارے کیٹلاگ میں کوئی کورس اس مقصد کے لیے موزوں نہیں۔
-    قریب ترین ایچ ای سی ٹریک یہ ہیں: { $tracks }۔ کوئی اور مقصد آزمانے کے لیے /courses بھیجیں۔
+    قریب ترین { -programme-operator } ٹریک یہ ہیں: { $tracks }۔ کوئی اور مقصد آزمانے کے لیے /courses بھیجیں۔
 courses-no-fit-no-tracks = معاف کیجیے، ہمارے کیٹلاگ میں کوئی کورس اس مقصد کے لیے موزوں نہیں۔ کوئی اور مقصد آزمانے کے لیے /courses بھیجیں۔
 courses-button-more = 🔁 اس جیسے مزید
 courses-button-basics = 🌱 بنیاد سے شروع کریں
@@ -44,7 +44,7 @@ courses-plan-item = { $mark } { $title } (سطح: { $level })
 courses-plan-done-button = ✅ مکمل: { $title }
 courses-plan-marked = مکمل کے طور پر درج ہو گیا۔ شاباش! 🎉
 courses-preparing = ایک لمحہ، میں کیٹلاگ دیکھ رہا ہوں…
-courses-item-why-track = کیوں: ایچ ای سی کے { $track } ٹریک کا کورس نمبر { $position }
+courses-item-why-track = کیوں: { -programme-operator } کے { $track } ٹریک کا کورس نمبر { $position }
 courses-item-why-foundation = کیوں: اگلے کورسز کی بنیاد ({ $skills })
 courses-item-why-related = کیوں: آپ کے مقصد کے مطابق { $skills } کے بارے میں
 courses-item-why-goal = کیوں: آپ کے مقصد کے الفاظ سے ملتا ہے
@@ -53,7 +53,7 @@ courses-result-time = کل تقریباً { $weeks } ہفتے، ہفتے میں 
 courses-result-trimmed = پورا راستہ آپ کے لائسنس میں پورا نہیں ہوتا، اس لیے صرف وہ کورس دیے ہیں جو وقت میں مکمل ہو سکیں۔
 courses-result-too-long =
     یہ مقصد آپ کے وقت میں پورا نہیں ہوتا: اوپر دیا گیا مختصر ترین آغاز بھی تقریباً { $weeks } ہفتے لیتا ہے اور آپ کے لائسنس میں تقریباً { $available } ہفتے باقی ہیں۔ ہفتے میں زیادہ گھنٹے مدد کریں گے۔
-tracks-upload-prompt = یہ ایچ ای سی کے موجودہ ٹریک ہیں۔ ترمیم شدہ فائل (yaml.) واپس بھیجیں، یا /cancel۔
+tracks-upload-prompt = یہ { -programme-operator } کے موجودہ ٹریک ہیں۔ ترمیم شدہ فائل (yaml.) واپس بھیجیں، یا /cancel۔
 tracks-upload-cancelled = ٹریک تبدیل نہیں ہوئے۔
 tracks-upload-not-document = براہ کرم ٹریک UTF-8 میں yaml. فائل کے طور پر بھیجیں (زیادہ سے زیادہ 256 KB)۔
 tracks-upload-problems = ٹریک تبدیل نہیں ہوئے: { $count } مسئلے ٹھیک کرنے ہیں۔

@@ -1,5 +1,5 @@
 # ڈیش بورڈ (منی ایپ) اور /dashboard کمانڈ۔
-dashboard-title = ایچ ای سی کورسیرا پروگرام
+dashboard-title = { -programme-name } پروگرام
 dashboard-tab-overview = جائزہ
 dashboard-tab-gaps = معلومات کی کمی
 dashboard-tab-surveys = سروے
@@ -12,7 +12,7 @@ dashboard-filter-until = تا
 dashboard-filter-all = تمام
 dashboard-empty = ابھی دکھانے کو کچھ نہیں۔
 dashboard-error = کچھ غلط ہو گیا۔ دوبارہ کوشش کریں۔
-dashboard-forbidden = یہ ڈیش بورڈ فوکل پرسنز اور ایچ ای سی کے عملے کے لیے ہے۔
+dashboard-forbidden = یہ ڈیش بورڈ فوکل پرسنز اور { -programme-operator } کے عملے کے لیے ہے۔
 dashboard-sign-in = ڈیش بورڈ بوٹ سے کھولیں: چیٹ میں /dashboard بھیجیں۔
 dashboard-learners-onboarded = رجسٹرڈ طلبہ
 dashboard-questions = سوالات

@@ -39,7 +39,7 @@ help-staff = <b>آپ کے اوزار</b> (کسی طالب علم کے سوال �
 ## Tickets
 ticket-button-escalate = 🙋 میرے فوکل پرسن سے پوچھیں
 ticket-button-answer = ✍️ جواب دیں
-ticket-button-not-mine = ↪️ میرا نہیں (HEC ڈیسک کو)
+ticket-button-not-mine = ↪️ میرا نہیں ({ -help-desk } کو)
 ticket-button-add-faq = 📚 معلوماتی ذخیرے میں شامل کریں
 ticket-new =
     🎫 #{ $id } · { $university }
@@ -77,12 +77,12 @@ tickets-line =
     🎫 #{ $id } · { $date } · { $university } · { $route }
     سوال: { $question }
 tickets-route-focal = فوکل پرسن
-tickets-route-desk = HEC ڈیسک
+tickets-route-desk = { -help-desk }
 tickets-none = کوئی کھلا سوال نہیں۔ 🎉
 tickets-answer-button = جواب #{ $id }
 
 ## FAQ entries
-faq-added = عمومی سوال کا مسودہ #{ $id } جائزے کے لیے HEC کو بھیج دیا گیا۔ HEC ایڈمن کی منظوری کے بعد بوٹ اسے استعمال کرے گا۔
+faq-added = عمومی سوال کا مسودہ #{ $id } جائزے کے لیے { -programme-operator } کو بھیج دیا گیا۔ { -programme-operator } کے ایڈمن کی منظوری کے بعد بوٹ اسے استعمال کرے گا۔
 faq-button-approve = ✅ منظور کریں
 faq-button-edit = ✏️ ترمیم
 faq-button-reject = 🗑 مسترد کریں
@@ -144,7 +144,7 @@ insights-since = { $date } سے
 insights-date-format = میں یہ تاریخ نہیں پڑھ سکا۔ اسے سال-مہینہ-دن (YYYY-MM-DD) کی صورت میں لکھیں، مثلاً اس دن سے اب تک کے سوالات کے لیے /insights 2026-11-01، اور چاہیں تو اس کے بعد یونیورسٹی کا نام۔
 insights-summary = سوالات: { $total } (جواب دیے گئے { $answered }، جواب نہیں دیا جا سکا { $unanswered })
 insights-feedback = رائے: 👍 { $up } · 👎 { $down } (مفید { $rate })
-insights-tickets = لوگوں کو بھیجے گئے سوالات: { $tickets } (جواب شدہ { $answered }، HEC ڈیسک کو { $desk }، جواب کا درمیانی وقت { $median } گھنٹے)
+insights-tickets = لوگوں کو بھیجے گئے سوالات: { $tickets } (جواب شدہ { $answered }، { -help-desk } کو { $desk }، جواب کا درمیانی وقت { $median } گھنٹے)
 insights-per-university = <b>ہر یونیورسٹی کے سوالات</b>
 insights-topics = <b>اہم موضوعات</b>
 insights-gaps = <b>وہ سوالات جن کا بوٹ جواب نہیں دے سکا</b>

@@ -4,3 +4,5 @@
 -programme-operator = HEC
 -help-desk = HEC ڈیسک
 -programme-about = میں پروگرام کے مفت کورسیرا لائسنس کے بارے میں سوالات کے جواب دیتا ہوں: کون اہل ہے، درخواست کیسے دیں، آخری تاریخیں، سرٹیفکیٹ، اور مشکل میں کیا کریں۔
+programme-name = { -programme-name }
+programme-help-desk = { -help-desk }
