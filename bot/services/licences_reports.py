@@ -213,11 +213,21 @@ def parse_report_date(text: str, date_format: str | None = None) -> date | None:
 
 
 def _records(stream: io.TextIOBase) -> Iterator[tuple[int, list[str]]]:
-    reader = csv.reader(stream)
-    for values in reader:
-        if not any(value.strip() for value in values):
-            continue
-        yield reader.line_num, values
+    # strict: a stray quote stops the import at the row it is in. Without it, and for a quote
+    # opened and never closed, the rest of the file was read into one field until csv's field
+    # limit raised a traceback; the row where that field began is named.
+    reader = csv.reader(stream, strict=True)
+    while True:
+        starts = reader.line_num + 1
+        try:
+            values = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            problem = f"malformed CSV: {error}; is a quote in this row opened and not closed?"
+            raise ReportImportError([RowProblem(starts, problem)]) from None
+        if any(value.strip() for value in values):
+            yield reader.line_num, values
 
 
 class ReportImportService:

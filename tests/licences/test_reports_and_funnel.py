@@ -168,6 +168,23 @@ async def test_bad_rows_are_reported_by_line_and_nothing_is_imported(database: D
         assert (await session.exec(select(func.count()).select_from(UsageRow))).one() == 0
 
 
+async def test_a_quote_never_closed_names_its_row_and_nothing_is_imported(database: Database):
+    """A quote opened in a field and never closed swallowed the rest of the file into that
+    field until csv's field limit raised, and `hecbot licences import-report` printed a
+    traceback; it is a bad row now, named by the line where it starts."""
+    header = "Email,Invitation Date,Join Date,Member State\n"
+    rows = "".join(f"b{n}@uni.edu.pk,2026-01-01,,MEMBER\n" for n in range(12_000))
+    text = f'{header}a@uni.edu.pk,"2026-01-01,2026-01-02,MEMBER\n{rows}'
+    with pytest.raises(ReportImportError) as raised:
+        await ReportImportService(database).import_stream(
+            io.StringIO(text), kind=ReportKind.MEMBERSHIP, as_of=AS_OF
+        )
+    [problem] = raised.value.problems
+    assert problem.line == 2 and "malformed CSV" in problem.message
+    async with database.session() as session:
+        assert (await session.exec(select(func.count()).select_from(ReportSnapshot))).one() == 0
+
+
 async def test_a_missing_column_names_the_header_and_a_mapping_reads_other_layouts(
     database: Database,
 ):
