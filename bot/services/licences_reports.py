@@ -8,8 +8,12 @@ its line number. Rows are linked to learners by the e-mail address they verified
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
+import itertools
+import re
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -44,6 +48,7 @@ FIELDS = {ReportKind.MEMBERSHIP: MEMBERSHIP_FIELDS, ReportKind.USAGE: USAGE_FIEL
 YES = frozenset({"yes", "y", "true", "1"})
 NO = frozenset({"no", "n", "false", "0", ""})
 MAX_PROBLEMS_SHOWN = 50
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ]|$)")
 _CHUNK = 5000
 
 
@@ -198,7 +203,10 @@ def parse_report_date(text: str, date_format: str | None = None) -> date | None:
         try:
             return datetime.strptime(text, date_format).date()
         except ValueError:
-            return None
+            # A workbook's date cell is written ISO (`_cell_text`), whatever the mapping says
+            # the export's text dates look like.
+            if not ISO_DAY.match(text):
+                return None
     cleaned = text.strip()
     for suffix in (" UTC", " GMT", " Z"):
         cleaned = cleaned.removesuffix(suffix)
@@ -212,11 +220,24 @@ def parse_report_date(text: str, date_format: str | None = None) -> date | None:
         return None
 
 
+# What a report's header row may be separated by: Coursera's comma; Excel's CSV where the
+# decimal mark is a comma (semicolons); a "Unicode text" or TSV export (tabs).
+DELIMITERS = (",", ";", "\t")
+# A zip archive's first bytes: an Excel workbook (.xlsx), whatever the file is named.
+WORKBOOK_MAGIC = b"PK\x03\x04"
+UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+SAVE_AS_CSV = "save it from Excel as 'CSV UTF-8', or import the .xlsx workbook itself"
+
+
 def _records(stream: io.TextIOBase) -> Iterator[tuple[int, list[str]]]:
+    # The separator is the header's: a semicolon-separated export was one column named
+    # "Email;Invitation Date;..." and told "missing column(s): Email (use --mapping)".
+    header = stream.readline()
+    delimiter = max(DELIMITERS, key=header.count) if header else ","
     # strict: a stray quote stops the import at the row it is in. Without it, and for a quote
     # opened and never closed, the rest of the file was read into one field until csv's field
     # limit raised a traceback; the row where that field began is named.
-    reader = csv.reader(stream, strict=True)
+    reader = csv.reader(itertools.chain([header], stream), delimiter=delimiter, strict=True)
     while True:
         starts = reader.line_num + 1
         try:
@@ -228,6 +249,39 @@ def _records(stream: io.TextIOBase) -> Iterator[tuple[int, list[str]]]:
             raise ReportImportError([RowProblem(starts, problem)]) from None
         if any(value.strip() for value in values):
             yield reader.line_num, values
+
+
+def _cell_text(value: object) -> str:
+    """A workbook cell as the CSV export writes it (dates ISO, Yes/No, whole numbers bare)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, date):  # a datetime too
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _workbook_records(path: Path) -> Iterator[tuple[int, list[str]]]:
+    """The first sheet's rows of an Excel workbook, numbered as Excel numbers them."""
+    from openpyxl import load_workbook
+
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as error:
+        raise InvalidInputError(
+            f"{path}: not an Excel workbook that can be read ({error})"
+        ) from None
+    try:
+        sheet = workbook.worksheets[0]
+        for line, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+            values = [_cell_text(value) for value in row]
+            if any(value.strip() for value in values):
+                yield line, values
+    finally:
+        workbook.close()
 
 
 class ReportImportService:
@@ -242,15 +296,28 @@ class ReportImportService:
         as_of: date,
         mapping: ReportMapping | None = None,
     ) -> ImportSummary:
+        """A report as Coursera exports it (CSV, UTF-8) or as it was saved again in Excel:
+        a workbook (.xlsx), CSV with semicolons, or "Unicode text" (UTF-16, tab-separated)."""
         try:
-            with path.open(encoding="utf-8-sig", newline="") as stream:
+            with path.open("rb") as file:
+                start = file.read(4)
+            if start == WORKBOOK_MAGIC:
+                return await self.import_records(
+                    _workbook_records(path),
+                    kind=kind,
+                    as_of=as_of,
+                    mapping=mapping,
+                    file_name=path.name,
+                )
+            encoding = "utf-16" if start[:2] in UTF16_BOMS else "utf-8-sig"
+            with path.open(encoding=encoding, newline="") as stream:
                 return await self.import_stream(
                     stream, kind=kind, as_of=as_of, mapping=mapping, file_name=path.name
                 )
         except OSError as error:
             raise InvalidInputError(f"cannot read {path}: {error.strerror}") from None
         except UnicodeDecodeError:
-            raise InvalidInputError(f"{path}: not UTF-8 text") from None
+            raise InvalidInputError(f"{path}: not UTF-8 text; {SAVE_AS_CSV}") from None
 
     async def import_stream(
         self,
@@ -261,9 +328,23 @@ class ReportImportService:
         mapping: ReportMapping | None = None,
         file_name: str = "",
     ) -> ImportSummary:
-        """Check and store every row in one transaction; any bad row and nothing is stored."""
+        """Check and store every row of a CSV text in one transaction."""
+        return await self.import_records(
+            _records(stream), kind=kind, as_of=as_of, mapping=mapping, file_name=file_name
+        )
+
+    async def import_records(
+        self,
+        records: Iterator[tuple[int, list[str]]],
+        *,
+        kind: ReportKind,
+        as_of: date,
+        mapping: ReportMapping | None = None,
+        file_name: str = "",
+    ) -> ImportSummary:
+        """Check and store every (line, values) row, the header first, in one transaction;
+        any bad row and nothing is stored."""
         mapping = mapping or ReportMapping.default(kind)
-        records = _records(stream)
         header = next(records, None)
         if header is None:
             raise ReportImportError([RowProblem(1, "the file is empty")])

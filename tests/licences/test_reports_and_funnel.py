@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import zipfile
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from sqlmodel import func, select
 from typer.testing import CliRunner
 
 from bench.licences import MEMBERSHIP_HEADER, USAGE_HEADER, generate_reports, write_csv
+from bot.errors import InvalidInputError
 from bot.services.licences_funnel import FunnelService, render_funnel_chart
 from bot.services.licences_reports import (
     ReportImportError,
@@ -278,3 +280,74 @@ async def test_learners_who_asked_to_be_forgotten_still_count_once_each(database
         emails = sorted(row.email for row in (await session.exec(select(MembershipRow))).all())
     assert emails == ["", "", "f2@uni.edu.pk"]  # the registry blanked the forgotten addresses
     assert (after.total.invited, after.total.joined) == (before.total.invited, 3) == (3, 3)
+
+
+async def test_a_report_saved_again_in_excel_is_read_as_the_csv_export(
+    database: Database, tmp_path: Path
+):
+    """Coursera's CSV opened and saved in Excel: as a workbook (.xlsx, real date and TRUE/FALSE
+    cells, numbered rows), as CSV with semicolons, or as "Unicode text" (UTF-16, tabs). Each was
+    refused ("not UTF-8 text", or "missing column(s): Email" for the semicolons); each is read
+    as the CSV export is, and the funnel counts the same."""
+    from openpyxl import Workbook
+
+    header = ["Email", "Course", "Last Course Activity Time", "Learning Hours Spent", "Completed"]
+    rows = [
+        ["a@uni.edu.pk", "Python", datetime(2026, 11, 20, 10, 30), 3.5, True],
+        ["b@uni.edu.pk", "Python", datetime(2026, 9, 1), 2.0, False],
+    ]
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in [header, *rows]:
+        sheet.append(row)
+    workbook = tmp_path / "usage.xlsx"
+    book.save(workbook)
+    csv_text = "\n".join(
+        [
+            ",".join(header),
+            "a@uni.edu.pk,Python,2026-11-20 10:30:00 UTC,3.5,Yes",
+            "b@uni.edu.pk,Python,2026-09-01 00:00:00 UTC,2,No",
+        ]
+    )
+    semicolons = tmp_path / "usage-semicolons.csv"
+    semicolons.write_text(csv_text.replace(",", ";"), encoding="utf-8-sig")
+    unicode_text = tmp_path / "usage.txt"
+    unicode_text.write_text(csv_text.replace(",", "\t"), encoding="utf-16")
+    service = ReportImportService(database)
+    for path in (workbook, semicolons, unicode_text):
+        summary = await service.import_file(path, kind=ReportKind.USAGE, as_of=AS_OF)
+        assert summary.rows == 2, path.name
+        funnel = (await FunnelService(database).funnel(as_of=AS_OF)).to_json()
+        assert (funnel["active_30d"], funnel["completed_any"]) == (1, 1), path.name
+        assert funnel["learning_hours"] == 5.5, path.name
+
+    # A workbook's date cells are dates whatever a mapping says the text dates look like.
+    mapping = ReportMapping.from_yaml(ReportKind.USAGE, "date_format: '%d/%m/%Y'\n")
+    summary = await service.import_file(
+        workbook, kind=ReportKind.USAGE, as_of=AS_OF, mapping=mapping
+    )
+    assert summary.rows == 2
+    # A bad row of a workbook is named by Excel's row number.
+    sheet.append(["nobody", "Python", None, 1, "perhaps"])
+    book.save(workbook)
+    with pytest.raises(ReportImportError) as raised:
+        await service.import_file(workbook, kind=ReportKind.USAGE, as_of=AS_OF)
+    assert [problem.line for problem in raised.value.problems] == [4]
+
+
+async def test_a_report_in_another_encoding_or_no_workbook_says_what_to_do(
+    database: Database, tmp_path: Path
+):
+    service = ReportImportService(database)
+    latin = tmp_path / "members.csv"
+    latin.write_bytes(b"Email,Join Date\nJos\xe9@uni.edu.pk,2026-01-02\n")
+    with pytest.raises(InvalidInputError, match="save it from Excel as 'CSV UTF-8'"):
+        await service.import_file(latin, kind=ReportKind.MEMBERSHIP, as_of=AS_OF)
+    not_a_workbook = tmp_path / "members.xlsx"
+    with zipfile.ZipFile(not_a_workbook, "w") as archive:
+        archive.writestr("readme.txt", "hello")
+    with pytest.raises(InvalidInputError, match="not an Excel workbook that can be read"):
+        await service.import_file(not_a_workbook, kind=ReportKind.MEMBERSHIP, as_of=AS_OF)
+    async with database.session() as session:
+        assert (await session.exec(select(func.count()).select_from(ReportSnapshot))).one() == 0
