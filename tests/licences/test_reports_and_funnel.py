@@ -351,3 +351,27 @@ async def test_a_report_in_another_encoding_or_no_workbook_says_what_to_do(
         await service.import_file(not_a_workbook, kind=ReportKind.MEMBERSHIP, as_of=AS_OF)
     async with database.session() as session:
         assert (await session.exec(select(func.count()).select_from(ReportSnapshot))).one() == 0
+
+
+def test_the_cli_counts_as_of_pakistans_day_as_the_bot_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """At 21:00 UTC it is the next day in Pakistan: `hecbot licences funnel` without --as-of
+    counted as of UTC's day, one behind /funnel and the dashboard (pakistan_today)."""
+    import bot.i18n
+    from bot.cli.root import app
+
+    class Evening(datetime):
+        @classmethod
+        def now(cls, tz=None):  # type: ignore[no-untyped-def, override]
+            return datetime(2026, 11, 30, 21, 0, tzinfo=UTC).astimezone(tz)
+
+    monkeypatch.setattr(bot.i18n, "datetime", Evening)
+    monkeypatch.setenv("HECBOT_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    assert bot.i18n.pakistan_today() == date(2026, 12, 1)
+
+    result = CliRunner().invoke(app, ["licences", "funnel", "--json"])
+
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["as_of"] == "2026-12-01"
