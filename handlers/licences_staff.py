@@ -11,17 +11,36 @@ from bot.i18n import Texts, pakistan_today
 from bot.services.licences_funnel import FunnelService, render_funnel_chart_png
 from bot.services.licences_nudges import NudgeService, render_report_chart_png
 from bot.services.permissions import Permission, require, scope_for
+from bot.services.universities import UniversityService
 from bot.services.users import UserProfile
 
 
 async def on_funnel(
-    message: Message, *, texts: Texts, user: UserProfile, funnel: FunnelService
+    message: Message,
+    command: CommandObject,
+    *,
+    texts: Texts,
+    user: UserProfile,
+    funnel: FunnelService,
+    universities: UniversityService,
 ) -> None:
+    """`/funnel` (focal persons: their university; admins: all) or `/funnel <university>`
+    (admins; a focal person naming another university is refused)."""
+    # Checked first, so someone without the permission learns nothing from the search.
     university_id = scope_for(user, Permission.VIEW_RESULTS_OWN_UNIVERSITY)
+    if wanted := (command.args or "").strip():
+        matches = await universities.search(wanted, limit=1)
+        if not matches:
+            await message.answer(texts("onboarding-university-not-found"))
+            return
+        university_id = scope_for(
+            user, Permission.VIEW_RESULTS_OWN_UNIVERSITY, matches[0].university.id
+        )
     result = await funnel.funnel(as_of=pakistan_today(), university_id=university_id)
     figures = result.total
     caption = texts(
         "licence-funnel-caption",
+        scope=result.university or texts("insights-all-universities"),
         as_of=texts.day(result.as_of),
         applied=figures.applied,
         approved=figures.approved,

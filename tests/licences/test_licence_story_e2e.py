@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
+from bot.i18n import pakistan_today
 from bot.services.licences_intakes import IntakeService
 from bot.services.licences_nudges import NudgeService
 from bot.services.licences_reports import ReportImportService
@@ -393,3 +394,45 @@ async def test_submit_pressed_twice_submits_once_and_the_second_press_is_told_wh
     alert = str(world.fake.requests("answerCallbackQuery")[-1].params.get("text", ""))
     assert "no longer active" in alert and "/apply" in alert and "/start" not in alert
     assert (await world.services.applications.mine(ALI)) is not None
+
+
+async def test_funnel_names_its_university_and_admins_choose_one(world: World) -> None:
+    """`/funnel comsats` from an admin showed the whole programme's figures under a caption that
+    named no university. It shows COMSATS's (as the dashboard and `hecbot licences funnel
+    --university` count them), the caption names whose funnel it is, and a focal person naming
+    another university is refused."""
+    database = world.services.database
+    focal = 8120
+    for user_id in (ADMIN, focal, *OTHERS):
+        world.fake.add_user(user_id)
+    await make_user(database, ADMIN, role=Role.ADMIN)
+    await make_user(database, focal, role=Role.FOCAL_PERSON, university_id=1)
+    current = await IntakeService(database).current()
+    assert current is not None
+    intake_id = current[0]
+    for number, user_id in enumerate(OTHERS):
+        university_id = 1 if number < 2 else 2  # two at QAU, four at COMSATS
+        await make_user(database, user_id, university_id=university_id)
+        await make_application(
+            database,
+            intake_id=intake_id,
+            user_id=user_id,
+            email=f"o{number}@uni.edu.pk",
+            university_id=university_id,
+            status=ApplicationStatus.SUBMITTED,
+        )
+    admin, qau_focal = Learner(world.fake, ADMIN), Learner(world.fake, focal)
+
+    (everyone,) = await admin.says("/funnel")
+    assert "of all universities" in everyone.caption and "6 applied" in everyone.caption
+    (comsats,) = await admin.says("/funnel comsats")
+    assert "of COMSATS" in comsats.caption and "4 applied" in comsats.caption
+    dashboard = await world.services.funnel.funnel(as_of=pakistan_today(), university_id=2)
+    assert dashboard.total.applied == 4 and dashboard.university == "COMSATS"
+    (none,) = await admin.says("/funnel xyzzy")
+    assert "could not find a university" in none.text
+
+    (own,) = await qau_focal.says("/funnel")
+    assert "of QAU" in own.caption and "2 applied" in own.caption
+    (refused,) = await qau_focal.says("/funnel comsats")
+    assert "COMSATS" not in (refused.text or "") and not refused.raw.get("photo")

@@ -59,6 +59,6 @@ licence-outcome-rejected = Your application to { $intake } was not approved. Rea
 licence-outcome-promoted = 🎉 A seat freed up: your application to { $intake } is now approved. Coursera will e-mail you an invitation.
 licence-reclaim-warning = Your Coursera licence has had no activity for 30 days. If it stays unused, it will be given to a learner on the waiting list. Start a course this week to keep it.
 licence-reclaimed = Your unused Coursera licence has been given to a learner on the waiting list.
-licence-funnel-caption = Licence funnel as of { $as_of }: { $applied } applied, { $approved } approved, { $invited } invited, { $joined } joined, { $active } active in 30 days, { $completed } completed a course; { $courses } courses completed, { $hours } learning hours.
+licence-funnel-caption = Licence funnel of { $scope } as of { $as_of }: { $applied } applied, { $approved } approved, { $invited } invited, { $joined } joined, { $active } active in 30 days, { $completed } completed a course; { $courses } courses completed, { $hours } learning hours.
 licence-nudge-report-caption = Nudge { $rule }: { $outcome } { $nudged_rate } with the nudge ({ $nudged }) against { $holdout_rate } in the holdout ({ $holdout }); difference { $difference } points (95% CI { $low } to { $high }).
 licence-nudge-report-empty = No nudge rule has assignments yet.

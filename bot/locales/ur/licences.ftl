@@ -59,6 +59,6 @@ licence-outcome-rejected = { $intake } کے لیے آپ کی درخواست من
 licence-outcome-promoted = 🎉 ایک نشست خالی ہوئی: { $intake } کے لیے آپ کی درخواست اب منظور ہے۔ کورسیرا آپ کو دعوت نامہ ای میل کرے گا۔
 licence-reclaim-warning = آپ کے کورسیرا لائسنس پر 30 دن سے کوئی سرگرمی نہیں۔ اگر یہ استعمال نہ ہوا تو انتظار فہرست کے کسی طالب علم کو دے دیا جائے گا۔ اسے رکھنے کے لیے اس ہفتے کوئی کورس شروع کریں۔
 licence-reclaimed = آپ کا غیر استعمال شدہ کورسیرا لائسنس انتظار فہرست کے ایک طالب علم کو دے دیا گیا ہے۔
-licence-funnel-caption = { $as_of } تک لائسنس کی صورتحال: { $applied } درخواستیں، { $approved } منظور، { $invited } مدعو، { $joined } شامل، { $active } پچھلے 30 دن میں فعال، { $completed } نے کم از کم ایک کورس مکمل کیا؛ { $courses } کورس مکمل، { $hours } سیکھنے کے گھنٹے۔
+licence-funnel-caption = { $scope }: { $as_of } تک لائسنس کی صورتحال: { $applied } درخواستیں، { $approved } منظور، { $invited } مدعو، { $joined } شامل، { $active } پچھلے 30 دن میں فعال، { $completed } نے کم از کم ایک کورس مکمل کیا؛ { $courses } کورس مکمل، { $hours } سیکھنے کے گھنٹے۔
 licence-nudge-report-caption = یاد دہانی { $rule }: { $outcome } یاد دہانی والے گروپ میں { $nudged_rate } ({ $nudged }) اور ہولڈ آؤٹ میں { $holdout_rate } ({ $holdout })؛ فرق { $difference } پوائنٹس (95٪ اعتماد وقفہ { $low } سے { $high })۔
 licence-nudge-report-empty = کسی یاد دہانی کے اصول کی ابھی کوئی تقسیم نہیں۔
