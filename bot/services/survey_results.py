@@ -195,7 +195,9 @@ class SurveyResultsService:
         header, rows = await self.export_rows(slug, university_id=university_id)
         path.parent.mkdir(parents=True, exist_ok=True)
         if export_format == "csv":
-            with path.open("w", newline="", encoding="utf-8") as handle:
+            # With its byte-order mark: Excel reads a CSV without one in the Windows code page,
+            # and an Urdu comment or name came out as "Ø³Ø±Ùˆ...".
+            with path.open("w", newline="", encoding="utf-8-sig") as handle:
                 writer = csv.writer(handle)
                 writer.writerow(header)
                 writer.writerows([csv_row(["" if v is None else v for v in row]) for row in rows])

@@ -90,7 +90,7 @@ async def test_learner_answers_with_buttons_and_typing_and_is_asked_again_polite
 
     results = SurveyResultsService(world.running.services.database)  # type: ignore[union-attr]
     await results.export("impact", tmp_path / "out.csv", "csv")
-    with (tmp_path / "out.csv").open(encoding="utf-8") as handle:
+    with (tmp_path / "out.csv").open(encoding="utf-8-sig") as handle:
         [row] = list(csv.DictReader(handle))
     assert row["user_id"] == str(LEARNER)
     assert {

@@ -178,7 +178,7 @@ async def test_fifty_learners_answer_resume_after_restart_and_export_matches(
     assert sorted(blocked) == BLOCKED
     assert len(invited) == 50
     assert count == 40
-    with export.open(encoding="utf-8") as handle:
+    with export.open(encoding="utf-8-sig") as handle:
         rows = {int(row["user_id"]): row for row in csv.DictReader(handle)}
     assert sorted(rows) == sorted(FULL + RESUMING)
     for user_id, row in rows.items():

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
+import io
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -130,7 +132,7 @@ async def test_export_writes_one_row_per_response_in_csv_and_xlsx(
     service = SurveyResultsService(database)
 
     assert await service.export("impact", tmp_path / "impact.csv", "csv") == 3
-    with (tmp_path / "impact.csv").open(encoding="utf-8") as handle:
+    with (tmp_path / "impact.csv").open(encoding="utf-8-sig") as handle:
         rows = list(csv.DictReader(handle))
     assert [row["career_outcome"] for row in rows] == [
         "new_job;promotion",
@@ -147,6 +149,24 @@ async def test_export_writes_one_row_per_response_in_csv_and_xlsx(
     assert sheet.max_row == 4
 
 
+async def test_the_csv_export_opens_in_excel_with_its_urdu_intact(
+    database: Database, tmp_path: Path
+) -> None:
+    """Excel reads a CSV without a byte-order mark in the Windows code page: an Urdu comment
+    came out garbled. The export starts with UTF-8's byte-order mark."""
+    await saved_impact_survey(database)
+    answers = impact_answers(1, skills=1, outcome=1, freelancers=1, earning_more=1, keep=1)
+    answers[0]["comment"] = "کورس بہت اچھا تھا"
+    await seed_responses(database, "impact", answers)
+
+    await SurveyResultsService(database).export("impact", tmp_path / "impact.csv", "csv")
+
+    data = (tmp_path / "impact.csv").read_bytes()
+    assert data.startswith(codecs.BOM_UTF8)
+    [row] = list(csv.DictReader(io.StringIO(data.decode("utf-8-sig"))))
+    assert row["comment"] == "کورس بہت اچھا تھا" and "user_id" in row
+
+
 async def test_export_keeps_a_comment_that_looks_like_a_formula_as_text(
     database: Database, tmp_path: Path
 ) -> None:
@@ -161,7 +181,7 @@ async def test_export_keeps_a_comment_that_looks_like_a_formula_as_text(
     service = SurveyResultsService(database)
 
     await service.export("impact", tmp_path / "impact.csv", "csv")
-    with (tmp_path / "impact.csv").open(encoding="utf-8") as handle:
+    with (tmp_path / "impact.csv").open(encoding="utf-8-sig") as handle:
         rows = list(csv.DictReader(handle))
     assert [row["comment"] for row in rows] == [f"'{comment}" for comment in typed]
     assert rows[0]["monthly_earnings"] == "10000"  # numbers are numbers still

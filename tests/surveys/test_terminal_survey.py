@@ -70,7 +70,7 @@ async def test_terminal_user_answers_a_survey_by_typing_button_numbers(
         await SurveyResultsService(services.database).export("impact", export, "csv")
     finally:
         await services.close()
-    with export.open(encoding="utf-8") as handle:
+    with export.open(encoding="utf-8-sig") as handle:
         [row] = list(csv.DictReader(handle))
     assert row["user_id"] == str(TERMINAL_USER_ID)
     assert {key: row[key] for key in ("skills", "career_outcome", "freelancer")} == {
