@@ -211,7 +211,8 @@ def intake_list() -> None:
     if not summaries:
         typer.echo("no intakes yet: add one with `hecbot intake add FILE.yaml`")
     for s in summaries:
-        state = "closed" if s.closed else "open"
+        # "open" was any intake not closed early: one opening next month, or past its deadline.
+        state = s.state().value
         typer.echo(
             f"{s.slug}: {s.title} ({state}; {shown_day(s.opens_at)} to {shown_day(s.deadline)}, "
             f"licences until {shown_day(s.licence_ends_on)}); {s.applications} applications"

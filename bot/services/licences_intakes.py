@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
+from enum import StrEnum
 from functools import lru_cache
 from typing import Any
 
@@ -285,6 +286,31 @@ class IntakeSummary:
     licence_ends_on: date
     closed: bool
     applications: int
+
+    def state(self, now: datetime | None = None) -> IntakeState:
+        """Where the round stands at `now`: as `repo.open_intakes` selects the open ones."""
+        now = now or utcnow()
+        if self.closed:
+            return IntakeState.CLOSED
+        if now < _aware(self.opens_at):
+            return IntakeState.NOT_OPEN_YET
+        if now < _aware(self.deadline):
+            return IntakeState.OPEN
+        return IntakeState.DEADLINE_PASSED
+
+
+class IntakeState(StrEnum):
+    """An intake's state as staff read it (`hecbot intake list`); only OPEN takes applications."""
+
+    NOT_OPEN_YET = "not open yet"
+    OPEN = "open"
+    DEADLINE_PASSED = "deadline passed"
+    CLOSED = "closed"
+
+
+def _aware(moment: datetime) -> datetime:
+    """A stored time (UTC; SQLite returns it without its zone)."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 class IntakeService:

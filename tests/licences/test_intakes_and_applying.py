@@ -211,6 +211,39 @@ def test_cli_intake_add_list_close(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     assert closed.exit_code == 0 and "closed" in closed.stdout
 
 
+def test_cli_intake_list_says_which_intake_takes_applications_now(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """Every intake not closed early was listed "open": one opening next month, and one whose
+    deadline had passed (it takes no application) alike."""
+    from bot.cli import app
+
+    monkeypatch.setenv("HECBOT_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    today = datetime.now(UTC).date()
+    rounds = {
+        "next-month": (today + timedelta(days=30), today + timedelta(days=60)),
+        "this-month": (today - timedelta(days=3), today + timedelta(days=20)),
+        "last-month": (today - timedelta(days=60), today - timedelta(days=30)),
+    }
+    runner = CliRunner()
+    for slug, (opens, deadline) in rounds.items():
+        path = tmp_path / f"{slug}.yaml"
+        path.write_text(
+            intake_source(id=slug, opens=str(opens), deadline=str(deadline)), encoding="utf-8"
+        )
+        added = runner.invoke(app, ["intake", "add", str(path)])
+        assert added.exit_code == 0, added.output
+
+    listed = {
+        line.partition(":")[0]: line
+        for line in runner.invoke(app, ["intake", "list"]).stdout.splitlines()
+    }
+    assert "(not open yet;" in listed["next-month"]
+    assert "(open;" in listed["this-month"]
+    assert "(deadline passed;" in listed["last-month"]
+
+
 async def test_forget_removes_the_verification_mail_written_to_the_data_dir(
     database: Database, tmp_path: Path, catalogue
 ):
