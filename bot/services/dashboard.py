@@ -202,10 +202,14 @@ class DashboardService:
         ranked = sorted(counts.items(), key=lambda item: (-item[1], -last[item[0]].timestamp()))
         return [Gap(example[key], count, last[key]) for key, count in ranked[:GAPS_SHOWN]]
 
-    async def surveys(self, actor: Actor) -> list[SurveySummary]:
+    async def surveys(self, actor: Actor, filters: DashboardFilters) -> list[SurveySummary]:
+        """Every survey with its completed responses, counted as its results page counts them:
+        a focal person's university's only (the list showed the programme's to everyone)."""
         self.require_staff(actor)
-        scope_for(actor, Permission.VIEW_RESULTS_OWN_UNIVERSITY, None)
-        return await self._surveys.list_surveys()
+        university_id = scope_for(
+            actor, Permission.VIEW_RESULTS_OWN_UNIVERSITY, filters.university_id
+        )
+        return await self._surveys.list_surveys(university_id)
 
     async def survey(
         self, actor: Actor, slug: str, filters: DashboardFilters, *, language: str

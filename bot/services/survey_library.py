@@ -77,15 +77,18 @@ class SurveyLibrary:
             )
         return _summary(definition)
 
-    async def list_surveys(self) -> list[SurveySummary]:
-        """The newest version of every survey, with its waves and completed responses."""
+    async def list_surveys(self, university_id: int | None = None) -> list[SurveySummary]:
+        """The newest version of every survey, with its waves and completed responses (of one
+        university's learners when `university_id` is given)."""
         async with self._database.session() as session:
             latest: dict[str, SurveyVersion] = {}
             for row in await survey_repository.all_versions(session):
                 if row.slug not in latest or row.version > latest[row.slug].version:
                     latest[row.slug] = row
             waves = await survey_repository.waves_per_survey(session)
-            responses = await survey_repository.completed_responses_per_survey(session)
+            responses = await survey_repository.completed_responses_per_survey(
+                session, university_id
+            )
         summaries = []
         for slug, row in latest.items():
             base = _summary(parse_stored_survey(row.source))

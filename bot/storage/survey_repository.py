@@ -110,13 +110,17 @@ async def waves_per_survey(session: AsyncSession) -> dict[str, int]:
     return {slug: int(count) for slug, count in rows.all()}
 
 
-async def completed_responses_per_survey(session: AsyncSession) -> dict[str, int]:
-    """slug -> how many responses to the survey were completed."""
-    rows = await session.exec(
-        select(SurveyResponse.slug, func.count())
-        .where(col(SurveyResponse.completed_at).is_not(None))
-        .group_by(SurveyResponse.slug)
+async def completed_responses_per_survey(
+    session: AsyncSession, university_id: int | None = None
+) -> dict[str, int]:
+    """slug -> how many responses to the survey were completed (by one university's learners
+    when `university_id` is given)."""
+    query = select(SurveyResponse.slug, func.count()).where(
+        col(SurveyResponse.completed_at).is_not(None)
     )
+    if university_id is not None:
+        query = query.where(col(SurveyResponse.university_id) == university_id)
+    rows = await session.exec(query.group_by(SurveyResponse.slug))
     return {slug: int(count) for slug, count in rows.all()}
 
 

@@ -230,7 +230,7 @@ class DashboardApi:
 
     async def surveys(self, request: web.Request) -> web.Response:
         viewer = await self.viewer(request)
-        return json_response(await self._deps.dashboard.surveys(viewer))
+        return json_response(await self._deps.dashboard.surveys(viewer, filters_from(request)))
 
     async def survey(self, request: web.Request) -> web.Response:
         viewer = await self.viewer(request)

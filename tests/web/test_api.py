@@ -51,7 +51,7 @@ async def test_every_endpoint_by_role(world: World, path: str) -> None:
     # A focal person asking for another university's figures: refused, not narrowed.
     admin_only = path == "/app/api/faq/drafts"
     assert (await world.get(path, user_id=FOCAL_A))[0] == (403 if admin_only else 200)
-    unscoped = ("/app/api/me", "/app/api/surveys", "/app/api/broadcasts", "/app/api/webinars")
+    unscoped = ("/app/api/me", "/app/api/broadcasts", "/app/api/webinars")
     if path not in unscoped and not admin_only:
         status, _ = await world.get(path, user_id=FOCAL_A, university=world.university_b)
         assert status == 403
@@ -141,6 +141,13 @@ async def test_survey_results_are_scoped_to_the_focal_persons_university(world: 
     assert [(w["invited"], w["completed"]) for w in everything["waves"]] == [(invited_all, 4)]
     assert [(w["invited"], w["completed"]) for w in own["waves"]] == [(invited_a, 3)]
     assert 0 < invited_a < invited_all
+    # The survey list counts as the results page does: a focal person's university only (it
+    # showed the programme's responses to every focal person).
+    _, listed_all = await world.get("/app/api/surveys", user_id=ADMIN)
+    _, listed_own = await world.get("/app/api/surveys", user_id=FOCAL_A)
+    assert isinstance(listed_all, list) and isinstance(listed_own, list)
+    assert [s["responses"] for s in listed_all if s["slug"] == "impact"] == [4]
+    assert [s["responses"] for s in listed_own if s["slug"] == "impact"] == [3]
     status, exported = await world.get(
         "/app/api/surveys/impact/export", user_id=FOCAL_A, format="csv"
     )
