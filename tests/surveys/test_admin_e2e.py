@@ -136,6 +136,34 @@ async def test_results_come_with_one_chart_per_question_and_focal_persons_see_th
     assert any("Responses: 4 of" in text and "(university 2)" in text for text in focal_texts)
 
 
+async def test_results_without_a_known_id_lists_the_surveys_there_are(
+    bot_world: tuple[FakeTelegram, BotHarness],
+) -> None:
+    """`/results` said "for example /results impact" whatever surveys the bot had, and an id
+    that is no survey "could not find that": a focal person had no way to learn the ids. Both
+    list the surveys, with the responses of the focal person's own university."""
+    fake, running = bot_world
+    assert running.services is not None
+    database = running.services.database
+    focal = Learner(fake, FOCAL)
+    assert "No survey has been added yet" in await focal.say("/results")
+    surveys = SurveyService(database)
+    await surveys.add_survey(shipped_survey("impact"))
+    await surveys.start_waves("impact")
+    for university_id, count in ((1, 5), (2, 3)):
+        await seed_responses(
+            database,
+            "impact",
+            impact_answers(count, skills=1, outcome=1, freelancers=1, earning_more=1, keep=1),
+            university_id=university_id,
+        )
+
+    listed = await focal.say("/results")
+    assert "Which survey?" in listed and "impact" in listed and "(3 responses)" in listed
+    unknown = await focal.say("/results impakt")
+    assert "There is no survey impakt" in unknown and "impact" in unknown
+
+
 BILLION_LAUGHS = """id: lol
 version: 1
 a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]
