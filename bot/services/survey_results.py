@@ -96,6 +96,7 @@ class SurveyResults:
     questions: tuple[QuestionResult, ...]
     headlines: tuple[HeadlineResult, ...]
     cross_tabs: tuple[CrossTab, ...]
+    university: str | None = None  # the name of `university_id`'s university
 
     @property
     def response_rate(self) -> float | None:
@@ -125,18 +126,22 @@ class SurveyResultsService:
     ) -> SurveyResults:
         definition, loaded, invited = await self._load(slug, university_id)
         completed = [item for item in loaded if item.response.completed_at is not None]
+        async with self._database.session() as session:
+            names = await survey_repository.university_names(session)
         return SurveyResults(
             slug=slug,
             title=definition.title.get(language),
             version=definition.version,
             university_id=university_id,
+            university=_university(names, university_id),
             invited=invited,
             responses=len(completed),
             in_progress=len(loaded) - len(completed),
             questions=tuple(_question_results(definition, completed, language)),
             headlines=tuple(_headlines(definition, completed, language)),
             cross_tabs=tuple(
-                _cross_tab(definition, completed, dimension) for dimension in CROSS_TAB_DIMENSIONS
+                _cross_tab(definition, completed, dimension, names)
+                for dimension in CROSS_TAB_DIMENSIONS
             ),
         )
 
@@ -347,13 +352,23 @@ def _headlines(
     return results
 
 
+def _university(names: dict[int, str], university_id: int | None) -> str | None:
+    if university_id is None:
+        return None
+    return names.get(university_id, f"university {university_id}")
+
+
 def _cross_tab(
-    definition: SurveyDefinition, completed: Sequence[_Loaded], dimension: str
+    definition: SurveyDefinition,
+    completed: Sequence[_Loaded],
+    dimension: str,
+    names: dict[int, str],
 ) -> CrossTab:
     groups: dict[str, list[_Loaded]] = defaultdict(list)
     for item in completed:
         if dimension == "university":
-            key = str(item.response.university_id) if item.response.university_id else "—"
+            # Named as staff know it ("COMSATS"): the rows read "1", "12", "2".
+            key = _university(names, item.response.university_id) or "—"
         elif dimension == "role":
             key = item.response.learner_kind or item.response.role or "—"
         else:
@@ -384,7 +399,7 @@ def _percent(share: float | None) -> str:
 
 def format_results(results: SurveyResults) -> str:
     """Plain text for a terminal or a Telegram <pre> block."""
-    scope = f" (university {results.university_id})" if results.university_id else ""
+    scope = f" ({results.university})" if results.university else ""
     lines = [
         f"{results.title} — {results.slug} v{results.version}{scope}",
         f"Responses: {results.responses} of {results.invited} invited "

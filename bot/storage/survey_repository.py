@@ -11,6 +11,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from bot.errors import NotFoundError
 from bot.storage.models import User
+from bot.storage.people_models import University
 from bot.storage.survey_models import (
     SurveyAnswer,
     SurveyInvitation,
@@ -108,6 +109,14 @@ async def waves_per_survey(session: AsyncSession) -> dict[str, int]:
     """slug -> how many waves the survey was sent in."""
     rows = await session.exec(select(SurveyWave.slug, func.count()).group_by(SurveyWave.slug))
     return {slug: int(count) for slug, count in rows.all()}
+
+
+async def university_names(session: AsyncSession) -> dict[int, str]:
+    """university id -> its short name, or its name: how results name a university."""
+    rows = await session.exec(
+        select(col(University.id), col(University.short_name), col(University.name))
+    )
+    return {int(uid): short or name for uid, short, name in rows.all() if uid is not None}
 
 
 async def completed_responses_per_survey(

@@ -133,7 +133,7 @@ async def test_results_come_with_one_chart_per_question_and_focal_persons_see_th
     fake.push_message(FOCAL, "/results impact")
     await fake.wait_for("sendPhoto", lambda r: r.chat_id == FOCAL, count=6, timeout=30)
     focal_texts = [m.text or "" for m in fake.messages_to(FOCAL)]
-    assert any("Responses: 4 of" in text and "(university 2)" in text for text in focal_texts)
+    assert any("Responses: 4 of" in text and "(COMSATS)" in text for text in focal_texts)
 
 
 async def test_results_without_a_known_id_lists_the_surveys_there_are(
