@@ -172,6 +172,10 @@ class DashboardService:
         answered: Counter[date] = Counter()
         declined: Counter[date] = Counter()
         for row in rows:
+            # A "👍" or "ok" was asked for a full question, not answered: counted as a question,
+            # neither answered nor declined, as /insights counts it (it was "answered" here).
+            if row.content_free:
+                continue
             day = row.created_at.astimezone(PAKISTAN_TIME).date()
             (declined if row.abstained else answered)[day] += 1
         days = sorted(set(answered) | set(declined))

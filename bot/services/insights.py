@@ -10,12 +10,12 @@ import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 from sqlmodel import col, select
 
-from bot.i18n import in_pakistan
+from bot.i18n import PAKISTAN_TIME, in_pakistan
 from bot.services.permissions import Actor, Permission, require
 from bot.services.spreadsheet import csv_row
 from bot.storage.db import Database
@@ -79,7 +79,10 @@ class InsightsService:
         """The report for one university or all; `actor=None` is the operator's CLI."""
         if actor is not None:
             require(actor, Permission.VIEW_INSIGHTS, university_id=university_id)
-        since_time = datetime.combine(since, datetime.min.time()) if since else None
+        # The day starts in Pakistan, as the dashboard's "From" does (it started at 05:00 there).
+        since_time = (
+            datetime.combine(since, time.min, PAKISTAN_TIME).astimezone(UTC) if since else None
+        )
         async with self._database.session() as session:
             # Learners' questions only: staff trying the bot out are not a gap in the rules.
             # A forgotten learner's anonymous questions (no user id) still count.

@@ -34,6 +34,7 @@ class QuestionRow:
     created_at: datetime
     abstained: bool
     feedback: int | None
+    content_free: bool = False  # "👍", "ok": no question, never answered (not an answer)
 
 
 @dataclass(frozen=True)
@@ -82,7 +83,12 @@ async def question_rows(
     session: AsyncSession, university_ids: Collection[int] | None, window: Window
 ) -> list[QuestionRow]:
     query = (
-        select(QuestionLog.created_at, QuestionLog.abstained, QuestionLog.feedback)
+        select(
+            QuestionLog.created_at,
+            QuestionLog.abstained,
+            QuestionLog.feedback,
+            QuestionLog.content_free,
+        )
         .join(User, col(User.id) == col(QuestionLog.user_id), isouter=True)
         .where(*_learner_questions(university_ids, window))
     )

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator
+from datetime import date, datetime, timedelta
 from urllib.parse import quote
 
 import pytest
 from sqlmodel import col, select
 
 from bot.config import Settings
+from bot.i18n import PAKISTAN_TIME
 from bot.services.users import UserProfile
-from bot.storage.models import Role, User
+from bot.storage.models import QuestionLog, Role, User
 from bot.storage.people_models import FaqEntry
 from bot.storage.survey_models import SurveyInvitation
 from tests.web.world import (
@@ -127,6 +129,53 @@ async def invitations(world: World) -> tuple[int, int]:
             )
         ).all()
     return len(rows), sum(1 for _, university in rows if university == world.university_a)
+
+
+async def test_the_overview_counts_as_insights_in_the_chat_does(world: World) -> None:
+    """The overview's figures equal /insights': a "👍" or "ok" (asked for a full question) was
+    "answered" on the dashboard and not in the chat, and `/insights DAY` started the day at
+    midnight UTC (05:00 in Pakistan) while the dashboard's From starts it at midnight there."""
+    day = date(2026, 11, 20)
+    early = datetime(2026, 11, 20, 1, 30, tzinfo=PAKISTAN_TIME)  # 20:30 UTC the day before
+    async with world.services.database.session() as session:
+        for question, content_free, abstained, when in (
+            ("👍", True, False, early + timedelta(hours=8)),
+            ("Can alumni apply?", False, False, early),
+            ("Is there a hostel?", False, True, early + timedelta(hours=9)),
+        ):
+            session.add(
+                QuestionLog(
+                    user_id=LEARNER_A,
+                    university_id=world.university_a,
+                    question=question,
+                    answer="",
+                    abstained=abstained,
+                    content_free=content_free,
+                    created_at=when,
+                )
+            )
+    status, overview = await world.get(
+        "/app/api/overview", user_id=ADMIN, since=day.isoformat(), until=day.isoformat()
+    )
+    assert status == 200 and isinstance(overview, dict)
+    report = await world.services.insights.report(None, since=day)
+    assert report.total_questions - report.content_free > 0
+    # Nothing was asked after the 20th but the seeded activity of the last days: the 20th's
+    # three messages are the insights' whole count from that day on, less the seeded ones.
+    seeded = await world.services.insights.report(None, since=date(2026, 11, 21))
+    assert (
+        (
+            overview["questions"],
+            overview["answered"],
+            overview["declined"],
+        )
+        == (
+            report.total_questions - seeded.total_questions,
+            report.answered - seeded.answered,
+            report.abstained - seeded.abstained,
+        )
+        == (3, 1, 1)
+    )
 
 
 async def test_survey_results_are_scoped_to_the_focal_persons_university(world: World) -> None:
