@@ -22,6 +22,7 @@ from docx.oxml.ns import qn
 from docx.table import Table as DocxTable
 from docx.table import _Cell as DocxCell
 from docx.text.paragraph import Paragraph as DocxParagraph
+from docx.text.run import Run as DocxRun
 from pypdf import PdfReader
 from pypdf.errors import PdfReadError
 
@@ -31,7 +32,7 @@ from knowledge.errors import DocumentLoadError
 # each file it indexes and reads a file again, though its bytes are unchanged, when it was
 # indexed by another version: raise it with every change that alters the text, headings or
 # sections a file already indexed would get, so a fix reaches existing indexes by itself.
-LOADER_VERSION = 11
+LOADER_VERSION = 12
 
 SUPPORTED_SUFFIXES = frozenset({".md", ".markdown", ".txt", ".html", ".htm", ".pdf", ".docx"})
 
@@ -654,6 +655,24 @@ def _placeholder_title(title: str) -> bool:
     return words <= _PLACEHOLDER_TITLES or bool(_FILE_NAME_TITLE.match(title.strip()))
 
 
+def _docx_runs(paragraph: DocxParagraph) -> list[DocxRun]:
+    """A paragraph's runs as Word shows them with changes tracked: python-docx's ``runs`` and
+    ``text`` read only runs written straight in the paragraph, so the words of a tracked
+    insertion ("close on <ins>31 March</ins>.") were lost, leaving "close on ."."""
+    p = paragraph._p
+    depth = len(p.xpath("./ancestor::w:p"))
+    runs = p.xpath(".//w:r[not(ancestor::w:del) and not(ancestor::w:moveFrom)]")
+    return [DocxRun(r, paragraph) for r in runs if len(r.xpath("./ancestor::w:p")) == depth + 1]
+
+
+def _docx_text(paragraph: DocxParagraph) -> str:
+    return "".join(run.text for run in _docx_runs(paragraph))
+
+
+def _docx_cell_text(cell: DocxCell) -> str:
+    return "\n".join(_docx_text(paragraph) for paragraph in cell.paragraphs)
+
+
 def _docx_rows(table: DocxTable) -> list[str]:
     """A table's rows, each a paragraph of its own (never run into the next row), cells
     joined by " | " (a merged cell once). A table whose first row names its columns (marked
@@ -663,7 +682,7 @@ def _docx_rows(table: DocxTable) -> list[str]:
     if len(table.rows) > 1 and _docx_header_row(table):
         width = len(table.rows[0].cells)
         for index, row in enumerate(table.rows):
-            cells = [cell.text.strip().replace("|", "/") for cell in row.cells][:width]
+            cells = [_docx_cell_text(cell).strip().replace("|", "/") for cell in row.cells][:width]
             if not any(cells):
                 continue
             cells += [""] * (width - len(cells))
@@ -673,7 +692,7 @@ def _docx_rows(table: DocxTable) -> list[str]:
         # A blank line before and after: the table is a block of its own.
         return ["", *rows, ""]
     for row in table.rows:
-        cells = [cell.text.strip() for cell in row.cells if cell.text.strip()]
+        cells = [text for cell in row.cells if (text := _docx_cell_text(cell).strip())]
         if cells:
             rows.append(" | ".join(dict.fromkeys(cells)) + "\n")
     return rows
@@ -691,7 +710,7 @@ def _docx_header_row(table: DocxTable) -> bool:
 
 
 def _docx_all_bold(cell: DocxCell) -> bool:
-    runs = [run for paragraph in cell.paragraphs for run in paragraph.runs if run.text.strip()]
+    runs = [run for p in cell.paragraphs for run in _docx_runs(p) if run.text.strip()]
     return bool(runs) and all(
         run.bold or (run.style is not None and run.style.font.bold) for run in runs
     )
@@ -699,8 +718,8 @@ def _docx_all_bold(cell: DocxCell) -> bool:
 
 def _docx_bold_heading(paragraph: DocxParagraph) -> bool:
     """A short paragraph all in bold, not ending as a sentence or a lead-in does."""
-    text = paragraph.text.strip()
-    runs = [run for run in paragraph.runs if run.text.strip()]
+    text = _docx_text(paragraph).strip()
+    runs = [run for run in _docx_runs(paragraph) if run.text.strip()]
     return (
         0 < len(text) <= 80
         and not text.endswith(_NOT_HEADING_ENDINGS)
@@ -731,7 +750,7 @@ def load_docx(path: Path) -> LoadedDocument:
             lines.extend(_docx_rows(block))
             continue
         paragraph = block
-        text = paragraph.text.strip()
+        text = _docx_text(paragraph).strip()
         if not text:
             continue
         style = (paragraph.style.name if paragraph.style is not None else "") or ""
