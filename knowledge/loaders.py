@@ -32,7 +32,7 @@ from knowledge.errors import DocumentLoadError
 # each file it indexes and reads a file again, though its bytes are unchanged, when it was
 # indexed by another version: raise it with every change that alters the text, headings or
 # sections a file already indexed would get, so a fix reaches existing indexes by itself.
-LOADER_VERSION = 12
+LOADER_VERSION = 13
 
 SUPPORTED_SUFFIXES = frozenset({".md", ".markdown", ".txt", ".html", ".htm", ".pdf", ".docx"})
 
@@ -638,7 +638,7 @@ def load_pdf(path: Path) -> LoadedDocument:
     text = "\n".join(pages)
     if not re.search(r"\w{2,}", text):
         raise DocumentLoadError(str(path), "PDF has no text layer (scanned image?); OCR it first")
-    lines = [line.strip() for line in text.splitlines()]
+    lines = _pdf_body_lines(pages)
     first = next((line for line in lines if line), "")
     title = str(meta_title) if meta_title else first
     markdown = f"# {title}\n\n" + _pdf_lines_to_markdown(lines, title, outline)
@@ -647,6 +647,59 @@ def load_pdf(path: Path) -> LoadedDocument:
         markdown=markdown,
         effective_date=find_effective_date(text),
     )
+
+
+# A page's number as Word and other tools print it: "3", "Page 3", "Page 3 of 12", "3 / 12",
+# "- 3 -", "p. 3".
+_PAGE_NUMBER = re.compile(
+    r"^(?:(?:page|p\.?)\s*)?[-–—]?\s*\d+\s*[-–—]?(?:\s*(?:of|/)\s*\d+)?$", re.IGNORECASE
+)
+# How many lines at the top and at the bottom of a page can be its running header or footer.
+_PAGE_EDGE_LINES = 3
+
+
+def _pdf_body_lines(pages: list[str]) -> list[str]:
+    """The lines of a PDF's pages without their furniture: a running header or footer (a line
+    at the top or bottom of at least half the pages, and of two or more, its numbers aside:
+    "Handbook 2027 | Page 3") and page numbers at a page's edge. Printed from Word, each page's
+    header and footer came between the sentences a page break cut ("... keep up with weekly /
+    Page 2 of 3 / Khyber Education Foundation / work in their track ...")."""
+    paged = [[line.strip() for line in page.splitlines() if line.strip()] for page in pages]
+
+    def edges(lines: list[str]) -> list[str]:
+        return lines[:_PAGE_EDGE_LINES] + lines[-_PAGE_EDGE_LINES:]
+
+    def shape(line: str) -> str:
+        return re.sub(r"\d+", "#", " ".join(line.casefold().split()))
+
+    counts: dict[str, int] = {}
+    for lines in paged:
+        for key in set(map(shape, edges(lines))):
+            counts[key] = counts.get(key, 0) + 1
+    running = {key for key, n in counts.items() if n >= 2 and 2 * n >= len(paged)}
+
+    def furniture(line: str) -> bool:
+        return shape(line) in running or _PAGE_NUMBER.match(line) is not None
+
+    body: list[str] = []
+    for number, page in enumerate(pages, start=1):
+        lines = [line.strip() for line in page.splitlines()]
+        if number < len(pages) and page.endswith(("\n", "\r")):
+            lines.append("")  # the blank line the page's last line break and the next make
+        # Furniture is taken from each end up to the first line of text that is not: a line
+        # of the text that happens to look so stays, with text between it and the page's edge.
+        dropped: set[int] = set()
+        for order in (range(len(lines)), range(len(lines) - 1, -1, -1)):
+            seen = 0
+            for index in order:
+                if not lines[index]:
+                    continue
+                if seen == _PAGE_EDGE_LINES or not furniture(lines[index]):
+                    break
+                dropped.add(index)
+                seen += 1
+        body.extend(line for index, line in enumerate(lines) if index not in dropped)
+    return body
 
 
 def _placeholder_title(title: str) -> bool:

@@ -9,12 +9,17 @@ from pathlib import Path
 import docx
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.text.paragraph import Paragraph
+from docx.text.paragraph import Paragraph as DocxParagraph
+from pypdf import PdfReader
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import getSampleStyleSheet
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph
 
 from knowledge.loaders import load_document
 
 
-def _tracked(paragraph: Paragraph, change: str, text: str) -> None:
+def _tracked(paragraph: DocxParagraph, change: str, text: str) -> None:
     """Append a tracked change (``w:ins`` or ``w:del``) holding one run of ``text``."""
     element = OxmlElement(f"w:{change}")
     element.set(qn("w:id"), str(len(paragraph._p)))
@@ -47,3 +52,44 @@ def test_a_docx_reads_tracked_insertions_and_leaves_out_tracked_deletions(tmp_pa
     assert "Applications close on 31 March 2027. Late applications are not accepted." in markdown
     assert "15 March" not in markdown
     assert "| Data analytics | Dr. Sana Afridi |" in markdown
+
+
+def _printed_from_word(path: Path, paragraphs: list[str]) -> None:
+    """A PDF as Word prints one: a running header and footer and "Page N of M" on each page."""
+    pages = 3
+    doc = BaseDocTemplate(str(path), pagesize=A4, title="Microsoft Word - policy.docx")
+
+    def furniture(canvas: Canvas, template: BaseDocTemplate) -> None:
+        canvas.setFont("Helvetica", 8)
+        canvas.drawString(72, A4[1] - 40, "KOLF Certificates Policy 2027")
+        canvas.drawString(72, 40, "Khyber Education Foundation")
+        canvas.drawRightString(A4[0] - 72, 40, f"Page {template.page} of {pages}")
+
+    frame = Frame(72, 72, A4[0] - 144, A4[1] - 144)
+    doc.addPageTemplates([PageTemplate(frames=[frame], onPage=furniture)])
+    styles = getSampleStyleSheet()
+    story: list[Flowable] = [Paragraph("Certificates Policy", styles["Heading1"])]
+    story += [Paragraph(text, styles["BodyText"]) for text in paragraphs]
+    doc.build(story)
+    assert len(PdfReader(str(path)).pages) == pages
+
+
+def test_a_pdfs_running_header_footer_and_page_numbers_are_not_its_text(tmp_path: Path) -> None:
+    filler = "Fellows keep up with the weekly work of their track and ask their mentor early. " * 14
+    path = tmp_path / "policy.pdf"
+    _printed_from_word(
+        path,
+        [
+            "Fellows who pass receive a digital certificate within 14 days.",
+            *[filler] * 12,
+            "A fellow may retake the final assessment once, within 30 days.",
+        ],
+    )
+
+    document = load_document(path)
+    assert document.title == "Certificates Policy"
+    assert "Page" not in document.markdown
+    assert "KOLF Certificates Policy 2027" not in document.markdown
+    assert "Khyber Education Foundation" not in document.markdown
+    assert "within 14 days." in document.markdown
+    assert "once, within 30 days." in document.markdown
