@@ -24,7 +24,7 @@ from docx.table import _Cell as DocxCell
 from docx.text.paragraph import Paragraph as DocxParagraph
 from docx.text.run import Run as DocxRun
 from pypdf import PdfReader
-from pypdf.errors import PdfReadError
+from pypdf.errors import DependencyError, FileNotDecryptedError, PdfReadError
 
 from knowledge.errors import DocumentLoadError
 
@@ -633,6 +633,14 @@ def load_pdf(path: Path) -> LoadedDocument:
         outline = _pdf_outline(reader)
         if meta_title and _placeholder_title(str(meta_title)):
             meta_title = None  # PDF generators stamp these when the author set no title
+    except (FileNotDecryptedError, DependencyError) as exc:
+        # A password to open it, or AES encryption (Word's "Encrypt with password", Acrobat's
+        # restrictions), which pypdf reads only with a cryptography package hecbot lacks.
+        raise DocumentLoadError(
+            str(path),
+            "the PDF is encrypted (a password or editing restrictions): save or print it again"
+            " as a PDF without a password or restrictions",
+        ) from exc
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
         raise DocumentLoadError(str(path), f"malformed PDF ({exc})") from exc
     text = "\n".join(pages)
@@ -858,6 +866,10 @@ def load_document(path: Path) -> LoadedDocument:
         raise
     except OSError as exc:
         raise DocumentLoadError(str(path), f"unreadable ({exc.strerror or exc})") from exc
+    except Exception as exc:  # a file no loader foresaw must not end the whole `kb index` run
+        raise DocumentLoadError(
+            str(path), f"could not be read ({type(exc).__name__}: {exc})"
+        ) from exc
 
 
 def iter_document_files(root: Path) -> Iterator[Path]:

@@ -4,19 +4,26 @@ other tools leave beside the documents, and files that are not what their names 
 
 from __future__ import annotations
 
+from io import BytesIO
 from pathlib import Path
 
 import docx
+import pytest
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.text.paragraph import Paragraph as DocxParagraph
-from pypdf import PdfReader
+from pypdf import PdfReader, PdfWriter
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph
 
+from knowledge.config import KnowledgeConfig
+from knowledge.engine import build_engine
+from knowledge.errors import DocumentLoadError
 from knowledge.loaders import load_document
+
+from .conftest import HashEmbedder, write_pdf
 
 
 def _tracked(paragraph: DocxParagraph, change: str, text: str) -> None:
@@ -93,3 +100,41 @@ def test_a_pdfs_running_header_footer_and_page_numbers_are_not_its_text(tmp_path
     assert "Khyber Education Foundation" not in document.markdown
     assert "within 14 days." in document.markdown
     assert "once, within 30 days." in document.markdown
+
+
+def _encrypted_pdf(source: Path, path: Path, *, password: str, aes: bool) -> None:
+    """``source`` encrypted with RC4, or claiming AES (pypdf writes AES only with a cryptography
+    package hecbot does not have; Word's "Encrypt with password" writes AES)."""
+    writer = PdfWriter(clone_from=str(source))
+    writer.encrypt(user_password=password, owner_password="owner", algorithm="RC4-128")
+    buffer = BytesIO()
+    writer.write(buffer)
+    data = buffer.getvalue()
+    if aes:
+        aes_filter = b"/V 4\n/R 4\n/Length 128\n/CF << /StdCF << /CFM /AESV2 /Length 16 >> >>\n"
+        data = data.replace(b"/V 2\n/R 3\n/Length 128\n", aes_filter + b"/StmF /StdCF\n", 1)
+        assert b"/AESV2" in data
+    path.write_bytes(data)
+
+
+@pytest.mark.parametrize(
+    ("password", "aes"), [("secret", False), ("", True)], ids=["password", "aes-restrictions"]
+)
+def test_an_encrypted_pdf_is_refused_saying_so_and_the_rest_is_indexed(
+    tmp_path: Path, password: str, aes: bool
+) -> None:
+    source = tmp_path / "policy-source.pdf"
+    write_pdf(source, ["Certificates Policy", "Certificates are issued within 14 days."])
+    folder = tmp_path / "kolf"
+    folder.mkdir()
+    _encrypted_pdf(source, folder / "policy.pdf", password=password, aes=aes)
+    (folder / "notice.md").write_text("# Orientation\n\nOrientation is on 5 April.\n")
+
+    with pytest.raises(DocumentLoadError, match="the PDF is encrypted"):
+        load_document(folder / "policy.pdf")
+    engine = build_engine(KnowledgeConfig(data_dir=tmp_path / "data"), embedder=HashEmbedder())
+    with engine:
+        report = engine.index_paths([folder])
+    assert report.added == ["notice.md"]
+    assert [source for source, _ in report.failed] == ["policy.pdf"]
+    assert "save or print it again" in report.failed[0][1]
