@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import re
+import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -123,6 +124,49 @@ _BOMS = (
 )
 
 
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+# What an Office package is by the part it holds.
+_ZIP_KINDS = (
+    ("word/document.xml", "a Word document (.docx)"),
+    ("xl/workbook.xml", "an Excel workbook (.xlsx)"),
+    ("ppt/presentation.xml", "a PowerPoint presentation (.pptx)"),
+    ("content.xml", "an OpenDocument file (.odt/.ods)"),
+)
+
+
+def _what_it_is(path: Path) -> str | None:
+    """What a file's first bytes say it is, for a file whose name says otherwise ("handbook.pdf"
+    saved from Word as .docx, a web page saved as .docx), else None."""
+    with path.open("rb") as file:
+        head = file.read(1024)
+    if b"%PDF-" in head:
+        return "a PDF (.pdf)"
+    if head.startswith(_OLE_MAGIC):
+        return "a Word 97-2003 document (.doc) or a password-protected Office file"
+    if head.startswith(b"PK\x03\x04"):
+        try:
+            with zipfile.ZipFile(path) as package:
+                names = set(package.namelist())
+        except (zipfile.BadZipFile, OSError):
+            return None
+        return next((kind for part, kind in _ZIP_KINDS if part in names), "a zip archive")
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if text.startswith((b"<!doctype html", b"<html")):
+        return "a web page (.html)"
+    return None
+
+
+def _not_what_its_name_says(path: Path, expected: str) -> DocumentLoadError | None:
+    """The error for a file whose content is another format than its name's, else None."""
+    actual = _what_it_is(path)
+    if actual is None or actual.endswith(f"({path.suffix.lower()})"):
+        return None
+    return DocumentLoadError(
+        str(path),
+        f"not {expected}: it is {actual}; save it as {expected} or name it as what it is",
+    )
+
+
 def _unicode_with_bom(path: Path, data: bytes) -> str | None:
     """The text of a file saved as UTF-16 or UTF-32 with a byte order mark, else None."""
     for bom, encoding in _BOMS:
@@ -142,7 +186,9 @@ def _decode_text(path: Path, data: bytes) -> str:
     text = _unicode_with_bom(path, data)
     if text is None:
         if b"\x00" in data:
-            raise DocumentLoadError(str(path), "binary content (NUL bytes) in a text file")
+            raise _not_what_its_name_says(path, "a text file") or DocumentLoadError(
+                str(path), "binary content (NUL bytes) in a text file"
+            )
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
@@ -374,7 +420,9 @@ def load_html(path: Path) -> LoadedDocument:
     data = path.read_bytes()
     text = _unicode_with_bom(path, data)
     if text is None and b"\x00" in data:
-        raise DocumentLoadError(str(path), "binary content (NUL bytes) in an HTML file")
+        raise _not_what_its_name_says(path, "a web page") or DocumentLoadError(
+            str(path), "binary content (NUL bytes) in an HTML file"
+        )
     try:
         soup = BeautifulSoup(data if text is None else text, "lxml")
     except Exception as exc:  # lxml raises several types on broken input
@@ -626,6 +674,8 @@ def _pdf_lines_to_markdown(
 
 
 def load_pdf(path: Path) -> LoadedDocument:
+    if (wrong := _not_what_its_name_says(path, "a PDF")) is not None:
+        raise wrong
     try:
         reader = PdfReader(str(path))
         pages = [page.extract_text() or "" for page in reader.pages]
@@ -789,7 +839,14 @@ def _docx_bold_heading(paragraph: DocxParagraph) -> bool:
     )
 
 
+def _check_docx_package(path: Path) -> None:
+    """Refuse a .docx that is another format."""
+    if (wrong := _not_what_its_name_says(path, "a Word document (.docx)")) is not None:
+        raise wrong
+
+
 def load_docx(path: Path) -> LoadedDocument:
+    _check_docx_package(path)
     try:
         document = docx.Document(str(path))
     except (PackageNotFoundError, KeyError, ValueError, OSError) as exc:

@@ -138,3 +138,28 @@ def test_an_encrypted_pdf_is_refused_saying_so_and_the_rest_is_indexed(
     assert report.added == ["notice.md"]
     assert [source for source, _ in report.failed] == ["policy.pdf"]
     assert "save or print it again" in report.failed[0][1]
+
+
+def test_a_file_of_another_format_than_its_name_says_is_refused_naming_both(
+    tmp_path: Path,
+) -> None:
+    handbook = tmp_path / "handbook.docx"
+    document = docx.Document()
+    document.add_paragraph("Stipends are paid monthly.")
+    document.save(str(handbook))
+    policy = tmp_path / "policy.pdf"
+    write_pdf(policy, ["Certificates Policy", "Certificates are issued within 14 days."])
+    misnamed = {
+        "policy.docx": (policy.read_bytes(), "not a Word document \\(.docx\\): it is a PDF"),
+        "handbook.pdf": (handbook.read_bytes(), "not a PDF: it is a Word document"),
+        "handbook.md": (handbook.read_bytes(), "not a text file: it is a Word document"),
+        "contact.docx": (b"<!DOCTYPE html><html><p>Hi</p></html>", "it is a web page"),
+        "old.docx": (_OLE + b"\0" * 600, "a Word 97-2003 document \\(.doc\\) or a password"),
+    }
+    for name, (data, message) in misnamed.items():
+        (tmp_path / name).write_bytes(data)
+        with pytest.raises(DocumentLoadError, match=message):
+            load_document(tmp_path / name)
+
+
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
