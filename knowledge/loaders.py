@@ -124,6 +124,9 @@ _BOMS = (
 )
 
 
+# The largest a DOCX may expand to when unpacked: a 500-page handbook's XML is tens of MB; a
+# zip bomb of a few hundred KB expands to gigabytes (lxml then holds them all in memory).
+DOCX_MAX_UNPACKED_BYTES = 200_000_000
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 # What an Office package is by the part it holds.
 _ZIP_KINDS = (
@@ -840,9 +843,20 @@ def _docx_bold_heading(paragraph: DocxParagraph) -> bool:
 
 
 def _check_docx_package(path: Path) -> None:
-    """Refuse a .docx that is another format."""
+    """Refuse a .docx that is another format, or that would expand past what a document is."""
     if (wrong := _not_what_its_name_says(path, "a Word document (.docx)")) is not None:
         raise wrong
+    try:
+        with zipfile.ZipFile(path) as package:
+            unpacked = sum(member.file_size for member in package.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError):
+        return  # python-docx says what is wrong with it
+    if unpacked > DOCX_MAX_UNPACKED_BYTES:
+        raise DocumentLoadError(
+            str(path),
+            f"the DOCX expands to {unpacked / 1e6:,.0f} MB when unpacked (a document's text is"
+            f" at most {DOCX_MAX_UNPACKED_BYTES / 1e6:,.0f} MB; a zip bomb?)",
+        )
 
 
 def load_docx(path: Path) -> LoadedDocument:

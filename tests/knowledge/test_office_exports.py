@@ -4,6 +4,7 @@ other tools leave beside the documents, and files that are not what their names 
 
 from __future__ import annotations
 
+import zipfile
 from io import BytesIO
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import BaseDocTemplate, Flowable, Frame, PageTemplate, Paragraph
 
+import knowledge.loaders
 from knowledge.config import KnowledgeConfig
 from knowledge.engine import build_engine
 from knowledge.errors import DocumentLoadError
@@ -163,3 +165,23 @@ def test_a_file_of_another_format_than_its_name_says_is_refused_naming_both(
 
 
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+def test_a_docx_that_would_expand_past_a_documents_size_is_refused_unopened(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A zip bomb expands to gigabytes; the limit is lowered to keep the test small.
+    monkeypatch.setattr(knowledge.loaders, "DOCX_MAX_UNPACKED_BYTES", 10_000_000)
+    normal = tmp_path / "normal.docx"
+    docx.Document().save(str(normal))
+    bomb = tmp_path / "handbook.docx"
+    with zipfile.ZipFile(normal) as source, zipfile.ZipFile(bomb, "w") as target:
+        for member in source.infolist():
+            data = source.read(member)
+            if member.filename == "word/document.xml":
+                data = data.replace(b"<w:body>", b"<w:body>" + b" " * 30_000_000, 1)
+            target.writestr(member, data, compress_type=zipfile.ZIP_DEFLATED, compresslevel=1)
+    assert bomb.stat().st_size < 200_000
+
+    with pytest.raises(DocumentLoadError, match=r"expands to 3\d MB .* at most 10 MB; a zip bomb"):
+        load_document(bomb)
