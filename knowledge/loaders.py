@@ -944,12 +944,16 @@ def load_document(path: Path) -> LoadedDocument:
 
 
 def iter_document_files(root: Path) -> Iterator[Path]:
-    """Yield supported files under ``root`` (or ``root`` itself), in a stable order."""
+    """Yield supported files under ``root`` (or ``root`` itself), in a stable order; hidden
+    files and folders and the owner files Office writes beside a document while it is open
+    ("~$ndbook.docx", not a document) are left out."""
     if root.is_file():
         yield root
         return
     for path in sorted(root.rglob("*")):
         if path.is_file() and path.suffix.lower() in SUPPORTED_SUFFIXES:
             if any(part.startswith(".") for part in path.relative_to(root).parts):
+                continue
+            if path.name.startswith("~$"):
                 continue
             yield path

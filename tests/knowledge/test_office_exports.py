@@ -185,3 +185,21 @@ def test_a_docx_that_would_expand_past_a_documents_size_is_refused_unopened(
 
     with pytest.raises(DocumentLoadError, match=r"expands to 3\d MB .* at most 10 MB; a zip bomb"):
         load_document(bomb)
+
+
+def test_the_owner_file_word_keeps_beside_an_open_document_is_not_indexed(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "kolf"
+    folder.mkdir()
+    document = docx.Document()
+    document.add_paragraph("Stipends are paid monthly.")
+    document.save(str(folder / "handbook.docx"))
+    # Word writes "~$" and the name's end while the document is open: 162 bytes, not a DOCX.
+    (folder / "~$ndbook.docx").write_bytes(b"\x06Ayesha" + b"\x00" * 155)
+
+    engine = build_engine(KnowledgeConfig(data_dir=tmp_path / "data"), embedder=HashEmbedder())
+    with engine:
+        report = engine.index_paths([folder])
+    assert report.added == ["handbook.docx"]
+    assert not report.failed
