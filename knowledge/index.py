@@ -28,7 +28,12 @@ from knowledge.errors import (
     KnowledgeError,
     SourceNameError,
 )
-from knowledge.loaders import LOADER_VERSION, iter_document_files, load_document
+from knowledge.loaders import (
+    LOADER_VERSION,
+    OTHER_DOCUMENT_SUFFIXES,
+    iter_document_files,
+    load_document,
+)
 
 _WRITE_BATCH = 256
 # Chunks of consecutive files embedded in one call (`ChunkStore.embed_ahead`): enough for every
@@ -572,6 +577,15 @@ def index_paths(
         if not files:
             report.warnings.append(
                 f"{root}: nothing to index (no Markdown, text, HTML, PDF or DOCX files)"
+            )
+        others = [
+            path.relative_to(root).as_posix()
+            for path in iter_document_files(root, OTHER_DOCUMENT_SUFFIXES)
+        ]
+        if others:
+            report.warnings.append(
+                f"{root}: not indexed, as hecbot reads Markdown, text, HTML, PDF and DOCX files"
+                f" only (save them as one of those): {', '.join(others)}"
             )
         present = {path.relative_to(root).as_posix() for path in files}
         previous = [info for info in known.values() if info.root == name]

@@ -37,6 +37,29 @@ LOADER_VERSION = 13
 
 SUPPORTED_SUFFIXES = frozenset({".md", ".markdown", ".txt", ".html", ".htm", ".pdf", ".docx"})
 
+# Documents an operator may keep beside the rules and expect read, which hecbot does not read:
+# `kb index` names them rather than pass them over in silence (a spreadsheet FAQ, an old .doc).
+OTHER_DOCUMENT_SUFFIXES = frozenset(
+    {
+        ".doc",
+        ".docm",
+        ".dotx",
+        ".rtf",
+        ".odt",
+        ".ods",
+        ".odp",
+        ".xls",
+        ".xlsx",
+        ".xlsm",
+        ".csv",
+        ".tsv",
+        ".ppt",
+        ".pptx",
+        ".pages",
+        ".epub",
+    }
+)
+
 # HTML elements that are page furniture, never the document's content.
 _HTML_BOILERPLATE = ("script", "style", "nav", "header", "footer", "aside", "noscript", "form")
 _HTML_BLOCKS = (
@@ -943,15 +966,18 @@ def load_document(path: Path) -> LoadedDocument:
         ) from exc
 
 
-def iter_document_files(root: Path) -> Iterator[Path]:
-    """Yield supported files under ``root`` (or ``root`` itself), in a stable order; hidden
+def iter_document_files(
+    root: Path, suffixes: frozenset[str] = SUPPORTED_SUFFIXES
+) -> Iterator[Path]:
+    """Yield the files under ``root`` (or ``root`` itself) of ``suffixes`` (by default those
+    hecbot reads), in a stable order; hidden
     files and folders and the owner files Office writes beside a document while it is open
     ("~$ndbook.docx", not a document) are left out."""
     if root.is_file():
         yield root
         return
     for path in sorted(root.rglob("*")):
-        if path.is_file() and path.suffix.lower() in SUPPORTED_SUFFIXES:
+        if path.is_file() and path.suffix.lower() in suffixes:
             if any(part.startswith(".") for part in path.relative_to(root).parts):
                 continue
             if path.name.startswith("~$"):

@@ -203,3 +203,22 @@ def test_the_owner_file_word_keeps_beside_an_open_document_is_not_indexed(
         report = engine.index_paths([folder])
     assert report.added == ["handbook.docx"]
     assert not report.failed
+
+
+def test_documents_of_a_format_hecbot_does_not_read_are_named_not_passed_over(
+    tmp_path: Path,
+) -> None:
+    folder = tmp_path / "kolf"
+    (folder / "old").mkdir(parents=True)
+    (folder / "faq.md").write_text("# FAQ\n\n## Is it free?\n\nYes, KOLF charges no fee.\n")
+    (folder / "extra-faq.csv").write_text("Question,Answer\nIs it free?,Yes.\n")
+    (folder / "old" / "handbook.doc").write_bytes(_OLE + b"\0" * 600)
+    (folder / "logo.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+
+    engine = build_engine(KnowledgeConfig(data_dir=tmp_path / "data"), embedder=HashEmbedder())
+    with engine:
+        report = engine.index_paths([folder])
+    assert report.added == ["faq.md"]
+    [warning] = report.warnings
+    assert "not indexed" in warning and "save them as one of those" in warning
+    assert warning.endswith(": extra-faq.csv, old/handbook.doc")
