@@ -33,7 +33,7 @@ from knowledge.errors import DocumentLoadError
 # each file it indexes and reads a file again, though its bytes are unchanged, when it was
 # indexed by another version: raise it with every change that alters the text, headings or
 # sections a file already indexed would get, so a fix reaches existing indexes by itself.
-LOADER_VERSION = 13
+LOADER_VERSION = 14
 
 SUPPORTED_SUFFIXES = frozenset({".md", ".markdown", ".txt", ".html", ".htm", ".pdf", ".docx"})
 
@@ -62,6 +62,7 @@ OTHER_DOCUMENT_SUFFIXES = frozenset(
 
 # HTML elements that are page furniture, never the document's content.
 _HTML_BOILERPLATE = ("script", "style", "nav", "header", "footer", "aside", "noscript", "form")
+_HTML_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 _HTML_BLOCKS = (
     "h1",
     "h2",
@@ -481,7 +482,9 @@ def load_html(path: Path) -> LoadedDocument:
                 flush()  # a line break ends a paragraph written without <p>
             if node.name in _HTML_BLOCKS:
                 flush()
-                lines.extend(_html_block(node))
+                # A heading is the page's own even in a "page-header" <div> (Bootstrap's).
+                if node.name in _HTML_HEADINGS or not _marked_furniture(node, container):
+                    lines.extend(_html_block(node))
             continue
         if type(node) is not NavigableString or not node.strip():
             continue
@@ -574,7 +577,8 @@ _HTML_INLINE = frozenset(
 )
 # The id or class of page furniture a page marks with a <div> rather than <nav> or <footer>.
 _FURNITURE = re.compile(
-    r"header|footer|nav|menu|breadcrumb|sidebar|cookie|banner|masthead|copyright|skip",
+    r"header|footer|nav|menu|breadcrumb|sidebar|cookie|consent|gdpr|banner|masthead|copyright"
+    r"|skip|share|sharing|social",
     re.IGNORECASE,
 )
 
@@ -592,7 +596,14 @@ def _furniture(pieces: list[NavigableString], container: Tag) -> bool:
     words = [piece for piece in pieces if re.search(r"\w", piece)]
     if words and all(piece.find_parent("a") is not None for piece in words):
         return True
-    for parent in pieces[0].parents:
+    return _marked_furniture(pieces[0], container)
+
+
+def _marked_furniture(node: Tag | NavigableString, container: Tag) -> bool:
+    """Whether an element around ``node``, inside the page's content, says by its id or class
+    that it is furniture: a paragraph or list of a cookie banner, share buttons or breadcrumbs
+    a CMS writes inside ``<main>`` is no more the page's text than words loose in them."""
+    for parent in node.parents:
         if parent is container:
             break
         marks = " ".join([str(parent.get("id") or ""), *(parent.get_attribute_list("class"))])

@@ -222,3 +222,30 @@ def test_documents_of_a_format_hecbot_does_not_read_are_named_not_passed_over(
     [warning] = report.warnings
     assert "not indexed" in warning and "save them as one of those" in warning
     assert warning.endswith(": extra-faq.csv, old/handbook.doc")
+
+
+CMS_PAGE = """<!DOCTYPE html><html><head><title>Contact us | KOLF</title></head><body>
+<nav class="main-menu"><ul><li><a href="/">Home</a></li><li><a href="/a">Apply</a></li></ul></nav>
+<main>
+<div class="page-header"><h1>Contact the KOLF support desk</h1></div>
+<div id="cookie-notice"><p>We use cookies to improve your experience.</p></div>
+<ol class="breadcrumb"><li><a href="/">Home</a></li><li>Contact us</li></ol>
+<h2>Support hours</h2>
+<p>The support desk answers from 9 am to 5 pm, Monday to Friday.</p>
+<div class="share-buttons">Share this page:
+<ul><li><a href="#">Facebook</a></li><li><a href="#">WhatsApp</a></li></ul></div>
+<div class="sharedaddy"><p>Like this: <a href="#">Like</a></p></div>
+</main></body></html>"""
+
+
+def test_a_cms_pages_cookie_notice_breadcrumbs_and_share_buttons_are_not_its_text(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "contact.html"
+    path.write_text(CMS_PAGE, encoding="utf-8")
+    document = load_document(path)
+    assert document.title == "Contact the KOLF support desk"
+    assert document.markdown == (
+        "# Contact the KOLF support desk\n\n\n## Support hours\n\n"
+        "The support desk answers from 9 am to 5 pm, Monday to Friday.\n"
+    )
