@@ -33,7 +33,7 @@ from knowledge.errors import DocumentLoadError
 # each file it indexes and reads a file again, though its bytes are unchanged, when it was
 # indexed by another version: raise it with every change that alters the text, headings or
 # sections a file already indexed would get, so a fix reaches existing indexes by itself.
-LOADER_VERSION = 14
+LOADER_VERSION = 15
 
 SUPPORTED_SUFFIXES = frozenset({".md", ".markdown", ".txt", ".html", ".htm", ".pdf", ".docx"})
 
@@ -62,6 +62,8 @@ OTHER_DOCUMENT_SUFFIXES = frozenset(
 
 # HTML elements that are page furniture, never the document's content.
 _HTML_BOILERPLATE = ("script", "style", "nav", "header", "footer", "aside", "noscript", "form")
+# The elements that hold a page's content, furniture around them.
+_HTML_CONTENT = ("main", "article")
 _HTML_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 _HTML_BLOCKS = (
     "h1",
@@ -461,6 +463,10 @@ def load_html(path: Path) -> LoadedDocument:
     if isinstance(canonical, Tag) and canonical.get("href"):
         url = str(canonical["href"])
     for element in soup.find_all(_HTML_BOILERPLATE):
+        if element.name == "header" and element.find_parent(_HTML_CONTENT) is not None:
+            # An article's own header holds its title (WordPress's "entry-header" <h1>); its
+            # other words (the date, the author) stay out as a header's furniture.
+            continue
         element.decompose()
     root = soup.find("main") or soup.find("article") or soup.find(role="main")
     container = root if isinstance(root, Tag) else (soup.body or soup)
@@ -607,7 +613,7 @@ def _marked_furniture(node: Tag | NavigableString, container: Tag) -> bool:
         if parent is container:
             break
         marks = " ".join([str(parent.get("id") or ""), *(parent.get_attribute_list("class"))])
-        if _FURNITURE.search(marks):
+        if parent.name == "header" or _FURNITURE.search(marks):
             return True
     return False
 

@@ -249,3 +249,24 @@ def test_a_cms_pages_cookie_notice_breadcrumbs_and_share_buttons_are_not_its_tex
         "# Contact the KOLF support desk\n\n\n## Support hours\n\n"
         "The support desk answers from 9 am to 5 pm, Monday to Friday.\n"
     )
+
+
+WORDPRESS_PAGE = """<!DOCTYPE html><html><head><title>Stipend rules – KOLF</title></head><body>
+<header id="masthead"><p class="site-title"><a href="/">KOLF</a></p></header>
+<main id="main" class="site-main"><article class="page">
+<header><h1 class="entry-title">Stipend rules</h1>Posted on 3 March 2027 by admin
+<p class="byline">Last edited by Ayesha</p></header>
+<div class="entry-content"><h2>Amount</h2><p>Each fellow receives Rs 10,000 a month.</p></div>
+</article></main><footer id="colophon"><p>© 2027 KEF</p></footer></body></html>"""
+
+
+def test_an_articles_own_header_gives_the_page_its_title_and_nothing_else(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "stipend.html"
+    path.write_text(WORDPRESS_PAGE, encoding="utf-8")
+    document = load_document(path)
+    assert document.title == "Stipend rules"
+    assert document.markdown == (
+        "# Stipend rules\n\n\n## Amount\n\nEach fellow receives Rs 10,000 a month.\n"
+    )
