@@ -20,6 +20,7 @@ from bs4 import BeautifulSoup, Tag
 from bs4.element import NavigableString
 from docx.opc.exceptions import PackageNotFoundError
 from docx.oxml.ns import qn
+from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.table import Table as DocxTable
 from docx.table import _Cell as DocxCell
 from docx.text.paragraph import Paragraph as DocxParagraph
@@ -33,7 +34,7 @@ from knowledge.errors import DocumentLoadError
 # each file it indexes and reads a file again, though its bytes are unchanged, when it was
 # indexed by another version: raise it with every change that alters the text, headings or
 # sections a file already indexed would get, so a fix reaches existing indexes by itself.
-LOADER_VERSION = 15
+LOADER_VERSION = 16
 
 SUPPORTED_SUFFIXES = frozenset({".md", ".markdown", ".txt", ".html", ".htm", ".pdf", ".docx"})
 
@@ -899,6 +900,34 @@ def _check_docx_package(path: Path) -> None:
         )
 
 
+def _docx_list_kind(paragraph: DocxParagraph, numbering: BaseOxmlElement | None) -> str | None:
+    """ "ordered" for an item of a numbered list (Word's numbering, in the paragraph or its
+    style: "List Number"), "bullet" for a bulleted one, None for a paragraph of no list."""
+    holders = [paragraph._p]
+    style = paragraph.style
+    while style is not None:  # a style's numbering, or the one it is based on
+        holders.append(style.element)
+        style = style.base_style
+    num_pr = next(
+        (found[0] for holder in holders if (found := holder.xpath("./w:pPr/w:numPr"))), None
+    )
+    if num_pr is None:
+        return None
+    num_id = next(iter(num_pr.xpath("./w:numId/@w:val")), "0")
+    level = next(iter(num_pr.xpath("./w:ilvl/@w:val")), "0")
+    if num_id == "0":
+        return None  # numbering taken off the paragraph
+    if numbering is None:
+        return "bullet"
+    abstract = next(
+        iter(numbering.xpath(f'./w:num[@w:numId="{num_id}"]/w:abstractNumId/@w:val')), None
+    )
+    formats = numbering.xpath(
+        f'./w:abstractNum[@w:abstractNumId="{abstract}"]/w:lvl[@w:ilvl="{level}"]/w:numFmt/@w:val'
+    )
+    return "bullet" if not formats or formats[0] in ("bullet", "none") else "ordered"
+
+
 def load_docx(path: Path) -> LoadedDocument:
     _check_docx_package(path)
     try:
@@ -915,11 +944,17 @@ def load_docx(path: Path) -> LoadedDocument:
         re.match(r"Heading\s+\d|Title$", (p.style.name if p.style is not None else "") or "")
         for p in document.paragraphs
     )
+    try:
+        numbering: BaseOxmlElement | None = document.part.numbering_part.element
+    except (KeyError, NotImplementedError):
+        numbering = None  # a document with no numbering definitions
+    number = 0  # the last item's number in a numbered list running on
     # Paragraphs and tables in the order they are written: a table belongs to the section
     # whose heading it follows, not to the document's last one.
     for block in document.iter_inner_content():
         if isinstance(block, DocxTable):
             lines.extend(_docx_rows(block))
+            number = 0
             continue
         paragraph = block
         text = _docx_text(paragraph).strip()
@@ -927,12 +962,20 @@ def load_docx(path: Path) -> LoadedDocument:
             continue
         style = (paragraph.style.name if paragraph.style is not None else "") or ""
         heading = re.match(r"Heading\s+(\d)", style)
+        kind = _docx_list_kind(paragraph, numbering)
+        if kind is None and style.startswith("List"):
+            kind = "ordered" if style.startswith("List Number") else "bullet"
         if style == "Title":
             title = title or text
             lines.append(f"# {text}\n")
         elif heading:
             lines.append(f"\n{'#' * min(int(heading.group(1)) + 1, 6)} {text}\n")
-        elif style.startswith("List"):
+        elif kind == "ordered":
+            # Numbered, as Word shows it: steps are read in their order, never by score.
+            number += 1
+            lines.append(f"{number}. {text}")
+            continue
+        elif kind == "bullet":
             lines.append(f"- {text}")
         elif not styled and _docx_bold_heading(paragraph):
             depth = _numbered_depth(text) or 2
@@ -942,6 +985,7 @@ def load_docx(path: Path) -> LoadedDocument:
             lines.append(f"\n{'#' * depth} {text}\n")
         else:
             lines.append(f"{text}\n")
+        number = 0  # anything but an item of it ends a numbered list
     markdown = "\n".join(lines)
     _require_text(path, markdown)
     if not title:

@@ -4,6 +4,7 @@ other tools leave beside the documents, and files that are not what their names 
 
 from __future__ import annotations
 
+import copy
 import zipfile
 from io import BytesIO
 from pathlib import Path
@@ -270,3 +271,26 @@ def test_an_articles_own_header_gives_the_page_its_title_and_nothing_else(
     assert document.markdown == (
         "# Stipend rules\n\n\n## Amount\n\nEach fellow receives Rs 10,000 a month.\n"
     )
+
+
+def test_a_docx_numbered_list_is_numbered_and_a_bulleted_one_is_not(tmp_path: Path) -> None:
+    document = docx.Document()
+    document.add_heading("How to apply", level=1)
+    document.add_paragraph("Apply in three steps:")
+    for step in ["Create an account.", "Upload your transcript.", "Submit the form."]:
+        document.add_paragraph(step, style="List Number")
+    document.add_paragraph("You will need:")
+    document.add_paragraph("a CNIC", style="List Bullet")
+    # Word's numbering button on a plain paragraph: its numbering, not its style, says so.
+    num_pr = document.styles["List Number"].element.xpath("./w:pPr/w:numPr")[0]
+    numbered = document.add_paragraph("a transcript")
+    numbered._p.get_or_add_pPr().append(copy.deepcopy(num_pr))
+    path = tmp_path / "apply.docx"
+    document.save(str(path))
+
+    markdown = load_document(path).markdown
+    assert (
+        "Apply in three steps:\n\n1. Create an account.\n2. Upload your transcript.\n"
+        "3. Submit the form.\n"
+    ) in markdown
+    assert "\n- a CNIC\n1. a transcript" in markdown
