@@ -34,7 +34,7 @@ from knowledge.errors import DocumentLoadError
 # each file it indexes and reads a file again, though its bytes are unchanged, when it was
 # indexed by another version: raise it with every change that alters the text, headings or
 # sections a file already indexed would get, so a fix reaches existing indexes by itself.
-LOADER_VERSION = 16
+LOADER_VERSION = 17
 
 SUPPORTED_SUFFIXES = frozenset({".md", ".markdown", ".txt", ".html", ".htm", ".pdf", ".docx"})
 
@@ -308,6 +308,12 @@ def _under_section(path: Path, text: str, section: str, heading: str | None) -> 
             f" not {section!r}",
         )
     lines = [f"{_SECTION_LEVELS[depth]} {part}" for depth, part in enumerate(parts[:-1])]
+    if heading and "|" in heading:
+        # Written "Urdu | English" as a whole document's version heads its sections: the
+        # English half is the section's own, written once ("آخری تاریخیں | 3. Deadlines").
+        own, _, english = heading.rpartition("|")
+        if english.strip().casefold() == parts[-1].casefold():
+            heading = own.strip()
     urdu = f"{heading} | " if heading else ""
     lines.append(f"{_SECTION_LEVELS[len(parts) - 1]} {urdu}{parts[-1]}")
     body: list[str] = []

@@ -113,3 +113,28 @@ def test_the_urdu_line_of_a_one_section_version_names_the_section_once() -> None
     shown = render_answer(texts, Answer("q", "…", False, [one_section, only_heading]))
     assert "اردو ترجمہ: 3. FEES AND REFUNDS › رقم کی واپسی\n" in shown
     assert shown.endswith("اردو ترجمہ: اسناد اور تعلیمی کریڈٹ"), shown
+
+
+def test_a_one_section_version_headed_urdu_bar_english_names_the_section_once(tmp_path: Path):
+    """Headed "Urdu | English" as a whole document's version heads its sections (`operator10`):
+    the English half was added again, "آخری تاریخیں | 6.3 Deadlines | 6.3 Deadlines"."""
+    kb = tmp_path / "kb"
+    (kb / "ur").mkdir(parents=True)
+    (kb / "handbook.md").write_text(HANDBOOK, encoding="utf-8")
+    (kb / "ur" / "deadlines.md").write_text(
+        _version(
+            "6. SCHOLARSHIPS > 6.3 Deadlines",
+            "آخری تاریخیں | 6.3 Deadlines",
+            "وظیفے کی درخواستیں 15 مارچ کو بند ہوتی ہیں۔",
+        ),
+        encoding="utf-8",
+    )
+    engine = build_engine(KnowledgeConfig(data_dir=tmp_path / "data"), embedder=HashEmbedder())
+    report = engine.index_paths([kb])
+    assert not report.failed and not report.warnings, report.warnings
+    chunks = {c.section: c for c in engine.store.all_chunks() if c.source == "handbook.md"}
+    deadlines = engine.full_rule(chunks["6. SCHOLARSHIPS > 6.3 Deadlines"].id, "ur")
+    assert deadlines is not None and deadlines.language == "ur"
+    assert deadlines.citation.translation_section == (
+        "6. SCHOLARSHIPS > آخری تاریخیں | 6.3 Deadlines"
+    )
