@@ -198,6 +198,18 @@ def counting_licence_engine(
     return engine, inner, kb
 
 
+def hash_engine_at(data_dir: Path) -> KnowledgeEngine:
+    """An engine over the index in ``data_dir`` embedding with :class:`HashEmbedder` (no model)."""
+    return build_engine(KnowledgeConfig(data_dir=data_dir), embedder=HashEmbedder())
+
+
+@pytest.fixture
+def hash_engine(tmp_path: Path) -> Iterator[KnowledgeEngine]:
+    """An empty index of the test's own, embedding with :class:`HashEmbedder`; shut at the end."""
+    with hash_engine_at(tmp_path / "data") as engine:
+        yield engine
+
+
 @pytest.fixture(scope="session")
 def fixture_kb(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return build_fixture_kb(tmp_path_factory.mktemp("kb") / "docs")

@@ -39,27 +39,26 @@ def licence_folder(tmp_path: Path) -> Path:
 
 
 def test_shutting_the_engine_down_closes_its_chroma_client(
-    tmp_path: Path, licence_folder: Path
+    hash_engine: KnowledgeEngine, licence_folder: Path
 ) -> None:
-    engine = build_engine(KnowledgeConfig(data_dir=tmp_path / "data"), embedder=HashEmbedder())
-    assert engine.index_paths([licence_folder]).added == ["licence.md"]
-    assert chroma_open(engine)
-    engine.shutdown()
-    assert not chroma_open(engine)
+    assert hash_engine.index_paths([licence_folder]).added == ["licence.md"]
+    assert chroma_open(hash_engine)
+    hash_engine.shutdown()
+    assert not chroma_open(hash_engine)
     with pytest.raises(EngineClosedError):
-        engine.list_sources()  # no client is opened again behind the shutdown
-    engine.shutdown()  # a second shutdown is harmless
+        hash_engine.list_sources()  # no client is opened again behind the shutdown
+    hash_engine.shutdown()  # a second shutdown is harmless
 
 
-def test_rebuilding_the_index_leaves_no_client_behind(tmp_path: Path, licence_folder: Path) -> None:
+def test_rebuilding_the_index_leaves_no_client_behind(
+    hash_engine: KnowledgeEngine, licence_folder: Path
+) -> None:
     """`reset` opened a client of its own to drop the collection and kept both open."""
-    with build_engine(
-        KnowledgeConfig(data_dir=tmp_path / "data"), embedder=HashEmbedder()
-    ) as engine:
-        engine.index_paths([licence_folder])
-        assert engine.index_paths([licence_folder], rebuild=True).added == ["licence.md"]
-        assert [info.source for info in engine.list_sources()] == ["licence.md"]
-    assert not chroma_open(engine)
+    hash_engine.index_paths([licence_folder])
+    assert hash_engine.index_paths([licence_folder], rebuild=True).added == ["licence.md"]
+    assert [info.source for info in hash_engine.list_sources()] == ["licence.md"]
+    hash_engine.shutdown()
+    assert not chroma_open(hash_engine)
 
 
 def test_an_index_of_another_embedder_is_refused_and_its_client_closed(

@@ -7,10 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from knowledge.config import KnowledgeConfig
-from knowledge.engine import build_engine
-
-from .conftest import HashEmbedder
+from knowledge.engine import KnowledgeEngine
 
 CITIES = ("Karachi", "Hyderabad", "Sukkur", "Larkana")
 SECTION = "\n\n".join(
@@ -42,24 +39,23 @@ language: ur
 
 
 def test_a_sentence_said_twice_in_a_long_section_is_shown_twice_and_translated_twice(
-    tmp_path: Path,
+    tmp_path: Path, hash_engine: KnowledgeEngine
 ) -> None:
     kb = tmp_path / "kb"
     (kb / "ur").mkdir(parents=True)
     (kb / "exam-days.md").write_text(RULES, encoding="utf-8")
     (kb / "ur" / "exam-days.md").write_text(URDU, encoding="utf-8")
-    engine = build_engine(KnowledgeConfig(data_dir=tmp_path / "data"), embedder=HashEmbedder())
-    report = engine.index_paths([kb])
+    report = hash_engine.index_paths([kb])
     assert not report.failed and not report.warnings, report.warnings
 
-    chunks = [c for c in engine.store.all_chunks() if c.source == "exam-days.md"]
+    chunks = [c for c in hash_engine.store.all_chunks() if c.source == "exam-days.md"]
     assert len(chunks) > 1  # the section is longer than one passage
-    rule = engine.full_rule(chunks[0].id, "en")
+    rule = hash_engine.full_rule(chunks[0].id, "en")
     assert rule is not None
     assert rule.text.count("Bring your original CNIC.") == len(CITIES)
     for city in CITIES:
         assert rule.text.count(f"The centre in {city} closes") == 1  # the overlap, once
-    urdu = engine.full_rule(chunks[0].id, "ur")
+    urdu = hash_engine.full_rule(chunks[0].id, "ur")
     assert urdu is not None and urdu.language == "ur"
     assert urdu.text.count("اپنا اصل شناختی کارڈ ساتھ لائیں۔") == len(CITIES)
 
@@ -86,7 +82,7 @@ language: ur
 
 
 def test_a_sentence_longer_than_a_passage_reads_whole_and_translates_as_one_line(
-    tmp_path: Path,
+    tmp_path: Path, hash_engine: KnowledgeEngine
 ) -> None:
     """A sentence cut between two chunks (a passage holds 900 characters) was two pieces: the
     full rule showed it on two lines, an answer could open with the second piece in lower case
@@ -96,14 +92,13 @@ def test_a_sentence_longer_than_a_passage_reads_whole_and_translates_as_one_line
     (kb / "ur").mkdir(parents=True)
     (kb / "conduct.md").write_text(CONDUCT, encoding="utf-8")
     (kb / "ur" / "conduct.md").write_text(CONDUCT_UR, encoding="utf-8")
-    engine = build_engine(KnowledgeConfig(data_dir=tmp_path / "data"), embedder=HashEmbedder())
-    report = engine.index_paths([kb])
+    report = hash_engine.index_paths([kb])
     assert not report.failed and not report.warnings, report.warnings
 
-    chunks = [c for c in engine.store.all_chunks() if c.source == "conduct.md"]
+    chunks = [c for c in hash_engine.store.all_chunks() if c.source == "conduct.md"]
     assert len(chunks) > 1  # the sentence is cut between passages
-    rule = engine.full_rule(chunks[0].id, "en")
+    rule = hash_engine.full_rule(chunks[0].id, "en")
     assert rule is not None
     assert rule.text.splitlines() == [LONG_SENTENCE, "Breaches are reported."]
-    urdu = engine.full_rule(chunks[0].id, "ur")
+    urdu = hash_engine.full_rule(chunks[0].id, "ur")
     assert urdu is not None and urdu.language == "ur"

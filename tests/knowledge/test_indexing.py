@@ -85,11 +85,6 @@ def test_initial_index_reports_bad_files_and_indexes_the_rest(
     assert stats.size_bytes and stats.size_bytes > 0
 
 
-@pytest.fixture
-def hash_engine(tmp_path: Path) -> KnowledgeEngine:
-    return build_engine(KnowledgeConfig(data_dir=tmp_path / "data"), embedder=HashEmbedder())
-
-
 def test_reindex_skips_unchanged_replaces_changed_drops_deleted(
     hash_engine: KnowledgeEngine, tmp_path: Path
 ) -> None:

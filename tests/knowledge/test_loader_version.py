@@ -10,18 +10,12 @@ from pathlib import Path
 import pytest
 
 import knowledge.index
-from knowledge.config import KnowledgeConfig
-from knowledge.engine import KnowledgeEngine, build_engine
+from knowledge.engine import KnowledgeEngine
 from knowledge.loaders import LOADER_VERSION, LoadedDocument, load_document
 
-from .conftest import HashEmbedder, build_fixture_kb
+from .conftest import build_fixture_kb
 
 DOCUMENTS = ["certificates.docx", "eligibility.pdf", "helpdesk.html", "licence.md", "notice.txt"]
-
-
-@pytest.fixture
-def engine(tmp_path: Path) -> KnowledgeEngine:
-    return build_engine(KnowledgeConfig(data_dir=tmp_path / "data"), embedder=HashEmbedder())
 
 
 @pytest.fixture
@@ -31,17 +25,17 @@ def docs(tmp_path: Path) -> Path:
     return folder
 
 
-def test_each_indexed_file_records_the_loader_version(engine: KnowledgeEngine, docs: Path):
-    engine.index_paths([docs])
-    assert {info.loader_version for info in engine.list_sources()} == {LOADER_VERSION}
-    again = engine.index_paths([docs])
+def test_each_indexed_file_records_the_loader_version(hash_engine: KnowledgeEngine, docs: Path):
+    hash_engine.index_paths([docs])
+    assert {info.loader_version for info in hash_engine.list_sources()} == {LOADER_VERSION}
+    again = hash_engine.index_paths([docs])
     assert sorted(again.unchanged) == DOCUMENTS and not again.changed and not again.reread
 
 
 def test_a_loader_change_reaches_unchanged_files_on_the_next_index(
-    engine: KnowledgeEngine, docs: Path, monkeypatch: pytest.MonkeyPatch
+    hash_engine: KnowledgeEngine, docs: Path, monkeypatch: pytest.MonkeyPatch
 ):
-    engine.index_paths([docs])
+    hash_engine.index_paths([docs])
 
     # The next release reads Markdown differently (a loader fix) and says so by its version.
     def fixed_loader(path: Path) -> LoadedDocument:
@@ -53,20 +47,20 @@ def test_a_loader_change_reaches_unchanged_files_on_the_next_index(
 
     monkeypatch.setattr(knowledge.index, "load_document", fixed_loader)
     monkeypatch.setattr(knowledge.index, "LOADER_VERSION", LOADER_VERSION + 1)
-    upgraded = engine.index_paths([docs])
+    upgraded = hash_engine.index_paths([docs])
     assert sorted(upgraded.replaced) == sorted(upgraded.reread) == DOCUMENTS
     assert not upgraded.added and not upgraded.unchanged and not upgraded.failed
-    assert "six months (fixed loader)" in " ".join(c.text for c in engine.store.all_chunks())
-    assert {info.loader_version for info in engine.list_sources()} == {LOADER_VERSION + 1}
+    assert "six months (fixed loader)" in " ".join(c.text for c in hash_engine.store.all_chunks())
+    assert {info.loader_version for info in hash_engine.list_sources()} == {LOADER_VERSION + 1}
     # Read once: the run after skips them again.
-    assert sorted(engine.index_paths([docs]).unchanged) == DOCUMENTS
+    assert sorted(hash_engine.index_paths([docs]).unchanged) == DOCUMENTS
 
 
 def test_an_index_built_before_loader_versions_were_recorded_is_read_again_once(
-    engine: KnowledgeEngine, docs: Path
+    hash_engine: KnowledgeEngine, docs: Path
 ):
-    engine.index_paths([docs])
-    collection = engine.store._collection
+    hash_engine.index_paths([docs])
+    collection = hash_engine.store._collection
     stored = collection.get(include=["documents", "metadatas", "embeddings"])
     # As an earlier release stored them: the same chunks without the loader's version.
     collection.delete(ids=stored["ids"])
@@ -79,7 +73,7 @@ def test_an_index_built_before_loader_versions_were_recorded_is_read_again_once(
             for meta in stored["metadatas"]
         ],
     )
-    assert {info.loader_version for info in engine.list_sources()} == {1}
-    upgraded = engine.index_paths([docs])
+    assert {info.loader_version for info in hash_engine.list_sources()} == {1}
+    upgraded = hash_engine.index_paths([docs])
     assert sorted(upgraded.reread) == DOCUMENTS
-    assert sorted(engine.index_paths([docs]).unchanged) == DOCUMENTS
+    assert sorted(hash_engine.index_paths([docs]).unchanged) == DOCUMENTS

@@ -118,27 +118,24 @@ Asked as: wifi; wi-fi; campus internet
 
 
 def test_an_urdu_reader_of_a_redirect_without_an_urdu_version_is_told_so(
-    tmp_path: Path,
+    tmp_path: Path, hash_engine: KnowledgeEngine
 ) -> None:
     from knowledge.composing import NO_TRANSLATION_NOTE
-    from knowledge.config import KnowledgeConfig
-    from knowledge.engine import build_engine
-    from tests.knowledge.conftest import LICENCE_MD, HashEmbedder
+    from tests.knowledge.conftest import LICENCE_MD
 
     docs = tmp_path / "docs"
     docs.mkdir()
     (docs / "licence.md").write_text(LICENCE_MD, encoding="utf-8")
     (docs / "not-covered.md").write_text(REDIRECTS_MD, encoding="utf-8")
-    engine = build_engine(KnowledgeConfig(data_dir=tmp_path / "data"), embedder=HashEmbedder())
-    engine.index_paths([docs])
-    answer = engine.answer_sync("Can I get a free laptop?", language="ur")
+    hash_engine.index_paths([docs])
+    answer = hash_engine.answer_sync("Can I get a free laptop?", language="ur")
     assert answer.redirect and answer.abstained and answer.missing_translation
     assert answer.answer_language == "en"
     # The bot's own lead is in Urdu; the operator's "Where to go" text is shown as written.
     assert answer.text.startswith(f"{REDIRECT_LEAD_UR} Laptops are given")
     assert "Prime Minister's Laptop Scheme" in answer.text
     assert answer.text.endswith(NO_TRANSLATION_NOTE)
-    english = engine.answer_sync("Can I get a free laptop?")
+    english = hash_engine.answer_sync("Can I get a free laptop?")
     assert english.redirect and NO_TRANSLATION_NOTE not in english.text
     # A topic listed without a "Where to go" text sends the learner to the people who run
     # the programme, not to an empty line.
@@ -146,7 +143,7 @@ def test_an_urdu_reader_of_a_redirect_without_an_urdu_version_is_told_so(
         (None, REDIRECT_LEAD, ASK_PEOPLE),
         ("ur", REDIRECT_LEAD_UR, ASK_PEOPLE_UR),
     ):
-        wifi = engine.answer_sync("The campus wifi is not working", language=language)
+        wifi = hash_engine.answer_sync("The campus wifi is not working", language=language)
         assert wifi.redirect and wifi.citations[0].section == "Campus Wi-Fi"
         assert wifi.text == f"{lead} {ask}"
 

@@ -11,10 +11,7 @@ from pathlib import Path
 from bot.i18n import Catalogue
 from handlers.rendering import render_answer
 from knowledge.answers import Answer, Citation
-from knowledge.config import KnowledgeConfig
-from knowledge.engine import build_engine
-
-from .conftest import HashEmbedder
+from knowledge.engine import KnowledgeEngine
 
 HANDBOOK = """\
 # Learner Handbook
@@ -51,7 +48,9 @@ def _version(section: str, heading: str, lines: str) -> str:
     return f"---\n{front}\n---\n\n# {heading}\n\n{lines}\n"
 
 
-def test_an_urdu_version_of_one_section_named_in_its_front_matter_is_used(tmp_path: Path):
+def test_an_urdu_version_of_one_section_named_in_its_front_matter_is_used(
+    tmp_path: Path, hash_engine: KnowledgeEngine
+):
     kb = tmp_path / "kb"
     (kb / "ur").mkdir(parents=True)
     (kb / "handbook.md").write_text(HANDBOOK, encoding="utf-8")
@@ -73,21 +72,20 @@ def test_an_urdu_version_of_one_section_named_in_its_front_matter_is_used(tmp_pa
     (kb / "ur" / "deadlines.md").write_text(
         _version("Deadlines", "آخری تاریخیں", "ہر اتوار رات 11:59 بجے تک۔"), encoding="utf-8"
     )
-    engine = build_engine(KnowledgeConfig(data_dir=tmp_path / "data"), embedder=HashEmbedder())
-    report = engine.index_paths([kb])
+    report = hash_engine.index_paths([kb])
     assert not report.failed
     assert len(report.warnings) == 1 and "ur/deadlines.md" in report.warnings[0], report.warnings
 
-    chunks = {c.section: c for c in engine.store.all_chunks() if c.source == "handbook.md"}
-    refunds = engine.full_rule(chunks["3. FEES AND REFUNDS > 3.2 Refunds"].id, "ur")
+    chunks = {c.section: c for c in hash_engine.store.all_chunks() if c.source == "handbook.md"}
+    refunds = hash_engine.full_rule(chunks["3. FEES AND REFUNDS > 3.2 Refunds"].id, "ur")
     assert refunds is not None and refunds.language == "ur"
     assert refunds.text.splitlines()[1] == "رقم 30 دن کے اندر آپ کے اکاؤنٹ میں پہنچ جاتی ہے۔"
     assert refunds.citation.translation_section == (
         "3. FEES AND REFUNDS > رقم کی واپسی | 3.2 Refunds"
     )
-    eligibility = engine.full_rule(chunks["6. SCHOLARSHIPS > 6.1 Eligibility"].id, "ur")
+    eligibility = hash_engine.full_rule(chunks["6. SCHOLARSHIPS > 6.1 Eligibility"].id, "ur")
     assert eligibility is not None and "60,000 روپے" in eligibility.text
-    deadlines = engine.full_rule(chunks["4. CLASSES > 4.3 Deadlines"].id, "ur")
+    deadlines = hash_engine.full_rule(chunks["4. CLASSES > 4.3 Deadlines"].id, "ur")
     assert deadlines is not None and deadlines.language == "en"
 
 

@@ -15,17 +15,12 @@ from typer.testing import CliRunner
 
 from knowledge.chunking import split_document
 from knowledge.config import KnowledgeConfig
-from knowledge.engine import KnowledgeEngine, build_engine
+from knowledge.engine import KnowledgeEngine
 from knowledge.errors import SourceNameError
 from knowledge.index import PENDING_HASH
 from knowledge.loaders import iter_document_files, load_document
 
-from .conftest import LICENCE_MD, HashEmbedder, build_fixture_kb
-
-
-@pytest.fixture
-def engine(tmp_path: Path) -> KnowledgeEngine:
-    return build_engine(KnowledgeConfig(data_dir=tmp_path / "data"), embedder=HashEmbedder())
+from .conftest import LICENCE_MD, build_fixture_kb, hash_engine_at
 
 
 def _knowledge_base(folder: Path) -> Path:
@@ -40,44 +35,45 @@ def _no_passage_twice(engine: KnowledgeEngine) -> None:
 
 
 def test_the_same_folder_at_a_second_path_is_not_indexed_twice(
-    engine: KnowledgeEngine, tmp_path: Path
+    hash_engine: KnowledgeEngine, tmp_path: Path
 ) -> None:
     first_copy = _knowledge_base(tmp_path / "x" / "knowledge" / "data")
-    first = engine.index_paths([first_copy])
-    chunks = engine.store.count()
+    first = hash_engine.index_paths([first_copy])
+    chunks = hash_engine.store.count()
     assert len(first.added) == 5
 
     moved = tmp_path / "release-2" / "knowledge" / "data"
     shutil.copytree(first_copy, moved)
-    again = engine.index_paths([moved])
+    again = hash_engine.index_paths([moved])
     assert sorted(again.unchanged) == sorted(first.added)
     assert not again.added and not again.replaced and not again.removed
-    assert engine.store.count() == chunks
-    _no_passage_twice(engine)
+    assert hash_engine.store.count() == chunks
+    _no_passage_twice(hash_engine)
 
 
 def test_an_edited_file_at_the_new_path_replaces_the_old_text(
-    engine: KnowledgeEngine, tmp_path: Path
+    hash_engine: KnowledgeEngine, tmp_path: Path
 ) -> None:
     old = _knowledge_base(tmp_path / "x" / "knowledge" / "data")
-    engine.index_paths([old])
+    hash_engine.index_paths([old])
     new = tmp_path / "wt-y" / "knowledge" / "data"
     shutil.copytree(old, new)
     (new / "licence.md").write_text(LICENCE_MD.replace("six months", "nine months"), "utf-8")
     (new / "notice.txt").unlink()
 
-    report = engine.index_paths([new])
+    report = hash_engine.index_paths([new])
     assert report.replaced == ["licence.md"]
     assert report.removed == ["notice.txt"]
     assert len(report.unchanged) == 3
-    texts = " ".join(c.text for c in engine.store.all_chunks())
+    texts = " ".join(c.text for c in hash_engine.store.all_chunks())
     assert "nine months" in texts and "six months" not in texts
     assert "orientation webinar" not in texts
-    _no_passage_twice(engine)
-    fresh = build_engine(KnowledgeConfig(data_dir=tmp_path / "fresh"), embedder=HashEmbedder())
+    _no_passage_twice(hash_engine)
+    fresh = hash_engine_at(tmp_path / "fresh")
     fresh.index_paths([new])
-    assert engine.store.count() == fresh.store.count()
-    assert {c.id for c in engine.store.all_chunks()} == {c.id for c in fresh.store.all_chunks()}
+    assert hash_engine.store.count() == fresh.store.count()
+    ids = {c.id for c in fresh.store.all_chunks()}
+    assert {c.id for c in hash_engine.store.all_chunks()} == ids
 
 
 def _store_as_before(engine: KnowledgeEngine, folder: Path) -> None:
@@ -95,55 +91,55 @@ def _store_as_before(engine: KnowledgeEngine, folder: Path) -> None:
 
 
 def test_records_of_an_older_release_are_kept_once_and_an_edit_replaces_them(
-    engine: KnowledgeEngine, tmp_path: Path
+    hash_engine: KnowledgeEngine, tmp_path: Path
 ) -> None:
     old = _knowledge_base(tmp_path / "x" / "knowledge" / "data")
-    _store_as_before(engine, old)
+    _store_as_before(hash_engine, old)
     new = tmp_path / "y" / "knowledge" / "data"
     shutil.copytree(old, new)
     (new / "licence.md").write_text(LICENCE_MD.replace("six months", "nine months"), "utf-8")
 
-    report = engine.index_paths([new])
+    report = hash_engine.index_paths([new])
     assert report.replaced == ["licence.md"]
     assert len(report.unchanged) == 4 and not report.added and not report.removed
-    assert {(c.root, c.origin) for c in engine.store.all_chunks()} == {("data", str(new))}
-    texts = " ".join(c.text for c in engine.store.all_chunks())
+    assert {(c.root, c.origin) for c in hash_engine.store.all_chunks()} == {("data", str(new))}
+    texts = " ".join(c.text for c in hash_engine.store.all_chunks())
     assert "nine months" in texts and "six months" not in texts
-    _no_passage_twice(engine)
-    assert len(engine.index_paths([new]).unchanged) == 5
+    _no_passage_twice(hash_engine)
+    assert len(hash_engine.index_paths([new]).unchanged) == 5
 
 
 def test_an_index_holding_two_copies_from_an_older_release_is_left_with_one(
-    engine: KnowledgeEngine, tmp_path: Path
+    hash_engine: KnowledgeEngine, tmp_path: Path
 ) -> None:
     first = _knowledge_base(tmp_path / "x" / "knowledge" / "data")
     second = tmp_path / "wt-y" / "knowledge" / "data"
     shutil.copytree(first, second)
-    _store_as_before(engine, first)
-    _store_as_before(engine, second)  # the bug: every passage twice
-    assert len(engine.list_sources()) == 5  # `kb list` already shows each document once
+    _store_as_before(hash_engine, first)
+    _store_as_before(hash_engine, second)  # the bug: every passage twice
+    assert len(hash_engine.list_sources()) == 5  # `kb list` already shows each document once
 
-    report = engine.index_paths([second])
+    report = hash_engine.index_paths([second])
     assert len(report.replaced) == 5 and not report.added
-    _no_passage_twice(engine)
-    fresh = build_engine(KnowledgeConfig(data_dir=tmp_path / "fresh"), embedder=HashEmbedder())
+    _no_passage_twice(hash_engine)
+    fresh = hash_engine_at(tmp_path / "fresh")
     fresh.index_paths([second])
-    assert engine.store.count() == fresh.store.count()
+    assert hash_engine.store.count() == fresh.store.count()
 
 
 def test_old_records_of_the_same_folder_in_place_are_migrated_without_embedding(
-    engine: KnowledgeEngine, tmp_path: Path
+    hash_engine: KnowledgeEngine, tmp_path: Path
 ) -> None:
     docs = _knowledge_base(tmp_path / "docs")
-    _store_as_before(engine, docs)
-    assert engine.remove_source(str(docs / "notice.txt")) == ["notice.txt"]
-    report = engine.index_paths([docs])
+    _store_as_before(hash_engine, docs)
+    assert hash_engine.remove_source(str(docs / "notice.txt")) == ["notice.txt"]
+    report = hash_engine.index_paths([docs])
     assert len(report.unchanged) == 4 and report.added == ["notice.txt"]
-    _no_passage_twice(engine)
+    _no_passage_twice(hash_engine)
 
 
 def test_folders_of_different_names_keep_files_of_the_same_name_apart(
-    engine: KnowledgeEngine, tmp_path: Path
+    hash_engine: KnowledgeEngine, tmp_path: Path
 ) -> None:
     policies, notices = tmp_path / "policies", tmp_path / "notices"
     for folder, text in (
@@ -152,110 +148,110 @@ def test_folders_of_different_names_keep_files_of_the_same_name_apart(
     ):
         folder.mkdir()
         (folder / "README.md").write_text(f"# Readme\n\n{text}\n", encoding="utf-8")
-    assert engine.index_paths([policies]).added == ["README.md"]
-    assert engine.index_paths([notices]).added == ["README.md"]
-    assert sorted((s.root, s.source) for s in engine.list_sources()) == [
+    assert hash_engine.index_paths([policies]).added == ["README.md"]
+    assert hash_engine.index_paths([notices]).added == ["README.md"]
+    assert sorted((s.root, s.source) for s in hash_engine.list_sources()) == [
         ("notices", "README.md"),
         ("policies", "README.md"),
     ]
     # Re-indexing one folder leaves the other's file alone.
     (policies / "README.md").unlink()
-    assert engine.index_paths([policies]).removed == ["README.md"]
-    assert [(s.root, s.source) for s in engine.list_sources()] == [("notices", "README.md")]
+    assert hash_engine.index_paths([policies]).removed == ["README.md"]
+    assert [(s.root, s.source) for s in hash_engine.list_sources()] == [("notices", "README.md")]
 
 
 def test_a_different_folder_of_the_same_name_is_refused_until_it_is_named(
-    engine: KnowledgeEngine, tmp_path: Path
+    hash_engine: KnowledgeEngine, tmp_path: Path
 ) -> None:
     a, b = tmp_path / "a" / "docs", tmp_path / "b" / "docs"
     a.mkdir(parents=True)
     b.mkdir(parents=True)
     (a / "rules.md").write_text("# Rules\n\nSeats are kept by weekly learning.\n", "utf-8")
     (b / "other.md").write_text("# Other\n\nThe helpdesk is closed on Fridays.\n", "utf-8")
-    engine.index_paths([a])
+    hash_engine.index_paths([a])
 
-    refused = engine.index_paths([b])
+    refused = hash_engine.index_paths([b])
     assert not refused.added and not refused.removed  # nothing of either folder changed
     [(path, reason)] = refused.failed
     assert path == str(b) and str(a) in reason and "--as NAME" in reason
-    assert [(s.root, s.source) for s in engine.list_sources()] == [("docs", "rules.md")]
+    assert [(s.root, s.source) for s in hash_engine.list_sources()] == [("docs", "rules.md")]
 
     # Named, the two folders are kept apart.
-    apart = engine.index_paths([b], named={b: "helpdesk"})
+    apart = hash_engine.index_paths([b], named={b: "helpdesk"})
     assert apart.added == ["other.md"] and not apart.removed and not apart.failed
-    assert sorted((s.root, s.source) for s in engine.list_sources()) == [
+    assert sorted((s.root, s.source) for s in hash_engine.list_sources()) == [
         ("docs", "rules.md"),
         ("helpdesk", "other.md"),
     ]
-    assert engine.index_paths([b], named={b: "helpdesk"}).unchanged == ["other.md"]
+    assert hash_engine.index_paths([b], named={b: "helpdesk"}).unchanged == ["other.md"]
 
     # Named as the other's documents: a new copy of that folder, which takes their place.
-    engine.remove_source("helpdesk/other.md")
-    taking = engine.index_paths([b], named={b: "docs"})
+    hash_engine.remove_source("helpdesk/other.md")
+    taking = hash_engine.index_paths([b], named={b: "docs"})
     assert taking.added == ["other.md"] and taking.removed == ["rules.md"]
     assert any(str(a) in w and str(b) in w for w in taking.warnings), taking.warnings
     # Once the first folder is gone (a moved release), nothing to refuse or warn about.
-    engine.index_paths([a], named={a: "docs"})
+    hash_engine.index_paths([a], named={a: "docs"})
     shutil.rmtree(a)
-    moved = engine.index_paths([b])
+    moved = hash_engine.index_paths([b])
     assert not moved.failed and moved.warnings == []
 
 
 def test_a_name_that_is_not_one_path_part_is_refused(
-    engine: KnowledgeEngine, tmp_path: Path
+    hash_engine: KnowledgeEngine, tmp_path: Path
 ) -> None:
     docs = _knowledge_base(tmp_path / "docs")
     for wrong in ("", " ", "a/b", "..", "c\\d"):
         with pytest.raises(SourceNameError):
-            engine.index_paths([docs], named={docs: wrong})
-    assert engine.list_sources() == []
+            hash_engine.index_paths([docs], named={docs: wrong})
+    assert hash_engine.list_sources() == []
 
 
 def test_a_file_named_alone_does_not_replace_another_folders_document(
-    engine: KnowledgeEngine, tmp_path: Path
+    hash_engine: KnowledgeEngine, tmp_path: Path
 ) -> None:
     bundled = _knowledge_base(tmp_path / "app" / "knowledge" / "data")
-    engine.index_paths([bundled])
+    hash_engine.index_paths([bundled])
     mine = tmp_path / "mine" / "data" / "licence.md"
     mine.parent.mkdir(parents=True)
     mine.write_text("# My licence notes\n\nAsk the registrar first.\n", encoding="utf-8")
 
-    refused = engine.index_paths([mine])
+    refused = hash_engine.index_paths([mine])
     assert refused.failed and not refused.replaced
-    assert "registrar" not in " ".join(c.text for c in engine.store.all_chunks())
-    named = engine.index_paths([mine], named={mine: "my-notes"})
+    assert "registrar" not in " ".join(c.text for c in hash_engine.store.all_chunks())
+    named = hash_engine.index_paths([mine], named={mine: "my-notes"})
     assert named.added == ["licence.md"]
-    assert ("my-notes", "licence.md") in {(s.root, s.source) for s in engine.list_sources()}
-    assert len(engine.list_sources()) == 6  # the five bundled ones kept
+    assert ("my-notes", "licence.md") in {(s.root, s.source) for s in hash_engine.list_sources()}
+    assert len(hash_engine.list_sources()) == 6  # the five bundled ones kept
 
 
 def test_a_missing_path_drops_only_what_was_indexed_from_it(
-    engine: KnowledgeEngine, tmp_path: Path
+    hash_engine: KnowledgeEngine, tmp_path: Path
 ) -> None:
     docs = _knowledge_base(tmp_path / "x" / "data")
-    engine.index_paths([docs])
+    hash_engine.index_paths([docs])
     # Another folder of the same name that was never indexed: a typo, not a deletion.
-    typo = engine.index_paths([tmp_path / "typo" / "data"])
+    typo = hash_engine.index_paths([tmp_path / "typo" / "data"])
     assert typo.failed and not typo.removed
-    assert len(engine.list_sources()) == 5
+    assert len(hash_engine.list_sources()) == 5
     single = tmp_path / "single.md"
     single.write_text("# Single\n\nA rule of its own.\n", encoding="utf-8")
-    assert engine.index_paths([single]).added == ["single.md"]
+    assert hash_engine.index_paths([single]).added == ["single.md"]
     single.unlink()
-    assert engine.index_paths([single]).removed == ["single.md"]
-    assert len(engine.list_sources()) == 5
+    assert hash_engine.index_paths([single]).removed == ["single.md"]
+    assert len(hash_engine.list_sources()) == 5
 
 
 def test_a_file_of_an_indexed_folder_named_alone_is_the_same_document(
-    engine: KnowledgeEngine, tmp_path: Path
+    hash_engine: KnowledgeEngine, tmp_path: Path
 ) -> None:
     docs = _knowledge_base(tmp_path / "docs")
     (docs / "sub").mkdir()
     (docs / "sub" / "deep.md").write_text("# Deep\n\nA rule in a subfolder.\n", "utf-8")
-    engine.index_paths([docs])
-    chunks = engine.store.count()
-    assert engine.index_paths([docs / "sub" / "deep.md"]).unchanged == ["sub/deep.md"]
-    assert engine.store.count() == chunks
+    hash_engine.index_paths([docs])
+    chunks = hash_engine.store.count()
+    assert hash_engine.index_paths([docs / "sub" / "deep.md"]).unchanged == ["sub/deep.md"]
+    assert hash_engine.store.count() == chunks
 
 
 def test_kb_remove_by_path_and_kb_list_after_a_move(
@@ -352,16 +348,16 @@ def test_make_runs_kb_index_leaves_the_sample_out_of_an_index_holding_ones_own(
 
 
 def test_a_folder_indexed_under_a_name_of_its_own_keeps_it_when_indexed_again_without(
-    engine: KnowledgeEngine, tmp_path: Path
+    hash_engine: KnowledgeEngine, tmp_path: Path
 ) -> None:
     """`kb index PATH --as idlp`, then (after an edit) `kb index PATH` as the habit goes: the
     same documents, not a second copy of each under the folder's own name (`outside8`: every
     passage was then in the index twice)."""
     docs = _knowledge_base(tmp_path / "handbook-2027")
-    first = engine.index_paths([docs], named={docs: "idlp"})
+    first = hash_engine.index_paths([docs], named={docs: "idlp"})
     (docs / "licence.md").write_text(LICENCE_MD.replace("six months", "nine months"), "utf-8")
-    again = engine.index_paths([docs])
+    again = hash_engine.index_paths([docs])
     assert again.replaced == ["licence.md"] and not again.added and not again.failed
     assert sorted(again.unchanged) == sorted(set(first.added) - {"licence.md"})
-    assert {s.root for s in engine.list_sources()} == {"idlp"}
-    _no_passage_twice(engine)
+    assert {s.root for s in hash_engine.list_sources()} == {"idlp"}
+    _no_passage_twice(hash_engine)

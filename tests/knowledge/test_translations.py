@@ -13,6 +13,7 @@ import pytest
 
 from knowledge.chunking import Chunk, english_section, split_document
 from knowledge.composing import rule_units, translation_units
+from knowledge.engine import KnowledgeEngine
 from knowledge.loaders import load_document
 
 KB = Path(__file__).resolve().parents[2] / "knowledge" / "data"
@@ -119,22 +120,17 @@ language: ur
 
 
 def test_an_urdu_version_titled_otherwise_than_its_rule_is_read_and_a_stray_one_is_reported(
-    tmp_path: Path,
+    tmp_path: Path, hash_engine: KnowledgeEngine
 ) -> None:
-    from knowledge.config import KnowledgeConfig
-    from knowledge.engine import build_engine
-    from tests.knowledge.conftest import HashEmbedder
-
     docs = tmp_path / "docs"
     (docs / "rules").mkdir(parents=True)
     (docs / "ur" / "rules").mkdir(parents=True)
     (docs / "rules" / "reading-room.md").write_text(RULE_MD, encoding="utf-8")
     (docs / "ur" / "rules" / "reading-room.md").write_text(RULE_UR, encoding="utf-8")
     (docs / "ur" / "stray.md").write_text(STRAY_UR, encoding="utf-8")
-    engine = build_engine(KnowledgeConfig(data_dir=tmp_path / "data"), embedder=HashEmbedder())
-    report = engine.index_paths([docs])
-    hours = next(c for c in engine.retriever.chunks if c.section == "Opening hours")
-    answer = engine.answer_from_passage("ریڈنگ روم کب کھلتا ہے؟", hours.id, "ur")
+    report = hash_engine.index_paths([docs])
+    hours = next(c for c in hash_engine.retriever.chunks if c.section == "Opening hours")
+    answer = hash_engine.answer_from_passage("ریڈنگ روم کب کھلتا ہے؟", hours.id, "ur")
     assert answer is not None and answer.answer_language == "ur", answer
     assert "صبح 8 بجے" in answer.text
     assert answer.citations[0].translation_source == "ur/rules/reading-room.md"
