@@ -21,9 +21,9 @@ from knowledge.errors import EmbedderMismatchError, EngineClosedError
 from tests.knowledge.conftest import LICENCE_MD, HashEmbedder, make_app
 
 
-def chroma_open(engine: KnowledgeEngine) -> bool:
-    """Whether chromadb still holds a System (an open client) for the engine's index."""
-    return str(engine.config.chroma_path) in SharedSystemClient._identifier_to_system
+def chroma_open(config: KnowledgeConfig) -> bool:
+    """Whether chromadb still holds a System (an open client) for the index of ``config``."""
+    return str(config.chroma_path) in SharedSystemClient._identifier_to_system
 
 
 def encoding_threads() -> set[threading.Thread]:
@@ -42,9 +42,9 @@ def test_shutting_the_engine_down_closes_its_chroma_client(
     hash_engine: KnowledgeEngine, licence_folder: Path
 ) -> None:
     assert hash_engine.index_paths([licence_folder]).added == ["licence.md"]
-    assert chroma_open(hash_engine)
+    assert chroma_open(hash_engine.config)
     hash_engine.shutdown()
-    assert not chroma_open(hash_engine)
+    assert not chroma_open(hash_engine.config)
     with pytest.raises(EngineClosedError):
         hash_engine.list_sources()  # no client is opened again behind the shutdown
     hash_engine.shutdown()  # a second shutdown is harmless
@@ -58,7 +58,7 @@ def test_rebuilding_the_index_leaves_no_client_behind(
     assert hash_engine.index_paths([licence_folder], rebuild=True).added == ["licence.md"]
     assert [info.source for info in hash_engine.list_sources()] == ["licence.md"]
     hash_engine.shutdown()
-    assert not chroma_open(hash_engine)
+    assert not chroma_open(hash_engine.config)
 
 
 def test_an_index_of_another_embedder_is_refused_and_its_client_closed(
@@ -70,7 +70,7 @@ def test_an_index_of_another_embedder_is_refused_and_its_client_closed(
     other = build_engine(config, embedder=HashEmbedder("embedder-b"))
     with pytest.raises(EmbedderMismatchError):
         other.list_sources()
-    assert not chroma_open(other)
+    assert not chroma_open(other.config)
     other.shutdown()
 
 
@@ -93,5 +93,5 @@ def test_cli_commands_end_their_engine_threads_and_close_the_index(
     ):
         result = runner.invoke(app, command)
         assert result.exit_code == 0, (command, result.output)
-        assert not chroma_open(build_engine(config)), command
+        assert not chroma_open(config), command
         assert encoding_threads() == before, command
