@@ -64,7 +64,6 @@ def run_inner(tmp_path: Path, *plugins: str) -> subprocess.CompletedProcess[str]
         *loads,
         "-o",
         "timeout=2",
-        ini="asyncio_mode = auto\nasyncio_default_fixture_loop_scope = function\n",
         # Wide enough that the summary's lines keep each test's error whole.
         environ={"COLUMNS": "300"},
         # Far more than the four 2 s alarms; without the plugin the first test never ends.

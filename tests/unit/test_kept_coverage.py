@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.inner_pytest import run_pytest
+from tests.inner_pytest import DID_NOT_END, run_pytest, watchdog_environ
 
 MEASURED = """
 def before_the_hang():
@@ -63,15 +63,12 @@ def test_what_a_worker_ended_by_the_watchdog_measured_is_in_the_coverage(tmp_pat
         "--cov=measured",
         "--cov-report=json:coverage.json",
         before={"test_first.py": FIRST_FILE},
-        environ={
-            "HECBOT_TEST_HARD_TIMEOUT": "3",
-            "HECBOT_TEST_HANG_REPORTS": str(tmp_path / "hangs"),
-        },
+        environ=watchdog_environ(tmp_path),
     )
     output = run.stdout + run.stderr
     assert run.returncode == 0, output
     assert "2 passed, 1 rerun" in output, output
-    assert "test_hangs_only_the_first_time (call) did not end within 3 s" in output, output
+    assert f"test_hangs_only_the_first_time (call) {DID_NOT_END}" in output, output
     assert "coverage: the data of gw0 (ended before the run) was combined" in output, output
     report = json.loads((tmp_path / "coverage.json").read_text(encoding="utf-8"))
     measured = report["files"]["measured.py"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.inner_pytest import run_pytest
+from tests.inner_pytest import DID_NOT_END, run_pytest, watchdog_environ
 
 STUCK_TESTS = """
 import time
@@ -50,7 +50,7 @@ async def test_times_out_then_its_async_teardown_hangs(bot_that_never_stops):
 
 
 def run_stuck(tmp_path: Path, tests: str, *, fails: bool = True) -> str:
-    """A pytest run of its own over `tests`, with a 1 s timeout and a 3 s watchdog."""
+    """A pytest run of its own over `tests`, with a 1 s timeout and the watchdog."""
     run = run_pytest(
         tmp_path,
         tests,
@@ -60,11 +60,7 @@ def run_stuck(tmp_path: Path, tests: str, *, fails: bool = True) -> str:
         "2",
         "-o",
         "timeout=1",
-        ini="asyncio_mode = auto\nasyncio_default_fixture_loop_scope = function\n",
-        environ={
-            "HECBOT_TEST_HARD_TIMEOUT": "3",
-            "HECBOT_TEST_HANG_REPORTS": str(tmp_path / "hangs"),
-        },
+        environ=watchdog_environ(tmp_path),
     )
     output = run.stdout + run.stderr
     assert (run.returncode != 0) is fails, output
@@ -76,7 +72,7 @@ def test_a_test_blocked_past_its_timeout_ends_the_worker_and_the_summary_says_wh
 ) -> None:
     output = run_stuck(tmp_path, STUCK_TESTS)
     assert "TESTS THAT HUNG" in output, output
-    assert "test_hangs_then_blocks_its_teardown (teardown) did not end within 3 s" in output
+    assert f"test_hangs_then_blocks_its_teardown (teardown) {DID_NOT_END}" in output
     assert "in stubborn_cleanup" in output, output  # the stack shows where it blocked
     assert "1 passed" in output, output  # the test beside it ran and passed
     assert not list((tmp_path / "hangs").glob("*/*.txt"))  # each report printed once, removed
@@ -84,7 +80,7 @@ def test_a_test_blocked_past_its_timeout_ends_the_worker_and_the_summary_says_wh
 
 def test_an_async_hang_is_reported_with_what_each_asyncio_task_awaits(tmp_path: Path) -> None:
     output = run_stuck(tmp_path, ASYNC_STUCK_TESTS)
-    assert "(teardown) did not end within 3 s" in output, output
+    assert f"(teardown) {DID_NOT_END}" in output, output
     # The thread stacks show only the event loop in `select`; the tasks show where it hung.
     assert "asyncio tasks of the main thread's event loop" in output, output
     teardown = output[output.index("asyncio tasks of the main thread's event loop") :]
@@ -113,5 +109,5 @@ def test_hangs_only_the_first_time():
 def test_a_test_the_watchdog_ended_runs_once_more_on_a_new_worker(tmp_path: Path) -> None:
     output = run_stuck(tmp_path, HANGS_ONCE_TESTS, fails=False)
     assert "TESTS THAT HUNG" in output, output  # said, though the run passes
-    assert "test_hangs_only_the_first_time (call) did not end within 3 s" in output, output
+    assert f"test_hangs_only_the_first_time (call) {DID_NOT_END}" in output, output
     assert "1 passed, 1 rerun" in output, output
