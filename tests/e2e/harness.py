@@ -648,6 +648,13 @@ def hecbot(data_dir: Path, *args: str, stdin: str = "") -> str:
     return result.stdout
 
 
+def hecbot_ask(data_dir: Path, questions: Iterable[str], *options: str) -> list[dict[str, Any]]:
+    """Ask ``questions`` through `hecbot ask --json` (one a line on stdin, with ``options`` such as
+    ``--lang ur``) over ``data_dir``: the answers as the JSON objects the command prints."""
+    out = hecbot(data_dir, "ask", "--json", *options, stdin="".join(f"{q}\n" for q in questions))
+    return [json.loads(line) for line in out.splitlines()]
+
+
 def index_own_knowledge_base(data_dir: Path, folder: Path, name: str, documents: int) -> None:
     """Index ``folder`` alone into ``data_dir`` as an operator does (`hecbot kb index PATH --as
     NAME`), checking every one of its ``documents`` was added."""

@@ -7,7 +7,6 @@ full rule" shows that section whole, whatever the format.
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
@@ -17,7 +16,7 @@ from knowledge.data._build_binary_docs import build_docx, build_pdf, h1, h2, li,
 from tests.e2e.harness import (
     Learner,
     first_source,
-    hecbot,
+    hecbot_ask,
     own_kb_fixtures,
     running_bot,
     stored_questions,
@@ -131,12 +130,7 @@ def test_hecbot_ask_cites_each_format_by_its_file_and_section(own_kb_data_dir: P
         "How long can I book a group study room?",
         "لائبریری اتوار کو کھلی ہے؟",
     ]
-    answers = [
-        json.loads(line)
-        for line in hecbot(
-            own_kb_data_dir, "ask", "--json", stdin="\n".join(questions) + "\n"
-        ).splitlines()
-    ]
+    answers = hecbot_ask(own_kb_data_dir, questions)
     cited = [(a["citations"][0]["source"], a["citations"][0]["section"]) for a in answers]
     assert cited == [
         ("membership.html", "Who can become a member"),

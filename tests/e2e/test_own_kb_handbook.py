@@ -13,7 +13,6 @@ fake Bot API.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import docx
@@ -27,6 +26,7 @@ from tests.e2e.harness import (
     Learner,
     first_source,
     hecbot,
+    hecbot_ask,
     index_own_knowledge_base,
     own_kb_fixtures,
     running_bot,
@@ -626,8 +626,7 @@ QUESTIONS = {
 
 
 def test_hecbot_ask_answers_from_every_file_in_three_languages(own_kb_data_dir: Path) -> None:
-    out = hecbot(own_kb_data_dir, "ask", "--json", stdin="\n".join(QUESTIONS) + "\n")
-    answers = [json.loads(line) for line in out.splitlines()]
+    answers = hecbot_ask(own_kb_data_dir, QUESTIONS)
     assert [a["question"] for a in answers] == list(QUESTIONS)
     for answer in answers:
         source, fact = QUESTIONS[answer["question"]]
@@ -653,12 +652,7 @@ def test_an_operator_edits_removes_and_reindexes_the_handbook(
     )
     edited = hecbot(data_dir, "kb", "index", str(kb), "--as", "idlp")
     assert "added 0, replaced 1" in edited, edited
-    (ramazan,) = [
-        json.loads(line)
-        for line in hecbot(
-            data_dir, "ask", "--json", stdin="What are the class timings in Ramazan?\n"
-        ).splitlines()
-    ]
+    (ramazan,) = hecbot_ask(data_dir, ["What are the class timings in Ramazan?"])
     assert "9 am to 10:30 am" in ramazan["answer"]
 
     assert "notices/ramazan-timings.txt" in hecbot(

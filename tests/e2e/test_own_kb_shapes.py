@@ -9,7 +9,6 @@ whose topics says nowhere to go. Built here, in a temp dir, and indexed with
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import docx
@@ -19,7 +18,7 @@ from bot.telegram.container import AppServices
 from tests.e2e.harness import (
     Learner,
     first_source,
-    hecbot,
+    hecbot_ask,
     own_kb_fixtures,
     running_bot,
     stored_questions,
@@ -238,12 +237,7 @@ def test_hecbot_ask_reads_the_urdu_lead_of_a_redirect_without_an_urdu_version(
     own_kb_data_dir: Path,
 ) -> None:
     questions = ["فیس کہاں جمع کراؤں؟", "وائی فائی نہیں چل رہا"]
-    fee, wifi = [
-        json.loads(line)
-        for line in hecbot(
-            own_kb_data_dir, "ask", "--json", stdin="\n".join(questions) + "\n"
-        ).splitlines()
-    ]
+    fee, wifi = hecbot_ask(own_kb_data_dir, questions)
     for answer in (fee, wifi):
         assert answer["redirect"] and answer["citations"][0]["source"] == "out-of-scope.md"
         assert answer["answer"].startswith("یہ سوال پروگرام کے قواعد میں شامل نہیں۔ ")

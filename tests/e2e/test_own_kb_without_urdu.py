@@ -9,7 +9,6 @@ The questions are this module's own, not the never-tuned `unseen_questions.yaml`
 
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
 
@@ -21,7 +20,7 @@ from tests.e2e.harness import (
     NO_URDU_VERSION,
     Learner,
     first_source,
-    hecbot,
+    hecbot_ask,
     own_kb_fixtures,
     running_bot,
     stored_questions,
@@ -101,12 +100,8 @@ def test_hecbot_ask_in_urdu_is_the_english_rule_with_the_note_and_the_same_citat
         "Who won the cricket match yesterday?",
         "کرکٹ میچ کس نے جیتا؟",
     ]
-
-    def ask(*lang: str) -> list[dict[str, object]]:
-        out = hecbot(own_kb_data_dir, "ask", "--json", *lang, stdin="\n".join(questions) + "\n")
-        return [json.loads(line) for line in out.splitlines()]
-
-    english, urdu = ask(), ask("--lang", "ur")
+    english = hecbot_ask(own_kb_data_dir, questions)
+    urdu = hecbot_ask(own_kb_data_dir, questions, "--lang", "ur")
     assert [a["question"] for a in english] == [a["question"] for a in urdu] == questions
     for en, ur in zip(english, urdu, strict=True):
         assert en["citations"] == ur["citations"] and en["abstained"] == ur["abstained"]

@@ -13,7 +13,6 @@ the never-tuned `unseen2_questions.yaml`.
 
 from __future__ import annotations
 
-import json
 import re
 import shutil
 from pathlib import Path
@@ -31,6 +30,7 @@ from tests.e2e.harness import (
     Learner,
     first_source,
     hecbot,
+    hecbot_ask,
     own_kb_fixtures,
     running_bot,
     stored_questions,
@@ -298,18 +298,8 @@ def test_hecbot_ask_answers_from_the_bootcamp_rules_as_json_and_in_urdu(
         "کیا بوٹ کیمپ کے دوران ہاسٹل ملے گا؟",
         "Who won the cricket match yesterday?",
     ]
-    english = [
-        json.loads(line)
-        for line in hecbot(
-            own_kb_data_dir, "ask", "--json", stdin="\n".join(questions) + "\n"
-        ).splitlines()
-    ]
-    urdu = [
-        json.loads(line)
-        for line in hecbot(
-            own_kb_data_dir, "ask", "--json", "--lang", "ur", stdin="\n".join(questions) + "\n"
-        ).splitlines()
-    ]
+    english = hecbot_ask(own_kb_data_dir, questions)
+    urdu = hecbot_ask(own_kb_data_dir, questions, "--lang", "ur")
     assert [a["question"] for a in english] == [a["question"] for a in urdu] == questions
 
     employees, seat, hostel, cricket = english
