@@ -13,6 +13,7 @@ fake Bot API.
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import docx
@@ -27,7 +28,6 @@ from tests.e2e.harness import (
     first_source,
     hecbot,
     hecbot_ask,
-    index_own_knowledge_base,
     own_kb_fixtures,
     running_bot,
     stored_questions,
@@ -35,7 +35,7 @@ from tests.e2e.harness import (
 from tests.fakebotapi import FakeTelegram
 
 # Each test runs `hecbot` as an operator does, in subprocesses that load the model (the edits
-# test runs seven): 30 s on a quiet machine, over pytest's 120 s default in a full run at load 10
+# test runs six): 30 s on a quiet machine, over pytest's 120 s default in a full run at load 10
 # (2026-12-06). The watchdog still ends a real hang at 300 s.
 pytestmark = pytest.mark.timeout(240)
 
@@ -635,14 +635,13 @@ def test_hecbot_ask_answers_from_every_file_in_three_languages(own_kb_data_dir: 
 
 
 def test_an_operator_edits_removes_and_reindexes_the_handbook(
-    tmp_path_factory: pytest.TempPathFactory,
+    own_kb_data_dir: Path, tmp_path: Path
 ) -> None:
     """`kb index` again skips every file; an edited file is replaced and answers at once; a
     removed one no longer answers; `kb stats` counts what is left."""
-    base = tmp_path_factory.mktemp("own-kb-handbook-edits")
-    kb = build_handbook_kb(base / "idlp")
-    data_dir = base / "data"
-    index_own_knowledge_base(data_dir, kb, "idlp", documents=len(SOURCES))
+    # A copy of the module's handbook folder and its index, for this test alone to edit.
+    base = shutil.copytree(own_kb_data_dir.parent, tmp_path / "own-kb-handbook-edits")
+    kb, data_dir = base / "idlp", base / "data"
     again = hecbot(data_dir, "kb", "index", str(kb), "--as", "idlp")
     assert f"unchanged {len(SOURCES)}" in again and "read again" not in again, again
 
