@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from aiogram import Bot, F, Router
-from aiogram.filters import Command, StateFilter
+from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import (
@@ -56,6 +56,7 @@ from handlers.broadcast_callbacks import (
     BroadcastStep,
     WebinarAction,
 )
+from handlers.commands import command
 
 log = logging.getLogger(__name__)
 
@@ -806,9 +807,9 @@ async def on_webinar_button(
 
 def create_router() -> Router:
     router = Router(name="broadcast")
-    router.message.register(on_broadcast, Command("broadcast", ignore_case=True))
-    router.message.register(on_list, Command("broadcasts", ignore_case=True))
-    router.message.register(on_webinars, Command("webinars", ignore_case=True))
+    router.message.register(on_broadcast, command("broadcast"))
+    router.message.register(on_list, command("broadcasts"))
+    router.message.register(on_webinars, command("webinars"))
     router.callback_query.register(on_webinar_button, WebinarAction.filter())
     router.callback_query.register(on_manage, BroadcastManage.filter())
     router.include_router(_create_form_router())

@@ -6,7 +6,7 @@ instance uses it from its next request. /catalogue_upload then the file; /cancel
 from __future__ import annotations
 
 from aiogram import Bot, F, Router
-from aiogram.filters import Command, StateFilter
+from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import Message
@@ -20,6 +20,7 @@ from bot.services.course_catalogue import (
 from bot.services.courses import CourseService
 from bot.services.permissions import Permission, require
 from bot.services.users import UserProfile
+from handlers.commands import command
 from handlers.uploads import Refused, answer_problems, document_bytes
 
 MAX_CATALOGUE_FILE_BYTES = 10 * 1024 * 1024  # Telegram lets bots download up to 20 MB
@@ -96,10 +97,8 @@ def _megabytes() -> int:
 
 def create_router() -> Router:
     router = Router(name="catalogue_upload")
-    router.message.register(on_upload_command, Command("catalogue_upload", ignore_case=True))
-    router.message.register(
-        on_cancel, StateFilter(CatalogueUpload.waiting_file), Command("cancel", ignore_case=True)
-    )
+    router.message.register(on_upload_command, command("catalogue_upload"))
+    router.message.register(on_cancel, StateFilter(CatalogueUpload.waiting_file), command("cancel"))
     router.message.register(
         on_upload_document, StateFilter(CatalogueUpload.waiting_file), F.document
     )

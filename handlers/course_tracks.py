@@ -5,7 +5,7 @@ request. /tracks_upload then the file; /cancel (or any other command) leaves."""
 from __future__ import annotations
 
 from aiogram import Bot, F, Router
-from aiogram.filters import Command, StateFilter
+from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import BufferedInputFile, Message
@@ -15,6 +15,7 @@ from bot.services.course_tracks import TrackValidationError
 from bot.services.courses import CourseService
 from bot.services.permissions import Permission, require
 from bot.services.users import UserProfile
+from handlers.commands import command
 from handlers.uploads import answer_problems, document_bytes, utf8_text
 
 MAX_TRACKS_FILE_BYTES = 256 * 1024
@@ -66,9 +67,7 @@ async def on_upload_document(
 
 def create_router() -> Router:
     router = Router(name="course_tracks")
-    router.message.register(on_upload_command, Command("tracks_upload", ignore_case=True))
-    router.message.register(
-        on_cancel, StateFilter(TracksUpload.waiting_file), Command("cancel", ignore_case=True)
-    )
+    router.message.register(on_upload_command, command("tracks_upload"))
+    router.message.register(on_cancel, StateFilter(TracksUpload.waiting_file), command("cancel"))
     router.message.register(on_upload_document, StateFilter(TracksUpload.waiting_file), F.document)
     return router

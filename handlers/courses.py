@@ -7,7 +7,7 @@ general-chat messages `is_course_question` recognises; everything else falls thr
 from __future__ import annotations
 
 from aiogram import Bot, F, Router
-from aiogram.filters import Command, StateFilter
+from aiogram.filters import StateFilter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -26,6 +26,7 @@ from bot.services.course_recommender import (
 from bot.services.courses import CourseService, PlanItem, is_course_question
 from bot.services.questions import AnsweredQuestion, QuestionService
 from bot.services.users import UserProfile
+from handlers.commands import command
 from handlers.edits import an_edited_question
 from handlers.questions import send_answer
 from handlers.rendering import typing_while_slow
@@ -434,8 +435,8 @@ def _is_course_question(message: Message) -> bool:
 
 def create_router() -> Router:
     router = Router(name="courses")
-    router.message.register(on_courses, Command("courses", ignore_case=True))
-    router.message.register(on_my_plan, Command("myplan", ignore_case=True))
+    router.message.register(on_courses, command("courses"))
+    router.message.register(on_my_plan, command("myplan"))
     router.message.register(on_goal, CourseChoice.goal, F.text, ~F.text.startswith("/"))
     router.message.register(on_goal_not_text, CourseChoice.goal, ~F.text)
     router.callback_query.register(on_level, CourseChoice.level, CourseLevelPick.filter())

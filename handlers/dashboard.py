@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from aiogram import Router
-from aiogram.filters import Command
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup, Message, WebAppInfo
 
 from bot.config import Settings
 from bot.i18n import Texts
 from bot.services.dashboard import SIGN_IN_LINK_MINUTES, DashboardService
 from bot.services.users import UserProfile
+from handlers.commands import command
 
 
 async def on_dashboard(
@@ -46,5 +46,5 @@ async def on_dashboard(
 
 def create_router() -> Router:
     router = Router(name="dashboard")
-    router.message.register(on_dashboard, Command("dashboard", ignore_case=True))
+    router.message.register(on_dashboard, command("dashboard"))
     return router

@@ -7,7 +7,7 @@ on each call; the CLI's `hecbot faq` commands use the same service.
 from __future__ import annotations
 
 from aiogram import F, Router
-from aiogram.filters import Command, StateFilter
+from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
@@ -17,6 +17,7 @@ from bot.i18n import Texts, markdown_to_html, split_message
 from bot.services.faq import FaqService, FaqView
 from bot.services.faq_review import FaqReviewService
 from bot.services.users import UserProfile
+from handlers.commands import command
 from handlers.people_callbacks import FaqAction
 from handlers.steps import step_ends_when_accepted
 
@@ -179,7 +180,7 @@ async def on_edit_typed(
 
 def create_router() -> Router:
     router = Router(name="faq-review")
-    router.message.register(on_faq, Command("faq", ignore_case=True))
+    router.message.register(on_faq, command("faq"))
     # "review" is the approve button of messages sent before drafts existed.
     router.callback_query.register(
         on_approve, FaqAction.filter(F.action.in_({"approve", "review"}))

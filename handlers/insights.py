@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 from aiogram import Router
-from aiogram.filters import Command, CommandObject
+from aiogram.filters import CommandObject
 from aiogram.types import FSInputFile, Message
 
 from bot.config import Settings
@@ -19,6 +19,7 @@ from bot.services.insights_chart import render_chart
 from bot.services.permissions import Permission, scope_for
 from bot.services.universities import UniversityService
 from bot.services.users import UserProfile
+from handlers.commands import command
 
 # Something written as a date (2026-13-45, 13/11/2026, Urdu digits too): read as one, never
 # searched for as a university's name.
@@ -119,5 +120,5 @@ async def on_insights(
 
 def create_router() -> Router:
     router = Router(name="insights")
-    router.message.register(on_insights, Command("insights", ignore_case=True))
+    router.message.register(on_insights, command("insights"))
     return router

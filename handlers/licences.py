@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from aiogram import F, Router
-from aiogram.filters import Command, StateFilter
+from aiogram.filters import StateFilter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -27,6 +27,7 @@ from bot.services.licences_applications import (
 from bot.services.licences_intakes import IntakeDefinition
 from bot.services.licences_status import LicenceStatusService, LicenceStatusView
 from bot.services.users import UserProfile
+from handlers.commands import command
 
 
 class Applying(StatesGroup):
@@ -422,8 +423,8 @@ async def on_mylicence(
 
 def create_router() -> Router:
     router = Router(name="licences")
-    router.message.register(on_apply, Command("apply", ignore_case=True))
-    router.message.register(on_mylicence, Command("mylicence", ignore_case=True))
+    router.message.register(on_apply, command("apply"))
+    router.message.register(on_mylicence, command("mylicence"))
     router.callback_query.register(
         on_eligibility,
         ApplyButton.filter(F.a.in_({"y", "n"})),

@@ -4,7 +4,7 @@ admins: the figures as a caption under a chart."""
 from __future__ import annotations
 
 from aiogram import Router
-from aiogram.filters import Command, CommandObject
+from aiogram.filters import CommandObject
 from aiogram.types import BufferedInputFile, Message
 
 from bot.i18n import Texts, pakistan_today
@@ -13,6 +13,7 @@ from bot.services.licences_nudges import NudgeService, render_report_chart_png
 from bot.services.permissions import Permission, require, scope_for
 from bot.services.universities import UniversityService
 from bot.services.users import UserProfile
+from handlers.commands import command
 
 
 async def on_funnel(
@@ -94,6 +95,6 @@ async def on_nudge_report(
 
 def create_router() -> Router:
     router = Router(name="licences_staff")
-    router.message.register(on_funnel, Command("funnel", ignore_case=True))
-    router.message.register(on_nudge_report, Command("nudgereport", ignore_case=True))
+    router.message.register(on_funnel, command("funnel"))
+    router.message.register(on_nudge_report, command("nudgereport"))
     return router

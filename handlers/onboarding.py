@@ -8,7 +8,7 @@ invite and then continues the same steps (without asking a focal person whether 
 from __future__ import annotations
 
 from aiogram import Bot, F, Router
-from aiogram.filters import Command, CommandObject, CommandStart, StateFilter
+from aiogram.filters import CommandObject, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
@@ -23,6 +23,7 @@ from bot.services.roles import RoleService, looks_like_invite
 from bot.services.universities import UniversityMatch, UniversityService
 from bot.services.users import UserProfile, UserService
 from bot.storage.models import LearnerKind, Role
+from handlers.commands import command
 from handlers.menus import show_staff_menu
 from handlers.people_callbacks import OnboardingChoice, UniversityPick
 from handlers.questions import send_answer
@@ -321,8 +322,8 @@ STAFF_ROLES = frozenset({Role.ADMIN, Role.FOCAL_PERSON})
 
 def create_router() -> Router:
     router = Router(name="onboarding")
-    router.message.register(on_start, CommandStart(ignore_case=True))
-    router.message.register(on_privacy, Command("privacy", ignore_case=True))
+    router.message.register(on_start, command("start"))
+    router.message.register(on_privacy, command("privacy"))
     router.callback_query.register(
         on_privacy_accepted,
         OnboardingChoice.filter(F.step == "privacy"),

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 
 from aiogram import Router
-from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import BufferedInputFile, CallbackQuery, Message
@@ -14,6 +13,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 from bot.i18n import Texts
 from bot.services.privacy import PrivacyService
 from bot.services.users import UserProfile
+from handlers.commands import command
 from handlers.people_callbacks import ForgetConfirm
 
 
@@ -68,7 +68,7 @@ async def on_forget_answer(
 
 def create_router() -> Router:
     router = Router(name="privacy")
-    router.message.register(on_mydata, Command("mydata", ignore_case=True))
-    router.message.register(on_forget, Command("forget", ignore_case=True))
+    router.message.register(on_mydata, command("mydata"))
+    router.message.register(on_forget, command("forget"))
     router.callback_query.register(on_forget_answer, ForgetConfirm.filter())
     return router

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from aiogram import Bot, F, Router
-from aiogram.filters import Command, CommandObject, StateFilter
+from aiogram.filters import CommandObject, StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, Message
@@ -14,6 +14,7 @@ from bot.services.permissions import Permission, require
 from bot.services.roles import RoleService, invite_link
 from bot.services.universities import UniversityService
 from bot.services.users import UserProfile
+from handlers.commands import command
 from handlers.menus import withdraw_staff_menu
 from handlers.people_callbacks import FocalAction, FocalMove, InviteFor
 
@@ -180,8 +181,8 @@ async def on_move(
 
 def create_router() -> Router:
     router = Router(name="roles")
-    router.message.register(on_invite_focal, Command("invite_focal", ignore_case=True))
-    router.message.register(on_focals, Command("focals", ignore_case=True))
+    router.message.register(on_invite_focal, command("invite_focal"))
+    router.message.register(on_focals, command("focals"))
     router.callback_query.register(on_invite_for, InviteFor.filter())
     router.callback_query.register(on_revoke, FocalAction.filter(F.action == "revoke"))
     router.callback_query.register(on_reassign, FocalAction.filter(F.action == "reassign"))

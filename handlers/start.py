@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from aiogram import Router
-from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import BotCommand, CallbackQuery, Message
 
@@ -11,6 +10,7 @@ from bot.i18n import SUPPORTED_LANGUAGES, Catalogue, Texts, escape
 from bot.services.questions import QuestionService
 from bot.services.users import UserProfile, UserService
 from handlers.callbacks import LanguageChoice
+from handlers.commands import command
 from handlers.menus import bot_commands, staff_commands
 from handlers.rendering import example_question, language_keyboard
 from handlers.surveys import SurveyAnswering
@@ -69,8 +69,8 @@ async def on_cancel(message: Message, texts: Texts, state: FSMContext) -> None:
 
 def create_router() -> Router:
     router = Router(name="start")
-    router.message.register(on_help, Command("help", ignore_case=True))
-    router.message.register(on_language, Command("language", ignore_case=True))
-    router.message.register(on_cancel, Command("cancel", ignore_case=True))
+    router.message.register(on_help, command("help"))
+    router.message.register(on_language, command("language"))
+    router.message.register(on_cancel, command("cancel"))
     router.callback_query.register(on_language_chosen, LanguageChoice.filter())
     return router

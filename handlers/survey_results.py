@@ -7,7 +7,7 @@ import tempfile
 from pathlib import Path
 
 from aiogram import Router
-from aiogram.filters import Command, CommandObject
+from aiogram.filters import CommandObject
 from aiogram.types import FSInputFile, Message
 
 from bot.config import Settings
@@ -16,6 +16,7 @@ from bot.services.survey_charts import render_charts
 from bot.services.survey_results import SurveyResultsService, format_results, university_scope
 from bot.services.surveys import SurveyService
 from bot.services.users import UserProfile
+from handlers.commands import command
 
 
 async def on_results(
@@ -59,5 +60,5 @@ async def on_results(
 
 def create_router() -> Router:
     router = Router(name="survey_results")
-    router.message.register(on_results, Command("results", ignore_case=True))
+    router.message.register(on_results, command("results"))
     return router

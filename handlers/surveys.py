@@ -12,7 +12,7 @@ from typing import Any
 
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramBadRequest
-from aiogram.filters import Command, CommandObject, StateFilter
+from aiogram.filters import CommandObject, StateFilter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
@@ -31,6 +31,7 @@ from bot.services.surveys import (
     SurveyStep,
 )
 from bot.services.users import UserProfile
+from handlers.commands import command
 from handlers.questions import on_question
 from handlers.uploads import Refused, answer_problems, document_bytes, utf8_text
 
@@ -447,9 +448,9 @@ def create_router() -> Router:
     router.callback_query.register(on_start_pressed, SurveyStart.filter())
     router.callback_query.register(on_survey_button, SurveyButton.filter())
     router.callback_query.register(on_upload_decision, SurveyUploadDecision.filter())
-    router.message.register(on_surveys_toggle, Command("surveys", ignore_case=True))
-    router.message.register(on_upload_command, Command("survey_upload", ignore_case=True))
-    router.message.register(on_send_command, Command("survey_send", ignore_case=True))
+    router.message.register(on_surveys_toggle, command("surveys"))
+    router.message.register(on_upload_command, command("survey_upload"))
+    router.message.register(on_send_command, command("survey_send"))
     router.message.register(on_upload_document, StateFilter(SurveyUpload.waiting_file))
     router.message.register(
         on_typed_answer,

@@ -6,7 +6,7 @@ Every button re-checks the presser's permission in the service (a replayed butto
 from __future__ import annotations
 
 from aiogram import Bot, F, Router
-from aiogram.filters import Command, StateFilter
+from aiogram.filters import StateFilter
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State, StatesGroup
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
@@ -17,6 +17,7 @@ from bot.services.faq import FaqService
 from bot.services.tickets import TicketService, TicketView
 from bot.services.users import UserProfile
 from bot.storage.people_models import TicketRoute
+from handlers.commands import command
 from handlers.people_callbacks import (
     EscalateQuestion,
     FaqAction,
@@ -207,7 +208,7 @@ def create_router() -> Router:
     router.callback_query.register(on_pass_pressed, TicketAction.filter(F.action == "pass"))
     router.callback_query.register(on_rating, TicketRating.filter())
     router.callback_query.register(on_add_faq, FaqAction.filter(F.action == "add"))
-    router.message.register(on_tickets, Command("tickets", ignore_case=True))
+    router.message.register(on_tickets, command("tickets"))
     router.message.register(
         on_answer_typed, StateFilter(TicketAnswering.text), F.text, ~F.text.startswith("/")
     )
