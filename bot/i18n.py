@@ -20,12 +20,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime
 from fluent.runtime import FluentBundle, FluentResource
 from fluent.syntax.ast import Junk, Resource
+
+if TYPE_CHECKING:
+    from bot.config import Settings
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +102,8 @@ class Catalogue:
     ) -> Catalogue:
         """The catalogues in `directory`; `replaced` gives, by language, plain-text values for
         some of their entries (an operator's programme name, help desk, example question:
-        `ProgrammeSettings.texts()`), each escaped for HTML and used wherever the entry is."""
+        `ProgrammeSettings.texts()`; `from_settings` passes them), each escaped for HTML and used
+        wherever the entry is."""
         catalogue = cls()
         for language in SUPPORTED_LANGUAGES:
             bundle = FluentBundle([language], use_isolating=False)
@@ -114,6 +118,13 @@ class Catalogue:
                 bundle.add_resource(_literal_entries(entries), allow_overrides=True)
             catalogue.bundles[language] = bundle
         return catalogue
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Catalogue:
+        """The catalogues as this deployment writes to learners: its programme's name, help
+        desk and example question (`ProgrammeSettings.texts()`) in place of the sample's. The
+        bot, the delivery worker and every command that sends learners a message load these."""
+        return cls.load(replaced=settings.programme.texts())
 
     def keys(self, language: str) -> set[str]:
         return set(self.bundles[language]._messages)

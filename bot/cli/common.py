@@ -38,7 +38,7 @@ def programme_catalogue() -> Catalogue:
     (PROGRAMME_NAME, PROGRAMME_OPERATOR, ...) in them: for what a command sends to people."""
     from bot.i18n import Catalogue
 
-    return Catalogue.load(replaced=settings_or_exit().programme.texts())
+    return Catalogue.from_settings(settings_or_exit())
 
 
 def shown_time(moment: datetime) -> str:

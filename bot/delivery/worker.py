@@ -110,7 +110,7 @@ class DeliveryWorker:
         self._outbox = Outbox(database, send_rate_per_second=settings.delivery.send_rate_per_second)
         self._users: UnreachableMarker = users or self._store
         self._scheduler = scheduler or Scheduler()
-        catalogue = Catalogue.load(replaced=settings.programme.texts())
+        catalogue = Catalogue.from_settings(settings)
         self._render = renderer or catalogue_renderer(catalogue)
         self._notice = partial(catalogue.text, key="delivery-finished-notice")
         self._limiter = RateLimiter(

@@ -164,7 +164,7 @@ async def build_services(settings: Settings, *, answerer: Answerer | None = None
     await database.migrate()
     users = UserService(database, admin_ids=settings.admin_ids)
     answerer = answerer if answerer is not None else build_answerer(settings)
-    catalogue = Catalogue.load(replaced=settings.programme.texts())
+    catalogue = Catalogue.from_settings(settings)
     courses = build_course_service(settings, database)
     universities = UniversityService(database)
     # One registry per app: several apps in one process (tests) never clash over metric names.
