@@ -57,6 +57,7 @@ from handlers.broadcast_callbacks import (
     WebinarAction,
 )
 from handlers.commands import command
+from handlers.rendering import university_keyboard
 
 log = logging.getLogger(__name__)
 
@@ -243,16 +244,12 @@ async def on_university_typed(
     if not matches:
         await message.answer(texts("broadcast-error-university"))
         return
-    builder = InlineKeyboardBuilder()
-    for university in matches:
-        builder.button(
-            text=university.display_name(user.language)[:60],
-            callback_data=BroadcastAudienceChoice(kind="university", value=str(university.id)),
-        )
-    builder.adjust(1)
-    await message.answer(
-        texts("broadcast-audience-university-pick"), reply_markup=builder.as_markup()
+    keyboard = university_keyboard(
+        matches,
+        user.language,
+        lambda university_id: BroadcastAudienceChoice(kind="university", value=str(university_id)),
     )
+    await message.answer(texts("broadcast-audience-university-pick"), reply_markup=keyboard)
 
 
 async def on_city_typed(

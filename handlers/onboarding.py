@@ -20,14 +20,14 @@ from bot.i18n import Catalogue, Texts
 from bot.services.onboarding import OnboardingService
 from bot.services.questions import QuestionService
 from bot.services.roles import RoleService, looks_like_invite
-from bot.services.universities import UniversityMatch, UniversityService
+from bot.services.universities import UniversityService
 from bot.services.users import UserProfile, UserService
 from bot.storage.models import LearnerKind, Role
 from handlers.commands import command
 from handlers.menus import show_staff_menu
 from handlers.people_callbacks import OnboardingChoice, UniversityPick
 from handlers.questions import send_answer
-from handlers.rendering import LANGUAGE_NAMES, example_question
+from handlers.rendering import LANGUAGE_NAMES, example_question, university_keyboard
 from knowledge.config import MAX_QUESTION_CHARS
 from knowledge.language import is_content_free
 
@@ -65,22 +65,6 @@ def kind_keyboard(texts: Texts) -> InlineKeyboardMarkup:
             text=texts(f"kind-{kind.value}"),
             callback_data=OnboardingChoice(step="kind", value=kind.value),
         )
-    builder.adjust(1)
-    return builder.as_markup()
-
-
-def university_keyboard(
-    texts: Texts, matches: list[UniversityMatch], language: str
-) -> InlineKeyboardMarkup:
-    builder = InlineKeyboardBuilder()
-    for match in matches:
-        builder.button(
-            text=match.university.display_name(language)[:60],
-            callback_data=UniversityPick(university_id=match.university.id),
-        )
-    builder.button(
-        text=texts("onboarding-university-none"), callback_data=UniversityPick(university_id=0)
-    )
     builder.adjust(1)
     return builder.as_markup()
 
@@ -238,7 +222,12 @@ async def on_university_typed(
         return
     await message.answer(
         texts("onboarding-university-pick"),
-        reply_markup=university_keyboard(texts, matches, user.language),
+        reply_markup=university_keyboard(
+            [match.university for match in matches],
+            user.language,
+            lambda university_id: UniversityPick(university_id=university_id),
+            last=(texts("onboarding-university-none"), UniversityPick(university_id=0)),
+        ),
     )
 
 

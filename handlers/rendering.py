@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Callable, Iterable
 
 from aiogram import Bot
 from aiogram.filters.callback_data import CallbackData
@@ -12,6 +13,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.i18n import MESSAGE_LIMIT, Html, Texts, escape, markdown_to_html, split_message
 from bot.services.questions import AnsweredQuestion, FullRuleText, QuestionService
+from bot.services.universities import UniversityInfo
 from handlers.callbacks import AnswerFeedback, ChooseRule, LanguageChoice, ShowFullRule
 from handlers.people_callbacks import EscalateQuestion
 from knowledge.answers import Answer, Choice, Citation
@@ -41,6 +43,32 @@ def language_keyboard() -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
     for code, name in LANGUAGE_NAMES.items():
         builder.button(text=name, callback_data=LanguageChoice(code=code))
+    return builder.as_markup()
+
+
+# A button shows this much of a university's name (with its city): a whole row on a phone.
+UNIVERSITY_BUTTON_CHARACTERS = 60
+
+
+def university_keyboard(
+    universities: Iterable[UniversityInfo],
+    language: str,
+    pick: Callable[[int], CallbackData],
+    *,
+    last: tuple[str, CallbackData] | None = None,
+) -> InlineKeyboardMarkup:
+    """The universities as buttons to pick from, one a row, each named in `language`; a press
+    sends `pick(its id)`. `last` (a text and its data) is one more button under them."""
+    builder = InlineKeyboardBuilder()
+    for university in universities:
+        builder.button(
+            text=university.display_name(language)[:UNIVERSITY_BUTTON_CHARACTERS],
+            callback_data=pick(university.id),
+        )
+    if last is not None:
+        text, data = last
+        builder.button(text=text, callback_data=data)
+    builder.adjust(1)
     return builder.as_markup()
 
 

@@ -17,6 +17,7 @@ from bot.services.users import UserProfile
 from handlers.commands import command
 from handlers.menus import withdraw_staff_menu
 from handlers.people_callbacks import FocalAction, FocalMove, InviteFor
+from handlers.rendering import university_keyboard
 
 
 class FocalReassignment(StatesGroup):
@@ -40,14 +41,12 @@ async def on_invite_focal(
     if not matches:
         await message.answer(texts("onboarding-university-not-found"))
         return
-    builder = InlineKeyboardBuilder()
-    for match in matches:
-        builder.button(
-            text=match.university.display_name(user.language)[:60],
-            callback_data=InviteFor(university_id=match.university.id),
-        )
-    builder.adjust(1)
-    await message.answer(texts("invite-pick-university"), reply_markup=builder.as_markup())
+    keyboard = university_keyboard(
+        [match.university for match in matches],
+        user.language,
+        lambda university_id: InviteFor(university_id=university_id),
+    )
+    await message.answer(texts("invite-pick-university"), reply_markup=keyboard)
 
 
 async def on_invite_for(
@@ -148,14 +147,12 @@ async def on_reassign_university_typed(
     if not matches:
         await message.answer(texts("onboarding-university-not-found"))
         return
-    builder = InlineKeyboardBuilder()
-    for match in matches:
-        builder.button(
-            text=match.university.display_name(user.language)[:60],
-            callback_data=FocalMove(user_id=focal_user_id, university_id=match.university.id),
-        )
-    builder.adjust(1)
-    await message.answer(texts("onboarding-university-pick"), reply_markup=builder.as_markup())
+    keyboard = university_keyboard(
+        [match.university for match in matches],
+        user.language,
+        lambda university_id: FocalMove(user_id=focal_user_id, university_id=university_id),
+    )
+    await message.answer(texts("onboarding-university-pick"), reply_markup=keyboard)
 
 
 async def on_move(
