@@ -62,8 +62,6 @@ from handlers.rendering import university_keyboard
 log = logging.getLogger(__name__)
 
 MAX_ATTACHMENT_BYTES = 20 * 1024 * 1024  # what a bot may download
-# Set while the sender sends a shorter text for a notice the preview refused as too long.
-SHORTENING = "shortening"
 
 
 class BroadcastForm(StatesGroup):
@@ -71,6 +69,8 @@ class BroadcastForm(StatesGroup):
     university = State()
     city = State()
     text = State()
+    # The shorter text of a notice the preview refused as too long; it goes back to the preview.
+    shorter_text = State()
     attachment = State()
     webinar = State()
     webinar_title = State()
@@ -296,9 +296,8 @@ async def on_text(
         await message.answer(texts(error.message_key))
         return
     await _update(state, text_en=notice)
-    if (await state.get_data()).get(SHORTENING):
-        # The shorter text of a notice the preview refused: everything else is as it was.
-        await state.update_data({SHORTENING: False})
+    if await state.get_state() == BroadcastForm.shorter_text.state:
+        # Everything else is as it was when the preview refused the longer text.
         await _preview(
             message,
             bot=bot,
@@ -549,8 +548,7 @@ async def _preview(
         if error.language == "ur":
             await _ask_urdu(message, texts, state)
         else:
-            await state.update_data({SHORTENING: True})
-            await state.set_state(BroadcastForm.text)
+            await state.set_state(BroadcastForm.shorter_text)
             await message.answer(texts("broadcast-text-shorter-ask"))
         return
     except BroadcastInputError as error:
@@ -826,7 +824,9 @@ def _create_form_router() -> Router:
         on_university_typed, StateFilter(BroadcastForm.university), not_command, F.text
     )
     form.message.register(on_city_typed, StateFilter(BroadcastForm.city), not_command, F.text)
-    form.message.register(on_text, StateFilter(BroadcastForm.text), not_command)
+    form.message.register(
+        on_text, StateFilter(BroadcastForm.text, BroadcastForm.shorter_text), not_command
+    )
     form.message.register(on_attachment, StateFilter(BroadcastForm.attachment), not_command)
     form.callback_query.register(
         on_attachment_skipped,
