@@ -31,9 +31,11 @@ SAMPLE_CATALOGUE_PATH = DATA_DIR / "courses_sample.csv"
 FIELDS = ("title", "partner", "kind", "level", "duration", "rating", "skills", "description")
 FIELDS_WITH_LANGUAGE = (*FIELDS, "url", "language")
 REQUIRED_FIELDS = ("title", "url")
-# Tried in order. utf-8-sig also reads plain UTF-8; cp1252 is what Excel on Windows writes;
-# latin-1 maps every byte, so it is the last resort that always decodes.
-ENCODINGS = ("utf-8-sig", "cp1252", "latin-1")
+# Tried in order, after UTF-16 when a file starts with its byte-order mark (`encodings_to_try`).
+# utf-8-sig also reads plain UTF-8; cp1252 is what Excel on Windows writes; latin-1 maps every
+# byte, so it is the last resort that always decodes. An upload is read in UTF-8 or UTF-16 only.
+UNICODE_ENCODINGS = ("utf-8-sig",)
+ENCODINGS = (*UNICODE_ENCODINGS, "cp1252", "latin-1")
 MAX_DESCRIPTION_CHARS = 1000
 
 _KIND_ALIASES = {
@@ -149,43 +151,34 @@ class ColumnMapping:
 UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
 
-def _utf16_with_bom(start: bytes) -> bool:
-    return start[:2] in UTF16_BOMS
+def encodings_to_try(start: bytes, *, unicode_only: bool = False) -> tuple[str, ...]:
+    """The encodings a catalogue file starting with `start` is tried in, in order: UTF-16 if it
+    starts with its byte-order mark (Excel's and Notepad's "Unicode": read as cp1252 its header
+    was "ÿþ..."), then ENCODINGS, or only UTF-8 when `unicode_only`."""
+    rest = UNICODE_ENCODINGS if unicode_only else ENCODINGS
+    return ("utf-16", *rest) if start[:2] in UTF16_BOMS else rest
 
 
-def unicode_encoding(data: bytes) -> str | None:
-    """ "utf-16" for valid UTF-16 with a byte-order mark (Notepad's and Excel's "Unicode"),
-    "utf-8" for UTF-8 (a byte-order mark or not), else None: what an upload, which cannot be
-    asked about, is read in."""
-    for encoding, fits in (("utf-16", _utf16_with_bom(data)), ("utf-8-sig", True)):
-        if not fits:
-            continue
-        try:
-            data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        return "utf-8" if encoding == "utf-8-sig" else encoding
-    return None
+def _named(encoding: str) -> str:
+    """The encoding as a report names it (utf-8-sig reads UTF-8 with or without the mark)."""
+    return "utf-8" if encoding == "utf-8-sig" else encoding
 
 
 def decode_bytes(data: bytes) -> tuple[str, str]:
-    """Decode a catalogue file: UTF-16 with a byte-order mark, else UTF-8 (with or without
-    BOM), then cp1252, then latin-1."""
-    if _utf16_with_bom(data):
+    """Decode a catalogue file in the first of `encodings_to_try` that reads it whole."""
+    for encoding in encodings_to_try(data):
         try:
-            return data.decode("utf-16"), "utf-16"
-        except UnicodeDecodeError:
-            pass
-    for encoding in ENCODINGS:
-        try:
-            return data.decode(encoding), "utf-8" if encoding == "utf-8-sig" else encoding
+            return data.decode(encoding), _named(encoding)
         except UnicodeDecodeError:
             continue
     raise AssertionError("latin-1 decodes every byte")  # pragma: no cover
 
 
-def parse_catalogue_file(path: Path, mapping: ColumnMapping | None = None) -> ParsedCatalogue:
-    """Read a `.csv` or `.json` catalogue into records, reporting and skipping bad rows.
+def parse_catalogue_file(
+    path: Path, mapping: ColumnMapping | None = None, *, unicode_only: bool = False
+) -> ParsedCatalogue:
+    """Read a `.csv` or `.json` catalogue into records, reporting and skipping bad rows; with
+    `unicode_only`, a CSV neither UTF-8 nor UTF-16 is refused (`CatalogueEncodingError`).
 
     A CSV is streamed row by row (a 50,000-course export is ~100 MB: holding its text and every
     row at once took over a gigabyte)."""
@@ -196,7 +189,7 @@ def parse_catalogue_file(path: Path, mapping: ColumnMapping | None = None) -> Pa
             text, encoding = decode_bytes(path.read_bytes())
             parsed = parse_rows(_json_rows(text, path), mapping)
         elif suffix in (".csv", ".txt", ""):
-            encoding = detect_encoding(path)
+            encoding = detect_encoding(path, unicode_only=unicode_only)
             with path.open(
                 encoding="utf-8-sig" if encoding == "utf-8" else encoding, newline=""
             ) as file:
@@ -209,14 +202,13 @@ def parse_catalogue_file(path: Path, mapping: ColumnMapping | None = None) -> Pa
     return parsed
 
 
-def detect_encoding(path: Path, chunk: int = 1 << 20) -> str:
-    """UTF-16 if the file starts with its byte-order mark and decodes so (Excel's and
-    Notepad's "Unicode": read as cp1252 its header was "ÿþ..."), else the first of ENCODINGS
-    that decodes the whole file, read in chunks (nothing kept)."""
+def detect_encoding(path: Path, chunk: int = 1 << 20, *, unicode_only: bool = False) -> str:
+    """The first of `encodings_to_try` that decodes the whole file, read in chunks (nothing
+    kept); with `unicode_only`, `CatalogueEncodingError` when neither UTF-8 nor UTF-16 does
+    (guessing cp1252 or latin-1 would import an upload's titles garbled)."""
     with path.open("rb") as file:
         start = file.read(2)
-    candidates = ("utf-16", *ENCODINGS) if _utf16_with_bom(start) else ENCODINGS
-    for encoding in candidates:
+    for encoding in encodings_to_try(start, unicode_only=unicode_only):
         decoder = codecs.getincrementaldecoder(encoding)()
         try:
             with path.open("rb") as file:
@@ -225,7 +217,9 @@ def detect_encoding(path: Path, chunk: int = 1 << 20) -> str:
                 decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             continue
-        return "utf-8" if encoding == "utf-8-sig" else encoding
+        return _named(encoding)
+    if unicode_only:
+        raise CatalogueEncodingError("the file is not UTF-8 text")
     raise AssertionError("latin-1 decodes every byte")  # pragma: no cover
 
 

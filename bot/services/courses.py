@@ -28,7 +28,6 @@ from bot.logging_setup import logged_user
 from bot.services.access import CoursePlanPolicy
 from bot.services.course_catalogue import (
     SAMPLE_CATALOGUE_PATH,
-    CatalogueEncodingError,
     CatalogueRowsError,
     ColumnMapping,
     CourseRecord,
@@ -36,7 +35,6 @@ from bot.services.course_catalogue import (
     RowProblem,
     normalise_url,
     parse_catalogue_file,
-    unicode_encoding,
 )
 from bot.services.course_embeddings import (
     COURSE_VECTOR_SEEDS,
@@ -129,12 +127,10 @@ def _parse_upload(data: bytes) -> ParsedCatalogue:
 
     Only UTF-8 or UTF-16 with a byte-order mark: an upload's sender can save it so, and a
     guessed encoding would store its titles garbled."""
-    if unicode_encoding(data) is None:
-        raise CatalogueEncodingError("the file is not UTF-8 text")
     with tempfile.TemporaryDirectory(prefix="hecbot-catalogue-") as folder:
         path = Path(folder) / "upload.csv"
         path.write_bytes(data)
-        return parse_catalogue_file(path, ColumnMapping.load())
+        return parse_catalogue_file(path, ColumnMapping.load(), unicode_only=True)
 
 
 def _to_catalogue_course(row: Course) -> CatalogueCourse:
