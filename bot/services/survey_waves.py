@@ -110,15 +110,15 @@ class SurveyWaves:
                         created_by=created_by,
                     )
                 )
+            session.add_all(w for w in waves if (w.trigger, w.offset_days) not in running)
+            await session.flush()  # the new waves' ids, in one round trip
             summaries: list[WaveSummary] = []
             for wave in waves:
                 same = running.get((wave.trigger, wave.offset_days))
-                if same is not None:
+                if same is None:
+                    summaries.append(_wave_summary(wave, survey.version))
+                else:
                     summaries.append(replace(_wave_summary(same, survey.version), new=False))
-                    continue
-                session.add(wave)
-                await session.flush()
-                summaries.append(_wave_summary(wave, survey.version))
             return summaries
 
     @staticmethod

@@ -7,6 +7,7 @@ import csv
 import io
 import re
 import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -78,12 +79,16 @@ def _word_matches(typed: str, word: str) -> bool:
     return len(word) >= 3 and word not in generic_words() and typed.startswith(word)
 
 
-def shares_a_word(query: str, key: str) -> bool:
-    """Whether `key` (a normalised name) holds one of `query`'s telling words, as typed, begun
-    or misspelt; True when `query` has no telling word ("university"; a letter alone is
-    none). WRatio alone matched "no such place at all" with "uchs" and "xyzzy university"
-    with every university."""
-    telling = [word for word in query.split() if len(word) > 1 and word not in generic_words()]
+def telling_words(query: str) -> list[str]:
+    """The words of `query` (normalised) that tell one university from another: neither generic
+    ("university") nor a letter alone."""
+    return [word for word in query.split() if len(word) > 1 and word not in generic_words()]
+
+
+def shares_a_word(telling: Sequence[str], key: str) -> bool:
+    """Whether `key` (a normalised name) holds one of a query's `telling` words, as typed,
+    begun or misspelt; True when the query has none ("university"). WRatio alone matched "no
+    such place at all" with "uchs" and "xyzzy university" with every university."""
     if not telling:
         return True
     words = key.split()
@@ -325,8 +330,9 @@ class UniversityService:
             score_cutoff=MATCH_CUTOFF,
         )
         best: dict[int, UniversityMatch] = {info.id: UniversityMatch(info, 100.0) for info in exact}
+        telling = telling_words(query)
         for key, score, position in found:
-            if not shares_a_word(query, key):
+            if not shares_a_word(telling, key):
                 continue
             info = index[position][1]
             if info.id not in best or best[info.id].score < score:

@@ -93,6 +93,7 @@ async def test_follow_up_waves_invite_each_learner_n_days_after_onboarding(
     await surveys.add_survey(shipped_survey("impact"))
     waves = await surveys.start_waves("impact", after_onboarding_days=[30, 90, 180])
     assert [wave.label for wave in waves] == ["day-30", "day-90", "day-180"]
+    assert len({wave.id for wave in waves}) == 3 and all(wave.id for wave in waves)
     scheduler, outbox = scheduler_for(database)
 
     assert await scheduler.invite_due(START + timedelta(days=29)) == 0
@@ -121,10 +122,9 @@ async def test_a_wave_started_twice_is_one_wave_and_invites_each_learner_once(
     [other] = await surveys.start_waves("impact", audience=Audience(universities=frozenset({7})))
     assert other.new and other.id != first.id
     follow_ups = await surveys.start_waves("impact", after_onboarding_days=[30])
-    assert [w.new for w in await surveys.start_waves("impact", after_onboarding_days=[30, 90])] == [
-        False,
-        True,
-    ]
+    day_30, day_90 = await surveys.start_waves("impact", after_onboarding_days=[30, 90])
+    assert not day_30.new and day_30.id == follow_ups[0].id
+    assert day_90.new and day_90.id not in {first.id, other.id, day_30.id}
     assert follow_ups[0].new
     scheduler, outbox = scheduler_for(database)
     assert await scheduler.invite_due(START + timedelta(hours=1)) == 2
