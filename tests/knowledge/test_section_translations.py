@@ -113,7 +113,9 @@ def test_the_urdu_line_of_a_one_section_version_names_the_section_once() -> None
     assert shown.endswith("اردو ترجمہ: اسناد اور تعلیمی کریڈٹ"), shown
 
 
-def test_a_one_section_version_headed_urdu_bar_english_names_the_section_once(tmp_path: Path):
+def test_a_one_section_version_headed_urdu_bar_english_names_the_section_once(
+    tmp_path: Path, hash_engine: KnowledgeEngine
+):
     """Headed "Urdu | English" as a whole document's version heads its sections (`operator10`):
     the English half was added again, "آخری تاریخیں | 6.3 Deadlines | 6.3 Deadlines"."""
     kb = tmp_path / "kb"
@@ -127,11 +129,10 @@ def test_a_one_section_version_headed_urdu_bar_english_names_the_section_once(tm
         ),
         encoding="utf-8",
     )
-    engine = build_engine(KnowledgeConfig(data_dir=tmp_path / "data"), embedder=HashEmbedder())
-    report = engine.index_paths([kb])
+    report = hash_engine.index_paths([kb])
     assert not report.failed and not report.warnings, report.warnings
-    chunks = {c.section: c for c in engine.store.all_chunks() if c.source == "handbook.md"}
-    deadlines = engine.full_rule(chunks["6. SCHOLARSHIPS > 6.3 Deadlines"].id, "ur")
+    chunks = {c.section: c for c in hash_engine.store.all_chunks() if c.source == "handbook.md"}
+    deadlines = hash_engine.full_rule(chunks["6. SCHOLARSHIPS > 6.3 Deadlines"].id, "ur")
     assert deadlines is not None and deadlines.language == "ur"
     assert deadlines.citation.translation_section == (
         "6. SCHOLARSHIPS > آخری تاریخیں | 6.3 Deadlines"
