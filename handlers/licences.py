@@ -272,8 +272,10 @@ async def on_email(
     state: FSMContext,
     applications: ApplicationService,
 ) -> None:
-    _, definition = await _definition(state, applications, user)
-    email = await applications.send_code(applicant_of(user), definition, message.text or "")
+    data, definition = await _definition(state, applications, user)
+    email = await applications.send_code(
+        applicant_of(user), int(data["intake"]), definition, message.text or ""
+    )
     await state.set_state(Applying.code)
     await message.answer(texts("licence-code-sent", email=email))
 

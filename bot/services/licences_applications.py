@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlmodel.ext.asyncio.session import AsyncSession
+
 from bot.errors import InvalidInputError, NotFoundError, ServiceUnavailableError
 from bot.i18n import Catalogue
 from bot.services.digits import ascii_digits
@@ -47,6 +49,12 @@ class NoOpenIntakeError(NotFoundError):
 
 class EmailNotAllowedError(InvalidInputError):
     message_key = "licence-email-not-allowed"
+
+
+class EmailTakenError(InvalidInputError):
+    """Another Telegram account's application to this intake has this address verified."""
+
+    message_key = "licence-email-taken"
 
 
 class CodeWrongError(InvalidInputError):
@@ -192,15 +200,22 @@ class ApplicationService:
         )
 
     async def send_code(
-        self, applicant: Applicant, definition: IntakeDefinition, email_text: str
+        self,
+        applicant: Applicant,
+        intake_id: int,
+        definition: IntakeDefinition,
+        email_text: str,
     ) -> str:
-        """Mail a six-digit code to the address; returns the normalised address."""
+        """Mail a six-digit code to the address; returns the normalised address. An address
+        another account has verified for this intake is refused (EmailTakenError): a second
+        Telegram account would otherwise hold a second application, and seat, for it."""
         email = normalise_email(email_text)
         if not EMAIL.match(email) or not definition.email_allowed(email):
             raise EmailNotAllowedError(email)
         now = utcnow()
         code = f"{secrets.randbelow(1_000_000):06d}"
         async with self._database.session() as session:
+            await self._refuse_held_address(session, applicant, intake_id, email)
             recent = await repo.codes_since(
                 session, user_id=applicant.user_id, since=now - timedelta(hours=1)
             )
@@ -244,6 +259,8 @@ class ApplicationService:
                 session.add(pending)
                 wrong = CodeWrongError("wrong code")
             else:
+                # Two accounts may both have had a code before either verified.
+                await self._refuse_held_address(session, applicant, intake_id, pending.email)
                 pending.verified_at = now
                 session.add(pending)
                 application = await self._draft(session, applicant, intake_id)
@@ -254,6 +271,15 @@ class ApplicationService:
                 await repo.link_rows(session, email=pending.email, user_id=applicant.user_id)
                 return pending.email
         raise wrong
+
+    @staticmethod
+    async def _refuse_held_address(
+        session: AsyncSession, applicant: Applicant, intake_id: int, email: str
+    ) -> None:
+        if await repo.address_held_by_another(
+            session, intake_id=intake_id, email=email, user_id=applicant.user_id
+        ):
+            raise EmailTakenError(email)
 
     async def submit(
         self,

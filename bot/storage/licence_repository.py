@@ -112,6 +112,23 @@ async def get_application(
     ).first()
 
 
+async def address_held_by_another(
+    session: AsyncSession, *, intake_id: int, email: str, user_id: int
+) -> bool:
+    """Whether another account's application to this intake (not withdrawn) has `email`
+    verified: one address, one application per intake."""
+    held = await session.exec(
+        select(LicenceApplication.id).where(
+            col(LicenceApplication.intake_id) == intake_id,
+            col(LicenceApplication.email) == email,
+            col(LicenceApplication.email_verified_at).is_not(None),
+            col(LicenceApplication.user_id) != user_id,
+            col(LicenceApplication.status) != ApplicationStatus.WITHDRAWN.value,
+        )
+    )
+    return held.first() is not None
+
+
 async def get_application_by_id(
     session: AsyncSession, *, application_id: int
 ) -> LicenceApplication | None:

@@ -19,6 +19,7 @@ from bot.services.licences_applications import (
     ApplicationService,
     CodeWrongError,
     EmailNotAllowedError,
+    EmailTakenError,
     IntakeClosedError,
 )
 from bot.services.licences_intakes import IntakeService, parse_intake
@@ -99,8 +100,8 @@ async def test_apply_with_a_code_mailed_through_a_real_smtp_server(
     assert not service.eligible(definition, {"enrolled": True, "other_licence": True})
 
     with pytest.raises(EmailNotAllowedError):
-        await service.send_code(STUDENT, definition, "ali@gmail.com")
-    await service.send_code(STUDENT, definition, " Ali@Students.QAU.edu.pk ")
+        await service.send_code(STUDENT, intake_id, definition, "ali@gmail.com")
+    await service.send_code(STUDENT, intake_id, definition, " Ali@Students.QAU.edu.pk ")
     assert mails.messages[-1]["To"] == "ali@students.qau.edu.pk"
     code = mails.last_code()
     with pytest.raises(CodeWrongError):
@@ -138,7 +139,7 @@ async def test_apply_with_a_code_mailed_through_a_real_smtp_server(
 async def test_after_the_deadline_nothing_changes(database: Database, tmp_path: Path, catalogue):
     service = await _service(database, FolderMailer(tmp_path / "mail"), catalogue)
     intake_id, definition, _ = await service.begin(STUDENT)
-    await service.send_code(STUDENT, definition, "sara@uni.edu.pk")
+    await service.send_code(STUDENT, intake_id, definition, "sara@uni.edu.pk")
     mail = next((tmp_path / "mail").rglob("*.eml")).read_text(encoding="utf-8")
     code = next(word for word in mail.split() if word.isdigit() and len(word) == 6)
     await service.verify_code(STUDENT, intake_id, code)
@@ -185,11 +186,56 @@ async def test_a_code_typed_in_urdu_digits_is_the_same_code(
     """A phone's Urdu keyboard types ۱۲۳: the code mailed as 123 is verified, not "not right"."""
     service = await _service(database, FolderMailer(tmp_path / "mail"), catalogue)
     intake_id, definition, _ = await service.begin(STUDENT)
-    await service.send_code(STUDENT, definition, "sara@uni.edu.pk")
+    await service.send_code(STUDENT, intake_id, definition, "sara@uni.edu.pk")
     mail = next((tmp_path / "mail").rglob("*.eml")).read_text(encoding="utf-8")
     code = next(word for word in mail.split() if word.isdigit() and len(word) == 6)
     urdu = code.translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))
     assert await service.verify_code(STUDENT, intake_id, f" {urdu} ") == "sara@uni.edu.pk"
+
+
+def _mailed_code(folder: Path, user_id: int) -> str:
+    """The code of the newest mail to `user_id` written by a FolderMailer to `folder`."""
+    # FolderMailer names each mail "<time>-<count>": the count orders them.
+    newest = max(
+        (folder / str(user_id)).glob("*.eml"), key=lambda path: int(path.stem.split("-")[-1])
+    )
+    mail = newest.read_text(encoding="utf-8")
+    return next(word for word in mail.split() if word.isdigit() and len(word) == 6)
+
+
+async def test_an_address_holds_one_application_per_intake(
+    database: Database, tmp_path: Path, catalogue
+):
+    """A second Telegram account verified the address the first had applied with, and both
+    applications stood: one person, two seats. The address is refused to the second account
+    (when it asks for a code, and at the code when both asked before either verified) until
+    the first withdraws."""
+    other = Applicant(user_id=502, language="en", university_id=None, learner_kind="student")
+    folder = tmp_path / "mail"
+    service = await _service(database, FolderMailer(folder), catalogue)
+    intake_id, definition, _ = await service.begin(STUDENT)
+    await service.send_code(STUDENT, intake_id, definition, "sara@uni.edu.pk")
+    await service.send_code(other, intake_id, definition, "Sara@uni.edu.pk")  # both before either
+    await service.verify_code(STUDENT, intake_id, _mailed_code(folder, STUDENT.user_id))
+    with pytest.raises(EmailTakenError):
+        await service.verify_code(other, intake_id, _mailed_code(folder, other.user_id))
+    await service.submit(
+        STUDENT, intake_id, answers=ANSWERS, domains=["ai"], tracks=["data-analysis"]
+    )
+    with pytest.raises(EmailTakenError):
+        await service.send_code(other, intake_id, definition, "sara@uni.edu.pk")
+    with pytest.raises(InvalidInputError):  # nothing verified: nothing to submit
+        await service.submit(
+            other, intake_id, answers=ANSWERS, domains=["ai"], tracks=["data-analysis"]
+        )
+    await service.send_code(STUDENT, intake_id, definition, "sara@uni.edu.pk")  # its own: fine
+
+    await service.withdraw(STUDENT.user_id)
+    await service.send_code(other, intake_id, definition, "sara@uni.edu.pk")
+    assert (
+        await service.verify_code(other, intake_id, _mailed_code(folder, other.user_id))
+        == "sara@uni.edu.pk"
+    )
 
 
 def test_cli_intake_add_list_close(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
@@ -254,8 +300,8 @@ async def test_forget_removes_the_verification_mail_written_to_the_data_dir(
     data_dir = tmp_path / "data"
     mailer = build_mailer(SMTPSettings(), data_dir)
     service = await _service(database, mailer, catalogue)
-    _, definition, _ = await service.begin(STUDENT)
-    await service.send_code(STUDENT, definition, "sara.private@uni.edu.pk")
+    intake_id, definition, _ = await service.begin(STUDENT)
+    await service.send_code(STUDENT, intake_id, definition, "sara.private@uni.edu.pk")
     mails = list((data_dir / "outgoing-mail").rglob("*.eml"))
     assert len(mails) == 1 and "sara.private@uni.edu.pk" in mails[0].read_text(encoding="utf-8")
 
@@ -291,7 +337,7 @@ async def test_forget_leaves_no_id_or_address_in_any_licence_table(
     email = "zebracorn.private@uni.edu.pk"
     service = await _service(database, FolderMailer(tmp_path / "mail"), catalogue)
     intake_id, definition, _ = await service.begin(person)
-    await service.send_code(person, definition, email)
+    await service.send_code(person, intake_id, definition, email)
     mail = next((tmp_path / "mail").rglob("*.eml")).read_text(encoding="utf-8")
     await service.verify_code(
         person, intake_id, next(w for w in mail.split() if w.isdigit() and len(w) == 6)

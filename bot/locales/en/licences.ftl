@@ -13,6 +13,7 @@ licence-choose-one = Choose at least one first.
 licence-too-many-tracks = You can choose at most { $count } tracks.
 licence-ask-email = Type your university e-mail address (it must end in { $domains }). I will mail you a one-time code.
 licence-email-not-allowed = That is not a university e-mail address this intake accepts. Please type your university address.
+licence-email-taken = Another Telegram account has already applied to this intake with that address, and an address holds one application. If that account is yours, use it (or withdraw the application there first); otherwise type your own university address.
 licence-code-sent = I sent a 6-digit code to { $email }. Type it here (it is valid for 15 minutes). Mistyped the address? Type the right one instead.
 licence-code-wrong = That code is not right. Please check the e-mail and type the code again.
 licence-code-expired = That code has expired. Type your university e-mail address again and I will send a new code.
