@@ -8,6 +8,7 @@ import hashlib
 import hmac
 import re
 import secrets
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -139,7 +140,12 @@ def _hash(code: str, email: str) -> str:
 
 
 def normalise_email(text: str) -> str:
-    return text.strip().lower()
+    """The address as typed or pasted: without the invisible marks a copy from a web page or a
+    right-to-left chat brings (zero-width space, RLM), a full stop ending the sentence, the
+    angle brackets or "mailto:" of a mail client, a phone keyboard's full-width ＠."""
+    visible = "".join(ch for ch in text if unicodedata.category(ch) != "Cf")
+    email = unicodedata.normalize("NFKC", visible).strip().rstrip(".").strip("<>").strip()
+    return email.removeprefix("mailto:").lower()
 
 
 class ApplicationService:

@@ -21,6 +21,7 @@ from bot.services.licences_applications import (
     EmailNotAllowedError,
     EmailTakenError,
     IntakeClosedError,
+    normalise_email,
 )
 from bot.services.licences_intakes import IntakeService, parse_intake
 from bot.services.licences_mail import FolderMailer, SmtpMailer
@@ -191,6 +192,22 @@ async def test_a_code_typed_in_urdu_digits_is_the_same_code(
     code = next(word for word in mail.split() if word.isdigit() and len(word) == 6)
     urdu = code.translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))
     assert await service.verify_code(STUDENT, intake_id, f" {urdu} ") == "sara@uni.edu.pk"
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "ali@qau.edu.pk\u200b",  # a zero-width space copied from a web page
+        "\u200fali@qau.edu.pk",  # a right-to-left mark from an Urdu chat
+        "ali@qau.edu.pk.",  # the sentence's full stop
+        "<Ali@QAU.edu.pk>",  # as a mail client shows it
+        "mailto:ali@qau.edu.pk",
+        "ali＠qau.edu.pk",  # a full-width at sign
+    ],
+)
+def test_an_address_pasted_with_invisible_marks_or_punctuation_is_the_address(typed: str):
+    """Each was "not a university e-mail address this intake accepts"."""
+    assert normalise_email(typed) == "ali@qau.edu.pk"
 
 
 def _mailed_code(folder: Path, user_id: int) -> str:
