@@ -31,6 +31,10 @@ from handlers.rendering import LANGUAGE_NAMES, example_question, university_keyb
 from knowledge.config import MAX_QUESTION_CHARS
 from knowledge.language import is_content_free
 
+# Commands whose conversations store what the person gives (an application's e-mail address,
+# a plan's courses): only after the privacy notice is accepted and the first steps are done.
+COMMANDS_AFTER_ONBOARDING = ("apply", "courses")
+
 # FSM data key: a question typed before the privacy notice was accepted, answered right after.
 PENDING_QUESTION = "pending_question"
 
@@ -165,10 +169,18 @@ async def _answer_pending(
 
 
 async def _remind_to_accept(message: Message, texts: Texts, state: FSMContext) -> None:
-    """One line and the accept button, not the whole notice again; the question is kept."""
+    """One line and the accept button, not the whole notice again; a question is kept (a
+    command is to be sent again: it is not a question to answer)."""
     await state.set_state(Onboarding.privacy)
-    if message.text and not is_content_free(message.text):
-        await state.update_data({PENDING_QUESTION: message.text[:MAX_QUESTION_CHARS]})
+    text = message.text or ""
+    if text.startswith("/"):
+        await message.answer(
+            texts("onboarding-accept-first-command", command=text.split()[0]),
+            reply_markup=privacy_keyboard(texts),
+        )
+        return
+    if text and not is_content_free(text):
+        await state.update_data({PENDING_QUESTION: text[:MAX_QUESTION_CHARS]})
     await message.answer(texts("onboarding-accept-first"), reply_markup=privacy_keyboard(texts))
 
 
@@ -266,7 +278,9 @@ async def on_university_picked(
 async def on_not_onboarded(
     message: Message, texts: Texts, state: FSMContext, onboarding: OnboardingService
 ) -> None:
-    """Text from someone who has not finished the first steps: take them back there."""
+    """Text, or a command that stores what they give (/apply, /courses), from someone who has
+    not finished the first steps, whatever conversation they are in (/forget left unanswered):
+    take them back there. Nothing of theirs is stored before they accept the notice."""
     user_id = message.from_user.id if message.from_user else 0
     if not (await onboarding.status(user_id)).privacy_accepted:
         await _remind_to_accept(message, texts, state)
@@ -343,12 +357,12 @@ def create_router() -> Router:
         ~F.text.startswith("/"),
         _not_a_staff_reply,
     )
+    # In any state the handlers above left: a question typed with /forget's buttons still
+    # open was answered and stored before the notice was accepted.
     router.message.register(
-        on_not_onboarded,
-        StateFilter(None),
-        F.text,
-        ~F.text.startswith("/"),
-        _not_onboarded,
-        _not_a_staff_reply,
+        on_not_onboarded, F.text, ~F.text.startswith("/"), _not_onboarded, _not_a_staff_reply
+    )
+    router.message.register(
+        on_not_onboarded, Command(*COMMANDS_AFTER_ONBOARDING, ignore_case=True), _not_onboarded
     )
     return router

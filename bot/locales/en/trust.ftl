@@ -7,3 +7,4 @@ question-content-free = { $example ->
 insights-content-free = Not a question (👍, ok, a single word): { $count }, asked for a full question
 help-commands = <b>Your commands</b>
 onboarding-accept-first = Please accept the privacy notice first (/privacy shows it); I will answer your question right after.
+onboarding-accept-first-command = Please accept the privacy notice first (/privacy shows it), then send { $command } again.

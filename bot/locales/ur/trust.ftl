@@ -7,3 +7,4 @@ question-content-free = { $example ->
 insights-content-free = سوال نہیں (👍، ok، ایک لفظ): { $count }، پورا سوال پوچھنے کو کہا گیا
 help-commands = <b>آپ کی کمانڈز</b>
 onboarding-accept-first = براہ کرم پہلے رازداری کا نوٹس قبول کریں (/privacy اسے دکھاتا ہے)؛ اس کے فوراً بعد میں آپ کے سوال کا جواب دوں گا۔
+onboarding-accept-first-command = براہ کرم پہلے رازداری کا نوٹس قبول کریں (/privacy اسے دکھاتا ہے)، پھر { $command } دوبارہ بھیجیں۔

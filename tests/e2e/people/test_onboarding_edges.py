@@ -10,9 +10,12 @@ import pytest
 from sqlmodel import select
 
 from bot.config import Settings
+from bot.services.licences_intakes import IntakeService
+from bot.storage.licence_models import LicenceApplication
 from bot.storage.models import FsmRecord, Role, User
 from bot.storage.types import utcnow
 from tests import real_services
+from tests.e2e.harness import stored_questions
 from tests.e2e.people.conftest import (
     ADMIN,
     FaqAnswerer,
@@ -21,6 +24,7 @@ from tests.e2e.people.conftest import (
     running_bot,
 )
 from tests.e2e.people.test_people_story import invite_link
+from tests.licences.test_intakes_and_applying import open_intake_source
 
 LEARNER, FOCAL, OTHER = 1001, 2001, 2002
 
@@ -227,3 +231,35 @@ async def test_a_nonsense_university_name_is_told_how_to_search(people_bot: Peop
         assert "short name" in (told.text or "")
     [choices] = await people.send(LEARNER, "cmsats")
     assert choices.callback_data
+
+
+async def test_nothing_is_stored_or_applied_for_before_the_notice_is_accepted(
+    people_bot: PeopleBot,
+) -> None:
+    """Someone who never accepted the privacy notice could start /apply (on to the e-mail
+    address, mailed and stored) and /courses; and a question typed while /forget's buttons
+    were open was answered and stored. Each is taken back to the notice; the question is
+    answered once it is accepted."""
+    people = people_bot
+    await IntakeService(people.services.database).add(open_intake_source())
+    [apply] = await people.send(LEARNER, "/apply")
+    assert "accept the privacy notice first" in (apply.text or "") and "/apply" in (
+        apply.text or ""
+    )
+    assert apply.callback_data == ["ob:privacy:yes"]
+    [courses] = await people.send(LEARNER, "/courses")
+    assert "then send /courses again" in (courses.text or "")
+
+    await people.send(LEARNER, "/forget")
+    [reminder] = await people.send(LEARNER, "How do I get a Coursera licence?")
+    assert "I will answer your question right after" in (reminder.text or "")
+    assert await stored_questions(people.services) == []
+    async with people.services.database.session() as session:
+        assert (await session.exec(select(LicenceApplication))).all() == []
+
+    await people.press(LEARNER, reminder, "ob:privacy:yes", expect=2)  # the answer, languages
+    assert [q.question for q in await stored_questions(people.services)] == [
+        "How do I get a Coursera licence?"
+    ]
+    [finish, step] = await people.send(LEARNER, "/apply", expect=2)
+    assert "finish setting up first" in (finish.text or "") and "ob:lang:en" in step.callback_data
