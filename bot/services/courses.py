@@ -23,7 +23,7 @@ from sqlalchemy import func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from bot.errors import NotFoundError
+from bot.errors import InvalidInputError, NotFoundError
 from bot.logging_setup import logged_user
 from bot.services.access import CoursePlanPolicy
 from bot.services.course_catalogue import (
@@ -70,6 +70,19 @@ TRACKS_KEY = "tracks"
 # A learner's Telegram id -> months left on their licence, or None when no record says.
 LicenceMonthsLookup = Callable[[int], Awaitable[float | None]]
 MAX_GOAL_CHARS = 300
+# The hours a week a path is planned at: the buttons offer a few between; a forged button
+# (or a replayed one edited) asked for 0, -3 or 999,999 and got "about 0 weeks at -3 h a week".
+MIN_HOURS_PER_WEEK, MAX_HOURS_PER_WEEK = 1, 60
+
+
+def checked_hours(hours_per_week: int) -> int:
+    """`hours_per_week` if a week can hold it; InvalidInputError otherwise."""
+    if not MIN_HOURS_PER_WEEK <= hours_per_week <= MAX_HOURS_PER_WEEK:
+        raise InvalidInputError(
+            f"{hours_per_week} hours a week: {MIN_HOURS_PER_WEEK} to {MAX_HOURS_PER_WEEK}"
+        )
+    return hours_per_week
+
 
 __all__ = [
     "CourseCompletedHook",
@@ -566,6 +579,7 @@ class CourseService:
         """A path for a goal; `months_available` (else the learner's licence record, else a
         whole licence) bounds its length at `hours_per_week`."""
         goal = " ".join(goal.split())[:MAX_GOAL_CHARS]
+        checked_hours(hours_per_week)
         recommender = await self.recommender()
         if months_available is None:
             months_available = await self.months_available(user_id)
@@ -584,6 +598,7 @@ class CourseService:
     async def more_like(
         self, course_ids: Sequence[int], *, level: str = "beginner", hours_per_week: int = 5
     ) -> Recommendation:
+        checked_hours(hours_per_week)
         recommender = await self.recommender()
         started = time.perf_counter()
         result = await asyncio.to_thread(
@@ -594,6 +609,7 @@ class CourseService:
     async def from_basics(
         self, course_ids: Sequence[int], *, hours_per_week: int = 5
     ) -> Recommendation:
+        checked_hours(hours_per_week)
         recommender = await self.recommender()
         started = time.perf_counter()
         result = await asyncio.to_thread(

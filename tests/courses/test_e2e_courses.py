@@ -163,6 +163,24 @@ async def test_more_like_this_and_start_from_basics(fake_telegram: FakeTelegram,
     assert running.answerer.questions == []
 
 
+@pytest.mark.parametrize("hours", [0, -3, 999_999])
+async def test_a_forged_hours_a_week_is_refused_not_planned(
+    fake_telegram: FakeTelegram, running: Running, hours: int
+):
+    """ "More like this" and "Start from basics" carry the hours a week in their data: forged,
+    they sent a path "about 0 weeks at -3 h a week" (or 999,999). Refused, and said so."""
+    first = await _say(fake_telegram, "which course for cloud?")
+    for action in ("more", "basics"):
+        ids = _button(first, f"cra:{action}:").split(":")[-1]
+        sends = len(fake_telegram.requests("sendMessage"))
+        fake_telegram.push_callback(
+            LEARNER, first.message_id, f"cra:{action}:beginner:{hours}:{ids}", check_button=False
+        )
+        await fake_telegram.wait_for("sendMessage", count=sends + 1, timeout=15)
+        reply = fake_telegram.last_message_to(LEARNER)
+        assert reply is not None and "could not understand" in (reply.text or "")
+
+
 async def test_rules_questions_still_reach_the_knowledge_base(
     fake_telegram: FakeTelegram, running: Running
 ):
