@@ -1,4 +1,5 @@
-"""Per-user flood control: a burst gets one polite notice, then is dropped until it calms down."""
+"""Per-user flood control: a burst is dropped until it calms down, with one notice per flood
+(and a toast on each dropped press)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 from aiogram import BaseMiddleware
 from aiogram.types import CallbackQuery, Message, TelegramObject, Update
 
-from bot.i18n import Catalogue
+from bot.i18n import Catalogue, Texts
 from bot.services.users import guess_language
 
 
@@ -62,11 +63,15 @@ class ThrottlingMiddleware(BaseMiddleware):
         admitted, warn = self._gate.admit(user.id)
         if admitted:
             return await handler(event, data)
-        if warn:
-            texts = self._catalogue.for_language(
-                guess_language(user.language_code, self._default_language)
-            )
-            inner = event.event
-            if isinstance(inner, Message | CallbackQuery):
-                await inner.answer(texts("throttled"))
+        inner = event.event
+        # Each dropped press is answered: unanswered, its button spins on, and the learner
+        # cannot tell that a survey answer (say) was not taken. A toast adds no message to the
+        # chat; a dropped message gets one notice per flood.
+        if isinstance(inner, CallbackQuery):
+            await inner.answer(self._texts(user.language_code)("throttled-press"))
+        elif warn and isinstance(inner, Message):
+            await inner.answer(self._texts(user.language_code)("throttled"))
         return None
+
+    def _texts(self, language_code: str | None) -> Texts:
+        return self._catalogue.for_language(guess_language(language_code, self._default_language))
