@@ -172,7 +172,7 @@ async def _remind_to_accept(message: Message, texts: Texts, state: FSMContext) -
     """One line and the accept button, not the whole notice again; a question is kept (a
     command is to be sent again: it is not a question to answer)."""
     await state.set_state(Onboarding.privacy)
-    text = message.text or ""
+    text = message.text or message.caption or ""
     if text.startswith("/"):
         await message.answer(
             texts("onboarding-accept-first-command", command=text.split()[0]),
@@ -361,6 +361,15 @@ def create_router() -> Router:
     # open was answered and stored before the notice was accepted.
     router.message.register(
         on_not_onboarded, F.text, ~F.text.startswith("/"), _not_onboarded, _not_a_staff_reply
+    )
+    # A question as a photo's caption is a question too (handlers/questions.py).
+    router.message.register(
+        on_not_onboarded,
+        StateFilter(None),
+        F.caption,
+        ~F.caption.startswith("/"),
+        _not_onboarded,
+        _not_a_staff_reply,
     )
     router.message.register(
         on_not_onboarded, Command(*COMMANDS_AFTER_ONBOARDING, ignore_case=True), _not_onboarded

@@ -26,7 +26,8 @@ from handlers.rendering import (
 async def on_question(
     message: Message, bot: Bot, texts: Texts, user: UserProfile, questions: QuestionService
 ) -> None:
-    text = message.text or ""
+    # A screenshot's caption is the question typed with it ("what does this error mean?").
+    text = message.text or message.caption or ""
     # A question over its limit raises QuestionTooLongError: the error router names the limit.
     async with typing_while_slow(bot, message.chat.id):
         answered = await questions.ask(
@@ -144,6 +145,9 @@ def _full_rule_of(markup: InlineKeyboardMarkup | None) -> str | None:
 def create_router() -> Router:
     router = Router(name="questions")
     router.message.register(on_question, F.text, ~F.text.startswith("/"))
+    # A photo or file sent with a question as its caption, outside any conversation (a step
+    # that waits for a file, such as an upload or a notice's attachment, takes its own).
+    router.message.register(on_question, StateFilter(None), F.caption, ~F.caption.startswith("/"))
     # A corrected question is asked again, outside any conversation only: a form's step is
     # never run twice. Edits taken by no router (this and the courses') go nowhere.
     router.edited_message.register(

@@ -3,10 +3,12 @@ the step waits for (it was told "Please type your question"), and the step goes 
 
 from __future__ import annotations
 
+from tests.e2e.harness import stored_questions
 from tests.e2e.people.conftest import ADMIN, PeopleBot
 from tests.e2e.people.test_people_story import invite_link
 from tests.e2e.trust.conftest import FOCAL, LEARNER
 
+OTHER_LEARNER = 1002
 IN_STEP = "Please type your answer as a message, or send /cancel"
 
 
@@ -41,3 +43,27 @@ async def test_media_during_onboarding_and_a_ticket_answer_is_told_what_the_step
     assert IN_STEP in (document.text or "")
     [sent] = await people.send(FOCAL, "No, a licence is personal.")
     assert "was sent to the learner" in (sent.text or "")
+
+
+async def test_a_screenshot_with_a_question_as_its_caption_is_asked(people_bot: PeopleBot) -> None:
+    """A photo sent with "What does this error mean?" as its caption was told "Please type your
+    question": the question was typed. The caption is asked (before onboarding, kept until the
+    notice is accepted, as a typed one is)."""
+    people = people_bot
+    question = "What does this enrolment error mean?"
+    [held] = await people.send(LEARNER, question, photo=b"\xff\xd8 a screenshot")
+    assert "I will answer your question right after" in (held.text or "")
+    assert await stored_questions(people.services) == []
+
+    await people.onboard(OTHER_LEARNER)
+    [answer] = await people.send(OTHER_LEARNER, question, photo=b"\xff\xd8 a screenshot")
+    assert "don't know" in (answer.text or "") and people.button(answer, "esc:")
+    [file_answer] = await people.send(
+        OTHER_LEARNER, "Is this certificate valid?", document=(b"%PDF-1.4", "certificate.pdf")
+    )
+    assert "don't know" in (file_answer.text or "")
+    stored = await stored_questions(people.services)
+    assert [(q.user_id, q.question) for q in stored] == [
+        (OTHER_LEARNER, question),
+        (OTHER_LEARNER, "Is this certificate valid?"),
+    ]
