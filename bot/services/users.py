@@ -5,11 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.errors import InvalidInputError
 from bot.i18n import SUPPORTED_LANGUAGES
 from bot.services.permissions import Actor
 from bot.storage.db import Database
 from bot.storage.models import Role, User
 from bot.storage.user_repository import StoredProfile, reachable_staff, stored_profile
+
+
+class UnsupportedLanguageError(InvalidInputError):
+    """A language button's code the bot does not speak: an old keyboard, or a forged press
+    (it was a ValueError, "something went wrong on our side" and an error in the log)."""
+
+    message_key = "no-longer-available"
 
 
 @dataclass(frozen=True)
@@ -92,7 +100,7 @@ class UserService:
 
     async def set_language(self, user_id: int, language: str) -> UserProfile:
         if language not in SUPPORTED_LANGUAGES:
-            raise ValueError(f"unsupported language {language!r}")
+            raise UnsupportedLanguageError(f"unsupported language {language!r}")
         async with self._database.session() as session:
             user = await session.get(User, user_id)
             if user is None:

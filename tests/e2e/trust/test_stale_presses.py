@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+
+import pytest
+
 from bot.storage.models import User
 from tests.e2e.people.conftest import PeopleBot
 
@@ -34,3 +38,20 @@ async def test_an_unknown_language_code_is_no_longer_available(people_bot: Peopl
     async with people.services.database.session() as session:
         user = await session.get(User, LEARNER)
     assert user is not None and user.language == "en"
+
+
+async def test_an_unknown_language_code_at_onboarding_is_no_longer_available(
+    people_bot: PeopleBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The onboarding step's language button, forged: "Sorry, something went wrong on our
+    side" and an error in the operator's log (a ValueError). Refused like /language's; the
+    step goes on."""
+    people = people_bot
+    [notice] = await people.send(LEARNER, "/start")
+    [language] = await people.press(LEARNER, notice, "ob:privacy:yes")
+    with caplog.at_level(logging.ERROR):
+        await people.press(LEARNER, language, "ob:lang:xx", expect=0, check_button=False)
+    assert people.last_alert() == STALE
+    assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
+    [kinds] = await people.press(LEARNER, language, "ob:lang:ur")
+    assert "ob:kind:student" in kinds.callback_data
