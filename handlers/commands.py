@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiogram.filters import Command
 
 
-def command(name: str) -> Command:
+def command(*names: str) -> Command:
     """The filter for `/name` in any case: `/START` and `/Help` are the commands (a phone's caps
     lock or auto-capitalisation), not "I don't know that command"."""
-    return Command(name, ignore_case=True)
+    return Command(*names, ignore_case=True)

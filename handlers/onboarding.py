@@ -371,7 +371,5 @@ def create_router() -> Router:
         _not_onboarded,
         _not_a_staff_reply,
     )
-    router.message.register(
-        on_not_onboarded, Command(*COMMANDS_AFTER_ONBOARDING, ignore_case=True), _not_onboarded
-    )
+    router.message.register(on_not_onboarded, command(*COMMANDS_AFTER_ONBOARDING), _not_onboarded)
     return router
