@@ -26,6 +26,7 @@ from bot.storage.models import LearnerKind, Role
 from handlers.commands import command
 from handlers.menus import show_staff_menu
 from handlers.people_callbacks import OnboardingChoice, UniversityPick
+from handlers.privacy import ForgetFlow
 from handlers.questions import send_answer
 from handlers.rendering import LANGUAGE_NAMES, example_question, university_keyboard
 from knowledge.config import MAX_QUESTION_CHARS
@@ -357,10 +358,16 @@ def create_router() -> Router:
         ~F.text.startswith("/"),
         _not_a_staff_reply,
     )
-    # In any state the handlers above left: a question typed with /forget's buttons still
-    # open was answered and stored before the notice was accepted.
+    # With no conversation open, or /forget's buttons still open (a question typed then was
+    # answered and stored before the notice was accepted). Not in any state: an HEC admin who
+    # never took the learners' first steps composes a notice, and its text is not a question.
     router.message.register(
-        on_not_onboarded, F.text, ~F.text.startswith("/"), _not_onboarded, _not_a_staff_reply
+        on_not_onboarded,
+        StateFilter(None, ForgetFlow),
+        F.text,
+        ~F.text.startswith("/"),
+        _not_onboarded,
+        _not_a_staff_reply,
     )
     # A question as a photo's caption is a question too (handlers/questions.py).
     router.message.register(
